@@ -1,0 +1,27 @@
+/**
+ * Why a command was refused, in Redfish terms but with no HTTP in it: a Base message registry
+ * MessageId (e.g. 'PropertyValueNotInList'), its arguments, the JSON pointer of the offending
+ * property when there is one, and the HTTP status the REST layer should answer with.
+ */
+export interface RedfishProblem {
+  readonly kind: 'problem';
+  readonly status: number;
+  readonly messageId: string;
+  readonly messageArgs: readonly string[];
+  readonly relatedProperties?: readonly string[];
+}
+
+export function problem(
+  status: number,
+  messageId: string,
+  messageArgs: readonly (string | number)[] = [],
+  relatedProperties?: readonly string[],
+): RedfishProblem {
+  return {
+    kind: 'problem',
+    status,
+    messageId,
+    messageArgs: messageArgs.map(String),
+    ...(relatedProperties ? { relatedProperties } : {}),
+  };
+}
