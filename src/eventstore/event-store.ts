@@ -1,0 +1,166 @@
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from './database.js';
+import { WrongExpectedVersionError } from './conflict.js';
+import type { AppendRequest, AppendResult, EventMeta, RecordedEvent } from './event.js';
+import type { Projector, ViewWriter } from '../projections/projector.js';
+import { SqliteViews } from '../projections/sqlite-views.js';
+import { CommitNotifier } from './commit-notifier.js';
+
+interface EventRow {
+  position: number;
+  stream_id: string;
+  stream_version: number;
+  subject: string;
+  type: string;
+  data: string;
+  meta: string;
+  recorded_at: string;
+}
+
+export function eventFromRow(row: EventRow): RecordedEvent {
+  return {
+    position: row.position,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    subject: row.subject,
+    type: row.type,
+    data: JSON.parse(row.data) as unknown,
+    meta: JSON.parse(row.meta) as EventMeta,
+    recordedAt: row.recorded_at,
+  };
+}
+
+export interface EventStoreOptions {
+  /** Run inline, in the append's transaction, for every event appended. */
+  readonly projectors?: readonly Projector[];
+  /** The time stamped on appended events; injectable so tests and replays are deterministic. */
+  readonly clock?: () => Date;
+}
+
+/**
+ * The append-only event log on SQLite. Appends check the stream's expected version and run the
+ * inline projectors in one IMMEDIATE transaction, so either the events and every view change
+ * they cause are committed together, or nothing is. Nothing here updates or deletes an event.
+ */
+export class EventStore {
+  readonly views: SqliteViews;
+  readonly commits = new CommitNotifier();
+  private readonly projectors: readonly Projector[];
+  private readonly clock: () => Date;
+  private readonly insertEvent: Statement;
+  private readonly selectStreamVersion: Statement<[string], { version: number | null }>;
+  private readonly selectStream: Statement<[string, number], EventRow>;
+  private readonly selectAfter: Statement<[number, number], EventRow>;
+  private readonly selectLastPosition: Statement<[], { position: number | null }>;
+  private readonly appendInTransaction: (requests: readonly AppendRequest[]) => AppendResult[];
+
+  constructor(
+    readonly db: SqliteDatabase,
+    options: EventStoreOptions = {},
+  ) {
+    this.projectors = options.projectors ?? [];
+    this.clock = options.clock ?? (() => new Date());
+    this.views = new SqliteViews(db);
+    this.insertEvent = db.prepare(
+      `INSERT INTO events (stream_id, stream_version, subject, type, data, meta, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.selectStreamVersion = db.prepare('SELECT max(stream_version) AS version FROM events WHERE stream_id = ?');
+    this.selectStream = db.prepare(
+      'SELECT * FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version',
+    );
+    this.selectAfter = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+    this.selectLastPosition = db.prepare('SELECT max(position) AS position FROM events');
+    const transaction = db.transaction((requests: readonly AppendRequest[]) =>
+      requests.map((request) => this.appendOne(request, this.views.writer)),
+    );
+    this.appendInTransaction = (requests) => transaction.immediate(requests);
+  }
+
+  /** Appends events to one stream, atomically, with their projections. */
+  append(request: AppendRequest): AppendResult {
+    return this.appendAll([request])[0]!;
+  }
+
+  /**
+   * Appends to several streams in one transaction: all requests are written, or none is (a
+   * WrongExpectedVersionError on any of them rolls back every one).
+   */
+  appendAll(requests: readonly AppendRequest[]): AppendResult[] {
+    const results = this.appendInTransaction(requests);
+    const last = results.at(-1);
+    if (last) this.commits.notify(last.lastPosition);
+    return results;
+  }
+
+  private appendOne(request: AppendRequest, views: ViewWriter): AppendResult {
+    if (request.events.length === 0) throw new Error(`append to ${request.streamId} has no events`);
+    const current = this.streamVersion(request.streamId);
+    if (request.expectedVersion !== 'any' && request.expectedVersion !== current) {
+      throw new WrongExpectedVersionError(request.streamId, request.expectedVersion, current);
+    }
+    const recordedAt = this.clock().toISOString();
+    let version = current;
+    let firstPosition = 0;
+    let position = 0;
+    for (const event of request.events) {
+      version += 1;
+      const meta: EventMeta = { ...request.meta, ...event.meta };
+      const subject = event.subject ?? request.streamId;
+      const info = this.insertEvent.run(
+        request.streamId,
+        version,
+        subject,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(meta),
+        recordedAt,
+      );
+      position = Number(info.lastInsertRowid);
+      if (firstPosition === 0) firstPosition = position;
+      const recorded: RecordedEvent = {
+        position,
+        streamId: request.streamId,
+        streamVersion: version,
+        subject,
+        type: event.type,
+        data: event.data,
+        meta,
+        recordedAt,
+      };
+      for (const projector of this.projectors) projector.apply(recorded, views);
+    }
+    return { streamId: request.streamId, streamVersion: version, firstPosition, lastPosition: position };
+  }
+
+  /** The stream's current version: the number of events in it (0 when it does not exist). */
+  streamVersion(streamId: string): number {
+    return this.selectStreamVersion.get(streamId)?.version ?? 0;
+  }
+
+  /** The stream's events after `afterVersion`, oldest first. */
+  readStream(streamId: string, afterVersion = 0): RecordedEvent[] {
+    return this.selectStream.all(streamId, afterVersion).map(eventFromRow);
+  }
+
+  /** Up to `limit` events after a global position, in order. */
+  readAfter(afterPosition: number, limit = 1000): RecordedEvent[] {
+    return this.selectAfter.all(afterPosition, limit).map(eventFromRow);
+  }
+
+  /** Every event after `afterPosition`, streamed in pages so a long log is never held at once. */
+  *readAllAfter(afterPosition = 0, pageSize = 5000): IterableIterator<RecordedEvent> {
+    let cursor = afterPosition;
+    for (;;) {
+      const page = this.readAfter(cursor, pageSize);
+      yield* page;
+      if (page.length < pageSize) return;
+      cursor = page.at(-1)!.position;
+    }
+  }
+
+  /** The position of the newest event (0 for an empty log). */
+  lastPosition(): number {
+    return this.selectLastPosition.get()?.position ?? 0;
+  }
+}

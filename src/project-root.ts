@@ -1,0 +1,18 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The folder that holds package.json, found by walking up from this module. Code runs both from
+ * src/ (tests) and from dist/src/ (the built CLI), so data folders such as migrations/ and
+ * config/ are located from here rather than relative to the module.
+ */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the project root (no package.json above this module)');
+    dir = parent;
+  }
+  return dir;
+}

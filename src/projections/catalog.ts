@@ -1,0 +1,11 @@
+import type { Projector } from './projector.js';
+import { serviceRootProjector } from './service-root.js';
+
+/** Every projector the live store runs inline, in order. */
+export const projectors: readonly Projector[] = [serviceRootProjector];
+
+/**
+ * Bump when any projector's output changes for the same events: a store whose views were built
+ * by another version is rebuilt at start-up, so views always match the code that serves them.
+ */
+export const PROJECTION_VERSION = 1;
