@@ -1,0 +1,154 @@
+import { createReadStream, closeSync, openSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { SqliteDatabase } from './database.js';
+import type { RecordedEvent } from './event.js';
+import { schemaVersion } from './migrations.js';
+import { eventsOf, project } from '../projections/rebuild.js';
+import type { Projector } from '../projections/projector.js';
+import { EMULATOR_VERSION } from '../version.js';
+
+export const LOG_FORMAT = 'redfish-emulator-log';
+export const LOG_FORMAT_VERSION = 1;
+
+/** The first line of an exported log. */
+export interface LogHeader {
+  readonly format: typeof LOG_FORMAT;
+  readonly formatVersion: number;
+  readonly schemaVersion: number;
+  readonly emulatorVersion: string;
+  readonly exportedAt: string;
+  /** Positions of the first and last event in the file; a complete log starts at 1. */
+  readonly fromPosition: number;
+  readonly toPosition: number;
+  readonly count: number;
+}
+
+/** The file is not a log this build can import; nothing was written. */
+export class LogFileError extends Error {}
+
+/**
+ * Writes the log (or the events up to `untilPosition`) as NDJSON: a header line, then one event
+ * per line in position order. `target` is a path, or '-' for standard output.
+ */
+export function exportLog(db: SqliteDatabase, target: string, untilPosition?: number, now = new Date()): LogHeader {
+  const { last, count } = db
+    .prepare('SELECT coalesce(max(position), 0) AS last, count(*) AS count FROM events WHERE position <= ?')
+    .get(untilPosition ?? Number.MAX_SAFE_INTEGER) as { last: number; count: number };
+  const header: LogHeader = {
+    format: LOG_FORMAT,
+    formatVersion: LOG_FORMAT_VERSION,
+    schemaVersion: schemaVersion(db),
+    emulatorVersion: EMULATOR_VERSION,
+    exportedAt: now.toISOString(),
+    fromPosition: count === 0 ? 0 : 1,
+    toPosition: last,
+    count,
+  };
+  const fd = target === '-' ? 1 : openSync(target, 'w');
+  try {
+    let chunk = `${JSON.stringify(header)}\n`;
+    for (const event of eventsOf(db, last)) {
+      chunk += `${JSON.stringify(event)}\n`;
+      if (chunk.length > 1 << 20) {
+        writeSync(fd, chunk);
+        chunk = '';
+      }
+    }
+    writeSync(fd, chunk);
+  } finally {
+    if (fd !== 1) closeSync(fd);
+  }
+  return header;
+}
+
+function parseHeader(line: string | undefined, knownSchema: number): LogHeader {
+  let header: Partial<LogHeader>;
+  try {
+    header = JSON.parse(line ?? '') as Partial<LogHeader>;
+  } catch {
+    throw new LogFileError('the first line is not a log header (not JSON)');
+  }
+  if (header.format !== LOG_FORMAT) throw new LogFileError(`the first line is not a ${LOG_FORMAT} header`);
+  if (header.formatVersion !== LOG_FORMAT_VERSION) {
+    throw new LogFileError(`log format version ${header.formatVersion} is not supported (this build reads ${LOG_FORMAT_VERSION})`);
+  }
+  if (typeof header.schemaVersion !== 'number' || header.schemaVersion > knownSchema) {
+    throw new LogFileError(
+      `the log was written with schema version ${header.schemaVersion}, newer than this build's ${knownSchema}; upgrade redfish-emulator`,
+    );
+  }
+  if (header.fromPosition !== 1 && header.count !== 0) {
+    throw new LogFileError(`the log starts at position ${header.fromPosition}; only a complete log (from position 1) can be imported`);
+  }
+  return header as LogHeader;
+}
+
+function checkEvent(value: unknown, expectedPosition: number, versions: Map<string, number>, lineNumber: number): RecordedEvent {
+  const event = value as RecordedEvent;
+  const wrong = (why: string) => new LogFileError(`line ${lineNumber}: ${why}`);
+  if (typeof event !== 'object' || event === null) throw wrong('not an event object');
+  if (event.position !== expectedPosition) throw wrong(`position ${event.position}, expected ${expectedPosition} (events missing or out of order)`);
+  for (const key of ['streamId', 'subject', 'type', 'recordedAt'] as const) {
+    if (typeof event[key] !== 'string' || event[key] === '') throw wrong(`'${key}' must be a non-empty string`);
+  }
+  if (!('data' in event)) throw wrong("'data' is missing");
+  if (typeof event.meta !== 'object' || event.meta === null) throw wrong("'meta' must be an object");
+  const expectedVersion = (versions.get(event.streamId) ?? 0) + 1;
+  if (event.streamVersion !== expectedVersion) {
+    throw wrong(`stream ${event.streamId} version ${event.streamVersion}, expected ${expectedVersion}`);
+  }
+  versions.set(event.streamId, expectedVersion);
+  return event;
+}
+
+/**
+ * Imports an exported log into an empty, migrated store: every event keeps its position, stream
+ * version and time, and the views are projected from them. All of it happens in one
+ * transaction, after the whole file has been checked line by line, so a truncated, reordered or
+ * edited file changes nothing.
+ */
+export async function importLog(db: SqliteDatabase, source: string, projectors: readonly Projector[]): Promise<LogHeader> {
+  if ((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n > 0) {
+    throw new LogFileError('the target store already has events; import into a new data directory');
+  }
+  const lines = createInterface({ input: createReadStream(source), crlfDelay: Infinity });
+  let header: LogHeader | undefined;
+  const events: RecordedEvent[] = [];
+  const versions = new Map<string, number>();
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber += 1;
+    if (!header) {
+      header = parseHeader(line, schemaVersion(db));
+      continue;
+    }
+    if (line.trim() === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      throw new LogFileError(`line ${lineNumber}: not valid JSON`);
+    }
+    events.push(checkEvent(parsed, events.length + 1, versions, lineNumber));
+  }
+  if (!header) throw new LogFileError('the file is empty');
+  if (events.length !== header.count || (events.at(-1)?.position ?? 0) !== header.toPosition) {
+    throw new LogFileError(
+      `the header announces ${header.count} events up to position ${header.toPosition}, the file has ${events.length}: it is truncated or edited`,
+    );
+  }
+
+  const insertEvent = db.prepare(
+    `INSERT INTO events (position, stream_id, stream_version, subject, type, data, meta, recorded_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertView = db.prepare('INSERT INTO views (odata_id, body, position) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    for (const e of events) {
+      insertEvent.run(e.position, e.streamId, e.streamVersion, e.subject, e.type, JSON.stringify(e.data), JSON.stringify(e.meta), e.recordedAt);
+    }
+    db.prepare('DELETE FROM views').run();
+    for (const row of project(events, projectors).rows()) insertView.run(row.odataId, row.body, row.position);
+  }).immediate();
+  return header;
+}
