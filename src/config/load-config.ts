@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { projectRoot } from '../project-root.js';
+import type { EmulatorConfig } from './config.js';
+
+/** The configuration cannot be used; the message names the file, the key and what was expected. */
+export class ConfigError extends Error {}
+
+/** Command-line settings, which win over the environment, which wins over the file. */
+export interface ConfigOverrides {
+  readonly dataDir?: string;
+  readonly port?: number;
+  readonly listenAddress?: string;
+  readonly libvirtUri?: string;
+}
+
+/** The environment variables each setting can also come from. */
+export const CONFIG_ENV = {
+  config: 'REDFISH_EMULATOR_CONFIG',
+  dataDir: 'REDFISH_EMULATOR_DATA_DIR',
+  port: 'REDFISH_EMULATOR_PORT',
+  listenAddress: 'REDFISH_EMULATOR_LISTEN_ADDRESS',
+  libvirtUri: 'REDFISH_EMULATOR_LIBVIRT_URI',
+} as const;
+
+export const DEFAULT_CONFIG_FILE = join(projectRoot(), 'config', 'default.json');
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function readJson(file: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as Json;
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Objects merge key by key; anything else (arrays included) in `over` replaces what is in `base`. */
+function merge(base: Json, over: Json): Json {
+  const isObject = (v: Json): v is { [key: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(base) || !isObject(over)) return over;
+  const merged: { [key: string]: Json } = { ...base };
+  for (const [key, value] of Object.entries(over)) merged[key] = key in base ? merge(base[key]!, value) : value;
+  return merged;
+}
+
+/** A JSON pointer such as /lab/systems/0/id as the key path users write: lab.systems[0].id */
+function keyPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+}
+
+function describe(error: ErrorObject): string {
+  const at = keyPath(error.instancePath);
+  const where = (key: string) => (at ? `${at}.${key}` : key);
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${where(String(error.params['additionalProperty']))}: unknown key`;
+    case 'required':
+      return `${where(String(error.params['missingProperty']))}: missing (required)`;
+    case 'enum':
+      return `${at}: must be one of ${(error.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return `${at || '(top level)'}: ${error.message ?? 'is invalid'}`;
+  }
+}
+
+let validate: ReturnType<Ajv['compile']> | undefined;
+function validator() {
+  if (!validate) {
+    const schema = JSON.parse(readFileSync(join(projectRoot(), 'config', 'schema.json'), 'utf8')) as object;
+    validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+  }
+  return validate;
+}
+
+function parsePort(value: string, source: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    throw new ConfigError(`${source}: expected a port number from 0 to 65535, got '${value}'`);
+  }
+  return Number(value);
+}
+
+/**
+ * The configuration to run with: the embedded default, with the file (from --config or
+ * REDFISH_EMULATOR_CONFIG) merged over it, then the environment, then the command line, checked
+ * against the schema as a whole. Every problem found is listed, each naming its key.
+ */
+export function loadConfig(
+  options: { file?: string; overrides?: ConfigOverrides; env?: NodeJS.ProcessEnv } = {},
+): EmulatorConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env[CONFIG_ENV.config];
+  let merged = readJson(DEFAULT_CONFIG_FILE);
+  if (file) merged = merge(merged, readJson(file));
+
+  const fromEnv: ConfigOverrides = {
+    dataDir: env[CONFIG_ENV.dataDir] || undefined,
+    port: env[CONFIG_ENV.port] ? parsePort(env[CONFIG_ENV.port]!, CONFIG_ENV.port) : undefined,
+    listenAddress: env[CONFIG_ENV.listenAddress] || undefined,
+    libvirtUri: env[CONFIG_ENV.libvirtUri] || undefined,
+  };
+  for (const o of [fromEnv, options.overrides ?? {}]) {
+    const patch: { [key: string]: Json } = {};
+    if (o.dataDir !== undefined) patch['dataDir'] = o.dataDir;
+    if (o.port !== undefined || o.listenAddress !== undefined) {
+      patch['listen'] = { ...(o.port !== undefined && { port: o.port }), ...(o.listenAddress !== undefined && { address: o.listenAddress }) };
+    }
+    if (o.libvirtUri !== undefined) patch['libvirt'] = { uri: o.libvirtUri };
+    merged = merge(merged, patch);
+  }
+
+  const check = validator();
+  if (!check(merged)) {
+    const problems = (check.errors ?? []).map(describe);
+    throw new ConfigError(`invalid configuration${file ? ` in ${file}` : ''}:\n  ${[...new Set(problems)].join('\n  ')}`);
+  }
+  const config = merged as unknown as EmulatorConfig;
+  checkUniqueIds(config);
+  return config;
+}
+
+/** What the schema cannot say: ids must be unique among their siblings. */
+function checkUniqueIds(config: EmulatorConfig): void {
+  const duplicates: string[] = [];
+  const seen = (values: string[], path: string, key = 'id') => {
+    values.forEach((value, i) => {
+      if (values.indexOf(value) !== i) duplicates.push(`${path}[${i}].${key}: '${value}' is used twice`);
+    });
+  };
+  seen(config.lab.systems.map((s) => s.id), 'lab.systems');
+  seen(config.lab.systems.map((s) => s.domain), 'lab.systems', 'domain');
+  config.lab.systems.forEach((system, s) => {
+    const storage = system.storage ?? [];
+    seen(storage.map((st) => st.id), `lab.systems[${s}].storage`);
+    storage.forEach((st, i) => seen(st.drives.map((d) => d.id), `lab.systems[${s}].storage[${i}].drives`));
+  });
+  if (duplicates.length > 0) throw new ConfigError(`invalid configuration:\n  ${duplicates.join('\n  ')}`);
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/load-config.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const tempDir = useTempDirs();
+
+function configFile(content: unknown): string {
+  const file = join(tempDir(), 'config.json');
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('gives the embedded default: loopback, SQLite in a data directory, a demo lab with a six-drive RAID controller', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.listen.address).toBe('127.0.0.1');
+    expect(config.database.file).toMatch(/\.db$/);
+    expect(config.libvirt.uri).toBe('qemu:///system');
+    const drives = config.lab.systems.flatMap((s) => s.storage ?? []).flatMap((st) => st.drives);
+    expect(drives.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(drives.map((d) => d.mediaType))).toEqual(new Set(['HDD', 'SSD']));
+    expect(new Set(drives.map((d) => d.capacityBytes)).size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('merges a file over the default, then the environment, then the command line', () => {
+    const file = configFile({ listen: { port: 9001 }, dataDir: '/tmp/from-file' });
+    expect(loadConfig({ file, env: {} }).listen).toMatchObject({ port: 9001, address: '127.0.0.1' });
+    const env = { REDFISH_EMULATOR_PORT: '9002', REDFISH_EMULATOR_DATA_DIR: '/tmp/from-env' };
+    expect(loadConfig({ file, env })).toMatchObject({ listen: { port: 9002 }, dataDir: '/tmp/from-env' });
+    const both = loadConfig({ file, env, overrides: { port: 9003, libvirtUri: 'test:///default' } });
+    expect(both).toMatchObject({ listen: { port: 9003 }, dataDir: '/tmp/from-env', libvirt: { uri: 'test:///default' } });
+    expect(loadConfig({ env: { REDFISH_EMULATOR_CONFIG: file } }).listen.port).toBe(9001);
+  });
+
+  it('replaces arrays instead of merging them', () => {
+    const file = configFile({ lab: { systems: [{ id: 'only', domain: 'dom-only' }] } });
+    expect(loadConfig({ file, env: {} }).lab.systems.map((s) => s.id)).toEqual(['only']);
+  });
+
+  it.each([
+    [{ listen: { port: 70000 } }, 'listen.port: must be <= 65535'],
+    [{ listen: { prot: 1 } }, 'listen.prot: unknown key'],
+    [{ database: { durability: 'sometimes' } }, 'database.durability: must be one of "process", "power"'],
+    [{ lab: { systems: [{ id: 'a' }] } }, 'lab.systems[0].domain: missing (required)'],
+    [{ lab: { systems: [{ id: 'a b', domain: 'x' }] } }, 'lab.systems[0].id: must match pattern'],
+    [
+      { lab: { systems: [{ id: 'a', domain: 'x', storage: [{ id: 's', drives: [{ id: '0', capacityBytes: 'big', mediaType: 'HDD', protocol: 'SAS' }] }] }] } },
+      'lab.systems[0].storage[0].drives[0].capacityBytes: must be integer',
+    ],
+    [{ lab: { systems: [{ id: 'a', domain: 'x' }, { id: 'a', domain: 'y' }] } }, "lab.systems[1].id: 'a' is used twice"],
+    [{ lab: { systems: [{ id: 'a', domain: 'x' }, { id: 'b', domain: 'x' }] } }, "lab.systems[1].domain: 'x' is used twice"],
+  ])('names the bad key and what was expected: %j', (content, message) => {
+    const file = configFile(content);
+    expect(() => loadConfig({ file, env: {} })).toThrow(ConfigError);
+    expect(() => loadConfig({ file, env: {} })).toThrow(message);
+  });
+
+  it('refuses a bad port from the environment naming the variable', () => {
+    expect(() => loadConfig({ env: { REDFISH_EMULATOR_PORT: 'eighty' } })).toThrow(/REDFISH_EMULATOR_PORT: expected a port number/);
+  });
+
+  it('says which file is missing or not JSON', () => {
+    expect(() => loadConfig({ file: '/nonexistent/config.json', env: {} })).toThrow(/cannot read config file \/nonexistent\/config.json/);
+    const file = configFile('{ "listen": ');
+    expect(() => loadConfig({ file, env: {} })).toThrow(new RegExp(`${file} is not valid JSON`));
+  });
+});
