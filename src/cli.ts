@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { UsageError, type CliCommand } from './cli/command.js';
 import { commands } from './cli/commands.js';
+import { ExplainedError } from './explained-error.js';
 
 const PROGRAM = 'redfish-emulator';
 
@@ -50,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       console.error(`${PROGRAM} ${command.words.join(' ')}: ${err.message}\nSee '${PROGRAM} ${command.words.join(' ')} --help'.`);
       return 2;
+    }
+    if (err instanceof ExplainedError) {
+      console.error(`${PROGRAM} ${command.words.join(' ')}: ${err.message}`);
+      return 1;
     }
     throw err;
   }

@@ -1,3 +1,4 @@
+import { ExplainedError } from '../explained-error.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
@@ -5,7 +6,7 @@ import { projectRoot } from '../project-root.js';
 import type { EmulatorConfig } from './config.js';
 
 /** The configuration cannot be used; the message names the file, the key and what was expected. */
-export class ConfigError extends Error {}
+export class ConfigError extends ExplainedError {}
 
 /** Command-line settings, which win over the environment, which wins over the file. */
 export interface ConfigOverrides {

@@ -1,3 +1,4 @@
+import { ExplainedError } from '../explained-error.js';
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 
@@ -7,7 +8,7 @@ export type SqliteDatabase = Database.Database;
 export type Durability = 'process' | 'power';
 
 /** The database file could not be used; the message says why, and the file was left as it was. */
-export class DatabaseUnusableError extends Error {}
+export class DatabaseUnusableError extends ExplainedError {}
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 

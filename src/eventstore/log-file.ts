@@ -1,3 +1,4 @@
+import { ExplainedError } from '../explained-error.js';
 import { createReadStream, closeSync, openSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { SqliteDatabase } from './database.js';
@@ -24,7 +25,7 @@ export interface LogHeader {
 }
 
 /** The file is not a log this build can import; nothing was written. */
-export class LogFileError extends Error {}
+export class LogFileError extends ExplainedError {}
 
 /**
  * Writes the log (or the events up to `untilPosition`) as NDJSON: a header line, then one event
