@@ -1,7 +1,7 @@
 -- The append-only event log. `position` is the global order (gap-free: rows are never deleted and
 -- rolled-back inserts do not consume a rowid); (stream_id, stream_version) gives optimistic
--- concurrency per stream. `subject` is the @odata.id the event is about (the stream's own id or
--- one of its children), so history can be filtered by resource through an index.
+-- concurrency per stream. `subject` is the @odata.id the event is about: the stream's own id or
+-- one of its children (a Volume in its Storage stream, say).
 CREATE TABLE events (
   position       INTEGER PRIMARY KEY,
   stream_id      TEXT    NOT NULL,
@@ -14,7 +14,10 @@ CREATE TABLE events (
   UNIQUE (stream_id, stream_version)
 );
 
-CREATE INDEX events_by_subject ON events (subject, position);
+-- History by resource reads the stream index for events about a stream, and this one for events
+-- about a child. Most events are about their stream itself, so the index stays small and
+-- appends do not pay for a second full index.
+CREATE INDEX events_by_child_subject ON events (subject, position) WHERE subject <> stream_id;
 
 CREATE TRIGGER events_are_never_updated BEFORE UPDATE ON events
 BEGIN

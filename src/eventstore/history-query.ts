@@ -19,8 +19,8 @@ export interface HistoryFilter {
 }
 
 /**
- * The events matching a filter, oldest first. A resource filter uses the subject index as a
- * range: '/' + anything sorts between the id followed by '/' and the id followed by '0'.
+ * The events matching a filter, oldest first. A resource filter is a pair of index ranges:
+ * every id below X sorts between 'X/' and 'X0' ('0' follows '/'), so no LIKE scan is needed.
  */
 export function queryHistory(db: SqliteDatabase, filter: HistoryFilter): RecordedEvent[] {
   const where: string[] = [];
@@ -31,8 +31,13 @@ export function queryHistory(db: SqliteDatabase, filter: HistoryFilter): Recorde
   }
   if (filter.resource !== undefined) {
     const id = filter.resource.replace(/\/+$/, '');
-    where.push('(subject = ? OR (subject >= ? AND subject < ?))');
-    params.push(id, `${id}/`, `${id}0`);
+    // Events of the resource's stream or of streams below it, and events about a child of a
+    // stream: each arm is an index search, where one OR over both columns would scan the log.
+    where.push(`position IN (
+      SELECT position FROM events WHERE stream_id = ? OR (stream_id >= ? AND stream_id < ?)
+      UNION ALL SELECT position FROM events WHERE subject <> stream_id AND subject = ?
+      UNION ALL SELECT position FROM events WHERE subject <> stream_id AND subject >= ? AND subject < ?)`);
+    params.push(id, `${id}/`, `${id}0`, id, `${id}/`, `${id}0`);
   }
   if (filter.types && filter.types.length > 0) {
     where.push(`type IN (${filter.types.map(() => '?').join(', ')})`);

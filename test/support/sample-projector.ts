@@ -8,19 +8,20 @@ export const sampleProjector: Projector = {
   name: 'sample',
   apply(event, views) {
     const collectionId = '/redfish/v1/Samples';
-    const collection = views.get(collectionId) ?? { '@odata.id': collectionId, Members: [] as { '@odata.id': string }[] };
-    const members = collection['Members'] as { '@odata.id': string }[];
     const id = `${collectionId}/${event.streamId.split('/').pop()}`;
-    if (event.type === 'SampleCreated') {
-      views.put({ '@odata.id': id, Name: (event.data as { name: string }).name, Changes: 0, Since: event.recordedAt }, event.position);
-      members.push({ '@odata.id': id });
-    } else if (event.type === 'SampleChanged') {
+    if (event.type === 'SampleChanged') {
       const doc = views.get(id);
       if (!doc) return;
       doc['Changes'] = (doc['Changes'] as number) + 1;
       doc['Last'] = event.data;
       views.put(doc, event.position);
       return;
+    }
+    const collection = views.get(collectionId) ?? { '@odata.id': collectionId, Members: [] as { '@odata.id': string }[] };
+    const members = collection['Members'] as { '@odata.id': string }[];
+    if (event.type === 'SampleCreated') {
+      views.put({ '@odata.id': id, Name: (event.data as { name: string }).name, Changes: 0, Since: event.recordedAt }, event.position);
+      members.push({ '@odata.id': id });
     } else if (event.type === 'SampleRemoved') {
       views.delete(id);
       collection['Members'] = members.filter((m) => m['@odata.id'] !== id);
