@@ -1,8 +1,9 @@
 import type { CliCommand } from './command.js';
+import { serveCommand } from './serve.js';
 import { historyCommand } from './history.js';
 import { rebuildCommand } from './rebuild.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 
 /** Every sub-command of the CLI, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [historyCommand, rebuildCommand, exportCommand, importCommand];
+export const commands: readonly CliCommand[] = [serveCommand, historyCommand, rebuildCommand, exportCommand, importCommand];

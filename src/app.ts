@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { EmulatorConfig } from './config/config.js';
+import type { EventStore } from './eventstore/event-store.js';
+import { executeCommand } from './eventstore/execute-command.js';
+import { serviceDecider } from './domain/service/service-decider.js';
+import { SERVICE_STREAM } from './domain/service/service-events.js';
+import { openConfiguredStore, storeFile } from './open-configured-store.js';
+import { buildRedfishServer } from './redfish/server.js';
+import { EMULATOR_VERSION } from './version.js';
+
+export interface RunningEmulator {
+  /** e.g. http://127.0.0.1:8000 */
+  readonly url: string;
+  readonly store: EventStore;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: boolean | { level: string };
+  /** Lines for the operator: where it listens, what it rebuilt. */
+  readonly announce?: (line: string) => void;
+}
+
+/** The Redfish protocol version the service root states (DSP0266). */
+const REDFISH_VERSION = '1.20.0';
+
+/** The service's identity is recorded once, on the first start of a store; later starts find it. */
+function ensureServiceCreated(store: EventStore): void {
+  executeCommand(
+    store,
+    SERVICE_STREAM,
+    serviceDecider,
+    { type: 'CreateService', uuid: randomUUID(), name: 'Redfish Emulator BMC', product: 'redfish-emulator', redfishVersion: REDFISH_VERSION },
+    { actor: 'emulator' },
+  );
+}
+
+/** Wires config, store, projections and HTTP, and starts listening. Nothing else. */
+export async function startEmulator(config: EmulatorConfig, options: StartOptions = {}): Promise<RunningEmulator> {
+  const announce = options.announce ?? (() => undefined);
+  const { store, rebuilt } = openConfiguredStore(config);
+  try {
+    if (rebuilt) announce(`rebuilt ${rebuilt.views} views from ${rebuilt.events} events (the projections changed)`);
+    ensureServiceCreated(store);
+    const { app } = buildRedfishServer({
+      views: store.views,
+      bodyLimitBytes: config.listen.bodyLimitBytes,
+      logger: options.logger,
+      health: () => ({ version: EMULATOR_VERSION, lastPosition: store.lastPosition() }),
+    });
+    await app.listen({ host: config.listen.address, port: config.listen.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.listen.port;
+    const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address;
+    const url = `http://${host}:${port}`;
+    announce(`serving ${url}/redfish/v1 (store ${storeFile(config)}, ${store.lastPosition()} events)`);
+    return {
+      url,
+      store,
+      async close() {
+        await app.close();
+        store.db.close();
+      },
+    };
+  } catch (err) {
+    store.db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,55 @@
+import type { CliCommand } from './command.js';
+import { parseCommandArgs, UsageError } from './command.js';
+import { STORE_OPTIONS_HELP, storeOptions } from './store-options.js';
+import { loadConfig } from '../config/load-config.js';
+import { startEmulator } from '../app.js';
+
+const options = {
+  ...storeOptions,
+  port: { type: 'string' },
+  listen: { type: 'string' },
+  'libvirt-uri': { type: 'string' },
+} as const;
+
+export const serveCommand: CliCommand = {
+  words: ['serve'],
+  summary: 'run the Redfish service',
+  help: [
+    'Usage: redfish-emulator serve [options]',
+    '',
+    'Serves Redfish on the configured address (default http://127.0.0.1:8000/redfish/v1) from',
+    'the event store in the data directory, creating it on the first start.',
+    '',
+    'Options:',
+    STORE_OPTIONS_HELP,
+    '  --port N           TCP port, 0 for any free one (env REDFISH_EMULATOR_PORT)',
+    '  --listen ADDRESS   address to listen on (env REDFISH_EMULATOR_LISTEN_ADDRESS)',
+    '  --libvirt-uri URI  libvirt connection for the lab (env REDFISH_EMULATOR_LIBVIRT_URI)',
+  ].join('\n'),
+  async run(argv) {
+    const { values } = parseCommandArgs(argv, options);
+    let port: number | undefined;
+    if (values.port !== undefined) {
+      if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`--port takes a port number from 0 to 65535, got '${values.port}'`);
+      port = Number(values.port);
+    }
+    const config = loadConfig({
+      file: values.config,
+      overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'] },
+    });
+    const emulator = await startEmulator(config, {
+      logger: { level: 'warn' },
+      announce: (line) => console.log(`redfish-emulator: ${line}`),
+    });
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        console.log(`redfish-emulator: ${signal}, stopping`);
+        resolve();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await emulator.close();
+    return 0;
+  },
+};

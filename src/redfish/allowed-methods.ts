@@ -1,0 +1,23 @@
+/**
+ * Which HTTP methods each Redfish resource accepts beyond GET and HEAD, so an unsupported method
+ * on an existing resource can be answered 405 with an accurate Allow header. Route plugins
+ * declare their mutations here as they register them.
+ */
+export class AllowedMethods {
+  private readonly entries: { pattern: RegExp; methods: readonly string[] }[] = [];
+
+  /** `path` uses fastify's syntax: `/redfish/v1/Systems/:systemId/Actions/ComputerSystem.Reset`. */
+  declare(path: string, methods: readonly string[]): void {
+    const source = path
+      .split('/')
+      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    this.entries.push({ pattern: new RegExp(`^${source}$`), methods });
+  }
+
+  /** The methods a resource accepts, GET and HEAD first, for the Allow header. */
+  for(path: string): string[] {
+    const extra = this.entries.filter((e) => e.pattern.test(path)).flatMap((e) => e.methods);
+    return [...new Set(['GET', 'HEAD', ...extra])];
+  }
+}

@@ -1,0 +1,52 @@
+import type { RedfishProblem } from '../domain/problem.js';
+import { baseMessage, type RedfishMessage } from './base-registry.js';
+
+/** The DMTF error body: the first message gives `code` and `message`, all go in ExtendedInfo. */
+export function errorBody(messages: readonly RedfishMessage[]): object {
+  const first = messages[0];
+  if (!first) throw new Error('an error body needs at least one message');
+  return {
+    error: {
+      code: first.MessageId,
+      message: first.Message,
+      '@Message.ExtendedInfo': messages,
+    },
+  };
+}
+
+/**
+ * Every Redfish error response is one of these, thrown from a route (or made from a fastify
+ * error) and turned into the DMTF body by the server's error handler.
+ */
+export class RedfishHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly messages: readonly RedfishMessage[],
+    /** Extra response headers, e.g. Allow on a 405. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(messages.map((m) => m.Message).join(' '));
+  }
+
+  static of(status: number, messageId: string, args: readonly string[] = [], relatedProperties?: readonly string[]): RedfishHttpError {
+    return new RedfishHttpError(status, [baseMessage(messageId, args, relatedProperties)]);
+  }
+
+  /** Several refusals at once, e.g. every bad property of one PATCH; the status is the first's. */
+  static fromProblems(problems: readonly RedfishProblem[]): RedfishHttpError {
+    const first = problems[0];
+    if (!first) throw new Error('fromProblems needs at least one problem');
+    return new RedfishHttpError(
+      first.status,
+      problems.map((p) => baseMessage(p.messageId, p.messageArgs, p.relatedProperties)),
+    );
+  }
+
+  withHeaders(headers: Readonly<Record<string, string>>): RedfishHttpError {
+    return new RedfishHttpError(this.status, this.messages, { ...this.headers, ...headers });
+  }
+
+  body(): object {
+    return errorBody(this.messages);
+  }
+}

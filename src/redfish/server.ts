@@ -1,0 +1,126 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ViewReader } from '../projections/view-reader.js';
+import { AllowedMethods } from './allowed-methods.js';
+import { etagMatches, etagOf } from './etag.js';
+import { RedfishHttpError } from './redfish-error.js';
+
+export const SERVICE_ROOT = '/redfish/v1';
+
+export interface RedfishServerOptions {
+  readonly views: ViewReader;
+  /** Largest request body accepted; larger ones get 413. */
+  readonly bodyLimitBytes?: number;
+  /** What GET /healthz reports besides {"status": "ok"}. */
+  readonly health?: () => Record<string, unknown>;
+  /** fastify's logger setting; false in tests. Credentials and tokens are never logged. */
+  readonly logger?: boolean | { level: string };
+}
+
+export interface RedfishServer {
+  readonly app: FastifyInstance;
+  readonly allowedMethods: AllowedMethods;
+}
+
+/** A resource path as views key it: no query, no trailing slash, '/redfish/v1/' → '/redfish/v1'. */
+export function resourcePath(url: string): string {
+  const path = url.split('?')[0]!;
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+/** fastify's own request errors, each as the Redfish answer it deserves. */
+function fromFastifyError(error: FastifyError): RedfishHttpError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return RedfishHttpError.of(400, 'MalformedJSON');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return RedfishHttpError.of(413, 'PayloadTooLarge');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return RedfishHttpError.of(400, 'MalformedJSON');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      // Base has no media-type message; the status says it, GeneralError carries the body.
+      return RedfishHttpError.of(415, 'GeneralError');
+  }
+  // JSON.parse's own SyntaxError and fastify's prototype-poisoning refusals carry 400.
+  if (error.statusCode === 400 && error instanceof SyntaxError) return RedfishHttpError.of(400, 'MalformedJSON');
+  return undefined;
+}
+
+function sendError(reply: FastifyReply, error: RedfishHttpError): FastifyReply {
+  for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+  return reply.status(error.status).type('application/json; charset=utf-8').send(error.body());
+}
+
+/**
+ * The Redfish HTTP service, not yet listening. GETs of every resource are answered from the
+ * views; mutations are routes that resource families register on `app`, declaring their methods
+ * in `allowedMethods` so that other methods get an accurate 405.
+ */
+export function buildRedfishServer(options: RedfishServerOptions): RedfishServer {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    return503OnClosing: true,
+  });
+  const allowedMethods = new AllowedMethods();
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/redfish')) return;
+    const query = request.query as Record<string, unknown>;
+    // No query parameter is supported yet; the spec asks for 501 on those a service lacks.
+    const unsupported = Object.keys(query ?? {}).find((name) => name.startsWith('$') || ['only', 'excerpt'].includes(name));
+    if (unsupported) throw RedfishHttpError.of(501, 'QueryParameterUnsupported', [unsupported]);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith('/redfish')) {
+      reply.header('OData-Version', '4.0');
+      reply.header('Cache-Control', 'no-cache');
+    }
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof RedfishHttpError) return sendError(reply, error);
+    const known = fromFastifyError(error);
+    if (known) return sendError(reply, known);
+    request.log.error({ err: error }, 'unexpected error');
+    return sendError(reply, RedfishHttpError.of(500, 'InternalError'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]));
+  });
+
+  const versions = { v1: `${SERVICE_ROOT}/` };
+  app.get('/redfish', async (_request, reply) => reply.type('application/json; charset=utf-8').send(versions));
+
+  const readView = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = resourcePath(request.url);
+    const view = options.views.get(path);
+    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+    const etag = etagOf(view);
+    reply.header('ETag', etag);
+    reply.header('Allow', allowedMethods.for(path).join(', '));
+    if (etagMatches(request.headers['if-none-match'], etag)) return reply.status(304).send();
+    return reply.type('application/json; charset=utf-8').send(view.body);
+  };
+  app.get(SERVICE_ROOT, readView);
+  app.get(`${SERVICE_ROOT}/*`, readView);
+
+  // Methods nobody registered a route for: 405 on a resource that exists, 404 otherwise.
+  const notAllowed = async (request: FastifyRequest) => {
+    const path = resourcePath(request.url);
+    if (!options.views.get(path)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+    throw RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowedMethods.for(path).join(', ') });
+  };
+  for (const url of [SERVICE_ROOT, `${SERVICE_ROOT}/*`]) {
+    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler: notAllowed });
+  }
+
+  app.get('/healthz', async () => ({ status: 'ok', ...options.health?.() }));
+
+  return { app, allowedMethods };
+}
