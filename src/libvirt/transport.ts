@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { Duplex } from 'node:stream';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { LibvirtConnectionError } from './errors.js';
+import type { Endpoint } from './uri.js';
+
+/** An open byte stream to a libvirt daemon. */
+export interface Transport {
+  readonly stream: Duplex;
+  /** e.g. 'unix socket /run/libvirt/libvirt-sock', for messages. */
+  readonly description: string;
+}
+
+/** Where libvirt's own clients look for TLS credentials. */
+export const TLS_FILES = {
+  ca: '/etc/pki/CA/cacert.pem',
+  cert: '/etc/pki/libvirt/clientcert.pem',
+  key: '/etc/pki/libvirt/private/clientkey.pem',
+} as const;
+
+const HOW_TO_START =
+  'start it with scripts/ensure-libvirtd (or `systemctl start libvirtd`, or `libvirtd -d`)';
+
+function explainSocketError(path: string, err: NodeJS.ErrnoException): LibvirtConnectionError {
+  const why: Record<string, string> = {
+    ENOENT: `no libvirt daemon socket at ${path}: libvirtd is not running; ${HOW_TO_START}`,
+    ECONNREFUSED: `nothing accepts connections on ${path}: libvirtd is not running; ${HOW_TO_START}`,
+    EACCES: `permission denied on ${path}: run as root or as a member of the libvirt group`,
+  };
+  return new LibvirtConnectionError(why[err.code ?? ''] ?? `cannot connect to ${path}: ${err.message}`, { cause: err });
+}
+
+function openUnix(path: string): Promise<Transport> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect(path);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve({ stream: socket, description: `unix socket ${path}` });
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => reject(explainSocketError(path, err)));
+  });
+}
+
+/** libvirt's TLS listener sends one byte, 1, once it has accepted our certificate. */
+function openTls(host: string, port: number): Promise<Transport> {
+  const description = `TLS ${host}:${port}`;
+  let credentials: { ca: Buffer; cert: Buffer; key: Buffer };
+  try {
+    credentials = { ca: readFileSync(TLS_FILES.ca), cert: readFileSync(TLS_FILES.cert), key: readFileSync(TLS_FILES.key) };
+  } catch (err) {
+    return Promise.reject(new LibvirtConnectionError(`${description}: cannot read the TLS credentials (${(err as Error).message})`));
+  }
+  return new Promise((resolve, reject) => {
+    const socket: TLSSocket = tlsConnect({ host, port, servername: host, ...credentials });
+    socket.once('error', (err) => reject(new LibvirtConnectionError(`${description}: ${err.message}`, { cause: err })));
+    socket.once('secureConnect', () => {
+      socket.once('readable', () => {
+        const check = socket.read(1) as Buffer | null;
+        if (!check || check[0] !== 1) {
+          socket.destroy();
+          reject(new LibvirtConnectionError(`${description}: the daemon did not accept this client's certificate`));
+          return;
+        }
+        socket.removeAllListeners('error');
+        resolve({ stream: socket, description });
+      });
+    });
+  });
+}
+
+/** `ssh host virt-ssh-helper NAME`, speaking RPC over the child's stdin and stdout. */
+function openSsh(endpoint: Extract<Endpoint, { transport: 'ssh' }>, openName: string): Promise<Transport> {
+  const args = ['-o', 'BatchMode=yes', '-e', 'none'];
+  if (endpoint.user) args.push('-l', endpoint.user);
+  if (endpoint.port) args.push('-p', String(endpoint.port));
+  args.push(endpoint.host, 'virt-ssh-helper', openName);
+  const description = `ssh ${endpoint.user ? `${endpoint.user}@` : ''}${endpoint.host} virt-ssh-helper`;
+  return new Promise((resolve, reject) => {
+    const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', (err) => reject(new LibvirtConnectionError(`${description}: ${err.message}`, { cause: err })));
+    child.once('spawn', () => {
+      const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+      stream.once('close', () => child.kill());
+      child.once('exit', (code) => {
+        if (code) stream.destroy(new LibvirtConnectionError(`${description} exited with ${code}: ${stderr.trim()}`));
+      });
+      resolve({ stream, description });
+    });
+  });
+}
+
+export function openTransport(endpoint: Endpoint, openName: string): Promise<Transport> {
+  switch (endpoint.transport) {
+    case 'unix':
+      return openUnix(endpoint.socketPath);
+    case 'tls':
+      return openTls(endpoint.host, endpoint.port);
+    case 'ssh':
+      return openSsh(endpoint, openName);
+  }
+}
