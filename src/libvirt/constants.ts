@@ -140,6 +140,8 @@ export const ErrorCode = {
   InvalidArg: 8,
   OperationFailed: 9,
   XmlError: 27,
+  /** Malformed XML (not well-formed). */
+  XmlDetail: 35,
   DomainExists: 28,
   SystemError: 38,
   Rpc: 39,

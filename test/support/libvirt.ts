@@ -1,0 +1,61 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { LibvirtClient } from '../../src/libvirt/client.js';
+import type { DomainHandle, PoolHandle } from '../../src/libvirt/structs.js';
+import { dirPoolXml } from '../../src/libvirt/xml/storage-xml.js';
+import { LibvirtError } from '../../src/libvirt/errors.js';
+
+/** A name no other test run uses, with the prefix every test object carries. */
+export function uniqueName(what: string): string {
+  return `rfe-test-${what}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Ignores "it is already gone" during clean-up, so one missing object does not hide the rest. */
+export async function quietly(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    if (!(err instanceof LibvirtError)) throw err;
+  }
+}
+
+/**
+ * A started dir pool whose target is a fresh temp dir (readable by the QEMU user, which must
+ * reach the volumes once they are attached), and the clean-up that removes its volumes, the
+ * pool and the directory.
+ */
+export async function createTempPool(client: LibvirtClient): Promise<{ pool: PoolHandle; path: string; remove(): Promise<void> }> {
+  const path = mkdtempSync(join(tmpdir(), 'rfe-test-pool-'));
+  chmodSync(path, 0o755);
+  const pool = await client.poolDefineXml(dirPoolXml(uniqueName('pool'), path));
+  await client.poolBuild(pool);
+  await client.poolCreate(pool);
+  return {
+    pool,
+    path,
+    async remove() {
+      await quietly(async () => {
+        for (const volume of await client.poolListVolumes(pool)) await quietly(() => client.volumeDelete(volume));
+      });
+      await quietly(() => client.poolDestroy(pool));
+      await quietly(() => client.poolUndefine(pool));
+      rmSync(path, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function removeDomain(client: LibvirtClient, domain: DomainHandle): Promise<void> {
+  await quietly(() => client.domainDestroy(domain));
+  await quietly(() => client.domainUndefine(domain, 4));
+}
+
+/** Waits until `predicate` holds, polling; fails with `what` after `ms`. */
+export async function eventually(predicate: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
