@@ -1,12 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
+/** Suites that restart the shared libvirtd: they run alone, after every other suite. */
+const DISRUPTIVE = ['test/**/*.disruptive.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/build.ts'],
-    // Two cores: integration suites share one libvirtd, so keep file parallelism modest.
-    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: ['test/**/*.test.ts'],
+          exclude: DISRUPTIVE,
+          // Two cores, and suites share one libvirtd: keep file parallelism modest.
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'disruptive',
+          include: DISRUPTIVE,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
