@@ -4,6 +4,7 @@ import { historyCommand } from './history.js';
 import { rebuildCommand } from './rebuild.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { libvirtInspectCommand } from './libvirt-inspect.js';
 
 /** Every sub-command of the CLI, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [serveCommand, historyCommand, rebuildCommand, exportCommand, importCommand];
+export const commands: readonly CliCommand[] = [serveCommand, historyCommand, rebuildCommand, exportCommand, importCommand, libvirtInspectCommand];
