@@ -16,7 +16,7 @@ afterEach(() => {
   server = undefined;
 });
 
-const reply = (call: Frame, payload = Buffer.alloc(0)) => encodeFrame({ ...call.header, type: MessageType.Reply }, payload);
+const reply = (call: Frame, payload: Buffer = Buffer.alloc(0)) => encodeFrame({ ...call.header, type: MessageType.Reply }, payload);
 
 /**
  * A peer on a real unix socket that does the handshake like libvirtd, then hands every other
