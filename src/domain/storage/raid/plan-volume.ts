@@ -5,6 +5,7 @@ import {
   ceilDiv,
   dataMemberCount,
   DEFAULT_STRIP_SIZE_BYTES,
+  floorDiv,
   roundDownTo,
   roundUpTo,
   STRIP_SIZES_BYTES,
@@ -98,7 +99,8 @@ export function planVolume(
   const dataMembers = dataMemberCount(layout);
   const free = freeBytesByDrive(drives, volumes);
   const tightest = tightestMember(members, free);
-  const largestExtent = roundDownTo(tightest.freeBytes, unit);
+  // Capped so that CapacityBytes stays a safe integer (about 8 PiB), where JSON numbers are exact.
+  const largestExtent = roundDownTo(Math.min(tightest.freeBytes, floorDiv(Number.MAX_SAFE_INTEGER, dataMembers)), unit);
   const largestCapacityBytes = largestExtent * dataMembers;
 
   const shape = { ...layout, volumeType: volumeTypeOf(level.raidType), blockSizeBytes, stripSizeBytes, largestCapacityBytes };
