@@ -7,11 +7,17 @@ import { SERVICE_STREAM } from './domain/service/service-events.js';
 import { openConfiguredStore, storeFile } from './open-configured-store.js';
 import { buildRedfishServer } from './redfish/server.js';
 import { EMULATOR_VERSION } from './version.js';
+import { labSystems } from './lab/lab-systems.js';
+import { registerSystems } from './lab/register-systems.js';
+import { LabRuntime } from './reconciler/lab-runtime.js';
+import { registerResetRoute } from './redfish/systems/reset-route.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:8000 */
   readonly url: string;
   readonly store: EventStore;
+  /** The lab's libvirt side, absent when the config has no systems. */
+  readonly lab?: LabRuntime;
   close(): Promise<void>;
 }
 
@@ -35,29 +41,36 @@ function ensureServiceCreated(store: EventStore): void {
   );
 }
 
-/** Wires config, store, projections and HTTP, and starts listening. Nothing else. */
+/** Wires config, store, projections, HTTP and the lab, and starts listening. Nothing else. */
 export async function startEmulator(config: EmulatorConfig, options: StartOptions = {}): Promise<RunningEmulator> {
   const announce = options.announce ?? (() => undefined);
   const { store, rebuilt } = openConfiguredStore(config);
   try {
     if (rebuilt) announce(`rebuilt ${rebuilt.views} views from ${rebuilt.events} events (the projections changed)`);
     ensureServiceCreated(store);
-    const { app } = buildRedfishServer({
+    const systems = labSystems(config);
+    registerSystems(store, systems);
+    const { app, allowedMethods } = buildRedfishServer({
       views: store.views,
       bodyLimitBytes: config.listen.bodyLimitBytes,
       logger: options.logger,
       health: () => ({ version: EMULATOR_VERSION, lastPosition: store.lastPosition() }),
     });
+    registerResetRoute(app, allowedMethods, store);
     await app.listen({ host: config.listen.address, port: config.listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listen.port;
     const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address;
     const url = `http://${host}:${port}`;
     announce(`serving ${url}/redfish/v1 (store ${storeFile(config)}, ${store.lastPosition()} events)`);
+    // The lab starts after the service listens: start-up never waits for libvirt.
+    const lab = systems.length > 0 ? new LabRuntime(store, config, systems, announce) : undefined;
     return {
       url,
       store,
+      ...(lab && { lab }),
       async close() {
+        await lab?.close();
         await app.close();
         store.db.close();
       },

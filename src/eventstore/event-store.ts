@@ -159,6 +159,18 @@ export class EventStore {
     }
   }
 
+  /** Where a named consumer of the log (a reconciler) got to; undefined if it never ran. */
+  checkpoint(name: string): number | undefined {
+    const row = this.db.prepare('SELECT value FROM store_facts WHERE key = ?').get(`checkpoint:${name}`) as { value: string } | undefined;
+    return row === undefined ? undefined : Number(row.value);
+  }
+
+  saveCheckpoint(name: string, position: number): void {
+    this.db
+      .prepare('INSERT INTO store_facts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(`checkpoint:${name}`, String(position));
+  }
+
   /** The position of the newest event (0 for an empty log). */
   lastPosition(): number {
     return this.selectLastPosition.get()?.position ?? 0;

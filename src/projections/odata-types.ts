@@ -4,4 +4,7 @@
  */
 export const ODATA_TYPE = {
   ServiceRoot: '#ServiceRoot.v1_20_0.ServiceRoot',
+  ComputerSystemCollection: '#ComputerSystemCollection.ComputerSystemCollection',
+  ComputerSystem: '#ComputerSystem.v1_27_0.ComputerSystem',
+  ActionInfo: '#ActionInfo.v1_5_0.ActionInfo',
 } as const;

@@ -5,7 +5,7 @@ import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js
 import { buildRedfishServer } from '../../src/redfish/server.js';
 import { baseMessage } from '../../src/redfish/base-registry.js';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
-import { loadConfig } from '../../src/config/load-config.js';
+import { testConfig } from '../support/config.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -130,7 +130,7 @@ describe('the emulator over a real socket', () => {
   });
 
   it('creates the service identity once and keeps it across restarts of the same store', async () => {
-    const config = loadConfig({ env: {}, overrides: { dataDir: tempDir(), port: 0 } });
+    const { config } = testConfig(tempDir());
     running = await startEmulator(config);
     const first = (await (await fetch(`${running.url}/redfish/v1/`)).json()) as { UUID: string };
     expect(first.UUID).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,0 +1,70 @@
+/** The stream of one emulated server: its @odata.id. */
+export const systemStream = (systemId: string) => `/redfish/v1/Systems/${systemId}`;
+
+export type PowerState = 'On' | 'Off' | 'Paused';
+
+/** What the lab config says about a system; recorded when it first appears or changes. */
+export interface SystemRegistered {
+  readonly type: 'SystemRegistered';
+  readonly data: {
+    readonly systemId: string;
+    readonly name: string;
+    readonly libvirtUri: string;
+    readonly domainName: string;
+  };
+}
+
+/** What libvirt reports about the system's domain, recorded when it differs from what was known. */
+export interface DomainObserved {
+  readonly type: 'DomainObserved';
+  readonly data: {
+    readonly uuid: string;
+    readonly vcpus: number;
+    readonly memoryBytes: number;
+    readonly firmware: 'BIOS' | 'UEFI';
+    readonly macAddresses: readonly string[];
+  };
+}
+
+/** The domain's power state changed (observed through libvirt events or a resync). */
+export interface PowerStateObserved {
+  readonly type: 'PowerStateObserved';
+  readonly data: { readonly powerState: PowerState };
+}
+
+/** The domain the system stands for is not in libvirt (any more). */
+export interface DomainMissingObserved {
+  readonly type: 'DomainMissingObserved';
+  readonly data: { readonly domainName: string };
+}
+
+/** Every ResetType of ComputerSystem.Reset, in the order the service advertises them. */
+export const RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton'] as const;
+export type ResetType = (typeof RESET_TYPES)[number];
+
+/** A client asked for a reset; the reconciler carries it out on the domain. */
+export interface ResetRequested {
+  readonly type: 'ResetRequested';
+  readonly data: { readonly resetType: ResetType };
+}
+
+/** The reconciler carried out a requested reset (`requestedAt` is the request's position). */
+export interface ResetApplied {
+  readonly type: 'ResetApplied';
+  readonly data: { readonly resetType: ResetType; readonly requestedAt: number };
+}
+
+/** libvirt refused or failed a requested reset. */
+export interface ResetFailed {
+  readonly type: 'ResetFailed';
+  readonly data: { readonly resetType: ResetType; readonly requestedAt: number; readonly message: string };
+}
+
+export type SystemEvent =
+  | SystemRegistered
+  | DomainObserved
+  | PowerStateObserved
+  | DomainMissingObserved
+  | ResetRequested
+  | ResetApplied
+  | ResetFailed;

@@ -1,0 +1,18 @@
+import type { EventStore } from '../eventstore/event-store.js';
+import { executeCommand } from '../eventstore/execute-command.js';
+import { systemDecider } from '../domain/system/system-decider.js';
+import { systemStream } from '../domain/system/system-events.js';
+import type { LabSystem } from './lab-systems.js';
+
+/** Records each configured system (once, and again when its config changes). */
+export function registerSystems(store: EventStore, systems: readonly LabSystem[]): void {
+  for (const system of systems) {
+    executeCommand(
+      store,
+      systemStream(system.id),
+      systemDecider,
+      { type: 'RegisterSystem', systemId: system.id, name: system.name, libvirtUri: system.libvirtUri, domainName: system.domainName },
+      { actor: 'lab-config' },
+    );
+  }
+}

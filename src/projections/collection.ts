@@ -1,0 +1,20 @@
+import type { ViewDocument, ViewWriter } from './projector.js';
+
+/** Adds a member to a Redfish resource collection, creating the collection on its first member. */
+export function addMember(views: ViewWriter, position: number, collection: { id: string; type: string; name: string }, memberId: string): void {
+  const doc: ViewDocument = views.get(collection.id) ?? { '@odata.id': collection.id, '@odata.type': collection.type, Name: collection.name, Members: [], 'Members@odata.count': 0 };
+  const members = doc['Members'] as { '@odata.id': string }[];
+  if (members.some((m) => m['@odata.id'] === memberId)) return;
+  members.push({ '@odata.id': memberId });
+  members.sort((a, b) => a['@odata.id'].localeCompare(b['@odata.id'], 'en', { numeric: true }));
+  doc['Members@odata.count'] = members.length;
+  views.put(doc, position);
+}
+
+/** Links a top-level collection from the service root, once. */
+export function linkFromServiceRoot(views: ViewWriter, position: number, property: string, target: string): void {
+  const root = views.get('/redfish/v1');
+  if (!root || (root[property] as { '@odata.id'?: string } | undefined)?.['@odata.id'] === target) return;
+  root[property] = { '@odata.id': target };
+  views.put(root, position);
+}

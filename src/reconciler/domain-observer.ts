@@ -1,0 +1,101 @@
+import type { EventStore } from '../eventstore/event-store.js';
+import { executeCommand } from '../eventstore/execute-command.js';
+import { WrongExpectedVersionError } from '../eventstore/conflict.js';
+import { systemDecider, type SystemCommand } from '../domain/system/system-decider.js';
+import { systemStream } from '../domain/system/system-events.js';
+import type { LibvirtConnections } from '../libvirt/connections.js';
+import { LibvirtError } from '../libvirt/errors.js';
+import { readDomainXml } from '../libvirt/xml/domain-xml.js';
+import type { LabSystem } from '../lab/lab-systems.js';
+import { powerStateOf } from './power-state.js';
+
+export interface DomainObserverOptions {
+  /** How often every system is compared with libvirt, events or not. */
+  readonly resyncIntervalMs: number;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * Keeps what the log says about each system's domain in step with libvirt: on every lifecycle
+ * event of a lab domain, after every reconnect (events may have been missed), and on a timer.
+ * What it sees is recorded as observed events, only when something changed.
+ */
+export class DomainObserver {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly stops: (() => Promise<void>)[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly connections: LibvirtConnections,
+    private readonly systems: readonly LabSystem[],
+    private readonly options: DomainObserverOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const uri of new Set(this.systems.map((s) => s.libvirtUri))) {
+      const client = await this.connections.get(uri);
+      const onUri = this.systems.filter((s) => s.libvirtUri === uri);
+      this.stops.push(
+        await client.onDomainEvent((event) => {
+          const system = onUri.find((s) => s.domainName === event.domain.name);
+          if (system) void this.resync(system);
+        }),
+      );
+      client.on('reconnected', () => void Promise.all(onUri.map((s) => this.resync(s))));
+    }
+    await this.resyncAll();
+    this.timer = setInterval(() => void this.resyncAll(), this.options.resyncIntervalMs);
+    this.timer.unref();
+  }
+
+  async resyncAll(): Promise<void> {
+    await Promise.all(this.systems.map((s) => this.resync(s)));
+  }
+
+  /** Reads one system's domain from libvirt and records whatever differs from the log. */
+  async resync(system: LabSystem): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const client = await this.connections.get(system.libvirtUri);
+      let domain;
+      try {
+        domain = await client.domainLookupByName(system.domainName);
+      } catch (err) {
+        if (err instanceof LibvirtError && err.isNoDomain) return this.record(system, { type: 'ObserveDomainMissing' });
+        throw err;
+      }
+      const [xml, state] = await Promise.all([client.domainGetXml(domain), client.domainGetState(domain)]);
+      const description = readDomainXml(xml);
+      this.record(system, {
+        type: 'ObserveDomain',
+        uuid: description.uuid,
+        vcpus: description.vcpus,
+        memoryBytes: description.memoryBytes,
+        firmware: description.firmware,
+        macAddresses: description.nics.flatMap((n) => (n.mac ? [n.mac] : [])),
+      });
+      this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state.state) });
+    } catch (err) {
+      if (!this.stopped) this.options.log(`observing ${system.id} (${system.domainName} on ${system.libvirtUri}): ${(err as Error).message}`);
+    }
+  }
+
+  private record(system: LabSystem, command: SystemCommand): void {
+    if (this.stopped) return;
+    const stream = systemStream(system.id);
+    try {
+      executeCommand(this.store, stream, systemDecider, command, { actor: 'libvirt-observer' });
+    } catch (err) {
+      // Another writer got in between: decide again on fresh state.
+      if (!(err instanceof WrongExpectedVersionError)) throw err;
+      executeCommand(this.store, stream, systemDecider, command, { actor: 'libvirt-observer' });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.all(this.stops.map((stop) => stop().catch(() => undefined)));
+  }
+}

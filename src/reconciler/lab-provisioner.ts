@@ -1,0 +1,59 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { LibvirtConnections } from '../libvirt/connections.js';
+import { LibvirtError } from '../libvirt/errors.js';
+import { StoragePoolState } from '../libvirt/constants.js';
+import { demoDomainXml } from '../libvirt/xml/demo-domain-xml.js';
+import { dirPoolXml } from '../libvirt/xml/storage-xml.js';
+import type { LabSystem } from '../lab/lab-systems.js';
+
+/** A stable, locally administered MAC for a system, so a re-created lab keeps its addresses. */
+export function macFor(systemId: string): string {
+  const bytes = createHash('sha256').update(systemId).digest().subarray(0, 3);
+  return ['52', '54', '00', ...[...bytes].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
+async function missing<T>(lookup: Promise<T>, isMissing: (e: LibvirtError) => boolean): Promise<T | undefined> {
+  try {
+    return await lookup;
+  } catch (err) {
+    if (err instanceof LibvirtError && isMissing(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The storage pool the lab's volumes live in: defined, built and started when it is not. */
+export async function ensurePool(connections: LibvirtConnections, uri: string, pool: { name: string; path: string }): Promise<void> {
+  const client = await connections.get(uri);
+  let handle = await missing(client.poolLookupByName(pool.name), (e) => e.isNoStoragePool);
+  if (!handle) {
+    handle = await client.poolDefineXml(dirPoolXml(pool.name, pool.path));
+    await client.poolBuild(handle);
+    await client.poolSetAutostart(handle, true);
+  }
+  if ((await client.poolGetInfo(handle)).state !== StoragePoolState.Running) await client.poolCreate(handle);
+}
+
+/**
+ * Defines each system's domain when libvirt does not have it: a small machine that runs under
+ * TCG (see demoDomainXml). Existing domains are adopted as they are. Returns the ids defined.
+ */
+export async function ensureDomains(connections: LibvirtConnections, systems: readonly LabSystem[]): Promise<string[]> {
+  const defined: string[] = [];
+  for (const system of systems) {
+    const client = await connections.get(system.libvirtUri);
+    const existing = await missing(client.domainLookupByName(system.domainName), (e) => e.isNoDomain);
+    if (existing) continue;
+    await client.domainDefineXml(
+      demoDomainXml({
+        name: system.domainName,
+        uuid: randomUUID(),
+        memoryMiB: system.memoryMiB,
+        vcpus: system.vcpus,
+        firmware: system.firmware,
+        mac: macFor(system.id),
+      }),
+    );
+    defined.push(system.id);
+  }
+  return defined;
+}

@@ -1,0 +1,62 @@
+import type { EmulatorConfig } from '../config/config.js';
+import type { EventStore } from '../eventstore/event-store.js';
+import { LibvirtConnections } from '../libvirt/connections.js';
+import type { LabSystem } from '../lab/lab-systems.js';
+import { DomainObserver } from './domain-observer.js';
+import { ensureDomains, ensurePool } from './lab-provisioner.js';
+import { PowerReconciler } from './power-reconciler.js';
+
+/**
+ * The lab's side of the emulator: makes libvirt hold what the config describes (pool, domains
+ * when asked to create them), then observes the domains and carries out power requests. If libvirt cannot be reached it says
+ * so and tries again, while the Redfish service goes on answering from its views.
+ */
+export class LabRuntime {
+  private readonly connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
+  private observer: DomainObserver | undefined;
+  private power: PowerReconciler | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Settles when the lab is provisioned and observed for the first time. */
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly config: EmulatorConfig,
+    private readonly systems: readonly LabSystem[],
+    private readonly log: (line: string) => void,
+    private readonly options: { resyncIntervalMs: number; retryMs: number } = { resyncIntervalMs: 10_000, retryMs: 5_000 },
+  ) {
+    this.ready = new Promise((resolve) => this.attempt(resolve));
+  }
+
+  private attempt(resolve: () => void): void {
+    this.start().then(resolve, (err: Error) => {
+      if (this.closed) return;
+      this.log(`lab: ${err.message}; trying again in ${this.options.retryMs / 1000} s`);
+      this.retry = setTimeout(() => this.attempt(resolve), this.options.retryMs);
+    });
+  }
+
+  private async start(): Promise<void> {
+    const { pool } = this.config.libvirt;
+    if (pool) await ensurePool(this.connections, this.config.libvirt.uri, pool);
+    if (this.config.lab.createMissingDomains) {
+      const defined = await ensureDomains(this.connections, this.systems);
+      if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
+    }
+    if (this.closed) return;
+    this.observer = new DomainObserver(this.store, this.connections, this.systems, { resyncIntervalMs: this.options.resyncIntervalMs, log: this.log });
+    await this.observer.start();
+    this.power = new PowerReconciler(this.store, this.connections, this.systems, this.log);
+    this.power.start();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
+    await this.power?.stop();
+    await this.observer?.stop();
+    await this.connections.closeAll();
+  }
+}

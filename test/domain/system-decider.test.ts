@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { systemDecider, type SystemCommand, type SystemState } from '../../src/domain/system/system-decider.js';
+import type { SystemEvent } from '../../src/domain/system/system-events.js';
+
+const registration = { systemId: 'n1', name: 'Node 1', libvirtUri: 'qemu:///system', domainName: 'dom-n1' };
+const domain = { uuid: '7c4c3e0e-1d2b-4a5f-9e6d-0a1b2c3d4e5f', vcpus: 2, memoryBytes: 2 ** 30, firmware: 'BIOS' as const, macAddresses: ['52:54:00:01:02:03'] };
+
+/** Decides each command on the state the previous ones left, as the store does. */
+function run(commands: SystemCommand[]): { events: SystemEvent[]; state: SystemState } {
+  let state = systemDecider.initialState;
+  const events: SystemEvent[] = [];
+  for (const command of commands) {
+    const decided = systemDecider.decide(command, state);
+    if (!Array.isArray(decided)) throw new Error(`refused: ${JSON.stringify(decided)}`);
+    for (const event of decided as SystemEvent[]) {
+      events.push(event);
+      state = systemDecider.evolve(state, event);
+    }
+  }
+  return { events, state };
+}
+
+describe('the system decider', () => {
+  it('records a registration once, and again only when the config changed', () => {
+    const { events } = run([
+      { type: 'RegisterSystem', ...registration },
+      { type: 'RegisterSystem', ...registration },
+      { type: 'RegisterSystem', ...registration, name: 'Renamed' },
+    ]);
+    expect(events.map((e) => e.type)).toEqual(['SystemRegistered', 'SystemRegistered']);
+    expect(events[1]!.data).toMatchObject({ name: 'Renamed' });
+  });
+
+  it('records observations only when they change, so a resync of an idle lab writes nothing', () => {
+    const { events } = run([
+      { type: 'RegisterSystem', ...registration },
+      { type: 'ObserveDomain', ...domain },
+      { type: 'ObservePowerState', powerState: 'Off' },
+      { type: 'ObserveDomain', ...domain },
+      { type: 'ObservePowerState', powerState: 'Off' },
+      { type: 'ObservePowerState', powerState: 'On' },
+      { type: 'ObserveDomain', ...domain, vcpus: 4 },
+    ]);
+    expect(events.map((e) => e.type)).toEqual(['SystemRegistered', 'DomainObserved', 'PowerStateObserved', 'PowerStateObserved', 'DomainObserved']);
+  });
+
+  it('records a missing domain once, and the domain again when it is back', () => {
+    const { events, state } = run([
+      { type: 'RegisterSystem', ...registration },
+      { type: 'ObserveDomain', ...domain },
+      { type: 'ObservePowerState', powerState: 'On' },
+      { type: 'ObserveDomainMissing' },
+      { type: 'ObserveDomainMissing' },
+      { type: 'ObserveDomain', ...domain },
+      { type: 'ObservePowerState', powerState: 'On' },
+    ]);
+    expect(events.map((e) => e.type)).toEqual([
+      'SystemRegistered',
+      'DomainObserved',
+      'PowerStateObserved',
+      'DomainMissingObserved',
+      'DomainObserved',
+      'PowerStateObserved',
+    ]);
+    expect(state.domainMissing).toBe(false);
+  });
+
+  it('turns a reset into a request, and refuses it while the domain is missing', () => {
+    expect(run([{ type: 'RegisterSystem', ...registration }, { type: 'ResetSystem', resetType: 'ForceRestart' }]).events.at(-1)).toEqual({
+      type: 'ResetRequested',
+      data: { resetType: 'ForceRestart' },
+    });
+    const { state } = run([{ type: 'RegisterSystem', ...registration }, { type: 'ObserveDomainMissing' }]);
+    expect(systemDecider.decide({ type: 'ResetSystem', resetType: 'On' }, state)).toMatchObject({ kind: 'problem', status: 409, messageId: 'ResourceInUse' });
+  });
+
+  it('records the outcome of a reset as applied or failed', () => {
+    const applied = systemDecider.decide({ type: 'RecordResetOutcome', resetType: 'On', requestedAt: 7 }, systemDecider.initialState);
+    const failed = systemDecider.decide({ type: 'RecordResetOutcome', resetType: 'On', requestedAt: 7, message: 'no' }, systemDecider.initialState);
+    expect(applied).toEqual([{ type: 'ResetApplied', data: { resetType: 'On', requestedAt: 7 } }]);
+    expect(failed).toEqual([{ type: 'ResetFailed', data: { resetType: 'On', requestedAt: 7, message: 'no' } }]);
+  });
+});

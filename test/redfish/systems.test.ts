@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../src/app.js';
+import type { EmulatorConfig } from '../../src/config/config.js';
+import { LibvirtClient } from '../../src/libvirt/client.js';
+import { openConfiguredStore } from '../../src/open-configured-store.js';
+import { executeCommand } from '../../src/eventstore/execute-command.js';
+import { systemDecider } from '../../src/domain/system/system-decider.js';
+import { queryHistory } from '../../src/eventstore/history-query.js';
+import { testConfig } from '../support/config.js';
+import { quietly, uniqueName } from '../support/libvirt.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rfe-test-systems-'));
+const poolDir = join(dir, 'pool');
+const domainName = uniqueName('sys');
+const poolName = uniqueName('pool');
+let config: EmulatorConfig;
+let emulator: RunningEmulator;
+let libvirt: LibvirtClient;
+const SYSTEM = '/redfish/v1/Systems/n1';
+
+async function get(path: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${emulator.url}${path}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+function post(path: string, body: string) {
+  return fetch(`${emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+}
+
+async function powerStateBecomes(state: string): Promise<void> {
+  await expect.poll(async () => (await get(SYSTEM))['PowerState'], { timeout: 15_000, interval: 100 }).toBe(state);
+}
+
+beforeAll(async () => {
+  chmodSync(dir, 0o755);
+  config = testConfig(dir, {
+    libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: poolDir } },
+    lab: { createMissingDomains: true, systems: [{ id: 'n1', name: 'Node one', domain: domainName, vcpus: 1, memoryMiB: 64 }] },
+  }).config;
+  libvirt = await LibvirtClient.connect('qemu:///system');
+  emulator = await startEmulator(config);
+  await emulator.lab!.ready;
+});
+
+afterAll(async () => {
+  await emulator?.close();
+  const domain = await libvirt.domainLookupByName(domainName).catch(() => undefined);
+  if (domain) {
+    await quietly(() => libvirt.domainDestroy(domain));
+    await quietly(() => libvirt.domainUndefine(domain));
+  }
+  const pool = await libvirt.poolLookupByName(poolName).catch(() => undefined);
+  if (pool) {
+    await quietly(() => libvirt.poolDestroy(pool));
+    await quietly(() => libvirt.poolUndefine(pool));
+  }
+  await libvirt?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Systems over a real libvirt lab', () => {
+  it('defines the missing domain and pool, and presents the domain as a ComputerSystem', async () => {
+    const domain = await libvirt.domainLookupByName(domainName);
+    expect((await libvirt.poolGetInfo(await libvirt.poolLookupByName(poolName))).state).toBe(2);
+    const root = await get('/redfish/v1');
+    expect(root['Systems']).toEqual({ '@odata.id': '/redfish/v1/Systems' });
+    expect((await get('/redfish/v1/Systems'))['Members']).toEqual([{ '@odata.id': SYSTEM }]);
+    const system = await get(SYSTEM);
+    expect(system).toMatchObject({
+      '@odata.type': '#ComputerSystem.v1_27_0.ComputerSystem',
+      Id: 'n1',
+      Name: 'Node one',
+      PowerState: 'Off',
+      Status: { State: 'Enabled', Health: 'OK' },
+      ProcessorSummary: { LogicalProcessorCount: 1 },
+      MemorySummary: { TotalSystemMemoryGiB: 0.063 },
+      Boot: { BootSourceOverrideEnabled: 'Disabled', BootSourceOverrideTarget: 'None', BootSourceOverrideMode: 'Legacy' },
+    });
+    expect(system['UUID']).toBe([...domain.uuid].map((b) => b.toString(16).padStart(2, '0')).join('').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'));
+    const action = (system['Actions'] as Record<string, Record<string, unknown>>)['#ComputerSystem.Reset']!;
+    expect(action['target']).toBe(`${SYSTEM}/Actions/ComputerSystem.Reset`);
+    expect(action['ResetType@Redfish.AllowableValues']).toEqual(['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton']);
+    expect((await get(action['@Redfish.ActionInfo'] as string))['Parameters']).toEqual([
+      expect.objectContaining({ Name: 'ResetType', Required: true, AllowableValues: action['ResetType@Redfish.AllowableValues'] }),
+    ]);
+  });
+
+  it('powers the domain on and off through ComputerSystem.Reset, recording request and outcome', async () => {
+    const on = await post(`${SYSTEM}/Actions/ComputerSystem.Reset`, '{"ResetType": "On"}');
+    expect(on.status).toBe(204);
+    await powerStateBecomes('On');
+    expect((await libvirt.domainGetState(await libvirt.domainLookupByName(domainName))).stateName).toBe('Running');
+
+    expect((await post(`${SYSTEM}/Actions/ComputerSystem.Reset`, '{"ResetType": "ForceOff"}')).status).toBe(204);
+    await powerStateBecomes('Off');
+    const types = queryHistory(emulator.store.db, { streamId: SYSTEM }).map((e) => `${e.type}:${e.meta.actor}`);
+    expect(types).toEqual(
+      expect.arrayContaining(['ResetRequested:redfish', 'ResetApplied:reconciler', 'PowerStateObserved:libvirt-observer']),
+    );
+  });
+
+  it('follows the domain when its power changes outside the emulator', async () => {
+    await libvirt.domainCreate(await libvirt.domainLookupByName(domainName));
+    await powerStateBecomes('On');
+    await libvirt.domainDestroy(await libvirt.domainLookupByName(domainName));
+    await powerStateBecomes('Off');
+  });
+
+  it.each([
+    ['{"ResetType": "Sideways"}', 400, 'ActionParameterValueNotInList', ['Sideways', 'ResetType', 'ComputerSystem.Reset']],
+    ['{}', 400, 'ActionParameterMissing', ['ComputerSystem.Reset', 'ResetType']],
+    ['{"ResetType": 1}', 400, 'ActionParameterValueTypeError', ['1', 'ResetType', 'ComputerSystem.Reset']],
+    ['{"ResetType": "On", "Force": true}', 400, 'ActionParameterUnknown', ['ComputerSystem.Reset', 'Force']],
+    ['{"ResetType": ', 400, 'MalformedJSON', []],
+  ])('refuses %s with %i %s and records nothing', async (body, status, messageId, args) => {
+    const before = emulator.store.lastPosition();
+    const response = await post(`${SYSTEM}/Actions/ComputerSystem.Reset`, body);
+    expect(response.status).toBe(status);
+    const error = ((await response.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string; MessageArgs: string[] }[] } }).error;
+    expect(error['@Message.ExtendedInfo'][0]).toMatchObject({ MessageId: `Base.1.22.${messageId}`, MessageArgs: args });
+    expect(emulator.store.lastPosition()).toBe(before);
+  });
+
+  it('answers 404 for a reset of a system that does not exist', async () => {
+    const response = await post('/redfish/v1/Systems/nope/Actions/ComputerSystem.Reset', '{"ResetType": "On"}');
+    expect(response.status).toBe(404);
+  });
+
+  it('is driven by the sushy client: list, read power, reset', async () => {
+    const script = `
+import sushy, time
+c = sushy.Sushy('${emulator.url}/redfish/v1', auth=sushy.auth.BasicAuth('admin', 'password'))
+s = c.get_system('${SYSTEM}')
+print(s.identity, s.power_state.value)
+s.reset_system(sushy.ResetType.ON)
+for _ in range(150):
+    s.refresh()
+    if s.power_state == sushy.PowerState.ON: break
+    time.sleep(0.1)
+print(s.power_state.value)
+s.reset_system(sushy.ResetType.FORCE_OFF)
+`;
+    // Asynchronously: the emulator answering sushy runs in this very process.
+    const { stdout: output } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(output.trim().split('\n')).toEqual(['n1 Off', 'On']);
+  });
+
+  it('carries out a reset that was requested just before the emulator stopped', async () => {
+    await powerStateBecomes('Off');
+    await emulator.close();
+    // Recorded while no reconciler runs, as if the emulator died right after acknowledging it.
+    const { store } = openConfiguredStore(config);
+    executeCommand(store, SYSTEM, systemDecider, { type: 'ResetSystem', resetType: 'On' }, { actor: 'redfish' });
+    store.db.close();
+
+    emulator = await startEmulator(config);
+    await emulator.lab!.ready;
+    await powerStateBecomes('On');
+    expect(queryHistory(emulator.store.db, { streamId: SYSTEM, types: ['ResetApplied'] }).at(-1)?.data).toMatchObject({ resetType: 'On' });
+    expect((await post(`${SYSTEM}/Actions/ComputerSystem.Reset`, '{"ResetType": "ForceOff"}')).status).toBe(204);
+    await powerStateBecomes('Off');
+  });
+});
