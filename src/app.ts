@@ -11,6 +11,11 @@ import { labSystems } from './lab/lab-systems.js';
 import { registerSystems } from './lab/register-systems.js';
 import { LabRuntime } from './reconciler/lab-runtime.js';
 import { registerResetRoute } from './redfish/systems/reset-route.js';
+import { registerAuth } from './redfish/auth/auth-plugin.js';
+import { Accounts, readHtpasswd } from './redfish/auth/accounts.js';
+import { SessionStore } from './redfish/auth/sessions.js';
+import { projectRoot } from './project-root.js';
+import { join } from 'node:path';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:8000 */
@@ -27,6 +32,9 @@ export interface StartOptions {
   readonly announce?: (line: string) => void;
 }
 
+/** The embedded accounts file: admin / password, documented in the README. */
+const DEFAULT_HTPASSWD = join(projectRoot(), 'config', 'htpasswd');
+
 /** The Redfish protocol version the service root states (DSP0266). */
 const REDFISH_VERSION = '1.20.0';
 
@@ -39,6 +47,10 @@ function ensureServiceCreated(store: EventStore): void {
     { type: 'CreateService', uuid: randomUUID(), name: 'Redfish Emulator BMC', product: 'redfish-emulator', redfishVersion: REDFISH_VERSION },
     { actor: 'emulator' },
   );
+}
+
+function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || address.startsWith('127.');
 }
 
 /** Wires config, store, projections, HTTP and the lab, and starts listening. Nothing else. */
@@ -56,6 +68,9 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       logger: options.logger,
       health: () => ({ version: EMULATOR_VERSION, lastPosition: store.lastPosition() }),
     });
+    const accounts = new Accounts(readHtpasswd(config.auth.htpasswdFile ?? DEFAULT_HTPASSWD));
+    const sessions = new SessionStore(config.auth.sessionTimeoutSeconds ?? 1800);
+    registerAuth(app, allowedMethods, { accounts, sessions, enforce: config.auth.enabled });
     registerResetRoute(app, allowedMethods, store);
     await app.listen({ host: config.listen.address, port: config.listen.port });
     const address = app.server.address();
@@ -63,6 +78,12 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address;
     const url = `http://${host}:${port}`;
     announce(`serving ${url}/redfish/v1 (store ${storeFile(config)}, ${store.lastPosition()} events)`);
+    if (config.auth.enabled && !config.auth.htpasswdFile && !isLoopback(config.listen.address)) {
+      announce(`WARNING: listening on ${config.listen.address} with the documented default account admin / password: anyone who can reach this address can power your lab's machines. Set auth.htpasswdFile.`);
+    }
+    if (!config.auth.enabled && !isLoopback(config.listen.address)) {
+      announce(`WARNING: listening on ${config.listen.address} with authentication off.`);
+    }
     // The lab starts after the service listens: start-up never waits for libvirt.
     const lab = systems.length > 0 ? new LabRuntime(store, config, systems, announce) : undefined;
     return {

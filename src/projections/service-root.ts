@@ -18,7 +18,8 @@ export const serviceRootProjector: Projector = {
         Product: product,
         RedfishVersion: redfishVersion,
         UUID: uuid,
-        Links: {},
+        SessionService: { '@odata.id': '/redfish/v1/SessionService' },
+        Links: { Sessions: { '@odata.id': '/redfish/v1/SessionService/Sessions' } },
       },
       event.position,
     );

@@ -1,7 +1,8 @@
 /**
  * Which HTTP methods each Redfish resource accepts beyond GET and HEAD, so an unsupported method
  * on an existing resource can be answered 405 with an accurate Allow header. Route plugins
- * declare their mutations here as they register them.
+ * declare their mutations here as they register them, and the resources they serve themselves
+ * (with no extra methods) so those count as existing.
  */
 export class AllowedMethods {
   private readonly entries: { pattern: RegExp; methods: readonly string[] }[] = [];
@@ -13,6 +14,11 @@ export class AllowedMethods {
       .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
       .join('/');
     this.entries.push({ pattern: new RegExp(`^${source}$`), methods });
+  }
+
+  /** Whether a route serves this path (resources not kept as views, such as sessions). */
+  has(path: string): boolean {
+    return this.entries.some((e) => e.pattern.test(path));
   }
 
   /** The methods a resource accepts, GET and HEAD first, for the Allow header. */

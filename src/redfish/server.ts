@@ -113,7 +113,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   // Methods nobody registered a route for: 405 on a resource that exists, 404 otherwise.
   const notAllowed = async (request: FastifyRequest) => {
     const path = resourcePath(request.url);
-    if (!options.views.get(path)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+    if (!options.views.get(path) && !allowedMethods.has(path)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
     throw RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowedMethods.for(path).join(', ') });
   };
   for (const url of [SERVICE_ROOT, `${SERVICE_ROOT}/*`]) {

@@ -23,14 +23,17 @@ let emulator: RunningEmulator;
 let libvirt: LibvirtClient;
 const SYSTEM = '/redfish/v1/Systems/n1';
 
+/** The embedded default account, as a client sends it with HTTP Basic. */
+const AUTHORIZATION = `Basic ${Buffer.from('admin:password').toString('base64')}`;
+
 async function get(path: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`${emulator.url}${path}`);
+  const response = await fetch(`${emulator.url}${path}`, { headers: { authorization: AUTHORIZATION } });
   expect(response.status).toBe(200);
   return (await response.json()) as Record<string, unknown>;
 }
 
 function post(path: string, body: string) {
-  return fetch(`${emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return fetch(`${emulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: AUTHORIZATION }, body });
 }
 
 async function powerStateBecomes(state: string): Promise<void> {
@@ -40,6 +43,7 @@ async function powerStateBecomes(state: string): Promise<void> {
 beforeAll(async () => {
   chmodSync(dir, 0o755);
   config = testConfig(dir, {
+    auth: { enabled: true },
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: poolDir } },
     lab: { createMissingDomains: true, systems: [{ id: 'n1', name: 'Node one', domain: domainName, vcpus: 1, memoryMiB: 64 }] },
   }).config;
@@ -101,7 +105,7 @@ describe('Systems over a real libvirt lab', () => {
     await powerStateBecomes('Off');
     const types = queryHistory(emulator.store.db, { streamId: SYSTEM }).map((e) => `${e.type}:${e.meta.actor}`);
     expect(types).toEqual(
-      expect.arrayContaining(['ResetRequested:redfish', 'ResetApplied:reconciler', 'PowerStateObserved:libvirt-observer']),
+      expect.arrayContaining(['ResetRequested:user:admin', 'ResetApplied:reconciler', 'PowerStateObserved:libvirt-observer']),
     );
   });
 

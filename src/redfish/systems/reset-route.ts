@@ -21,7 +21,7 @@ export function registerResetRoute(app: FastifyInstance, allowed: AllowedMethods
     if (!store.views.get(stream)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [request.url.split('?')[0]!]);
     const parameters = actionParameters(request.body, ACTION, ['ResetType']);
     const resetType = enumParameter(parameters, ACTION, 'ResetType', RESET_TYPES);
-    const outcome = executeCommand(store, stream, systemDecider, { type: 'ResetSystem', resetType }, { actor: 'redfish', requestId: request.id });
+    const outcome = executeCommand(store, stream, systemDecider, { type: 'ResetSystem', resetType }, { actor: request.actor ?? 'anonymous', requestId: request.id });
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     return reply.status(204).send();
   });

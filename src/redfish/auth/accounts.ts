@@ -1,0 +1,66 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import bcrypt from 'bcryptjs';
+import { ExplainedError } from '../../explained-error.js';
+
+/** The accounts file cannot be used; the message names the file and line. */
+export class AccountsFileError extends ExplainedError {}
+
+const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+
+/** user → bcrypt hash, from an htpasswd file (`htpasswd -B`); other hash kinds are refused. */
+export function readHtpasswd(file: string): Map<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AccountsFileError(`cannot read the accounts file ${file}: ${(err as Error).message}`);
+  }
+  const accounts = new Map<string, string>();
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '' || line.startsWith('#')) return;
+    const colon = line.indexOf(':');
+    const user = line.slice(0, colon);
+    const hash = line.slice(colon + 1).trim();
+    if (colon <= 0 || !BCRYPT.test(hash)) {
+      throw new AccountsFileError(`${file} line ${i + 1}: expected user:bcrypt-hash (make one with htpasswd -B)`);
+    }
+    accounts.set(user, hash);
+  });
+  return accounts;
+}
+
+/**
+ * Checks user names and passwords. bcrypt is slow on purpose, so a credential that verified is
+ * remembered for a short while, in memory only, as an HMAC under a key that lives and dies with
+ * this process: Basic auth then costs a hash per request, not a bcrypt.
+ */
+export class Accounts {
+  private readonly key = randomBytes(32);
+  private readonly verified = new Map<string, number>();
+
+  constructor(
+    private readonly hashes: ReadonlyMap<string, string>,
+    private readonly rememberMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private fingerprint(user: string, password: string): string {
+    return createHmac('sha256', this.key).update(user).update('\0').update(password).digest('base64');
+  }
+
+  async verify(user: string, password: string): Promise<boolean> {
+    const fingerprint = this.fingerprint(user, password);
+    const until = this.verified.get(fingerprint);
+    if (until !== undefined && until > this.now()) return true;
+    const hash = this.hashes.get(user);
+    // Compare against a hash even for unknown users, so timing does not tell which exist.
+    const ok = await bcrypt.compare(password, hash ?? '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva');
+    if (ok && hash) {
+      if (this.verified.size > 10_000) this.verified.clear();
+      this.verified.set(fingerprint, this.now() + this.rememberMs);
+      return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,127 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AllowedMethods } from '../allowed-methods.js';
+import { RedfishHttpError } from '../redfish-error.js';
+import { resourcePath } from '../server.js';
+import type { Accounts } from './accounts.js';
+import type { Session, SessionStore } from './sessions.js';
+
+const SESSION_SERVICE = '/redfish/v1/SessionService';
+const SESSIONS = `${SESSION_SERVICE}/Sessions`;
+
+/** What anyone may read without credentials, as the Redfish specification requires. */
+const PUBLIC_READS = new Set(['/redfish', '/redfish/v1', '/redfish/v1/$metadata', '/redfish/v1/odata']);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who made the request: 'user:NAME' once authenticated. */
+    actor?: string;
+  }
+}
+
+const unauthorized = () => RedfishHttpError.of(401, 'NoValidSession').withHeaders({ 'WWW-Authenticate': 'Basic realm="redfish-emulator"' });
+
+function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function sessionDocument(session: Session): object {
+  return {
+    '@odata.id': `${SESSIONS}/${session.id}`,
+    '@odata.type': '#Session.v1_8_0.Session',
+    Id: session.id,
+    Name: 'User Session',
+    UserName: session.userName,
+    CreatedTime: session.createdAt,
+  };
+}
+
+function stringProperty(body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  if (value === undefined) throw RedfishHttpError.of(400, 'PropertyMissing', [name], [`/${name}`]);
+  if (typeof value !== 'string') throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]);
+  return value;
+}
+
+/**
+ * Authentication for the Redfish service: HTTP Basic against the accounts, or an X-Auth-Token
+ * from a session; the SessionService and its sessions. Everything under /redfish but the
+ * service root, $metadata and the OData document needs one or the other.
+ */
+export function registerAuth(
+  app: FastifyInstance,
+  allowed: AllowedMethods,
+  options: { accounts: Accounts; sessions: SessionStore; enforce: boolean },
+): void {
+  const { accounts, sessions } = options;
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    if (!options.enforce || !request.url.startsWith('/redfish')) return;
+    const path = resourcePath(request.url);
+    const isRead = request.method === 'GET' || request.method === 'HEAD';
+    if ((isRead && PUBLIC_READS.has(path)) || (request.method === 'POST' && path === SESSIONS)) return;
+    const token = request.headers['x-auth-token'];
+    if (typeof token === 'string' && token !== '') {
+      const session = sessions.find(token);
+      if (!session) throw unauthorized();
+      request.actor = `user:${session.userName}`;
+      return;
+    }
+    const basic = basicCredentials(request.headers.authorization);
+    if (!basic || !(await accounts.verify(basic.user, basic.password))) throw unauthorized();
+    request.actor = `user:${basic.user}`;
+  });
+
+  allowed.declare(SESSION_SERVICE, []);
+  app.get(SESSION_SERVICE, async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send({
+      '@odata.id': SESSION_SERVICE,
+      '@odata.type': '#SessionService.v1_2_0.SessionService',
+      Id: 'SessionService',
+      Name: 'Session Service',
+      ServiceEnabled: true,
+      SessionTimeout: sessions.timeoutSeconds,
+      Sessions: { '@odata.id': SESSIONS },
+    }),
+  );
+
+  allowed.declare(SESSIONS, ['POST']);
+  app.get(SESSIONS, async (_request, reply) => {
+    const members = sessions.list().map((s) => ({ '@odata.id': `${SESSIONS}/${s.id}` }));
+    return reply.type('application/json; charset=utf-8').send({
+      '@odata.id': SESSIONS,
+      '@odata.type': '#SessionCollection.SessionCollection',
+      Name: 'Session Collection',
+      Members: members,
+      'Members@odata.count': members.length,
+    });
+  });
+
+  app.post(SESSIONS, async (request, reply) => {
+    if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) throw RedfishHttpError.of(400, 'MalformedJSON');
+    const body = request.body as Record<string, unknown>;
+    const user = stringProperty(body, 'UserName');
+    const password = stringProperty(body, 'Password');
+    if (!(await accounts.verify(user, password))) throw unauthorized();
+    const { session, token } = sessions.create(user);
+    return reply
+      .status(201)
+      .header('X-Auth-Token', token)
+      .header('Location', `${SESSIONS}/${session.id}`)
+      .type('application/json; charset=utf-8')
+      .send(sessionDocument(session));
+  });
+
+  allowed.declare(`${SESSIONS}/:sessionId`, ['DELETE']);
+  app.get<{ Params: { sessionId: string } }>(`${SESSIONS}/:sessionId`, async (request, reply) => {
+    const session = sessions.get(request.params.sessionId);
+    if (!session) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    return reply.type('application/json; charset=utf-8').send(sessionDocument(session));
+  });
+  app.delete<{ Params: { sessionId: string } }>(`${SESSIONS}/:sessionId`, async (request, reply) => {
+    if (!sessions.delete(request.params.sessionId)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    return reply.status(204).send();
+  });
+}
