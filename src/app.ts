@@ -12,6 +12,7 @@ import { registerSystems } from './lab/register-systems.js';
 import { LabRuntime } from './reconciler/lab-runtime.js';
 import { registerResetRoute } from './redfish/systems/reset-route.js';
 import { registerAuth } from './redfish/auth/auth-plugin.js';
+import { registerAccountService } from './redfish/auth/account-service-routes.js';
 import { Accounts, readHtpasswd } from './redfish/auth/accounts.js';
 import { SessionStore } from './redfish/auth/sessions.js';
 import { projectRoot } from './project-root.js';
@@ -71,6 +72,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     const accounts = new Accounts(readHtpasswd(config.auth.htpasswdFile ?? DEFAULT_HTPASSWD));
     const sessions = new SessionStore(config.auth.sessionTimeoutSeconds ?? 1800);
     registerAuth(app, allowedMethods, { accounts, sessions, enforce: config.auth.enabled });
+    registerAccountService(app, allowedMethods, accounts);
     registerResetRoute(app, allowedMethods, store);
     await app.listen({ host: config.listen.address, port: config.listen.port });
     const address = app.server.address();

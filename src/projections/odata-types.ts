@@ -1,10 +1,19 @@
 /**
- * The versioned `@odata.type` of each resource the views hold: one place to move a resource to
- * a newer schema version. Versions are the newest in DMTF's CSDL that the documents satisfy.
+ * The versioned `@odata.type` of each resource the service serves: one place to move a resource
+ * to a newer schema version, and the list $metadata is made from. Versions are the newest in
+ * DMTF's CSDL that the documents satisfy.
  */
 export const ODATA_TYPE = {
   ServiceRoot: '#ServiceRoot.v1_20_0.ServiceRoot',
   ComputerSystemCollection: '#ComputerSystemCollection.ComputerSystemCollection',
   ComputerSystem: '#ComputerSystem.v1_27_0.ComputerSystem',
   ActionInfo: '#ActionInfo.v1_5_0.ActionInfo',
+  SessionService: '#SessionService.v1_2_0.SessionService',
+  SessionCollection: '#SessionCollection.SessionCollection',
+  Session: '#Session.v1_8_0.Session',
+  AccountService: '#AccountService.v1_18_1.AccountService',
+  ManagerAccountCollection: '#ManagerAccountCollection.ManagerAccountCollection',
+  ManagerAccount: '#ManagerAccount.v1_14_1.ManagerAccount',
+  RoleCollection: '#RoleCollection.RoleCollection',
+  Role: '#Role.v1_3_3.Role',
 } as const;

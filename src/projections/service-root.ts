@@ -19,6 +19,7 @@ export const serviceRootProjector: Projector = {
         RedfishVersion: redfishVersion,
         UUID: uuid,
         SessionService: { '@odata.id': '/redfish/v1/SessionService' },
+        AccountService: { '@odata.id': '/redfish/v1/AccountService' },
         Links: { Sessions: { '@odata.id': '/redfish/v1/SessionService/Sessions' } },
       },
       event.position,

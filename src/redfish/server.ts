@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ViewReader } from '../projections/view-reader.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { etagMatches, etagOf } from './etag.js';
 import { RedfishHttpError } from './redfish-error.js';
+import { describedByLink, metadataDocument, serviceDocument } from './odata-documents.js';
+import { baseMessage } from './base-registry.js';
+import { errorBody } from './redfish-error.js';
 
 export const SERVICE_ROOT = '/redfish/v1';
 
@@ -57,13 +61,30 @@ function sendError(reply: FastifyReply, error: RedfishHttpError): FastifyReply {
  * in `allowedMethods` so that other methods get an accurate 405.
  */
 export function buildRedfishServer(options: RedfishServerOptions): RedfishServer {
+  const allowedMethods = new AllowedMethods();
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     return503OnClosing: true,
+    // Node's parser refuses methods it does not know before any route sees them; answer those
+    // as a Redfish service must (405), not with a bare 400.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return;
+      const notAllowed = error.code === 'HPE_INVALID_METHOD';
+      const body = JSON.stringify(errorBody([baseMessage(notAllowed ? 'OperationNotAllowed' : 'MalformedJSON')]));
+      // fastify types rawPacket as JSON-ified; at run time it is the Buffer node's parser saw.
+      const raw = error.rawPacket as unknown as Buffer | undefined;
+      const target = /^\S+\s+(\S+)/.exec(raw?.toString('latin1') ?? '')?.[1];
+      const allow = notAllowed && target ? `Allow: ${allowedMethods.for(resourcePath(target)).join(', ')}\r\n` : '';
+      socket.end(
+        `HTTP/1.1 ${notAllowed ? '405 Method Not Allowed' : '400 Bad Request'}\r\n${allow}` +
+          'Content-Type: application/json; charset=utf-8\r\nOData-Version: 4.0\r\n' +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   });
-  const allowedMethods = new AllowedMethods();
+  const metadata = metadataDocument();
   app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request) => {
@@ -72,12 +93,21 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     // No query parameter is supported yet; the spec asks for 501 on those a service lacks.
     const unsupported = Object.keys(query ?? {}).find((name) => name.startsWith('$') || ['only', 'excerpt'].includes(name));
     if (unsupported) throw RedfishHttpError.of(501, 'QueryParameterUnsupported', [unsupported]);
+    const odataVersion = request.headers['odata-version'];
+    if (odataVersion !== undefined && odataVersion !== '4.0') throw RedfishHttpError.of(412, 'HeaderInvalid', [`OData-Version: ${odataVersion}`]);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.url.startsWith('/redfish')) {
       reply.header('OData-Version', '4.0');
       reply.header('Cache-Control', 'no-cache');
+      // Every resource names its JSON Schema; the type is read off the body already serialised.
+      if (reply.statusCode === 200 && typeof payload === 'string') {
+        const type = /"@odata\.type":\s*"(#[^"]+)"/.exec(payload)?.[1];
+        if (type && !reply.hasHeader('Link')) reply.header('Link', describedByLink(type));
+        // Resources served by routes rather than views get an ETag of their content.
+        if (type && !reply.hasHeader('ETag')) reply.header('ETag', `W/"${createHash('sha256').update(payload).digest('base64url').slice(0, 22)}"`);
+      }
     }
     return payload;
   });
@@ -92,6 +122,12 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
 
   app.setNotFoundHandler((request, reply) => {
     sendError(reply, RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]));
+  });
+
+  app.get(`${SERVICE_ROOT}/$metadata`, async (_request, reply) => reply.type('application/xml; charset=utf-8').send(metadata));
+  app.get(`${SERVICE_ROOT}/odata`, async (_request, reply) => {
+    const root = options.views.get(SERVICE_ROOT);
+    return reply.type('application/json; charset=utf-8').send(serviceDocument(root ? (JSON.parse(root.body) as Record<string, unknown>) : {}));
   });
 
   const versions = { v1: `${SERVICE_ROOT}/` };

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { LibvirtClient, type DomainEvent } from '../../src/libvirt/client.js';
-import { buildXml } from '../../src/libvirt/xml/xml.js';
+import { buildXml } from '../../src/xml.js';
 import { eventually, removeDomain, uniqueName } from '../support/libvirt.js';
 import { restartLibvirtd } from '../support/restart-libvirtd.js';
 

@@ -5,7 +5,7 @@ import { DomainXmlFlag, ErrorCode } from '../../src/libvirt/constants.js';
 import { LibvirtConnectionError, LibvirtError } from '../../src/libvirt/errors.js';
 import { uuidFromString, uuidToString } from '../../src/libvirt/structs.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
-import { buildXml } from '../../src/libvirt/xml/xml.js';
+import { buildXml } from '../../src/xml.js';
 import { eventually, removeDomain, uniqueName } from '../support/libvirt.js';
 
 /** test:///default keeps its state while a connection is open, so one client spans the file. */

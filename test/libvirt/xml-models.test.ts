@@ -7,7 +7,7 @@ import { volumeXml, dirPoolXml } from '../../src/libvirt/xml/storage-xml.js';
 import { cdromDeviceXml, diskDeviceXml, floppyDeviceXml } from '../../src/libvirt/xml/device-xml.js';
 import { demoDomainXml } from '../../src/libvirt/xml/demo-domain-xml.js';
 import { toBytes, fromBytes } from '../../src/libvirt/xml/units.js';
-import { parseXml, XmlShapeError } from '../../src/libvirt/xml/xml.js';
+import { parseXml, XmlShapeError } from '../../src/xml.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const HOSTILE = `a"/><x y='1'>&amp;]]><!--`;

@@ -1,4 +1,4 @@
-import { buildXml, child, children, parseXml, XmlShapeError, type XmlNode } from './xml.js';
+import { buildXml, child, children, parseXml, XmlShapeError, type XmlNode } from '../../xml.js';
 import type { BootDevice } from './domain-xml.js';
 
 /**

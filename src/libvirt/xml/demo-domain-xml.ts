@@ -1,4 +1,4 @@
-import { buildXml } from './xml.js';
+import { buildXml } from '../../xml.js';
 import type { BootDevice, Firmware } from './domain-xml.js';
 
 export interface DemoDomainSpec {

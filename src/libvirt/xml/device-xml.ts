@@ -1,4 +1,4 @@
-import { buildXml } from './xml.js';
+import { buildXml } from '../../xml.js';
 
 export interface DiskSpec {
   /** The volume's file (for dir pools, the volume key). */

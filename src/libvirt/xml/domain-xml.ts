@@ -1,4 +1,4 @@
-import { attr, child, children, childText, parseXml, XmlShapeError, type XmlNode } from './xml.js';
+import { attr, child, children, childText, parseXml, XmlShapeError, type XmlNode } from '../../xml.js';
 import { toBytes } from './units.js';
 import { readSettings, type EmulatorSettings } from './settings-metadata.js';
 

@@ -1,4 +1,4 @@
-import { buildXml, children, parseXml, text, XmlShapeError, type XmlNode } from './xml.js';
+import { buildXml, children, parseXml, text, XmlShapeError, type XmlNode } from '../../xml.js';
 
 /** The emulator's namespace for what it keeps inside a domain's <metadata>. */
 export const SETTINGS_NAMESPACE = 'urn:redfish-emulator:domain:1';

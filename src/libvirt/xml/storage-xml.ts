@@ -1,4 +1,4 @@
-import { buildXml } from './xml.js';
+import { buildXml } from '../../xml.js';
 
 export interface VolumeSpec {
   readonly name: string;

@@ -49,6 +49,11 @@ export class Accounts {
     return createHmac('sha256', this.key).update(user).update('\0').update(password).digest('base64');
   }
 
+  /** The account names, for the AccountService. */
+  userNames(): string[] {
+    return [...this.hashes.keys()].sort();
+  }
+
   async verify(user: string, password: string): Promise<boolean> {
     const fingerprint = this.fingerprint(user, password);
     const until = this.verified.get(fingerprint);

@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { RedfishHttpError } from '../redfish-error.js';
+import { ODATA_TYPE } from '../../projections/odata-types.js';
 import { resourcePath } from '../server.js';
 import type { Accounts } from './accounts.js';
 import type { Session, SessionStore } from './sessions.js';
@@ -31,7 +32,7 @@ function basicCredentials(header: string | undefined): { user: string; password:
 function sessionDocument(session: Session): object {
   return {
     '@odata.id': `${SESSIONS}/${session.id}`,
-    '@odata.type': '#Session.v1_8_0.Session',
+    '@odata.type': ODATA_TYPE.Session,
     Id: session.id,
     Name: 'User Session',
     UserName: session.userName,
@@ -61,7 +62,7 @@ export function registerAuth(
     if (!options.enforce || !request.url.startsWith('/redfish')) return;
     const path = resourcePath(request.url);
     const isRead = request.method === 'GET' || request.method === 'HEAD';
-    if ((isRead && PUBLIC_READS.has(path)) || (request.method === 'POST' && path === SESSIONS)) return;
+    if ((isRead && PUBLIC_READS.has(path)) || (request.method === 'POST' && (path === SESSIONS || path === `${SESSIONS}/Members`))) return;
     const token = request.headers['x-auth-token'];
     if (typeof token === 'string' && token !== '') {
       const session = sessions.find(token);
@@ -78,7 +79,7 @@ export function registerAuth(
   app.get(SESSION_SERVICE, async (_request, reply) =>
     reply.type('application/json; charset=utf-8').send({
       '@odata.id': SESSION_SERVICE,
-      '@odata.type': '#SessionService.v1_2_0.SessionService',
+      '@odata.type': ODATA_TYPE.SessionService,
       Id: 'SessionService',
       Name: 'Session Service',
       ServiceEnabled: true,
@@ -92,14 +93,17 @@ export function registerAuth(
     const members = sessions.list().map((s) => ({ '@odata.id': `${SESSIONS}/${s.id}` }));
     return reply.type('application/json; charset=utf-8').send({
       '@odata.id': SESSIONS,
-      '@odata.type': '#SessionCollection.SessionCollection',
+      '@odata.type': ODATA_TYPE.SessionCollection,
       Name: 'Session Collection',
       Members: members,
       'Members@odata.count': members.length,
     });
   });
 
-  app.post(SESSIONS, async (request, reply) => {
+  // A collection also takes a POST at its Members property, as the specification allows.
+  app.post(`${SESSIONS}/Members`, (request, reply) => login(request, reply));
+  app.post(SESSIONS, (request, reply) => login(request, reply));
+  async function login(request: FastifyRequest, reply: FastifyReply) {
     if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) throw RedfishHttpError.of(400, 'MalformedJSON');
     const body = request.body as Record<string, unknown>;
     const user = stringProperty(body, 'UserName');
@@ -112,7 +116,7 @@ export function registerAuth(
       .header('Location', `${SESSIONS}/${session.id}`)
       .type('application/json; charset=utf-8')
       .send(sessionDocument(session));
-  });
+  }
 
   allowed.declare(`${SESSIONS}/:sessionId`, ['DELETE']);
   app.get<{ Params: { sessionId: string } }>(`${SESSIONS}/:sessionId`, async (request, reply) => {
