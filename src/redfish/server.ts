@@ -18,6 +18,8 @@ export interface RedfishServerOptions {
   readonly health?: () => Record<string, unknown>;
   /** fastify's logger setting; false in tests. Credentials and tokens are never logged. */
   readonly logger?: boolean | { level: string };
+  /** PEM certificate and key: serve HTTPS instead of HTTP. */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export interface RedfishServer {
@@ -63,6 +65,7 @@ function sendError(reply: FastifyReply, error: RedfishHttpError): FastifyReply {
 export function buildRedfishServer(options: RedfishServerOptions): RedfishServer {
   const allowedMethods = new AllowedMethods();
   const app = Fastify({
+    ...(options.https && { https: { cert: options.https.cert, key: options.https.key } }),
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
