@@ -25,9 +25,22 @@ export interface HistoryFilter {
 export function queryHistory(db: SqliteDatabase, filter: HistoryFilter): RecordedEvent[] {
   const where: string[] = [];
   const params: (string | number)[] = [];
-  if (filter.streamId !== undefined) {
-    where.push('stream_id = ?');
-    params.push(filter.streamId);
+  const simple: [string | number | undefined, string][] = [
+    [filter.streamId, 'stream_id = ?'],
+    [filter.actor, "json_extract(meta, '$.actor') = ?"],
+    [filter.since, 'recorded_at >= ?'],
+    [filter.until, 'recorded_at <= ?'],
+    [filter.afterPosition, 'position > ?'],
+    [filter.untilPosition, 'position <= ?'],
+  ];
+  for (const [value, condition] of simple) {
+    if (value === undefined) continue;
+    where.push(condition);
+    params.push(value);
+  }
+  if (filter.types && filter.types.length > 0) {
+    where.push(`type IN (${filter.types.map(() => '?').join(', ')})`);
+    params.push(...filter.types);
   }
   if (filter.resource !== undefined) {
     const id = filter.resource.replace(/\/+$/, '');
@@ -38,30 +51,6 @@ export function queryHistory(db: SqliteDatabase, filter: HistoryFilter): Recorde
       UNION ALL SELECT position FROM events WHERE subject <> stream_id AND subject = ?
       UNION ALL SELECT position FROM events WHERE subject <> stream_id AND subject >= ? AND subject < ?)`);
     params.push(id, `${id}/`, `${id}0`, id, `${id}/`, `${id}0`);
-  }
-  if (filter.types && filter.types.length > 0) {
-    where.push(`type IN (${filter.types.map(() => '?').join(', ')})`);
-    params.push(...filter.types);
-  }
-  if (filter.actor !== undefined) {
-    where.push("json_extract(meta, '$.actor') = ?");
-    params.push(filter.actor);
-  }
-  if (filter.since !== undefined) {
-    where.push('recorded_at >= ?');
-    params.push(filter.since);
-  }
-  if (filter.until !== undefined) {
-    where.push('recorded_at <= ?');
-    params.push(filter.until);
-  }
-  if (filter.afterPosition !== undefined) {
-    where.push('position > ?');
-    params.push(filter.afterPosition);
-  }
-  if (filter.untilPosition !== undefined) {
-    where.push('position <= ?');
-    params.push(filter.untilPosition);
   }
   const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY position LIMIT ?`;
   params.push(filter.limit ?? 1000);
