@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { RESET_TYPES, type SystemEvent } from '../domain/system/system-events.js';
+import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, RESET_TYPES, type SystemEvent } from '../domain/system/system-events.js';
 import { addMember, linkFromServiceRoot } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument } from './projector.js';
@@ -24,7 +24,12 @@ export const systemsProjector: Projector = {
           Id: event.data.systemId,
           SystemType: 'Physical',
           Status: { State: 'Starting', Health: 'OK' },
-          Boot: { BootSourceOverrideEnabled: 'Disabled', BootSourceOverrideTarget: 'None' },
+          Boot: {
+            BootSourceOverrideEnabled: 'Disabled',
+            'BootSourceOverrideEnabled@Redfish.AllowableValues': [...BOOT_OVERRIDE_ENABLED],
+            BootSourceOverrideTarget: 'None',
+            'BootSourceOverrideTarget@Redfish.AllowableValues': [...BOOT_TARGETS],
+          },
         };
         doc['Name'] = event.data.name;
         doc['Actions'] = {
@@ -56,7 +61,9 @@ export const systemsProjector: Projector = {
         doc['ProcessorSummary'] = { Count: 1, LogicalProcessorCount: event.data.vcpus, CoreCount: event.data.vcpus };
         doc['MemorySummary'] = { TotalSystemMemoryGiB: Math.round((event.data.memoryBytes / GiB) * 1000) / 1000 };
         doc['Status'] = { State: 'Enabled', Health: 'OK' };
-        doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: event.data.firmware === 'UEFI' ? 'UEFI' : 'Legacy' };
+        // The firmware is the domain's own: the mode can be read, not switched.
+        const mode = event.data.firmware === 'UEFI' ? 'UEFI' : 'Legacy';
+        doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: mode, 'BootSourceOverrideMode@Redfish.AllowableValues': [mode] };
         views.put(doc, position);
         return;
       }
@@ -66,6 +73,15 @@ export const systemsProjector: Projector = {
         // A paused VM is still powered; Redfish has no paused state for a system.
         doc['PowerState'] = event.data.powerState === 'Off' ? 'Off' : 'On';
         doc['Status'] = { State: 'Enabled', Health: 'OK' };
+        views.put(doc, position);
+        return;
+      }
+      case 'BootOverrideChanged':
+      case 'BootOverrideConsumed': {
+        const doc = views.get(id);
+        if (!doc) return;
+        const enabled = event.type === 'BootOverrideConsumed' ? 'Disabled' : event.data.enabled;
+        doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideEnabled: enabled, BootSourceOverrideTarget: event.data.target };
         views.put(doc, position);
         return;
       }

@@ -4,17 +4,17 @@ import { LibvirtConnections } from '../libvirt/connections.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { DomainObserver } from './domain-observer.js';
 import { ensureDomains, ensurePool } from './lab-provisioner.js';
-import { PowerReconciler } from './power-reconciler.js';
+import { SystemReconciler } from './system-reconciler.js';
 
 /**
  * The lab's side of the emulator: makes libvirt hold what the config describes (pool, domains
- * when asked to create them), then observes the domains and carries out power requests. If libvirt cannot be reached it says
+ * when asked to create them), then observes the domains and carries out what clients ask of them. If libvirt cannot be reached it says
  * so and tries again, while the Redfish service goes on answering from its views.
  */
 export class LabRuntime {
   private readonly connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
   private observer: DomainObserver | undefined;
-  private power: PowerReconciler | undefined;
+  private reconciler: SystemReconciler | undefined;
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
   /** Settles when the lab is provisioned and observed for the first time. */
@@ -48,14 +48,14 @@ export class LabRuntime {
     if (this.closed) return;
     this.observer = new DomainObserver(this.store, this.connections, this.systems, { resyncIntervalMs: this.options.resyncIntervalMs, log: this.log });
     await this.observer.start();
-    this.power = new PowerReconciler(this.store, this.connections, this.systems, this.log);
-    this.power.start();
+    this.reconciler = new SystemReconciler(this.store, this.connections, this.systems, this.log);
+    this.reconciler.start();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
-    await this.power?.stop();
+    await this.reconciler?.stop();
     await this.observer?.stop();
     await this.connections.closeAll();
   }

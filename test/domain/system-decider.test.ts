@@ -80,4 +80,38 @@ describe('the system decider', () => {
     expect(applied).toEqual([{ type: 'ResetApplied', data: { resetType: 'On', requestedAt: 7 } }]);
     expect(failed).toEqual([{ type: 'ResetFailed', data: { resetType: 'On', requestedAt: 7, message: 'no' } }]);
   });
+
+  it('spends a one-time boot override on the next boot: a start seen as Off to On, or a restart', () => {
+    const setup: SystemCommand[] = [
+      { type: 'RegisterSystem', ...registration },
+      { type: 'ObserveDomain', ...domain },
+      { type: 'ObservePowerState', powerState: 'Off' },
+      { type: 'SetBootOverride', target: 'Pxe', enabled: 'Once' },
+    ];
+    const started = run([...setup, { type: 'ObservePowerState', powerState: 'On' }]);
+    expect(started.events.slice(-2).map((e) => e.type)).toEqual(['PowerStateObserved', 'BootOverrideConsumed']);
+    expect(started.state.bootOverride).toEqual({ target: 'Pxe', enabled: 'Disabled' });
+
+    const restarted = run([
+      ...setup.slice(0, 2),
+      { type: 'ObservePowerState', powerState: 'On' },
+      { type: 'SetBootOverride', target: 'Cd', enabled: 'Once' },
+      { type: 'RecordResetOutcome', resetType: 'ForceRestart', requestedAt: 9 },
+    ]);
+    expect(restarted.events.slice(-2).map((e) => e.type)).toEqual(['ResetApplied', 'BootOverrideConsumed']);
+
+    const continuous = run([...setup.slice(0, 3), { type: 'SetBootOverride', target: 'Hdd', enabled: 'Continuous' }, { type: 'ObservePowerState', powerState: 'On' }]);
+    expect(continuous.events.at(-1)!.type).toBe('PowerStateObserved');
+    expect(continuous.state.bootOverride).toEqual({ target: 'Hdd', enabled: 'Continuous' });
+  });
+
+  it('keeps the boot mode the firmware has, and records nothing for a PATCH that changes nothing', () => {
+    const { state } = run([{ type: 'RegisterSystem', ...registration }, { type: 'ObserveDomain', ...domain }]);
+    expect(systemDecider.decide({ type: 'SetBootOverride', mode: 'UEFI' }, state)).toMatchObject({
+      status: 400,
+      messageId: 'PropertyValueNotInList',
+      messageArgs: ['UEFI', 'BootSourceOverrideMode'],
+    });
+    expect(systemDecider.decide({ type: 'SetBootOverride', mode: 'Legacy', enabled: 'Disabled' }, state)).toEqual([]);
+  });
 });

@@ -11,6 +11,8 @@ import { openConfiguredStore } from '../../src/open-configured-store.js';
 import { executeCommand } from '../../src/eventstore/execute-command.js';
 import { systemDecider } from '../../src/domain/system/system-decider.js';
 import { queryHistory } from '../../src/eventstore/history-query.js';
+import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
+import { DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { testConfig } from '../support/config.js';
 import { quietly, uniqueName } from '../support/libvirt.js';
 
@@ -30,6 +32,14 @@ async function get(path: string): Promise<Record<string, unknown>> {
   const response = await fetch(`${emulator.url}${path}`, { headers: { authorization: AUTHORIZATION } });
   expect(response.status).toBe(200);
   return (await response.json()) as Record<string, unknown>;
+}
+
+function patch(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${emulator.url}${path}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: AUTHORIZATION, ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 function post(path: string, body: string) {
@@ -136,6 +146,57 @@ describe('Systems over a real libvirt lab', () => {
     expect(response.status).toBe(404);
   });
 
+  it('sets a one-time boot override that the next boot uses and then clears', async () => {
+    await powerStateBecomes('Off');
+    const persistentBootOrder = async () =>
+      readDomainXml(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), DomainXmlFlag.Inactive)).bootDevices;
+    const patched = await patch(SYSTEM, { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } });
+    expect(patched.status).toBe(200);
+    expect(((await patched.json()) as { Boot: object }).Boot).toMatchObject({ BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' });
+    await expect.poll(persistentBootOrder, { timeout: 10_000 }).toEqual(['network', 'hd']);
+
+    expect((await post(`${SYSTEM}/Actions/ComputerSystem.Reset`, '{"ResetType": "On"}')).status).toBe(204);
+    await powerStateBecomes('On');
+    await expect.poll(async () => ((await get(SYSTEM))['Boot'] as Record<string, string>)['BootSourceOverrideEnabled'], { timeout: 10_000 }).toBe('Disabled');
+    await expect.poll(persistentBootOrder, { timeout: 10_000 }).toEqual(['hd', 'network']);
+    expect((await post(`${SYSTEM}/Actions/ComputerSystem.Reset`, '{"ResetType": "ForceOff"}')).status).toBe(204);
+    await powerStateBecomes('Off');
+  });
+
+  it('honours If-Match: a PATCH against a stale ETag gets 412 and changes nothing', async () => {
+    const current = await fetch(`${emulator.url}${SYSTEM}`, { headers: { authorization: AUTHORIZATION } });
+    const etag = current.headers.get('etag')!;
+    const before = emulator.store.lastPosition();
+    const stale = await patch(SYSTEM, { Boot: { BootSourceOverrideTarget: 'Cd' } }, { 'if-match': 'W/"1"' });
+    expect(stale.status).toBe(412);
+    expect(emulator.store.lastPosition()).toBe(before);
+    const fresh = await patch(SYSTEM, { Boot: { BootSourceOverrideTarget: 'Hdd', BootSourceOverrideEnabled: 'Continuous' } }, { 'if-match': etag });
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('etag')).not.toBe(etag);
+    expect((await patch(SYSTEM, { Boot: { BootSourceOverrideEnabled: 'Disabled' } })).status).toBe(200);
+  });
+
+  it('refuses a PATCH with any bad part, naming each, and records nothing', async () => {
+    const before = emulator.store.lastPosition();
+    const response = await patch(SYSTEM, {
+      Name: 'renamed',
+      Frobnicate: 1,
+      Boot: { BootSourceOverrideTarget: 'Usb', BootSourceOverrideEnabled: 3, BootSourceOverrideMode: 'UEFI', Extra: true },
+    });
+    expect(response.status).toBe(400);
+    const messages = ((await response.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string; MessageArgs: string[] }[] } }).error['@Message.ExtendedInfo'];
+    expect(messages.map((m) => [m.MessageId.replace('Base.1.22.', ''), ...m.MessageArgs])).toEqual([
+      ['PropertyNotWritable', 'Name'],
+      ['PropertyUnknown', 'Frobnicate'],
+      ['PropertyValueNotInList', 'Usb', 'BootSourceOverrideTarget'],
+      ['PropertyValueTypeError', '3', 'BootSourceOverrideEnabled'],
+      ['PropertyUnknown', 'Extra'],
+    ]);
+    const mode = await patch(SYSTEM, { Boot: { BootSourceOverrideMode: 'UEFI' } });
+    expect(mode.status).toBe(400);
+    expect(emulator.store.lastPosition()).toBe(before);
+  });
+
   it('is driven by the sushy client: list, read power, reset', async () => {
     const script = `
 import sushy, time
@@ -149,10 +210,14 @@ for _ in range(150):
     time.sleep(0.1)
 print(s.power_state.value)
 s.reset_system(sushy.ResetType.FORCE_OFF)
+s.set_system_boot_options(sushy.BootSource.PXE, enabled=sushy.BootSourceOverrideEnabled.ONCE)
+s.refresh()
+print(s.boot.target.value, s.boot.enabled.value)
+s.set_system_boot_options(sushy.BootSource.NONE, enabled=sushy.BootSourceOverrideEnabled.DISABLED)
 `;
     // Asynchronously: the emulator answering sushy runs in this very process.
     const { stdout: output } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(output.trim().split('\n')).toEqual(['n1 Off', 'On']);
+    expect(output.trim().split('\n')).toEqual(['n1 Off', 'On', 'Pxe Once']);
   });
 
   it('carries out a reset that was requested just before the emulator stopped', async () => {

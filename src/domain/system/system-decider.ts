@@ -1,6 +1,17 @@
 import type { Decider } from '../decider.js';
 import { problem } from '../problem.js';
-import type { DomainObserved, PowerState, ResetApplied, ResetType, SystemEvent, SystemRegistered } from './system-events.js';
+import type {
+  BootMode,
+  BootOverride,
+  BootOverrideEnabled,
+  BootTarget,
+  DomainObserved,
+  PowerState,
+  ResetApplied,
+  ResetType,
+  SystemEvent,
+  SystemRegistered,
+} from './system-events.js';
 
 export type RegisterSystem = { readonly type: 'RegisterSystem' } & SystemRegistered['data'];
 export type ObserveDomain = { readonly type: 'ObserveDomain' } & DomainObserved['data'];
@@ -19,13 +30,37 @@ export interface ResetSystem {
 }
 export type RecordResetOutcome = { readonly type: 'RecordResetOutcome'; readonly message?: string } & ResetApplied['data'];
 
-export type SystemCommand = RegisterSystem | ObserveDomain | ObservePowerState | ObserveDomainMissing | ResetSystem | RecordResetOutcome;
+/** PATCH of Boot: each field optional, values already checked against the allowable lists. */
+export interface SetBootOverride {
+  readonly type: 'SetBootOverride';
+  readonly target?: BootTarget;
+  readonly enabled?: BootOverrideEnabled;
+  readonly mode?: BootMode;
+}
+
+export type SystemCommand =
+  | RegisterSystem
+  | ObserveDomain
+  | ObservePowerState
+  | ObserveDomainMissing
+  | ResetSystem
+  | RecordResetOutcome
+  | SetBootOverride;
 
 export interface SystemState {
   readonly registration?: SystemRegistered['data'];
   readonly domain?: DomainObserved['data'];
   readonly powerState?: PowerState;
   readonly domainMissing: boolean;
+  readonly bootOverride: BootOverride;
+}
+
+/** Resets that boot a running machine again without it ever being seen off. */
+const RESTARTS: readonly ResetType[] = ['ForceRestart', 'GracefulRestart'];
+
+/** A one-time override is spent by the boot it applied to. */
+function consumed(state: SystemState): SystemEvent[] {
+  return state.bootOverride.enabled === 'Once' ? [{ type: 'BootOverrideConsumed', data: state.bootOverride }] : [];
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -36,7 +71,7 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * nothing to the log while nothing happens.
  */
 export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
-  initialState: { domainMissing: false },
+  initialState: { domainMissing: false, bootOverride: { target: 'None', enabled: 'Disabled' } },
 
   decide(command, state) {
     switch (command.type) {
@@ -48,10 +83,12 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         const { type: _, ...data } = command;
         return sameJson(state.domain, data) && !state.domainMissing ? [] : [{ type: 'DomainObserved', data }];
       }
-      case 'ObservePowerState':
-        return state.powerState === command.powerState && !state.domainMissing
-          ? []
-          : [{ type: 'PowerStateObserved', data: { powerState: command.powerState } }];
+      case 'ObservePowerState': {
+        if (state.powerState === command.powerState && !state.domainMissing) return [];
+        const observed: SystemEvent = { type: 'PowerStateObserved', data: { powerState: command.powerState } };
+        // Off to On is a boot, whoever started the machine.
+        return state.powerState === 'Off' && command.powerState === 'On' ? [observed, ...consumed(state)] : [observed];
+      }
       case 'ObserveDomainMissing':
         return state.domainMissing || !state.registration
           ? []
@@ -62,9 +99,18 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return [{ type: 'ResetRequested', data: { resetType: command.resetType } }];
       case 'RecordResetOutcome': {
         const { resetType, requestedAt, message } = command;
-        return message === undefined
-          ? [{ type: 'ResetApplied', data: { resetType, requestedAt } }]
-          : [{ type: 'ResetFailed', data: { resetType, requestedAt, message } }];
+        if (message !== undefined) return [{ type: 'ResetFailed', data: { resetType, requestedAt, message } }];
+        // Starting a machine that was off is seen as Off → On; a restart has to be told apart here.
+        const restarted = state.powerState === 'On' && RESTARTS.includes(resetType);
+        return [{ type: 'ResetApplied', data: { resetType, requestedAt } }, ...(restarted ? consumed(state) : [])];
+      }
+      case 'SetBootOverride': {
+        const mode = state.domain?.firmware === 'UEFI' ? 'UEFI' : 'Legacy';
+        if (command.mode !== undefined && command.mode !== mode) {
+          return problem(400, 'PropertyValueNotInList', [command.mode, 'BootSourceOverrideMode'], ['/Boot/BootSourceOverrideMode']);
+        }
+        const next: BootOverride = { target: command.target ?? state.bootOverride.target, enabled: command.enabled ?? state.bootOverride.enabled };
+        return sameJson(next, state.bootOverride) ? [] : [{ type: 'BootOverrideChanged', data: next }];
       }
     }
   },
@@ -80,6 +126,10 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'DomainMissingObserved':
         // Whatever was known of its power no longer holds: the next observation is news.
         return { ...state, domainMissing: true, powerState: undefined };
+      case 'BootOverrideChanged':
+        return { ...state, bootOverride: event.data };
+      case 'BootOverrideConsumed':
+        return { ...state, bootOverride: { ...state.bootOverride, enabled: 'Disabled' } };
       case 'ResetRequested':
       case 'ResetApplied':
       case 'ResetFailed':

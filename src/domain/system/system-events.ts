@@ -60,6 +60,30 @@ export interface ResetFailed {
   readonly data: { readonly resetType: ResetType; readonly requestedAt: number; readonly message: string };
 }
 
+/** The boot targets the emulator can put first in a domain's boot order. */
+export const BOOT_TARGETS = ['None', 'Pxe', 'Hdd', 'Cd', 'Floppy'] as const;
+export type BootTarget = (typeof BOOT_TARGETS)[number];
+export const BOOT_OVERRIDE_ENABLED = ['Disabled', 'Once', 'Continuous'] as const;
+export type BootOverrideEnabled = (typeof BOOT_OVERRIDE_ENABLED)[number];
+export type BootMode = 'Legacy' | 'UEFI';
+
+export interface BootOverride {
+  readonly target: BootTarget;
+  readonly enabled: BootOverrideEnabled;
+}
+
+/** A client changed the boot source override. */
+export interface BootOverrideChanged {
+  readonly type: 'BootOverrideChanged';
+  readonly data: BootOverride;
+}
+
+/** The system booted with a one-time override, which is now spent (back to Disabled). */
+export interface BootOverrideConsumed {
+  readonly type: 'BootOverrideConsumed';
+  readonly data: BootOverride;
+}
+
 export type SystemEvent =
   | SystemRegistered
   | DomainObserved
@@ -67,4 +91,6 @@ export type SystemEvent =
   | DomainMissingObserved
   | ResetRequested
   | ResetApplied
-  | ResetFailed;
+  | ResetFailed
+  | BootOverrideChanged
+  | BootOverrideConsumed;

@@ -1,0 +1,89 @@
+import type { EventStore } from '../eventstore/event-store.js';
+import type { RecordedEvent } from '../eventstore/event.js';
+import { executeCommand } from '../eventstore/execute-command.js';
+import { subscribe, type Subscription } from '../eventstore/subscription.js';
+import { systemDecider } from '../domain/system/system-decider.js';
+import { systemStream, type BootOverride, type ResetRequested } from '../domain/system/system-events.js';
+import type { LibvirtConnections } from '../libvirt/connections.js';
+import { DomainXmlFlag } from '../libvirt/constants.js';
+import { withBootOrder } from '../libvirt/xml/boot-order.js';
+import type { BootDevice } from '../libvirt/xml/domain-xml.js';
+import type { LabSystem } from '../lab/lab-systems.js';
+import { applyReset } from './reset-actions.js';
+
+const CHECKPOINT = 'system-reconciler';
+
+/** The boot order a domain should have for an override: its target first, then disk and network. */
+export function bootOrderFor(override: BootOverride): BootDevice[] {
+  const usual: BootDevice[] = ['hd', 'network'];
+  if (override.enabled === 'Disabled' || override.target === 'None') return usual;
+  const first = ({ Pxe: 'network', Hdd: 'hd', Cd: 'cdrom', Floppy: 'fd' } as const)[override.target];
+  return [first, ...usual.filter((d) => d !== first)];
+}
+
+/**
+ * Carries out what clients ask of systems, on libvirt and in log order: resets (recording each
+ * outcome) and boot overrides (the domain's persistent boot order, put back once a one-time
+ * override has been used). Its place in the log is a checkpoint, so a request acknowledged just
+ * before the emulator stopped is carried out when it starts again rather than left pending.
+ */
+export class SystemReconciler {
+  private subscription: Subscription | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly connections: LibvirtConnections,
+    private readonly systems: readonly LabSystem[],
+    private readonly log: (line: string) => void,
+  ) {}
+
+  start(): void {
+    // On a store that never ran it, there is nothing from before to carry out.
+    const after = this.store.checkpoint(CHECKPOINT) ?? this.store.lastPosition();
+    this.subscription = subscribe(this.store, { afterPosition: after, handler: (event) => this.handle(event) });
+    this.subscription.done.catch((err: Error) => this.log(`system reconciler stopped: ${err.message}`));
+  }
+
+  private async handle(event: RecordedEvent): Promise<void> {
+    const system = this.systems.find((s) => systemStream(s.id) === event.streamId);
+    if (system && event.type === 'ResetRequested') await this.reset(system, event as RecordedEvent<ResetRequested['data']>);
+    if (system && event.type === 'BootOverrideChanged') await this.setBootOrder(system, event.data as BootOverride);
+    if (system && event.type === 'BootOverrideConsumed') await this.setBootOrder(system, { ...(event.data as BootOverride), enabled: 'Disabled' });
+    this.store.saveCheckpoint(CHECKPOINT, event.position);
+  }
+
+  /** Rewrites the persistent definition; a running domain keeps the order it booted with. */
+  private async setBootOrder(system: LabSystem, override: BootOverride): Promise<void> {
+    try {
+      const client = await this.connections.get(system.libvirtUri);
+      const domain = await client.domainLookupByName(system.domainName);
+      const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
+      await client.domainDefineXml(withBootOrder(xml, bootOrderFor(override)));
+    } catch (err) {
+      this.log(`boot order of ${system.id}: ${(err as Error).message}`);
+    }
+  }
+
+  private async reset(system: LabSystem, event: RecordedEvent<ResetRequested['data']>): Promise<void> {
+    const { resetType } = event.data;
+    let message: string | undefined;
+    try {
+      const client = await this.connections.get(system.libvirtUri);
+      await applyReset(client, await client.domainLookupByName(system.domainName), resetType);
+    } catch (err) {
+      message = (err as Error).message;
+      this.log(`reset ${resetType} of ${system.id} failed: ${message}`);
+    }
+    executeCommand(
+      this.store,
+      event.streamId,
+      systemDecider,
+      { type: 'RecordResetOutcome', resetType, requestedAt: event.position, ...(message !== undefined && { message }) },
+      { actor: 'reconciler', causationId: event.position, ...(event.meta.requestId && { requestId: event.meta.requestId }) },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+  }
+}

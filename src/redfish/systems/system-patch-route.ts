@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import type { EventStore } from '../../eventstore/event-store.js';
+import { executeCommand } from '../../eventstore/execute-command.js';
+import { systemDecider, type SetBootOverride } from '../../domain/system/system-decider.js';
+import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, systemStream } from '../../domain/system/system-events.js';
+import type { AllowedMethods } from '../allowed-methods.js';
+import { baseMessage, type RedfishMessage } from '../base-registry.js';
+import { etagMatches, etagOf } from '../etag.js';
+import { RedfishHttpError } from '../redfish-error.js';
+
+/** The Boot properties a client may write, with the values each takes. */
+const WRITABLE_BOOT: Record<string, readonly string[]> = {
+  BootSourceOverrideTarget: BOOT_TARGETS,
+  BootSourceOverrideEnabled: BOOT_OVERRIDE_ENABLED,
+  BootSourceOverrideMode: ['Legacy', 'UEFI'],
+};
+
+/**
+ * Reads a PATCH body into a boot override command, or every reason it cannot be: unknown
+ * properties, read-only ones, values of the wrong type or outside the allowable values.
+ */
+export function readSystemPatch(body: unknown, current: Record<string, unknown>): SetBootOverride | RedfishMessage[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [baseMessage('MalformedJSON')];
+  const problems: RedfishMessage[] = [];
+  const command: { -readonly [K in keyof SetBootOverride]: SetBootOverride[K] } = { type: 'SetBootOverride' };
+  const notWritable = (name: string, pointer: string) =>
+    problems.push(name in current ? baseMessage('PropertyNotWritable', [name], [pointer]) : baseMessage('PropertyUnknown', [name], [pointer]));
+  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+    if (name.startsWith('@')) continue;
+    if (name !== 'Boot') {
+      notWritable(name, `/${name}`);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), 'Boot'], ['/Boot']));
+      continue;
+    }
+    for (const [property, setting] of Object.entries(value as Record<string, unknown>)) {
+      const pointer = `/Boot/${property}`;
+      const allowed = WRITABLE_BOOT[property];
+      if (!allowed) {
+        notWritable(property, pointer);
+      } else if (typeof setting !== 'string') {
+        problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(setting), property], [pointer]));
+      } else if (!allowed.includes(setting)) {
+        problems.push(baseMessage('PropertyValueNotInList', [setting, property], [pointer]));
+      } else if (property === 'BootSourceOverrideTarget') {
+        command.target = setting as SetBootOverride['target'];
+      } else if (property === 'BootSourceOverrideEnabled') {
+        command.enabled = setting as SetBootOverride['enabled'];
+      } else {
+        command.mode = setting as SetBootOverride['mode'];
+      }
+    }
+  }
+  return problems.length > 0 ? problems : command;
+}
+
+/**
+ * PATCH /redfish/v1/Systems/{id}: the boot source override. Honours If-Match (412 when the
+ * resource changed since the client read it), refuses the whole request if any part of it is
+ * wrong, and answers with the resource as it now is.
+ */
+export function registerSystemPatchRoute(app: FastifyInstance, allowed: AllowedMethods, store: EventStore): void {
+  const url = '/redfish/v1/Systems/:systemId';
+  allowed.declare(url, ['PATCH']);
+  app.patch<{ Params: { systemId: string } }>(url, async (request, reply) => {
+    const stream = systemStream(request.params.systemId);
+    const view = store.views.get(stream);
+    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [stream]);
+    const ifMatch = request.headers['if-match'];
+    if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(view))) throw RedfishHttpError.of(412, 'PreconditionFailed');
+    const command = readSystemPatch(request.body, JSON.parse(view.body) as Record<string, unknown>);
+    if (Array.isArray(command)) throw new RedfishHttpError(400, command);
+    const outcome = executeCommand(store, stream, systemDecider, command, { actor: request.actor ?? 'anonymous', requestId: request.id });
+    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+    const updated = store.views.get(stream)!;
+    return reply.header('ETag', etagOf(updated)).type('application/json; charset=utf-8').send(updated.body);
+  });
+}
