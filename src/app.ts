@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
 import type { EmulatorConfig } from './config/config.js';
 import type { EventStore } from './eventstore/event-store.js';
 import { executeCommand } from './eventstore/execute-command.js';
@@ -31,7 +32,7 @@ export interface RunningEmulator {
 }
 
 export interface StartOptions {
-  readonly logger?: boolean | { level: string };
+  readonly logger?: FastifyBaseLogger;
   /** Lines for the operator: where it listens, what it rebuilt. */
   readonly announce?: (line: string) => void;
 }

@@ -3,6 +3,7 @@ import { parseCommandArgs, UsageError } from './command.js';
 import { STORE_OPTIONS_HELP, storeOptions } from './store-options.js';
 import { loadConfig } from '../config/load-config.js';
 import { startEmulator } from '../app.js';
+import { warningLogger } from '../redfish/warning-logger.js';
 
 const options = {
   ...storeOptions,
@@ -38,7 +39,7 @@ export const serveCommand: CliCommand = {
       overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'] },
     });
     const emulator = await startEmulator(config, {
-      logger: { level: 'warn' },
+      logger: warningLogger(),
       announce: (line) => console.log(`redfish-emulator: ${line}`),
     });
     await new Promise<void>((resolve) => {

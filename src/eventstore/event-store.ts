@@ -74,7 +74,16 @@ export class EventStore {
     const transaction = db.transaction((requests: readonly AppendRequest[]) =>
       requests.map((request) => this.appendOne(request, this.views.writer)),
     );
-    this.appendInTransaction = (requests) => transaction.immediate(requests);
+    this.appendInTransaction = (requests) => {
+      try {
+        const results = transaction.immediate(requests);
+        this.views.commit();
+        return results;
+      } catch (err) {
+        this.views.rollback();
+        throw err;
+      }
+    };
   }
 
   /** Appends events to one stream, atomically, with their projections. */

@@ -3,37 +3,92 @@ import type { SqliteDatabase } from '../eventstore/database.js';
 import { odataIdOf, type ViewDocument, type ViewWriter } from './projector.js';
 import type { StoredView, ViewReader } from './view-reader.js';
 
+/** How long a cached view may be served before checking whether another process wrote. */
+const EXTERNAL_WRITE_CHECK_MS = 200;
+
 /**
  * The views table. GETs read it through `get`; projectors write it through `writer`, inside the
  * transaction of the append that caused the change.
+ *
+ * Reads are cached in memory: a statement costs more than all the rest of a GET. This
+ * process's own writes reach the cache when their transaction commits (`commit`) and are
+ * dropped if it rolls back (`rollback`); writes by other processes on the same file (the CLI)
+ * show through SQLite's data_version, checked at most every 200 ms.
  */
 export class SqliteViews implements ViewReader {
   readonly writer: ViewWriter;
   private readonly selectView: Statement<[string], StoredView>;
+  private readonly cache = new Map<string, StoredView | null>();
+  /** Changes of the transaction in progress: a view, or null for a deleted one. */
+  private readonly pending = new Map<string, StoredView | null>();
+  private dataVersion: number;
+  private checkedAt = 0;
 
-  constructor(db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number = Date.now,
+  ) {
     this.selectView = db.prepare('SELECT odata_id AS odataId, body, position FROM views WHERE odata_id = ?');
+    this.dataVersion = this.readDataVersion();
     const upsert = db.prepare<[string, string, number]>(
       'INSERT INTO views (odata_id, body, position) VALUES (?, ?, ?) ' +
         'ON CONFLICT (odata_id) DO UPDATE SET body = excluded.body, position = excluded.position',
     );
     const remove = db.prepare<[string]>('DELETE FROM views WHERE odata_id = ?');
     const select = this.selectView;
+    const pending = this.pending;
     this.writer = {
       get(odataId: string): ViewDocument | undefined {
-        const row = select.get(odataId);
-        return row && (JSON.parse(row.body) as ViewDocument);
+        const row = pending.has(odataId) ? pending.get(odataId) : select.get(odataId);
+        return row ? (JSON.parse(row.body) as ViewDocument) : undefined;
       },
       put(document: ViewDocument, position: number): void {
-        upsert.run(odataIdOf(document), JSON.stringify(document), position);
+        const odataId = odataIdOf(document);
+        const body = JSON.stringify(document);
+        upsert.run(odataId, body, position);
+        pending.set(odataId, { odataId, body, position });
       },
       delete(odataId: string): void {
         remove.run(odataId);
+        pending.set(odataId, null);
       },
     };
   }
 
+  private readDataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
   get(odataId: string): StoredView | undefined {
-    return this.selectView.get(odataId);
+    if (this.now() - this.checkedAt > EXTERNAL_WRITE_CHECK_MS) {
+      this.checkedAt = this.now();
+      const version = this.readDataVersion();
+      if (version !== this.dataVersion) {
+        this.dataVersion = version;
+        this.cache.clear();
+      }
+    }
+    const cached = this.cache.get(odataId);
+    if (cached !== undefined) return cached ?? undefined;
+    const row = this.selectView.get(odataId);
+    if (this.cache.size > 100_000) this.cache.clear();
+    this.cache.set(odataId, row ?? null);
+    return row;
+  }
+
+  /** The transaction that made the pending writes committed: they are now what GETs see. */
+  commit(): void {
+    for (const [odataId, view] of this.pending) this.cache.set(odataId, view);
+    this.pending.clear();
+  }
+
+  /** It rolled back: forget its writes. */
+  rollback(): void {
+    this.pending.clear();
+  }
+
+  /** Forget everything cached, after this process rewrote the table outside the writer. */
+  invalidate(): void {
+    this.cache.clear();
   }
 }

@@ -6,6 +6,8 @@
  */
 export class AllowedMethods {
   private readonly entries: { pattern: RegExp; methods: readonly string[] }[] = [];
+  /** The Allow header of each path asked about; every GET asks. */
+  private readonly allowHeaders = new Map<string, string>();
 
   /** `path` uses fastify's syntax: `/redfish/v1/Systems/:systemId/Actions/ComputerSystem.Reset`. */
   declare(path: string, methods: readonly string[]): void {
@@ -14,6 +16,7 @@ export class AllowedMethods {
       .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
       .join('/');
     this.entries.push({ pattern: new RegExp(`^${source}$`), methods });
+    this.allowHeaders.clear();
   }
 
   /** Whether a route serves this path (resources not kept as views, such as sessions). */
@@ -25,5 +28,16 @@ export class AllowedMethods {
   for(path: string): string[] {
     const extra = this.entries.filter((e) => e.pattern.test(path)).flatMap((e) => e.methods);
     return [...new Set(['GET', 'HEAD', ...extra])];
+  }
+
+  /** `for(path)` as an Allow header value, remembered per path. */
+  allowHeader(path: string): string {
+    let header = this.allowHeaders.get(path);
+    if (header === undefined) {
+      header = this.for(path).join(', ');
+      if (this.allowHeaders.size > 10_000) this.allowHeaders.clear();
+      this.allowHeaders.set(path, header);
+    }
+    return header;
   }
 }

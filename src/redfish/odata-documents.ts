@@ -58,7 +58,14 @@ export function serviceDocument(serviceRoot: Record<string, unknown>): object {
   return { '@odata.context': '/redfish/v1/$metadata', value: entries };
 }
 
+const links = new Map<string, string>();
+
 /** The Link header a GET or HEAD carries: the JSON Schema describing the resource's type. */
 export function describedByLink(odataType: string): string {
-  return `<${SCHEMA_BASE}/${odataType.replace(/^#/, '').split('.').slice(0, -1).join('.')}.json>; rel=describedby`;
+  let link = links.get(odataType);
+  if (link === undefined) {
+    link = `<${SCHEMA_BASE}/${odataType.replace(/^#/, '').split('.').slice(0, -1).join('.')}.json>; rel=describedby`;
+    links.set(odataType, link);
+  }
+  return link;
 }

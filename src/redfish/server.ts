@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ViewReader } from '../projections/view-reader.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { etagMatches, etagOf } from './etag.js';
@@ -16,8 +16,8 @@ export interface RedfishServerOptions {
   readonly bodyLimitBytes?: number;
   /** What GET /healthz reports besides {"status": "ok"}. */
   readonly health?: () => Record<string, unknown>;
-  /** fastify's logger setting; false in tests. Credentials and tokens are never logged. */
-  readonly logger?: boolean | { level: string };
+  /** Where warnings and errors go; none by default (tests). Credentials and tokens are never logged. */
+  readonly logger?: FastifyBaseLogger;
   /** PEM certificate and key: serve HTTPS instead of HTTP. */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
 }
@@ -66,7 +66,8 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   const allowedMethods = new AllowedMethods();
   const app = Fastify({
     ...(options.https && { https: { cert: options.https.cert, key: options.https.key } }),
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    disableRequestLogging: true,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     return503OnClosing: true,
@@ -79,7 +80,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
       // fastify types rawPacket as JSON-ified; at run time it is the Buffer node's parser saw.
       const raw = error.rawPacket as unknown as Buffer | undefined;
       const target = /^\S+\s+(\S+)/.exec(raw?.toString('latin1') ?? '')?.[1];
-      const allow = notAllowed && target ? `Allow: ${allowedMethods.for(resourcePath(target)).join(', ')}\r\n` : '';
+      const allow = notAllowed && target ? `Allow: ${allowedMethods.allowHeader(resourcePath(target))}\r\n` : '';
       socket.end(
         `HTTP/1.1 ${notAllowed ? '405 Method Not Allowed' : '400 Bad Request'}\r\n${allow}` +
           'Content-Type: application/json; charset=utf-8\r\nOData-Version: 4.0\r\n' +
@@ -142,7 +143,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
     const etag = etagOf(view);
     reply.header('ETag', etag);
-    reply.header('Allow', allowedMethods.for(path).join(', '));
+    reply.header('Allow', allowedMethods.allowHeader(path));
     if (etagMatches(request.headers['if-none-match'], etag)) return reply.status(304).send();
     return reply.type('application/json; charset=utf-8').send(view.body);
   };
@@ -153,7 +154,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   const notAllowed = async (request: FastifyRequest) => {
     const path = resourcePath(request.url);
     if (!options.views.get(path) && !allowedMethods.has(path)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
-    throw RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowedMethods.for(path).join(', ') });
+    throw RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowedMethods.allowHeader(path) });
   };
   for (const url of [SERVICE_ROOT, `${SERVICE_ROOT}/*`]) {
     app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler: notAllowed });

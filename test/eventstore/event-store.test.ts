@@ -114,6 +114,21 @@ describe('EventStore', () => {
     ).toThrow('projector bug');
     expect(countRows(store, 'events')).toBe(0);
     expect(countRows(store, 'views')).toBe(0);
+    expect(store.views.get('/counters/a')).toBeUndefined();
+  });
+
+  it('serves views written by another process on the same file, once it has looked again', async () => {
+    const file = join(tempDir(), 'events.db');
+    const db = openDatabase(file);
+    migrate(db);
+    const server = new EventStore(db, { projectors: [counter] });
+    const cli = new EventStore(openDatabase(file), { projectors: [counter] });
+    server.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
+    expect(JSON.parse(server.views.get('/counters/a')!.body).Count).toBe(1);
+    cli.append({ streamId: '/a', expectedVersion: 1, events: [{ type: 'X', data: {} }] });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(JSON.parse(server.views.get('/counters/a')!.body).Count).toBe(2);
+    expect(server.views.get('/counters/a')!.position).toBe(2);
   });
 
   it('never lets an event be updated or deleted', () => {

@@ -108,9 +108,11 @@ describe('domains and devices on qemu:///system (TCG)', () => {
 
       await client.domainUndefine(domain);
       await eventually(() => lifecycle().includes('Undefined'), 'the Undefined event');
-      // One lifecycle event per action, in order (QEMU reports Resumed before Started, and
-      // Shutdown before Stopped on destroy); the persistent edits each report Defined/Updated.
-      expect(lifecycle().filter((e) => e !== 'Defined')).toEqual(['Resumed', 'Started', 'Shutdown', 'Stopped', 'Undefined']);
+      // One lifecycle event per action, in order. QEMU reports Resumed before Started; on destroy
+      // it reports Shutdown before Stopped only when it saw the signal before it died, so that
+      // one may be missing. The persistent edits each report Defined.
+      expect(lifecycle().filter((e) => e !== 'Defined' && e !== 'Shutdown')).toEqual(['Resumed', 'Started', 'Stopped', 'Undefined']);
+      expect(lifecycle().filter((e) => e === 'Shutdown').length).toBeLessThanOrEqual(1);
     } finally {
       await removeDomain(client, domain);
       await stopEvents();

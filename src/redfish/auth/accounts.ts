@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import bcrypt from 'bcryptjs';
 import { ExplainedError } from '../../explained-error.js';
@@ -36,7 +36,7 @@ export function readHtpasswd(file: string): Map<string, string> {
  * this process: Basic auth then costs a hash per request, not a bcrypt.
  */
 export class Accounts {
-  private readonly key = randomBytes(32);
+  private readonly key = randomBytes(32).toString('base64');
   private readonly verified = new Map<string, number>();
 
   constructor(
@@ -45,8 +45,9 @@ export class Accounts {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** A keyed hash: the secret key first, so nobody without it can compute one. One-shot, as it runs on every Basic request. */
   private fingerprint(user: string, password: string): string {
-    return createHmac('sha256', this.key).update(user).update('\0').update(password).digest('base64');
+    return hash('sha256', `${this.key}\0${user.length}\0${user}\0${password}`, 'base64');
   }
 
   /** The account names, for the AccountService. */
