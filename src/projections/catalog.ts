@@ -1,12 +1,13 @@
 import type { Projector } from './projector.js';
 import { serviceRootProjector } from './service-root.js';
 import { systemsProjector } from './systems.js';
+import { systemHardwareProjector } from './system-hardware.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, systemsProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, systemsProjector, systemHardwareProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 7;
+export const PROJECTION_VERSION = 8;

@@ -18,3 +18,14 @@ export function linkFromServiceRoot(views: ViewWriter, position: number, propert
   root[property] = { '@odata.id': target };
   views.put(root, position);
 }
+
+/**
+ * Makes a collection hold exactly `memberIds` (relative to the collection's own id), creating it
+ * if needed. Returns the @odata.ids of members it no longer has, for the caller to delete.
+ */
+export function setMembers(views: ViewWriter, position: number, id: string, type: string, name: string, memberIds: readonly string[]): string[] {
+  const previous = ((views.get(id)?.['Members'] as { '@odata.id': string }[] | undefined) ?? []).map((m) => m['@odata.id']);
+  const members = memberIds.map((member) => `${id}/${member}`);
+  views.put({ '@odata.id': id, '@odata.type': type, Name: name, Members: members.map((m) => ({ '@odata.id': m })), 'Members@odata.count': members.length }, position);
+  return previous.filter((m) => !members.includes(m));
+}

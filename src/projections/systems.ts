@@ -61,6 +61,9 @@ export const systemsProjector: Projector = {
         doc['ProcessorSummary'] = { Count: 1, LogicalProcessorCount: event.data.vcpus, CoreCount: event.data.vcpus };
         doc['MemorySummary'] = { TotalSystemMemoryGiB: Math.round((event.data.memoryBytes / GiB) * 1000) / 1000 };
         doc['Status'] = { State: 'Enabled', Health: 'OK' };
+        doc['EthernetInterfaces'] = { '@odata.id': `${id}/EthernetInterfaces` };
+        doc['Processors'] = { '@odata.id': `${id}/Processors` };
+        doc['Memory'] = { '@odata.id': `${id}/Memory` };
         // The firmware is the domain's own: the mode can be read, not switched.
         const mode = event.data.firmware === 'UEFI' ? 'UEFI' : 'Legacy';
         doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: mode, 'BootSourceOverrideMode@Redfish.AllowableValues': [mode] };

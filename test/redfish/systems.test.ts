@@ -14,6 +14,7 @@ import { queryHistory } from '../../src/eventstore/history-query.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { testConfig } from '../support/config.js';
+import { macFor } from '../../src/reconciler/lab-provisioner.js';
 import { quietly, uniqueName } from '../support/libvirt.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-systems-'));
@@ -100,6 +101,11 @@ describe('Systems over a real libvirt lab', () => {
     const action = (system['Actions'] as Record<string, Record<string, unknown>>)['#ComputerSystem.Reset']!;
     expect(action['target']).toBe(`${SYSTEM}/Actions/ComputerSystem.Reset`);
     expect(action['ResetType@Redfish.AllowableValues']).toEqual(['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton']);
+    const nics = (await get(`${SYSTEM}/EthernetInterfaces`))['Members'] as { '@odata.id': string }[];
+    expect(nics).toEqual([{ '@odata.id': `${SYSTEM}/EthernetInterfaces/${macFor('n1').replace(/:/g, '').toUpperCase()}` }]);
+    expect(await get(nics[0]!['@odata.id'])).toMatchObject({ MACAddress: macFor('n1').toUpperCase(), Status: { State: 'Enabled' } });
+    expect(await get(`${SYSTEM}/Processors/CPU1`)).toMatchObject({ ProcessorType: 'CPU', TotalCores: 1 });
+    expect(await get(`${SYSTEM}/Memory/DIMM1`)).toMatchObject({ CapacityMiB: 64 });
     expect((await get(action['@Redfish.ActionInfo'] as string))['Parameters']).toEqual([
       expect.objectContaining({ Name: 'ResetType', Required: true, AllowableValues: action['ResetType@Redfish.AllowableValues'] }),
     ]);
@@ -203,6 +209,7 @@ import sushy, time
 c = sushy.Sushy('${emulator.url}/redfish/v1', auth=sushy.auth.BasicAuth('admin', 'password'))
 s = c.get_system('${SYSTEM}')
 print(s.identity, s.power_state.value)
+print(sorted(s.ethernet_interfaces.summary.keys()))
 s.reset_system(sushy.ResetType.ON)
 for _ in range(150):
     s.refresh()
@@ -217,7 +224,7 @@ s.set_system_boot_options(sushy.BootSource.NONE, enabled=sushy.BootSourceOverrid
 `;
     // Asynchronously: the emulator answering sushy runs in this very process.
     const { stdout: output } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(output.trim().split('\n')).toEqual(['n1 Off', 'On', 'Pxe Once']);
+    expect(output.trim().split('\n')).toEqual(['n1 Off', `['${macFor('n1').toUpperCase()}']`, 'On', 'Pxe Once']);
   });
 
   it('carries out a reset that was requested just before the emulator stopped', async () => {
