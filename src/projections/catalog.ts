@@ -2,12 +2,13 @@ import type { Projector } from './projector.js';
 import { serviceRootProjector } from './service-root.js';
 import { systemsProjector } from './systems.js';
 import { systemHardwareProjector } from './system-hardware.js';
+import { managerAndChassisProjector } from './manager-and-chassis.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, systemsProjector, systemHardwareProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 8;
+export const PROJECTION_VERSION = 9;

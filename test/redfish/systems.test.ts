@@ -101,6 +101,12 @@ describe('Systems over a real libvirt lab', () => {
     const action = (system['Actions'] as Record<string, Record<string, unknown>>)['#ComputerSystem.Reset']!;
     expect(action['target']).toBe(`${SYSTEM}/Actions/ComputerSystem.Reset`);
     expect(action['ResetType@Redfish.AllowableValues']).toEqual(['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton']);
+    expect(system['Links']).toEqual({ Chassis: [{ '@odata.id': '/redfish/v1/Chassis/n1' }], ManagedBy: [{ '@odata.id': '/redfish/v1/Managers/BMC' }] });
+    expect((await get('/redfish/v1/Managers/BMC'))['Links']).toEqual({
+      ManagerForServers: [{ '@odata.id': SYSTEM }],
+      ManagerForChassis: [{ '@odata.id': '/redfish/v1/Chassis/n1' }],
+    });
+    expect(await get('/redfish/v1/Chassis/n1')).toMatchObject({ ChassisType: 'RackMount', Links: { ComputerSystems: [{ '@odata.id': SYSTEM }] } });
     const nics = (await get(`${SYSTEM}/EthernetInterfaces`))['Members'] as { '@odata.id': string }[];
     expect(nics).toEqual([{ '@odata.id': `${SYSTEM}/EthernetInterfaces/${macFor('n1').replace(/:/g, '').toUpperCase()}` }]);
     expect(await get(nics[0]!['@odata.id'])).toMatchObject({ MACAddress: macFor('n1').toUpperCase(), Status: { State: 'Enabled' } });
@@ -210,6 +216,7 @@ c = sushy.Sushy('${emulator.url}/redfish/v1', auth=sushy.auth.BasicAuth('admin',
 s = c.get_system('${SYSTEM}')
 print(s.identity, s.power_state.value)
 print(sorted(s.ethernet_interfaces.summary.keys()))
+print([m.identity for m in s.managers], [c.identity for c in s.chassis])
 s.reset_system(sushy.ResetType.ON)
 for _ in range(150):
     s.refresh()
@@ -224,7 +231,7 @@ s.set_system_boot_options(sushy.BootSource.NONE, enabled=sushy.BootSourceOverrid
 `;
     // Asynchronously: the emulator answering sushy runs in this very process.
     const { stdout: output } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(output.trim().split('\n')).toEqual(['n1 Off', `['${macFor('n1').toUpperCase()}']`, 'On', 'Pxe Once']);
+    expect(output.trim().split('\n')).toEqual(['n1 Off', `['${macFor('n1').toUpperCase()}']`, "['BMC'] ['n1']", 'On', 'Pxe Once']);
   });
 
   it('carries out a reset that was requested just before the emulator stopped', async () => {
