@@ -1,56 +1,43 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import type { ServiceCreated } from '../domain/service/service-events.js';
 import type { SystemRegistered } from '../domain/system/system-events.js';
 import { addMember, linkFromServiceRoot } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument } from './projector.js';
+import type { Projector } from './projector.js';
 
-export const MANAGER = '/redfish/v1/Managers/BMC';
 const MANAGERS = '/redfish/v1/Managers';
 const CHASSIS = '/redfish/v1/Chassis';
 
-type Link = { '@odata.id': string };
-
-/** Adds a link to an array of links in a document's Links, once. */
-function link(doc: ViewDocument, property: string, target: string): void {
-  const links = (doc['Links'] ??= {}) as Record<string, Link[]>;
-  const list = (links[property] ??= []);
-  if (!list.some((l) => l['@odata.id'] === target)) list.push({ '@odata.id': target });
-}
+/** The BMC of a system: each emulated server has its own, named after it. */
+export const managerOf = (systemId: string) => `${MANAGERS}/${systemId}`;
+export const chassisOf = (systemId: string) => `${CHASSIS}/${systemId}`;
 
 /**
- * The emulator itself as the Manager (the BMC) of every system, and one Chassis per system (a
- * server is its own enclosure), linked both ways as a rack server's resources are.
+ * Each system's Manager (its BMC) and Chassis (a server is its own enclosure), linked both ways
+ * as a rack server's resources are.
  */
 export const managerAndChassisProjector: Projector = {
   name: 'manager-and-chassis',
   apply(event: RecordedEvent, views) {
-    const { position } = event;
-    if (event.type === 'ServiceCreated') {
-      const { uuid, name } = event.data as ServiceCreated['data'];
-      views.put(
-        {
-          '@odata.id': MANAGER,
-          '@odata.type': ODATA_TYPE.Manager,
-          Id: 'BMC',
-          Name: name,
-          ManagerType: 'BMC',
-          UUID: uuid,
-          Model: 'redfish-emulator',
-          PowerState: 'On',
-          Status: { State: 'Enabled', Health: 'OK' },
-          Links: { ManagerForServers: [], ManagerForChassis: [] },
-        },
-        position,
-      );
-      addMember(views, position, { id: MANAGERS, type: ODATA_TYPE.ManagerCollection, name: 'Manager Collection' }, MANAGER);
-      linkFromServiceRoot(views, position, 'Managers', MANAGERS);
-      return;
-    }
     if (event.type !== 'SystemRegistered') return;
+    const { position } = event;
     const { systemId, name } = event.data as SystemRegistered['data'];
     const system = event.streamId;
-    const chassis = `${CHASSIS}/${systemId}`;
+    const manager = managerOf(systemId);
+    const chassis = chassisOf(systemId);
+    views.put(
+      {
+        '@odata.id': manager,
+        '@odata.type': ODATA_TYPE.Manager,
+        Id: systemId,
+        Name: `${name} BMC`,
+        ManagerType: 'BMC',
+        Model: 'redfish-emulator',
+        PowerState: 'On',
+        Status: { State: 'Enabled', Health: 'OK' },
+        Links: { ManagerForServers: [{ '@odata.id': system }], ManagerForChassis: [{ '@odata.id': chassis }] },
+      },
+      position,
+    );
     views.put(
       {
         '@odata.id': chassis,
@@ -59,22 +46,17 @@ export const managerAndChassisProjector: Projector = {
         Name: `${name} chassis`,
         ChassisType: 'RackMount',
         Status: { State: 'Enabled', Health: 'OK' },
-        Links: { ComputerSystems: [{ '@odata.id': system }], ManagedBy: [{ '@odata.id': MANAGER }] },
+        Links: { ComputerSystems: [{ '@odata.id': system }], ManagedBy: [{ '@odata.id': manager }] },
       },
       position,
     );
+    addMember(views, position, { id: MANAGERS, type: ODATA_TYPE.ManagerCollection, name: 'Manager Collection' }, manager);
     addMember(views, position, { id: CHASSIS, type: ODATA_TYPE.ChassisCollection, name: 'Chassis Collection' }, chassis);
+    linkFromServiceRoot(views, position, 'Managers', MANAGERS);
     linkFromServiceRoot(views, position, 'Chassis', CHASSIS);
-    const manager = views.get(MANAGER);
-    if (manager) {
-      link(manager, 'ManagerForServers', system);
-      link(manager, 'ManagerForChassis', chassis);
-      views.put(manager, position);
-    }
     const systemDoc = views.get(system);
     if (systemDoc) {
-      link(systemDoc, 'Chassis', chassis);
-      link(systemDoc, 'ManagedBy', MANAGER);
+      systemDoc['Links'] = { Chassis: [{ '@odata.id': chassis }], ManagedBy: [{ '@odata.id': manager }] };
       views.put(systemDoc, position);
     }
   },

@@ -101,8 +101,8 @@ describe('Systems over a real libvirt lab', () => {
     const action = (system['Actions'] as Record<string, Record<string, unknown>>)['#ComputerSystem.Reset']!;
     expect(action['target']).toBe(`${SYSTEM}/Actions/ComputerSystem.Reset`);
     expect(action['ResetType@Redfish.AllowableValues']).toEqual(['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton']);
-    expect(system['Links']).toEqual({ Chassis: [{ '@odata.id': '/redfish/v1/Chassis/n1' }], ManagedBy: [{ '@odata.id': '/redfish/v1/Managers/BMC' }] });
-    expect((await get('/redfish/v1/Managers/BMC'))['Links']).toEqual({
+    expect(system['Links']).toEqual({ Chassis: [{ '@odata.id': '/redfish/v1/Chassis/n1' }], ManagedBy: [{ '@odata.id': '/redfish/v1/Managers/n1' }] });
+    expect((await get('/redfish/v1/Managers/n1'))['Links']).toEqual({
       ManagerForServers: [{ '@odata.id': SYSTEM }],
       ManagerForChassis: [{ '@odata.id': '/redfish/v1/Chassis/n1' }],
     });
@@ -231,7 +231,7 @@ s.set_system_boot_options(sushy.BootSource.NONE, enabled=sushy.BootSourceOverrid
 `;
     // Asynchronously: the emulator answering sushy runs in this very process.
     const { stdout: output } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(output.trim().split('\n')).toEqual(['n1 Off', `['${macFor('n1').toUpperCase()}']`, "['BMC'] ['n1']", 'On', 'Pxe Once']);
+    expect(output.trim().split('\n')).toEqual(['n1 Off', `['${macFor('n1').toUpperCase()}']`, "['n1'] ['n1']", 'On', 'Pxe Once']);
   });
 
   it('carries out a reset that was requested just before the emulator stopped', async () => {
