@@ -9,6 +9,8 @@ export const ODATA_TYPE = {
   ComputerSystem: '#ComputerSystem.v1_27_0.ComputerSystem',
   ManagerCollection: '#ManagerCollection.ManagerCollection',
   Manager: '#Manager.v1_24_0.Manager',
+  VirtualMediaCollection: '#VirtualMediaCollection.VirtualMediaCollection',
+  VirtualMedia: '#VirtualMedia.v1_6_5.VirtualMedia',
   ChassisCollection: '#ChassisCollection.ChassisCollection',
   Chassis: '#Chassis.v1_28_0.Chassis',
   ActionInfo: '#ActionInfo.v1_5_0.ActionInfo',

@@ -48,7 +48,7 @@ export class LabRuntime {
     if (this.closed) return;
     this.observer = new DomainObserver(this.store, this.connections, this.systems, { resyncIntervalMs: this.options.resyncIntervalMs, log: this.log });
     await this.observer.start();
-    this.reconciler = new SystemReconciler(this.store, this.connections, this.systems, this.log);
+    this.reconciler = new SystemReconciler(this.store, this.connections, this.systems, this.log, this.config.libvirt.pool?.path);
     this.reconciler.start();
   }
 

@@ -3,13 +3,15 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import { executeCommand } from '../eventstore/execute-command.js';
 import { subscribe, type Subscription } from '../eventstore/subscription.js';
 import { systemDecider } from '../domain/system/system-decider.js';
-import { systemStream, type BootOverride, type ResetRequested } from '../domain/system/system-events.js';
+import { systemStream, type BootOverride, type ResetRequested, type VirtualMediaInsertRequested } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { withBootOrder } from '../libvirt/xml/boot-order.js';
 import type { BootDevice } from '../libvirt/xml/domain-xml.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { applyReset } from './reset-actions.js';
+import { download, mediaFile, setCdromMedia } from './media-actions.js';
+import { rm } from 'node:fs/promises';
 
 const CHECKPOINT = 'system-reconciler';
 
@@ -35,6 +37,8 @@ export class SystemReconciler {
     private readonly connections: LibvirtConnections,
     private readonly systems: readonly LabSystem[],
     private readonly log: (line: string) => void,
+    /** Where virtual media images are kept: the lab pool's directory, which QEMU can read. */
+    private readonly mediaDir?: string,
   ) {}
 
   start(): void {
@@ -49,7 +53,46 @@ export class SystemReconciler {
     if (system && event.type === 'ResetRequested') await this.reset(system, event as RecordedEvent<ResetRequested['data']>);
     if (system && event.type === 'BootOverrideChanged') await this.setBootOrder(system, event.data as BootOverride);
     if (system && event.type === 'BootOverrideConsumed') await this.setBootOrder(system, { ...(event.data as BootOverride), enabled: 'Disabled' });
+    if (system && event.type === 'VirtualMediaInsertRequested') await this.insertMedia(system, event as RecordedEvent<VirtualMediaInsertRequested['data']>);
+    if (system && event.type === 'VirtualMediaEjectRequested') await this.ejectMedia(system, event);
     this.store.saveCheckpoint(CHECKPOINT, event.position);
+  }
+
+  private async insertMedia(system: LabSystem, event: RecordedEvent<VirtualMediaInsertRequested['data']>): Promise<void> {
+    const { device, image } = event.data;
+    let message: string | undefined;
+    try {
+      if (!this.mediaDir) throw new Error('no libvirt.pool is configured to keep virtual media images in');
+      const file = mediaFile(this.mediaDir, system.id, device);
+      await download(image, file);
+      const client = await this.connections.get(system.libvirtUri);
+      await setCdromMedia(client, await client.domainLookupByName(system.domainName), file);
+    } catch (err) {
+      message = (err as Error).message;
+      this.log(`inserting ${image} into ${system.id}: ${message}`);
+    }
+    this.record(event, { type: 'RecordMediaOutcome', device, action: 'insert', image, ...(message !== undefined && { message }) });
+  }
+
+  private async ejectMedia(system: LabSystem, event: RecordedEvent): Promise<void> {
+    const { device } = event.data as { device: 'Cd' };
+    try {
+      const client = await this.connections.get(system.libvirtUri);
+      await setCdromMedia(client, await client.domainLookupByName(system.domainName), undefined);
+      if (this.mediaDir) await rm(mediaFile(this.mediaDir, system.id, device), { force: true });
+    } catch (err) {
+      this.log(`ejecting the ${device} of ${system.id}: ${(err as Error).message}`);
+    }
+    this.record(event, { type: 'RecordMediaOutcome', device, action: 'eject' });
+  }
+
+  /** Records what came of a request, tied to it by causation and request id. */
+  private record(event: RecordedEvent, command: Parameters<typeof systemDecider.decide>[0]): void {
+    executeCommand(this.store, event.streamId, systemDecider, command, {
+      actor: 'reconciler',
+      causationId: event.position,
+      ...(event.meta.requestId && { requestId: event.meta.requestId }),
+    });
   }
 
   /** Rewrites the persistent definition; a running domain keeps the order it booted with. */
@@ -74,13 +117,7 @@ export class SystemReconciler {
       message = (err as Error).message;
       this.log(`reset ${resetType} of ${system.id} failed: ${message}`);
     }
-    executeCommand(
-      this.store,
-      event.streamId,
-      systemDecider,
-      { type: 'RecordResetOutcome', resetType, requestedAt: event.position, ...(message !== undefined && { message }) },
-      { actor: 'reconciler', causationId: event.position, ...(event.meta.requestId && { requestId: event.meta.requestId }) },
-    );
+    this.record(event, { type: 'RecordResetOutcome', resetType, requestedAt: event.position, ...(message !== undefined && { message }) });
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
@@ -15,6 +17,7 @@ import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { testConfig } from '../support/config.js';
 import { macFor } from '../../src/reconciler/lab-provisioner.js';
+import { mediaFile } from '../../src/reconciler/media-actions.js';
 import { quietly, uniqueName } from '../support/libvirt.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-systems-'));
@@ -25,6 +28,11 @@ let config: EmulatorConfig;
 let emulator: RunningEmulator;
 let libvirt: LibvirtClient;
 const SYSTEM = '/redfish/v1/Systems/n1';
+const MANAGER = '/redfish/v1/Managers/n1';
+/** What the image server hands out as boot.iso. */
+const IMAGE = Buffer.from('an image, as far as the emulator can tell\n'.repeat(2000));
+let imageServer: string;
+let images: Server;
 
 /** The embedded default account, as a client sends it with HTTP Basic. */
 const AUTHORIZATION = `Basic ${Buffer.from('admin:password').toString('base64')}`;
@@ -53,6 +61,12 @@ async function powerStateBecomes(state: string): Promise<void> {
 
 beforeAll(async () => {
   chmodSync(dir, 0o755);
+  images = createServer((request, response) => {
+    if (request.url === '/boot.iso') response.end(IMAGE);
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
+  imageServer = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
   config = testConfig(dir, {
     auth: { enabled: true },
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: poolDir } },
@@ -65,6 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.close();
+  images?.close();
   const domain = await libvirt.domainLookupByName(domainName).catch(() => undefined);
   if (domain) {
     await quietly(() => libvirt.domainDestroy(domain));
@@ -209,6 +224,44 @@ describe('Systems over a real libvirt lab', () => {
     expect(emulator.store.lastPosition()).toBe(before);
   });
 
+  it('inserts virtual media fetched from a URL into the CD-ROM drive, and ejects it', async () => {
+    const media = `${MANAGER}/VirtualMedia/Cd`;
+    const cdrom = async () =>
+      readDomainXml(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), DomainXmlFlag.Inactive)).disks.find((d) => d.device === 'cdrom')?.sourceFile;
+    expect(await get(`${MANAGER}/VirtualMedia`)).toMatchObject({ Members: [{ '@odata.id': media }] });
+    expect(await get(media)).toMatchObject({ Inserted: false, Image: null });
+
+    const inserted = await post(`${media}/Actions/VirtualMedia.InsertMedia`, JSON.stringify({ Image: `${imageServer}/boot.iso` }));
+    expect(inserted.status).toBe(204);
+    expect(await get(media)).toMatchObject({ Inserted: true, Image: `${imageServer}/boot.iso`, ImageName: 'boot.iso' });
+    await expect.poll(cdrom, { timeout: 15_000 }).toBe(mediaFile(poolDir, 'n1', 'Cd'));
+    expect(readFileSync(mediaFile(poolDir, 'n1', 'Cd')).equals(IMAGE)).toBe(true);
+
+    expect((await post(`${media}/Actions/VirtualMedia.EjectMedia`, '{}')).status).toBe(204);
+    await expect.poll(cdrom, { timeout: 15_000 }).toBeUndefined();
+    await expect.poll(async () => (await get(media))['Inserted']).toBe(false);
+    expect(existsSync(mediaFile(poolDir, 'n1', 'Cd'))).toBe(false);
+  });
+
+  it('reports an image it could not fetch on the drive, and refuses bad requests', async () => {
+    const media = `${MANAGER}/VirtualMedia/Cd`;
+    expect((await post(`${media}/Actions/VirtualMedia.InsertMedia`, JSON.stringify({ Image: `${imageServer}/missing.iso` }))).status).toBe(204);
+    await expect.poll(async () => (await get(media))['Status'], { timeout: 15_000 }).toEqual({ State: 'Enabled', Health: 'Warning' });
+    expect(await get(media)).toMatchObject({ Inserted: false, Image: null });
+    const before = emulator.store.lastPosition();
+    const codes = async (body: string, path = media) => {
+      const response = await post(`${path}/Actions/VirtualMedia.InsertMedia`, body);
+      const text = await response.text();
+      return [response.status, text ? (JSON.parse(text) as { error: { code: string } }).error.code.replace('Base.1.22.', '') : ''];
+    };
+    expect(await codes('{}')).toEqual([400, 'ActionParameterMissing']);
+    expect(await codes('{"Image": "ftp://example/x.iso"}')).toEqual([400, 'ActionParameterValueFormatError']);
+    expect(await codes('{"Image": 7}')).toEqual([400, 'ActionParameterValueTypeError']);
+    expect(await codes(`{"Image": "${imageServer}/boot.iso", "Speed": 1}`)).toEqual([400, 'ActionParameterUnknown']);
+    expect(await codes(`{"Image": "${imageServer}/boot.iso"}`, `${MANAGER}/VirtualMedia/Floppy`)).toEqual([404, 'ResourceMissingAtURI']);
+    expect(emulator.store.lastPosition()).toBe(before);
+  });
+
   it('is driven by the sushy client: list, read power, reset', async () => {
     const script = `
 import sushy, time
@@ -228,10 +281,15 @@ s.set_system_boot_options(sushy.BootSource.PXE, enabled=sushy.BootSourceOverride
 s.refresh()
 print(s.boot.target.value, s.boot.enabled.value)
 s.set_system_boot_options(sushy.BootSource.NONE, enabled=sushy.BootSourceOverrideEnabled.DISABLED)
+cd = s.managers[0].virtual_media.get_member('${MANAGER}/VirtualMedia/Cd')
+cd.insert_media('${imageServer}/boot.iso')
+cd.refresh()
+print(cd.inserted, cd.image)
+cd.eject_media()
 `;
     // Asynchronously: the emulator answering sushy runs in this very process.
     const { stdout: output } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(output.trim().split('\n')).toEqual(['n1 Off', `['${macFor('n1').toUpperCase()}']`, "['n1'] ['n1']", 'On', 'Pxe Once']);
+    expect(output.trim().split('\n')).toEqual(['n1 Off', `['${macFor('n1').toUpperCase()}']`, "['n1'] ['n1']", 'On', 'Pxe Once', `True ${imageServer}/boot.iso`]);
   });
 
   it('carries out a reset that was requested just before the emulator stopped', async () => {

@@ -6,6 +6,7 @@ import type {
   BootOverrideEnabled,
   BootTarget,
   DomainObserved,
+  MediaDevice,
   PowerState,
   ResetApplied,
   ResetType,
@@ -38,7 +39,28 @@ export interface SetBootOverride {
   readonly mode?: BootMode;
 }
 
+/** VirtualMedia.InsertMedia / EjectMedia, and what the reconciler made of them. */
+export interface InsertMedia {
+  readonly type: 'InsertMedia';
+  readonly device: MediaDevice;
+  readonly image: string;
+}
+export interface EjectMedia {
+  readonly type: 'EjectMedia';
+  readonly device: MediaDevice;
+}
+export interface RecordMediaOutcome {
+  readonly type: 'RecordMediaOutcome';
+  readonly device: MediaDevice;
+  readonly action: 'insert' | 'eject';
+  readonly image?: string;
+  readonly message?: string;
+}
+
 export type SystemCommand =
+  | InsertMedia
+  | EjectMedia
+  | RecordMediaOutcome
   | RegisterSystem
   | ObserveDomain
   | ObservePowerState
@@ -53,6 +75,8 @@ export interface SystemState {
   readonly powerState?: PowerState;
   readonly domainMissing: boolean;
   readonly bootOverride: BootOverride;
+  /** The image each device holds, or is asked to hold; absent when empty. */
+  readonly media: Readonly<Partial<Record<MediaDevice, string>>>;
 }
 
 /** Resets that boot a running machine again without it ever being seen off. */
@@ -71,7 +95,7 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * nothing to the log while nothing happens.
  */
 export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
-  initialState: { domainMissing: false, bootOverride: { target: 'None', enabled: 'Disabled' } },
+  initialState: { domainMissing: false, bootOverride: { target: 'None', enabled: 'Disabled' }, media: {} },
 
   decide(command, state) {
     switch (command.type) {
@@ -104,6 +128,19 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         const restarted = state.powerState === 'On' && RESTARTS.includes(resetType);
         return [{ type: 'ResetApplied', data: { resetType, requestedAt } }, ...(restarted ? consumed(state) : [])];
       }
+      case 'InsertMedia':
+        if (state.domainMissing) return problem(409, 'ResourceInUse');
+        return [{ type: 'VirtualMediaInsertRequested', data: { device: command.device, image: command.image } }];
+      case 'EjectMedia':
+        // Ejecting an empty drive changes nothing, as on a real BMC.
+        return state.media[command.device] === undefined ? [] : [{ type: 'VirtualMediaEjectRequested', data: { device: command.device } }];
+      case 'RecordMediaOutcome': {
+        const { device, image = '', message } = command;
+        if (command.action === 'eject') return [{ type: 'VirtualMediaEjected', data: { device } }];
+        return message === undefined
+          ? [{ type: 'VirtualMediaInserted', data: { device, image } }]
+          : [{ type: 'VirtualMediaInsertFailed', data: { device, image, message } }];
+      }
       case 'SetBootOverride': {
         const mode = state.domain?.firmware === 'UEFI' ? 'UEFI' : 'Legacy';
         if (command.mode !== undefined && command.mode !== mode) {
@@ -130,9 +167,18 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return { ...state, bootOverride: event.data };
       case 'BootOverrideConsumed':
         return { ...state, bootOverride: { ...state.bootOverride, enabled: 'Disabled' } };
+      case 'VirtualMediaInsertRequested':
+        return { ...state, media: { ...state.media, [event.data.device]: event.data.image } };
+      case 'VirtualMediaInsertFailed':
+      case 'VirtualMediaEjected': {
+        const { [event.data.device]: _, ...rest } = state.media;
+        return { ...state, media: rest };
+      }
       case 'ResetRequested':
       case 'ResetApplied':
       case 'ResetFailed':
+      case 'VirtualMediaInserted':
+      case 'VirtualMediaEjectRequested':
         return state;
     }
   },

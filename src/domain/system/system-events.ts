@@ -84,6 +84,32 @@ export interface BootOverrideConsumed {
   readonly data: BootOverride;
 }
 
+/** The virtual media devices each system's BMC offers. */
+export const MEDIA_DEVICES = ['Cd'] as const;
+export type MediaDevice = (typeof MEDIA_DEVICES)[number];
+
+/** A client asked for an image (by URL) to be inserted; the reconciler fetches and attaches it. */
+export interface VirtualMediaInsertRequested {
+  readonly type: 'VirtualMediaInsertRequested';
+  readonly data: { readonly device: MediaDevice; readonly image: string };
+}
+export interface VirtualMediaInserted {
+  readonly type: 'VirtualMediaInserted';
+  readonly data: { readonly device: MediaDevice; readonly image: string };
+}
+export interface VirtualMediaInsertFailed {
+  readonly type: 'VirtualMediaInsertFailed';
+  readonly data: { readonly device: MediaDevice; readonly image: string; readonly message: string };
+}
+export interface VirtualMediaEjectRequested {
+  readonly type: 'VirtualMediaEjectRequested';
+  readonly data: { readonly device: MediaDevice };
+}
+export interface VirtualMediaEjected {
+  readonly type: 'VirtualMediaEjected';
+  readonly data: { readonly device: MediaDevice };
+}
+
 export type SystemEvent =
   | SystemRegistered
   | DomainObserved
@@ -93,4 +119,9 @@ export type SystemEvent =
   | ResetApplied
   | ResetFailed
   | BootOverrideChanged
-  | BootOverrideConsumed;
+  | BootOverrideConsumed
+  | VirtualMediaInsertRequested
+  | VirtualMediaInserted
+  | VirtualMediaInsertFailed
+  | VirtualMediaEjectRequested
+  | VirtualMediaEjected;
