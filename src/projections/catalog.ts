@@ -1,15 +1,16 @@
 import type { Projector } from './projector.js';
 import { serviceRootProjector } from './service-root.js';
+import { serviceDocumentsProjector } from './service-documents.js';
 import { systemsProjector } from './systems.js';
 import { systemHardwareProjector } from './system-hardware.js';
 import { managerAndChassisProjector } from './manager-and-chassis.js';
 import { virtualMediaProjector } from './virtual-media.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 10;
+export const PROJECTION_VERSION = 11;

@@ -17,7 +17,9 @@ interface Registry {
 
 /** DMTF's Base message registry, shipped in src/redfish/registries/ under DMTF's license. */
 const BASE_REGISTRY_FILE = join(projectRoot(), 'src', 'redfish', 'registries', 'Base.1.22.1.json');
-const registry = JSON.parse(readFileSync(BASE_REGISTRY_FILE, 'utf8')) as Registry;
+/** The registry file as DMTF publishes it, served to clients that look messages up. */
+export const BASE_REGISTRY_TEXT = readFileSync(BASE_REGISTRY_FILE, 'utf8');
+const registry = JSON.parse(BASE_REGISTRY_TEXT) as Registry;
 
 /** e.g. 'Base.1.22' — the MessageId prefix: registry name and major.minor version. */
 export const BASE_REGISTRY_PREFIX = registry.Id.split('.').slice(0, 3).join('.');

@@ -5,7 +5,8 @@ import { AllowedMethods } from './allowed-methods.js';
 import { etagMatches, etagOf } from './etag.js';
 import { RedfishHttpError } from './redfish-error.js';
 import { describedByLink, metadataDocument, serviceDocument } from './odata-documents.js';
-import { baseMessage } from './base-registry.js';
+import { BASE_REGISTRY_TEXT, baseMessage } from './base-registry.js';
+import { BASE_REGISTRY_URI } from '../projections/service-documents.js';
 import { errorBody } from './redfish-error.js';
 
 export const SERVICE_ROOT = '/redfish/v1';
@@ -133,6 +134,9 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     const root = options.views.get(SERVICE_ROOT);
     return reply.type('application/json; charset=utf-8').send(serviceDocument(root ? (JSON.parse(root.body) as Record<string, unknown>) : {}));
   });
+
+  allowedMethods.declare(BASE_REGISTRY_URI, []);
+  app.get(BASE_REGISTRY_URI, async (_request, reply) => reply.type('application/json; charset=utf-8').send(BASE_REGISTRY_TEXT));
 
   const versions = { v1: `${SERVICE_ROOT}/` };
   app.get('/redfish', async (_request, reply) => reply.type('application/json; charset=utf-8').send(versions));

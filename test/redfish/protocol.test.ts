@@ -77,4 +77,13 @@ describe('OData documents and protocol rules', () => {
     expect(account).toMatchObject({ UserName: 'admin', RoleId: 'Administrator', Password: null });
     expect((await fetch(`${emulator.url}/redfish/v1/AccountService/Accounts/admin`, { method: 'PATCH', headers: { ...AUTH, 'content-type': 'application/json' }, body: '{}' })).status).toBe(405);
   });
+
+  it('serves the Base message registry its errors use, and a TaskService', async () => {
+    const file = (await (await get('/redfish/v1/Registries/Base.1.22.1', AUTH)).json()) as { Registry: string; Location: { Uri: string }[] };
+    expect(file.Registry).toBe('Base.1.22');
+    const registry = (await (await get(file.Location[0]!.Uri, AUTH)).json()) as { Id: string; Messages: Record<string, unknown> };
+    expect(registry.Id).toBe('Base.1.22.1');
+    expect(Object.keys(registry.Messages)).toContain('PropertyValueNotInList');
+    expect(await (await get('/redfish/v1/TaskService', AUTH)).json()).toMatchObject({ ServiceEnabled: true, Tasks: { '@odata.id': '/redfish/v1/TaskService/Tasks' } });
+  });
 });

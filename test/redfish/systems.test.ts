@@ -292,6 +292,20 @@ cd.eject_media()
     expect(output.trim().split('\n')).toEqual(['n1 Off', `['${macFor('n1').toUpperCase()}']`, "['n1'] ['n1']", 'On', 'Pxe Once', `True ${imageServer}/boot.iso`]);
   });
 
+  it('is driven by redfishtool: reads the system and resets it, with a session', async () => {
+    const redfishtool = (...args: string[]) =>
+      promisify(execFile)('redfishtool', ['-r', new URL(emulator.url).host, '-u', 'admin', '-p', 'password', '-S', 'Never', '-A', 'Session', ...args], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    const read = JSON.parse((await redfishtool('Systems', '-I', 'n1', 'get')).stdout) as Record<string, unknown>;
+    expect(read).toMatchObject({ Id: 'n1', PowerState: 'Off' });
+    await redfishtool('Systems', '-I', 'n1', 'reset', 'On');
+    await powerStateBecomes('On');
+    await redfishtool('Systems', '-I', 'n1', 'reset', 'ForceOff');
+    await powerStateBecomes('Off');
+  });
+
   it('carries out a reset that was requested just before the emulator stopped', async () => {
     await powerStateBecomes('Off');
     await emulator.close();
