@@ -68,7 +68,6 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   const app = Fastify({
     ...(options.https && { https: { cert: options.https.cert, key: options.https.key } }),
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    disableRequestLogging: true,
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     return503OnClosing: true,

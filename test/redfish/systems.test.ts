@@ -298,6 +298,7 @@ cd.eject_media()
         encoding: 'utf8',
         timeout: 30_000,
       });
+    await powerStateBecomes('Off');
     const read = JSON.parse((await redfishtool('Systems', '-I', 'n1', 'get')).stdout) as Record<string, unknown>;
     expect(read).toMatchObject({ Id: 'n1', PowerState: 'Off' });
     await redfishtool('Systems', '-I', 'n1', 'reset', 'On');
