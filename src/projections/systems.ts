@@ -24,6 +24,8 @@ export const systemsProjector: Projector = {
           Id: event.data.systemId,
           SystemType: 'Physical',
           Status: { State: 'Starting', Health: 'OK' },
+          IndicatorLED: 'Off',
+          LocationIndicatorActive: false,
           Boot: {
             BootSourceOverrideEnabled: 'Disabled',
             'BootSourceOverrideEnabled@Redfish.AllowableValues': [...BOOT_OVERRIDE_ENABLED],
@@ -85,6 +87,14 @@ export const systemsProjector: Projector = {
         if (!doc) return;
         const enabled = event.type === 'BootOverrideConsumed' ? 'Disabled' : event.data.enabled;
         doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideEnabled: enabled, BootSourceOverrideTarget: event.data.target };
+        views.put(doc, position);
+        return;
+      }
+      case 'IndicatorChanged': {
+        const doc = views.get(id);
+        if (!doc) return;
+        doc['IndicatorLED'] = event.data.led;
+        doc['LocationIndicatorActive'] = event.data.led !== 'Off';
         views.put(doc, position);
         return;
       }

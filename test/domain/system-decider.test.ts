@@ -86,7 +86,7 @@ describe('the system decider', () => {
       { type: 'RegisterSystem', ...registration },
       { type: 'ObserveDomain', ...domain },
       { type: 'ObservePowerState', powerState: 'Off' },
-      { type: 'SetBootOverride', target: 'Pxe', enabled: 'Once' },
+      { type: 'PatchSystem', target: 'Pxe', enabled: 'Once' },
     ];
     const started = run([...setup, { type: 'ObservePowerState', powerState: 'On' }]);
     expect(started.events.slice(-2).map((e) => e.type)).toEqual(['PowerStateObserved', 'BootOverrideConsumed']);
@@ -95,23 +95,23 @@ describe('the system decider', () => {
     const restarted = run([
       ...setup.slice(0, 2),
       { type: 'ObservePowerState', powerState: 'On' },
-      { type: 'SetBootOverride', target: 'Cd', enabled: 'Once' },
+      { type: 'PatchSystem', target: 'Cd', enabled: 'Once' },
       { type: 'RecordResetOutcome', resetType: 'ForceRestart', requestedAt: 9 },
     ]);
     expect(restarted.events.slice(-2).map((e) => e.type)).toEqual(['ResetApplied', 'BootOverrideConsumed']);
 
-    const continuous = run([...setup.slice(0, 3), { type: 'SetBootOverride', target: 'Hdd', enabled: 'Continuous' }, { type: 'ObservePowerState', powerState: 'On' }]);
+    const continuous = run([...setup.slice(0, 3), { type: 'PatchSystem', target: 'Hdd', enabled: 'Continuous' }, { type: 'ObservePowerState', powerState: 'On' }]);
     expect(continuous.events.at(-1)!.type).toBe('PowerStateObserved');
     expect(continuous.state.bootOverride).toEqual({ target: 'Hdd', enabled: 'Continuous' });
   });
 
   it('keeps the boot mode the firmware has, and records nothing for a PATCH that changes nothing', () => {
     const { state } = run([{ type: 'RegisterSystem', ...registration }, { type: 'ObserveDomain', ...domain }]);
-    expect(systemDecider.decide({ type: 'SetBootOverride', mode: 'UEFI' }, state)).toMatchObject({
+    expect(systemDecider.decide({ type: 'PatchSystem', mode: 'UEFI' }, state)).toMatchObject({
       status: 400,
       messageId: 'PropertyValueNotInList',
       messageArgs: ['UEFI', 'BootSourceOverrideMode'],
     });
-    expect(systemDecider.decide({ type: 'SetBootOverride', mode: 'Legacy', enabled: 'Disabled' }, state)).toEqual([]);
+    expect(systemDecider.decide({ type: 'PatchSystem', mode: 'Legacy', enabled: 'Disabled' }, state)).toEqual([]);
   });
 });

@@ -203,6 +203,15 @@ describe('Systems over a real libvirt lab', () => {
     expect((await patch(SYSTEM, { Boot: { BootSourceOverrideEnabled: 'Disabled' } })).status).toBe(200);
   });
 
+  it('turns the locator light on and off through LocationIndicatorActive or IndicatorLED', async () => {
+    const on = await patch(SYSTEM, { LocationIndicatorActive: true });
+    expect(on.status).toBe(200);
+    expect(await on.json()).toMatchObject({ LocationIndicatorActive: true, IndicatorLED: 'Blinking' });
+    expect(await (await patch(SYSTEM, { IndicatorLED: 'Off' })).json()).toMatchObject({ LocationIndicatorActive: false, IndicatorLED: 'Off' });
+    const bad = await patch(SYSTEM, { IndicatorLED: 'Disco', LocationIndicatorActive: 'yes' });
+    expect(bad.status).toBe(400);
+  });
+
   it('refuses a PATCH with any bad part, naming each, and records nothing', async () => {
     const before = emulator.store.lastPosition();
     const response = await patch(SYSTEM, {

@@ -6,6 +6,7 @@ import type {
   BootOverrideEnabled,
   BootTarget,
   DomainObserved,
+  IndicatorLed,
   MediaDevice,
   PowerState,
   ResetApplied,
@@ -31,12 +32,14 @@ export interface ResetSystem {
 }
 export type RecordResetOutcome = { readonly type: 'RecordResetOutcome'; readonly message?: string } & ResetApplied['data'];
 
-/** PATCH of Boot: each field optional, values already checked against the allowable lists. */
-export interface SetBootOverride {
-  readonly type: 'SetBootOverride';
+/** PATCH of a system: the boot override and the locator light, each optional, values already checked. */
+export interface PatchSystem {
+  readonly type: 'PatchSystem';
   readonly target?: BootTarget;
   readonly enabled?: BootOverrideEnabled;
   readonly mode?: BootMode;
+  /** From IndicatorLED, or LocationIndicatorActive (true = Blinking, false = Off). */
+  readonly led?: IndicatorLed;
 }
 
 /** VirtualMedia.InsertMedia / EjectMedia, and what the reconciler made of them. */
@@ -67,7 +70,7 @@ export type SystemCommand =
   | ObserveDomainMissing
   | ResetSystem
   | RecordResetOutcome
-  | SetBootOverride;
+  | PatchSystem;
 
 export interface SystemState {
   readonly registration?: SystemRegistered['data'];
@@ -77,6 +80,7 @@ export interface SystemState {
   readonly bootOverride: BootOverride;
   /** The image each device holds, or is asked to hold; absent when empty. */
   readonly media: Readonly<Partial<Record<MediaDevice, string>>>;
+  readonly led: IndicatorLed;
 }
 
 /** Resets that boot a running machine again without it ever being seen off. */
@@ -95,7 +99,7 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * nothing to the log while nothing happens.
  */
 export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
-  initialState: { domainMissing: false, bootOverride: { target: 'None', enabled: 'Disabled' }, media: {} },
+  initialState: { domainMissing: false, bootOverride: { target: 'None', enabled: 'Disabled' }, media: {}, led: 'Off' },
 
   decide(command, state) {
     switch (command.type) {
@@ -141,13 +145,15 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
           ? [{ type: 'VirtualMediaInserted', data: { device, image } }]
           : [{ type: 'VirtualMediaInsertFailed', data: { device, image, message } }];
       }
-      case 'SetBootOverride': {
+      case 'PatchSystem': {
         const mode = state.domain?.firmware === 'UEFI' ? 'UEFI' : 'Legacy';
         if (command.mode !== undefined && command.mode !== mode) {
           return problem(400, 'PropertyValueNotInList', [command.mode, 'BootSourceOverrideMode'], ['/Boot/BootSourceOverrideMode']);
         }
         const next: BootOverride = { target: command.target ?? state.bootOverride.target, enabled: command.enabled ?? state.bootOverride.enabled };
-        return sameJson(next, state.bootOverride) ? [] : [{ type: 'BootOverrideChanged', data: next }];
+        const events: SystemEvent[] = sameJson(next, state.bootOverride) ? [] : [{ type: 'BootOverrideChanged', data: next }];
+        if (command.led !== undefined && command.led !== state.led) events.push({ type: 'IndicatorChanged', data: { led: command.led } });
+        return events;
       }
     }
   },
@@ -174,6 +180,8 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         const { [event.data.device]: _, ...rest } = state.media;
         return { ...state, media: rest };
       }
+      case 'IndicatorChanged':
+        return { ...state, led: event.data.led };
       case 'ResetRequested':
       case 'ResetApplied':
       case 'ResetFailed':

@@ -84,6 +84,15 @@ export interface BootOverrideConsumed {
   readonly data: BootOverride;
 }
 
+/** The locator light: `IndicatorLED` (deprecated, still sent by clients) and `LocationIndicatorActive`. */
+export const INDICATOR_LED = ['Lit', 'Blinking', 'Off'] as const;
+export type IndicatorLed = (typeof INDICATOR_LED)[number];
+
+export interface IndicatorChanged {
+  readonly type: 'IndicatorChanged';
+  readonly data: { readonly led: IndicatorLed };
+}
+
 /** The virtual media devices each system's BMC offers. */
 export const MEDIA_DEVICES = ['Cd'] as const;
 export type MediaDevice = (typeof MEDIA_DEVICES)[number];
@@ -124,4 +133,5 @@ export type SystemEvent =
   | VirtualMediaInserted
   | VirtualMediaInsertFailed
   | VirtualMediaEjectRequested
-  | VirtualMediaEjected;
+  | VirtualMediaEjected
+  | IndicatorChanged;

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { executeCommand } from '../../eventstore/execute-command.js';
-import { systemDecider, type SetBootOverride } from '../../domain/system/system-decider.js';
-import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, systemStream } from '../../domain/system/system-events.js';
+import { systemDecider, type PatchSystem } from '../../domain/system/system-decider.js';
+import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, INDICATOR_LED, systemStream } from '../../domain/system/system-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { baseMessage, type RedfishMessage } from '../base-registry.js';
 import { etagMatches, etagOf } from '../etag.js';
@@ -19,14 +19,25 @@ const WRITABLE_BOOT: Record<string, readonly string[]> = {
  * Reads a PATCH body into a boot override command, or every reason it cannot be: unknown
  * properties, read-only ones, values of the wrong type or outside the allowable values.
  */
-export function readSystemPatch(body: unknown, current: Record<string, unknown>): SetBootOverride | RedfishMessage[] {
+export function readSystemPatch(body: unknown, current: Record<string, unknown>): PatchSystem | RedfishMessage[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return [baseMessage('MalformedJSON')];
   const problems: RedfishMessage[] = [];
-  const command: { -readonly [K in keyof SetBootOverride]: SetBootOverride[K] } = { type: 'SetBootOverride' };
+  const command: { -readonly [K in keyof PatchSystem]: PatchSystem[K] } = { type: 'PatchSystem' };
   const notWritable = (name: string, pointer: string) =>
     problems.push(name in current ? baseMessage('PropertyNotWritable', [name], [pointer]) : baseMessage('PropertyUnknown', [name], [pointer]));
   for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
     if (name.startsWith('@')) continue;
+    if (name === 'IndicatorLED') {
+      if (typeof value !== 'string') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]));
+      else if (!(INDICATOR_LED as readonly string[]).includes(value)) problems.push(baseMessage('PropertyValueNotInList', [value, name], [`/${name}`]));
+      else command.led = value as PatchSystem['led'];
+      continue;
+    }
+    if (name === 'LocationIndicatorActive') {
+      if (typeof value !== 'boolean') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]));
+      else command.led = value ? 'Blinking' : 'Off';
+      continue;
+    }
     if (name !== 'Boot') {
       notWritable(name, `/${name}`);
       continue;
@@ -45,11 +56,11 @@ export function readSystemPatch(body: unknown, current: Record<string, unknown>)
       } else if (!allowed.includes(setting)) {
         problems.push(baseMessage('PropertyValueNotInList', [setting, property], [pointer]));
       } else if (property === 'BootSourceOverrideTarget') {
-        command.target = setting as SetBootOverride['target'];
+        command.target = setting as PatchSystem['target'];
       } else if (property === 'BootSourceOverrideEnabled') {
-        command.enabled = setting as SetBootOverride['enabled'];
+        command.enabled = setting as PatchSystem['enabled'];
       } else {
-        command.mode = setting as SetBootOverride['mode'];
+        command.mode = setting as PatchSystem['mode'];
       }
     }
   }
@@ -57,7 +68,7 @@ export function readSystemPatch(body: unknown, current: Record<string, unknown>)
 }
 
 /**
- * PATCH /redfish/v1/Systems/{id}: the boot source override. Honours If-Match (412 when the
+ * PATCH /redfish/v1/Systems/{id}: the boot source override and the locator light. Honours If-Match (412 when the
  * resource changed since the client read it), refuses the whole request if any part of it is
  * wrong, and answers with the resource as it now is.
  */
