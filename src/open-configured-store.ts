@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ExplainedError } from './explained-error.js';
 import type { EmulatorConfig } from './config/config.js';
 import { openEventStore, type OpenedStore } from './eventstore/open-store.js';
 import { PROJECTION_VERSION, projectors } from './projections/catalog.js';
@@ -8,10 +10,18 @@ export function storeFile(config: EmulatorConfig): string {
   return resolve(join(config.dataDir, config.database.file));
 }
 
-/** The configured store with the live projectors: what serve and the CLI commands work on. */
-export function openConfiguredStore(config: EmulatorConfig): OpenedStore {
+/**
+ * The configured store with the live projectors: what serve and the CLI commands work on.
+ * Commands that only read or rework an existing log pass `mustExist`, so a mistyped
+ * --data-dir is reported instead of quietly creating an empty store there.
+ */
+export function openConfiguredStore(config: EmulatorConfig, options: { mustExist?: boolean } = {}): OpenedStore {
+  const file = storeFile(config);
+  if (options.mustExist && !existsSync(file)) {
+    throw new ExplainedError(`there is no event store at ${file}; start the emulator there once, or point --data-dir at an existing one`);
+  }
   return openEventStore({
-    file: storeFile(config),
+    file,
     projectors,
     projectionVersion: PROJECTION_VERSION,
     durability: config.database.durability,

@@ -23,7 +23,7 @@ export const exportCommand: CliCommand = {
   async run(argv) {
     const { values } = parseCommandArgs(argv, options);
     const until = values['until-position'] === undefined ? undefined : parseCount(values['until-position'], '--until-position');
-    const { store } = openConfiguredStore(configFromOptions(values));
+    const { store } = openConfiguredStore(configFromOptions(values), { mustExist: true });
     try {
       const header = exportLog(store.db, values.output ?? '-', until);
       if (values.output) console.error(`exported ${header.count} events to ${values.output}`);

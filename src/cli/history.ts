@@ -81,7 +81,7 @@ export const historyCommand: CliCommand = {
       untilPosition: values['until-position'] === undefined ? undefined : parseCount(values['until-position'], '--until-position'),
       limit: values.limit === undefined ? undefined : parseCount(values.limit, '--limit'),
     };
-    const { store } = openConfiguredStore(configFromOptions(values));
+    const { store } = openConfiguredStore(configFromOptions(values), { mustExist: true });
     try {
       const events = queryHistory(store.db, filter);
       if (values.json) {

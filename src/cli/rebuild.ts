@@ -20,7 +20,7 @@ export const rebuildCommand: CliCommand = {
   ].join('\n'),
   async run(argv) {
     const { values } = parseCommandArgs(argv, storeOptions);
-    const { store } = openConfiguredStore(configFromOptions(values));
+    const { store } = openConfiguredStore(configFromOptions(values), { mustExist: true });
     try {
       const started = performance.now();
       const result = rebuildViews(store.db, projectors);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { openEventStore } from '../../src/eventstore/open-store.js';
@@ -122,10 +122,20 @@ describe('redfish-emulator CLI on the store', () => {
     expect(unknownCommand.stderr).toContain("unknown command 'frobnicate'");
   });
 
+  it('says so when the data directory holds no store, instead of creating one', () => {
+    const empty = tempDir();
+    for (const command of [['history'], ['export'], ['rebuild']]) {
+      const run = runCli([...command, '--data-dir', empty]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`there is no event store at ${empty}/events.db`);
+    }
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
   it('reports a bad configuration without a stack trace', () => {
     const config = join(tempDir(), 'bad.json');
     writeFileSync(config, JSON.stringify({ listen: { port: 'eighty' } }));
-    const run = runCli(['history', '--config', config, '--data-dir', tempDir()]);
+    const run = runCli(['history', '--config', config, '--data-dir', dataDirWithHistory()]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('listen.port: must be integer');
     expect(run.stderr).not.toMatch(/\s+at /);
