@@ -14,6 +14,7 @@ import { LabRuntime } from './reconciler/lab-runtime.js';
 import { registerResetRoute } from './redfish/systems/reset-route.js';
 import { registerSystemPatchRoute } from './redfish/systems/system-patch-route.js';
 import { registerVirtualMediaRoutes } from './redfish/systems/virtual-media-routes.js';
+import { registerBiosRoutes } from './redfish/systems/bios-routes.js';
 import { registerAuth } from './redfish/auth/auth-plugin.js';
 import { registerAccountService } from './redfish/auth/account-service-routes.js';
 import { Accounts, readHtpasswd } from './redfish/auth/accounts.js';
@@ -90,6 +91,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerResetRoute(app, allowedMethods, store);
     registerSystemPatchRoute(app, allowedMethods, store);
     registerVirtualMediaRoutes(app, allowedMethods, store);
+    registerBiosRoutes(app, allowedMethods, store);
     await app.listen({ host: config.listen.address, port: config.listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listen.port;

@@ -8,6 +8,17 @@ export type CommandOutcome<Event> =
   | { readonly ok: true; readonly events: readonly Event[]; readonly result?: AppendResult }
   | { readonly ok: false; readonly problem: RedfishProblem };
 
+/** An aggregate's current state, folded from its stream, and the stream version it reflects. */
+export function loadState<Command, Event extends { type: string; data: unknown }, State>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<Command, Event, State>,
+): { state: State; version: number } {
+  const history = store.readStream(streamId);
+  const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState);
+  return { state, version: history.at(-1)?.streamVersion ?? 0 };
+}
+
 /**
  * The one path from a command to the log: fold the stream into state, decide, append what was
  * decided with the version the decision saw. If another writer got in between, the append
@@ -20,12 +31,10 @@ export function executeCommand<Command, Event extends { type: string; data: unkn
   command: Command,
   meta?: EventMeta,
 ): CommandOutcome<Event> {
-  const history = store.readStream(streamId);
-  const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState);
+  const { state, version } = loadState(store, streamId, decider);
   const decided = decider.decide(command, state);
   if (isProblem(decided)) return { ok: false, problem: decided };
   if (decided.length === 0) return { ok: true, events: decided };
-  const expectedVersion = history.at(-1)?.streamVersion ?? 0;
-  const result = store.append({ streamId, expectedVersion, events: decided as readonly NewEvent[], meta });
+  const result = store.append({ streamId, expectedVersion: version, events: decided as readonly NewEvent[], meta });
   return { ok: true, events: decided, result };
 }

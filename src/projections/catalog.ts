@@ -5,12 +5,13 @@ import { systemsProjector } from './systems.js';
 import { systemHardwareProjector } from './system-hardware.js';
 import { managerAndChassisProjector } from './manager-and-chassis.js';
 import { virtualMediaProjector } from './virtual-media.js';
+import { systemBiosProjector } from './system-bios.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 12;
+export const PROJECTION_VERSION = 13;

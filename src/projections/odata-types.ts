@@ -14,6 +14,8 @@ export const ODATA_TYPE = {
   ChassisCollection: '#ChassisCollection.ChassisCollection',
   Chassis: '#Chassis.v1_28_0.Chassis',
   ActionInfo: '#ActionInfo.v1_5_0.ActionInfo',
+  Bios: '#Bios.v1_2_3.Bios',
+  Settings: '#Settings.v1_4_0.Settings',
   EthernetInterfaceCollection: '#EthernetInterfaceCollection.EthernetInterfaceCollection',
   EthernetInterface: '#EthernetInterface.v1_12_4.EthernetInterface',
   ProcessorCollection: '#ProcessorCollection.ProcessorCollection',

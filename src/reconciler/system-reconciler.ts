@@ -1,12 +1,14 @@
 import type { EventStore } from '../eventstore/event-store.js';
 import type { RecordedEvent } from '../eventstore/event.js';
-import { executeCommand } from '../eventstore/execute-command.js';
+import { executeCommand, loadState } from '../eventstore/execute-command.js';
 import { subscribe, type Subscription } from '../eventstore/subscription.js';
 import { systemDecider } from '../domain/system/system-decider.js';
 import { systemStream, type BootOverride, type ResetRequested, type VirtualMediaInsertRequested } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { withBootOrder } from '../libvirt/xml/boot-order.js';
+import { withSettings } from '../libvirt/xml/settings-metadata.js';
+import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 import type { BootDevice } from '../libvirt/xml/domain-xml.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { applyReset } from './reset-actions.js';
@@ -55,6 +57,7 @@ export class SystemReconciler {
     if (system && event.type === 'BootOverrideConsumed') await this.setBootOrder(system, { ...(event.data as BootOverride), enabled: 'Disabled' });
     if (system && event.type === 'VirtualMediaInsertRequested') await this.insertMedia(system, event as RecordedEvent<VirtualMediaInsertRequested['data']>);
     if (system && event.type === 'VirtualMediaEjectRequested') await this.ejectMedia(system, event);
+    if (system && (event.type === 'BiosSettingsApplied' || event.type === 'BiosReset')) await this.keepBiosInDomain(system, event.streamId);
     this.store.saveCheckpoint(CHECKPOINT, event.position);
   }
 
@@ -93,6 +96,19 @@ export class SystemReconciler {
       causationId: event.position,
       ...(event.meta.requestId && { requestId: event.meta.requestId }),
     });
+  }
+
+  /** The BIOS settings in effect travel with the domain, in its metadata. */
+  private async keepBiosInDomain(system: LabSystem, streamId: string): Promise<void> {
+    try {
+      const { state } = loadState(this.store, streamId, systemDecider);
+      const client = await this.connections.get(system.libvirtUri);
+      const domain = await client.domainLookupByName(system.domainName);
+      const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
+      await client.domainDefineXml(withSettings(xml, { ...readDomainXml(xml).settings, biosAttributes: state.bios }));
+    } catch (err) {
+      this.log(`BIOS settings of ${system.id}: ${(err as Error).message}`);
+    }
   }
 
   /** Rewrites the persistent definition; a running domain keeps the order it booted with. */

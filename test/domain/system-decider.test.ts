@@ -114,4 +114,20 @@ describe('the system decider', () => {
     });
     expect(systemDecider.decide({ type: 'PatchSystem', mode: 'Legacy', enabled: 'Disabled' }, state)).toEqual([]);
   });
+
+  it('applies pending BIOS settings at the next boot, merged over what is in effect', () => {
+    const { events, state } = run([
+      { type: 'RegisterSystem', ...registration },
+      { type: 'ObservePowerState', powerState: 'Off' },
+      { type: 'SetBiosSettings', attributes: { ProcTurboMode: 'Disabled' } },
+      { type: 'SetBiosSettings', attributes: { BootRetryCount: 7 } },
+      { type: 'ObservePowerState', powerState: 'On' },
+    ]);
+    expect(events.at(-1)).toEqual({ type: 'BiosSettingsApplied', data: { attributes: { ProcTurboMode: 'Disabled', BootRetryCount: 7 } } });
+    expect(state.bios).toMatchObject({ ProcTurboMode: 'Disabled', BootRetryCount: 7, ProcVirtualization: 'Enabled' });
+    expect(state.pendingBios).toEqual({});
+    const reset = run([{ type: 'RegisterSystem', ...registration }, { type: 'SetBiosSettings', attributes: { AssetTag: 'x' } }, { type: 'ResetBios' }]);
+    expect(reset.state.pendingBios).toEqual({});
+    expect(reset.state.bios['AssetTag']).toBe('');
+  });
 });

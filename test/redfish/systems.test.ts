@@ -212,6 +212,35 @@ describe('Systems over a real libvirt lab', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('keeps BIOS settings pending until the next boot, then in effect and in the domain; ResetBios restores defaults', async () => {
+    await powerStateBecomes('Off');
+    const bios = `${SYSTEM}/Bios`;
+    expect(await get(bios)).toMatchObject({ Attributes: { ProcVirtualization: 'Enabled', BootRetryCount: 3 }, '@Redfish.Settings': { SettingsObject: { '@odata.id': `${bios}/Settings` } } });
+    const pending = await patch(`${bios}/Settings`, { Attributes: { ProcVirtualization: 'Disabled', BootRetryCount: 5 } });
+    expect(pending.status).toBe(200);
+    expect(((await pending.json()) as { Attributes: object }).Attributes).toEqual({ ProcVirtualization: 'Disabled', BootRetryCount: 5 });
+    expect(((await get(bios))['Attributes'] as Record<string, unknown>)['ProcVirtualization']).toBe('Enabled');
+
+    expect((await post(`${SYSTEM}/Actions/ComputerSystem.Reset`, '{"ResetType": "On"}')).status).toBe(204);
+    await expect.poll(async () => ((await get(bios))['Attributes'] as Record<string, unknown>)['ProcVirtualization'], { timeout: 15_000 }).toBe('Disabled');
+    expect((await get(`${bios}/Settings`))['Attributes']).toEqual({});
+    const inDomain = async () => readDomainXml(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), DomainXmlFlag.Inactive)).settings?.biosAttributes?.['BootRetryCount'];
+    await expect.poll(inDomain, { timeout: 10_000 }).toBe(5);
+
+    expect((await post(`${bios}/Actions/Bios.ResetBios`, '{}')).status).toBe(204);
+    expect(((await get(bios))['Attributes'] as Record<string, unknown>)['BootRetryCount']).toBe(3);
+    await expect.poll(inDomain, { timeout: 10_000 }).toBe(3);
+    expect((await post(`${SYSTEM}/Actions/ComputerSystem.Reset`, '{"ResetType": "ForceOff"}')).status).toBe(204);
+    await powerStateBecomes('Off');
+
+    const before = emulator.store.lastPosition();
+    const bad = await patch(`${bios}/Settings`, { Attributes: { ProcVirtualization: 'Sometimes', BootRetryCount: 99, Overclock: true, AssetTag: 7 } });
+    expect(bad.status).toBe(400);
+    const ids = ((await bad.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } }).error['@Message.ExtendedInfo'].map((m) => m.MessageId.replace('Base.1.22.', ''));
+    expect(ids).toEqual(['PropertyValueNotInList', 'PropertyValueOutOfRange', 'PropertyUnknown', 'PropertyValueTypeError']);
+    expect(emulator.store.lastPosition()).toBe(before);
+  });
+
   it('refuses a PATCH with any bad part, naming each, and records nothing', async () => {
     const before = emulator.store.lastPosition();
     const response = await patch(SYSTEM, {
@@ -295,10 +324,13 @@ cd.insert_media('${imageServer}/boot.iso')
 cd.refresh()
 print(cd.inserted, cd.image)
 cd.eject_media()
+s.bios.set_attributes({'ProcTurboMode': 'Disabled'})
+print(s.bios.pending_attributes)
+s.bios.reset_bios()
 `;
     // Asynchronously: the emulator answering sushy runs in this very process.
     const { stdout: output } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
-    expect(output.trim().split('\n')).toEqual(['n1 Off', `['${macFor('n1').toUpperCase()}']`, "['n1'] ['n1']", 'On', 'Pxe Once', `True ${imageServer}/boot.iso`]);
+    expect(output.trim().split('\n')).toEqual(['n1 Off', `['${macFor('n1').toUpperCase()}']`, "['n1'] ['n1']", 'On', 'Pxe Once', `True ${imageServer}/boot.iso`, "{'ProcTurboMode': 'Disabled'}"]);
   });
 
   it('is driven by redfishtool: reads the system and resets it, with a session', async () => {

@@ -1,5 +1,6 @@
 import type { Decider } from '../decider.js';
 import { problem } from '../problem.js';
+import { BIOS_DEFAULTS, type BiosValue } from './bios-attributes.js';
 import type {
   BootMode,
   BootOverride,
@@ -60,7 +61,18 @@ export interface RecordMediaOutcome {
   readonly message?: string;
 }
 
+/** PATCH of Bios/Settings, attributes already checked; and Bios.ResetBios. */
+export interface SetBiosSettings {
+  readonly type: 'SetBiosSettings';
+  readonly attributes: Readonly<Record<string, BiosValue>>;
+}
+export interface ResetBios {
+  readonly type: 'ResetBios';
+}
+
 export type SystemCommand =
+  | SetBiosSettings
+  | ResetBios
   | InsertMedia
   | EjectMedia
   | RecordMediaOutcome
@@ -81,14 +93,19 @@ export interface SystemState {
   /** The image each device holds, or is asked to hold; absent when empty. */
   readonly media: Readonly<Partial<Record<MediaDevice, string>>>;
   readonly led: IndicatorLed;
+  readonly bios: Readonly<Record<string, BiosValue>>;
+  /** Settings waiting for the next boot; empty when none. */
+  readonly pendingBios: Readonly<Record<string, BiosValue>>;
 }
 
 /** Resets that boot a running machine again without it ever being seen off. */
 const RESTARTS: readonly ResetType[] = ['ForceRestart', 'GracefulRestart'];
 
-/** A one-time override is spent by the boot it applied to. */
-function consumed(state: SystemState): SystemEvent[] {
-  return state.bootOverride.enabled === 'Once' ? [{ type: 'BootOverrideConsumed', data: state.bootOverride }] : [];
+/** What a boot does: a one-time override is spent, pending BIOS settings take effect. */
+function bootEffects(state: SystemState): SystemEvent[] {
+  const events: SystemEvent[] = state.bootOverride.enabled === 'Once' ? [{ type: 'BootOverrideConsumed', data: state.bootOverride }] : [];
+  if (Object.keys(state.pendingBios).length > 0) events.push({ type: 'BiosSettingsApplied', data: { attributes: state.pendingBios } });
+  return events;
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -99,7 +116,7 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * nothing to the log while nothing happens.
  */
 export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
-  initialState: { domainMissing: false, bootOverride: { target: 'None', enabled: 'Disabled' }, media: {}, led: 'Off' },
+  initialState: { domainMissing: false, bootOverride: { target: 'None', enabled: 'Disabled' }, media: {}, led: 'Off', bios: BIOS_DEFAULTS, pendingBios: {} },
 
   decide(command, state) {
     switch (command.type) {
@@ -115,7 +132,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         if (state.powerState === command.powerState && !state.domainMissing) return [];
         const observed: SystemEvent = { type: 'PowerStateObserved', data: { powerState: command.powerState } };
         // Off to On is a boot, whoever started the machine.
-        return state.powerState === 'Off' && command.powerState === 'On' ? [observed, ...consumed(state)] : [observed];
+        return state.powerState === 'Off' && command.powerState === 'On' ? [observed, ...bootEffects(state)] : [observed];
       }
       case 'ObserveDomainMissing':
         return state.domainMissing || !state.registration
@@ -130,8 +147,12 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         if (message !== undefined) return [{ type: 'ResetFailed', data: { resetType, requestedAt, message } }];
         // Starting a machine that was off is seen as Off → On; a restart has to be told apart here.
         const restarted = state.powerState === 'On' && RESTARTS.includes(resetType);
-        return [{ type: 'ResetApplied', data: { resetType, requestedAt } }, ...(restarted ? consumed(state) : [])];
+        return [{ type: 'ResetApplied', data: { resetType, requestedAt } }, ...(restarted ? bootEffects(state) : [])];
       }
+      case 'SetBiosSettings':
+        return [{ type: 'BiosSettingsRequested', data: { attributes: { ...state.pendingBios, ...command.attributes } } }];
+      case 'ResetBios':
+        return [{ type: 'BiosReset', data: {} }];
       case 'InsertMedia':
         if (state.domainMissing) return problem(409, 'ResourceInUse');
         return [{ type: 'VirtualMediaInsertRequested', data: { device: command.device, image: command.image } }];
@@ -182,6 +203,12 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       }
       case 'IndicatorChanged':
         return { ...state, led: event.data.led };
+      case 'BiosSettingsRequested':
+        return { ...state, pendingBios: event.data.attributes };
+      case 'BiosSettingsApplied':
+        return { ...state, bios: { ...state.bios, ...event.data.attributes }, pendingBios: {} };
+      case 'BiosReset':
+        return { ...state, bios: BIOS_DEFAULTS, pendingBios: {} };
       case 'ResetRequested':
       case 'ResetApplied':
       case 'ResetFailed':

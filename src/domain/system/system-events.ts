@@ -93,6 +93,22 @@ export interface IndicatorChanged {
   readonly data: { readonly led: IndicatorLed };
 }
 
+/** BIOS settings a client asked for (the whole pending set), applied at the next boot. */
+export interface BiosSettingsRequested {
+  readonly type: 'BiosSettingsRequested';
+  readonly data: { readonly attributes: Readonly<Record<string, string | number | boolean>> };
+}
+/** The machine booted and took its pending BIOS settings. */
+export interface BiosSettingsApplied {
+  readonly type: 'BiosSettingsApplied';
+  readonly data: { readonly attributes: Readonly<Record<string, string | number | boolean>> };
+}
+/** Bios.ResetBios: every attribute back to its default, pending settings dropped. */
+export interface BiosReset {
+  readonly type: 'BiosReset';
+  readonly data: Record<string, never>;
+}
+
 /** The virtual media devices each system's BMC offers. */
 export const MEDIA_DEVICES = ['Cd'] as const;
 export type MediaDevice = (typeof MEDIA_DEVICES)[number];
@@ -134,4 +150,7 @@ export type SystemEvent =
   | VirtualMediaInsertFailed
   | VirtualMediaEjectRequested
   | VirtualMediaEjected
-  | IndicatorChanged;
+  | IndicatorChanged
+  | BiosSettingsRequested
+  | BiosSettingsApplied
+  | BiosReset;

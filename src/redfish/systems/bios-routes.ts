@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { EventStore } from '../../eventstore/event-store.js';
+import { executeCommand } from '../../eventstore/execute-command.js';
+import { checkBiosAttributes, type BiosValue } from '../../domain/system/bios-attributes.js';
+import { systemDecider, type SystemCommand } from '../../domain/system/system-decider.js';
+import { systemStream } from '../../domain/system/system-events.js';
+import type { AllowedMethods } from '../allowed-methods.js';
+import { actionParameters } from '../action-body.js';
+import { baseMessage } from '../base-registry.js';
+import { etagMatches, etagOf } from '../etag.js';
+import { RedfishHttpError } from '../redfish-error.js';
+
+/**
+ * PATCH …/Bios/Settings ({"Attributes": {…}}, applied at the next boot, as on a real server)
+ * and POST …/Bios/Actions/Bios.ResetBios.
+ */
+export function registerBiosRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore): void {
+  const settingsUrl = '/redfish/v1/Systems/:systemId/Bios/Settings';
+  const resetUrl = '/redfish/v1/Systems/:systemId/Bios/Actions/Bios.ResetBios';
+  allowed.declare(settingsUrl, ['PATCH']);
+  allowed.declare(resetUrl, ['POST']);
+
+  const execute = (systemId: string, command: SystemCommand, request: { actor?: string; id: string }) => {
+    const outcome = executeCommand(store, systemStream(systemId), systemDecider, command, { actor: request.actor ?? 'anonymous', requestId: request.id });
+    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+  };
+  const known = (systemId: string, url: string) => {
+    if (!store.views.get(`${systemStream(systemId)}/Bios`)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [url.split('?')[0]!]);
+  };
+
+  app.patch<{ Params: { systemId: string } }>(settingsUrl, async (request, reply) => {
+    const { systemId } = request.params;
+    known(systemId, request.url);
+    const settings = `${systemStream(systemId)}/Bios/Settings`;
+    const ifMatch = request.headers['if-match'];
+    if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(store.views.get(settings)!))) throw RedfishHttpError.of(412, 'PreconditionFailed');
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw RedfishHttpError.of(400, 'MalformedJSON');
+    const { Attributes: attributes, ...rest } = body as Record<string, unknown>;
+    const others = Object.keys(rest).filter((name) => !name.startsWith('@'));
+    if (others.length > 0) throw new RedfishHttpError(400, others.map((name) => baseMessage('PropertyUnknown', [name], [`/${name}`])));
+    if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
+      throw RedfishHttpError.of(400, 'PropertyMissing', ['Attributes'], ['/Attributes']);
+    }
+    const problems = checkBiosAttributes(attributes as Record<string, unknown>);
+    if (problems.length > 0) throw RedfishHttpError.fromProblems(problems);
+    execute(systemId, { type: 'SetBiosSettings', attributes: attributes as Record<string, BiosValue> }, request);
+    const updated = store.views.get(settings)!;
+    return reply.header('ETag', etagOf(updated)).type('application/json; charset=utf-8').send(updated.body);
+  });
+
+  app.post<{ Params: { systemId: string } }>(resetUrl, async (request, reply) => {
+    known(request.params.systemId, request.url);
+    actionParameters(request.body, 'Bios.ResetBios', []);
+    execute(request.params.systemId, { type: 'ResetBios' }, request);
+    return reply.status(204).send();
+  });
+}
