@@ -98,10 +98,12 @@ function benchRebuild(file: string): void {
 /** Spawns `serve` on the filled store and times it until /healthz answers. */
 async function benchStartToServe(dataDir: string): Promise<void> {
   const port = 18000 + Math.floor(Math.random() * 1000);
+  // Plain HTTP and a lab of no systems: this measures the store, and must not touch libvirt.
+  const config = join(workDir, 'no-lab.json');
+  writeFileSync(config, JSON.stringify({ tls: false, lab: { systems: [] } }));
   const started = performance.now();
-  const child = spawn(process.execPath, [cli, 'serve', '--data-dir', dataDir, '--port', String(port), ], {
+  const child = spawn(process.execPath, [cli, 'serve', '--config', config, '--data-dir', dataDir, '--port', String(port)], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, REDFISH_EMULATOR_CONFIG: '' },
   });
   try {
     for (;;) {

@@ -44,6 +44,7 @@ try {
     JSON.stringify({
       dataDir: join(dir, 'data'),
       listen: { port: 18400 },
+      tls: false,
       libvirt: { uri: 'test:///default' },
       lab: { createMissingDomains: false, systems: [{ id: 'node-1', domain: 'test' }] },
     }),

@@ -21,8 +21,7 @@ import { Accounts, readHtpasswd } from './redfish/auth/accounts.js';
 import { SessionStore } from './redfish/auth/sessions.js';
 import { projectRoot } from './project-root.js';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { ConfigError } from './config/load-config.js';
+import { tlsFiles } from './tls-files.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:8000 */
@@ -56,14 +55,6 @@ function ensureServiceCreated(store: EventStore): void {
   );
 }
 
-function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
-  try {
-    return { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) };
-  } catch (err) {
-    throw new ConfigError(`tls: cannot read the certificate or key: ${(err as Error).message}`);
-  }
-}
-
 function isLoopback(address: string): boolean {
   return address === 'localhost' || address === '::1' || address.startsWith('127.');
 }
@@ -77,12 +68,13 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     ensureServiceCreated(store);
     const systems = labSystems(config);
     registerSystems(store, systems);
+    const https = tlsFiles(config);
     const { app, allowedMethods } = buildRedfishServer({
       views: store.views,
       bodyLimitBytes: config.listen.bodyLimitBytes,
       logger: options.logger,
       health: () => ({ version: EMULATOR_VERSION, lastPosition: store.lastPosition() }),
-      ...(config.tls && { https: readTlsFiles(config.tls) }),
+      ...(https && { https }),
     });
     const accounts = new Accounts(readHtpasswd(config.auth.htpasswdFile ?? DEFAULT_HTPASSWD));
     const sessions = new SessionStore(config.auth.sessionTimeoutSeconds ?? 1800);
@@ -96,7 +88,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listen.port;
     const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address;
-    const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+    const url = `${https ? 'https' : 'http'}://${host}:${port}`;
     announce(`serving ${url}/redfish/v1 (store ${storeFile(config)}, ${store.lastPosition()} events)`);
     if (config.auth.enabled && !config.auth.htpasswdFile && !isLoopback(config.listen.address)) {
       announce(`WARNING: listening on ${config.listen.address} with the documented default account admin / password: anyone who can reach this address can power your lab's machines. Set auth.htpasswdFile.`);

@@ -6,7 +6,7 @@ export interface EmulatorConfig {
   readonly database: { readonly file: string; readonly durability: Durability };
   readonly listen: { readonly address: string; readonly port: number; readonly bodyLimitBytes?: number };
   readonly auth: { readonly enabled: boolean; readonly htpasswdFile?: string; readonly sessionTimeoutSeconds?: number };
-  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  readonly tls?: false | { readonly selfSigned: true } | { readonly certFile: string; readonly keyFile: string };
   readonly libvirt: { readonly uri: string; readonly pool?: { readonly name: string; readonly path: string } };
   readonly lab: { readonly createMissingDomains?: boolean; readonly systems: readonly SystemConfig[] };
 }

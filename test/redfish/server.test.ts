@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { openEventStore } from '../../src/eventstore/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
 import { buildRedfishServer } from '../../src/redfish/server.js';
@@ -127,6 +129,27 @@ describe('the emulator over a real socket', () => {
   afterEach(async () => {
     await running?.close();
     running = undefined;
+  });
+
+  it('serves HTTPS with a self-signed certificate made at the first start and kept across restarts', async () => {
+    const dir = tempDir();
+    const { config } = testConfig(dir, { tls: { selfSigned: true } });
+    running = await startEmulator(config);
+    expect(running.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const cert = readFileSync(join(dir, 'data', 'tls', 'cert.pem'));
+    const fetchRoot = (url: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        httpsGet(`${url}/redfish/v1/`, { ca: cert }, (response) => {
+          let body = '';
+          response.on('data', (chunk) => (body += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        }).on('error', reject);
+      });
+    expect((await fetchRoot(running.url)).status).toBe(200);
+    await running.close();
+    running = await startEmulator(config);
+    expect(readFileSync(join(dir, 'data', 'tls', 'cert.pem')).equals(cert)).toBe(true);
+    expect((await fetchRoot(running.url)).status).toBe(200);
   });
 
   it('creates the service identity once and keeps it across restarts of the same store', async () => {
