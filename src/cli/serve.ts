@@ -18,7 +18,7 @@ export const serveCommand: CliCommand = {
   help: [
     'Usage: redfish-emulator serve [options]',
     '',
-    'Serves Redfish on the configured address (default http://127.0.0.1:8000/redfish/v1) from',
+    'Serves Redfish on the configured address (default https://127.0.0.1:8000/redfish/v1) from',
     'the event store in the data directory, creating it on the first start.',
     '',
     'Options:',
