@@ -43,12 +43,18 @@ function readJson(file: string): Json {
   }
 }
 
+/** Settings whose forms are alternatives (tls: self-signed or files): given, they replace the default whole. */
+const REPLACED_WHOLE = new Set(['tls']);
+
 /** Objects merge key by key; anything else (arrays included) in `over` replaces what is in `base`. */
-function merge(base: Json, over: Json): Json {
+function merge(base: Json, over: Json, path = ''): Json {
   const isObject = (v: Json): v is { [key: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(base) || !isObject(over)) return over;
+  if (!isObject(base) || !isObject(over) || REPLACED_WHOLE.has(path)) return over;
   const merged: { [key: string]: Json } = { ...base };
-  for (const [key, value] of Object.entries(over)) merged[key] = key in base ? merge(base[key]!, value) : value;
+  for (const [key, value] of Object.entries(over)) {
+    const at = path ? `${path}.${key}` : key;
+    merged[key] = key in base ? merge(base[key]!, value, at) : value;
+  }
   return merged;
 }
 

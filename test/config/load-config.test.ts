@@ -34,6 +34,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { REDFISH_EMULATOR_CONFIG: file } }).listen.port).toBe(9001);
   });
 
+  it('takes a tls setting whole: own files replace the default self-signed certificate, false turns HTTPS off', () => {
+    expect(loadConfig({ env: {} }).tls).toEqual({ selfSigned: true });
+    const files = configFile({ tls: { certFile: '/etc/x/cert.pem', keyFile: '/etc/x/key.pem' } });
+    expect(loadConfig({ file: files, env: {} }).tls).toEqual({ certFile: '/etc/x/cert.pem', keyFile: '/etc/x/key.pem' });
+    expect(loadConfig({ file: configFile({ tls: false }), env: {} }).tls).toBe(false);
+  });
+
   it('replaces arrays instead of merging them', () => {
     const file = configFile({ lab: { systems: [{ id: 'only', domain: 'dom-only' }] } });
     expect(loadConfig({ file, env: {} }).lab.systems.map((s) => s.id)).toEqual(['only']);
