@@ -1,8 +1,24 @@
+/** The order methods are listed in an Allow header, whatever order routes were added in. */
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** fastify's path syntax as a regular expression: `:name` is one segment, `*` the rest. */
+function patternOf(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) return '[^/]+';
+      if (segment === '*') return '.*';
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return new RegExp(`^${source}$`);
+}
+
 /**
- * Which HTTP methods each Redfish resource accepts beyond GET and HEAD, so an unsupported method
- * on an existing resource can be answered 405 with an accurate Allow header. Route plugins
- * declare their mutations here as they register them, and the resources they serve themselves
- * (with no extra methods) so those count as existing.
+ * Which HTTP methods each Redfish resource accepts, so that another method on an existing resource
+ * is answered 405 with an accurate Allow header. The server records every route fastify registers
+ * (route plugins add theirs with `app.post(...)` as usual and need not declare anything); resources
+ * kept as views take GET and HEAD besides. `declare` is for a resource served some other way.
  */
 export class AllowedMethods {
   private readonly entries: { pattern: RegExp; methods: readonly string[] }[] = [];
@@ -11,32 +27,31 @@ export class AllowedMethods {
 
   /** `path` uses fastify's syntax: `/redfish/v1/Systems/:systemId/Actions/ComputerSystem.Reset`. */
   declare(path: string, methods: readonly string[]): void {
-    const source = path
-      .split('/')
-      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-      .join('/');
-    this.entries.push({ pattern: new RegExp(`^${source}$`), methods });
+    this.entries.push({ pattern: patternOf(path), methods: methods.map((m) => m.toUpperCase()) });
     this.allowHeaders.clear();
   }
 
-  /** Whether a route serves this path (resources not kept as views, such as sessions). */
+  /** Whether a route or a declaration covers this path (resources not kept as views, such as sessions). */
   has(path: string): boolean {
     return this.entries.some((e) => e.pattern.test(path));
   }
 
-  /** The methods a resource accepts, GET and HEAD first, for the Allow header. */
-  for(path: string): string[] {
-    const extra = this.entries.filter((e) => e.pattern.test(path)).flatMap((e) => e.methods);
-    return [...new Set(['GET', 'HEAD', ...extra])];
+  /** The methods a resource accepts; a view, or a GET route, brings GET and HEAD. */
+  for(path: string, hasView: boolean): string[] {
+    const methods = new Set(this.entries.filter((e) => e.pattern.test(path)).flatMap((e) => e.methods));
+    if (hasView || methods.has('GET')) methods.add('GET').add('HEAD');
+    const known = METHOD_ORDER.filter((m) => methods.has(m));
+    return [...known, ...[...methods].filter((m) => !METHOD_ORDER.includes(m)).sort()];
   }
 
-  /** `for(path)` as an Allow header value, remembered per path. */
-  allowHeader(path: string): string {
-    let header = this.allowHeaders.get(path);
+  /** `for(path, hasView)` as an Allow header value, remembered per path. */
+  allowHeader(path: string, hasView: boolean): string {
+    const key = `${hasView ? 'v' : '-'}${path}`;
+    let header = this.allowHeaders.get(key);
     if (header === undefined) {
-      header = this.for(path).join(', ');
+      header = this.for(path, hasView).join(', ');
       if (this.allowHeaders.size > 10_000) this.allowHeaders.clear();
-      this.allowHeaders.set(path, header);
+      this.allowHeaders.set(key, header);
     }
     return header;
   }

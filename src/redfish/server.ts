@@ -35,7 +35,7 @@ export function resourcePath(url: string): string {
 }
 
 /** fastify's own request errors, each as the Redfish answer it deserves. */
-function fromFastifyError(error: FastifyError): RedfishHttpError | undefined {
+function fromFastifyError(error: FastifyError, request: FastifyRequest): RedfishHttpError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -44,13 +44,33 @@ function fromFastifyError(error: FastifyError): RedfishHttpError | undefined {
       return RedfishHttpError.of(413, 'PayloadTooLarge');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return RedfishHttpError.of(400, 'MalformedJSON');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      // Base has no media-type message; the status says it, GeneralError carries the body.
-      return RedfishHttpError.of(415, 'GeneralError');
+    case 'FST_ERR_BAD_URL':
+      // A path that cannot be decoded (a stray '%') names no resource.
+      return RedfishHttpError.of(400, 'InvalidURI', [request.url]);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // No resource has a path segment that long.
+      return RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      // Base has no media-type message: the header at fault is named, the status says why.
+      const contentType = request.headers['content-type'];
+      return contentType === undefined
+        ? RedfishHttpError.of(415, 'HeaderMissing', ['Content-Type'])
+        : RedfishHttpError.of(415, 'HeaderInvalid', [`Content-Type: ${contentType}`]);
+    }
   }
   // JSON.parse's own SyntaxError and fastify's prototype-poisoning refusals carry 400.
   if (error.statusCode === 400 && error instanceof SyntaxError) return RedfishHttpError.of(400, 'MalformedJSON');
   return undefined;
+}
+
+/**
+ * What every response under /redfish carries. no-cache rather than a lifetime: any event can
+ * change a view, and the ETag makes asking again cheap.
+ */
+function setProtocolHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  if (!request.url.startsWith('/redfish')) return;
+  reply.header('OData-Version', '4.0');
+  reply.header('Cache-Control', 'no-cache');
 }
 
 function sendError(reply: FastifyReply, error: RedfishHttpError): FastifyReply {
@@ -60,29 +80,42 @@ function sendError(reply: FastifyReply, error: RedfishHttpError): FastifyReply {
 
 /**
  * The Redfish HTTP service, not yet listening. GETs of every resource are answered from the
- * views; mutations are routes that resource families register on `app`, declaring their methods
- * in `allowedMethods` so that other methods get an accurate 405.
+ * views; mutations are routes that resource families register on `app` as usual. Every route is
+ * recorded in `allowedMethods`, so any other method on a resource gets 405 with an accurate Allow.
  */
 export function buildRedfishServer(options: RedfishServerOptions): RedfishServer {
   const allowedMethods = new AllowedMethods();
+  const allowHeader = (path: string) => allowedMethods.allowHeader(path, options.views.get(path) !== undefined);
+  /** Any method a route does not take: 405 on a resource that exists (a view or a route), 404 otherwise. */
+  const notAllowed = (url: string): RedfishHttpError => {
+    const path = resourcePath(url);
+    if (!options.views.get(path) && !allowedMethods.has(path)) return RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+    return RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowHeader(path) });
+  };
   const app = Fastify({
     ...(options.https && { https: { cert: options.https.cert, key: options.https.key } }),
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Refusals from fastify's router, before any route or error handler runs.
+    frameworkErrors: (error, request, reply) => {
+      // The reply these get skips the onSend hooks.
+      setProtocolHeaders(request, reply);
+      sendError(reply, fromFastifyError(error, request) ?? RedfishHttpError.of(500, 'InternalError'));
+    },
     return503OnClosing: true,
     // Node's parser refuses methods it does not know before any route sees them; answer those
     // as a Redfish service must (405), not with a bare 400.
     clientErrorHandler: (error, socket) => {
       if (!socket.writable) return;
-      const notAllowed = error.code === 'HPE_INVALID_METHOD';
-      const body = JSON.stringify(errorBody([baseMessage(notAllowed ? 'OperationNotAllowed' : 'MalformedJSON')]));
+      const unknownMethod = error.code === 'HPE_INVALID_METHOD';
+      const body = JSON.stringify(errorBody([baseMessage(unknownMethod ? 'OperationNotAllowed' : 'MalformedJSON')]));
       // fastify types rawPacket as JSON-ified; at run time it is the Buffer node's parser saw.
       const raw = error.rawPacket as unknown as Buffer | undefined;
       const target = /^\S+\s+(\S+)/.exec(raw?.toString('latin1') ?? '')?.[1];
-      const allow = notAllowed && target ? `Allow: ${allowedMethods.allowHeader(resourcePath(target))}\r\n` : '';
+      const allow = unknownMethod && target ? `Allow: ${allowHeader(resourcePath(target))}\r\n` : '';
       socket.end(
-        `HTTP/1.1 ${notAllowed ? '405 Method Not Allowed' : '400 Bad Request'}\r\n${allow}` +
+        `HTTP/1.1 ${unknownMethod ? '405 Method Not Allowed' : '400 Bad Request'}\r\n${allow}` +
           'Content-Type: application/json; charset=utf-8\r\nOData-Version: 4.0\r\n' +
           `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
@@ -90,6 +123,14 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   });
   const metadata = metadataDocument();
   app.removeContentTypeParser('text/plain');
+
+  // Every route anyone adds is recorded with its methods, so the 405 answer below knows them;
+  // the generic handlers, which answer for any path, are marked and left out.
+  app.addHook('onRoute', (route) => {
+    if ((route.config as { generic?: boolean } | undefined)?.generic) return;
+    allowedMethods.declare(route.url, [route.method].flat());
+  });
+  const generic = { config: { generic: true } };
 
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/redfish')) return;
@@ -102,9 +143,8 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
+    setProtocolHeaders(request, reply);
     if (request.url.startsWith('/redfish')) {
-      reply.header('OData-Version', '4.0');
-      reply.header('Cache-Control', 'no-cache');
       // Every resource names its JSON Schema; the type is read off the body already serialised.
       if (reply.statusCode === 200 && typeof payload === 'string') {
         const type = /"@odata\.type":\s*"(#[^"]+)"/.exec(payload)?.[1];
@@ -118,14 +158,17 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof RedfishHttpError) return sendError(reply, error);
-    const known = fromFastifyError(error);
+    const known = fromFastifyError(error, request);
     if (known) return sendError(reply, known);
     request.log.error({ err: error }, 'unexpected error');
     return sendError(reply, RedfishHttpError.of(500, 'InternalError'));
   });
 
+  // GET and HEAD of any /redfish/v1 path are routed, so what lands here is either outside the
+  // service or a method no route takes (OPTIONS, TRACE...).
   app.setNotFoundHandler((request, reply) => {
-    sendError(reply, RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]));
+    const get = request.method === 'GET' || request.method === 'HEAD';
+    sendError(reply, get ? RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]) : notAllowed(request.url));
   });
 
   app.get(`${SERVICE_ROOT}/$metadata`, async (_request, reply) => reply.type('application/xml; charset=utf-8').send(metadata));
@@ -134,7 +177,6 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     return reply.type('application/json; charset=utf-8').send(serviceDocument(root ? (JSON.parse(root.body) as Record<string, unknown>) : {}));
   });
 
-  allowedMethods.declare(BASE_REGISTRY_URI, []);
   app.get(BASE_REGISTRY_URI, async (_request, reply) => reply.type('application/json; charset=utf-8').send(BASE_REGISTRY_TEXT));
 
   const versions = { v1: `${SERVICE_ROOT}/` };
@@ -146,21 +188,24 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
     const etag = etagOf(view);
     reply.header('ETag', etag);
-    reply.header('Allow', allowedMethods.allowHeader(path));
+    reply.header('Allow', allowHeader(path));
     if (etagMatches(request.headers['if-none-match'], etag)) return reply.status(304).send();
     return reply.type('application/json; charset=utf-8').send(view.body);
   };
-  app.get(SERVICE_ROOT, readView);
-  app.get(`${SERVICE_ROOT}/*`, readView);
+  app.get(SERVICE_ROOT, generic, readView);
+  app.get(`${SERVICE_ROOT}/*`, generic, readView);
 
-  // Methods nobody registered a route for: 405 on a resource that exists, 404 otherwise.
-  const notAllowed = async (request: FastifyRequest) => {
-    const path = resourcePath(request.url);
-    if (!options.views.get(path) && !allowedMethods.has(path)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
-    throw RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowedMethods.allowHeader(path) });
-  };
-  for (const url of [SERVICE_ROOT, `${SERVICE_ROOT}/*`]) {
-    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler: notAllowed });
+  // The methods that carry a body get routes of their own, so the body is checked (400, 413,
+  // 415) before the method is refused, as it is on a resource that takes the method.
+  for (const url of ['/redfish', '/redfish/*']) {
+    app.route({
+      method: ['POST', 'PUT', 'PATCH', 'DELETE'],
+      url,
+      ...generic,
+      handler: async (request) => {
+        throw notAllowed(request.url);
+      },
+    });
   }
 
   app.get('/healthz', async () => ({ status: 'ok', ...options.health?.() }));

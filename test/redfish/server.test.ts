@@ -6,6 +6,9 @@ import { openEventStore } from '../../src/eventstore/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
 import { buildRedfishServer } from '../../src/redfish/server.js';
 import { baseMessage } from '../../src/redfish/base-registry.js';
+import { RedfishHttpError } from '../../src/redfish/redfish-error.js';
+import { problem } from '../../src/domain/problem.js';
+import { parseStringPromise } from 'xml2js';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -71,6 +74,55 @@ describe('the Redfish HTTP layer', () => {
     expect(response.headers['allow']).toBe('GET, HEAD');
     allowedMethods.declare('/redfish/v1', ['PATCH']);
     expect((await app.inject({ method: 'PUT', url: '/redfish/v1' })).headers['allow']).toBe('GET, HEAD, PATCH');
+    // Methods fastify routes without a handler of ours land in the not-found handler: still 405.
+    const options = await app.inject({ method: 'OPTIONS', url: '/redfish/v1/' });
+    expectRedfishError(options, 405, 'OperationNotAllowed');
+    expect(options.headers['allow']).toBe('GET, HEAD, PATCH');
+  });
+
+  it('knows the methods of every route added later, without being told', async () => {
+    const { app } = serverOnStore();
+    const reset = '/redfish/v1/Systems/:id/Actions/ComputerSystem.Reset';
+    app.post(reset, async (_request, reply) => reply.status(204).send());
+    app.get('/redfish/v1/SessionService/Sessions/:id', async () => ({ '@odata.type': '#Session.v1_8_0.Session' }));
+    app.delete('/redfish/v1/SessionService/Sessions/:id', async (_request, reply) => reply.status(204).send());
+    const patchAction = await app.inject({ method: 'PATCH', url: '/redfish/v1/Systems/n1/Actions/ComputerSystem.Reset', payload: {} });
+    expectRedfishError(patchAction, 405, 'OperationNotAllowed');
+    // An action is only POSTed: no view, no GET route, so no GET in Allow.
+    expect(patchAction.headers['allow']).toBe('POST');
+    const putSession = await app.inject({ method: 'PUT', url: '/redfish/v1/SessionService/Sessions/abc/', payload: {} });
+    expectRedfishError(putSession, 405, 'OperationNotAllowed');
+    expect(putSession.headers['allow']).toBe('GET, HEAD, DELETE');
+  });
+
+  it('gives 405, not 404, for other methods on the documents served by routes', async () => {
+    const { app } = serverOnStore();
+    for (const url of ['/redfish', '/redfish/', '/redfish/v1/$metadata', '/redfish/v1/odata']) {
+      const response = await app.inject({ method: 'POST', url, payload: {} });
+      expectRedfishError(response, 405, 'OperationNotAllowed');
+      expect(response.headers['allow']).toBe('GET, HEAD');
+    }
+  });
+
+  it('answers HEAD like GET without a body', async () => {
+    const { app } = serverOnStore();
+    const response = await app.inject({ method: 'HEAD', url: '/redfish/v1/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('');
+    expect(response.headers).toMatchObject({
+      etag: 'W/"1"',
+      'odata-version': '4.0',
+      'content-type': 'application/json; charset=utf-8',
+      link: '<http://redfish.dmtf.org/schemas/v1/ServiceRoot.v1_20_0.json>; rel=describedby',
+    });
+    const missing = await app.inject({ method: 'HEAD', url: '/redfish/v1/Nothing' });
+    expect([missing.statusCode, missing.body]).toEqual([404, '']);
+  });
+
+  it('gives 400 InvalidURI for a path that cannot be decoded', async () => {
+    const { app } = serverOnStore();
+    const body = expectRedfishError(await app.inject({ url: '/redfish/v1/Systems/%zz' }), 400, 'InvalidURI');
+    expect(body.error['@Message.ExtendedInfo'][0]!.Message).toBe('The URI /redfish/v1/Systems/%zz was not found.');
   });
 
   it('gives 400 MalformedJSON for a body that is not JSON, and changes nothing', async () => {
@@ -80,11 +132,68 @@ describe('the Redfish HTTP layer', () => {
     expect(store.lastPosition()).toBe(1);
   });
 
-  it('gives 413 PayloadTooLarge for a body over the limit and 415 for a body that is not JSON', async () => {
+  it('gives 413 PayloadTooLarge for a body over the limit', async () => {
     const { app } = serverOnStore();
     const big = JSON.stringify({ Name: 'x'.repeat(10_000) });
     expectRedfishError(await app.inject({ method: 'PATCH', url: '/redfish/v1', headers: { 'content-type': 'application/json' }, payload: big }), 413, 'PayloadTooLarge');
-    expectRedfishError(await app.inject({ method: 'PATCH', url: '/redfish/v1', headers: { 'content-type': 'text/plain' }, payload: 'hello' }), 415, 'GeneralError');
+  });
+
+  it('gives 415 for a body that is not JSON, naming the Content-Type or its absence', async () => {
+    const { app } = serverOnStore();
+    const text = expectRedfishError(
+      await app.inject({ method: 'PATCH', url: '/redfish/v1', headers: { 'content-type': 'text/plain' }, payload: 'hello' }),
+      415,
+      'HeaderInvalid',
+    );
+    expect(text.error.message).toBe("Header 'Content-Type: text/plain' is invalid.");
+    const none = expectRedfishError(await app.inject({ method: 'PATCH', url: '/redfish/v1', payload: Buffer.from('{}') }), 415, 'HeaderMissing');
+    expect(none.error.message).toBe("Required header 'Content-Type' is missing in the request.");
+    const charset = await app.inject({ method: 'PATCH', url: '/redfish/v1', headers: { 'content-type': 'application/json; charset=utf-8' }, payload: '{}' });
+    expect(charset.statusCode).toBe(405);
+  });
+
+  it('puts several messages under GeneralError, each in ExtendedInfo with its arguments', async () => {
+    const { app } = serverOnStore();
+    app.patch('/redfish/v1/Several', async () => {
+      throw RedfishHttpError.fromProblems([
+        problem(400, 'PropertyValueNotInList', ['Sideways', 'IndicatorLED'], ['/IndicatorLED']),
+        problem(400, 'PropertyValueTypeError', ['7', 'AssetTag'], ['/AssetTag']),
+      ]);
+    });
+    const response = await app.inject({ method: 'PATCH', url: '/redfish/v1/Several', payload: {} });
+    expect(response.statusCode).toBe(400);
+    const body = response.json() as { error: { code: string; message: string; '@Message.ExtendedInfo': Record<string, unknown>[] } };
+    expect(body.error.code).toBe('Base.1.22.GeneralError');
+    expect(body.error.message).toMatch(/^A general error has occurred/);
+    expect(body.error['@Message.ExtendedInfo']).toEqual([
+      {
+        '@odata.type': '#Message.v1_3_0.Message',
+        MessageId: 'Base.1.22.PropertyValueNotInList',
+        Message: "The value 'Sideways' for the property IndicatorLED is not in the list of acceptable values.",
+        MessageArgs: ['Sideways', 'IndicatorLED'],
+        MessageSeverity: 'Warning',
+        Resolution: 'Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.',
+        RelatedProperties: ['/IndicatorLED'],
+      },
+      expect.objectContaining({ MessageId: 'Base.1.22.PropertyValueTypeError', MessageArgs: ['7', 'AssetTag'], RelatedProperties: ['/AssetTag'] }),
+    ]);
+  });
+
+  it('serves $metadata as well-formed XML referencing each schema once, with the service container', async () => {
+    const { app } = serverOnStore();
+    const response = await app.inject({ url: '/redfish/v1/$metadata' });
+    expect(response.headers['content-type']).toBe('application/xml; charset=utf-8');
+    const parsed = (await parseStringPromise(response.body)) as {
+      'edmx:Edmx': { $: { Version: string }; 'edmx:Reference': { $: { Uri: string }; 'edmx:Include': { $: { Namespace: string } }[] }[]; 'edmx:DataServices': unknown[] };
+    };
+    const edmx = parsed['edmx:Edmx'];
+    expect(edmx.$.Version).toBe('4.0');
+    const uris = edmx['edmx:Reference'].map((r) => r.$.Uri);
+    expect(new Set(uris).size).toBe(uris.length);
+    const serviceRoot = edmx['edmx:Reference'].find((r) => r.$.Uri.endsWith('/ServiceRoot_v1.xml'))!;
+    expect(serviceRoot.$.Uri).toBe('http://redfish.dmtf.org/schemas/v1/ServiceRoot_v1.xml');
+    expect(serviceRoot['edmx:Include'].map((i) => i.$.Namespace)).toEqual(['ServiceRoot', 'ServiceRoot.v1_20_0']);
+    expect(JSON.stringify(edmx['edmx:DataServices'])).toContain('"Extends":"ServiceRoot.v1_20_0.ServiceContainer"');
   });
 
   it('gives 501 for a query parameter it does not support', async () => {
@@ -108,6 +217,35 @@ describe('the Redfish HTTP layer', () => {
     const response = await app.inject({ url: '/healthz' });
     expect(response.json()).toEqual({ status: 'ok', lastPosition: 1 });
     expect(response.headers['odata-version']).toBeUndefined();
+  });
+});
+
+describe('the protocol layer on a listening socket', () => {
+  it('answers GET, conditional GET and the error paths over real HTTP', async () => {
+    const { app } = serverOnStore();
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address();
+      const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      const root = await fetch(`${base}/redfish/v1/`);
+      expect(root.status).toBe(200);
+      expect(root.headers.get('odata-version')).toBe('4.0');
+      expect(root.headers.get('cache-control')).toBe('no-cache');
+      const etag = root.headers.get('etag')!;
+      expect((await fetch(`${base}/redfish/v1`, { headers: { 'If-None-Match': etag } })).status).toBe(304);
+      const deleted = await fetch(`${base}/redfish/v1`, { method: 'DELETE' });
+      expect(deleted.status).toBe(405);
+      expect(deleted.headers.get('allow')).toBe('GET, HEAD');
+      expect(((await deleted.json()) as { error: { code: string } }).error.code).toBe('Base.1.22.OperationNotAllowed');
+      const malformed = await fetch(`${base}/redfish/v1`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"Name":' });
+      expect(malformed.status).toBe(400);
+      expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('Base.1.22.MalformedJSON');
+      const missing = await fetch(`${base}/redfish/v1/Systems/none`);
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    } finally {
+      await app.close();
+    }
   });
 });
 
