@@ -1,14 +1,21 @@
 import type { RedfishProblem } from '../domain/problem.js';
 import { baseMessage, type RedfishMessage } from './base-registry.js';
 
-/** The DMTF error body: the first message gives `code` and `message`, all go in ExtendedInfo. */
+/** What `code` and `message` say above several messages, as DSP0266's example does. */
+const SEVERAL = baseMessage('GeneralError');
+
+/**
+ * The DMTF error body. One message gives `code` and `message` itself; several (e.g. every bad
+ * property of one PATCH) sit under GeneralError, whose text points the reader to ExtendedInfo.
+ */
 export function errorBody(messages: readonly RedfishMessage[]): object {
   const first = messages[0];
   if (!first) throw new Error('an error body needs at least one message');
+  const summary = messages.length === 1 ? first : SEVERAL;
   return {
     error: {
-      code: first.MessageId,
-      message: first.Message,
+      code: summary.MessageId,
+      message: summary.Message,
       '@Message.ExtendedInfo': messages,
     },
   };
