@@ -1,5 +1,6 @@
 import { buildXml } from '../xml.js';
 import { ODATA_TYPE } from '../projections/odata-types.js';
+import { MESSAGE_ODATA_TYPE } from './base-registry.js';
 
 const SCHEMA_BASE = 'http://redfish.dmtf.org/schemas/v1';
 
@@ -14,7 +15,7 @@ function schemaOf(odataType: string): { schema: string; versioned?: string } {
  * serves, and the entity container that extends the service root's.
  */
 export function metadataDocument(): string {
-  const types = [...Object.values(ODATA_TYPE), '#Message.v1_3_0.Message', '#Resource.v1_23_0.Resource'];
+  const types = [...Object.values(ODATA_TYPE), MESSAGE_ODATA_TYPE, '#Resource.v1_23_0.Resource'];
   const schemas = new Map<string, Set<string>>();
   for (const type of types) {
     const { schema, versioned } = schemaOf(type);

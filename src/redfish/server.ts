@@ -149,8 +149,16 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
       if (reply.statusCode === 200 && typeof payload === 'string') {
         const type = /"@odata\.type":\s*"(#[^"]+)"/.exec(payload)?.[1];
         if (type && !reply.hasHeader('Link')) reply.header('Link', describedByLink(type));
-        // Resources served by routes rather than views get an ETag of their content.
-        if (type && !reply.hasHeader('ETag')) reply.header('ETag', `W/"${createHash('sha256').update(payload).digest('base64url').slice(0, 22)}"`);
+        // Resources served by routes rather than views get an ETag of their content, and the
+        // same conditional GET as views.
+        if (type && !reply.hasHeader('ETag')) {
+          const etag = `W/"${createHash('sha256').update(payload).digest('base64url').slice(0, 22)}"`;
+          reply.header('ETag', etag);
+          if ((request.method === 'GET' || request.method === 'HEAD') && etagMatches(request.headers['if-none-match'], etag)) {
+            reply.status(304);
+            return '';
+          }
+        }
       }
     }
     return payload;

@@ -104,6 +104,21 @@ describe('the Redfish HTTP layer', () => {
     }
   });
 
+  it('gives resources served by routes an ETag of their content and answers If-None-Match with 304', async () => {
+    const { app } = serverOnStore();
+    let name = 'first';
+    app.get('/redfish/v1/AccountService', async () => ({ '@odata.type': '#AccountService.v1_18_1.AccountService', Name: name }));
+    const first = await app.inject({ url: '/redfish/v1/AccountService' });
+    const etag = first.headers['etag'] as string;
+    expect(etag).toMatch(/^W\/"[\w-]+"$/);
+    const unchanged = await app.inject({ url: '/redfish/v1/AccountService', headers: { 'if-none-match': etag } });
+    expect([unchanged.statusCode, unchanged.body]).toEqual([304, '']);
+    name = 'second';
+    const changed = await app.inject({ url: '/redfish/v1/AccountService', headers: { 'if-none-match': etag } });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers['etag']).not.toBe(etag);
+  });
+
   it('answers HEAD like GET without a body', async () => {
     const { app } = serverOnStore();
     const response = await app.inject({ method: 'HEAD', url: '/redfish/v1/' });
