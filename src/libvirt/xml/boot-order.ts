@@ -1,19 +1,30 @@
-import { buildXml, child, children, parseXml, XmlShapeError, type XmlNode } from '../../xml.js';
-import type { BootDevice } from './domain-xml.js';
+import { buildXml } from '../../xml.js';
+import { elementAt, elementChildren, parseDomainDocument, removeChildren } from './domain-document.js';
+import { BOOT_DEVICES, type BootDevice } from './domain-xml.js';
+import { InvalidSpecError, requireOneOf } from './spec-checks.js';
+
+/** The device kinds that can carry a per-device `<boot order>`. */
+const BOOTABLE_DEVICES = ['disk', 'interface', 'hostdev', 'redirdev', 'filesystem'];
+
+/** Refuses a device libvirt does not know, or one named twice. */
+export function requireBootDevices(devices: readonly BootDevice[]): readonly BootDevice[] {
+  devices.forEach((dev, i) => requireOneOf(dev, BOOT_DEVICES, `boot device ${i + 1}`));
+  if (new Set(devices).size !== devices.length) throw new InvalidSpecError(`a boot device is named twice in ${devices.join(', ')}`);
+  return devices;
+}
 
 /**
- * The domain XML with `<os><boot dev>` set to `devices`, in order. Per-device `<boot order>`
- * elements are removed: libvirt refuses a domain that has both kinds.
+ * The domain XML with `<os><boot dev>` set to `devices`, in order (an empty list leaves libvirt's
+ * default, the first disk). Per-device `<boot order>` elements are removed: libvirt refuses a
+ * domain that has both kinds.
  */
 export function withBootOrder(domainXml: string, devices: readonly BootDevice[]): string {
-  const parsed = parseXml(domainXml);
-  const domain = parsed['domain'];
-  const os = child(domain, 'os');
-  if (!domain || !os) throw new XmlShapeError('not a libvirt domain with an <os> element');
-  os['boot'] = devices.map((dev) => ({ $: { dev } }));
-  const deviceList = child(domain, 'devices');
-  for (const kind of ['disk', 'interface', 'hostdev', 'redirdev']) {
-    for (const device of children(deviceList, kind)) delete (device as XmlNode)['boot'];
-  }
-  return buildXml(parsed);
+  requireBootDevices(devices);
+  const { document, domain } = parseDomainDocument(domainXml);
+  const os = elementAt(domain, 'os');
+  if (devices.length > 0) os['boot'] = devices.map((dev) => ({ $: { dev } }));
+  else delete os['boot'];
+  const deviceList = elementChildren(domain, 'devices');
+  for (const kind of BOOTABLE_DEVICES) removeChildren(deviceList.flatMap((d) => elementChildren(d, kind)), 'boot');
+  return buildXml(document);
 }

@@ -1,48 +1,63 @@
 import { buildXml } from '../../xml.js';
 import type { BootDevice, Firmware } from './domain-xml.js';
+import { requireBootDevices } from './boot-order.js';
+import { MAC_PATTERN, requireInteger, requireOneOf, requirePattern, requireText, UUID_PATTERN } from './spec-checks.js';
 
 export interface DemoDomainSpec {
   readonly name: string;
   readonly uuid: string;
   readonly memoryMiB: number;
   readonly vcpus: number;
+  /** BIOS (the default) or UEFI, which libvirt resolves to the installed OVMF when it starts. */
   readonly firmware?: Firmware;
   readonly mac: string;
+  /** Defaults to disk, then network. */
   readonly bootDevices?: readonly BootDevice[];
+  /** A serial console on a pty (the default: `virsh console` reaches it), or none. */
+  readonly serialConsole?: 'pty' | 'none';
   readonly emulator?: string;
 }
 
 /**
  * A small lab machine that runs under QEMU's TCG on any host: pc (i440fx) machine with ACPI (so
- * disks can be hot-plugged), no graphics, a user-mode NIC (no libvirt network needed), and a
- * SATA CD-ROM drive for virtual media.
+ * disks can be hot-plugged), no graphics, a user-mode NIC (so no libvirt network has to exist),
+ * and an empty SATA CD-ROM drive for virtual media.
  */
 export function demoDomainXml(spec: DemoDomainSpec): string {
-  const os: Record<string, unknown> = {
+  const bootDevices = requireBootDevices(spec.bootDevices ?? ['hd', 'network']);
+  const firmware = requireOneOf(spec.firmware ?? 'BIOS', ['BIOS', 'UEFI'], 'firmware');
+  const serial = requireOneOf(spec.serialConsole ?? 'pty', ['pty', 'none'], 'serialConsole');
+  const os = {
+    ...(firmware === 'UEFI' && { $: { firmware: 'efi' } }),
     type: { $: { arch: 'x86_64', machine: 'pc' }, _: 'hvm' },
-    boot: (spec.bootDevices ?? ['hd', 'network']).map((dev) => ({ $: { dev } })),
+    boot: bootDevices.map((dev) => ({ $: { dev } })),
   };
   return buildXml({
     domain: {
       $: { type: 'qemu' },
-      name: spec.name,
-      uuid: spec.uuid,
-      memory: { $: { unit: 'MiB' }, _: String(spec.memoryMiB) },
-      vcpu: String(spec.vcpus),
-      os: spec.firmware === 'UEFI' ? { $: { firmware: 'efi' }, ...os } : os,
+      name: requireText(spec.name, 'name'),
+      uuid: requirePattern(spec.uuid, UUID_PATTERN, 'uuid', 'a UUID'),
+      memory: { $: { unit: 'MiB' }, _: requireInteger(spec.memoryMiB, 'memoryMiB', 1) },
+      vcpu: requireInteger(spec.vcpus, 'vcpus', 1),
+      os,
       features: { acpi: '', apic: '' },
       on_poweroff: 'destroy',
       on_reboot: 'restart',
       on_crash: 'destroy',
       devices: {
-        emulator: spec.emulator ?? '/usr/bin/qemu-system-x86_64',
+        emulator: requireText(spec.emulator ?? '/usr/bin/qemu-system-x86_64', 'emulator'),
         disk: {
           $: { type: 'file', device: 'cdrom' },
           driver: { $: { name: 'qemu', type: 'raw' } },
           target: { $: { dev: 'sda', bus: 'sata' } },
           readonly: '',
         },
-        interface: { $: { type: 'user' }, mac: { $: { address: spec.mac } }, model: { $: { type: 'virtio' } } },
+        interface: {
+          $: { type: 'user' },
+          mac: { $: { address: requirePattern(spec.mac, MAC_PATTERN, 'mac', 'a MAC address such as 52:54:00:12:34:56') } },
+          model: { $: { type: 'virtio' } },
+        },
+        ...(serial === 'pty' && { serial: { $: { type: 'pty' }, target: { $: { port: '0' } } }, console: { $: { type: 'pty' }, target: { $: { type: 'serial', port: '0' } } } }),
         memballoon: { $: { model: 'none' } },
       },
     },

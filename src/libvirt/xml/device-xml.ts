@@ -1,57 +1,71 @@
 import { buildXml } from '../../xml.js';
+import { requireInteger, requireOneOf, requirePattern, requireText, TARGET_DEV_PATTERN } from './spec-checks.js';
+
+export const DISK_BUSES = ['virtio', 'scsi', 'sata'] as const;
+export type DiskBus = (typeof DISK_BUSES)[number];
 
 export interface DiskSpec {
-  /** The volume's file (for dir pools, the volume key). */
+  /** The volume's file (for dir pools, the volume's path and key). */
   readonly sourceFile: string;
   readonly format?: 'qcow2' | 'raw';
+  /** The guest-side name libvirt uses to find the disk again on detach: vdb, sdc… */
   readonly targetDev: string;
-  readonly bus?: 'virtio' | 'scsi' | 'sata';
+  readonly bus?: DiskBus;
   /** What the guest sees as the disk's serial number: the logical volume's durable name. */
   readonly serial?: string;
   readonly bootOrder?: number;
 }
 
-/** A file-backed disk, for attach and detach. */
+const bootElement = (order: number | undefined) => (order === undefined ? {} : { boot: { $: { order: requireInteger(order, 'bootOrder', 1) } } });
+
+/** A file-backed disk, for attach and detach (libvirt matches a detach by target). */
 export function diskDeviceXml(spec: DiskSpec): string {
   return buildXml({
     disk: {
       $: { type: 'file', device: 'disk' },
-      driver: { $: { name: 'qemu', type: spec.format ?? 'qcow2' } },
-      source: { $: { file: spec.sourceFile } },
-      target: { $: { dev: spec.targetDev, bus: spec.bus ?? 'virtio' } },
-      ...(spec.serial !== undefined && { serial: spec.serial }),
-      ...(spec.bootOrder !== undefined && { boot: { $: { order: String(spec.bootOrder) } } }),
+      driver: { $: { name: 'qemu', type: requireOneOf(spec.format ?? 'qcow2', ['qcow2', 'raw'], 'format') } },
+      source: { $: { file: requireText(spec.sourceFile, 'sourceFile') } },
+      target: { $: { dev: requirePattern(spec.targetDev, TARGET_DEV_PATTERN, 'targetDev', 'a device name such as vdb'), bus: requireOneOf(spec.bus ?? 'virtio', DISK_BUSES, 'bus') } },
+      ...(spec.serial !== undefined && { serial: requireText(spec.serial, 'serial') }),
+      ...bootElement(spec.bootOrder),
     },
   });
 }
+
+export const CDROM_BUSES = ['sata', 'ide', 'scsi', 'usb'] as const;
+export const FLOPPY_BUSES = ['fdc'] as const;
 
 export interface RemovableSpec {
   /** An image file, or undefined for an empty drive (ejected). */
   readonly sourceFile?: string;
   readonly targetDev: string;
-  readonly bus?: 'sata' | 'ide' | 'scsi' | 'fdc' | 'usb';
+  /** sata (the default), ide, scsi or usb for a CD-ROM; fdc for a floppy. */
+  readonly bus?: string;
   readonly bootOrder?: number;
 }
 
-function removable(device: 'cdrom' | 'floppy', spec: RemovableSpec, defaultBus: string): string {
+function removable(device: 'cdrom' | 'floppy', spec: RemovableSpec, buses: readonly string[]): string {
   return buildXml({
     disk: {
       $: { type: 'file', device },
       driver: { $: { name: 'qemu', type: 'raw' } },
-      ...(spec.sourceFile !== undefined && { source: { $: { file: spec.sourceFile } } }),
-      target: { $: { dev: spec.targetDev, bus: spec.bus ?? defaultBus } },
+      ...(spec.sourceFile !== undefined && { source: { $: { file: requireText(spec.sourceFile, 'sourceFile') } } }),
+      target: { $: { dev: requirePattern(spec.targetDev, TARGET_DEV_PATTERN, 'targetDev', 'a device name such as sda'), bus: requireOneOf(spec.bus ?? buses[0]!, buses, 'bus') } },
       readonly: '',
-      ...(spec.bootOrder !== undefined && { boot: { $: { order: String(spec.bootOrder) } } }),
+      ...bootElement(spec.bootOrder),
     },
   });
 }
 
-/** A CD-ROM drive, for attach, or for update to insert or eject media. */
+/**
+ * A CD-ROM drive, for attach, or for update (virDomainUpdateDeviceFlags) to change media or,
+ * without a source, eject it; libvirt finds the drive by its target.
+ */
 export function cdromDeviceXml(spec: RemovableSpec): string {
-  return removable('cdrom', spec, 'sata');
+  return removable('cdrom', spec, CDROM_BUSES);
 }
 
 /** A floppy drive, likewise. */
 export function floppyDeviceXml(spec: RemovableSpec): string {
-  return removable('floppy', spec, 'fdc');
+  return removable('floppy', spec, FLOPPY_BUSES);
 }
