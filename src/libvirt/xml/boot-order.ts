@@ -1,5 +1,4 @@
-import { buildXml } from '../../xml.js';
-import { elementAt, elementChildren, parseDomainDocument, removeChildren } from './domain-document.js';
+import { buildDomainDocument, elementAt, elementChildren, parseDomainDocument, removeChildren } from './domain-document.js';
 import { BOOT_DEVICES, type BootDevice } from './domain-xml.js';
 import { InvalidSpecError, requireOneOf } from './spec-checks.js';
 
@@ -26,5 +25,5 @@ export function withBootOrder(domainXml: string, devices: readonly BootDevice[])
   else delete os['boot'];
   const deviceList = elementChildren(domain, 'devices');
   for (const kind of BOOTABLE_DEVICES) removeChildren(deviceList.flatMap((d) => elementChildren(d, kind)), 'boot');
-  return buildXml(document);
+  return buildDomainDocument(document);
 }

@@ -1,3 +1,4 @@
+import { Builder } from 'xml2js';
 import { children, parseXml, XmlShapeError, type XmlNode } from '../../xml.js';
 
 /** A parsed domain XML document, for readers and for edits that build it again. */
@@ -17,6 +18,15 @@ export function parseDomainDocument(xml: string): DomainDocument {
   const domain: XmlNode = typeof rootValue === 'object' && rootValue !== null ? rootValue : {};
   document['domain'] = domain;
   return { document, domain };
+}
+
+/**
+ * The edited document as text, without indentation: a pretty printer would add whitespace to
+ * the text of any mixed-content element (another program's metadata may have some) on every
+ * edit. libvirt lays the XML out again when it stores it.
+ */
+export function buildDomainDocument(document: DomainDocument['document']): string {
+  return new Builder({ headless: true, renderOpts: { pretty: false } }).buildObject(document);
 }
 
 /**

@@ -1,5 +1,5 @@
-import { attr, buildXml, child } from '../../xml.js';
-import { elementAt, parseDomainDocument } from './domain-document.js';
+import { attr, child } from '../../xml.js';
+import { buildDomainDocument, elementAt, parseDomainDocument } from './domain-document.js';
 import { readDomainXml, type Firmware } from './domain-xml.js';
 import { InvalidSpecError, requireOneOf } from './spec-checks.js';
 
@@ -29,7 +29,7 @@ export function withFirmware(domainXml: string, firmware: Firmware, options: Fir
   const current = readDomainXml(domainXml);
   const { document, domain } = parseDomainDocument(domainXml);
   if (firmware === 'UEFI' && current.firmware === 'UEFI' && (secureBoot === undefined || secureBoot === current.secureBoot)) {
-    return buildXml(document);
+    return buildDomainDocument(document);
   }
   const os = elementAt(domain, 'os');
   delete os['loader'];
@@ -39,7 +39,7 @@ export function withFirmware(domainXml: string, firmware: Firmware, options: Fir
     const { firmware: _named, ...rest } = os.$ ?? {};
     if (Object.keys(rest).length > 0) os.$ = rest;
     else delete os.$;
-    return buildXml(document);
+    return buildDomainDocument(document);
   }
   os.$ = { ...os.$, firmware: 'efi' };
   if (secureBoot === true) {
@@ -50,5 +50,5 @@ export function withFirmware(domainXml: string, firmware: Firmware, options: Fir
   } else if (secureBoot === false) {
     os['firmware'] = [{ feature: [{ $: { enabled: 'no', name: 'secure-boot' } }] }];
   }
-  return buildXml(document);
+  return buildDomainDocument(document);
 }

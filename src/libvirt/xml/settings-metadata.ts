@@ -1,5 +1,5 @@
 import { attr, buildXml, children, parseXml, text, XmlShapeError, type XmlNode } from '../../xml.js';
-import { elementAt, parseDomainDocument } from './domain-document.js';
+import { buildDomainDocument, elementAt, parseDomainDocument } from './domain-document.js';
 
 /**
  * What the emulator keeps inside a domain's `<metadata>`, in its own namespace, so BIOS settings
@@ -117,7 +117,7 @@ export function withSettings(domainXml: string, settings: EmulatorSettings): str
   const metadata = elementAt(domain, 'metadata');
   for (const name of Object.keys(metadata)) if (findOurs(metadata, name) !== undefined) delete metadata[name];
   metadata[`${SETTINGS_PREFIX}:${ROOT}`] = [{ $: { [`xmlns:${SETTINGS_PREFIX}`]: SETTINGS_NAMESPACE }, ...settingsTree(settings, `${SETTINGS_PREFIX}:`) }];
-  return buildXml(document);
+  return buildDomainDocument(document);
 }
 
 // ---- reading ----
