@@ -13,6 +13,11 @@ export interface DiskSpec {
   readonly bus?: DiskBus;
   /** What the guest sees as the disk's serial number: the logical volume's durable name. */
   readonly serial?: string;
+  /**
+   * A per-device boot order. libvirt refuses it (at attach too) in a domain whose `<os>` has
+   * `<boot dev>` entries, and a domain with no boot order at all is stored with
+   * `<boot dev='hd'/>`: use it only for domains already booted by per-device order.
+   */
   readonly bootOrder?: number;
 }
 
