@@ -14,6 +14,8 @@ import { LabRuntime } from './reconciler/lab-runtime.js';
 import { registerResetRoute } from './redfish/systems/reset-route.js';
 import { registerSystemPatchRoute } from './redfish/systems/system-patch-route.js';
 import { registerVirtualMediaRoutes } from './redfish/systems/virtual-media-routes.js';
+import { registerVolumeRoutes } from './redfish/storage/volume-routes.js';
+import { registerTaskMonitorRoute } from './redfish/tasks/task-monitor-route.js';
 import { registerBiosRoutes } from './redfish/systems/bios-routes.js';
 import { registerAuth } from './redfish/auth/auth-plugin.js';
 import { registerAccountService } from './redfish/auth/account-service-routes.js';
@@ -36,6 +38,8 @@ export interface StartOptions {
   readonly logger?: FastifyBaseLogger;
   /** Lines for the operator: where it listens, what it rebuilt. */
   readonly announce?: (line: string) => void;
+  /** How long an Immediate volume request waits for its work before answering 202 (default 2 s). */
+  readonly settleWaitMs?: number;
 }
 
 /** The embedded accounts file: admin / password, documented in the README. */
@@ -84,6 +88,8 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerSystemPatchRoute(app, allowedMethods, store);
     registerVirtualMediaRoutes(app, allowedMethods, store);
     registerBiosRoutes(app, allowedMethods, store);
+    registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
+    registerTaskMonitorRoute(app, store);
     await app.listen({ host: config.listen.address, port: config.listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listen.port;

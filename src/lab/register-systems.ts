@@ -2,9 +2,12 @@ import type { EventStore } from '../eventstore/event-store.js';
 import { executeCommand } from '../eventstore/execute-command.js';
 import { systemDecider } from '../domain/system/system-decider.js';
 import { systemStream } from '../domain/system/system-events.js';
+import { storageDecider } from '../domain/storage/storage-decider.js';
+import { storageStream } from '../domain/storage/storage-events.js';
 import type { LabSystem } from './lab-systems.js';
+import { storageRegistration } from './lab-storage.js';
 
-/** Records each configured system (once, and again when its config changes). */
+/** Records each configured system and its storage (once, and again when its config changes). */
 export function registerSystems(store: EventStore, systems: readonly LabSystem[]): void {
   for (const system of systems) {
     executeCommand(
@@ -14,5 +17,9 @@ export function registerSystems(store: EventStore, systems: readonly LabSystem[]
       { type: 'RegisterSystem', systemId: system.id, name: system.name, libvirtUri: system.libvirtUri, domainName: system.domainName },
       { actor: 'lab-config' },
     );
+    for (const storage of system.config.storage ?? []) {
+      const registration = storageRegistration(system, storage);
+      executeCommand(store, storageStream(system.id, storage.id), storageDecider, { type: 'RegisterStorage', ...registration }, { actor: 'lab-config' });
+    }
   }
 }

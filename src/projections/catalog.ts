@@ -6,12 +6,14 @@ import { systemHardwareProjector } from './system-hardware.js';
 import { managerAndChassisProjector } from './manager-and-chassis.js';
 import { virtualMediaProjector } from './virtual-media.js';
 import { systemBiosProjector } from './system-bios.js';
+import { storageProjector } from './storage.js';
+import { tasksProjector } from './tasks.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, storageProjector, tasksProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 13;
+export const PROJECTION_VERSION = 14;

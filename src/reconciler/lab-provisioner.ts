@@ -12,7 +12,8 @@ export function macFor(systemId: string): string {
   return ['52', '54', '00', ...[...bytes].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
 
-async function missing<T>(lookup: Promise<T>, isMissing: (e: LibvirtError) => boolean): Promise<T | undefined> {
+/** The lookup's result, or undefined when libvirt says the object is not there. */
+export async function missing<T>(lookup: Promise<T>, isMissing: (e: LibvirtError) => boolean): Promise<T | undefined> {
   try {
     return await lookup;
   } catch (err) {

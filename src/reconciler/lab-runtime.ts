@@ -4,6 +4,7 @@ import { LibvirtConnections } from '../libvirt/connections.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { DomainObserver } from './domain-observer.js';
 import { ensureDomains, ensurePool } from './lab-provisioner.js';
+import { StorageReconciler } from './storage-reconciler.js';
 import { SystemReconciler } from './system-reconciler.js';
 
 /**
@@ -15,6 +16,7 @@ export class LabRuntime {
   private readonly connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
   private observer: DomainObserver | undefined;
   private reconciler: SystemReconciler | undefined;
+  private storage: StorageReconciler | undefined;
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
   /** Settles when the lab is provisioned and observed for the first time. */
@@ -50,11 +52,19 @@ export class LabRuntime {
     await this.observer.start();
     this.reconciler = new SystemReconciler(this.store, this.connections, this.systems, this.log, this.config.libvirt.pool?.path);
     this.reconciler.start();
+    this.storage = new StorageReconciler(this.store, this.connections, this.systems, this.log, {
+      poolName: this.config.libvirt.pool?.name,
+      driftCheckMs: this.options.resyncIntervalMs,
+      rebuildSeconds: this.config.lab.rebuildSeconds ?? 30,
+      rebuildTickMs: 1000,
+    });
+    this.storage.start();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
+    await this.storage?.stop();
     await this.reconciler?.stop();
     await this.observer?.stop();
     await this.connections.closeAll();

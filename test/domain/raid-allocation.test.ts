@@ -185,8 +185,8 @@ describe('member drives', () => {
 
   it('refuses a drive this storage does not have (unknown, or behind another controller)', () => {
     expectProblem(planVolume({ raidType: 'RAID1', drives: ['d0', '/redfish/v1/Systems/2/Storage/1/Drives/0'] }, drives, []), {
-      messageId: 'PropertyValueIncorrect',
-      args: ['Links/Drives', '/redfish/v1/Systems/2/Storage/1/Drives/0'],
+      messageId: 'ResourceNotFound',
+      args: ['Drive', '/redfish/v1/Systems/2/Storage/1/Drives/0'],
       related: ['#/Links/Drives/1'],
     });
   });

@@ -101,9 +101,13 @@ export interface SystemState {
 /** Resets that boot a running machine again without it ever being seen off. */
 const RESTARTS: readonly ResetType[] = ['ForceRestart', 'GracefulRestart'];
 
-/** What a boot does: a one-time override is spent, pending BIOS settings take effect. */
+/**
+ * What a boot does: it is recorded (work waiting for a reset, such as OnReset volume requests,
+ * starts on it), a one-time override is spent, pending BIOS settings take effect.
+ */
 function bootEffects(state: SystemState): SystemEvent[] {
-  const events: SystemEvent[] = state.bootOverride.enabled === 'Once' ? [{ type: 'BootOverrideConsumed', data: state.bootOverride }] : [];
+  const events: SystemEvent[] = [{ type: 'SystemBooted', data: {} }];
+  if (state.bootOverride.enabled === 'Once') events.push({ type: 'BootOverrideConsumed', data: state.bootOverride });
   if (Object.keys(state.pendingBios).length > 0) events.push({ type: 'BiosSettingsApplied', data: { attributes: state.pendingBios } });
   return events;
 }
@@ -210,10 +214,14 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'BiosReset':
         return { ...state, bios: BIOS_DEFAULTS, pendingBios: {} };
       case 'ResetRequested':
+      case 'SystemBooted':
       case 'ResetApplied':
       case 'ResetFailed':
       case 'VirtualMediaInserted':
       case 'VirtualMediaEjectRequested':
+        return state;
+      default:
+        // A type this code does not know (written by a newer version): nothing to fold.
         return state;
     }
   },

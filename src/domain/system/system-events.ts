@@ -42,6 +42,12 @@ export interface DomainMissingObserved {
 export const RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton'] as const;
 export type ResetType = (typeof RESET_TYPES)[number];
 
+/** The machine started (from off, or by a restart): what waits for a reset happens now. */
+export interface SystemBooted {
+  readonly type: 'SystemBooted';
+  readonly data: Record<string, never>;
+}
+
 /** A client asked for a reset; the reconciler carries it out on the domain. */
 export interface ResetRequested {
   readonly type: 'ResetRequested';
@@ -141,6 +147,7 @@ export type SystemEvent =
   | PowerStateObserved
   | DomainMissingObserved
   | ResetRequested
+  | SystemBooted
   | ResetApplied
   | ResetFailed
   | BootOverrideChanged

@@ -7,7 +7,7 @@ const DRIVES = 'Links/Drives';
  * The drives a create request names, in order, each checked in turn:
  * - listed twice: PropertyValueConflict between the two array entries;
  * - not a drive of this storage subsystem (unknown, or behind another controller):
- *   PropertyValueIncorrect, the Base registry's message for a reference to no resource;
+ *   ResourceNotFound for the drive the link names, as 400: the request, not its URI, is wrong;
  * - failed, absent or disabled: PropertyValueResourceConflict with the drive's own state;
  * - unlike the first member in media type, protocol or block size:
  *   PropertyValueResourceConflict naming the first member. Controllers refuse to mix HDD with
@@ -25,7 +25,7 @@ export function resolveMemberDrives(references: readonly string[], drives: reado
     }
     firstIndex.set(reference, index);
     const drive = byId.get(reference);
-    if (drive === undefined) return problem(400, 'PropertyValueIncorrect', [DRIVES, reference], pointer);
+    if (drive === undefined) return problem(400, 'ResourceNotFound', ['Drive', reference], pointer);
     if (!isDriveUsable(drive)) return problem(400, 'PropertyValueResourceConflict', [DRIVES, reference, reference], pointer);
     const first = members[0];
     if (first !== undefined && !alike(first, drive)) {

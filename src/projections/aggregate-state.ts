@@ -1,0 +1,31 @@
+import type { Decider } from '../domain/decider.js';
+import type { ViewWriter } from './projector.js';
+
+/**
+ * Where a projector keeps an aggregate's state beside the documents it renders from it: a view
+ * row under a key no request path can name (a URI fragment is never sent), so rebuild and replay
+ * produce it like any view, and the documents follow the decider's own `evolve`.
+ */
+const stateKey = (streamId: string) => `#state${streamId}`;
+
+export function evolveStoredState<Command, Event extends { type: string; data: unknown }, State>(
+  views: ViewWriter,
+  position: number,
+  streamId: string,
+  decider: Decider<Command, Event, State>,
+  event: Event,
+): State {
+  const key = stateKey(streamId);
+  const previous = (views.get(key)?.['state'] as State | undefined) ?? decider.initialState;
+  const next = decider.evolve(previous, event);
+  views.put({ '@odata.id': key, state: next as unknown }, position);
+  return next;
+}
+
+/** Stores `document` only when it differs from what is there, so its ETag moves only on change. */
+export function putIfChanged(views: ViewWriter, position: number, document: Record<string, unknown>): void {
+  const id = document['@odata.id'] as string;
+  const existing = views.get(id);
+  if (existing && JSON.stringify(existing) === JSON.stringify(document)) return;
+  views.put(document, position);
+}

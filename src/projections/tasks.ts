@@ -1,0 +1,94 @@
+import type { RecordedEvent } from '../eventstore/event.js';
+import type { StorageEvent } from '../domain/storage/storage-events.js';
+import { baseMessage } from '../redfish/base-registry.js';
+import { addMember } from './collection.js';
+import { ODATA_TYPE } from './odata-types.js';
+import type { Projector, ViewDocument } from './projector.js';
+
+const TASKS = '/redfish/v1/TaskService/Tasks';
+export const taskUri = (taskId: string) => `${TASKS}/${taskId}`;
+/** Where a client polls a task: 202 while it runs, then the operation's own answer. */
+export const taskMonitorUri = (taskId: string) => `/redfish/v1/TaskService/TaskMonitors/${taskId}`;
+
+const VERBS = { VolumeCreateRequested: 'Create', VolumeDeleteRequested: 'Delete', VolumeInitializeRequested: 'Initialize' } as const;
+
+/**
+ * A Redfish Task for each volume request that outlives its HTTP exchange: New → Pending (waiting
+ * for the system's next reset) or Running → Completed or Exception, with the messages of its
+ * outcome and, for a create, the new volume in `Links.CreatedResources`.
+ */
+export const tasksProjector: Projector = {
+  name: 'tasks',
+  apply(recorded: RecordedEvent, views) {
+    const event = { type: recorded.type, data: recorded.data } as StorageEvent;
+    const { position, recordedAt } = recorded;
+    const put = (doc: ViewDocument) => views.put(doc, position);
+    switch (event.type) {
+      case 'VolumeCreateRequested':
+      case 'VolumeDeleteRequested':
+      case 'VolumeInitializeRequested': {
+        const { taskId, applyTime, volumeId } = event.data;
+        const volumes = `${recorded.streamId}/Volumes`;
+        const target = event.type === 'VolumeCreateRequested' ? volumes : `${volumes}/${volumeId}`;
+        const storage = recorded.streamId.split('/Systems/')[1]!.replace('/Storage/', ' ');
+        put({
+          '@odata.id': taskUri(taskId),
+          '@odata.type': ODATA_TYPE.Task,
+          Id: taskId,
+          Name: `${VERBS[event.type]} volume ${volumeId} on ${storage}`,
+          TaskState: applyTime === 'OnReset' ? 'Pending' : 'Running',
+          TaskStatus: 'OK',
+          StartTime: recordedAt,
+          PercentComplete: 0,
+          TaskMonitor: taskMonitorUri(taskId),
+          HidePayload: false,
+          Payload: {
+            HttpOperation: event.type === 'VolumeCreateRequested' ? 'POST' : event.type === 'VolumeDeleteRequested' ? 'DELETE' : 'POST',
+            TargetUri: event.type === 'VolumeInitializeRequested' ? `${target}/Actions/Volume.Initialize` : target,
+            HttpHeaders: [],
+          },
+          Messages: [],
+          Links: { CreatedResources: [] },
+        });
+        addMember(views, position, { id: TASKS, type: ODATA_TYPE.TaskCollection, name: 'Task Collection' }, taskUri(taskId));
+        return;
+      }
+      case 'PendingOperationsStarted':
+        for (const taskId of event.data.taskIds) {
+          const task = views.get(taskUri(taskId));
+          if (task) put({ ...task, TaskState: 'Running' });
+        }
+        return;
+      case 'VolumeOperationCompleted': {
+        const task = views.get(taskUri(event.data.taskId));
+        if (!task) return;
+        const created = (task['Payload'] as { HttpOperation: string; TargetUri: string }).TargetUri.endsWith('/Volumes');
+        put({
+          ...task,
+          TaskState: 'Completed',
+          TaskStatus: 'OK',
+          EndTime: recordedAt,
+          PercentComplete: 100,
+          Messages: [baseMessage(created ? 'Created' : 'Success')],
+          Links: { CreatedResources: created ? [{ '@odata.id': `${recorded.streamId}/Volumes/${event.data.volumeId}` }] : [] },
+        });
+        return;
+      }
+      case 'VolumeOperationFailed': {
+        const task = views.get(taskUri(event.data.taskId));
+        if (!task) return;
+        const failure = baseMessage('InternalError');
+        put({
+          ...task,
+          TaskState: 'Exception',
+          TaskStatus: 'Critical',
+          EndTime: recordedAt,
+          Messages: [{ ...failure, Message: `${failure.Message} ${event.data.message}` }],
+        });
+        return;
+      }
+      default:
+        return;
+    }
+  },
+};

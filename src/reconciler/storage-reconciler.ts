@@ -1,0 +1,207 @@
+import type { EventStore } from '../eventstore/event-store.js';
+import type { RecordedEvent } from '../eventstore/event.js';
+import { executeCommand, loadState } from '../eventstore/execute-command.js';
+import { subscribe, type Subscription } from '../eventstore/subscription.js';
+import { storageDecider, type OpenOperation, type StorageCommand, type StorageState, type VolumeRecord } from '../domain/storage/storage-decider.js';
+import { storageStream, type PendingOperationsStarted, type VolumeCreateRequested } from '../domain/storage/storage-events.js';
+import { systemStream } from '../domain/system/system-events.js';
+import type { LibvirtConnections } from '../libvirt/connections.js';
+import type { LibvirtClient } from '../libvirt/client.js';
+import type { PoolHandle } from '../libvirt/structs.js';
+import type { LabSystem } from '../lab/lab-systems.js';
+import { missing } from './lab-provisioner.js';
+import { attachDisk, backingVolumeName, backingVolumePrefix, detachDisk, ensureBackingVolume, findVolume, removeBackingVolume } from './volume-actions.js';
+
+const CHECKPOINT = 'storage-reconciler';
+const REQUESTS = ['VolumeCreateRequested', 'VolumeDeleteRequested', 'VolumeInitializeRequested'];
+
+export interface StorageReconcilerOptions {
+  /** The libvirt pool backing volumes live in (config libvirt.pool). */
+  readonly poolName: string | undefined;
+  /** How often libvirt is compared with the volumes (drift, orphans). */
+  readonly driftCheckMs: number;
+  /** How long a degraded volume takes to rebuild onto a replacement drive. */
+  readonly rebuildSeconds: number;
+  readonly rebuildTickMs: number;
+}
+
+/**
+ * Carries out volume requests on libvirt, in log order: a create makes a sparse qcow2 volume in
+ * the lab pool and attaches it to the system's domain (hot-plugged when it runs) with the
+ * volume's durable name as serial; a delete detaches and deletes it; an initialize recreates it
+ * empty. Immediate requests run at once, OnReset ones when the system boots. Every outcome is
+ * recorded, so the request's Task ends. Its place in the log is a checkpoint and every step
+ * checks before it acts, so a crash at any point is finished on the next start, exactly once.
+ *
+ * It also watches for drift (a backing volume deleted behind its back, the pool gone),
+ * deletes backing volumes no Volume owns, and advances rebuilds of degraded volumes.
+ */
+export class StorageReconciler {
+  private subscription: Subscription | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  /** One thing at a time: requests, drift checks and rebuild ticks never interleave. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly connections: LibvirtConnections,
+    private readonly systems: readonly LabSystem[],
+    private readonly log: (line: string) => void,
+    private readonly options: StorageReconcilerOptions,
+  ) {}
+
+  private get storageStreams(): { system: LabSystem; stream: string }[] {
+    return this.systems.flatMap((system) => (system.config.storage ?? []).map((storage) => ({ system, stream: storageStream(system.id, storage.id) })));
+  }
+
+  start(): void {
+    const after = this.store.checkpoint(CHECKPOINT) ?? this.store.lastPosition();
+    this.subscription = subscribe(this.store, { afterPosition: after, handler: (event) => this.serially(() => this.handle(event)) });
+    this.subscription.done.catch((err: Error) => this.log(`storage reconciler stopped: ${err.message}`));
+    this.timers.push(setInterval(() => void this.serially(() => this.checkDrift()), this.options.driftCheckMs));
+    this.timers.push(setInterval(() => void this.serially(async () => this.advanceRebuilds()), this.options.rebuildTickMs));
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch((err: Error) => this.log(`storage reconciler: ${err.message}`));
+    return next;
+  }
+
+  private async handle(event: RecordedEvent): Promise<void> {
+    const storage = this.storageStreams.find((s) => s.stream === event.streamId);
+    if (storage && REQUESTS.includes(event.type) && (event.data as VolumeCreateRequested['data']).applyTime === 'Immediate') {
+      await this.carryOut(storage.system, event.streamId, (event.data as VolumeCreateRequested['data']).taskId, event);
+    }
+    if (storage && event.type === 'PendingOperationsStarted') {
+      for (const taskId of (event.data as PendingOperationsStarted['data']).taskIds) await this.carryOut(storage.system, event.streamId, taskId, event);
+    }
+    if (event.type === 'SystemBooted') {
+      for (const { stream } of this.storageStreams.filter((s) => systemStream(s.system.id) === event.streamId)) {
+        this.record(stream, event, { type: 'StartPendingOperations' });
+      }
+    }
+    this.store.saveCheckpoint(CHECKPOINT, event.position);
+  }
+
+  private record(stream: string, cause: RecordedEvent | undefined, command: StorageCommand): void {
+    executeCommand(this.store, stream, storageDecider, command, {
+      actor: 'reconciler',
+      ...(cause && { causationId: cause.position, ...(cause.meta.requestId && { requestId: cause.meta.requestId }) }),
+    });
+  }
+
+  /** Does one task's work unless its outcome is recorded already, then records the outcome. */
+  private async carryOut(system: LabSystem, stream: string, taskId: string, cause: RecordedEvent): Promise<void> {
+    const { state } = loadState(this.store, stream, storageDecider);
+    const operation = state.operations.find((op) => op.taskId === taskId);
+    const volume = operation && state.volumes[operation.volumeId];
+    if (!operation || !volume || operation.state !== 'Running') return;
+    let message: string | undefined;
+    try {
+      await this.apply(system, state, operation, volume);
+    } catch (err) {
+      message = (err as Error).message;
+      this.log(`${operation.kind} of volume ${volume.volumeId} on ${stream}: ${message}`);
+    }
+    this.record(stream, cause, { type: 'RecordOperationOutcome', taskId, ...(message !== undefined && { message }) });
+  }
+
+  private async apply(system: LabSystem, state: StorageState, operation: OpenOperation, volume: VolumeRecord): Promise<void> {
+    const client = await this.connections.get(system.libvirtUri);
+    const pool = await this.pool(client);
+    const name = backingVolumeName(system.id, state.registration!.storageId, volume.volumeId);
+    const domain = await client.domainLookupByName(system.domainName);
+    switch (operation.kind) {
+      case 'create': {
+        const path = await ensureBackingVolume(client, pool, { name, capacityBytes: volume.capacityBytes, serial: volume.durableName });
+        try {
+          await attachDisk(client, domain, path, volume.durableName);
+        } catch (err) {
+          // A volume that could not be attached is not left behind.
+          await detachDisk(client, domain, path).catch(() => undefined);
+          await removeBackingVolume(client, pool, name).catch(() => undefined);
+          throw err;
+        }
+        return;
+      }
+      case 'delete': {
+        const handle = await findVolume(client, pool, name);
+        if (handle) await detachDisk(client, domain, await client.volumeGetPath(handle));
+        await removeBackingVolume(client, pool, name);
+        return;
+      }
+      case 'initialize': {
+        // A fresh sparse file at the same path: every block reads as zeros again.
+        await removeBackingVolume(client, pool, name);
+        const path = await ensureBackingVolume(client, pool, { name, capacityBytes: volume.capacityBytes, serial: volume.durableName });
+        await attachDisk(client, domain, path, volume.durableName);
+        return;
+      }
+    }
+  }
+
+  private async pool(client: LibvirtClient): Promise<PoolHandle> {
+    if (!this.options.poolName) throw new Error('no libvirt.pool is configured to keep volumes in');
+    const pool = await missing(client.poolLookupByName(this.options.poolName), (e) => e.isNoStoragePool);
+    if (!pool) throw new Error(`storage pool ${this.options.poolName} is not in libvirt`);
+    return pool;
+  }
+
+  /**
+   * Compares libvirt with the volumes: a created volume whose backing volume is gone is
+   * recorded as lost (and as restored when it is back); a backing volume no Volume owns (left
+   * by a create that failed half-way) is deleted. Nothing is recorded when libvirt cannot be
+   * asked: an unreachable daemon is not drift.
+   */
+  async checkDrift(): Promise<void> {
+    for (const { system, stream } of this.storageStreams) {
+      const { state } = loadState(this.store, stream, storageDecider);
+      if (!state.registration) continue;
+      let client: LibvirtClient;
+      try {
+        client = await this.connections.get(system.libvirtUri);
+      } catch {
+        continue;
+      }
+      const pool = this.options.poolName ? await missing(client.poolLookupByName(this.options.poolName), (e) => e.isNoStoragePool) : undefined;
+      const present = pool ? new Set(await Promise.all((await client.poolListVolumes(pool)).map((v) => v.name))) : new Set<string>();
+      const storageId = state.registration.storageId;
+      for (const volume of Object.values(state.volumes)) {
+        if (!volume.created) continue;
+        const name = backingVolumeName(system.id, storageId, volume.volumeId);
+        const reason = !pool ? `storage pool ${this.options.poolName ?? '(none configured)'} is not in libvirt` : present.has(name) ? undefined : `libvirt volume ${name} is gone`;
+        this.record(stream, undefined, { type: 'ObserveBacking', volumeId: volume.volumeId, ...(reason !== undefined && { missing: reason }) });
+      }
+      if (!pool) continue;
+      const prefix = backingVolumePrefix(system.id, storageId);
+      for (const name of present) {
+        const volumeId = name.startsWith(prefix) && name.endsWith('.qcow2') ? name.slice(prefix.length, -'.qcow2'.length) : undefined;
+        if (volumeId === undefined || state.volumes[volumeId]) continue;
+        this.log(`deleting ${name}: no volume of ${stream} owns it`);
+        const handle = await findVolume(client, pool, name);
+        const domain = await missing(client.domainLookupByName(system.domainName), (e) => e.isNoDomain);
+        if (handle && domain) await detachDisk(client, domain, await client.volumeGetPath(handle));
+        await removeBackingVolume(client, pool, name);
+      }
+    }
+  }
+
+  /** Moves every rebuilding volume on by one tick's share of the rebuild time. */
+  advanceRebuilds(): void {
+    const step = (100 * this.options.rebuildTickMs) / (this.options.rebuildSeconds * 1000);
+    for (const { stream } of this.storageStreams) {
+      const { state } = loadState(this.store, stream, storageDecider);
+      for (const volume of Object.values(state.volumes)) {
+        if (volume.rebuilding.length === 0) continue;
+        this.record(stream, undefined, { type: 'RecordRebuildProgress', volumeId: volume.volumeId, percent: Math.min(100, volume.rebuildPercent + Math.max(1, step)) });
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.subscription?.close();
+    await this.queue;
+  }
+}
