@@ -81,6 +81,14 @@ describe('the system decider', () => {
     expect(failed).toEqual([{ type: 'ResetFailed', data: { resetType: 'On', requestedAt: 7, message: 'no' } }]);
   });
 
+  it('sees a boot in a start that passes through Paused, as QEMU starts machines, and not in a resume', () => {
+    const base: SystemCommand[] = [{ type: 'RegisterSystem', ...registration }, { type: 'ObserveDomain', ...domain }, { type: 'ObservePowerState', powerState: 'Off' }];
+    const started = run([...base, { type: 'ObservePowerState', powerState: 'Paused' }, { type: 'ObservePowerState', powerState: 'On' }]);
+    expect(started.events.slice(-3).map((e) => e.type)).toEqual(['PowerStateObserved', 'PowerStateObserved', 'SystemBooted']);
+    const resumed = run([...base.slice(0, 2), { type: 'ObservePowerState', powerState: 'On' }, { type: 'ObservePowerState', powerState: 'Paused' }, { type: 'ObservePowerState', powerState: 'On' }]);
+    expect(resumed.events.map((e) => e.type)).not.toContain('SystemBooted');
+  });
+
   it('spends a one-time boot override on the next boot: a start seen as Off to On, or a restart', () => {
     const setup: SystemCommand[] = [
       { type: 'RegisterSystem', ...registration },

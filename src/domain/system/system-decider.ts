@@ -88,6 +88,11 @@ export interface SystemState {
   readonly registration?: SystemRegistered['data'];
   readonly domain?: DomainObserved['data'];
   readonly powerState?: PowerState;
+  /**
+   * Seen off and not booted since: the next On is a boot. Kept apart from powerState because
+   * QEMU starts a machine paused and then resumes it, so a boot is seen as Off → Paused → On.
+   */
+  readonly offSinceBoot: boolean;
   readonly domainMissing: boolean;
   readonly bootOverride: BootOverride;
   /** The image each device holds, or is asked to hold; absent when empty. */
@@ -120,7 +125,7 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * nothing to the log while nothing happens.
  */
 export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
-  initialState: { domainMissing: false, bootOverride: { target: 'None', enabled: 'Disabled' }, media: {}, led: 'Off', bios: BIOS_DEFAULTS, pendingBios: {} },
+  initialState: { offSinceBoot: false, domainMissing: false, bootOverride: { target: 'None', enabled: 'Disabled' }, media: {}, led: 'Off', bios: BIOS_DEFAULTS, pendingBios: {} },
 
   decide(command, state) {
     switch (command.type) {
@@ -135,8 +140,8 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'ObservePowerState': {
         if (state.powerState === command.powerState && !state.domainMissing) return [];
         const observed: SystemEvent = { type: 'PowerStateObserved', data: { powerState: command.powerState } };
-        // Off to On is a boot, whoever started the machine.
-        return state.powerState === 'Off' && command.powerState === 'On' ? [observed, ...bootEffects(state)] : [observed];
+        // On after being seen off is a boot, whoever started the machine.
+        return state.offSinceBoot && command.powerState === 'On' ? [observed, ...bootEffects(state)] : [observed];
       }
       case 'ObserveDomainMissing':
         return state.domainMissing || !state.registration
@@ -190,7 +195,9 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'DomainObserved':
         return { ...state, domain: event.data, domainMissing: false };
       case 'PowerStateObserved':
-        return { ...state, powerState: event.data.powerState, domainMissing: false };
+        return { ...state, powerState: event.data.powerState, domainMissing: false, offSinceBoot: state.offSinceBoot || event.data.powerState === 'Off' };
+      case 'SystemBooted':
+        return { ...state, offSinceBoot: false };
       case 'DomainMissingObserved':
         // Whatever was known of its power no longer holds: the next observation is news.
         return { ...state, domainMissing: true, powerState: undefined };
@@ -214,7 +221,6 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'BiosReset':
         return { ...state, bios: BIOS_DEFAULTS, pendingBios: {} };
       case 'ResetRequested':
-      case 'SystemBooted':
       case 'ResetApplied':
       case 'ResetFailed':
       case 'VirtualMediaInserted':
