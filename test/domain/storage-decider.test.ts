@@ -645,12 +645,9 @@ describe('the storage decider', () => {
       expect(orphans(run([register, create('t-1', 'RAID1', [0, 1]), failed('t-1', 'no pool')]).state)).toEqual([]);
     });
 
-    // BUG: a create that fails removes its volume (evolve of VolumeOperationFailed) but leaves the
-    // OnReset initialize and delete the decider accepted behind it open. No command closes them:
-    // DeleteVolume/InitializeVolume answer 404 for the volume, and the storage reconciler's
-    // carryOut returns without recording an outcome when the volume is gone, so their Redfish
-    // Tasks stay Running forever. The failure of the create should fail the tasks queued on it.
-    it.fails('fails the tasks queued behind a create when the create fails', () => {
+    // A failed create removes its volume: the initialize and delete queued behind it could never
+    // run, so their tasks fail with it rather than stay Running for good.
+    it('fails the tasks queued behind a create when the create fails', () => {
       const { events, state } = run([
         register,
         create('t-1', 'RAID1', [0, 1], { applyTime: 'OnReset' }),
@@ -665,12 +662,9 @@ describe('the storage decider', () => {
       expect(failedTasks).toEqual(['t-1', 't-2', 't-3']);
     });
 
-    // BUG: DeleteVolume does not check for an open initialize (InitializeVolume does check for an
-    // open delete), so an Immediate delete is accepted while an OnReset initialize waits; when the
-    // delete completes the volume is gone and the initialize stays open for good (started at the
-    // next boot, then skipped by the reconciler: its Task never ends). Either the delete should be
-    // refused 409 while another operation is open, or completing it should close what was queued.
-    it.fails('leaves no task open on a volume whose delete completed', () => {
+    // An Immediate delete may overtake an initialize waiting for a reset: once the volume is gone
+    // the initialize can never run, so its task fails when the delete completes.
+    it('leaves no task open on a volume whose delete completed', () => {
       const queued = [...withVolume('RAID1', [0, 1]), initialize('t-init', '1', 'OnReset')];
       const decided = decideAfter(queued, remove('t-del', '1'));
       if (isProblem(decided)) {

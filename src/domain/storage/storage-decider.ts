@@ -235,9 +235,18 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
         // Recorded already (a retry after a crash): nothing more to say.
         if (!operation) return [];
         const { taskId, volumeId } = operation;
-        return command.message === undefined
-          ? [{ type: 'VolumeOperationCompleted', data: { taskId, volumeId } }]
-          : [{ type: 'VolumeOperationFailed', data: { taskId, volumeId, message: command.message } }];
+        const outcome: StorageEvent =
+          command.message === undefined
+            ? { type: 'VolumeOperationCompleted', data: { taskId, volumeId } }
+            : { type: 'VolumeOperationFailed', data: { taskId, volumeId, message: command.message } };
+        // Work queued on a volume that is now gone (deleted, or never made) can never run: its tasks end here.
+        const gone = operation.kind === 'delete' && command.message === undefined ? 'it was deleted' : operation.kind === 'create' && command.message !== undefined ? 'it could not be created' : undefined;
+        const stranded: StorageEvent[] = gone
+          ? state.operations
+              .filter((op) => op.volumeId === volumeId && op.taskId !== taskId)
+              .map((op) => ({ type: 'VolumeOperationFailed', data: { taskId: op.taskId, volumeId, message: `volume ${volumeId} is gone: ${gone}` } }))
+          : [];
+        return [outcome, ...stranded];
       }
       case 'FailDrive': {
         const drive = knownDrive(state, command.driveId);
@@ -253,7 +262,7 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
       }
       case 'RecordRebuildProgress': {
         const volume = state.volumes[command.volumeId];
-        if (!volume || volume.rebuilding.length === 0) return [];
+        if (!volume || volume.rebuilding.length === 0 || !Number.isFinite(command.percent)) return [];
         const percent = Math.max(0, Math.min(100, Math.floor(command.percent)));
         return percent <= volume.rebuildPercent ? [] : [{ type: 'VolumeRebuildProgressed', data: { volumeId: command.volumeId, percent } }];
       }
