@@ -16,6 +16,7 @@ import { registerSystemPatchRoute } from './redfish/systems/system-patch-route.j
 import { registerVirtualMediaRoutes } from './redfish/systems/virtual-media-routes.js';
 import { registerVolumeRoutes } from './redfish/storage/volume-routes.js';
 import { registerTaskMonitorRoute } from './redfish/tasks/task-monitor-route.js';
+import { registerDriveFaultRoutes } from './redfish/admin/drive-fault-routes.js';
 import { registerBiosRoutes } from './redfish/systems/bios-routes.js';
 import { registerAuth } from './redfish/auth/auth-plugin.js';
 import { registerAccountService } from './redfish/auth/account-service-routes.js';
@@ -40,6 +41,8 @@ export interface StartOptions {
   readonly announce?: (line: string) => void;
   /** How long an Immediate volume request waits for its work before answering 202 (default 2 s). */
   readonly settleWaitMs?: number;
+  /** How often the lab compares libvirt with what it should hold (default 10 s). */
+  readonly resyncIntervalMs?: number;
 }
 
 /** The embedded accounts file: admin / password, documented in the README. */
@@ -90,6 +93,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerBiosRoutes(app, allowedMethods, store);
     registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
     registerTaskMonitorRoute(app, store);
+    registerDriveFaultRoutes(app, store);
     await app.listen({ host: config.listen.address, port: config.listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listen.port;
@@ -103,7 +107,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       announce(`WARNING: listening on ${config.listen.address} with authentication off.`);
     }
     // The lab starts after the service listens: start-up never waits for libvirt.
-    const lab = systems.length > 0 ? new LabRuntime(store, config, systems, announce) : undefined;
+    const lab = systems.length > 0 ? new LabRuntime(store, config, systems, announce, { resyncIntervalMs: options.resyncIntervalMs ?? 10_000, retryMs: 5_000 }) : undefined;
     return {
       url,
       store,

@@ -5,6 +5,7 @@ import { rebuildCommand } from './rebuild.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { libvirtInspectCommand } from './libvirt-inspect.js';
+import { driveFailCommand, driveReplaceCommand } from './drive-fault.js';
 
 /** Every sub-command of the CLI, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [serveCommand, historyCommand, rebuildCommand, exportCommand, importCommand, libvirtInspectCommand];
+export const commands: readonly CliCommand[] = [serveCommand, historyCommand, rebuildCommand, exportCommand, importCommand, driveFailCommand, driveReplaceCommand, libvirtInspectCommand];

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { RedfishHttpError } from '../redfish-error.js';
+import { ADMIN_PREFIX } from '../admin/drive-fault-routes.js';
 import { ODATA_TYPE } from '../../projections/odata-types.js';
 import { resourcePath } from '../server.js';
 import type { Accounts } from './accounts.js';
@@ -50,7 +51,8 @@ function stringProperty(body: Record<string, unknown>, name: string): string {
 /**
  * Authentication for the Redfish service: HTTP Basic against the accounts, or an X-Auth-Token
  * from a session; the SessionService and its sessions. Everything under /redfish but the
- * service root, $metadata and the OData document needs one or the other.
+ * service root, $metadata and the OData document needs one or the other, and so does the
+ * emulator's own API (fault injection).
  */
 export function registerAuth(
   app: FastifyInstance,
@@ -59,7 +61,7 @@ export function registerAuth(
 ): void {
   const { accounts, sessions } = options;
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (!options.enforce || !request.url.startsWith('/redfish')) return;
+    if (!options.enforce || !(request.url.startsWith('/redfish') || request.url.startsWith(ADMIN_PREFIX))) return;
     const path = resourcePath(request.url);
     const isRead = request.method === 'GET' || request.method === 'HEAD';
     if ((isRead && PUBLIC_READS.has(path)) || (request.method === 'POST' && (path === SESSIONS || path === `${SESSIONS}/Members`))) return;
