@@ -8,15 +8,34 @@ export type CommandOutcome<Event> =
   | { readonly ok: true; readonly events: readonly Event[]; readonly result?: AppendResult }
   | { readonly ok: false; readonly problem: RedfishProblem };
 
+interface FoldedState {
+  readonly decider: unknown;
+  readonly state: unknown;
+  readonly version: number;
+}
+
+/**
+ * The states folded so far, per store and stream. Events never change once written and states
+ * are never mutated (evolve makes new ones), so a folded state stays true: the next load reads
+ * only the events after it, whoever appended them (another process included).
+ */
+const folded = new WeakMap<EventStore, Map<string, FoldedState>>();
+
 /** An aggregate's current state, folded from its stream, and the stream version it reflects. */
 export function loadState<Command, Event extends { type: string; data: unknown }, State>(
   store: EventStore,
   streamId: string,
   decider: Decider<Command, Event, State>,
 ): { state: State; version: number } {
-  const history = store.readStream(streamId);
-  const state = history.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), decider.initialState);
-  return { state, version: history.at(-1)?.streamVersion ?? 0 };
+  let cache = folded.get(store);
+  if (!cache) folded.set(store, (cache = new Map()));
+  const known = cache.get(streamId);
+  const from = known?.decider === decider ? known : { decider, state: decider.initialState, version: 0 };
+  const newer = store.readStream(streamId, from.version);
+  const state = newer.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), from.state as State);
+  const version = newer.at(-1)?.streamVersion ?? from.version;
+  cache.set(streamId, { decider, state, version });
+  return { state, version };
 }
 
 /**

@@ -24,8 +24,6 @@ export function evolveStoredState<Command, Event extends { type: string; data: u
 
 /** Stores `document` only when it differs from what is there, so its ETag moves only on change. */
 export function putIfChanged(views: ViewWriter, position: number, document: Record<string, unknown>): void {
-  const id = document['@odata.id'] as string;
-  const existing = views.get(id);
-  if (existing && JSON.stringify(existing) === JSON.stringify(document)) return;
+  if (views.serialized(document['@odata.id'] as string) === JSON.stringify(document)) return;
   views.put(document, position);
 }

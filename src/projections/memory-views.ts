@@ -16,6 +16,11 @@ export class MemoryViews implements ViewWriter {
     return this.entries.get(odataId)?.document;
   }
 
+  serialized(odataId: string): string | undefined {
+    const entry = this.entries.get(odataId);
+    return entry && JSON.stringify(entry.document);
+  }
+
   put(document: ViewDocument, position: number): void {
     this.entries.set(odataIdOf(document), { document, position });
   }

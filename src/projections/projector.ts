@@ -10,6 +10,8 @@ export type ViewDocument = Record<string, unknown>;
  */
 export interface ViewWriter {
   get(odataId: string): ViewDocument | undefined;
+  /** The document as stored (its JSON), for comparing without parsing it. */
+  serialized(odataId: string): string | undefined;
   /** Stores the document under its own `@odata.id`, stamped with the event's position. */
   put(document: ViewDocument, position: number): void;
   delete(odataId: string): void;

@@ -42,6 +42,10 @@ export class SqliteViews implements ViewReader {
         const row = pending.has(odataId) ? pending.get(odataId) : select.get(odataId);
         return row ? (JSON.parse(row.body) as ViewDocument) : undefined;
       },
+      serialized(odataId: string): string | undefined {
+        const row = pending.has(odataId) ? pending.get(odataId) : select.get(odataId);
+        return row?.body;
+      },
       put(document: ViewDocument, position: number): void {
         const odataId = odataIdOf(document);
         const body = JSON.stringify(document);

@@ -1,14 +1,22 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import type { StorageEvent } from '../domain/storage/storage-events.js';
 import { baseMessage } from '../redfish/base-registry.js';
-import { addMember } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from './projector.js';
 
 const TASKS = '/redfish/v1/TaskService/Tasks';
 export const taskUri = (taskId: string) => `${TASKS}/${taskId}`;
 /** Where a client polls a task: 202 while it runs, then the operation's own answer. */
 export const taskMonitorUri = (taskId: string) => `/redfish/v1/TaskService/TaskMonitors/${taskId}`;
+
+/**
+ * The most tasks kept: past it, the oldest finished ones give way to new ones (the TaskService's
+ * CompletedTaskOverWritePolicy, Oldest). Their events stay in the log for history.
+ */
+export const MAX_TASKS = 500;
+const FINISHED = ['Completed', 'Exception'];
+/** Task ids in the order they were made: the collection lists them so, oldest first. */
+const ORDER = `#order${TASKS}`;
 
 const VERBS = { VolumeCreateRequested: 'Create', VolumeDeleteRequested: 'Delete', VolumeInitializeRequested: 'Initialize' } as const;
 
@@ -50,7 +58,7 @@ export const tasksProjector: Projector = {
           Messages: [],
           Links: { CreatedResources: [] },
         });
-        addMember(views, position, { id: TASKS, type: ODATA_TYPE.TaskCollection, name: 'Task Collection' }, taskUri(taskId));
+        keepTask(views, position, taskId);
         return;
       }
       case 'PendingOperationsStarted':
@@ -92,3 +100,20 @@ export const tasksProjector: Projector = {
     }
   },
 };
+
+/** Adds a task to the collection, oldest first, letting the oldest finished ones go past MAX_TASKS. */
+function keepTask(views: ViewWriter, position: number, taskId: string): void {
+  const order = [...((views.get(ORDER)?.['ids'] as string[] | undefined) ?? []), taskId];
+  for (let i = 0; order.length > MAX_TASKS && i < order.length; ) {
+    const task = views.get(taskUri(order[i]!));
+    if (task && !FINISHED.includes(task['TaskState'] as string)) {
+      i++;
+      continue;
+    }
+    views.delete(taskUri(order[i]!));
+    order.splice(i, 1);
+  }
+  views.put({ '@odata.id': ORDER, ids: order }, position);
+  const members = order.map((id) => ({ '@odata.id': taskUri(id) }));
+  views.put({ '@odata.id': TASKS, '@odata.type': ODATA_TYPE.TaskCollection, Name: 'Task Collection', Members: members, 'Members@odata.count': members.length }, position);
+}

@@ -44,11 +44,13 @@ export async function removeBackingVolume(client: LibvirtClient, pool: PoolHandl
   if (handle) await client.volumeDelete(handle);
 }
 
-const diskOn = (xml: string, path: string): DomainDisk | undefined => readDomainXml(xml).disks.find((d) => d.device === 'disk' && d.sourceFile === path);
+/** The disks of a domain's XML, read once per call: parsing is what costs here. */
+const disksOf = (xml: string): readonly DomainDisk[] => readDomainXml(xml).disks;
+const diskOn = (disks: readonly DomainDisk[], path: string): DomainDisk | undefined => disks.find((d) => d.device === 'disk' && d.sourceFile === path);
 
-/** The first virtio target name neither definition uses: vda, vdb, … vdz, vdaa, … */
-function freeTarget(...xmls: string[]): string {
-  const used = new Set(xmls.flatMap((xml) => readDomainXml(xml).disks.map((d) => d.targetDev)));
+/** The first virtio target name no definition uses: vda, vdb, … vdz, vdaa, … */
+function freeTarget(...definitions: (readonly DomainDisk[])[]): string {
+  const used = new Set(definitions.flatMap((disks) => disks.map((d) => d.targetDev)));
   for (let n = 0; ; n++) {
     const name = `vd${n < 26 ? '' : String.fromCharCode(97 + Math.floor(n / 26) - 1)}${String.fromCharCode(97 + (n % 26))}`;
     if (!used.has(name)) return name;
@@ -61,12 +63,13 @@ function freeTarget(...xmls: string[]): string {
  */
 export async function attachDisk(client: LibvirtClient, domain: DomainHandle, path: string, serial: string): Promise<void> {
   const running = await client.domainIsActive(domain);
-  const inactive = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
-  const live = running ? await client.domainGetXml(domain) : inactive;
-  const existing = diskOn(inactive, path) ?? (running ? diskOn(live, path) : undefined);
-  const targetDev = existing?.targetDev ?? freeTarget(inactive, live);
+  const inactive = disksOf(await client.domainGetXml(domain, DomainXmlFlag.Inactive));
+  const live = running ? disksOf(await client.domainGetXml(domain)) : inactive;
+  const inDefinition = diskOn(inactive, path);
+  const inMachine = running ? diskOn(live, path) : inDefinition;
+  const targetDev = (inDefinition ?? inMachine)?.targetDev ?? freeTarget(inactive, live);
   const xml = diskDeviceXml({ sourceFile: path, format: 'qcow2', targetDev, bus: 'virtio', serial });
-  const flags = (diskOn(inactive, path) ? 0 : DeviceModifyFlag.Config) | (running && !diskOn(live, path) ? DeviceModifyFlag.Live : 0);
+  const flags = (inDefinition ? 0 : DeviceModifyFlag.Config) | (running && !inMachine ? DeviceModifyFlag.Live : 0);
   if (flags !== 0) await client.domainAttachDevice(domain, xml, flags);
 }
 
@@ -76,8 +79,8 @@ export async function attachDisk(client: LibvirtClient, domain: DomainHandle, pa
  */
 export async function detachDisk(client: LibvirtClient, domain: DomainHandle, path: string): Promise<void> {
   const running = await client.domainIsActive(domain);
-  const inactive = diskOn(await client.domainGetXml(domain, DomainXmlFlag.Inactive), path);
-  const live = running ? diskOn(await client.domainGetXml(domain), path) : undefined;
+  const inactive = diskOn(disksOf(await client.domainGetXml(domain, DomainXmlFlag.Inactive)), path);
+  const live = running ? diskOn(disksOf(await client.domainGetXml(domain)), path) : undefined;
   const disk = inactive ?? live;
   if (!disk?.targetDev) return;
   const flags = (inactive ? DeviceModifyFlag.Config : 0) | (live ? DeviceModifyFlag.Live : 0);
