@@ -5,6 +5,7 @@ import {
   storageDecider,
   volumeCondition,
   type CreateVolume,
+  MAX_VOLUMES_PER_STORAGE,
   type StorageCommand,
   type StorageState,
   type VolumeRecord,
@@ -674,6 +675,18 @@ describe('the storage decider', () => {
       const { state } = run([...queued, remove('t-del', '1'), done('t-del'), { type: 'StartPendingOperations' }]);
       expect(orphans(state)).toEqual([]);
     });
+  });
+
+  it('holds at most MAX_VOLUMES_PER_STORAGE volumes, as controllers cap logical drives', () => {
+    const full = [register, ...Array.from({ length: MAX_VOLUMES_PER_STORAGE }, (_, i) => create(`t${i}`, 'RAID0', [0], { capacityBytes: 1024 * 1024 }))];
+    expectProblem(decideAfter(full, create('one-more', 'RAID0', [1], { capacityBytes: 1024 * 1024 })), { status: 400, messageId: 'CreateLimitReachedForResource', args: [] });
+  });
+
+  it('leaves a volume not made yet out of drive faults: no data to lose, nothing to rebuild', () => {
+    const { state } = run([register, create('t-1', 'RAID1', [0, 1], { applyTime: 'OnReset' }), failDrive(1), replaceDrive(1)]);
+    expect(volume(state, '1')).toMatchObject({ lost: false, rebuilding: [] });
+    const lostBeforeMade = run([register, create('t-1', 'RAID0', [0], { applyTime: 'OnReset' }), failDrive(0)]).state;
+    expect(volume(lostBeforeMade, '1').lost).toBe(false);
   });
 
   it('folds an event type it does not know into the same state', () => {

@@ -125,6 +125,9 @@ export interface StorageState {
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Logical drives one controller holds at most, as RAID controllers cap them (64 on LSI/PERC). */
+export const MAX_VOLUMES_PER_STORAGE = 64;
+
 /** The drives of a registered storage as the RAID rules see them. */
 export function driveFacts(state: StorageState): DriveFacts[] {
   const registration = state.registration;
@@ -180,6 +183,7 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
       case 'CreateVolume': {
         const registration = state.registration;
         if (!registration) return problem(404, 'ResourceNotFound', ['Storage', '']);
+        if (Object.keys(state.volumes).length >= MAX_VOLUMES_PER_STORAGE) return problem(400, 'CreateLimitReachedForResource');
         const allocated: AllocatedVolume[] = Object.values(state.volumes).map((v) => ({ id: v.volumeId, raidType: v.raidType, members: v.members, setSize: v.setSize, extentBytes: v.extentBytes }));
         const plan = planVolume(command.request, driveFacts(state), allocated, { supportedRaidTypes: registration.controller.supportedRaidTypes });
         if (isProblem(plan)) return plan;
@@ -324,7 +328,8 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
       case 'DriveFailed': {
         const failedDrives = [...state.failedDrives, event.data.driveId];
         return mapVolumes({ ...state, failedDrives }, (volume) => {
-          if (!volume.members.includes(event.data.driveId)) return volume;
+          // A volume not made yet holds no data to lose; it is made on what works when its turn comes.
+          if (!volume.created || !volume.members.includes(event.data.driveId)) return volume;
           // A drive failing while data was being rebuilt onto it ends that rebuild.
           const rebuilding = volume.rebuilding.filter((member) => member !== event.data.driveId);
           const next = { ...volume, rebuilding, rebuildPercent: rebuilding.length === 0 ? 0 : volume.rebuildPercent };
@@ -335,7 +340,7 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
         const failedDrives = state.failedDrives.filter((drive) => drive !== event.data.driveId);
         const replacedSerials = { ...state.replacedSerials, [event.data.driveId]: event.data.serialNumber };
         return mapVolumes({ ...state, failedDrives, replacedSerials }, (volume) =>
-          volume.lost || !volume.members.includes(event.data.driveId) ? volume : { ...volume, rebuilding: [...volume.rebuilding, event.data.driveId], rebuildPercent: 0 },
+          volume.lost || !volume.created || !volume.members.includes(event.data.driveId) ? volume : { ...volume, rebuilding: [...volume.rebuilding, event.data.driveId], rebuildPercent: 0 },
         );
       }
       case 'VolumeRebuildProgressed':
