@@ -8,6 +8,10 @@ import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { projectRoot } from '../../src/project-root.js';
 import { testConfig } from '../support/config.js';
+import { executeCommand } from '../../src/eventstore/execute-command.js';
+import { storageDecider } from '../../src/domain/storage/storage-decider.js';
+import { driveUri, storageStream } from '../../src/domain/storage/storage-events.js';
+import { taskUri } from '../../src/projections/tasks.js';
 import { quietly, uniqueName } from '../support/libvirt.js';
 
 /** DMTF's Service and Protocol Validators, kept beside the project in shared/. */
@@ -37,11 +41,53 @@ beforeAll(async () => {
     auth: { enabled: true },
     tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') },
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: join(dir, 'pool') } },
-    lab: { createMissingDomains: true, systems: [{ id: 'node-1', name: 'Conformance node', domain: domainName, memoryMiB: 64 }] },
+    lab: {
+      createMissingDomains: true,
+      systems: [
+        {
+          id: 'node-1',
+          name: 'Conformance node',
+          domain: domainName,
+          memoryMiB: 64,
+          storage: [{ id: 'RAID', drives: Array.from({ length: 8 }, (_, i) => ({ id: String(i), capacityBytes: 2 ** 30, mediaType: 'HDD', protocol: 'SAS' })) }],
+        },
+      ],
+    },
   });
   emulator = await startEmulator(config);
   await emulator.lab!.ready;
+  await layOutEveryLevel(emulator);
 }, 120_000);
+
+/**
+ * Volumes of every level the controller offers, made in libvirt; one more waiting for the next
+ * reset; one made on a drive that then fails (Degraded, and a RAID0 beside it Failed): the
+ * validators see every state a volume, drive and task can be in.
+ */
+async function layOutEveryLevel(running: RunningEmulator): Promise<void> {
+  const stream = storageStream('node-1', 'RAID');
+  const drives = (...ids: number[]) => ids.map((i) => driveUri('node-1', 'RAID', String(i)));
+  const levels: [string, number[]][] = [
+    ['None', [0]],
+    ['RAID0', [0, 1]],
+    ['RAID1', [2, 3]],
+    ['RAID5', [0, 1, 2]],
+    ['RAID6', [0, 1, 2, 3]],
+    ['RAID10', [4, 5, 6, 7]],
+    ['RAID50', [0, 1, 2, 3, 4, 5]],
+    ['RAID60', [0, 1, 2, 3, 4, 5, 6, 7]],
+  ];
+  const command = (taskId: string, raidType: string, members: number[], applyTime: 'Immediate' | 'OnReset') =>
+    executeCommand(running.store, stream, storageDecider, { type: 'CreateVolume', taskId, applyTime, request: { raidType, drives: drives(...members), capacityBytes: 16 * 2 ** 20 } });
+  for (const [raidType, members] of levels) expect(command(`level-${raidType}`, raidType, members, 'Immediate').ok).toBe(true);
+  expect(command('at-reset', 'RAID1', [6, 7], 'OnReset').ok).toBe(true);
+  const done = () => levels.every(([raidType]) => JSON.parse(running.store.views.get(taskUri(`level-${raidType}`))!.body).TaskState === 'Completed');
+  for (let waited = 0; !done(); waited += 50) {
+    if (waited > 60_000) throw new Error('volumes were not made in libvirt within a minute');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(executeCommand(running.store, stream, storageDecider, { type: 'FailDrive', driveId: '3' }).ok).toBe(true);
+}
 
 afterAll(async () => {
   await emulator?.close();
@@ -51,6 +97,7 @@ afterAll(async () => {
     if (domain) await quietly(() => libvirt.domainUndefine(domain));
     const pool = await libvirt.poolLookupByName(poolName).catch(() => undefined);
     if (pool) {
+      for (const volume of await libvirt.poolListVolumes(pool).catch(() => [])) await quietly(() => libvirt.volumeDelete(volume));
       await quietly(() => libvirt.poolDestroy(pool));
       await quietly(() => libvirt.poolUndefine(pool));
     }
