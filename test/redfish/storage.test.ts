@@ -341,6 +341,23 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     expect((await request('DELETE', volume)).status).toBe(204);
   });
 
+  it('ends a task whose libvirt work fails in Exception, answers the error, and keeps nothing of it', async () => {
+    const pool = await libvirt.poolLookupByName(poolName);
+    await libvirt.poolDestroy(pool);
+    try {
+      const response = await request('POST', VOLUMES, { RAIDType: 'RAID1', CapacityBytes: 16 * MiB, Links: { Drives: [drive(4), drive(5)] } });
+      expect(response.status).toBe(500);
+      const error = (await response.json()) as { error: { code: string; message: string } };
+      expect(error.error.code).toBe('Base.1.22.InternalError');
+      const tasks = await members('/redfish/v1/TaskService/Tasks');
+      expect(await get(tasks.at(-1)!)).toMatchObject({ TaskState: 'Exception', TaskStatus: 'Critical' });
+      // The space it would have held is free again, and no volume is listed for it.
+      expect((await get(`${STORAGE}/Drives/4`))['Links']['Volumes']).toEqual([]);
+    } finally {
+      await libvirt.poolCreate(pool);
+    }
+  });
+
   it('deletes a libvirt volume no Volume owns, and detaches it first', async () => {
     const pool = await libvirt.poolLookupByName(poolName);
     // As a create cut short between attaching the disk and recording it would leave it.
