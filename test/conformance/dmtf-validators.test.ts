@@ -12,7 +12,7 @@ import { executeCommand } from '../../src/eventstore/execute-command.js';
 import { storageDecider } from '../../src/domain/storage/storage-decider.js';
 import { driveUri, storageStream } from '../../src/domain/storage/storage-events.js';
 import { taskUri } from '../../src/projections/tasks.js';
-import { quietly, uniqueName } from '../support/libvirt.js';
+import { removeLabByName, uniqueName } from '../support/libvirt.js';
 
 /** DMTF's Service and Protocol Validators, kept beside the project in shared/. */
 const RUN = join(projectRoot(), '..', 'shared', 'tools', 'redfish-conformance', 'run');
@@ -93,14 +93,7 @@ afterAll(async () => {
   await emulator?.close();
   if (!missing) {
     const libvirt = await LibvirtClient.connect('qemu:///system');
-    const domain = await libvirt.domainLookupByName(domainName).catch(() => undefined);
-    if (domain) await quietly(() => libvirt.domainUndefine(domain));
-    const pool = await libvirt.poolLookupByName(poolName).catch(() => undefined);
-    if (pool) {
-      for (const volume of await libvirt.poolListVolumes(pool).catch(() => [])) await quietly(() => libvirt.volumeDelete(volume));
-      await quietly(() => libvirt.poolDestroy(pool));
-      await quietly(() => libvirt.poolUndefine(pool));
-    }
+    await removeLabByName(libvirt, { domain: domainName, pool: poolName });
     await libvirt.close();
   }
   rmSync(dir, { recursive: true, force: true });

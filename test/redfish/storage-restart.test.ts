@@ -15,7 +15,7 @@ import { executeCommand, loadState } from '../../src/eventstore/execute-command.
 import { storageDecider, type StorageCommand } from '../../src/domain/storage/storage-decider.js';
 import { driveUri, storageStream } from '../../src/domain/storage/storage-events.js';
 import { backingVolumeName } from '../../src/reconciler/volume-actions.js';
-import { quietly, uniqueName } from '../support/libvirt.js';
+import { removeLabByName, uniqueName } from '../support/libvirt.js';
 
 /*
  * The emulator as a separate process, stopped cleanly or with kill -9 at each step of a volume
@@ -101,7 +101,7 @@ const create = (taskId: string, drives: number[], applyTime: 'Immediate' | 'OnRe
 /** Waits until no task runs any more (Completed, Exception, or waiting for a reset). */
 async function tasksSettle(emulator: Emulator): Promise<Record<string, any>[]> {
   const tasks = async () => Promise.all(((await json(`${emulator.url}/redfish/v1/TaskService/Tasks`))['Members'] as { '@odata.id': string }[]).map((m) => json(`${emulator.url}${m['@odata.id']}`)));
-  await expect.poll(async () => (await tasks()).filter((t) => t['TaskState'] === 'Running').length, { timeout: 20_000, interval: 100 }).toBe(0);
+  await expect.poll(async () => (await tasks()).filter((t) => t['TaskState'] === 'Running').length, { timeout: 60_000, interval: 100 }).toBe(0);
   return tasks();
 }
 
@@ -139,27 +139,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const domain = await libvirt.domainLookupByName(domainName).catch(() => undefined);
-  if (domain) {
-    await quietly(() => libvirt.domainDestroy(domain));
-    await quietly(() => libvirt.domainUndefine(domain));
-  }
-  const pool = await libvirt.poolLookupByName(poolName).catch(() => undefined);
-  if (pool) {
-    for (const volume of await libvirt.poolListVolumes(pool).catch(() => [])) await quietly(() => libvirt.volumeDelete(volume));
-    await quietly(() => libvirt.poolDestroy(pool));
-    await quietly(() => libvirt.poolUndefine(pool));
-  }
+  await removeLabByName(libvirt, { domain: domainName, pool: poolName });
   await libvirt.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('storage across restarts of the emulator process', () => {
+describe('storage across restarts of the emulator process', { timeout: 180_000 }, () => {
   it('keeps volumes, pending requests and tasks over a clean restart, and carries the pending ones out at the next boot', async () => {
     let emulator = await start();
     const post = (body: unknown) => fetch(`${emulator.url}${VOLUMES}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const drives = (...ids: number[]) => ({ Drives: ids.map((i) => ({ '@odata.id': driveUri('r1', 'RAID', String(i)) })) });
-    expect((await post({ RAIDType: 'RAID1', CapacityBytes: 8 * MiB, Links: drives(0, 1) })).status).toBe(201);
+    // 201 when libvirt was quick; 202 and a task monitor when the machine is busy.
+    const made = await post({ RAIDType: 'RAID1', CapacityBytes: 8 * MiB, Links: drives(0, 1) });
+    expect([201, 202]).toContain(made.status);
+    if (made.status === 202) await expect.poll(async () => (await fetch(`${emulator.url}${made.headers.get('location')}`)).status, { timeout: 60_000, interval: 100 }).toBe(201);
     const pending = await post({ RAIDType: 'RAID0', CapacityBytes: 8 * MiB, Links: drives(2), '@Redfish.OperationApplyTime': 'OnReset' });
     expect(pending.status).toBe(202);
     const monitor = pending.headers.get('location')!;
@@ -171,12 +164,12 @@ describe('storage across restarts of the emulator process', () => {
     expect((await fetch(`${emulator.url}${monitor}`)).status).toBe(202);
     await expectAgreement();
     await fetch(`${emulator.url}/redfish/v1/Systems/r1/Actions/ComputerSystem.Reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ResetType":"On"}' });
-    await expect.poll(async () => (await fetch(`${emulator.url}${monitor}`)).status, { timeout: 20_000, interval: 100 }).toBe(201);
+    await expect.poll(async () => (await fetch(`${emulator.url}${monitor}`)).status, { timeout: 60_000, interval: 100 }).toBe(201);
     await fetch(`${emulator.url}/redfish/v1/Systems/r1/Actions/ComputerSystem.Reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ResetType":"ForceOff"}' });
-    await expect.poll(async () => (await json(`${emulator.url}/redfish/v1/Systems/r1`))['PowerState'], { timeout: 15_000 }).toBe('Off');
+    await expect.poll(async () => (await json(`${emulator.url}/redfish/v1/Systems/r1`))['PowerState'], { timeout: 60_000 }).toBe('Off');
     await expectAgreement();
     await stop(emulator, 'SIGTERM');
-  }, 90_000);
+  });
 
   it('finishes a request whatever step kill -9 cut it at, exactly once and leaving nothing behind', async () => {
     const pool = await libvirt.poolLookupByName(poolName);
@@ -207,7 +200,7 @@ describe('storage across restarts of the emulator process', () => {
     expect(byId).toMatchObject({ 'cut-before-libvirt': 'Completed', 'cut-after-volume': 'Completed', 'cut-after-attach': 'Completed', 'cut-in-delete': 'Completed' });
     await expectAgreement();
     await stop(emulator, 'SIGKILL');
-  }, 90_000);
+  });
 
   it('loses no acknowledged request when killed -9 in the middle of a burst', async () => {
     let emulator = await start();
@@ -240,5 +233,5 @@ describe('storage across restarts of the emulator process', () => {
     }
     await expectAgreement();
     await stop(emulator, 'SIGTERM');
-  }, 90_000);
+  });
 });

@@ -18,7 +18,7 @@ import { DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { testConfig } from '../support/config.js';
 import { macFor } from '../../src/reconciler/lab-provisioner.js';
 import { mediaFile } from '../../src/reconciler/media-actions.js';
-import { quietly, uniqueName } from '../support/libvirt.js';
+import { removeLabByName, uniqueName } from '../support/libvirt.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-systems-'));
 const poolDir = join(dir, 'pool');
@@ -80,16 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.close();
   images?.close();
-  const domain = await libvirt.domainLookupByName(domainName).catch(() => undefined);
-  if (domain) {
-    await quietly(() => libvirt.domainDestroy(domain));
-    await quietly(() => libvirt.domainUndefine(domain));
-  }
-  const pool = await libvirt.poolLookupByName(poolName).catch(() => undefined);
-  if (pool) {
-    await quietly(() => libvirt.poolDestroy(pool));
-    await quietly(() => libvirt.poolUndefine(pool));
-  }
+  await removeLabByName(libvirt, { domain: domainName, pool: poolName });
   await libvirt?.close();
   rmSync(dir, { recursive: true, force: true });
 });

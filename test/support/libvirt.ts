@@ -59,3 +59,18 @@ export async function eventually(predicate: () => boolean, what: string, ms = 10
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * Removes what a lab test made by name, whatever state it was left in: the domain (stopped,
+ * then undefined) and the pool with every volume in it.
+ */
+export async function removeLabByName(client: LibvirtClient, names: { domain: string; pool: string }): Promise<void> {
+  const domain = await client.domainLookupByName(names.domain).catch(() => undefined);
+  if (domain) await removeDomain(client, domain);
+  const pool = await client.poolLookupByName(names.pool).catch(() => undefined);
+  if (pool) {
+    for (const volume of await client.poolListVolumes(pool).catch(() => [])) await quietly(() => client.volumeDelete(volume));
+    await quietly(() => client.poolDestroy(pool));
+    await quietly(() => client.poolUndefine(pool));
+  }
+}
