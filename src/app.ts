@@ -15,6 +15,7 @@ import { registerResetRoute } from './redfish/systems/reset-route.js';
 import { registerSystemPatchRoute } from './redfish/systems/system-patch-route.js';
 import { registerVirtualMediaRoutes } from './redfish/systems/virtual-media-routes.js';
 import { registerVolumeRoutes } from './redfish/storage/volume-routes.js';
+import { registerSecureBootRoute } from './redfish/systems/secure-boot-route.js';
 import { registerTaskMonitorRoute } from './redfish/tasks/task-monitor-route.js';
 import { registerDriveFaultRoutes } from './redfish/admin/drive-fault-routes.js';
 import { registerBiosRoutes } from './redfish/systems/bios-routes.js';
@@ -91,6 +92,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerSystemPatchRoute(app, allowedMethods, store);
     registerVirtualMediaRoutes(app, allowedMethods, store);
     registerBiosRoutes(app, allowedMethods, store);
+    registerSecureBootRoute(app, store);
     registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
     registerTaskMonitorRoute(app, store);
     registerDriveFaultRoutes(app, store);

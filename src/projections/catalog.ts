@@ -8,12 +8,13 @@ import { virtualMediaProjector } from './virtual-media.js';
 import { systemBiosProjector } from './system-bios.js';
 import { storageProjector } from './storage.js';
 import { tasksProjector } from './tasks.js';
+import { secureBootProjector } from './secure-boot.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, storageProjector, tasksProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, secureBootProjector, storageProjector, tasksProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 15;
+export const PROJECTION_VERSION = 16;

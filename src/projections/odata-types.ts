@@ -16,6 +16,7 @@ export const ODATA_TYPE = {
   ActionInfo: '#ActionInfo.v1_5_0.ActionInfo',
   Bios: '#Bios.v1_2_3.Bios',
   Settings: '#Settings.v1_4_0.Settings',
+  SecureBoot: '#SecureBoot.v1_1_2.SecureBoot',
   EthernetInterfaceCollection: '#EthernetInterfaceCollection.EthernetInterfaceCollection',
   EthernetInterface: '#EthernetInterface.v1_12_4.EthernetInterface',
   ProcessorCollection: '#ProcessorCollection.ProcessorCollection',

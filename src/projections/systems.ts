@@ -66,9 +66,9 @@ export const systemsProjector: Projector = {
         doc['EthernetInterfaces'] = { '@odata.id': `${id}/EthernetInterfaces` };
         doc['Processors'] = { '@odata.id': `${id}/Processors` };
         doc['Memory'] = { '@odata.id': `${id}/Memory` };
-        // The firmware is the domain's own: the mode can be read, not switched.
+        // The firmware the domain's definition names: what its next boot uses.
         const mode = event.data.firmware === 'UEFI' ? 'UEFI' : 'Legacy';
-        doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: mode, 'BootSourceOverrideMode@Redfish.AllowableValues': [mode] };
+        doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: mode, 'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'] };
         views.put(doc, position);
         return;
       }
@@ -87,6 +87,13 @@ export const systemsProjector: Projector = {
         if (!doc) return;
         const enabled = event.type === 'BootOverrideConsumed' ? 'Disabled' : event.data.enabled;
         doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideEnabled: enabled, BootSourceOverrideTarget: event.data.target };
+        views.put(doc, position);
+        return;
+      }
+      case 'BootModeChanged': {
+        const doc = views.get(id);
+        if (!doc) return;
+        doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: event.data.mode, 'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'] };
         views.put(doc, position);
         return;
       }

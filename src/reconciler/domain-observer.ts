@@ -5,6 +5,7 @@ import { systemDecider, type SystemCommand } from '../domain/system/system-decid
 import { systemStream } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { LibvirtError } from '../libvirt/errors.js';
+import { DomainXmlFlag } from '../libvirt/constants.js';
 import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { powerStateOf } from './power-state.js';
@@ -65,14 +66,15 @@ export class DomainObserver {
         if (err instanceof LibvirtError && err.isNoDomain) return this.record(system, { type: 'ObserveDomainMissing' });
         throw err;
       }
-      const [xml, state] = await Promise.all([client.domainGetXml(domain), client.domainGetState(domain)]);
+      const [xml, definition, state] = await Promise.all([client.domainGetXml(domain), client.domainGetXml(domain, DomainXmlFlag.Inactive), client.domainGetState(domain)]);
       const description = readDomainXml(xml);
       this.record(system, {
         type: 'ObserveDomain',
         uuid: description.uuid,
         vcpus: description.vcpus,
         memoryBytes: description.memoryBytes,
-        firmware: description.firmware,
+        // What the next boot uses: the definition's firmware, which a running machine may not have yet.
+        firmware: xml === definition ? description.firmware : readDomainXml(definition).firmware,
         macAddresses: description.nics.flatMap((n) => (n.mac ? [n.mac] : [])),
       });
       this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state.state) });

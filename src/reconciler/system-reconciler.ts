@@ -3,11 +3,12 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import { executeCommand, loadState } from '../eventstore/execute-command.js';
 import { subscribe, type Subscription } from '../eventstore/subscription.js';
 import { systemDecider } from '../domain/system/system-decider.js';
-import { systemStream, type BootOverride, type ResetRequested, type VirtualMediaInsertRequested } from '../domain/system/system-events.js';
+import { systemStream, type BootMode, type BootModeChanged, type BootOverride, type ResetRequested, type VirtualMediaInsertRequested } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { withBootOrder } from '../libvirt/xml/boot-order.js';
 import { withSettings } from '../libvirt/xml/settings-metadata.js';
+import { withFirmware } from '../libvirt/xml/firmware.js';
 import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 import type { BootDevice } from '../libvirt/xml/domain-xml.js';
 import type { LabSystem } from '../lab/lab-systems.js';
@@ -58,6 +59,7 @@ export class SystemReconciler {
     if (system && event.type === 'VirtualMediaInsertRequested') await this.insertMedia(system, event as RecordedEvent<VirtualMediaInsertRequested['data']>);
     if (system && event.type === 'VirtualMediaEjectRequested') await this.ejectMedia(system, event);
     if (system && (event.type === 'BiosSettingsApplied' || event.type === 'BiosReset')) await this.keepBiosInDomain(system, event.streamId);
+    if (system && event.type === 'BootModeChanged') await this.setFirmware(system, (event.data as BootModeChanged['data']).mode);
     this.store.saveCheckpoint(CHECKPOINT, event.position);
   }
 
@@ -108,6 +110,18 @@ export class SystemReconciler {
       await client.domainDefineXml(withSettings(xml, { ...readDomainXml(xml).settings, biosAttributes: state.bios }));
     } catch (err) {
       this.log(`BIOS settings of ${system.id}: ${(err as Error).message}`);
+    }
+  }
+
+  /** The firmware the next boot uses, in the persistent definition; a running machine keeps its own until then. */
+  private async setFirmware(system: LabSystem, mode: BootMode): Promise<void> {
+    try {
+      const client = await this.connections.get(system.libvirtUri);
+      const domain = await client.domainLookupByName(system.domainName);
+      const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
+      await client.domainDefineXml(withFirmware(xml, mode === 'UEFI' ? 'UEFI' : 'BIOS'));
+    } catch (err) {
+      this.log(`boot mode of ${system.id}: ${(err as Error).message}`);
     }
   }
 

@@ -113,14 +113,23 @@ describe('the system decider', () => {
     expect(continuous.state.bootOverride).toEqual({ target: 'Hdd', enabled: 'Continuous' });
   });
 
-  it('keeps the boot mode the firmware has, and records nothing for a PATCH that changes nothing', () => {
+  it('switches the boot mode, and records nothing for a PATCH that changes nothing', () => {
     const { state } = run([{ type: 'RegisterSystem', ...registration }, { type: 'ObserveDomain', ...domain }]);
-    expect(systemDecider.decide({ type: 'PatchSystem', mode: 'UEFI' }, state)).toMatchObject({
-      status: 400,
-      messageId: 'PropertyValueNotInList',
-      messageArgs: ['UEFI', 'BootSourceOverrideMode'],
-    });
     expect(systemDecider.decide({ type: 'PatchSystem', mode: 'Legacy', enabled: 'Disabled' }, state)).toEqual([]);
+    expect(systemDecider.decide({ type: 'PatchSystem', mode: 'UEFI' }, state)).toEqual([{ type: 'BootModeChanged', data: { mode: 'UEFI' } }]);
+    const uefi = run([{ type: 'RegisterSystem', ...registration }, { type: 'ObserveDomain', ...domain }, { type: 'PatchSystem', mode: 'UEFI' }]).state;
+    expect(systemDecider.decide({ type: 'PatchSystem', mode: 'UEFI' }, uefi)).toEqual([]);
+  });
+
+  it('turns Secure Boot on for UEFI only, applies it at the next boot, and keeps a secure machine on UEFI', () => {
+    const base: SystemCommand[] = [{ type: 'RegisterSystem', ...registration }, { type: 'ObserveDomain', ...domain }, { type: 'ObservePowerState', powerState: 'Off' }];
+    expect(systemDecider.decide({ type: 'SetSecureBoot', enabled: true }, run(base).state)).toMatchObject({ status: 400, messageId: 'PropertyValueConflict', messageArgs: ['SecureBootEnable', 'BootSourceOverrideMode'] });
+    const secure = run([...base, { type: 'PatchSystem', mode: 'UEFI' }, { type: 'SetSecureBoot', enabled: true }]);
+    expect(secure.state.secureBoot).toEqual({ enabled: true, currentBoot: false });
+    expect(systemDecider.decide({ type: 'PatchSystem', mode: 'Legacy' }, secure.state)).toMatchObject({ status: 400, messageId: 'PropertyValueConflict' });
+    const booted = run([...base, { type: 'PatchSystem', mode: 'UEFI' }, { type: 'SetSecureBoot', enabled: true }, { type: 'ObservePowerState', powerState: 'On' }]);
+    expect(booted.events.at(-1)).toEqual({ type: 'SecureBootApplied', data: { enabled: true } });
+    expect(booted.state.secureBoot).toEqual({ enabled: true, currentBoot: true });
   });
 
   it('applies pending BIOS settings at the next boot, merged over what is in effect', () => {

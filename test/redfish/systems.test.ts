@@ -248,9 +248,43 @@ describe('Systems over a real libvirt lab', () => {
       ['PropertyValueTypeError', '3', 'BootSourceOverrideEnabled'],
       ['PropertyUnknown', 'Extra'],
     ]);
-    const mode = await patch(SYSTEM, { Boot: { BootSourceOverrideMode: 'UEFI' } });
-    expect(mode.status).toBe(400);
     expect(emulator.store.lastPosition()).toBe(before);
+  });
+
+  it('switches the boot mode in the domain definition, and Secure Boot with it, driven by sushy', async () => {
+    const firmware = async () => readDomainXml(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), DomainXmlFlag.Inactive)).firmware;
+    const reset = (ResetType: string) => post(`${SYSTEM}/Actions/ComputerSystem.Reset`, JSON.stringify({ ResetType }));
+    const before = emulator.store.lastPosition();
+    expect((await patch(`${SYSTEM}/SecureBoot`, { SecureBootEnable: true })).status).toBe(400);
+    expect((await patch(`${SYSTEM}/SecureBoot`, { SecureBootEnable: 'yes' })).status).toBe(400);
+    expect((await patch(`${SYSTEM}/SecureBoot`, { SecureBootMode: 'SetupMode' })).status).toBe(400);
+    expect(emulator.store.lastPosition()).toBe(before);
+    const script = `
+import sushy
+c = sushy.Sushy('${emulator.url}/redfish/v1', auth=sushy.auth.BasicAuth('admin', 'password'))
+s = c.get_system('${SYSTEM}')
+s.set_system_boot_options(mode=sushy.BootSourceOverrideMode.UEFI)
+s.refresh()
+s.secure_boot.set_enabled(True)
+sb = c.get_system('${SYSTEM}').secure_boot
+print(s.boot.mode.value, sb.enabled, sb.current_boot.value)
+`;
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(stdout.trim()).toBe('UEFI True Disabled');
+    await expect.poll(firmware, { timeout: 15_000 }).toBe('UEFI');
+    // Secure Boot keeps the machine on UEFI until it is turned off.
+    expect((await patch(SYSTEM, { Boot: { BootSourceOverrideMode: 'Legacy' } })).status).toBe(400);
+    await reset('On');
+    await powerStateBecomes('On');
+    await expect.poll(async () => (await get(`${SYSTEM}/SecureBoot`))['SecureBootCurrentBoot'], { timeout: 15_000 }).toBe('Enabled');
+    await reset('ForceOff');
+    await powerStateBecomes('Off');
+    expect((await patch(`${SYSTEM}/SecureBoot`, { SecureBootEnable: false })).status).toBe(200);
+    const legacy = await patch(SYSTEM, { Boot: { BootSourceOverrideMode: 'Legacy' } });
+    expect(legacy.status).toBe(200);
+    expect(((await legacy.json()) as { Boot: Record<string, unknown> }).Boot).toMatchObject({ BootSourceOverrideMode: 'Legacy', 'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'] });
+    await expect.poll(firmware, { timeout: 15_000 }).toBe('BIOS');
+    await expect.poll(async () => ((await get(SYSTEM))['Boot'] as Record<string, unknown>)['BootSourceOverrideMode'], { timeout: 15_000 }).toBe('Legacy');
   });
 
   it('inserts virtual media fetched from a URL into the CD-ROM drive, and ejects it', async () => {

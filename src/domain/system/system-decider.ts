@@ -69,8 +69,14 @@ export interface SetBiosSettings {
 export interface ResetBios {
   readonly type: 'ResetBios';
 }
+/** PATCH of SecureBoot's SecureBootEnable. */
+export interface SetSecureBoot {
+  readonly type: 'SetSecureBoot';
+  readonly enabled: boolean;
+}
 
 export type SystemCommand =
+  | SetSecureBoot
   | SetBiosSettings
   | ResetBios
   | InsertMedia
@@ -101,6 +107,15 @@ export interface SystemState {
   readonly bios: Readonly<Record<string, BiosValue>>;
   /** Settings waiting for the next boot; empty when none. */
   readonly pendingBios: Readonly<Record<string, BiosValue>>;
+  /** The boot mode a client chose; until one does, the domain's firmware says. */
+  readonly bootModeChosen?: BootMode;
+  /** SecureBootEnable (what the next boot uses) and what the current boot had. */
+  readonly secureBoot: { readonly enabled: boolean; readonly currentBoot: boolean };
+}
+
+/** The boot mode the next boot uses: the one a client chose, or the domain's own firmware. */
+export function bootModeOf(state: SystemState): BootMode {
+  return state.bootModeChosen ?? (state.domain?.firmware === 'UEFI' ? 'UEFI' : 'Legacy');
 }
 
 /** Resets that boot a running machine again without it ever being seen off. */
@@ -114,6 +129,7 @@ function bootEffects(state: SystemState): SystemEvent[] {
   const events: SystemEvent[] = [{ type: 'SystemBooted', data: {} }];
   if (state.bootOverride.enabled === 'Once') events.push({ type: 'BootOverrideConsumed', data: state.bootOverride });
   if (Object.keys(state.pendingBios).length > 0) events.push({ type: 'BiosSettingsApplied', data: { attributes: state.pendingBios } });
+  if (state.secureBoot.enabled !== state.secureBoot.currentBoot) events.push({ type: 'SecureBootApplied', data: { enabled: state.secureBoot.enabled } });
   return events;
 }
 
@@ -125,7 +141,16 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * nothing to the log while nothing happens.
  */
 export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
-  initialState: { offSinceBoot: false, domainMissing: false, bootOverride: { target: 'None', enabled: 'Disabled' }, media: {}, led: 'Off', bios: BIOS_DEFAULTS, pendingBios: {} },
+  initialState: {
+    offSinceBoot: false,
+    domainMissing: false,
+    bootOverride: { target: 'None', enabled: 'Disabled' },
+    media: {},
+    led: 'Off',
+    bios: BIOS_DEFAULTS,
+    pendingBios: {},
+    secureBoot: { enabled: false, currentBoot: false },
+  },
 
   decide(command, state) {
     switch (command.type) {
@@ -162,6 +187,11 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return [{ type: 'BiosSettingsRequested', data: { attributes: { ...state.pendingBios, ...command.attributes } } }];
       case 'ResetBios':
         return [{ type: 'BiosReset', data: {} }];
+      case 'SetSecureBoot':
+        if (command.enabled && bootModeOf(state) !== 'UEFI') {
+          return problem(400, 'PropertyValueConflict', ['SecureBootEnable', 'BootSourceOverrideMode'], ['/SecureBootEnable']);
+        }
+        return command.enabled === state.secureBoot.enabled ? [] : [{ type: 'SecureBootChanged', data: { enabled: command.enabled } }];
       case 'InsertMedia':
         if (state.domainMissing) return problem(409, 'ResourceInUse');
         return [{ type: 'VirtualMediaInsertRequested', data: { device: command.device, image: command.image } }];
@@ -176,12 +206,14 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
           : [{ type: 'VirtualMediaInsertFailed', data: { device, image, message } }];
       }
       case 'PatchSystem': {
-        const mode = state.domain?.firmware === 'UEFI' ? 'UEFI' : 'Legacy';
-        if (command.mode !== undefined && command.mode !== mode) {
-          return problem(400, 'PropertyValueNotInList', [command.mode, 'BootSourceOverrideMode'], ['/Boot/BootSourceOverrideMode']);
+        const modeChanges = command.mode !== undefined && command.mode !== bootModeOf(state);
+        // Secure Boot is UEFI's: it has to be turned off before the machine can go back to BIOS.
+        if (modeChanges && command.mode === 'Legacy' && state.secureBoot.enabled) {
+          return problem(400, 'PropertyValueConflict', ['BootSourceOverrideMode', 'SecureBootEnable'], ['/Boot/BootSourceOverrideMode']);
         }
         const next: BootOverride = { target: command.target ?? state.bootOverride.target, enabled: command.enabled ?? state.bootOverride.enabled };
         const events: SystemEvent[] = sameJson(next, state.bootOverride) ? [] : [{ type: 'BootOverrideChanged', data: next }];
+        if (modeChanges) events.push({ type: 'BootModeChanged', data: { mode: command.mode! } });
         if (command.led !== undefined && command.led !== state.led) events.push({ type: 'IndicatorChanged', data: { led: command.led } });
         return events;
       }
@@ -220,6 +252,12 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return { ...state, bios: { ...state.bios, ...event.data.attributes }, pendingBios: {} };
       case 'BiosReset':
         return { ...state, bios: BIOS_DEFAULTS, pendingBios: {} };
+      case 'BootModeChanged':
+        return { ...state, bootModeChosen: event.data.mode };
+      case 'SecureBootChanged':
+        return { ...state, secureBoot: { ...state.secureBoot, enabled: event.data.enabled } };
+      case 'SecureBootApplied':
+        return { ...state, secureBoot: { ...state.secureBoot, currentBoot: event.data.enabled } };
       case 'ResetRequested':
       case 'ResetApplied':
       case 'ResetFailed':

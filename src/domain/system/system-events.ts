@@ -90,6 +90,23 @@ export interface BootOverrideConsumed {
   readonly data: BootOverride;
 }
 
+/** A client chose the firmware the machine boots with (Legacy: BIOS, UEFI: OVMF), from its next boot. */
+export interface BootModeChanged {
+  readonly type: 'BootModeChanged';
+  readonly data: { readonly mode: BootMode };
+}
+
+/** SecureBootEnable as a client set it: it takes effect at the next boot. */
+export interface SecureBootChanged {
+  readonly type: 'SecureBootChanged';
+  readonly data: { readonly enabled: boolean };
+}
+/** The machine booted with Secure Boot on or off (SecureBootCurrentBoot). */
+export interface SecureBootApplied {
+  readonly type: 'SecureBootApplied';
+  readonly data: { readonly enabled: boolean };
+}
+
 /** The locator light: `IndicatorLED` (deprecated, still sent by clients) and `LocationIndicatorActive`. */
 export const INDICATOR_LED = ['Lit', 'Blinking', 'Off'] as const;
 export type IndicatorLed = (typeof INDICATOR_LED)[number];
@@ -152,6 +169,9 @@ export type SystemEvent =
   | ResetFailed
   | BootOverrideChanged
   | BootOverrideConsumed
+  | BootModeChanged
+  | SecureBootChanged
+  | SecureBootApplied
   | VirtualMediaInsertRequested
   | VirtualMediaInserted
   | VirtualMediaInsertFailed

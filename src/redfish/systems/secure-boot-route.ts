@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import type { EventStore } from '../../eventstore/event-store.js';
+import { executeCommand } from '../../eventstore/execute-command.js';
+import { systemDecider } from '../../domain/system/system-decider.js';
+import { systemStream } from '../../domain/system/system-events.js';
+import { secureBootOf } from '../../projections/secure-boot.js';
+import { baseMessage, type RedfishMessage } from '../base-registry.js';
+import { etagMatches, etagOf } from '../etag.js';
+import { RedfishHttpError } from '../redfish-error.js';
+import { resourcePath } from '../server.js';
+
+/**
+ * PATCH …/SecureBoot: SecureBootEnable, for UEFI systems, taking effect at the next boot
+ * (SecureBootCurrentBoot follows then). If-Match honoured; the other properties are read-only.
+ */
+export function registerSecureBootRoute(app: FastifyInstance, store: EventStore): void {
+  app.patch<{ Params: { systemId: string } }>('/redfish/v1/Systems/:systemId/SecureBoot', async (request, reply) => {
+    const stream = systemStream(request.params.systemId);
+    const id = secureBootOf(stream);
+    const view = store.views.get(id);
+    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    const ifMatch = request.headers['if-match'];
+    if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(view))) throw RedfishHttpError.of(412, 'PreconditionFailed');
+    if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) throw RedfishHttpError.of(400, 'MalformedJSON');
+    const current = JSON.parse(view.body) as Record<string, unknown>;
+    const problems: RedfishMessage[] = [];
+    let enabled: boolean | undefined;
+    for (const [property, value] of Object.entries(request.body as Record<string, unknown>)) {
+      if (property.startsWith('@')) continue;
+      if (property !== 'SecureBootEnable') problems.push(baseMessage(property in current ? 'PropertyNotWritable' : 'PropertyUnknown', [property], [`/${property}`]));
+      else if (typeof value !== 'boolean') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), property], [`/${property}`]));
+      else enabled = value;
+    }
+    if (problems.length > 0) throw new RedfishHttpError(400, problems);
+    if (enabled !== undefined) {
+      const outcome = executeCommand(store, stream, systemDecider, { type: 'SetSecureBoot', enabled }, { actor: request.actor ?? 'anonymous', requestId: request.id });
+      if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+    }
+    const updated = store.views.get(id)!;
+    return reply.header('ETag', etagOf(updated)).type('application/json; charset=utf-8').send(updated.body);
+  });
+}
