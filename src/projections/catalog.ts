@@ -8,13 +8,16 @@ import { virtualMediaProjector } from './virtual-media.js';
 import { systemBiosProjector } from './system-bios.js';
 import { storageProjector } from './storage.js';
 import { tasksProjector } from './tasks.js';
+import { logServicesProjector } from './log-services.js';
 import { secureBootProjector } from './secure-boot.js';
+import { biosRegistryFileProjector } from './bios-registry-file.js';
+import { eventServiceProjector } from './event-service.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, secureBootProjector, storageProjector, tasksProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, tasksProjector, logServicesProjector, eventServiceProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 16;
+export const PROJECTION_VERSION = 19;

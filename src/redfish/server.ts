@@ -7,6 +7,7 @@ import { RedfishHttpError } from './redfish-error.js';
 import { describedByLink, metadataDocument, serviceDocument } from './odata-documents.js';
 import { BASE_REGISTRY_TEXT, baseMessage } from './base-registry.js';
 import { BASE_REGISTRY_URI } from '../projections/service-documents.js';
+import { BIOS_ATTRIBUTE_REGISTRY_TEXT, BIOS_ATTRIBUTE_REGISTRY_URI } from './bios-attribute-registry.js';
 import { errorBody } from './redfish-error.js';
 
 export const SERVICE_ROOT = '/redfish/v1';
@@ -186,6 +187,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   });
 
   app.get(BASE_REGISTRY_URI, async (_request, reply) => reply.type('application/json; charset=utf-8').send(BASE_REGISTRY_TEXT));
+  app.get(BIOS_ATTRIBUTE_REGISTRY_URI, async (_request, reply) => reply.type('application/json; charset=utf-8').send(BIOS_ATTRIBUTE_REGISTRY_TEXT));
 
   const versions = { v1: `${SERVICE_ROOT}/` };
   app.get('/redfish', async (_request, reply) => reply.type('application/json; charset=utf-8').send(versions));

@@ -16,6 +16,7 @@ import { queryHistory } from '../../src/eventstore/history-query.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { testConfig } from '../support/config.js';
+import { BIOS_ATTRIBUTES } from '../../src/domain/system/bios-attributes.js';
 import { macFor } from '../../src/reconciler/lab-provisioner.js';
 import { mediaFile } from '../../src/reconciler/media-actions.js';
 import { removeLabByName, uniqueName } from '../support/libvirt.js';
@@ -249,6 +250,25 @@ describe('Systems over a real libvirt lab', () => {
       ['PropertyUnknown', 'Extra'],
     ]);
     expect(emulator.store.lastPosition()).toBe(before);
+  });
+
+  it('serves the BIOS attribute registry the Bios resource names, which sushy reads', async () => {
+    // Bios.get_attribute_registry() also loads sushy's bundled standard registries, which
+    // Debian's package leaves out; the registry file is read here the way that call reads it.
+    const script = `
+import json, sushy
+from sushy.resources.registry import message_registry_file
+c = sushy.Sushy('${emulator.url}/redfish/v1', auth=sushy.auth.BasicAuth('admin', 'password'))
+name = c.get_system('${SYSTEM}').bios._attribute_registry
+f = message_registry_file.MessageRegistryFile(c._conn, '/redfish/v1/Registries/' + name, redfish_version=c.redfish_version)
+r = f.get_attribute_registry('en', None)
+print(json.dumps([r.identity, [[a.name, a.attribute_type, a.default_value] for a in r.registry_entries.attributes]]))
+`;
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+    const [identity, attributes] = JSON.parse(stdout) as [string, [string, string, unknown][]];
+    expect(identity).toBe((await get(`${SYSTEM}/Bios`))['AttributeRegistry']);
+    expect(attributes).toContainEqual(['BootRetryCount', 'Integer', 3]);
+    expect(attributes.map(([name]) => name).sort()).toEqual(Object.keys(BIOS_ATTRIBUTES).sort());
   });
 
   it('switches the boot mode in the domain definition, and Secure Boot with it, driven by sushy', async () => {
