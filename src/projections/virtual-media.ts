@@ -7,6 +7,7 @@ import type { Projector, ViewDocument } from './projector.js';
 
 const LABELS: Record<MediaDevice, { name: string; types: string[] }> = {
   Cd: { name: 'Virtual CD', types: ['CD', 'DVD'] },
+  Floppy: { name: 'Virtual Floppy', types: ['Floppy'] },
 };
 
 /** Where a system's virtual media live: under its BMC, where clients look for them. */

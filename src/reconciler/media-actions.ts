@@ -6,11 +6,18 @@ import { pipeline } from 'node:stream/promises';
 import type { LibvirtClient } from '../libvirt/client.js';
 import { DeviceModifyFlag, DomainXmlFlag } from '../libvirt/constants.js';
 import type { DomainHandle } from '../libvirt/structs.js';
-import { cdromDeviceXml } from '../libvirt/xml/device-xml.js';
+import { cdromDeviceXml, floppyDeviceXml } from '../libvirt/xml/device-xml.js';
+import type { MediaDevice } from '../domain/system/system-events.js';
 import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 
 /** The file a system's virtual media image is kept in, inside the lab's pool directory. */
-export const mediaFile = (dir: string, systemId: string, device: string) => join(dir, `rfe-media-${systemId}-${device.toLowerCase()}.iso`);
+export const mediaFile = (dir: string, systemId: string, device: MediaDevice) => join(dir, `rfe-media-${systemId}-${device.toLowerCase()}.${device === 'Floppy' ? 'img' : 'iso'}`);
+
+/** The libvirt disk device behind each virtual media device. */
+const DRIVES = {
+  Cd: { device: 'cdrom', xml: cdromDeviceXml, bus: 'sata', targetDev: 'sda' },
+  Floppy: { device: 'floppy', xml: floppyDeviceXml, bus: 'fdc', targetDev: 'fda' },
+} as const;
 
 /** Fetches an image by URL into `file`, whole or not at all. */
 export async function download(url: string, file: string): Promise<void> {
@@ -27,13 +34,21 @@ export async function download(url: string, file: string): Promise<void> {
 }
 
 /**
- * Puts `file` into the domain's CD-ROM drive (or empties it when undefined): in the persistent
- * definition, and in the running machine too when it runs.
+ * Puts `file` into the domain's CD-ROM or floppy drive (or empties it when undefined): in the
+ * persistent definition, and in the running machine too when it has the drive. A domain with no
+ * floppy drive is given one in its definition (a floppy cannot be hot-plugged): it is there from
+ * the next boot.
  */
-export async function setCdromMedia(client: LibvirtClient, domain: DomainHandle, file: string | undefined): Promise<void> {
-  const drive = readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.find((d) => d.device === 'cdrom');
-  if (!drive?.targetDev) throw new Error(`domain ${domain.name} has no CD-ROM drive`);
-  const xml = cdromDeviceXml({ sourceFile: file, targetDev: drive.targetDev, bus: drive.targetBus as 'sata' | undefined });
+export async function setMedia(client: LibvirtClient, domain: DomainHandle, device: MediaDevice, file: string | undefined): Promise<void> {
+  const kind = DRIVES[device];
   const running = await client.domainIsActive(domain);
-  await client.domainUpdateDevice(domain, xml, DeviceModifyFlag.Config | (running ? DeviceModifyFlag.Live : 0));
+  const inDefinition = readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.find((d) => d.device === kind.device);
+  if (!inDefinition?.targetDev) {
+    if (device === 'Cd') throw new Error(`domain ${domain.name} has no CD-ROM drive`);
+    if (file !== undefined) await client.domainAttachDevice(domain, kind.xml({ sourceFile: file, targetDev: kind.targetDev, bus: kind.bus }), DeviceModifyFlag.Config);
+    return;
+  }
+  const xml = kind.xml({ sourceFile: file, targetDev: inDefinition.targetDev, bus: inDefinition.targetBus ?? kind.bus });
+  const live = running && readDomainXml(await client.domainGetXml(domain)).disks.some((d) => d.device === kind.device && d.targetDev === inDefinition.targetDev);
+  await client.domainUpdateDevice(domain, xml, DeviceModifyFlag.Config | (live ? DeviceModifyFlag.Live : 0));
 }

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import { executeCommand, loadState } from '../eventstore/execute-command.js';
 import { subscribe, type Subscription } from '../eventstore/subscription.js';
 import { systemDecider } from '../domain/system/system-decider.js';
-import { systemStream, type BootMode, type BootModeChanged, type BootOverride, type ResetRequested, type VirtualMediaInsertRequested } from '../domain/system/system-events.js';
+import { systemStream, type BootMode, type BootModeChanged, type BootOverride, type ResetRequested, type VirtualMediaEjectRequested, type VirtualMediaInsertRequested } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { withBootOrder } from '../libvirt/xml/boot-order.js';
@@ -13,7 +13,7 @@ import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 import type { BootDevice } from '../libvirt/xml/domain-xml.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { applyReset } from './reset-actions.js';
-import { download, mediaFile, setCdromMedia } from './media-actions.js';
+import { download, mediaFile, setMedia } from './media-actions.js';
 import { rm } from 'node:fs/promises';
 
 const CHECKPOINT = 'system-reconciler';
@@ -71,7 +71,7 @@ export class SystemReconciler {
       const file = mediaFile(this.mediaDir, system.id, device);
       await download(image, file);
       const client = await this.connections.get(system.libvirtUri);
-      await setCdromMedia(client, await client.domainLookupByName(system.domainName), file);
+      await setMedia(client, await client.domainLookupByName(system.domainName), device, file);
     } catch (err) {
       message = (err as Error).message;
       this.log(`inserting ${image} into ${system.id}: ${message}`);
@@ -80,10 +80,10 @@ export class SystemReconciler {
   }
 
   private async ejectMedia(system: LabSystem, event: RecordedEvent): Promise<void> {
-    const { device } = event.data as { device: 'Cd' };
+    const { device } = event.data as VirtualMediaEjectRequested['data'];
     try {
       const client = await this.connections.get(system.libvirtUri);
-      await setCdromMedia(client, await client.domainLookupByName(system.domainName), undefined);
+      await setMedia(client, await client.domainLookupByName(system.domainName), device, undefined);
       if (this.mediaDir) await rm(mediaFile(this.mediaDir, system.id, device), { force: true });
     } catch (err) {
       this.log(`ejecting the ${device} of ${system.id}: ${(err as Error).message}`);

@@ -85,7 +85,10 @@ describe('the demo domain on the real libvirtd', () => {
       secureBoot: false,
       bootDevices: ['network', 'hd'],
       nics: [expect.objectContaining({ type: 'user', mac: '52:54:00:5e:00:01', model: 'virtio' })],
-      disks: [expect.objectContaining({ device: 'cdrom', targetDev: 'sda', targetBus: 'sata', readOnly: true })],
+      disks: [
+        expect.objectContaining({ device: 'cdrom', targetDev: 'sda', targetBus: 'sata', readOnly: true }),
+        expect.objectContaining({ device: 'floppy', targetDev: 'fda', targetBus: 'fdc' }),
+      ],
     });
     // libvirt names the exact machine version it chose for "pc".
     expect(stored.machine).toMatch(/^pc-i440fx-/);
@@ -190,7 +193,7 @@ describe('storage and devices on the real libvirtd', () => {
     const attached = readDomainXml(inactiveXml(name)).disks.find((d) => d.targetDev === 'vdb');
     expect(attached).toMatchObject({ device: 'disk', sourceFile: join(path, volume), driverType: 'qcow2', targetBus: 'virtio', serial: 'RAID1-VOL-1', bootOrder: 1 });
     virsh('detach-device', '--config', '--', name, file(disk));
-    expect(readDomainXml(inactiveXml(name)).disks.map((d) => d.targetDev)).toEqual(['sda']);
+    expect(readDomainXml(inactiveXml(name)).disks.map((d) => d.targetDev)).toEqual(['sda', 'fda']);
 
     // Media change and eject on the CD-ROM drive.
     virsh('update-device', '--config', '--', name, file(cdromDeviceXml({ sourceFile: join(path, 'raw.img'), targetDev: 'sda' })));

@@ -142,7 +142,10 @@ describe('the demo domain', () => {
       firmware: 'BIOS',
       bootDevices: ['hd', 'network'],
       nics: [{ type: 'user', mac: '52:54:00:00:00:01', model: 'virtio' }],
-      disks: [expect.objectContaining({ device: 'cdrom', targetDev: 'sda', targetBus: 'sata', readOnly: true, sourceFile: undefined })],
+      disks: [
+        expect.objectContaining({ device: 'cdrom', targetDev: 'sda', targetBus: 'sata', readOnly: true, sourceFile: undefined }),
+        expect.objectContaining({ device: 'floppy', targetDev: 'fda', targetBus: 'fdc', sourceFile: undefined }),
+      ],
     });
     const domain = root(xml, 'domain');
     expect(domain['features']).toEqual([{ acpi: [''], apic: [''] }]);

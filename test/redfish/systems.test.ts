@@ -311,7 +311,7 @@ print(s.boot.mode.value, sb.enabled, sb.current_boot.value)
     const media = `${MANAGER}/VirtualMedia/Cd`;
     const cdrom = async () =>
       readDomainXml(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), DomainXmlFlag.Inactive)).disks.find((d) => d.device === 'cdrom')?.sourceFile;
-    expect(await get(`${MANAGER}/VirtualMedia`)).toMatchObject({ Members: [{ '@odata.id': media }] });
+    expect(await get(`${MANAGER}/VirtualMedia`)).toMatchObject({ Members: [{ '@odata.id': media }, { '@odata.id': `${MANAGER}/VirtualMedia/Floppy` }] });
     expect(await get(media)).toMatchObject({ Inserted: false, Image: null });
 
     const inserted = await post(`${media}/Actions/VirtualMedia.InsertMedia`, JSON.stringify({ Image: `${imageServer}/boot.iso` }));
@@ -324,6 +324,24 @@ print(s.boot.mode.value, sb.enabled, sb.current_boot.value)
     await expect.poll(cdrom, { timeout: 15_000 }).toBeUndefined();
     await expect.poll(async () => (await get(media))['Inserted']).toBe(false);
     expect(existsSync(mediaFile(poolDir, 'n1', 'Cd'))).toBe(false);
+  });
+
+  it('inserts a floppy image into the floppy drive with sushy, and ejects it', async () => {
+    const floppy = async () =>
+      readDomainXml(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), DomainXmlFlag.Inactive)).disks.find((d) => d.device === 'floppy')?.sourceFile;
+    const script = `
+import sushy
+c = sushy.Sushy('${emulator.url}/redfish/v1', auth=sushy.auth.BasicAuth('admin', 'password'))
+vm = c.get_manager('${MANAGER}').virtual_media.get_member('${MANAGER}/VirtualMedia/Floppy')
+print(sorted(t.value for t in vm.media_types))
+vm.insert_media('${imageServer}/boot.iso', inserted=True, write_protected=True)
+`;
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(stdout.trim()).toBe("['Floppy']");
+    await expect.poll(floppy, { timeout: 15_000 }).toBe(mediaFile(poolDir, 'n1', 'Floppy'));
+    expect(readFileSync(mediaFile(poolDir, 'n1', 'Floppy')).equals(IMAGE)).toBe(true);
+    expect((await post(`${MANAGER}/VirtualMedia/Floppy/Actions/VirtualMedia.EjectMedia`, '{}')).status).toBe(204);
+    await expect.poll(floppy, { timeout: 15_000 }).toBeUndefined();
   });
 
   it('reports an image it could not fetch on the drive, and refuses bad requests', async () => {
@@ -341,7 +359,7 @@ print(s.boot.mode.value, sb.enabled, sb.current_boot.value)
     expect(await codes('{"Image": "ftp://example/x.iso"}')).toEqual([400, 'ActionParameterValueFormatError']);
     expect(await codes('{"Image": 7}')).toEqual([400, 'ActionParameterValueTypeError']);
     expect(await codes(`{"Image": "${imageServer}/boot.iso", "Speed": 1}`)).toEqual([400, 'ActionParameterUnknown']);
-    expect(await codes(`{"Image": "${imageServer}/boot.iso"}`, `${MANAGER}/VirtualMedia/Floppy`)).toEqual([404, 'ResourceMissingAtURI']);
+    expect(await codes(`{"Image": "${imageServer}/boot.iso"}`, `${MANAGER}/VirtualMedia/Usb`)).toEqual([404, 'ResourceMissingAtURI']);
     expect(emulator.store.lastPosition()).toBe(before);
   });
 

@@ -133,7 +133,7 @@ export interface BiosReset {
 }
 
 /** The virtual media devices each system's BMC offers. */
-export const MEDIA_DEVICES = ['Cd'] as const;
+export const MEDIA_DEVICES = ['Cd', 'Floppy'] as const;
 export type MediaDevice = (typeof MEDIA_DEVICES)[number];
 
 /** A client asked for an image (by URL) to be inserted; the reconciler fetches and attaches it. */

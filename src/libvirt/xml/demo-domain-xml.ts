@@ -21,7 +21,7 @@ export interface DemoDomainSpec {
 /**
  * A small lab machine that runs under QEMU's TCG on any host: pc (i440fx) machine with ACPI (so
  * disks can be hot-plugged), no graphics, a user-mode NIC (so no libvirt network has to exist),
- * and an empty SATA CD-ROM drive for virtual media.
+ * and an empty SATA CD-ROM drive and floppy drive for virtual media.
  */
 export function demoDomainXml(spec: DemoDomainSpec): string {
   const bootDevices = requireBootDevices(spec.bootDevices ?? ['hd', 'network']);
@@ -46,12 +46,19 @@ export function demoDomainXml(spec: DemoDomainSpec): string {
       on_crash: 'destroy',
       devices: {
         emulator: requireText(spec.emulator ?? '/usr/bin/qemu-system-x86_64', 'emulator'),
-        disk: {
-          $: { type: 'file', device: 'cdrom' },
-          driver: { $: { name: 'qemu', type: 'raw' } },
-          target: { $: { dev: 'sda', bus: 'sata' } },
-          readonly: '',
-        },
+        disk: [
+          {
+            $: { type: 'file', device: 'cdrom' },
+            driver: { $: { name: 'qemu', type: 'raw' } },
+            target: { $: { dev: 'sda', bus: 'sata' } },
+            readonly: '',
+          },
+          {
+            $: { type: 'file', device: 'floppy' },
+            driver: { $: { name: 'qemu', type: 'raw' } },
+            target: { $: { dev: 'fda', bus: 'fdc' } },
+          },
+        ],
         interface: {
           $: { type: 'user' },
           mac: { $: { address: requirePattern(spec.mac, MAC_PATTERN, 'mac', 'a MAC address such as 52:54:00:12:34:56') } },
