@@ -109,7 +109,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       announce(`WARNING: listening on ${config.listen.address} with authentication off.`);
     }
     // The lab starts after the service listens: start-up never waits for libvirt.
-    const lab = systems.length > 0 ? new LabRuntime(store, config, systems, announce, { resyncIntervalMs: options.resyncIntervalMs ?? 10_000, retryMs: 5_000 }) : undefined;
+    const lab = systems.length > 0 || (config.lab.adopt ?? []).length > 0 ? new LabRuntime(store, config, systems, announce, { resyncIntervalMs: options.resyncIntervalMs ?? 10_000, retryMs: 5_000 }) : undefined;
     return {
       url,
       store,

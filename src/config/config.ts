@@ -8,7 +8,19 @@ export interface EmulatorConfig {
   readonly auth: { readonly enabled: boolean; readonly htpasswdFile?: string; readonly sessionTimeoutSeconds?: number };
   readonly tls?: false | { readonly selfSigned: true } | { readonly certFile: string; readonly keyFile: string };
   readonly libvirt: { readonly uri: string; readonly pool?: { readonly name: string; readonly path: string } };
-  readonly lab: { readonly createMissingDomains?: boolean; readonly rebuildSeconds?: number; readonly systems: readonly SystemConfig[] };
+  readonly lab: {
+    readonly createMissingDomains?: boolean;
+    readonly rebuildSeconds?: number;
+    readonly systems: readonly SystemConfig[];
+    readonly adopt?: readonly AdoptRule[];
+  };
+}
+
+/** Existing domains to present as systems: all on `uri`, or those named or with these UUIDs. */
+export interface AdoptRule {
+  readonly uri: string;
+  readonly names?: readonly string[];
+  readonly uuids?: readonly string[];
 }
 
 export interface SystemConfig {

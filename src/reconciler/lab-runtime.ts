@@ -2,6 +2,8 @@ import type { EmulatorConfig } from '../config/config.js';
 import type { EventStore } from '../eventstore/event-store.js';
 import { LibvirtConnections } from '../libvirt/connections.js';
 import type { LabSystem } from '../lab/lab-systems.js';
+import { discoverAdoptedSystems } from '../lab/adopted-systems.js';
+import { registerSystems } from '../lab/register-systems.js';
 import { DomainObserver } from './domain-observer.js';
 import { ensureDomains, ensurePool } from './lab-provisioner.js';
 import { StorageReconciler } from './storage-reconciler.js';
@@ -9,8 +11,9 @@ import { SystemReconciler } from './system-reconciler.js';
 
 /**
  * The lab's side of the emulator: makes libvirt hold what the config describes (pool, domains
- * when asked to create them), then observes the domains and carries out what clients ask of them. If libvirt cannot be reached it says
- * so and tries again, while the Redfish service goes on answering from its views.
+ * when asked to create them), adopts the existing domains the config names, then observes the
+ * domains and carries out what clients ask of them. If libvirt cannot be reached it says so and
+ * tries again, while the Redfish service goes on answering from its views.
  */
 export class LabRuntime {
   private readonly connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
@@ -19,13 +22,15 @@ export class LabRuntime {
   private storage: StorageReconciler | undefined;
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
+  private systems: readonly LabSystem[] = [];
   /** Settles when the lab is provisioned and observed for the first time. */
   readonly ready: Promise<void>;
 
   constructor(
     private readonly store: EventStore,
     private readonly config: EmulatorConfig,
-    private readonly systems: readonly LabSystem[],
+    /** The configured systems; adopted ones join them when the lab starts. */
+    private readonly configured: readonly LabSystem[],
     private readonly log: (line: string) => void,
     private readonly options: { resyncIntervalMs: number; retryMs: number } = { resyncIntervalMs: 10_000, retryMs: 5_000 },
   ) {
@@ -44,10 +49,14 @@ export class LabRuntime {
     const { pool } = this.config.libvirt;
     if (pool) await ensurePool(this.connections, this.config.libvirt.uri, pool);
     if (this.config.lab.createMissingDomains) {
-      const defined = await ensureDomains(this.connections, this.systems);
+      const defined = await ensureDomains(this.connections, this.configured);
       if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
     }
+    const adopted = await discoverAdoptedSystems(this.connections, this.config.lab.adopt ?? [], this.configured, this.log);
+    if (adopted.length > 0) this.log(`lab: adopted ${adopted.map((s) => `${s.id} (${s.libvirtUri})`).join(', ')}`);
     if (this.closed) return;
+    registerSystems(this.store, adopted);
+    this.systems = [...this.configured, ...adopted];
     this.observer = new DomainObserver(this.store, this.connections, this.systems, { resyncIntervalMs: this.options.resyncIntervalMs, log: this.log });
     await this.observer.start();
     this.reconciler = new SystemReconciler(this.store, this.connections, this.systems, this.log, this.config.libvirt.pool?.path);

@@ -1,0 +1,66 @@
+import type { AdoptRule } from '../config/config.js';
+import type { LibvirtConnections } from '../libvirt/connections.js';
+import { readDomainXml } from '../libvirt/xml/domain-xml.js';
+import type { LabSystem } from './lab-systems.js';
+
+/** A domain as libvirt lists it. */
+export interface FoundDomain {
+  readonly name: string;
+  /** Canonical lower-case text, 8-4-4-4-12. */
+  readonly uuid: string;
+}
+
+/** Redfish ids are path segments: a domain whose name is not one is left out, and said so. */
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const uuidText = (bytes: Buffer) => bytes.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+
+/**
+ * Which of the domains on a rule's URI it adopts: all of them when it names none, otherwise
+ * those named or with a listed UUID. Domains a configured system already stands for on the same
+ * URI, and names that cannot be a Redfish id, are left out (the second are returned to report).
+ */
+export function selectAdopted(rule: AdoptRule, found: readonly FoundDomain[], configured: readonly LabSystem[]): { adopt: FoundDomain[]; unusable: string[] } {
+  const everything = rule.names === undefined && rule.uuids === undefined;
+  const uuids = new Set((rule.uuids ?? []).map((u) => u.toLowerCase()));
+  const chosen = found.filter((d) => everything || rule.names?.includes(d.name) || uuids.has(d.uuid));
+  const fresh = chosen.filter((d) => !configured.some((s) => s.libvirtUri === rule.uri && s.domainName === d.name));
+  return { adopt: fresh.filter((d) => SAFE_ID.test(d.name)), unusable: fresh.filter((d) => !SAFE_ID.test(d.name)).map((d) => d.name) };
+}
+
+/**
+ * The systems the adopt rules find in libvirt, each named after its domain and described from
+ * its definition. Systems whose ids collide (the same name on two URIs) keep the first.
+ */
+export async function discoverAdoptedSystems(
+  connections: LibvirtConnections,
+  rules: readonly AdoptRule[],
+  configured: readonly LabSystem[],
+  log: (line: string) => void,
+): Promise<LabSystem[]> {
+  const adopted: LabSystem[] = [];
+  for (const rule of rules) {
+    const client = await connections.get(rule.uri);
+    const domains = await client.listAllDomainsWithState();
+    const { adopt, unusable } = selectAdopted(rule, domains.map(({ domain }) => ({ name: domain.name, uuid: uuidText(domain.uuid) })), configured);
+    if (unusable.length > 0) log(`lab: not adopting ${unusable.join(', ')} on ${rule.uri}: a system id is letters, digits, '.', '_' and '-'`);
+    for (const found of adopt) {
+      if ([...configured, ...adopted].some((s) => s.id === found.name)) {
+        log(`lab: not adopting ${found.name} on ${rule.uri}: a system with that id exists already`);
+        continue;
+      }
+      const description = readDomainXml(await client.domainGetXml(await client.domainLookupByName(found.name)));
+      adopted.push({
+        id: found.name,
+        name: found.name,
+        libvirtUri: rule.uri,
+        domainName: found.name,
+        vcpus: description.vcpus,
+        memoryMiB: Math.max(1, Math.round(description.memoryBytes / 2 ** 20)),
+        firmware: description.firmware,
+        config: { id: found.name, domain: found.name, libvirtUri: rule.uri },
+      });
+    }
+  }
+  return adopted;
+}
