@@ -18,6 +18,9 @@ import { registerVolumeRoutes } from './redfish/storage/volume-routes.js';
 import { registerSecureBootRoute } from './redfish/systems/secure-boot-route.js';
 import { registerTaskMonitorRoute } from './redfish/tasks/task-monitor-route.js';
 import { registerDriveFaultRoutes } from './redfish/admin/drive-fault-routes.js';
+import { registerEventServiceRoutes } from './redfish/events/event-service-routes.js';
+import { SseHub } from './redfish/events/sse-hub.js';
+import { EventDispatcher } from './redfish/events/event-dispatcher.js';
 import { registerBiosRoutes } from './redfish/systems/bios-routes.js';
 import { registerAuth } from './redfish/auth/auth-plugin.js';
 import { registerAccountService } from './redfish/auth/account-service-routes.js';
@@ -96,6 +99,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
     registerTaskMonitorRoute(app, store);
     registerDriveFaultRoutes(app, store);
+    registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));
     await app.listen({ host: config.listen.address, port: config.listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listen.port;
@@ -110,12 +114,16 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     }
     // The lab starts after the service listens: start-up never waits for libvirt.
     const lab = systems.length > 0 || (config.lab.adopt ?? []).length > 0 ? new LabRuntime(store, config, systems, announce, { resyncIntervalMs: options.resyncIntervalMs ?? 10_000, retryMs: 5_000 }) : undefined;
+    // Push subscriptions are delivered to from the log, beside the requests, never inside one.
+    const events = new EventDispatcher(store, { warn: (line) => options.logger?.warn(line) });
+    events.start();
     return {
       url,
       store,
       ...(lab && { lab }),
       async close() {
         await lab?.close();
+        await events.close();
         await app.close();
         store.db.close();
       },

@@ -7,6 +7,7 @@ import { managerAndChassisProjector } from './manager-and-chassis.js';
 import { virtualMediaProjector } from './virtual-media.js';
 import { systemBiosProjector } from './system-bios.js';
 import { storageProjector } from './storage.js';
+import { systemDisksProjector } from './system-disks.js';
 import { tasksProjector } from './tasks.js';
 import { logServicesProjector } from './log-services.js';
 import { secureBootProjector } from './secure-boot.js';
@@ -14,10 +15,10 @@ import { biosRegistryFileProjector } from './bios-registry-file.js';
 import { eventServiceProjector } from './event-service.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, tasksProjector, logServicesProjector, eventServiceProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, systemDisksProjector, tasksProjector, logServicesProjector, eventServiceProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 20;
+export const PROJECTION_VERSION = 21;

@@ -45,4 +45,8 @@ export const ODATA_TYPE = {
   ManagerAccount: '#ManagerAccount.v1_14_1.ManagerAccount',
   RoleCollection: '#RoleCollection.RoleCollection',
   Role: '#Role.v1_3_3.Role',
+  EventService: '#EventService.v1_12_0.EventService',
+  EventDestinationCollection: '#EventDestinationCollection.EventDestinationCollection',
+  EventDestination: '#EventDestination.v1_16_0.EventDestination',
+  Event: '#Event.v1_13_0.Event',
 } as const;

@@ -2,11 +2,13 @@ import type { EventStore } from '../eventstore/event-store.js';
 import { executeCommand } from '../eventstore/execute-command.js';
 import { WrongExpectedVersionError } from '../eventstore/conflict.js';
 import { systemDecider, type SystemCommand } from '../domain/system/system-decider.js';
-import { systemStream } from '../domain/system/system-events.js';
+import { systemStream, type ObservedDisk } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { LibvirtError } from '../libvirt/errors.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
-import { readDomainXml } from '../libvirt/xml/domain-xml.js';
+import { readDomainXml, type DomainDisk } from '../libvirt/xml/domain-xml.js';
+import type { LibvirtClient } from '../libvirt/client.js';
+import { missing } from './lab-provisioner.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { powerStateOf } from './power-state.js';
 
@@ -76,6 +78,7 @@ export class DomainObserver {
         // What the next boot uses: the definition's firmware, which a running machine may not have yet.
         firmware: xml === definition ? description.firmware : readDomainXml(definition).firmware,
         macAddresses: description.nics.flatMap((n) => (n.mac ? [n.mac] : [])),
+        ...((system.config.storage ?? []).length === 0 && { disks: await observeDisks(client, description.disks) }),
       });
       this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state.state) });
     } catch (err) {
@@ -100,4 +103,20 @@ export class DomainObserver {
     clearInterval(this.timer);
     await Promise.all(this.stops.map((stop) => stop().catch(() => undefined)));
   }
+}
+
+/** The domain's disks (not CD-ROMs or floppies), each with its capacity when it is a pool volume. */
+async function observeDisks(client: LibvirtClient, disks: readonly DomainDisk[]): Promise<ObservedDisk[]> {
+  const capacities = await Promise.all(
+    disks.map(async (disk) => {
+      if (disk.device !== 'disk' || !disk.sourceFile) return undefined;
+      const volume = await missing(client.volumeLookupByPath(disk.sourceFile), (e) => e.isNoStorageVolume);
+      return volume && Number((await client.volumeGetInfo(volume)).capacity);
+    }),
+  );
+  return disks.flatMap((disk, i) => {
+    if (disk.device !== 'disk' || !disk.targetDev) return [];
+    const capacityBytes = capacities[i];
+    return [{ target: disk.targetDev, bus: disk.targetBus ?? 'virtio', ...(capacityBytes !== undefined && { capacityBytes }) }];
+  });
 }

@@ -13,6 +13,11 @@ import { storageDecider } from '../../src/domain/storage/storage-decider.js';
 import { driveUri, storageStream } from '../../src/domain/storage/storage-events.js';
 import { taskUri } from '../../src/projections/tasks.js';
 import { removeLabByName, uniqueName } from '../support/libvirt.js';
+import { eventServiceDecider } from '../../src/domain/event-service/event-service-decider.js';
+import { EVENT_SERVICE_STREAM } from '../../src/domain/event-service/event-service-events.js';
+import { request as httpsRequest } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { ClientRequest } from 'node:http';
 
 /** DMTF's Service and Protocol Validators, kept beside the project in shared/. */
 const RUN = join(projectRoot(), '..', 'shared', 'tools', 'redfish-conformance', 'run');
@@ -28,6 +33,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rfe-test-conformance-'));
 const domainName = uniqueName('conformance');
 const poolName = uniqueName('pool');
 let emulator: RunningEmulator;
+let sseStream: ClientRequest | undefined;
 
 beforeAll(async () => {
   if (missing) return;
@@ -57,7 +63,27 @@ beforeAll(async () => {
   emulator = await startEmulator(config);
   await emulator.lab!.ready;
   await layOutEveryLevel(emulator);
+  await listenForEvents(emulator);
 }, 120_000);
+
+/**
+ * A push subscription to a closed local port (its deliveries fail and it is suspended in time)
+ * and an open SSE stream: the validators see the EventService with both kinds of subscription.
+ */
+async function listenForEvents(running: RunningEmulator): Promise<void> {
+  const spec = { destination: 'http://127.0.0.1:9/events', protocol: 'Redfish', context: 'conformance', eventFormatType: 'Event', deliveryRetryPolicy: 'SuspendRetries', verifyCertificate: true } as const;
+  expect(executeCommand(running.store, EVENT_SERVICE_STREAM, eventServiceDecider, { type: 'CreateSubscription', spec }).ok).toBe(true);
+  await new Promise<void>((resolve, reject) => {
+    sseStream = httpsRequest(`${running.url}/redfish/v1/EventService/SSE`, { ca: readFileSync(join(dir, 'cert.pem')), auth: 'admin:password' }, (response) => {
+      if (response.statusCode !== 200) reject(new Error(`SSE stream answered ${response.statusCode}`));
+      response.on('error', () => undefined);
+      response.resume();
+      resolve();
+    });
+    sseStream.on('error', reject);
+    sseStream.end();
+  });
+}
 
 /**
  * Volumes of every level the controller offers, made in libvirt; one more waiting for the next
@@ -90,6 +116,7 @@ async function layOutEveryLevel(running: RunningEmulator): Promise<void> {
 }
 
 afterAll(async () => {
+  sseStream?.destroy();
   await emulator?.close();
   if (!missing) {
     const libvirt = await LibvirtClient.connect('qemu:///system');

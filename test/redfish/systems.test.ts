@@ -14,7 +14,9 @@ import { executeCommand } from '../../src/eventstore/execute-command.js';
 import { systemDecider } from '../../src/domain/system/system-decider.js';
 import { queryHistory } from '../../src/eventstore/history-query.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
-import { DomainXmlFlag } from '../../src/libvirt/constants.js';
+import { DeviceModifyFlag, DomainXmlFlag } from '../../src/libvirt/constants.js';
+import { diskDeviceXml } from '../../src/libvirt/xml/device-xml.js';
+import { volumeXml } from '../../src/libvirt/xml/storage-xml.js';
 import { testConfig } from '../support/config.js';
 import { BIOS_ATTRIBUTES } from '../../src/domain/system/bios-attributes.js';
 import { macFor } from '../../src/reconciler/lab-provisioner.js';
@@ -74,7 +76,7 @@ beforeAll(async () => {
     lab: { createMissingDomains: true, systems: [{ id: 'n1', name: 'Node one', domain: domainName, vcpus: 1, memoryMiB: 64 }] },
   }).config;
   libvirt = await LibvirtClient.connect('qemu:///system');
-  emulator = await startEmulator(config);
+  emulator = await startEmulator(config, { resyncIntervalMs: 1000 });
   await emulator.lab!.ready;
 });
 
@@ -326,6 +328,31 @@ print(s.boot.mode.value, sb.enabled, sb.current_boot.value)
     expect(existsSync(mediaFile(poolDir, 'n1', 'Cd'))).toBe(false);
   });
 
+  it("shows the domain's own disks as SimpleStorage, with the capacity sushy sizes the root disk from", async () => {
+    expect(await get(`${SYSTEM}/SimpleStorage`)).toMatchObject({ Members: [] });
+    const pool = await libvirt.poolLookupByName(poolName);
+    const volume = await libvirt.volumeCreateXml(pool, volumeXml({ name: 'root-disk.qcow2', capacityBytes: 3 * 2 ** 30 }));
+    const domain = await libvirt.domainLookupByName(domainName);
+    const disk = diskDeviceXml({ sourceFile: await libvirt.volumeGetPath(volume), targetDev: 'vdb' });
+    await libvirt.domainAttachDevice(domain, disk, DeviceModifyFlag.Config);
+    try {
+      await expect.poll(async () => (await get(SYSTEM))['SimpleStorage'], { timeout: 20_000 }).toEqual({ '@odata.id': `${SYSTEM}/SimpleStorage` });
+      await expect.poll(async () => (await get(`${SYSTEM}/SimpleStorage`))['Members'], { timeout: 20_000 }).toEqual([{ '@odata.id': `${SYSTEM}/SimpleStorage/virtio` }]);
+      expect((await get(`${SYSTEM}/SimpleStorage/virtio`))['Devices']).toEqual([{ Name: 'vdb', Status: { State: 'Enabled', Health: 'OK' }, CapacityBytes: 3 * 2 ** 30 }]);
+      const script = `
+import sushy
+c = sushy.Sushy('${emulator.url}/redfish/v1', auth=sushy.auth.BasicAuth('admin', 'password'))
+print(c.get_system('${SYSTEM}').simple_storage.max_size_bytes)
+`;
+      const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+      expect(stdout.trim()).toBe(String(3 * 2 ** 30));
+    } finally {
+      await libvirt.domainDetachDevice(domain, disk, DeviceModifyFlag.Config);
+      await libvirt.volumeDelete(volume);
+    }
+    await expect.poll(async () => (await get(`${SYSTEM}/SimpleStorage`))['Members'], { timeout: 20_000 }).toEqual([]);
+  });
+
   it('inserts a floppy image into the floppy drive with sushy, and ejects it', async () => {
     const floppy = async () =>
       readDomainXml(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), DomainXmlFlag.Inactive)).disks.find((d) => d.device === 'floppy')?.sourceFile;
@@ -419,7 +446,7 @@ s.bios.reset_bios()
     executeCommand(store, SYSTEM, systemDecider, { type: 'ResetSystem', resetType: 'On' }, { actor: 'redfish' });
     store.db.close();
 
-    emulator = await startEmulator(config);
+    emulator = await startEmulator(config, { resyncIntervalMs: 1000 });
     await emulator.lab!.ready;
     await powerStateBecomes('On');
     expect(queryHistory(emulator.store.db, { streamId: SYSTEM, types: ['ResetApplied'] }).at(-1)?.data).toMatchObject({ resetType: 'On' });

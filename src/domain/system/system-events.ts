@@ -23,7 +23,19 @@ export interface DomainObserved {
     readonly memoryBytes: number;
     readonly firmware: 'BIOS' | 'UEFI';
     readonly macAddresses: readonly string[];
+    /**
+     * The domain's own disks, for a system with no emulated storage controller (whose disks are
+     * its volumes); the capacity when libvirt knows the disk as a storage volume.
+     */
+    readonly disks?: readonly ObservedDisk[];
   };
+}
+
+export interface ObservedDisk {
+  /** The guest-side name: vda, sdb… */
+  readonly target: string;
+  readonly bus: string;
+  readonly capacityBytes?: number;
 }
 
 /** The domain's power state changed (observed through libvirt events or a resync). */

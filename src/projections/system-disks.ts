@@ -1,0 +1,53 @@
+import type { RecordedEvent } from '../eventstore/event.js';
+import type { DomainObserved, ObservedDisk } from '../domain/system/system-events.js';
+import { putIfChanged } from './aggregate-state.js';
+import { ODATA_TYPE } from './odata-types.js';
+import type { Projector, ViewDocument } from './projector.js';
+
+/** The buses a domain's disks sit on, each shown as one SimpleStorage controller. */
+const BUSES = ['virtio', 'scsi', 'sata', 'ide', 'usb', 'xen', 'sd', 'nvme'];
+
+/**
+ * A system without an emulated storage controller shows the domain's own disks as
+ * SimpleStorage, one per bus (as a host shows its disk controllers), each disk with its
+ * capacity when libvirt knows it; provisioning tools size root disks from it.
+ */
+export const systemDisksProjector: Projector = {
+  name: 'system-disks',
+  apply(event: RecordedEvent, views) {
+    if (event.type !== 'DomainObserved' || !event.streamId.startsWith('/redfish/v1/Systems/')) return;
+    const { disks } = event.data as DomainObserved['data'];
+    if (disks === undefined) return;
+    const system = event.streamId;
+    const collection = `${system}/SimpleStorage`;
+    const { position } = event;
+    const byBus = new Map<string, ObservedDisk[]>();
+    for (const disk of disks) byBus.set(disk.bus, [...(byBus.get(disk.bus) ?? []), disk]);
+    const buses = [...byBus.keys()].sort();
+    for (const bus of BUSES.filter((b) => !byBus.has(b))) views.delete(`${collection}/${bus}`);
+    putIfChanged(views, position, {
+      '@odata.id': collection,
+      '@odata.type': ODATA_TYPE.SimpleStorageCollection,
+      Name: 'Simple Storage Collection',
+      Members: buses.map((bus) => ({ '@odata.id': `${collection}/${bus}` })),
+      'Members@odata.count': buses.length,
+    });
+    for (const bus of buses) {
+      const document: ViewDocument = {
+        '@odata.id': `${collection}/${bus}`,
+        '@odata.type': ODATA_TYPE.SimpleStorage,
+        Id: bus,
+        Name: `${bus} disk controller`,
+        Status: { State: 'Enabled', Health: 'OK', HealthRollup: 'OK' },
+        Devices: byBus.get(bus)!.map((disk) => ({
+          Name: disk.target,
+          Status: { State: 'Enabled', Health: 'OK' },
+          ...(disk.capacityBytes !== undefined && { CapacityBytes: disk.capacityBytes }),
+        })),
+      };
+      putIfChanged(views, position, document);
+    }
+    const doc = views.get(system);
+    if (doc && (doc['SimpleStorage'] as { '@odata.id'?: string } | undefined)?.['@odata.id'] !== collection) views.put({ ...doc, SimpleStorage: { '@odata.id': collection } }, position);
+  },
+};
