@@ -353,6 +353,8 @@ describe('the EventService', { timeout: 60_000 }, () => {
     expect(subscriber.received).toHaveLength(before);
     expect((await call(emulator, 'POST', `${location}/Actions/EventDestination.ResumeSubscription`, { DeliverBufferedEventDuration: 'PT1H' })).status).toBe(204);
     await expect.poll(() => names(subscriber.received.slice(before)).filter((n) => n.endsWith(VOLUME))).toEqual([`ResourceEvent.1.4.ResourceChanged ${VOLUME}`]);
+    await sleep(300);
+    expect(new Set(positions(subscriber.received)).size, 'nothing sent twice').toBe(subscriber.received.length);
   });
 
   it('terminates a TerminateAfterRetries subscription whose destination stays down, and records it', async () => {

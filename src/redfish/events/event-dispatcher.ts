@@ -74,15 +74,10 @@ export class EventDispatcher {
     });
   }
 
-  /** The subscriptions being delivered to now. */
-  active(): string[] {
-    return [...this.workers.keys()];
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     await this.supervisor?.close();
-    await Promise.all([...[...this.workers.values()].map((worker) => worker.stop()), ...this.stopping.values()]);
+    await Promise.all([...[...this.workers.values()].map((worker) => worker.stop({ finishDelivery: false })), ...this.stopping.values()]);
     this.workers.clear();
   }
 
@@ -97,7 +92,8 @@ export class EventDispatcher {
       const subscription = this.followed.get(id);
       if (!subscription || subscription.suspended) {
         this.workers.delete(id);
-        const stopped = worker.stop().finally(() => {
+        // Suspended: an event being POSTed is let finish, so it is not sent again on resume.
+        const stopped = worker.stop({ finishDelivery: subscription !== undefined }).finally(() => {
           if (this.stopping.get(id) === stopped) this.stopping.delete(id);
         });
         this.stopping.set(id, stopped);
@@ -146,7 +142,10 @@ export class EventDispatcher {
 
 /** Delivers to one subscription, from its checkpoint, until stopped or given up on. */
 class DeliveryWorker {
+  /** Stops the worker between events, and any wait between two attempts. */
   private readonly abort = new AbortController();
+  /** Cuts short a POST in flight too. */
+  private readonly abortPost = new AbortController();
   private readonly tracker: AnnouncementTracker;
   private subscription?: Subscription;
   private saved = 0;
@@ -178,8 +177,13 @@ class DeliveryWorker {
       .finally(() => this.saveCheckpoint(this.passed));
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops at the next event. With `finishDelivery`, a POST in flight is let finish (and the
+   * checkpoint moves if it was taken); without, it is cut short, as when the subscription is gone.
+   */
+  async stop(options: { finishDelivery: boolean }): Promise<void> {
     this.abort.abort();
+    if (!options.finishDelivery) this.abortPost.abort();
     await this.subscription?.close();
     await this.stopped;
   }
@@ -208,7 +212,7 @@ class DeliveryWorker {
     const post = this.options.post ?? postEvent;
     for (let retries = 0; ; retries += 1) {
       try {
-        await post(spec.destination, body, { timeoutMs: this.options.attemptTimeoutMs ?? 10_000, verifyCertificate: spec.verifyCertificate, signal: this.abort.signal });
+        await post(spec.destination, body, { timeoutMs: this.options.attemptTimeoutMs ?? 10_000, verifyCertificate: spec.verifyCertificate, signal: this.abortPost.signal });
         return;
       } catch (err) {
         if (this.abort.signal.aborted) throw new StopDelivery();
