@@ -5,6 +5,7 @@ import type { AppendRequest, AppendResult, EventMeta, RecordedEvent } from './ev
 import type { Projector, ViewWriter } from '../projections/projector.js';
 import { SqliteViews } from '../projections/sqlite-views.js';
 import { CommitNotifier } from './commit-notifier.js';
+import { EVENT_UPCASTERS, type EventReading, type Upcasters } from './upcasters.js';
 
 interface EventRow {
   position: number;
@@ -17,8 +18,12 @@ interface EventRow {
   recorded_at: string;
 }
 
-export function eventFromRow(row: EventRow): RecordedEvent {
-  return {
+/**
+ * A stored row as the code reads it: with its payload upcast to the current version of its type
+ * (`reading`), or as stored when the caller copies the log (AS_STORED).
+ */
+export function eventFromRow(row: EventRow, reading: EventReading = EVENT_UPCASTERS): RecordedEvent {
+  return reading.upcast({
     position: row.position,
     streamId: row.stream_id,
     streamVersion: row.stream_version,
@@ -27,7 +32,7 @@ export function eventFromRow(row: EventRow): RecordedEvent {
     data: JSON.parse(row.data) as unknown,
     meta: JSON.parse(row.meta) as EventMeta,
     recordedAt: row.recorded_at,
-  };
+  });
 }
 
 export interface EventStoreOptions {
@@ -35,6 +40,8 @@ export interface EventStoreOptions {
   readonly projectors?: readonly Projector[];
   /** The time stamped on appended events; injectable so tests and replays are deterministic. */
   readonly clock?: () => Date;
+  /** The payload versions of event types and how older ones are read (default: this build's). */
+  readonly upcasters?: Upcasters;
 }
 
 /**
@@ -47,6 +54,8 @@ export class EventStore {
   readonly commits = new CommitNotifier();
   private readonly projectors: readonly Projector[];
   private readonly clock: () => Date;
+  /** How this store reads older payloads; other readers of its log (history) use the same. */
+  readonly upcasters: Upcasters;
   private readonly insertEvent: Statement;
   private readonly selectStreamVersion: Statement<[string], { version: number | null }>;
   private readonly selectStream: Statement<[string, number], EventRow>;
@@ -60,6 +69,7 @@ export class EventStore {
   ) {
     this.projectors = options.projectors ?? [];
     this.clock = options.clock ?? (() => new Date());
+    this.upcasters = options.upcasters ?? EVENT_UPCASTERS;
     this.views = new SqliteViews(db);
     this.insertEvent = db.prepare(
       `INSERT INTO events (stream_id, stream_version, subject, type, data, meta, recorded_at)
@@ -114,7 +124,7 @@ export class EventStore {
     let position = 0;
     for (const event of request.events) {
       version += 1;
-      const meta: EventMeta = { ...request.meta, ...event.meta };
+      const meta: EventMeta = this.upcasters.stamp(event.type, { ...request.meta, ...event.meta });
       const subject = event.subject ?? request.streamId;
       const info = this.insertEvent.run(
         request.streamId,
@@ -127,7 +137,8 @@ export class EventStore {
       );
       position = Number(info.lastInsertRowid);
       if (firstPosition === 0) firstPosition = position;
-      const recorded: RecordedEvent = {
+      // Projectors see the current payload even when the caller wrote an older version on purpose.
+      const recorded: RecordedEvent = this.upcasters.upcast({
         position,
         streamId: request.streamId,
         streamVersion: version,
@@ -136,7 +147,7 @@ export class EventStore {
         data: event.data,
         meta,
         recordedAt,
-      };
+      });
       for (const projector of this.projectors) projector.apply(recorded, views);
     }
     return { streamId: request.streamId, streamVersion: version, firstPosition, lastPosition: position };
@@ -149,12 +160,12 @@ export class EventStore {
 
   /** The stream's events after `afterVersion`, oldest first. */
   readStream(streamId: string, afterVersion = 0): RecordedEvent[] {
-    return this.selectStream.all(streamId, afterVersion).map(eventFromRow);
+    return this.selectStream.all(streamId, afterVersion).map((row) => eventFromRow(row, this.upcasters));
   }
 
   /** Up to `limit` events after a global position, in order. */
   readAfter(afterPosition: number, limit = 1000): RecordedEvent[] {
-    return this.selectAfter.all(afterPosition, limit).map(eventFromRow);
+    return this.selectAfter.all(afterPosition, limit).map((row) => eventFromRow(row, this.upcasters));
   }
 
   /** Every event after `afterPosition`, streamed in pages so a long log is never held at once. */

@@ -1,6 +1,7 @@
 import type { SqliteDatabase } from './database.js';
 import type { RecordedEvent } from './event.js';
 import { eventFromRow } from './event-store.js';
+import { EVENT_UPCASTERS, type EventReading } from './upcasters.js';
 
 /** Which events to list; every filter is optional and they combine with AND. */
 export interface HistoryFilter {
@@ -19,10 +20,11 @@ export interface HistoryFilter {
 }
 
 /**
- * The events matching a filter, oldest first. A resource filter is a pair of index ranges:
- * every id below X sorts between 'X/' and 'X0' ('0' follows '/'), so no LIKE scan is needed.
+ * The events matching a filter, oldest first, upcast as deciders and projectors read them. A
+ * resource filter is a pair of index ranges: every id below X sorts between 'X/' and 'X0' ('0'
+ * follows '/'), so no LIKE scan is needed.
  */
-export function queryHistory(db: SqliteDatabase, filter: HistoryFilter): RecordedEvent[] {
+export function queryHistory(db: SqliteDatabase, filter: HistoryFilter, reading: EventReading = EVENT_UPCASTERS): RecordedEvent[] {
   const where: string[] = [];
   const params: (string | number)[] = [];
   const simple: [string | number | undefined, string][] = [
@@ -54,5 +56,5 @@ export function queryHistory(db: SqliteDatabase, filter: HistoryFilter): Recorde
   }
   const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY position LIMIT ?`;
   params.push(filter.limit ?? 1000);
-  return (db.prepare(sql).all(...params) as Parameters<typeof eventFromRow>[0][]).map(eventFromRow);
+  return (db.prepare(sql).all(...params) as Parameters<typeof eventFromRow>[0][]).map((row) => eventFromRow(row, reading));
 }

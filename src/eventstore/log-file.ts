@@ -7,6 +7,7 @@ import { schemaVersion } from './migrations.js';
 import { eventsOf, project } from '../projections/rebuild.js';
 import type { Projector } from '../projections/projector.js';
 import { EMULATOR_VERSION } from '../version.js';
+import { AS_STORED, EVENT_UPCASTERS, NewerEventError, type EventReading } from './upcasters.js';
 
 export const LOG_FORMAT = 'redfish-emulator-log';
 export const LOG_FORMAT_VERSION = 1;
@@ -29,7 +30,9 @@ export class LogFileError extends ExplainedError {}
 
 /**
  * Writes the log (or the events up to `untilPosition`) as NDJSON: a header line, then one event
- * per line in position order. `target` is a path, or '-' for standard output.
+ * per line in position order. `target` is a path, or '-' for standard output. Events are written
+ * as stored, older payload versions included: the file is a copy of the log, and the build that
+ * imports it upcasts them as it reads them.
  */
 export function exportLog(db: SqliteDatabase, target: string, untilPosition?: number, now = new Date()): LogHeader {
   const { last, count } = db
@@ -48,7 +51,7 @@ export function exportLog(db: SqliteDatabase, target: string, untilPosition?: nu
   const fd = target === '-' ? 1 : openSync(target, 'w');
   try {
     let chunk = `${JSON.stringify(header)}\n`;
-    for (const event of eventsOf(db, last)) {
+    for (const event of eventsOf(db, last, AS_STORED)) {
       chunk += `${JSON.stringify(event)}\n`;
       if (chunk.length > 1 << 20) {
         writeSync(fd, chunk);
@@ -108,7 +111,7 @@ function checkEvent(value: unknown, expectedPosition: number, versions: Map<stri
  * transaction, after the whole file has been checked line by line, so a truncated, reordered or
  * edited file changes nothing.
  */
-export async function importLog(db: SqliteDatabase, source: string, projectors: readonly Projector[]): Promise<LogHeader> {
+export async function importLog(db: SqliteDatabase, source: string, projectors: readonly Projector[], reading: EventReading = EVENT_UPCASTERS): Promise<LogHeader> {
   if ((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n > 0) {
     throw new LogFileError('the target store already has events; import into a new data directory');
   }
@@ -132,6 +135,15 @@ export async function importLog(db: SqliteDatabase, source: string, projectors: 
     }
     events.push(checkEvent(parsed, events.length + 1, versions, lineNumber));
   }
+  // Stored as in the file; projected as this build reads them (a payload version it does not
+  // know refuses the whole file before anything is written).
+  let upcast: RecordedEvent[];
+  try {
+    upcast = events.map((event) => reading.upcast(event));
+  } catch (err) {
+    if (err instanceof NewerEventError) throw new LogFileError(err.message);
+    throw err;
+  }
   if (!header) throw new LogFileError('the file is empty');
   if (events.length !== header.count || (events.at(-1)?.position ?? 0) !== header.toPosition) {
     throw new LogFileError(
@@ -149,7 +161,7 @@ export async function importLog(db: SqliteDatabase, source: string, projectors: 
       insertEvent.run(e.position, e.streamId, e.streamVersion, e.subject, e.type, JSON.stringify(e.data), JSON.stringify(e.meta), e.recordedAt);
     }
     db.prepare('DELETE FROM views').run();
-    for (const row of project(events, projectors).rows()) insertView.run(row.odataId, row.body, row.position);
+    for (const row of project(upcast, projectors).rows()) insertView.run(row.odataId, row.body, row.position);
   }).immediate();
   return header;
 }

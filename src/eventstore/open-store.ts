@@ -5,6 +5,7 @@ import { EventStore } from './event-store.js';
 import { migrate } from './migrations.js';
 import type { Projector } from '../projections/projector.js';
 import { rebuildViews, type RebuildResult } from '../projections/rebuild.js';
+import type { Upcasters } from './upcasters.js';
 
 export interface OpenStoreOptions {
   readonly file: string;
@@ -13,6 +14,8 @@ export interface OpenStoreOptions {
   readonly projectionVersion: number;
   readonly durability?: Durability;
   readonly clock?: () => Date;
+  /** How older event payloads are read (default: this build's upcasters). */
+  readonly upcasters?: Upcasters;
 }
 
 export interface OpenedStore {
@@ -30,12 +33,12 @@ export function openEventStore(options: OpenStoreOptions): OpenedStore {
   const db = openDatabase(options.file, options.durability);
   try {
     migrate(db);
-    const store = new EventStore(db, { projectors: options.projectors, clock: options.clock });
+    const store = new EventStore(db, { projectors: options.projectors, clock: options.clock, upcasters: options.upcasters });
     const recorded = db.prepare("SELECT value FROM store_facts WHERE key = 'projection_version'").get() as
       | { value: string }
       | undefined;
     if (recorded?.value === String(options.projectionVersion)) return { store };
-    const rebuilt = recorded || store.lastPosition() > 0 ? rebuildViews(db, options.projectors) : undefined;
+    const rebuilt = recorded || store.lastPosition() > 0 ? rebuildViews(db, options.projectors, store.upcasters) : undefined;
     db.prepare(
       "INSERT INTO store_facts (key, value) VALUES ('projection_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ).run(String(options.projectionVersion));
