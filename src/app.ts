@@ -21,6 +21,7 @@ import { registerDriveFaultRoutes } from './redfish/admin/drive-fault-routes.js'
 import { registerEventServiceRoutes } from './redfish/events/event-service-routes.js';
 import { SseHub } from './redfish/events/sse-hub.js';
 import { EventDispatcher } from './redfish/events/event-dispatcher.js';
+import { registerHistoryRoutes } from './redfish/admin/history-routes.js';
 import { registerBiosRoutes } from './redfish/systems/bios-routes.js';
 import { registerAuth } from './redfish/auth/auth-plugin.js';
 import { registerAccountService } from './redfish/auth/account-service-routes.js';
@@ -100,6 +101,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerTaskMonitorRoute(app, store);
     registerDriveFaultRoutes(app, store);
     registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));
+    registerHistoryRoutes(app, store);
     await app.listen({ host: config.listen.address, port: config.listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listen.port;

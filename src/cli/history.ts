@@ -1,8 +1,9 @@
 import type { CliCommand } from './command.js';
-import { parseCommandArgs, parseCount, UsageError } from './command.js';
+import { parseCommandArgs, UsageError } from './command.js';
 import { configFromOptions, storeOptions, STORE_OPTIONS_HELP } from './store-options.js';
 import { openConfiguredStore } from '../open-configured-store.js';
 import { queryHistory, type HistoryFilter } from '../eventstore/history-query.js';
+import { HISTORY_OPTIONS, HistoryOptionError, parseHistoryOptions, type HistoryOptionValues } from '../eventstore/history-options.js';
 import type { RecordedEvent } from '../eventstore/event.js';
 
 const options = {
@@ -19,11 +20,14 @@ const options = {
   json: { type: 'boolean' },
 } as const;
 
-function isoTime(value: string | undefined, flag: string): string | undefined {
-  if (value === undefined) return undefined;
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) throw new UsageError(`${flag} takes a date or time such as 2026-11-25T10:00:00Z, got '${value}'`);
-  return time.toISOString();
+/** The filter the flags ask for; a value that does not fit is a usage error naming its flag. */
+function filterFrom(values: Record<string, unknown>): HistoryFilter {
+  try {
+    return parseHistoryOptions(Object.fromEntries(Object.keys(HISTORY_OPTIONS).map((name) => [name, values[name]])) as HistoryOptionValues);
+  } catch (err) {
+    if (err instanceof HistoryOptionError) throw new UsageError(`--${err.option} takes ${err.expected}, got '${err.value}'`);
+    throw err;
+  }
 }
 
 function clip(text: string, width: number): string {
@@ -56,7 +60,7 @@ export const historyCommand: CliCommand = {
     'Filters (combined with AND):',
     '  --stream ID           events of one stream (e.g. /redfish/v1/Systems/node-1)',
     '  --resource ODATA_ID   events about a resource and everything below it',
-    '  --type TYPE           an event type; repeat for several',
+    '  --type TYPE           an event type; repeat (or separate with commas) for several',
     '  --actor ACTOR         who caused them (e.g. user:admin, reconciler)',
     '  --since TIME          recorded at or after TIME (ISO 8601)',
     '  --until TIME          recorded at or before TIME',
@@ -70,17 +74,7 @@ export const historyCommand: CliCommand = {
   ].join('\n'),
   async run(argv) {
     const { values } = parseCommandArgs(argv, options);
-    const filter: HistoryFilter = {
-      streamId: values.stream,
-      resource: values.resource,
-      types: values.type,
-      actor: values.actor,
-      since: isoTime(values.since, '--since'),
-      until: isoTime(values.until, '--until'),
-      afterPosition: values.after === undefined ? undefined : parseCount(values.after, '--after'),
-      untilPosition: values['until-position'] === undefined ? undefined : parseCount(values['until-position'], '--until-position'),
-      limit: values.limit === undefined ? undefined : parseCount(values.limit, '--limit'),
-    };
+    const filter = filterFrom(values);
     const { store } = openConfiguredStore(configFromOptions(values), { mustExist: true });
     try {
       const events = queryHistory(store.db, filter);

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { EventStore } from '../../eventstore/event-store.js';
+import type { RecordedEvent } from '../../eventstore/event.js';
+import { queryHistory } from '../../eventstore/history-query.js';
+import { HistoryOptionError, historyOptionValues, isHistoryOption, parseHistoryOptions, type HistoryOptionValues } from '../../eventstore/history-options.js';
+import { RedfishHttpError } from '../redfish-error.js';
+import { ADMIN_PREFIX } from './drive-fault-routes.js';
+
+export const HISTORY_URI = `${ADMIN_PREFIX}/History`;
+/** A page holds this many events unless `limit` says otherwise, and never more than MAX_PAGE. */
+export const DEFAULT_PAGE = 100;
+export const MAX_PAGE = 1000;
+
+/** One event as the API shows it: the stored event, its meta spelled out. */
+export function historyEntry(event: RecordedEvent) {
+  return {
+    position: event.position,
+    recordedAt: event.recordedAt,
+    stream: event.streamId,
+    streamVersion: event.streamVersion,
+    subject: event.subject,
+    type: event.type,
+    data: event.data,
+    actor: event.meta.actor ?? null,
+    requestId: event.meta.requestId ?? null,
+    correlationId: event.meta.correlationId ?? null,
+    causation: event.meta.causationId ?? null,
+    schemaVersion: event.meta.schemaVersion ?? 1,
+  };
+}
+
+/** A refused query value, as the Base message that fits it. */
+function badQuery(err: HistoryOptionError): RedfishHttpError {
+  switch (err.problem) {
+    case 'format':
+      return RedfishHttpError.of(400, 'QueryParameterValueFormatError', [err.value, err.option]);
+    case 'type':
+      return RedfishHttpError.of(400, 'QueryParameterValueTypeError', [err.value, err.option]);
+    case 'range':
+      return RedfishHttpError.of(400, 'QueryParameterOutOfRange', [err.value, err.option, `1-${MAX_PAGE}`]);
+  }
+}
+
+/**
+ * GET /emulator/v1/History: the log's events, oldest first, filtered as `redfish-emulator history`
+ * filters them (the same option names as query parameters: resource, stream, type, actor,
+ * since, until, after, until-position, limit) and paged by position: `Next` is the URL of the
+ * next page, or null on the last. Authenticated like the Redfish service.
+ */
+export function registerHistoryRoutes(app: FastifyInstance, store: EventStore): void {
+  app.get(HISTORY_URI, async (request, reply) => {
+    const query = (request.query ?? {}) as Record<string, string | string[]>;
+    const unknown = Object.keys(query).find((name) => !isHistoryOption(name));
+    if (unknown !== undefined) throw RedfishHttpError.of(400, 'QueryParameterUnsupported', [unknown]);
+    let filter;
+    try {
+      filter = parseHistoryOptions(query as HistoryOptionValues, { maxLimit: MAX_PAGE });
+    } catch (err) {
+      if (err instanceof HistoryOptionError) throw badQuery(err);
+      throw err;
+    }
+    const limit = filter.limit ?? DEFAULT_PAGE;
+    // One more than the page: whether it exists says whether there is a next page.
+    const events = queryHistory(store.db, { ...filter, limit: limit + 1 }, store.upcasters);
+    const page = events.slice(0, limit);
+    const next =
+      events.length > limit
+        ? `${HISTORY_URI}?${new URLSearchParams(historyOptionValues({ ...filter, limit, afterPosition: page.at(-1)!.position })).toString()}`
+        : null;
+    return reply.type('application/json; charset=utf-8').send({ Events: page.map(historyEntry), Next: next });
+  });
+}
