@@ -22,6 +22,7 @@ import { registerEventServiceRoutes } from './redfish/events/event-service-route
 import { SseHub } from './redfish/events/sse-hub.js';
 import { EventDispatcher } from './redfish/events/event-dispatcher.js';
 import { registerHistoryRoutes } from './redfish/admin/history-routes.js';
+import { registerLogEntriesRoute } from './redfish/managers/log-entries-route.js';
 import { registerBiosRoutes } from './redfish/systems/bios-routes.js';
 import { registerAuth } from './redfish/auth/auth-plugin.js';
 import { registerAccountService } from './redfish/auth/account-service-routes.js';
@@ -102,6 +103,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerDriveFaultRoutes(app, store);
     registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));
     registerHistoryRoutes(app, store);
+    registerLogEntriesRoute(app, allowedMethods, store);
     await app.listen({ host: config.listen.address, port: config.listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listen.port;
