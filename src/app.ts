@@ -18,6 +18,7 @@ import { registerVolumeRoutes } from './redfish/storage/volume-routes.js';
 import { registerSecureBootRoute } from './redfish/systems/secure-boot-route.js';
 import { registerTaskMonitorRoute } from './redfish/tasks/task-monitor-route.js';
 import { registerDriveFaultRoutes } from './redfish/admin/drive-fault-routes.js';
+import { registerTimeTravelRoutes } from './redfish/admin/time-travel-routes.js';
 import { registerEventServiceRoutes } from './redfish/events/event-service-routes.js';
 import { SseHub } from './redfish/events/sse-hub.js';
 import { EventDispatcher } from './redfish/events/event-dispatcher.js';
@@ -101,6 +102,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
     registerTaskMonitorRoute(app, store);
     registerDriveFaultRoutes(app, store);
+    registerTimeTravelRoutes(app, store);
     registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));
     registerHistoryRoutes(app, store);
     registerLogEntriesRoute(app, allowedMethods, store);

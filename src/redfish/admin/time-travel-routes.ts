@@ -1,0 +1,114 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EventStore } from '../../eventstore/event-store.js';
+import { PROJECTION_VERSION, projectors } from '../../projections/catalog.js';
+import { parseLogPoint, PointOutOfRangeError, TimeTravel, type ResolvedPoint } from '../../projections/time-travel.js';
+import { SNAPSHOT_INTERVAL } from '../../projections/view-snapshots.js';
+import { RedfishHttpError } from '../redfish-error.js';
+import { resourcePath, SERVICE_ROOT } from '../server.js';
+import { ADMIN_PREFIX } from './drive-fault-routes.js';
+
+export const AS_OF_URI = `${ADMIN_PREFIX}/AsOf`;
+export const DIFF_URI = `${ADMIN_PREFIX}/Diff`;
+
+/** The query of a request, each parameter once, only those named, all of `required` present. */
+function queryOf(request: FastifyRequest, required: readonly string[]): Record<string, string> {
+  const query = (request.query ?? {}) as Record<string, string | string[]>;
+  const unknown = Object.keys(query).find((name) => !required.includes(name));
+  if (unknown !== undefined) throw RedfishHttpError.of(400, 'QueryParameterUnsupported', [unknown]);
+  const values: Record<string, string> = {};
+  for (const name of required) {
+    const value = query[name];
+    if (value === undefined || value === '') throw RedfishHttpError.of(400, 'QueryParameterValueError', [name]);
+    if (Array.isArray(value)) throw RedfishHttpError.of(400, 'QueryParameterValueFormatError', [value.join(','), name]);
+    values[name] = value;
+  }
+  return values;
+}
+
+/** A Redfish resource path as the views key it; internal keys ('#…') and anything else are refused. */
+function resourceOf(value: string): string {
+  const path = resourcePath(value);
+  if ((path !== SERVICE_ROOT && !path.startsWith(`${SERVICE_ROOT}/`)) || /[#?\s]/.test(value)) {
+    throw RedfishHttpError.of(400, 'QueryParameterValueFormatError', [value, 'resource']);
+  }
+  return path;
+}
+
+/** A position or an ISO time, resolved against the log; a time's '+' offset may arrive decoded as a space. */
+function pointOf(timeTravel: TimeTravel, value: string, name: string): ResolvedPoint {
+  const point = parseLogPoint(value.replace(/ (\d{2}:\d{2})$/, '+$1'));
+  if (!point) throw RedfishHttpError.of(400, 'QueryParameterValueFormatError', [value, name]);
+  try {
+    return timeTravel.resolve(point);
+  } catch (err) {
+    if (err instanceof PointOutOfRangeError) throw RedfishHttpError.of(400, 'QueryParameterOutOfRange', [value, name, `0-${err.lastPosition}`]);
+    throw err;
+  }
+}
+
+/**
+ * The emulator's time travel API, authenticated like the Redfish service:
+ *
+ * - GET /emulator/v1/AsOf?resource=<@odata.id>&asOf=<position or ISO time>: the resource's
+ *   document as GET returned it then, byte for byte, with the ETag it had; the position the
+ *   point resolved to in `Emulator-As-Of-Position` (and its time in `Emulator-As-Of-Time`).
+ *   404 when the resource did not exist then.
+ * - GET /emulator/v1/Diff?resource=…&from=…&to=…: the resource at both points and the JSON
+ *   Patch that turns one into the other; 404 when it existed at neither.
+ *
+ * Answers are replayed in memory from the nearest snapshot, never touching the live views, and
+ * other requests are served between pages of a long replay. While the server runs, a snapshot
+ * of the live views is recorded each time the log grows by SNAPSHOT_INTERVAL events.
+ */
+export function registerTimeTravelRoutes(app: FastifyInstance, store: EventStore): void {
+  const timeTravel = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, pageSize: 250 });
+
+  app.get(AS_OF_URI, async (request, reply) => {
+    const query = queryOf(request, ['resource', 'asOf']);
+    const resource = resourceOf(query['resource']!);
+    const point = pointOf(timeTravel, query['asOf']!, 'asOf');
+    const [view] = await timeTravel.viewAtAsync(resource, [point.position]);
+    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resource]);
+    reply.header('ETag', `W/"${view.position}"`);
+    reply.header('Emulator-As-Of-Position', String(point.position));
+    if (point.recordedAt !== undefined) reply.header('Emulator-As-Of-Time', point.recordedAt);
+    return reply.type('application/json; charset=utf-8').send(view.body);
+  });
+
+  app.get(DIFF_URI, async (request, reply) => {
+    const query = queryOf(request, ['resource', 'from', 'to']);
+    const resource = resourceOf(query['resource']!);
+    const from = pointOf(timeTravel, query['from']!, 'from');
+    const to = pointOf(timeTravel, query['to']!, 'to');
+    const views = await timeTravel.viewAtAsync(resource, [from.position, to.position]);
+    if (views.every((view) => view === undefined)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resource]);
+    return reply.type('application/json; charset=utf-8').send(timeTravel.diff(resource, from, to, views));
+  });
+
+  keepLiveSnapshots(app, store, timeTravel);
+}
+
+/** Snapshots of the live views as the log grows, taken after the append that crossed the interval. */
+function keepLiveSnapshots(app: FastifyInstance, store: EventStore, timeTravel: TimeTravel): void {
+  const newest = () => timeTravel.snapshots?.nearest(Number.MAX_SAFE_INTEGER)?.position ?? 0;
+  let known = newest();
+  let pending: NodeJS.Immediate | undefined;
+  const stop = store.commits.listen((position) => {
+    if (pending || position - known < SNAPSHOT_INTERVAL) return;
+    pending = setImmediate(() => {
+      pending = undefined;
+      try {
+        timeTravel.snapshotLiveViews();
+        known = newest();
+      } catch (err) {
+        // Tried again an interval later, not at every append.
+        known = store.lastPosition();
+        app.log.warn({ err }, 'could not record a snapshot of the views; time travel replays further until the next one');
+      }
+    });
+  });
+  app.addHook('onClose', async () => {
+    stop();
+    if (pending) clearImmediate(pending);
+  });
+}
