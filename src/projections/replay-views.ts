@@ -27,7 +27,16 @@ export class ReplayViews implements ViewWriter {
   /** The snapshot's ids by parent path (a collection's members, a log's entries), made when first needed. */
   private families?: Map<string, string[]>;
 
-  constructor(private readonly base: ReadonlyMap<string, StoredView> = new Map()) {}
+  private count: number;
+
+  constructor(private readonly base: ReadonlyMap<string, StoredView> = new Map()) {
+    this.count = base.size;
+  }
+
+  private has(odataId: string): boolean {
+    const entry = this.entries.get(odataId);
+    return entry === undefined ? this.base.has(odataId) : entry !== null;
+  }
 
   private entry(odataId: string): Entry | undefined {
     const entry = this.entries.get(odataId);
@@ -80,11 +89,13 @@ export class ReplayViews implements ViewWriter {
 
   put(document: ViewDocument, position: number): void {
     const odataId = odataIdOf(document);
+    if (!this.has(odataId)) this.count += 1;
     this.entries.set(odataId, { document, position });
     this.changed.add(odataId);
   }
 
   delete(odataId: string): void {
+    if (this.has(odataId)) this.count -= 1;
     this.entries.set(odataId, null);
     this.changed.add(odataId);
   }
@@ -105,7 +116,7 @@ export class ReplayViews implements ViewWriter {
   }
 
   get size(): number {
-    return this.ids().length;
+    return this.count;
   }
 
   /** Every view, hidden state ('#' keys) included, in @odata.id order as the table lists them. */

@@ -97,7 +97,7 @@ export class TimeTravel {
   private readonly selectRecordedAt: Statement<[number], { recorded_at: string }>;
   private readonly selectLast: Statement<[], { position: number | null }>;
   /** The views' positions at the last copy of the live table, to make the next copy a delta of it. */
-  private lastLiveCopy?: { readonly position: number; readonly positions: ReadonlyMap<string, number> };
+  private lastLiveCopy?: { readonly snapshot: SnapshotInfo; readonly positions: ReadonlyMap<string, number> };
 
   constructor(
     readonly db: SqliteDatabase,
@@ -169,12 +169,29 @@ export class TimeTravel {
     return positions.map((p) => found.get(p));
   }
 
-  /** As viewAt, letting other work (HTTP requests) run between pages of a long replay. */
+  /**
+   * As viewAt, letting other work (HTTP requests) run between pages of a long replay, and
+   * deflating the snapshots it records on another core.
+   */
   async viewAtAsync(odataId: string, positions: readonly number[]): Promise<(StoredView | undefined)[]> {
     const found = new Map<number, StoredView | undefined>();
-    const walk = this.walk(positions, (position, views) => found.set(position, views.view(odataId)));
-    while (!walk.next().done) await new Promise((resolve) => setImmediate(resolve));
+    await this.drainAsync(this.walk(positions, (position, views) => found.set(position, views.view(odataId)), true));
     return positions.map((p) => found.get(p));
+  }
+
+  /** As viewsAt, the way viewAtAsync goes about it. */
+  async viewsAtAsync(position: number): Promise<ReplayViews> {
+    let result: ReplayViews | undefined;
+    await this.drainAsync(this.walk([position], (_, views) => (result = views), true));
+    return result!;
+  }
+
+  private async drainAsync(walk: Generator<void, void>): Promise<void> {
+    while (!walk.next().done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      // A replay outrunning the deflating waits, rather than holding snapshots' text in memory.
+      await this.snapshots?.settle(2);
+    }
   }
 
   /** A resource at two resolved points and the JSON changes between them. */
@@ -193,12 +210,12 @@ export class TimeTravel {
    * Replays through `positions` in ascending order, calling `visit` at each, and yields between
    * pages of events. It restarts from a snapshot whenever one lies past where it has got to.
    */
-  private *walk(positions: readonly number[], visit: (position: number, views: ReplayViews) => void): Generator<void, void> {
+  private *walk(positions: readonly number[], visit: (position: number, views: ReplayViews) => void, background = false): Generator<void, void> {
     let replay: Replay | undefined;
     for (const target of [...new Set(positions)].sort((a, b) => a - b)) {
       const nearest = this.snapshots?.nearest(target);
       if (!replay || (nearest && nearest.position > replay.position)) replay = this.start(nearest);
-      yield* this.advance(replay, target);
+      yield* this.advance(replay, target, background);
       visit(target, replay.views);
     }
   }
@@ -214,7 +231,7 @@ export class TimeTravel {
     return new Replay(new ReplayViews(), 0, undefined);
   }
 
-  private *advance(replay: Replay, target: number): Generator<void, void> {
+  private *advance(replay: Replay, target: number, background: boolean): Generator<void, void> {
     while (replay.position < target) {
       const rows = this.selectPage.all(replay.position, target, this.pageSize);
       if (rows.length === 0) throw new Error(`the log has no events between ${replay.position} and ${target}`);
@@ -222,21 +239,22 @@ export class TimeTravel {
         const event = eventFromRow(row as Parameters<typeof eventFromRow>[0]);
         for (const projector of this.projectors) projector.apply(event, replay.views);
         replay.position = event.position;
-        if (this.saveSnapshots && this.snapshots && replay.position - (replay.snapshot?.position ?? 0) >= this.interval) this.record(replay);
+        if (this.saveSnapshots && this.snapshots && replay.position - (replay.snapshot?.position ?? 0) >= this.interval) this.record(replay, background);
       }
       yield;
     }
   }
 
   /** Records the replay's views as a snapshot: a delta of the last one, or a keyframe. */
-  private record(replay: Replay): void {
+  private record(replay: Replay, background: boolean): void {
     const snapshots = this.snapshots!;
+    const save = (background ? snapshots.saveInBackground : snapshots.save).bind(snapshots);
     const changes = replay.views.takeChanges();
     const base = replay.snapshot;
     replay.snapshot =
       base && base.depth + 1 < this.keyframeEvery
-        ? snapshots.save(replay.position, changes.views, replay.views.size, base, changes.deleted)
-        : snapshots.save(replay.position, replay.views.rows(), replay.views.size);
+        ? save(replay.position, changes.views, replay.views.size, base, changes.deleted)
+        : save(replay.position, replay.views.rows(), replay.views.size);
   }
 
   /**
@@ -244,31 +262,34 @@ export class TimeTravel {
    * past the newest snapshot: the table at its last position is exactly what a replay would give,
    * and copying it costs a read of the table, not a replay. Returns the snapshot made, if any.
    */
-  snapshotLiveViews(): SnapshotInfo | undefined {
+  snapshotLiveViews(options: { background?: boolean } = {}): SnapshotInfo | undefined {
     const snapshots = this.snapshots;
+    const save = (options.background ? snapshots?.saveInBackground : snapshots?.save)?.bind(snapshots);
     if (!snapshots) return undefined;
     // One read transaction: the views and the position they are at agree, whoever appends.
     const { position, rows } = this.db.transaction(() => ({
       position: this.lastPosition(),
       rows: this.db.prepare('SELECT odata_id AS odataId, body, position FROM views ORDER BY odata_id').all() as StoredView[],
     }))();
-    const newest = snapshots.nearest(position);
+    // The newest snapshot: in the table, or the last copy if it is newer (still being written).
+    const stored = snapshots.nearest(position);
+    const mine = this.lastLiveCopy;
+    const newest = mine && (!stored || mine.snapshot.position >= stored.position) ? mine.snapshot : stored;
     if (position === 0 || position - (newest?.position ?? 0) < this.interval) return undefined;
     const base = newest && newest.depth + 1 < this.keyframeEvery ? newest : undefined;
     // What the base holds, by position: remembered from the last copy, or read back from it.
-    const before =
-      base && (this.lastLiveCopy?.position === base.position ? this.lastLiveCopy.positions : positionsOf(snapshots.restore(base.position)));
+    const before = base && (mine?.snapshot.position === base.position ? mine.positions : positionsOf(snapshots.restore(base.position)));
     const positions = new Map(rows.map((row) => [row.odataId, row.position]));
     let made: SnapshotInfo;
     if (!base || !before) {
-      made = snapshots.save(position, rows, rows.length);
+      made = save!(position, rows, rows.length);
     } else {
       // A view of the table changes only with its position (every put stamps the event's).
       const changed = rows.filter((row) => before.get(row.odataId) !== row.position);
       const deleted = [...before.keys()].filter((odataId) => !positions.has(odataId));
-      made = snapshots.save(position, changed, rows.length, base, deleted);
+      made = save!(position, changed, rows.length, base, deleted);
     }
-    this.lastLiveCopy = { position: made.position, positions };
+    this.lastLiveCopy = { snapshot: made, positions };
     return made;
   }
 }

@@ -98,8 +98,7 @@ function keepLiveSnapshots(app: FastifyInstance, store: EventStore, timeTravel: 
     pending = setImmediate(() => {
       pending = undefined;
       try {
-        timeTravel.snapshotLiveViews();
-        known = newest();
+        known = timeTravel.snapshotLiveViews({ background: true })?.position ?? newest();
       } catch (err) {
         // Tried again an interval later, not at every append.
         known = store.lastPosition();
@@ -110,5 +109,7 @@ function keepLiveSnapshots(app: FastifyInstance, store: EventStore, timeTravel: 
   app.addHook('onClose', async () => {
     stop();
     if (pending) clearImmediate(pending);
+    // Before the store closes: the snapshots being written land.
+    await timeTravel.snapshots?.settle();
   });
 }
