@@ -3,6 +3,7 @@ import type { EventStore } from '../../eventstore/event-store.js';
 import { PROJECTION_VERSION, projectors } from '../../projections/catalog.js';
 import { parseLogPoint, PointOutOfRangeError, TimeTravel, type ResolvedPoint } from '../../projections/time-travel.js';
 import { SNAPSHOT_INTERVAL } from '../../projections/view-snapshots.js';
+import { etagOf } from '../etag.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath, SERVICE_ROOT } from '../server.js';
 import { ADMIN_PREFIX } from './drive-fault-routes.js';
@@ -69,7 +70,7 @@ export function registerTimeTravelRoutes(app: FastifyInstance, store: EventStore
     const point = pointOf(timeTravel, query['asOf']!, 'asOf');
     const [view] = await timeTravel.viewAtAsync(resource, [point.position]);
     if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resource]);
-    reply.header('ETag', `W/"${view.position}"`);
+    reply.header('ETag', etagOf(view));
     reply.header('Emulator-As-Of-Position', String(point.position));
     if (point.recordedAt !== undefined) reply.header('Emulator-As-Of-Time', point.recordedAt);
     return reply.type('application/json; charset=utf-8').send(view.body);
