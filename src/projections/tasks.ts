@@ -71,6 +71,10 @@ export const tasksProjector: Projector = {
         const task = views.get(taskUri(event.data.taskId));
         if (!task) return;
         const created = (task['Payload'] as { HttpOperation: string; TargetUri: string }).TargetUri.endsWith('/Volumes');
+        const volume = `${recorded.streamId}/Volumes/${event.data.volumeId}`;
+        // Which task made a volume, so its link can go when the volume does (no link to a 404).
+        if (created) put({ '@odata.id': `#created-by${volume}`, taskId: event.data.taskId });
+        else forgetCreatedResource(views, position, volume);
         put({
           ...task,
           TaskState: 'Completed',
@@ -78,7 +82,7 @@ export const tasksProjector: Projector = {
           EndTime: recordedAt,
           PercentComplete: 100,
           Messages: [baseMessage(created ? 'Created' : 'Success')],
-          Links: { CreatedResources: created ? [{ '@odata.id': `${recorded.streamId}/Volumes/${event.data.volumeId}` }] : [] },
+          Links: { CreatedResources: created ? [{ '@odata.id': volume }] : [] },
         });
         return;
       }
@@ -116,4 +120,15 @@ function keepTask(views: ViewWriter, position: number, taskId: string): void {
   views.put({ '@odata.id': ORDER, ids: order }, position);
   const members = order.map((id) => ({ '@odata.id': taskUri(id) }));
   views.put({ '@odata.id': TASKS, '@odata.type': ODATA_TYPE.TaskCollection, Name: 'Task Collection', Members: members, 'Members@odata.count': members.length }, position);
+}
+
+/** A deleted volume leaves the CreatedResources of the task that made it, if that task is still kept. */
+function forgetCreatedResource(views: ViewWriter, position: number, volume: string): void {
+  const madeBy = views.get(`#created-by${volume}`)?.['taskId'];
+  if (typeof madeBy !== 'string') return;
+  views.delete(`#created-by${volume}`);
+  const task = views.get(taskUri(madeBy));
+  if (!task) return;
+  const links = task['Links'] as { CreatedResources: { '@odata.id': string }[] };
+  views.put({ ...task, Links: { ...links, CreatedResources: links.CreatedResources.filter((l) => l['@odata.id'] !== volume) } }, position);
 }

@@ -74,6 +74,8 @@ describe('storage views', () => {
     storage(store, { type: 'RenameVolume', volumeId: '1', name: 'boot' });
     storage(store, { type: 'DeleteVolume', taskId: 't4', applyTime: 'Immediate', volumeId: '1' });
     storage(store, { type: 'RecordOperationOutcome', taskId: 't4' });
+    // The task that made it no longer links to the deleted volume.
+    expect(view(store, taskUri('t1'))).toMatchObject({ TaskState: 'Completed', Links: { CreatedResources: [] } });
     expect(store.views.get(`${STORAGE}/Volumes/1`)).toBeUndefined();
     expect(view(store, driveUri('n1', 'RAID', '0'))['Links']['Volumes']).toEqual([]);
 
