@@ -24,8 +24,13 @@ export const managerAndChassisProjector: Projector = {
     const system = event.streamId;
     const manager = managerOf(systemId);
     const chassis = chassisOf(systemId);
+    // Registered again (its config changed): what other projectors added (VirtualMedia,
+    // LogServices, Drives links) stays; only what registration says is rewritten.
+    const knownManager = views.get(manager) ?? {};
+    const knownChassis = views.get(chassis) ?? {};
     views.put(
       {
+        ...knownManager,
         '@odata.id': manager,
         '@odata.type': ODATA_TYPE.Manager,
         Id: systemId,
@@ -40,13 +45,14 @@ export const managerAndChassisProjector: Projector = {
     );
     views.put(
       {
+        ...knownChassis,
         '@odata.id': chassis,
         '@odata.type': ODATA_TYPE.Chassis,
         Id: systemId,
         Name: `${name} chassis`,
         ChassisType: 'RackMount',
         Status: { State: 'Enabled', Health: 'OK' },
-        Links: { ComputerSystems: [{ '@odata.id': system }], ManagedBy: [{ '@odata.id': manager }] },
+        Links: { ...(knownChassis['Links'] as object | undefined), ComputerSystems: [{ '@odata.id': system }], ManagedBy: [{ '@odata.id': manager }] },
       },
       position,
     );
@@ -56,7 +62,7 @@ export const managerAndChassisProjector: Projector = {
     linkFromServiceRoot(views, position, 'Chassis', CHASSIS);
     const systemDoc = views.get(system);
     if (systemDoc) {
-      systemDoc['Links'] = { Chassis: [{ '@odata.id': chassis }], ManagedBy: [{ '@odata.id': manager }] };
+      systemDoc['Links'] = { ...(systemDoc['Links'] as object | undefined), Chassis: [{ '@odata.id': chassis }], ManagedBy: [{ '@odata.id': manager }] };
       views.put(systemDoc, position);
     }
   },

@@ -89,6 +89,16 @@ describe('storage views', () => {
     expect(dump(store.db)).toBe(live);
   });
 
+  it('keeps what other projectors added to the BMC, chassis and system when a system is registered again', () => {
+    const store = openLab(join(tempDir(), 'events.db'));
+    const before = { manager: view(store, '/redfish/v1/Managers/n1'), chassis: view(store, '/redfish/v1/Chassis/n1') };
+    expect(before.manager['VirtualMedia']).toBeDefined();
+    expect(before.chassis['Links']['Drives']).toHaveLength(4);
+    executeCommand(store, systemStream('n1'), systemDecider, { type: 'RegisterSystem', systemId: 'n1', name: 'Renamed', libvirtUri: 'test:///default', domainName: 'n1' });
+    expect(view(store, '/redfish/v1/Managers/n1')).toEqual({ ...before.manager, Name: 'Renamed BMC' });
+    expect(view(store, '/redfish/v1/Chassis/n1')).toEqual({ ...before.chassis, Name: 'Renamed chassis' });
+  });
+
   it('keeps the newest tasks past the limit, and never one still running', () => {
     const store = openLab(join(tempDir(), 'events.db'));
     storage(store, { type: 'CreateVolume', taskId: 'waiting', applyTime: 'OnReset', request: { raidType: 'RAID0', drives: links(3), capacityBytes: 1024 * 1024 } });
