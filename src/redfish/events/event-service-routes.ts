@@ -7,6 +7,7 @@ import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
 import { etagMatches, etagOf } from '../etag.js';
 import { EVENT_REGISTRIES, registryFileUri } from '../event-registries.js';
+import { requireIfMatch } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import type { SseHub } from './sse-hub.js';
@@ -56,8 +57,7 @@ export function registerEventServiceRoutes(app: FastifyInstance, allowed: Allowe
   app.patch(EVENT_SERVICE_STREAM, async (request, reply) => {
     const view = store.views.get(EVENT_SERVICE_STREAM);
     if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [EVENT_SERVICE_STREAM]);
-    const ifMatch = request.headers['if-match'];
-    if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(view))) throw RedfishHttpError.of(412, 'PreconditionFailed');
+    requireIfMatch(request.headers, view);
     const command = readEventServicePatch(request.body, JSON.parse(view.body) as Record<string, unknown>);
     if (Array.isArray(command)) throw new RedfishHttpError(400, command);
     execute(command, request);

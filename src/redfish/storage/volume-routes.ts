@@ -6,7 +6,8 @@ import { storageDecider, type StorageCommand } from '../../domain/storage/storag
 import { INITIALIZE_TYPES, storageStream, volumeUri, type ApplyTime } from '../../domain/storage/storage-events.js';
 import { actionParameters } from '../action-body.js';
 import { baseMessage, type RedfishMessage } from '../base-registry.js';
-import { etagMatches, etagOf } from '../etag.js';
+import { etagOf } from '../etag.js';
+import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { readTask, sendTaskAnswer, taskSettled } from '../tasks/task-outcome.js';
@@ -83,13 +84,12 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
 
   app.patch<{ Params: VolumeParams }>(`${VOLUMES}/:volumeId`, async (request, reply) => {
     const { stream, view } = requireVolume(request.params, request.url);
-    const ifMatch = request.headers['if-match'];
-    if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(view))) throw RedfishHttpError.of(412, 'PreconditionFailed');
-    if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) throw RedfishHttpError.of(400, 'MalformedJSON');
+    requireIfMatch(request.headers, view);
+    const body = requireObjectBody(request.body);
     const current = JSON.parse(view.body) as Record<string, unknown>;
     const problems: RedfishMessage[] = [];
     let name: string | undefined;
-    for (const [property, value] of Object.entries(request.body as Record<string, unknown>)) {
+    for (const [property, value] of Object.entries(body)) {
       if (property === 'Name') name = readVolumeName(value, problems);
       else if (!property.startsWith('@')) problems.push(baseMessage(property in current ? 'PropertyNotWritable' : 'PropertyUnknown', [property], [`/${property}`]));
     }

@@ -7,7 +7,8 @@ import { systemStream } from '../../domain/system/system-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
 import { baseMessage } from '../base-registry.js';
-import { etagMatches, etagOf } from '../etag.js';
+import { etagOf } from '../etag.js';
+import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';
 
 /**
@@ -32,11 +33,8 @@ export function registerBiosRoutes(app: FastifyInstance, allowed: AllowedMethods
     const { systemId } = request.params;
     known(systemId, request.url);
     const settings = `${systemStream(systemId)}/Bios/Settings`;
-    const ifMatch = request.headers['if-match'];
-    if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(store.views.get(settings)!))) throw RedfishHttpError.of(412, 'PreconditionFailed');
-    const body = request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw RedfishHttpError.of(400, 'MalformedJSON');
-    const { Attributes: attributes, ...rest } = body as Record<string, unknown>;
+    requireIfMatch(request.headers, store.views.get(settings)!);
+    const { Attributes: attributes, ...rest } = requireObjectBody(request.body);
     const others = Object.keys(rest).filter((name) => !name.startsWith('@'));
     if (others.length > 0) throw new RedfishHttpError(400, others.map((name) => baseMessage('PropertyUnknown', [name], [`/${name}`])));
     if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {

@@ -5,7 +5,8 @@ import { systemDecider } from '../../domain/system/system-decider.js';
 import { systemStream } from '../../domain/system/system-events.js';
 import { secureBootOf } from '../../projections/secure-boot.js';
 import { baseMessage, type RedfishMessage } from '../base-registry.js';
-import { etagMatches, etagOf } from '../etag.js';
+import { etagOf } from '../etag.js';
+import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 
@@ -19,13 +20,12 @@ export function registerSecureBootRoute(app: FastifyInstance, store: EventStore)
     const id = secureBootOf(stream);
     const view = store.views.get(id);
     if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
-    const ifMatch = request.headers['if-match'];
-    if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(view))) throw RedfishHttpError.of(412, 'PreconditionFailed');
-    if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) throw RedfishHttpError.of(400, 'MalformedJSON');
+    requireIfMatch(request.headers, view);
+    const body = requireObjectBody(request.body);
     const current = JSON.parse(view.body) as Record<string, unknown>;
     const problems: RedfishMessage[] = [];
     let enabled: boolean | undefined;
-    for (const [property, value] of Object.entries(request.body as Record<string, unknown>)) {
+    for (const [property, value] of Object.entries(body)) {
       if (property.startsWith('@')) continue;
       if (property !== 'SecureBootEnable') problems.push(baseMessage(property in current ? 'PropertyNotWritable' : 'PropertyUnknown', [property], [`/${property}`]));
       else if (typeof value !== 'boolean') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), property], [`/${property}`]));

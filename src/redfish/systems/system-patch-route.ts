@@ -5,7 +5,8 @@ import { systemDecider, type PatchSystem } from '../../domain/system/system-deci
 import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, INDICATOR_LED, systemStream } from '../../domain/system/system-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { baseMessage, type RedfishMessage } from '../base-registry.js';
-import { etagMatches, etagOf } from '../etag.js';
+import { etagOf } from '../etag.js';
+import { requireIfMatch } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';
 
 /** The Boot properties a client may write, with the values each takes. */
@@ -79,8 +80,7 @@ export function registerSystemPatchRoute(app: FastifyInstance, allowed: AllowedM
     const stream = systemStream(request.params.systemId);
     const view = store.views.get(stream);
     if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [stream]);
-    const ifMatch = request.headers['if-match'];
-    if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(view))) throw RedfishHttpError.of(412, 'PreconditionFailed');
+    requireIfMatch(request.headers, view);
     const command = readSystemPatch(request.body, JSON.parse(view.body) as Record<string, unknown>);
     if (Array.isArray(command)) throw new RedfishHttpError(400, command);
     const outcome = executeCommand(store, stream, systemDecider, command, { actor: request.actor ?? 'anonymous', requestId: request.id });
