@@ -1,118 +1,113 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, RESET_TYPES, type SystemEvent } from '../domain/system/system-events.js';
+import { systemDecider } from '../domain/system/system-decider.js';
+import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, RESET_TYPES, type SystemEvent, type SystemRegistered } from '../domain/system/system-events.js';
+import { evolveStoredState, putIfChanged } from './aggregate-state.js';
 import { addMember, linkFromServiceRoot } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import { systemStatus } from './system-status.js';
 
 const SYSTEMS = '/redfish/v1/Systems';
 const GiB = 1024 ** 3;
+const isSystemStream = (streamId: string) => /^\/redfish\/v1\/Systems\/[^/]+$/.test(streamId);
 
-/** The Systems collection and each ComputerSystem document. */
+/**
+ * The Systems collection and each ComputerSystem document. The system's state is folded with the
+ * decider's own evolve and kept beside the views, so Status follows the same rules the decider
+ * does (when a failed reset is over, for one).
+ */
 export const systemsProjector: Projector = {
   name: 'systems',
   apply(recorded: RecordedEvent, views) {
-    const event = { type: recorded.type, data: recorded.data } as SystemEvent;
     const id = recorded.streamId;
-    if (!id.startsWith(`${SYSTEMS}/`)) return;
+    if (!isSystemStream(id)) return;
+    const event = { type: recorded.type, data: recorded.data } as SystemEvent;
     const position = recorded.position;
-    switch (event.type) {
-      case 'SystemRegistered': {
-        const existing = views.get(id);
-        const doc: ViewDocument = existing ?? {
-          '@odata.id': id,
-          '@odata.type': ODATA_TYPE.ComputerSystem,
-          Id: event.data.systemId,
-          SystemType: 'Physical',
-          Status: { State: 'Starting', Health: 'OK' },
-          IndicatorLED: 'Off',
-          LocationIndicatorActive: false,
-          Boot: {
-            BootSourceOverrideEnabled: 'Disabled',
-            'BootSourceOverrideEnabled@Redfish.AllowableValues': [...BOOT_OVERRIDE_ENABLED],
-            BootSourceOverrideTarget: 'None',
-            'BootSourceOverrideTarget@Redfish.AllowableValues': [...BOOT_TARGETS],
-          },
-        };
-        doc['Name'] = event.data.name;
-        doc['Actions'] = {
-          '#ComputerSystem.Reset': {
-            target: `${id}/Actions/ComputerSystem.Reset`,
-            'ResetType@Redfish.AllowableValues': [...RESET_TYPES],
-            '@Redfish.ActionInfo': `${id}/ResetActionInfo`,
-          },
-        };
-        views.put(doc, position);
-        views.put(
-          {
-            '@odata.id': `${id}/ResetActionInfo`,
-            '@odata.type': ODATA_TYPE.ActionInfo,
-            Id: 'ResetActionInfo',
-            Name: 'Reset Action Info',
-            Parameters: [{ Name: 'ResetType', Required: true, DataType: 'String', AllowableValues: [...RESET_TYPES] }],
-          },
-          position,
-        );
-        addMember(views, position, { id: SYSTEMS, type: ODATA_TYPE.ComputerSystemCollection, name: 'Computer System Collection' }, id);
-        linkFromServiceRoot(views, position, 'Systems', SYSTEMS);
-        return;
-      }
-      case 'DomainObserved': {
-        const doc = views.get(id);
-        if (!doc) return;
-        doc['UUID'] = event.data.uuid;
-        doc['ProcessorSummary'] = { Count: 1, LogicalProcessorCount: event.data.vcpus, CoreCount: event.data.vcpus };
-        doc['MemorySummary'] = { TotalSystemMemoryGiB: Math.round((event.data.memoryBytes / GiB) * 1000) / 1000 };
-        doc['Status'] = { State: 'Enabled', Health: 'OK' };
-        doc['EthernetInterfaces'] = { '@odata.id': `${id}/EthernetInterfaces` };
-        doc['Processors'] = { '@odata.id': `${id}/Processors` };
-        doc['Memory'] = { '@odata.id': `${id}/Memory` };
-        // The firmware the domain's definition names: what its next boot uses.
-        const mode = event.data.firmware === 'UEFI' ? 'UEFI' : 'Legacy';
-        doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: mode, 'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'] };
-        views.put(doc, position);
-        return;
-      }
-      case 'PowerStateObserved': {
-        const doc = views.get(id);
-        if (!doc) return;
-        // A paused VM is still powered; Redfish has no paused state for a system.
-        doc['PowerState'] = event.data.powerState === 'Off' ? 'Off' : 'On';
-        doc['Status'] = { State: 'Enabled', Health: 'OK' };
-        views.put(doc, position);
-        return;
-      }
-      case 'BootOverrideChanged':
-      case 'BootOverrideConsumed': {
-        const doc = views.get(id);
-        if (!doc) return;
-        const enabled = event.type === 'BootOverrideConsumed' ? 'Disabled' : event.data.enabled;
-        doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideEnabled: enabled, BootSourceOverrideTarget: event.data.target };
-        views.put(doc, position);
-        return;
-      }
-      case 'BootModeChanged': {
-        const doc = views.get(id);
-        if (!doc) return;
-        doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: event.data.mode, 'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'] };
-        views.put(doc, position);
-        return;
-      }
-      case 'IndicatorChanged': {
-        const doc = views.get(id);
-        if (!doc) return;
-        doc['IndicatorLED'] = event.data.led;
-        doc['LocationIndicatorActive'] = event.data.led !== 'Off';
-        views.put(doc, position);
-        return;
-      }
-      case 'DomainMissingObserved': {
-        const doc = views.get(id);
-        if (!doc) return;
-        doc['Status'] = { State: 'Absent', Health: 'Critical' };
-        delete doc['PowerState'];
-        views.put(doc, position);
-        return;
-      }
-    }
+    const state = evolveStoredState(views, position, id, systemDecider, event);
+    const shown = views.get(id);
+    // A copy: putIfChanged compares it with the stored document, which in-memory views hand out as it is.
+    const doc = event.type === 'SystemRegistered' ? register(views, position, id, shown, event.data) : shown && { ...shown };
+    if (!doc) return;
+    render(doc, id, event);
+    doc['Status'] = systemStatus(state, recorded, doc);
+    putIfChanged(views, position, doc);
   },
 };
+
+/** The system's document (kept when it exists: a registration changed), its ActionInfo and its place in the collection. */
+function register(views: ViewWriter, position: number, id: string, shown: ViewDocument | undefined, registration: SystemRegistered['data']): ViewDocument {
+  const doc: ViewDocument = shown ? { ...shown } : {
+    '@odata.id': id,
+    '@odata.type': ODATA_TYPE.ComputerSystem,
+    Id: registration.systemId,
+    SystemType: 'Physical',
+    Status: {}, // made by systemStatus; set here for its place among the properties
+    IndicatorLED: 'Off',
+    LocationIndicatorActive: false,
+    Boot: {
+      BootSourceOverrideEnabled: 'Disabled',
+      'BootSourceOverrideEnabled@Redfish.AllowableValues': [...BOOT_OVERRIDE_ENABLED],
+      BootSourceOverrideTarget: 'None',
+      'BootSourceOverrideTarget@Redfish.AllowableValues': [...BOOT_TARGETS],
+    },
+  };
+  doc['Name'] = registration.name;
+  doc['Actions'] = {
+    '#ComputerSystem.Reset': {
+      target: `${id}/Actions/ComputerSystem.Reset`,
+      'ResetType@Redfish.AllowableValues': [...RESET_TYPES],
+      '@Redfish.ActionInfo': `${id}/ResetActionInfo`,
+    },
+  };
+  views.put(
+    {
+      '@odata.id': `${id}/ResetActionInfo`,
+      '@odata.type': ODATA_TYPE.ActionInfo,
+      Id: 'ResetActionInfo',
+      Name: 'Reset Action Info',
+      Parameters: [{ Name: 'ResetType', Required: true, DataType: 'String', AllowableValues: [...RESET_TYPES] }],
+    },
+    position,
+  );
+  addMember(views, position, { id: SYSTEMS, type: ODATA_TYPE.ComputerSystemCollection, name: 'Computer System Collection' }, id);
+  linkFromServiceRoot(views, position, 'Systems', SYSTEMS);
+  return doc;
+}
+
+/** What an event changes in the document, Status aside (systemStatus makes that from the state). */
+function render(doc: ViewDocument, id: string, event: SystemEvent): void {
+  switch (event.type) {
+    case 'DomainObserved': {
+      doc['UUID'] = event.data.uuid;
+      doc['ProcessorSummary'] = { Count: 1, LogicalProcessorCount: event.data.vcpus, CoreCount: event.data.vcpus };
+      doc['MemorySummary'] = { TotalSystemMemoryGiB: Math.round((event.data.memoryBytes / GiB) * 1000) / 1000 };
+      doc['EthernetInterfaces'] = { '@odata.id': `${id}/EthernetInterfaces` };
+      doc['Processors'] = { '@odata.id': `${id}/Processors` };
+      doc['Memory'] = { '@odata.id': `${id}/Memory` };
+      // The firmware the domain's definition names: what its next boot uses.
+      const mode = event.data.firmware === 'UEFI' ? 'UEFI' : 'Legacy';
+      doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: mode, 'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'] };
+      return;
+    }
+    case 'PowerStateObserved':
+      // A paused VM is still powered; Redfish has no paused state for a system.
+      doc['PowerState'] = event.data.powerState === 'Off' ? 'Off' : 'On';
+      return;
+    case 'BootOverrideChanged':
+    case 'BootOverrideConsumed': {
+      const enabled = event.type === 'BootOverrideConsumed' ? 'Disabled' : event.data.enabled;
+      doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideEnabled: enabled, BootSourceOverrideTarget: event.data.target };
+      return;
+    }
+    case 'BootModeChanged':
+      doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: event.data.mode, 'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'] };
+      return;
+    case 'IndicatorChanged':
+      doc['IndicatorLED'] = event.data.led;
+      doc['LocationIndicatorActive'] = event.data.led !== 'Off';
+      return;
+    case 'DomainMissingObserved':
+      delete doc['PowerState'];
+      return;
+  }
+}

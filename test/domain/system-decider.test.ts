@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { systemDecider, type SystemCommand, type SystemState } from '../../src/domain/system/system-decider.js';
-import type { SystemEvent } from '../../src/domain/system/system-events.js';
+import type { ResetType, SystemEvent } from '../../src/domain/system/system-events.js';
 
 const registration = { systemId: 'n1', name: 'Node 1', libvirtUri: 'qemu:///system', domainName: 'dom-n1' };
 const domain = { uuid: '7c4c3e0e-1d2b-4a5f-9e6d-0a1b2c3d4e5f', vcpus: 2, memoryBytes: 2 ** 30, firmware: 'BIOS' as const, macAddresses: ['52:54:00:01:02:03'] };
@@ -79,6 +79,41 @@ describe('the system decider', () => {
     const failed = systemDecider.decide({ type: 'RecordResetOutcome', resetType: 'On', requestedAt: 7, message: 'no' }, systemDecider.initialState);
     expect(applied).toEqual([{ type: 'ResetApplied', data: { resetType: 'On', requestedAt: 7 } }]);
     expect(failed).toEqual([{ type: 'ResetFailed', data: { resetType: 'On', requestedAt: 7, message: 'no' } }]);
+  });
+
+  describe('a failed reset', () => {
+    const running: SystemCommand[] = [{ type: 'RegisterSystem', ...registration }, { type: 'ObserveDomain', ...domain }, { type: 'ObservePowerState', powerState: 'On' }];
+    const off: SystemCommand[] = [...running.slice(0, 2), { type: 'ObservePowerState', powerState: 'Off' }];
+    const failed = (resetType: ResetType, requestedAt = 9): SystemCommand => ({ type: 'RecordResetOutcome', resetType, requestedAt, message: 'libvirt said no' });
+
+    it('stands, with what it was for, until a later reset succeeds', () => {
+      expect(run([...running, failed('ForceOff')]).state.resetFailure).toEqual({ resetType: 'ForceOff', requestedAt: 9, aim: 'Off' });
+      expect(run([...running, failed('ForceOff'), { type: 'RecordResetOutcome', resetType: 'Nmi', requestedAt: 11 }]).state.resetFailure).toBeUndefined();
+    });
+
+    it('is replaced by a newer failure', () => {
+      expect(run([...running, failed('ForceOff'), failed('Nmi', 12)]).state.resetFailure).toEqual({ resetType: 'Nmi', requestedAt: 12 });
+    });
+
+    it('is over once the machine is seen where the reset was to take it, and not before', () => {
+      expect(run([...running, failed('GracefulShutdown'), { type: 'ObservePowerState', powerState: 'Off' }]).state.resetFailure).toBeUndefined();
+      const paused = run([...off, failed('On'), { type: 'ObservePowerState', powerState: 'Paused' }]);
+      expect(paused.state.resetFailure).toEqual({ resetType: 'On', requestedAt: 9, aim: 'On' });
+      expect(run([...off, failed('On'), { type: 'ObservePowerState', powerState: 'Paused' }, { type: 'ObservePowerState', powerState: 'On' }]).state.resetFailure).toBeUndefined();
+      // The power button of a machine that is off was to start it.
+      expect(run([...off, failed('PushPowerButton')]).state.resetFailure?.aim).toBe('On');
+      expect(run([...running, failed('PushPowerButton')]).state.resetFailure?.aim).toBe('Off');
+    });
+
+    it('of a restart is over at the next boot; of an NMI, only when a reset succeeds', () => {
+      const restart = [...running, failed('ForceRestart')];
+      expect(run([...restart, { type: 'ObservePowerState', powerState: 'Paused' }, { type: 'ObservePowerState', powerState: 'On' }]).state.resetFailure).toBeDefined();
+      expect(run([...restart, { type: 'ObservePowerState', powerState: 'Off' }]).state.resetFailure).toBeDefined();
+      expect(run([...restart, { type: 'ObservePowerState', powerState: 'Off' }, { type: 'ObservePowerState', powerState: 'On' }]).state.resetFailure).toBeUndefined();
+      const nmi = run([...running, failed('Nmi'), { type: 'ObservePowerState', powerState: 'Off' }, { type: 'ObservePowerState', powerState: 'On' }]);
+      expect(nmi.events.map((e) => e.type)).toContain('SystemBooted');
+      expect(nmi.state.resetFailure).toEqual({ resetType: 'Nmi', requestedAt: 9 });
+    });
   });
 
   it('sees a boot in a start that passes through Paused, as QEMU starts machines, and not in a resume', () => {

@@ -147,6 +147,35 @@ describe('Systems over a real libvirt lab', () => {
     await powerStateBecomes('Off');
   });
 
+  it('shows a reset libvirt failed as a condition on the system, until a reset succeeds', async () => {
+    await powerStateBecomes('Off');
+    // A disk whose file is not there: libvirt refuses to start the domain, as it would a real server with a dead disk.
+    const missingFile = join(dir, 'no-such-disk.qcow2');
+    const domain = await libvirt.domainLookupByName(domainName);
+    const disk = diskDeviceXml({ sourceFile: missingFile, targetDev: 'vdc' });
+    await libvirt.domainAttachDevice(domain, disk, DeviceModifyFlag.Config);
+    try {
+      expect((await post(`${SYSTEM}/Actions/ComputerSystem.Reset`, '{"ResetType": "On"}')).status).toBe(204);
+      await expect.poll(async () => (await get(SYSTEM))['Status'], { timeout: 15_000, interval: 100 }).toMatchObject({ State: 'Enabled', Health: 'Warning' });
+      const failed = queryHistory(emulator.store.db, { streamId: SYSTEM, types: ['ResetFailed'] }).at(-1)!;
+      const system = await get(SYSTEM);
+      expect(system['PowerState']).toBe('Off');
+      const conditions = (system['Status'] as { Conditions: Record<string, unknown>[] }).Conditions;
+      expect(conditions).toEqual([
+        expect.objectContaining({ MessageId: 'ResourceEvent.1.4.ResourceErrorsDetected', Severity: 'Warning', Timestamp: failed.recordedAt, MessageArgs: ['PowerState', expect.stringContaining(missingFile)] }),
+      ]);
+      expect(conditions[0]!['Message']).toContain(`Reset On (requested by event ${(failed.data as { requestedAt: number }).requestedAt}) failed: `);
+      expect(conditions[0]!['Message']).toContain(missingFile);
+    } finally {
+      await libvirt.domainDetachDevice(domain, disk, DeviceModifyFlag.Config);
+    }
+    expect((await post(`${SYSTEM}/Actions/ComputerSystem.Reset`, '{"ResetType": "On"}')).status).toBe(204);
+    await powerStateBecomes('On');
+    await expect.poll(async () => (await get(SYSTEM))['Status'], { timeout: 15_000, interval: 100 }).toEqual({ State: 'Enabled', Health: 'OK' });
+    expect((await post(`${SYSTEM}/Actions/ComputerSystem.Reset`, '{"ResetType": "ForceOff"}')).status).toBe(204);
+    await powerStateBecomes('Off');
+  });
+
   it.each([
     ['{"ResetType": "Sideways"}', 400, 'ActionParameterValueNotInList', ['Sideways', 'ResetType', 'ComputerSystem.Reset']],
     ['{}', 400, 'ActionParameterMissing', ['ComputerSystem.Reset', 'ResetType']],

@@ -1,6 +1,7 @@
 import type { Decider } from '../decider.js';
 import { problem } from '../problem.js';
 import { BIOS_DEFAULTS, type BiosValue } from './bios-attributes.js';
+import { resetFailureOf, stillStanding, type StandingResetFailure } from './reset-failure.js';
 import type {
   BootMode,
   BootOverride,
@@ -111,6 +112,8 @@ export interface SystemState {
   readonly bootModeChosen?: BootMode;
   /** SecureBootEnable (what the next boot uses) and what the current boot had. */
   readonly secureBoot: { readonly enabled: boolean; readonly currentBoot: boolean };
+  /** The last reset libvirt failed, until a reset succeeds or the machine gets where it was to go. */
+  readonly resetFailure?: StandingResetFailure;
 }
 
 /** The boot mode the next boot uses: the one a client chose, or the domain's own firmware. */
@@ -131,6 +134,15 @@ function bootEffects(state: SystemState): SystemEvent[] {
   if (Object.keys(state.pendingBios).length > 0) events.push({ type: 'BiosSettingsApplied', data: { attributes: state.pendingBios } });
   if (state.secureBoot.enabled !== state.secureBoot.currentBoot) events.push({ type: 'SecureBootApplied', data: { enabled: state.secureBoot.enabled } });
   return events;
+}
+
+/**
+ * The state with this reset failure standing, or none. No key is left holding undefined: the
+ * systems projection keeps the state as JSON, and it has to read back as it was.
+ */
+function withResetFailure(state: SystemState, resetFailure: StandingResetFailure | undefined): SystemState {
+  const { resetFailure: _, ...rest } = state;
+  return resetFailure ? { ...rest, resetFailure } : rest;
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -226,13 +238,18 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return { ...state, registration: event.data };
       case 'DomainObserved':
         return { ...state, domain: event.data, domainMissing: false };
-      case 'PowerStateObserved':
-        return { ...state, powerState: event.data.powerState, domainMissing: false, offSinceBoot: state.offSinceBoot || event.data.powerState === 'Off' };
+      case 'PowerStateObserved': {
+        const { powerState } = event.data;
+        const observed = { ...state, powerState, domainMissing: false, offSinceBoot: state.offSinceBoot || powerState === 'Off' };
+        return withResetFailure(observed, stillStanding(state.resetFailure, powerState));
+      }
       case 'SystemBooted':
-        return { ...state, offSinceBoot: false };
-      case 'DomainMissingObserved':
+        return withResetFailure({ ...state, offSinceBoot: false }, stillStanding(state.resetFailure, 'Boot'));
+      case 'DomainMissingObserved': {
         // Whatever was known of its power no longer holds: the next observation is news.
-        return { ...state, domainMissing: true, powerState: undefined };
+        const { powerState: _, ...rest } = state;
+        return { ...rest, domainMissing: true };
+      }
       case 'BootOverrideChanged':
         return { ...state, bootOverride: event.data };
       case 'BootOverrideConsumed':
@@ -258,9 +275,11 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return { ...state, secureBoot: { ...state.secureBoot, enabled: event.data.enabled } };
       case 'SecureBootApplied':
         return { ...state, secureBoot: { ...state.secureBoot, currentBoot: event.data.enabled } };
-      case 'ResetRequested':
-      case 'ResetApplied':
       case 'ResetFailed':
+        return withResetFailure(state, resetFailureOf(event.data, state.powerState));
+      case 'ResetApplied':
+        return withResetFailure(state, undefined);
+      case 'ResetRequested':
       case 'VirtualMediaInserted':
       case 'VirtualMediaEjectRequested':
         return state;
