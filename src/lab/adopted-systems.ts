@@ -17,35 +17,37 @@ export const uuidText = (bytes: Buffer) => bytes.toString('hex').replace(/^(.{8}
 
 /**
  * Which of the domains on a rule's URI it adopts: all of them when it names none, otherwise
- * those named or with a listed UUID. Domains a configured system already stands for on the same
- * URI, and names that cannot be a Redfish id, are left out (the second are returned to report).
+ * those named or with a listed UUID. Domains a known system (configured, or adopted already)
+ * stands for on the same URI, and names that cannot be a Redfish id, are left out (the second
+ * are returned to report).
  */
-export function selectAdopted(rule: AdoptRule, found: readonly FoundDomain[], configured: readonly LabSystem[]): { adopt: FoundDomain[]; unusable: string[] } {
+export function selectAdopted(rule: AdoptRule, found: readonly FoundDomain[], known: readonly LabSystem[]): { adopt: FoundDomain[]; unusable: string[] } {
   const everything = rule.names === undefined && rule.uuids === undefined;
   const uuids = new Set((rule.uuids ?? []).map((u) => u.toLowerCase()));
   const chosen = found.filter((d) => everything || rule.names?.includes(d.name) || uuids.has(d.uuid));
-  const fresh = chosen.filter((d) => !configured.some((s) => s.libvirtUri === rule.uri && s.domainName === d.name));
+  const fresh = chosen.filter((d) => !known.some((s) => s.libvirtUri === rule.uri && s.domainName === d.name));
   return { adopt: fresh.filter((d) => SAFE_ID.test(d.name)), unusable: fresh.filter((d) => !SAFE_ID.test(d.name)).map((d) => d.name) };
 }
 
 /**
- * The systems the adopt rules find in libvirt, each named after its domain and described from
- * its definition. Systems whose ids collide (the same name on two URIs) keep the first.
+ * The systems the adopt rules find in libvirt that no known system stands for yet, each named
+ * after its domain and described from its definition. Systems whose ids collide (the same name
+ * on two URIs) keep the first.
  */
 export async function discoverAdoptedSystems(
   connections: LibvirtConnections,
   rules: readonly AdoptRule[],
-  configured: readonly LabSystem[],
+  known: readonly LabSystem[],
   log: (line: string) => void,
 ): Promise<LabSystem[]> {
   const adopted: LabSystem[] = [];
   for (const rule of rules) {
     const client = await connections.get(rule.uri);
     const domains = await client.listAllDomainsWithState();
-    const { adopt, unusable } = selectAdopted(rule, domains.map(({ domain }) => ({ name: domain.name, uuid: uuidText(domain.uuid) })), configured);
+    const { adopt, unusable } = selectAdopted(rule, domains.map(({ domain }) => ({ name: domain.name, uuid: uuidText(domain.uuid) })), known);
     if (unusable.length > 0) log(`lab: not adopting ${unusable.join(', ')} on ${rule.uri}: a system id is letters, digits, '.', '_' and '-'`);
     for (const found of adopt) {
-      if ([...configured, ...adopted].some((s) => s.id === found.name)) {
+      if ([...known, ...adopted].some((s) => s.id === found.name)) {
         log(`lab: not adopting ${found.name} on ${rule.uri}: a system with that id exists already`);
         continue;
       }

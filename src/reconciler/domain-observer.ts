@@ -21,45 +21,60 @@ export interface DomainObserverOptions {
 /**
  * Keeps what the log says about each system's domain in step with libvirt: on every lifecycle
  * event of a lab domain, after every reconnect (events may have been missed), and on a timer.
- * What it sees is recorded as observed events, only when something changed.
+ * What it sees is recorded as observed events, only when something changed. The lab's systems
+ * are read when needed, not copied: a domain adopted after start is observed like the others.
  */
 export class DomainObserver {
   private timer: NodeJS.Timeout | undefined;
   private readonly stops: (() => Promise<void>)[] = [];
+  /** The URIs whose domain events it listens to. */
+  private readonly listening = new Set<string>();
   private stopped = false;
 
   constructor(
     private readonly store: EventStore,
     private readonly connections: LibvirtConnections,
-    private readonly systems: readonly LabSystem[],
+    private readonly systems: () => readonly LabSystem[],
     private readonly options: DomainObserverOptions,
   ) {}
 
   async start(): Promise<void> {
-    for (const uri of new Set(this.systems.map((s) => s.libvirtUri))) {
-      const client = await this.connections.get(uri);
-      const onUri = this.systems.filter((s) => s.libvirtUri === uri);
-      this.stops.push(
-        await client.onDomainEvent((event) => {
-          const system = onUri.find((s) => s.domainName === event.domain.name);
-          if (system) void this.resync(system);
-        }),
-      );
-      client.on('reconnected', () => void Promise.all(onUri.map((s) => this.resync(s))));
-    }
+    for (const uri of new Set(this.systems().map((s) => s.libvirtUri))) await this.listen(uri);
     await this.resyncAll();
     this.timer = setInterval(() => void this.resyncAll(), this.options.resyncIntervalMs);
     this.timer.unref();
   }
 
+  /** Resyncs a URI's systems on each of its domains' events, and after a reconnect (events may have been missed). */
+  private async listen(uri: string): Promise<void> {
+    if (this.listening.has(uri)) return;
+    this.listening.add(uri);
+    try {
+      const client = await this.connections.get(uri);
+      const onUri = () => this.systems().filter((s) => s.libvirtUri === uri);
+      this.stops.push(
+        await client.onDomainEvent((event) => {
+          const system = onUri().find((s) => s.domainName === event.domain.name);
+          if (system) void this.resync(system);
+        }),
+      );
+      client.on('reconnected', () => void Promise.all(onUri().map((s) => this.resync(s))));
+    } catch (err) {
+      // Not listening after all: the next resync of a system on this URI tries again.
+      this.listening.delete(uri);
+      throw err;
+    }
+  }
+
   async resyncAll(): Promise<void> {
-    await Promise.all(this.systems.map((s) => this.resync(s)));
+    await Promise.all(this.systems().map((s) => this.resync(s)));
   }
 
   /** Reads one system's domain from libvirt and records whatever differs from the log. */
   async resync(system: LabSystem): Promise<void> {
     if (this.stopped) return;
     try {
+      await this.listen(system.libvirtUri);
       const client = await this.connections.get(system.libvirtUri);
       let domain;
       try {

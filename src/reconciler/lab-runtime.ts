@@ -2,7 +2,7 @@ import type { EmulatorConfig } from '../config/config.js';
 import type { EventStore } from '../eventstore/event-store.js';
 import { LibvirtConnections } from '../libvirt/connections.js';
 import type { LabSystem } from '../lab/lab-systems.js';
-import { discoverAdoptedSystems } from '../lab/adopted-systems.js';
+import { AdoptionWatcher } from '../lab/adoption-watcher.js';
 import { registerSystems } from '../lab/register-systems.js';
 import { DomainObserver } from './domain-observer.js';
 import { ensureDomains, ensurePool } from './lab-provisioner.js';
@@ -11,15 +11,17 @@ import { SystemReconciler } from './system-reconciler.js';
 
 /**
  * The lab's side of the emulator: makes libvirt hold what the config describes (pool, domains
- * when asked to create them), adopts the existing domains the config names, then observes the
- * domains and carries out what clients ask of them. If libvirt cannot be reached it says so and
- * tries again, while the Redfish service goes on answering from its views.
+ * when asked to create them), adopts the existing domains the config names (and those that
+ * appear later), then observes the domains and carries out what clients ask of them. If libvirt
+ * cannot be reached it says so and tries again, while the Redfish service goes on answering from
+ * its views.
  */
 export class LabRuntime {
   private readonly connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
   private observer: DomainObserver | undefined;
   private reconciler: SystemReconciler | undefined;
   private storage: StorageReconciler | undefined;
+  private adoption: AdoptionWatcher | undefined;
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
   private systems: readonly LabSystem[] = [];
@@ -29,7 +31,7 @@ export class LabRuntime {
   constructor(
     private readonly store: EventStore,
     private readonly config: EmulatorConfig,
-    /** The configured systems; adopted ones join them when the lab starts. */
+    /** The configured systems; adopted ones join them when the lab starts and as their domains appear. */
     private readonly configured: readonly LabSystem[],
     private readonly log: (line: string) => void,
     private readonly options: { resyncIntervalMs: number; retryMs: number } = { resyncIntervalMs: 10_000, retryMs: 5_000 },
@@ -52,15 +54,18 @@ export class LabRuntime {
       const defined = await ensureDomains(this.connections, this.configured);
       if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
     }
-    const adopted = await discoverAdoptedSystems(this.connections, this.config.lab.adopt ?? [], this.configured, this.log);
-    if (adopted.length > 0) this.log(`lab: adopted ${adopted.map((s) => `${s.id} (${s.libvirtUri})`).join(', ')}`);
+    const rules = this.config.lab.adopt ?? [];
+    this.systems = this.configured;
+    const systems = () => this.systems;
+    const adoption = new AdoptionWatcher(this.connections, rules, systems, this.log);
+    const adopted = await adoption.discover();
     if (this.closed) return;
-    registerSystems(this.store, adopted);
-    this.systems = [...this.configured, ...adopted];
-    this.observer = new DomainObserver(this.store, this.connections, this.systems, { resyncIntervalMs: this.options.resyncIntervalMs, log: this.log });
+    this.join(adopted);
+    this.observer = new DomainObserver(this.store, this.connections, systems, { resyncIntervalMs: this.options.resyncIntervalMs, log: this.log });
     await this.observer.start();
-    this.reconciler = new SystemReconciler(this.store, this.connections, this.systems, this.log, this.config.libvirt.pool?.path);
+    this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, this.config.libvirt.pool?.path);
     this.reconciler.start();
+    // The systems as they are now: one adopted later has no emulated storage for it to look after.
     this.storage = new StorageReconciler(this.store, this.connections, this.systems, this.log, {
       poolName: this.config.libvirt.pool?.name,
       driftCheckMs: this.options.resyncIntervalMs,
@@ -68,11 +73,30 @@ export class LabRuntime {
       rebuildTickMs: 1000,
     });
     this.storage.start();
+    if (rules.length === 0 || this.closed) return;
+    this.adoption = adoption;
+    adoption.watch(async (appeared) => {
+      if (this.closed) return;
+      this.join(appeared);
+      await Promise.all(appeared.map((system) => this.observer!.resync(system)));
+    }, this.options.resyncIntervalMs);
+  }
+
+  /**
+   * Adopted systems join the lab's, before they are registered: a reset asked for as soon as one
+   * shows finds it known to the reconciler.
+   */
+  private join(adopted: readonly LabSystem[]): void {
+    if (adopted.length === 0) return;
+    this.log(`lab: adopted ${adopted.map((s) => `${s.id} (${s.libvirtUri})`).join(', ')}`);
+    this.systems = [...this.systems, ...adopted];
+    registerSystems(this.store, adopted);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
+    await this.adoption?.stop();
     await this.storage?.stop();
     await this.reconciler?.stop();
     await this.observer?.stop();

@@ -38,7 +38,8 @@ export class SystemReconciler {
   constructor(
     private readonly store: EventStore,
     private readonly connections: LibvirtConnections,
-    private readonly systems: readonly LabSystem[],
+    /** The lab's systems, read at each request: a domain adopted after start is among them. */
+    private readonly systems: () => readonly LabSystem[],
     private readonly log: (line: string) => void,
     /** Where virtual media images are kept: the lab pool's directory, which QEMU can read. */
     private readonly mediaDir?: string,
@@ -52,7 +53,7 @@ export class SystemReconciler {
   }
 
   private async handle(event: RecordedEvent): Promise<void> {
-    const system = this.systems.find((s) => systemStream(s.id) === event.streamId);
+    const system = this.systems().find((s) => systemStream(s.id) === event.streamId);
     if (system && event.type === 'ResetRequested') await this.reset(system, event as RecordedEvent<ResetRequested['data']>);
     if (system && event.type === 'BootOverrideChanged') await this.setBootOrder(system, event.data as BootOverride);
     if (system && event.type === 'BootOverrideConsumed') await this.setBootOrder(system, { ...(event.data as BootOverride), enabled: 'Disabled' });

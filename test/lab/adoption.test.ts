@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { selectAdopted, type FoundDomain } from '../../src/lab/adopted-systems.js';
 import type { LabSystem } from '../../src/lab/lab-systems.js';
+import { LibvirtClient } from '../../src/libvirt/client.js';
+import type { DomainHandle } from '../../src/libvirt/structs.js';
+import { buildXml } from '../../src/xml.js';
 import { testConfig } from '../support/config.js';
+import { quietly, uniqueName } from '../support/libvirt.js';
 
 const found: FoundDomain[] = [
   { name: 'web-1', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f' },
@@ -51,5 +55,58 @@ describe("adopting libvirt's test driver domain", () => {
     const reset = await fetch(`${emulator.url}/redfish/v1/Systems/test/Actions/ComputerSystem.Reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ResetType":"ForceOff"}' });
     expect(reset.status).toBe(204);
     await expect.poll(async () => (await get('/redfish/v1/Systems/test'))['PowerState'], { timeout: 15_000 }).toBe('Off');
+  });
+});
+
+describe('a domain a rule names, defined after the lab started', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rfe-test-adopt-late-'));
+  const late = uniqueName('late');
+  let emulator: RunningEmulator;
+  /** Opened first and kept: test:///default keeps the domains defined on it while a connection is open. */
+  let libvirt: LibvirtClient;
+  const get = async (path: string) => (await (await fetch(`${emulator.url}${path}`)).json()) as Record<string, any>;
+  /** Stopped and undefined; the test driver takes no undefine flags (removeDomain's NVRAM one is refused there). */
+  const remove = async (domain: DomainHandle) => {
+    await quietly(() => libvirt.domainDestroy(domain));
+    await libvirt.domainUndefine(domain);
+  };
+
+  beforeAll(async () => {
+    libvirt = await LibvirtClient.connect('test:///default');
+    const { config } = testConfig(dir, { libvirt: { uri: 'test:///default' }, lab: { systems: [], adopt: [{ uri: 'test:///default', names: [late] }] } });
+    // A resync far off: what adopts the domain in time is libvirt's event that it was defined.
+    emulator = await startEmulator(config, { resyncIntervalMs: 120_000 });
+    await emulator.lab!.ready;
+  });
+
+  afterAll(async () => {
+    await emulator?.close();
+    const domain = await libvirt?.domainLookupByName(late).catch(() => undefined);
+    if (domain) await remove(domain);
+    await libvirt?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is adopted without a restart, carries out resets, and stays as an Absent system once it is gone', async () => {
+    // No system yet, so no Systems collection either.
+    expect((await fetch(`${emulator.url}/redfish/v1/Systems/${late}`)).status).toBe(404);
+    const xml = buildXml({ domain: { $: { type: 'test' }, name: late, memory: { $: { unit: 'MiB' }, _: '64' }, vcpu: '3', os: { type: 'hvm' } } });
+    const domain = await libvirt.domainDefineXml(xml);
+
+    await expect.poll(async () => (await get('/redfish/v1/Systems'))['Members'], { timeout: 10_000 }).toEqual([{ '@odata.id': `/redfish/v1/Systems/${late}` }]);
+    await expect.poll(async () => get(`/redfish/v1/Systems/${late}`), { timeout: 10_000 }).toMatchObject({
+      Id: late,
+      PowerState: 'Off',
+      Status: { State: 'Enabled', Health: 'OK' },
+      ProcessorSummary: { LogicalProcessorCount: 3 },
+    });
+    const reset = await fetch(`${emulator.url}/redfish/v1/Systems/${late}/Actions/ComputerSystem.Reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ResetType":"On"}' });
+    expect(reset.status).toBe(204);
+    await expect.poll(async () => (await get(`/redfish/v1/Systems/${late}`))['PowerState'], { timeout: 10_000 }).toBe('On');
+    expect((await libvirt.domainGetState(domain)).stateName).toBe('Running');
+
+    await remove(domain);
+    await expect.poll(async () => (await get(`/redfish/v1/Systems/${late}`))['Status'], { timeout: 10_000 }).toEqual({ State: 'Absent', Health: 'Critical' });
+    expect((await get('/redfish/v1/Systems'))['Members']).toEqual([{ '@odata.id': `/redfish/v1/Systems/${late}` }]);
   });
 });
