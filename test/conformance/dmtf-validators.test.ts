@@ -10,6 +10,8 @@ import { projectRoot } from '../../src/project-root.js';
 import { testConfig } from '../support/config.js';
 import { executeCommand } from '../../src/eventstore/execute-command.js';
 import { storageDecider } from '../../src/domain/storage/storage-decider.js';
+import { systemDecider } from '../../src/domain/system/system-decider.js';
+import { systemStream } from '../../src/domain/system/system-events.js';
 import { driveUri, storageStream } from '../../src/domain/storage/storage-events.js';
 import { taskUri } from '../../src/projections/tasks.js';
 import { removeLabByName, uniqueName } from '../support/libvirt.js';
@@ -63,6 +65,7 @@ beforeAll(async () => {
   emulator = await startEmulator(config);
   await emulator.lab!.ready;
   await layOutEveryLevel(emulator);
+  failAReset(emulator);
   await listenForEvents(emulator);
 }, 120_000);
 
@@ -113,6 +116,12 @@ async function layOutEveryLevel(running: RunningEmulator): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   expect(executeCommand(running.store, stream, storageDecider, { type: 'FailDrive', driveId: '3' }).ok).toBe(true);
+}
+
+/** A reset libvirt refused, as the reconciler records one: the validators see the system's Status with a condition. */
+function failAReset(running: RunningEmulator): void {
+  const outcome = { type: 'RecordResetOutcome', resetType: 'Nmi', requestedAt: running.store.lastPosition(), message: 'NMI injection refused by the hypervisor' } as const;
+  expect(executeCommand(running.store, systemStream('node-1'), systemDecider, outcome).ok).toBe(true);
 }
 
 afterAll(async () => {
