@@ -10,7 +10,7 @@ import { readDomainXml, type DomainDisk } from '../libvirt/xml/domain-xml.js';
 import type { LibvirtClient } from '../libvirt/client.js';
 import { missing } from './lab-provisioner.js';
 import type { LabSystem } from '../lab/lab-systems.js';
-import { powerStateOf } from './power-state.js';
+import { isSettling, powerStateOf } from './power-state.js';
 
 export interface DomainObserverOptions {
   /** How often every system is compared with libvirt, events or not. */
@@ -95,7 +95,8 @@ export class DomainObserver {
         macAddresses: description.nics.flatMap((n) => (n.mac ? [n.mac] : [])),
         ...((system.config.storage ?? []).length === 0 && { disks: await observeDisks(client, description.disks) }),
       });
-      this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state.state) });
+      // A machine still starting is recorded once it runs: libvirt's event for that brings a resync.
+      if (!isSettling(state)) this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state) });
     } catch (err) {
       if (!this.stopped) this.options.log(`observing ${system.id} (${system.domainName} on ${system.libvirtUri}): ${(err as Error).message}`);
     }

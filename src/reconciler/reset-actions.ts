@@ -9,7 +9,7 @@ import { powerStateOf } from './power-state.js';
  * by doing nothing, as BMCs do.
  */
 export async function applyReset(client: LibvirtClient, domain: DomainHandle, resetType: ResetType): Promise<void> {
-  const power = powerStateOf((await client.domainGetState(domain)).state);
+  const power = powerStateOf(await client.domainGetState(domain));
   const start = async () => {
     if (power === 'Off') await client.domainCreate(domain);
     if (power === 'Paused') await client.domainResume(domain);
