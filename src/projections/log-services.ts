@@ -14,6 +14,13 @@ export const historyEntriesOf = (systemId: string) => `${historyLogOf(systemId)}
  * name, from which the Entries collection is served (see log-entries-route.ts).
  */
 export const historyIndexOf = (systemId: string) => `#index${historyEntriesOf(systemId)}`;
+/**
+ * The positions of a log's entries that name a volume, by the volume's @odata.id (another hidden
+ * view): what to mark when the volume is deleted, found without reading through the log.
+ */
+export const volumeEntriesOf = (systemId: string) => `#volume-entries${historyEntriesOf(systemId)}`;
+/** The only resources an event description says it may remove (mayRemove) are volumes. */
+const isVolume = (odataId: string) => /\/Storage\/[^/]+\/Volumes\/[^/]+$/.test(odataId);
 
 /**
  * The most entries each log keeps: past it the oldest gives way (OverWritePolicy WrapsWhenFull),
@@ -57,6 +64,7 @@ export const logServicesProjector: Projector = {
     const actor = event.meta.actor;
     const id = `${historyEntriesOf(systemId)}/${event.position}`;
     const by = actor === undefined ? '' : ` By ${actor}${event.meta.requestId === undefined ? '' : `, request ${event.meta.requestId}`}.`;
+    const originGone = views.serialized(origin) === undefined;
     views.put(
       {
         '@odata.id': id,
@@ -76,29 +84,59 @@ export const logServicesProjector: Projector = {
         }),
         Links: { OriginOfCondition: { '@odata.id': origin } },
         // Named as it was; a resource since removed (a deleted volume, a task given way) is said gone.
-        ...(views.serialized(origin) === undefined && { OriginOfConditionUnavailable: true }),
+        ...(originGone && { OriginOfConditionUnavailable: true }),
       },
       event.position,
     );
     const positions = [...indexedPositions(index), event.position];
     while (positions.length > MAX_LOG_ENTRIES) views.delete(`${historyEntriesOf(systemId)}/${positions.shift()}`);
     views.put({ '@odata.id': historyIndexOf(systemId), positions }, event.position);
-    if (mayRemove !== undefined && views.serialized(mayRemove) === undefined) markGone(views, event.position, systemId, positions, mayRemove);
+    // An entry that says its origin is gone already is never marked again: only the others are noted.
+    if (!originGone && isVolume(origin)) noteVolumeEntry(views, event.position, systemId, origin, positions[0]!);
+    if (mayRemove !== undefined && views.serialized(mayRemove) === undefined) markGone(views, event.position, systemId, positions[0]!, mayRemove);
   },
 };
 
+type VolumeEntries = Record<string, number[]>;
+const volumeEntries = (views: ViewWriter, systemId: string): VolumeEntries => (views.get(volumeEntriesOf(systemId))?.['byOrigin'] as VolumeEntries | undefined) ?? {};
+
+/**
+ * Notes the entry at `position` under the volume it names, and forgets the entries the log has
+ * let go (older than `oldest`), so the note never holds more than the log does.
+ */
+function noteVolumeEntry(views: ViewWriter, position: number, systemId: string, origin: string, oldest: number): void {
+  const byOrigin: VolumeEntries = {};
+  for (const [volume, positions] of Object.entries(volumeEntries(views, systemId))) {
+    const kept = positions.filter((p) => p >= oldest);
+    if (kept.length > 0) byOrigin[volume] = kept;
+  }
+  byOrigin[origin] = [...(byOrigin[origin] ?? []), position];
+  views.put({ '@odata.id': volumeEntriesOf(systemId), byOrigin }, position);
+}
+
 /**
  * The resource is gone (a volume deleted): the entries that name it say so, as the LogEntry
- * schema asks, so no client follows the link to a 404. Rare (a delete's end), so the entries
- * are looked through rather than indexed.
+ * schema asks, so no client follows the link to a 404. The entries are those noted under it
+ * that the log still holds (from `oldest` on), each read from its stored text alone: a replay
+ * hands out a document by parsing its siblings with it, and these are a few of a log's 500.
  */
-function markGone(views: ViewWriter, position: number, systemId: string, positions: readonly number[], origin: string): void {
-  for (const entryPosition of positions) {
-    const entry = views.get(`${historyEntriesOf(systemId)}/${entryPosition}`);
-    if (!entry || entry['OriginOfConditionUnavailable'] === true) continue;
+function markGone(views: ViewWriter, position: number, systemId: string, oldest: number, origin: string): void {
+  const byOrigin = volumeEntries(views, systemId);
+  const noted = byOrigin[origin];
+  if (noted === undefined) return;
+  for (const entryPosition of noted) {
+    if (entryPosition < oldest) continue;
+    const text = views.serialized(`${historyEntriesOf(systemId)}/${entryPosition}`);
+    if (text === undefined) continue;
+    const entry = JSON.parse(text) as ViewDocument;
+    if (entry['OriginOfConditionUnavailable'] === true) continue;
     if ((entry['Links'] as { OriginOfCondition?: Link } | undefined)?.OriginOfCondition?.['@odata.id'] !== origin) continue;
     views.put({ ...entry, OriginOfConditionUnavailable: true }, position);
   }
+  // Every entry that names it says so now: a volume made again under its id starts a new note.
+  const rest = { ...byOrigin };
+  delete rest[origin];
+  views.put({ '@odata.id': volumeEntriesOf(systemId), byOrigin: rest }, position);
 }
 
 /** The BMC's LogServices, its History log and the empty entries collection, linked from the Manager. */
