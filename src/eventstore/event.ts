@@ -10,7 +10,15 @@ export interface EventMeta {
   readonly causationId?: number;
   /** Version of this event type's payload, for upcasting older events on read. */
   readonly schemaVersion?: number;
+  /**
+   * The command a client sent (a Redfish request, a fault injection), on the events it caused:
+   * what a scenario sends again when it is replayed (src/scenario/).
+   */
+  readonly command?: RecordedCommand;
 }
+
+/** A client's command as recorded: its type names it among the commands of its aggregate. */
+export type RecordedCommand = { readonly type: string } & Readonly<Record<string, unknown>>;
 
 /** An event about to be appended. Events are facts, named in the past tense. */
 export interface NewEvent<Data = unknown> {

@@ -1,7 +1,7 @@
 import type { Decider } from '../domain/decider.js';
 import { isProblem } from '../domain/decider.js';
 import type { RedfishProblem } from '../domain/problem.js';
-import type { AppendResult, EventMeta, NewEvent } from './event.js';
+import type { AppendResult, EventMeta, NewEvent, RecordedCommand } from './event.js';
 import type { EventStore } from './event-store.js';
 
 export type CommandOutcome<Event> =
@@ -56,4 +56,25 @@ export function executeCommand<Command, Event extends { type: string; data: unkn
   if (decided.length === 0) return { ok: true, events: decided };
   const result = store.append({ streamId, expectedVersion: version, events: decided as readonly NewEvent[], meta });
   return { ok: true, events: decided, result };
+}
+
+/** Who sent a client's command: the authenticated actor, and the request (or CLI run) it came in. */
+export interface CommandOrigin {
+  readonly actor: string;
+  readonly requestId?: string;
+}
+
+/**
+ * A command a client sent, decided like any other, with the command itself kept in the meta of
+ * the events it causes: a scenario (src/scenario/) replays a client's commands, not their
+ * events, so a replay decides again on the state it has and its reconciler does the work again.
+ */
+export function executeClientCommand<Command extends { type: string }, Event extends { type: string; data: unknown }, State>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<Command, Event, State>,
+  command: Command,
+  origin: CommandOrigin,
+): CommandOutcome<Event> {
+  return executeCommand(store, streamId, decider, command, { ...origin, command: command as unknown as RecordedCommand });
 }

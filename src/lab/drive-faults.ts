@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EventStore } from '../eventstore/event-store.js';
-import { executeCommand, type CommandOutcome } from '../eventstore/execute-command.js';
+import { executeClientCommand, type CommandOutcome } from '../eventstore/execute-command.js';
 import { storageDecider } from '../domain/storage/storage-decider.js';
 import { storageStream, type StorageEvent } from '../domain/storage/storage-events.js';
 import { problem } from '../domain/problem.js';
@@ -32,5 +32,5 @@ export function injectDriveFault(store: EventStore, request: DriveFaultRequest):
     request.fault === 'fail'
       ? ({ type: 'FailDrive', driveId: request.driveId } as const)
       : ({ type: 'ReplaceDrive', driveId: request.driveId, serialNumber: request.serialNumber ?? `EMU-R-${randomBytes(4).toString('hex').toUpperCase()}` } as const);
-  return executeCommand(store, stream, storageDecider, command, { actor: request.actor, ...(request.requestId && { requestId: request.requestId }) });
+  return executeClientCommand(store, stream, storageDecider, command, { actor: request.actor, ...(request.requestId && { requestId: request.requestId }) });
 }

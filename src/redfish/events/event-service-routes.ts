@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeCommand } from '../../eventstore/execute-command.js';
+import { executeClientCommand } from '../../eventstore/execute-command.js';
+import { clientOrigin } from '../client-origin.js';
 import { eventServiceDecider, type EventServiceCommand } from '../../domain/event-service/event-service-decider.js';
 import { EVENT_SERVICE_STREAM, SUBSCRIPTIONS, subscriptionUri } from '../../domain/event-service/event-service-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
@@ -34,7 +35,7 @@ export function durationMs(value: string): number | undefined {
  */
 export function registerEventServiceRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore, sse: SseHub): void {
   const execute = (command: EventServiceCommand, request: FastifyRequest) => {
-    const outcome = executeCommand(store, EVENT_SERVICE_STREAM, eventServiceDecider, command, { actor: request.actor ?? 'anonymous', requestId: request.id });
+    const outcome = executeClientCommand(store, EVENT_SERVICE_STREAM, eventServiceDecider, command, clientOrigin(request));
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     return outcome;
   };

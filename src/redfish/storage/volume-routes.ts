@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeCommand } from '../../eventstore/execute-command.js';
+import { executeClientCommand } from '../../eventstore/execute-command.js';
+import { clientOrigin } from '../client-origin.js';
 import { storageDecider, type StorageCommand } from '../../domain/storage/storage-decider.js';
 import { INITIALIZE_TYPES, storageStream, volumeUri, type ApplyTime } from '../../domain/storage/storage-events.js';
 import { actionParameters } from '../action-body.js';
@@ -48,7 +49,7 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
     return { stream, view };
   };
   const execute = (stream: string, command: StorageCommand, request: FastifyRequest) => {
-    const outcome = executeCommand(store, stream, storageDecider, command, { actor: request.actor ?? 'anonymous', requestId: request.id });
+    const outcome = executeClientCommand(store, stream, storageDecider, command, clientOrigin(request));
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
   };
 

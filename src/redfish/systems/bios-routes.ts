@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeCommand } from '../../eventstore/execute-command.js';
+import { executeClientCommand } from '../../eventstore/execute-command.js';
+import { clientOrigin } from '../client-origin.js';
 import { checkBiosAttributes, type BiosValue } from '../../domain/system/bios-attributes.js';
 import { systemDecider, type SystemCommand } from '../../domain/system/system-decider.js';
 import { systemStream } from '../../domain/system/system-events.js';
@@ -22,7 +23,7 @@ export function registerBiosRoutes(app: FastifyInstance, allowed: AllowedMethods
   allowed.declare(resetUrl, ['POST']);
 
   const execute = (systemId: string, command: SystemCommand, request: { actor?: string; id: string }) => {
-    const outcome = executeCommand(store, systemStream(systemId), systemDecider, command, { actor: request.actor ?? 'anonymous', requestId: request.id });
+    const outcome = executeClientCommand(store, systemStream(systemId), systemDecider, command, clientOrigin(request));
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
   };
   const known = (systemId: string, url: string) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeCommand } from '../../eventstore/execute-command.js';
+import { executeClientCommand } from '../../eventstore/execute-command.js';
+import { clientOrigin } from '../client-origin.js';
 import { systemDecider } from '../../domain/system/system-decider.js';
 import { RESET_TYPES, systemStream } from '../../domain/system/system-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
@@ -21,7 +22,7 @@ export function registerResetRoute(app: FastifyInstance, allowed: AllowedMethods
     if (!store.views.get(stream)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [request.url.split('?')[0]!]);
     const parameters = actionParameters(request.body, ACTION, ['ResetType']);
     const resetType = enumParameter(parameters, ACTION, 'ResetType', RESET_TYPES);
-    const outcome = executeCommand(store, stream, systemDecider, { type: 'ResetSystem', resetType }, { actor: request.actor ?? 'anonymous', requestId: request.id });
+    const outcome = executeClientCommand(store, stream, systemDecider, { type: 'ResetSystem', resetType }, clientOrigin(request));
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     return reply.status(204).send();
   });

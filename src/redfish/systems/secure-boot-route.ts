@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeCommand } from '../../eventstore/execute-command.js';
+import { executeClientCommand } from '../../eventstore/execute-command.js';
+import { clientOrigin } from '../client-origin.js';
 import { systemDecider } from '../../domain/system/system-decider.js';
 import { systemStream } from '../../domain/system/system-events.js';
 import { secureBootOf } from '../../projections/secure-boot.js';
@@ -33,7 +34,7 @@ export function registerSecureBootRoute(app: FastifyInstance, store: EventStore)
     }
     if (problems.length > 0) throw new RedfishHttpError(400, problems);
     if (enabled !== undefined) {
-      const outcome = executeCommand(store, stream, systemDecider, { type: 'SetSecureBoot', enabled }, { actor: request.actor ?? 'anonymous', requestId: request.id });
+      const outcome = executeClientCommand(store, stream, systemDecider, { type: 'SetSecureBoot', enabled }, clientOrigin(request));
       if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     }
     const updated = store.views.get(id)!;

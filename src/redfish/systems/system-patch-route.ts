@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeCommand } from '../../eventstore/execute-command.js';
+import { executeClientCommand } from '../../eventstore/execute-command.js';
+import { clientOrigin } from '../client-origin.js';
 import { systemDecider, type PatchSystem } from '../../domain/system/system-decider.js';
 import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, INDICATOR_LED, systemStream } from '../../domain/system/system-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
@@ -83,7 +84,7 @@ export function registerSystemPatchRoute(app: FastifyInstance, allowed: AllowedM
     requireIfMatch(request.headers, view);
     const command = readSystemPatch(request.body, JSON.parse(view.body) as Record<string, unknown>);
     if (Array.isArray(command)) throw new RedfishHttpError(400, command);
-    const outcome = executeCommand(store, stream, systemDecider, command, { actor: request.actor ?? 'anonymous', requestId: request.id });
+    const outcome = executeClientCommand(store, stream, systemDecider, command, clientOrigin(request));
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     const updated = store.views.get(stream)!;
     return reply.header('ETag', etagOf(updated)).type('application/json; charset=utf-8').send(updated.body);

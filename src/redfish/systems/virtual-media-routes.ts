@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeCommand } from '../../eventstore/execute-command.js';
+import { executeClientCommand } from '../../eventstore/execute-command.js';
+import { clientOrigin } from '../client-origin.js';
 import { systemDecider, type SystemCommand } from '../../domain/system/system-decider.js';
 import { MEDIA_DEVICES, systemStream, type MediaDevice } from '../../domain/system/system-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
@@ -40,7 +41,7 @@ export function registerVirtualMediaRoutes(app: FastifyInstance, allowed: Allowe
     if (!store.views.get(stream) || !(MEDIA_DEVICES as readonly string[]).includes(params.device)) {
       throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(url)]);
     }
-    const outcome = executeCommand(store, stream, systemDecider, command(params.device as MediaDevice), { actor: request.actor ?? 'anonymous', requestId: request.id });
+    const outcome = executeClientCommand(store, stream, systemDecider, command(params.device as MediaDevice), clientOrigin(request));
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
   };
 
