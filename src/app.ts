@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EmulatorConfig } from './config/config.js';
 import type { EventStore } from './eventstore/event-store.js';
-import { executeCommand } from './eventstore/execute-command.js';
-import { serviceDecider } from './domain/service/service-decider.js';
-import { SERVICE_STREAM } from './domain/service/service-events.js';
 import { openConfiguredStore, storeFile } from './open-configured-store.js';
 import { buildRedfishServer } from './redfish/server.js';
 import { EMULATOR_VERSION } from './version.js';
+import { ensureServiceCreated } from './service-identity.js';
 import { labSystems } from './lab/lab-systems.js';
 import { registerSystems } from './lab/register-systems.js';
 import { LabRuntime } from './reconciler/lab-runtime.js';
@@ -54,20 +51,6 @@ export interface StartOptions {
 
 /** The embedded accounts file: admin / password, documented in the README. */
 const DEFAULT_HTPASSWD = join(projectRoot(), 'config', 'htpasswd');
-
-/** The Redfish protocol version the service root states (DSP0266). */
-const REDFISH_VERSION = '1.20.0';
-
-/** The service's identity is recorded once, on the first start of a store; later starts find it. */
-function ensureServiceCreated(store: EventStore): void {
-  executeCommand(
-    store,
-    SERVICE_STREAM,
-    serviceDecider,
-    { type: 'CreateService', uuid: randomUUID(), name: 'Redfish Emulator BMC', product: 'redfish-emulator', redfishVersion: REDFISH_VERSION },
-    { actor: 'emulator' },
-  );
-}
 
 function isLoopback(address: string): boolean {
   return address === 'localhost' || address === '::1' || address.startsWith('127.');

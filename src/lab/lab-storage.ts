@@ -1,6 +1,9 @@
-import type { StorageConfig } from '../config/config.js';
+import type { EmulatorConfig, StorageConfig } from '../config/config.js';
 import type { StorageRegistered } from '../domain/storage/storage-events.js';
 import type { LabSystem } from './lab-systems.js';
+
+/** How long a degraded volume takes to rebuild onto a replaced drive, as configured. */
+export const rebuildSecondsOf = (config: EmulatorConfig): number => config.lab.rebuildSeconds ?? 30;
 
 const DEFAULT_RAID_TYPES = ['None', 'RAID0', 'RAID1', 'RAID5', 'RAID6', 'RAID10', 'RAID50', 'RAID60'] as const;
 

@@ -4,6 +4,7 @@ import { LibvirtConnections } from '../libvirt/connections.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { AdoptionWatcher } from '../lab/adoption-watcher.js';
 import { registerSystems } from '../lab/register-systems.js';
+import { rebuildSecondsOf } from '../lab/lab-storage.js';
 import { DomainObserver } from './domain-observer.js';
 import { ensureDomains, ensurePool } from './lab-provisioner.js';
 import { StorageReconciler } from './storage-reconciler.js';
@@ -69,7 +70,7 @@ export class LabRuntime {
     this.storage = new StorageReconciler(this.store, this.connections, this.systems, this.log, {
       poolName: this.config.libvirt.pool?.name,
       driftCheckMs: this.options.resyncIntervalMs,
-      rebuildSeconds: this.config.lab.rebuildSeconds ?? 30,
+      rebuildSeconds: rebuildSecondsOf(this.config),
       rebuildTickMs: 1000,
     });
     this.storage.start();

@@ -6,6 +6,7 @@ import { LibvirtClient } from '../../src/libvirt/client.js';
 import type { DomainHandle, PoolHandle } from '../../src/libvirt/structs.js';
 import { dirPoolXml } from '../../src/libvirt/xml/storage-xml.js';
 import { LibvirtError } from '../../src/libvirt/errors.js';
+import { removeDomainByName, removePoolByName } from '../../src/lab/remove-lab-objects.js';
 
 /** A name no other test run uses, with the prefix every test object carries. */
 export function uniqueName(what: string): string {
@@ -65,12 +66,6 @@ export async function eventually(predicate: () => boolean, what: string, ms = 10
  * then undefined) and the pool with every volume in it.
  */
 export async function removeLabByName(client: LibvirtClient, names: { domain: string; pool: string }): Promise<void> {
-  const domain = await client.domainLookupByName(names.domain).catch(() => undefined);
-  if (domain) await removeDomain(client, domain);
-  const pool = await client.poolLookupByName(names.pool).catch(() => undefined);
-  if (pool) {
-    for (const volume of await client.poolListVolumes(pool).catch(() => [])) await quietly(() => client.volumeDelete(volume));
-    await quietly(() => client.poolDestroy(pool));
-    await quietly(() => client.poolUndefine(pool));
-  }
+  await removeDomainByName(client, names.domain);
+  await removePoolByName(client, names.pool);
 }
