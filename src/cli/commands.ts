@@ -7,6 +7,8 @@ import { importCommand } from './import.js';
 import { libvirtInspectCommand } from './libvirt-inspect.js';
 import { driveFailCommand, driveReplaceCommand } from './drive-fault.js';
 import { showCommand } from './show.js';
+import { markCommand } from './mark.js';
+import { scenarioExportCommand, scenarioReplayCommand } from './scenario.js';
 
 /** Every sub-command of the CLI, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [serveCommand, historyCommand, showCommand, rebuildCommand, exportCommand, importCommand, driveFailCommand, driveReplaceCommand, libvirtInspectCommand];
+export const commands: readonly CliCommand[] = [serveCommand, historyCommand, showCommand, rebuildCommand, exportCommand, importCommand, markCommand, scenarioExportCommand, scenarioReplayCommand, driveFailCommand, driveReplaceCommand, libvirtInspectCommand];

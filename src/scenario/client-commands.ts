@@ -1,0 +1,44 @@
+import type { Decider } from '../domain/decider.js';
+import { systemDecider, type SystemCommand } from '../domain/system/system-decider.js';
+import { storageDecider, type StorageCommand } from '../domain/storage/storage-decider.js';
+import { eventServiceDecider, type EventServiceCommand } from '../domain/event-service/event-service-decider.js';
+import { EVENT_SERVICE_STREAM } from '../domain/event-service/event-service-events.js';
+
+/** An aggregate clients send commands to: how it decides, and which of its commands are theirs. */
+export interface ClientAggregate {
+  readonly decider: Decider<{ type: string }, { type: string; data: unknown }, unknown>;
+  readonly commands: ReadonlySet<string>;
+}
+
+// Each list is checked against its aggregate's command type: a command added there must be
+// placed here, as a client's or as the emulator's own.
+const SYSTEM = {
+  ResetSystem: true, PatchSystem: true, InsertMedia: true, EjectMedia: true, SetBiosSettings: true, ResetBios: true, SetSecureBoot: true,
+  RegisterSystem: false, ObserveDomain: false, ObservePowerState: false, ObserveDomainMissing: false, RecordResetOutcome: false, RecordMediaOutcome: false,
+} satisfies Record<SystemCommand['type'], boolean>;
+const STORAGE = {
+  CreateVolume: true, DeleteVolume: true, InitializeVolume: true, RenameVolume: true, FailDrive: true, ReplaceDrive: true,
+  RegisterStorage: false, StartPendingOperations: false, RecordOperationOutcome: false, RecordRebuildProgress: false, ObserveBacking: false,
+} satisfies Record<StorageCommand['type'], boolean>;
+const EVENT_SERVICE = {
+  CreateSubscription: true, DeleteSubscription: true, SuspendSubscription: true, ResumeSubscription: true, ChangeEventService: true,
+  TerminateSubscription: false,
+} satisfies Record<EventServiceCommand['type'], boolean>;
+
+const clientsOf = (commands: Record<string, boolean>) => new Set(Object.keys(commands).filter((type) => commands[type]));
+
+const aggregate = (decider: unknown, commands: Record<string, boolean>): ClientAggregate => ({ decider: decider as ClientAggregate['decider'], commands: clientsOf(commands) });
+const SYSTEMS = aggregate(systemDecider, SYSTEM);
+const STORAGES = aggregate(storageDecider, STORAGE);
+const EVENTS = aggregate(eventServiceDecider, EVENT_SERVICE);
+
+/** Every command a client can send, whatever its aggregate. */
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([...SYSTEMS.commands, ...STORAGES.commands, ...EVENTS.commands]);
+
+/** The aggregate whose stream this is, if clients send commands to it. */
+export function clientAggregateOf(streamId: string): ClientAggregate | undefined {
+  if (streamId === EVENT_SERVICE_STREAM) return EVENTS;
+  if (/^\/redfish\/v1\/Systems\/[^/]+$/.test(streamId)) return SYSTEMS;
+  if (/^\/redfish\/v1\/Systems\/[^/]+\/Storage\/[^/]+$/.test(streamId)) return STORAGES;
+  return undefined;
+}

@@ -1,0 +1,113 @@
+import { writeFileSync } from 'node:fs';
+import type { EmulatorConfig } from '../config/config.js';
+import type { EventStore } from '../eventstore/event-store.js';
+import type { RecordedEvent } from '../eventstore/event.js';
+import { schemaVersion } from '../eventstore/migrations.js';
+import { eventsOf, project } from '../projections/rebuild.js';
+import { projectors } from '../projections/catalog.js';
+import { diffJson } from '../projections/json-diff.js';
+import { MARKS_STREAM, type MarkPlaced } from '../domain/marks/marks-decider.js';
+import { storageStream } from '../domain/storage/storage-events.js';
+import { EMULATOR_VERSION } from '../version.js';
+import { ExplainedError } from '../explained-error.js';
+import { isComparedView, labShapeOf, SCENARIO_FORMAT, SCENARIO_FORMAT_VERSION, type LabShape, type ScenarioHeader, type ScenarioView } from './scenario-format.js';
+import { scenarioSteps, UnreplayableEventError } from './scenario-steps.js';
+import { scenarioDigest } from './scenario-digest.js';
+
+/** What to export: positions, or marks (`redfish-emulator mark NAME`), and optionally one client. */
+export interface ExportRange {
+  readonly fromPosition?: number;
+  readonly toPosition?: number;
+  readonly fromMark?: string;
+  readonly toMark?: string;
+  readonly actor?: string;
+}
+
+/** The log cannot be exported as asked; nothing was written. */
+export class ScenarioExportError extends ExplainedError {}
+
+function markPosition(store: EventStore, name: string): number {
+  const mark = store.readStream(MARKS_STREAM).find((event) => (event.data as MarkPlaced['data']).name === name);
+  if (!mark) throw new ScenarioExportError(`there is no mark named '${name}' (redfish-emulator mark NAME places one)`);
+  return mark.position;
+}
+
+/**
+ * The lab the log ran against as of a position, from its registrations: what a scenario's lab
+ * shape is checked against, so a config that has changed since is not passed off as the lab.
+ */
+function registeredLab(events: readonly RecordedEvent[]): { systems: string[]; storage: Map<string, unknown> } {
+  const systems = new Set<string>();
+  const storage = new Map<string, unknown>();
+  for (const event of events) {
+    if (event.type === 'SystemRegistered') systems.add((event.data as { systemId: string }).systemId);
+    if (event.type === 'StorageRegistered') storage.set(event.streamId, event.data);
+  }
+  return { systems: [...systems].sort(), storage };
+}
+
+function checkLab(lab: LabShape, registered: ReturnType<typeof registeredLab>, toPosition: number): void {
+  const configured = lab.systems.map((s) => s.id).sort();
+  const mismatch = (what: string) =>
+    new ScenarioExportError(`the log up to position ${toPosition} ran against another lab than this config describes (${what}); export with the config the emulator ran with`);
+  if (JSON.stringify(configured) !== JSON.stringify(registered.systems)) throw mismatch(`systems ${registered.systems.join(', ') || 'none'} in the log, ${configured.join(', ') || 'none'} in the config`);
+  for (const system of lab.systems) {
+    for (const storage of system.storage) {
+      const stream = storageStream(system.id, storage.storageId);
+      const change = diffJson(registered.storage.get(stream), storage)[0];
+      if (change) throw mismatch(`storage ${stream} differs at '${change.path || '/'}'`);
+    }
+  }
+}
+
+/**
+ * Writes a scenario: a header (versions, the lab, the range, a digest of the rest), the client
+ * steps up to the range's end (those before its start marked as setup), and every Redfish
+ * resource as it was at the end of the range, which a replay must reproduce.
+ */
+export function exportScenario(store: EventStore, config: EmulatorConfig, range: ExportRange, target: string, now = new Date()): ScenarioHeader {
+  const last = store.lastPosition();
+  const fromPosition = range.fromMark !== undefined ? markPosition(store, range.fromMark) : (range.fromPosition ?? 1);
+  const toPosition = range.toMark !== undefined ? markPosition(store, range.toMark) : (range.toPosition ?? last);
+  if (toPosition > last) throw new ScenarioExportError(`position ${toPosition} is past the end of the log (${last})`);
+  if (fromPosition > toPosition) throw new ScenarioExportError(`the range starts (${fromPosition}) after it ends (${toPosition})`);
+
+  const events = [...eventsOf(store.db, toPosition)];
+  const lab = labShapeOf(config);
+  checkLab(lab, registeredLab(events), toPosition);
+  let steps;
+  try {
+    steps = scenarioSteps(events, { fromPosition, toPosition, ...(range.actor !== undefined && { actor: range.actor }) });
+  } catch (err) {
+    if (err instanceof UnreplayableEventError) throw new ScenarioExportError(err.message);
+    throw err;
+  }
+  const views: ScenarioView[] = [...project(events, projectors).rows()]
+    .filter((row) => isComparedView(row.odataId))
+    .sort((a, b) => (a.odataId < b.odataId ? -1 : 1))
+    .map((row) => ({ kind: 'view', resource: row.odataId, body: JSON.parse(row.body) as unknown }));
+
+  const body = [...steps, ...views].map((line) => `${JSON.stringify(line)}\n`).join('');
+  const described: Omit<ScenarioHeader, 'digest'> = {
+    format: SCENARIO_FORMAT,
+    formatVersion: SCENARIO_FORMAT_VERSION,
+    schemaVersion: schemaVersion(store.db),
+    emulatorVersion: EMULATOR_VERSION,
+    exportedAt: now.toISOString(),
+    lab,
+    range: {
+      fromPosition,
+      toPosition,
+      ...(range.actor !== undefined && { actor: range.actor }),
+      ...(range.fromMark !== undefined && { fromMark: range.fromMark }),
+      ...(range.toMark !== undefined && { toMark: range.toMark }),
+    },
+    steps: steps.length,
+    views: views.length,
+  };
+  const header: ScenarioHeader = { ...described, digest: scenarioDigest(described, body) };
+  const text = `${JSON.stringify(header)}\n${body}`;
+  if (target === '-') process.stdout.write(text);
+  else writeFileSync(target, text);
+  return header;
+}

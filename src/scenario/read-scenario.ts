@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { ExplainedError } from '../explained-error.js';
+import { scenarioDigest } from './scenario-digest.js';
+import { SCENARIO_FORMAT, SCENARIO_FORMAT_VERSION, type ScenarioHeader, type ScenarioStep, type ScenarioView } from './scenario-format.js';
+
+/** The file is not a scenario this build can replay; nothing was applied. */
+export class ScenarioFileError extends ExplainedError {}
+
+export interface Scenario {
+  readonly header: ScenarioHeader;
+  readonly steps: readonly ScenarioStep[];
+  readonly views: readonly ScenarioView[];
+}
+
+function parseHeader(line: string, knownSchema: number): ScenarioHeader {
+  let header: Partial<ScenarioHeader>;
+  try {
+    header = JSON.parse(line) as Partial<ScenarioHeader>;
+  } catch {
+    throw new ScenarioFileError('the first line is not a scenario header (not JSON)');
+  }
+  if (header.format !== SCENARIO_FORMAT) throw new ScenarioFileError(`the first line is not a ${SCENARIO_FORMAT} header`);
+  if (header.formatVersion !== SCENARIO_FORMAT_VERSION) {
+    throw new ScenarioFileError(`scenario format version ${header.formatVersion} is not supported (this build reads ${SCENARIO_FORMAT_VERSION})`);
+  }
+  if (typeof header.schemaVersion !== 'number' || header.schemaVersion > knownSchema) {
+    throw new ScenarioFileError(`the scenario was recorded with schema version ${header.schemaVersion}, newer than this build's ${knownSchema}; upgrade redfish-emulator`);
+  }
+  if (typeof header.digest !== 'string' || typeof header.steps !== 'number' || typeof header.views !== 'number' || typeof header.lab !== 'object' || typeof header.range !== 'object') {
+    throw new ScenarioFileError('the header lacks its digest, counts, lab or range');
+  }
+  return header as ScenarioHeader;
+}
+
+function checkStep(value: Partial<ScenarioStep>, lineNumber: number, knownCommands: ReadonlySet<string>): ScenarioStep {
+  const wrong = (why: string) => new ScenarioFileError(`line ${lineNumber}: ${why}`);
+  for (const key of ['streamId', 'actor', 'recordedAt'] as const) if (typeof value[key] !== 'string') throw wrong(`the step's '${key}' must be a string`);
+  if (typeof value.position !== 'number') throw wrong("the step's 'position' must be a number");
+  if (typeof value.command !== 'object' || value.command === null || typeof value.command.type !== 'string') throw wrong('the step has no command');
+  if (!knownCommands.has(value.command.type)) throw wrong(`command ${value.command.type} is not one this build knows`);
+  if (!Array.isArray(value.events) || !Array.isArray(value.awaits)) throw wrong("the step's 'events' and 'awaits' must be lists");
+  return value as ScenarioStep;
+}
+
+/**
+ * Reads and checks a whole scenario file before anything is done with it: header, versions, the
+ * digest of the header and every line after it (an edited file is refused), the step and view counts
+ * (a truncated one is too), and that every command is one this build can send again.
+ */
+export function readScenario(file: string, knownSchema: number, knownCommands: ReadonlySet<string>): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ScenarioFileError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const newline = text.indexOf('\n');
+  if (text.trim() === '') throw new ScenarioFileError('the file is empty');
+  const header = parseHeader(newline < 0 ? text : text.slice(0, newline), knownSchema);
+  const body = newline < 0 ? '' : text.slice(newline + 1);
+  const lines = body.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  if (lines.length !== header.steps + header.views) {
+    throw new ScenarioFileError(`the header announces ${header.steps} steps and ${header.views} views, the file has ${lines.length} lines after it: it is truncated or edited`);
+  }
+  const { digest, ...described } = header;
+  if (scenarioDigest(described, body) !== digest) {
+    throw new ScenarioFileError("the file's content does not match the digest in its header: it was edited or damaged after export");
+  }
+  const steps: ScenarioStep[] = [];
+  const views: ScenarioView[] = [];
+  lines.forEach((line, i) => {
+    let value: Partial<ScenarioStep | ScenarioView>;
+    try {
+      value = JSON.parse(line) as Partial<ScenarioStep | ScenarioView>;
+    } catch {
+      throw new ScenarioFileError(`line ${i + 2}: not valid JSON`);
+    }
+    if (value.kind === 'step' && views.length === 0) steps.push(checkStep(value as Partial<ScenarioStep>, i + 2, knownCommands));
+    else if (value.kind === 'view' && typeof (value as ScenarioView).resource === 'string') views.push(value as ScenarioView);
+    else throw new ScenarioFileError(`line ${i + 2}: neither a step nor a view (steps come first)`);
+  });
+  return { header, steps, views };
+}

@@ -1,0 +1,233 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EmulatorConfig } from '../config/config.js';
+import type { EventStore } from '../eventstore/event-store.js';
+import { executeClientCommand } from '../eventstore/execute-command.js';
+import { loadMigrations } from '../eventstore/migrations.js';
+import { diffJson } from '../projections/json-diff.js';
+import { openConfiguredStore, storeFile } from '../open-configured-store.js';
+import { ensureServiceCreated } from '../service-identity.js';
+import { labSystems } from '../lab/lab-systems.js';
+import { registerSystems } from '../lab/register-systems.js';
+import { LabRuntime } from '../reconciler/lab-runtime.js';
+import { ExplainedError } from '../explained-error.js';
+import { CLIENT_COMMANDS, clientAggregateOf } from './client-commands.js';
+import { compareViews, type ViewDifference } from './compare-views.js';
+import { readScenario, type Scenario } from './read-scenario.js';
+import { isComparedView, labShapeOf, type ScenarioStep } from './scenario-format.js';
+import { outcomeKey } from './scenario-steps.js';
+import { labInventory, newSandbox, removeSandbox, type LabInventory, type Sandbox } from './sandbox.js';
+
+export interface ReplayOptions {
+  /** 'fast': each step as soon as the one before has its outcomes; 'original': also no sooner than it was recorded. */
+  readonly pace: 'fast' | 'original';
+  /** How long a step's outcomes (a reset carried out, a power change seen) are waited for. */
+  readonly waitSeconds: number;
+  /** Leave the sandbox (store, pool, domains) in place to look at. */
+  readonly keep: boolean;
+  /** Without the lab: the log and views only, no libvirt (no outcomes are awaited). */
+  readonly withLab: boolean;
+  /** Where the fresh store goes (a temporary directory when absent); must hold no store yet. */
+  readonly dataDir?: string;
+  readonly log?: (line: string) => void;
+}
+
+/** A step whose replay did not go as recorded. */
+export interface StepDifference {
+  readonly position: number;
+  readonly command: string;
+  /** What was recorded, and what the replay decided (or the Base MessageId it was refused with). */
+  readonly recorded: readonly string[];
+  readonly replayed: readonly string[] | { readonly refused: string };
+}
+
+/** Outcomes a step had when recorded that the replay did not see within the wait. */
+export interface OutcomeDifference {
+  readonly position: number;
+  readonly missing: readonly string[];
+}
+
+export interface ReplayReport {
+  /** True when every step decided as recorded, every outcome came, and the views are equal. */
+  readonly equal: boolean;
+  readonly steps: number;
+  readonly setupSteps: number;
+  readonly events: number;
+  readonly durationMs: number;
+  readonly stepDifferences: readonly StepDifference[];
+  readonly outcomeDifferences: readonly OutcomeDifference[];
+  readonly viewDifferences: readonly ViewDifference[];
+  readonly sandbox: { readonly suffix: string; readonly dataDir: string; readonly pool?: string; readonly domains: readonly string[]; readonly kept: boolean };
+  /** The sandbox's libvirt objects at the end, under the lab's own names. */
+  readonly inventory?: LabInventory;
+}
+
+/** The scenario cannot be replayed here; nothing was applied. */
+export class ScenarioReplayError extends ExplainedError {}
+
+const latestSchema = () => Math.max(0, ...loadMigrations().map((m) => m.version));
+
+/**
+ * Everything checked before a replay touches anything: the file (scenario-format.ts), and that
+ * this config's lab is the one the scenario was recorded on.
+ */
+export function loadScenarioFor(file: string, config: EmulatorConfig): Scenario {
+  const scenario = readScenario(file, latestSchema(), CLIENT_COMMANDS);
+  const change = diffJson(scenario.header.lab, labShapeOf(config))[0];
+  if (change) {
+    const recorded = 'previous' in change ? JSON.stringify(change.previous) : 'nothing';
+    const here = 'value' in change ? JSON.stringify(change.value) : 'nothing';
+    throw new ScenarioReplayError(`the scenario was recorded on another lab: at lab${change.path} it has ${recorded}, this config ${here}; replay it with the config it was recorded with`);
+  }
+  for (const step of scenario.steps) {
+    if (!clientAggregateOf(step.streamId)?.commands.has(step.command.type)) {
+      throw new ScenarioReplayError(`the step at position ${step.position} sends ${step.command.type} to ${step.streamId}, which takes no such command`);
+    }
+  }
+  return scenario;
+}
+
+/** The outcomes the sandbox's lab has produced and no step has claimed yet, by key. */
+class OutcomePool {
+  private readonly unclaimed = new Map<string, number>();
+  private cursor: number;
+
+  constructor(private readonly store: EventStore) {
+    this.cursor = store.lastPosition();
+  }
+
+  private take(): void {
+    for (let events = this.store.readAfter(this.cursor); events.length > 0; events = this.store.readAfter(this.cursor)) {
+      for (const event of events) {
+        const key = outcomeKey(event);
+        if (key !== undefined) this.unclaimed.set(key, (this.unclaimed.get(key) ?? 0) + 1);
+        this.cursor = event.position;
+      }
+    }
+  }
+
+  /** Claims `keys` as they come; answers those still missing when the wait is over. */
+  async claim(keys: readonly string[], waitMs: number): Promise<string[]> {
+    let wanted = [...keys];
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      this.take();
+      wanted = wanted.filter((key) => {
+        const count = this.unclaimed.get(key) ?? 0;
+        if (count === 0) return true;
+        this.unclaimed.set(key, count - 1);
+        return false;
+      });
+      if (wanted.length === 0 || Date.now() >= deadline) return wanted;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function deadline(promise: Promise<void>, seconds: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ScenarioReplayError(`${what} within ${seconds} s`)), seconds * 1000)));
+  try {
+    await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Sends one step's command again, as the client it came from, and compares what is decided. */
+function replayStep(store: EventStore, step: ScenarioStep): StepDifference | undefined {
+  const aggregate = clientAggregateOf(step.streamId)!;
+  const outcome = executeClientCommand(store, step.streamId, aggregate.decider, step.command, { actor: step.actor, ...(step.requestId !== undefined && { requestId: step.requestId }) });
+  const difference = { position: step.position, command: step.command.type, recorded: step.events };
+  if (!outcome.ok) return { ...difference, replayed: { refused: outcome.problem.messageId } };
+  const replayed = outcome.events.map((e) => e.type);
+  return JSON.stringify(replayed) === JSON.stringify(step.events) ? undefined : { ...difference, replayed };
+}
+
+/** The sandbox's Redfish resources, under the lab's own names. */
+function replayedViews(store: EventStore, sandbox: Sandbox): Map<string, unknown> {
+  const rows = store.db.prepare('SELECT odata_id AS resource, body FROM views').all() as { resource: string; body: string }[];
+  const views = new Map<string, unknown>();
+  for (const row of rows) if (isComparedView(row.resource)) views.set(row.resource, JSON.parse(row.body.replaceAll(sandbox.suffix, '')));
+  return views;
+}
+
+function unsandboxed(inventory: LabInventory, sandbox: Sandbox): LabInventory {
+  return JSON.parse(JSON.stringify(inventory).replaceAll(sandbox.suffix, '')) as LabInventory;
+}
+
+/**
+ * Replays a scenario onto a fresh store and a fresh lab: a sandbox pool and domains of its own
+ * (sandbox.ts), made as the config describes them. Each step's command is sent again as its
+ * client sent it and decided on the state the replay has; the reconciler carries it out on
+ * libvirt, and the replay waits for the outcomes the recording had before the next step. The
+ * report lists every difference: steps decided otherwise, outcomes that did not come, and
+ * resources whose views differ from the recorded ones.
+ */
+export async function replayScenario(scenario: Scenario, config: EmulatorConfig, options: ReplayOptions): Promise<ReplayReport> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'redfish-emulator-replay-'));
+  const sandbox = newSandbox(config, dataDir);
+  if (options.dataDir !== undefined && existsSync(storeFile(sandbox.config))) {
+    throw new ScenarioReplayError(`${storeFile(sandbox.config)} already exists: replay into a new, empty --data-dir`);
+  }
+  const { store } = openConfiguredStore(sandbox.config);
+  let lab: LabRuntime | undefined;
+  let inventory: LabInventory | undefined;
+  try {
+    ensureServiceCreated(store);
+    const systems = labSystems(sandbox.config);
+    registerSystems(store, systems);
+    if (options.withLab && (systems.length > 0 || sandbox.config.libvirt.pool)) {
+      log(`sandbox: pool ${sandbox.config.libvirt.pool?.name ?? '(none)'}, domains ${systems.map((s) => s.domainName).join(', ')}`);
+      lab = new LabRuntime(store, sandbox.config, systems, log, { resyncIntervalMs: 1000, retryMs: 2000 });
+      await deadline(lab.ready, options.waitSeconds, 'the sandbox lab was not ready (libvirt unreachable?)');
+    }
+    const outcomes = new OutcomePool(store);
+    const stepDifferences: StepDifference[] = [];
+    const outcomeDifferences: OutcomeDifference[] = [];
+    const firstInRange = scenario.steps.find((s) => !s.setup);
+    const rangeStart = Date.now();
+    for (const step of scenario.steps) {
+      if (options.pace === 'original' && !step.setup && firstInRange) {
+        const due = rangeStart + (Date.parse(step.recordedAt) - Date.parse(firstInRange.recordedAt));
+        if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      }
+      const difference = replayStep(store, step);
+      if (difference) stepDifferences.push(difference);
+      if (!lab || step.awaits.length === 0) continue;
+      const missing = await outcomes.claim(step.awaits, options.waitSeconds * 1000);
+      if (missing.length > 0) outcomeDifferences.push({ position: step.position, missing });
+    }
+    const recorded = new Map(scenario.views.map((v) => [v.resource, v.body]));
+    const viewDifferences = compareViews(recorded, replayedViews(store, sandbox));
+    if (lab) inventory = unsandboxed(await labInventory(sandbox.config), sandbox);
+    return {
+      equal: stepDifferences.length === 0 && outcomeDifferences.length === 0 && viewDifferences.length === 0,
+      steps: scenario.steps.length,
+      setupSteps: scenario.steps.filter((s) => s.setup).length,
+      events: store.lastPosition(),
+      durationMs: Date.now() - started,
+      stepDifferences,
+      outcomeDifferences,
+      viewDifferences,
+      sandbox: {
+        suffix: sandbox.suffix,
+        dataDir,
+        ...(sandbox.config.libvirt.pool && { pool: sandbox.config.libvirt.pool.name }),
+        domains: labSystems(sandbox.config).map((s) => s.domainName),
+        kept: options.keep,
+      },
+      ...(inventory && { inventory }),
+    };
+  } finally {
+    await lab?.close();
+    store.db.close();
+    if (!options.keep) {
+      if (lab) await removeSandbox(sandbox);
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import type { EmulatorConfig } from '../config/config.js';
+import type { StorageRegistered } from '../domain/storage/storage-events.js';
+import type { RecordedCommand } from '../eventstore/event.js';
+import { labSystems } from '../lab/lab-systems.js';
+import { rebuildSecondsOf, storageRegistration } from '../lab/lab-storage.js';
+
+export const SCENARIO_FORMAT = 'redfish-emulator-scenario';
+export const SCENARIO_FORMAT_VERSION = 1;
+
+/**
+ * What a scenario needs of the lab it runs on: the systems a client talked to and the storage
+ * they have, as the emulator fills in their defaults. Where libvirt keeps them (URIs, domain and
+ * pool names) is left out: a replay runs on a sandbox of its own.
+ */
+export interface LabShape {
+  readonly systems: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly vcpus: number;
+    readonly memoryMiB: number;
+    readonly firmware: 'BIOS' | 'UEFI';
+    readonly storage: readonly StorageRegistered['data'][];
+  }[];
+  readonly rebuildSeconds: number;
+}
+
+/** The first line of a scenario file. */
+export interface ScenarioHeader {
+  readonly format: typeof SCENARIO_FORMAT;
+  readonly formatVersion: number;
+  /** The store schema of the log it was exported from: a build with an older one cannot read it. */
+  readonly schemaVersion: number;
+  readonly emulatorVersion: string;
+  readonly exportedAt: string;
+  readonly lab: LabShape;
+  /** The stretch of the log the scenario is; its steps before `fromPosition` bring a fresh lab there. */
+  readonly range: { readonly fromPosition: number; readonly toPosition: number; readonly actor?: string; readonly fromMark?: string; readonly toMark?: string };
+  readonly steps: number;
+  readonly views: number;
+  /** sha256 (hex) of the rest of the header and every line after it (scenario-digest.ts): an edited file shows. */
+  readonly digest: string;
+}
+
+/**
+ * One thing a client did: the command it sent (a Redfish request, a fault injection), who sent
+ * it, and what the emulator decided. `awaits` are the outcomes the lab produced before the next
+ * step (a reset carried out, a power change seen), which a replay waits for in turn.
+ */
+export interface ScenarioStep {
+  readonly kind: 'step';
+  readonly position: number;
+  readonly recordedAt: string;
+  readonly streamId: string;
+  readonly actor: string;
+  readonly requestId?: string;
+  readonly command: RecordedCommand;
+  /** The types of the events it caused, in order. */
+  readonly events: readonly string[];
+  readonly awaits: readonly string[];
+  /** Before the range: replayed as fast as possible to bring the fresh lab to where the range starts. */
+  readonly setup?: true;
+}
+
+/** A Redfish resource as GET returned it at the end of the range. */
+export interface ScenarioView {
+  readonly kind: 'view';
+  readonly resource: string;
+  readonly body: unknown;
+}
+
+export type ScenarioLine = ScenarioStep | ScenarioView;
+
+/** The lab a config describes, as a scenario names it. */
+export function labShapeOf(config: EmulatorConfig): LabShape {
+  return {
+    systems: labSystems(config).map((system) => ({
+      id: system.id,
+      name: system.name,
+      vcpus: system.vcpus,
+      memoryMiB: system.memoryMiB,
+      firmware: system.firmware,
+      storage: (system.config.storage ?? []).map((storage) => storageRegistration(system, storage)),
+    })),
+    rebuildSeconds: rebuildSecondsOf(config),
+  };
+}
+
+/**
+ * Whether a resource is compared between the recording and a replay: every Redfish resource but
+ * the History log's entries, which are numbered by log position (a replay's log interleaves the
+ * lab's observations differently), and the projections' own bookkeeping (`#…`).
+ */
+export function isComparedView(resource: string): boolean {
+  return resource.startsWith('/redfish/') && !/\/LogServices\/History\/Entries\/\d+$/.test(resource);
+}
