@@ -11,7 +11,7 @@ import { storageStream } from '../domain/storage/storage-events.js';
 import { EMULATOR_VERSION } from '../version.js';
 import { ExplainedError } from '../explained-error.js';
 import { isComparedView, labShapeOf, SCENARIO_FORMAT, SCENARIO_FORMAT_VERSION, type LabShape, type ScenarioHeader, type ScenarioView } from './scenario-format.js';
-import { scenarioSteps, UnreplayableEventError } from './scenario-steps.js';
+import { scenarioLines, UnreplayableEventError } from './scenario-steps.js';
 import { scenarioDigest } from './scenario-digest.js';
 
 /** What to export: positions, or marks (`redfish-emulator mark NAME`), and optionally one client. */
@@ -62,8 +62,9 @@ function checkLab(lab: LabShape, registered: ReturnType<typeof registeredLab>, t
 
 /**
  * Writes a scenario: a header (versions, the lab, the range, a digest of the rest), the client
- * steps up to the range's end (those before its start marked as setup), and every Redfish
- * resource as it was at the end of the range, which a replay must reproduce.
+ * steps and the lab's outcomes up to the range's end in log order (those before its start marked
+ * as setup), and every Redfish resource as it was at the end of the range, which a replay must
+ * reproduce.
  */
 export function exportScenario(store: EventStore, config: EmulatorConfig, range: ExportRange, target: string, now = new Date()): ScenarioHeader {
   const last = store.lastPosition();
@@ -75,9 +76,9 @@ export function exportScenario(store: EventStore, config: EmulatorConfig, range:
   const events = [...eventsOf(store.db, toPosition)];
   const lab = labShapeOf(config);
   checkLab(lab, registeredLab(events), toPosition);
-  let steps;
+  let lines;
   try {
-    steps = scenarioSteps(events, { fromPosition, toPosition, ...(range.actor !== undefined && { actor: range.actor }) });
+    lines = scenarioLines(events, { fromPosition, toPosition, ...(range.actor !== undefined && { actor: range.actor }) });
   } catch (err) {
     if (err instanceof UnreplayableEventError) throw new ScenarioExportError(err.message);
     throw err;
@@ -87,7 +88,7 @@ export function exportScenario(store: EventStore, config: EmulatorConfig, range:
     .sort((a, b) => (a.odataId < b.odataId ? -1 : 1))
     .map((row) => ({ kind: 'view', resource: row.odataId, body: JSON.parse(row.body) as unknown }));
 
-  const body = [...steps, ...views].map((line) => `${JSON.stringify(line)}\n`).join('');
+  const body = [...lines, ...views].map((line) => `${JSON.stringify(line)}\n`).join('');
   const described: Omit<ScenarioHeader, 'digest'> = {
     format: SCENARIO_FORMAT,
     formatVersion: SCENARIO_FORMAT_VERSION,
@@ -102,7 +103,8 @@ export function exportScenario(store: EventStore, config: EmulatorConfig, range:
       ...(range.fromMark !== undefined && { fromMark: range.fromMark }),
       ...(range.toMark !== undefined && { toMark: range.toMark }),
     },
-    steps: steps.length,
+    steps: lines.filter((line) => line.kind === 'step').length,
+    outcomes: lines.filter((line) => line.kind === 'outcome').length,
     views: views.length,
   };
   const header: ScenarioHeader = { ...described, digest: scenarioDigest(described, body) };

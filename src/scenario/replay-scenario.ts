@@ -15,7 +15,7 @@ import { ExplainedError } from '../explained-error.js';
 import { CLIENT_COMMANDS, clientAggregateOf } from './client-commands.js';
 import { compareViews, type ViewDifference } from './compare-views.js';
 import { readScenario, type Scenario } from './read-scenario.js';
-import { isComparedView, labShapeOf, type ScenarioStep } from './scenario-format.js';
+import { isComparedView, labShapeOf, type ScenarioOutcome, type ScenarioStep } from './scenario-format.js';
 import { outcomeKey } from './scenario-steps.js';
 import { labInventory, newSandbox, removeSandbox, type LabInventory, type Sandbox } from './sandbox.js';
 
@@ -26,7 +26,7 @@ export interface ReplayOptions {
   readonly waitSeconds: number;
   /** Leave the sandbox (store, pool, domains) in place to look at. */
   readonly keep: boolean;
-  /** Without the lab: the log and views only, no libvirt (no outcomes are awaited). */
+  /** Without the lab: no libvirt; the lab's outcomes are recorded as they were recorded. */
   readonly withLab: boolean;
   /** Where the fresh store goes (a temporary directory when absent); must hold no store yet. */
   readonly dataDir?: string;
@@ -80,8 +80,8 @@ export function loadScenarioFor(file: string, config: EmulatorConfig): Scenario 
     const here = 'value' in change ? JSON.stringify(change.value) : 'nothing';
     throw new ScenarioReplayError(`the scenario was recorded on another lab: at lab${change.path} it has ${recorded}, this config ${here}; replay it with the config it was recorded with`);
   }
-  for (const step of scenario.steps) {
-    if (!clientAggregateOf(step.streamId)?.commands.has(step.command.type)) {
+  for (const step of scenario.lines) {
+    if (step.kind === 'step' && !clientAggregateOf(step.streamId)?.commands.has(step.command.type)) {
       throw new ScenarioReplayError(`the step at position ${step.position} sends ${step.command.type} to ${step.streamId}, which takes no such command`);
     }
   }
@@ -100,7 +100,7 @@ class OutcomePool {
   private take(): void {
     for (let events = this.store.readAfter(this.cursor); events.length > 0; events = this.store.readAfter(this.cursor)) {
       for (const event of events) {
-        const key = outcomeKey(event);
+        const key = outcomeKey({ ...event, actor: event.meta.actor ?? '' });
         if (key !== undefined) this.unclaimed.set(key, (this.unclaimed.get(key) ?? 0) + 1);
         this.cursor = event.position;
       }
@@ -133,6 +133,15 @@ async function deadline(promise: Promise<void>, seconds: number, what: string): 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The lab of a replay with libvirt runs these: it records their outcomes itself, and the replay waits for them. */
+const SANDBOX_LAB_ACTORS: ReadonlySet<string> = new Set(['reconciler', 'libvirt-observer']);
+
+/** An outcome recorded as the lab recorded it, where no lab of the replay's own makes it. */
+function recordOutcome(store: EventStore, outcome: ScenarioOutcome): void {
+  const ids = { ...(outcome.requestId !== undefined && { requestId: outcome.requestId }), ...(outcome.causationId !== undefined && { causationId: outcome.causationId }) };
+  store.append({ streamId: outcome.streamId, expectedVersion: 'any', events: [{ type: outcome.type, data: outcome.data }], meta: { actor: outcome.actor, ...ids } });
 }
 
 /** Sends one step's command again, as the client it came from, and compares what is decided. */
@@ -180,34 +189,50 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
     ensureServiceCreated(store);
     const systems = labSystems(sandbox.config);
     registerSystems(store, systems);
+    // From here on: what the lab records as it starts (the power it finds) is awaited too.
+    const outcomes = new OutcomePool(store);
     if (options.withLab && (systems.length > 0 || sandbox.config.libvirt.pool)) {
       log(`sandbox: pool ${sandbox.config.libvirt.pool?.name ?? '(none)'}, domains ${systems.map((s) => s.domainName).join(', ')}`);
       lab = new LabRuntime(store, sandbox.config, systems, log, { resyncIntervalMs: 1000, retryMs: 2000 });
       await deadline(lab.ready, options.waitSeconds, 'the sandbox lab was not ready (libvirt unreachable?)');
     }
-    const outcomes = new OutcomePool(store);
     const stepDifferences: StepDifference[] = [];
     const outcomeDifferences: OutcomeDifference[] = [];
-    const firstInRange = scenario.steps.find((s) => !s.setup);
+    /** Outcomes the sandbox's lab is to produce before the next step, and the step they follow. */
+    let awaited: string[] = [];
+    let after = 0;
+    const settle = async () => {
+      const missing = await outcomes.claim(awaited, options.waitSeconds * 1000);
+      if (missing.length > 0) outcomeDifferences.push({ position: after, missing });
+      awaited = [];
+    };
+    const steps = scenario.lines.filter((line): line is ScenarioStep => line.kind === 'step');
+    const firstInRange = steps.find((s) => !s.setup);
     const rangeStart = Date.now();
-    for (const step of scenario.steps) {
-      if (options.pace === 'original' && !step.setup && firstInRange) {
-        const due = rangeStart + (Date.parse(step.recordedAt) - Date.parse(firstInRange.recordedAt));
+    for (const line of scenario.lines) {
+      if (line.kind === 'outcome') {
+        const key = lab && SANDBOX_LAB_ACTORS.has(line.actor) ? outcomeKey(line) : undefined;
+        if (key !== undefined) awaited.push(key);
+        else if (!lab || !SANDBOX_LAB_ACTORS.has(line.actor)) recordOutcome(store, line);
+        continue;
+      }
+      await settle();
+      if (options.pace === 'original' && !line.setup && firstInRange) {
+        const due = rangeStart + (Date.parse(line.recordedAt) - Date.parse(firstInRange.recordedAt));
         if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
       }
-      const difference = replayStep(store, step);
+      const difference = replayStep(store, line);
       if (difference) stepDifferences.push(difference);
-      if (!lab || step.awaits.length === 0) continue;
-      const missing = await outcomes.claim(step.awaits, options.waitSeconds * 1000);
-      if (missing.length > 0) outcomeDifferences.push({ position: step.position, missing });
+      after = line.position;
     }
+    await settle();
     const recorded = new Map(scenario.views.map((v) => [v.resource, v.body]));
     const viewDifferences = compareViews(recorded, replayedViews(store, sandbox));
     if (lab) inventory = unsandboxed(await labInventory(sandbox.config), sandbox);
     return {
       equal: stepDifferences.length === 0 && outcomeDifferences.length === 0 && viewDifferences.length === 0,
-      steps: scenario.steps.length,
-      setupSteps: scenario.steps.filter((s) => s.setup).length,
+      steps: steps.length,
+      setupSteps: steps.filter((s) => s.setup).length,
       events: store.lastPosition(),
       durationMs: Date.now() - started,
       stepDifferences,

@@ -36,6 +36,7 @@ export interface ScenarioHeader {
   /** The stretch of the log the scenario is; its steps before `fromPosition` bring a fresh lab there. */
   readonly range: { readonly fromPosition: number; readonly toPosition: number; readonly actor?: string; readonly fromMark?: string; readonly toMark?: string };
   readonly steps: number;
+  readonly outcomes: number;
   readonly views: number;
   /** sha256 (hex) of the rest of the header and every line after it (scenario-digest.ts): an edited file shows. */
   readonly digest: string;
@@ -43,8 +44,7 @@ export interface ScenarioHeader {
 
 /**
  * One thing a client did: the command it sent (a Redfish request, a fault injection), who sent
- * it, and what the emulator decided. `awaits` are the outcomes the lab produced before the next
- * step (a reset carried out, a power change seen), which a replay waits for in turn.
+ * it, and the types of the events it caused.
  */
 export interface ScenarioStep {
   readonly kind: 'step';
@@ -54,10 +54,26 @@ export interface ScenarioStep {
   readonly actor: string;
   readonly requestId?: string;
   readonly command: RecordedCommand;
-  /** The types of the events it caused, in order. */
   readonly events: readonly string[];
-  readonly awaits: readonly string[];
   /** Before the range: replayed as fast as possible to bring the fresh lab to where the range starts. */
+  readonly setup?: true;
+}
+
+/**
+ * What the lab recorded on its own account (a reset carried out, a power change seen, a
+ * subscription's delivery given up): a replay on a sandbox lab waits for its own lab to record
+ * the same; one without libvirt records it as it was.
+ */
+export interface ScenarioOutcome {
+  readonly kind: 'outcome';
+  readonly position: number;
+  readonly recordedAt: string;
+  readonly streamId: string;
+  readonly actor: string;
+  readonly requestId?: string;
+  readonly causationId?: number;
+  readonly type: string;
+  readonly data: unknown;
   readonly setup?: true;
 }
 
@@ -68,7 +84,7 @@ export interface ScenarioView {
   readonly body: unknown;
 }
 
-export type ScenarioLine = ScenarioStep | ScenarioView;
+export type ScenarioLine = ScenarioStep | ScenarioOutcome | ScenarioView;
 
 /** The lab a config describes, as a scenario names it. */
 export function labShapeOf(config: EmulatorConfig): LabShape {

@@ -1,62 +1,69 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import type { ScenarioStep } from './scenario-format.js';
+import type { ScenarioOutcome, ScenarioStep } from './scenario-format.js';
 import { MARKS_STREAM } from '../domain/marks/marks-decider.js';
 
 /** Who records events on the emulator's own account; every other actor is a client. */
 export const INTERNAL_ACTORS: ReadonlySet<string> = new Set(['emulator', 'lab-config', 'reconciler', 'libvirt-observer', 'event-dispatcher']);
 
+/** Internal actors whose events a fresh lab makes itself from its config: not part of a scenario. */
+const FROM_CONFIG: ReadonlySet<string> = new Set(['emulator', 'lab-config']);
+
 /** A client's event that does not carry its command: a replay could not send it again. */
 export class UnreplayableEventError extends Error {}
 
 /**
- * What the lab did that a replay should wait for before it goes on, as a key two runs agree on:
+ * What the lab did that a replay on a live sandbox should wait for, as a key two runs agree on:
  * the outcome of a request (a reset carried out, media inserted, a volume made), a power change
- * libvirt reported, a boot, a rebuild finished. Intermediate rebuild percentages and drift the
- * lab noticed on its own are left out: they depend on timing, not on what the client did.
+ * libvirt reported, a boot, a rebuild finished. Undefined for what depends on timing rather
+ * than on what the client did (rebuild percentages on the way, a pause while QEMU starts, drift
+ * the lab noticed, what the observer read of a domain's definition).
  */
-export function outcomeKey(event: RecordedEvent): string | undefined {
-  const { actor } = event.meta;
-  const data = event.data as Record<string, unknown>;
-  if (actor === 'reconciler') {
-    if (event.type === 'VolumeRebuildProgressed') return data['percent'] === 100 ? `${event.type} ${event.streamId} ${String(data['volumeId'])}` : undefined;
-    if (event.type === 'VolumeBackingLost' || event.type === 'VolumeBackingRestored') return undefined;
-    return `${event.type} ${event.streamId}`;
+export function outcomeKey(outcome: Pick<ScenarioOutcome, 'actor' | 'type' | 'streamId' | 'data'>): string | undefined {
+  const data = outcome.data as Record<string, unknown>;
+  if (outcome.actor === 'reconciler') {
+    if (outcome.type === 'VolumeRebuildProgressed') return data['percent'] === 100 ? `${outcome.type} ${outcome.streamId} ${String(data['volumeId'])}` : undefined;
+    if (outcome.type === 'VolumeBackingLost' || outcome.type === 'VolumeBackingRestored') return undefined;
+    return `${outcome.type} ${outcome.streamId}`;
   }
-  if (actor === 'libvirt-observer') {
-    if (event.type === 'PowerStateObserved' && data['powerState'] !== 'Paused') return `${event.type} ${event.streamId} ${String(data['powerState'])}`;
-    if (event.type === 'SystemBooted') return `${event.type} ${event.streamId}`;
+  if (outcome.actor === 'libvirt-observer') {
+    if (outcome.type === 'PowerStateObserved' && data['powerState'] !== 'Paused') return `${outcome.type} ${outcome.streamId} ${String(data['powerState'])}`;
+    if (outcome.type === 'SystemBooted') return `${outcome.type} ${outcome.streamId}`;
   }
   return undefined;
 }
 
 /** Which part of the log a scenario is, and whose steps it holds. */
 export interface StepSelection {
-  /** Steps before it set the lab up: they are in the scenario, marked as setup. */
+  /** Lines before it set the lab up: they are in the scenario, marked as setup. */
   readonly fromPosition: number;
   readonly toPosition: number;
-  /** Only this client's steps (all clients' when absent). */
+  /** Only this client's steps, and the outcomes that followed them (all clients' when absent). */
   readonly actor?: string;
 }
 
 /**
- * The client steps in a log (events in position order, up to the selection's end): the events of
- * one command, appended together, make one step, and the outcomes the lab recorded after it
- * (until the next step) are what it awaits.
+ * A log (events in position order) as a scenario's lines, up to the selection's end: each
+ * client command one step (the events it caused were appended together), and each event the lab
+ * recorded on its own account (the reconciler, the libvirt observer, the event dispatcher) one
+ * outcome, in log order. What the emulator records from its config is left out: a fresh lab
+ * records it again from the same config.
  */
-export function scenarioSteps(events: Iterable<RecordedEvent>, selection: StepSelection): ScenarioStep[] {
-  const steps: ScenarioStep[] = [];
-  let current: { step: ScenarioStep; meta: string; events: string[]; awaits: string[] } | undefined;
-  const close = () => {
-    if (current) steps.push({ ...current.step, events: current.events, awaits: current.awaits });
-    current = undefined;
-  };
-  let open: { awaits: string[] } | undefined;
+export function scenarioLines(events: Iterable<RecordedEvent>, selection: StepSelection): (ScenarioStep | ScenarioOutcome)[] {
+  const lines: (ScenarioStep | ScenarioOutcome)[] = [];
+  let current: { step: ScenarioStep; meta: string; events: string[] } | undefined;
+  /** Whether the outcomes seen now follow a step that is kept (or no step yet). */
+  let keeping = true;
   for (const event of events) {
     if (event.position > selection.toPosition) break;
     const { actor = 'anonymous', command, requestId } = event.meta;
-    if (INTERNAL_ACTORS.has(actor) || event.streamId === MARKS_STREAM) {
-      const key = outcomeKey(event);
-      if (key !== undefined && open) open.awaits.push(key);
+    const setup = event.position < selection.fromPosition ? { setup: true as const } : {};
+    if (FROM_CONFIG.has(actor) || event.streamId === MARKS_STREAM) continue;
+    if (INTERNAL_ACTORS.has(actor)) {
+      current = undefined;
+      if (keeping) {
+        const ids = { ...(requestId !== undefined && { requestId }), ...(event.meta.causationId !== undefined && { causationId: event.meta.causationId }) };
+        lines.push({ kind: 'outcome', position: event.position, recordedAt: event.recordedAt, streamId: event.streamId, actor, ...ids, type: event.type, data: event.data, ...setup });
+      }
       continue;
     }
     if (!command) {
@@ -69,9 +76,9 @@ export function scenarioSteps(events: Iterable<RecordedEvent>, selection: StepSe
       current.events.push(event.type);
       continue;
     }
-    close();
-    open = undefined;
-    if (selection.actor !== undefined && actor !== selection.actor) continue;
+    keeping = selection.actor === undefined || actor === selection.actor;
+    current = undefined;
+    if (!keeping) continue;
     const step: ScenarioStep = {
       kind: 'step',
       position: event.position,
@@ -80,13 +87,11 @@ export function scenarioSteps(events: Iterable<RecordedEvent>, selection: StepSe
       actor,
       ...(requestId !== undefined && { requestId }),
       command,
-      events: [],
-      awaits: [],
-      ...(event.position < selection.fromPosition && { setup: true as const }),
+      events: [event.type],
+      ...setup,
     };
-    current = { step, meta, events: [event.type], awaits: [] };
-    open = current;
+    current = { step, meta, events: step.events as string[] };
+    lines.push(step);
   }
-  close();
-  return steps;
+  return lines;
 }

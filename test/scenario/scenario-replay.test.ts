@@ -119,7 +119,9 @@ describe('scenarios', { timeout: 300_000 }, () => {
     expect(steps.map((s) => `${s['command']['type']}${s['setup'] ? ' (setup)' : ''}`)).toEqual([
       'CreateVolume (setup)', 'PatchSystem', 'ResetSystem', 'ResetSystem', 'CreateVolume', 'FailDrive', 'ReplaceDrive', 'DeleteVolume',
     ]);
-    expect(steps[2]!['awaits']).toEqual(expect.arrayContaining([`ResetApplied ${SYSTEM}`, `PowerStateObserved ${SYSTEM} On`]));
+    // The lab's outcomes follow the request they came of: the reset carried out, the power seen on.
+    const afterOn = lines.slice(lines.indexOf(steps[2]!) + 1, lines.indexOf(steps[3]!)).map((line) => `${line['kind']} ${line['type']}`);
+    expect(afterOn).toEqual(expect.arrayContaining(['outcome ResetApplied', 'outcome PowerStateObserved', 'outcome SystemBooted']));
     expect(lines[0]).toMatchObject({ format: 'redfish-emulator-scenario', range: { fromMark: 'start', toMark: 'end' }, lab: { systems: [{ id: 's1' }] } });
 
     const live = await liveLab();
@@ -137,23 +139,28 @@ describe('scenarios', { timeout: 300_000 }, () => {
     expect(await sandboxDomains()).toEqual([]);
     expect(existsSync(`${join(dir, 'pool')}${report.sandbox.suffix}`)).toBe(false);
 
-    // The comparison sees what differs: without the lab nothing is carried out, nothing observed.
-    const bare = await replayScenario(loadScenarioFor(scenarioFile, config), config, { pace: 'fast', waitSeconds: 1, keep: false, withLab: false });
-    expect(bare.equal).toBe(false);
-    // The volume it deletes was never made: the delete is refused, and the report says so.
-    expect(bare.stepDifferences).toEqual([expect.objectContaining({ command: 'DeleteVolume', recorded: ['VolumeDeleteRequested'], replayed: { refused: 'ResourceInUse' } })]);
-    expect(bare.viewDifferences.map((d) => d.resource)).toEqual(expect.arrayContaining([SYSTEM, `${STORAGE}/Volumes/1`]));
+    // Without libvirt, the lab's outcomes are recorded as they were: the same views, in a moment.
+    const scenario = loadScenarioFor(scenarioFile, config);
+    const bare = await replayScenario(scenario, config, { pace: 'fast', waitSeconds: 1, keep: false, withLab: false });
+    expect(bare.viewDifferences).toEqual([]);
+    expect(bare.equal).toBe(true);
+    // And a resource that differs from the recording is reported, member by member.
+    const tampered = { ...scenario, views: scenario.views.map((v) => (v.resource === SYSTEM ? { ...v, body: { ...(v.body as object), PowerState: 'On' } } : v)) };
+    const different = await replayScenario(tampered, config, { pace: 'fast', waitSeconds: 1, keep: false, withLab: false });
+    expect(different.equal).toBe(false);
+    expect(different.viewDifferences).toEqual([{ resource: SYSTEM, kind: 'changed', changes: [{ op: 'replace', path: '/PowerState', value: 'Off', previous: 'On' }] }]);
   });
 
   it('refuses a scenario from a newer schema, a truncated or edited one, or one for another lab, before doing anything', async () => {
     const text = readFileSync(scenarioFile, 'utf8');
     const [headerLine, ...rest] = text.trimEnd().split('\n');
     const header = JSON.parse(headerLine!) as Record<string, unknown>;
-    expect(rest[3]).toContain('"resetType":"ForceOff"');
+    const forceOff = rest.findIndex((line) => line.startsWith('{"kind":"step"') && line.includes('"resetType":"ForceOff"'));
+    expect(forceOff).toBeGreaterThan(0);
     const variants: [string, string, RegExp][] = [
       ['newer', `${JSON.stringify({ ...header, schemaVersion: (header['schemaVersion'] as number) + 1 })}\n${rest.join('\n')}\n`, /newer than this build/],
       ['truncated', `${[headerLine, ...rest.slice(0, -1)].join('\n')}\n`, /truncated or edited/],
-      ['edited', `${headerLine}\n${rest.map((line, i) => (i === 3 ? line.replace('"ForceOff"', '"On"') : line)).join('\n')}\n`, /edited or damaged/],
+      ['edited', `${headerLine}\n${rest.map((line, i) => (i === forceOff ? line.replace('"ForceOff"', '"On"') : line)).join('\n')}\n`, /edited or damaged/],
       ['edited-header', `${JSON.stringify({ ...header, range: { ...(header['range'] as object), fromPosition: 1 } })}\n${rest.join('\n')}\n`, /edited or damaged/],
     ];
     for (const [name, content, message] of variants) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../src/eventstore/event.js';
-import { scenarioSteps, UnreplayableEventError } from '../../src/scenario/scenario-steps.js';
+import { outcomeKey, scenarioLines, UnreplayableEventError } from '../../src/scenario/scenario-steps.js';
+import type { ScenarioOutcome, ScenarioStep } from '../../src/scenario/scenario-format.js';
 import { MARKS_STREAM } from '../../src/domain/marks/marks-decider.js';
 
 const SYSTEM = '/redfish/v1/Systems/n1';
@@ -27,23 +28,30 @@ describe('scenario steps', () => {
     event('ResetApplied', { actor: 'reconciler', causationId: 10 }),
   ];
 
-  it('makes one step of the events of one command, awaiting the outcomes that follow it; steps before the range are setup', () => {
-    const steps = scenarioSteps(log, { fromPosition: 7, toPosition: 11 });
-    expect(steps.map((s) => [s.position, s.command.type, s.events, s.awaits, s.setup ?? false])).toEqual([
-      [3, 'ResetSystem', ['ResetRequested'], [`PowerStateObserved ${SYSTEM} On`, `ResetApplied ${SYSTEM}`], true],
-      [8, 'PatchSystem', ['BootOverrideChanged', 'IndicatorChanged'], [], false],
-      [10, 'ResetSystem', ['ResetRequested'], [`ResetApplied ${SYSTEM}`], false],
+  const summary = (line: ScenarioStep | ScenarioOutcome) =>
+    line.kind === 'step' ? `${line.position} step ${line.command.type} ${line.events.join('+')}${line.setup ? ' setup' : ''}` : `${line.position} ${line.type} ${outcomeKey(line) ?? '-'}${line.setup ? ' setup' : ''}`;
+
+  it('makes one step of the events of one command, and one outcome of each event the lab recorded, in log order; before the range is setup', () => {
+    expect(scenarioLines(log, { fromPosition: 7, toPosition: 11 }).map(summary)).toEqual([
+      `2 PowerStateObserved PowerStateObserved ${SYSTEM} Off setup`,
+      '3 step ResetSystem ResetRequested setup',
+      '4 PowerStateObserved - setup',
+      `5 PowerStateObserved PowerStateObserved ${SYSTEM} On setup`,
+      `6 ResetApplied ResetApplied ${SYSTEM} setup`,
+      '8 step PatchSystem BootOverrideChanged+IndicatorChanged',
+      '10 step ResetSystem ResetRequested',
+      `11 ResetApplied ResetApplied ${SYSTEM}`,
     ]);
   });
 
-  it('keeps one client\'s steps when asked, and stops at the end of the range', () => {
-    expect(scenarioSteps(log, { fromPosition: 1, toPosition: 11, actor: 'user:ops' }).map((s) => s.position)).toEqual([8]);
-    expect(scenarioSteps(log, { fromPosition: 1, toPosition: 9 }).map((s) => s.position)).toEqual([3, 8]);
+  it("keeps one client's steps and the outcomes after them when asked, and stops at the end of the range", () => {
+    expect(scenarioLines(log, { fromPosition: 1, toPosition: 11, actor: 'user:ops' }).map((s) => s.position)).toEqual([2, 8]);
+    expect(scenarioLines(log, { fromPosition: 1, toPosition: 9 }).map((s) => s.position)).toEqual([2, 3, 4, 5, 6, 8]);
   });
 
   it('refuses a client event that does not carry its command', () => {
     const old = [...log, event('ResetRequested', { actor: 'user:admin', requestId: 'r9' })];
-    expect(() => scenarioSteps(old, { fromPosition: 1, toPosition: old.length })).toThrow(UnreplayableEventError);
-    expect(() => scenarioSteps(old, { fromPosition: 1, toPosition: old.length })).toThrow(/older build/);
+    expect(() => scenarioLines(old, { fromPosition: 1, toPosition: old.length })).toThrow(UnreplayableEventError);
+    expect(() => scenarioLines(old, { fromPosition: 1, toPosition: old.length })).toThrow(/older build/);
   });
 });
