@@ -106,6 +106,15 @@ export class ReplayViews implements ViewWriter {
     return entry && { odataId, body: this.serialized(odataId)!, position: entry.position };
   }
 
+  /**
+   * Reads every body still taken from the snapshot (a snapshot's bodies are read as they are
+   * asked for), so the views can be handed out whole; returns them.
+   */
+  readAll(): this {
+    for (const [odataId, view] of this.base) if (!this.entries.has(odataId)) void view.body;
+    return this;
+  }
+
   private ids(): string[] {
     const ids = new Set(this.base.keys());
     for (const [odataId, entry] of this.entries) {

@@ -4,7 +4,7 @@ import { eventFromRow } from '../eventstore/event-store.js';
 import type { Projector } from './projector.js';
 import { ReplayViews } from './replay-views.js';
 import type { StoredView } from './view-reader.js';
-import { KEYFRAME_EVERY, SNAPSHOT_INTERVAL, ViewSnapshots, type SnapshotInfo, type SnapshotViews } from './view-snapshots.js';
+import { DamagedSnapshotError, KEYFRAME_EVERY, SNAPSHOT_INTERVAL, ViewSnapshots, type SnapshotInfo, type SnapshotViews } from './view-snapshots.js';
 import { diffJson, type JsonChange } from './json-diff.js';
 
 /** A point in the log's past: a position (after that event) or a time (after the events recorded by then). */
@@ -150,7 +150,7 @@ export class TimeTravel {
   /** Every view at `position` (a position of the log, not past its end). */
   viewsAt(position: number): ReplayViews {
     let result: ReplayViews | undefined;
-    drain(this.walk([position], (_, views) => (result = views)));
+    drain(this.walk([position], (_, views) => (result = views.readAll())));
     return result!;
   }
 
@@ -182,7 +182,7 @@ export class TimeTravel {
   /** As viewsAt, the way viewAtAsync goes about it. */
   async viewsAtAsync(position: number): Promise<ReplayViews> {
     let result: ReplayViews | undefined;
-    await this.drainAsync(this.walk([position], (_, views) => (result = views), true));
+    await this.drainAsync(this.walk([position], (_, views) => (result = views.readAll()), true));
     return result!;
   }
 
@@ -208,15 +208,26 @@ export class TimeTravel {
 
   /**
    * Replays through `positions` in ascending order, calling `visit` at each, and yields between
-   * pages of events. It restarts from a snapshot whenever one lies past where it has got to.
+   * pages of events. It restarts from a snapshot whenever one lies past where it has got to. A
+   * snapshot found damaged only when a view of it is read (its sections are inflated as needed)
+   * is dropped, and the stretch replayed again without it.
    */
   private *walk(positions: readonly number[], visit: (position: number, views: ReplayViews) => void, background = false): Generator<void, void> {
     let replay: Replay | undefined;
     for (const target of [...new Set(positions)].sort((a, b) => a - b)) {
-      const nearest = this.snapshots?.nearest(target);
-      if (!replay || (nearest && nearest.position > replay.position)) replay = this.start(nearest);
-      yield* this.advance(replay, target, background);
-      visit(target, replay.views);
+      for (;;) {
+        const nearest = this.snapshots?.nearest(target);
+        if (!replay || (nearest && nearest.position > replay.position)) replay = this.start(nearest);
+        try {
+          yield* this.advance(replay, target, background);
+          visit(target, replay.views);
+          break;
+        } catch (error) {
+          if (!(error instanceof DamagedSnapshotError)) throw error;
+          this.snapshots!.discard(error.position);
+          replay = undefined;
+        }
+      }
     }
   }
 

@@ -38,40 +38,159 @@ interface SnapshotRow {
   readonly body: Buffer;
 }
 
+/**
+ * A snapshot's header: the views by parent path (a family: a log's entries, the tasks, a
+ * system's documents), each family's bodies in one of the sections, and the deflated length of
+ * each section. A family: [parent, section, last segments of the ids, positions, body lengths in
+ * UTF-8 bytes].
+ */
 interface Header {
-  /** [odataId, position, length of its JSON text in UTF-16 code units] */
-  readonly views: readonly [string, number, number][];
+  readonly sections: readonly number[];
+  readonly families: readonly (readonly [string, number, readonly string[], readonly number[], readonly number[]])[];
   readonly deleted: readonly string[];
 }
 
 /** Level 6 deflates a keyframe a quarter smaller than level 3, and it inflates faster for it. */
 const DEFLATE = { level: 6 };
+/**
+ * A family whose bodies reach this many bytes is deflated apart from the rest (a log's entries,
+ * the tasks), so a restore inflates it only when a replay reads one of it: most replays read the
+ * documents of systems and storage, few ever read a log entry.
+ */
+const SECTION_BYTES = 8 * 1024;
 
-/** A snapshot's text before it is deflated: a header line, then the views' JSON one after another. */
-function snapshotText(views: readonly StoredView[], deleted: readonly string[]): Buffer {
-  const header: Header = { views: views.map((v) => [v.odataId, v.position, v.body.length]), deleted };
-  // JSON.stringify never writes a raw line break, so the first one ends the header.
-  return Buffer.from(`${JSON.stringify(header)}\n${views.map((v) => v.body).join('')}`, 'utf8');
+const parentOf = (odataId: string) => odataId.slice(0, odataId.lastIndexOf('/') + 1);
+
+/** A snapshot before it is deflated: its header (less the sections' deflated lengths) and its sections' text. */
+function snapshotParts(views: readonly StoredView[], deleted: readonly string[]): { families: Header['families']; sections: Buffer[] } {
+  const byParent = new Map<string, { leaves: string[]; positions: number[]; bodies: string[]; bytes: number[]; total: number }>();
+  for (const view of views) {
+    const parent = parentOf(view.odataId);
+    let family = byParent.get(parent);
+    if (!family) byParent.set(parent, (family = { leaves: [], positions: [], bodies: [], bytes: [], total: 0 }));
+    const bytes = Buffer.byteLength(view.body, 'utf8');
+    family.leaves.push(view.odataId.slice(parent.length));
+    family.positions.push(view.position);
+    family.bodies.push(view.body);
+    family.bytes.push(bytes);
+    family.total += bytes;
+  }
+  const texts: string[][] = [[]];
+  const families: [string, number, string[], number[], number[]][] = [];
+  for (const [parent, family] of byParent) {
+    const section = family.total >= SECTION_BYTES ? texts.push([]) - 1 : 0;
+    texts[section]!.push(...family.bodies);
+    families.push([parent, section, family.leaves, family.positions, family.bytes]);
+  }
+  return { families, sections: texts.map((bodies) => Buffer.from(bodies.join(''), 'utf8')) };
+}
+
+/** The stored form: the header's deflated length (4 bytes), the header deflated, then each section deflated. */
+function assemble(families: Header['families'], deleted: readonly string[], sections: readonly Buffer[]): Buffer {
+  const header: Header = { sections: sections.map((section) => section.length), families, deleted };
+  const head = deflateSync(JSON.stringify(header), DEFLATE);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(head.length);
+  return Buffer.concat([length, head, ...sections]);
 }
 
 /** One snapshot's content: the views it puts and the ids it deletes (none for a keyframe). */
 export function encodeSnapshot(views: readonly StoredView[], deleted: readonly string[] = []): Buffer {
-  return deflateSync(snapshotText(views, deleted), DEFLATE);
+  const { families, sections } = snapshotParts(views, deleted);
+  return assemble(
+    families,
+    deleted,
+    sections.map((section) => deflateSync(section, DEFLATE)),
+  );
 }
 
-export function decodeSnapshot(body: Buffer): { views: StoredView[]; deleted: readonly string[] } {
-  const text = inflateSync(body).toString('utf8');
-  const newline = text.indexOf('\n');
-  if (newline < 0) throw new Error('snapshot has no header line');
-  const header = JSON.parse(text.slice(0, newline)) as Header;
-  const views: StoredView[] = [];
-  let offset = newline + 1;
-  for (const [odataId, position, length] of header.views) {
-    views.push({ odataId, position, body: text.slice(offset, offset + length) });
-    offset += length;
+/** As encodeSnapshot, deflating on libuv's thread pool; undefined if that fails. */
+async function encodeSnapshotAsync(views: readonly StoredView[], deleted: readonly string[]): Promise<Buffer | undefined> {
+  const { families, sections } = snapshotParts(views, deleted);
+  const deflated = await Promise.all(sections.map((section) => new Promise<Buffer | undefined>((resolve) => deflate(section, DEFLATE, (err, body) => resolve(err ? undefined : body)))));
+  return deflated.every((section) => section !== undefined) ? assemble(families, deleted, deflated) : undefined;
+}
+
+/** A snapshot's section could not be inflated, or does not hold what the header says: the row is damaged. */
+export class DamagedSnapshotError extends Error {
+  constructor(readonly position: number) {
+    super(`the snapshot at ${position} is damaged`);
   }
-  if (offset !== text.length) throw new Error('snapshot bodies do not add up to its header');
+}
+
+/** One section of a stored snapshot, inflated when a view of it is first read. */
+class Section {
+  private text?: Buffer;
+  constructor(
+    private readonly deflated: Buffer,
+    private readonly length: number,
+    private readonly position: number,
+  ) {}
+
+  bytes(): Buffer {
+    if (this.text) return this.text;
+    let text: Buffer;
+    try {
+      text = inflateSync(this.deflated);
+    } catch {
+      throw new DamagedSnapshotError(this.position);
+    }
+    if (text.length !== this.length) throw new DamagedSnapshotError(this.position);
+    return (this.text = text);
+  }
+}
+
+/** A view of a stored snapshot: its body is read from its section when first asked for. */
+class SnapshotView implements StoredView {
+  private text?: string;
+  constructor(
+    readonly odataId: string,
+    readonly position: number,
+    private readonly section: Section,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get body(): string {
+    return (this.text ??= this.section.bytes().toString('utf8', this.start, this.end));
+  }
+}
+
+/**
+ * Reads a stored snapshot's header, and gives its views with bodies read on demand: a section is
+ * inflated when the first body of it is read (a DamagedSnapshotError if it cannot be). `position`
+ * names the row in that error. Throws on a header that cannot be read.
+ */
+function openSnapshot(body: Buffer, position: number): { views: SnapshotView[]; deleted: readonly string[] } {
+  const headLength = body.readUInt32BE(0);
+  const header = JSON.parse(inflateSync(body.subarray(4, 4 + headLength)).toString('utf8')) as Header;
+  let offset = 4 + headLength;
+  const sizes = new Array<number>(header.sections.length).fill(0);
+  for (const [, section, , , bytes] of header.families) for (const size of bytes) sizes[section]! += size;
+  const sections = header.sections.map((deflated, i) => {
+    const section = new Section(body.subarray(offset, offset + deflated), sizes[i]!, position);
+    offset += deflated;
+    return section;
+  });
+  if (offset !== body.length) throw new Error('snapshot sections do not add up to its header');
+  const starts = new Array<number>(sections.length).fill(0);
+  const views: SnapshotView[] = [];
+  for (const [parent, index, leaves, positions, bytes] of header.families) {
+    const section = sections[index];
+    if (!section) throw new Error('snapshot family names a section it does not have');
+    for (let i = 0; i < leaves.length; i += 1) {
+      const start = starts[index]!;
+      starts[index] = start + bytes[i]!;
+      views.push(new SnapshotView(parent + leaves[i]!, positions[i]!, section, start, start + bytes[i]!));
+    }
+  }
   return { views, deleted: header.deleted };
+}
+
+/** A snapshot's content read whole: its views (those of one parent path together) and the ids it deletes. */
+export function decodeSnapshot(body: Buffer): { views: StoredView[]; deleted: readonly string[] } {
+  const { views, deleted } = openSnapshot(body, 0);
+  return { views: views.map((view) => ({ odataId: view.odataId, body: view.body, position: view.position })), deleted };
 }
 
 /**
@@ -135,7 +254,7 @@ export class ViewSnapshots {
     const views = new Map<string, StoredView>();
     try {
       for (const link of chain.reverse()) {
-        const { views: put, deleted } = decodeSnapshot(link.body);
+        const { views: put, deleted } = openSnapshot(link.body, link.position);
         for (const odataId of deleted) views.delete(odataId);
         for (const view of put) views.set(view.odataId, view);
       }
@@ -147,8 +266,12 @@ export class ViewSnapshots {
     return views;
   }
 
-  /** A snapshot that cannot be restored is dropped, so the next replay past it records a good one. */
-  private discard(position: number): undefined {
+  /**
+   * A snapshot that cannot be restored is dropped, so the next replay past it records a good one;
+   * so is one whose section turned out damaged when read (DamagedSnapshotError names it).
+   */
+  discard(position: number): undefined {
+    for (const [at] of this.cache) this.cache.delete(at);
     try {
       this.deleteRow.run(this.projectionVersion, position);
     } catch {
@@ -174,8 +297,7 @@ export class ViewSnapshots {
    * restore takes as damage.
    */
   saveInBackground(position: number, views: readonly StoredView[], viewCount: number, base?: SnapshotInfo, deleted: readonly string[] = []): SnapshotInfo {
-    const text = snapshotText(views, base ? deleted : []);
-    const deflated = new Promise<Buffer | undefined>((resolve) => deflate(text, DEFLATE, (err, body) => resolve(err ? undefined : body)));
+    const deflated = encodeSnapshotAsync(views, base ? deleted : []);
     // Deflated side by side, written in order: a delta never lands before its base.
     const written = this.lastWrite.then(async () => {
       const body = await deflated;

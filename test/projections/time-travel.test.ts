@@ -161,6 +161,29 @@ describe('time travel', () => {
     store.db.close();
   });
 
+  it('drops a snapshot whose section is found damaged only when a replay reads it, and replays without it', () => {
+    const { store } = recordLab(500, 1);
+    const options = { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 100, keyframeEvery: 2 };
+    new TimeTravel(store.db, options).viewsAt(store.lastPosition());
+    const replayed = new TimeTravel(store.db, { ...options, snapshotInterval: 0 });
+    const positions = () => store.db.prepare('SELECT position FROM view_snapshots ORDER BY position').pluck().all();
+    // The keyframe at 300 keeps a readable header; the end of its last section is spoiled.
+    const body = store.db.prepare('SELECT body FROM view_snapshots WHERE position = 300').pluck().get() as Buffer;
+    store.db.prepare('UPDATE view_snapshots SET body = ? WHERE position = 300').run(Buffer.concat([body.subarray(0, body.length - 8), Buffer.alloc(8)]));
+    const fresh = new TimeTravel(store.db, { ...options, saveSnapshots: false });
+    // A read that needs no body of that section is answered from the snapshot.
+    const system = '/redfish/v1/Systems/node-1';
+    expect(fresh.viewAt(system, [300])).toEqual(replayed.viewAt(system, [300]));
+    expect(positions()).toEqual([100, 200, 300, 400, 500]);
+    // One that reads every view finds the damage, drops the snapshot and replays from the one before.
+    expect(replayRows(fresh.viewsAt(350))).toEqual(replayRows(replayed.viewsAt(350)));
+    expect(positions()).toEqual([100, 200, 400, 500]);
+    // The delta on it goes when it is next restored.
+    expect(replayRows(fresh.viewsAt(450))).toEqual(replayRows(replayed.viewsAt(450)));
+    expect(positions()).toEqual([100, 200, 500]);
+    store.db.close();
+  });
+
   it('copies the live views as snapshots while the log grows, deltas between keyframes', async () => {
     let tick = 0;
     const clock = () => new Date(START + (tick += 1) * 1000);
