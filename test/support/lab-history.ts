@@ -1,5 +1,9 @@
 import { isProblem, type Decider } from '../../src/domain/decider.js';
-import type { AppendRequest, EventMeta, NewEvent } from '../../src/eventstore/event.js';
+import type { AppendRequest, EventMeta, NewEvent, RecordedCommand } from '../../src/eventstore/event.js';
+import type { EmulatorConfig, SystemConfig } from '../../src/config/config.js';
+import { labSystems } from '../../src/lab/lab-systems.js';
+import { storageRegistration } from '../../src/lab/lab-storage.js';
+import { INTERNAL_ACTORS } from '../../src/scenario/scenario-steps.js';
 import { serviceDecider } from '../../src/domain/service/service-decider.js';
 import { systemDecider, type SystemCommand, type SystemState } from '../../src/domain/system/system-decider.js';
 import { systemStream } from '../../src/domain/system/system-events.js';
@@ -19,6 +23,40 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * The lab the history is of, as its config describes it: `count` systems (default 16), each
+ * with a RAID controller of four 64 GiB HDDs and two 32 GiB SSDs.
+ */
+export function labHistorySystems(count = 16): SystemConfig[] {
+  return Array.from({ length: count }, (_, i) => {
+    const systemId = `node-${i + 1}`;
+    return {
+      id: systemId,
+      name: `Lab node ${i + 1}`,
+      domain: `rfe-lab-node-${i + 1}`,
+      vcpus: 2,
+      memoryMiB: 4096,
+      firmware: (i + 1) % 3 === 0 ? 'UEFI' : 'BIOS',
+      storage: [
+        {
+          id: STORAGE_ID,
+          name: 'Emulated RAID controller',
+          controller: { model: 'Emulated SAS RAID 9460', supportedRaidTypes: ['None', 'RAID0', 'RAID1', 'RAID5', 'RAID6', 'RAID10'], protocols: ['SAS'] },
+          drives: [0, 1, 2, 3, 4, 5].map((d) => ({
+            id: String(d),
+            capacityBytes: d < 4 ? 64 * GiB : 32 * GiB,
+            mediaType: d < 4 ? ('HDD' as const) : ('SSD' as const),
+            protocol: 'SAS' as const,
+            model: 'Emulated SAS drive',
+            serialNumber: `EMU-${systemId}-${d}`,
+            ...(d < 4 && { rotationSpeedRPM: 10000 }),
+          })),
+        },
+      ],
+    };
+  });
 }
 
 interface Stream<Command, State> {
@@ -67,8 +105,10 @@ export class LabHistory {
     const service: Stream<unknown, { created: boolean }> = { id: '/redfish/v1', decider: serviceDecider as Stream<unknown, { created: boolean }>['decider'], state: serviceDecider.initialState, version: 0 };
     const created = this.decide(service, { type: 'CreateService', uuid: '8a5c2f1e-0000-4000-8000-000000000001', name: 'Redfish Emulator BMC', product: 'redfish-emulator', redfishVersion: '1.20.0' }, 'emulator');
     if (created) this.setup.push(created);
-    for (let n = 1; n <= (options.systems ?? 16); n += 1) {
-      const systemId = `node-${n}`;
+    const systems = labSystems({ libvirt: { uri: 'qemu:///system' }, lab: { systems: labHistorySystems(options.systems) } } as unknown as EmulatorConfig);
+    for (const [index, labSystem] of systems.entries()) {
+      const n = index + 1;
+      const systemId = labSystem.id;
       const script: LabSystemScript = {
         systemId,
         system: { id: systemStream(systemId), decider: systemDecider as LabSystemScript['system']['decider'], state: systemDecider.initialState, version: 0 },
@@ -78,31 +118,8 @@ export class LabHistory {
       };
       this.scripts.push(script);
       const registration: Step[] = [
-        { stream: 'system', actor: 'lab-config', command: { type: 'RegisterSystem', systemId, name: `Lab node ${n}`, libvirtUri: 'qemu:///system', domainName: `rfe-lab-node-${n}` } },
-        {
-          stream: 'storage',
-          actor: 'lab-config',
-          command: {
-            type: 'RegisterStorage',
-            systemId,
-            storageId: STORAGE_ID,
-            name: 'Emulated RAID controller',
-            controller: { model: 'Emulated SAS RAID 9460', manufacturer: 'redfish-emulator', firmwareVersion: '1.0.0', speedGbps: 12, supportedRaidTypes: ['None', 'RAID0', 'RAID1', 'RAID5', 'RAID6', 'RAID10'], protocols: ['SAS'] },
-            drives: [0, 1, 2, 3, 4, 5].map((d) => ({
-              id: String(d),
-              name: `Drive ${d}`,
-              capacityBytes: d < 4 ? 64 * GiB : 32 * GiB,
-              mediaType: d < 4 ? ('HDD' as const) : ('SSD' as const),
-              protocol: 'SAS' as const,
-              blockSizeBytes: 512,
-              manufacturer: 'redfish-emulator',
-              model: 'Emulated SAS drive',
-              serialNumber: `EMU-${systemId}-${d}`,
-              revision: '1.0',
-              ...(d < 4 && { rotationSpeedRPM: 10000 }),
-            })),
-          },
-        },
+        { stream: 'system', actor: 'lab-config', command: { type: 'RegisterSystem', systemId, name: labSystem.name, libvirtUri: labSystem.libvirtUri, domainName: labSystem.domainName } },
+        { stream: 'storage', actor: 'lab-config', command: { type: 'RegisterStorage', ...storageRegistration(labSystem, labSystem.config.storage![0]!) } },
         { stream: 'system', actor: 'libvirt-observer', command: { type: 'ObserveDomain', uuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, vcpus: 2, memoryBytes: 4 * GiB, firmware: n % 3 === 0 ? 'UEFI' : 'BIOS', macAddresses: [`52:54:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`] } },
         { stream: 'system', actor: 'libvirt-observer', command: { type: 'ObservePowerState', powerState: 'Off' } },
       ];
@@ -147,7 +164,8 @@ export class LabHistory {
     const decided = stream.decider.decide(command, stream.state);
     if (isProblem(decided)) throw new Error(`${stream.id}: ${JSON.stringify(command)} refused: ${decided.messageId}`);
     if (decided.length === 0) return undefined;
-    const meta: EventMeta = { actor, requestId: `req-${this.nextPosition}` };
+    // A client's command travels with its events, as the emulator records it (scenarios send it again).
+    const meta: EventMeta = { actor, requestId: `req-${this.nextPosition}`, ...(!INTERNAL_ACTORS.has(actor) && { command: command as RecordedCommand }) };
     const request: AppendRequest = { streamId: stream.id, expectedVersion: stream.version, events: decided as readonly NewEvent[], meta };
     for (const event of decided) stream.state = stream.decider.evolve(stream.state, event);
     stream.version += decided.length;
