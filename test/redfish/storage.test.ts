@@ -13,6 +13,7 @@ import { volumeXml } from '../../src/libvirt/xml/storage-xml.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { queryHistory } from '../../src/eventstore/history-query.js';
 import { testConfig } from '../support/config.js';
+import { redfishClient } from '../support/redfish-client.js';
 import { removeLabByName, uniqueName } from '../support/libvirt.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -35,21 +36,8 @@ const GiB = 1024 * MiB;
 let config: EmulatorConfig;
 let emulator: RunningEmulator;
 let libvirt: LibvirtClient;
-const AUTHORIZATION = `Basic ${Buffer.from('admin:password').toString('base64')}`;
 
-async function request(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${emulator.url}${path}`, {
-    method,
-    headers: { authorization: AUTHORIZATION, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-}
-
-async function get(path: string): Promise<Record<string, any>> {
-  const response = await request('GET', path);
-  expect(response.status, path).toBe(200);
-  return (await response.json()) as Record<string, any>;
-}
+const { request, get } = redfishClient(() => emulator.url);
 
 const members = async (path: string) => ((await get(path))['Members'] as { '@odata.id': string }[]).map((m) => m['@odata.id']);
 

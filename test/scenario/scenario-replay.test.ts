@@ -9,6 +9,7 @@ import { DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { loadScenarioFor, replayScenario } from '../../src/scenario/replay-scenario.js';
 import { labInventory } from '../../src/scenario/sandbox.js';
 import { testConfig } from '../support/config.js';
+import { redfishClient } from '../support/redfish-client.js';
 import { removeLabByName, uniqueName } from '../support/libvirt.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -26,7 +27,6 @@ const SYSTEM = '/redfish/v1/Systems/s1';
 const STORAGE = `${SYSTEM}/Storage/RAID`;
 const MiB = 1024 * 1024;
 const drive = (id: number) => ({ '@odata.id': `${STORAGE}/Drives/${id}` });
-const AUTHORIZATION = `Basic ${Buffer.from('admin:password').toString('base64')}`;
 const scenarioFile = join(dir, 'run.ndjson');
 let config: EmulatorConfig;
 let configFile: string;
@@ -42,17 +42,7 @@ function labOverrides(driveBytes: number) {
   };
 }
 
-async function request(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${emulator.url}${path}`, {
-    method,
-    headers: { authorization: AUTHORIZATION, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-}
-
-async function get(path: string): Promise<Record<string, any>> {
-  return (await (await request('GET', path)).json()) as Record<string, any>;
-}
+const { request, get } = redfishClient(() => emulator.url);
 
 async function expectStatus(response: Promise<Response>, status: number): Promise<Response> {
   const answer = await response;
