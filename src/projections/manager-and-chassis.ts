@@ -1,11 +1,12 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import type { SystemRegistered } from '../domain/system/system-events.js';
-import { addMember, linkFromServiceRoot } from './collection.js';
+import { addMember } from './collection.js';
+import { TOP_LEVEL_COLLECTIONS } from './service-root.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector } from './projector.js';
 
-const MANAGERS = '/redfish/v1/Managers';
-const CHASSIS = '/redfish/v1/Chassis';
+const MANAGERS = TOP_LEVEL_COLLECTIONS.Managers.id;
+const CHASSIS = TOP_LEVEL_COLLECTIONS.Chassis.id;
 
 /** The BMC of a system: each emulated server has its own, named after it. */
 export const managerOf = (systemId: string) => `${MANAGERS}/${systemId}`;
@@ -56,10 +57,8 @@ export const managerAndChassisProjector: Projector = {
       },
       position,
     );
-    addMember(views, position, { id: MANAGERS, type: ODATA_TYPE.ManagerCollection, name: 'Manager Collection' }, manager);
-    addMember(views, position, { id: CHASSIS, type: ODATA_TYPE.ChassisCollection, name: 'Chassis Collection' }, chassis);
-    linkFromServiceRoot(views, position, 'Managers', MANAGERS);
-    linkFromServiceRoot(views, position, 'Chassis', CHASSIS);
+    addMember(views, position, TOP_LEVEL_COLLECTIONS.Managers, manager);
+    addMember(views, position, TOP_LEVEL_COLLECTIONS.Chassis, chassis);
     const systemDoc = views.get(system);
     if (systemDoc) {
       systemDoc['Links'] = { ...(systemDoc['Links'] as object | undefined), Chassis: [{ '@odata.id': chassis }], ManagedBy: [{ '@odata.id': manager }] };

@@ -3,7 +3,17 @@ import type { ServiceCreated } from '../domain/service/service-events.js';
 import type { Projector } from './projector.js';
 import { ODATA_TYPE } from './odata-types.js';
 
-/** The service root, /redfish/v1. Resource families add their links to it as they appear. */
+/**
+ * The collections every service has, as a BMC has them: present (empty) from the start, so a
+ * client finds them before the lab's systems are registered, or when a lab has none yet.
+ */
+export const TOP_LEVEL_COLLECTIONS = {
+  Systems: { id: '/redfish/v1/Systems', type: ODATA_TYPE.ComputerSystemCollection, name: 'Computer System Collection' },
+  Managers: { id: '/redfish/v1/Managers', type: ODATA_TYPE.ManagerCollection, name: 'Manager Collection' },
+  Chassis: { id: '/redfish/v1/Chassis', type: ODATA_TYPE.ChassisCollection, name: 'Chassis Collection' },
+} as const;
+
+/** The service root, /redfish/v1, and its collections. Other resource families add their links to it as they appear. */
 export const serviceRootProjector: Projector = {
   name: 'service-root',
   apply(event: RecordedEvent, views) {
@@ -18,11 +28,17 @@ export const serviceRootProjector: Projector = {
         Product: product,
         RedfishVersion: redfishVersion,
         UUID: uuid,
+        Systems: { '@odata.id': TOP_LEVEL_COLLECTIONS.Systems.id },
+        Managers: { '@odata.id': TOP_LEVEL_COLLECTIONS.Managers.id },
+        Chassis: { '@odata.id': TOP_LEVEL_COLLECTIONS.Chassis.id },
         SessionService: { '@odata.id': '/redfish/v1/SessionService' },
         AccountService: { '@odata.id': '/redfish/v1/AccountService' },
         Links: { Sessions: { '@odata.id': '/redfish/v1/SessionService/Sessions' } },
       },
       event.position,
     );
+    for (const { id, type, name: collectionName } of Object.values(TOP_LEVEL_COLLECTIONS)) {
+      if (!views.get(id)) views.put({ '@odata.id': id, '@odata.type': type, Name: collectionName, Members: [], 'Members@odata.count': 0 }, event.position);
+    }
   },
 };

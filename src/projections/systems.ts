@@ -2,12 +2,12 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import { systemDecider } from '../domain/system/system-decider.js';
 import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, RESET_TYPES, type SystemEvent, type SystemRegistered } from '../domain/system/system-events.js';
 import { evolveStoredState, putIfChanged } from './aggregate-state.js';
-import { addMember, linkFromServiceRoot } from './collection.js';
+import { addMember } from './collection.js';
+import { TOP_LEVEL_COLLECTIONS } from './service-root.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from './projector.js';
 import { systemStatus } from './system-status.js';
 
-const SYSTEMS = '/redfish/v1/Systems';
 const GiB = 1024 ** 3;
 const isSystemStream = (streamId: string) => /^\/redfish\/v1\/Systems\/[^/]+$/.test(streamId);
 
@@ -69,8 +69,7 @@ function register(views: ViewWriter, position: number, id: string, shown: ViewDo
     },
     position,
   );
-  addMember(views, position, { id: SYSTEMS, type: ODATA_TYPE.ComputerSystemCollection, name: 'Computer System Collection' }, id);
-  linkFromServiceRoot(views, position, 'Systems', SYSTEMS);
+  addMember(views, position, TOP_LEVEL_COLLECTIONS.Systems, id);
   return doc;
 }
 

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -317,5 +319,20 @@ describe('the emulator over a real socket', () => {
     expect(response.headers.get('odata-version')).toBe('4.0');
     expect(((await response.json()) as { UUID: string }).UUID).toBe(first.UUID);
     expect(running.store.lastPosition()).toBe(1);
+  });
+
+  it('has its Systems, Managers and Chassis before any system is registered, empty, as sushy lists them', async () => {
+    const { config } = testConfig(tempDir());
+    running = await startEmulator(config);
+    const root = (await (await fetch(`${running.url}/redfish/v1`)).json()) as Record<string, { '@odata.id': string }>;
+    for (const collection of ['Systems', 'Managers', 'Chassis']) {
+      expect(root[collection]).toEqual({ '@odata.id': `/redfish/v1/${collection}` });
+      const response = await fetch(`${running.url}/redfish/v1/${collection}`);
+      expect(response.status, collection).toBe(200);
+      expect(await response.json()).toMatchObject({ Members: [], 'Members@odata.count': 0 });
+    }
+    const script = `import sushy; c = sushy.Sushy('${running.url}/redfish/v1', auth=sushy.auth.BasicAuth('admin', 'password')); print(len(c.get_system_collection().get_members()), len(c.get_manager_collection().get_members()))`;
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script]);
+    expect(stdout.trim()).toBe('0 0');
   });
 });
