@@ -9,6 +9,16 @@ interface Entry {
   readonly position: number;
 }
 
+/** The views a replay starts from (a snapshot's, or none), shared and never changed. */
+export interface BaseViews {
+  readonly size: number;
+  has(odataId: string): boolean;
+  get(odataId: string): StoredView | undefined;
+  keys(): Iterable<string>;
+  /** The ids of the views under a parent path, where the base knows them without a look through every id. */
+  idsUnder?(parent: string): string[];
+}
+
 /**
  * Views in memory for a replay up to a past position (time travel), as MemoryViews holds them
  * for a rebuild: `get` hands out the document itself, which the projector changes and puts back.
@@ -27,11 +37,10 @@ export class ReplayViews implements ViewWriter {
   /** The snapshot's ids by parent path (a collection's members, a log's entries), made when first needed. */
   private families?: Map<string, string[]>;
 
-  private count: number;
+  /** Views put less views deleted, beyond the base's. */
+  private added = 0;
 
-  constructor(private readonly base: ReadonlyMap<string, StoredView> = new Map()) {
-    this.count = base.size;
-  }
+  constructor(private readonly base: BaseViews = new Map<string, StoredView>()) {}
 
   private has(odataId: string): boolean {
     const entry = this.entries.get(odataId);
@@ -59,26 +68,33 @@ export class ReplayViews implements ViewWriter {
 
   /**
    * Parses a view read from the snapshot together with its siblings still unread, in one
-   * JSON.parse: a projector that reads one entry of a log or one task of a collection tends to
-   * read them all, and one parse of many documents costs about half of parsing each alone.
+   * JSON.parse, when they are few (a system's documents, the systems): a replay that reads one
+   * tends to read them all, and one parse of many documents costs about half of parsing each
+   * alone. A large family (a log's 500 entries, the tasks) is read a few members at a time, so
+   * its members are parsed one by one.
    */
   private parseFamily(odataId: string): void {
-    if (!this.families) {
-      this.families = new Map();
-      for (const id of this.base.keys()) {
-        const parent = parentOf(id);
-        const members = this.families.get(parent);
-        if (members) members.push(id);
-        else this.families.set(parent, [id]);
-      }
-    }
+    const family = this.idsUnder(parentOf(odataId));
     const pending: Entry[] = [];
-    for (const id of this.families.get(parentOf(odataId)) ?? [odataId]) {
+    for (const id of family && family.length <= FAMILY_PARSED_TOGETHER ? family : [odataId]) {
       const entry = this.entries.get(id) === undefined ? this.entry(id) : this.entries.get(id);
       if (entry && entry.document === undefined && entry.body !== undefined) pending.push(entry);
     }
-    const documents = JSON.parse(`[${pending.map((entry) => entry.body).join(',')}]`) as ViewDocument[];
+    const documents = (pending.length === 1 ? [JSON.parse(pending[0]!.body!)] : JSON.parse(`[${pending.map((entry) => entry.body).join(',')}]`)) as ViewDocument[];
     pending.forEach((entry, i) => (entry.document = documents[i]));
+  }
+
+  private idsUnder(parent: string): string[] | undefined {
+    if (this.base.idsUnder) return this.base.idsUnder(parent);
+    if (!this.families) {
+      this.families = new Map();
+      for (const id of this.base.keys()) {
+        const members = this.families.get(parentOf(id));
+        if (members) members.push(id);
+        else this.families.set(parentOf(id), [id]);
+      }
+    }
+    return this.families.get(parent);
   }
 
   serialized(odataId: string): string | undefined {
@@ -89,13 +105,13 @@ export class ReplayViews implements ViewWriter {
 
   put(document: ViewDocument, position: number): void {
     const odataId = odataIdOf(document);
-    if (!this.has(odataId)) this.count += 1;
+    if (!this.has(odataId)) this.added += 1;
     this.entries.set(odataId, { document, position });
     this.changed.add(odataId);
   }
 
   delete(odataId: string): void {
-    if (this.has(odataId)) this.count -= 1;
+    if (this.has(odataId)) this.added -= 1;
     this.entries.set(odataId, null);
     this.changed.add(odataId);
   }
@@ -111,7 +127,7 @@ export class ReplayViews implements ViewWriter {
    * asked for), so the views can be handed out whole; returns them.
    */
   readAll(): this {
-    for (const [odataId, view] of this.base) if (!this.entries.has(odataId)) void view.body;
+    for (const odataId of this.base.keys()) if (!this.entries.has(odataId)) void this.base.get(odataId)!.body;
     return this;
   }
 
@@ -125,7 +141,7 @@ export class ReplayViews implements ViewWriter {
   }
 
   get size(): number {
-    return this.count;
+    return this.base.size + this.added;
   }
 
   /** Every view, hidden state ('#' keys) included, in @odata.id order as the table lists them. */
@@ -149,6 +165,9 @@ export class ReplayViews implements ViewWriter {
     return { views, deleted };
   }
 }
+
+/** The most siblings parsed together with a view read from the snapshot. */
+const FAMILY_PARSED_TOGETHER = 32;
 
 const parentOf = (odataId: string) => odataId.slice(0, odataId.lastIndexOf('/') + 1);
 

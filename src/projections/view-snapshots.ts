@@ -28,8 +28,6 @@ export interface SnapshotInfo {
   readonly depth: number;
 }
 
-/** Every view at a position, as the views table would hold them; shared, never to be changed. */
-export type SnapshotViews = ReadonlyMap<string, StoredView>;
 
 interface SnapshotRow {
   readonly position: number;
@@ -156,41 +154,146 @@ class SnapshotView implements StoredView {
   }
 }
 
+/** A family of views as one stored snapshot holds it: its members, and where their bodies are. */
+interface StoredFamily {
+  readonly section: Section;
+  readonly leaves: readonly string[];
+  readonly positions: readonly number[];
+  /** Where each body starts in the section, and where the last ends. */
+  readonly offsets: readonly number[];
+}
+
+/** A stored snapshot with its header read: its families by parent path, and the ids it deletes. */
+interface OpenedSnapshot {
+  readonly families: readonly (readonly [string, StoredFamily])[];
+  readonly deleted: readonly string[];
+}
+
 /**
- * Reads a stored snapshot's header, and gives its views with bodies read on demand: a section is
- * inflated when the first body of it is read (a DamagedSnapshotError if it cannot be). `position`
- * names the row in that error. Throws on a header that cannot be read.
+ * Reads a stored snapshot's header; a section is inflated when the first body of it is read (a
+ * DamagedSnapshotError if it cannot be), `position` naming the row in that error. Throws on a
+ * header that cannot be read.
  */
-function openSnapshot(body: Buffer, position: number): { views: SnapshotView[]; deleted: readonly string[] } {
+function openSnapshot(body: Buffer, position: number): OpenedSnapshot {
   const headLength = body.readUInt32BE(0);
   const header = JSON.parse(inflateSync(body.subarray(4, 4 + headLength)).toString('utf8')) as Header;
   let offset = 4 + headLength;
   const sizes = new Array<number>(header.sections.length).fill(0);
-  for (const [, section, , , bytes] of header.families) for (const size of bytes) sizes[section]! += size;
+  const families = header.families.map(([parent, index, leaves, positions, bytes]): [string, StoredFamily, number] => {
+    if (index >= sizes.length || leaves.length !== positions.length || leaves.length !== bytes.length) throw new Error('snapshot family does not match its header');
+    const offsets = new Array<number>(bytes.length + 1);
+    let at = sizes[index]!;
+    for (let i = 0; i < bytes.length; i += 1) {
+      offsets[i] = at;
+      at += bytes[i]!;
+    }
+    offsets[bytes.length] = at;
+    sizes[index] = at;
+    return [parent, { section: undefined as unknown as Section, leaves, positions, offsets }, index];
+  });
   const sections = header.sections.map((deflated, i) => {
     const section = new Section(body.subarray(offset, offset + deflated), sizes[i]!, position);
     offset += deflated;
     return section;
   });
   if (offset !== body.length) throw new Error('snapshot sections do not add up to its header');
-  const starts = new Array<number>(sections.length).fill(0);
-  const views: SnapshotView[] = [];
-  for (const [parent, index, leaves, positions, bytes] of header.families) {
-    const section = sections[index];
-    if (!section) throw new Error('snapshot family names a section it does not have');
-    for (let i = 0; i < leaves.length; i += 1) {
-      const start = starts[index]!;
-      starts[index] = start + bytes[i]!;
-      views.push(new SnapshotView(parent + leaves[i]!, positions[i]!, section, start, start + bytes[i]!));
-    }
-  }
-  return { views, deleted: header.deleted };
+  return { families: families.map(([parent, family, index]) => [parent, { ...family, section: sections[index]! }]), deleted: header.deleted };
 }
+
+const viewOf = (parent: string, family: StoredFamily, i: number) =>
+  new SnapshotView(parent + family.leaves[i]!, family.positions[i]!, family.section, family.offsets[i]!, family.offsets[i + 1]!);
 
 /** A snapshot's content read whole: its views (those of one parent path together) and the ids it deletes. */
 export function decodeSnapshot(body: Buffer): { views: StoredView[]; deleted: readonly string[] } {
-  const { views, deleted } = openSnapshot(body, 0);
+  const { families, deleted } = openSnapshot(body, 0);
+  const views = families.flatMap(([parent, family]) => family.leaves.map((_, i) => viewOf(parent, family, i)));
   return { views: views.map((view) => ({ odataId: view.odataId, body: view.body, position: view.position })), deleted };
+}
+
+/** More than the members of any one family a snapshot holds. */
+const MEMBER_SPAN = 2 ** 24;
+
+/**
+ * Every view at a snapshot's position, from the chain of stored snapshots that make it (a
+ * keyframe and the deltas on it), read as a replay asks: a family's members are worked out when
+ * one of them is first asked about, a body read when it is first asked for. Shared by the
+ * replays that start from it, never changed.
+ */
+export class SnapshotViews {
+  /** What each link of the chain, oldest first, puts (a family) or deletes (leaves), by parent path. */
+  private readonly changes = new Map<string, (StoredFamily | string[])[]>();
+  /** A family's members worked out: leaf → which of its `changes` holds it (× MEMBER_SPAN) and where in it. */
+  private readonly members = new Map<string, Map<string, number>>();
+  private readonly views = new Map<string, StoredView | null>();
+
+  constructor(chain: readonly OpenedSnapshot[]) {
+    for (const link of chain) {
+      const deletedByParent = new Map<string, string[]>();
+      for (const odataId of link.deleted) {
+        const parent = parentOf(odataId);
+        const leaves = deletedByParent.get(parent);
+        if (leaves) leaves.push(odataId.slice(parent.length));
+        else deletedByParent.set(parent, [odataId.slice(parent.length)]);
+      }
+      // A delta's deletions come before its puts, as it was recorded.
+      for (const [parent, leaves] of deletedByParent) this.changesOf(parent).push(leaves);
+      for (const [parent, family] of link.families) this.changesOf(parent).push(family);
+    }
+  }
+
+  private changesOf(parent: string): (StoredFamily | string[])[] {
+    let changes = this.changes.get(parent);
+    if (!changes) this.changes.set(parent, (changes = []));
+    return changes;
+  }
+
+  private membersOf(parent: string): Map<string, number> {
+    let members = this.members.get(parent);
+    if (members) return members;
+    members = new Map();
+    const changes = this.changes.get(parent) ?? [];
+    for (let c = 0; c < changes.length; c += 1) {
+      const change = changes[c]!;
+      if (Array.isArray(change)) for (const leaf of change) members.delete(leaf);
+      else for (let i = 0; i < change.leaves.length; i += 1) members.set(change.leaves[i]!, c * MEMBER_SPAN + i);
+    }
+    this.members.set(parent, members);
+    return members;
+  }
+
+  has(odataId: string): boolean {
+    const parent = parentOf(odataId);
+    return this.membersOf(parent).has(odataId.slice(parent.length));
+  }
+
+  get(odataId: string): StoredView | undefined {
+    const known = this.views.get(odataId);
+    if (known !== undefined) return known ?? undefined;
+    const parent = parentOf(odataId);
+    const member = this.membersOf(parent).get(odataId.slice(parent.length));
+    const view = member === undefined ? undefined : viewOf(parent, this.changes.get(parent)![Math.floor(member / MEMBER_SPAN)] as StoredFamily, member % MEMBER_SPAN);
+    this.views.set(odataId, view ?? null);
+    return view;
+  }
+
+  /** The ids of the views under a parent path (a collection's members, a log's entries). */
+  idsUnder(parent: string): string[] {
+    return [...this.membersOf(parent).keys()].map((leaf) => parent + leaf);
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const parent of this.changes.keys()) yield* this.idsUnder(parent);
+  }
+
+  *values(): IterableIterator<StoredView> {
+    for (const odataId of this.keys()) yield this.get(odataId)!;
+  }
+
+  get size(): number {
+    let size = 0;
+    for (const parent of this.changes.keys()) size += this.membersOf(parent).size;
+    return size;
+  }
 }
 
 /**
@@ -251,13 +354,9 @@ export class ViewSnapshots {
       row = this.selectRow.get(this.projectionVersion, row.base);
     }
     if (!row || row.base !== null) return this.discard(position);
-    const views = new Map<string, StoredView>();
+    let views: SnapshotViews;
     try {
-      for (const link of chain.reverse()) {
-        const { views: put, deleted } = openSnapshot(link.body, link.position);
-        for (const odataId of deleted) views.delete(odataId);
-        for (const view of put) views.set(view.odataId, view);
-      }
+      views = new SnapshotViews(chain.reverse().map((link) => openSnapshot(link.body, link.position)));
     } catch {
       return this.discard(position);
     }
