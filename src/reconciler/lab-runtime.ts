@@ -3,6 +3,7 @@ import type { EventStore } from '../eventstore/event-store.js';
 import { LibvirtConnections } from '../libvirt/connections.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { AdoptionWatcher } from '../lab/adoption-watcher.js';
+import { rememberedSystems } from '../lab/remembered-systems.js';
 import { registerSystems } from '../lab/register-systems.js';
 import { rebuildSecondsOf } from '../lab/lab-storage.js';
 import { DomainObserver } from './domain-observer.js';
@@ -56,7 +57,7 @@ export class LabRuntime {
       if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
     }
     const rules = this.config.lab.adopt ?? [];
-    this.systems = this.configured;
+    this.systems = [...this.configured, ...rememberedSystems(this.store, this.configured, rules)];
     const systems = () => this.systems;
     const adoption = new AdoptionWatcher(this.connections, rules, systems, this.log);
     const adopted = await adoption.discover();

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
+import type { EmulatorConfig } from '../../src/config/config.js';
 import { selectAdopted, type FoundDomain } from '../../src/lab/adopted-systems.js';
 import type { LabSystem } from '../../src/lab/lab-systems.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
@@ -62,6 +63,7 @@ describe('a domain a rule names, defined after the lab started', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rfe-test-adopt-late-'));
   const late = uniqueName('late');
   let emulator: RunningEmulator;
+  let config: EmulatorConfig;
   /** Opened first and kept: test:///default keeps the domains defined on it while a connection is open. */
   let libvirt: LibvirtClient;
   const get = async (path: string) => (await (await fetch(`${emulator.url}${path}`)).json()) as Record<string, any>;
@@ -73,7 +75,7 @@ describe('a domain a rule names, defined after the lab started', () => {
 
   beforeAll(async () => {
     libvirt = await LibvirtClient.connect('test:///default');
-    const { config } = testConfig(dir, { libvirt: { uri: 'test:///default' }, lab: { systems: [], adopt: [{ uri: 'test:///default', names: [late] }] } });
+    ({ config } = testConfig(dir, { libvirt: { uri: 'test:///default' }, lab: { systems: [], adopt: [{ uri: 'test:///default', names: [late] }] } }));
     // A resync far off: what adopts the domain in time is libvirt's event that it was defined.
     emulator = await startEmulator(config, { resyncIntervalMs: 120_000 });
     await emulator.lab!.ready;
@@ -88,7 +90,7 @@ describe('a domain a rule names, defined after the lab started', () => {
   });
 
   it('is adopted without a restart, carries out resets, and stays as an Absent system once it is gone', async () => {
-    // No system yet, so no Systems collection either.
+    // No system yet.
     expect((await fetch(`${emulator.url}/redfish/v1/Systems/${late}`)).status).toBe(404);
     const xml = buildXml({ domain: { $: { type: 'test' }, name: late, memory: { $: { unit: 'MiB' }, _: '64' }, vcpu: '3', os: { type: 'hvm' } } });
     const domain = await libvirt.domainDefineXml(xml);
@@ -108,5 +110,15 @@ describe('a domain a rule names, defined after the lab started', () => {
     await remove(domain);
     await expect.poll(async () => (await get(`/redfish/v1/Systems/${late}`))['Status'], { timeout: 10_000 }).toEqual({ State: 'Absent', Health: 'Critical' });
     expect((await get('/redfish/v1/Systems'))['Members']).toEqual([{ '@odata.id': `/redfish/v1/Systems/${late}` }]);
+  });
+
+  it('is shown Absent at the next start when its domain went away while the emulator was stopped', async () => {
+    const domain = await libvirt.domainDefineXml(buildXml({ domain: { $: { type: 'test' }, name: late, memory: { $: { unit: 'MiB' }, _: '64' }, vcpu: '3', os: { type: 'hvm' } } }));
+    await expect.poll(async () => (await get(`/redfish/v1/Systems/${late}`))['Status'], { timeout: 10_000 }).toEqual({ State: 'Enabled', Health: 'OK' });
+    await emulator.close();
+    await remove(domain);
+    emulator = await startEmulator(config, { resyncIntervalMs: 120_000 });
+    await emulator.lab!.ready;
+    await expect.poll(async () => (await get(`/redfish/v1/Systems/${late}`))['Status'], { timeout: 10_000 }).toEqual({ State: 'Absent', Health: 'Critical' });
   });
 });
