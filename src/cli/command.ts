@@ -35,3 +35,10 @@ export function parseCount(value: string, flag: string): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} takes a whole number, got '${value}'`);
   return Number(value);
 }
+
+/** As parseCommandArgs, for a command that takes exactly one positional argument (`what` names it in the error). */
+export function parseWithOneArgument<O extends Options>(argv: string[], options: O, what: string) {
+  const { values, positionals } = parseCommandArgs(argv, options, true);
+  if (positionals.length !== 1) throw new UsageError(`takes exactly one ${what}`);
+  return { values, argument: positionals[0]! };
+}

@@ -1,5 +1,5 @@
 import type { CliCommand } from './command.js';
-import { parseCommandArgs, UsageError } from './command.js';
+import { parseWithOneArgument } from './command.js';
 import { configFromOptions, storeOptions, STORE_OPTIONS_HELP } from './store-options.js';
 import { openConfiguredStore } from '../open-configured-store.js';
 import { importLog } from '../eventstore/log-file.js';
@@ -20,11 +20,10 @@ export const importCommand: CliCommand = {
     STORE_OPTIONS_HELP,
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(argv, storeOptions, true);
-    if (positionals.length !== 1) throw new UsageError('takes exactly one FILE to import');
+    const { values, argument: file } = parseWithOneArgument(argv, storeOptions, 'FILE to import');
     const { store } = openConfiguredStore(configFromOptions(values));
     try {
-      const header = await importLog(store.db, positionals[0]!, projectors);
+      const header = await importLog(store.db, file, projectors);
       console.log(`imported ${header.count} events (positions 1 to ${header.toPosition})`);
       return 0;
     } finally {

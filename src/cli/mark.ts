@@ -1,5 +1,5 @@
 import type { CliCommand } from './command.js';
-import { parseCommandArgs, UsageError } from './command.js';
+import { parseWithOneArgument } from './command.js';
 import { configFromOptions, storeOptions, STORE_OPTIONS_HELP } from './store-options.js';
 import { openConfiguredStore } from '../open-configured-store.js';
 import { executeCommand } from '../eventstore/execute-command.js';
@@ -21,16 +21,15 @@ export const markCommand: CliCommand = {
     STORE_OPTIONS_HELP,
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(argv, storeOptions, true);
-    if (positionals.length !== 1) throw new UsageError('takes exactly one NAME');
+    const { values, argument: name } = parseWithOneArgument(argv, storeOptions, 'NAME');
     const { store } = openConfiguredStore(configFromOptions(values), { mustExist: true });
     try {
-      const outcome = executeCommand(store, MARKS_STREAM, marksDecider, { type: 'PlaceMark', name: positionals[0]! }, { actor: 'cli' });
+      const outcome = executeCommand(store, MARKS_STREAM, marksDecider, { type: 'PlaceMark', name: name }, { actor: 'cli' });
       if (!outcome.ok) {
         console.error(`redfish-emulator: ${RedfishHttpError.fromProblems([outcome.problem]).messages.map((m) => m.Message).join(' ')}`);
         return 1;
       }
-      console.log(`mark ${positionals[0]} at position ${store.lastPosition()}`);
+      console.log(`mark ${name} at position ${store.lastPosition()}`);
       return 0;
     } finally {
       store.db.close();

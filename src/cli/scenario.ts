@@ -1,5 +1,5 @@
 import type { CliCommand } from './command.js';
-import { parseCommandArgs, parseCount, UsageError } from './command.js';
+import { parseCommandArgs, parseCount, parseWithOneArgument, UsageError } from './command.js';
 import { configFromOptions, storeOptions, STORE_OPTIONS_HELP } from './store-options.js';
 import { openConfiguredStore } from '../open-configured-store.js';
 import { loadConfig } from '../config/load-config.js';
@@ -107,12 +107,11 @@ export const scenarioReplayCommand: CliCommand = {
     '  --data-dir DIR         a new directory for the sandbox store (default: a temporary one)',
   ].join('\n'),
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(argv, replayOptions, true);
-    if (positionals.length !== 1) throw new UsageError('takes exactly one scenario FILE');
+    const { values, argument: file } = parseWithOneArgument(argv, replayOptions, 'scenario FILE');
     const pace = values.pace ?? 'fast';
     if (pace !== 'fast' && pace !== 'original') throw new UsageError(`--pace is fast or original, got '${pace}'`);
     const config = loadConfig({ file: values.config });
-    const scenario = loadScenarioFor(positionals[0]!, config);
+    const scenario = loadScenarioFor(file, config);
     const report = await replayScenario(scenario, config, {
       pace,
       waitSeconds: values['wait-seconds'] === undefined ? 60 : parseCount(values['wait-seconds'], '--wait-seconds'),
