@@ -24,6 +24,7 @@ export function evolveStoredState<Command, Event extends { type: string; data: u
 
 /** Stores `document` only when it differs from what is there, so its ETag moves only on change. */
 export function putIfChanged(views: ViewWriter, position: number, document: Record<string, unknown>): void {
-  if (views.serialized(document['@odata.id'] as string) === JSON.stringify(document)) return;
-  views.put(document, position);
+  const body = JSON.stringify(document);
+  if (views.serialized(document['@odata.id'] as string) === body) return;
+  views.put(document, position, body);
 }

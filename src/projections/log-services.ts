@@ -64,7 +64,7 @@ export const logServicesProjector: Projector = {
     const actor = event.meta.actor;
     const id = `${historyEntriesOf(systemId)}/${event.position}`;
     const by = actor === undefined ? '' : ` By ${actor}${event.meta.requestId === undefined ? '' : `, request ${event.meta.requestId}`}.`;
-    const originGone = views.serialized(origin) === undefined;
+    const originGone = !views.exists(origin);
     views.put(
       {
         '@odata.id': id,
@@ -93,7 +93,7 @@ export const logServicesProjector: Projector = {
     views.put({ '@odata.id': historyIndexOf(systemId), positions }, event.position);
     // An entry that says its origin is gone already is never marked again: only the others are noted.
     if (!originGone && isVolume(origin)) noteVolumeEntry(views, event.position, systemId, origin, positions[0]!);
-    if (mayRemove !== undefined && views.serialized(mayRemove) === undefined) markGone(views, event.position, systemId, positions[0]!, mayRemove);
+    if (mayRemove !== undefined && !views.exists(mayRemove)) markGone(views, event.position, systemId, positions[0]!, mayRemove);
   },
 };
 

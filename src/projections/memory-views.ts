@@ -21,6 +21,10 @@ export class MemoryViews implements ViewWriter {
     return entry && JSON.stringify(entry.document);
   }
 
+  exists(odataId: string): boolean {
+    return this.entries.has(odataId);
+  }
+
   put(document: ViewDocument, position: number): void {
     this.entries.set(odataIdOf(document), { document, position });
   }

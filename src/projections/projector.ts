@@ -12,8 +12,13 @@ export interface ViewWriter {
   get(odataId: string): ViewDocument | undefined;
   /** The document as stored (its JSON), for comparing without parsing it. */
   serialized(odataId: string): string | undefined;
-  /** Stores the document under its own `@odata.id`, stamped with the event's position. */
-  put(document: ViewDocument, position: number): void;
+  /** Whether there is a view under the id, without reading it. */
+  exists(odataId: string): boolean;
+  /**
+   * Stores the document under its own `@odata.id`, stamped with the event's position. `body`,
+   * when the caller has made it, is JSON.stringify(document), so it is not made twice.
+   */
+  put(document: ViewDocument, position: number, body?: string): void;
   delete(odataId: string): void;
 }
 

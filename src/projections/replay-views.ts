@@ -4,7 +4,7 @@ import type { StoredView } from './view-reader.js';
 interface Entry {
   /** The document as a projector last had it; parsed from `body` on first use. */
   document?: ViewDocument;
-  /** Its JSON text: from a snapshot, or serialised once when asked for and kept until handed out. */
+  /** Its JSON text: from a snapshot, given with it, or serialised once when asked for; kept until handed out. */
   body?: string;
   readonly position: number;
 }
@@ -103,10 +103,14 @@ export class ReplayViews implements ViewWriter {
     return (entry.body ??= JSON.stringify(entry.document));
   }
 
-  put(document: ViewDocument, position: number): void {
+  exists(odataId: string): boolean {
+    return this.has(odataId);
+  }
+
+  put(document: ViewDocument, position: number, body?: string): void {
     const odataId = odataIdOf(document);
     if (!this.has(odataId)) this.added += 1;
-    this.entries.set(odataId, { document, position });
+    this.entries.set(odataId, body === undefined ? { document, position } : { document, body, position });
     this.changed.add(odataId);
   }
 

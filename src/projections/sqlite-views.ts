@@ -36,6 +36,7 @@ export class SqliteViews implements ViewReader {
     );
     const remove = db.prepare<[string]>('DELETE FROM views WHERE odata_id = ?');
     const select = this.selectView;
+    const exists = db.prepare<[string], 1>('SELECT 1 FROM views WHERE odata_id = ?').pluck();
     const pending = this.pending;
     this.writer = {
       get(odataId: string): ViewDocument | undefined {
@@ -46,9 +47,12 @@ export class SqliteViews implements ViewReader {
         const row = pending.has(odataId) ? pending.get(odataId) : select.get(odataId);
         return row?.body;
       },
-      put(document: ViewDocument, position: number): void {
+      exists(odataId: string): boolean {
+        return pending.has(odataId) ? pending.get(odataId) !== null : exists.get(odataId) !== undefined;
+      },
+      put(document: ViewDocument, position: number, text?: string): void {
         const odataId = odataIdOf(document);
-        const body = JSON.stringify(document);
+        const body = text ?? JSON.stringify(document);
         upsert.run(odataId, body, position);
         pending.set(odataId, { odataId, body, position });
       },

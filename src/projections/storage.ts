@@ -17,6 +17,21 @@ const link = (id: string) => ({ '@odata.id': id });
 /** Whether clients may ask for an operation now or at the next reset: both, on collection and volume. */
 const APPLY_TIME_SUPPORT = { '@odata.type': '#Settings.v1_4_0.OperationApplyTimeSupport', SupportedValues: [...APPLY_TIMES] };
 
+/**
+ * The NAA names of drives and controllers, made once per seed: a render makes every drive's
+ * document at each event of the storage, and a name is a SHA-256. Bounded, for a long-running
+ * process whose drives keep being replaced.
+ */
+const durableNames = new Map<string, string>();
+function durableName(seed: string): string {
+  let name = durableNames.get(seed);
+  if (name === undefined) {
+    if (durableNames.size >= 10_000) durableNames.clear();
+    durableNames.set(seed, (name = naaDurableName(seed)));
+  }
+  return name;
+}
+
 const isStorageStream = (streamId: string) => /^\/redfish\/v1\/Systems\/[^/]+\/Storage\/[^/]+$/.test(streamId);
 
 /**
@@ -63,7 +78,7 @@ function render(views: ViewWriter, position: number, storageId: string, state: S
       Revision: drive.revision,
       ...(drive.rotationSpeedRPM !== undefined && { RotationSpeedRPM: drive.rotationSpeedRPM }),
       FailurePredicted: false,
-      Identifiers: [{ DurableNameFormat: 'NAA', DurableName: naaDurableName(`${id}/${state.replacedSerials[id] ?? drive.serialNumber}`) }],
+      Identifiers: [{ DurableNameFormat: 'NAA', DurableName: durableName(`${id}/${state.replacedSerials[id] ?? drive.serialNumber}`) }],
       Operations: rebuilds.map((v) => ({ Operation: 'Rebuild', PercentageComplete: v.rebuildPercent })),
       Links: { Volumes: volumes.filter((v) => v.members.includes(id)).map((v) => link(`${volumesId}/${v.volumeId}`)), Chassis: link(chassisOf(systemId)) },
     };
@@ -79,7 +94,7 @@ function render(views: ViewWriter, position: number, storageId: string, state: S
     SupportedControllerProtocols: ['PCIe'],
     SupportedDeviceProtocols: [...registration.controller.protocols],
     SupportedRAIDTypes: [...registration.controller.supportedRaidTypes],
-    Identifiers: [{ DurableNameFormat: 'NAA', DurableName: naaDurableName(storageId) }],
+    Identifiers: [{ DurableNameFormat: 'NAA', DurableName: durableName(storageId) }],
   };
   const documents: ViewDocument[] = [
     {
