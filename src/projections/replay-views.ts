@@ -25,10 +25,10 @@ export interface BaseViews {
  *
  * A replay from a snapshot starts on the snapshot's views, shared and left unchanged: a view is
  * copied out of it when first read, so a restore costs nothing per view, and its JSON is parsed
- * then (all that are left at once when a replay reads many, which costs half as much). A
- * document's text is kept once made, until the document is handed out again, so a projector
- * comparing a document with the stored one (putIfChanged) serialises that one once, not at every
- * event. It notes which views changed since `takeChanges`, for delta snapshots.
+ * then (with its few siblings still unread, at once, which costs half as much). A document's
+ * text is kept once made or given with it, until the document is handed out again, so a
+ * projector comparing a document with the stored one (putIfChanged) serialises that one once,
+ * not at every event. It notes which views changed since `takeChanges`, for delta snapshots.
  */
 export class ReplayViews implements ViewWriter {
   /** Views read, put or deleted (null) since the replay began; the rest are as in `base`. */

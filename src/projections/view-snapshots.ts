@@ -5,17 +5,17 @@ import type { StoredView } from './view-reader.js';
 
 /**
  * Events between snapshots, sized with bench:history (16 systems with RAID, 1,000,000 events,
- * two cores): a restore costs about 23 ms, and the live projectors replay 6,000–9,000 events a
- * second, so the 250 events an as-of read replays on average cost 30–40 ms more (more when a
- * projector reads many views the snapshot holds as text: each is parsed). Every 250 events would
- * take off half of that for twice the table (about 400 MB per million events against 200 MB);
- * every 1,000 would add as much for 150 MB.
+ * two cores): a restore costs about 8 ms (the headers of its chain, and the sections the replay
+ * reads), and the 250 events an as-of read replays on average about 25–30 ms more. Every 250
+ * events would take off about half of the replay for about twice the table (some 230 MB per
+ * million events now); every 1,000 would add as much for less.
  */
 export const SNAPSHOT_INTERVAL = 500;
 /**
  * A full copy every this many snapshots, deltas in between: a restore reads one keyframe (about
- * 350 KB deflated for a lab of 16 systems, most of it their logs' entries) and at most seven
- * deltas of about 60 KB, and the table grows by what changed rather than by every view.
+ * 380 KB deflated for a lab of 16 systems, most of it their logs' entries, which it seldom
+ * inflates) and at most seven deltas of about 80 KB, and the table grows by what changed rather
+ * than by every view.
  */
 export const KEYFRAME_EVERY = 8;
 
@@ -27,7 +27,6 @@ export interface SnapshotInfo {
   /** Deltas between this snapshot and its keyframe (0 for a keyframe). */
   readonly depth: number;
 }
-
 
 interface SnapshotRow {
   readonly position: number;
