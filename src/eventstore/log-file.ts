@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { SqliteDatabase } from './database.js';
 import type { RecordedEvent } from './event.js';
 import { schemaVersion } from './migrations.js';
+import { parseFileHeader } from './file-header.js';
 import { eventsOf, project } from '../projections/rebuild.js';
 import type { Projector } from '../projections/projector.js';
 import { EMULATOR_VERSION } from '../version.js';
@@ -66,21 +67,8 @@ export function exportLog(db: SqliteDatabase, target: string, untilPosition?: nu
 }
 
 function parseHeader(line: string | undefined, knownSchema: number): LogHeader {
-  let header: Partial<LogHeader>;
-  try {
-    header = JSON.parse(line ?? '') as Partial<LogHeader>;
-  } catch {
-    throw new LogFileError('the first line is not a log header (not JSON)');
-  }
-  if (header.format !== LOG_FORMAT) throw new LogFileError(`the first line is not a ${LOG_FORMAT} header`);
-  if (header.formatVersion !== LOG_FORMAT_VERSION) {
-    throw new LogFileError(`log format version ${header.formatVersion} is not supported (this build reads ${LOG_FORMAT_VERSION})`);
-  }
-  if (typeof header.schemaVersion !== 'number' || header.schemaVersion > knownSchema) {
-    throw new LogFileError(
-      `the log was written with schema version ${header.schemaVersion}, newer than this build's ${knownSchema}; upgrade redfish-emulator`,
-    );
-  }
+  const refuse = (message: string) => new LogFileError(message);
+  const header = parseFileHeader<LogHeader>(line ?? '', { kind: 'log', format: LOG_FORMAT, formatVersion: LOG_FORMAT_VERSION, knownSchema, refuse });
   if (header.fromPosition !== 1 && header.count !== 0) {
     throw new LogFileError(`the log starts at position ${header.fromPosition}; only a complete log (from position 1) can be imported`);
   }

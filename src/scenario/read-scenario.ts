@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ExplainedError } from '../explained-error.js';
 import { scenarioDigest } from './scenario-digest.js';
+import { parseFileHeader } from '../eventstore/file-header.js';
 import { SCENARIO_FORMAT, SCENARIO_FORMAT_VERSION, type ScenarioHeader, type ScenarioOutcome, type ScenarioStep, type ScenarioView } from './scenario-format.js';
 
 /** The file is not a scenario this build can replay; nothing was applied. */
@@ -14,19 +15,8 @@ export interface Scenario {
 }
 
 function parseHeader(line: string, knownSchema: number): ScenarioHeader {
-  let header: Partial<ScenarioHeader>;
-  try {
-    header = JSON.parse(line) as Partial<ScenarioHeader>;
-  } catch {
-    throw new ScenarioFileError('the first line is not a scenario header (not JSON)');
-  }
-  if (header.format !== SCENARIO_FORMAT) throw new ScenarioFileError(`the first line is not a ${SCENARIO_FORMAT} header`);
-  if (header.formatVersion !== SCENARIO_FORMAT_VERSION) {
-    throw new ScenarioFileError(`scenario format version ${header.formatVersion} is not supported (this build reads ${SCENARIO_FORMAT_VERSION})`);
-  }
-  if (typeof header.schemaVersion !== 'number' || header.schemaVersion > knownSchema) {
-    throw new ScenarioFileError(`the scenario was recorded with schema version ${header.schemaVersion}, newer than this build's ${knownSchema}; upgrade redfish-emulator`);
-  }
+  const refuse = (message: string) => new ScenarioFileError(message);
+  const header = parseFileHeader<ScenarioHeader>(line, { kind: 'scenario', format: SCENARIO_FORMAT, formatVersion: SCENARIO_FORMAT_VERSION, knownSchema, refuse });
   if (typeof header.digest !== 'string' || typeof header.steps !== 'number' || typeof header.outcomes !== 'number' || typeof header.views !== 'number' || typeof header.lab !== 'object' || typeof header.range !== 'object') {
     throw new ScenarioFileError('the header lacks its digest, counts, lab or range');
   }
