@@ -29,6 +29,11 @@ export function loadMigrations(dir = join(projectRoot(), 'migrations')): Migrati
   return migrations;
 }
 
+/** The newest schema version this build knows: that of its last migration. */
+export function newestSchemaVersion(migrations: readonly Migration[] = loadMigrations()): number {
+  return migrations.length;
+}
+
 /** The highest schema version recorded in the database, 0 for a new one. */
 export function schemaVersion(db: SqliteDatabase): number {
   const table = db
@@ -48,7 +53,7 @@ export function migrate(db: SqliteDatabase, migrations: readonly Migration[] = l
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
   const current = schemaVersion(db);
-  const newest = migrations.length;
+  const newest = newestSchemaVersion(migrations);
   if (current > newest) {
     throw new DatabaseUnusableError(
       `database ${db.name} has schema version ${current}, written by a newer redfish-emulator; ` +
