@@ -103,7 +103,7 @@ export const DomainState = {
 } as const;
 export type DomainStateName = keyof typeof DomainState;
 /** virDomainPausedReason, the reasons libvirt gives for a Paused domain that matter here. */
-export const DomainPausedReason = { User: 1, StartingUp: 11 } as const;
+export const DomainPausedReason = { StartingUp: 11 } as const;
 
 export const DomainXmlFlag = { Secure: 1, Inactive: 2, UpdateCpu: 4, Migratable: 8 } as const;
 export const DeviceModifyFlag = { Current: 0, Live: 1, Config: 2, Force: 4 } as const;

@@ -13,7 +13,7 @@ export function powerStateOf(info: Pick<DomainStateInfo, 'state' | 'reason'>): P
     case DomainState.Shutdown:
       return 'On';
     case DomainState.Paused:
-      return info.reason === DomainPausedReason.StartingUp ? 'On' : 'Paused';
+      return isSettling(info) ? 'On' : 'Paused';
     case DomainState.PmSuspended:
       return 'Paused';
     default:
