@@ -8,6 +8,7 @@ import { ensureServiceCreated } from './service-identity.js';
 import { labSystems } from './lab/lab-systems.js';
 import { registerSystems } from './lab/register-systems.js';
 import { LabRuntime } from './reconciler/lab-runtime.js';
+import { claimReconcilerCheckpoints } from './reconciler/reconciler-checkpoints.js';
 import { registerResetRoute } from './redfish/systems/reset-route.js';
 import { registerSystemPatchRoute } from './redfish/systems/system-patch-route.js';
 import { registerVirtualMediaRoutes } from './redfish/systems/virtual-media-routes.js';
@@ -89,6 +90,8 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));
     registerHistoryRoutes(app, store);
     registerLogEntriesRoute(app, allowedMethods, store);
+    // Before the first request can be accepted: the reconcilers carry out all that is accepted from here.
+    claimReconcilerCheckpoints(store);
     await app.listen({ host: config.listen.address, port: config.listen.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listen.port;

@@ -12,6 +12,9 @@ const options = {
   'libvirt-uri': { type: 'string' },
 } as const;
 
+/** How long a stop may take before the process exits anyway. */
+const STOP_PATIENCE_MS = 1000;
+
 export const serveCommand: CliCommand = {
   words: ['serve'],
   summary: 'run the Redfish service',
@@ -38,18 +41,25 @@ export const serveCommand: CliCommand = {
       file: values.config,
       overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'] },
     });
+    // Listened for from the start: a signal while it starts stops it once it has started.
+    const signalled = new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
     const emulator = await startEmulator(config, {
       logger: warningLogger(),
       announce: (line) => console.log(`redfish-emulator: ${line}`),
     });
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        console.log(`redfish-emulator: ${signal}, stopping`);
-        resolve();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    console.log(`redfish-emulator: ${await signalled}, stopping`);
+    // Whatever is under way is safe to cut (every libvirt step is checked again at the next
+    // start), so a stop never waits long: a second signal, or a second gone, ends it at once.
+    const exitNow = (why: string) => {
+      console.log(`redfish-emulator: ${why}; exiting now, what was under way goes on at the next start`);
+      process.exit(0);
+    };
+    process.once('SIGINT', () => exitNow('second signal'));
+    process.once('SIGTERM', () => exitNow('second signal'));
+    setTimeout(() => exitNow(`still stopping after ${STOP_PATIENCE_MS / 1000} s`), STOP_PATIENCE_MS).unref();
     await emulator.close();
     return 0;
   },

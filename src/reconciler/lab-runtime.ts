@@ -10,6 +10,7 @@ import { DomainObserver } from './domain-observer.js';
 import { ensureDomains, ensurePool } from './lab-provisioner.js';
 import { StorageReconciler } from './storage-reconciler.js';
 import { SystemReconciler } from './system-reconciler.js';
+import { claimReconcilerCheckpoints } from './reconciler-checkpoints.js';
 
 /**
  * The lab's side of the emulator: makes libvirt hold what the config describes (pool, domains
@@ -25,6 +26,8 @@ export class LabRuntime {
   private storage: StorageReconciler | undefined;
   private adoption: AdoptionWatcher | undefined;
   private retry: NodeJS.Timeout | undefined;
+  /** The start under way, awaited by close so that nothing it opens outlives the runtime. */
+  private starting: Promise<void> = Promise.resolve();
   private closed = false;
   private systems: readonly LabSystem[] = [];
   /** Settles when the lab is provisioned and observed for the first time. */
@@ -38,11 +41,12 @@ export class LabRuntime {
     private readonly log: (line: string) => void,
     private readonly options: { resyncIntervalMs: number; retryMs: number } = { resyncIntervalMs: 10_000, retryMs: 5_000 },
   ) {
+    claimReconcilerCheckpoints(store);
     this.ready = new Promise((resolve) => this.attempt(resolve));
   }
 
   private attempt(resolve: () => void): void {
-    this.start().then(resolve, (err: Error) => {
+    this.starting = this.start().then(resolve, (err: Error) => {
       if (this.closed) return;
       this.log(`lab: ${err.message}; trying again in ${this.options.retryMs / 1000} s`);
       this.retry = setTimeout(() => this.attempt(resolve), this.options.retryMs);
@@ -52,6 +56,7 @@ export class LabRuntime {
   private async start(): Promise<void> {
     const { pool } = this.config.libvirt;
     if (pool) await ensurePool(this.connections, this.config.libvirt.uri, pool);
+    if (this.closed) return;
     if (this.config.lab.createMissingDomains) {
       const defined = await ensureDomains(this.connections, this.configured);
       if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
@@ -65,6 +70,7 @@ export class LabRuntime {
     this.join(adopted);
     this.observer = new DomainObserver(this.store, this.connections, systems, { resyncIntervalMs: this.options.resyncIntervalMs, log: this.log });
     await this.observer.start();
+    if (this.closed) return;
     this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, this.config.libvirt.pool?.path);
     this.reconciler.start();
     // The systems as they are now: one adopted later has no emulated storage for it to look after.
@@ -98,6 +104,9 @@ export class LabRuntime {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
+    // A start under way opens nothing new and stops at its next step; what it started is stopped below.
+    this.connections.refuseNew();
+    await this.starting;
     await this.adoption?.stop();
     await this.storage?.stop();
     await this.reconciler?.stop();

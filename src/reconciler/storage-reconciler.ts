@@ -1,7 +1,7 @@
 import type { EventStore } from '../eventstore/event-store.js';
 import type { RecordedEvent } from '../eventstore/event.js';
 import { executeCommand, loadState } from '../eventstore/execute-command.js';
-import { subscribe, type Subscription } from '../eventstore/subscription.js';
+import { followLog, type LogFollower } from '../eventstore/follow-log.js';
 import { storageDecider, type OpenOperation, type StorageCommand, type StorageState, type VolumeRecord } from '../domain/storage/storage-decider.js';
 import { storageStream, type PendingOperationsStarted, type VolumeCreateRequested } from '../domain/storage/storage-events.js';
 import { systemStream } from '../domain/system/system-events.js';
@@ -10,9 +10,9 @@ import type { LibvirtClient } from '../libvirt/client.js';
 import type { PoolHandle } from '../libvirt/structs.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { missing } from './lab-provisioner.js';
+import { STORAGE_RECONCILER } from './reconciler-checkpoints.js';
 import { attachDisk, backingVolumeName, backingVolumePrefix, detachDisk, ensureBackingVolume, findVolume, removeBackingVolume } from './volume-actions.js';
 
-const CHECKPOINT = 'storage-reconciler';
 const REQUESTS = ['VolumeCreateRequested', 'VolumeDeleteRequested', 'VolumeInitializeRequested'];
 
 export interface StorageReconcilerOptions {
@@ -37,7 +37,7 @@ export interface StorageReconcilerOptions {
  * deletes backing volumes no Volume owns, and advances rebuilds of degraded volumes.
  */
 export class StorageReconciler {
-  private subscription: Subscription | undefined;
+  private follower: LogFollower | undefined;
   private timers: NodeJS.Timeout[] = [];
   /** One thing at a time: requests, drift checks and rebuild ticks never interleave. */
   private queue: Promise<void> = Promise.resolve();
@@ -55,9 +55,9 @@ export class StorageReconciler {
   }
 
   start(): void {
-    const after = this.store.checkpoint(CHECKPOINT) ?? this.store.lastPosition();
-    this.subscription = subscribe(this.store, { afterPosition: after, handler: (event) => this.serially(() => this.handle(event)) });
-    this.subscription.done.catch((err: Error) => this.log(`storage reconciler stopped: ${err.message}`));
+    // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
+    const after = this.store.checkpoint(STORAGE_RECONCILER) ?? 0;
+    this.follower = followLog(this.store, { name: 'storage reconciler', afterPosition: after, handler: (event) => this.serially(() => this.handle(event)), log: this.log });
     this.timers.push(setInterval(() => void this.serially(() => this.checkDrift()), this.options.driftCheckMs));
     this.timers.push(setInterval(() => void this.serially(async () => this.advanceRebuilds()), this.options.rebuildTickMs));
   }
@@ -81,7 +81,7 @@ export class StorageReconciler {
         this.record(stream, event, { type: 'StartPendingOperations' });
       }
     }
-    this.store.saveCheckpoint(CHECKPOINT, event.position);
+    this.store.saveCheckpoint(STORAGE_RECONCILER, event.position);
   }
 
   private record(stream: string, cause: RecordedEvent | undefined, command: StorageCommand): void {
@@ -201,7 +201,7 @@ export class StorageReconciler {
 
   async stop(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
-    await this.subscription?.close();
+    await this.follower?.close();
     await this.queue;
   }
 }

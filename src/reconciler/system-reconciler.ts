@@ -1,7 +1,7 @@
 import type { EventStore } from '../eventstore/event-store.js';
 import type { RecordedEvent } from '../eventstore/event.js';
 import { executeCommand, loadState } from '../eventstore/execute-command.js';
-import { subscribe, type Subscription } from '../eventstore/subscription.js';
+import { followLog, type LogFollower } from '../eventstore/follow-log.js';
 import { systemDecider } from '../domain/system/system-decider.js';
 import { systemStream, type BootMode, type BootModeChanged, type BootOverride, type ResetRequested, type VirtualMediaEjectRequested, type VirtualMediaInsertRequested } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
@@ -15,8 +15,7 @@ import type { LabSystem } from '../lab/lab-systems.js';
 import { applyReset } from './reset-actions.js';
 import { download, mediaFile, setMedia } from './media-actions.js';
 import { rm } from 'node:fs/promises';
-
-const CHECKPOINT = 'system-reconciler';
+import { SYSTEM_RECONCILER } from './reconciler-checkpoints.js';
 
 /** The boot order a domain should have for an override: its target first, then disk and network. */
 export function bootOrderFor(override: BootOverride): BootDevice[] {
@@ -33,7 +32,7 @@ export function bootOrderFor(override: BootOverride): BootDevice[] {
  * before the emulator stopped is carried out when it starts again rather than left pending.
  */
 export class SystemReconciler {
-  private subscription: Subscription | undefined;
+  private follower: LogFollower | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -46,10 +45,9 @@ export class SystemReconciler {
   ) {}
 
   start(): void {
-    // On a store that never ran it, there is nothing from before to carry out.
-    const after = this.store.checkpoint(CHECKPOINT) ?? this.store.lastPosition();
-    this.subscription = subscribe(this.store, { afterPosition: after, handler: (event) => this.handle(event) });
-    this.subscription.done.catch((err: Error) => this.log(`system reconciler stopped: ${err.message}`));
+    // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
+    const after = this.store.checkpoint(SYSTEM_RECONCILER) ?? 0;
+    this.follower = followLog(this.store, { name: 'system reconciler', afterPosition: after, handler: (event) => this.handle(event), log: this.log });
   }
 
   private async handle(event: RecordedEvent): Promise<void> {
@@ -61,7 +59,7 @@ export class SystemReconciler {
     if (system && event.type === 'VirtualMediaEjectRequested') await this.ejectMedia(system, event);
     if (system && (event.type === 'BiosSettingsApplied' || event.type === 'BiosReset')) await this.keepBiosInDomain(system, event.streamId);
     if (system && event.type === 'BootModeChanged') await this.setFirmware(system, (event.data as BootModeChanged['data']).mode);
-    this.store.saveCheckpoint(CHECKPOINT, event.position);
+    this.store.saveCheckpoint(SYSTEM_RECONCILER, event.position);
   }
 
   private async insertMedia(system: LabSystem, event: RecordedEvent<VirtualMediaInsertRequested['data']>): Promise<void> {
@@ -152,6 +150,6 @@ export class SystemReconciler {
   }
 
   async stop(): Promise<void> {
-    await this.subscription?.close();
+    await this.follower?.close();
   }
 }

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { DeviceModifyFlag, DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { diskDeviceXml } from '../../src/libvirt/xml/device-xml.js';
@@ -16,6 +14,7 @@ import { storageDecider, type StorageCommand } from '../../src/domain/storage/st
 import { driveUri, storageStream } from '../../src/domain/storage/storage-events.js';
 import { backingVolumeName } from '../../src/reconciler/volume-actions.js';
 import { removeLabByName, uniqueName } from '../support/libvirt.js';
+import { startEmulatorProcess, stopEmulatorProcess, type EmulatorProcess } from '../support/emulator-process.js';
 
 /*
  * The emulator as a separate process, stopped cleanly or with kill -9 at each step of a volume
@@ -24,7 +23,6 @@ import { removeLabByName, uniqueName } from '../support/libvirt.js';
  * every task ends.
  */
 
-const cli = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-storage-restart-'));
 const poolDir = join(dir, 'pool');
 const domainName = uniqueName('restart');
@@ -34,34 +32,6 @@ const STREAM = storageStream('r1', 'RAID');
 const VOLUMES = `${STREAM}/Volumes`;
 const MiB = 1024 * 1024;
 let libvirt: LibvirtClient;
-
-interface Emulator {
-  readonly url: string;
-  readonly child: ChildProcess;
-}
-
-/** Starts `redfish-emulator serve` and resolves once it says where it serves. */
-function start(): Promise<Emulator> {
-  const child = spawn(process.execPath, [cli, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /serving (http:\/\/[^/\s]+)\/redfish\/v1/.exec(output)?.[1];
-      if (url) resolve({ url, child });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`emulator exited (${code}): ${output}`)));
-  });
-}
-
-async function stop(emulator: Emulator, signal: NodeJS.Signals): Promise<void> {
-  if (emulator.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => emulator.child.once('exit', resolve));
-  emulator.child.kill(signal);
-  await exited;
-}
 
 async function json(url: string): Promise<Record<string, any>> {
   const response = await fetch(url);
@@ -99,7 +69,7 @@ const create = (taskId: string, drives: number[], applyTime: 'Immediate' | 'OnRe
 });
 
 /** Waits until no task runs any more (Completed, Exception, or waiting for a reset). */
-async function tasksSettle(emulator: Emulator): Promise<Record<string, any>[]> {
+async function tasksSettle(emulator: EmulatorProcess): Promise<Record<string, any>[]> {
   const tasks = async () => Promise.all(((await json(`${emulator.url}/redfish/v1/TaskService/Tasks`))['Members'] as { '@odata.id': string }[]).map((m) => json(`${emulator.url}${m['@odata.id']}`)));
   await expect.poll(async () => (await tasks()).filter((t) => t['TaskState'] === 'Running').length, { timeout: 60_000, interval: 100 }).toBe(0);
   return tasks();
@@ -146,7 +116,7 @@ afterAll(async () => {
 
 describe('storage across restarts of the emulator process', { timeout: 180_000 }, () => {
   it('keeps volumes, pending requests and tasks over a clean restart, and carries the pending ones out at the next boot', async () => {
-    let emulator = await start();
+    let emulator = await startEmulatorProcess(configFile);
     const post = (body: unknown) => fetch(`${emulator.url}${VOLUMES}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const drives = (...ids: number[]) => ({ Drives: ids.map((i) => ({ '@odata.id': driveUri('r1', 'RAID', String(i)) })) });
     // 201 when libvirt was quick; 202 and a task monitor when the machine is busy.
@@ -157,9 +127,9 @@ describe('storage across restarts of the emulator process', { timeout: 180_000 }
     expect(pending.status).toBe(202);
     const monitor = pending.headers.get('location')!;
     const before = await json(`${emulator.url}${VOLUMES}/1`);
-    await stop(emulator, 'SIGTERM');
+    await stopEmulatorProcess(emulator, 'SIGTERM');
 
-    emulator = await start();
+    emulator = await startEmulatorProcess(configFile);
     expect(await json(`${emulator.url}${VOLUMES}/1`)).toEqual(before);
     expect((await fetch(`${emulator.url}${monitor}`)).status).toBe(202);
     await expectAgreement();
@@ -168,7 +138,7 @@ describe('storage across restarts of the emulator process', { timeout: 180_000 }
     await fetch(`${emulator.url}/redfish/v1/Systems/r1/Actions/ComputerSystem.Reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ResetType":"ForceOff"}' });
     await expect.poll(async () => (await json(`${emulator.url}/redfish/v1/Systems/r1`))['PowerState'], { timeout: 60_000 }).toBe('Off');
     await expectAgreement();
-    await stop(emulator, 'SIGTERM');
+    await stopEmulatorProcess(emulator, 'SIGTERM');
   });
 
   it('finishes a request whatever step kill -9 cut it at, exactly once and leaving nothing behind', async () => {
@@ -194,16 +164,16 @@ describe('storage across restarts of the emulator process', { timeout: 180_000 }
     await libvirt.domainDetachDevice(domain, diskDeviceXml({ sourceFile: path, targetDev: disk.targetDev! }), DeviceModifyFlag.Config);
     await libvirt.volumeDelete(first);
 
-    const emulator = await start();
+    const emulator = await startEmulatorProcess(configFile);
     const tasks = await tasksSettle(emulator);
     const byId = Object.fromEntries(tasks.map((t) => [t['Id'], t['TaskState']]));
     expect(byId).toMatchObject({ 'cut-before-libvirt': 'Completed', 'cut-after-volume': 'Completed', 'cut-after-attach': 'Completed', 'cut-in-delete': 'Completed' });
     await expectAgreement();
-    await stop(emulator, 'SIGKILL');
+    await stopEmulatorProcess(emulator, 'SIGKILL');
   });
 
   it('loses no acknowledged request when killed -9 in the middle of a burst', async () => {
-    let emulator = await start();
+    let emulator = await startEmulatorProcess(configFile);
     const body = (drive: number) => JSON.stringify({ RAIDType: 'RAID0', CapacityBytes: MiB, Links: { Drives: [{ '@odata.id': driveUri('r1', 'RAID', String(drive)) }] } });
     const acknowledged: string[] = [];
     let firstAcknowledged = () => {};
@@ -218,10 +188,10 @@ describe('storage across restarts of the emulator process', { timeout: 180_000 }
     );
     // Killed while the rest of the burst is recorded but not yet carried out.
     await someAcknowledged;
-    await stop(emulator, 'SIGKILL');
+    await stopEmulatorProcess(emulator, 'SIGKILL');
     await Promise.all(burst);
 
-    emulator = await start();
+    emulator = await startEmulatorProcess(configFile);
     await tasksSettle(emulator);
     const volumes = await json(`${emulator.url}${VOLUMES}`);
     const listed = (volumes['Members'] as { '@odata.id': string }[]).map((m) => m['@odata.id']);
@@ -232,6 +202,6 @@ describe('storage across restarts of the emulator process', { timeout: 180_000 }
       expect(listed).toContain(volume);
     }
     await expectAgreement();
-    await stop(emulator, 'SIGTERM');
+    await stopEmulatorProcess(emulator, 'SIGTERM');
   });
 });
