@@ -37,7 +37,8 @@ function emptyDrive(collection: string, device: MediaDevice): ViewDocument {
 
 /**
  * Each system's virtual media drives. A drive shows the image asked for as soon as it is asked
- * (Inserted), and goes back to empty, with a Warning, if fetching or attaching it failed.
+ * (Inserted) and is empty as soon as an eject is asked; it goes back to empty, with a Warning, if
+ * fetching or attaching the image failed.
  */
 export const virtualMediaProjector: Projector = {
   name: 'virtual-media',
@@ -67,9 +68,12 @@ export const virtualMediaProjector: Projector = {
         Object.assign(drive, { Image: event.data.image, ImageName: event.data.image.split('/').pop() ?? null, Inserted: true, ConnectedVia: 'URI', Status: { State: 'Enabled', Health: 'OK' } });
         break;
       case 'VirtualMediaInsertFailed':
+        // An image asked for since the failed one stays shown.
+        if (drive['Image'] !== event.data.image) return;
         Object.assign(drive, { Image: null, ImageName: null, Inserted: false, ConnectedVia: 'NotConnected', Status: { State: 'Enabled', Health: 'Warning' } });
         break;
-      case 'VirtualMediaEjected':
+      case 'VirtualMediaEjectRequested':
+        // Empty from the moment the eject is accepted, as an insert shows at once; libvirt follows.
         Object.assign(drive, { Image: null, ImageName: null, Inserted: false, ConnectedVia: 'NotConnected', Status: { State: 'Enabled', Health: 'OK' } });
         break;
       default:

@@ -7,6 +7,7 @@ import { projectors, PROJECTION_VERSION } from '../../src/projections/catalog.js
 import { rebuildViews } from '../../src/projections/rebuild.js';
 import { systemDecider, type SystemCommand } from '../../src/domain/system/system-decider.js';
 import { systemStream } from '../../src/domain/system/system-events.js';
+import { virtualMediaOf } from '../../src/projections/virtual-media.js';
 import { queryHistory } from '../../src/eventstore/history-query.js';
 import type { SqliteDatabase } from '../../src/eventstore/database.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -87,5 +88,31 @@ describe('the ComputerSystem Status', () => {
     expect(status(store)).toMatchObject({ Health: 'Warning', Conditions: [{ MessageArgs: ['PowerState', 'NMI not supported'] }] });
     system(store, { type: 'RecordResetOutcome', resetType: 'GracefulRestart', requestedAt: 2 });
     expect(status(store)).toEqual({ State: 'Enabled', Health: 'OK' });
+  });
+});
+
+describe('a virtual media drive', () => {
+  const drive = (store: EventStore) => JSON.parse(store.views.get(`${virtualMediaOf('n1')}/Cd`)!.body) as Record<string, any>;
+
+  it('is empty as soon as an eject is accepted, and an image asked for after it stays when libvirt catches up', () => {
+    const store = openLab();
+    system(store, observeDomain);
+    system(store, { type: 'InsertMedia', device: 'Cd', image: 'http://images/a.iso' });
+    system(store, { type: 'RecordMediaOutcome', device: 'Cd', action: 'insert', image: 'http://images/a.iso' });
+    system(store, { type: 'EjectMedia', device: 'Cd' });
+    expect(drive(store)).toMatchObject({ Inserted: false, Image: null });
+    // A second eject changes nothing: the drive is empty already.
+    const before = store.lastPosition();
+    system(store, { type: 'EjectMedia', device: 'Cd' });
+    expect(store.lastPosition()).toBe(before);
+    system(store, { type: 'InsertMedia', device: 'Cd', image: 'http://images/b.iso' });
+    system(store, { type: 'RecordMediaOutcome', device: 'Cd', action: 'eject' });
+    expect(drive(store)).toMatchObject({ Inserted: true, Image: 'http://images/b.iso' });
+    // A failure of an image no longer asked for leaves the one asked for since.
+    system(store, { type: 'InsertMedia', device: 'Cd', image: 'http://images/c.iso' });
+    system(store, { type: 'RecordMediaOutcome', device: 'Cd', action: 'insert', image: 'http://images/b.iso', message: 'HTTP 404' });
+    expect(drive(store)).toMatchObject({ Inserted: true, Image: 'http://images/c.iso', Status: { Health: 'OK' } });
+    system(store, { type: 'RecordMediaOutcome', device: 'Cd', action: 'insert', image: 'http://images/c.iso', message: 'HTTP 404' });
+    expect(drive(store)).toMatchObject({ Inserted: false, Image: null, Status: { Health: 'Warning' } });
   });
 });

@@ -256,8 +256,14 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return { ...state, bootOverride: { ...state.bootOverride, enabled: 'Disabled' } };
       case 'VirtualMediaInsertRequested':
         return { ...state, media: { ...state.media, [event.data.device]: event.data.image } };
-      case 'VirtualMediaInsertFailed':
-      case 'VirtualMediaEjected': {
+      case 'VirtualMediaEjectRequested': {
+        // Empty from the moment the eject is accepted, as the next GET shows it.
+        const { [event.data.device]: _, ...rest } = state.media;
+        return { ...state, media: rest };
+      }
+      case 'VirtualMediaInsertFailed': {
+        // Only the image that failed leaves: one asked for since stays.
+        if (state.media[event.data.device] !== event.data.image) return state;
         const { [event.data.device]: _, ...rest } = state.media;
         return { ...state, media: rest };
       }
@@ -281,7 +287,8 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return withResetFailure(state, undefined);
       case 'ResetRequested':
       case 'VirtualMediaInserted':
-      case 'VirtualMediaEjectRequested':
+      case 'VirtualMediaEjected':
+        // libvirt's side of a request the state already holds; an insert asked for since stays.
         return state;
       default:
         // A type this code does not know (written by a newer version): nothing to fold.
