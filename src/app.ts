@@ -13,6 +13,7 @@ import { registerResetRoute } from './redfish/systems/reset-route.js';
 import { registerSystemPatchRoute } from './redfish/systems/system-patch-route.js';
 import { registerVirtualMediaRoutes } from './redfish/systems/virtual-media-routes.js';
 import { registerVolumeRoutes } from './redfish/storage/volume-routes.js';
+import { systemAddressRewriter } from './redfish/systems/system-addresses.js';
 import { registerSecureBootRoute } from './redfish/systems/secure-boot-route.js';
 import { registerTaskMonitorRoute } from './redfish/tasks/task-monitor-route.js';
 import { registerDriveFaultRoutes } from './redfish/admin/drive-fault-routes.js';
@@ -72,6 +73,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       bodyLimitBytes: config.listen.bodyLimitBytes,
       logger: options.logger,
       health: () => ({ version: EMULATOR_VERSION, lastPosition: store.lastPosition() }),
+      rewriteUrl: systemAddressRewriter(store.views),
       ...(https && { https }),
     });
     const accounts = new Accounts(readHtpasswd(config.auth.htpasswdFile ?? DEFAULT_HTPASSWD));

@@ -7,6 +7,7 @@ import { TOP_LEVEL_COLLECTIONS } from './service-root.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from './projector.js';
 import { systemStatus } from './system-status.js';
+import { addSystemAlias } from './system-aliases.js';
 
 const GiB = 1024 ** 3;
 const isSystemStream = (streamId: string) => /^\/redfish\/v1\/Systems\/[^/]+$/.test(streamId);
@@ -29,6 +30,8 @@ export const systemsProjector: Projector = {
     const doc = event.type === 'SystemRegistered' ? register(views, position, id, shown, event.data) : shown && { ...shown };
     if (!doc) return;
     render(doc, id, event);
+    if (event.type === 'SystemRegistered') addSystemAlias(views, position, event.data.domainName, event.data.systemId);
+    if (event.type === 'DomainObserved') addSystemAlias(views, position, event.data.uuid, doc['Id'] as string);
     doc['Status'] = systemStatus(state, recorded, doc);
     putIfChanged(views, position, doc);
   },

@@ -22,6 +22,8 @@ export interface RedfishServerOptions {
   readonly logger?: FastifyBaseLogger;
   /** PEM certificate and key: serve HTTPS instead of HTTP. */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Maps a request's URL to the one it is served as (other addresses of a resource), before routing. */
+  readonly rewriteUrl?: (url: string) => string;
 }
 
 export interface RedfishServer {
@@ -97,6 +99,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     ...(options.https && { https: { cert: options.https.cert, key: options.https.key } }),
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
+    ...(options.rewriteUrl && { rewriteUrl: (request: { url?: string }) => options.rewriteUrl!(request.url ?? '/') }),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Refusals from fastify's router, before any route or error handler runs.
     frameworkErrors: (error, request, reply) => {

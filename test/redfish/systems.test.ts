@@ -452,6 +452,30 @@ s.bios.reset_bios()
     expect(output.trim().split('\n')).toEqual(['n1 Off', `['${macFor('n1').toUpperCase()}']`, "['n1'] ['n1']", 'On', 'Pxe Once', `True ${imageServer}/boot.iso`, "{'ProcTurboMode': 'Disabled'}"]);
   });
 
+  it("answers at its domain's UUID and name as at its id, as sushy-tools labs address it", async () => {
+    const uuid = (await get(SYSTEM))['UUID'] as string;
+    for (const alias of [uuid, domainName]) {
+      const system = await get(`/redfish/v1/Systems/${alias}`);
+      expect(system['@odata.id']).toBe(SYSTEM);
+      expect(system['Id']).toBe('n1');
+    }
+    expect((await get(`/redfish/v1/Systems/${uuid}/Bios`))['@odata.id']).toBe(`${SYSTEM}/Bios`);
+    // Mutations too: sushy, given the UUID address an Ironic node carries, sets a boot override.
+    const script = `
+import sushy
+c = sushy.Sushy('${emulator.url}/redfish/v1', auth=sushy.auth.BasicAuth('admin', 'password'))
+s = c.get_system('/redfish/v1/Systems/${uuid}')
+s.set_system_boot_options(sushy.BootSource.PXE, enabled=sushy.BootSourceOverrideEnabled.ONCE)
+s.refresh()
+print(s.identity, s.boot.target.value, s.boot.enabled.value)
+s.set_system_boot_options(sushy.BootSource.NONE, enabled=sushy.BootSourceOverrideEnabled.DISABLED)
+`;
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(stdout.trim()).toBe('n1 Pxe Once');
+    const missing = await fetch(`${emulator.url}/redfish/v1/Systems/00000000-0000-0000-0000-000000000000`, { headers: { authorization: AUTHORIZATION } });
+    expect(missing.status).toBe(404);
+  });
+
   it('is driven by redfishtool: reads the system and resets it, with a session', async () => {
     const redfishtool = (...args: string[]) =>
       promisify(execFile)('redfishtool', ['-r', new URL(emulator.url).host, '-u', 'admin', '-p', 'password', '-S', 'Never', '-A', 'Session', ...args], {
