@@ -13,7 +13,16 @@ export interface EmulatorConfig {
     readonly rebuildSeconds?: number;
     readonly systems: readonly SystemConfig[];
     readonly adopt?: readonly AdoptRule[];
+    readonly virtualMedia?: VirtualMediaConfig;
   };
+}
+
+/** How every system's virtual media fetch https images: trusted CAs and the VerifyCertificate default. */
+export interface VirtualMediaConfig {
+  /** A PEM file of CA certificates trusted for image servers, besides the system's roots and each device's Certificates. */
+  readonly caFile?: string;
+  /** VerifyCertificate of a device no client has set (default false, as DMTF advises and sushy-tools does). */
+  readonly verifyCertificate?: boolean;
 }
 
 /** Existing domains to present as systems: all on `uri`, or those named or with these UUIDs. */

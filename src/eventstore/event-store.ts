@@ -181,14 +181,37 @@ export class EventStore {
 
   /** Where a named consumer of the log (a reconciler) got to; undefined if it never ran. */
   checkpoint(name: string): number | undefined {
-    const row = this.db.prepare('SELECT value FROM store_facts WHERE key = ?').get(`checkpoint:${name}`) as { value: string } | undefined;
-    return row === undefined ? undefined : Number(row.value);
+    const value = this.fact(`checkpoint:${name}`);
+    return value === undefined ? undefined : Number(value);
   }
 
   saveCheckpoint(name: string, position: number): void {
-    this.db
-      .prepare('INSERT INTO store_facts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-      .run(`checkpoint:${name}`, String(position));
+    this.putFact(`checkpoint:${name}`, String(position));
+  }
+
+  /** store_facts: small facts about the store, beside the log and never part of it. */
+  private fact(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM store_facts WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  private putFact(key: string, value: string): void {
+    this.db.prepare('INSERT INTO store_facts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /**
+   * A secret that must outlive a restart but never enter the log (a password an image server
+   * wants): kept beside it, not exported, not replayed, forgotten once used.
+   */
+  secret(key: string): string | undefined {
+    return this.fact(`secret:${key}`);
+  }
+
+  saveSecret(key: string, value: string): void {
+    this.putFact(`secret:${key}`, value);
+  }
+
+  forgetSecret(key: string): void {
+    this.db.prepare('DELETE FROM store_facts WHERE key = ?').run(`secret:${key}`);
   }
 
   /** The position of the newest event (0 for an empty log). */

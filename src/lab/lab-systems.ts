@@ -9,10 +9,13 @@ export interface LabSystem {
   readonly vcpus: number;
   readonly memoryMiB: number;
   readonly firmware: 'BIOS' | 'UEFI';
+  /** The lab's VerifyCertificate default for virtual media, when the config sets one. */
+  readonly mediaVerifyCertificate?: boolean;
   readonly config: SystemConfig;
 }
 
 export function labSystems(config: EmulatorConfig): LabSystem[] {
+  const verify = config.lab.virtualMedia?.verifyCertificate;
   return config.lab.systems.map((system) => ({
     id: system.id,
     name: system.name ?? system.id,
@@ -21,6 +24,7 @@ export function labSystems(config: EmulatorConfig): LabSystem[] {
     vcpus: system.vcpus ?? 1,
     memoryMiB: system.memoryMiB ?? 128,
     firmware: system.firmware ?? 'BIOS',
+    ...(verify !== undefined && { mediaVerifyCertificate: verify }),
     config: system,
   }));
 }

@@ -10,11 +10,12 @@ import { storageRegistration } from './lab-storage.js';
 /** Records each configured system and its storage (once, and again when its config changes). */
 export function registerSystems(store: EventStore, systems: readonly LabSystem[]): void {
   for (const system of systems) {
+    const verify = system.mediaVerifyCertificate;
     executeCommand(
       store,
       systemStream(system.id),
       systemDecider,
-      { type: 'RegisterSystem', systemId: system.id, name: system.name, libvirtUri: system.libvirtUri, domainName: system.domainName },
+      { type: 'RegisterSystem', systemId: system.id, name: system.name, libvirtUri: system.libvirtUri, domainName: system.domainName, ...(verify !== undefined && { mediaVerifyCertificate: verify }) },
       { actor: 'lab-config' },
     );
     for (const storage of system.config.storage ?? []) {

@@ -22,6 +22,11 @@ export function evolveStoredState<Command, Event extends { type: string; data: u
   return next;
 }
 
+/** The state a projector earlier in the catalog folded for `streamId` (the systems projector's, for one). */
+export function storedState<State>(views: ViewWriter, streamId: string, decider: { readonly initialState: State }): State {
+  return (views.get(stateKey(streamId))?.['state'] as State | undefined) ?? decider.initialState;
+}
+
 /** Stores `document` only when it differs from what is there, so its ETag moves only on change. */
 export function putIfChanged(views: ViewWriter, position: number, document: Record<string, unknown>): void {
   const body = JSON.stringify(document);

@@ -179,6 +179,12 @@ export function describeEvent(event: RecordedEvent, lookup: (odataId: string) =>
       return said(resource('PropertyValueModifiedByClient', ['Inserted', 'false']), media, `VirtualMedia.EjectMedia of ${text(d['device'])}.`);
     case 'VirtualMediaEjected':
       return said(resource('ResourceChanged'), media, `${text(d['device'])} is empty.`);
+    case 'VirtualMediaVerificationChanged':
+      return said(resource('PropertyValueModifiedByClient', ['VerifyCertificate', text(d['verify'])]), media, `${text(d['device'])} ${d['verify'] ? 'verifies' : 'does not verify'} the certificates of image servers.`);
+    case 'VirtualMediaCertificateAdded':
+      return said(resource('ResourceCreated'), `${media}/Certificates/${text(d['certificateId'])}`, `Certificate ${text(d['certificateId'])} trusted for image servers of ${text(d['device'])}.`);
+    case 'VirtualMediaCertificateRemoved':
+      return said(resource('ResourceRemoved'), `${media}/Certificates/${text(d['certificateId'])}`, `Certificate ${text(d['certificateId'])} of ${text(d['device'])} removed.`);
     default:
       return said(resource('ResourceChanged'), system, `${event.type}: ${clip(JSON.stringify(d))}`);
   }

@@ -15,6 +15,8 @@ export const ODATA_TYPE = {
   LogEntry: '#LogEntry.v1_21_0.LogEntry',
   VirtualMediaCollection: '#VirtualMediaCollection.VirtualMediaCollection',
   VirtualMedia: '#VirtualMedia.v1_6_5.VirtualMedia',
+  CertificateCollection: '#CertificateCollection.CertificateCollection',
+  Certificate: '#Certificate.v1_11_0.Certificate',
   ChassisCollection: '#ChassisCollection.ChassisCollection',
   Chassis: '#Chassis.v1_28_0.Chassis',
   ActionInfo: '#ActionInfo.v1_5_0.ActionInfo',

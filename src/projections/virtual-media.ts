@@ -3,7 +3,12 @@ import { MEDIA_DEVICES, type MediaDevice, type SystemEvent } from '../domain/sys
 import { setMembers } from './collection.js';
 import { managerOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import { putIfChanged, storedState } from './aggregate-state.js';
+import { certificateDocument } from './certificate-document.js';
+import { conditionOf } from './condition.js';
+import { systemDecider } from '../domain/system/system-decider.js';
+import { trustOf, verifiesCertificates, type MediaTrust } from '../domain/system/media-trust.js';
 
 const LABELS: Record<MediaDevice, { name: string; types: string[] }> = {
   Cd: { name: 'Virtual CD', types: ['CD', 'DVD'] },
@@ -13,6 +18,11 @@ const LABELS: Record<MediaDevice, { name: string; types: string[] }> = {
 /** Where a system's virtual media live: under its BMC, where clients look for them. */
 export const virtualMediaOf = (systemId: string) => `${managerOf(systemId)}/VirtualMedia`;
 
+/** What a drive shows of the image it holds; every one of these goes back to null when it is empty. */
+const EMPTY = { Image: null, ImageName: null, Inserted: false, ConnectedVia: 'NotConnected', TransferProtocolType: null, UserName: null } as const;
+
+const RESOLUTION = 'Check the image URL, the image server and its certificate, then insert the image again.';
+
 function emptyDrive(collection: string, device: MediaDevice): ViewDocument {
   const id = `${collection}/${device}`;
   return {
@@ -21,12 +31,11 @@ function emptyDrive(collection: string, device: MediaDevice): ViewDocument {
     Id: device,
     Name: LABELS[device].name,
     MediaTypes: LABELS[device].types,
-    Image: null,
-    ImageName: null,
-    Inserted: false,
+    ...EMPTY,
     WriteProtected: true,
-    ConnectedVia: 'NotConnected',
     TransferMethod: 'Upload',
+    VerifyCertificate: false,
+    Certificates: { '@odata.id': `${id}/Certificates` },
     Status: { State: 'Enabled', Health: 'OK' },
     Actions: {
       '#VirtualMedia.InsertMedia': { target: `${id}/Actions/VirtualMedia.InsertMedia` },
@@ -35,10 +44,22 @@ function emptyDrive(collection: string, device: MediaDevice): ViewDocument {
   };
 }
 
+/** A drive's Certificates collection and its members, as the system's state holds them. */
+function renderCertificates(views: ViewWriter, position: number, driveId: string, trust: MediaTrust): void {
+  const collection = `${driveId}/Certificates`;
+  const ids = Object.keys(trust.certificates).sort((a, b) => Number(a) - Number(b));
+  const gone = setMembers(views, position, collection, ODATA_TYPE.CertificateCollection, 'Certificates of the image server', ids);
+  for (const id of gone) views.delete(id);
+  for (const id of ids) {
+    if (!views.exists(`${collection}/${id}`)) views.put(certificateDocument(`${collection}/${id}`, id, trust.certificates[id]!), position);
+  }
+}
+
 /**
  * Each system's virtual media drives. A drive shows the image asked for as soon as it is asked
- * (Inserted) and is empty as soon as an eject is asked; it goes back to empty, with a Warning, if
- * fetching or attaching the image failed.
+ * (Inserted) and is empty as soon as an eject is asked; it goes back to empty, with a Warning
+ * and the reason as a condition, if fetching or attaching the image failed. VerifyCertificate and
+ * the Certificates collection follow the system's state (the lab's default until a client sets it).
  */
 export const virtualMediaProjector: Projector = {
   name: 'virtual-media',
@@ -49,33 +70,55 @@ export const virtualMediaProjector: Projector = {
     const { position } = recorded;
     const event = { type: recorded.type, data: recorded.data } as SystemEvent;
     if (event.type === 'SystemRegistered') {
-      if (views.get(collection)) return;
-      setMembers(views, position, collection, ODATA_TYPE.VirtualMediaCollection, 'Virtual Media Collection', MEDIA_DEVICES);
-      for (const device of MEDIA_DEVICES) views.put(emptyDrive(collection, device), position);
-      const manager = views.get(managerOf(systemId));
-      if (manager) {
-        manager['VirtualMedia'] = { '@odata.id': collection };
-        views.put(manager, position);
+      if (!views.get(collection)) {
+        setMembers(views, position, collection, ODATA_TYPE.VirtualMediaCollection, 'Virtual Media Collection', MEDIA_DEVICES);
+        for (const device of MEDIA_DEVICES) {
+          views.put(emptyDrive(collection, device), position);
+          renderCertificates(views, position, `${collection}/${device}`, trustOf({}, device));
+        }
+        const manager = views.get(managerOf(systemId));
+        if (manager) {
+          manager['VirtualMedia'] = { '@odata.id': collection };
+          views.put(manager, position);
+        }
+      }
+      // The lab's VerifyCertificate default may have changed with the config.
+      const state = storedState(views, recorded.streamId, systemDecider);
+      for (const device of MEDIA_DEVICES) {
+        const drive = views.get(`${collection}/${device}`);
+        if (drive) putIfChanged(views, position, { ...drive, VerifyCertificate: verifiesCertificates(state.mediaTrust, device, event.data.mediaVerifyCertificate) });
       }
       return;
     }
     if (!event.type.startsWith('VirtualMedia')) return;
     const device = (event.data as { device: MediaDevice }).device;
-    const drive = views.get(`${collection}/${device}`);
+    const driveId = `${collection}/${device}`;
+    const drive = views.get(driveId);
     if (!drive) return;
     switch (event.type) {
-      case 'VirtualMediaInsertRequested':
-        Object.assign(drive, { Image: event.data.image, ImageName: event.data.image.split('/').pop() ?? null, Inserted: true, ConnectedVia: 'URI', Status: { State: 'Enabled', Health: 'OK' } });
+      case 'VirtualMediaInsertRequested': {
+        const { image, userName, transferProtocol } = event.data;
+        Object.assign(drive, { ...EMPTY, Image: image, ImageName: image.split('/').pop() ?? null, Inserted: true, ConnectedVia: 'URI', TransferProtocolType: transferProtocol ?? null, UserName: userName ?? null, Status: { State: 'Enabled', Health: 'OK' } });
         break;
+      }
       case 'VirtualMediaInsertFailed':
         // An image asked for since the failed one stays shown.
         if (drive['Image'] !== event.data.image) return;
-        Object.assign(drive, { Image: null, ImageName: null, Inserted: false, ConnectedVia: 'NotConnected', Status: { State: 'Enabled', Health: 'Warning' } });
+        Object.assign(drive, { ...EMPTY, Status: { State: 'Enabled', Health: 'Warning', Conditions: [conditionOf(recorded, RESOLUTION)] } });
         break;
       case 'VirtualMediaEjectRequested':
         // Empty from the moment the eject is accepted, as an insert shows at once; libvirt follows.
-        Object.assign(drive, { Image: null, ImageName: null, Inserted: false, ConnectedVia: 'NotConnected', Status: { State: 'Enabled', Health: 'OK' } });
+        Object.assign(drive, { ...EMPTY, Status: { State: 'Enabled', Health: 'OK' } });
         break;
+      case 'VirtualMediaVerificationChanged':
+        drive['VerifyCertificate'] = event.data.verify;
+        break;
+      case 'VirtualMediaCertificateAdded':
+      case 'VirtualMediaCertificateRemoved': {
+        const state = storedState(views, recorded.streamId, systemDecider);
+        renderCertificates(views, position, driveId, trustOf(state.mediaTrust, device));
+        return;
+      }
       default:
         return;
     }

@@ -71,7 +71,8 @@ export class LabRuntime {
     this.observer = new DomainObserver(this.store, this.connections, systems, { resyncIntervalMs: this.options.resyncIntervalMs, log: this.log });
     await this.observer.start();
     if (this.closed) return;
-    this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, this.config.libvirt.pool?.path);
+    const caFile = this.config.lab.virtualMedia?.caFile;
+    this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, { dir: this.config.libvirt.pool?.path, ...(caFile !== undefined && { caFile }) });
     this.reconciler.start();
     // The systems as they are now: one adopted later has no emulated storage for it to look after.
     this.storage = new StorageReconciler(this.store, this.connections, this.systems, this.log, {

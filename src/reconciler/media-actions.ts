@@ -1,8 +1,4 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { LibvirtClient } from '../libvirt/client.js';
 import { DeviceModifyFlag, DomainXmlFlag } from '../libvirt/constants.js';
 import type { DomainHandle } from '../libvirt/structs.js';
@@ -13,38 +9,26 @@ import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 /** The file a system's virtual media image is kept in, inside the lab's pool directory. */
 export const mediaFile = (dir: string, systemId: string, device: MediaDevice) => join(dir, `rfe-media-${systemId}-${device.toLowerCase()}.${device === 'Floppy' ? 'img' : 'iso'}`);
 
+/** Where the password of an insert request is kept (EventStore.saveSecret), by its event's position. */
+export const mediaPasswordKey = (position: number) => `media-password:${position}`;
+
 /** The libvirt disk device behind each virtual media device. */
 const DRIVES = {
   Cd: { device: 'cdrom', xml: cdromDeviceXml, bus: 'sata', targetDev: 'sda' },
   Floppy: { device: 'floppy', xml: floppyDeviceXml, bus: 'fdc', targetDev: 'fda' },
 } as const;
 
-/** Fetches an image by URL into `file`, whole or not at all. */
-export async function download(url: string, file: string): Promise<void> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(30 * 60_000) });
-  if (!response.ok || !response.body) throw new Error(`fetching ${url}: HTTP ${response.status}`);
-  const partial = `${file}.part`;
-  try {
-    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(partial, { mode: 0o644 }));
-    await rename(partial, file);
-  } catch (err) {
-    await rm(partial, { force: true });
-    throw err;
-  }
-}
-
 /**
  * Puts `file` into the domain's CD-ROM or floppy drive (or empties it when undefined): in the
  * persistent definition, and in the running machine too when it has the drive. A domain with no
- * floppy drive is given one in its definition (a floppy cannot be hot-plugged): it is there from
- * the next boot.
+ * such drive is given one in its definition (neither can be hot-plugged on the emulated boards):
+ * it is there from the next boot, which is when a BMC's virtual media is booted from anyway.
  */
 export async function setMedia(client: LibvirtClient, domain: DomainHandle, device: MediaDevice, file: string | undefined): Promise<void> {
   const kind = DRIVES[device];
   const running = await client.domainIsActive(domain);
   const inDefinition = readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.find((d) => d.device === kind.device);
   if (!inDefinition?.targetDev) {
-    if (device === 'Cd') throw new Error(`domain ${domain.name} has no CD-ROM drive`);
     if (file !== undefined) await client.domainAttachDevice(domain, kind.xml({ sourceFile: file, targetDev: kind.targetDev, bus: kind.bus }), DeviceModifyFlag.Config);
     return;
   }

@@ -13,8 +13,10 @@ import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 import type { BootDevice } from '../libvirt/xml/domain-xml.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { applyReset } from './reset-actions.js';
-import { download, mediaFile, setMedia } from './media-actions.js';
-import { rm } from 'node:fs/promises';
+import { mediaFile, mediaPasswordKey, setMedia } from './media-actions.js';
+import { downloadImage } from './image-download.js';
+import { readFile, rm } from 'node:fs/promises';
+import { trustOf, verifiesCertificates } from '../domain/system/media-trust.js';
 import { SYSTEM_RECONCILER } from './reconciler-checkpoints.js';
 
 /** The boot order a domain should have for an override: its target first, then disk and network. */
@@ -23,6 +25,12 @@ export function bootOrderFor(override: BootOverride): BootDevice[] {
   if (override.enabled === 'Disabled' || override.target === 'None') return usual;
   const first = ({ Pxe: 'network', Hdd: 'hd', Cd: 'cdrom', Floppy: 'fd' } as const)[override.target];
   return [first, ...usual.filter((d) => d !== first)];
+}
+
+/** Where virtual media images are kept (the lab pool's directory, which QEMU can read) and the lab's CA file for image servers. */
+export interface VirtualMediaSettings {
+  readonly dir?: string;
+  readonly caFile?: string;
 }
 
 /**
@@ -40,8 +48,7 @@ export class SystemReconciler {
     /** The lab's systems, read at each request: a domain adopted after start is among them. */
     private readonly systems: () => readonly LabSystem[],
     private readonly log: (line: string) => void,
-    /** Where virtual media images are kept: the lab pool's directory, which QEMU can read. */
-    private readonly mediaDir?: string,
+    private readonly media: VirtualMediaSettings = {},
   ) {}
 
   start(): void {
@@ -63,12 +70,19 @@ export class SystemReconciler {
   }
 
   private async insertMedia(system: LabSystem, event: RecordedEvent<VirtualMediaInsertRequested['data']>): Promise<void> {
-    const { device, image } = event.data;
+    const { device, image, userName } = event.data;
+    const passwordKey = mediaPasswordKey(event.position);
     let message: string | undefined;
     try {
-      if (!this.mediaDir) throw new Error('no libvirt.pool is configured to keep virtual media images in');
-      const file = mediaFile(this.mediaDir, system.id, device);
-      await download(image, file);
+      if (!this.media.dir) throw new Error('no libvirt.pool is configured to keep virtual media images in');
+      const { state } = loadState(this.store, event.streamId, systemDecider);
+      const file = mediaFile(this.media.dir, system.id, device);
+      const labCa = this.media.caFile ? [await readFile(this.media.caFile, 'utf8')] : [];
+      await downloadImage(image, file, {
+        verify: verifiesCertificates(state.mediaTrust, device, state.registration?.mediaVerifyCertificate),
+        ca: [...labCa, ...Object.values(trustOf(state.mediaTrust, device).certificates)],
+        ...(userName !== undefined && { userName, password: this.store.secret(passwordKey) ?? '' }),
+      });
       const client = await this.connections.get(system.libvirtUri);
       await setMedia(client, await client.domainLookupByName(system.domainName), device, file);
     } catch (err) {
@@ -76,6 +90,7 @@ export class SystemReconciler {
       this.log(`inserting ${image} into ${system.id}: ${message}`);
     }
     this.record(event, { type: 'RecordMediaOutcome', device, action: 'insert', image, ...(message !== undefined && { message }) });
+    this.store.forgetSecret(passwordKey);
   }
 
   private async ejectMedia(system: LabSystem, event: RecordedEvent): Promise<void> {
@@ -83,7 +98,7 @@ export class SystemReconciler {
     try {
       const client = await this.connections.get(system.libvirtUri);
       await setMedia(client, await client.domainLookupByName(system.domainName), device, undefined);
-      if (this.mediaDir) await rm(mediaFile(this.mediaDir, system.id, device), { force: true });
+      if (this.media.dir) await rm(mediaFile(this.media.dir, system.id, device), { force: true });
     } catch (err) {
       this.log(`ejecting the ${device} of ${system.id}: ${(err as Error).message}`);
     }

@@ -14,6 +14,7 @@ export interface ClientAggregate {
 // placed here, as a client's or as the emulator's own.
 const SYSTEM = {
   ResetSystem: true, PatchSystem: true, InsertMedia: true, EjectMedia: true, SetBiosSettings: true, ResetBios: true, SetSecureBoot: true,
+  SetMediaVerification: true, AddMediaCertificate: true, RemoveMediaCertificate: true,
   RegisterSystem: false, ObserveDomain: false, ObservePowerState: false, ObserveDomainMissing: false, RecordResetOutcome: false, RecordMediaOutcome: false,
 } satisfies Record<SystemCommand['type'], boolean>;
 const STORAGE = {

@@ -66,8 +66,24 @@ beforeAll(async () => {
   await emulator.lab!.ready;
   await layOutEveryLevel(emulator);
   failAReset(emulator);
+  trustAnImageServer(emulator, readFileSync(join(dir, 'cert.pem'), 'utf8'));
   await listenForEvents(emulator);
+  const health = () => JSON.parse(emulator.store.views.get('/redfish/v1/Managers/node-1/VirtualMedia/Cd')!.body).Status.Health;
+  for (let waited = 0; health() !== 'Warning'; waited += 50) {
+    if (waited > 30_000) throw new Error('the insert from a closed port did not fail within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }, 120_000);
+
+/**
+ * A certificate in the CD drive's Certificates, and an insert from a port nothing listens on,
+ * which fails: the validators see a Certificate and a drive with a condition.
+ */
+function trustAnImageServer(running: RunningEmulator, pem: string): void {
+  const stream = systemStream('node-1');
+  expect(executeCommand(running.store, stream, systemDecider, { type: 'AddMediaCertificate', device: 'Cd', pem }).ok).toBe(true);
+  expect(executeCommand(running.store, stream, systemDecider, { type: 'InsertMedia', device: 'Cd', image: 'https://127.0.0.1:9/boot.iso' }).ok).toBe(true);
+}
 
 /**
  * A push subscription to a closed local port (its deliveries fail and it is suspended in time)

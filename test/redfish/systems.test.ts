@@ -403,7 +403,9 @@ vm.insert_media('${imageServer}/boot.iso', inserted=True, write_protected=True)
   it('reports an image it could not fetch on the drive, and refuses bad requests', async () => {
     const media = `${MANAGER}/VirtualMedia/Cd`;
     expect((await post(`${media}/Actions/VirtualMedia.InsertMedia`, JSON.stringify({ Image: `${imageServer}/missing.iso` }))).status).toBe(204);
-    await expect.poll(async () => (await get(media))['Status'], { timeout: 15_000 }).toEqual({ State: 'Enabled', Health: 'Warning' });
+    await expect.poll(async () => ((await get(media))['Status'] as { Health: string })['Health'], { timeout: 15_000 }).toBe('Warning');
+    // The reason stands on the drive, as the image server gave it.
+    expect(((await get(media))['Status'] as { Conditions: { Message: string }[] }).Conditions[0]!.Message).toContain(`HTTP 404 Not Found from ${imageServer}/missing.iso`);
     expect(await get(media)).toMatchObject({ Inserted: false, Image: null });
     const before = emulator.store.lastPosition();
     const codes = async (body: string, path = media) => {

@@ -1,6 +1,7 @@
 import type { Decider } from '../decider.js';
 import { problem } from '../problem.js';
 import { BIOS_DEFAULTS, type BiosValue } from './bios-attributes.js';
+import { evolveMediaTrust, MAX_MEDIA_CERTIFICATES, trustOf, verifiesCertificates, type MediaTrustByDevice } from './media-trust.js';
 import { resetFailureOf, stillStanding, type StandingResetFailure } from './reset-failure.js';
 import type {
   BootMode,
@@ -49,6 +50,25 @@ export interface InsertMedia {
   readonly type: 'InsertMedia';
   readonly device: MediaDevice;
   readonly image: string;
+  readonly userName?: string;
+  readonly transferProtocol?: 'HTTP' | 'HTTPS';
+}
+/** PATCH of a device's VerifyCertificate, and its Certificates collection's POST and DELETE. */
+export interface SetMediaVerification {
+  readonly type: 'SetMediaVerification';
+  readonly device: MediaDevice;
+  readonly verify: boolean;
+}
+export interface AddMediaCertificate {
+  readonly type: 'AddMediaCertificate';
+  readonly device: MediaDevice;
+  /** One PEM certificate, already checked to be one. */
+  readonly pem: string;
+}
+export interface RemoveMediaCertificate {
+  readonly type: 'RemoveMediaCertificate';
+  readonly device: MediaDevice;
+  readonly certificateId: string;
 }
 export interface EjectMedia {
   readonly type: 'EjectMedia';
@@ -77,6 +97,9 @@ export interface SetSecureBoot {
 }
 
 export type SystemCommand =
+  | SetMediaVerification
+  | AddMediaCertificate
+  | RemoveMediaCertificate
   | SetSecureBoot
   | SetBiosSettings
   | ResetBios
@@ -104,6 +127,8 @@ export interface SystemState {
   readonly bootOverride: BootOverride;
   /** The image each device holds, or is asked to hold; absent when empty. */
   readonly media: Readonly<Partial<Record<MediaDevice, string>>>;
+  /** What each device trusts https image servers by. */
+  readonly mediaTrust: MediaTrustByDevice;
   readonly led: IndicatorLed;
   readonly bios: Readonly<Record<string, BiosValue>>;
   /** Settings waiting for the next boot; empty when none. */
@@ -158,6 +183,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
     domainMissing: false,
     bootOverride: { target: 'None', enabled: 'Disabled' },
     media: {},
+    mediaTrust: {},
     led: 'Off',
     bios: BIOS_DEFAULTS,
     pendingBios: {},
@@ -204,9 +230,27 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
           return problem(400, 'PropertyValueConflict', ['SecureBootEnable', 'BootSourceOverrideMode'], ['/SecureBootEnable']);
         }
         return command.enabled === state.secureBoot.enabled ? [] : [{ type: 'SecureBootChanged', data: { enabled: command.enabled } }];
-      case 'InsertMedia':
+      case 'InsertMedia': {
         if (state.domainMissing) return problem(409, 'ResourceInUse');
-        return [{ type: 'VirtualMediaInsertRequested', data: { device: command.device, image: command.image } }];
+        const { type: _, ...data } = command;
+        return [{ type: 'VirtualMediaInsertRequested', data }];
+      }
+      case 'SetMediaVerification': {
+        const current = verifiesCertificates(state.mediaTrust, command.device, state.registration?.mediaVerifyCertificate);
+        return current === command.verify ? [] : [{ type: 'VirtualMediaVerificationChanged', data: { device: command.device, verify: command.verify } }];
+      }
+      case 'AddMediaCertificate': {
+        const trust = trustOf(state.mediaTrust, command.device);
+        if (Object.keys(trust.certificates).length >= MAX_MEDIA_CERTIFICATES) return problem(400, 'CreateLimitReachedForResource');
+        const certificateId = String(trust.lastCertificateId + 1);
+        return [{ type: 'VirtualMediaCertificateAdded', data: { device: command.device, certificateId, pem: command.pem } }];
+      }
+      case 'RemoveMediaCertificate': {
+        if (trustOf(state.mediaTrust, command.device).certificates[command.certificateId] === undefined) {
+          return problem(404, 'ResourceNotFound', ['Certificate', command.certificateId]);
+        }
+        return [{ type: 'VirtualMediaCertificateRemoved', data: { device: command.device, certificateId: command.certificateId } }];
+      }
       case 'EjectMedia':
         // Ejecting an empty drive changes nothing, as on a real BMC.
         return state.media[command.device] === undefined ? [] : [{ type: 'VirtualMediaEjectRequested', data: { device: command.device } }];
@@ -267,6 +311,10 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         const { [event.data.device]: _, ...rest } = state.media;
         return { ...state, media: rest };
       }
+      case 'VirtualMediaVerificationChanged':
+      case 'VirtualMediaCertificateAdded':
+      case 'VirtualMediaCertificateRemoved':
+        return { ...state, mediaTrust: evolveMediaTrust(state.mediaTrust, event) };
       case 'IndicatorChanged':
         return { ...state, led: event.data.led };
       case 'BiosSettingsRequested':

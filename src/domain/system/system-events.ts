@@ -11,6 +11,8 @@ export interface SystemRegistered {
     readonly name: string;
     readonly libvirtUri: string;
     readonly domainName: string;
+    /** The lab's VerifyCertificate default for virtual media (config lab.virtualMedia), when it sets one. */
+    readonly mediaVerifyCertificate?: boolean;
   };
 }
 
@@ -151,7 +153,14 @@ export type MediaDevice = (typeof MEDIA_DEVICES)[number];
 /** A client asked for an image (by URL) to be inserted; the reconciler fetches and attaches it. */
 export interface VirtualMediaInsertRequested {
   readonly type: 'VirtualMediaInsertRequested';
-  readonly data: { readonly device: MediaDevice; readonly image: string };
+  readonly data: {
+    readonly device: MediaDevice;
+    readonly image: string;
+    /** The account sent to the image server; its password is kept outside the log (EventStore secrets). */
+    readonly userName?: string;
+    /** TransferProtocolType as the client gave it. */
+    readonly transferProtocol?: 'HTTP' | 'HTTPS';
+  };
 }
 export interface VirtualMediaInserted {
   readonly type: 'VirtualMediaInserted';
@@ -168,6 +177,21 @@ export interface VirtualMediaEjectRequested {
 export interface VirtualMediaEjected {
   readonly type: 'VirtualMediaEjected';
   readonly data: { readonly device: MediaDevice };
+}
+
+/** VerifyCertificate of a device: whether an https image server must be trusted. */
+export interface VirtualMediaVerificationChanged {
+  readonly type: 'VirtualMediaVerificationChanged';
+  readonly data: { readonly device: MediaDevice; readonly verify: boolean };
+}
+/** A certificate (PEM) the device trusts image servers by, under its Certificates collection. */
+export interface VirtualMediaCertificateAdded {
+  readonly type: 'VirtualMediaCertificateAdded';
+  readonly data: { readonly device: MediaDevice; readonly certificateId: string; readonly pem: string };
+}
+export interface VirtualMediaCertificateRemoved {
+  readonly type: 'VirtualMediaCertificateRemoved';
+  readonly data: { readonly device: MediaDevice; readonly certificateId: string };
 }
 
 export type SystemEvent =
@@ -189,6 +213,9 @@ export type SystemEvent =
   | VirtualMediaInsertFailed
   | VirtualMediaEjectRequested
   | VirtualMediaEjected
+  | VirtualMediaVerificationChanged
+  | VirtualMediaCertificateAdded
+  | VirtualMediaCertificateRemoved
   | IndicatorChanged
   | BiosSettingsRequested
   | BiosSettingsApplied

@@ -104,8 +104,14 @@ function systemAnnouncements(recorded: RecordedEvent, systemId: string): Announc
       return [changed('Bios', `${system}/Bios`), changed('Bios', `${system}/Bios/Settings`)];
     case 'VirtualMediaInsertRequested':
     case 'VirtualMediaInsertFailed':
+    case 'VirtualMediaEjectRequested':
     case 'VirtualMediaEjected':
+    case 'VirtualMediaVerificationChanged':
       return [changed('VirtualMedia', `${manager}/VirtualMedia/${event.data.device}`)];
+    case 'VirtualMediaCertificateAdded':
+      return [created('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`)];
+    case 'VirtualMediaCertificateRemoved':
+      return [removed('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`)];
     default:
       // Observations of the domain, the boot override, the locator light, and any newer type: the system changed.
       return [changed('ComputerSystem', system)];
