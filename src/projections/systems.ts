@@ -52,6 +52,7 @@ function register(views: ViewWriter, position: number, id: string, shown: ViewDo
       'BootSourceOverrideEnabled@Redfish.AllowableValues': [...BOOT_OVERRIDE_ENABLED],
       BootSourceOverrideTarget: 'None',
       'BootSourceOverrideTarget@Redfish.AllowableValues': [...BOOT_TARGETS],
+      HttpBootUri: null,
     },
   };
   doc['Name'] = registration.name;
@@ -98,7 +99,7 @@ function render(doc: ViewDocument, id: string, event: SystemEvent): void {
     case 'BootOverrideChanged':
     case 'BootOverrideConsumed': {
       const enabled = event.type === 'BootOverrideConsumed' ? 'Disabled' : event.data.enabled;
-      doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideEnabled: enabled, BootSourceOverrideTarget: event.data.target };
+      doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideEnabled: enabled, BootSourceOverrideTarget: event.data.target, HttpBootUri: event.data.httpBootUri ?? null };
       return;
     }
     case 'BootModeChanged':

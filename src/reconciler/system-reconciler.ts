@@ -15,6 +15,7 @@ import type { LabSystem } from '../lab/lab-systems.js';
 import { applyReset } from './reset-actions.js';
 import { mediaFile, mediaPasswordKey, setMedia } from './media-actions.js';
 import { downloadImage } from './image-download.js';
+import { httpBootFile, setHttpBootImage } from './http-boot-actions.js';
 import { readFile, rm } from 'node:fs/promises';
 import { trustOf, verifiesCertificates } from '../domain/system/media-trust.js';
 import { SYSTEM_RECONCILER } from './reconciler-checkpoints.js';
@@ -23,7 +24,8 @@ import { SYSTEM_RECONCILER } from './reconciler-checkpoints.js';
 export function bootOrderFor(override: BootOverride): BootDevice[] {
   const usual: BootDevice[] = ['hd', 'network'];
   if (override.enabled === 'Disabled' || override.target === 'None') return usual;
-  const first = ({ Pxe: 'network', Hdd: 'hd', Cd: 'cdrom', Floppy: 'fd' } as const)[override.target];
+  // UefiHttp without an image: the firmware boots over the network (DHCP hands it the URL).
+  const first = ({ Pxe: 'network', Hdd: 'hd', Cd: 'cdrom', Floppy: 'fd', UefiHttp: 'network' } as const)[override.target];
   return [first, ...usual.filter((d) => d !== first)];
 }
 
@@ -139,11 +141,26 @@ export class SystemReconciler {
     }
   }
 
-  /** Rewrites the persistent definition; a running domain keeps the order it booted with. */
+  /**
+   * Rewrites the persistent definition; a running domain keeps the order it booted with. UefiHttp
+   * with an HttpBootUri fetches the image and boots its own drive first; any other override
+   * removes that drive.
+   */
   private async setBootOrder(system: LabSystem, override: BootOverride): Promise<void> {
     try {
       const client = await this.connections.get(system.libvirtUri);
       const domain = await client.domainLookupByName(system.domainName);
+      const uri = override.enabled !== 'Disabled' && override.target === 'UefiHttp' ? override.httpBootUri : undefined;
+      if (uri !== undefined && this.media.dir) {
+        const file = httpBootFile(this.media.dir, system.id);
+        const { state } = loadState(this.store, systemStream(system.id), systemDecider);
+        const labCa = this.media.caFile ? [await readFile(this.media.caFile, 'utf8')] : [];
+        await downloadImage(uri, file, { verify: state.registration?.mediaVerifyCertificate ?? false, ca: labCa });
+        await setHttpBootImage(client, domain, file);
+        return;
+      }
+      await setHttpBootImage(client, domain, undefined);
+      if (this.media.dir) await rm(httpBootFile(this.media.dir, system.id), { force: true });
       const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
       await client.domainDefineXml(withBootOrder(xml, bootOrderFor(override)));
     } catch (err) {

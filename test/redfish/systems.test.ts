@@ -338,6 +338,48 @@ print(s.boot.mode.value, sb.enabled, sb.current_boot.value)
     await expect.poll(async () => ((await get(SYSTEM))['Boot'] as Record<string, unknown>)['BootSourceOverrideMode'], { timeout: 15_000 }).toBe('Legacy');
   });
 
+  it('boots over UEFI HTTP: UefiHttp set by sushy, its HttpBootUri fetched into a drive of its own that the next boot starts from', async () => {
+    const definition = async () => readDomainXml(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), DomainXmlFlag.Inactive));
+    const httpBootDrive = async () => (await definition()).disks.find((d) => d.targetDev === 'sdh');
+    const before = emulator.store.lastPosition();
+    // A BIOS machine has no UEFI HTTP boot; a URI needs UefiHttp; a URI must be one.
+    expect((await patch(SYSTEM, { Boot: { BootSourceOverrideTarget: 'UefiHttp', BootSourceOverrideEnabled: 'Once' } })).status).toBe(400);
+    expect((await patch(SYSTEM, { Boot: { HttpBootUri: `${imageServer}/boot.iso` } })).status).toBe(400);
+    expect((await patch(SYSTEM, { Boot: { BootSourceOverrideMode: 'UEFI', BootSourceOverrideTarget: 'UefiHttp', HttpBootUri: 'not a url' } })).status).toBe(400);
+    expect(emulator.store.lastPosition()).toBe(before);
+    expect(((await get(SYSTEM))['Boot'] as Record<string, unknown>)['BootSourceOverrideTarget@Redfish.AllowableValues']).toContain('UefiHttp');
+
+    const script = `
+import sushy
+c = sushy.Sushy('${emulator.url}/redfish/v1', auth=sushy.auth.BasicAuth('admin', 'password'))
+s = c.get_system('${SYSTEM}')
+s.set_system_boot_options(sushy.BootSource.UEFI_HTTP, enabled=sushy.BootSourceOverrideEnabled.ONCE, mode=sushy.BootSourceOverrideMode.UEFI)
+s.refresh()
+print(s.boot.target.value, s.boot.enabled.value, s.boot.mode.value)
+`;
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(stdout.trim()).toBe('UefiHttp Once UEFI');
+    const withUri = await patch(SYSTEM, { Boot: { HttpBootUri: `${imageServer}/boot.iso` } });
+    expect(withUri.status).toBe(200);
+    expect(((await withUri.json()) as { Boot: Record<string, unknown> }).Boot).toMatchObject({ BootSourceOverrideTarget: 'UefiHttp', HttpBootUri: `${imageServer}/boot.iso` });
+    await expect.poll(async () => (await httpBootDrive())?.sourceFile, { timeout: 15_000 }).toBe(join(poolDir, 'rfe-httpboot-n1.iso'));
+    expect(readFileSync(join(poolDir, 'rfe-httpboot-n1.iso')).equals(IMAGE)).toBe(true);
+    expect(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), DomainXmlFlag.Inactive)).toMatch(/<target dev='sdh' bus='sata'\/>\s*<readonly\/>\s*<boot order='1'\/>/);
+
+    // Cleared: the drive and its image go, and the usual boot order is back.
+    expect((await patch(SYSTEM, { Boot: { HttpBootUri: null } })).status).toBe(200);
+    await expect.poll(httpBootDrive, { timeout: 15_000 }).toBeUndefined();
+    expect(existsSync(join(poolDir, 'rfe-httpboot-n1.iso'))).toBe(false);
+    expect(((await get(SYSTEM))['Boot'] as Record<string, unknown>)['HttpBootUri']).toBeNull();
+    // Switching target drops the URI too.
+    await patch(SYSTEM, { Boot: { HttpBootUri: `${imageServer}/boot.iso` } });
+    await expect.poll(httpBootDrive, { timeout: 15_000 }).toBeDefined();
+    expect((await patch(SYSTEM, { Boot: { BootSourceOverrideTarget: 'None', BootSourceOverrideEnabled: 'Disabled', BootSourceOverrideMode: 'Legacy' } })).status).toBe(200);
+    await expect.poll(httpBootDrive, { timeout: 15_000 }).toBeUndefined();
+    expect(((await get(SYSTEM))['Boot'] as Record<string, unknown>)['HttpBootUri']).toBeNull();
+    await expect.poll(async () => (await definition()).firmware, { timeout: 15_000 }).toBe('BIOS');
+  });
+
   it('inserts virtual media fetched from a URL into the CD-ROM drive, and ejects it', async () => {
     const media = `${MANAGER}/VirtualMedia/Cd`;
     const cdrom = async () =>

@@ -41,6 +41,8 @@ export interface PatchSystem {
   readonly target?: BootTarget;
   readonly enabled?: BootOverrideEnabled;
   readonly mode?: BootMode;
+  /** Boot.HttpBootUri: a URL, or null to clear it. */
+  readonly httpBootUri?: string | null;
   /** From IndicatorLED, or LocationIndicatorActive (true = Blinking, false = Off). */
   readonly led?: IndicatorLed;
 }
@@ -144,6 +146,16 @@ export interface SystemState {
 /** The boot mode the next boot uses: the one a client chose, or the domain's own firmware. */
 export function bootModeOf(state: SystemState): BootMode {
   return state.bootModeChosen ?? (state.domain?.firmware === 'UEFI' ? 'UEFI' : 'Legacy');
+}
+
+/**
+ * The boot override a PATCH leaves: each property it names, the others as they were. An
+ * HttpBootUri belongs to UefiHttp: cleared with null, and dropped when the target changes.
+ */
+function nextBootOverride(current: BootOverride, command: PatchSystem): BootOverride {
+  const target = command.target ?? current.target;
+  const uri = command.httpBootUri === undefined ? current.httpBootUri : (command.httpBootUri ?? undefined);
+  return { target, enabled: command.enabled ?? current.enabled, ...(target === 'UefiHttp' && uri !== undefined && { httpBootUri: uri }) };
 }
 
 /** Resets that boot a running machine again without it ever being seen off. */
@@ -267,7 +279,14 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         if (modeChanges && command.mode === 'Legacy' && state.secureBoot.enabled) {
           return problem(400, 'PropertyValueConflict', ['BootSourceOverrideMode', 'SecureBootEnable'], ['/Boot/BootSourceOverrideMode']);
         }
-        const next: BootOverride = { target: command.target ?? state.bootOverride.target, enabled: command.enabled ?? state.bootOverride.enabled };
+        const next = nextBootOverride(state.bootOverride, command);
+        if (typeof command.httpBootUri === 'string' && next.target !== 'UefiHttp') {
+          return problem(400, 'PropertyValueConflict', ['HttpBootUri', 'BootSourceOverrideTarget'], ['/Boot/HttpBootUri']);
+        }
+        // UEFI HTTP boot is the UEFI firmware's: a machine booting BIOS has none.
+        if (next.target === 'UefiHttp' && next.enabled !== 'Disabled' && (command.mode ?? bootModeOf(state)) !== 'UEFI') {
+          return problem(400, 'PropertyValueConflict', ['BootSourceOverrideTarget', 'BootSourceOverrideMode'], ['/Boot/BootSourceOverrideTarget']);
+        }
         const events: SystemEvent[] = sameJson(next, state.bootOverride) ? [] : [{ type: 'BootOverrideChanged', data: next }];
         if (modeChanges) events.push({ type: 'BootModeChanged', data: { mode: command.mode! } });
         if (command.led !== undefined && command.led !== state.led) events.push({ type: 'IndicatorChanged', data: { led: command.led } });

@@ -81,7 +81,7 @@ export interface ResetFailed {
 }
 
 /** The boot targets the emulator can put first in a domain's boot order. */
-export const BOOT_TARGETS = ['None', 'Pxe', 'Hdd', 'Cd', 'Floppy'] as const;
+export const BOOT_TARGETS = ['None', 'Pxe', 'Hdd', 'Cd', 'Floppy', 'UefiHttp'] as const;
 export type BootTarget = (typeof BOOT_TARGETS)[number];
 export const BOOT_OVERRIDE_ENABLED = ['Disabled', 'Once', 'Continuous'] as const;
 export type BootOverrideEnabled = (typeof BOOT_OVERRIDE_ENABLED)[number];
@@ -90,6 +90,8 @@ export type BootMode = 'Legacy' | 'UEFI';
 export interface BootOverride {
   readonly target: BootTarget;
   readonly enabled: BootOverrideEnabled;
+  /** UefiHttp's image (HttpBootUri): booted from at the next boot; absent for a boot over the network by DHCP. */
+  readonly httpBootUri?: string;
 }
 
 /** A client changed the boot source override. */

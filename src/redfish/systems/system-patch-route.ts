@@ -9,6 +9,7 @@ import { baseMessage, type RedfishMessage } from '../base-registry.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';
+import { httpUrl } from '../http-url.js';
 
 /** The Boot properties a client may write, with the values each takes. */
 const WRITABLE_BOOT: Record<string, readonly string[]> = {
@@ -50,6 +51,13 @@ export function readSystemPatch(body: unknown, current: Record<string, unknown>)
     }
     for (const [property, setting] of Object.entries(value as Record<string, unknown>)) {
       const pointer = `/Boot/${property}`;
+      if (property === 'HttpBootUri') {
+        if (setting === null) command.httpBootUri = null;
+        else if (typeof setting !== 'string') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(setting), property], [pointer]));
+        else if (!httpUrl(setting)) problems.push(baseMessage('PropertyValueFormatError', [setting, property], [pointer]));
+        else command.httpBootUri = setting;
+        continue;
+      }
       const allowed = WRITABLE_BOOT[property];
       if (!allowed) {
         notWritable(property, pointer);

@@ -8,6 +8,7 @@ import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
+import { httpUrl } from '../http-url.js';
 import { baseMessage } from '../base-registry.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
@@ -32,13 +33,8 @@ function insertOf(parameters: Record<string, unknown>, where: { action?: string 
   const image = parameters['Image'];
   if (image === undefined) throw missing('Image');
   if (typeof image !== 'string') throw typeError('Image', image);
-  let url: URL | undefined;
-  try {
-    url = new URL(image);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  const url = httpUrl(image);
+  if (!url) {
     throw action ? RedfishHttpError.of(400, 'ActionParameterValueFormatError', [image, 'Image', action], ['/Image']) : RedfishHttpError.of(400, 'PropertyValueFormatError', [image, 'Image'], ['/Image']);
   }
   for (const name of ['UserName', 'Password']) {
