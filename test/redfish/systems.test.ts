@@ -369,7 +369,7 @@ print(s.boot.target.value, s.boot.enabled.value, s.boot.mode.value)
     // Cleared: the drive and its image go, and the usual boot order is back.
     expect((await patch(SYSTEM, { Boot: { HttpBootUri: null } })).status).toBe(200);
     await expect.poll(httpBootDrive, { timeout: 15_000 }).toBeUndefined();
-    expect(existsSync(join(poolDir, 'rfe-httpboot-n1.iso'))).toBe(false);
+    await expect.poll(() => existsSync(join(poolDir, 'rfe-httpboot-n1.iso')), { timeout: 15_000 }).toBe(false);
     expect(((await get(SYSTEM))['Boot'] as Record<string, unknown>)['HttpBootUri']).toBeNull();
     // Switching target drops the URI too.
     await patch(SYSTEM, { Boot: { HttpBootUri: `${imageServer}/boot.iso` } });
