@@ -14,7 +14,7 @@ export function registerSystems(store: EventStore, systems: readonly LabSystem[]
       store,
       systemStream(system.id),
       systemDecider,
-      { type: 'RegisterSystem', systemId: system.id, name: system.name, libvirtUri: system.libvirtUri, domainName: system.domainName },
+      { type: 'RegisterSystem', systemId: system.id, name: system.name, libvirtUri: system.libvirtUri, domainName: system.domainName, inventory: system.inventory },
       { actor: 'lab-config' },
     );
     for (const storage of system.config.storage ?? []) {
