@@ -18,13 +18,15 @@ export interface LabSystem {
   readonly config: SystemConfig;
 }
 
-/** What a domain defined for the lab gets when its system does not say. */
+/**
+ * What a domain defined for the lab gets when its system does not say: the smallest machine.
+ * The demo lab (config/default.json) asks for what Ironic needs: 1 GiB and a root disk.
+ */
 export const LAB_DEFAULTS = {
   vcpus: 1,
-  memoryMiB: 1024,
+  memoryMiB: 128,
   firmware: 'BIOS',
-  // Ironic counts only disks of 4 GiB and more, and reports one GiB less than their size.
-  rootDiskGiB: 10,
+  rootDiskGiB: 0,
   network: { type: 'user' },
 } as const;
 

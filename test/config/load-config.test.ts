@@ -99,7 +99,7 @@ describe('loadConfig', () => {
     });
     const [a, b] = labSystems(loadConfig({ file, env: {} }));
     expect(a).toMatchObject({ network: { type: 'bridge', name: 'br0' }, rootDiskGiB: 0, inventory: { manufacturer: 'Contoso', model: 'R1', serialNumber: 'SN1', sku: 'SKU1' } });
-    expect(b).toMatchObject({ network: { type: 'network', name: 'default' }, rootDiskGiB: 10, memoryMiB: 1024, inventory: { serialNumber: 'EMU-b' } });
+    expect(b).toMatchObject({ network: { type: 'network', name: 'default' }, rootDiskGiB: 0, memoryMiB: 128, inventory: { serialNumber: 'EMU-b' } });
   });
 
   it('refuses a bad port from the environment naming the variable', () => {
