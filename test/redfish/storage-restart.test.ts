@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { DeviceModifyFlag, DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { diskDeviceXml } from '../../src/libvirt/xml/device-xml.js';
@@ -16,6 +14,7 @@ import { storageDecider, type StorageCommand } from '../../src/domain/storage/st
 import { driveUri, storageStream } from '../../src/domain/storage/storage-events.js';
 import { backingVolumeName } from '../../src/reconciler/volume-actions.js';
 import { removeLabByName, uniqueName } from '../support/libvirt.js';
+import { startEmulatorProcess, stopEmulatorProcess, type EmulatorProcess } from '../support/emulator-process.js';
 
 /*
  * The emulator as a separate process, stopped cleanly or with kill -9 at each step of a volume
@@ -24,7 +23,6 @@ import { removeLabByName, uniqueName } from '../support/libvirt.js';
  * every task ends.
  */
 
-const cli = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-storage-restart-'));
 const poolDir = join(dir, 'pool');
 const domainName = uniqueName('restart');
@@ -35,33 +33,8 @@ const VOLUMES = `${STREAM}/Volumes`;
 const MiB = 1024 * 1024;
 let libvirt: LibvirtClient;
 
-interface Emulator {
-  readonly url: string;
-  readonly child: ChildProcess;
-}
-
-/** Starts `redfish-emulator serve` and resolves once it says where it serves. */
-function start(): Promise<Emulator> {
-  const child = spawn(process.execPath, [cli, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /serving (http:\/\/[^/\s]+)\/redfish\/v1/.exec(output)?.[1];
-      if (url) resolve({ url, child });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`emulator exited (${code}): ${output}`)));
-  });
-}
-
-async function stop(emulator: Emulator, signal: NodeJS.Signals): Promise<void> {
-  if (emulator.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => emulator.child.once('exit', resolve));
-  emulator.child.kill(signal);
-  await exited;
-}
+const start = () => startEmulatorProcess(configFile);
+const stop = stopEmulatorProcess;
 
 async function json(url: string): Promise<Record<string, any>> {
   const response = await fetch(url);
@@ -99,7 +72,7 @@ const create = (taskId: string, drives: number[], applyTime: 'Immediate' | 'OnRe
 });
 
 /** Waits until no task runs any more (Completed, Exception, or waiting for a reset). */
-async function tasksSettle(emulator: Emulator): Promise<Record<string, any>[]> {
+async function tasksSettle(emulator: EmulatorProcess): Promise<Record<string, any>[]> {
   const tasks = async () => Promise.all(((await json(`${emulator.url}/redfish/v1/TaskService/Tasks`))['Members'] as { '@odata.id': string }[]).map((m) => json(`${emulator.url}${m['@odata.id']}`)));
   await expect.poll(async () => (await tasks()).filter((t) => t['TaskState'] === 'Running').length, { timeout: 60_000, interval: 100 }).toBe(0);
   return tasks();
