@@ -105,11 +105,14 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'iso', 'README'), 'redfish-emulator Ironic test image\n');
   const iso = spawnSync('genisoimage', ['-quiet', '-V', 'RFETEST', '-o', join(httpRoot, 'boot.iso'), join(dir, 'iso')], { encoding: 'utf8' });
   if (iso.status !== 0) throw new Error(`genisoimage failed: ${iso.stderr}`);
-  [emulator, ironic] = await Promise.all([
-    startEmulatorProcess(lab.configFile),
-    startIronic({ dir: join(dir, 'ironic'), httpUrl: http.url, httpRoot }),
+  // Both at once (each takes seconds), each kept as soon as it runs so that afterAll stops it
+  // even when the other fails to start.
+  const started = await Promise.allSettled([
+    startEmulatorProcess(lab.configFile).then((running) => (emulator = running)),
+    startIronic({ dir: join(dir, 'ironic'), httpUrl: http.url, httpRoot }).then((running) => (ironic = running)),
   ]);
-  client = ironicClient(ironic.url);
+  for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
+  client = ironicClient(ironic!.url);
   await poll(() => redfish(SYSTEM), (s) => s['Status']?.['State'] === 'Enabled' && s['PowerState'] !== undefined, 'the lab to be observed');
 }, 5 * MINUTES);
 
