@@ -35,8 +35,11 @@ export async function ensurePool(connections: LibvirtConnections, uri: string, p
   if ((await client.poolGetInfo(handle)).state !== StoragePoolState.Running) await client.poolCreate(handle);
 }
 
-/** The root disk's volume in the lab pool: named after the domain, so a retry finds its own. */
-export const rootDiskVolumeName = (domainName: string) => `${domainName}-root.qcow2`;
+/**
+ * The root disk's volume in the lab pool: named after the system, as its volumes' backing is, so
+ * a retry finds its own and a scenario replay's sandbox lab has the same names.
+ */
+export const rootDiskVolumeName = (systemId: string) => `rfe-${systemId}-root.qcow2`;
 
 /**
  * Defines each system's domain when libvirt does not have it: a small machine that runs under
@@ -70,7 +73,7 @@ export async function ensureDomains(connections: LibvirtConnections, systems: re
 /** The system's root disk volume (made sparse when missing), and its path. */
 async function ensureRootDisk(client: LibvirtClient, poolName: string, system: LabSystem): Promise<string> {
   const pool = await client.poolLookupByName(poolName);
-  const name = rootDiskVolumeName(system.domainName);
+  const name = rootDiskVolumeName(system.id);
   const volume =
     (await missing(client.volumeLookupByName(pool, name), (e) => e.isNoStorageVolume)) ??
     (await client.volumeCreateXml(pool, volumeXml({ name, capacityBytes: system.rootDiskGiB * 1024 ** 3 })));

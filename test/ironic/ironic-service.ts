@@ -142,7 +142,7 @@ export async function startIronic(options: { dir: string; httpUrl: string; httpR
     clearTimeout(killed);
   };
 
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`ironic exited (${child.exitCode}) while starting:\n${output.slice(-4000)}`);
     const answered = await fetch(`${url}/v1`, { headers: { 'X-OpenStack-Ironic-API-Version': IRONIC_API_VERSION } }).then((r) => r.ok, () => false);
