@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
@@ -135,6 +135,9 @@ afterAll(async () => {
 }, 2 * MINUTES);
 
 describe('Ironic provisions the demo lab through the emulator', () => {
+  // What Ironic logged is what says why a step failed.
+  beforeEach(({ onTestFailed }) => onTestFailed(() => console.log(`Ironic's log, last lines:\n${ironic?.log().slice(-12_000)}`)));
+
   it('enrolls node-1 with the redfish driver and manages it', async () => {
     await client.request('POST', '/v1/nodes', {
       name: NODE,
@@ -251,6 +254,8 @@ describe('Ironic provisions the demo lab through the emulator', () => {
     expect((await domainDiskFiles()).sort()).toEqual([backing, rootDiskVolumeName('node-1')].sort());
     expect(await poolVolumes()).not.toContain(backingVolumeName('node-1', 'RAID-Controller-1', '1'));
     expect(await poolVolumes()).toContain(backing);
+    // The host's own disks are still the root disk alone: a volume's backing disk is the controller's.
+    expect((await redfish(`${SYSTEM}/SimpleStorage/virtio`))['Devices']).toEqual([expect.objectContaining({ Name: 'vda', CapacityBytes: 10 * GiB })]);
   }, 6 * MINUTES);
 
   it('undeploys it: powered off, the virtual media ejected, available again', async () => {
