@@ -1,4 +1,5 @@
 import type { Durability } from '../eventstore/database.js';
+import type { NicNetwork } from '../libvirt/xml/demo-domain-xml.js';
 
 /** The emulator's configuration, as checked against config/schema.json. */
 export interface EmulatorConfig {
@@ -10,6 +11,8 @@ export interface EmulatorConfig {
   readonly libvirt: { readonly uri: string; readonly pool?: { readonly name: string; readonly path: string } };
   readonly lab: {
     readonly createMissingDomains?: boolean;
+    /** The network of systems that name none; user-mode networking when absent. */
+    readonly network?: NetworkConfig;
     readonly rebuildSeconds?: number;
     readonly systems: readonly SystemConfig[];
     readonly adopt?: readonly AdoptRule[];
@@ -40,8 +43,18 @@ export interface SystemConfig {
   readonly vcpus?: number;
   readonly memoryMiB?: number;
   readonly firmware?: 'BIOS' | 'UEFI';
+  /** The root disk made with the domain, in GiB; 0 for none. */
+  readonly rootDiskGiB?: number;
+  readonly network?: NetworkConfig;
+  readonly manufacturer?: string;
+  readonly model?: string;
+  readonly serialNumber?: string;
+  readonly sku?: string;
   readonly storage?: readonly StorageConfig[];
 }
+
+/** What a defined domain's NIC is plugged into: user-mode networking, a libvirt network, or a host bridge. */
+export type NetworkConfig = NicNetwork;
 
 export type RaidLevelName = 'None' | 'RAID0' | 'RAID1' | 'RAID5' | 'RAID6' | 'RAID10' | 'RAID50' | 'RAID60';
 export type DriveProtocol = 'SAS' | 'SATA' | 'NVMe';

@@ -75,6 +75,8 @@ function describe(error: ErrorObject): string {
       return `${where(String(error.params['additionalProperty']))}: unknown key`;
     case 'required':
       return `${where(String(error.params['missingProperty']))}: missing (required)`;
+    case 'not':
+      return `${at}: not allowed here`;
     case 'enum':
       return `${at}: must be one of ${(error.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     default:
@@ -129,7 +131,8 @@ export function loadConfig(
 
   const check = validator();
   if (!check(merged)) {
-    const problems = (check.errors ?? []).map(describe);
+    // An if/then/else failure is said by the error inside the branch; its own adds nothing.
+    const problems = (check.errors ?? []).filter((e) => e.keyword !== 'if').map(describe);
     throw new ConfigError(`invalid configuration${file ? ` in ${file}` : ''}:\n  ${[...new Set(problems)].join('\n  ')}`);
   }
   const config = merged as unknown as EmulatorConfig;

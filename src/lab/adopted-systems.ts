@@ -1,7 +1,7 @@
 import type { AdoptRule } from '../config/config.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { readDomainXml } from '../libvirt/xml/domain-xml.js';
-import type { LabSystem } from './lab-systems.js';
+import { existingDomainSystem, type LabSystem } from './lab-systems.js';
 
 /** A domain as libvirt lists it. */
 export interface FoundDomain {
@@ -52,7 +52,7 @@ export async function discoverAdoptedSystems(
         continue;
       }
       const description = readDomainXml(await client.domainGetXml(await client.domainLookupByName(found.name)));
-      adopted.push({
+      adopted.push(existingDomainSystem({
         id: found.name,
         name: found.name,
         libvirtUri: rule.uri,
@@ -61,7 +61,7 @@ export async function discoverAdoptedSystems(
         memoryMiB: Math.max(1, Math.round(description.memoryBytes / 2 ** 20)),
         firmware: description.firmware,
         config: { id: found.name, domain: found.name, libvirtUri: rule.uri },
-      });
+      }));
     }
   }
   return adopted;

@@ -1,4 +1,5 @@
-import type { EmulatorConfig, SystemConfig } from '../config/config.js';
+import type { EmulatorConfig, NetworkConfig, SystemConfig } from '../config/config.js';
+import type { SystemInventory } from '../domain/system/system-events.js';
 
 /** A configured system with its defaults filled in: what the lab code works from. */
 export interface LabSystem {
@@ -11,7 +12,42 @@ export interface LabSystem {
   readonly firmware: 'BIOS' | 'UEFI';
   /** The lab's VerifyCertificate default for virtual media, when the config sets one. */
   readonly mediaVerifyCertificate?: boolean;
+  /** The root disk made with the domain when the emulator defines it, in GiB; 0 for none. */
+  readonly rootDiskGiB: number;
+  /** What the NIC of a domain the emulator defines is plugged into. */
+  readonly network: NetworkConfig;
+  readonly inventory: SystemInventory;
   readonly config: SystemConfig;
+}
+
+/**
+ * What a domain defined for the lab gets when its system does not say: the smallest machine.
+ * The demo lab (config/default.json) asks for what Ironic needs: 1 GiB and a root disk.
+ */
+export const LAB_DEFAULTS = {
+  vcpus: 1,
+  memoryMiB: 128,
+  firmware: 'BIOS',
+  rootDiskGiB: 0,
+  network: { type: 'user' },
+} as const;
+
+/** The ComputerSystem's Manufacturer, Model, SerialNumber and SKU: as configured, else the emulator's. */
+export function inventoryOf(system: SystemConfig): SystemInventory {
+  return {
+    manufacturer: system.manufacturer ?? 'redfish-emulator',
+    model: system.model ?? 'Emulated libvirt system',
+    serialNumber: system.serialNumber ?? `EMU-${system.id}`,
+    sku: system.sku ?? 'EMU-SYSTEM',
+  };
+}
+
+/**
+ * A system the emulator did not define (adopted, or remembered from an adoption): read from its
+ * domain, with no root disk or network of the emulator's making.
+ */
+export function existingDomainSystem(system: Omit<LabSystem, 'rootDiskGiB' | 'network' | 'inventory'>): LabSystem {
+  return { ...system, rootDiskGiB: 0, network: LAB_DEFAULTS.network, inventory: inventoryOf(system.config) };
 }
 
 export function labSystems(config: EmulatorConfig): LabSystem[] {
@@ -21,9 +57,12 @@ export function labSystems(config: EmulatorConfig): LabSystem[] {
     name: system.name ?? system.id,
     libvirtUri: system.libvirtUri ?? config.libvirt.uri,
     domainName: system.domain,
-    vcpus: system.vcpus ?? 1,
-    memoryMiB: system.memoryMiB ?? 128,
-    firmware: system.firmware ?? 'BIOS',
+    vcpus: system.vcpus ?? LAB_DEFAULTS.vcpus,
+    memoryMiB: system.memoryMiB ?? LAB_DEFAULTS.memoryMiB,
+    firmware: system.firmware ?? LAB_DEFAULTS.firmware,
+    rootDiskGiB: system.rootDiskGiB ?? LAB_DEFAULTS.rootDiskGiB,
+    network: system.network ?? config.lab.network ?? LAB_DEFAULTS.network,
+    inventory: inventoryOf(system),
     ...(verify !== undefined && { mediaVerifyCertificate: verify }),
     config: system,
   }));

@@ -1,21 +1,26 @@
 import type { EventStore } from '../eventstore/event-store.js';
 import { executeCommand } from '../eventstore/execute-command.js';
-import { systemDecider } from '../domain/system/system-decider.js';
+import { systemDecider, type RegisterSystem } from '../domain/system/system-decider.js';
 import { systemStream } from '../domain/system/system-events.js';
 import { storageDecider } from '../domain/storage/storage-decider.js';
 import { storageStream } from '../domain/storage/storage-events.js';
 import type { LabSystem } from './lab-systems.js';
 import { storageRegistration } from './lab-storage.js';
 
+/** What the lab config says of a system, as the command that records it. */
+export function registerSystemCommand(system: LabSystem): RegisterSystem {
+  const verify = system.mediaVerifyCertificate;
+  return { type: 'RegisterSystem', systemId: system.id, name: system.name, libvirtUri: system.libvirtUri, domainName: system.domainName, inventory: system.inventory, ...(verify !== undefined && { mediaVerifyCertificate: verify }) };
+}
+
 /** Records each configured system and its storage (once, and again when its config changes). */
 export function registerSystems(store: EventStore, systems: readonly LabSystem[]): void {
   for (const system of systems) {
-    const verify = system.mediaVerifyCertificate;
     executeCommand(
       store,
       systemStream(system.id),
       systemDecider,
-      { type: 'RegisterSystem', systemId: system.id, name: system.name, libvirtUri: system.libvirtUri, domainName: system.domainName, ...(verify !== undefined && { mediaVerifyCertificate: verify }) },
+      registerSystemCommand(system),
       { actor: 'lab-config' },
     );
     for (const storage of system.config.storage ?? []) {

@@ -3,7 +3,7 @@ import type { EventStore } from '../eventstore/event-store.js';
 import { loadState } from '../eventstore/execute-command.js';
 import { systemDecider } from '../domain/system/system-decider.js';
 import { TOP_LEVEL_COLLECTIONS } from '../projections/service-root.js';
-import type { LabSystem } from './lab-systems.js';
+import { existingDomainSystem, LAB_DEFAULTS, type LabSystem } from './lab-systems.js';
 
 /**
  * The systems adopted on an earlier run, as the log registered them, that are not among `known`:
@@ -21,6 +21,7 @@ export function rememberedSystems(store: EventStore, known: readonly LabSystem[]
     if (!registration || known.some((k) => k.id === registration.systemId) || !rules.some((rule) => rule.uri === registration.libvirtUri)) return [];
     const { systemId: id, name, libvirtUri, domainName } = registration;
     // vcpus, memory and firmware only ever define a configured system's domain; an adopted one is read.
-    return [{ id, name, libvirtUri, domainName, vcpus: 1, memoryMiB: 128, firmware: 'BIOS' as const, config: { id, domain: domainName, libvirtUri } }];
+    const { vcpus, memoryMiB, firmware } = LAB_DEFAULTS;
+    return [existingDomainSystem({ id, name, libvirtUri, domainName, vcpus, memoryMiB, firmware, config: { id, domain: domainName, libvirtUri } })];
   });
 }

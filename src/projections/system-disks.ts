@@ -8,9 +8,10 @@ import type { Projector, ViewDocument } from './projector.js';
 const BUSES = ['virtio', 'scsi', 'sata', 'ide', 'usb', 'xen', 'sd', 'nvme'];
 
 /**
- * A system without an emulated storage controller shows the domain's own disks as
- * SimpleStorage, one per bus (as a host shows its disk controllers), each disk with its
- * capacity when libvirt knows it; provisioning tools size root disks from it.
+ * The domain's own disks (its root disk; an adopted domain's disks) as SimpleStorage, one per bus
+ * (as a host shows its disk controllers), each disk with its capacity when libvirt knows it;
+ * provisioning tools size root disks from it. An emulated controller's SimpleStorage, which the
+ * storage projection keeps in the same collection, stays a member.
  */
 export const systemDisksProjector: Projector = {
   name: 'system-disks',
@@ -25,12 +26,15 @@ export const systemDisksProjector: Projector = {
     for (const disk of disks) byBus.set(disk.bus, [...(byBus.get(disk.bus) ?? []), disk]);
     const buses = [...byBus.keys()].sort();
     for (const bus of BUSES.filter((b) => !byBus.has(b))) views.delete(`${collection}/${bus}`);
+    const busIds = new Set(BUSES.map((bus) => `${collection}/${bus}`));
+    const others = ((views.get(collection)?.['Members'] ?? []) as { '@odata.id': string }[]).filter((m) => !busIds.has(m['@odata.id']));
+    const members = [...buses.map((bus) => ({ '@odata.id': `${collection}/${bus}` })), ...others];
     putIfChanged(views, position, {
       '@odata.id': collection,
       '@odata.type': ODATA_TYPE.SimpleStorageCollection,
       Name: 'Simple Storage Collection',
-      Members: buses.map((bus) => ({ '@odata.id': `${collection}/${bus}` })),
-      'Members@odata.count': buses.length,
+      Members: members,
+      'Members@odata.count': members.length,
     });
     for (const bus of buses) {
       const document: ViewDocument = {

@@ -56,6 +56,10 @@ function register(views: ViewWriter, position: number, id: string, shown: ViewDo
     },
   };
   doc['Name'] = registration.name;
+  if (registration.inventory) {
+    const { manufacturer, model, serialNumber, sku } = registration.inventory;
+    Object.assign(doc, { Manufacturer: manufacturer, Model: model, SerialNumber: serialNumber, SKU: sku });
+  }
   doc['Actions'] = {
     '#ComputerSystem.Reset': {
       target: `${id}/Actions/ComputerSystem.Reset`,

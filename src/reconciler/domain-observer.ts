@@ -11,6 +11,8 @@ import type { LibvirtClient } from '../libvirt/client.js';
 import { missing } from './lab-provisioner.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { isSettling, powerStateOf } from './power-state.js';
+import { backingVolumePrefix } from './volume-actions.js';
+import { basename } from 'node:path';
 
 export interface DomainObserverOptions {
   /** How often every system is compared with libvirt, events or not. */
@@ -93,7 +95,7 @@ export class DomainObserver {
         // What the next boot uses: the definition's firmware, which a running machine may not have yet.
         firmware: xml === definition ? description.firmware : readDomainXml(definition).firmware,
         macAddresses: description.nics.flatMap((n) => (n.mac ? [n.mac] : [])),
-        ...((system.config.storage ?? []).length === 0 && { disks: await observeDisks(client, description.disks) }),
+        disks: await observeDisks(client, description.disks, ownVolumePrefixes(system)),
       });
       // A machine still starting is recorded once it runs: libvirt's event for that brings a resync.
       if (!isSettling(state)) this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state) });
@@ -121,17 +123,24 @@ export class DomainObserver {
   }
 }
 
-/** The domain's disks (not CD-ROMs or floppies), each with its capacity when it is a pool volume. */
-async function observeDisks(client: LibvirtClient, disks: readonly DomainDisk[]): Promise<ObservedDisk[]> {
+/** The file names of the volumes the system's emulated controllers back their logical volumes with. */
+const ownVolumePrefixes = (system: LabSystem): string[] => (system.config.storage ?? []).map((storage) => backingVolumePrefix(system.id, storage.id));
+
+/**
+ * The domain's disks (not CD-ROMs or floppies, nor the backing of an emulated controller's
+ * volumes, which its Storage shows), each with its capacity when it is a pool volume.
+ */
+async function observeDisks(client: LibvirtClient, all: readonly DomainDisk[], ownVolumePrefixes: readonly string[]): Promise<ObservedDisk[]> {
+  const disks = all.filter((disk) => disk.device === 'disk' && disk.targetDev && !ownVolumePrefixes.some((prefix) => basename(disk.sourceFile ?? '').startsWith(prefix)));
   const capacities = await Promise.all(
     disks.map(async (disk) => {
-      if (disk.device !== 'disk' || !disk.sourceFile) return undefined;
+      if (!disk.sourceFile) return undefined;
       const volume = await missing(client.volumeLookupByPath(disk.sourceFile), (e) => e.isNoStorageVolume);
       return volume && Number((await client.volumeGetInfo(volume)).capacity);
     }),
   );
   return disks.flatMap((disk, i) => {
-    if (disk.device !== 'disk' || !disk.targetDev) return [];
+    if (!disk.targetDev) return [];
     const capacityBytes = capacities[i];
     return [{ target: disk.targetDev, bus: disk.targetBus ?? 'virtio', ...(capacityBytes !== undefined && { capacityBytes }) }];
   });

@@ -3,7 +3,8 @@ import type { LibvirtConnections } from '../libvirt/connections.js';
 import { LibvirtError } from '../libvirt/errors.js';
 import { StoragePoolState } from '../libvirt/constants.js';
 import { demoDomainXml } from '../libvirt/xml/demo-domain-xml.js';
-import { dirPoolXml } from '../libvirt/xml/storage-xml.js';
+import { dirPoolXml, volumeXml } from '../libvirt/xml/storage-xml.js';
+import type { LibvirtClient } from '../libvirt/client.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 
 /** A stable, locally administered MAC for a system, so a re-created lab keeps its addresses. */
@@ -35,15 +36,23 @@ export async function ensurePool(connections: LibvirtConnections, uri: string, p
 }
 
 /**
- * Defines each system's domain when libvirt does not have it: a small machine that runs under
- * TCG (see demoDomainXml). Existing domains are adopted as they are. Returns the ids defined.
+ * The root disk's volume in the lab pool: named after the system, as its volumes' backing is, so
+ * a retry finds its own and a scenario replay's sandbox lab has the same names.
  */
-export async function ensureDomains(connections: LibvirtConnections, systems: readonly LabSystem[]): Promise<string[]> {
+export const rootDiskVolumeName = (systemId: string) => `rfe-${systemId}-root.qcow2`;
+
+/**
+ * Defines each system's domain when libvirt does not have it: a small machine that runs under
+ * TCG (see demoDomainXml), with a sparse root disk made in the lab pool when the system asks for
+ * one and the pool is on its URI. Existing domains are adopted as they are. Returns the ids defined.
+ */
+export async function ensureDomains(connections: LibvirtConnections, systems: readonly LabSystem[], pool?: { uri: string; name: string }): Promise<string[]> {
   const defined: string[] = [];
   for (const system of systems) {
     const client = await connections.get(system.libvirtUri);
     const existing = await missing(client.domainLookupByName(system.domainName), (e) => e.isNoDomain);
     if (existing) continue;
+    const rootDiskFile = system.rootDiskGiB > 0 && pool?.uri === system.libvirtUri ? await ensureRootDisk(client, pool.name, system) : undefined;
     await client.domainDefineXml(
       demoDomainXml({
         name: system.domainName,
@@ -52,9 +61,21 @@ export async function ensureDomains(connections: LibvirtConnections, systems: re
         vcpus: system.vcpus,
         firmware: system.firmware,
         mac: macFor(system.id),
+        network: system.network,
+        ...(rootDiskFile !== undefined && { rootDiskFile }),
       }),
     );
     defined.push(system.id);
   }
   return defined;
+}
+
+/** The system's root disk volume (made sparse when missing), and its path. */
+async function ensureRootDisk(client: LibvirtClient, poolName: string, system: LabSystem): Promise<string> {
+  const pool = await client.poolLookupByName(poolName);
+  const name = rootDiskVolumeName(system.id);
+  const volume =
+    (await missing(client.volumeLookupByName(pool, name), (e) => e.isNoStorageVolume)) ??
+    (await client.volumeCreateXml(pool, volumeXml({ name, capacityBytes: system.rootDiskGiB * 1024 ** 3 })));
+  return client.volumeGetPath(volume);
 }

@@ -58,7 +58,7 @@ export class LabRuntime {
     if (pool) await ensurePool(this.connections, this.config.libvirt.uri, pool);
     if (this.closed) return;
     if (this.config.lab.createMissingDomains) {
-      const defined = await ensureDomains(this.connections, this.configured);
+      const defined = await ensureDomains(this.connections, this.configured, pool && { uri: this.config.libvirt.uri, name: pool.name });
       if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
     }
     const rules = this.config.lab.adopt ?? [];

@@ -19,6 +19,8 @@ export interface LabShape {
     readonly vcpus: number;
     readonly memoryMiB: number;
     readonly firmware: 'BIOS' | 'UEFI';
+    /** Only when it has one: a scenario of a lab without root disks reads as it always did. */
+    readonly rootDiskGiB?: number;
     readonly storage: readonly StorageRegistered['data'][];
   }[];
   readonly rebuildSeconds: number;
@@ -95,6 +97,7 @@ export function labShapeOf(config: EmulatorConfig): LabShape {
       vcpus: system.vcpus,
       memoryMiB: system.memoryMiB,
       firmware: system.firmware,
+      ...(system.rootDiskGiB > 0 && { rootDiskGiB: system.rootDiskGiB }),
       storage: (system.config.storage ?? []).map((storage) => storageRegistration(system, storage)),
     })),
     rebuildSeconds: rebuildSecondsOf(config),

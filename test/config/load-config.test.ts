@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/load-config.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { labSystems } from '../../src/lab/lab-systems.js';
 
 const tempDir = useTempDirs();
 
@@ -58,10 +59,47 @@ describe('loadConfig', () => {
     ],
     [{ lab: { systems: [{ id: 'a', domain: 'x' }, { id: 'a', domain: 'y' }] } }, "lab.systems[1].id: 'a' is used twice"],
     [{ lab: { systems: [{ id: 'a', domain: 'x' }, { id: 'b', domain: 'x' }] } }, "lab.systems[1].domain: 'x' is used twice"],
+    [{ lab: { network: { type: 'bridge' } } }, 'lab.network.name: missing (required)'],
+    [{ lab: { network: { type: 'user', name: 'default' } } }, 'lab.network.name: not allowed here'],
+    [{ lab: { network: { type: 'macvtap', name: 'eth0' } } }, 'lab.network.type: must be one of "user", "network", "bridge"'],
+    [{ lab: { systems: [{ id: 'a', domain: 'x', network: { type: 'network' } }] } }, 'lab.systems[0].network.name: missing (required)'],
+    [{ lab: { systems: [{ id: 'a', domain: 'x', rootDiskGiB: -1 }] } }, 'lab.systems[0].rootDiskGiB: must be >= 0'],
+    [{ lab: { systems: [{ id: 'a', domain: 'x', rootDiskGiB: 1.5 }] } }, 'lab.systems[0].rootDiskGiB: must be integer'],
+    [{ lab: { systems: [{ id: 'a', domain: 'x', manufacturer: '' }] } }, 'lab.systems[0].manufacturer: must NOT have fewer than 1 characters'],
+    [{ lab: { systems: [{ id: 'a', domain: 'x', sku: 7 }] } }, 'lab.systems[0].sku: must be string'],
   ])('names the bad key and what was expected: %j', (content, message) => {
     const file = configFile(content);
     expect(() => loadConfig({ file, env: {} })).toThrow(ConfigError);
     expect(() => loadConfig({ file, env: {} })).toThrow(message);
+  });
+
+  it('ships a demo lab Ironic can provision: 1 GiB, a root disk Ironic counts, a NIC on the lab network, a maker identity', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.lab.network).toEqual({ type: 'user' });
+    const systems = labSystems(config);
+    expect(systems.length).toBeGreaterThanOrEqual(3);
+    for (const system of systems) {
+      expect(system.memoryMiB).toBeGreaterThanOrEqual(1024);
+      // Ironic's redfish inspection counts disks of 4 GiB and more.
+      expect(system.rootDiskGiB).toBeGreaterThanOrEqual(5);
+      expect(system.network).toEqual({ type: 'user' });
+      expect(Object.values(system.inventory).every((value) => value.length > 0)).toBe(true);
+    }
+  });
+
+  it('takes a network, a root disk size and the maker identity per system, the lab network otherwise', () => {
+    const file = configFile({
+      lab: {
+        network: { type: 'network', name: 'default' },
+        systems: [
+          { id: 'a', domain: 'x', network: { type: 'bridge', name: 'br0' }, rootDiskGiB: 0, manufacturer: 'Contoso', model: 'R1', serialNumber: 'SN1', sku: 'SKU1' },
+          { id: 'b', domain: 'y' },
+        ],
+      },
+    });
+    const [a, b] = labSystems(loadConfig({ file, env: {} }));
+    expect(a).toMatchObject({ network: { type: 'bridge', name: 'br0' }, rootDiskGiB: 0, inventory: { manufacturer: 'Contoso', model: 'R1', serialNumber: 'SN1', sku: 'SKU1' } });
+    expect(b).toMatchObject({ network: { type: 'network', name: 'default' }, rootDiskGiB: 0, memoryMiB: 128, inventory: { serialNumber: 'EMU-b' } });
   });
 
   it('refuses a bad port from the environment naming the variable', () => {

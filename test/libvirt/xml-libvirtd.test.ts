@@ -96,6 +96,15 @@ describe('the demo domain on the real libvirtd', () => {
     expect(inactiveXml(name)).not.toMatch(/<graphics/);
   });
 
+  it('is defined with its NIC on a libvirt network or a bridge, and its root disk first', () => {
+    const onNetwork = define(demoDomainXml(demoSpec({ network: { type: 'network', name: 'default' }, rootDiskFile: join(work, 'root.qcow2') })));
+    const stored = readDomainXml(inactiveXml(onNetwork));
+    expect(stored.nics).toEqual([expect.objectContaining({ type: 'network', sourceNetwork: 'default', mac: '52:54:00:5e:00:01' })]);
+    expect(stored.disks[0]).toEqual(expect.objectContaining({ device: 'disk', sourceFile: join(work, 'root.qcow2'), targetDev: 'vda', targetBus: 'virtio' }));
+    const onBridge = define(demoDomainXml(demoSpec({ network: { type: 'bridge', name: 'rfe-test-br0' } })));
+    expect(readDomainXml(inactiveXml(onBridge)).nics).toEqual([expect.objectContaining({ type: 'bridge', sourceBridge: 'rfe-test-br0' })]);
+  });
+
   it('keeps a hostile name a name, and starts with the UEFI firmware libvirt picks for it', () => {
     const hostile = `${unique('uefi')}-"<&'>]]>`;
     const name = define(demoDomainXml(demoSpec({ name: hostile, firmware: 'UEFI', serialConsole: 'none', bootDevices: ['cdrom'] })));

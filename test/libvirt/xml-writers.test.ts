@@ -163,7 +163,21 @@ describe('the demo domain', () => {
     expect(xml).not.toMatch(/<serial|<console/);
   });
 
+  it('plugs its NIC into a libvirt network or a bridge, and puts a root disk first on virtio', () => {
+    expect(readDomainXml(demoDomainXml({ ...spec, network: { type: 'network', name: 'default' } })).nics).toEqual([
+      expect.objectContaining({ type: 'network', sourceNetwork: 'default', mac: spec.mac, model: 'virtio' }),
+    ]);
+    expect(readDomainXml(demoDomainXml({ ...spec, network: { type: 'bridge', name: 'br0' } })).nics).toEqual([
+      expect.objectContaining({ type: 'bridge', sourceBridge: 'br0', mac: spec.mac }),
+    ]);
+    const disks = readDomainXml(demoDomainXml({ ...spec, rootDiskFile: '/pool/lab-1-root.qcow2' })).disks;
+    expect(disks[0]).toEqual(expect.objectContaining({ device: 'disk', sourceFile: '/pool/lab-1-root.qcow2', targetDev: 'vda', targetBus: 'virtio' }));
+    expect(disks.map((d) => d.device)).toEqual(['disk', 'cdrom', 'floppy']);
+  });
+
   it('refuses what libvirt would refuse, naming the field', () => {
+    expect(() => demoDomainXml({ ...spec, network: { type: 'bridge', name: '' } })).toThrow(/network.name must be a non-empty string/);
+    expect(() => demoDomainXml({ ...spec, network: { type: 'vde' } as unknown as DemoDomainSpec['network'] })).toThrow(/network.type must be one of user, network, bridge/);
     expect(() => demoDomainXml({ ...spec, uuid: 'not-a-uuid' })).toThrow(/uuid must be a UUID/);
     expect(() => demoDomainXml({ ...spec, mac: '52:54:00:00:00' })).toThrow(/mac must be a MAC address/);
     expect(() => demoDomainXml({ ...spec, memoryMiB: 0 })).toThrow(/memoryMiB must be a whole number ≥ 1/);

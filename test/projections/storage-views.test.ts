@@ -131,3 +131,21 @@ describe('storage views', () => {
     one.db.close();
   });
 });
+
+describe('the disks the host sees beside an emulated controller', () => {
+  it('lists the domain root disk and the controller volumes in one SimpleStorage collection, in either order of events', () => {
+    const store = openLab(join(tempDir(), 'events.db'));
+    const SIMPLE = '/redfish/v1/Systems/n1/SimpleStorage';
+    const observe = (disks: { target: string; bus: string; capacityBytes?: number }[]) =>
+      executeCommand(store, systemStream('n1'), systemDecider, { type: 'ObserveDomain', uuid: '7c4c3e0e-1d2b-4a5f-9e6d-0a1b2c3d4e5f', vcpus: 1, memoryBytes: GiB, firmware: 'BIOS', macAddresses: [], disks });
+    observe([{ target: 'vda', bus: 'virtio', capacityBytes: 10 * GiB }]);
+    expect(view(store, SIMPLE)['Members']).toEqual([{ '@odata.id': `${SIMPLE}/virtio` }, { '@odata.id': `${SIMPLE}/RAID` }]);
+    expect(view(store, `${SIMPLE}/virtio`)['Devices']).toEqual([{ Name: 'vda', Status: { State: 'Enabled', Health: 'OK' }, CapacityBytes: 10 * GiB }]);
+    // The controller's documents change with its volumes; the root disk's bus stays a member.
+    storage(store, { type: 'CreateVolume', taskId: 't1', applyTime: 'Immediate', request: { raidType: 'RAID1', drives: links(0, 1), capacityBytes: GiB / 4 } });
+    expect(view(store, SIMPLE)['Members'].map((m: { '@odata.id': string }) => m['@odata.id']).sort()).toEqual([`${SIMPLE}/RAID`, `${SIMPLE}/virtio`]);
+    observe([]);
+    expect(view(store, SIMPLE)['Members']).toEqual([{ '@odata.id': `${SIMPLE}/RAID` }]);
+    expect(store.views.get(`${SIMPLE}/virtio`)).toBeUndefined();
+  });
+});

@@ -33,6 +33,20 @@ const status = (store: EventStore) => (JSON.parse(store.views.get(SYSTEM)!.body)
 const dump = (db: SqliteDatabase) => JSON.stringify(db.prepare('SELECT odata_id, body, position FROM views ORDER BY odata_id').all());
 const observeDomain: SystemCommand = { type: 'ObserveDomain', uuid: '7c4c3e0e-1d2b-4a5f-9e6d-0a1b2c3d4e5f', vcpus: 1, memoryBytes: 2 ** 27, firmware: 'BIOS', macAddresses: [] };
 
+describe('the ComputerSystem identity', () => {
+  it('shows the configured Manufacturer, Model, SerialNumber and SKU, and follows a registration that changes them', () => {
+    const store = openLab();
+    const doc = () => JSON.parse(store.views.get(SYSTEM)!.body) as Record<string, any>;
+    // Registered before the identity was configurable: none shown.
+    expect(doc()['Manufacturer']).toBeUndefined();
+    const registration = { type: 'RegisterSystem', systemId: 'n1', name: 'Node', libvirtUri: 'test:///default', domainName: 'n1' } as const;
+    system(store, { ...registration, inventory: { manufacturer: 'Contoso', model: 'R1', serialNumber: 'SN1', sku: 'SKU1' } });
+    expect(doc()).toMatchObject({ Manufacturer: 'Contoso', Model: 'R1', SerialNumber: 'SN1', SKU: 'SKU1' });
+    system(store, { ...registration, inventory: { manufacturer: 'Contoso', model: 'R2', serialNumber: 'SN1', sku: 'SKU1' } });
+    expect(doc()['Model']).toBe('R2');
+  });
+});
+
 describe('the ComputerSystem Status', () => {
   it('is Starting until libvirt is seen, Enabled once it is, Absent while the domain is missing', () => {
     const store = openLab();

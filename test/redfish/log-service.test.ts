@@ -10,7 +10,7 @@ import { systemStream } from '../../src/domain/system/system-events.js';
 import { storageDecider } from '../../src/domain/storage/storage-decider.js';
 import { storageStream } from '../../src/domain/storage/storage-events.js';
 import { registerSystems } from '../../src/lab/register-systems.js';
-import type { LabSystem } from '../../src/lab/lab-systems.js';
+import { inventoryOf, type LabSystem } from '../../src/lab/lab-systems.js';
 import { rebuildViews } from '../../src/projections/rebuild.js';
 import { projectors } from '../../src/projections/catalog.js';
 import { MAX_LOG_ENTRIES } from '../../src/projections/log-services.js';
@@ -40,6 +40,9 @@ const system: LabSystem = {
   vcpus: 2,
   memoryMiB: 256,
   firmware: 'BIOS',
+  rootDiskGiB: 0,
+  network: { type: 'user' },
+  inventory: inventoryOf({ id: 'n1', domain: 'rfe-test-n1' }),
   config: {
     id: 'n1',
     domain: 'rfe-test-n1',

@@ -38,7 +38,7 @@ function labOverrides(driveBytes: number) {
   return {
     auth: { enabled: true },
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: join(dir, 'pool') } },
-    lab: { createMissingDomains: true, rebuildSeconds: 2, systems: [{ id: 's1', domain: domainName, vcpus: 1, memoryMiB: 64, storage: [{ id: 'RAID', drives }] }] },
+    lab: { createMissingDomains: true, rebuildSeconds: 2, systems: [{ id: 's1', domain: domainName, vcpus: 1, memoryMiB: 64, rootDiskGiB: 5, storage: [{ id: 'RAID', drives }] }] },
   };
 }
 

@@ -29,7 +29,7 @@ export function startEmulatorProcess(configFile: string, args: readonly string[]
 }
 
 /** Stops it with `signal` and waits until it has exited; resolves with its exit code. */
-export async function stopEmulatorProcess(emulator: EmulatorProcess, signal: NodeJS.Signals): Promise<number | null> {
+export async function stopEmulatorProcess(emulator: EmulatorProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
   if (emulator.child.exitCode !== null || emulator.child.signalCode !== null) return emulator.child.exitCode;
   const exited = new Promise<number | null>((resolve) => emulator.child.once('exit', (code) => resolve(code)));
   emulator.child.kill(signal);

@@ -2,6 +2,7 @@ import { isProblem, type Decider } from '../../src/domain/decider.js';
 import type { AppendRequest, EventMeta, NewEvent, RecordedCommand } from '../../src/eventstore/event.js';
 import type { EmulatorConfig, SystemConfig } from '../../src/config/config.js';
 import { labSystems } from '../../src/lab/lab-systems.js';
+import { registerSystemCommand } from '../../src/lab/register-systems.js';
 import { storageRegistration } from '../../src/lab/lab-storage.js';
 import { INTERNAL_ACTORS } from '../../src/scenario/scenario-steps.js';
 import { serviceDecider } from '../../src/domain/service/service-decider.js';
@@ -118,7 +119,7 @@ export class LabHistory {
       };
       this.scripts.push(script);
       const registration: Step[] = [
-        { stream: 'system', actor: 'lab-config', command: { type: 'RegisterSystem', systemId, name: labSystem.name, libvirtUri: labSystem.libvirtUri, domainName: labSystem.domainName } },
+        { stream: 'system', actor: 'lab-config', command: registerSystemCommand(labSystem) },
         { stream: 'storage', actor: 'lab-config', command: { type: 'RegisterStorage', ...storageRegistration(labSystem, labSystem.config.storage![0]!) } },
         { stream: 'system', actor: 'libvirt-observer', command: { type: 'ObserveDomain', uuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, vcpus: 2, memoryBytes: 4 * GiB, firmware: n % 3 === 0 ? 'UEFI' : 'BIOS', macAddresses: [`52:54:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`] } },
         { stream: 'system', actor: 'libvirt-observer', command: { type: 'ObservePowerState', powerState: 'Off' } },

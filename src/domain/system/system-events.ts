@@ -13,7 +13,17 @@ export interface SystemRegistered {
     readonly domainName: string;
     /** The lab's VerifyCertificate default for virtual media (config lab.virtualMedia), when it sets one. */
     readonly mediaVerifyCertificate?: boolean;
+    /** What the ComputerSystem says it is; absent in registrations recorded before it was configurable. */
+    readonly inventory?: SystemInventory;
   };
+}
+
+/** The maker's identification of a system, as configured (or defaulted). */
+export interface SystemInventory {
+  readonly manufacturer: string;
+  readonly model: string;
+  readonly serialNumber: string;
+  readonly sku: string;
 }
 
 /** What libvirt reports about the system's domain, recorded when it differs from what was known. */
@@ -26,8 +36,8 @@ export interface DomainObserved {
     readonly firmware: 'BIOS' | 'UEFI';
     readonly macAddresses: readonly string[];
     /**
-     * The domain's own disks, for a system with no emulated storage controller (whose disks are
-     * its volumes); the capacity when libvirt knows the disk as a storage volume.
+     * The domain's own disks (a root disk, an adopted domain's disks), not those backing an
+     * emulated controller's volumes; the capacity when libvirt knows the disk as a storage volume.
      */
     readonly disks?: readonly ObservedDisk[];
   };

@@ -1,6 +1,7 @@
 import { buildXml } from '../../xml.js';
 import type { BootDevice, Firmware } from './domain-xml.js';
 import { requireBootDevices } from './boot-order.js';
+import { diskElement } from './device-xml.js';
 import { MAC_PATTERN, requireInteger, requireOneOf, requirePattern, requireText, UUID_PATTERN } from './spec-checks.js';
 
 export interface DemoDomainSpec {
@@ -11,6 +12,10 @@ export interface DemoDomainSpec {
   /** BIOS (the default) or UEFI, which libvirt resolves to the installed OVMF when it starts. */
   readonly firmware?: Firmware;
   readonly mac: string;
+  /** What the NIC is plugged into: user-mode networking (the default), a libvirt network or a host bridge. */
+  readonly network?: NicNetwork;
+  /** A qcow2 file to attach as the first virtio disk (vda), the machine's root disk. */
+  readonly rootDiskFile?: string;
   /** Defaults to disk, then network. */
   readonly bootDevices?: readonly BootDevice[];
   /** A serial console on a pty (the default: `virsh console` reaches it), or none. */
@@ -18,10 +23,19 @@ export interface DemoDomainSpec {
   readonly emulator?: string;
 }
 
+export type NicNetwork = { readonly type: 'user' } | { readonly type: 'network' | 'bridge'; readonly name: string };
+
+/** The interface element's type and source for a network choice. */
+function nicAttachment(network: NicNetwork): Record<string, unknown> {
+  const type = requireOneOf(network.type, ['user', 'network', 'bridge'], 'network.type');
+  if (network.type === 'user') return { $: { type } };
+  return { $: { type }, source: { $: { [network.type]: requireText(network.name, 'network.name') } } };
+}
+
 /**
  * A small lab machine that runs under QEMU's TCG on any host: pc (i440fx) machine with ACPI (so
- * disks can be hot-plugged), no graphics, a user-mode NIC (so no libvirt network has to exist),
- * and an empty SATA CD-ROM drive and floppy drive for virtual media.
+ * disks can be hot-plugged), no graphics, a NIC (user-mode by default, so no libvirt network has
+ * to exist), an optional root disk, and an empty SATA CD-ROM drive and floppy drive for virtual media.
  */
 export function demoDomainXml(spec: DemoDomainSpec): string {
   const bootDevices = requireBootDevices(spec.bootDevices ?? ['hd', 'network']);
@@ -47,6 +61,7 @@ export function demoDomainXml(spec: DemoDomainSpec): string {
       devices: {
         emulator: requireText(spec.emulator ?? '/usr/bin/qemu-system-x86_64', 'emulator'),
         disk: [
+          ...(spec.rootDiskFile === undefined ? [] : [diskElement({ sourceFile: spec.rootDiskFile, targetDev: 'vda' })]),
           {
             $: { type: 'file', device: 'cdrom' },
             driver: { $: { name: 'qemu', type: 'raw' } },
@@ -60,7 +75,7 @@ export function demoDomainXml(spec: DemoDomainSpec): string {
           },
         ],
         interface: {
-          $: { type: 'user' },
+          ...nicAttachment(spec.network ?? { type: 'user' }),
           mac: { $: { address: requirePattern(spec.mac, MAC_PATTERN, 'mac', 'a MAC address such as 52:54:00:12:34:56') } },
           model: { $: { type: 'virtio' } },
         },

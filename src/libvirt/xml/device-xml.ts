@@ -25,16 +25,19 @@ const bootElement = (order: number | undefined) => (order === undefined ? {} : {
 
 /** A file-backed disk, for attach and detach (libvirt matches a detach by target). */
 export function diskDeviceXml(spec: DiskSpec): string {
-  return buildXml({
-    disk: {
-      $: { type: 'file', device: 'disk' },
-      driver: { $: { name: 'qemu', type: requireOneOf(spec.format ?? 'qcow2', ['qcow2', 'raw'], 'format') } },
-      source: { $: { file: requireText(spec.sourceFile, 'sourceFile') } },
-      target: { $: { dev: requirePattern(spec.targetDev, TARGET_DEV_PATTERN, 'targetDev', 'a device name such as vdb'), bus: requireOneOf(spec.bus ?? 'virtio', DISK_BUSES, 'bus') } },
-      ...(spec.serial !== undefined && { serial: requireText(spec.serial, 'serial') }),
-      ...bootElement(spec.bootOrder),
-    },
-  });
+  return buildXml({ disk: diskElement(spec) });
+}
+
+/** The `<disk>` element's content, also for a domain definition's devices. */
+export function diskElement(spec: DiskSpec): Record<string, unknown> {
+  return {
+    $: { type: 'file', device: 'disk' },
+    driver: { $: { name: 'qemu', type: requireOneOf(spec.format ?? 'qcow2', ['qcow2', 'raw'], 'format') } },
+    source: { $: { file: requireText(spec.sourceFile, 'sourceFile') } },
+    target: { $: { dev: requirePattern(spec.targetDev, TARGET_DEV_PATTERN, 'targetDev', 'a device name such as vdb'), bus: requireOneOf(spec.bus ?? 'virtio', DISK_BUSES, 'bus') } },
+    ...(spec.serial !== undefined && { serial: requireText(spec.serial, 'serial') }),
+    ...bootElement(spec.bootOrder),
+  };
 }
 
 export const CDROM_BUSES = ['sata', 'ide', 'scsi', 'usb'] as const;
