@@ -9,6 +9,7 @@ import { BASE_REGISTRY_TEXT, baseMessage } from './base-registry.js';
 import { BASE_REGISTRY_URI } from '../projections/service-documents.js';
 import { BIOS_ATTRIBUTE_REGISTRY_TEXT, BIOS_ATTRIBUTE_REGISTRY_URI } from './bios-attribute-registry.js';
 import { errorBody } from './redfish-error.js';
+import { fromStoreError } from './store-errors.js';
 
 export const SERVICE_ROOT = '/redfish/v1';
 
@@ -170,8 +171,11 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof RedfishHttpError) return sendError(reply, error);
-    const known = fromFastifyError(error, request);
-    if (known) return sendError(reply, known);
+    const known = fromFastifyError(error, request) ?? fromStoreError(error);
+    if (known) {
+      if (known.status >= 500) request.log.error({ err: error }, 'the event store could not record the request');
+      return sendError(reply, known);
+    }
     request.log.error({ err: error }, 'unexpected error');
     return sendError(reply, RedfishHttpError.of(500, 'InternalError'));
   });

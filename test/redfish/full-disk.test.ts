@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../src/app.js';
+import { testConfig } from '../support/config.js';
+import { redfishClient } from '../support/redfish-client.js';
+
+/*
+ * The data directory on a small filesystem of its own that fills up: a mutation that cannot be
+ * written is 507 InsufficientStorage and records nothing; once space is freed the service takes
+ * requests again and the lab carries them out, without a restart. The lab is libvirt's test
+ * driver, whose domain "test" runs from the start.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'rfe-test-full-disk-'));
+const small = join(dir, 'small');
+const filler = join(small, 'filler');
+let emulator: RunningEmulator | undefined;
+let mounted = false;
+const client = redfishClient(() => emulator!.url);
+const SYSTEM = '/redfish/v1/Systems/t1';
+
+/** Writes into `file` until the filesystem has no room left. */
+function fill(file: string): void {
+  const fd = openSync(file, 'w');
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+beforeAll(async () => {
+  execFileSync('mkdir', ['-p', small]);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', small]);
+  mounted = true;
+  const { config } = testConfig(dir, {
+    dataDir: join(small, 'data'),
+    libvirt: { uri: 'test:///default' },
+    lab: { systems: [{ id: 't1', domain: 'test' }] },
+  });
+  emulator = await startEmulator(config, { resyncIntervalMs: 500 });
+  await emulator.lab!.ready;
+});
+
+afterAll(async () => {
+  await emulator?.close();
+  if (mounted) execFileSync('umount', [small]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a data directory that fills up', { timeout: 60_000 }, () => {
+  it('answers 507 and records nothing while full, and takes requests again once space is freed', async () => {
+    await expect.poll(async () => (await client.get(SYSTEM))['PowerState'], { timeout: 15_000 }).toBe('On');
+    fill(filler);
+    // SQLite reuses its log file's pages after a checkpoint: writes go on until a page is needed.
+    let refused: Response | undefined;
+    for (let i = 0; i < 2000 && !refused; i++) {
+      const before = emulator!.store.lastPosition();
+      const response = await client.request('PATCH', SYSTEM, { LocationIndicatorActive: i % 2 === 0 });
+      if (response.status === 507) {
+        refused = response;
+        expect(emulator!.store.lastPosition()).toBe(before);
+      } else {
+        expect(response.status).toBe(200);
+      }
+    }
+    expect(refused, 'a write refused for want of space').toBeDefined();
+    const body = (await refused!.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } };
+    expect(body.error['@Message.ExtendedInfo'][0]!.MessageId).toMatch(/^Base\.1\.\d+\.InsufficientStorage$/);
+    // Reads go on.
+    expect((await client.request('GET', SYSTEM)).status).toBe(200);
+
+    rmSync(filler);
+    expect((await client.request('PATCH', SYSTEM, { LocationIndicatorActive: true })).status).toBe(200);
+    expect((await client.request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' })).status).toBe(204);
+    await expect.poll(async () => (await client.get(SYSTEM))['PowerState'], { timeout: 15_000 }).toBe('Off');
+  });
+});
