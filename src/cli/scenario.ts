@@ -135,6 +135,7 @@ export const scenarioReplayCommand: CliCommand = {
     const pace = values.pace ?? 'fast';
     if (pace !== 'fast' && pace !== 'original') throw new UsageError(`--pace is fast or original, got '${pace}'`);
     const config = loadConfig({ file: values.config });
+    const waitSeconds = values['wait-seconds'] === undefined ? 60 : parseCount(values['wait-seconds'], '--wait-seconds');
     const scenario = loadScenarioFor(file, config);
     const display = progressDisplay(values);
     let place: SandboxPlace | undefined;
@@ -144,7 +145,7 @@ export const scenarioReplayCommand: CliCommand = {
     );
     const report = await replayScenario(scenario, config, {
       pace,
-      waitSeconds: values['wait-seconds'] === undefined ? 60 : parseCount(values['wait-seconds'], '--wait-seconds'),
+      waitSeconds,
       keep: values.keep ?? false,
       withLab: !(values['no-lab'] ?? false),
       ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),

@@ -78,7 +78,7 @@ export interface ReplayReport {
   readonly outcomeDifferences: readonly OutcomeDifference[];
   readonly viewDifferences: readonly ViewDifference[];
   readonly sandbox: SandboxPlace & { readonly kept: boolean };
-  /** Set when the replay was interrupted: the report is of the steps before `atStep`, without comparing views. */
+  /** Set when the replay was interrupted: the report is of the steps up to `atStep` (whose outcomes may not all have come), without comparing views. */
   readonly interrupted?: { readonly atStep: number; readonly steps: number };
   /** The sandbox's libvirt objects at the end, under the lab's own names. */
   readonly inventory?: LabInventory;
