@@ -94,6 +94,35 @@ describe('long store commands', { timeout: 180_000 }, () => {
       expect(run.output.stderr).toContain('interrupted: no file was written');
       expect(readdirSync(out)).toEqual([]);
     }
+    // Killed, it cannot clean up: what it leaves is the hidden partial file, never the output.
+    const out = mkdirAt('killed-export');
+    const killed = startCli(['export', '--config', large.file, '-o', join(out, 'log.ndjson'), '--progress']);
+    await killed.stderrMatches(PROGRESS);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    expect(readdirSync(out).filter((name) => !name.startsWith('.'))).toEqual([]);
+  });
+
+  it('an interrupted rebuild leaves the views as they were', async () => {
+    const viewsOf = () => {
+      const db = new Database(join(large.config.dataDir, 'events.db'), { readonly: true });
+      try {
+        return JSON.stringify(db.prepare('SELECT odata_id, position FROM views ORDER BY odata_id').all());
+      } finally {
+        db.close();
+      }
+    };
+    // A view no rebuild would make: gone if the rebuild's transaction were committed, even in part.
+    const db = new Database(join(large.config.dataDir, 'events.db'));
+    db.prepare("INSERT INTO views (odata_id, body, position) VALUES ('/sentinel', '{}', 1)").run();
+    db.close();
+    const before = viewsOf();
+    expect(before).toContain('/sentinel');
+    const run = startCli(['rebuild', '--config', large.file, '--progress']);
+    await run.stderrMatches(/rebuild: [\d,]+ \/ 200,\d+ events/);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(viewsOf()).toBe(before);
   });
 
   it('an interrupted import leaves the target as it was: no store where there was none, an empty store empty', async () => {
