@@ -30,7 +30,7 @@ export const exportCommand: CliCommand = {
     const { values } = parseCommandArgs(argv, options);
     const until = values['until-position'] === undefined ? undefined : parseCount(values['until-position'], '--until-position');
     const { store } = openConfiguredStore(configFromOptions(values), { mustExist: true });
-    const display = progressDisplay(values);
+    const display = progressDisplay(values, values.output === undefined);
     try {
       return await runInterruptibly(display, FILE_OUTPUT_NOTES, async (signal) => {
         const header = await exportLog(store.db, values.output ?? '-', until, { signal, onProgress: countProgress(display, 'export') });

@@ -11,7 +11,12 @@ export const PROGRESS_OPTIONS_HELP = [
   '  --progress        progress even when standard error is not a terminal (a line a second)',
 ].join('\n');
 
-/** The progress display the flags ask for, on standard error. */
-export function progressDisplay(values: { quiet?: boolean; progress?: boolean }): ProgressDisplay {
-  return new ProgressDisplay(progressMode(values, process.stderr.isTTY === true));
+/**
+ * The progress display the flags ask for, on standard error. A command whose output goes to
+ * standard output (`dataOnStdout`) draws none there when that is the terminal too: a line
+ * redrawn in the middle of the data would tear it.
+ */
+export function progressDisplay(values: { quiet?: boolean; progress?: boolean }, dataOnStdout = false): ProgressDisplay {
+  const sharedTerminal = dataOnStdout && process.stdout.isTTY === true;
+  return new ProgressDisplay(progressMode(values, process.stderr.isTTY === true && !sharedTerminal));
 }

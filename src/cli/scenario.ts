@@ -52,7 +52,7 @@ export const scenarioExportCommand: CliCommand = {
     if (values['to-position'] !== undefined && values['to-mark'] !== undefined) throw new UsageError('give --to-position or --to-mark, not both');
     const config = configFromOptions(values);
     const { store } = openConfiguredStore(config, { mustExist: true });
-    const display = progressDisplay(values);
+    const display = progressDisplay(values, values.output === undefined);
     try {
       return await runInterruptibly(display, FILE_OUTPUT_NOTES, async (signal) => {
         const header = await exportScenario(store, config, {
