@@ -247,6 +247,7 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
     ? openConfiguredStore(sandbox.config)
     : openEventStore({ file: storeFile(sandbox.config), projectors: [], projectionVersion: PROJECTION_VERSION, durability: sandbox.config.database.durability });
   let lab: LabRuntime | undefined;
+  let labReady = false;
   let inventory: LabInventory | undefined;
   const steps = scenario.lines.filter((line): line is ScenarioStep => line.kind === 'step');
   const stepDifferences: StepDifference[] = [];
@@ -273,6 +274,7 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
         log(`sandbox: pool ${sandbox.config.libvirt.pool?.name ?? '(none)'}, domains ${systems.map((s) => s.domainName).join(', ')}`);
         lab = new LabRuntime(store, sandbox.config, systems, log, { resyncIntervalMs: 1000, retryMs: 2000 });
         await deadline(lab.ready, options.waitSeconds, 'the sandbox lab was not ready (libvirt unreachable?)', signal);
+        labReady = true;
       }
       /** Outcomes the sandbox's lab is to produce before the next step, and the step they follow. */
       let awaited: string[] = [];
@@ -345,6 +347,9 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
       ...(inventory && { inventory }),
     };
   } finally {
+    // Interrupted while starting, the lab may still be defining the sandbox's pool and domains:
+    // that is let finish (closing does not stop it), so nothing is defined after the removal.
+    if (lab && !labReady) await deadline(lab.ready, 30, 'the sandbox lab start').catch(() => undefined);
     await lab?.close();
     store.db.close();
     if (!options.keep) {

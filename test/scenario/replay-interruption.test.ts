@@ -98,6 +98,16 @@ describe('an interrupted replay', { timeout: 180_000 }, () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('pool-replay-'))).toEqual([]);
   });
 
+  it('interrupted while its sandbox is being made, leaves none of it', async () => {
+    const run = replay('--progress');
+    await run.stderrMatches(/^sandbox: pool /m);
+    run.child.kill('SIGINT');
+    expect(await run.exited, run.output.stderr).toBe(130);
+    expect(run.output.stdout).toMatch(/^INTERRUPTED at step 0 of \d+ steps/);
+    expect(await sandboxes()).toEqual([]);
+    expect(readdirSync(dir).filter((name) => name.startsWith('pool-replay-'))).toEqual([]);
+  });
+
   it('as JSON, the partial report says where it stopped; SIGTERM exits 143', async () => {
     const run = replay('--json');
     // Piped and without --progress: nothing drawn, only the lab's own messages.
