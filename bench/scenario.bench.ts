@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const { store } = openConfiguredStore(config, { mustExist: true });
   const file = join(workDir, 'scenario.ndjson');
   let started = performance.now();
-  const header = exportScenario(store, config, {}, file);
+  const header = await exportScenario(store, config, {}, file);
   const exportSeconds = seconds(started);
   const events = store.lastPosition();
   store.db.close();

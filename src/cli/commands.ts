@@ -9,6 +9,7 @@ import { driveFailCommand, driveReplaceCommand } from './drive-fault.js';
 import { showCommand } from './show.js';
 import { markCommand } from './mark.js';
 import { scenarioExportCommand, scenarioReplayCommand } from './scenario.js';
+import { scenarioSandboxesCommand } from './scenario-sandboxes.js';
 
 /** Every sub-command of the CLI, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [serveCommand, historyCommand, showCommand, rebuildCommand, exportCommand, importCommand, markCommand, scenarioExportCommand, scenarioReplayCommand, driveFailCommand, driveReplaceCommand, libvirtInspectCommand];
+export const commands: readonly CliCommand[] = [serveCommand, historyCommand, showCommand, rebuildCommand, exportCommand, importCommand, markCommand, scenarioExportCommand, scenarioReplayCommand, scenarioSandboxesCommand, driveFailCommand, driveReplaceCommand, libvirtInspectCommand];

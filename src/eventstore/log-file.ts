@@ -1,11 +1,14 @@
 import { ExplainedError } from '../explained-error.js';
-import { createReadStream, closeSync, openSync, writeSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { SqliteDatabase } from './database.js';
 import type { RecordedEvent } from './event.js';
 import { schemaVersion } from './migrations.js';
 import { parseFileHeader } from './file-header.js';
-import { eventsOf, project } from '../projections/rebuild.js';
+import { eventsOf, projectInto } from '../projections/rebuild.js';
+import { MemoryViews } from '../projections/memory-views.js';
+import { breathe, InterruptedError, PROGRESS_EVERY, type LongWork } from '../progress/long-work.js';
+import { writeWholeFile } from '../write-whole-file.js';
 import type { Projector } from '../projections/projector.js';
 import { EMULATOR_VERSION } from '../version.js';
 import { AS_STORED, EVENT_UPCASTERS, NewerEventError, type EventReading } from './upcasters.js';
@@ -31,11 +34,12 @@ export class LogFileError extends ExplainedError {}
 
 /**
  * Writes the log (or the events up to `untilPosition`) as NDJSON: a header line, then one event
- * per line in position order. `target` is a path, or '-' for standard output. Events are written
- * as stored, older payload versions included: the file is a copy of the log, and the build that
- * imports it upcasts them as it reads them.
+ * per line in position order. `target` is a path, or '-' for standard output; a path is written
+ * whole or not at all (write-whole-file.ts). Events are written as stored, older payload
+ * versions included: the file is a copy of the log, and the build that imports it upcasts them
+ * as it reads them.
  */
-export function exportLog(db: SqliteDatabase, target: string, untilPosition?: number, now = new Date()): LogHeader {
+export async function exportLog(db: SqliteDatabase, target: string, untilPosition?: number, work: LongWork = {}, now = new Date()): Promise<LogHeader> {
   const { last, count } = db
     .prepare('SELECT coalesce(max(position), 0) AS last, count(*) AS count FROM events WHERE position <= ?')
     .get(untilPosition ?? Number.MAX_SAFE_INTEGER) as { last: number; count: number };
@@ -49,20 +53,24 @@ export function exportLog(db: SqliteDatabase, target: string, untilPosition?: nu
     toPosition: last,
     count,
   };
-  const fd = target === '-' ? 1 : openSync(target, 'w');
-  try {
+  await writeWholeFile(target, async (out) => {
     let chunk = `${JSON.stringify(header)}\n`;
+    let done = 0;
     for (const event of eventsOf(db, last, AS_STORED)) {
       chunk += `${JSON.stringify(event)}\n`;
+      done += 1;
+      if (done % PROGRESS_EVERY === 0) {
+        work.onProgress?.(done, count);
+        await breathe(work.signal);
+      }
       if (chunk.length > 1 << 20) {
-        writeSync(fd, chunk);
+        out(chunk);
         chunk = '';
       }
     }
-    writeSync(fd, chunk);
-  } finally {
-    if (fd !== 1) closeSync(fd);
-  }
+    out(chunk);
+    work.onProgress?.(done, count);
+  });
   return header;
 }
 
@@ -97,9 +105,9 @@ function checkEvent(value: unknown, expectedPosition: number, versions: Map<stri
  * Imports an exported log into an empty, migrated store: every event keeps its position, stream
  * version and time, and the views are projected from them. All of it happens in one
  * transaction, after the whole file has been checked line by line, so a truncated, reordered or
- * edited file changes nothing.
+ * edited file changes nothing, and neither does an interruption (`work.signal`) nor a kill.
  */
-export async function importLog(db: SqliteDatabase, source: string, projectors: readonly Projector[], reading: EventReading = EVENT_UPCASTERS): Promise<LogHeader> {
+export async function importLog(db: SqliteDatabase, source: string, projectors: readonly Projector[], work: LongWork = {}, reading: EventReading = EVENT_UPCASTERS): Promise<LogHeader> {
   if ((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n > 0) {
     throw new LogFileError('the target store already has events; import into a new data directory');
   }
@@ -122,6 +130,10 @@ export async function importLog(db: SqliteDatabase, source: string, projectors: 
       throw new LogFileError(`line ${lineNumber}: not valid JSON`);
     }
     events.push(checkEvent(parsed, events.length + 1, versions, lineNumber));
+    if (events.length % PROGRESS_EVERY === 0) {
+      work.onProgress?.(events.length, header.count, 'checking');
+      if (work.signal?.aborted) throw new InterruptedError();
+    }
   }
   // Stored as in the file; projected as this build reads them (a payload version it does not
   // know refuses the whole file before anything is written).
@@ -144,12 +156,30 @@ export async function importLog(db: SqliteDatabase, source: string, projectors: 
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertView = db.prepare('INSERT INTO views (odata_id, body, position) VALUES (?, ?, ?)');
-  db.transaction(() => {
-    for (const e of events) {
-      insertEvent.run(e.position, e.streamId, e.streamVersion, e.subject, e.type, JSON.stringify(e.data), JSON.stringify(e.meta), e.recordedAt);
+  // One transaction, opened and closed by hand so that the event loop can run between slices
+  // of it (an interruption rolls it all back); nothing else uses this connection meanwhile.
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const total = events.length;
+    for (let i = 0; i < total; i += PROGRESS_EVERY) {
+      for (const e of events.slice(i, i + PROGRESS_EVERY)) {
+        insertEvent.run(e.position, e.streamId, e.streamVersion, e.subject, e.type, JSON.stringify(e.data), JSON.stringify(e.meta), e.recordedAt);
+      }
+      work.onProgress?.(Math.min(i + PROGRESS_EVERY, total), total, 'writing');
+      await breathe(work.signal);
+    }
+    const views = new MemoryViews();
+    for (let i = 0; i < total; i += PROGRESS_EVERY) {
+      projectInto(views, upcast.slice(i, i + PROGRESS_EVERY), projectors);
+      work.onProgress?.(Math.min(i + PROGRESS_EVERY, total), total, 'projecting');
+      await breathe(work.signal);
     }
     db.prepare('DELETE FROM views').run();
-    for (const row of project(upcast, projectors).rows()) insertView.run(row.odataId, row.body, row.position);
-  }).immediate();
+    for (const row of views.rows()) insertView.run(row.odataId, row.body, row.position);
+    db.exec('COMMIT');
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
   return header;
 }

@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import type { EmulatorConfig } from '../config/config.js';
 import type { EventStore } from '../eventstore/event-store.js';
 import type { RecordedEvent } from '../eventstore/event.js';
 import { schemaVersion } from '../eventstore/migrations.js';
-import { eventsOf, project } from '../projections/rebuild.js';
+import { eventsOf, projectInto } from '../projections/rebuild.js';
+import { MemoryViews } from '../projections/memory-views.js';
 import { projectors } from '../projections/catalog.js';
 import { diffJson } from '../projections/json-diff.js';
 import { MARKS_STREAM, type MarkPlaced } from '../domain/marks/marks-decider.js';
@@ -13,6 +13,8 @@ import { ExplainedError } from '../explained-error.js';
 import { isComparedView, labShapeOf, SCENARIO_FORMAT, SCENARIO_FORMAT_VERSION, type LabShape, type ScenarioHeader, type ScenarioView } from './scenario-format.js';
 import { scenarioLines, UnreplayableEventError } from './scenario-steps.js';
 import { scenarioDigest } from './scenario-digest.js';
+import { breathe, PROGRESS_EVERY, type LongWork } from '../progress/long-work.js';
+import { writeWholeFile } from '../write-whole-file.js';
 
 /** What to export: positions, or marks (`redfish-emulator mark NAME`), and optionally one client. */
 export interface ExportRange {
@@ -64,16 +66,22 @@ function checkLab(lab: LabShape, registered: ReturnType<typeof registeredLab>, t
  * Writes a scenario: a header (versions, the lab, the range, a digest of the rest), the client
  * steps and the lab's outcomes up to the range's end in log order (those before its start marked
  * as setup), and every Redfish resource as it was at the end of the range, which a replay must
- * reproduce.
+ * reproduce. A path is written whole or not at all (write-whole-file.ts), interrupted or not.
  */
-export function exportScenario(store: EventStore, config: EmulatorConfig, range: ExportRange, target: string, now = new Date()): ScenarioHeader {
+export async function exportScenario(store: EventStore, config: EmulatorConfig, range: ExportRange, target: string, work: LongWork = {}, now = new Date()): Promise<ScenarioHeader> {
   const last = store.lastPosition();
   const fromPosition = range.fromMark !== undefined ? markPosition(store, range.fromMark) : (range.fromPosition ?? 1);
   const toPosition = range.toMark !== undefined ? markPosition(store, range.toMark) : (range.toPosition ?? last);
   if (toPosition > last) throw new ScenarioExportError(`position ${toPosition} is past the end of the log (${last})`);
   if (fromPosition > toPosition) throw new ScenarioExportError(`the range starts (${fromPosition}) after it ends (${toPosition})`);
 
-  const events = [...eventsOf(store.db, toPosition)];
+  const events: RecordedEvent[] = [];
+  for (const event of eventsOf(store.db, toPosition)) {
+    if (events.push(event) % PROGRESS_EVERY === 0) {
+      work.onProgress?.(events.length, toPosition, 'reading');
+      await breathe(work.signal);
+    }
+  }
   const lab = labShapeOf(config);
   checkLab(lab, registeredLab(events), toPosition);
   let lines;
@@ -83,7 +91,13 @@ export function exportScenario(store: EventStore, config: EmulatorConfig, range:
     if (err instanceof UnreplayableEventError) throw new ScenarioExportError(err.message);
     throw err;
   }
-  const views: ScenarioView[] = [...project(events, projectors).rows()]
+  const projected = new MemoryViews();
+  for (let i = 0; i < events.length; i += PROGRESS_EVERY) {
+    projectInto(projected, events.slice(i, i + PROGRESS_EVERY), projectors);
+    work.onProgress?.(Math.min(i + PROGRESS_EVERY, events.length), events.length, 'projecting');
+    await breathe(work.signal);
+  }
+  const views: ScenarioView[] = [...projected.rows()]
     .filter((row) => isComparedView(row.odataId))
     .sort((a, b) => (a.odataId < b.odataId ? -1 : 1))
     .map((row) => ({ kind: 'view', resource: row.odataId, body: JSON.parse(row.body) as unknown }));
@@ -108,8 +122,6 @@ export function exportScenario(store: EventStore, config: EmulatorConfig, range:
     views: views.length,
   };
   const header: ScenarioHeader = { ...described, digest: scenarioDigest(described, body) };
-  const text = `${JSON.stringify(header)}\n${body}`;
-  if (target === '-') process.stdout.write(text);
-  else writeFileSync(target, text);
+  await writeWholeFile(target, async (out) => out(`${JSON.stringify(header)}\n${body}`));
   return header;
 }

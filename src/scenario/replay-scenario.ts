@@ -21,6 +21,8 @@ import { readScenario, type Scenario } from './read-scenario.js';
 import { isComparedView, labShapeOf, type ScenarioOutcome, type ScenarioStep } from './scenario-format.js';
 import { outcomeKey } from './scenario-steps.js';
 import { labInventory, newSandbox, removeSandbox, type LabInventory, type Sandbox } from './sandbox.js';
+import { breathe, InterruptedError } from '../progress/long-work.js';
+import type { ReplayProgressState } from '../progress/progress-line.js';
 
 export interface ReplayOptions {
   /** 'fast': each step as soon as the one before has its outcomes; 'original': also no sooner than it was recorded. */
@@ -34,6 +36,20 @@ export interface ReplayOptions {
   /** Where the fresh store goes (a temporary directory when absent); must hold no store yet. */
   readonly dataDir?: string;
   readonly log?: (line: string) => void;
+  /** Aborted: the replay stops at the step it is at, removes the sandbox (unless `keep`) and reports what it saw so far. */
+  readonly signal?: AbortSignal;
+  /** Where the replay is: called at each step, and a few times a second while a step waits for its outcomes. */
+  readonly onProgress?: (state: ReplayProgressState) => void;
+  /** Called once the sandbox has its names, before anything is made: where it is, should the replay be killed. */
+  readonly onSandbox?: (place: SandboxPlace) => void;
+}
+
+/** Where a replay's sandbox is: its store and, with a lab, its libvirt pool and domains. */
+export interface SandboxPlace {
+  readonly suffix: string;
+  readonly dataDir: string;
+  readonly pool?: string;
+  readonly domains: readonly string[];
 }
 
 /** A step whose replay did not go as recorded. */
@@ -61,7 +77,9 @@ export interface ReplayReport {
   readonly stepDifferences: readonly StepDifference[];
   readonly outcomeDifferences: readonly OutcomeDifference[];
   readonly viewDifferences: readonly ViewDifference[];
-  readonly sandbox: { readonly suffix: string; readonly dataDir: string; readonly pool?: string; readonly domains: readonly string[]; readonly kept: boolean };
+  readonly sandbox: SandboxPlace & { readonly kept: boolean };
+  /** Set when the replay was interrupted: the report is of the steps up to `atStep` (whose outcomes may not all have come), without comparing views. */
+  readonly interrupted?: { readonly atStep: number; readonly steps: number };
   /** The sandbox's libvirt objects at the end, under the lab's own names. */
   readonly inventory?: LabInventory;
 }
@@ -108,12 +126,18 @@ class OutcomePool {
     }
   }
 
-  /** Claims `keys` as they come; answers those still missing when the wait is over. */
-  async claim(keys: readonly string[], waitMs: number): Promise<string[]> {
+  /**
+   * Claims `keys` as they come; answers those still missing when the wait is over. `onWait` is
+   * told what is still awaited at every look; an abort of `signal` ends the wait with an
+   * InterruptedError.
+   */
+  async claim(keys: readonly string[], waitMs: number, signal?: AbortSignal, onWait?: (wanted: readonly string[], waitedMs: number, leftMs: number) => void): Promise<string[]> {
     if (keys.length === 0) return [];
     let wanted = [...keys];
-    const deadline = Date.now() + waitMs;
+    const started = Date.now();
+    const deadline = started + waitMs;
     for (;;) {
+      if (signal?.aborted) throw new InterruptedError();
       this.take();
       wanted = wanted.filter((key) => {
         const count = this.unclaimed.get(key) ?? 0;
@@ -122,18 +146,44 @@ class OutcomePool {
         return false;
       });
       if (wanted.length === 0 || Date.now() >= deadline) return wanted;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      onWait?.(wanted, Date.now() - started, deadline - Date.now());
+      await pause(50, signal);
     }
   }
 }
 
-async function deadline(promise: Promise<void>, seconds: number, what: string): Promise<void> {
+/** Waits `ms`, or less if `signal` is aborted meanwhile (then an InterruptedError). */
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ScenarioReplayError(`${what} within ${seconds} s`)), seconds * 1000)));
+  let onAbort: () => void = () => undefined;
   try {
-    await Promise.race([promise, late]);
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(resolve, ms);
+      onAbort = () => reject(new InterruptedError());
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Waits for `promise`; rejects with "`what` within N s" after `seconds`, or with an
+ * InterruptedError as soon as `signal` is aborted.
+ */
+async function deadline<T>(promise: Promise<T>, seconds: number, what: string, signal?: AbortSignal): Promise<T> {
+  const settled = new AbortController();
+  const late = pause(seconds * 1000, signal ? AbortSignal.any([signal, settled.signal]) : settled.signal).then((): never => {
+    throw new ScenarioReplayError(`${what} within ${seconds} s`);
+  });
+  // Once `promise` has won, ending the pause rejects `late` too: nobody waits for it then.
+  late.catch(() => undefined);
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    settled.abort();
   }
 }
 
@@ -178,76 +228,113 @@ function unsandboxed(inventory: LabInventory, sandbox: Sandbox): LabInventory {
  */
 export async function replayScenario(scenario: Scenario, config: EmulatorConfig, options: ReplayOptions): Promise<ReplayReport> {
   const log = options.log ?? (() => undefined);
+  const { signal } = options;
   const started = Date.now();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'redfish-emulator-replay-'));
   const sandbox = newSandbox(config, dataDir);
   if (options.dataDir !== undefined && existsSync(storeFile(sandbox.config))) {
     throw new ScenarioReplayError(`${storeFile(sandbox.config)} already exists: replay into a new, empty --data-dir`);
   }
+  const place: SandboxPlace = {
+    suffix: sandbox.suffix,
+    dataDir,
+    ...(sandbox.config.libvirt.pool && { pool: sandbox.config.libvirt.pool.name }),
+    domains: labSystems(sandbox.config).map((s) => s.domainName),
+  };
+  options.onSandbox?.(place);
   // Without a lab nothing reads the views while the lines go in: they are projected once, at the end.
   const { store } = options.withLab
     ? openConfiguredStore(sandbox.config)
     : openEventStore({ file: storeFile(sandbox.config), projectors: [], projectionVersion: PROJECTION_VERSION, durability: sandbox.config.database.durability });
   let lab: LabRuntime | undefined;
+  let labReady = false;
   let inventory: LabInventory | undefined;
+  const steps = scenario.lines.filter((line): line is ScenarioStep => line.kind === 'step');
+  const stepDifferences: StepDifference[] = [];
+  const outcomeDifferences: OutcomeDifference[] = [];
+  /** The step under way, counted from 1 (0 before the first), for progress and an interrupted report. */
+  let current: { index: number; step?: ScenarioStep } = { index: 0 };
+  const progress = (waiting?: ReplayProgressState['waiting']) =>
+    options.onProgress?.({
+      step: current.index,
+      steps: steps.length,
+      ...(current.step && { command: current.step.command.type, setup: current.step.setup }),
+      ...(waiting && { waiting }),
+      differences: stepDifferences.length + outcomeDifferences.length,
+    });
   try {
     ensureServiceCreated(store);
     const systems = labSystems(sandbox.config);
     registerSystems(store, systems);
     // From here on: what the lab records as it starts (the power it finds) is awaited too.
     const outcomes = new OutcomePool(store);
-    if (options.withLab && (systems.length > 0 || sandbox.config.libvirt.pool)) {
-      log(`sandbox: pool ${sandbox.config.libvirt.pool?.name ?? '(none)'}, domains ${systems.map((s) => s.domainName).join(', ')}`);
-      lab = new LabRuntime(store, sandbox.config, systems, log, { resyncIntervalMs: 1000, retryMs: 2000 });
-      await deadline(lab.ready, options.waitSeconds, 'the sandbox lab was not ready (libvirt unreachable?)');
-    }
-    const stepDifferences: StepDifference[] = [];
-    const outcomeDifferences: OutcomeDifference[] = [];
-    /** Outcomes the sandbox's lab is to produce before the next step, and the step they follow. */
-    let awaited: string[] = [];
-    let after = 0;
-    const settle = async () => {
-      const missing = await outcomes.claim(awaited, options.waitSeconds * 1000);
-      if (missing.length > 0) outcomeDifferences.push({ position: after, missing });
-      awaited = [];
-    };
-    const steps = scenario.lines.filter((line): line is ScenarioStep => line.kind === 'step');
-    const firstInRange = steps.find((s) => !s.setup);
-    const rangeStart = Date.now();
-    const apply = (line: ScenarioStep | ScenarioOutcome) => {
-      if (line.kind === 'outcome') {
-        // The sandbox's own lab records these; the replay waits for those two runs agree on.
-        if (!lab || !SANDBOX_LAB_ACTORS.has(line.actor)) return recordOutcome(store, line);
-        const key = outcomeKey(line);
-        if (key !== undefined) awaited.push(key);
-        return;
+    let interrupted: ReplayReport['interrupted'];
+    try {
+      if (options.withLab && (systems.length > 0 || sandbox.config.libvirt.pool)) {
+        log(`sandbox: pool ${sandbox.config.libvirt.pool?.name ?? '(none)'}, domains ${systems.map((s) => s.domainName).join(', ')}`);
+        lab = new LabRuntime(store, sandbox.config, systems, log, { resyncIntervalMs: 1000, retryMs: 2000 });
+        await deadline(lab.ready, options.waitSeconds, 'the sandbox lab was not ready (libvirt unreachable?)', signal);
+        labReady = true;
       }
-      const difference = replayStep(store, line);
-      if (difference) stepDifferences.push(difference);
-      after = line.position;
-    };
-    if (!lab && options.pace === 'fast') {
-      // Nothing to wait for: the lines go in by the thousand, one SQLite transaction each.
-      for (let i = 0; i < scenario.lines.length; i += 1000) store.db.transaction(() => scenario.lines.slice(i, i + 1000).forEach(apply))();
-    } else {
-      for (const line of scenario.lines) {
-        if (line.kind === 'step') {
-          await settle();
-          if (options.pace === 'original' && !line.setup && firstInRange) {
-            const due = rangeStart + (Date.parse(line.recordedAt) - Date.parse(firstInRange.recordedAt));
-            if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
-          }
+      /** Outcomes the sandbox's lab is to produce before the next step, and the step they follow. */
+      let awaited: string[] = [];
+      let after = 0;
+      const settle = async () => {
+        const missing = await outcomes.claim(awaited, options.waitSeconds * 1000, signal, (wanted, waitedMs, patienceLeftMs) => progress({ outcomes: wanted, waitedMs, patienceLeftMs }));
+        if (missing.length > 0) outcomeDifferences.push({ position: after, missing });
+        awaited = [];
+      };
+      const firstInRange = steps.find((s) => !s.setup);
+      const rangeStart = Date.now();
+      const apply = (line: ScenarioStep | ScenarioOutcome) => {
+        if (line.kind === 'outcome') {
+          // The sandbox's own lab records these; the replay waits for those two runs agree on.
+          if (!lab || !SANDBOX_LAB_ACTORS.has(line.actor)) return recordOutcome(store, line);
+          const key = outcomeKey(line);
+          if (key !== undefined) awaited.push(key);
+          return;
         }
-        apply(line);
+        current = { index: current.index + 1, step: line };
+        const difference = replayStep(store, line);
+        if (difference) stepDifferences.push(difference);
+        after = line.position;
+      };
+      if (!lab && options.pace === 'fast') {
+        // Nothing to wait for: the lines go in by the thousand, one SQLite transaction each.
+        for (let i = 0; i < scenario.lines.length; i += 1000) {
+          store.db.transaction(() => scenario.lines.slice(i, i + 1000).forEach(apply))();
+          progress();
+          await breathe(signal);
+        }
+      } else {
+        for (const line of scenario.lines) {
+          if (line.kind === 'step') {
+            await settle();
+            if (options.pace === 'original' && !line.setup && firstInRange) {
+              const due = rangeStart + (Date.parse(line.recordedAt) - Date.parse(firstInRange.recordedAt));
+              if (due > Date.now()) await pause(due - Date.now(), signal);
+            }
+            if (signal?.aborted) throw new InterruptedError();
+          }
+          apply(line);
+          if (line.kind === 'step') progress();
+        }
       }
+      await settle();
+    } catch (err) {
+      if (!(err instanceof InterruptedError)) throw err;
+      interrupted = { atStep: current.index, steps: steps.length };
+      log(`interrupted at step ${current.index} of ${steps.length}${options.keep ? '' : ': removing the sandbox'}`);
     }
-    await settle();
-    if (!lab) rebuildViews(store.db, projectors);
-    const recorded = new Map(scenario.views.map((v) => [v.resource, v.body]));
-    const viewDifferences = compareViews(recorded, replayedViews(store, sandbox));
-    if (lab) inventory = unsandboxed(await labInventory(sandbox.config), sandbox);
+    let viewDifferences: ViewDifference[] = [];
+    if (!interrupted) {
+      if (!lab) rebuildViews(store.db, projectors);
+      const recorded = new Map(scenario.views.map((v) => [v.resource, v.body]));
+      viewDifferences = compareViews(recorded, replayedViews(store, sandbox));
+      if (lab) inventory = unsandboxed(await labInventory(sandbox.config), sandbox);
+    }
     return {
-      equal: stepDifferences.length === 0 && outcomeDifferences.length === 0 && viewDifferences.length === 0,
+      equal: !interrupted && stepDifferences.length === 0 && outcomeDifferences.length === 0 && viewDifferences.length === 0,
       steps: steps.length,
       setupSteps: steps.filter((s) => s.setup).length,
       events: store.lastPosition(),
@@ -255,16 +342,14 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
       stepDifferences,
       outcomeDifferences,
       viewDifferences,
-      sandbox: {
-        suffix: sandbox.suffix,
-        dataDir,
-        ...(sandbox.config.libvirt.pool && { pool: sandbox.config.libvirt.pool.name }),
-        domains: labSystems(sandbox.config).map((s) => s.domainName),
-        kept: options.keep,
-      },
+      sandbox: { ...place, kept: options.keep },
+      ...(interrupted && { interrupted }),
       ...(inventory && { inventory }),
     };
   } finally {
+    // Interrupted while starting, the lab may still be defining the sandbox's pool and domains:
+    // that is let finish (closing does not stop it), so nothing is defined after the removal.
+    if (lab && !labReady) await deadline(lab.ready, 30, 'the sandbox lab start').catch(() => undefined);
     await lab?.close();
     store.db.close();
     if (!options.keep) {

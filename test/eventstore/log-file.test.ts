@@ -29,7 +29,7 @@ describe('export and import', () => {
   it('export → import into a fresh file gives the same log and views', async () => {
     const { store, dir } = sourceStore();
     const file = join(dir, 'log.ndjson');
-    const header = exportLog(store.db, file);
+    const header = await exportLog(store.db, file);
     expect(header).toMatchObject({ fromPosition: 1, toPosition: store.lastPosition(), count: store.lastPosition() });
 
     const target = freshStore(dir);
@@ -51,7 +51,7 @@ describe('export and import', () => {
   ])('refuses a log with %s and writes nothing', async (_what, edit) => {
     const { store, dir } = sourceStore();
     const file = join(dir, 'log.ndjson');
-    exportLog(store.db, file);
+    await exportLog(store.db, file);
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     writeFileSync(file, `${edit(lines).join('\n')}\n`);
 
@@ -64,7 +64,7 @@ describe('export and import', () => {
   it('refuses to import into a store that already has events', async () => {
     const { store, dir } = sourceStore();
     const file = join(dir, 'log.ndjson');
-    exportLog(store.db, file);
+    await exportLog(store.db, file);
     await expect(importLog(store.db, file, projectors)).rejects.toThrow(/already has events/);
   });
 });

@@ -151,11 +151,11 @@ describe('An old log, read by a build whose payloads changed', () => {
   it('exports as stored, and imports into a new store projected to the same views', async () => {
     const old = oldLog();
     const file = join(tempDir(), 'old.ndjson');
-    exportLog(old.db, file);
+    await exportLog(old.db, file);
     expect(readFileSync(file, 'utf8')).toContain('"data":{"lit":true}');
     const target = openDatabase(join(tempDir(), 'imported.db'));
     migrate(target);
-    await importLog(target, file, projectors, upcasters);
+    await importLog(target, file, projectors, {}, upcasters);
     expect(storedRows(target)).toEqual(storedRows(old.db));
     expect(views(target)).toEqual(views(newLog().db));
   });
@@ -163,12 +163,12 @@ describe('An old log, read by a build whose payloads changed', () => {
   it('refuses, naming the event, a payload version newer than the build knows, and an import of one', async () => {
     const fresh = newLog();
     const file = join(tempDir(), 'new.ndjson');
-    exportLog(fresh.db, file);
+    await exportLog(fresh.db, file);
     const older = new Upcasters(history.filter((u) => u.type !== 'BootOverrideChanged' || u.fromVersion === 1));
     expect(() => new EventStore(fresh.db, { upcasters: older }).readStream(SYSTEM)).toThrow(/event \d+ \(BootOverrideChanged\) has payload version 3, newer than this build's 2/);
     const target = openDatabase(join(tempDir(), 'refused.db'));
     migrate(target);
-    await expect(importLog(target, file, projectors, older)).rejects.toThrow(LogFileError);
+    await expect(importLog(target, file, projectors, {}, older)).rejects.toThrow(LogFileError);
     expect(target.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 });
   });
 });

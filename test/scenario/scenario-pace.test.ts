@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,10 +34,12 @@ describe('scenario pace', () => {
   patch('Off', 'user:b');
   patch('Blinking', 'user:a');
   const file = join(dir, 'pace.ndjson');
-  exportScenario(store, config, {}, file);
   const byA = join(dir, 'by-a.ndjson');
-  exportScenario(store, config, { actor: 'user:a', fromPosition: 4 }, byA);
-  store.db.close();
+  beforeAll(async () => {
+    await exportScenario(store, config, {}, file);
+    await exportScenario(store, config, { actor: 'user:a', fromPosition: 4 }, byA);
+    store.db.close();
+  });
 
   it('replays at the recorded pace when asked, and as fast as it can otherwise, to the same views', async () => {
     const scenario = loadScenarioFor(file, config);

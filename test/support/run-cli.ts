@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
@@ -17,4 +18,54 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Cl
     timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A shell word for `value`, quoted. */
+function shellWord(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * Runs the built CLI under a pseudo-terminal (util-linux `script`), as on a user's terminal:
+ * what it wrote to standard output and error, together, as the terminal received it.
+ */
+export function runCliInTerminal(args: readonly string[], env: NodeJS.ProcessEnv = {}): { code: number | null; output: string } {
+  const command = [process.execPath, cli, ...args].map(shellWord).join(' ');
+  const result = spawnSync('script', ['-qfec', command, '/dev/null'], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], TERM: 'xterm', ...env },
+    timeout: 120_000,
+  });
+  return { code: result.status, output: result.stdout };
+}
+
+/** A CLI process left running, to signal or kill mid-way. */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  readonly output: { stdout: string; stderr: string };
+  /** Resolves once standard error matches `pattern`; rejects if the process ends first or after `ms`. */
+  stderrMatches(pattern: RegExp, ms?: number): Promise<void>;
+  /** The exit code, or 128 + the signal's number when a signal ended it. */
+  readonly exited: Promise<number>;
+}
+
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+  const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => (output.stdout += text));
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (output.stderr += text));
+  const exited = new Promise<number>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 0))),
+  );
+  const stderrMatches = async (pattern: RegExp, ms = 60_000) => {
+    const deadline = Date.now() + ms;
+    let over = false;
+    void exited.then(() => (over = true));
+    while (!pattern.test(output.stderr)) {
+      if (over) throw new Error(`the CLI ended before its standard error matched ${pattern}:\n${output.stderr}\n${output.stdout}`);
+      if (Date.now() > deadline) throw new Error(`standard error did not match ${pattern} within ${ms} ms:\n${output.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return { child, output, stderrMatches, exited };
 }
