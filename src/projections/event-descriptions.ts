@@ -161,6 +161,8 @@ export function describeEvent(event: RecordedEvent, lookup: (odataId: string) =>
       return said(resource('PropertyValueModifiedByClient', ['SecureBootEnable', text(d['enabled'])]), `${system}/SecureBoot`, `Secure Boot ${d['enabled'] ? 'on' : 'off'} from the next boot.`);
     case 'SecureBootApplied':
       return said(resource('ResourceChanged'), `${system}/SecureBoot`, `The system booted with Secure Boot ${d['enabled'] ? 'on' : 'off'}.`);
+    case 'AssetTagChanged':
+      return said(resource('PropertyValueModifiedByClient', ['AssetTag', text(d['assetTag'])]), system, `AssetTag set to '${text(d['assetTag'])}'.`);
     case 'IndicatorChanged':
       return said(resource('PropertyValueModifiedByClient', ['IndicatorLED', text(d['led'])]), system, `Locator light ${text(d['led'])}.`);
     case 'BiosSettingsRequested':

@@ -45,6 +45,7 @@ function register(views: ViewWriter, position: number, id: string, shown: ViewDo
     Id: registration.systemId,
     SystemType: 'Physical',
     Status: {}, // made by systemStatus; set here for its place among the properties
+    AssetTag: '',
     IndicatorLED: 'Off',
     LocationIndicatorActive: false,
     Boot: {
@@ -108,6 +109,9 @@ function render(doc: ViewDocument, id: string, event: SystemEvent): void {
     }
     case 'BootModeChanged':
       doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: event.data.mode, 'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'] };
+      return;
+    case 'AssetTagChanged':
+      doc['AssetTag'] = event.data.assetTag;
       return;
     case 'IndicatorChanged':
       doc['IndicatorLED'] = event.data.led;

@@ -226,6 +226,20 @@ describe('Systems over a real libvirt lab', () => {
     expect((await patch(SYSTEM, { Boot: { BootSourceOverrideEnabled: 'Disabled' } })).status).toBe(200);
   });
 
+  it('keeps the AssetTag a client writes, as an event, and refuses one that is not a string', async () => {
+    expect((await get(SYSTEM))['AssetTag']).toBe('');
+    const tagged = await patch(SYSTEM, { AssetTag: 'rack-12-u07' });
+    expect(tagged.status).toBe(200);
+    expect(await tagged.json()).toMatchObject({ AssetTag: 'rack-12-u07' });
+    expect(queryHistory(emulator.store.db, { streamId: SYSTEM, types: ['AssetTagChanged'] }).map((e) => [e.data, e.meta.actor])).toEqual([[{ assetTag: 'rack-12-u07' }, 'user:admin']]);
+    const before = emulator.store.lastPosition();
+    const bad = await patch(SYSTEM, { AssetTag: 12 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error['@Message.ExtendedInfo'][0].MessageId).toMatch(/PropertyValueTypeError$/);
+    expect(emulator.store.readAfter(before, 100).filter((e) => e.meta.actor === 'user:admin')).toEqual([]);
+    expect((await get(SYSTEM))['AssetTag']).toBe('rack-12-u07');
+  });
+
   it('turns the locator light on and off through LocationIndicatorActive or IndicatorLED', async () => {
     const on = await patch(SYSTEM, { LocationIndicatorActive: true });
     expect(on.status).toBe(200);

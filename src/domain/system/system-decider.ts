@@ -45,6 +45,7 @@ export interface PatchSystem {
   readonly httpBootUri?: string | null;
   /** From IndicatorLED, or LocationIndicatorActive (true = Blinking, false = Off). */
   readonly led?: IndicatorLed;
+  readonly assetTag?: string;
 }
 
 /** VirtualMedia.InsertMedia / EjectMedia, and what the reconciler made of them. */
@@ -132,6 +133,7 @@ export interface SystemState {
   /** What each device trusts https image servers by. */
   readonly mediaTrust: MediaTrustByDevice;
   readonly led: IndicatorLed;
+  readonly assetTag: string;
   readonly bios: Readonly<Record<string, BiosValue>>;
   /** Settings waiting for the next boot; empty when none. */
   readonly pendingBios: Readonly<Record<string, BiosValue>>;
@@ -197,6 +199,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
     media: {},
     mediaTrust: {},
     led: 'Off',
+    assetTag: '',
     bios: BIOS_DEFAULTS,
     pendingBios: {},
     secureBoot: { enabled: false, currentBoot: false },
@@ -290,6 +293,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         const events: SystemEvent[] = sameJson(next, state.bootOverride) ? [] : [{ type: 'BootOverrideChanged', data: next }];
         if (modeChanges) events.push({ type: 'BootModeChanged', data: { mode: command.mode! } });
         if (command.led !== undefined && command.led !== state.led) events.push({ type: 'IndicatorChanged', data: { led: command.led } });
+        if (command.assetTag !== undefined && command.assetTag !== state.assetTag) events.push({ type: 'AssetTagChanged', data: { assetTag: command.assetTag } });
         return events;
       }
     }
@@ -336,6 +340,8 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return { ...state, mediaTrust: evolveMediaTrust(state.mediaTrust, event) };
       case 'IndicatorChanged':
         return { ...state, led: event.data.led };
+      case 'AssetTagChanged':
+        return { ...state, assetTag: event.data.assetTag };
       case 'BiosSettingsRequested':
         return { ...state, pendingBios: event.data.attributes };
       case 'BiosSettingsApplied':

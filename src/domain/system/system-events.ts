@@ -137,6 +137,12 @@ export interface SecureBootApplied {
 export const INDICATOR_LED = ['Lit', 'Blinking', 'Off'] as const;
 export type IndicatorLed = (typeof INDICATOR_LED)[number];
 
+/** The ComputerSystem's AssetTag, as a client set it. */
+export interface AssetTagChanged {
+  readonly type: 'AssetTagChanged';
+  readonly data: { readonly assetTag: string };
+}
+
 export interface IndicatorChanged {
   readonly type: 'IndicatorChanged';
   readonly data: { readonly led: IndicatorLed };
@@ -229,6 +235,7 @@ export type SystemEvent =
   | VirtualMediaCertificateAdded
   | VirtualMediaCertificateRemoved
   | IndicatorChanged
+  | AssetTagChanged
   | BiosSettingsRequested
   | BiosSettingsApplied
   | BiosReset;

@@ -11,6 +11,9 @@ import { requireIfMatch } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { httpUrl } from '../http-url.js';
 
+/** The longest AssetTag kept: real BMCs keep a few dozen characters; this is generous. */
+const MAX_ASSET_TAG = 255;
+
 /** The Boot properties a client may write, with the values each takes. */
 const WRITABLE_BOOT: Record<string, readonly string[]> = {
   BootSourceOverrideTarget: BOOT_TARGETS,
@@ -34,6 +37,12 @@ export function readSystemPatch(body: unknown, current: Record<string, unknown>)
       if (typeof value !== 'string') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]));
       else if (!(INDICATOR_LED as readonly string[]).includes(value)) problems.push(baseMessage('PropertyValueNotInList', [value, name], [`/${name}`]));
       else command.led = value as PatchSystem['led'];
+      continue;
+    }
+    if (name === 'AssetTag') {
+      if (typeof value !== 'string') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]));
+      else if (value.length > MAX_ASSET_TAG) problems.push(baseMessage('PropertyValueFormatError', [value.slice(0, 40), name], [`/${name}`]));
+      else command.assetTag = value;
       continue;
     }
     if (name === 'LocationIndicatorActive') {
@@ -78,7 +87,7 @@ export function readSystemPatch(body: unknown, current: Record<string, unknown>)
 }
 
 /**
- * PATCH /redfish/v1/Systems/{id}: the boot source override and the locator light. Honours If-Match (412 when the
+ * PATCH /redfish/v1/Systems/{id}: the boot source override, the locator light and the AssetTag. Honours If-Match (412 when the
  * resource changed since the client read it), refuses the whole request if any part of it is
  * wrong, and answers with the resource as it now is.
  */
