@@ -16,6 +16,7 @@ import { registerVolumeRoutes } from './redfish/storage/volume-routes.js';
 import { systemAddressRewriter } from './redfish/systems/system-addresses.js';
 import { registerSecureBootRoute } from './redfish/systems/secure-boot-route.js';
 import { registerTaskMonitorRoute } from './redfish/tasks/task-monitor-route.js';
+import { registerTaskCancelRoutes } from './redfish/tasks/task-cancel-route.js';
 import { registerDriveFaultRoutes } from './redfish/admin/drive-fault-routes.js';
 import { registerTimeTravelRoutes } from './redfish/admin/time-travel-routes.js';
 import { registerEventServiceRoutes } from './redfish/events/event-service-routes.js';
@@ -87,6 +88,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerSecureBootRoute(app, store);
     registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
     registerTaskMonitorRoute(app, store);
+    registerTaskCancelRoutes(app, allowedMethods, store);
     registerDriveFaultRoutes(app, store);
     registerTimeTravelRoutes(app, store);
     registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));

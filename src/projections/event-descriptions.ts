@@ -99,6 +99,8 @@ export function describeEvent(event: RecordedEvent, lookup: (odataId: string) =>
         return { ...said(task('TaskCompletedOK', [text(d['taskId'])]), taskUri(text(d['taskId'])), `${taskName(d['taskId'])}: done in libvirt.`), mayRemove: volume };
       case 'VolumeOperationFailed':
         return { ...said(task('TaskAborted', [text(d['taskId'])]), taskUri(text(d['taskId'])), `${taskName(d['taskId'])} failed: ${text(d['message'])}`), mayRemove: volume };
+      case 'VolumeOperationCancelled':
+        return { ...said(task('TaskCancelled', [text(d['taskId'])]), taskUri(text(d['taskId'])), `${taskName(d['taskId'])} cancelled before the reset it waited for.`), mayRemove: volume };
       case 'VolumeRenamed':
         return said(resource('PropertyValueModifiedByClient', ['Name', text(d['name'])]), volume, `Volume ${text(d['volumeId'])} renamed.`);
       case 'DriveFailed':

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import type { StorageEvent } from '../domain/storage/storage-events.js';
 import { baseMessage } from '../redfish/base-registry.js';
+import { eventMessage } from '../redfish/event-registries.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from './projector.js';
 
@@ -14,7 +15,7 @@ export const taskMonitorUri = (taskId: string) => `/redfish/v1/TaskService/TaskM
  * CompletedTaskOverWritePolicy, Oldest). Their events stay in the log for history.
  */
 export const MAX_TASKS = 500;
-const FINISHED = ['Completed', 'Exception'];
+const FINISHED = ['Completed', 'Exception', 'Cancelled'];
 /** Task ids in the order they were made: the collection lists them so, oldest first. */
 const ORDER = `#order${TASKS}`;
 
@@ -22,7 +23,7 @@ const VERBS = { VolumeCreateRequested: 'Create', VolumeDeleteRequested: 'Delete'
 
 /**
  * A Redfish Task for each volume request that outlives its HTTP exchange: New → Pending (waiting
- * for the system's next reset) or Running → Completed or Exception, with the messages of its
+ * for the system's next reset, when a client may cancel it) or Running → Completed or Exception, with the messages of its
  * outcome and, for a create, the new volume in `Links.CreatedResources`.
  */
 export const tasksProjector: Projector = {
@@ -84,6 +85,12 @@ export const tasksProjector: Projector = {
           Messages: [baseMessage(created ? 'Created' : 'Success')],
           Links: { CreatedResources: created ? [{ '@odata.id': volume }] : [] },
         });
+        return;
+      }
+      case 'VolumeOperationCancelled': {
+        const task = views.get(taskUri(event.data.taskId));
+        if (!task) return;
+        put({ ...task, TaskState: 'Cancelled', TaskStatus: 'OK', EndTime: recordedAt, Messages: [eventMessage('TaskEvent', 'TaskCancelled', [event.data.taskId])] });
         return;
       }
       case 'VolumeOperationFailed': {

@@ -18,7 +18,7 @@ const SYSTEM = {
   RegisterSystem: false, ObserveDomain: false, ObservePowerState: false, ObserveDomainMissing: false, RecordResetOutcome: false, RecordMediaOutcome: false,
 } satisfies Record<SystemCommand['type'], boolean>;
 const STORAGE = {
-  CreateVolume: true, DeleteVolume: true, InitializeVolume: true, RenameVolume: true, FailDrive: true, ReplaceDrive: true,
+  CreateVolume: true, DeleteVolume: true, InitializeVolume: true, RenameVolume: true, FailDrive: true, ReplaceDrive: true, CancelOperation: true,
   RegisterStorage: false, StartPendingOperations: false, RecordOperationOutcome: false, RecordRebuildProgress: false, ObserveBacking: false,
 } satisfies Record<StorageCommand['type'], boolean>;
 const EVENT_SERVICE = {

@@ -252,7 +252,6 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     expect(await get(task['@odata.id'])).toMatchObject({ TaskState: 'Pending', Payload: { HttpOperation: 'POST', TargetUri: VOLUMES } });
     const pending = (await members(VOLUMES)).at(-1)!;
     expect((await get(pending))['Status']).toEqual({ State: 'Disabled', Health: 'OK' });
-    expect((await request('DELETE', pending)).status).toBe(409);
     expect(await poolVolumes()).toEqual([]);
 
     await request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'On' });
@@ -271,6 +270,44 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     await powerOff();
     expect((await request('DELETE', pending)).status).toBe(204);
     expect(await poolVolumes()).toEqual([]);
+  });
+
+  it('cancels work that waits for a reset: DELETE of its task monitor, its Task, or the volume it was to make', async () => {
+    const onReset = async (driveId: number) => {
+      const response = await request('POST', VOLUMES, { RAIDType: 'RAID0', CapacityBytes: 16 * MiB, Links: { Drives: [drive(driveId)] }, '@Redfish.OperationApplyTime': 'OnReset' });
+      expect(response.status).toBe(202);
+      return { monitor: response.headers.get('location')!, volume: (await members(VOLUMES)).at(-1)! };
+    };
+    const volumesBefore = await members(VOLUMES);
+    const byMonitor = await onReset(1);
+    const cancelled = await request('DELETE', byMonitor.monitor);
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ TaskState: 'Cancelled', Messages: [{ MessageId: expect.stringMatching(/^TaskEvent\.1\.\d+\.TaskCancelled$/) }] });
+    expect((await request('GET', byMonitor.volume)).status).toBe(404);
+    // The monitor answers with the task, which says it was cancelled.
+    const after = await request('GET', byMonitor.monitor);
+    expect(after.status).toBe(200);
+    expect(await after.json()).toMatchObject({ TaskState: 'Cancelled' });
+
+    const byTask = await onReset(2);
+    const taskId = byTask.monitor.split('/').pop()!;
+    expect((await request('DELETE', `/redfish/v1/TaskService/Tasks/${taskId}`)).status).toBe(200);
+    expect(await get(`/redfish/v1/TaskService/Tasks/${taskId}`)).toMatchObject({ TaskState: 'Cancelled' });
+
+    const byVolume = await onReset(3);
+    expect((await request('DELETE', byVolume.volume)).status).toBe(204);
+    expect(await get(`/redfish/v1/TaskService/Tasks/${byVolume.monitor.split('/').pop()}`)).toMatchObject({ TaskState: 'Cancelled' });
+    expect(await members(VOLUMES)).toEqual(volumesBefore);
+
+    // Nothing of them is made at the next boot, and a finished task cannot be cancelled.
+    const history = queryHistory(emulator.store.db, { streamId: STORAGE, types: ['VolumeOperationCancelled'] });
+    expect(history.map((e) => e.meta.actor)).toEqual(['user:admin', 'user:admin', 'user:admin']);
+    await request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'On' });
+    await expect.poll(async () => (await get(SYSTEM))['PowerState'], { timeout: 30_000 }).toBe('On');
+    await powerOff();
+    expect(await poolVolumes()).toEqual([]);
+    const refused = await request('DELETE', byMonitor.monitor);
+    expect(refused.status).toBe(409);
   });
 
   it('fails and replaces drives: degraded volumes rebuild, lost ones stay failed, all from the admin API and the CLI', async () => {

@@ -30,6 +30,11 @@ export interface DeleteVolume {
   readonly applyTime: ApplyTime;
   readonly volumeId: string;
 }
+/** DELETE of a task (or its monitor) that waits for the system's next reset. */
+export interface CancelOperation {
+  readonly type: 'CancelOperation';
+  readonly taskId: string;
+}
 export interface InitializeVolume {
   readonly type: 'InitializeVolume';
   readonly taskId: string;
@@ -80,6 +85,7 @@ export type StorageCommand =
   | DeleteVolume
   | InitializeVolume
   | RenameVolume
+  | CancelOperation
   | StartPendingOperations
   | RecordOperationOutcome
   | FailDrive
@@ -159,6 +165,15 @@ const openOn = (state: StorageState, volumeId: string, kind?: OperationKind) =>
  * The volume a request is about. One still waiting for its create can only be asked for more at
  * the same reset (queued after the create), not now: there is nothing yet to act on.
  */
+/**
+ * A waiting task cancelled, with the tasks waiting on the volume it was to make: a delete or
+ * initialize of a volume that will never be is cancelled with it.
+ */
+function cancelled(state: StorageState, operation: OpenOperation): StorageEvent[] {
+  const alongWith = operation.kind === 'create' ? state.operations.filter((op) => op.volumeId === operation.volumeId && op.taskId !== operation.taskId) : [];
+  return [operation, ...alongWith].map((op) => ({ type: 'VolumeOperationCancelled', data: { taskId: op.taskId, volumeId: op.volumeId } }));
+}
+
 function findVolume(state: StorageState, volumeId: string, applyTime?: ApplyTime) {
   const volume = state.volumes[volumeId];
   if (!volume) return problem(404, 'ResourceNotFound', ['Volume', volumeId]);
@@ -210,6 +225,9 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
         ];
       }
       case 'DeleteVolume': {
+        // Deleting a volume still waiting for the reset that makes it cancels that: it never was.
+        const pendingCreate = state.operations.find((op) => op.volumeId === command.volumeId && op.kind === 'create' && op.state === 'Pending');
+        if (pendingCreate) return cancelled(state, pendingCreate);
         const volume = findVolume(state, command.volumeId, command.applyTime);
         if (isProblem(volume)) return volume;
         if (openOn(state, command.volumeId, 'delete')) return problem(409, 'ResourceInUse');
@@ -229,6 +247,13 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
         const volume = findVolume(state, command.volumeId);
         if (isProblem(volume)) return volume;
         return volume.name === command.name ? [] : [{ type: 'VolumeRenamed', data: { volumeId: command.volumeId, name: command.name } }];
+      }
+      case 'CancelOperation': {
+        const operation = state.operations.find((op) => op.taskId === command.taskId);
+        if (!operation) return problem(404, 'ResourceNotFound', ['Task', command.taskId]);
+        // Work under way in libvirt is not stopped half-way: only what waits for a reset can be.
+        if (operation.state !== 'Pending') return problem(409, 'ResourceInUse');
+        return cancelled(state, operation);
       }
       case 'StartPendingOperations': {
         const taskIds = state.operations.filter((op) => op.state === 'Pending').map((op) => op.taskId);
@@ -313,10 +338,11 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
         const created = operation.kind === 'create' ? { created: true } : {};
         return { ...state, operations, volumes: { ...state.volumes, [volume.volumeId]: { ...volume, ...created } } };
       }
-      case 'VolumeOperationFailed': {
+      case 'VolumeOperationFailed':
+      case 'VolumeOperationCancelled': {
         const operation = state.operations.find((op) => op.taskId === event.data.taskId);
         const operations = state.operations.filter((op) => op.taskId !== event.data.taskId);
-        // A volume whose create failed never was: its space is free again.
+        // A volume whose create failed, or was cancelled, never was: its space is free again.
         if (operation?.kind === 'create') {
           const { [event.data.volumeId]: _, ...volumes } = state.volumes;
           return { ...state, operations, volumes };

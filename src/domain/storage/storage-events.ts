@@ -97,6 +97,11 @@ export interface VolumeOperationCompleted {
   readonly type: 'VolumeOperationCompleted';
   readonly data: { readonly taskId: string; readonly volumeId: string };
 }
+/** A client cancelled a task still waiting for a reset: its work never happens (a volume it was to make never was). */
+export interface VolumeOperationCancelled {
+  readonly type: 'VolumeOperationCancelled';
+  readonly data: { readonly taskId: string; readonly volumeId: string };
+}
 export interface VolumeOperationFailed {
   readonly type: 'VolumeOperationFailed';
   readonly data: { readonly taskId: string; readonly volumeId: string; readonly message: string };
@@ -140,6 +145,7 @@ export type StorageEvent =
   | PendingOperationsStarted
   | VolumeOperationCompleted
   | VolumeOperationFailed
+  | VolumeOperationCancelled
   | VolumeRenamed
   | DriveFailed
   | DriveReplaced

@@ -58,7 +58,7 @@ export const isStorageStream = (streamId: string) => STORAGE_STREAM.test(streamI
 const created = (resourceType: string, origin: string): Announcement => ({ registry: 'ResourceEvent', messageId: 'ResourceCreated', args: [], origin, resourceType, eventType: 'ResourceAdded' });
 const changed = (resourceType: string, origin: string): Announcement => ({ registry: 'ResourceEvent', messageId: 'ResourceChanged', args: [], origin, resourceType, eventType: 'ResourceUpdated' });
 const removed = (resourceType: string, origin: string): Announcement => ({ registry: 'ResourceEvent', messageId: 'ResourceRemoved', args: [], origin, resourceType, eventType: 'ResourceRemoved' });
-const task = (messageId: 'TaskStarted' | 'TaskCompletedOK' | 'TaskAborted', taskId: string): Announcement => ({
+const task = (messageId: 'TaskStarted' | 'TaskCompletedOK' | 'TaskAborted' | 'TaskCancelled', taskId: string): Announcement => ({
   registry: 'TaskEvent',
   messageId,
   args: [taskId],
@@ -158,6 +158,12 @@ function storageAnnouncements(recorded: RecordedEvent, before: StorageState | un
       const exists = before ? before.volumes[volumeId] !== undefined : true;
       const effect = !exists ? [] : kind === 'create' ? [removed('Volume', volume(volumeId))] : [changed('Volume', volume(volumeId))];
       return [...effect, task('TaskAborted', taskId)];
+    }
+    case 'VolumeOperationCancelled': {
+      const { taskId, volumeId } = event.data;
+      // A volume waiting to be made that never will be is gone; other cancelled work changes nothing.
+      const effect = operation(taskId)?.kind === 'create' ? [removed('Volume', volume(volumeId))] : [];
+      return [...effect, task('TaskCancelled', taskId)];
     }
     case 'VolumeRenamed':
     case 'VolumeRebuildProgressed':

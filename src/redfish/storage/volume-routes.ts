@@ -51,6 +51,7 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
   const execute = (stream: string, command: StorageCommand, request: FastifyRequest) => {
     const outcome = executeClientCommand(store, stream, storageDecider, command, clientOrigin(request));
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+    return outcome.events;
   };
 
   /** Immediate work finished while the client waited is answered as done; the rest gets a task monitor. */
@@ -79,7 +80,9 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
     const applyTime = readApplyTime(fields, problems);
     if (problems.length > 0) throw new RedfishHttpError(400, problems);
     const taskId = newTaskId();
-    execute(stream, { type: 'DeleteVolume', taskId, applyTime, volumeId: request.params.volumeId }, request);
+    const events = execute(stream, { type: 'DeleteVolume', taskId, applyTime, volumeId: request.params.volumeId }, request);
+    // A volume still waiting for the reset that makes it is gone at once: its create was cancelled.
+    if (events.every((event) => event.type === 'VolumeOperationCancelled')) return reply.status(204).send();
     return answer(reply, taskId, applyTime, () => reply.status(204).send());
   });
 

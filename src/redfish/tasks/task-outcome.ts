@@ -6,7 +6,7 @@ import { errorBody } from '../redfish-error.js';
 
 type TaskDocument = Record<string, unknown> & { TaskState: string; Messages: { MessageId: string; Message: string }[]; Links: { CreatedResources: { '@odata.id': string }[] } };
 
-const FINAL_STATES = ['Completed', 'Exception', 'Killed', 'Cancelled'];
+export const FINAL_STATES = ['Completed', 'Exception', 'Killed', 'Cancelled'];
 
 export function readTask(store: EventStore, taskId: string): TaskDocument | undefined {
   const view = store.views.get(taskUri(taskId));
@@ -59,6 +59,8 @@ export function sendTaskAnswer(reply: FastifyReply, taskId: string, task: TaskDo
     reply.status(202).header('Location', taskMonitorUri(taskId)).header('Retry-After', retryAfter(task, now));
     return options.withBody ? reply.send(task) : reply.send();
   }
+  // Cancelled by a client: nothing was done, and the task says so.
+  if (task.TaskState === 'Cancelled') return reply.send(task);
   if (task.TaskState !== 'Completed') {
     const messages = task.Messages.length > 0 ? task.Messages : [baseMessage('InternalError')];
     return reply.status(500).send(errorBody(messages as Parameters<typeof errorBody>[0]));
