@@ -9,6 +9,7 @@ import { BASE_REGISTRY_TEXT, baseMessage } from './base-registry.js';
 import { BASE_REGISTRY_URI } from '../projections/service-documents.js';
 import { BIOS_ATTRIBUTE_REGISTRY_TEXT, BIOS_ATTRIBUTE_REGISTRY_URI } from './bios-attribute-registry.js';
 import { errorBody } from './redfish-error.js';
+import { noteRefusal, RequestLog } from './request-log.js';
 
 export const SERVICE_ROOT = '/redfish/v1';
 
@@ -18,7 +19,7 @@ export interface RedfishServerOptions {
   readonly bodyLimitBytes?: number;
   /** What GET /healthz reports besides {"status": "ok"}. */
   readonly health?: () => Record<string, unknown>;
-  /** Where warnings and errors go; none by default (tests). Credentials and tokens are never logged. */
+  /** Where the request log, warnings and errors go; none by default (tests). Credentials and tokens are never logged. */
   readonly logger?: FastifyBaseLogger;
   /** PEM certificate and key: serve HTTPS instead of HTTP. */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
@@ -75,6 +76,7 @@ function setProtocolHeaders(request: FastifyRequest, reply: FastifyReply): void 
 }
 
 function sendError(reply: FastifyReply, error: RedfishHttpError): FastifyReply {
+  noteRefusal(reply.request, error.messages);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply.status(error.status).type('application/json; charset=utf-8').send(error.body());
 }
@@ -95,7 +97,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   };
   const app = Fastify({
     ...(options.https && { https: { cert: options.https.cert, key: options.https.key } }),
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(options.logger ? { loggerInstance: options.logger, logController: new RequestLog() } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Refusals from fastify's router, before any route or error handler runs.
@@ -110,10 +112,13 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     clientErrorHandler: (error, socket) => {
       if (!socket.writable) return;
       const unknownMethod = error.code === 'HPE_INVALID_METHOD';
-      const body = JSON.stringify(errorBody([baseMessage(unknownMethod ? 'OperationNotAllowed' : 'MalformedJSON')]));
+      const message = baseMessage(unknownMethod ? 'OperationNotAllowed' : 'MalformedJSON');
+      const body = JSON.stringify(errorBody([message]));
       // fastify types rawPacket as JSON-ified; at run time it is the Buffer node's parser saw.
       const raw = error.rawPacket as unknown as Buffer | undefined;
-      const target = /^\S+\s+(\S+)/.exec(raw?.toString('latin1') ?? '')?.[1];
+      const [, method, target] = /^(\S+)\s+(\S+)/.exec(raw?.toString('latin1') ?? '') ?? [];
+      // No request exists for fastify to log: the request log's line is written here.
+      options.logger?.info({ method: method ?? '-', path: target ?? '-', status: unknownMethod ? 405 : 400, actor: 'anonymous', messageIds: [message.MessageId] }, 'request');
       const allow = unknownMethod && target ? `Allow: ${allowHeader(resourcePath(target))}\r\n` : '';
       socket.end(
         `HTTP/1.1 ${unknownMethod ? '405 Method Not Allowed' : '400 Bad Request'}\r\n${allow}` +
