@@ -10,6 +10,7 @@ import { BASE_REGISTRY_URI } from '../projections/service-documents.js';
 import { BIOS_ATTRIBUTE_REGISTRY_TEXT, BIOS_ATTRIBUTE_REGISTRY_URI } from './bios-attribute-registry.js';
 import { errorBody } from './redfish-error.js';
 import { noteRefusal, RequestLog } from './request-log.js';
+import { DISCARD_LIMIT_BYTES, discardBody } from './oversize-body.js';
 
 export const SERVICE_ROOT = '/redfish/v1';
 
@@ -79,6 +80,17 @@ function sendError(reply: FastifyReply, error: RedfishHttpError): FastifyReply {
   noteRefusal(reply.request, error.messages);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply.status(error.status).type('application/json; charset=utf-8').send(error.body());
+}
+
+/**
+ * A 413 the client can read: the rest of the body is read and thrown away first (up to
+ * DISCARD_LIMIT_BYTES), since a client still sending would otherwise meet a closed connection
+ * instead of the answer. The connection closes after it either way.
+ */
+async function refuseOversizeBody(request: FastifyRequest, reply: FastifyReply, error: RedfishHttpError): Promise<FastifyReply> {
+  const declared = Number(request.headers['content-length']);
+  if (!(declared > DISCARD_LIMIT_BYTES)) await discardBody(request.raw);
+  return sendError(reply, error.withHeaders({ Connection: 'close' }));
 }
 
 /**
@@ -173,6 +185,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof RedfishHttpError) return sendError(reply, error);
     const known = fromFastifyError(error, request);
+    if (known?.status === 413) return refuseOversizeBody(request, reply, known);
     if (known) return sendError(reply, known);
     request.log.error({ err: error }, 'unexpected error');
     return sendError(reply, RedfishHttpError.of(500, 'InternalError'));
