@@ -7,6 +7,7 @@ import { HISTORY_OPTIONS, HistoryOptionError, parseHistoryOptions, type HistoryO
 import { historyEntry, type HistoryEntry } from '../eventstore/history-entry.js';
 import { unknownEventTypes } from '../eventstore/unknown-event-types.js';
 import { EVENT_TYPES } from '../domain/event-types.js';
+import { indexEventResources } from '../projections/event-resources.js';
 import type { SqliteDatabase } from '../eventstore/database.js';
 
 /** What a listing holds unless --limit or --tail says otherwise. */
@@ -86,8 +87,9 @@ export const historyCommand: CliCommand = {
     '',
     'Filters (combined with AND):',
     '  --stream ID           events of one stream (e.g. /redfish/v1/Systems/node-1)',
-    '  --resource ODATA_ID   events about a resource and everything below it; its URL will do',
-    '                        (https://host:8000/redfish/v1/Systems/node-1)',
+    '  --resource ODATA_ID   events about a resource and everything below it, including those of',
+    '                        its parent\'s stream that name it (a volume\'s, a drive\'s, a task\'s);',
+    '                        its URL will do (https://host:8000/redfish/v1/Systems/node-1)',
     '  --type TYPE           an event type; repeat (or separate with commas) for several',
     '  --actor ACTOR         who caused them (e.g. user:admin, reconciler)',
     '  --since TIME          recorded at or after TIME: ISO 8601, or an age such as 90s, 10m, 2h, 3d, 1w',
@@ -111,6 +113,7 @@ export const historyCommand: CliCommand = {
     const { store } = openConfiguredStore(configFromOptions(values), { mustExist: true });
     try {
       refuseUnknownTypes(store.db, filter);
+      if (filter.resource !== undefined) indexEventResources(store.db, store.upcasters);
       const entries = queryHistory(store.db, filter, store.upcasters).map(historyEntry);
       const rest = remainder(store.db, filter, entries);
       if (values.json) {

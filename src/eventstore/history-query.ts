@@ -48,13 +48,16 @@ function whereClause(filter: HistoryFilter): { sql: string; params: (string | nu
   }
   if (filter.resource !== undefined) {
     const id = filter.resource.replace(/\/+$/, '');
-    // Events of the resource's stream or of streams below it, and events about a child of a
-    // stream: each arm is an index search, where one OR over both columns would scan the log.
+    // Events of the resource's stream or of streams below it, events about a child of a
+    // stream, and events whose payload names it (event_resources, kept by
+    // catchUpResourceIndex): each arm is an index search, where one OR over the columns would
+    // scan the log.
     where.push(`position IN (
       SELECT position FROM events WHERE stream_id = ? OR (stream_id >= ? AND stream_id < ?)
       UNION ALL SELECT position FROM events WHERE subject <> stream_id AND subject = ?
-      UNION ALL SELECT position FROM events WHERE subject <> stream_id AND subject >= ? AND subject < ?)`);
-    params.push(id, `${id}/`, `${id}0`, id, `${id}/`, `${id}0`);
+      UNION ALL SELECT position FROM events WHERE subject <> stream_id AND subject >= ? AND subject < ?
+      UNION ALL SELECT position FROM event_resources WHERE resource = ? OR (resource >= ? AND resource < ?))`);
+    params.push(id, `${id}/`, `${id}0`, id, `${id}/`, `${id}0`, id, `${id}/`, `${id}0`);
   }
   return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }

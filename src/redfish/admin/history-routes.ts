@@ -4,6 +4,7 @@ import { queryHistory } from '../../eventstore/history-query.js';
 import { historyEntry } from '../../eventstore/history-entry.js';
 import { unknownEventTypes } from '../../eventstore/unknown-event-types.js';
 import { EVENT_TYPES } from '../../domain/event-types.js';
+import { indexEventResources } from '../../projections/event-resources.js';
 import { HistoryOptionError, historyOptionValues, isHistoryOption, parseHistoryOptions, type HistoryOptionValues } from '../../eventstore/history-options.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { ADMIN_PREFIX } from './drive-fault-routes.js';
@@ -44,6 +45,7 @@ export function registerHistoryRoutes(app: FastifyInstance, store: EventStore): 
       throw err;
     }
     if (unknownEventTypes(store.db, filter.types ?? [], EVENT_TYPES).length > 0) throw RedfishHttpError.of(400, 'QueryParameterValueError', ['type']);
+    if (filter.resource !== undefined) indexEventResources(store.db, store.upcasters);
     const limit = filter.limit ?? DEFAULT_PAGE;
     // One more than the page: whether it exists says whether there is a next page.
     const events = queryHistory(store.db, { ...filter, limit: limit + 1 }, store.upcasters);

@@ -1,0 +1,43 @@
+import type { SqliteDatabase } from './database.js';
+import type { RecordedEvent } from './event.js';
+import { eventFromRow } from './event-store.js';
+import type { EventReading } from './upcasters.js';
+
+/** The resources an event is about besides its stream and its subject. */
+export type RelatedResources = (event: RecordedEvent) => readonly string[];
+
+const THROUGH = 'resource_index_through';
+const BATCH = 5000;
+
+/**
+ * Brings the event_resources table up to the end of the log: each event after the last one
+ * indexed is read (upcast, as history shows it) and its related resources recorded. Appends
+ * never wait for it; history reads call it first, so a log written before the table existed,
+ * or imported, is indexed on its first read, and later reads index only what was appended
+ * since. Each batch is one write transaction, so two readers catching up at once skip what
+ * the other did.
+ */
+export function catchUpResourceIndex(db: SqliteDatabase, related: RelatedResources, reading: EventReading): void {
+  const through = db.prepare('SELECT value FROM store_facts WHERE key = ?').pluck();
+  const after = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+  const insert = db.prepare('INSERT OR IGNORE INTO event_resources (resource, position) VALUES (?, ?)');
+  const record = db.prepare('INSERT INTO store_facts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const last = db.prepare('SELECT max(position) FROM events').pluck();
+  const batch = db.transaction((): boolean => {
+    const from = Number(through.get(THROUGH) ?? 0);
+    const rows = after.all(from, BATCH) as Parameters<typeof eventFromRow>[0][];
+    for (const row of rows) {
+      const event = eventFromRow(row, reading);
+      for (const resource of new Set(related(event))) {
+        if (resource !== event.streamId && resource !== event.subject) insert.run(resource, event.position);
+      }
+    }
+    if (rows.length > 0) record.run(THROUGH, String(rows.at(-1)!.position));
+    return rows.length === BATCH;
+  });
+  const end = Number(last.get() ?? 0);
+  if (Number(through.get(THROUGH) ?? 0) >= end) return;
+  while (batch.immediate()) {
+    // more to index
+  }
+}
