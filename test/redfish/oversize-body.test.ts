@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
+import { rawExchange } from '../support/raw-http.js';
 
 /*
  * A body over listen.bodyLimitBytes (1 MiB by default) is answered 413 with the DMTF body, and
@@ -59,15 +59,8 @@ describe('a body over the limit', () => {
   }
 
   it('declared beyond what is worth reading, is answered at once and the connection closed', async () => {
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(new URL(emulator.url).port), '127.0.0.1');
-      let text = '';
-      socket.on('data', (chunk) => (text += chunk.toString()));
-      socket.on('close', () => resolve(text));
-      socket.on('error', reject);
-      // Headers only: a server that waited for 100 MiB would never answer.
-      socket.write(`PATCH /redfish/v1/Systems/none HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n{"Name": "`);
-    });
+    // Headers only: a server that waited for 100 MiB would never answer.
+    const answer = await rawExchange(emulator.url, `PATCH /redfish/v1/Systems/none HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n{"Name": "`);
     expect(answer).toMatch(/^HTTP\/1.1 413 /);
     expect(answer).toMatch(/\r\nconnection: close\r\n/i);
     expect(answer).toContain('"code":"Base.1.22.PayloadTooLarge"');

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { serviceLogger } from '../../src/logging/service-logger.js';
 import { testConfig } from '../support/config.js';
+import { rawExchange } from '../support/raw-http.js';
 
 /*
  * The request log of an emulator in this process, written to a file as `log.file` asks: a
@@ -106,14 +106,7 @@ describe('the request log', () => {
   });
 
   it('writes a line for a request refused before fastify saw it (an unknown method)', async () => {
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(new URL(emulator.url).port), '127.0.0.1');
-      let text = '';
-      socket.on('data', (chunk) => (text += chunk.toString()));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-      socket.write('BREW /redfish/v1/Systems HTTP/1.1\r\nHost: x\r\n\r\n');
-    });
+    const answer = await rawExchange(emulator.url, 'BREW /redfish/v1/Systems HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1.1 405/);
     expect(lineFor('BREW', '/redfish/v1/Systems')).toMatchObject({ status: 405, messageIds: ['Base.1.22.OperationNotAllowed'] });
   });
