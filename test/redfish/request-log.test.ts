@@ -95,6 +95,7 @@ describe('the request log', () => {
       ['/redfish/v1/SessionService', { method: 'POST', headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' }, body: '{}' }, 405, 'Base.1.22.OperationNotAllowed'],
       ['/redfish/v1/EventService/Subscriptions', { method: 'POST', headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' }, body: '{"Destination":' }, 400, 'Base.1.22.MalformedJSON'],
       ['/redfish/v1/Systems', { headers: { authorization: AUTHORIZATION, 'odata-version': '3.0' } }, 412, 'Base.1.22.HeaderInvalid'],
+      ['/redfish/v1/SessionService', { method: 'PATCH', headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' }, body: JSON.stringify({ Name: 'x'.repeat(2 * 1024 * 1024) }) }, 413, 'Base.1.22.PayloadTooLarge'],
     ];
     for (const [path, init, status, messageId] of refusals) {
       const response = await fetch(`${emulator.url}${path}`, init);
