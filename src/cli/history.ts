@@ -113,7 +113,7 @@ export const historyCommand: CliCommand = {
     const { store } = openConfiguredStore(configFromOptions(values), { mustExist: true });
     try {
       refuseUnknownTypes(store.db, filter);
-      if (filter.resource !== undefined) indexEventResources(store.db, store.upcasters);
+      if (filter.resource !== undefined) await indexEventResources(store.db, store.upcasters);
       const entries = queryHistory(store.db, filter, store.upcasters).map(historyEntry);
       const rest = remainder(store.db, filter, entries);
       if (values.json) {

@@ -36,6 +36,6 @@ export function resourcesOfEvent(event: RecordedEvent): string[] {
 }
 
 /** Indexes the events history by resource has not seen yet (see catchUpResourceIndex). */
-export function indexEventResources(db: SqliteDatabase, reading: EventReading): void {
-  catchUpResourceIndex(db, resourcesOfEvent, reading);
+export function indexEventResources(db: SqliteDatabase, reading: EventReading): Promise<void> {
+  return catchUpResourceIndex(db, resourcesOfEvent, reading);
 }

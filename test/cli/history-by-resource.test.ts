@@ -65,6 +65,17 @@ describe('history by resource, on a log written before the index', () => {
       emulator.store.append({ streamId: STORAGE, expectedVersion: 'any', events: [{ type: 'VolumeBackingLost', data: { volumeId: '1', reason: 'gone' } }], meta: { actor: 'reconciler' } });
       expect((await apiTypes(VOLUME)).at(-1)).toBe('VolumeBackingLost');
       expect(await apiTypes(`${STORAGE}/Volumes/2`)).toEqual([]);
+      // A long stretch to index is done in several batches, every event counted once.
+      emulator.store.append({
+        streamId: STORAGE,
+        expectedVersion: 'any',
+        events: Array.from({ length: 4500 }, (_, i) => ({ type: 'VolumeRenamed', data: { volumeId: '2', name: `v${i}` } })),
+        meta: { actor: 'user:admin' },
+      });
+      const page = (await (await fetch(`${emulator.url}/emulator/v1/History?resource=${encodeURIComponent(`${STORAGE}/Volumes/2`)}&limit=1000`)).json()) as { Events: unknown[]; Next: string };
+      expect(page.Events).toHaveLength(1000);
+      const counted = runCli(['history', '--data-dir', dataDir, '--resource', `${STORAGE}/Volumes/2`, '--limit', '1', '--json']);
+      expect(JSON.parse(counted.stdout.trim().split('\n')[1]!)).toMatchObject({ more: 4499 });
     } finally {
       await emulator.close();
     }

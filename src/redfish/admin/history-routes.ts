@@ -45,7 +45,7 @@ export function registerHistoryRoutes(app: FastifyInstance, store: EventStore): 
       throw err;
     }
     if (unknownEventTypes(store.db, filter.types ?? [], EVENT_TYPES).length > 0) throw RedfishHttpError.of(400, 'QueryParameterValueError', ['type']);
-    if (filter.resource !== undefined) indexEventResources(store.db, store.upcasters);
+    if (filter.resource !== undefined) await indexEventResources(store.db, store.upcasters);
     const limit = filter.limit ?? DEFAULT_PAGE;
     // One more than the page: whether it exists says whether there is a next page.
     const events = queryHistory(store.db, { ...filter, limit: limit + 1 }, store.upcasters);
