@@ -29,7 +29,8 @@ export class RequestLog extends LogController {
       method: request.method,
       path: request.url,
       status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
+      // A reply fastify made outside its routing (a malformed URL) has no start time to measure from.
+      ...(Number.isFinite(reply.elapsedTime) && { ms: Math.round(reply.elapsedTime * 10) / 10 }),
       actor: request.actor ?? 'anonymous',
       ...(request.refusedWith && { messageIds: request.refusedWith }),
     };

@@ -107,15 +107,17 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     if (!options.views.get(path) && !allowedMethods.has(path)) return RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
     return RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowHeader(path) });
   };
+  const requestLog = options.logger ? new RequestLog() : undefined;
   const app = Fastify({
     ...(options.https && { https: { cert: options.https.cert, key: options.https.key } }),
-    ...(options.logger ? { loggerInstance: options.logger, logController: new RequestLog() } : { logger: false }),
+    ...(requestLog ? { loggerInstance: options.logger, logController: requestLog } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Refusals from fastify's router, before any route or error handler runs.
     frameworkErrors: (error, request, reply) => {
-      // The reply these get skips the onSend hooks.
+      // The reply these get skips the onSend hooks, and fastify's request logging.
       setProtocolHeaders(request, reply);
+      if (requestLog) reply.raw.once('finish', () => requestLog.requestCompleted(null, request, reply));
       sendError(reply, fromFastifyError(error, request) ?? RedfishHttpError.of(500, 'InternalError'));
     },
     return503OnClosing: true,

@@ -92,6 +92,7 @@ describe('the request log', () => {
     const refusals: [string, RequestInit, number, string][] = [
       ['/redfish/v1/Systems', {}, 401, 'Base.1.22.NoValidSession'],
       ['/redfish/v1/Nothing/Here', { headers: { authorization: AUTHORIZATION } }, 404, 'Base.1.22.ResourceMissingAtURI'],
+      ['/redfish/v1/Systems/%zz', { headers: { authorization: AUTHORIZATION } }, 400, 'Base.1.22.InvalidURI'],
       ['/redfish/v1/SessionService', { method: 'POST', headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' }, body: '{}' }, 405, 'Base.1.22.OperationNotAllowed'],
       ['/redfish/v1/EventService/Subscriptions', { method: 'POST', headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' }, body: '{"Destination":' }, 400, 'Base.1.22.MalformedJSON'],
       ['/redfish/v1/Systems', { headers: { authorization: AUTHORIZATION, 'odata-version': '3.0' } }, 412, 'Base.1.22.HeaderInvalid'],
