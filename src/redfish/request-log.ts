@@ -1,4 +1,4 @@
-import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { RedfishMessage } from './base-registry.js';
 
 declare module 'fastify' {
@@ -38,4 +38,12 @@ export class RequestLog extends LogController {
     else if (reply.statusCode >= 500) reply.log.error(line, 'request failed');
     else reply.log.info(line, 'request');
   }
+}
+
+/**
+ * The line of a request Node's HTTP parser refused (an unknown method) and answered on the raw
+ * socket: no fastify request exists, so no request id or time taken either.
+ */
+export function logUnparsedRequest(logger: FastifyBaseLogger, line: { method: string; path: string; status: number; messageId: string }): void {
+  logger.info({ method: line.method, path: line.path, status: line.status, actor: 'anonymous', messageIds: [line.messageId] }, 'request');
 }

@@ -9,7 +9,7 @@ import { BASE_REGISTRY_TEXT, baseMessage } from './base-registry.js';
 import { BASE_REGISTRY_URI } from '../projections/service-documents.js';
 import { BIOS_ATTRIBUTE_REGISTRY_TEXT, BIOS_ATTRIBUTE_REGISTRY_URI } from './bios-attribute-registry.js';
 import { errorBody } from './redfish-error.js';
-import { noteRefusal, RequestLog } from './request-log.js';
+import { logUnparsedRequest, noteRefusal, RequestLog } from './request-log.js';
 import { DISCARD_LIMIT_BYTES, discardBody } from './oversize-body.js';
 
 export const SERVICE_ROOT = '/redfish/v1';
@@ -131,8 +131,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
       // fastify types rawPacket as JSON-ified; at run time it is the Buffer node's parser saw.
       const raw = error.rawPacket as unknown as Buffer | undefined;
       const [, method, target] = /^(\S+)\s+(\S+)/.exec(raw?.toString('latin1') ?? '') ?? [];
-      // No request exists for fastify to log: the request log's line is written here.
-      options.logger?.info({ method: method ?? '-', path: target ?? '-', status: unknownMethod ? 405 : 400, actor: 'anonymous', messageIds: [message.MessageId] }, 'request');
+      if (options.logger) logUnparsedRequest(options.logger, { method: method ?? '-', path: target ?? '-', status: unknownMethod ? 405 : 400, messageId: message.MessageId });
       const allow = unknownMethod && target ? `Allow: ${allowHeader(resourcePath(target))}\r\n` : '';
       socket.end(
         `HTTP/1.1 ${unknownMethod ? '405 Method Not Allowed' : '400 Bad Request'}\r\n${allow}` +
