@@ -3,7 +3,8 @@
 -- History by resource reads it beside the stream and subject indexes. Derived data: rows are
 -- added from the log (src/projections/event-resources.ts) for events after the position kept in
 -- store_facts under 'resource_index_through', so logs written before this table existed are
--- indexed on their first history read.
+-- indexed on their first history read; 'resource_index_version' names the rules the rows were
+-- made by, and other rules make them again.
 CREATE TABLE event_resources (
   resource TEXT    NOT NULL,
   position INTEGER NOT NULL,

@@ -6,6 +6,9 @@ import { systemOfStream } from './event-descriptions.js';
 import { virtualMediaOf } from './virtual-media.js';
 import { taskUri } from './tasks.js';
 
+/** Bump when resourcesOfEvent names other resources: the index is then made again from the whole log. */
+export const RESOURCE_INDEX_VERSION = 1;
+
 type Data = Record<string, unknown>;
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
 
@@ -37,5 +40,5 @@ export function resourcesOfEvent(event: RecordedEvent): string[] {
 
 /** Indexes the events history by resource has not seen yet (see catchUpResourceIndex). */
 export function indexEventResources(db: SqliteDatabase, reading: EventReading): Promise<void> {
-  return catchUpResourceIndex(db, resourcesOfEvent, reading);
+  return catchUpResourceIndex(db, resourcesOfEvent, RESOURCE_INDEX_VERSION, reading);
 }
