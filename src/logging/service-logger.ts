@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { ExplainedError } from '../explained-error.js';
 import { readableLine } from './readable-lines.js';
 
 /** The levels `serve --log-level` and the `log.level` key take, most to least verbose. */
@@ -29,6 +30,19 @@ const REDACTED = [
 ];
 
 /**
+ * The log file, opened to append, or a message saying why it cannot be. Its directory must
+ * exist: the log lives where the operator's other logs do, and a typo should not make a tree.
+ * Writes are synchronous, so the line of the last request before a crash is in the file.
+ */
+function openLogFile(file: string): DestinationStream {
+  try {
+    return pino.destination({ dest: file, append: true, sync: true });
+  } catch (err) {
+    throw new ExplainedError(`cannot open the log file ${file} (log.file): ${(err as Error).message}`);
+  }
+}
+
+/**
  * The service's logger: pino, which fastify logs through. JSON lines to a file or to standard
  * output; on a terminal, readable lines instead, since nobody reads JSON scrolling by.
  */
@@ -36,8 +50,7 @@ export function serviceLogger(options: ServiceLogOptions = {}): Logger {
   const stdout = options.stdout ?? process.stdout;
   let destination: DestinationStream;
   if (options.file !== undefined) {
-    // Synchronous writes: the line of the last request before a crash is in the file.
-    destination = pino.destination({ dest: options.file, append: true, mkdir: true, sync: true });
+    destination = openLogFile(options.file);
   } else if (stdout.isTTY) {
     destination = { write: (line: string) => stdout.write(readableLine(line)) };
   } else {

@@ -83,6 +83,13 @@ describe('serve --log-level and --log-file', () => {
     expect(key.code).toBe(1);
     expect(key.stderr).toContain('log.level: must be one of "trace"');
   });
+
+  it('says so, without a stack trace, when the log file cannot be opened', () => {
+    const { file } = testConfig(mkdtempSync(join(dir, 'run-')));
+    const run = runCli(['serve', '--config', file, '--log-file', join(dir, 'no-such-dir', 'serve.log')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`redfish-emulator serve: cannot open the log file ${join(dir, 'no-such-dir', 'serve.log')} (log.file): ENOENT: no such file or directory, open '${join(dir, 'no-such-dir', 'serve.log')}'\n`);
+  });
 });
 
 describe('the log on a terminal', () => {

@@ -14,7 +14,7 @@ import { rawExchange } from '../support/raw-http.js';
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-request-log-'));
-const logFile = join(dir, 'logs', 'requests.jsonl');
+const logFile = join(dir, 'requests.jsonl');
 /** Secrets this test sends in every way a client can; none may reach the log. */
 const PASSWORD = 'Pw-never-logged-4711';
 const COOKIE = 'cookie-never-logged-0815';
