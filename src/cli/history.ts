@@ -121,7 +121,7 @@ export const historyCommand: CliCommand = {
         if (rest) process.stdout.write(`${JSON.stringify(rest)}\n`);
       } else {
         console.log(entries.length === 0 ? '(no events match)' : table(entries));
-        if (rest) console.error(`(${rest.more} more ${filter.newestFirst ? 'older ' : ''}event${rest.more === 1 ? '' : 's'} match: add ${rest.next.join(' ')} to see them)`);
+        if (rest) console.error(`(${rest.more} more ${filter.newestFirst ? 'older ' : ''}${rest.more === 1 ? 'event matches' : 'events match'}: add ${rest.next.join(' ')} to see them)`);
       }
       return 0;
     } finally {
