@@ -2,8 +2,12 @@
 import { UsageError, type CliCommand } from './cli/command.js';
 import { commands } from './cli/commands.js';
 import { ExplainedError } from './explained-error.js';
+import { EMULATOR_VERSION } from './version.js';
+import { endQuietlyWhenOutputCloses } from './cli/closed-output.js';
 
 const PROGRAM = 'redfish-emulator';
+/** What --version prints, on the program and on every command. */
+const VERSION_LINE = `${PROGRAM} ${EMULATOR_VERSION}`;
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.words.join(' ').length));
@@ -16,7 +20,7 @@ function overview(): string {
     'Commands:',
     ...lines,
     '',
-    `Run '${PROGRAM} <command> --help' for a command's options.`,
+    `Run '${PROGRAM} <command> --help' for a command's options, '${PROGRAM} --version' for the version.`,
   ].join('\n');
 }
 
@@ -35,6 +39,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(overview());
     return 0;
   }
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    console.log(VERSION_LINE);
+    return 0;
+  }
   const selected = select(argv);
   if (!selected) {
     console.error(`${PROGRAM}: unknown command '${argv.join(' ')}'\n\n${overview()}`);
@@ -43,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
   const { command, rest } = selected;
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(command.help);
+    return 0;
+  }
+  if (rest.includes('--version')) {
+    console.log(VERSION_LINE);
     return 0;
   }
   try {
@@ -60,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+endQuietlyWhenOutputCloses();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -3,13 +3,15 @@ import { parseCommandArgs, UsageError } from './command.js';
 import { STORE_OPTIONS_HELP, storeOptions } from './store-options.js';
 import { loadConfig } from '../config/load-config.js';
 import { startEmulator } from '../app.js';
-import { warningLogger } from '../redfish/warning-logger.js';
+import { LOG_LEVELS, serviceLogger } from '../logging/service-logger.js';
 
 const options = {
   ...storeOptions,
   port: { type: 'string' },
   listen: { type: 'string' },
   'libvirt-uri': { type: 'string' },
+  'log-level': { type: 'string' },
+  'log-file': { type: 'string' },
 } as const;
 
 /** How long a stop may take before the process exits anyway. */
@@ -29,6 +31,10 @@ export const serveCommand: CliCommand = {
     '  --port N           TCP port, 0 for any free one (env REDFISH_EMULATOR_PORT)',
     '  --listen ADDRESS   address to listen on (env REDFISH_EMULATOR_LISTEN_ADDRESS)',
     '  --libvirt-uri URI  libvirt connection for the lab (env REDFISH_EMULATOR_LIBVIRT_URI)',
+    `  --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info: a line per request;`,
+    '                     env REDFISH_EMULATOR_LOG_LEVEL, key log.level)',
+    '  --log-file FILE    append JSON lines to FILE rather than print them (env REDFISH_EMULATOR_LOG_FILE,',
+    '                     key log.file); on a terminal, printed lines are readable rather than JSON',
   ].join('\n'),
   async run(argv) {
     const { values } = parseCommandArgs(argv, options);
@@ -37,9 +43,13 @@ export const serveCommand: CliCommand = {
       if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`--port takes a port number from 0 to 65535, got '${values.port}'`);
       port = Number(values.port);
     }
+    const logLevel = values['log-level'];
+    if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+      throw new UsageError(`--log-level takes one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+    }
     const config = loadConfig({
       file: values.config,
-      overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'] },
+      overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'], logLevel, logFile: values['log-file'] },
     });
     // Listened for from the start: a signal while it starts stops it once it has started.
     const signalled = new Promise<string>((resolve) => {
@@ -47,7 +57,7 @@ export const serveCommand: CliCommand = {
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     const emulator = await startEmulator(config, {
-      logger: warningLogger(),
+      logger: serviceLogger(config.log),
       announce: (line) => console.log(`redfish-emulator: ${line}`),
     });
     console.log(`redfish-emulator: ${await signalled}, stopping`);

@@ -1,11 +1,13 @@
 import type { Durability } from '../eventstore/database.js';
 import type { NicNetwork } from '../libvirt/xml/demo-domain-xml.js';
+import type { LogLevel } from '../logging/service-logger.js';
 
 /** The emulator's configuration, as checked against config/schema.json. */
 export interface EmulatorConfig {
   readonly dataDir: string;
   readonly database: { readonly file: string; readonly durability: Durability };
   readonly listen: { readonly address: string; readonly port: number; readonly bodyLimitBytes?: number };
+  readonly log?: { readonly level?: LogLevel; readonly file?: string };
   readonly auth: { readonly enabled: boolean; readonly htpasswdFile?: string; readonly sessionTimeoutSeconds?: number };
   readonly tls?: false | { readonly selfSigned: true } | { readonly certFile: string; readonly keyFile: string };
   readonly libvirt: { readonly uri: string; readonly pool?: { readonly name: string; readonly path: string } };

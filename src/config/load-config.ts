@@ -14,6 +14,8 @@ export interface ConfigOverrides {
   readonly port?: number;
   readonly listenAddress?: string;
   readonly libvirtUri?: string;
+  readonly logLevel?: string;
+  readonly logFile?: string;
 }
 
 /** The environment variables each setting can also come from. */
@@ -23,6 +25,8 @@ export const CONFIG_ENV = {
   port: 'REDFISH_EMULATOR_PORT',
   listenAddress: 'REDFISH_EMULATOR_LISTEN_ADDRESS',
   libvirtUri: 'REDFISH_EMULATOR_LIBVIRT_URI',
+  logLevel: 'REDFISH_EMULATOR_LOG_LEVEL',
+  logFile: 'REDFISH_EMULATOR_LOG_FILE',
 } as const;
 
 export const DEFAULT_CONFIG_FILE = join(projectRoot(), 'config', 'default.json');
@@ -118,6 +122,8 @@ export function loadConfig(
     port: env[CONFIG_ENV.port] ? parsePort(env[CONFIG_ENV.port]!, CONFIG_ENV.port) : undefined,
     listenAddress: env[CONFIG_ENV.listenAddress] || undefined,
     libvirtUri: env[CONFIG_ENV.libvirtUri] || undefined,
+    logLevel: env[CONFIG_ENV.logLevel] || undefined,
+    logFile: env[CONFIG_ENV.logFile] || undefined,
   };
   for (const o of [fromEnv, options.overrides ?? {}]) {
     const patch: { [key: string]: Json } = {};
@@ -126,6 +132,9 @@ export function loadConfig(
       patch['listen'] = { ...(o.port !== undefined && { port: o.port }), ...(o.listenAddress !== undefined && { address: o.listenAddress }) };
     }
     if (o.libvirtUri !== undefined) patch['libvirt'] = { uri: o.libvirtUri };
+    if (o.logLevel !== undefined || o.logFile !== undefined) {
+      patch['log'] = { ...(o.logLevel !== undefined && { level: o.logLevel }), ...(o.logFile !== undefined && { file: o.logFile }) };
+    }
     merged = merge(merged, patch);
   }
 

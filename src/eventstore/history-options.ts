@@ -35,12 +35,33 @@ export class HistoryOptionError extends Error {
 
 export const isHistoryOption = (name: string): name is HistoryOptionName => Object.hasOwn(HISTORY_OPTIONS, name);
 
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** A time as given: ISO 8601 (or anything Date reads), or an age such as 90s, 10m, 2h, 3d, 1w before `now`. */
+function parseTime(value: string, now: Date): Date | undefined {
+  const age = /^(\d+)\s*([smhdw])$/.exec(value.trim());
+  if (age) return new Date(now.getTime() - Number(age[1]) * UNIT_MS[age[2]!]!);
+  const parsed = new Date(value);
+  return value.trim() === '' || Number.isNaN(parsed.getTime()) ? undefined : parsed;
+}
+
+/** An @odata.id as given, or the path of a URL that names it (https://bmc:8000/redfish/v1/Systems/1 → /redfish/v1/Systems/1). */
+function parseResourceId(value: string): string | undefined {
+  if (value.startsWith('/')) return value;
+  if (!/^https?:\/\//i.test(value)) return undefined;
+  try {
+    return decodeURI(new URL(value).pathname);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The filter the values ask for. Times become ISO 8601 UTC (the form events are stamped with,
+ * The filter the values ask for. Times (absolute, or an age before `now`) become ISO 8601 UTC (the form events are stamped with,
  * so they compare as text); `type` takes repeats and comma-separated lists; a `limit` above
  * `maxLimit` is refused rather than silently cut.
  */
-export function parseHistoryOptions(values: HistoryOptionValues, options: { maxLimit?: number } = {}): HistoryFilter {
+export function parseHistoryOptions(values: HistoryOptionValues, options: { maxLimit?: number; now?: Date } = {}): HistoryFilter {
   const one = (name: HistoryOptionName): string | undefined => {
     const value = values[name];
     if (value === undefined || typeof value === 'string') return value;
@@ -49,16 +70,16 @@ export function parseHistoryOptions(values: HistoryOptionValues, options: { maxL
   };
   const id = (name: 'stream' | 'resource') => {
     const value = one(name);
-    if (value !== undefined && !value.startsWith('/')) throw new HistoryOptionError(name, value, 'format', 'an @odata.id such as /redfish/v1/Systems/node-1');
-    return value;
+    if (value === undefined) return undefined;
+    const id = parseResourceId(value);
+    if (id === undefined) throw new HistoryOptionError(name, value, 'format', 'an @odata.id such as /redfish/v1/Systems/node-1, or its URL');
+    return id;
   };
   const time = (name: 'since' | 'until') => {
     const value = one(name);
     if (value === undefined) return undefined;
-    const parsed = new Date(value);
-    if (value.trim() === '' || Number.isNaN(parsed.getTime())) {
-      throw new HistoryOptionError(name, value, 'format', 'a date or time such as 2026-11-25T10:00:00Z');
-    }
+    const parsed = parseTime(value, options.now ?? new Date());
+    if (parsed === undefined) throw new HistoryOptionError(name, value, 'format', 'a date or time such as 2026-11-25T10:00:00Z, or an age such as 10m or 2h');
     return parsed.toISOString();
   };
   const count = (name: 'after' | 'until-position' | 'limit') => {

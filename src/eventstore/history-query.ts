@@ -17,14 +17,16 @@ export interface HistoryFilter {
   readonly afterPosition?: number;
   readonly untilPosition?: number;
   readonly limit?: number;
+  /** List the newest first (the limit then keeps the newest). */
+  readonly newestFirst?: boolean;
 }
 
 /**
- * The events matching a filter, oldest first, upcast as deciders and projectors read them. A
- * resource filter is a pair of index ranges: every id below X sorts between 'X/' and 'X0' ('0'
- * follows '/'), so no LIKE scan is needed.
+ * The WHERE clause of a filter and its parameters. A resource filter is a pair of index
+ * ranges: every id below X sorts between 'X/' and 'X0' ('0' follows '/'), so no LIKE scan is
+ * needed.
  */
-export function queryHistory(db: SqliteDatabase, filter: HistoryFilter, reading: EventReading = EVENT_UPCASTERS): RecordedEvent[] {
+function whereClause(filter: HistoryFilter): { sql: string; params: (string | number)[] } {
   const where: string[] = [];
   const params: (string | number)[] = [];
   const simple: [string | number | undefined, string][] = [
@@ -46,15 +48,29 @@ export function queryHistory(db: SqliteDatabase, filter: HistoryFilter, reading:
   }
   if (filter.resource !== undefined) {
     const id = filter.resource.replace(/\/+$/, '');
-    // Events of the resource's stream or of streams below it, and events about a child of a
-    // stream: each arm is an index search, where one OR over both columns would scan the log.
+    // Events of the resource's stream or of streams below it, events about a child of a
+    // stream, and events whose payload names it (event_resources, kept by
+    // catchUpResourceIndex): each arm is an index search, where one OR over the columns would
+    // scan the log.
     where.push(`position IN (
       SELECT position FROM events WHERE stream_id = ? OR (stream_id >= ? AND stream_id < ?)
       UNION ALL SELECT position FROM events WHERE subject <> stream_id AND subject = ?
-      UNION ALL SELECT position FROM events WHERE subject <> stream_id AND subject >= ? AND subject < ?)`);
-    params.push(id, `${id}/`, `${id}0`, id, `${id}/`, `${id}0`);
+      UNION ALL SELECT position FROM events WHERE subject <> stream_id AND subject >= ? AND subject < ?
+      UNION ALL SELECT position FROM event_resources WHERE resource = ? OR (resource >= ? AND resource < ?))`);
+    params.push(id, `${id}/`, `${id}0`, id, `${id}/`, `${id}0`, id, `${id}/`, `${id}0`);
   }
-  const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY position LIMIT ?`;
-  params.push(filter.limit ?? 1000);
-  return (db.prepare(sql).all(...params) as Parameters<typeof eventFromRow>[0][]).map((row) => eventFromRow(row, reading));
+  return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+/** The events matching a filter, oldest first (or newest first), upcast as deciders and projectors read them. */
+export function queryHistory(db: SqliteDatabase, filter: HistoryFilter, reading: EventReading = EVENT_UPCASTERS): RecordedEvent[] {
+  const { sql, params } = whereClause(filter);
+  const rows = db.prepare(`SELECT * FROM events ${sql} ORDER BY position ${filter.newestFirst ? 'DESC' : ''} LIMIT ?`).all(...params, filter.limit ?? 1000);
+  return (rows as Parameters<typeof eventFromRow>[0][]).map((row) => eventFromRow(row, reading));
+}
+
+/** How many events match a filter, its limit aside. */
+export function countHistory(db: SqliteDatabase, filter: HistoryFilter): number {
+  const { sql, params } = whereClause(filter);
+  return (db.prepare(`SELECT count(*) AS n FROM events ${sql}`).get(...params) as { n: number }).n;
 }

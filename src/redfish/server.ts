@@ -10,6 +10,8 @@ import { BASE_REGISTRY_URI } from '../projections/service-documents.js';
 import { BIOS_ATTRIBUTE_REGISTRY_TEXT, BIOS_ATTRIBUTE_REGISTRY_URI } from './bios-attribute-registry.js';
 import { errorBody } from './redfish-error.js';
 import { fromStoreError } from './store-errors.js';
+import { logUnparsedRequest, noteRefusal, RequestLog } from './request-log.js';
+import { DISCARD_LIMIT_BYTES, discardBody } from './oversize-body.js';
 
 export const SERVICE_ROOT = '/redfish/v1';
 
@@ -19,7 +21,7 @@ export interface RedfishServerOptions {
   readonly bodyLimitBytes?: number;
   /** What GET /healthz reports besides {"status": "ok"}. */
   readonly health?: () => Record<string, unknown>;
-  /** Where warnings and errors go; none by default (tests). Credentials and tokens are never logged. */
+  /** Where the request log, warnings and errors go; none by default (tests). Credentials and tokens are never logged. */
   readonly logger?: FastifyBaseLogger;
   /** PEM certificate and key: serve HTTPS instead of HTTP. */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
@@ -78,8 +80,20 @@ function setProtocolHeaders(request: FastifyRequest, reply: FastifyReply): void 
 }
 
 function sendError(reply: FastifyReply, error: RedfishHttpError): FastifyReply {
+  noteRefusal(reply.request, error.messages);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   return reply.status(error.status).type('application/json; charset=utf-8').send(error.body());
+}
+
+/**
+ * A 413 the client can read: the rest of the body is read and thrown away first (up to
+ * DISCARD_LIMIT_BYTES), since a client still sending would otherwise meet a closed connection
+ * instead of the answer. The connection closes after it either way.
+ */
+async function refuseOversizeBody(request: FastifyRequest, reply: FastifyReply, error: RedfishHttpError): Promise<FastifyReply> {
+  const declared = Number(request.headers['content-length']);
+  if (!(declared > DISCARD_LIMIT_BYTES)) await discardBody(request.raw);
+  return sendError(reply, error.withHeaders({ Connection: 'close' }));
 }
 
 /**
@@ -96,16 +110,18 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     if (!options.views.get(path) && !allowedMethods.has(path)) return RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
     return RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowHeader(path) });
   };
+  const requestLog = options.logger ? new RequestLog() : undefined;
   const app = Fastify({
     ...(options.https && { https: { cert: options.https.cert, key: options.https.key } }),
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(requestLog ? { loggerInstance: options.logger, logController: requestLog } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     ...(options.rewriteUrl && { rewriteUrl: (request: { url?: string }) => options.rewriteUrl!(request.url ?? '/') }),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Refusals from fastify's router, before any route or error handler runs.
     frameworkErrors: (error, request, reply) => {
-      // The reply these get skips the onSend hooks.
+      // The reply these get skips the onSend hooks, and fastify's request logging.
       setProtocolHeaders(request, reply);
+      if (requestLog) reply.raw.once('finish', () => requestLog.requestCompleted(null, request, reply));
       sendError(reply, fromFastifyError(error, request) ?? RedfishHttpError.of(500, 'InternalError'));
     },
     return503OnClosing: true,
@@ -114,10 +130,12 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     clientErrorHandler: (error, socket) => {
       if (!socket.writable) return;
       const unknownMethod = error.code === 'HPE_INVALID_METHOD';
-      const body = JSON.stringify(errorBody([baseMessage(unknownMethod ? 'OperationNotAllowed' : 'MalformedJSON')]));
+      const message = baseMessage(unknownMethod ? 'OperationNotAllowed' : 'MalformedJSON');
+      const body = JSON.stringify(errorBody([message]));
       // fastify types rawPacket as JSON-ified; at run time it is the Buffer node's parser saw.
       const raw = error.rawPacket as unknown as Buffer | undefined;
-      const target = /^\S+\s+(\S+)/.exec(raw?.toString('latin1') ?? '')?.[1];
+      const [, method, target] = /^(\S+)\s+(\S+)/.exec(raw?.toString('latin1') ?? '') ?? [];
+      if (options.logger) logUnparsedRequest(options.logger, { method: method ?? '-', path: target ?? '-', status: unknownMethod ? 405 : 400, messageId: message.MessageId });
       const allow = unknownMethod && target ? `Allow: ${allowHeader(resourcePath(target))}\r\n` : '';
       socket.end(
         `HTTP/1.1 ${unknownMethod ? '405 Method Not Allowed' : '400 Bad Request'}\r\n${allow}` +
@@ -172,6 +190,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof RedfishHttpError) return sendError(reply, error);
     const known = fromFastifyError(error, request) ?? fromStoreError(error);
+    if (known?.status === 413) return refuseOversizeBody(request, reply, known);
     if (known) {
       if (known.status >= 500) request.log.error({ err: error }, 'the event store could not record the request');
       return sendError(reply, known);

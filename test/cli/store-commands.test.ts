@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { openEventStore } from '../../src/eventstore/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
-import type { RecordedEvent } from '../../src/eventstore/event.js';
+import type { HistoryEntry } from '../../src/eventstore/history-entry.js';
 import { runCli } from '../support/run-cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -34,8 +34,14 @@ function dataDirWithHistory(): string {
   return dataDir;
 }
 
-function jsonLines(stdout: string): RecordedEvent[] {
-  return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as RecordedEvent);
+/** The events of `history --json`, without the last line that says how many more match. */
+function jsonLines(stdout: string): HistoryEntry[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as HistoryEntry)
+    .filter((entry) => entry.position !== undefined);
 }
 
 describe('redfish-emulator CLI on the store', () => {

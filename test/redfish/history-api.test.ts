@@ -95,6 +95,12 @@ describe('GET /emulator/v1/History', () => {
     expect((await history(`?until=${encodeURIComponent(all[0]!.recordedAt)}`)).Events.map((e) => e.position)).toContain(first);
     expect(await positions('?since=2000-01-01&until=2000-01-02')).toEqual([]);
     expect(await positions('?resource=/redfish/v1/Systems/nothing')).toEqual([]);
+    // Ages, and a resource by its URL, as the history command takes them.
+    expect(await positions('?since=1h')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await positions('?until=1h')).toEqual([]);
+    expect(await positions(`?resource=${encodeURIComponent(`${emulator.url}/redfish/v1/Systems/a/Storage/1`)}`)).toEqual([2]);
+    // A type of this build the log has not recorded yet matches nothing, and is no mistake.
+    expect(await positions('?type=ResetFailed')).toEqual([]);
   });
 
   it('pages by position: limit, and a Next URL that carries the filters on to the last page', async () => {
@@ -137,6 +143,7 @@ describe('GET /emulator/v1/History', () => {
       ['?limit=99999999999999999999', 'QueryParameterValueTypeError', ['99999999999999999999', 'limit']],
       ['?resource=Systems/a', 'QueryParameterValueFormatError', ['Systems/a', 'resource']],
       ['?actor=a&actor=b', 'QueryParameterValueTypeError', ['a, b', 'actor']],
+      ['?type=SampleObserve', 'QueryParameterValueError', ['type']],
       ['?frobnicate=1', 'QueryParameterUnsupported', ['frobnicate']],
       ['?$top=1', 'QueryParameterUnsupported', ['$top']],
     ];

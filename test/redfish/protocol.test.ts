@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseXml } from '../../src/xml.js';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
+import { rawExchange } from '../support/raw-http.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-protocol-'));
 let emulator: RunningEmulator;
@@ -57,14 +57,7 @@ describe('OData documents and protocol rules', () => {
   });
 
   it('answers a method HTTP does not know with 405 and an Allow header, not a bare 400', async () => {
-    const raw = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(new URL(emulator.url).port), '127.0.0.1');
-      let data = '';
-      socket.on('data', (chunk) => (data += chunk.toString()));
-      socket.on('end', () => resolve(data));
-      socket.on('error', reject);
-      socket.write('FAKEMETHOD /redfish/v1/ HTTP/1.1\r\nHost: x\r\n\r\n');
-    });
+    const raw = await rawExchange(emulator.url, 'FAKEMETHOD /redfish/v1/ HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(raw).toMatch(/^HTTP\/1.1 405 Method Not Allowed\r\n/);
     expect(raw).toContain('Allow: GET, HEAD\r\n');
     expect(raw).toContain('"code":"Base.1.22.OperationNotAllowed"');

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import type { RecordedEvent } from '../../eventstore/event.js';
 import { queryHistory } from '../../eventstore/history-query.js';
+import { historyEntry } from '../../eventstore/history-entry.js';
+import { unknownEventTypes } from '../../eventstore/unknown-event-types.js';
+import { EVENT_TYPES } from '../../domain/event-types.js';
+import { indexEventResources } from '../../projections/event-resources.js';
 import { HistoryOptionError, historyOptionValues, isHistoryOption, parseHistoryOptions, type HistoryOptionValues } from '../../eventstore/history-options.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { ADMIN_PREFIX } from './drive-fault-routes.js';
@@ -10,24 +13,6 @@ export const HISTORY_URI = `${ADMIN_PREFIX}/History`;
 /** A page holds this many events unless `limit` says otherwise, and never more than MAX_PAGE. */
 export const DEFAULT_PAGE = 100;
 export const MAX_PAGE = 1000;
-
-/** One event as the API shows it: the stored event, its meta spelled out. */
-export function historyEntry(event: RecordedEvent) {
-  return {
-    position: event.position,
-    recordedAt: event.recordedAt,
-    stream: event.streamId,
-    streamVersion: event.streamVersion,
-    subject: event.subject,
-    type: event.type,
-    data: event.data,
-    actor: event.meta.actor ?? null,
-    requestId: event.meta.requestId ?? null,
-    correlationId: event.meta.correlationId ?? null,
-    causation: event.meta.causationId ?? null,
-    schemaVersion: event.meta.schemaVersion ?? 1,
-  };
-}
 
 /** A refused query value, as the Base message that fits it. */
 function badQuery(err: HistoryOptionError): RedfishHttpError {
@@ -59,6 +44,8 @@ export function registerHistoryRoutes(app: FastifyInstance, store: EventStore): 
       if (err instanceof HistoryOptionError) throw badQuery(err);
       throw err;
     }
+    if (unknownEventTypes(store.db, filter.types ?? [], EVENT_TYPES).length > 0) throw RedfishHttpError.of(400, 'QueryParameterValueError', ['type']);
+    if (filter.resource !== undefined) await indexEventResources(store.db, store.upcasters);
     const limit = filter.limit ?? DEFAULT_PAGE;
     // One more than the page: whether it exists says whether there is a next page.
     const events = queryHistory(store.db, { ...filter, limit: limit + 1 }, store.upcasters);

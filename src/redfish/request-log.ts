@@ -1,0 +1,49 @@
+import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { RedfishMessage } from './base-registry.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The MessageIds of the error body the request was answered with, for the request log. */
+    refusedWith?: readonly string[];
+  }
+}
+
+/** Remembers why a request was refused, so its log line can say it. */
+export function noteRefusal(request: FastifyRequest, messages: readonly RedfishMessage[]): void {
+  request.refusedWith = messages.map((m) => m.MessageId);
+}
+
+/**
+ * fastify's request logging, as one line per request once its answer is sent: request id (the
+ * `requestId` its events carry in history), actor, method, path, status, milliseconds and, for
+ * a refusal, the MessageIds of its error body. Only these fields are written, never headers or
+ * bodies, so no credential or session token can reach the log.
+ */
+export class RequestLog extends LogController {
+  override incomingRequest(): void {}
+
+  override routeNotFound(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = {
+      method: request.method,
+      path: request.url,
+      status: reply.statusCode,
+      // A reply fastify made outside its routing (a malformed URL) has no start time to measure from.
+      ...(Number.isFinite(reply.elapsedTime) && { ms: Math.round(reply.elapsedTime * 10) / 10 }),
+      actor: request.actor ?? 'anonymous',
+      ...(request.refusedWith && { messageIds: request.refusedWith }),
+    };
+    if (error) reply.log.error({ ...line, err: error }, 'request failed');
+    else if (reply.statusCode >= 500) reply.log.error(line, 'request failed');
+    else reply.log.info(line, 'request');
+  }
+}
+
+/**
+ * The line of a request Node's HTTP parser refused (an unknown method) and answered on the raw
+ * socket: no fastify request exists, so no request id or time taken either.
+ */
+export function logUnparsedRequest(logger: FastifyBaseLogger, line: { method: string; path: string; status: number; messageId: string }): void {
+  logger.info({ method: line.method, path: line.path, status: line.status, actor: 'anonymous', messageIds: [line.messageId] }, 'request');
+}
