@@ -113,7 +113,7 @@ describe('redfish-emulator history', () => {
     expect(typo.stdout).toBe('');
     expect(typo.stderr).toContain("--type 'PowerStateObserve' is no event type; did you mean PowerStateObserved?");
     const partial = history('--type', 'VolumeOperation');
-    expect(partial.stderr).toContain('did you mean VolumeOperationCompleted, VolumeOperationFailed?');
+    expect(partial.stderr).toContain('did you mean VolumeOperationCancelled, VolumeOperationCompleted, VolumeOperationFailed?');
     const nothingLike = history('--type', 'Xyzzy');
     expect(nothingLike.code).toBe(2);
     expect(nothingLike.stderr).toMatch(/the event types are BiosReset, BiosSettingsApplied, .*, VolumeRenamed\n/);

@@ -388,10 +388,24 @@ describe('the storage decider', () => {
       expect(eventsOf(once, { type: 'StartPendingOperations' })).toEqual([]);
     });
 
-    it('refuses an Immediate delete or initialize of a volume whose create has not run yet', () => {
+    it('refuses an Immediate initialize of a volume whose create has not run yet, and cancels that create on an Immediate delete', () => {
+      const pending = [register, create('t-1', 'RAID1', [0, 1], { applyTime: 'OnReset' }), initialize('t-2', '1', 'OnReset')];
+      expectProblem(decideAfter(pending, initialize('t-3', '1')), { status: 409, messageId: 'ResourceInUse', args: [] });
+      const { events, state } = run([...pending, remove('t-3', '1')]);
+      // The create and the work queued on its volume are cancelled; no delete task is made.
+      expect(events.slice(-2)).toEqual([
+        { type: 'VolumeOperationCancelled', data: { taskId: 't-1', volumeId: '1' } },
+        { type: 'VolumeOperationCancelled', data: { taskId: 't-2', volumeId: '1' } },
+      ]);
+      expect(state.volumes).toEqual({});
+      expect(state.operations).toEqual([]);
+    });
+
+    it('cancels only work that waits for a reset', () => {
       const pending = [register, create('t-1', 'RAID1', [0, 1], { applyTime: 'OnReset' })];
-      expectProblem(decideAfter(pending, remove('t-2', '1')), { status: 409, messageId: 'ResourceInUse', args: [] });
-      expectProblem(decideAfter(pending, initialize('t-2', '1')), { status: 409, messageId: 'ResourceInUse', args: [] });
+      expect(eventsOf(pending, { type: 'CancelOperation', taskId: 't-1' })).toEqual([{ type: 'VolumeOperationCancelled', data: { taskId: 't-1', volumeId: '1' } }]);
+      expectProblem(decideAfter([...pending, { type: 'StartPendingOperations' }], { type: 'CancelOperation', taskId: 't-1' }), { status: 409, messageId: 'ResourceInUse', args: [] });
+      expectProblem(decideAfter(pending, { type: 'CancelOperation', taskId: 'nope' }), { status: 404, messageId: 'ResourceNotFound', args: ['Task', 'nope'] });
     });
 
     it('queues an OnReset delete or initialize behind a pending create', () => {

@@ -225,9 +225,10 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
         ];
       }
       case 'DeleteVolume': {
-        // Deleting a volume still waiting for the reset that makes it cancels that: it never was.
+        // Deleting now a volume still waiting for the reset that makes it cancels that: it never
+        // was. An OnReset delete is queued behind the create, in the order asked for.
         const pendingCreate = state.operations.find((op) => op.volumeId === command.volumeId && op.kind === 'create' && op.state === 'Pending');
-        if (pendingCreate) return cancelled(state, pendingCreate);
+        if (pendingCreate && command.applyTime === 'Immediate') return cancelled(state, pendingCreate);
         const volume = findVolume(state, command.volumeId, command.applyTime);
         if (isProblem(volume)) return volume;
         if (openOn(state, command.volumeId, 'delete')) return problem(409, 'ResourceInUse');
