@@ -7,6 +7,8 @@ export interface EmulatorConfig {
   readonly listen: { readonly address: string; readonly port: number; readonly bodyLimitBytes?: number };
   readonly auth: { readonly enabled: boolean; readonly htpasswdFile?: string; readonly sessionTimeoutSeconds?: number };
   readonly tls?: false | { readonly selfSigned: true } | { readonly certFile: string; readonly keyFile: string };
+  /** Where SimpleUpdate fetches images from: a CA to trust besides the system's. */
+  readonly updateService?: { readonly caFile?: string };
   readonly libvirt: { readonly uri: string; readonly pool?: { readonly name: string; readonly path: string } };
   readonly lab: {
     readonly createMissingDomains?: boolean;
@@ -31,6 +33,8 @@ export interface SystemConfig {
   readonly vcpus?: number;
   readonly memoryMiB?: number;
   readonly firmware?: 'BIOS' | 'UEFI';
+  readonly biosVersion?: string;
+  readonly bmcFirmwareVersion?: string;
   readonly storage?: readonly StorageConfig[];
 }
 

@@ -28,3 +28,8 @@ export function putIfChanged(views: ViewWriter, position: number, document: Reco
   if (views.serialized(document['@odata.id'] as string) === body) return;
   views.put(document, position, body);
 }
+
+/** An aggregate's state as a projector earlier in the catalog stored it with evolveStoredState. */
+export function storedState<State>(views: Pick<ViewWriter, 'get'>, streamId: string): State | undefined {
+  return views.get(stateKey(streamId))?.['state'] as State | undefined;
+}

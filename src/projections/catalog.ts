@@ -13,12 +13,14 @@ import { logServicesProjector } from './log-services.js';
 import { secureBootProjector } from './secure-boot.js';
 import { biosRegistryFileProjector } from './bios-registry-file.js';
 import { eventServiceProjector } from './event-service.js';
+import { firmwareInventoryProjector } from './firmware-inventory.js';
+import { firmwareTasksProjector } from './firmware-tasks.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, systemDisksProjector, tasksProjector, logServicesProjector, eventServiceProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, systemDisksProjector, tasksProjector, logServicesProjector, eventServiceProjector, firmwareInventoryProjector, firmwareTasksProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 28;
+export const PROJECTION_VERSION = 29;

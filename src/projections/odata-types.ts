@@ -53,4 +53,7 @@ export const ODATA_TYPE = {
   EventDestinationCollection: '#EventDestinationCollection.EventDestinationCollection',
   EventDestination: '#EventDestination.v1_16_0.EventDestination',
   Event: '#Event.v1_13_0.Event',
+  UpdateService: '#UpdateService.v1_17_0.UpdateService',
+  SoftwareInventoryCollection: '#SoftwareInventoryCollection.SoftwareInventoryCollection',
+  SoftwareInventory: '#SoftwareInventory.v1_13_0.SoftwareInventory',
 } as const;

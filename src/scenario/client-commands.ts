@@ -13,8 +13,8 @@ export interface ClientAggregate {
 // Each list is checked against its aggregate's command type: a command added there must be
 // placed here, as a client's or as the emulator's own.
 const SYSTEM = {
-  ResetSystem: true, PatchSystem: true, InsertMedia: true, EjectMedia: true, SetBiosSettings: true, ResetBios: true, SetSecureBoot: true,
-  RegisterSystem: false, ObserveDomain: false, ObservePowerState: false, ObserveDomainMissing: false, RecordResetOutcome: false, RecordMediaOutcome: false,
+  ResetSystem: true, PatchSystem: true, InsertMedia: true, EjectMedia: true, SetBiosSettings: true, ResetBios: true, SetSecureBoot: true, RequestFirmwareUpdate: true,
+  RegisterSystem: false, RegisterFirmware: false, RecordFirmwareImage: false, ObserveDomain: false, ObservePowerState: false, ObserveDomainMissing: false, RecordResetOutcome: false, RecordMediaOutcome: false,
 } satisfies Record<SystemCommand['type'], boolean>;
 const STORAGE = {
   CreateVolume: true, DeleteVolume: true, InitializeVolume: true, RenameVolume: true, FailDrive: true, ReplaceDrive: true,

@@ -1,6 +1,7 @@
 import type { Decider } from '../decider.js';
 import { problem } from '../problem.js';
 import { BIOS_DEFAULTS, type BiosValue } from './bios-attributes.js';
+import { decideFirmware, evolveFirmware, firmwareBootEffects, INITIAL_FIRMWARE, type FirmwareCommand, type FirmwareState } from '../firmware/firmware.js';
 import { resetFailureOf, stillStanding, type StandingResetFailure } from './reset-failure.js';
 import type {
   BootMode,
@@ -77,6 +78,7 @@ export interface SetSecureBoot {
 }
 
 export type SystemCommand =
+  | FirmwareCommand
   | SetSecureBoot
   | SetBiosSettings
   | ResetBios
@@ -114,6 +116,8 @@ export interface SystemState {
   readonly secureBoot: { readonly enabled: boolean; readonly currentBoot: boolean };
   /** The last reset libvirt failed, until a reset succeeds or the machine gets where it was to go. */
   readonly resetFailure?: StandingResetFailure;
+  /** Its firmware: the version each component runs, and the updates waiting for a boot. */
+  readonly firmware: FirmwareState;
 }
 
 /** The boot mode the next boot uses: the one a client chose, or the domain's own firmware. */
@@ -133,6 +137,7 @@ function bootEffects(state: SystemState): SystemEvent[] {
   if (state.bootOverride.enabled === 'Once') events.push({ type: 'BootOverrideConsumed', data: state.bootOverride });
   if (Object.keys(state.pendingBios).length > 0) events.push({ type: 'BiosSettingsApplied', data: { attributes: state.pendingBios } });
   if (state.secureBoot.enabled !== state.secureBoot.currentBoot) events.push({ type: 'SecureBootApplied', data: { enabled: state.secureBoot.enabled } });
+  events.push(...firmwareBootEffects(state.firmware));
   return events;
 }
 
@@ -162,6 +167,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
     bios: BIOS_DEFAULTS,
     pendingBios: {},
     secureBoot: { enabled: false, currentBoot: false },
+    firmware: INITIAL_FIRMWARE,
   },
 
   decide(command, state) {
@@ -217,6 +223,10 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
           ? [{ type: 'VirtualMediaInserted', data: { device, image } }]
           : [{ type: 'VirtualMediaInsertFailed', data: { device, image, message } }];
       }
+      case 'RegisterFirmware':
+      case 'RequestFirmwareUpdate':
+      case 'RecordFirmwareImage':
+        return decideFirmware(command, state.firmware);
       case 'PatchSystem': {
         const modeChanges = command.mode !== undefined && command.mode !== bootModeOf(state);
         // Secure Boot is UEFI's: it has to be turned off before the machine can go back to BIOS.
@@ -285,6 +295,12 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return withResetFailure(state, resetFailureOf(event.data, state.powerState));
       case 'ResetApplied':
         return withResetFailure(state, undefined);
+      case 'FirmwareRegistered':
+      case 'FirmwareUpdateRequested':
+      case 'FirmwareImageStaged':
+      case 'FirmwareUpdateFailed':
+      case 'FirmwareUpdateApplied':
+        return { ...state, firmware: evolveFirmware(state.firmware, event) };
       case 'ResetRequested':
       case 'VirtualMediaInserted':
       case 'VirtualMediaEjected':

@@ -1,3 +1,5 @@
+import type { FirmwareEvent } from '../firmware/firmware-events.js';
+
 /** The stream of one emulated server: its @odata.id. */
 export const systemStream = (systemId: string) => `/redfish/v1/Systems/${systemId}`;
 
@@ -192,4 +194,5 @@ export type SystemEvent =
   | IndicatorChanged
   | BiosSettingsRequested
   | BiosSettingsApplied
-  | BiosReset;
+  | BiosReset
+  | FirmwareEvent;

@@ -106,6 +106,14 @@ function systemAnnouncements(recorded: RecordedEvent, systemId: string): Announc
     case 'VirtualMediaInsertFailed':
     case 'VirtualMediaEjected':
       return [changed('VirtualMedia', `${manager}/VirtualMedia/${event.data.device}`)];
+    case 'FirmwareUpdateRequested':
+      return [created('Task', `${TASKS}/${event.data.taskId}`), task('TaskStarted', event.data.taskId)];
+    case 'FirmwareImageStaged':
+      return [changed('Task', `${TASKS}/${event.data.taskId}`)];
+    case 'FirmwareUpdateFailed':
+      return [task('TaskAborted', event.data.taskId)];
+    case 'FirmwareUpdateApplied':
+      return [changed('ComputerSystem', system), task('TaskCompletedOK', event.data.taskId)];
     default:
       // Observations of the domain, the boot override, the locator light, and any newer type: the system changed.
       return [changed('ComputerSystem', system)];
