@@ -33,6 +33,8 @@ import { join } from 'node:path';
 import { tlsFiles } from './tls-files.js';
 import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
 import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
+import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
+import { httpsCertificateInstaller, recordServedCertificate } from './redfish/certificates/served-certificate.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:8000 */
@@ -97,6 +99,9 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     // Firmware updates: SimpleUpdate is recorded here; the fetcher fetches its image once the checkpoints are claimed.
     const firmware = new FirmwareFetcher(store, config.updateService ?? {}, (line) => options.logger?.warn(line));
     registerUpdateServiceRoutes(app, allowedMethods, store, firmware);
+    // The service's HTTPS certificate, as found at start and as clients replace it.
+    if (https) recordServedCertificate(store, https);
+    registerCertificateRoutes(app, allowedMethods, store, https && httpsCertificateInstaller(app, config));
     // Before the first request can be accepted: the reconcilers carry out all that is accepted from here.
     claimReconcilerCheckpoints(store);
     await app.listen({ host: config.listen.address, port: config.listen.port });

@@ -15,9 +15,10 @@ import { biosRegistryFileProjector } from './bios-registry-file.js';
 import { eventServiceProjector } from './event-service.js';
 import { firmwareInventoryProjector } from './firmware-inventory.js';
 import { firmwareTasksProjector } from './firmware-tasks.js';
+import { certificatesProjector } from './certificates.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, systemDisksProjector, tasksProjector, logServicesProjector, eventServiceProjector, firmwareInventoryProjector, firmwareTasksProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, systemDisksProjector, tasksProjector, logServicesProjector, eventServiceProjector, firmwareInventoryProjector, firmwareTasksProjector, certificatesProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built

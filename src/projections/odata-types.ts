@@ -56,4 +56,9 @@ export const ODATA_TYPE = {
   UpdateService: '#UpdateService.v1_17_0.UpdateService',
   SoftwareInventoryCollection: '#SoftwareInventoryCollection.SoftwareInventoryCollection',
   SoftwareInventory: '#SoftwareInventory.v1_13_0.SoftwareInventory',
+  CertificateService: '#CertificateService.v1_2_1.CertificateService',
+  CertificateLocations: '#CertificateLocations.v1_0_4.CertificateLocations',
+  CertificateCollection: '#CertificateCollection.CertificateCollection',
+  Certificate: '#Certificate.v1_11_0.Certificate',
+  ManagerNetworkProtocol: '#ManagerNetworkProtocol.v1_12_0.ManagerNetworkProtocol',
 } as const;
