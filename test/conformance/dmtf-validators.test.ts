@@ -66,6 +66,7 @@ beforeAll(async () => {
   await emulator.lab!.ready;
   await layOutEveryLevel(emulator);
   failAReset(emulator);
+  stageAFirmwareUpdate(emulator);
   await listenForEvents(emulator);
 }, 120_000);
 
@@ -122,6 +123,14 @@ async function layOutEveryLevel(running: RunningEmulator): Promise<void> {
 function failAReset(running: RunningEmulator): void {
   const outcome = { type: 'RecordResetOutcome', resetType: 'Nmi', requestedAt: running.store.lastPosition(), message: 'NMI injection refused by the hypervisor' } as const;
   expect(executeCommand(running.store, systemStream('node-1'), systemDecider, outcome).ok).toBe(true);
+}
+
+/** A BIOS image fetched and waiting for the next reset: a staged inventory item and a Pending firmware Task. */
+function stageAFirmwareUpdate(running: RunningEmulator): void {
+  const stream = systemStream('node-1');
+  const request = { type: 'RequestFirmwareUpdate', taskId: 'f1', imageUri: 'http://127.0.0.1:9/bios-2.0.0.bin', transferProtocol: 'HTTP', targets: ['node-1-BIOS'] } as const;
+  expect(executeCommand(running.store, stream, systemDecider, request).ok).toBe(true);
+  expect(executeCommand(running.store, stream, systemDecider, { type: 'RecordFirmwareImage', taskId: 'f1', version: '2.0.0', sha256: '0'.repeat(64), sizeBytes: 1024 }).ok).toBe(true);
 }
 
 afterAll(async () => {
