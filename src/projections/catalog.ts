@@ -16,9 +16,10 @@ import { eventServiceProjector } from './event-service.js';
 import { firmwareInventoryProjector } from './firmware-inventory.js';
 import { firmwareTasksProjector } from './firmware-tasks.js';
 import { certificatesProjector } from './certificates.js';
+import { chassisSensorsProjector } from './chassis-sensors.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, systemDisksProjector, tasksProjector, logServicesProjector, eventServiceProjector, firmwareInventoryProjector, firmwareTasksProjector, certificatesProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, systemDisksProjector, tasksProjector, logServicesProjector, eventServiceProjector, firmwareInventoryProjector, firmwareTasksProjector, certificatesProjector, chassisSensorsProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
