@@ -65,6 +65,9 @@ function createCertificateService(views: ViewWriter, position: number): void {
   linkFromServiceRoot(views, position, 'CertificateService', CERTIFICATE_SERVICE_STREAM);
 }
 
+/** Hex as Redfish writes serial numbers: pairs of digits joined by colons. */
+const colonHex = (hex: string) => (hex.length % 2 ? `0${hex}` : hex).match(/../g)!.join(':');
+
 function certificateDocument(odataId: string, served: HttpsCertificate): ViewDocument {
   const leaf = new X509Certificate(served.certificate);
   return {
@@ -79,7 +82,7 @@ function certificateDocument(odataId: string, served: HttpsCertificate): ViewDoc
     Issuer: identifier(leaf.issuer),
     ValidNotBefore: new Date(leaf.validFrom).toISOString(),
     ValidNotAfter: new Date(leaf.validTo).toISOString(),
-    SerialNumber: leaf.serialNumber,
+    SerialNumber: colonHex(leaf.serialNumber),
     Fingerprint: served.fingerprint,
     FingerprintHashAlgorithm: 'TPM_ALG_SHA256',
   };
