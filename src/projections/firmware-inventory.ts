@@ -10,6 +10,8 @@ import type { Projector, ViewDocument, ViewWriter } from './projector.js';
 
 export const UPDATE_SERVICE = '/redfish/v1/UpdateService';
 const INVENTORY = `${UPDATE_SERVICE}/FirmwareInventory`;
+/** Software other than firmware: none on an emulated server, but clients such as sushy look for the collection. */
+const SOFTWARE_INVENTORY = `${UPDATE_SERVICE}/SoftwareInventory`;
 export const SIMPLE_UPDATE = `${UPDATE_SERVICE}/Actions/UpdateService.SimpleUpdate`;
 export const firmwareItemUri = (componentId: string) => `${INVENTORY}/${componentId}`;
 /** The inventory item of an image fetched and waiting for the next reset. */
@@ -66,6 +68,7 @@ function createUpdateService(views: ViewWriter, position: number): void {
       ServiceEnabled: true,
       Status: { State: 'Enabled', Health: 'OK' },
       FirmwareInventory: { '@odata.id': INVENTORY },
+      SoftwareInventory: { '@odata.id': SOFTWARE_INVENTORY },
       Actions: {
         '#UpdateService.SimpleUpdate': {
           target: SIMPLE_UPDATE,
@@ -93,6 +96,7 @@ function createUpdateService(views: ViewWriter, position: number): void {
     position,
   );
   views.put({ '@odata.id': INVENTORY, '@odata.type': ODATA_TYPE.SoftwareInventoryCollection, Name: 'Firmware Inventory', Members: [], 'Members@odata.count': 0 }, position);
+  views.put({ '@odata.id': SOFTWARE_INVENTORY, '@odata.type': ODATA_TYPE.SoftwareInventoryCollection, Name: 'Software Inventory', Members: [], 'Members@odata.count': 0 }, position);
   linkFromServiceRoot(views, position, 'UpdateService', UPDATE_SERVICE);
 }
 

@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { queryHistory } from '../../src/eventstore/history-query.js';
+import type { EmulatorConfig } from '../../src/config/config.js';
+import { executeClientCommand } from '../../src/eventstore/execute-command.js';
+import { openConfiguredStore } from '../../src/open-configured-store.js';
+import { systemDecider } from '../../src/domain/system/system-decider.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { testConfig } from '../support/config.js';
 import { redfishClient } from '../support/redfish-client.js';
@@ -33,6 +37,7 @@ const SIMPLE_UPDATE = '/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpd
 const IMAGE = Buffer.from('an emulated firmware image\n'.repeat(1000));
 const IMAGE_SHA256 = createHash('sha256').update(IMAGE).digest('hex');
 
+let config: EmulatorConfig;
 let emulator: RunningEmulator;
 let libvirt: LibvirtClient;
 let httpImages: Server;
@@ -83,7 +88,7 @@ beforeAll(async () => {
   httpsImages = createHttpsServer({ cert: readFileSync(join(dir, 'ca.pem')), key: readFileSync(join(dir, 'key.pem')) }, serveImages);
   await Promise.all([listen(httpImages), listen(httpsImages)]);
   const drives = [0, 1].map((i) => ({ id: String(i), capacityBytes: 2 ** 30, mediaType: 'SSD', protocol: 'SAS', revision: 'A1' }));
-  const config = testConfig(dir, {
+  config = testConfig(dir, {
     auth: { enabled: true },
     updateService: { caFile: join(dir, 'ca.pem') },
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: join(dir, 'pool') } },
@@ -232,6 +237,7 @@ import json, sushy
 c = sushy.Sushy('${emulator.url}/redfish/v1', auth=sushy.auth.BasicAuth('admin', 'password'))
 service = c.get_update_service()
 inventory = {i.identity: [i.version, i.updateable, i.related_item] for i in service.firmware_inventory.get_members()}
+assert service.software_inventory.get_members() == []
 monitor = service.simple_update('${base(httpImages, 'http')}/images/bmc-3.2.0.bin', targets=['${MANAGER}'])
 print(json.dumps({'inventory': inventory, 'monitor': monitor.task_monitor_uri, 'processing': monitor.is_processing}))
 `;
@@ -243,5 +249,18 @@ print(json.dumps({'inventory': inventory, 'monitor': monitor.task_monitor_uri, '
     expect((await settledTask(result.monitor)).body['TaskState']).toBe('Pending');
     await boot();
     await expect.poll(async () => (await get(MANAGER))['FirmwareVersion'], { timeout: 30_000, interval: 100 }).toBe('3.2.0');
+  });
+
+  it('fetches after a restart the image of an update accepted just before the emulator stopped', async () => {
+    await emulator.close();
+    // Accepted, and the process gone before its fetcher got to it.
+    const { store } = openConfiguredStore(config);
+    const request = { type: 'RequestFirmwareUpdate', taskId: 'restart1', imageUri: `${base(httpImages, 'http')}/images/bios-4.0.0.bin`, transferProtocol: 'HTTP', targets: ['fw1-BIOS'] } as const;
+    expect(executeClientCommand(store, SYSTEM, systemDecider, request, { actor: 'user:admin' }).ok).toBe(true);
+    store.db.close();
+    emulator = await startEmulator(config, { resyncIntervalMs: 500 });
+    const staged = await settledTask('/redfish/v1/TaskService/TaskMonitors/restart1');
+    expect(staged.body).toMatchObject({ TaskState: 'Pending' });
+    expect((await get(`${INVENTORY}/fw1-BIOS-Staged`))['Version']).toBe('4.0.0');
   });
 });
