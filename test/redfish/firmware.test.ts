@@ -195,6 +195,7 @@ describe('UpdateService and FirmwareInventory', { timeout: 180_000 }, () => {
     const cases: [string, string, RegExp][] = [
       [`${base(httpImages, 'http')}/missing/bios-3.0.0.bin`, 'InternalError', /answered HTTP 404 Not Found/],
       [unreachable, 'CouldNotEstablishConnection', /ECONNREFUSED/],
+      ['http://no-such-host.invalid/images/bios-3.0.0.bin', 'CouldNotEstablishConnection', /getaddrinfo ENOTFOUND no-such-host\.invalid/],
       [`${base(httpImages, 'http')}/private/bios-3.0.0.bin`, 'ResourceAtUriUnauthorized', /answered HTTP 401 Unauthorized/],
     ];
     for (const [uri, messageId, reason] of cases) {
