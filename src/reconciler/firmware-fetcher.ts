@@ -26,6 +26,8 @@ export class FirmwareFetcher {
   private follower: LogFollower | undefined;
   private readonly credentials = new Map<string, ImageCredentials>();
   private readonly ca: string | undefined;
+  /** Stops a fetch under way when the emulator stops: it is fetched again at the next start. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly store: EventStore,
@@ -54,6 +56,7 @@ export class FirmwareFetcher {
   }
 
   async close(): Promise<void> {
+    this.stopping.abort();
     await this.follower?.close();
   }
 
@@ -70,9 +73,11 @@ export class FirmwareFetcher {
     const credentials = this.credentials.get(taskId) ?? {};
     let command: SystemCommand;
     try {
-      const { sha256, sizeBytes } = await fetchImage(imageUri, { ...credentials, ...(this.ca !== undefined && { ca: this.ca }) });
+      const { sha256, sizeBytes } = await fetchImage(imageUri, { ...credentials, ...(this.ca !== undefined && { ca: this.ca }), signal: this.stopping.signal });
       command = { type: 'RecordFirmwareImage', taskId, version: versionOfImage(imageUri, sha256), sha256, sizeBytes };
     } catch (err) {
+      // Cut short by the stop, not failed: nothing is recorded and the checkpoint stays before it.
+      if (this.stopping.signal.aborted) throw err;
       const failure = err instanceof ImageFetchError ? err.reason : 'Transfer';
       this.log(`firmware update ${taskId}: ${(err as Error).message}`);
       command = { type: 'RecordFirmwareImage', taskId, failure, message: (err as Error).message };

@@ -11,6 +11,8 @@ export interface ImageFetchOptions {
   readonly password?: string;
   /** How long the server may stay silent before the fetch gives up. */
   readonly idleTimeoutMs?: number;
+  /** Ends the fetch at once (the emulator stopping). */
+  readonly signal?: AbortSignal;
 }
 
 /** Why an image could not be fetched, in the words a task's message repeats. */
@@ -56,7 +58,7 @@ export function fetchImage(imageUri: string, options: ImageFetchOptions = {}): P
       });
     };
     const tlsOptions = secure && options.ca ? { ca: [...rootCertificates, options.ca] } : {};
-    const request = (secure ? httpsRequest : httpRequest)(url, { headers, timeout: idleTimeoutMs, ...tlsOptions }, answered);
+    const request = (secure ? httpsRequest : httpRequest)(url, { headers, timeout: idleTimeoutMs, ...tlsOptions, ...(options.signal && { signal: options.signal }) }, answered);
     request.on('timeout', () => request.destroy(new Error(`no answer in ${idleTimeoutMs / 1000} s`)));
     request.on('error', (err) => reject(new ImageFetchError('Connection', `fetching ${imageUri}: ${err.message}`)));
     request.end();

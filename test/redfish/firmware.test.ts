@@ -264,4 +264,25 @@ print(json.dumps({'inventory': inventory, 'monitor': monitor.task_monitor_uri, '
     expect(staged.body).toMatchObject({ TaskState: 'Pending' });
     expect((await get(`${INVENTORY}/fw1-BIOS-Staged`))['Version']).toBe('4.0.0');
   });
+
+  it('stops at once with a fetch under way, records nothing of it, and fetches it again at the next start', async () => {
+    let answering = false;
+    const slow = createHttpServer((req, res) => (answering ? serveImages(req, res) : undefined));
+    await listen(slow);
+    const monitor = await simpleUpdate({ ImageURI: `${base(slow, 'http')}/images/bios-5.0.0.bin`, Targets: [SYSTEM] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stopping = Date.now();
+    await emulator.close();
+    expect(Date.now() - stopping).toBeLessThan(5000);
+    const { store } = openConfiguredStore(config);
+    const outcomes = queryHistory(store.db, { types: ['FirmwareImageStaged', 'FirmwareUpdateFailed'] }).map((e) => (e.data as { taskId: string }).taskId);
+    store.db.close();
+    expect(outcomes).not.toContain(monitor.split('/').pop());
+    answering = true;
+    emulator = await startEmulator(config, { resyncIntervalMs: 500 });
+    expect((await settledTask(monitor)).body).toMatchObject({ TaskState: 'Pending' });
+    expect((await get(`${INVENTORY}/fw1-BIOS-Staged`))['Version']).toBe('5.0.0');
+    slow.closeAllConnections();
+    slow.close();
+  });
 });
