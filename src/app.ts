@@ -32,6 +32,10 @@ import { SessionStore } from './redfish/auth/sessions.js';
 import { projectRoot } from './project-root.js';
 import { join } from 'node:path';
 import { tlsFiles } from './tls-files.js';
+import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
+import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
+import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
+import { httpsCertificateInstaller, recordServedCertificate } from './redfish/certificates/served-certificate.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:8000 */
@@ -94,6 +98,12 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));
     registerHistoryRoutes(app, store);
     registerLogEntriesRoute(app, allowedMethods, store);
+    // Firmware updates: SimpleUpdate is recorded here; the fetcher fetches its image once the checkpoints are claimed.
+    const firmware = new FirmwareFetcher(store, config.updateService ?? {}, (line) => options.logger?.warn(line));
+    registerUpdateServiceRoutes(app, allowedMethods, store, firmware);
+    // The service's HTTPS certificate, as found at start and as clients replace it.
+    if (https) recordServedCertificate(store, https);
+    registerCertificateRoutes(app, allowedMethods, store, https && httpsCertificateInstaller(app, config));
     // Before the first request can be accepted: the reconcilers carry out all that is accepted from here.
     claimReconcilerCheckpoints(store);
     await app.listen({ host: config.listen.address, port: config.listen.port });
@@ -113,6 +123,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     // Push subscriptions are delivered to from the log, beside the requests, never inside one.
     const events = new EventDispatcher(store, { warn: (line) => options.logger?.warn(line) });
     events.start();
+    firmware.start();
     return {
       url,
       store,
@@ -120,6 +131,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       async close() {
         await lab?.close();
         await events.close();
+        await firmware.close();
         await app.close();
         store.db.close();
       },

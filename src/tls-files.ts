@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { EmulatorConfig } from './config/config.js';
 import { ConfigError } from './config/load-config.js';
 
@@ -15,33 +15,44 @@ export interface TlsFiles {
  * clients that pin it keep working across restarts. Undefined for plain HTTP.
  */
 export function tlsFiles(config: EmulatorConfig): TlsFiles | undefined {
-  const tls = config.tls;
-  if (!tls) return undefined;
-  let certFile: string;
-  let keyFile: string;
-  if ('selfSigned' in tls) {
-    const dir = join(config.dataDir, 'tls');
-    certFile = join(dir, 'cert.pem');
-    keyFile = join(dir, 'key.pem');
-    if (!existsSync(certFile) || !existsSync(keyFile)) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      try {
-        execFileSync(
-          'openssl',
-          ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=redfish-emulator',
-            '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1', '-keyout', keyFile, '-out', certFile],
-          { stdio: 'pipe' },
-        );
-      } catch (err) {
-        throw new ConfigError(`tls.selfSigned: cannot make a certificate with openssl (${(err as Error).message.split('\n')[0]}); install openssl or give tls.certFile and tls.keyFile`);
-      }
+  const paths = tlsFilePaths(config);
+  if (!paths) return undefined;
+  const { certFile, keyFile } = paths;
+  if (config.tls && 'selfSigned' in config.tls && (!existsSync(certFile) || !existsSync(keyFile))) {
+    mkdirSync(dirname(certFile), { recursive: true, mode: 0o700 });
+    try {
+      execFileSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=redfish-emulator',
+          '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1', '-keyout', keyFile, '-out', certFile],
+        { stdio: 'pipe' },
+      );
+    } catch (err) {
+      throw new ConfigError(`tls.selfSigned: cannot make a certificate with openssl (${(err as Error).message.split('\n')[0]}); install openssl or give tls.certFile and tls.keyFile`);
     }
-  } else {
-    ({ certFile, keyFile } = tls);
   }
   try {
     return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
   } catch (err) {
     throw new ConfigError(`tls: cannot read the certificate or key: ${(err as Error).message}`);
+  }
+}
+
+/** Where the certificate and key HTTPS is served with are kept: the configured files, or dataDir/tls. */
+export function tlsFilePaths(config: EmulatorConfig): { readonly certFile: string; readonly keyFile: string } | undefined {
+  const tls = config.tls;
+  if (!tls) return undefined;
+  if ('selfSigned' in tls) return { certFile: join(config.dataDir, 'tls', 'cert.pem'), keyFile: join(config.dataDir, 'tls', 'key.pem') };
+  return { certFile: tls.certFile, keyFile: tls.keyFile };
+}
+
+/**
+ * Puts a replacement certificate and key in the files HTTPS is served from, so the next start
+ * serves it too: each written beside its file and renamed over it, the key readable by its owner only.
+ */
+export function replaceTlsFiles(paths: { readonly certFile: string; readonly keyFile: string }, files: TlsFiles): void {
+  for (const [file, content, mode] of [[paths.keyFile, files.key, 0o600], [paths.certFile, files.cert, 0o644]] as const) {
+    writeFileSync(`${file}.new`, content, { mode });
+    renameSync(`${file}.new`, file);
   }
 }

@@ -10,6 +10,8 @@ export interface EmulatorConfig {
   readonly log?: { readonly level?: LogLevel; readonly file?: string };
   readonly auth: { readonly enabled: boolean; readonly htpasswdFile?: string; readonly sessionTimeoutSeconds?: number };
   readonly tls?: false | { readonly selfSigned: true } | { readonly certFile: string; readonly keyFile: string };
+  /** Where SimpleUpdate fetches images from: a CA to trust besides the system's. */
+  readonly updateService?: { readonly caFile?: string };
   readonly libvirt: { readonly uri: string; readonly pool?: { readonly name: string; readonly path: string } };
   readonly lab: {
     readonly createMissingDomains?: boolean;
@@ -52,6 +54,8 @@ export interface SystemConfig {
   readonly model?: string;
   readonly serialNumber?: string;
   readonly sku?: string;
+  readonly biosVersion?: string;
+  readonly bmcFirmwareVersion?: string;
   readonly storage?: readonly StorageConfig[];
 }
 

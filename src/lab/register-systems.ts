@@ -6,6 +6,7 @@ import { storageDecider } from '../domain/storage/storage-decider.js';
 import { storageStream } from '../domain/storage/storage-events.js';
 import type { LabSystem } from './lab-systems.js';
 import { storageRegistration } from './lab-storage.js';
+import { firmwareComponents } from './lab-firmware.js';
 
 /** What the lab config says of a system, as the command that records it. */
 export function registerSystemCommand(system: LabSystem): RegisterSystem {
@@ -13,7 +14,7 @@ export function registerSystemCommand(system: LabSystem): RegisterSystem {
   return { type: 'RegisterSystem', systemId: system.id, name: system.name, libvirtUri: system.libvirtUri, domainName: system.domainName, inventory: system.inventory, ...(verify !== undefined && { mediaVerifyCertificate: verify }) };
 }
 
-/** Records each configured system and its storage (once, and again when its config changes). */
+/** Records each configured system, its storage and its firmware (once, and again when its config changes). */
 export function registerSystems(store: EventStore, systems: readonly LabSystem[]): void {
   for (const system of systems) {
     executeCommand(
@@ -27,5 +28,7 @@ export function registerSystems(store: EventStore, systems: readonly LabSystem[]
       const registration = storageRegistration(system, storage);
       executeCommand(store, storageStream(system.id, storage.id), storageDecider, { type: 'RegisterStorage', ...registration }, { actor: 'lab-config' });
     }
+    // After its storage: the inventory shows versions on the controllers and drives it registered.
+    executeCommand(store, systemStream(system.id), systemDecider, { type: 'RegisterFirmware', components: firmwareComponents(system) }, { actor: 'lab-config' });
   }
 }

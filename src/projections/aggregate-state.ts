@@ -22,14 +22,14 @@ export function evolveStoredState<Command, Event extends { type: string; data: u
   return next;
 }
 
-/** The state a projector earlier in the catalog folded for `streamId` (the systems projector's, for one). */
-export function storedState<State>(views: ViewWriter, streamId: string, decider: { readonly initialState: State }): State {
-  return (views.get(stateKey(streamId))?.['state'] as State | undefined) ?? decider.initialState;
-}
-
 /** Stores `document` only when it differs from what is there, so its ETag moves only on change. */
 export function putIfChanged(views: ViewWriter, position: number, document: Record<string, unknown>): void {
   const body = JSON.stringify(document);
   if (views.serialized(document['@odata.id'] as string) === body) return;
   views.put(document, position, body);
+}
+
+/** An aggregate's state as a projector earlier in the catalog stored it with evolveStoredState. */
+export function storedState<State>(views: Pick<ViewWriter, 'get'>, streamId: string): State | undefined {
+  return views.get(stateKey(streamId))?.['state'] as State | undefined;
 }

@@ -189,6 +189,22 @@ export function describeEvent(event: RecordedEvent, lookup: (odataId: string) =>
       return said(resource('ResourceCreated'), `${media}/Certificates/${text(d['certificateId'])}`, `Certificate ${text(d['certificateId'])} trusted for image servers of ${text(d['device'])}.`);
     case 'VirtualMediaCertificateRemoved':
       return said(resource('ResourceRemoved'), `${media}/Certificates/${text(d['certificateId'])}`, `Certificate ${text(d['certificateId'])} of ${text(d['device'])} removed.`);
+    case 'FirmwareRegistered': {
+      const components = Array.isArray(d['components']) ? (d['components'] as Data[]).map((c) => `${text(c['id'])} ${text(c['version'])}`).join(', ') : '?';
+      return said(resource(created ? 'ResourceCreated' : 'ResourceChanged'), system, `Firmware from the lab configuration: ${components}.`);
+    }
+    case 'FirmwareUpdateRequested':
+      return said(
+        task('TaskStarted', [text(d['taskId'])]),
+        taskUri(text(d['taskId'])),
+        `UpdateService.SimpleUpdate of ${text(d['imageUri'])} for ${Array.isArray(d['targets']) ? d['targets'].map(text).join(', ') : '?'}; task ${text(d['taskId'])}: fetched now, applied at the next reset.`,
+      );
+    case 'FirmwareImageStaged':
+      return said(resource('ResourceChanged'), taskUri(text(d['taskId'])), `Firmware image fetched (${size(d['sizeBytes'])}, SHA-256 ${text(d['sha256'])}): version ${text(d['version'])} is staged for the next reset.`);
+    case 'FirmwareUpdateFailed':
+      return said(task('TaskAborted', [text(d['taskId'])]), taskUri(text(d['taskId'])), `Firmware image ${text(d['imageUri'])} could not be fetched: ${text(d['message'])}`);
+    case 'FirmwareUpdateApplied':
+      return said(task('TaskCompletedOK', [text(d['taskId'])]), taskUri(text(d['taskId'])), `The system booted with its staged firmware: ${attributes(d['versions'])}.`);
     default:
       return said(resource('ResourceChanged'), system, `${event.type}: ${clip(JSON.stringify(d))}`);
   }

@@ -8,6 +8,7 @@ import { chassisOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from './projector.js';
 import { taskUri } from './tasks.js';
+import { firmwareVersionsByResource } from './firmware-inventory.js';
 
 type Status = { State: string; Health: string };
 const HEALTH_ORDER = ['OK', 'Warning', 'Critical'];
@@ -58,6 +59,8 @@ function render(views: ViewWriter, position: number, storageId: string, state: S
   const volumes = Object.values(state.volumes).sort((a, b) => Number(a.volumeId) - Number(b.volumeId));
   const previousVolumes = ((views.get(volumesId)?.['Members'] as { '@odata.id': string }[] | undefined) ?? []).map((m) => m['@odata.id']);
   const volumeDocs = volumes.map((volume) => volumeDocument(storageId, volume, state));
+  // Firmware updates change what the drives and the controller run; the config gave the first versions.
+  const firmware = firmwareVersionsByResource(views, systemId);
   const driveDocs = registration.drives.map((drive) => {
     const id = driveUri(systemId, registration.storageId, drive.id);
     const failed = state.failedDrives.includes(id);
@@ -75,7 +78,7 @@ function render(views: ViewWriter, position: number, storageId: string, state: S
       Manufacturer: drive.manufacturer,
       Model: drive.model,
       SerialNumber: state.replacedSerials[id] ?? drive.serialNumber,
-      Revision: drive.revision,
+      Revision: firmware[id] ?? drive.revision,
       ...(drive.rotationSpeedRPM !== undefined && { RotationSpeedRPM: drive.rotationSpeedRPM }),
       FailurePredicted: false,
       Identifiers: [{ DurableNameFormat: 'NAA', DurableName: durableName(`${id}/${state.replacedSerials[id] ?? drive.serialNumber}`) }],
@@ -89,7 +92,7 @@ function render(views: ViewWriter, position: number, storageId: string, state: S
     Status: { State: 'Enabled', Health: 'OK' },
     Manufacturer: registration.controller.manufacturer,
     Model: registration.controller.model,
-    FirmwareVersion: registration.controller.firmwareVersion,
+    FirmwareVersion: firmware[`${storageId}/Controllers/0`] ?? registration.controller.firmwareVersion,
     SpeedGbps: registration.controller.speedGbps,
     SupportedControllerProtocols: ['PCIe'],
     SupportedDeviceProtocols: [...registration.controller.protocols],

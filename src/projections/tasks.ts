@@ -113,7 +113,7 @@ export const tasksProjector: Projector = {
 };
 
 /** Adds a task to the collection, oldest first, letting the oldest finished ones go past MAX_TASKS. */
-function keepTask(views: ViewWriter, position: number, taskId: string): void {
+export function keepTask(views: ViewWriter, position: number, taskId: string): void {
   const order = [...((views.get(ORDER)?.['ids'] as string[] | undefined) ?? []), taskId];
   for (let i = 0; order.length > MAX_TASKS && i < order.length; ) {
     const task = views.get(taskUri(order[i]!));

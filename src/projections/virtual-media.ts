@@ -7,7 +7,7 @@ import type { Projector, ViewDocument, ViewWriter } from './projector.js';
 import { putIfChanged, storedState } from './aggregate-state.js';
 import { certificateDocument } from './certificate-document.js';
 import { conditionOf } from './condition.js';
-import { systemDecider } from '../domain/system/system-decider.js';
+import { systemDecider, type SystemState } from '../domain/system/system-decider.js';
 import { trustOf, verifiesCertificates, type MediaTrust } from '../domain/system/media-trust.js';
 
 const LABELS: Record<MediaDevice, { name: string; types: string[] }> = {
@@ -83,7 +83,7 @@ export const virtualMediaProjector: Projector = {
         }
       }
       // The lab's VerifyCertificate default may have changed with the config.
-      const state = storedState(views, recorded.streamId, systemDecider);
+      const state = storedState<SystemState>(views, recorded.streamId) ?? systemDecider.initialState;
       for (const device of MEDIA_DEVICES) {
         const drive = views.get(`${collection}/${device}`);
         if (drive) putIfChanged(views, position, { ...drive, VerifyCertificate: verifiesCertificates(state.mediaTrust, device, event.data.mediaVerifyCertificate) });
@@ -115,7 +115,7 @@ export const virtualMediaProjector: Projector = {
         break;
       case 'VirtualMediaCertificateAdded':
       case 'VirtualMediaCertificateRemoved': {
-        const state = storedState(views, recorded.streamId, systemDecider);
+        const state = storedState<SystemState>(views, recorded.streamId) ?? systemDecider.initialState;
         renderCertificates(views, position, driveId, trustOf(state.mediaTrust, device));
         return;
       }

@@ -3,6 +3,8 @@ import { systemDecider, type SystemCommand } from '../domain/system/system-decid
 import { storageDecider, type StorageCommand } from '../domain/storage/storage-decider.js';
 import { eventServiceDecider, type EventServiceCommand } from '../domain/event-service/event-service-decider.js';
 import { EVENT_SERVICE_STREAM } from '../domain/event-service/event-service-events.js';
+import { certificateDecider, type CertificateCommand } from '../domain/certificates/certificate-decider.js';
+import { CERTIFICATE_SERVICE_STREAM } from '../domain/certificates/certificate-events.js';
 
 /** An aggregate clients send commands to: how it decides, and which of its commands are theirs. */
 export interface ClientAggregate {
@@ -13,9 +15,9 @@ export interface ClientAggregate {
 // Each list is checked against its aggregate's command type: a command added there must be
 // placed here, as a client's or as the emulator's own.
 const SYSTEM = {
-  ResetSystem: true, PatchSystem: true, InsertMedia: true, EjectMedia: true, SetBiosSettings: true, ResetBios: true, SetSecureBoot: true,
+  ResetSystem: true, PatchSystem: true, InsertMedia: true, EjectMedia: true, SetBiosSettings: true, ResetBios: true, SetSecureBoot: true, RequestFirmwareUpdate: true,
   SetMediaVerification: true, AddMediaCertificate: true, RemoveMediaCertificate: true,
-  RegisterSystem: false, ObserveDomain: false, ObservePowerState: false, ObserveDomainMissing: false, RecordResetOutcome: false, RecordMediaOutcome: false,
+  RegisterSystem: false, RegisterFirmware: false, RecordFirmwareImage: false, ObserveDomain: false, ObservePowerState: false, ObserveDomainMissing: false, RecordResetOutcome: false, RecordMediaOutcome: false,
 } satisfies Record<SystemCommand['type'], boolean>;
 const STORAGE = {
   CreateVolume: true, DeleteVolume: true, InitializeVolume: true, RenameVolume: true, FailDrive: true, ReplaceDrive: true, CancelOperation: true,
@@ -26,19 +28,23 @@ const EVENT_SERVICE = {
   TerminateSubscription: false,
 } satisfies Record<EventServiceCommand['type'], boolean>;
 
+const CERTIFICATE_SERVICE = { ReplaceHttpsCertificate: true, FindHttpsCertificate: false } satisfies Record<CertificateCommand['type'], boolean>;
+
 const clientsOf = (commands: Record<string, boolean>) => new Set(Object.keys(commands).filter((type) => commands[type]));
 
 const aggregate = (decider: unknown, commands: Record<string, boolean>): ClientAggregate => ({ decider: decider as ClientAggregate['decider'], commands: clientsOf(commands) });
 const SYSTEMS = aggregate(systemDecider, SYSTEM);
 const STORAGES = aggregate(storageDecider, STORAGE);
 const EVENTS = aggregate(eventServiceDecider, EVENT_SERVICE);
+const CERTIFICATES = aggregate(certificateDecider, CERTIFICATE_SERVICE);
 
 /** Every command a client can send, whatever its aggregate. */
-export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([...SYSTEMS.commands, ...STORAGES.commands, ...EVENTS.commands]);
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([...SYSTEMS.commands, ...STORAGES.commands, ...EVENTS.commands, ...CERTIFICATES.commands]);
 
 /** The aggregate whose stream this is, if clients send commands to it. */
 export function clientAggregateOf(streamId: string): ClientAggregate | undefined {
   if (streamId === EVENT_SERVICE_STREAM) return EVENTS;
+  if (streamId === CERTIFICATE_SERVICE_STREAM) return CERTIFICATES;
   if (/^\/redfish\/v1\/Systems\/[^/]+$/.test(streamId)) return SYSTEMS;
   if (/^\/redfish\/v1\/Systems\/[^/]+\/Storage\/[^/]+$/.test(streamId)) return STORAGES;
   return undefined;

@@ -107,8 +107,11 @@ export function labShapeOf(config: EmulatorConfig): LabShape {
 /**
  * Whether a resource is compared between the recording and a replay: every Redfish resource but
  * the History log's entries, which are numbered by log position (a replay's log interleaves the
- * lab's observations differently), and the projections' own bookkeeping (`#…`).
+ * lab's observations differently), the service's certificate, and the projections' own bookkeeping (`#…`).
  */
 export function isComparedView(resource: string): boolean {
-  return resource.startsWith('/redfish/') && !/\/LogServices\/History\/Entries\/\d+$/.test(resource);
+  return resource.startsWith('/redfish/') && !/\/LogServices\/History\/Entries\/\d+$/.test(resource) && !SERVICE_CERTIFICATE.test(resource);
 }
+
+/** The service's own TLS certificate, made afresh by each run (or absent where a replay serves no HTTPS), as UUIDs are. */
+const SERVICE_CERTIFICATE = /^\/redfish\/v1\/(CertificateService(\/.*)?|Managers\/[^/]+\/NetworkProtocol(\/.*)?)$/;

@@ -3,7 +3,7 @@ import type { ScenarioOutcome, ScenarioStep } from './scenario-format.js';
 import { MARKS_STREAM } from '../domain/marks/marks-decider.js';
 
 /** Who records events on the emulator's own account; every other actor is a client. */
-export const INTERNAL_ACTORS: ReadonlySet<string> = new Set(['emulator', 'lab-config', 'reconciler', 'libvirt-observer', 'event-dispatcher']);
+export const INTERNAL_ACTORS: ReadonlySet<string> = new Set(['emulator', 'lab-config', 'reconciler', 'libvirt-observer', 'event-dispatcher', 'update-service']);
 
 /** Internal actors whose events a fresh lab makes itself from its config: not part of a scenario. */
 const FROM_CONFIG: ReadonlySet<string> = new Set(['emulator', 'lab-config']);

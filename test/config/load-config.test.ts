@@ -47,6 +47,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ file, env: {} }).lab.systems.map((s) => s.id)).toEqual(['only']);
   });
 
+  it("takes each system's BIOS and BMC firmware versions, and a CA for update images", () => {
+    const file = configFile({ updateService: { caFile: '/etc/lab/ca.pem' }, lab: { systems: [{ id: 'a', domain: 'x', biosVersion: '2.4.1', bmcFirmwareVersion: '5.10.0-rc1' }] } });
+    const config = loadConfig({ file, env: {} });
+    expect(config.lab.systems[0]).toMatchObject({ biosVersion: '2.4.1', bmcFirmwareVersion: '5.10.0-rc1' });
+    expect(config.updateService).toEqual({ caFile: '/etc/lab/ca.pem' });
+  });
+
   it.each([
     [{ listen: { port: 70000 } }, 'listen.port: must be <= 65535'],
     [{ listen: { prot: 1 } }, 'listen.prot: unknown key'],
@@ -57,6 +64,9 @@ describe('loadConfig', () => {
       { lab: { systems: [{ id: 'a', domain: 'x', storage: [{ id: 's', drives: [{ id: '0', capacityBytes: 'big', mediaType: 'HDD', protocol: 'SAS' }] }] }] } },
       'lab.systems[0].storage[0].drives[0].capacityBytes: must be integer',
     ],
+    [{ lab: { systems: [{ id: 'a', domain: 'x', biosVersion: '' }] } }, 'lab.systems[0].biosVersion: must NOT have fewer than 1 characters'],
+    [{ lab: { systems: [{ id: 'a', domain: 'x', bmcFirmwareVersion: 'v 2' }] } }, 'lab.systems[0].bmcFirmwareVersion: must match pattern'],
+    [{ updateService: { caFile: 7 } }, 'updateService.caFile: must be string'],
     [{ lab: { systems: [{ id: 'a', domain: 'x' }, { id: 'a', domain: 'y' }] } }, "lab.systems[1].id: 'a' is used twice"],
     [{ lab: { systems: [{ id: 'a', domain: 'x' }, { id: 'b', domain: 'x' }] } }, "lab.systems[1].domain: 'x' is used twice"],
     [{ lab: { network: { type: 'bridge' } } }, 'lab.network.name: missing (required)'],

@@ -67,6 +67,7 @@ beforeAll(async () => {
   await layOutEveryLevel(emulator);
   failAReset(emulator);
   trustAnImageServer(emulator, readFileSync(join(dir, 'cert.pem'), 'utf8'));
+  stageAFirmwareUpdate(emulator);
   await listenForEvents(emulator);
   const health = () => JSON.parse(emulator.store.views.get('/redfish/v1/Managers/node-1/VirtualMedia/Cd')!.body).Status.Health;
   for (let waited = 0; health() !== 'Warning'; waited += 50) {
@@ -138,6 +139,14 @@ async function layOutEveryLevel(running: RunningEmulator): Promise<void> {
 function failAReset(running: RunningEmulator): void {
   const outcome = { type: 'RecordResetOutcome', resetType: 'Nmi', requestedAt: running.store.lastPosition(), message: 'NMI injection refused by the hypervisor' } as const;
   expect(executeCommand(running.store, systemStream('node-1'), systemDecider, outcome).ok).toBe(true);
+}
+
+/** A BIOS image fetched and waiting for the next reset: a staged inventory item and a Pending firmware Task. */
+function stageAFirmwareUpdate(running: RunningEmulator): void {
+  const stream = systemStream('node-1');
+  const request = { type: 'RequestFirmwareUpdate', taskId: 'f1', imageUri: 'http://127.0.0.1:9/bios-2.0.0.bin', transferProtocol: 'HTTP', targets: ['node-1-BIOS'] } as const;
+  expect(executeCommand(running.store, stream, systemDecider, request).ok).toBe(true);
+  expect(executeCommand(running.store, stream, systemDecider, { type: 'RecordFirmwareImage', taskId: 'f1', version: '2.0.0', sha256: '0'.repeat(64), sizeBytes: 1024 }).ok).toBe(true);
 }
 
 afterAll(async () => {

@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { systemDecider, type SystemCommand, type SystemState } from '../../src/domain/system/system-decider.js';
 import type { ResetType, SystemEvent } from '../../src/domain/system/system-events.js';
+import { runSystemCommands } from '../support/system-commands.js';
 
 const registration = { systemId: 'n1', name: 'Node 1', libvirtUri: 'qemu:///system', domainName: 'dom-n1' };
 const domain = { uuid: '7c4c3e0e-1d2b-4a5f-9e6d-0a1b2c3d4e5f', vcpus: 2, memoryBytes: 2 ** 30, firmware: 'BIOS' as const, macAddresses: ['52:54:00:01:02:03'] };
 
-/** Decides each command on the state the previous ones left, as the store does. */
-function run(commands: SystemCommand[]): { events: SystemEvent[]; state: SystemState } {
-  let state = systemDecider.initialState;
-  const events: SystemEvent[] = [];
-  for (const command of commands) {
-    const decided = systemDecider.decide(command, state);
-    if (!Array.isArray(decided)) throw new Error(`refused: ${JSON.stringify(decided)}`);
-    for (const event of decided as SystemEvent[]) {
-      events.push(event);
-      state = systemDecider.evolve(state, event);
-    }
-  }
-  return { events, state };
-}
+const run = runSystemCommands;
 
 describe('the system decider', () => {
   it('records a registration once, and again only when the config changed', () => {

@@ -127,6 +127,7 @@ describe("The BMC's LogService", () => {
     expect(events.map((e) => e.type)).toEqual([
       'SystemRegistered',
       'StorageRegistered',
+      'FirmwareRegistered',
       'DomainObserved',
       'PowerStateObserved',
       'BootOverrideChanged',

@@ -28,6 +28,7 @@ describe('scenario pace', () => {
   let tick = 0;
   const { store } = openEventStore({ file: storeFile(config), projectors, projectionVersion: PROJECTION_VERSION, clock: () => new Date(Date.UTC(2026, 0, 1) + (tick += 1000)) });
   ensureServiceCreated(store);
+  // Positions 1-3: the service, the system and its firmware; the patches are 4, 5 and 6.
   registerSystems(store, labSystems(config));
   const patch = (led: 'Blinking' | 'Off', actor: string) => executeClientCommand(store, systemStream('n1'), systemDecider, { type: 'PatchSystem', led }, { actor, requestId: `r-${tick}` });
   patch('Blinking', 'user:a');
@@ -37,7 +38,7 @@ describe('scenario pace', () => {
   const byA = join(dir, 'by-a.ndjson');
   beforeAll(async () => {
     await exportScenario(store, config, {}, file);
-    await exportScenario(store, config, { actor: 'user:a', fromPosition: 4 }, byA);
+    await exportScenario(store, config, { actor: 'user:a', fromPosition: 5 }, byA);
     store.db.close();
   });
 
@@ -54,6 +55,6 @@ describe('scenario pace', () => {
   it("keeps one client's commands, those before the range as setup", () => {
     const scenario = loadScenarioFor(byA, config);
     expect(scenario.lines.map((line) => (line.kind === 'step' ? `${line.actor} ${line.setup ? 'setup' : 'range'}` : line.kind))).toEqual(['user:a setup', 'user:a range']);
-    expect(scenario.header.range).toEqual({ fromPosition: 4, toPosition: 5, actor: 'user:a' });
+    expect(scenario.header.range).toEqual({ fromPosition: 5, toPosition: 6, actor: 'user:a' });
   });
 });

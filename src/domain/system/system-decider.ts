@@ -2,6 +2,7 @@ import type { Decider } from '../decider.js';
 import { problem } from '../problem.js';
 import { BIOS_DEFAULTS, type BiosValue } from './bios-attributes.js';
 import { evolveMediaTrust, MAX_MEDIA_CERTIFICATES, trustOf, verifiesCertificates, type MediaTrustByDevice } from './media-trust.js';
+import { decideFirmware, evolveFirmware, firmwareBootEffects, INITIAL_FIRMWARE, type FirmwareCommand, type FirmwareState } from '../firmware/firmware.js';
 import { resetFailureOf, stillStanding, type StandingResetFailure } from './reset-failure.js';
 import type {
   BootMode,
@@ -103,6 +104,7 @@ export type SystemCommand =
   | SetMediaVerification
   | AddMediaCertificate
   | RemoveMediaCertificate
+  | FirmwareCommand
   | SetSecureBoot
   | SetBiosSettings
   | ResetBios
@@ -143,6 +145,8 @@ export interface SystemState {
   readonly secureBoot: { readonly enabled: boolean; readonly currentBoot: boolean };
   /** The last reset libvirt failed, until a reset succeeds or the machine gets where it was to go. */
   readonly resetFailure?: StandingResetFailure;
+  /** Its firmware: the version each component runs, and the updates waiting for a boot. */
+  readonly firmware: FirmwareState;
 }
 
 /** The boot mode the next boot uses: the one a client chose, or the domain's own firmware. */
@@ -172,6 +176,7 @@ function bootEffects(state: SystemState): SystemEvent[] {
   if (state.bootOverride.enabled === 'Once') events.push({ type: 'BootOverrideConsumed', data: state.bootOverride });
   if (Object.keys(state.pendingBios).length > 0) events.push({ type: 'BiosSettingsApplied', data: { attributes: state.pendingBios } });
   if (state.secureBoot.enabled !== state.secureBoot.currentBoot) events.push({ type: 'SecureBootApplied', data: { enabled: state.secureBoot.enabled } });
+  events.push(...firmwareBootEffects(state.firmware));
   return events;
 }
 
@@ -203,6 +208,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
     bios: BIOS_DEFAULTS,
     pendingBios: {},
     secureBoot: { enabled: false, currentBoot: false },
+    firmware: INITIAL_FIRMWARE,
   },
 
   decide(command, state) {
@@ -276,6 +282,10 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
           ? [{ type: 'VirtualMediaInserted', data: { device, image } }]
           : [{ type: 'VirtualMediaInsertFailed', data: { device, image, message } }];
       }
+      case 'RegisterFirmware':
+      case 'RequestFirmwareUpdate':
+      case 'RecordFirmwareImage':
+        return decideFirmware(command, state.firmware);
       case 'PatchSystem': {
         const modeChanges = command.mode !== undefined && command.mode !== bootModeOf(state);
         // Secure Boot is UEFI's: it has to be turned off before the machine can go back to BIOS.
@@ -358,6 +368,12 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return withResetFailure(state, resetFailureOf(event.data, state.powerState));
       case 'ResetApplied':
         return withResetFailure(state, undefined);
+      case 'FirmwareRegistered':
+      case 'FirmwareUpdateRequested':
+      case 'FirmwareImageStaged':
+      case 'FirmwareUpdateFailed':
+      case 'FirmwareUpdateApplied':
+        return { ...state, firmware: evolveFirmware(state.firmware, event) };
       case 'ResetRequested':
       case 'VirtualMediaInserted':
       case 'VirtualMediaEjected':

@@ -1,3 +1,5 @@
+import type { FirmwareEvent } from '../firmware/firmware-events.js';
+
 /** The stream of one emulated server: its @odata.id. */
 export const systemStream = (systemId: string) => `/redfish/v1/Systems/${systemId}`;
 
@@ -238,4 +240,5 @@ export type SystemEvent =
   | AssetTagChanged
   | BiosSettingsRequested
   | BiosSettingsApplied
-  | BiosReset;
+  | BiosReset
+  | FirmwareEvent;

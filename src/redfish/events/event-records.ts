@@ -112,6 +112,14 @@ function systemAnnouncements(recorded: RecordedEvent, systemId: string): Announc
       return [created('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`)];
     case 'VirtualMediaCertificateRemoved':
       return [removed('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`)];
+    case 'FirmwareUpdateRequested':
+      return [created('Task', `${TASKS}/${event.data.taskId}`), task('TaskStarted', event.data.taskId)];
+    case 'FirmwareImageStaged':
+      return [changed('Task', `${TASKS}/${event.data.taskId}`)];
+    case 'FirmwareUpdateFailed':
+      return [task('TaskAborted', event.data.taskId)];
+    case 'FirmwareUpdateApplied':
+      return [changed('ComputerSystem', system), task('TaskCompletedOK', event.data.taskId)];
     default:
       // Observations of the domain, the boot override, the locator light, and any newer type: the system changed.
       return [changed('ComputerSystem', system)];

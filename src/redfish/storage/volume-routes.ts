@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { executeClientCommand } from '../../eventstore/execute-command.js';
@@ -11,7 +10,7 @@ import { etagOf } from '../etag.js';
 import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
-import { readTask, sendTaskAnswer, taskSettled } from '../tasks/task-outcome.js';
+import { newTaskId, readTask, sendTaskAnswer, taskSettled } from '../tasks/task-outcome.js';
 import { readApplyTime, readVolumeCreateBody, readVolumeName } from './volume-request.js';
 
 const VOLUMES = '/redfish/v1/Systems/:systemId/Storage/:storageId/Volumes';
@@ -27,9 +26,6 @@ export interface VolumeRouteOptions {
    */
   readonly settleWaitMs: number;
 }
-
-/** A task id: short, unguessable, and chosen before the decision so the decision stays pure. */
-const newTaskId = () => randomBytes(6).toString('hex');
 
 /**
  * Volume create (POST to the collection), delete, rename (PATCH Name) and Volume.Initialize:

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { taskMonitorUri, taskUri } from '../../projections/tasks.js';
@@ -7,6 +8,9 @@ import { errorBody } from '../redfish-error.js';
 type TaskDocument = Record<string, unknown> & { TaskState: string; Messages: { MessageId: string; Message: string }[]; Links: { CreatedResources: { '@odata.id': string }[] } };
 
 export const FINAL_STATES = ['Completed', 'Exception', 'Killed', 'Cancelled'];
+
+/** A task id: short, unguessable, and chosen before the decision so the decision stays pure. */
+export const newTaskId = () => randomBytes(6).toString('hex');
 
 export function readTask(store: EventStore, taskId: string): TaskDocument | undefined {
   const view = store.views.get(taskUri(taskId));

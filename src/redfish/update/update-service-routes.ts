@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { EventStore } from '../../eventstore/event-store.js';
+import { executeClientCommand } from '../../eventstore/execute-command.js';
+import { systemDecider } from '../../domain/system/system-decider.js';
+import { systemStream } from '../../domain/system/system-events.js';
+import { FIRMWARE_ADDRESSES, SIMPLE_UPDATE, type FirmwareAddresses } from '../../projections/firmware-inventory.js';
+import type { FirmwareFetcher } from '../../reconciler/firmware-fetcher.js';
+import type { AllowedMethods } from '../allowed-methods.js';
+import { clientOrigin } from '../client-origin.js';
+import { RedfishHttpError } from '../redfish-error.js';
+import { newTaskId, readTask, sendTaskAnswer } from '../tasks/task-outcome.js';
+import { readSimpleUpdate } from './simple-update-request.js';
+
+/**
+ * POST UpdateService.SimpleUpdate: checked, recorded, and answered 202 with a task monitor. The
+ * fetcher fetches the image; the system's next boot applies it.
+ */
+export function registerUpdateServiceRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore, fetcher: FirmwareFetcher): void {
+  allowed.declare(SIMPLE_UPDATE, ['POST']);
+  app.post(SIMPLE_UPDATE, async (request, reply) => {
+    const view = store.views.get(FIRMWARE_ADDRESSES);
+    const addresses = view ? (JSON.parse(view.body) as { addresses: FirmwareAddresses }).addresses : {};
+    const update = readSimpleUpdate(request.body, addresses);
+    const taskId = newTaskId();
+    fetcher.holdCredentials(taskId, update.credentials);
+    const { imageUri, transferProtocol, targets } = update;
+    const outcome = executeClientCommand(store, systemStream(update.systemId), systemDecider, { type: 'RequestFirmwareUpdate', taskId, imageUri, transferProtocol, targets }, clientOrigin(request));
+    if (!outcome.ok) {
+      fetcher.dropCredentials(taskId);
+      throw RedfishHttpError.fromProblems([outcome.problem]);
+    }
+    return sendTaskAnswer(reply, taskId, readTask(store, taskId)!, { withBody: false });
+  });
+}
