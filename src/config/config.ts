@@ -20,6 +20,8 @@ export interface EmulatorConfig {
     readonly rebuildSeconds?: number;
     readonly systems: readonly SystemConfig[];
     readonly adopt?: readonly AdoptRule[];
+    /** What an adopted system's id is: its domain's name (the default) or its UUID. */
+    readonly systemIds?: SystemIds;
     readonly virtualMedia?: VirtualMediaConfig;
   };
 }
@@ -31,6 +33,8 @@ export interface VirtualMediaConfig {
   /** VerifyCertificate of a device no client has set (default false, as DMTF advises and sushy-tools does). */
   readonly verifyCertificate?: boolean;
 }
+
+export type SystemIds = 'name' | 'uuid';
 
 /** Existing domains to present as systems: all on `uri`, or those named or with these UUIDs. */
 export interface AdoptRule {

@@ -44,6 +44,7 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   VirtualMediaVerificationChanged: true,
   VirtualMediaCertificateAdded: true,
   VirtualMediaCertificateRemoved: true,
+  VirtualMediaCertificateReplaced: true,
   StorageRegistered: true,
   VolumeCreateRequested: true,
   VolumeDeleteRequested: true,

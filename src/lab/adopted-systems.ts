@@ -1,4 +1,4 @@
-import type { AdoptRule } from '../config/config.js';
+import type { AdoptRule, SystemIds } from '../config/config.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 import { existingDomainSystem, type LabSystem } from './lab-systems.js';
@@ -39,6 +39,8 @@ export async function discoverAdoptedSystems(
   rules: readonly AdoptRule[],
   known: readonly LabSystem[],
   log: (line: string) => void,
+  /** What an adopted system's id is: its domain's name, or its UUID (lab.systemIds), as sushy-tools lists them. */
+  idsBy: SystemIds = 'name',
 ): Promise<LabSystem[]> {
   const adopted: LabSystem[] = [];
   for (const rule of rules) {
@@ -47,20 +49,21 @@ export async function discoverAdoptedSystems(
     const { adopt, unusable } = selectAdopted(rule, domains.map(({ domain }) => ({ name: domain.name, uuid: uuidText(domain.uuid) })), known);
     if (unusable.length > 0) log(`lab: not adopting ${unusable.join(', ')} on ${rule.uri}: a system id is letters, digits, '.', '_' and '-'`);
     for (const found of adopt) {
-      if ([...known, ...adopted].some((s) => s.id === found.name)) {
-        log(`lab: not adopting ${found.name} on ${rule.uri}: a system with that id exists already`);
+      const id = idsBy === 'uuid' ? found.uuid : found.name;
+      if ([...known, ...adopted].some((s) => s.id === id)) {
+        log(`lab: not adopting ${found.name} on ${rule.uri}: a system with the id ${id} exists already`);
         continue;
       }
       const description = readDomainXml(await client.domainGetXml(await client.domainLookupByName(found.name)));
       adopted.push(existingDomainSystem({
-        id: found.name,
+        id,
         name: found.name,
         libvirtUri: rule.uri,
         domainName: found.name,
         vcpus: description.vcpus,
         memoryMiB: Math.max(1, Math.round(description.memoryBytes / 2 ** 20)),
         firmware: description.firmware,
-        config: { id: found.name, domain: found.name, libvirtUri: rule.uri },
+        config: { id, domain: found.name, libvirtUri: rule.uri },
       }));
     }
   }

@@ -1,4 +1,4 @@
-import type { AdoptRule } from '../config/config.js';
+import type { AdoptRule, SystemIds } from '../config/config.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { discoverAdoptedSystems } from './adopted-systems.js';
 import type { LabSystem } from './lab-systems.js';
@@ -29,11 +29,12 @@ export class AdoptionWatcher {
     /** The systems the lab has now, configured and adopted. */
     private readonly known: () => readonly LabSystem[],
     private readonly log: (line: string) => void,
+    private readonly idsBy: SystemIds = 'name',
   ) {}
 
   /** The systems the rules find now that no known system stands for. */
   discover(): Promise<LabSystem[]> {
-    return discoverAdoptedSystems(this.connections, this.rules, this.known(), (line) => this.sayOnce(line));
+    return discoverAdoptedSystems(this.connections, this.rules, this.known(), (line) => this.sayOnce(line), this.idsBy);
   }
 
   /** From now on hands what it finds to `adopt`, which makes the systems known before the next look. */

@@ -78,7 +78,17 @@ function render(views: ViewWriter, position: number, served: HttpsCertificate | 
     const doc = views.get(manager);
     if (doc) putIfChanged(views, position, { ...doc, NetworkProtocol: { '@odata.id': protocol } });
   }
-  const certificates = served ? managers.map((m) => ({ '@odata.id': httpsCertificateUri(m) })) : [];
+  setCertificateLocations(views, position, (uri) => uri.includes('/NetworkProtocol/HTTPS/Certificates/'), served ? managers.map(httpsCertificateUri) : []);
+}
+
+/**
+ * CertificateLocations lists every certificate the service holds; each kind (the HTTPS one, a
+ * virtual media drive's) keeps its own entries, those `mine` recognises, as `uris`.
+ */
+export function setCertificateLocations(views: ViewWriter, position: number, mine: (uri: string) => boolean, uris: readonly string[]): void {
   const locations = views.get(LOCATIONS);
-  if (locations) putIfChanged(views, position, { ...locations, Links: { Certificates: certificates, 'Certificates@odata.count': certificates.length } });
+  if (!locations) return;
+  const others = ((locations['Links'] as { Certificates?: { '@odata.id': string }[] } | undefined)?.Certificates ?? []).filter((c) => !mine(c['@odata.id']));
+  const certificates = [...others, ...uris.map((uri) => ({ '@odata.id': uri }))];
+  putIfChanged(views, position, { ...locations, Links: { Certificates: certificates, 'Certificates@odata.count': certificates.length } });
 }

@@ -187,6 +187,8 @@ export function describeEvent(event: RecordedEvent, lookup: (odataId: string) =>
       return said(resource('PropertyValueModifiedByClient', ['VerifyCertificate', text(d['verify'])]), media, `${text(d['device'])} ${d['verify'] ? 'verifies' : 'does not verify'} the certificates of image servers.`);
     case 'VirtualMediaCertificateAdded':
       return said(resource('ResourceCreated'), `${media}/Certificates/${text(d['certificateId'])}`, `Certificate ${text(d['certificateId'])} trusted for image servers of ${text(d['device'])}.`);
+    case 'VirtualMediaCertificateReplaced':
+      return said(resource('ResourceChanged'), `${media}/Certificates/${text(d['certificateId'])}`, `Certificate ${text(d['certificateId'])} of ${text(d['device'])} replaced.`);
     case 'VirtualMediaCertificateRemoved':
       return said(resource('ResourceRemoved'), `${media}/Certificates/${text(d['certificateId'])}`, `Certificate ${text(d['certificateId'])} of ${text(d['device'])} removed.`);
     case 'FirmwareRegistered': {

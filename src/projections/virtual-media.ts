@@ -6,6 +6,7 @@ import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from './projector.js';
 import { putIfChanged, storedState } from './aggregate-state.js';
 import { certificateDocument } from './certificate-document.js';
+import { setCertificateLocations } from './certificates.js';
 import { conditionOf } from './condition.js';
 import { systemDecider, type SystemState } from '../domain/system/system-decider.js';
 import { trustOf, verifiesCertificates, type MediaTrust } from '../domain/system/media-trust.js';
@@ -50,9 +51,8 @@ function renderCertificates(views: ViewWriter, position: number, driveId: string
   const ids = Object.keys(trust.certificates).sort((a, b) => Number(a) - Number(b));
   const gone = setMembers(views, position, collection, ODATA_TYPE.CertificateCollection, 'Certificates of the image server', ids);
   for (const id of gone) views.delete(id);
-  for (const id of ids) {
-    if (!views.exists(`${collection}/${id}`)) views.put(certificateDocument(`${collection}/${id}`, id, trust.certificates[id]!), position);
-  }
+  for (const id of ids) putIfChanged(views, position, certificateDocument(`${collection}/${id}`, id, trust.certificates[id]!));
+  setCertificateLocations(views, position, (uri) => uri.startsWith(`${collection}/`), ids.map((id) => `${collection}/${id}`));
 }
 
 /**
@@ -114,6 +114,7 @@ export const virtualMediaProjector: Projector = {
         drive['VerifyCertificate'] = event.data.verify;
         break;
       case 'VirtualMediaCertificateAdded':
+      case 'VirtualMediaCertificateReplaced':
       case 'VirtualMediaCertificateRemoved': {
         const state = storedState<SystemState>(views, recorded.streamId) ?? systemDecider.initialState;
         renderCertificates(views, position, driveId, trustOf(state.mediaTrust, device));

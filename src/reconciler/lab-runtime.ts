@@ -64,7 +64,7 @@ export class LabRuntime {
     const rules = this.config.lab.adopt ?? [];
     this.systems = [...this.configured, ...rememberedSystems(this.store, this.configured, rules)];
     const systems = () => this.systems;
-    const adoption = new AdoptionWatcher(this.connections, rules, systems, this.log);
+    const adoption = new AdoptionWatcher(this.connections, rules, systems, this.log, this.config.lab.systemIds);
     const adopted = await adoption.discover();
     if (this.closed) return;
     this.join(adopted);

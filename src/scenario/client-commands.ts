@@ -16,7 +16,7 @@ export interface ClientAggregate {
 // placed here, as a client's or as the emulator's own.
 const SYSTEM = {
   ResetSystem: true, PatchSystem: true, InsertMedia: true, EjectMedia: true, SetBiosSettings: true, ResetBios: true, SetSecureBoot: true, RequestFirmwareUpdate: true,
-  SetMediaVerification: true, AddMediaCertificate: true, RemoveMediaCertificate: true,
+  SetMediaVerification: true, AddMediaCertificate: true, RemoveMediaCertificate: true, ReplaceMediaCertificate: true,
   RegisterSystem: false, RegisterFirmware: false, RecordFirmwareImage: false, ObserveDomain: false, ObservePowerState: false, ObserveDomainMissing: false, RecordResetOutcome: false, RecordMediaOutcome: false,
 } satisfies Record<SystemCommand['type'], boolean>;
 const STORAGE = {

@@ -34,6 +34,33 @@ describe('which existing domains a rule adopts', () => {
   });
 });
 
+describe('adopting with lab.systemIds "uuid", as sushy-tools lists libvirt domains', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rfe-test-adopt-uuid-'));
+  let emulator: RunningEmulator;
+
+  beforeAll(async () => {
+    const { config } = testConfig(dir, { libvirt: { uri: 'test:///default' }, lab: { systems: [], systemIds: 'uuid', adopt: [{ uri: 'test:///default', names: ['test'] }] } });
+    emulator = await startEmulator(config);
+    await emulator.lab!.ready;
+  });
+
+  afterAll(async () => {
+    await emulator?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("names the system after its domain's UUID, and it answers at the domain's name too", async () => {
+    const get = async (path: string) => (await (await fetch(`${emulator.url}${path}`)).json()) as Record<string, any>;
+    await expect.poll(async () => (await get('/redfish/v1/Systems'))['Members@odata.count'], { timeout: 15_000 }).toBe(1);
+    const member = (await get('/redfish/v1/Systems'))['Members'][0]['@odata.id'] as string;
+    const uuid = member.split('/').pop()!;
+    expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    await expect.poll(async () => (await get(member))['UUID'], { timeout: 15_000 }).toBe(uuid);
+    expect(await get(member)).toMatchObject({ Id: uuid, Name: 'test' });
+    expect((await get('/redfish/v1/Systems/test'))['@odata.id']).toBe(member);
+  });
+});
+
 describe("adopting libvirt's test driver domain", () => {
   const dir = mkdtempSync(join(tmpdir(), 'rfe-test-adopt-'));
   let emulator: RunningEmulator;

@@ -151,6 +151,25 @@ describe('virtual media from an https image server', { timeout: 90_000 }, () => 
     expect(emulator.store.lastPosition()).toBe(before);
   });
 
+  it('lists the drive\'s certificates in CertificateLocations, and replaces one through CertificateService.ReplaceCertificate', async () => {
+    const added = await client.request('POST', `${MEDIA}/Certificates`, { CertificateString: certificate, CertificateType: 'PEM' });
+    expect(added.status).toBe(201);
+    const location = added.headers.get('location')!;
+    const locations = await client.get('/redfish/v1/CertificateService/CertificateLocations');
+    expect(locations['Links']['Certificates']).toContainEqual({ '@odata.id': location });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=other.images.lab', '-keyout', join(dir, 'other-key.pem'), '-out', join(dir, 'other.pem')], { stdio: 'pipe' });
+    const other = readFileSync(join(dir, 'other.pem'), 'utf8');
+    const replace = (body: unknown) => client.request('POST', '/redfish/v1/CertificateService/Actions/CertificateService.ReplaceCertificate', body);
+    const before = emulator.store.lastPosition();
+    expect((await replace({ CertificateUri: { '@odata.id': location }, CertificateString: 'not PEM', CertificateType: 'PEM' })).status).toBe(400);
+    expect(emulator.store.lastPosition()).toBe(before);
+    const replaced = await replace({ CertificateUri: { '@odata.id': location }, CertificateString: other, CertificateType: 'PEM' });
+    expect(replaced.status).toBe(200);
+    expect(await client.get(location)).toMatchObject({ Subject: { CommonName: 'other.images.lab' }, CertificateString: other });
+    expect((await client.request('DELETE', location)).status).toBe(204);
+    expect((await client.get('/redfish/v1/CertificateService/CertificateLocations'))['Links']['Certificates']).not.toContainEqual({ '@odata.id': location });
+  });
+
   it('gives a domain without a CD-ROM drive one in its definition', async () => {
     const bare = uniqueName('bare');
     const domain = await libvirt.domainDefineXml(

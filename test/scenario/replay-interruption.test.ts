@@ -151,9 +151,9 @@ describe('an interrupted replay', { timeout: 180_000 }, () => {
     const run = replay('--progress');
     await run.stderrMatches(WAITING_FOR_REBUILD);
     run.child.kill('SIGINT');
-    // Two signals sent at once are one to the process; a few milliseconds apart, the second
-    // comes while the first is removing the sandbox (which takes tens of milliseconds).
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Two signals sent at once are one to the process: the second goes once the first is seen
+    // taken, while the sandbox is being removed (tens of milliseconds of libvirt calls).
+    await run.stderrMatches(/SIGINT: stopping at the current step/);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);
     expect(run.output.stderr).toMatch(/interrupted again: stopping now\. Left in place: store in .*, pool .*-replay-[0-9a-f]{6}, domains .*-replay-[0-9a-f]{6}/);

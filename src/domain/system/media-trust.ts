@@ -33,7 +33,8 @@ export function evolveMediaTrust(trust: MediaTrustByDevice, event: SystemEvent):
       const { device, verify } = event.data;
       return { ...trust, [device]: { ...trustOf(trust, device), verify } };
     }
-    case 'VirtualMediaCertificateAdded': {
+    case 'VirtualMediaCertificateAdded':
+    case 'VirtualMediaCertificateReplaced': {
       const { device, certificateId, pem } = event.data;
       const current = trustOf(trust, device);
       return { ...trust, [device]: { ...current, certificates: { ...current.certificates, [certificateId]: pem }, lastCertificateId: Math.max(current.lastCertificateId, Number(certificateId)) } };

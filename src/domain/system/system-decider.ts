@@ -69,6 +69,13 @@ export interface AddMediaCertificate {
   /** One PEM certificate, already checked to be one. */
   readonly pem: string;
 }
+export interface ReplaceMediaCertificate {
+  readonly type: 'ReplaceMediaCertificate';
+  readonly device: MediaDevice;
+  readonly certificateId: string;
+  /** One PEM certificate, already checked to be one. */
+  readonly pem: string;
+}
 export interface RemoveMediaCertificate {
   readonly type: 'RemoveMediaCertificate';
   readonly device: MediaDevice;
@@ -104,6 +111,7 @@ export type SystemCommand =
   | SetMediaVerification
   | AddMediaCertificate
   | RemoveMediaCertificate
+  | ReplaceMediaCertificate
   | FirmwareCommand
   | SetSecureBoot
   | SetBiosSettings
@@ -266,6 +274,12 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         const certificateId = String(trust.lastCertificateId + 1);
         return [{ type: 'VirtualMediaCertificateAdded', data: { device: command.device, certificateId, pem: command.pem } }];
       }
+      case 'ReplaceMediaCertificate': {
+        const current = trustOf(state.mediaTrust, command.device).certificates[command.certificateId];
+        if (current === undefined) return problem(404, 'ResourceNotFound', ['Certificate', command.certificateId]);
+        const { type: _, ...data } = command;
+        return current === command.pem ? [] : [{ type: 'VirtualMediaCertificateReplaced', data }];
+      }
       case 'RemoveMediaCertificate': {
         if (trustOf(state.mediaTrust, command.device).certificates[command.certificateId] === undefined) {
           return problem(404, 'ResourceNotFound', ['Certificate', command.certificateId]);
@@ -347,6 +361,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'VirtualMediaVerificationChanged':
       case 'VirtualMediaCertificateAdded':
       case 'VirtualMediaCertificateRemoved':
+      case 'VirtualMediaCertificateReplaced':
         return { ...state, mediaTrust: evolveMediaTrust(state.mediaTrust, event) };
       case 'IndicatorChanged':
         return { ...state, led: event.data.led };

@@ -209,6 +209,11 @@ export interface VirtualMediaCertificateAdded {
   readonly type: 'VirtualMediaCertificateAdded';
   readonly data: { readonly device: MediaDevice; readonly certificateId: string; readonly pem: string };
 }
+/** CertificateService.ReplaceCertificate of a device's certificate: the same id, another PEM. */
+export interface VirtualMediaCertificateReplaced {
+  readonly type: 'VirtualMediaCertificateReplaced';
+  readonly data: { readonly device: MediaDevice; readonly certificateId: string; readonly pem: string };
+}
 export interface VirtualMediaCertificateRemoved {
   readonly type: 'VirtualMediaCertificateRemoved';
   readonly data: { readonly device: MediaDevice; readonly certificateId: string };
@@ -236,6 +241,7 @@ export type SystemEvent =
   | VirtualMediaVerificationChanged
   | VirtualMediaCertificateAdded
   | VirtualMediaCertificateRemoved
+  | VirtualMediaCertificateReplaced
   | IndicatorChanged
   | AssetTagChanged
   | BiosSettingsRequested

@@ -110,6 +110,8 @@ function systemAnnouncements(recorded: RecordedEvent, systemId: string): Announc
       return [changed('VirtualMedia', `${manager}/VirtualMedia/${event.data.device}`)];
     case 'VirtualMediaCertificateAdded':
       return [created('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`)];
+    case 'VirtualMediaCertificateReplaced':
+      return [changed('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`)];
     case 'VirtualMediaCertificateRemoved':
       return [removed('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`)];
     case 'FirmwareUpdateRequested':
