@@ -39,6 +39,7 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   VirtualMediaInsertRequested: true,
   VirtualMediaInserted: true,
   VirtualMediaInsertFailed: true,
+  VirtualMediaDownloadProgressed: true,
   VirtualMediaEjectRequested: true,
   VirtualMediaEjected: true,
   VirtualMediaVerificationChanged: true,

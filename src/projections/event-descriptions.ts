@@ -177,6 +177,11 @@ export function describeEvent(event: RecordedEvent, lookup: (odataId: string) =>
       return said(resource('PropertyValueModifiedByClient', ['Image', text(d['image'])]), media, `VirtualMedia.InsertMedia of ${text(d['image'])} into ${text(d['device'])}.`);
     case 'VirtualMediaInserted':
       return said(resource('ResourceChanged'), media, `Image ${text(d['image'])} fetched and in ${text(d['device'])}.`);
+    case 'VirtualMediaDownloadProgressed': {
+      const total = typeof d['totalBytes'] === 'number' ? d['totalBytes'] : undefined;
+      const done = `${size(d['bytes'])}${total ? ` of ${size(total)} (${Math.floor((100 * Number(d['bytes'])) / total)}%)` : ''}`;
+      return said(resource('ResourceChanged'), media, `Fetching ${text(d['image'])} for ${text(d['device'])}: ${done} so far.`);
+    }
     case 'VirtualMediaInsertFailed':
       return said(resource('ResourceErrorsDetected', ['Image', clip(text(d['message']))]), media, `Image ${text(d['image'])} could not be put in ${text(d['device'])}: ${text(d['message'])}`);
     case 'VirtualMediaEjectRequested':

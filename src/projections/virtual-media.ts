@@ -101,6 +101,15 @@ export const virtualMediaProjector: Projector = {
         Object.assign(drive, { ...EMPTY, Image: image, ImageName: image.split('/').pop() ?? null, Inserted: true, ConnectedVia: 'URI', TransferProtocolType: transferProtocol ?? null, UserName: userName ?? null, Status: { State: 'Enabled', Health: 'OK' } });
         break;
       }
+      case 'VirtualMediaDownloadProgressed':
+        // While the image is fetched, the drive says how far it has got.
+        if (drive['Image'] !== event.data.image) return;
+        drive['Status'] = { State: 'Starting', Health: 'OK', Conditions: [conditionOf(recorded, 'None: the image is being fetched.')] };
+        break;
+      case 'VirtualMediaInserted':
+        if (drive['Image'] !== event.data.image) return;
+        drive['Status'] = { State: 'Enabled', Health: 'OK' };
+        break;
       case 'VirtualMediaInsertFailed':
         // An image asked for since the failed one stays shown.
         if (drive['Image'] !== event.data.image) return;

@@ -15,6 +15,8 @@ export interface ImageDownloadOptions {
   readonly password?: string;
   /** How long the server may stay silent before the download is given up. */
   readonly idleTimeoutMs?: number;
+  /** Told the bytes written so far (and the total when the server says it) as they arrive. */
+  readonly onProgress?: (bytes: number, totalBytes: number | undefined) => void;
 }
 
 /** Redirects followed before a download is given up, as curl's and browsers' limits go. */
@@ -106,6 +108,10 @@ export async function downloadImage(image: string, file: string, options: ImageD
     }
     const partial = `${file}.part`;
     try {
+      const total = Number(response.headers['content-length']) || undefined;
+      let bytes = 0;
+      const counted = options.onProgress;
+      if (counted) response.on('data', (chunk: Buffer) => counted((bytes += chunk.length), total));
       await pipeline(response, createWriteStream(partial, { mode: 0o644 }));
       await rename(partial, file);
     } catch (err) {

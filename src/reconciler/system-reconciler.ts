@@ -29,6 +29,9 @@ export function bootOrderFor(override: BootOverride): BootDevice[] {
   return [first, ...usual.filter((d) => d !== first)];
 }
 
+/** How often the fetch of a virtual media image records how far it has got: a long fetch says so, a short one says nothing. */
+const PROGRESS_EVERY_MS = 2000;
+
 /** Where virtual media images are kept (the lab pool's directory, which QEMU can read) and the lab's CA file for image servers. */
 export interface VirtualMediaSettings {
   readonly dir?: string;
@@ -80,7 +83,13 @@ export class SystemReconciler {
       const { state } = loadState(this.store, event.streamId, systemDecider);
       const file = mediaFile(this.media.dir, system.id, device);
       const labCa = this.media.caFile ? [await readFile(this.media.caFile, 'utf8')] : [];
+      let reported = Date.now();
       await downloadImage(image, file, {
+        onProgress: (bytes, totalBytes) => {
+          if (Date.now() - reported < PROGRESS_EVERY_MS) return;
+          reported = Date.now();
+          this.record(event, { type: 'RecordMediaProgress', device, image, bytes, ...(totalBytes !== undefined && { totalBytes }) });
+        },
         verify: verifiesCertificates(state.mediaTrust, device, state.registration?.mediaVerifyCertificate),
         ca: [...labCa, ...Object.values(trustOf(state.mediaTrust, device).certificates)],
         ...(userName !== undefined && { userName, password: this.store.secret(passwordKey) ?? '' }),

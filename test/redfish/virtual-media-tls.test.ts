@@ -61,6 +61,21 @@ beforeAll(async () => {
   images = createServer({ cert: certificate, key: readFileSync(join(dir, 'key.pem')) }, (request, response) => {
     const basic = `Basic ${Buffer.from(`lab:${PASSWORD}`).toString('base64')}`;
     if (request.url === '/public/boot.iso') return response.end(IMAGE);
+    if (request.url === '/slow/boot.iso') {
+      // A tenth of the image every 600 ms: a fetch of six seconds, long enough to be seen going.
+      response.writeHead(200, { 'content-length': IMAGE.length });
+      let sent = 0;
+      const timer = setInterval(() => {
+        const next = Math.min(IMAGE.length, sent + Math.ceil(IMAGE.length / 10));
+        response.write(IMAGE.subarray(sent, next));
+        sent = next;
+        if (sent === IMAGE.length) {
+          clearInterval(timer);
+          response.end();
+        }
+      }, 600);
+      return;
+    }
     if (request.url === '/private/boot.iso') return request.headers.authorization === basic ? response.end(IMAGE) : response.writeHead(401).end();
     response.writeHead(404).end();
   });
@@ -168,6 +183,17 @@ describe('virtual media from an https image server', { timeout: 90_000 }, () => 
     expect(await client.get(location)).toMatchObject({ Subject: { CommonName: 'other.images.lab' }, CertificateString: other });
     expect((await client.request('DELETE', location)).status).toBe(204);
     expect((await client.get('/redfish/v1/CertificateService/CertificateLocations'))['Links']['Certificates']).not.toContainEqual({ '@odata.id': location });
+  });
+
+  it('shows how far a long fetch has got on the drive and in history, then the drive as usual', async () => {
+    await sushy(`vm.insert_media('${imageServer}/slow/boot.iso')`);
+    await expect.poll(async () => (await client.get(MEDIA))['Status']['State'], { timeout: 15_000, interval: 100 }).toBe('Starting');
+    const going = (await client.get(MEDIA))['Status']['Conditions'][0]['Message'] as string;
+    expect(going).toMatch(/Fetching .*\/slow\/boot\.iso for Cd: [\d.]+ MiB of [\d.]+ MiB \(\d+%\) so far/);
+    expect(await settled()).toMatchObject({ Inserted: true, Status: { State: 'Enabled', Health: 'OK' } });
+    expect((await client.get(MEDIA))['Status']['Conditions']).toBeUndefined();
+    expect(queryHistory(emulator.store.db, { types: ['VirtualMediaDownloadProgressed'] }).length).toBeGreaterThan(0);
+    await sushy('vm.eject_media()');
   });
 
   it('gives a domain without a CD-ROM drive one in its definition', async () => {

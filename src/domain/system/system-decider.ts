@@ -85,6 +85,13 @@ export interface EjectMedia {
   readonly type: 'EjectMedia';
   readonly device: MediaDevice;
 }
+export interface RecordMediaProgress {
+  readonly type: 'RecordMediaProgress';
+  readonly device: MediaDevice;
+  readonly image: string;
+  readonly bytes: number;
+  readonly totalBytes?: number;
+}
 export interface RecordMediaOutcome {
   readonly type: 'RecordMediaOutcome';
   readonly device: MediaDevice;
@@ -119,6 +126,7 @@ export type SystemCommand =
   | InsertMedia
   | EjectMedia
   | RecordMediaOutcome
+  | RecordMediaProgress
   | RegisterSystem
   | ObserveDomain
   | ObservePowerState
@@ -289,6 +297,12 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'EjectMedia':
         // Ejecting an empty drive changes nothing, as on a real BMC.
         return state.media[command.device] === undefined ? [] : [{ type: 'VirtualMediaEjectRequested', data: { device: command.device } }];
+      case 'RecordMediaProgress': {
+        // Progress of an image no longer asked for is nobody's news.
+        if (state.media[command.device] !== command.image) return [];
+        const { type: _, ...data } = command;
+        return [{ type: 'VirtualMediaDownloadProgressed', data }];
+      }
       case 'RecordMediaOutcome': {
         const { device, image = '', message } = command;
         if (command.action === 'eject') return [{ type: 'VirtualMediaEjected', data: { device } }];
@@ -391,6 +405,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return { ...state, firmware: evolveFirmware(state.firmware, event) };
       case 'ResetRequested':
       case 'VirtualMediaInserted':
+      case 'VirtualMediaDownloadProgressed':
       case 'VirtualMediaEjected':
         // libvirt's side of a request the state already holds; an insert asked for since stays.
         return state;

@@ -186,6 +186,11 @@ export interface VirtualMediaInserted {
   readonly type: 'VirtualMediaInserted';
   readonly data: { readonly device: MediaDevice; readonly image: string };
 }
+/** How far the fetch of an image asked for has got, recorded now and then while it runs. */
+export interface VirtualMediaDownloadProgressed {
+  readonly type: 'VirtualMediaDownloadProgressed';
+  readonly data: { readonly device: MediaDevice; readonly image: string; readonly bytes: number; readonly totalBytes?: number };
+}
 export interface VirtualMediaInsertFailed {
   readonly type: 'VirtualMediaInsertFailed';
   readonly data: { readonly device: MediaDevice; readonly image: string; readonly message: string };
@@ -236,6 +241,7 @@ export type SystemEvent =
   | VirtualMediaInsertRequested
   | VirtualMediaInserted
   | VirtualMediaInsertFailed
+  | VirtualMediaDownloadProgressed
   | VirtualMediaEjectRequested
   | VirtualMediaEjected
   | VirtualMediaVerificationChanged

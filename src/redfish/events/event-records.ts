@@ -107,6 +107,7 @@ function systemAnnouncements(recorded: RecordedEvent, systemId: string): Announc
     case 'VirtualMediaEjectRequested':
     case 'VirtualMediaEjected':
     case 'VirtualMediaVerificationChanged':
+    case 'VirtualMediaDownloadProgressed':
       return [changed('VirtualMedia', `${manager}/VirtualMedia/${event.data.device}`)];
     case 'VirtualMediaCertificateAdded':
       return [created('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`)];
