@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startEmulator, type RunningEmulator } from '../../src/app.js';
+import { LibvirtClient } from '../../src/libvirt/client.js';
+import { DomainXmlFlag } from '../../src/libvirt/constants.js';
+import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
+import { demoDomainXml } from '../../src/libvirt/xml/demo-domain-xml.js';
+import { dirPoolXml } from '../../src/libvirt/xml/storage-xml.js';
+import { MAX_VOLUMES_PER_STORAGE } from '../../src/domain/storage/storage-decider.js';
+import { testConfig } from '../support/config.js';
+import { redfishClient } from '../support/redfish-client.js';
+import { removeLabByName, uniqueName } from '../support/libvirt.js';
+
+/*
+ * How volumes are attached, on a running TCG machine over the real libvirtd: as many as the
+ * controller advertises (a virtio disk each would run out of PCI slots at about 28), on a domain
+ * defined before volumes went on SCSI, so its SCSI controller is hot-plugged.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'rfe-test-volume-attach-'));
+const poolDir = join(dir, 'pool');
+const domainName = uniqueName('attach');
+const poolName = uniqueName('pool');
+const SYSTEM = '/redfish/v1/Systems/s1';
+const VOLUMES = `${SYSTEM}/Storage/RAID/Volumes`;
+const MiB = 1024 * 1024;
+const oneMiB = { RAIDType: 'RAID0', CapacityBytes: MiB, Links: { Drives: [{ '@odata.id': `${SYSTEM}/Storage/RAID/Drives/0` }] } };
+let emulator: RunningEmulator;
+let libvirt: LibvirtClient;
+
+const { request, get } = redfishClient(() => emulator.url);
+
+/** The volume disks of the persistent definition, or of the running machine (flags 0). */
+async function volumeDisks(flags: number) {
+  const description = readDomainXml(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), flags));
+  return { disks: description.disks.filter((d) => d.device === 'disk'), controllers: description.controllers.filter((c) => c.type === 'scsi') };
+}
+
+beforeAll(async () => {
+  chmodSync(dir, 0o755);
+  mkdirSync(poolDir, { mode: 0o755 });
+  libvirt = await LibvirtClient.connect('qemu:///system');
+  // A domain defined as before volumes went on SCSI: no SCSI controller.
+  await libvirt.domainDefineXml(demoDomainXml({ name: domainName, uuid: randomUUID(), memoryMiB: 64, vcpus: 1, mac: '52:54:00:aa:bb:01' }));
+  const pool = await libvirt.poolDefineXml(dirPoolXml(poolName, poolDir));
+  await libvirt.poolCreate(pool);
+  const { config } = testConfig(dir, {
+    libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: poolDir } },
+    lab: {
+      createMissingDomains: true,
+      systems: [{ id: 's1', domain: domainName, vcpus: 1, memoryMiB: 64, storage: [{ id: 'RAID', drives: [{ id: '0', capacityBytes: 1024 * MiB, mediaType: 'HDD', protocol: 'SAS' }] }] }],
+    },
+  });
+  emulator = await startEmulator(config, { resyncIntervalMs: 500, settleWaitMs: 60_000 });
+  await emulator.lab!.ready;
+});
+
+afterAll(async () => {
+  await emulator?.close();
+  await removeLabByName(libvirt, { domain: domainName, pool: poolName });
+  await libvirt?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('Volumes attached to a running machine', { timeout: 240_000 }, () => {
+  it(`takes ${MAX_VOLUMES_PER_STORAGE} volumes live, each on its own SCSI unit, and refuses one more before trying`, async () => {
+    await request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'On' });
+    await expect.poll(async () => (await get(SYSTEM))['PowerState'], { timeout: 60_000, interval: 100 }).toBe('On');
+    const started = Date.now();
+    for (let n = 1; n <= MAX_VOLUMES_PER_STORAGE; n++) {
+      const response = await request('POST', VOLUMES, oneMiB);
+      expect(response.status, await response.clone().text()).toBe(201);
+    }
+    const createMs = Date.now() - started;
+    for (const flags of [0, DomainXmlFlag.Inactive]) {
+      const { disks, controllers } = await volumeDisks(flags);
+      // The SCSI controller the domain lacked was added to the machine and its definition.
+      expect(controllers).toEqual([expect.objectContaining({ index: 0, model: 'virtio-scsi' })]);
+      expect(disks).toHaveLength(MAX_VOLUMES_PER_STORAGE);
+      expect(disks.every((d) => d.targetBus === 'scsi' && d.driveAddress?.controller === 0 && /^sd[a-z]{2}$/.test(d.targetDev!))).toBe(true);
+      expect(new Set(disks.map((d) => d.driveAddress!.unit)).size).toBe(MAX_VOLUMES_PER_STORAGE);
+      expect(new Set(disks.map((d) => d.targetDev)).size).toBe(MAX_VOLUMES_PER_STORAGE);
+      expect(new Set(disks.map((d) => d.serial)).size).toBe(MAX_VOLUMES_PER_STORAGE);
+    }
+    const more = await request('POST', VOLUMES, oneMiB);
+    expect(more.status).toBe(400);
+    expect(JSON.stringify(await more.json())).toMatch(/CreateLimitReachedForResource/);
+
+    for (let n = 1; n <= MAX_VOLUMES_PER_STORAGE; n++) expect((await request('DELETE', `${VOLUMES}/${n}`)).status).toBe(204);
+    for (const flags of [0, DomainXmlFlag.Inactive]) expect((await volumeDisks(flags)).disks).toEqual([]);
+    const pool = await libvirt.poolLookupByName(poolName);
+    await libvirt.poolRefresh(pool);
+    expect(await libvirt.poolListVolumes(pool)).toEqual([]);
+    console.log(`${MAX_VOLUMES_PER_STORAGE} creates in ${createMs} ms`);
+  });
+});
