@@ -117,7 +117,7 @@ export class StorageReconciler {
     const backing = { name, capacityBytes: volume.capacityBytes, serial: volume.durableName };
     switch (operation.kind) {
       case 'create': {
-        const path = await ensureBackingVolume(client, pool, backing);
+        const path = await ensureBackingVolume(client, pool, domain, backing);
         try {
           await attachDisk(client, domain, path, volume.durableName, controller);
         } catch (err) {
@@ -137,7 +137,7 @@ export class StorageReconciler {
       case 'initialize': {
         // A fresh sparse file at the same path: every block reads as zeros again.
         await removeBackingVolume(client, pool, name);
-        const path = await ensureBackingVolume(client, pool, backing);
+        const path = await ensureBackingVolume(client, pool, domain, backing);
         await attachDisk(client, domain, path, volume.durableName, controller);
         return;
       }

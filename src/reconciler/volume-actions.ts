@@ -28,15 +28,25 @@ export function findVolume(client: LibvirtClient, pool: PoolHandle, name: string
   return missing(client.volumeLookupByName(pool, name), (e) => e.isNoStorageVolume);
 }
 
-/** Creates the backing volume unless it is there with the right size already; returns its path. */
-export async function ensureBackingVolume(client: LibvirtClient, pool: PoolHandle, volume: BackingVolume): Promise<string> {
-  let handle = await findVolume(client, pool, volume.name);
-  if (handle && (await client.volumeGetInfo(handle)).capacity !== BigInt(volume.capacityBytes)) {
+/**
+ * Makes the volume's backing file and returns its path. A file of that name already in the pool
+ * is kept only when it is this volume's own earlier work: attached to the domain with this
+ * volume's serial (which names the request that made it) and of its size. Anything else (a file
+ * left by an earlier store, another volume of the same number, a create cut short before its
+ * attach) may hold someone's data, so it is detached and made anew: a new volume reads as zeros.
+ */
+export async function ensureBackingVolume(client: LibvirtClient, pool: PoolHandle, domain: DomainHandle, volume: BackingVolume): Promise<string> {
+  const handle = await findVolume(client, pool, volume.name);
+  if (handle) {
+    const path = await client.volumeGetPath(handle);
+    const { running, inactive, live } = await definitions(client, domain);
+    const attached = [...inactive.disks, ...(running ? live.disks : [])].filter((d) => d.sourceFile === path);
+    const own = attached.length > 0 && attached.every((d) => d.serial === volume.serial);
+    if (own && (await client.volumeGetInfo(handle)).capacity === BigInt(volume.capacityBytes)) return path;
+    await detachDisk(client, domain, path);
     await client.volumeDelete(handle);
-    handle = undefined;
   }
-  handle ??= await client.volumeCreateXml(pool, volumeXml({ name: volume.name, capacityBytes: volume.capacityBytes, format: 'qcow2' }));
-  return client.volumeGetPath(handle);
+  return client.volumeGetPath(await client.volumeCreateXml(pool, volumeXml({ name: volume.name, capacityBytes: volume.capacityBytes, format: 'qcow2' })));
 }
 
 /** Deletes the backing volume if it is there. */
