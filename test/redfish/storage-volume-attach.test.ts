@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
-import { DomainXmlFlag } from '../../src/libvirt/constants.js';
+import { DeviceModifyFlag, DomainXmlFlag } from '../../src/libvirt/constants.js';
+import { diskDeviceXml } from '../../src/libvirt/xml/device-xml.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { demoDomainXml } from '../../src/libvirt/xml/demo-domain-xml.js';
 import { dirPoolXml } from '../../src/libvirt/xml/storage-xml.js';
@@ -119,5 +120,19 @@ describe('Volumes attached to a running machine', { timeout: 240_000 }, () => {
     await libvirt.poolRefresh(pool);
     expect(await libvirt.poolListVolumes(pool)).toEqual([]);
     console.log(`${MAX_VOLUMES_PER_STORAGE - 1} creates in ${createMs} ms`);
+  });
+
+  it('detaches a volume attached as a virtio disk before volumes went on SCSI by its own target', async () => {
+    const created = await request('POST', VOLUMES, oneMiB);
+    expect(created.status).toBe(201);
+    const volume = created.headers.get('location')!;
+    const domain = await libvirt.domainLookupByName(domainName);
+    const [disk] = (await volumeDisks(DomainXmlFlag.Inactive)).disks;
+    // As an earlier version left it: a virtio disk with the volume's serial, in the definition.
+    await libvirt.domainDetachDevice(domain, diskDeviceXml({ sourceFile: disk!.sourceFile!, targetDev: disk!.targetDev!, bus: 'scsi' }), DeviceModifyFlag.Config | DeviceModifyFlag.Live);
+    await libvirt.domainAttachDevice(domain, diskDeviceXml({ sourceFile: disk!.sourceFile!, targetDev: 'vdb', serial: disk!.serial! }), DeviceModifyFlag.Config);
+    expect((await volumeDisks(DomainXmlFlag.Inactive)).disks).toEqual([expect.objectContaining({ targetDev: 'vdb', targetBus: 'virtio' })]);
+    expect((await request('DELETE', volume)).status).toBe(204);
+    expect((await volumeDisks(DomainXmlFlag.Inactive)).disks).toEqual([]);
   });
 });
