@@ -43,8 +43,8 @@ export const rootDiskVolumeName = (systemId: string) => `rfe-${systemId}-root.qc
 
 /**
  * Defines each system's domain when libvirt does not have it: a small machine that runs under
- * TCG (see demoDomainXml), with a sparse root disk made in the lab pool when the system asks for
- * one and the pool is on its URI. Existing domains are adopted as they are. Returns the ids defined.
+ * TCG (see demoDomainXml) with a SCSI controller per storage controller for its volumes, and a
+ * sparse root disk made in the lab pool when the system asks for one and the pool is on its URI. Existing domains are adopted as they are. Returns the ids defined.
  */
 export async function ensureDomains(connections: LibvirtConnections, systems: readonly LabSystem[], pool?: { uri: string; name: string }): Promise<string[]> {
   const defined: string[] = [];
@@ -62,6 +62,7 @@ export async function ensureDomains(connections: LibvirtConnections, systems: re
         firmware: system.firmware,
         mac: macFor(system.id),
         network: system.network,
+        scsiControllers: (system.config.storage ?? []).length,
         ...(rootDiskFile !== undefined && { rootDiskFile }),
       }),
     );

@@ -112,11 +112,14 @@ export class StorageReconciler {
     const pool = await this.pool(client);
     const name = backingVolumeName(system.id, state.registration!.storageId, volume.volumeId);
     const domain = await client.domainLookupByName(system.domainName);
+    // One SCSI controller per emulated storage controller, by its place in the system's config.
+    const controller = (system.config.storage ?? []).findIndex((s) => s.id === state.registration!.storageId);
+    const backing = { name, capacityBytes: volume.capacityBytes, serial: volume.durableName };
     switch (operation.kind) {
       case 'create': {
-        const path = await ensureBackingVolume(client, pool, { name, capacityBytes: volume.capacityBytes, serial: volume.durableName });
+        const path = await ensureBackingVolume(client, pool, domain, backing);
         try {
-          await attachDisk(client, domain, path, volume.durableName);
+          await attachDisk(client, domain, path, volume.durableName, controller);
         } catch (err) {
           // A volume that could not be attached is not left behind.
           await detachDisk(client, domain, path).catch(() => undefined);
@@ -134,8 +137,8 @@ export class StorageReconciler {
       case 'initialize': {
         // A fresh sparse file at the same path: every block reads as zeros again.
         await removeBackingVolume(client, pool, name);
-        const path = await ensureBackingVolume(client, pool, { name, capacityBytes: volume.capacityBytes, serial: volume.durableName });
-        await attachDisk(client, domain, path, volume.durableName);
+        const path = await ensureBackingVolume(client, pool, domain, backing);
+        await attachDisk(client, domain, path, volume.durableName, controller);
         return;
       }
     }

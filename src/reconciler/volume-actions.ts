@@ -1,10 +1,11 @@
 import type { LibvirtClient } from '../libvirt/client.js';
 import { DeviceModifyFlag, DomainXmlFlag } from '../libvirt/constants.js';
 import type { DomainHandle, PoolHandle, VolumeHandle } from '../libvirt/structs.js';
-import { diskDeviceXml } from '../libvirt/xml/device-xml.js';
-import { readDomainXml, type DomainDisk } from '../libvirt/xml/domain-xml.js';
+import { diskDeviceXml, scsiControllerXml, type DiskBus } from '../libvirt/xml/device-xml.js';
+import { readDomainXml, type DomainDescription, type DomainDisk } from '../libvirt/xml/domain-xml.js';
 import { volumeXml } from '../libvirt/xml/storage-xml.js';
 import { missing } from './lab-provisioner.js';
+import { volumeSlot, type VolumeSlot } from './volume-slot.js';
 
 /**
  * Every step here checks before it acts, so running one again after a crash (the request is
@@ -27,15 +28,25 @@ export function findVolume(client: LibvirtClient, pool: PoolHandle, name: string
   return missing(client.volumeLookupByName(pool, name), (e) => e.isNoStorageVolume);
 }
 
-/** Creates the backing volume unless it is there with the right size already; returns its path. */
-export async function ensureBackingVolume(client: LibvirtClient, pool: PoolHandle, volume: BackingVolume): Promise<string> {
-  let handle = await findVolume(client, pool, volume.name);
-  if (handle && (await client.volumeGetInfo(handle)).capacity !== BigInt(volume.capacityBytes)) {
+/**
+ * Makes the volume's backing file and returns its path. A file of that name already in the pool
+ * is kept only when it is this volume's own earlier work: attached to the domain with this
+ * volume's serial (which names the request that made it) and of its size. Anything else (a file
+ * left by an earlier store, another volume of the same number, a create cut short before its
+ * attach) may hold someone's data, so it is detached and made anew: a new volume reads as zeros.
+ */
+export async function ensureBackingVolume(client: LibvirtClient, pool: PoolHandle, domain: DomainHandle, volume: BackingVolume): Promise<string> {
+  const handle = await findVolume(client, pool, volume.name);
+  if (handle) {
+    const path = await client.volumeGetPath(handle);
+    const { running, inactive, live } = await definitions(client, domain);
+    const attached = [...inactive.disks, ...(running ? live.disks : [])].filter((d) => d.sourceFile === path);
+    const own = attached.length > 0 && attached.every((d) => d.serial === volume.serial);
+    if (own && (await client.volumeGetInfo(handle)).capacity === BigInt(volume.capacityBytes)) return path;
+    await detachDisk(client, domain, path);
     await client.volumeDelete(handle);
-    handle = undefined;
   }
-  handle ??= await client.volumeCreateXml(pool, volumeXml({ name: volume.name, capacityBytes: volume.capacityBytes, format: 'qcow2' }));
-  return client.volumeGetPath(handle);
+  return client.volumeGetPath(await client.volumeCreateXml(pool, volumeXml({ name: volume.name, capacityBytes: volume.capacityBytes, format: 'qcow2' })));
 }
 
 /** Deletes the backing volume if it is there. */
@@ -44,45 +55,54 @@ export async function removeBackingVolume(client: LibvirtClient, pool: PoolHandl
   if (handle) await client.volumeDelete(handle);
 }
 
-/** The disks of a domain's XML, read once per call: parsing is what costs here. */
-const disksOf = (xml: string): readonly DomainDisk[] => readDomainXml(xml).disks;
-const diskOn = (disks: readonly DomainDisk[], path: string): DomainDisk | undefined => disks.find((d) => d.device === 'disk' && d.sourceFile === path);
-
-/** The first virtio target name no definition uses: vda, vdb, … vdz, vdaa, … */
-function freeTarget(...definitions: (readonly DomainDisk[])[]): string {
-  const used = new Set(definitions.flatMap((disks) => disks.map((d) => d.targetDev)));
-  for (let n = 0; ; n++) {
-    const name = `vd${n < 26 ? '' : String.fromCharCode(97 + Math.floor(n / 26) - 1)}${String.fromCharCode(97 + (n % 26))}`;
-    if (!used.has(name)) return name;
-  }
-}
-
-/**
- * Attaches the file as a virtio disk with the volume's serial: to the persistent definition,
- * and to the running machine too when it runs (hot-plug), each unless it is there already.
- */
-export async function attachDisk(client: LibvirtClient, domain: DomainHandle, path: string, serial: string): Promise<void> {
+/** The domain's XML read once per call (parsing is what costs here), persistent and live. */
+async function definitions(client: LibvirtClient, domain: DomainHandle): Promise<{ running: boolean; inactive: DomainDescription; live: DomainDescription }> {
   const running = await client.domainIsActive(domain);
-  const inactive = disksOf(await client.domainGetXml(domain, DomainXmlFlag.Inactive));
-  const live = running ? disksOf(await client.domainGetXml(domain)) : inactive;
-  const inDefinition = diskOn(inactive, path);
-  const inMachine = running ? diskOn(live, path) : inDefinition;
-  const targetDev = (inDefinition ?? inMachine)?.targetDev ?? freeTarget(inactive, live);
-  const xml = diskDeviceXml({ sourceFile: path, format: 'qcow2', targetDev, bus: 'virtio', serial });
-  const flags = (inDefinition ? 0 : DeviceModifyFlag.Config) | (running && !inMachine ? DeviceModifyFlag.Live : 0);
-  if (flags !== 0) await client.domainAttachDevice(domain, xml, flags);
+  const inactive = readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive));
+  return { running, inactive, live: running ? readDomainXml(await client.domainGetXml(domain)) : inactive };
 }
 
+const diskOn = (disks: readonly DomainDisk[], path: string): DomainDisk | undefined => disks.find((d) => d.device === 'disk' && d.sourceFile === path);
+const hasScsiController = (domain: DomainDescription, index: number) => domain.controllers.some((c) => c.type === 'scsi' && c.index === index);
+
 /**
- * Detaches the disk backed by `path` wherever it is attached. A running guest is asked to let
- * go (libvirt waits a few seconds for it); the definition loses it at once.
+ * Attaches the file as a SCSI disk with the volume's serial on the storage controller's SCSI
+ * controller (see volumeSlot): to the persistent definition, and to the running machine too
+ * when it runs (hot-plug), each unless it is there already. The SCSI controller is added first
+ * where it is missing (a domain defined before volumes went on SCSI, or adopted). A disk already
+ * attached in one place keeps its target and address in the other.
+ */
+export async function attachDisk(client: LibvirtClient, domain: DomainHandle, path: string, serial: string, controller: number): Promise<void> {
+  const { running, inactive, live } = await definitions(client, domain);
+  const inDefinition = diskOn(inactive.disks, path);
+  const inMachine = running ? diskOn(live.disks, path) : inDefinition;
+  if (inDefinition && inMachine) return;
+  const controllerFlags = (hasScsiController(inactive, controller) ? 0 : DeviceModifyFlag.Config) | (running && !hasScsiController(live, controller) ? DeviceModifyFlag.Live : 0);
+  if (controllerFlags !== 0) await client.domainAttachDevice(domain, scsiControllerXml(controller), controllerFlags);
+  const placed = inDefinition ?? inMachine;
+  const xml = placed?.targetDev
+    ? diskDeviceXml({ sourceFile: path, format: 'qcow2', targetDev: placed.targetDev, bus: busOf(placed), serial, ...(placed.driveAddress && { scsiAddress: { controller: placed.driveAddress.controller, unit: placed.driveAddress.unit } }) })
+    : slotDiskXml(path, serial, volumeSlot(controller, inactive.disks, live.disks));
+  await client.domainAttachDevice(domain, xml, (inDefinition ? 0 : DeviceModifyFlag.Config) | (running && !inMachine ? DeviceModifyFlag.Live : 0));
+}
+
+const slotDiskXml = (path: string, serial: string, slot: VolumeSlot) =>
+  diskDeviceXml({ sourceFile: path, format: 'qcow2', targetDev: slot.targetDev, bus: 'scsi', serial, scsiAddress: { controller: slot.controller, unit: slot.unit } });
+
+/** A volume's disk is on SCSI, or on virtio when it was attached before volumes went on SCSI. */
+const busOf = (disk: DomainDisk): DiskBus => (disk.targetBus === 'virtio' ? 'virtio' : 'scsi');
+
+/**
+ * Detaches the disk backed by `path` wherever it is attached, by its own target and bus (virtio
+ * for volumes attached before they went on SCSI). A running guest is asked to let go (libvirt
+ * waits a few seconds for a PCI disk); the definition loses it at once.
  */
 export async function detachDisk(client: LibvirtClient, domain: DomainHandle, path: string): Promise<void> {
-  const running = await client.domainIsActive(domain);
-  const inactive = diskOn(disksOf(await client.domainGetXml(domain, DomainXmlFlag.Inactive)), path);
-  const live = running ? diskOn(disksOf(await client.domainGetXml(domain)), path) : undefined;
-  const disk = inactive ?? live;
+  const { running, inactive, live } = await definitions(client, domain);
+  const inDefinition = diskOn(inactive.disks, path);
+  const inMachine = running ? diskOn(live.disks, path) : undefined;
+  const disk = inDefinition ?? inMachine;
   if (!disk?.targetDev) return;
-  const flags = (inactive ? DeviceModifyFlag.Config : 0) | (live ? DeviceModifyFlag.Live : 0);
-  await client.domainDetachDevice(domain, diskDeviceXml({ sourceFile: path, targetDev: disk.targetDev, bus: 'virtio' }), flags);
+  const flags = (inDefinition ? DeviceModifyFlag.Config : 0) | (inMachine ? DeviceModifyFlag.Live : 0);
+  await client.domainDetachDevice(domain, diskDeviceXml({ sourceFile: path, targetDev: disk.targetDev, bus: busOf(disk) }), flags);
 }

@@ -119,6 +119,7 @@ describe('reading what libvirt may leave out, and what is not a domain', () => {
       perDeviceBoot: [],
       disks: [],
       nics: [],
+      controllers: [],
       settings: undefined,
     });
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { dirPoolXml, readPoolXml, readVolumeXml, volumeXml } from '../../src/libvirt/xml/storage-xml.js';
-import { cdromDeviceXml, diskDeviceXml, floppyDeviceXml } from '../../src/libvirt/xml/device-xml.js';
+import { cdromDeviceXml, diskDeviceXml, floppyDeviceXml, scsiControllerXml } from '../../src/libvirt/xml/device-xml.js';
 import { demoDomainXml, type DemoDomainSpec } from '../../src/libvirt/xml/demo-domain-xml.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { InvalidSpecError } from '../../src/libvirt/xml/spec-checks.js';
@@ -90,6 +90,16 @@ describe('disk devices', () => {
     expect(root(diskDeviceXml({ sourceFile: '/p', targetDev: 'sdc', bus: 'sata' }), 'disk')['target']).toEqual([{ $: { dev: 'sdc', bus: 'sata' } }]);
   });
 
+  it('places a SCSI disk at an explicit drive address, and writes the virtio-scsi controller it sits on', () => {
+    const xml = diskDeviceXml({ sourceFile: '/pool/v', targetDev: 'sdaa', bus: 'scsi', serial: 'NAA', scsiAddress: { controller: 1, unit: 63 } });
+    expect(root(xml, 'disk')['address']).toEqual([{ $: { type: 'drive', controller: '1', bus: '0', target: '0', unit: '63' } }]);
+    expect(readDomainXml(`<domain><name>d</name><uuid>u</uuid><memory>1</memory><devices>${xml}${scsiControllerXml(1)}</devices></domain>`)).toMatchObject({
+      disks: [{ targetDev: 'sdaa', targetBus: 'scsi', serial: 'NAA', driveAddress: { controller: 1, bus: 0, target: 0, unit: 63 } }],
+      controllers: [{ type: 'scsi', index: 1, model: 'virtio-scsi' }],
+    });
+    expect(() => diskDeviceXml({ sourceFile: '/p', targetDev: 'sdaa', bus: 'scsi', scsiAddress: { controller: 0, unit: -1 } })).toThrow(/scsiAddress.unit must be a whole number ≥ 0/);
+  });
+
   it('refuses buses, targets and boot orders libvirt cannot take', () => {
     expect(() => diskDeviceXml({ sourceFile: '/p', targetDev: 'vdb', bus: 'ide' as 'sata' })).toThrow(/bus must be one of virtio, scsi, sata/);
     expect(() => diskDeviceXml({ sourceFile: '/p', targetDev: 'vd b' })).toThrow(/targetDev must be a device name/);
@@ -155,6 +165,14 @@ describe('the demo domain', () => {
     expect(devices['serial']).toEqual([{ $: { type: 'pty' }, target: [{ $: { port: '0' } }] }]);
     expect(devices['console']).toEqual([{ $: { type: 'pty' }, target: [{ $: { type: 'serial', port: '0' } }] }]);
     expect(xml).not.toMatch(/network=|<source/);
+    expect(readDomainXml(xml).controllers).toEqual([]);
+  });
+
+  it('defines a virtio-scsi controller per storage controller, for its volumes', () => {
+    expect(readDomainXml(demoDomainXml({ ...spec, scsiControllers: 2 })).controllers).toEqual([
+      { type: 'scsi', index: 0, model: 'virtio-scsi' },
+      { type: 'scsi', index: 1, model: 'virtio-scsi' },
+    ]);
   });
 
   it('takes UEFI, a boot order and no console', () => {

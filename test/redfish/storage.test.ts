@@ -207,7 +207,9 @@ print(json.dumps(out))
       expect(volume['Status']).toEqual({ State: 'Enabled', Health: 'OK' });
       const disk = disks.find((d) => d.sourceFile === join(poolDir, `rfe-s1-RAID-vol${id}.qcow2`));
       expect(disk?.serial).toBe(volume['Identifiers'][0]['DurableName']);
-      expect(disk?.targetBus).toBe('virtio');
+      // On the controller's own virtio-scsi controller, at an explicit address, named from sdaa on.
+      expect(disk).toMatchObject({ targetBus: 'scsi', driveAddress: { controller: 0, bus: 0, target: 0 } });
+      expect(disk?.targetDev).toMatch(/^sd[a-z]{2}$/);
     }
     expect(await get(`${STORAGE}/Drives/4`)).toMatchObject({ Links: { Volumes: [{ '@odata.id': `${VOLUMES}/2` }, { '@odata.id': `${VOLUMES}/3` }] } });
     expect((await get(`${SYSTEM}/SimpleStorage/RAID`))['Devices']).toHaveLength(5);

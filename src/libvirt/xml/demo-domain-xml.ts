@@ -1,7 +1,7 @@
 import { buildXml } from '../../xml.js';
 import type { BootDevice, Firmware } from './domain-xml.js';
 import { requireBootDevices } from './boot-order.js';
-import { diskElement } from './device-xml.js';
+import { diskElement, scsiControllerElement } from './device-xml.js';
 import { MAC_PATTERN, requireInteger, requireOneOf, requirePattern, requireText, UUID_PATTERN } from './spec-checks.js';
 
 export interface DemoDomainSpec {
@@ -21,6 +21,11 @@ export interface DemoDomainSpec {
   /** A serial console on a pty (the default: `virsh console` reaches it), or none. */
   readonly serialConsole?: 'pty' | 'none';
   readonly emulator?: string;
+  /**
+   * virtio-scsi controllers to define, indexes 0 to n-1: one per emulated storage controller,
+   * whose volumes are SCSI disks on it (see volumeSlot).
+   */
+  readonly scsiControllers?: number;
 }
 
 export type NicNetwork = { readonly type: 'user' } | { readonly type: 'network' | 'bridge'; readonly name: string };
@@ -35,11 +40,13 @@ function nicAttachment(network: NicNetwork): Record<string, unknown> {
 /**
  * A small lab machine that runs under QEMU's TCG on any host: pc (i440fx) machine with ACPI (so
  * disks can be hot-plugged), no graphics, a NIC (user-mode by default, so no libvirt network has
- * to exist), an optional root disk, and an empty SATA CD-ROM drive and floppy drive for virtual media.
+ * to exist), an optional root disk, an empty SATA CD-ROM drive and floppy drive for virtual media,
+ * and the SCSI controllers its volumes go on.
  */
 export function demoDomainXml(spec: DemoDomainSpec): string {
   const bootDevices = requireBootDevices(spec.bootDevices ?? ['hd', 'network']);
   const firmware = requireOneOf(spec.firmware ?? 'BIOS', ['BIOS', 'UEFI'], 'firmware');
+  const scsiControllers = Number(requireInteger(spec.scsiControllers ?? 0, 'scsiControllers', 0));
   const serial = requireOneOf(spec.serialConsole ?? 'pty', ['pty', 'none'], 'serialConsole');
   const os = {
     ...(firmware === 'UEFI' && { $: { firmware: 'efi' } }),
@@ -74,6 +81,7 @@ export function demoDomainXml(spec: DemoDomainSpec): string {
             target: { $: { dev: 'fda', bus: 'fdc' } },
           },
         ],
+        ...(scsiControllers > 0 && { controller: Array.from({ length: scsiControllers }, (_, index) => scsiControllerElement(index)) }),
         interface: {
           ...nicAttachment(spec.network ?? { type: 'user' }),
           mac: { $: { address: requirePattern(spec.mac, MAC_PATTERN, 'mac', 'a MAC address such as 52:54:00:12:34:56') } },

@@ -19,6 +19,11 @@ export interface DiskSpec {
    * `<boot dev='hd'/>`: use it only for domains already booted by per-device order.
    */
   readonly bootOrder?: number;
+  /**
+   * Where a SCSI disk sits: controller index and unit (bus and target 0). Given explicitly so
+   * libvirt never derives it from the target name, which is what keeps it clear of other disks.
+   */
+  readonly scsiAddress?: { readonly controller: number; readonly unit: number };
 }
 
 const bootElement = (order: number | undefined) => (order === undefined ? {} : { boot: { $: { order: requireInteger(order, 'bootOrder', 1) } } });
@@ -37,7 +42,28 @@ export function diskElement(spec: DiskSpec): Record<string, unknown> {
     target: { $: { dev: requirePattern(spec.targetDev, TARGET_DEV_PATTERN, 'targetDev', 'a device name such as vdb'), bus: requireOneOf(spec.bus ?? 'virtio', DISK_BUSES, 'bus') } },
     ...(spec.serial !== undefined && { serial: requireText(spec.serial, 'serial') }),
     ...bootElement(spec.bootOrder),
+    ...(spec.scsiAddress !== undefined && {
+      address: {
+        $: {
+          type: 'drive',
+          controller: requireInteger(spec.scsiAddress.controller, 'scsiAddress.controller', 0),
+          bus: 0,
+          target: 0,
+          unit: requireInteger(spec.scsiAddress.unit, 'scsiAddress.unit', 0),
+        },
+      },
+    }),
   };
+}
+
+/** A virtio-scsi controller: one PCI slot that holds thousands of disks (a plain PCI bus holds ~30). */
+export function scsiControllerElement(index: number): Record<string, unknown> {
+  return { $: { type: 'scsi', index: requireInteger(index, 'index', 0), model: 'virtio-scsi' } };
+}
+
+/** The same, for attach (hot-plug too). */
+export function scsiControllerXml(index: number): string {
+  return buildXml({ controller: scsiControllerElement(index) });
 }
 
 export const CDROM_BUSES = ['sata', 'ide', 'scsi', 'usb'] as const;

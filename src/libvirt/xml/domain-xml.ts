@@ -29,6 +29,22 @@ export interface DomainDisk {
   readonly bootOrder?: number;
   /** The name QEMU knows the device by; only in a running domain's XML. */
   readonly alias?: string;
+  /** Where the disk sits on its bus's controller (`<address type='drive'>`), when given. */
+  readonly driveAddress?: DriveAddress;
+}
+
+export interface DriveAddress {
+  readonly controller: number;
+  readonly bus: number;
+  readonly target: number;
+  readonly unit: number;
+}
+
+/** A `<controller>`: scsi, sata, usb, pci…, its index among controllers of its type, and model. */
+export interface DomainController {
+  readonly type: string;
+  readonly index: number;
+  readonly model?: string;
 }
 
 export interface DomainNic {
@@ -75,6 +91,7 @@ export interface DomainDescription {
   readonly perDeviceBoot: readonly DeviceBootEntry[];
   readonly disks: readonly DomainDisk[];
   readonly nics: readonly DomainNic[];
+  readonly controllers: readonly DomainController[];
   /** The emulator's own metadata block, when the domain has one. */
   readonly settings?: EmulatorSettings;
 }
@@ -115,6 +132,21 @@ function readDisk(disk: XmlNode): DomainDisk {
     readOnly: child(disk, 'readonly') !== undefined,
     bootOrder: wholeNumber(attr(child(disk, 'boot'), 'order'), 'a disk\'s boot order'),
     alias: attr(child(disk, 'alias'), 'name'),
+    driveAddress: readDriveAddress(child(disk, 'address')),
+  };
+}
+
+function readDriveAddress(address: XmlNode | undefined): DriveAddress | undefined {
+  if (attr(address, 'type') !== 'drive') return undefined;
+  const field = (name: string) => wholeNumber(attr(address, name), `a drive address's ${name}`) ?? 0;
+  return { controller: field('controller'), bus: field('bus'), target: field('target'), unit: field('unit') };
+}
+
+function readController(controller: XmlNode): DomainController {
+  return {
+    type: attr(controller, 'type') ?? '',
+    index: wholeNumber(attr(controller, 'index'), 'a controller\'s index') ?? 0,
+    model: attr(controller, 'model'),
   };
 }
 
@@ -184,6 +216,7 @@ export function readDomainXml(xml: string): DomainDescription {
     perDeviceBoot: perDeviceBoot(disks, nics),
     disks,
     nics,
+    controllers: children(devices, 'controller').map(readController),
     settings: readSettings(child(domain, 'metadata')),
   };
 }
