@@ -32,6 +32,7 @@ import { SessionStore } from './redfish/auth/sessions.js';
 import { projectRoot } from './project-root.js';
 import { join } from 'node:path';
 import { tlsFiles } from './tls-files.js';
+import { startBanner } from './start-banner.js';
 import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
 import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
 import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
@@ -112,6 +113,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address;
     const url = `${https ? 'https' : 'http'}://${host}:${port}`;
     announce(`serving ${url}/redfish/v1 (store ${storeFile(config)}, ${store.lastPosition()} events)`);
+    for (const line of startBanner(config, url, https)) announce(line);
     if (config.auth.enabled && !config.auth.htpasswdFile && !isLoopback(config.listen.address)) {
       announce(`WARNING: listening on ${config.listen.address} with the documented default account admin / password: anyone who can reach this address can power your lab's machines. Set auth.htpasswdFile.`);
     }

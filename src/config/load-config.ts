@@ -1,6 +1,6 @@
 import { ExplainedError } from '../explained-error.js';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { projectRoot } from '../project-root.js';
 import type { EmulatorConfig } from './config.js';
@@ -47,13 +47,35 @@ function readJson(file: string): Json {
   }
 }
 
+/** The keys that name files or directories: in a config file, a relative one is taken from the file's directory. */
+const PATH_KEYS = ['dataDir', 'log.file', 'auth.htpasswdFile', 'tls.certFile', 'tls.keyFile', 'updateService.caFile', 'lab.virtualMedia.caFile'];
+
+/**
+ * `config` with its relative paths made absolute from `dir`, so that a file means the same
+ * whatever the current directory of the process reading it: a service and a command run by hand
+ * given the same config find the same store.
+ */
+function anchorPaths(config: Json, dir: string): Json {
+  for (const key of PATH_KEYS) {
+    const parts = key.split('.');
+    let holder: Json | undefined = config;
+    for (const part of parts.slice(0, -1)) holder = isPlainObject(holder) ? holder[part] : undefined;
+    const last = parts[parts.length - 1]!;
+    if (isPlainObject(holder) && typeof holder[last] === 'string' && !isAbsolute(holder[last])) holder[last] = resolve(dir, holder[last]);
+  }
+  return config;
+}
+
+function isPlainObject(v: Json | undefined): v is { [key: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** Settings whose forms are alternatives (tls: self-signed or files): given, they replace the default whole. */
 const REPLACED_WHOLE = new Set(['tls']);
 
 /** Objects merge key by key; anything else (arrays included) in `over` replaces what is in `base`. */
 function merge(base: Json, over: Json, path = ''): Json {
-  const isObject = (v: Json): v is { [key: string]: Json } => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(base) || !isObject(over) || REPLACED_WHOLE.has(path)) return over;
+  if (!isPlainObject(base) || !isPlainObject(over) || REPLACED_WHOLE.has(path)) return over;
   const merged: { [key: string]: Json } = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const at = path ? `${path}.${key}` : key;
@@ -107,15 +129,18 @@ function parsePort(value: string, source: string): number {
 /**
  * The configuration to run with: the embedded default, with the file (from --config or
  * REDFISH_EMULATOR_CONFIG) merged over it, then the environment, then the command line, checked
- * against the schema as a whole. Every problem found is listed, each naming its key.
+ * against the schema as a whole. Every problem found is listed, each naming its key. Paths come
+ * out absolute: a relative one in a file is taken from that file's directory, the default's
+ * data/ from the checkout, one from the environment or the command line from the current one.
  */
 export function loadConfig(
   options: { file?: string; overrides?: ConfigOverrides; env?: NodeJS.ProcessEnv } = {},
 ): EmulatorConfig {
   const env = options.env ?? process.env;
   const file = options.file ?? env[CONFIG_ENV.config];
-  let merged = readJson(DEFAULT_CONFIG_FILE);
-  if (file) merged = merge(merged, readJson(file));
+  // The embedded default's data directory is the checkout's data/, wherever it is run from.
+  let merged = anchorPaths(readJson(DEFAULT_CONFIG_FILE), projectRoot());
+  if (file) merged = merge(merged, anchorPaths(readJson(file), dirname(resolve(file))));
 
   const fromEnv: ConfigOverrides = {
     dataDir: env[CONFIG_ENV.dataDir] || undefined,
@@ -127,7 +152,7 @@ export function loadConfig(
   };
   for (const o of [fromEnv, options.overrides ?? {}]) {
     const patch: { [key: string]: Json } = {};
-    if (o.dataDir !== undefined) patch['dataDir'] = o.dataDir;
+    if (o.dataDir !== undefined) patch['dataDir'] = resolve(o.dataDir);
     if (o.port !== undefined || o.listenAddress !== undefined) {
       patch['listen'] = { ...(o.port !== undefined && { port: o.port }), ...(o.listenAddress !== undefined && { address: o.listenAddress }) };
     }

@@ -23,16 +23,18 @@ export async function missing<T>(lookup: Promise<T>, isMissing: (e: LibvirtError
   }
 }
 
-/** The storage pool the lab's volumes live in: defined, built and started when it is not. */
-export async function ensurePool(connections: LibvirtConnections, uri: string, pool: { name: string; path: string }): Promise<void> {
+/** The storage pool the lab's volumes live in: defined, built and started when it is not. True when it defined it. */
+export async function ensurePool(connections: LibvirtConnections, uri: string, pool: { name: string; path: string }): Promise<boolean> {
   const client = await connections.get(uri);
   let handle = await missing(client.poolLookupByName(pool.name), (e) => e.isNoStoragePool);
+  const defined = !handle;
   if (!handle) {
     handle = await client.poolDefineXml(dirPoolXml(pool.name, pool.path));
     await client.poolBuild(handle);
     await client.poolSetAutostart(handle, true);
   }
   if ((await client.poolGetInfo(handle)).state !== StoragePoolState.Running) await client.poolCreate(handle);
+  return defined;
 }
 
 /**

@@ -55,11 +55,16 @@ export class LabRuntime {
 
   private async start(): Promise<void> {
     const { pool } = this.config.libvirt;
-    if (pool) await ensurePool(this.connections, this.config.libvirt.uri, pool);
+    if (pool) {
+      const defined = await ensurePool(this.connections, this.config.libvirt.uri, pool);
+      this.log(`lab: ${defined ? 'defined' : 'found'} the storage pool ${pool.name} (${pool.path}) on ${this.config.libvirt.uri}`);
+    }
     if (this.closed) return;
     if (this.config.lab.createMissingDomains) {
       const defined = await ensureDomains(this.connections, this.configured, pool && { uri: this.config.libvirt.uri, name: pool.name });
+      const found = this.configured.filter((system) => !defined.includes(system.id));
       if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
+      if (found.length > 0) this.log(`lab: found the domains of ${found.map((s) => `${s.id} (${s.domainName})`).join(', ')}`);
     }
     const rules = this.config.lab.adopt ?? [];
     this.systems = [...this.configured, ...rememberedSystems(this.store, this.configured, rules)];

@@ -10,10 +10,11 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the built `redfish-emulator` CLI as a user would, with a clean environment of our own. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
+/** Runs the built `redfish-emulator` CLI as a user would, with a clean environment of our own (and in `cwd`, when given). */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliRun {
   const result = spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',
+    cwd,
     env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
     timeout: 60_000,
   });
