@@ -9,6 +9,7 @@ import bcrypt from 'bcryptjs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { listedOperations, refuseUnlistedRoutes, requirementOf } from '../../src/redfish/auth/route-privileges.js';
+import { AccountRoles, AccountRolesError } from '../../src/redfish/auth/roles.js';
 import { uniqueName } from '../support/libvirt.js';
 import { testConfig } from '../support/config.js';
 
@@ -124,6 +125,13 @@ describe('privileges', { timeout: 120_000 }, () => {
     for (const route of protectedRoutes()) expect(requirementOf(route.method, route.url, route.generic), `${route.method} ${route.url}`).toBeDefined();
     const registered = new Set(protectedRoutes().map((r) => `${r.method} ${r.url}`));
     for (const operation of listedOperations()) expect(registered, operation).toContain(operation);
+  });
+
+  it('gives an account not named in auth.roles the Administrator role, and refuses a role for a name that is no account', () => {
+    const roles = new AccountRoles({ monitor: 'ReadOnly' }, ['admin', 'monitor']);
+    expect([roles.roleOf('admin'), roles.roleOf('monitor')]).toEqual(['Administrator', 'ReadOnly']);
+    expect(() => new AccountRoles({ monitr: 'ReadOnly' }, ['admin', 'monitor'])).toThrow(AccountRolesError);
+    expect(() => new AccountRoles({ monitr: 'ReadOnly' }, ['admin', 'monitor'])).toThrow("auth.roles names 'monitr', not an account of the accounts file");
   });
 
   it('stops at start-up on a mutating route with no privilege listed', async () => {
