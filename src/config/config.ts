@@ -1,3 +1,4 @@
+import type { RoleId } from '../redfish/auth/roles.js';
 import type { Durability } from '../eventstore/database.js';
 import type { NicNetwork } from '../libvirt/xml/demo-domain-xml.js';
 import type { LogLevel } from '../logging/service-logger.js';
@@ -8,7 +9,13 @@ export interface EmulatorConfig {
   readonly database: { readonly file: string; readonly durability: Durability };
   readonly listen: { readonly address: string; readonly port: number; readonly bodyLimitBytes?: number };
   readonly log?: { readonly level?: LogLevel; readonly file?: string };
-  readonly auth: { readonly enabled: boolean; readonly htpasswdFile?: string; readonly sessionTimeoutSeconds?: number };
+  readonly auth: {
+    readonly enabled: boolean;
+    readonly htpasswdFile?: string;
+    readonly sessionTimeoutSeconds?: number;
+    /** The role of each account named; the others are Administrators. */
+    readonly roles?: Readonly<Record<string, RoleId>>;
+  };
   readonly tls?: false | { readonly selfSigned: true } | { readonly certFile: string; readonly keyFile: string };
   /** Where SimpleUpdate fetches images from: a CA to trust besides the system's. */
   readonly updateService?: { readonly caFile?: string };

@@ -121,4 +121,13 @@ describe('loadConfig', () => {
     const file = configFile('{ "listen": ');
     expect(() => loadConfig({ file, env: {} })).toThrow(new RegExp(`${file} is not valid JSON`));
   });
+
+  it('takes a role per account in auth.roles, and refuses a role Redfish does not define, naming the key', () => {
+    const roles = { monitor: 'ReadOnly', ops: 'Operator', root: 'Administrator' };
+    expect(loadConfig({ file: configFile({ auth: { enabled: true, roles } }), env: {} }).auth.roles).toEqual(roles);
+    expect(loadConfig({ env: {} }).auth.roles).toBeUndefined();
+    const bad = configFile({ auth: { enabled: true, roles: { monitor: 'Viewer' } } });
+    expect(() => loadConfig({ file: bad, env: {} })).toThrow(ConfigError);
+    expect(() => loadConfig({ file: bad, env: {} })).toThrow(/auth\.roles\.monitor.*must be one of "Administrator", "Operator", "ReadOnly"/);
+  });
 });

@@ -4,17 +4,11 @@ import type { AllowedMethods } from '../allowed-methods.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import type { Accounts } from './accounts.js';
+import { ROLE_IDS, ROLE_PRIVILEGES, type AccountRoles, type RoleId } from './roles.js';
 
 const ACCOUNT_SERVICE = '/redfish/v1/AccountService';
 const ACCOUNTS = `${ACCOUNT_SERVICE}/Accounts`;
 const ROLES = `${ACCOUNT_SERVICE}/Roles`;
-
-/** The standard roles with their privileges; every account of the accounts file is an Administrator. */
-const ROLE_PRIVILEGES: Record<string, string[]> = {
-  Administrator: ['Login', 'ConfigureManager', 'ConfigureUsers', 'ConfigureSelf', 'ConfigureComponents'],
-  Operator: ['Login', 'ConfigureSelf', 'ConfigureComponents'],
-  ReadOnly: ['Login', 'ConfigureSelf'],
-};
 
 const json = (reply: FastifyReply, body: object) => reply.type('application/json; charset=utf-8').send(body);
 
@@ -23,10 +17,10 @@ function collection(id: string, type: string, name: string, members: string[]): 
 }
 
 /**
- * The AccountService, read-only: the accounts come from the htpasswd file and are managed there
- * (each one an Administrator), and the three standard roles.
+ * The AccountService, read-only: the accounts come from the htpasswd file and are managed there,
+ * each with its role from `auth.roles`, and the three standard roles.
  */
-export function registerAccountService(app: FastifyInstance, allowed: AllowedMethods, accounts: Accounts): void {
+export function registerAccountService(app: FastifyInstance, allowed: AllowedMethods, accounts: Accounts, roles: AccountRoles): void {
   for (const path of [ACCOUNT_SERVICE, ACCOUNTS, `${ACCOUNTS}/:name`, ROLES, `${ROLES}/:roleId`]) allowed.declare(path, []);
 
   app.get(ACCOUNT_SERVICE, async (_request, reply) =>
@@ -46,27 +40,27 @@ export function registerAccountService(app: FastifyInstance, allowed: AllowedMet
   app.get<{ Params: { name: string } }>(`${ACCOUNTS}/:name`, async (request, reply) => {
     const { name } = request.params;
     if (!accounts.userNames().includes(name)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    const roleId = roles.roleOf(name);
     return json(reply, {
       '@odata.id': `${ACCOUNTS}/${name}`,
       '@odata.type': ODATA_TYPE.ManagerAccount,
       Id: name,
       Name: 'User Account',
       UserName: name,
-      RoleId: 'Administrator',
+      RoleId: roleId,
       AccountTypes: ['Redfish'],
       Enabled: true,
       Locked: false,
       Password: null,
-      Links: { Role: { '@odata.id': `${ROLES}/Administrator` } },
+      Links: { Role: { '@odata.id': `${ROLES}/${roleId}` } },
     });
   });
   app.get(ROLES, async (_request, reply) =>
-    json(reply, collection(ROLES, ODATA_TYPE.RoleCollection, 'Roles', Object.keys(ROLE_PRIVILEGES).map((r) => `${ROLES}/${r}`))),
+    json(reply, collection(ROLES, ODATA_TYPE.RoleCollection, 'Roles', ROLE_IDS.map((r) => `${ROLES}/${r}`))),
   );
   app.get<{ Params: { roleId: string } }>(`${ROLES}/:roleId`, async (request, reply) => {
     const { roleId } = request.params;
-    const privileges = ROLE_PRIVILEGES[roleId];
-    if (!privileges) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!(ROLE_IDS as string[]).includes(roleId)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
     return json(reply, {
       '@odata.id': `${ROLES}/${roleId}`,
       '@odata.type': ODATA_TYPE.Role,
@@ -74,7 +68,7 @@ export function registerAccountService(app: FastifyInstance, allowed: AllowedMet
       Name: `${roleId} Role`,
       RoleId: roleId,
       IsPredefined: true,
-      AssignedPrivileges: privileges,
+      AssignedPrivileges: ROLE_PRIVILEGES[roleId as RoleId],
     });
   });
 }

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { RedfishHttpError } from '../redfish-error.js';
-import { ADMIN_PREFIX } from '../admin/drive-fault-routes.js';
 import { ODATA_TYPE } from '../../projections/odata-types.js';
 import { resourcePath } from '../server.js';
 import type { Accounts } from './accounts.js';
+import { AccountRoles } from './roles.js';
+import { checkPrivilege, isProtectedPath, refuseUnlistedRoutes } from './route-privileges.js';
 import type { Session, SessionStore } from './sessions.js';
 
 const SESSION_SERVICE = '/redfish/v1/SessionService';
@@ -48,33 +49,42 @@ function stringProperty(body: Record<string, unknown>, name: string): string {
   return value;
 }
 
+/** The account a request's credentials belong to, or a 401. */
+async function authenticate(request: FastifyRequest, accounts: Accounts, sessions: SessionStore): Promise<string> {
+  const token = request.headers['x-auth-token'];
+  if (typeof token === 'string' && token !== '') {
+    const session = sessions.find(token);
+    if (!session) throw unauthorized();
+    return session.userName;
+  }
+  const basic = basicCredentials(request.headers.authorization);
+  if (!basic || !(await accounts.verify(basic.user, basic.password))) throw unauthorized();
+  return basic.user;
+}
+
 /**
- * Authentication for the Redfish service: HTTP Basic against the accounts, or an X-Auth-Token
- * from a session; the SessionService and its sessions. Everything under /redfish but the
- * service root, $metadata and the OData document needs one or the other, and so does the
- * emulator's own API (fault injection).
+ * Authentication and authorization for the Redfish service: HTTP Basic against the accounts, or
+ * an X-Auth-Token from a session, then the privilege the route needs (route-privileges.ts) from
+ * the account's role; the SessionService and its sessions. Everything under /redfish but the
+ * service root, $metadata and the OData document needs credentials, and so does the emulator's
+ * own API (fault injection, history, time travel).
  */
 export function registerAuth(
   app: FastifyInstance,
   allowed: AllowedMethods,
-  options: { accounts: Accounts; sessions: SessionStore; enforce: boolean },
+  options: { accounts: Accounts; sessions: SessionStore; roles: AccountRoles; enforce: boolean },
 ): void {
-  const { accounts, sessions } = options;
+  const { accounts, sessions, roles } = options;
+  refuseUnlistedRoutes(app);
+  const ownsSession = (sessionId: string, userName: string) => sessions.get(sessionId)?.userName === userName;
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (!options.enforce || !(request.url.startsWith('/redfish') || request.url.startsWith(ADMIN_PREFIX))) return;
+    if (!options.enforce || !isProtectedPath(request.url)) return;
     const path = resourcePath(request.url);
     const isRead = request.method === 'GET' || request.method === 'HEAD';
     if ((isRead && PUBLIC_READS.has(path)) || (request.method === 'POST' && (path === SESSIONS || path === `${SESSIONS}/Members`))) return;
-    const token = request.headers['x-auth-token'];
-    if (typeof token === 'string' && token !== '') {
-      const session = sessions.find(token);
-      if (!session) throw unauthorized();
-      request.actor = `user:${session.userName}`;
-      return;
-    }
-    const basic = basicCredentials(request.headers.authorization);
-    if (!basic || !(await accounts.verify(basic.user, basic.password))) throw unauthorized();
-    request.actor = `user:${basic.user}`;
+    const userName = await authenticate(request, accounts, sessions);
+    request.actor = `user:${userName}`;
+    checkPrivilege(request, { userName, privileges: AccountRoles.privilegesOf(roles.roleOf(userName)) }, ownsSession);
   });
 
   allowed.declare(SESSION_SERVICE, []);

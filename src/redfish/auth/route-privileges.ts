@@ -1,0 +1,137 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { RedfishHttpError } from '../redfish-error.js';
+import { ADMIN_PREFIX } from '../admin/drive-fault-routes.js';
+import type { Privilege } from './roles.js';
+
+/**
+ * What an operation needs: any one of `anyOf`, or ConfigureSelf when the resource is the caller's
+ * own (`self` says which kind of resource that is, for the check that asks).
+ */
+export interface Requirement {
+  readonly anyOf: readonly Privilege[];
+  readonly self?: 'session';
+}
+
+const LOGIN: Requirement = { anyOf: ['Login'] };
+const COMPONENTS: Requirement = { anyOf: ['ConfigureComponents'] };
+const MANAGER: Requirement = { anyOf: ['ConfigureManager'] };
+
+/**
+ * Every operation of the service that is not a plain read, with the privilege the Redfish
+ * privilege registry gives it (DSP8011's operation map for the resource's entity); GET and HEAD
+ * need Login unless listed here. Keys are `METHOD route`, the route as fastify registers it. A
+ * mutating route missing here is refused at start-up (and, were it reached, answered 403).
+ */
+const TABLE: Readonly<Record<string, Requirement>> = {
+  // SessionService: logging in is open to every account; a session is ended by its owner or a manager.
+  'POST /redfish/v1/SessionService/Sessions': LOGIN,
+  'POST /redfish/v1/SessionService/Sessions/Members': LOGIN,
+  'DELETE /redfish/v1/SessionService/Sessions/:sessionId': { anyOf: ['ConfigureManager'], self: 'session' },
+
+  // ComputerSystem and what hangs off it: ConfigureComponents.
+  'PATCH /redfish/v1/Systems/:systemId': COMPONENTS,
+  'POST /redfish/v1/Systems/:systemId/Actions/ComputerSystem.Reset': COMPONENTS,
+  'PATCH /redfish/v1/Systems/:systemId/Bios/Settings': COMPONENTS,
+  'POST /redfish/v1/Systems/:systemId/Bios/Actions/Bios.ResetBios': COMPONENTS,
+  'PATCH /redfish/v1/Systems/:systemId/SecureBoot': COMPONENTS,
+  'POST /redfish/v1/Systems/:systemId/Storage/:storageId/Volumes': COMPONENTS,
+  'PATCH /redfish/v1/Systems/:systemId/Storage/:storageId/Volumes/:volumeId': COMPONENTS,
+  'DELETE /redfish/v1/Systems/:systemId/Storage/:storageId/Volumes/:volumeId': COMPONENTS,
+  'POST /redfish/v1/Systems/:systemId/Storage/:storageId/Volumes/:volumeId/Actions/Volume.Initialize': COMPONENTS,
+
+  // VirtualMedia (under Managers, yet the registry gives it ConfigureComponents, as does its certificates' override).
+  'PATCH /redfish/v1/Managers/:systemId/VirtualMedia/:device': COMPONENTS,
+  'POST /redfish/v1/Managers/:systemId/VirtualMedia/:device/Actions/VirtualMedia.InsertMedia': COMPONENTS,
+  'POST /redfish/v1/Managers/:systemId/VirtualMedia/:device/Actions/VirtualMedia.EjectMedia': COMPONENTS,
+  'POST /redfish/v1/Managers/:systemId/VirtualMedia/:device/Certificates': COMPONENTS,
+  'DELETE /redfish/v1/Managers/:systemId/VirtualMedia/:device/Certificates/:certificateId': COMPONENTS,
+
+  // Tasks: cancelling the work a client asked for.
+  'DELETE /redfish/v1/TaskService/Tasks/:taskId': COMPONENTS,
+  'DELETE /redfish/v1/TaskService/TaskMonitors/:taskId': COMPONENTS,
+
+  // UpdateService: ConfigureComponents.
+  'POST /redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate': COMPONENTS,
+
+  // CertificateService: the service's own certificate is the manager's.
+  'POST /redfish/v1/CertificateService/Actions/CertificateService.ReplaceCertificate': MANAGER,
+
+  // EventService: the service is the manager's; a subscription may be made by an operator too
+  // (EventDestinationCollection: ConfigureManager or ConfigureComponents); changing or removing
+  // one is ConfigureManager (or ConfigureSelf for its owner, which this service does not track).
+  'PATCH /redfish/v1/EventService': MANAGER,
+  'POST /redfish/v1/EventService/Subscriptions': { anyOf: ['ConfigureManager', 'ConfigureComponents'] },
+  'POST /redfish/v1/EventService/Subscriptions/Members': { anyOf: ['ConfigureManager', 'ConfigureComponents'] },
+  'DELETE /redfish/v1/EventService/Subscriptions/:subscriptionId': MANAGER,
+  'POST /redfish/v1/EventService/Subscriptions/:subscriptionId/Actions/EventDestination.SuspendSubscription': MANAGER,
+  'POST /redfish/v1/EventService/Subscriptions/:subscriptionId/Actions/EventDestination.ResumeSubscription': MANAGER,
+
+  // The emulator's own API: changing the lab behind Redfish's back, or reading any past state, is
+  // the manager's; the history of what was done is a read like any other.
+  'POST /emulator/v1/Systems/:systemId/Storage/:storageId/Drives/:driveId/:fault': MANAGER,
+  'GET /emulator/v1/AsOf': MANAGER,
+  'GET /emulator/v1/Diff': MANAGER,
+};
+
+const READS = new Set(['GET', 'HEAD']);
+
+/** Paths whose routes are checked: the Redfish service and the emulator's own API. */
+export function isProtectedPath(url: string): boolean {
+  return url.startsWith('/redfish') || url.startsWith(ADMIN_PREFIX);
+}
+
+/**
+ * What `method` on `route` needs, or undefined for a mutation nobody listed (refused). A HEAD is
+ * the GET it stands for. `generic` routes answer 404 or 405 for any path and change nothing.
+ */
+export function requirementOf(method: string, route: string, generic = false): Requirement | undefined {
+  const listed = TABLE[`${method === 'HEAD' ? 'GET' : method} ${route}`];
+  if (listed) return listed;
+  return READS.has(method) || generic ? LOGIN : undefined;
+}
+
+/** Every listed operation, so a test can check that each still names a route. */
+export function listedOperations(): string[] {
+  return Object.keys(TABLE);
+}
+
+/**
+ * A mutating route registered without a line in the table stops the service at start-up, so a new
+ * route cannot be served with no privilege checked.
+ */
+export function refuseUnlistedRoutes(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (!isProtectedPath(route.url)) return;
+    const generic = (route.config as { generic?: boolean } | undefined)?.generic === true;
+    for (const method of [route.method].flat()) {
+      if (!requirementOf(method, route.url, generic)) {
+        throw new Error(`${method} ${route.url} has no privilege in src/redfish/auth/route-privileges.ts: add it there`);
+      }
+    }
+  });
+}
+
+/** Who is asking, as the authentication found them. */
+export interface Caller {
+  readonly userName: string;
+  readonly privileges: readonly Privilege[];
+}
+
+/**
+ * 403 InsufficientPrivilege unless the caller holds what the request's route needs. Runs before
+ * the body is read or any handler runs, so a refused request changes and records nothing.
+ * `ownsSession` answers the ConfigureSelf case of a session's DELETE.
+ */
+export function checkPrivilege(request: FastifyRequest, caller: Caller, ownsSession: (sessionId: string, userName: string) => boolean): void {
+  const route = request.routeOptions.url;
+  // No route: the not-found handler answers 404 or 405 and changes nothing.
+  if (route === undefined) return;
+  const generic = (request.routeOptions.config as { generic?: boolean } | undefined)?.generic === true;
+  const requirement = requirementOf(request.method, route, generic);
+  if (requirement?.anyOf.some((p) => caller.privileges.includes(p))) return;
+  if (requirement?.self === 'session' && caller.privileges.includes('ConfigureSelf')) {
+    const { sessionId } = request.params as { sessionId?: string };
+    if (sessionId !== undefined && ownsSession(sessionId, caller.userName)) return;
+  }
+  throw RedfishHttpError.of(403, 'InsufficientPrivilege');
+}
