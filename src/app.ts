@@ -2,6 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { EmulatorConfig } from './config/config.js';
 import type { EventStore } from './eventstore/event-store.js';
 import { openConfiguredStore, storeFile } from './open-configured-store.js';
+import { claimStoreOwnership } from './eventstore/store-owner.js';
+import type { OpenedStore } from './eventstore/open-store.js';
 import { buildRedfishServer } from './redfish/server.js';
 import { EMULATOR_VERSION } from './version.js';
 import { ensureServiceCreated } from './service-identity.js';
@@ -66,7 +68,16 @@ function isLoopback(address: string): boolean {
 /** Wires config, store, projections, HTTP and the lab, and starts listening. Nothing else. */
 export async function startEmulator(config: EmulatorConfig, options: StartOptions = {}): Promise<RunningEmulator> {
   const announce = options.announce ?? (() => undefined);
-  const { store, rebuilt } = openConfiguredStore(config);
+  // One emulator per store, claimed before the store is opened: one refused writes nothing to it.
+  const ownership = claimStoreOwnership(storeFile(config));
+  let opened: OpenedStore;
+  try {
+    opened = openConfiguredStore(config);
+  } catch (err) {
+    ownership.release();
+    throw err;
+  }
+  const { store, rebuilt } = opened;
   try {
     if (rebuilt) announce(`rebuilt ${rebuilt.views} views from ${rebuilt.events} events (the projections changed)`);
     ensureServiceCreated(store);
@@ -134,10 +145,12 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
         await firmware.close();
         await app.close();
         store.db.close();
+        ownership.release();
       },
     };
   } catch (err) {
     store.db.close();
+    ownership.release();
     throw err;
   }
 }
