@@ -34,6 +34,7 @@ import { SessionStore } from './redfish/auth/sessions.js';
 import { projectRoot } from './project-root.js';
 import { join } from 'node:path';
 import { tlsFiles } from './tls-files.js';
+import { explainListenError } from './listen-error.js';
 import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
 import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
 import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
@@ -117,7 +118,11 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerCertificateRoutes(app, allowedMethods, store, https && httpsCertificateInstaller(app, config));
     // Before the first request can be accepted: the reconcilers carry out all that is accepted from here.
     claimReconcilerCheckpoints(store);
-    await app.listen({ host: config.listen.address, port: config.listen.port });
+    try {
+      await app.listen({ host: config.listen.address, port: config.listen.port });
+    } catch (err) {
+      throw explainListenError(err, config.listen.address, config.listen.port);
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listen.port;
     const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address;

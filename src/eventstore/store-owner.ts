@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ExplainedError } from '../explained-error.js';
+import { ensureStoreDir } from './ensure-store-dir.js';
 
 /** Another emulator serves this store; the message names it (pid, command line, since when). */
 export class StoreInUseError extends ExplainedError {}
@@ -35,7 +36,7 @@ export const ownerNoteFile = (storeFile: string) => `${storeFile}.owner`;
  * at the end, as removing a lock file lets a newcomer lock a file that another is about to open.
  */
 export function claimStoreOwnership(storeFile: string): StoreOwnership {
-  mkdirSync(dirname(storeFile), { recursive: true });
+  ensureStoreDir(dirname(storeFile));
   const lockFile = ownerLockFile(storeFile);
   let lock: Database.Database;
   try {
