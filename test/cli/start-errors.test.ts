@@ -50,6 +50,14 @@ describe('serve refuses to start, in one line that names the problem and the fix
   });
 });
 
+describe('serve refuses a libvirt URI it cannot reach, before it starts', () => {
+  it('names the key and the transports it speaks (qemu+tcp://)', () => {
+    expect(failedStart(['--libvirt-uri', 'qemu+tcp://lab-host/system'])).toBe(
+      "redfish-emulator serve: invalid configuration: libvirt.uri: libvirt URI 'qemu+tcp://lab-host/system': transport 'tcp' is not supported (use unix, tls or ssh)",
+    );
+  });
+});
+
 describe('serve refuses a data directory it cannot use, before it writes anything', () => {
   it('when a file is where the directory should be (EEXIST)', () => {
     const file = join(tempDir(), 'not-a-directory');
