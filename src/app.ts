@@ -34,7 +34,7 @@ import { SessionStore } from './redfish/auth/sessions.js';
 import { projectRoot } from './project-root.js';
 import { join } from 'node:path';
 import { tlsFiles } from './tls-files.js';
-import { explainListenError } from './listen-error.js';
+import { checkCanListen, explainListenError } from './listen-error.js';
 import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
 import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
 import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
@@ -73,6 +73,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
   const ownership = claimStoreOwnership(storeFile(config));
   let opened: OpenedStore;
   try {
+    await checkCanListen(config.listen.address, config.listen.port);
     opened = openConfiguredStore(config);
   } catch (err) {
     ownership.release();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/run-cli.js';
 import { testConfig } from '../support/config.js';
@@ -20,10 +20,15 @@ async function portInUse(): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-/** `serve` with `args`, which must fail at start with exit status 1 and one line on standard error. */
+/**
+ * `serve` with `args`, which must fail at start with exit status 1 and one line on standard error,
+ * leaving no store in the data directory.
+ */
 function failedStart(args: string[]): string {
-  const { file } = testConfig(tempDir());
+  const dir = tempDir();
+  const { file } = testConfig(dir);
   const run = runCli(['serve', '--config', file, ...args]);
+  expect(existsSync(join(dir, 'data', 'events.db'))).toBe(false);
   expect(run.code, run.stderr).toBe(1);
   expect(run.stdout).not.toContain('serving');
   const lines = run.stderr.trim().split('\n');
