@@ -146,12 +146,16 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       store,
       ...(lab && { lab }),
       async close() {
-        await lab?.close();
-        await events.close();
-        await firmware.close();
-        await app.close();
-        store.db.close();
-        ownership.release();
+        try {
+          await lab?.close();
+          await events.close();
+          await firmware.close();
+          await app.close();
+          store.db.close();
+        } finally {
+          // Let go even when a part failed to stop: the store is no longer served.
+          ownership.release();
+        }
       },
     };
   } catch (err) {
