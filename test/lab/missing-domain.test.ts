@@ -1,8 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { startEmulatorProcess, stopEmulatorProcess, type EmulatorProcess } from '../support/emulator-process.js';
 import { testConfig } from '../support/config.js';
 import { useTempDirs } from '../support/temp-dir.js';
-import { uniqueName } from '../support/libvirt.js';
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { LibvirtClient } from '../../src/libvirt/client.js';
+import { removeLabByName, uniqueName } from '../support/libvirt.js';
 
 const tempDir = useTempDirs();
 const running: EmulatorProcess[] = [];
@@ -12,10 +15,18 @@ afterEach(async () => {
 
 describe('a configured domain that libvirt does not hold, with createMissingDomains false', { timeout: 60_000 }, () => {
   it('is announced at start, and the system is Absent', async () => {
-    // Never defined: nothing of it is left in libvirt to remove.
+    // The domain is never defined; the lab's pool (a config always has one) is the test's own.
     const domain = uniqueName('missing');
-    const { file } = testConfig(tempDir(), {
-      libvirt: { uri: 'qemu:///system' },
+    const pool = uniqueName('pool');
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const libvirt = await LibvirtClient.connect('qemu:///system');
+    onTestFinished(async () => {
+      await removeLabByName(libvirt, { domain, pool });
+      await libvirt.close();
+    });
+    const { file } = testConfig(dir, {
+      libvirt: { uri: 'qemu:///system', pool: { name: pool, path: join(dir, 'pool') } },
       lab: { createMissingDomains: false, systems: [{ id: 'gone', name: 'Gone', domain, vcpus: 1, memoryMiB: 64 }] },
     });
     const emulator = await startEmulatorProcess(file);
