@@ -48,7 +48,7 @@ describe('one emulator per store', () => {
     expect(storeBytes(join(dir, 'data'))).toEqual(before);
   });
 
-  it('leaves the CLI beside the server: history reads, mark appends', async () => {
+  it('leaves the CLI beside the server: history and export read, mark appends, rebuild reworks the views, import refuses', async () => {
     const dir = tempDir();
     const { file } = testConfig(dir);
     await serve(file);
@@ -58,6 +58,14 @@ describe('one emulator per store', () => {
     const history = runCli(['history', '--type', 'MarkPlaced', '--json', '--config', file]);
     expect(history.code, history.stderr).toBe(0);
     expect(history.stdout).toContain('beside-the-server');
+
+    const exported = join(dir, 'log.ndjson');
+    expect(runCli(['export', '--output', exported, '--config', file]).code).toBe(0);
+    expect(runCli(['rebuild', '--config', file]).code).toBe(0);
+    // An import only ever fills an empty store, which a served one is not.
+    const imported = runCli(['import', exported, '--config', file]);
+    expect(imported.code).toBe(1);
+    expect(imported.stderr).toBe('redfish-emulator import: the target store already has events; import into a new data directory\n');
   });
 
   it('is free again once its owner is killed (kill -9): the next serve starts', async () => {
