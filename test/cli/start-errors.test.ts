@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../support/run-cli.js';
+import { runCli, runCliAsNobody } from '../support/run-cli.js';
 import { testConfig } from '../support/config.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -77,5 +77,19 @@ describe('serve refuses a data directory it cannot use, before it writes anythin
     const file = join(tempDir(), 'not-a-directory');
     writeFileSync(file, 'mine\n');
     expect(failedStart(['--data-dir', join(file, 'data')])).toMatch(/^redfish-emulator serve: the data directory .*not-a-directory\/data cannot be made: a file is in its place/);
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0)('serve as a user without the right to a privileged port', () => {
+  it('refuses port 80 (EACCES), with nothing written to the store', () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o777);
+    const { file } = testConfig(dir);
+    const run = runCliAsNobody(['serve', '--config', file, '--port', '80', '--listen', '127.0.0.1']);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toBe(
+      'redfish-emulator serve: cannot listen on 127.0.0.1 port 80: not allowed (ports below 1024 need root or CAP_NET_BIND_SERVICE); choose a port from 1024 up with --port (key listen.port)\n',
+    );
+    expect(existsSync(join(dir, 'data', 'events.db'))).toBe(false);
   });
 });
