@@ -2,6 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { EmulatorConfig } from './config/config.js';
 import type { EventStore } from './eventstore/event-store.js';
 import { openConfiguredStore, storeFile } from './open-configured-store.js';
+import { claimStoreOwnership } from './eventstore/store-owner.js';
+import type { OpenedStore } from './eventstore/open-store.js';
 import { buildRedfishServer } from './redfish/server.js';
 import { EMULATOR_VERSION } from './version.js';
 import { ensureServiceCreated } from './service-identity.js';
@@ -34,6 +36,7 @@ import { projectRoot } from './project-root.js';
 import { join } from 'node:path';
 import { tlsFiles } from './tls-files.js';
 import { startBanner } from './start-banner.js';
+import { checkCanListen, explainListenError } from './listen-error.js';
 import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
 import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
 import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
@@ -68,7 +71,17 @@ function isLoopback(address: string): boolean {
 /** Wires config, store, projections, HTTP and the lab, and starts listening. Nothing else. */
 export async function startEmulator(config: EmulatorConfig, options: StartOptions = {}): Promise<RunningEmulator> {
   const announce = options.announce ?? (() => undefined);
-  const { store, rebuilt } = openConfiguredStore(config);
+  // One emulator per store, claimed before the store is opened: one refused writes nothing to it.
+  const ownership = claimStoreOwnership(storeFile(config));
+  let opened: OpenedStore;
+  try {
+    await checkCanListen(config.listen.address, config.listen.port);
+    opened = openConfiguredStore(config);
+  } catch (err) {
+    ownership.release();
+    throw err;
+  }
+  const { store, rebuilt } = opened;
   try {
     if (rebuilt) announce(`rebuilt ${rebuilt.views} views from ${rebuilt.events} events (the projections changed)`);
     ensureServiceCreated(store);
@@ -109,7 +122,11 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerCertificateRoutes(app, allowedMethods, store, https && httpsCertificateInstaller(app, config));
     // Before the first request can be accepted: the reconcilers carry out all that is accepted from here.
     claimReconcilerCheckpoints(store);
-    await app.listen({ host: config.listen.address, port: config.listen.port });
+    try {
+      await app.listen({ host: config.listen.address, port: config.listen.port });
+    } catch (err) {
+      throw explainListenError(err, config.listen.address, config.listen.port);
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listen.port;
     const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address;
@@ -133,15 +150,21 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       store,
       ...(lab && { lab }),
       async close() {
-        await lab?.close();
-        await events.close();
-        await firmware.close();
-        await app.close();
-        store.db.close();
+        try {
+          await lab?.close();
+          await events.close();
+          await firmware.close();
+          await app.close();
+          store.db.close();
+        } finally {
+          // Let go even when a part failed to stop: the store is no longer served.
+          ownership.release();
+        }
       },
     };
   } catch (err) {
     store.db.close();
+    ownership.release();
     throw err;
   }
 }

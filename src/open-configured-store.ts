@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ExplainedError } from './explained-error.js';
 import type { EmulatorConfig } from './config/config.js';
 import { openEventStore, type OpenedStore } from './eventstore/open-store.js';
@@ -10,6 +10,15 @@ export function storeFile(config: EmulatorConfig): string {
   return resolve(join(config.dataDir, config.database.file));
 }
 
+function isDeniedDir(dir: string): boolean {
+  try {
+    accessSync(dir, constants.R_OK | constants.X_OK);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EACCES' || (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * The configured store with the live projectors: what serve and the CLI commands work on.
  * Commands that only read or rework an existing log pass `mustExist`, so a mistyped
@@ -18,6 +27,10 @@ export function storeFile(config: EmulatorConfig): string {
 export function openConfiguredStore(config: EmulatorConfig, options: { mustExist?: boolean } = {}): OpenedStore {
   const file = storeFile(config);
   if (options.mustExist && !existsSync(file)) {
+    // A store in a directory this user may not read looks missing: say which it is.
+    if (isDeniedDir(dirname(file))) {
+      throw new ExplainedError(`cannot read the data directory ${dirname(file)}: it is not this user's to read; run as its owner, or give this user access to it (chown, chmod)`);
+    }
     throw new ExplainedError(`there is no event store at ${file}; start the emulator there once, or point --data-dir at an existing one`);
   }
   return openEventStore({

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { projectRoot } from '../project-root.js';
+import { parseLibvirtUri } from '../libvirt/uri.js';
 import type { EmulatorConfig } from './config.js';
 
 /** The configuration cannot be used; the message names the file, the key and what was expected. */
@@ -171,7 +172,30 @@ export function loadConfig(
   }
   const config = merged as unknown as EmulatorConfig;
   checkUniqueIds(config);
+  checkLibvirtUris(config);
   return config;
+}
+
+/**
+ * What the schema cannot say either: every libvirt URI must be one the client can reach (its
+ * transport one it speaks), found at start rather than by a lab that retries it for ever.
+ */
+function checkLibvirtUris(config: EmulatorConfig): void {
+  const uris: [string, string][] = [
+    ['libvirt.uri', config.libvirt.uri],
+    ...config.lab.systems.flatMap((system, i): [string, string][] => (system.libvirtUri !== undefined ? [[`lab.systems[${i}].libvirtUri`, system.libvirtUri]] : [])),
+    ...(config.lab.adopt ?? []).map((rule, i): [string, string] => [`lab.adopt[${i}].uri`, rule.uri]),
+  ];
+  const problems: string[] = [];
+  for (const [key, uri] of uris) {
+    try {
+      parseLibvirtUri(uri);
+    } catch (err) {
+      problems.push(`${key}: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length === 1) throw new ConfigError(`invalid configuration: ${problems[0]}`);
+  if (problems.length > 1) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
 }
 
 /** What the schema cannot say: ids must be unique among their siblings. */

@@ -82,3 +82,21 @@ async function ensureRootDisk(client: LibvirtClient, poolName: string, system: L
     (await client.volumeCreateXml(pool, volumeXml({ name, capacityBytes: system.rootDiskGiB * 1024 ** 3 })));
   return client.volumeGetPath(volume);
 }
+
+/**
+ * The systems whose domain libvirt says it does not hold: what a lab that creates none must be
+ * told of. A libvirt that cannot be asked is not counted here: the observer reports it, and the
+ * lab starts without waiting for it.
+ */
+export async function systemsWithoutDomain(connections: LibvirtConnections, systems: readonly LabSystem[]): Promise<LabSystem[]> {
+  const without: LabSystem[] = [];
+  for (const system of systems) {
+    try {
+      const client = await connections.get(system.libvirtUri);
+      if (!(await missing(client.domainLookupByName(system.domainName), (e) => e.isNoDomain))) without.push(system);
+    } catch {
+      continue;
+    }
+  }
+  return without;
+}

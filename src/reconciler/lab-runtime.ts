@@ -7,7 +7,7 @@ import { rememberedSystems } from '../lab/remembered-systems.js';
 import { registerSystems } from '../lab/register-systems.js';
 import { rebuildSecondsOf } from '../lab/lab-storage.js';
 import { DomainObserver } from './domain-observer.js';
-import { ensureDomains, ensurePool } from './lab-provisioner.js';
+import { ensureDomains, ensurePool, systemsWithoutDomain } from './lab-provisioner.js';
 import { StorageReconciler } from './storage-reconciler.js';
 import { SystemReconciler } from './system-reconciler.js';
 import { claimReconcilerCheckpoints } from './reconciler-checkpoints.js';
@@ -65,6 +65,11 @@ export class LabRuntime {
       const found = this.configured.filter((system) => !defined.includes(system.id));
       if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
       if (found.length > 0) this.log(`lab: found the domains of ${found.map((s) => `${s.id} (${s.domainName})`).join(', ')}`);
+    } else {
+      // Said once at start; the system's Status shows it too (Absent) for as long as it lasts.
+      for (const system of await systemsWithoutDomain(this.connections, this.configured)) {
+        this.log(`lab: system ${system.id}'s domain ${system.domainName} is not in libvirt (${system.libvirtUri}) and lab.createMissingDomains is false: define it, or set lab.createMissingDomains to true; the system is Absent until then`);
+      }
     }
     const rules = this.config.lab.adopt ?? [];
     this.systems = [...this.configured, ...rememberedSystems(this.store, this.configured, rules)];

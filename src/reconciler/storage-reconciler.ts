@@ -15,6 +15,16 @@ import { attachDisk, backingVolumeName, backingVolumePrefix, detachDisk, ensureB
 
 const REQUESTS = ['VolumeCreateRequested', 'VolumeDeleteRequested', 'VolumeInitializeRequested'];
 
+/**
+ * Whether this store's log ever asked for volume `volumeId` of the storage: volume ids are given
+ * out in order (1, 2, …), so it did when the id is one of the first `volumesEverRequested`. Only
+ * such backing volumes are this store's to sweep: one named alike that it never asked for was
+ * made by another store on the same pool, or by the store an older lab ran on, and is not ours.
+ */
+function madeByThisStore(state: StorageState, volumeId: string): boolean {
+  return /^[1-9]\d*$/.test(volumeId) && Number(volumeId) <= state.volumesEverRequested;
+}
+
 export interface StorageReconcilerOptions {
   /** The libvirt pool backing volumes live in (config libvirt.pool). */
   readonly poolName: string | undefined;
@@ -34,13 +44,15 @@ export interface StorageReconcilerOptions {
  * checks before it acts, so a crash at any point is finished on the next start, exactly once.
  *
  * It also watches for drift (a backing volume deleted behind its back, the pool gone),
- * deletes backing volumes no Volume owns, and advances rebuilds of degraded volumes.
+ * deletes the backing volumes it made that no Volume owns any more, and advances rebuilds of
+ * degraded volumes.
  */
 export class StorageReconciler {
   private follower: LogFollower | undefined;
   private timers: NodeJS.Timeout[] = [];
   /** One thing at a time: requests, drift checks and rebuild ticks never interleave. */
   private queue: Promise<void> = Promise.resolve();
+  private readonly said = new Set<string>();
 
   constructor(
     private readonly store: EventStore,
@@ -153,8 +165,9 @@ export class StorageReconciler {
 
   /**
    * Compares libvirt with the volumes: a created volume whose backing volume is gone is
-   * recorded as lost (and as restored when it is back); a backing volume no Volume owns (left
-   * by a create that failed half-way) is deleted. Nothing is recorded when libvirt cannot be
+   * recorded as lost (and as restored when it is back); a backing volume this store made that no
+   * Volume owns (left by a create that failed half-way) is deleted, and one it did not make is
+   * left alone (see madeByThisStore). Nothing is recorded when libvirt cannot be
    * asked: an unreachable daemon is not drift.
    */
   async checkDrift(): Promise<void> {
@@ -181,6 +194,10 @@ export class StorageReconciler {
       for (const name of present) {
         const volumeId = name.startsWith(prefix) && name.endsWith('.qcow2') ? name.slice(prefix.length, -'.qcow2'.length) : undefined;
         if (volumeId === undefined || state.volumes[volumeId]) continue;
+        if (!madeByThisStore(state, volumeId)) {
+          this.logOnce(`leaving ${name} alone: named like a volume of ${stream}, but this store never asked for volume ${volumeId} (another store's, or an older lab's)`);
+          continue;
+        }
         this.log(`deleting ${name}: no volume of ${stream} owns it`);
         const handle = await findVolume(client, pool, name);
         const domain = await missing(client.domainLookupByName(system.domainName), (e) => e.isNoDomain);
@@ -188,6 +205,13 @@ export class StorageReconciler {
         await removeBackingVolume(client, pool, name);
       }
     }
+  }
+
+  /** Says `line` the first time only: the sweep runs every few seconds and finds the same volumes again. */
+  private logOnce(line: string): void {
+    if (this.said.has(line)) return;
+    this.said.add(line);
+    this.log(line);
   }
 
   /** Moves every rebuilding volume on by one tick's share of the rebuild time. */

@@ -12,6 +12,8 @@ import { diskDeviceXml } from '../../src/libvirt/xml/device-xml.js';
 import { volumeXml } from '../../src/libvirt/xml/storage-xml.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { queryHistory } from '../../src/eventstore/history-query.js';
+import { loadState } from '../../src/eventstore/execute-command.js';
+import { storageDecider } from '../../src/domain/storage/storage-decider.js';
 import { testConfig } from '../support/config.js';
 import { redfishClient } from '../support/redfish-client.js';
 import { removeLabByName, uniqueName } from '../support/libvirt.js';
@@ -377,16 +379,21 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     }
   });
 
-  it('deletes a libvirt volume no Volume owns, and detaches it first', async () => {
+  it('deletes a libvirt volume it made that no Volume owns, and detaches it first; leaves alone one it did not make', async () => {
     const pool = await libvirt.poolLookupByName(poolName);
-    // As a create cut short between attaching the disk and recording it would leave it.
-    const orphan = await libvirt.volumeCreateXml(pool, volumeXml({ name: 'rfe-s1-RAID-vol900.qcow2', capacityBytes: MiB }));
+    // As a create cut short between attaching the disk and recording it would leave it: a volume
+    // this store asked for (ids are given out in order) that is no longer one of its Volumes.
+    const { state } = loadState(emulator.store, STORAGE, storageDecider);
+    const madeHere = Array.from({ length: state.volumesEverRequested }, (_, i) => String(i + 1)).find((id) => !state.volumes[id])!;
+    const orphan = await libvirt.volumeCreateXml(pool, volumeXml({ name: `rfe-s1-RAID-vol${madeHere}.qcow2`, capacityBytes: MiB }));
     const domain = await libvirt.domainLookupByName(domainName);
     await libvirt.domainAttachDevice(domain, diskDeviceXml({ sourceFile: await libvirt.volumeGetPath(orphan), targetDev: 'vdz', serial: 'ORPHAN' }), DeviceModifyFlag.Config);
     await libvirt.volumeCreateXml(pool, volumeXml({ name: 'someone-elses.qcow2', capacityBytes: MiB }));
+    // Named like one of its own, but never asked for here: another store's on the same pool.
+    await libvirt.volumeCreateXml(pool, volumeXml({ name: 'rfe-s1-RAID-vol900.qcow2', capacityBytes: MiB }));
     expect((await domainDisks()).map((d) => d.serial)).toEqual(['ORPHAN']);
-    await expect.poll(poolVolumes, { timeout: 60_000, interval: 200 }).toEqual(['someone-elses.qcow2']);
+    await expect.poll(poolVolumes, { timeout: 60_000, interval: 200 }).toEqual(['rfe-s1-RAID-vol900.qcow2', 'someone-elses.qcow2']);
     expect(await domainDisks()).toEqual([]);
-    await libvirt.volumeDelete(await libvirt.volumeLookupByName(pool, 'someone-elses.qcow2'));
+    for (const name of ['someone-elses.qcow2', 'rfe-s1-RAID-vol900.qcow2']) await libvirt.volumeDelete(await libvirt.volumeLookupByName(pool, name));
   });
 });

@@ -21,6 +21,19 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** User nobody's id: what a closed directory or a privileged port refuses. */
+export const NOBODY = 65534;
+
+/** Runs the built CLI as user nobody (util-linux setpriv), which needs root to switch to it. */
+export function runCliAsNobody(args: readonly string[]): CliRun {
+  const result = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, cli, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'], HOME: '/tmp' },
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 /** A shell word for `value`, quoted. */
 function shellWord(value: string): string {
   return `'${value.replaceAll("'", "'\\''")}'`;
