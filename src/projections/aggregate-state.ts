@@ -6,7 +6,7 @@ import type { ViewWriter } from './projector.js';
  * row under a key no request path can name (a URI fragment is never sent), so rebuild and replay
  * produce it like any view, and the documents follow the decider's own `evolve`.
  */
-const stateKey = (streamId: string) => `#state${streamId}`;
+export const stateKey = (streamId: string) => `#state${streamId}`;
 
 export function evolveStoredState<Command, Event extends { type: string; data: unknown }, State>(
   views: ViewWriter,
