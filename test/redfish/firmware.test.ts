@@ -3,7 +3,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { systemDecider } from '../../src/domain/system/system-decider.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { testConfig } from '../support/config.js';
 import { redfishClient } from '../support/redfish-client.js';
-import { removeLabByName, uniqueName } from '../support/libvirt.js';
+import { uniqueName, tearDownLab } from '../support/libvirt.js';
 
 /*
  * Firmware end to end: the UpdateService and its FirmwareInventory over a real socket, images
@@ -103,12 +103,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await emulator?.close();
-  await removeLabByName(libvirt, { domain: domainName, pool: poolName });
-  await libvirt?.close();
   httpImages?.close();
   httpsImages?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await tearDownLab({ emulator, libvirt, domainName, poolName, dir });
 });
 
 describe('UpdateService and FirmwareInventory', { timeout: 180_000 }, () => {

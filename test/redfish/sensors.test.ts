@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +9,7 @@ import { queryHistory } from '../../src/eventstore/history-query.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { testConfig } from '../support/config.js';
 import { redfishClient } from '../support/redfish-client.js';
-import { removeLabByName, uniqueName } from '../support/libvirt.js';
+import { uniqueName, tearDownLab } from '../support/libvirt.js';
 
 /*
  * Chassis sensors on a real domain of qemu:///system: read over HTTP and by Debian's
@@ -72,10 +72,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await emulator?.close();
-  await removeLabByName(libvirt, { domain: domainName, pool: poolName });
-  await libvirt?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await tearDownLab({ emulator, libvirt, domainName, poolName, dir });
 });
 
 describe('chassis sensors', { timeout: 180_000 }, () => {

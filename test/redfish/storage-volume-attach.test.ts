@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +14,7 @@ import { dirPoolXml } from '../../src/libvirt/xml/storage-xml.js';
 import { MAX_VOLUMES_PER_STORAGE } from '../../src/domain/storage/storage-decider.js';
 import { testConfig } from '../support/config.js';
 import { redfishClient } from '../support/redfish-client.js';
-import { removeLabByName, uniqueName } from '../support/libvirt.js';
+import { uniqueName, tearDownLab } from '../support/libvirt.js';
 
 /*
  * How volumes are attached, on a running TCG machine over the real libvirtd: as many as the
@@ -64,10 +64,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await emulator?.close();
-  await removeLabByName(libvirt, { domain: domainName, pool: poolName });
-  await libvirt?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await tearDownLab({ emulator, libvirt, domainName, poolName, dir });
 });
 
 describe('Volumes attached to a running machine', { timeout: 240_000 }, () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
@@ -16,7 +16,7 @@ import { loadState } from '../../src/eventstore/execute-command.js';
 import { storageDecider } from '../../src/domain/storage/storage-decider.js';
 import { testConfig } from '../support/config.js';
 import { redfishClient } from '../support/redfish-client.js';
-import { removeLabByName, uniqueName } from '../support/libvirt.js';
+import { uniqueName, tearDownLab } from '../support/libvirt.js';
 import { runCli } from '../support/run-cli.js';
 
 /*
@@ -90,10 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await emulator?.close();
-  await removeLabByName(libvirt, { domain: domainName, pool: poolName });
-  await libvirt?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await tearDownLab({ emulator, libvirt, domainName, poolName, dir });
 });
 
 describe('Storage over a real libvirt lab', { timeout: 180_000 }, () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import { testConfig } from '../support/config.js';
 import { BIOS_ATTRIBUTES } from '../../src/domain/system/bios-attributes.js';
 import { macFor } from '../../src/reconciler/lab-provisioner.js';
 import { mediaFile } from '../../src/reconciler/media-actions.js';
-import { removeLabByName, uniqueName } from '../support/libvirt.js';
+import { uniqueName, tearDownLab } from '../support/libvirt.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-systems-'));
 const poolDir = join(dir, 'pool');
@@ -81,11 +81,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await emulator?.close();
   images?.close();
-  await removeLabByName(libvirt, { domain: domainName, pool: poolName });
-  await libvirt?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await tearDownLab({ emulator, libvirt, domainName, poolName, dir });
 });
 
 describe('Systems over a real libvirt lab', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { setMedia } from '../../src/reconciler/media-actions.js';
 import { queryHistory } from '../../src/eventstore/history-query.js';
 import { testConfig } from '../support/config.js';
 import { redfishClient } from '../support/redfish-client.js';
-import { removeDomain, removeLabByName, uniqueName } from '../support/libvirt.js';
+import { removeDomain, uniqueName, tearDownLab } from '../support/libvirt.js';
 
 /*
  * Virtual media from an https image server with a certificate of its own (as a lab's Ironic
@@ -92,11 +92,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await emulator?.close();
   images?.close();
-  await removeLabByName(libvirt, { domain: domainName, pool: poolName });
-  await libvirt?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await tearDownLab({ emulator, libvirt, domainName, poolName, dir });
 });
 
 describe('virtual media from an https image server', { timeout: 90_000 }, () => {

@@ -69,3 +69,15 @@ export async function removeLabByName(client: LibvirtClient, names: { domain: st
   await removeDomainByName(client, names.domain);
   await removePoolByName(client, names.pool);
 }
+
+/**
+ * The end of a test file that ran the emulator on a lab of its own: the emulator stopped, its
+ * domain and pool removed from libvirt, the temp directory deleted, whatever state the tests
+ * left them in (any of them may be missing when a start failed).
+ */
+export async function tearDownLab(lab: { emulator?: { close(): Promise<void> }; libvirt?: LibvirtClient; domainName: string; poolName: string; dir: string }): Promise<void> {
+  await lab.emulator?.close();
+  if (lab.libvirt) await removeLabByName(lab.libvirt, { domain: lab.domainName, pool: lab.poolName });
+  await lab.libvirt?.close();
+  rmSync(lab.dir, { recursive: true, force: true });
+}
