@@ -70,13 +70,16 @@ export class StorageReconciler {
     // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
     const after = this.store.checkpoint(STORAGE_RECONCILER) ?? 0;
     this.follower = followLog(this.store, { name: 'storage reconciler', afterPosition: after, handler: (event) => this.serially(() => this.handle(event)), log: this.log });
-    this.timers.push(setInterval(() => void this.serially(() => this.checkDrift()), this.options.driftCheckMs));
-    this.timers.push(setInterval(() => void this.serially(async () => this.advanceRebuilds()), this.options.rebuildTickMs));
+    // A timer's failed round is said and tried again at the next tick; a request's is the follower's to retry.
+    const sayFailure = (err: Error) => this.log(`storage reconciler: ${err.message}`);
+    this.timers.push(setInterval(() => void this.serially(() => this.checkDrift()).catch(sayFailure), this.options.driftCheckMs));
+    this.timers.push(setInterval(() => void this.serially(async () => this.advanceRebuilds()).catch(sayFailure), this.options.rebuildTickMs));
   }
 
+  /** Runs `work` after everything queued before it, whatever became of that; its own failure is the caller's. */
   private serially(work: () => Promise<void>): Promise<void> {
     const next = this.queue.then(work, work);
-    this.queue = next.catch((err: Error) => this.log(`storage reconciler: ${err.message}`));
+    this.queue = next.catch(() => undefined);
     return next;
   }
 
