@@ -19,6 +19,7 @@ import {
   type VolumeCreateRequested,
 } from '../../src/domain/storage/storage-events.js';
 import { expectProblem } from './raid-fixtures.js';
+import { given, givenWhen } from '../support/decider-run.js';
 
 const SYSTEM = 'node-1';
 const STORAGE = 'RAID.Integrated.1-1';
@@ -110,25 +111,9 @@ const failDrive = (i: number): StorageCommand => ({ type: 'FailDrive', driveId: 
 const replaceDrive = (i: number, serialNumber = `ZAD${i}REPL`): StorageCommand => ({ type: 'ReplaceDrive', driveId: bay(i), serialNumber });
 const progress = (volumeId: string, percent: number): StorageCommand => ({ type: 'RecordRebuildProgress', volumeId, percent });
 
-/** Decides each command on the state the previous ones left, as the store does. */
-function run(commands: readonly StorageCommand[]): { events: StorageEvent[]; state: StorageState } {
-  let state = storageDecider.initialState;
-  const events: StorageEvent[] = [];
-  for (const command of commands) {
-    const decided = storageDecider.decide(command, state);
-    if (isProblem(decided)) throw new Error(`refused ${command.type}: ${JSON.stringify(decided)}`);
-    for (const event of decided) {
-      events.push(event);
-      state = storageDecider.evolve(state, event);
-    }
-  }
-  return { events, state };
-}
-
+const run = (commands: readonly StorageCommand[]) => given(storageDecider, commands);
 /** What the last command decides after the others have been run: events or a refusal. */
-function decideAfter(commands: readonly StorageCommand[], last: StorageCommand) {
-  return storageDecider.decide(last, run(commands).state);
-}
+const decideAfter = (commands: readonly StorageCommand[], last: StorageCommand) => givenWhen(storageDecider, commands, last);
 
 /** The events the last command causes after the others have been run (fails the test on a refusal). */
 function eventsOf(commands: readonly StorageCommand[], last: StorageCommand): readonly StorageEvent[] {

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { systemDecider, type SystemCommand } from '../../src/domain/system/system-decider.js';
+import { systemDecider, type SystemCommand, type SystemState } from '../../src/domain/system/system-decider.js';
 import type { FirmwareComponent } from '../../src/domain/firmware/firmware-events.js';
 import { stagedVersions } from '../../src/domain/firmware/firmware.js';
 import { versionOfImage } from '../../src/domain/firmware/image-version.js';
-import { runSystemCommands } from '../support/system-commands.js';
+import { given } from '../support/decider-run.js';
 
 const bios = (version: string): FirmwareComponent => ({ id: 'n1-BIOS', kind: 'BIOS', name: 'BIOS', version, about: '/redfish/v1/Systems/n1', addresses: ['/redfish/v1/Systems/n1'] });
 const bmc: FirmwareComponent = { id: 'n1-BMC', kind: 'BMC', name: 'BMC', version: '2.0', about: '/redfish/v1/Managers/n1', addresses: ['/redfish/v1/Managers/n1'] };
 const request = (taskId: string, targets = ['n1-BIOS']): SystemCommand => ({ type: 'RequestFirmwareUpdate', taskId, imageUri: `http://images/${taskId}.bin`, transferProtocol: 'HTTP', targets });
 const staged = (taskId: string, version: string): SystemCommand => ({ type: 'RecordFirmwareImage', taskId, version, sha256: 'ab'.repeat(32), sizeBytes: 10 });
 
-const run = runSystemCommands;
+const run = (commands: SystemCommand[], state?: SystemState) => given(systemDecider, commands, state);
 
 describe('firmware of a system', () => {
   it('takes the version from the image name, or the digest when the name has none', () => {

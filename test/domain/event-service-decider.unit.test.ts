@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { isProblem } from '../../src/domain/decider.js';
+import { given, givenWhen } from '../support/decider-run.js';
 import { eventServiceDecider, MAX_SUBSCRIPTIONS, type EventServiceCommand, type EventServiceState } from '../../src/domain/event-service/event-service-decider.js';
-import type { EventServiceEvent, SubscriptionSpec } from '../../src/domain/event-service/event-service-events.js';
+import type { SubscriptionSpec } from '../../src/domain/event-service/event-service-events.js';
 
 const spec: SubscriptionSpec = { destination: 'https://listener.example/events', protocol: 'Redfish', context: 'lab', eventFormatType: 'Event', deliveryRetryPolicy: 'SuspendRetries', verifyCertificate: true };
 
-/** Decides each command on the state the previous ones left, and returns the events of the last. */
+/** The state all the commands leave, and what the last one decided: its events or its refusal. */
 function run(commands: readonly EventServiceCommand[], from: EventServiceState = eventServiceDecider.initialState) {
-  let state = from;
-  let last: readonly EventServiceEvent[] | ReturnType<typeof eventServiceDecider.decide> = [];
-  for (const command of commands) {
-    last = eventServiceDecider.decide(command, state);
-    if (!isProblem(last)) state = last.reduce(eventServiceDecider.evolve, state);
-  }
+  const before = given(eventServiceDecider, commands.slice(0, -1), from).state;
+  const last = givenWhen(eventServiceDecider, [], commands.at(-1)!, before);
+  const state = isProblem(last) ? before : last.reduce(eventServiceDecider.evolve, before);
   return { state, last };
 }
 

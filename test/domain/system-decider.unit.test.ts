@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { systemDecider, type SystemCommand, type SystemState } from '../../src/domain/system/system-decider.js';
 import type { ResetType, SystemEvent } from '../../src/domain/system/system-events.js';
-import { runSystemCommands } from '../support/system-commands.js';
+import { given } from '../support/decider-run.js';
 
 const registration = { systemId: 'n1', name: 'Node 1', libvirtUri: 'qemu:///system', domainName: 'dom-n1' };
 const domain = { uuid: '7c4c3e0e-1d2b-4a5f-9e6d-0a1b2c3d4e5f', vcpus: 2, memoryBytes: 2 ** 30, firmware: 'BIOS' as const, macAddresses: ['52:54:00:01:02:03'] };
 
-const run = runSystemCommands;
+const run = (commands: SystemCommand[], state?: SystemState) => given(systemDecider, commands, state);
 
 describe('the system decider', () => {
   it('records a registration once, and again only when the config changed', () => {

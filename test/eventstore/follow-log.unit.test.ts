@@ -5,7 +5,7 @@ import { migrate } from '../../src/eventstore/migrations.js';
 import { EventStore } from '../../src/eventstore/event-store.js';
 import { followLog } from '../../src/eventstore/follow-log.js';
 import { useTempDirs } from '../support/temp-dir.js';
-import { eventually } from '../support/libvirt.js';
+import { eventually } from '../support/eventually.js';
 
 const tempDir = useTempDirs();
 
