@@ -4,7 +4,7 @@ import { putIfChanged, storedState } from './aggregate-state.js';
 import { setMembers } from './collection.js';
 import { chassisOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 import { FAN_MAX_RPM, sensorReadings, SUPPLY_CAPACITY_WATTS, type SensorKind, type SensorReading } from './sensor-readings.js';
 
 const SYSTEM_STREAM = /^\/redfish\/v1\/Systems\/([^/]+)$/;

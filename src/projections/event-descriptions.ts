@@ -4,7 +4,7 @@ import { eventMessage } from '../redfish/event-registries.js';
 import { driveUri, volumeUri } from '../domain/storage/storage-events.js';
 import { virtualMediaOf } from './virtual-media.js';
 import { taskUri } from './tasks.js';
-import type { ViewDocument } from './projector.js';
+import type { ViewDocument } from '../eventstore/projector.js';
 
 /** A registry message with its arguments filled in: what a LogEntry (or an Event record) carries. */
 export interface DescribedMessage {

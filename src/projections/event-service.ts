@@ -3,7 +3,7 @@ import { DEFAULT_DELIVERY, EVENT_SERVICE_STREAM, SUBSCRIPTIONS, subscriptionUri,
 import { EVENT_REGISTRIES, registryFileUri } from '../redfish/event-registries.js';
 import { addMember, linkFromServiceRoot, setMembers } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 
 const REGISTRIES = '/redfish/v1/Registries';
 

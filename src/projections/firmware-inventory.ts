@@ -6,7 +6,7 @@ import type { SystemState } from '../domain/system/system-decider.js';
 import { putIfChanged, storedState } from './aggregate-state.js';
 import { linkFromServiceRoot } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 
 export const UPDATE_SERVICE = '/redfish/v1/UpdateService';
 const INVENTORY = `${UPDATE_SERVICE}/FirmwareInventory`;

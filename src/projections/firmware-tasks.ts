@@ -3,7 +3,7 @@ import type { FirmwareEvent, FirmwareFailureReason } from '../domain/firmware/fi
 import { baseMessage, type RedfishMessage } from '../redfish/base-registry.js';
 import { SIMPLE_UPDATE } from './firmware-inventory.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument } from './projector.js';
+import type { Projector, ViewDocument } from '../eventstore/projector.js';
 import { keepTask, taskMonitorUri, taskUri } from './tasks.js';
 
 /** The Base message a failed fetch ends its task with, followed by the exact reason. */

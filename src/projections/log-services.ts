@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import { describeEvent, systemOfStream } from './event-descriptions.js';
 import { managerOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 
 /** The one log each BMC keeps: the history of its server, as the emulator recorded it. */
 export const HISTORY_LOG_ID = 'History';

@@ -6,7 +6,7 @@ import { evolveStoredState, putIfChanged } from './aggregate-state.js';
 import { addMember } from './collection.js';
 import { chassisOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 import { taskUri } from './tasks.js';
 import { firmwareVersionsByResource } from './firmware-inventory.js';
 

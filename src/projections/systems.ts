@@ -5,7 +5,7 @@ import { evolveStoredState, putIfChanged } from './aggregate-state.js';
 import { addMember } from './collection.js';
 import { TOP_LEVEL_COLLECTIONS } from './service-root.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 import { systemStatus } from './system-status.js';
 import { addSystemAlias } from './system-aliases.js';
 

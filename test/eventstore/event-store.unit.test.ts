@@ -6,7 +6,8 @@ import { EventStore } from '../../src/eventstore/event-store.js';
 import { WrongExpectedVersionError } from '../../src/eventstore/conflict.js';
 import { subscribe } from '../../src/eventstore/subscription.js';
 import type { RecordedEvent } from '../../src/eventstore/event.js';
-import type { Projector } from '../../src/projections/projector.js';
+import type { Projector } from '../../src/eventstore/projector.js';
+import { SqliteViews } from '../../src/views/sqlite-views.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -25,7 +26,7 @@ const counter: Projector = {
 function newStore(clock = () => new Date('2026-01-02T03:04:05.678Z')) {
   const db = openDatabase(join(tempDir(), 'events.db'));
   migrate(db);
-  return new EventStore(db, { projectors: [counter], clock });
+  return new EventStore(db, { projectors: [counter], views: new SqliteViews(db), clock });
 }
 
 function countRows(store: EventStore, table: 'events' | 'views'): number {
@@ -108,7 +109,7 @@ describe('EventStore', () => {
     };
     const db = openDatabase(join(tempDir(), 'events.db'));
     migrate(db);
-    const store = new EventStore(db, { projectors: [counter, failing] });
+    const store = new EventStore(db, { projectors: [counter, failing], views: new SqliteViews(db) });
     expect(() =>
       store.append({ streamId: '/a', expectedVersion: 'any', events: [{ type: 'Ok', data: {} }, { type: 'Poison', data: {} }] }),
     ).toThrow('projector bug');
@@ -121,8 +122,9 @@ describe('EventStore', () => {
     const file = join(tempDir(), 'events.db');
     const db = openDatabase(file);
     migrate(db);
-    const server = new EventStore(db, { projectors: [counter] });
-    const cli = new EventStore(openDatabase(file), { projectors: [counter] });
+    const server = new EventStore(db, { projectors: [counter], views: new SqliteViews(db) });
+    const cliDb = openDatabase(file);
+    const cli = new EventStore(cliDb, { projectors: [counter], views: new SqliteViews(cliDb) });
     server.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
     expect(JSON.parse(server.views.get('/counters/a')!.body).Count).toBe(1);
     cli.append({ streamId: '/a', expectedVersion: 1, events: [{ type: 'X', data: {} }] });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openEventStore } from '../../src/eventstore/open-store.js';
+import { openEventStore } from '../../src/views/open-store.js';
 import { exportLog, importLog, LogFileError } from '../../src/eventstore/log-file.js';
+import { viewsOfImportedLog } from '../../src/views/rebuild.js';
 import type { SqliteDatabase } from '../../src/eventstore/database.js';
 import { appendSampleHistory, sampleProjector } from '../support/sample-projector.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -33,7 +34,7 @@ describe('export and import', () => {
     expect(header).toMatchObject({ fromPosition: 1, toPosition: store.lastPosition(), count: store.lastPosition() });
 
     const target = freshStore(dir);
-    await importLog(target.db, file, projectors);
+    await importLog(target.db, file, viewsOfImportedLog(target.db, projectors));
     expect(table(target.db, 'events')).toBe(table(store.db, 'events'));
     expect(table(target.db, 'views')).toBe(table(store.db, 'views'));
     // The imported store goes on where the source stopped.
@@ -56,7 +57,7 @@ describe('export and import', () => {
     writeFileSync(file, `${edit(lines).join('\n')}\n`);
 
     const target = freshStore(dir);
-    await expect(importLog(target.db, file, projectors)).rejects.toThrow(LogFileError);
+    await expect(importLog(target.db, file, viewsOfImportedLog(target.db, projectors))).rejects.toThrow(LogFileError);
     expect(target.lastPosition()).toBe(0);
     expect(table(target.db, 'views')).toBe('[]');
   });
@@ -65,6 +66,6 @@ describe('export and import', () => {
     const { store, dir } = sourceStore();
     const file = join(dir, 'log.ndjson');
     await exportLog(store.db, file);
-    await expect(importLog(store.db, file, projectors)).rejects.toThrow(/already has events/);
+    await expect(importLog(store.db, file, viewsOfImportedLog(store.db, projectors))).rejects.toThrow(/already has events/);
   });
 });

@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseUnusableError, openDatabase } from '../../src/eventstore/database.js';
 import { loadMigrations, migrate, schemaVersion } from '../../src/eventstore/migrations.js';
-import { openEventStore } from '../../src/eventstore/open-store.js';
-import type { Projector } from '../../src/projections/projector.js';
+import { openEventStore } from '../../src/views/open-store.js';
+import type { Projector } from '../../src/eventstore/projector.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { openEventStore } from '../../src/eventstore/open-store.js';
+import { openEventStore } from '../../src/views/open-store.js';
 import { catchUpResourceIndex } from '../../src/eventstore/resource-index.js';
 import { useTempDirs } from '../support/temp-dir.js';
 

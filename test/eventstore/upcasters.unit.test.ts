@@ -8,10 +8,12 @@ import type { NewEvent, RecordedEvent } from '../../src/eventstore/event.js';
 import { loadState } from '../../src/eventstore/execute-command.js';
 import { queryHistory } from '../../src/eventstore/history-query.js';
 import { exportLog, importLog, LogFileError } from '../../src/eventstore/log-file.js';
+import { viewsOfImportedLog } from '../../src/views/rebuild.js';
 import { EVENT_UPCASTERS, NewerEventError, Upcasters, type Upcaster } from '../../src/eventstore/upcasters.js';
 import { systemDecider } from '../../src/domain/system/system-decider.js';
 import { projectors } from '../../src/projections/catalog.js';
-import { rebuildViews } from '../../src/projections/rebuild.js';
+import { SqliteViews } from '../../src/views/sqlite-views.js';
+import { rebuildViews } from '../../src/views/rebuild.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -54,7 +56,7 @@ function openStore(file: string, options: ConstructorParameters<typeof EventStor
   const db = openDatabase(file);
   migrate(db);
   let tick = 0;
-  return new EventStore(db, { clock: () => new Date(Date.UTC(2026, 10, 25, 10, 0, (tick += 1))), ...options });
+  return new EventStore(db, { clock: () => new Date(Date.UTC(2026, 10, 25, 10, 0, (tick += 1))), views: new SqliteViews(db), ...options });
 }
 
 /** Appends the service, the system and `changes`, one append each, as the live service does. */
@@ -155,7 +157,7 @@ describe('An old log, read by a build whose payloads changed', () => {
     expect(readFileSync(file, 'utf8')).toContain('"data":{"lit":true}');
     const target = openDatabase(join(tempDir(), 'imported.db'));
     migrate(target);
-    await importLog(target, file, projectors, {}, upcasters);
+    await importLog(target, file, viewsOfImportedLog(target, projectors), {}, upcasters);
     expect(storedRows(target)).toEqual(storedRows(old.db));
     expect(views(target)).toEqual(views(newLog().db));
   });
@@ -168,7 +170,7 @@ describe('An old log, read by a build whose payloads changed', () => {
     expect(() => new EventStore(fresh.db, { upcasters: older }).readStream(SYSTEM)).toThrow(/event \d+ \(BootOverrideChanged\) has payload version 3, newer than this build's 2/);
     const target = openDatabase(join(tempDir(), 'refused.db'));
     migrate(target);
-    await expect(importLog(target, file, projectors, {}, older)).rejects.toThrow(LogFileError);
+    await expect(importLog(target, file, viewsOfImportedLog(target, projectors), {}, older)).rejects.toThrow(LogFileError);
     expect(target.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { openEventStore } from '../../src/eventstore/open-store.js';
-import { rebuildViews } from '../../src/projections/rebuild.js';
+import { openEventStore } from '../../src/views/open-store.js';
+import { rebuildViews } from '../../src/views/rebuild.js';
 import { projectors } from '../../src/projections/catalog.js';
 import type { SqliteDatabase } from '../../src/eventstore/database.js';
 import { appendSampleHistory, sampleProjector } from '../support/sample-projector.js';

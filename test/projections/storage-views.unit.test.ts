@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { openEventStore } from '../../src/eventstore/open-store.js';
+import { openEventStore } from '../../src/views/open-store.js';
 import { executeCommand, loadState } from '../../src/eventstore/execute-command.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
 import { projectors, PROJECTION_VERSION } from '../../src/projections/catalog.js';
-import { rebuildViews } from '../../src/projections/rebuild.js';
+import { rebuildViews } from '../../src/views/rebuild.js';
 import { MAX_TASKS, taskUri } from '../../src/projections/tasks.js';
 import { serviceDecider } from '../../src/domain/service/service-decider.js';
 import { systemDecider } from '../../src/domain/system/system-decider.js';

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { openEventStore } from '../../src/eventstore/open-store.js';
+import { openEventStore } from '../../src/views/open-store.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
 import type { SqliteDatabase } from '../../src/eventstore/database.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
-import { parseLogPoint, PointOutOfRangeError, TimeTravel } from '../../src/projections/time-travel.js';
-import { ViewSnapshots, decodeSnapshot, encodeSnapshot } from '../../src/projections/view-snapshots.js';
-import { diffJson, type JsonChange } from '../../src/projections/json-diff.js';
-import { ReplayViews } from '../../src/projections/replay-views.js';
-import type { StoredView } from '../../src/projections/view-reader.js';
+import { parseLogPoint, PointOutOfRangeError, TimeTravel } from '../../src/views/time-travel.js';
+import { ViewSnapshots, decodeSnapshot, encodeSnapshot } from '../../src/views/view-snapshots.js';
+import { diffJson, type JsonChange } from '../../src/views/json-diff.js';
+import { ReplayViews } from '../../src/views/replay-views.js';
+import type { StoredView } from '../../src/eventstore/projector.js';
 import { LabHistory } from '../support/lab-history.js';
 import { useTempDirs } from '../support/temp-dir.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEventStore } from '../../src/eventstore/open-store.js';
+import { openEventStore } from '../../src/views/open-store.js';
 import { executeClientCommand } from '../../src/eventstore/execute-command.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
 import { storeFile } from '../../src/open-configured-store.js';

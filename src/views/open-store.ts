@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openDatabase, type Durability } from './database.js';
-import { EventStore } from './event-store.js';
-import { migrate } from './migrations.js';
-import type { Projector } from '../projections/projector.js';
-import { rebuildViews, type RebuildResult } from '../projections/rebuild.js';
-import type { Upcasters } from './upcasters.js';
+import { openDatabase, type Durability } from '../eventstore/database.js';
+import { EventStore } from '../eventstore/event-store.js';
+import { migrate } from '../eventstore/migrations.js';
+import type { Projector } from '../eventstore/projector.js';
+import { rebuildViews, type RebuildResult } from './rebuild.js';
+import { SqliteViews } from './sqlite-views.js';
+import type { Upcasters } from '../eventstore/upcasters.js';
 
 export interface OpenStoreOptions {
   readonly file: string;
@@ -33,7 +34,8 @@ export function openEventStore(options: OpenStoreOptions): OpenedStore {
   const db = openDatabase(options.file, options.durability);
   try {
     migrate(db);
-    const store = new EventStore(db, { projectors: options.projectors, clock: options.clock, upcasters: options.upcasters });
+    const views = new SqliteViews(db);
+    const store = new EventStore(db, { projectors: options.projectors, views, clock: options.clock, upcasters: options.upcasters });
     const recorded = db.prepare("SELECT value FROM store_facts WHERE key = 'projection_version'").get() as
       | { value: string }
       | undefined;

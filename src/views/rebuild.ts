@@ -1,27 +1,12 @@
 import type { SqliteDatabase } from '../eventstore/database.js';
-import { eventFromRow } from '../eventstore/event-store.js';
 import type { RecordedEvent } from '../eventstore/event.js';
+import { eventsOf } from '../eventstore/events-of.js';
+import type { ProjectImportedLog } from '../eventstore/log-file.js';
+import type { Projector } from '../eventstore/projector.js';
 import { EVENT_UPCASTERS, type EventReading } from '../eventstore/upcasters.js';
+import { breathe, PROGRESS_EVERY, type ProgressCallback } from '../progress/long-work.js';
 import { MemoryViews } from './memory-views.js';
-import type { Projector } from './projector.js';
-import { PROGRESS_EVERY, type ProgressCallback } from '../progress/long-work.js';
-
-const PAGE = 10_000;
-
-/**
- * Every event of the log up to `untilPosition`, read page by page in position order, upcast to
- * the current payload versions (or as stored, with AS_STORED).
- */
-export function* eventsOf(db: SqliteDatabase, untilPosition = Number.MAX_SAFE_INTEGER, reading: EventReading = EVENT_UPCASTERS): IterableIterator<RecordedEvent> {
-  const page = db.prepare('SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?');
-  let cursor = 0;
-  for (;;) {
-    const rows = page.all(cursor, untilPosition, PAGE) as Parameters<typeof eventFromRow>[0][];
-    for (const row of rows) yield eventFromRow(row, reading);
-    if (rows.length < PAGE) return;
-    cursor = rows.at(-1)!.position;
-  }
-}
+import { replaceAllViews } from './sqlite-views.js';
 
 /** Folds events through the projectors into in-memory views. */
 export function project(events: Iterable<RecordedEvent>, projectors: readonly Projector[]): MemoryViews {
@@ -60,16 +45,25 @@ export function rebuildViews(db: SqliteDatabase, projectors: readonly Projector[
           yield event;
         }
       })();
-      const views = project(counted, projectors);
-      db.prepare('DELETE FROM views').run();
-      const insert = db.prepare('INSERT INTO views (odata_id, body, position) VALUES (?, ?, ?)');
-      let written = 0;
-      for (const row of views.rows()) {
-        insert.run(row.odataId, row.body, row.position);
-        written += 1;
-      }
+      const written = replaceAllViews(db, project(counted, projectors).rows());
       onProgress?.(events, total);
       return { events, views: written };
     })
     .immediate();
+}
+
+/**
+ * The views of an imported log, made inside the import's transaction: projected a slice at a
+ * time, so the event loop runs between slices and an interruption rolls the import back.
+ */
+export function viewsOfImportedLog(db: SqliteDatabase, projectors: readonly Projector[]): ProjectImportedLog {
+  return async (events, work) => {
+    const views = new MemoryViews();
+    for (let i = 0; i < events.length; i += PROGRESS_EVERY) {
+      projectInto(views, events.slice(i, i + PROGRESS_EVERY), projectors);
+      work.onProgress?.(Math.min(i + PROGRESS_EVERY, events.length), events.length, 'projecting');
+      await breathe(work.signal);
+    }
+    replaceAllViews(db, views.rows());
+  };
 }

@@ -1,4 +1,4 @@
-import { odataIdOf, type ViewDocument, type ViewWriter } from './projector.js';
+import { odataIdOf, type ViewDocument, type ViewWriter } from '../eventstore/projector.js';
 
 interface Entry {
   readonly document: ViewDocument;

@@ -1,4 +1,15 @@
-import type { RecordedEvent } from '../eventstore/event.js';
+import type { RecordedEvent } from './event.js';
+
+/**
+ * A Redfish document as stored by the projections: the JSON text a GET returns, and the global
+ * event position that last changed it (the ETag is derived from that position).
+ */
+export interface StoredView {
+  readonly odataId: string;
+  /** The Redfish JSON document, serialised once when it was projected. */
+  readonly body: string;
+  readonly position: number;
+}
 
 /** A Redfish document as projectors handle it: a plain JSON object. */
 export type ViewDocument = Record<string, unknown>;
@@ -37,3 +48,33 @@ export function odataIdOf(document: ViewDocument): string {
   if (typeof id !== 'string') throw new Error('a view document must have a string @odata.id');
   return id;
 }
+
+/**
+ * Where an append projects inline: the store writes through `writer` inside the append's
+ * transaction, then says whether it committed or rolled back. Readers of the store's views
+ * (GETs) read them through `get`; `invalidate` forgets what was cached after a rewrite.
+ */
+export interface InlineViews {
+  readonly writer: ViewWriter;
+  get(odataId: string): StoredView | undefined;
+  commit(): void;
+  rollback(): void;
+  invalidate(): void;
+}
+
+/** The views of a store opened only to read or append its log: it projects nothing. */
+export const NO_VIEWS: InlineViews = {
+  writer: {
+    get: () => undefined,
+    serialized: () => undefined,
+    exists: () => false,
+    put: () => {
+      throw new Error('this store was opened without views: give it the views its projectors write');
+    },
+    delete: () => undefined,
+  },
+  get: () => undefined,
+  commit: () => undefined,
+  rollback: () => undefined,
+  invalidate: () => undefined,
+};

@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../eventstore/database.js';
-import { odataIdOf, type ViewDocument, type ViewWriter } from './projector.js';
-import type { StoredView, ViewReader } from './view-reader.js';
+import { odataIdOf, type InlineViews, type ViewDocument, type ViewWriter } from '../eventstore/projector.js';
+import type { StoredView } from '../eventstore/projector.js';
+import type { ViewReader } from './view-reader.js';
 
 /** How long a cached view may be served before checking whether another process wrote. */
 const EXTERNAL_WRITE_CHECK_MS = 200;
@@ -15,7 +16,7 @@ const EXTERNAL_WRITE_CHECK_MS = 200;
  * dropped if it rolls back (`rollback`); writes by other processes on the same file (the CLI)
  * show through SQLite's data_version, checked at most every 200 ms.
  */
-export class SqliteViews implements ViewReader {
+export class SqliteViews implements ViewReader, InlineViews {
   readonly writer: ViewWriter;
   private readonly selectView: Statement<[string], StoredView>;
   private readonly cache = new Map<string, StoredView | null>();
@@ -99,4 +100,21 @@ export class SqliteViews implements ViewReader {
   invalidate(): void {
     this.cache.clear();
   }
+}
+
+/** Replaces every view by `rows` (a rebuild, an import): inside the caller's transaction. Returns how many were written. */
+export function replaceAllViews(db: SqliteDatabase, rows: Iterable<StoredView>): number {
+  db.prepare('DELETE FROM views').run();
+  const insert = db.prepare('INSERT INTO views (odata_id, body, position) VALUES (?, ?, ?)');
+  let written = 0;
+  for (const row of rows) {
+    insert.run(row.odataId, row.body, row.position);
+    written += 1;
+  }
+  return written;
+}
+
+/** Every view, in @odata.id order. */
+export function allViews(db: SqliteDatabase): StoredView[] {
+  return db.prepare('SELECT odata_id AS odataId, body, position FROM views ORDER BY odata_id').all() as StoredView[];
 }

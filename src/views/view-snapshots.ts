@@ -1,7 +1,7 @@
 import { deflate, deflateSync, inflateSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../eventstore/database.js';
-import type { StoredView } from './view-reader.js';
+import type { StoredView } from '../eventstore/projector.js';
 
 /**
  * Events between snapshots, sized with bench:history (16 systems with RAID, 1,000,000 events,

@@ -1,11 +1,12 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../eventstore/database.js';
 import { eventFromRow } from '../eventstore/event-store.js';
-import type { Projector } from './projector.js';
+import type { Projector } from '../eventstore/projector.js';
 import { ReplayViews } from './replay-views.js';
-import type { StoredView } from './view-reader.js';
+import type { StoredView } from '../eventstore/projector.js';
 import { DamagedSnapshotError, KEYFRAME_EVERY, SNAPSHOT_INTERVAL, ViewSnapshots, type SnapshotInfo, type SnapshotViews } from './view-snapshots.js';
 import { diffJson, type JsonChange } from './json-diff.js';
+import { allViews } from './sqlite-views.js';
 
 /** A point in the log's past: a position (after that event) or a time (after the events recorded by then). */
 export type LogPoint = { readonly position: number } | { readonly time: string };
@@ -280,7 +281,7 @@ export class TimeTravel {
     // One read transaction: the views and the position they are at agree, whoever appends.
     const { position, rows } = this.db.transaction(() => ({
       position: this.lastPosition(),
-      rows: this.db.prepare('SELECT odata_id AS odataId, body, position FROM views ORDER BY odata_id').all() as StoredView[],
+      rows: allViews(this.db),
     }))();
     // The newest snapshot: in the table, or the last copy if it is newer (still being written).
     const stored = snapshots.nearest(position);

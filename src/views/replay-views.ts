@@ -1,5 +1,5 @@
-import { odataIdOf, type ViewDocument, type ViewWriter } from './projector.js';
-import type { StoredView } from './view-reader.js';
+import { odataIdOf, type ViewDocument, type ViewWriter } from '../eventstore/projector.js';
+import type { StoredView } from '../eventstore/projector.js';
 
 interface Entry {
   /** The document as a projector last had it; parsed from `body` on first use. */
