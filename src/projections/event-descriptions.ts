@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { baseMessage } from '../redfish/base-registry.js';
-import { eventMessage } from '../redfish/event-registries.js';
+import { baseMessage } from '../registries/base-registry.js';
+import { eventMessage } from '../registries/event-registries.js';
 import { driveUri, volumeUri } from '../domain/storage/storage-events.js';
 import { virtualMediaOf } from './virtual-media.js';
 import { taskUri } from './tasks.js';

@@ -5,7 +5,7 @@ import { AllowedMethods } from './allowed-methods.js';
 import { etagMatches, etagOf } from './etag.js';
 import { RedfishHttpError } from './redfish-error.js';
 import { describedByLink, metadataDocument, serviceDocument } from './odata-documents.js';
-import { BASE_REGISTRY_TEXT, baseMessage } from './base-registry.js';
+import { BASE_REGISTRY_TEXT, baseMessage } from '../registries/base-registry.js';
 import { BASE_REGISTRY_URI } from '../projections/service-documents.js';
 import { BIOS_ATTRIBUTE_REGISTRY_TEXT, BIOS_ATTRIBUTE_REGISTRY_URI } from './bios-attribute-registry.js';
 import { errorBody } from './redfish-error.js';

@@ -12,7 +12,7 @@ import { projectRoot } from '../../src/project-root.js';
  */
 
 const root = projectRoot();
-const registry = JSON.parse(readFileSync(join(root, 'src', 'redfish', 'registries', 'Base.1.22.1.json'), 'utf8')) as {
+const registry = JSON.parse(readFileSync(join(root, 'src', 'registries', 'dmtf', 'Base.1.22.1.json'), 'utf8')) as {
   Messages: Record<string, { NumberOfArgs: number }>;
 };
 

@@ -7,7 +7,7 @@ import { get as httpsGet } from 'node:https';
 import { openEventStore } from '../../src/views/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
 import { buildRedfishServer } from '../../src/redfish/server.js';
-import { baseMessage } from '../../src/redfish/base-registry.js';
+import { baseMessage } from '../../src/registries/base-registry.js';
 import { RedfishHttpError } from '../../src/redfish/redfish-error.js';
 import { problem } from '../../src/domain/problem.js';
 import { parseStringPromise } from 'xml2js';

@@ -3,7 +3,7 @@ import type { StorageEvent } from '../../domain/storage/storage-events.js';
 import type { StorageState } from '../../domain/storage/storage-decider.js';
 import type { SystemEvent } from '../../domain/system/system-events.js';
 import { EVENT_SERVICE_STREAM, subscriptionUri, type EventServiceEvent, type EventType } from '../../domain/event-service/event-service-events.js';
-import { eventMessage, type EventRegistryPrefix } from '../event-registries.js';
+import { eventMessage, type EventRegistryPrefix } from '../../registries/event-registries.js';
 import { isStorageStream, systemIdOfStream } from '../../domain/stream-ids.js';
 
 /**
