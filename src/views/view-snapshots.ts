@@ -4,18 +4,14 @@ import type { SqliteDatabase } from '../eventstore/database.js';
 import type { StoredView } from '../eventstore/projector.js';
 
 /**
- * Events between snapshots, sized with bench:history (16 systems with RAID, 1,000,000 events,
- * two cores): a restore costs about 8 ms (the headers of its chain, and the sections the replay
- * reads), and the 250 events an as-of read replays on average about 25–30 ms more. Every 250
- * events would take off about half of the replay for about twice the table (some 230 MB per
- * million events now); every 1,000 would add as much for less.
+ * Events between snapshots: the balance between the events an as-of read replays (half of this
+ * on average) and the size of the snapshot table; how it was chosen is in the README
+ * (Benchmarks, `bench:history`).
  */
 export const SNAPSHOT_INTERVAL = 500;
 /**
- * A full copy every this many snapshots, deltas in between: a restore reads one keyframe (about
- * 380 KB deflated for a lab of 16 systems, most of it their logs' entries, which it seldom
- * inflates) and at most seven deltas of about 80 KB, and the table grows by what changed rather
- * than by every view.
+ * A full copy every this many snapshots, deltas in between: a restore reads one keyframe and at
+ * most seven deltas, and the table grows by what changed rather than by every view.
  */
 export const KEYFRAME_EVERY = 8;
 
