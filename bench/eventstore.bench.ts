@@ -14,8 +14,8 @@ import { mkdtempSync, rmSync, statSync, existsSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openEventStore } from '../src/eventstore/open-store.js';
-import { rebuildViews } from '../src/projections/rebuild.js';
+import { openEventStore } from '../src/views/open-store.js';
+import { rebuildViews } from '../src/views/rebuild.js';
 import { projectors as liveProjectors, PROJECTION_VERSION } from '../src/projections/catalog.js';
 import type { NewEvent } from '../src/eventstore/event.js';
 import { sampleProjector } from '../test/support/sample-projector.js';

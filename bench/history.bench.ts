@@ -23,14 +23,14 @@
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEventStore } from '../src/eventstore/open-store.js';
-import { eventsOf } from '../src/projections/rebuild.js';
+import { openEventStore } from '../src/views/open-store.js';
+import { eventsOf } from '../src/eventstore/events-of.js';
 import { queryHistory } from '../src/eventstore/history-query.js';
 import type { RecordedEvent } from '../src/eventstore/event.js';
 import { PROJECTION_VERSION, projectors } from '../src/projections/catalog.js';
-import { ReplayViews } from '../src/projections/replay-views.js';
-import { TimeTravel } from '../src/projections/time-travel.js';
-import { KEYFRAME_EVERY, SNAPSHOT_INTERVAL } from '../src/projections/view-snapshots.js';
+import { ReplayViews } from '../src/views/replay-views.js';
+import { TimeTravel } from '../src/views/time-travel.js';
+import { KEYFRAME_EVERY, SNAPSHOT_INTERVAL } from '../src/views/view-snapshots.js';
 import { LabHistory } from '../test/support/lab-history.js';
 import { formatRate, percentile, printTable } from './table.js';
 

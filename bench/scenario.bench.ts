@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openEventStore } from '../src/eventstore/open-store.js';
+import { openEventStore } from '../src/views/open-store.js';
 import { openConfiguredStore, storeFile } from '../src/open-configured-store.js';
 import { PROJECTION_VERSION } from '../src/projections/catalog.js';
 import { exportScenario } from '../src/scenario/export-scenario.js';

@@ -3,7 +3,7 @@ import type { EmulatorConfig } from './config/config.js';
 import type { EventStore } from './eventstore/event-store.js';
 import { openConfiguredStore, storeFile } from './open-configured-store.js';
 import { claimStoreOwnership } from './eventstore/store-owner.js';
-import type { OpenedStore } from './eventstore/open-store.js';
+import type { OpenedStore } from './views/open-store.js';
 import { buildRedfishServer } from './redfish/server.js';
 import { EMULATOR_VERSION } from './version.js';
 import { ensureServiceCreated } from './service-identity.js';

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ExplainedError } from './explained-error.js';
 import type { EmulatorConfig } from './config/config.js';
-import { openEventStore, type OpenedStore } from './eventstore/open-store.js';
+import { openEventStore, type OpenedStore } from './views/open-store.js';
 import { PROJECTION_VERSION, projectors } from './projections/catalog.js';
 
 /** Where the configured store lives on disk. */

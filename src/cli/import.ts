@@ -9,6 +9,7 @@ import type { EmulatorConfig } from '../config/config.js';
 import { openConfiguredStore, storeFile } from '../open-configured-store.js';
 import { importLog, type LogHeader } from '../eventstore/log-file.js';
 import { projectors } from '../projections/catalog.js';
+import { viewsOfImportedLog } from '../views/rebuild.js';
 import type { LongWork } from '../progress/long-work.js';
 import { countProgress } from '../progress/count-progress.js';
 
@@ -18,7 +19,7 @@ const options = { ...storeOptions, ...progressOptions } as const;
 async function importInPlace(config: EmulatorConfig, file: string, work: LongWork): Promise<LogHeader> {
   const { store } = openConfiguredStore(config);
   try {
-    return await importLog(store.db, file, projectors, work);
+    return await importLog(store.db, file, viewsOfImportedLog(store.db, projectors), work);
   } finally {
     store.db.close();
   }
@@ -35,7 +36,7 @@ async function importIntoNewStore(config: EmulatorConfig, file: string, work: Lo
   const partial = join(dirname(target), `.${basename(target)}.${process.pid}.importing`);
   const { store } = openConfiguredStore({ ...config, dataDir: dirname(target), database: { ...config.database, file: basename(partial) } });
   try {
-    const header = await importLog(store.db, file, projectors, work);
+    const header = await importLog(store.db, file, viewsOfImportedLog(store.db, projectors), work);
     // Closing the last connection folds the WAL into the file, which is then whole on its own.
     store.db.close();
     renameSync(partial, target);

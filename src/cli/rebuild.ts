@@ -2,7 +2,7 @@ import type { CliCommand } from './command.js';
 import { parseCommandArgs } from './command.js';
 import { configFromOptions, storeOptions, STORE_OPTIONS_HELP } from './store-options.js';
 import { openConfiguredStore } from '../open-configured-store.js';
-import { rebuildViews } from '../projections/rebuild.js';
+import { rebuildViews } from '../views/rebuild.js';
 import { projectors } from '../projections/catalog.js';
 import { EVENT_UPCASTERS } from '../eventstore/upcasters.js';
 import { countProgress } from '../progress/count-progress.js';

@@ -3,7 +3,7 @@ import { parseCommandArgs, UsageError } from './command.js';
 import { configFromOptions, storeOptions, STORE_OPTIONS_HELP } from './store-options.js';
 import { openConfiguredStore } from '../open-configured-store.js';
 import { PROJECTION_VERSION, projectors } from '../projections/catalog.js';
-import { parseLogPoint, PointOutOfRangeError, TimeTravel, type LogPoint, type ResolvedPoint } from '../projections/time-travel.js';
+import { parseLogPoint, PointOutOfRangeError, TimeTravel, type LogPoint, type ResolvedPoint } from '../views/time-travel.js';
 import { resourcePath, SERVICE_ROOT } from '../redfish/server.js';
 
 const options = {

@@ -2,8 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
 import { WrongExpectedVersionError } from './conflict.js';
 import type { AppendRequest, AppendResult, EventMeta, RecordedEvent } from './event.js';
-import type { Projector, ViewWriter } from '../projections/projector.js';
-import { SqliteViews } from '../projections/sqlite-views.js';
+import { NO_VIEWS, type InlineViews, type Projector, type ViewWriter } from './projector.js';
 import { CommitNotifier } from './commit-notifier.js';
 import { EVENT_UPCASTERS, type EventReading, type Upcasters } from './upcasters.js';
 
@@ -38,6 +37,8 @@ export function eventFromRow(row: EventRow, reading: EventReading = EVENT_UPCAST
 export interface EventStoreOptions {
   /** Run inline, in the append's transaction, for every event appended. */
   readonly projectors?: readonly Projector[];
+  /** Where the projectors write, inside each append's transaction (needed when there are projectors). */
+  readonly views?: InlineViews;
   /** The time stamped on appended events; injectable so tests and replays are deterministic. */
   readonly clock?: () => Date;
   /** The payload versions of event types and how older ones are read (default: this build's). */
@@ -50,7 +51,7 @@ export interface EventStoreOptions {
  * they cause are committed together, or nothing is. Nothing here updates or deletes an event.
  */
 export class EventStore {
-  readonly views: SqliteViews;
+  readonly views: InlineViews;
   readonly commits = new CommitNotifier();
   private readonly projectors: readonly Projector[];
   private readonly clock: () => Date;
@@ -70,7 +71,8 @@ export class EventStore {
     this.projectors = options.projectors ?? [];
     this.clock = options.clock ?? (() => new Date());
     this.upcasters = options.upcasters ?? EVENT_UPCASTERS;
-    this.views = new SqliteViews(db);
+    if (this.projectors.length > 0 && !options.views) throw new Error('an event store with projectors needs the views they write');
+    this.views = options.views ?? NO_VIEWS;
     this.insertEvent = db.prepare(
       `INSERT INTO events (stream_id, stream_version, subject, type, data, meta, recorded_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -5,11 +5,9 @@ import type { SqliteDatabase } from './database.js';
 import type { RecordedEvent } from './event.js';
 import { schemaVersion } from './migrations.js';
 import { parseFileHeader } from './file-header.js';
-import { eventsOf, projectInto } from '../projections/rebuild.js';
-import { MemoryViews } from '../projections/memory-views.js';
+import { eventsOf } from './events-of.js';
 import { breathe, InterruptedError, PROGRESS_EVERY, type LongWork } from '../progress/long-work.js';
 import { writeWholeFile } from '../write-whole-file.js';
-import type { Projector } from '../projections/projector.js';
 import { EMULATOR_VERSION } from '../version.js';
 import { AS_STORED, EVENT_UPCASTERS, NewerEventError, type EventReading } from './upcasters.js';
 
@@ -101,13 +99,16 @@ function checkEvent(value: unknown, expectedPosition: number, versions: Map<stri
   return event;
 }
 
+/** Makes the views of the imported events, inside the import's transaction. */
+export type ProjectImportedLog = (events: readonly RecordedEvent[], work: LongWork) => Promise<void>;
+
 /**
  * Imports an exported log into an empty, migrated store: every event keeps its position, stream
  * version and time, and the views are projected from them. All of it happens in one
  * transaction, after the whole file has been checked line by line, so a truncated, reordered or
  * edited file changes nothing, and neither does an interruption (`work.signal`) nor a kill.
  */
-export async function importLog(db: SqliteDatabase, source: string, projectors: readonly Projector[], work: LongWork = {}, reading: EventReading = EVENT_UPCASTERS): Promise<LogHeader> {
+export async function importLog(db: SqliteDatabase, source: string, projectViews: ProjectImportedLog, work: LongWork = {}, reading: EventReading = EVENT_UPCASTERS): Promise<LogHeader> {
   if ((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n > 0) {
     throw new LogFileError('the target store already has events; import into a new data directory');
   }
@@ -155,7 +156,6 @@ export async function importLog(db: SqliteDatabase, source: string, projectors: 
     `INSERT INTO events (position, stream_id, stream_version, subject, type, data, meta, recorded_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertView = db.prepare('INSERT INTO views (odata_id, body, position) VALUES (?, ?, ?)');
   // One transaction, opened and closed by hand so that the event loop can run between slices
   // of it (an interruption rolls it all back); nothing else uses this connection meanwhile.
   db.exec('BEGIN IMMEDIATE');
@@ -168,14 +168,7 @@ export async function importLog(db: SqliteDatabase, source: string, projectors: 
       work.onProgress?.(Math.min(i + PROGRESS_EVERY, total), total, 'writing');
       await breathe(work.signal);
     }
-    const views = new MemoryViews();
-    for (let i = 0; i < total; i += PROGRESS_EVERY) {
-      projectInto(views, upcast.slice(i, i + PROGRESS_EVERY), projectors);
-      work.onProgress?.(Math.min(i + PROGRESS_EVERY, total), total, 'projecting');
-      await breathe(work.signal);
-    }
-    db.prepare('DELETE FROM views').run();
-    for (const row of views.rows()) insertView.run(row.odataId, row.body, row.position);
+    await projectViews(upcast, work);
     db.exec('COMMIT');
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');

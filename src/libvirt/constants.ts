@@ -74,6 +74,19 @@ export const Procedure = {
   DomainDefineXmlFlags: 350,
 } as const;
 
+/** REMOTE procedure number → libvirt's own name for it (`DomainGetXmlDesc` → `DOMAIN_GET_XML_DESC`), for messages. */
+const PROCEDURE_NAMES = new Map<number, string>(
+  Object.entries(Procedure).map(([key, value]) => [value, key.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()]),
+);
+
+/** The key of `table` whose value is `value`, or 'Unknown'. */
+export const nameOf = <T extends Record<string, number>>(table: T, value: number) =>
+  (Object.keys(table).find((k) => table[k] === value) ?? 'Unknown') as keyof T | 'Unknown';
+
+export function procedureName(procedure: number): string {
+  return PROCEDURE_NAMES.get(procedure) ?? `PROCEDURE_${procedure}`;
+}
+
 /** Limits from remote_protocol.x. */
 export const Limits = {
   string: 4 * 1024 * 1024,

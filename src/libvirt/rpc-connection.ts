@@ -1,4 +1,5 @@
 import {
+  procedureName,
   KEEPALIVE_PROGRAM,
   KeepaliveProcedure,
   MessageStatus,
@@ -60,7 +61,8 @@ export class RpcConnection {
   }
 
   /** Sends a REMOTE call and resolves with the reply's payload, or rejects with LibvirtError. */
-  call(procedure: number, name: string, args: Buffer | undefined, timeoutMs: number): Promise<Buffer> {
+  call(procedure: number, args: Buffer | undefined, timeoutMs: number): Promise<Buffer> {
+    const name = procedureName(procedure);
     if (this.closed) return Promise.reject(new LibvirtConnectionError(`${name}: the connection to ${this.transport.description} is closed`));
     const serial = this.nextSerial;
     this.nextSerial = this.nextSerial >= 0xffffffff ? 1 : this.nextSerial + 1;

@@ -29,29 +29,29 @@ export interface VolumeHandle {
 export const writeUuid = (w: XdrWriter, uuid: Buffer) => w.fixedOpaque(uuid, Limits.uuidBytes);
 export const readUuid = (r: XdrReader) => r.fixedOpaque(Limits.uuidBytes);
 
-export function writeDomain(w: XdrWriter, d: DomainHandle): void {
+export function writeDomain(w: XdrWriter, d: DomainHandle): XdrWriter {
   w.string(d.name, Limits.string);
   writeUuid(w, d.uuid);
-  w.int(d.id);
+  return w.int(d.id);
 }
 
 export function readDomain(r: XdrReader): DomainHandle {
   return { name: r.string(Limits.string), uuid: readUuid(r), id: r.int() };
 }
 
-export function writePool(w: XdrWriter, p: PoolHandle): void {
+export function writePool(w: XdrWriter, p: PoolHandle): XdrWriter {
   w.string(p.name, Limits.string);
-  writeUuid(w, p.uuid);
+  return writeUuid(w, p.uuid);
 }
 
 export function readPool(r: XdrReader): PoolHandle {
   return { name: r.string(Limits.string), uuid: readUuid(r) };
 }
 
-export function writeVolume(w: XdrWriter, v: VolumeHandle): void {
+export function writeVolume(w: XdrWriter, v: VolumeHandle): XdrWriter {
   w.string(v.pool, Limits.string);
   w.string(v.name, Limits.string);
-  w.string(v.key, Limits.string);
+  return w.string(v.key, Limits.string);
 }
 
 export function readVolume(r: XdrReader): VolumeHandle {

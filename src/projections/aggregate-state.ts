@@ -1,5 +1,5 @@
 import type { Decider } from '../domain/decider.js';
-import type { ViewWriter } from './projector.js';
+import type { ViewWriter } from '../eventstore/projector.js';
 
 /**
  * Where a projector keeps an aggregate's state beside the documents it renders from it: a view

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import { addMember } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector } from './projector.js';
+import type { Projector } from '../eventstore/projector.js';
 import { BIOS_ATTRIBUTE_REGISTRY } from './system-bios.js';
 
 const REGISTRIES = '/redfish/v1/Registries';

@@ -1,4 +1,4 @@
-import type { Projector } from './projector.js';
+import type { Projector } from '../eventstore/projector.js';
 import { serviceRootProjector } from './service-root.js';
 import { serviceDocumentsProjector } from './service-documents.js';
 import { systemsProjector } from './systems.js';

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { ODATA_TYPE } from './odata-types.js';
-import type { ViewDocument } from './projector.js';
+import type { ViewDocument } from '../eventstore/projector.js';
 
 /** The parts of an X.509 name Redfish's Certificate Identifier has, by their short names. */
 const IDENTIFIER_PARTS: Record<string, string> = { CN: 'CommonName', O: 'Organization', OU: 'OrganizationalUnit', L: 'City', ST: 'State', C: 'Country', emailAddress: 'Email' };

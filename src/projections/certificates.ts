@@ -6,7 +6,7 @@ import { linkFromServiceRoot } from './collection.js';
 import { TOP_LEVEL_COLLECTIONS } from './service-root.js';
 import { ODATA_TYPE } from './odata-types.js';
 import { certificateDocument } from './certificate-document.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 
 const LOCATIONS = `${CERTIFICATE_SERVICE_STREAM}/CertificateLocations`;
 export const REPLACE_CERTIFICATE = `${CERTIFICATE_SERVICE_STREAM}/Actions/CertificateService.ReplaceCertificate`;

@@ -4,10 +4,10 @@ import { putIfChanged, storedState } from './aggregate-state.js';
 import { setMembers } from './collection.js';
 import { chassisOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 import { FAN_MAX_RPM, sensorReadings, SUPPLY_CAPACITY_WATTS, type SensorKind, type SensorReading } from './sensor-readings.js';
+import { systemIdOfStream } from '../domain/stream-ids.js';
 
-const SYSTEM_STREAM = /^\/redfish\/v1\/Systems\/([^/]+)$/;
 /** The events readings follow: the system appearing, its size, its power. */
 const CHANGES_READINGS = new Set(['SystemRegistered', 'DomainObserved', 'PowerStateObserved', 'DomainMissingObserved']);
 const OK = { State: 'Enabled', Health: 'OK' };
@@ -29,17 +29,17 @@ const fanPercent = (rpm: number) => Math.round((rpm / FAN_MAX_RPM) * 100);
 export const chassisSensorsProjector: Projector = {
   name: 'chassis-sensors',
   apply(recorded: RecordedEvent, views) {
-    const system = SYSTEM_STREAM.exec(recorded.streamId);
-    if (!system || !CHANGES_READINGS.has(recorded.type)) return;
+    const systemId = systemIdOfStream(recorded.streamId);
+    if (systemId === undefined || !CHANGES_READINGS.has(recorded.type)) return;
     const state = storedState<SystemState>(views, recorded.streamId);
-    const chassis = chassisOf(system[1]!);
+    const chassis = chassisOf(systemId);
     if (!state || !views.exists(chassis)) return;
     const readings = sensorReadings({
       poweredOn: state.powerState === 'On' || state.powerState === 'Paused',
       vcpus: state.domain?.vcpus ?? 1,
       memoryGiB: (state.domain?.memoryBytes ?? 2 ** 30) / 2 ** 30,
     });
-    render(views, recorded.position, system[1]!, chassis, readings);
+    render(views, recorded.position, systemId, chassis, readings);
   },
 };
 

@@ -1,4 +1,4 @@
-import type { ViewDocument, ViewWriter } from './projector.js';
+import type { ViewDocument, ViewWriter } from '../eventstore/projector.js';
 
 /** Adds a member to a Redfish resource collection, creating the collection on its first member. */
 export function addMember(views: ViewWriter, position: number, collection: { id: string; type: string; name: string }, memberId: string): void {

@@ -1,10 +1,11 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { baseMessage } from '../redfish/base-registry.js';
-import { eventMessage } from '../redfish/event-registries.js';
+import { baseMessage } from '../registries/base-registry.js';
+import { eventMessage } from '../registries/event-registries.js';
 import { driveUri, volumeUri } from '../domain/storage/storage-events.js';
 import { virtualMediaOf } from './virtual-media.js';
 import { taskUri } from './tasks.js';
-import type { ViewDocument } from './projector.js';
+import type { ViewDocument } from '../eventstore/projector.js';
+import { streamOwner } from '../domain/stream-ids.js';
 
 /** A registry message with its arguments filled in: what a LogEntry (or an Event record) carries. */
 export interface DescribedMessage {
@@ -29,13 +30,6 @@ export interface EventDescription {
 type Data = Record<string, unknown>;
 const MiB = 1024 * 1024;
 
-const SYSTEM_STREAM = /^\/redfish\/v1\/Systems\/([^/]+)(?:\/Storage\/([^/]+))?$/;
-
-/** The system an event belongs to (its own stream or its storage's), and the storage id for the latter. */
-export function systemOfStream(streamId: string): { systemId: string; storageId?: string } | undefined {
-  const match = SYSTEM_STREAM.exec(streamId);
-  return match ? { systemId: match[1]!, ...(match[2] !== undefined && { storageId: match[2] }) } : undefined;
-}
 
 const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'nothing');
 const size = (bytes: unknown) => (typeof bytes === 'number' ? (bytes >= 1024 * MiB ? `${+(bytes / (1024 * MiB)).toFixed(2)} GiB` : `${+(bytes / MiB).toFixed(2)} MiB`) : '?');
@@ -57,7 +51,7 @@ const asOk = (message: DescribedMessage): DescribedMessage => ({ ...message, Mes
  * does not expect, still get an entry: ResourceChanged with the type and payload as they are.
  */
 export function describeEvent(event: RecordedEvent, lookup: (odataId: string) => ViewDocument | undefined): EventDescription | undefined {
-  const owner = systemOfStream(event.streamId);
+  const owner = streamOwner(event.streamId);
   if (!owner) return undefined;
   const d = (event.data ?? {}) as Data;
   const system = `/redfish/v1/Systems/${owner.systemId}`;

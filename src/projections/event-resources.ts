@@ -2,9 +2,9 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import type { SqliteDatabase } from '../eventstore/database.js';
 import type { EventReading } from '../eventstore/upcasters.js';
 import { catchUpResourceIndex } from '../eventstore/resource-index.js';
-import { systemOfStream } from './event-descriptions.js';
 import { virtualMediaOf } from './virtual-media.js';
 import { taskUri } from './tasks.js';
+import { streamOwner } from '../domain/stream-ids.js';
 
 /** Bump when resourcesOfEvent names other resources: the index is then made again from the whole log. */
 export const RESOURCE_INDEX_VERSION = 2;
@@ -19,7 +19,7 @@ const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filt
  * are found without this).
  */
 export function resourcesOfEvent(event: RecordedEvent): string[] {
-  const owner = systemOfStream(event.streamId);
+  const owner = streamOwner(event.streamId);
   if (!owner) return [];
   const d = (event.data ?? {}) as Data;
   if (owner.storageId !== undefined) {

@@ -1,9 +1,9 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import { DEFAULT_DELIVERY, EVENT_SERVICE_STREAM, SUBSCRIPTIONS, subscriptionUri, type EventServiceEvent, type SubscriptionSpec } from '../domain/event-service/event-service-events.js';
-import { EVENT_REGISTRIES, registryFileUri } from '../redfish/event-registries.js';
+import { EVENT_REGISTRIES, registryFileUri } from '../registries/event-registries.js';
 import { addMember, linkFromServiceRoot, setMembers } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 
 const REGISTRIES = '/redfish/v1/Registries';
 

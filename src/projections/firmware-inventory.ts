@@ -6,7 +6,8 @@ import type { SystemState } from '../domain/system/system-decider.js';
 import { putIfChanged, storedState } from './aggregate-state.js';
 import { linkFromServiceRoot } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
+import { isSystemStream } from '../domain/stream-ids.js';
 
 export const UPDATE_SERVICE = '/redfish/v1/UpdateService';
 const INVENTORY = `${UPDATE_SERVICE}/FirmwareInventory`;
@@ -23,7 +24,6 @@ export type FirmwareAddresses = Record<string, { readonly systemId: string; read
 /** The inventory items of each system, to drop those it no longer has (hidden). */
 const itemsOf = (systemId: string) => `#firmware-items/${systemId}`;
 
-const isSystemStream = (streamId: string) => /^\/redfish\/v1\/Systems\/[^/]+$/.test(streamId);
 const FIRMWARE_EVENTS = new Set(['FirmwareRegistered', 'FirmwareImageStaged', 'FirmwareUpdateApplied', 'FirmwareUpdateFailed']);
 
 /** The firmware of a system as its stored state holds it (the systems projector folds it first). */

@@ -1,9 +1,9 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import type { FirmwareEvent, FirmwareFailureReason } from '../domain/firmware/firmware-events.js';
-import { baseMessage, type RedfishMessage } from '../redfish/base-registry.js';
+import { baseMessage, type RedfishMessage } from '../registries/base-registry.js';
 import { SIMPLE_UPDATE } from './firmware-inventory.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument } from './projector.js';
+import type { Projector, ViewDocument } from '../eventstore/projector.js';
 import { keepTask, taskMonitorUri, taskUri } from './tasks.js';
 
 /** The Base message a failed fetch ends its task with, followed by the exact reason. */

@@ -1,8 +1,9 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { describeEvent, systemOfStream } from './event-descriptions.js';
+import { describeEvent } from './event-descriptions.js';
 import { managerOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
+import { streamOwner } from '../domain/stream-ids.js';
 
 /** The one log each BMC keeps: the history of its server, as the emulator recorded it. */
 export const HISTORY_LOG_ID = 'History';
@@ -52,7 +53,7 @@ export const indexedPositions = (index: ViewDocument | undefined): number[] => [
 export const logServicesProjector: Projector = {
   name: 'log-services',
   apply(event: RecordedEvent, views) {
-    const owner = systemOfStream(event.streamId);
+    const owner = streamOwner(event.streamId);
     if (!owner) return;
     const { systemId } = owner;
     if (event.type === 'SystemRegistered') ensureLog(views, event.position, systemId);

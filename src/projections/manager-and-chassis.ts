@@ -3,7 +3,7 @@ import type { SystemRegistered } from '../domain/system/system-events.js';
 import { addMember } from './collection.js';
 import { TOP_LEVEL_COLLECTIONS } from './service-root.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector } from './projector.js';
+import type { Projector } from '../eventstore/projector.js';
 
 const MANAGERS = TOP_LEVEL_COLLECTIONS.Managers.id;
 const CHASSIS = TOP_LEVEL_COLLECTIONS.Chassis.id;

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import type { SystemEvent } from '../domain/system/system-events.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector } from './projector.js';
+import type { Projector } from '../eventstore/projector.js';
 
 export const secureBootOf = (system: string) => `${system}/SecureBoot`;
 

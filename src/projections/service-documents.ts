@@ -1,8 +1,8 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { BASE_REGISTRY_ID, BASE_REGISTRY_PREFIX } from '../redfish/base-registry.js';
+import { BASE_REGISTRY_ID, BASE_REGISTRY_PREFIX } from '../registries/base-registry.js';
 import { setMembers } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector } from './projector.js';
+import type { Projector } from '../eventstore/projector.js';
 
 const REGISTRIES = '/redfish/v1/Registries';
 const TASK_SERVICE = '/redfish/v1/TaskService';

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import type { ServiceCreated } from '../domain/service/service-events.js';
-import type { Projector } from './projector.js';
+import type { Projector } from '../eventstore/projector.js';
 import { ODATA_TYPE } from './odata-types.js';
 
 /**

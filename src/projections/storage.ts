@@ -6,9 +6,10 @@ import { evolveStoredState, putIfChanged } from './aggregate-state.js';
 import { addMember } from './collection.js';
 import { chassisOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 import { taskUri } from './tasks.js';
 import { firmwareVersionsByResource } from './firmware-inventory.js';
+import { isStorageStream } from '../domain/stream-ids.js';
 
 type Status = { State: string; Health: string };
 const HEALTH_ORDER = ['OK', 'Warning', 'Critical'];
@@ -33,7 +34,6 @@ function durableName(seed: string): string {
   return name;
 }
 
-const isStorageStream = (streamId: string) => /^\/redfish\/v1\/Systems\/[^/]+\/Storage\/[^/]+$/.test(streamId);
 
 /**
  * Each storage subsystem's documents, rendered from the storage aggregate's state (folded with

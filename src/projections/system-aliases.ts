@@ -1,5 +1,5 @@
-import type { ViewReader } from './view-reader.js';
-import type { ViewWriter } from './projector.js';
+import type { ViewReader } from '../views/view-reader.js';
+import type { ViewWriter } from '../eventstore/projector.js';
 import { putIfChanged } from './aggregate-state.js';
 
 /**

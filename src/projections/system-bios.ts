@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import { BIOS_DEFAULTS } from '../domain/system/bios-attributes.js';
 import type { SystemEvent } from '../domain/system/system-events.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector } from './projector.js';
+import type { Projector } from '../eventstore/projector.js';
 
 /** The attribute registry the Bios resource names; its attributes are BIOS_ATTRIBUTES. */
 export const BIOS_ATTRIBUTE_REGISTRY = 'BiosAttributeRegistry.v1_0_0';

@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import type { DomainObserved, ObservedDisk } from '../domain/system/system-events.js';
 import { putIfChanged } from './aggregate-state.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument } from './projector.js';
+import type { Projector, ViewDocument } from '../eventstore/projector.js';
 
 /** The buses a domain's disks sit on, each shown as one SimpleStorage controller. */
 const BUSES = ['virtio', 'scsi', 'sata', 'ide', 'usb', 'xen', 'sd', 'nvme'];

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import type { DomainObserved } from '../domain/system/system-events.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector } from './projector.js';
+import type { Projector } from '../eventstore/projector.js';
 import { setMembers } from './collection.js';
 
 const MiB = 1024 * 1024;

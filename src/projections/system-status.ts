@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import type { SystemState } from '../domain/system/system-decider.js';
 import { conditionOf, type Condition } from './condition.js';
-import type { ViewDocument } from './projector.js';
+import type { ViewDocument } from '../eventstore/projector.js';
 
 export interface SystemStatus {
   readonly State: 'Starting' | 'Enabled' | 'Absent';

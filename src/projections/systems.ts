@@ -5,12 +5,12 @@ import { evolveStoredState, putIfChanged } from './aggregate-state.js';
 import { addMember } from './collection.js';
 import { TOP_LEVEL_COLLECTIONS } from './service-root.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 import { systemStatus } from './system-status.js';
 import { addSystemAlias } from './system-aliases.js';
+import { isSystemStream } from '../domain/stream-ids.js';
 
 const GiB = 1024 ** 3;
-const isSystemStream = (streamId: string) => /^\/redfish\/v1\/Systems\/[^/]+$/.test(streamId);
 
 /**
  * The Systems collection and each ComputerSystem document. The system's state is folded with the

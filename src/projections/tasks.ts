@@ -1,9 +1,9 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import type { StorageEvent } from '../domain/storage/storage-events.js';
-import { baseMessage } from '../redfish/base-registry.js';
-import { eventMessage } from '../redfish/event-registries.js';
+import { baseMessage } from '../registries/base-registry.js';
+import { eventMessage } from '../registries/event-registries.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 
 const TASKS = '/redfish/v1/TaskService/Tasks';
 export const taskUri = (taskId: string) => `${TASKS}/${taskId}`;

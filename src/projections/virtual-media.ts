@@ -3,7 +3,7 @@ import { MEDIA_DEVICES, type MediaDevice, type SystemEvent } from '../domain/sys
 import { setMembers } from './collection.js';
 import { managerOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
-import type { Projector, ViewDocument, ViewWriter } from './projector.js';
+import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 import { putIfChanged, storedState } from './aggregate-state.js';
 import { certificateDocument } from './certificate-document.js';
 import { setCertificateLocations } from './certificates.js';

@@ -1,4 +1,4 @@
-import { baseMessage } from './base-registry.js';
+import { baseMessage } from '../registries/base-registry.js';
 import { RedfishHttpError } from './redfish-error.js';
 
 /**

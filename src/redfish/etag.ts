@@ -1,4 +1,4 @@
-import type { StoredView } from '../projections/view-reader.js';
+import type { StoredView } from '../eventstore/projector.js';
 
 /** A view's ETag: weak, because the body is re-serialised JSON; it changes with every event that touches it. */
 export function etagOf(view: StoredView): string {

@@ -1,6 +1,6 @@
 import { buildXml } from '../xml.js';
 import { ODATA_TYPE } from '../projections/odata-types.js';
-import { MESSAGE_ODATA_TYPE } from './base-registry.js';
+import { MESSAGE_ODATA_TYPE } from '../registries/base-registry.js';
 
 const SCHEMA_BASE = 'http://redfish.dmtf.org/schemas/v1';
 

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { StoredView } from '../projections/view-reader.js';
+import type { StoredView } from '../eventstore/projector.js';
 import { etagMatches, etagOf } from './etag.js';
 import { RedfishHttpError } from './redfish-error.js';
 

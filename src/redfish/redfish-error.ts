@@ -1,5 +1,5 @@
 import type { RedfishProblem } from '../domain/problem.js';
-import { baseMessage, type RedfishMessage } from './base-registry.js';
+import { baseMessage, type RedfishMessage } from '../registries/base-registry.js';
 
 /** What `code` and `message` say above several messages, as DSP0266's example does. */
 const SEVERAL = baseMessage('GeneralError');

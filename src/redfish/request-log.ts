@@ -1,5 +1,5 @@
 import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { RedfishMessage } from './base-registry.js';
+import type { RedfishMessage } from '../registries/base-registry.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { ViewReader } from '../projections/view-reader.js';
+import type { ViewReader } from '../views/view-reader.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { etagMatches, etagOf } from './etag.js';
 import { RedfishHttpError } from './redfish-error.js';
 import { describedByLink, metadataDocument, serviceDocument } from './odata-documents.js';
-import { BASE_REGISTRY_TEXT, baseMessage } from './base-registry.js';
+import { BASE_REGISTRY_TEXT, baseMessage } from '../registries/base-registry.js';
 import { BASE_REGISTRY_URI } from '../projections/service-documents.js';
 import { BIOS_ATTRIBUTE_REGISTRY_TEXT, BIOS_ATTRIBUTE_REGISTRY_URI } from './bios-attribute-registry.js';
 import { errorBody } from './redfish-error.js';

@@ -5,6 +5,7 @@ import { eventServiceDecider, type EventServiceCommand } from '../domain/event-s
 import { EVENT_SERVICE_STREAM } from '../domain/event-service/event-service-events.js';
 import { certificateDecider, type CertificateCommand } from '../domain/certificates/certificate-decider.js';
 import { CERTIFICATE_SERVICE_STREAM } from '../domain/certificates/certificate-events.js';
+import { isStorageStream, isSystemStream } from '../domain/stream-ids.js';
 
 /** An aggregate clients send commands to: how it decides, and which of its commands are theirs. */
 export interface ClientAggregate {
@@ -45,7 +46,7 @@ export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([...SYSTEMS.commands
 export function clientAggregateOf(streamId: string): ClientAggregate | undefined {
   if (streamId === EVENT_SERVICE_STREAM) return EVENTS;
   if (streamId === CERTIFICATE_SERVICE_STREAM) return CERTIFICATES;
-  if (/^\/redfish\/v1\/Systems\/[^/]+$/.test(streamId)) return SYSTEMS;
-  if (/^\/redfish\/v1\/Systems\/[^/]+\/Storage\/[^/]+$/.test(streamId)) return STORAGES;
+  if (isSystemStream(streamId)) return SYSTEMS;
+  if (isStorageStream(streamId)) return STORAGES;
   return undefined;
 }

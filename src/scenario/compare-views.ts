@@ -1,4 +1,4 @@
-import { diffJson, type JsonChange } from '../projections/json-diff.js';
+import { diffJson, type JsonChange } from '../views/json-diff.js';
 
 /** A resource that differs between the recording and the replay, and how. */
 export interface ViewDifference {

@@ -5,11 +5,11 @@ import type { EmulatorConfig } from '../config/config.js';
 import type { EventStore } from '../eventstore/event-store.js';
 import { executeClientCommand } from '../eventstore/execute-command.js';
 import { newestSchemaVersion } from '../eventstore/migrations.js';
-import { diffJson } from '../projections/json-diff.js';
+import { diffJson } from '../views/json-diff.js';
 import { openConfiguredStore, storeFile } from '../open-configured-store.js';
-import { openEventStore } from '../eventstore/open-store.js';
+import { openEventStore } from '../views/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../projections/catalog.js';
-import { rebuildViews } from '../projections/rebuild.js';
+import { rebuildViews } from '../views/rebuild.js';
 import { ensureServiceCreated } from '../service-identity.js';
 import { labSystems } from '../lab/lab-systems.js';
 import { registerSystems } from '../lab/register-systems.js';
@@ -23,6 +23,7 @@ import { outcomeKey } from './scenario-steps.js';
 import { labInventory, newSandbox, removeSandbox, type LabInventory, type Sandbox } from './sandbox.js';
 import { breathe, InterruptedError } from '../progress/long-work.js';
 import type { ReplayProgressState } from '../progress/progress-line.js';
+import { allViews } from '../views/sqlite-views.js';
 
 export interface ReplayOptions {
   /** 'fast': each step as soon as the one before has its outcomes; 'original': also no sooner than it was recorded. */
@@ -208,9 +209,8 @@ function replayStep(store: EventStore, step: ScenarioStep): StepDifference | und
 
 /** The sandbox's Redfish resources, under the lab's own names. */
 function replayedViews(store: EventStore, sandbox: Sandbox): Map<string, unknown> {
-  const rows = store.db.prepare('SELECT odata_id AS resource, body FROM views').all() as { resource: string; body: string }[];
   const views = new Map<string, unknown>();
-  for (const row of rows) if (isComparedView(row.resource)) views.set(row.resource, JSON.parse(row.body.replaceAll(sandbox.suffix, '')));
+  for (const row of allViews(store.db)) if (isComparedView(row.odataId)) views.set(row.odataId, JSON.parse(row.body.replaceAll(sandbox.suffix, '')));
   return views;
 }
 

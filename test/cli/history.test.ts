@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openEventStore } from '../../src/eventstore/open-store.js';
+import { openEventStore } from '../../src/views/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
 import { EMULATOR_VERSION } from '../../src/version.js';
 import { commands } from '../../src/cli/commands.js';

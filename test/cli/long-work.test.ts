@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openEventStore } from '../../src/eventstore/open-store.js';
+import { openEventStore } from '../../src/views/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
 import { testConfig } from '../support/config.js';
 import { labHistorySystems } from '../support/lab-history.js';

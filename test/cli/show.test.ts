@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { openEventStore } from '../../src/eventstore/open-store.js';
+import { openEventStore } from '../../src/views/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
-import { diffJson } from '../../src/projections/json-diff.js';
+import { diffJson } from '../../src/views/json-diff.js';
 import { LabHistory } from '../support/lab-history.js';
 import { runCli } from '../support/run-cli.js';
 import { useTempDirs } from '../support/temp-dir.js';

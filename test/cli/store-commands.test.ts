@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { openEventStore } from '../../src/eventstore/open-store.js';
+import { openEventStore } from '../../src/views/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
 import type { HistoryEntry } from '../../src/eventstore/history-entry.js';
 import { runCli } from '../support/run-cli.js';

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { RedfishProblem } from '../../src/domain/problem.js';
 import type { DriveFacts } from '../../src/domain/storage/raid/drive-facts.js';
-import { baseMessage } from '../../src/redfish/base-registry.js';
+import { baseMessage } from '../../src/registries/base-registry.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;

@@ -8,7 +8,8 @@ import { volumeXml } from '../../src/libvirt/xml/storage-xml.js';
 import { cdromDeviceXml, diskDeviceXml } from '../../src/libvirt/xml/device-xml.js';
 import { demoDomainXml } from '../../src/libvirt/xml/demo-domain-xml.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
-import { createTempPool, eventually, removeDomain, uniqueName } from '../support/libvirt.js';
+import { createTempPool, removeDomain, uniqueName } from '../support/libvirt.js';
+import { eventually } from '../support/eventually.js';
 
 let client: LibvirtClient;
 let temp: Awaited<ReturnType<typeof createTempPool>>;

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { LibvirtClient, type DomainEvent } from '../../src/libvirt/client.js';
 import { buildXml } from '../../src/xml.js';
-import { eventually, removeDomain, uniqueName } from '../support/libvirt.js';
+import { removeDomain, uniqueName } from '../support/libvirt.js';
+import { eventually } from '../support/eventually.js';
 import { restartLibvirtd } from '../support/restart-libvirtd.js';
 
 let client: LibvirtClient | undefined;

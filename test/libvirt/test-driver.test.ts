@@ -6,7 +6,8 @@ import { LibvirtConnectionError, LibvirtError } from '../../src/libvirt/errors.j
 import { uuidFromString, uuidToString } from '../../src/libvirt/structs.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { buildXml } from '../../src/xml.js';
-import { eventually, removeDomain, uniqueName } from '../support/libvirt.js';
+import { removeDomain, uniqueName } from '../support/libvirt.js';
+import { eventually } from '../support/eventually.js';
 
 /** test:///default keeps its state while a connection is open, so one client spans the file. */
 let client: LibvirtClient;

@@ -11,7 +11,7 @@ import { storageDecider } from '../../src/domain/storage/storage-decider.js';
 import { storageStream } from '../../src/domain/storage/storage-events.js';
 import { registerSystems } from '../../src/lab/register-systems.js';
 import { inventoryOf, type LabSystem } from '../../src/lab/lab-systems.js';
-import { rebuildViews } from '../../src/projections/rebuild.js';
+import { rebuildViews } from '../../src/views/rebuild.js';
 import { projectors } from '../../src/projections/catalog.js';
 import { MAX_LOG_ENTRIES } from '../../src/projections/log-services.js';
 import { testConfig } from '../support/config.js';

@@ -5,7 +5,7 @@ import { systemDecider, type SystemCommand } from '../../src/domain/system/syste
 import { storageDecider, type StorageCommand } from '../../src/domain/storage/storage-decider.js';
 import { systemStream } from '../../src/domain/system/system-events.js';
 import { driveUri, storageStream, volumeUri } from '../../src/domain/storage/storage-events.js';
-import { diffJson, type JsonChange } from '../../src/projections/json-diff.js';
+import { diffJson, type JsonChange } from '../../src/views/json-diff.js';
 import { testConfig } from '../support/config.js';
 import { useTempDirs } from '../support/temp-dir.js';
 

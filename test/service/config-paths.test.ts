@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openEventStore } from '../../src/eventstore/open-store.js';
+import { openEventStore } from '../../src/views/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { projectRoot } from '../../src/project-root.js';

@@ -3,7 +3,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LibvirtClient } from '../../src/libvirt/client.js';
-import { eventually, removeLabByName, uniqueName } from '../support/libvirt.js';
+import { removeLabByName, uniqueName } from '../support/libvirt.js';
+import { eventually } from '../support/eventually.js';
 import { startEmulatorProcess, stopEmulatorProcess } from '../support/emulator-process.js';
 
 /* The start banner's lab lines, on qemu:///system: what a first start defined, and a second found. */

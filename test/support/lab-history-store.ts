@@ -1,4 +1,4 @@
-import { openEventStore } from '../../src/eventstore/open-store.js';
+import { openEventStore } from '../../src/views/open-store.js';
 import { PROJECTION_VERSION } from '../../src/projections/catalog.js';
 import { LabHistory } from './lab-history.js';
 

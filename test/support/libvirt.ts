@@ -52,15 +52,6 @@ export async function removeDomain(client: LibvirtClient, domain: DomainHandle):
   await quietly(() => client.domainUndefine(domain, 4));
 }
 
-/** Waits until `predicate` holds, polling; fails with `what` after `ms`. */
-export async function eventually(predicate: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /**
  * Removes what a lab test made by name, whatever state it was left in: the domain (stopped,
  * then undefined) and the pool with every volume in it.

@@ -1,4 +1,4 @@
-import type { Projector } from '../../src/projections/projector.js';
+import type { Projector } from '../../src/eventstore/projector.js';
 
 /**
  * A projector with the moves real ones make — create, update in place, collection membership,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { driveUri } from '../../domain/storage/storage-events.js';
 import { DRIVE_FAULTS, injectDriveFault, type DriveFault } from '../../lab/drive-faults.js';
-import { baseMessage } from '../base-registry.js';
+import { baseMessage } from '../../registries/base-registry.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 

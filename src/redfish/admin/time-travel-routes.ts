@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { PROJECTION_VERSION, projectors } from '../../projections/catalog.js';
-import { parseLogPoint, PointOutOfRangeError, TimeTravel, type ResolvedPoint } from '../../projections/time-travel.js';
-import { SNAPSHOT_INTERVAL } from '../../projections/view-snapshots.js';
+import { parseLogPoint, PointOutOfRangeError, TimeTravel, type ResolvedPoint } from '../../views/time-travel.js';
+import { SNAPSHOT_INTERVAL } from '../../views/view-snapshots.js';
 import { etagOf } from '../etag.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath, SERVICE_ROOT } from '../server.js';

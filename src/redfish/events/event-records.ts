@@ -3,7 +3,8 @@ import type { StorageEvent } from '../../domain/storage/storage-events.js';
 import type { StorageState } from '../../domain/storage/storage-decider.js';
 import type { SystemEvent } from '../../domain/system/system-events.js';
 import { EVENT_SERVICE_STREAM, subscriptionUri, type EventServiceEvent, type EventType } from '../../domain/event-service/event-service-events.js';
-import { eventMessage, type EventRegistryPrefix } from '../event-registries.js';
+import { eventMessage, type EventRegistryPrefix } from '../../registries/event-registries.js';
+import { isStorageStream, systemIdOfStream } from '../../domain/stream-ids.js';
 
 /**
  * Which Redfish events each domain event is announced as, to SSE clients and push subscribers.
@@ -48,12 +49,7 @@ export const NOT_ANNOUNCED: ReadonlySet<string> = new Set([
   'VirtualMediaEjectRequested',
 ]);
 
-const SYSTEM_STREAM = /^\/redfish\/v1\/Systems\/([^/]+)$/;
-const STORAGE_STREAM = /^\/redfish\/v1\/Systems\/[^/]+\/Storage\/[^/]+$/;
 const TASKS = '/redfish/v1/TaskService/Tasks';
-
-/** Whether mapping this event needs its storage's state before it (AnnouncementContext.storageBefore). */
-export const isStorageStream = (streamId: string) => STORAGE_STREAM.test(streamId);
 
 const created = (resourceType: string, origin: string): Announcement => ({ registry: 'ResourceEvent', messageId: 'ResourceCreated', args: [], origin, resourceType, eventType: 'ResourceAdded' });
 const changed = (resourceType: string, origin: string): Announcement => ({ registry: 'ResourceEvent', messageId: 'ResourceChanged', args: [], origin, resourceType, eventType: 'ResourceUpdated' });
@@ -72,8 +68,8 @@ export function announcementsOf(event: RecordedEvent, context: AnnouncementConte
   if (NOT_ANNOUNCED.has(event.type)) return [];
   if (event.streamId === '/redfish/v1') return event.type === 'ServiceCreated' ? [created('ServiceRoot', '/redfish/v1')] : [];
   if (event.streamId === EVENT_SERVICE_STREAM) return eventServiceAnnouncements(event);
-  const system = SYSTEM_STREAM.exec(event.streamId);
-  if (system) return systemAnnouncements(event, system[1]!);
+  const systemId = systemIdOfStream(event.streamId);
+  if (systemId !== undefined) return systemAnnouncements(event, systemId);
   if (isStorageStream(event.streamId)) return storageAnnouncements(event, context.storageBefore);
   // A stream this mapping does not know is not one of the Redfish resources it announces.
   return [];

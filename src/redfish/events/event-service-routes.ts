@@ -7,7 +7,7 @@ import { EVENT_SERVICE_STREAM, SUBSCRIPTIONS, subscriptionUri } from '../../doma
 import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
 import { etagMatches, etagOf } from '../etag.js';
-import { EVENT_REGISTRIES, registryFileUri } from '../event-registries.js';
+import { EVENT_REGISTRIES, registryFileUri } from '../../registries/event-registries.js';
 import { requireIfMatch } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';

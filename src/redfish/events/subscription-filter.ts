@@ -1,6 +1,6 @@
 import type { SubscriptionSpec } from '../../domain/event-service/event-service-events.js';
 import type { Announcement } from './event-records.js';
-import { EVENT_REGISTRIES } from '../event-registries.js';
+import { EVENT_REGISTRIES } from '../../registries/event-registries.js';
 
 /**
  * Whether a subscription wants a record: it must pass every filter the subscription gives

@@ -7,8 +7,8 @@ import {
 } from '../../domain/event-service/event-service-events.js';
 import { isHttpUrl, type ChangeEventService } from '../../domain/event-service/event-service-decider.js';
 import { ANNOUNCED_RESOURCE_TYPES } from '../../projections/event-service.js';
-import { baseMessage, type RedfishMessage } from '../base-registry.js';
-import { EVENT_REGISTRIES } from '../event-registries.js';
+import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
+import { EVENT_REGISTRIES } from '../../registries/event-registries.js';
 
 /** The longest Context a subscription keeps. */
 export const MAX_CONTEXT_LENGTH = 256;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { HISTORY_LOG_ID, historyEntriesCollection, historyEntriesOf, historyIndexOf, indexedPositions } from '../../projections/log-services.js';
-import type { ViewDocument } from '../../projections/projector.js';
+import type { ViewDocument } from '../../eventstore/projector.js';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { etagMatches, etagOf } from '../etag.js';
 import { RedfishHttpError } from '../redfish-error.js';

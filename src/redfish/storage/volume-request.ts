@@ -1,6 +1,6 @@
 import type { VolumeRequest } from '../../domain/storage/raid/plan-volume.js';
 import { APPLY_TIMES, type ApplyTime } from '../../domain/storage/storage-events.js';
-import { baseMessage, type RedfishMessage } from '../base-registry.js';
+import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
 
 const APPLY_TIME = '@Redfish.OperationApplyTime';
 

@@ -5,7 +5,7 @@ import { clientOrigin } from '../client-origin.js';
 import { storageDecider, type StorageCommand } from '../../domain/storage/storage-decider.js';
 import { INITIALIZE_TYPES, storageStream, volumeUri, type ApplyTime } from '../../domain/storage/storage-events.js';
 import { actionParameters } from '../action-body.js';
-import { baseMessage, type RedfishMessage } from '../base-registry.js';
+import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';

@@ -7,7 +7,7 @@ import { systemDecider, type SystemCommand } from '../../domain/system/system-de
 import { systemStream } from '../../domain/system/system-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
-import { baseMessage } from '../base-registry.js';
+import { baseMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';

@@ -5,7 +5,7 @@ import { clientOrigin } from '../client-origin.js';
 import { systemDecider } from '../../domain/system/system-decider.js';
 import { systemStream } from '../../domain/system/system-events.js';
 import { secureBootOf } from '../../projections/secure-boot.js';
-import { baseMessage, type RedfishMessage } from '../base-registry.js';
+import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';

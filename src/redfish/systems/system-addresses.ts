@@ -1,4 +1,4 @@
-import type { ViewReader } from '../../projections/view-reader.js';
+import type { ViewReader } from '../../views/view-reader.js';
 import { systemIdOfAlias } from '../../projections/system-aliases.js';
 import { systemStream } from '../../domain/system/system-events.js';
 

@@ -5,7 +5,7 @@ import { clientOrigin } from '../client-origin.js';
 import { systemDecider, type PatchSystem } from '../../domain/system/system-decider.js';
 import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, INDICATOR_LED, systemStream } from '../../domain/system/system-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
-import { baseMessage, type RedfishMessage } from '../base-registry.js';
+import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';

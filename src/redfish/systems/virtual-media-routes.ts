@@ -9,7 +9,7 @@ import { actionParameters } from '../action-body.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { httpUrl } from '../http-url.js';
-import { baseMessage } from '../base-registry.js';
+import { baseMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
 import { isOnePemCertificate } from '../../projections/certificate-document.js';

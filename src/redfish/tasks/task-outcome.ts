@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { taskMonitorUri, taskUri } from '../../projections/tasks.js';
-import { baseMessage } from '../base-registry.js';
+import { baseMessage } from '../../registries/base-registry.js';
 import { errorBody } from '../redfish-error.js';
 
 type TaskDocument = Record<string, unknown> & { TaskState: string; Messages: { MessageId: string; Message: string }[]; Links: { CreatedResources: { '@odata.id': string }[] } };

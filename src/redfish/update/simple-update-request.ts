@@ -1,7 +1,7 @@
 import { TRANSFER_PROTOCOLS, type TransferProtocol } from '../../domain/firmware/firmware-events.js';
 import type { FirmwareAddresses } from '../../projections/firmware-inventory.js';
 import { actionParameters } from '../action-body.js';
-import { baseMessage } from '../base-registry.js';
+import { baseMessage } from '../../registries/base-registry.js';
 import { RedfishHttpError } from '../redfish-error.js';
 
 const ACTION = 'UpdateService.SimpleUpdate';

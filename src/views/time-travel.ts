@@ -1,0 +1,315 @@
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from '../eventstore/database.js';
+import { eventFromRow } from '../eventstore/event-store.js';
+import type { Projector } from '../eventstore/projector.js';
+import { ReplayViews } from './replay-views.js';
+import type { StoredView } from '../eventstore/projector.js';
+import { DamagedSnapshotError, KEYFRAME_EVERY, SNAPSHOT_INTERVAL, ViewSnapshots, type SnapshotInfo, type SnapshotViews } from './view-snapshots.js';
+import { diffJson, type JsonChange } from './json-diff.js';
+import { allViews } from './sqlite-views.js';
+
+/** A point in the log's past: a position (after that event) or a time (after the events recorded by then). */
+export type LogPoint = { readonly position: number } | { readonly time: string };
+
+/** A point as the log places it: the position, and when the event there was recorded. */
+export interface ResolvedPoint {
+  readonly position: number;
+  /** Absent for position 0, before any event. */
+  readonly recordedAt?: string;
+}
+
+/** A position past the end of the log: that has not happened yet. */
+export class PointOutOfRangeError extends Error {
+  constructor(
+    readonly position: number,
+    readonly lastPosition: number,
+  ) {
+    super(`position ${position} is past the end of the log (${lastPosition})`);
+  }
+}
+
+const POSITION = /^\d{1,15}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * Reads 'N' (a log position) or an ISO 8601 date and time with its offset
+ * ('2026-11-25T10:00:00Z', '2026-11-25T11:00:00+01:00'); undefined for anything else.
+ */
+export function parseLogPoint(text: string): LogPoint | undefined {
+  if (POSITION.test(text)) return { position: Number(text) };
+  if (!ISO_TIME.test(text)) return undefined;
+  const time = new Date(text);
+  return Number.isNaN(time.getTime()) ? undefined : { time: time.toISOString() };
+}
+
+export interface TimeTravelOptions {
+  /** The live projectors (catalog.ts): a replay must run exactly what the appends ran. */
+  readonly projectors: readonly Projector[];
+  /** Snapshots are kept per projection version; those of another are never read. */
+  readonly projectionVersion: number;
+  /** Events between snapshots; 0 turns snapshots off (every read replays from position 0). */
+  readonly snapshotInterval?: number;
+  readonly keyframeEvery?: number;
+  /** Record the snapshots a replay passes, so the next read there is quick (default true). */
+  readonly saveSnapshots?: boolean;
+  /** Events read from the log at a time; an async replay lets other work run between pages. */
+  readonly pageSize?: number;
+}
+
+/** One resource at two points of the log, and the changes between. */
+export interface ResourceDiff {
+  readonly resource: string;
+  readonly from: ResolvedPoint & { readonly exists: boolean };
+  readonly to: ResolvedPoint & { readonly exists: boolean };
+  readonly changes: readonly JsonChange[];
+}
+
+interface EventRowLike {
+  readonly position: number;
+}
+
+/** A replay under way: views at `position`, and the snapshot they can be recorded relative to. */
+class Replay {
+  constructor(
+    readonly views: ReplayViews,
+    public position: number,
+    /** The snapshot these views were restored from or last recorded as. */
+    public snapshot: SnapshotInfo | undefined,
+  ) {}
+}
+
+/**
+ * Time travel: any view as it was at a past position or time, replayed from the log into memory
+ * with the live projectors, so the live views are never touched. A read restores the nearest
+ * snapshot at or before the point and replays the events after it; the snapshots it passes on
+ * the way are recorded (every `snapshotInterval` events), so reads get quick wherever they go.
+ *
+ * What it answers is what the current projections make of the log up to that point, which is
+ * what GET returned then as long as PROJECTION_VERSION has not changed since.
+ */
+export class TimeTravel {
+  readonly snapshots: ViewSnapshots | undefined;
+  private readonly projectors: readonly Projector[];
+  private readonly interval: number;
+  private readonly keyframeEvery: number;
+  private readonly saveSnapshots: boolean;
+  private readonly pageSize: number;
+  private readonly selectPage: Statement<[number, number, number], EventRowLike>;
+  private readonly selectRecordedAt: Statement<[number], { recorded_at: string }>;
+  private readonly selectLast: Statement<[], { position: number | null }>;
+  /** The views' positions at the last copy of the live table, to make the next copy a delta of it. */
+  private lastLiveCopy?: { readonly snapshot: SnapshotInfo; readonly positions: ReadonlyMap<string, number> };
+
+  constructor(
+    readonly db: SqliteDatabase,
+    options: TimeTravelOptions,
+  ) {
+    this.projectors = options.projectors;
+    this.interval = options.snapshotInterval ?? SNAPSHOT_INTERVAL;
+    this.keyframeEvery = Math.max(1, options.keyframeEvery ?? KEYFRAME_EVERY);
+    this.saveSnapshots = options.saveSnapshots ?? true;
+    this.pageSize = options.pageSize ?? 1000;
+    this.snapshots = this.interval > 0 ? new ViewSnapshots(db, options.projectionVersion) : undefined;
+    this.selectPage = db.prepare('SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?');
+    this.selectRecordedAt = db.prepare('SELECT recorded_at FROM events WHERE position = ?');
+    this.selectLast = db.prepare('SELECT max(position) AS position FROM events');
+  }
+
+  lastPosition(): number {
+    return this.selectLast.get()?.position ?? 0;
+  }
+
+  private recordedAt(position: number): string | undefined {
+    return position === 0 ? undefined : this.selectRecordedAt.get(position)?.recorded_at;
+  }
+
+  /**
+   * The position a point names. A time is the last event recorded at or before it (0 before the
+   * first; the end of the log for a time past it), found by bisecting the log, whose times rise
+   * with its positions. A position past the end of the log is a PointOutOfRangeError.
+   */
+  resolve(point: LogPoint): ResolvedPoint {
+    const last = this.lastPosition();
+    let position: number;
+    if ('position' in point) {
+      if (point.position > last) throw new PointOutOfRangeError(point.position, last);
+      position = point.position;
+    } else {
+      let low = 0;
+      let high = last;
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (this.recordedAt(middle)! <= point.time) low = middle;
+        else high = middle - 1;
+      }
+      position = low;
+    }
+    const recordedAt = this.recordedAt(position);
+    return recordedAt === undefined ? { position } : { position, recordedAt };
+  }
+
+  /** Every view at `position` (a position of the log, not past its end). */
+  viewsAt(position: number): ReplayViews {
+    let result: ReplayViews | undefined;
+    drain(this.walk([position], (_, views) => (result = views.readAll())));
+    return result!;
+  }
+
+  /**
+   * Calls `visit` with every view at each of `positions`, in ascending order, from as few
+   * replays as the snapshots allow. The views belong to the replay: read them during the call.
+   */
+  replayThrough(positions: readonly number[], visit: (position: number, views: ReplayViews) => void): void {
+    drain(this.walk(positions, visit));
+  }
+
+  /** One view at each of `positions`, from one replay where they share a stretch of the log. */
+  viewAt(odataId: string, positions: readonly number[]): (StoredView | undefined)[] {
+    const found = new Map<number, StoredView | undefined>();
+    drain(this.walk(positions, (position, views) => found.set(position, views.view(odataId))));
+    return positions.map((p) => found.get(p));
+  }
+
+  /**
+   * As viewAt, letting other work (HTTP requests) run between pages of a long replay, and
+   * deflating the snapshots it records on another core.
+   */
+  async viewAtAsync(odataId: string, positions: readonly number[]): Promise<(StoredView | undefined)[]> {
+    const found = new Map<number, StoredView | undefined>();
+    await this.drainAsync(this.walk(positions, (position, views) => found.set(position, views.view(odataId)), true));
+    return positions.map((p) => found.get(p));
+  }
+
+  /** As viewsAt, the way viewAtAsync goes about it. */
+  async viewsAtAsync(position: number): Promise<ReplayViews> {
+    let result: ReplayViews | undefined;
+    await this.drainAsync(this.walk([position], (_, views) => (result = views.readAll()), true));
+    return result!;
+  }
+
+  private async drainAsync(walk: Generator<void, void>): Promise<void> {
+    while (!walk.next().done) {
+      await new Promise((resolve) => setImmediate(resolve));
+      // A replay outrunning the deflating waits, rather than holding snapshots' text in memory.
+      await this.snapshots?.settle(2);
+    }
+  }
+
+  /** A resource at two resolved points and the JSON changes between them. */
+  diff(odataId: string, from: ResolvedPoint, to: ResolvedPoint, views: readonly (StoredView | undefined)[]): ResourceDiff {
+    const [before, after] = views;
+    const parse = (view: StoredView | undefined) => (view === undefined ? undefined : (JSON.parse(view.body) as unknown));
+    return {
+      resource: odataId,
+      from: { ...from, exists: before !== undefined },
+      to: { ...to, exists: after !== undefined },
+      changes: diffJson(parse(before), parse(after)),
+    };
+  }
+
+  /**
+   * Replays through `positions` in ascending order, calling `visit` at each, and yields between
+   * pages of events. It restarts from a snapshot whenever one lies past where it has got to. A
+   * snapshot found damaged only when a view of it is read (its sections are inflated as needed)
+   * is dropped, and the stretch replayed again without it.
+   */
+  private *walk(positions: readonly number[], visit: (position: number, views: ReplayViews) => void, background = false): Generator<void, void> {
+    let replay: Replay | undefined;
+    for (const target of [...new Set(positions)].sort((a, b) => a - b)) {
+      for (;;) {
+        const nearest = this.snapshots?.nearest(target);
+        if (!replay || (nearest && nearest.position > replay.position)) replay = this.start(nearest);
+        try {
+          yield* this.advance(replay, target, background);
+          visit(target, replay.views);
+          break;
+        } catch (error) {
+          if (!(error instanceof DamagedSnapshotError)) throw error;
+          this.snapshots!.discard(error.position);
+          replay = undefined;
+        }
+      }
+    }
+  }
+
+  /** Views from the snapshot (or an older one if it cannot be read), or empty at position 0. */
+  private start(nearest: SnapshotInfo | undefined): Replay {
+    let candidate = nearest;
+    while (candidate && this.snapshots) {
+      const restored: SnapshotViews | undefined = this.snapshots.restore(candidate.position);
+      if (restored) return new Replay(new ReplayViews(restored), candidate.position, candidate);
+      candidate = candidate.position > 0 ? this.snapshots.nearest(candidate.position - 1) : undefined;
+    }
+    return new Replay(new ReplayViews(), 0, undefined);
+  }
+
+  private *advance(replay: Replay, target: number, background: boolean): Generator<void, void> {
+    while (replay.position < target) {
+      const rows = this.selectPage.all(replay.position, target, this.pageSize);
+      if (rows.length === 0) throw new Error(`the log has no events between ${replay.position} and ${target}`);
+      for (const row of rows) {
+        const event = eventFromRow(row as Parameters<typeof eventFromRow>[0]);
+        for (const projector of this.projectors) projector.apply(event, replay.views);
+        replay.position = event.position;
+        if (this.saveSnapshots && this.snapshots && replay.position - (replay.snapshot?.position ?? 0) >= this.interval) this.record(replay, background);
+      }
+      yield;
+    }
+  }
+
+  /** Records the replay's views as a snapshot: a delta of the last one, or a keyframe. */
+  private record(replay: Replay, background: boolean): void {
+    const snapshots = this.snapshots!;
+    const save = (background ? snapshots.saveInBackground : snapshots.save).bind(snapshots);
+    const changes = replay.views.takeChanges();
+    const base = replay.snapshot;
+    replay.snapshot =
+      base && base.depth + 1 < this.keyframeEvery
+        ? save(replay.position, changes.views, replay.views.size, base, changes.deleted)
+        : save(replay.position, replay.views.rows(), replay.views.size);
+  }
+
+  /**
+   * Records a snapshot of the live views table when the log has moved `snapshotInterval` events
+   * past the newest snapshot: the table at its last position is exactly what a replay would give,
+   * and copying it costs a read of the table, not a replay. Returns the snapshot made, if any.
+   */
+  snapshotLiveViews(options: { background?: boolean } = {}): SnapshotInfo | undefined {
+    const snapshots = this.snapshots;
+    const save = (options.background ? snapshots?.saveInBackground : snapshots?.save)?.bind(snapshots);
+    if (!snapshots) return undefined;
+    // One read transaction: the views and the position they are at agree, whoever appends.
+    const { position, rows } = this.db.transaction(() => ({
+      position: this.lastPosition(),
+      rows: allViews(this.db),
+    }))();
+    // The newest snapshot: in the table, or the last copy if it is newer (still being written).
+    const stored = snapshots.nearest(position);
+    const mine = this.lastLiveCopy;
+    const newest = mine && (!stored || mine.snapshot.position >= stored.position) ? mine.snapshot : stored;
+    if (position === 0 || position - (newest?.position ?? 0) < this.interval) return undefined;
+    const base = newest && newest.depth + 1 < this.keyframeEvery ? newest : undefined;
+    // What the base holds, by position: remembered from the last copy, or read back from it.
+    const before = base && (mine?.snapshot.position === base.position ? mine.positions : positionsOf(snapshots.restore(base.position)));
+    const positions = new Map(rows.map((row) => [row.odataId, row.position]));
+    let made: SnapshotInfo;
+    if (!base || !before) {
+      made = save!(position, rows, rows.length);
+    } else {
+      // A view of the table changes only with its position (every put stamps the event's).
+      const changed = rows.filter((row) => before.get(row.odataId) !== row.position);
+      const deleted = [...before.keys()].filter((odataId) => !positions.has(odataId));
+      made = save!(position, changed, rows.length, base, deleted);
+    }
+    this.lastLiveCopy = { snapshot: made, positions };
+    return made;
+  }
+}
+
+function positionsOf(views: SnapshotViews | undefined): Map<string, number> | undefined {
+  return views && new Map([...views.values()].map((view) => [view.odataId, view.position]));
+}
+
+function drain(generator: Generator<void, void>): void {
+  while (!generator.next().done);
+}

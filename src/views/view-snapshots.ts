@@ -1,0 +1,436 @@
+import { deflate, deflateSync, inflateSync } from 'node:zlib';
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from '../eventstore/database.js';
+import type { StoredView } from '../eventstore/projector.js';
+
+/**
+ * Events between snapshots: the balance between the events an as-of read replays (half of this
+ * on average) and the size of the snapshot table; how it was chosen is in the README
+ * (Benchmarks, `bench:history`).
+ */
+export const SNAPSHOT_INTERVAL = 500;
+/**
+ * A full copy every this many snapshots, deltas in between: a restore reads one keyframe and at
+ * most seven deltas, and the table grows by what changed rather than by every view.
+ */
+export const KEYFRAME_EVERY = 8;
+
+/** A snapshot's place: where it is, and what it is relative to. */
+export interface SnapshotInfo {
+  readonly position: number;
+  /** The snapshot this one is a delta of; undefined for a keyframe. */
+  readonly base?: number;
+  /** Deltas between this snapshot and its keyframe (0 for a keyframe). */
+  readonly depth: number;
+}
+
+interface SnapshotRow {
+  readonly position: number;
+  readonly base: number | null;
+  readonly depth: number;
+  readonly body: Buffer;
+}
+
+/**
+ * A snapshot's header: the views by parent path (a family: a log's entries, the tasks, a
+ * system's documents), each family's bodies in one of the sections, and the deflated length of
+ * each section. A family: [parent, section, last segments of the ids, positions, body lengths in
+ * UTF-8 bytes].
+ */
+interface Header {
+  readonly sections: readonly number[];
+  readonly families: readonly (readonly [string, number, readonly string[], readonly number[], readonly number[]])[];
+  readonly deleted: readonly string[];
+}
+
+/** Level 6 deflates a keyframe a quarter smaller than level 3, and it inflates faster for it. */
+const DEFLATE = { level: 6 };
+/**
+ * A family whose bodies reach this many bytes is deflated apart from the rest (a log's entries,
+ * the tasks), so a restore inflates it only when a replay reads one of it: most replays read the
+ * documents of systems and storage, few ever read a log entry.
+ */
+const SECTION_BYTES = 8 * 1024;
+
+const parentOf = (odataId: string) => odataId.slice(0, odataId.lastIndexOf('/') + 1);
+
+/** A snapshot before it is deflated: its header (less the sections' deflated lengths) and its sections' text. */
+function snapshotParts(views: readonly StoredView[], deleted: readonly string[]): { families: Header['families']; sections: Buffer[] } {
+  const byParent = new Map<string, { leaves: string[]; positions: number[]; bodies: string[]; bytes: number[]; total: number }>();
+  for (const view of views) {
+    const parent = parentOf(view.odataId);
+    let family = byParent.get(parent);
+    if (!family) byParent.set(parent, (family = { leaves: [], positions: [], bodies: [], bytes: [], total: 0 }));
+    const bytes = Buffer.byteLength(view.body, 'utf8');
+    family.leaves.push(view.odataId.slice(parent.length));
+    family.positions.push(view.position);
+    family.bodies.push(view.body);
+    family.bytes.push(bytes);
+    family.total += bytes;
+  }
+  const texts: string[][] = [[]];
+  const families: [string, number, string[], number[], number[]][] = [];
+  for (const [parent, family] of byParent) {
+    const section = family.total >= SECTION_BYTES ? texts.push([]) - 1 : 0;
+    texts[section]!.push(...family.bodies);
+    families.push([parent, section, family.leaves, family.positions, family.bytes]);
+  }
+  return { families, sections: texts.map((bodies) => Buffer.from(bodies.join(''), 'utf8')) };
+}
+
+/** The stored form: the header's deflated length (4 bytes), the header deflated, then each section deflated. */
+function assemble(families: Header['families'], deleted: readonly string[], sections: readonly Buffer[]): Buffer {
+  const header: Header = { sections: sections.map((section) => section.length), families, deleted };
+  const head = deflateSync(JSON.stringify(header), DEFLATE);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(head.length);
+  return Buffer.concat([length, head, ...sections]);
+}
+
+/** One snapshot's content: the views it puts and the ids it deletes (none for a keyframe). */
+export function encodeSnapshot(views: readonly StoredView[], deleted: readonly string[] = []): Buffer {
+  const { families, sections } = snapshotParts(views, deleted);
+  return assemble(
+    families,
+    deleted,
+    sections.map((section) => deflateSync(section, DEFLATE)),
+  );
+}
+
+/** As encodeSnapshot, deflating on libuv's thread pool; undefined if that fails. */
+async function encodeSnapshotAsync(views: readonly StoredView[], deleted: readonly string[]): Promise<Buffer | undefined> {
+  const { families, sections } = snapshotParts(views, deleted);
+  const deflated = await Promise.all(sections.map((section) => new Promise<Buffer | undefined>((resolve) => deflate(section, DEFLATE, (err, body) => resolve(err ? undefined : body)))));
+  return deflated.every((section) => section !== undefined) ? assemble(families, deleted, deflated) : undefined;
+}
+
+/** A snapshot's section could not be inflated, or does not hold what the header says: the row is damaged. */
+export class DamagedSnapshotError extends Error {
+  constructor(readonly position: number) {
+    super(`the snapshot at ${position} is damaged`);
+  }
+}
+
+/** One section of a stored snapshot, inflated when a view of it is first read. */
+class Section {
+  private text?: Buffer;
+  constructor(
+    private readonly deflated: Buffer,
+    private readonly length: number,
+    private readonly position: number,
+  ) {}
+
+  bytes(): Buffer {
+    if (this.text) return this.text;
+    let text: Buffer;
+    try {
+      text = inflateSync(this.deflated);
+    } catch {
+      throw new DamagedSnapshotError(this.position);
+    }
+    if (text.length !== this.length) throw new DamagedSnapshotError(this.position);
+    return (this.text = text);
+  }
+}
+
+/** A view of a stored snapshot: its body is read from its section when first asked for. */
+class SnapshotView implements StoredView {
+  private text?: string;
+  constructor(
+    readonly odataId: string,
+    readonly position: number,
+    private readonly section: Section,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get body(): string {
+    return (this.text ??= this.section.bytes().toString('utf8', this.start, this.end));
+  }
+}
+
+/** A family of views as one stored snapshot holds it: its members, and where their bodies are. */
+interface StoredFamily {
+  readonly section: Section;
+  readonly leaves: readonly string[];
+  readonly positions: readonly number[];
+  /** Where each body starts in the section, and where the last ends. */
+  readonly offsets: readonly number[];
+}
+
+/** A stored snapshot with its header read: its families by parent path, and the ids it deletes. */
+interface OpenedSnapshot {
+  readonly families: readonly (readonly [string, StoredFamily])[];
+  readonly deleted: readonly string[];
+}
+
+/**
+ * Reads a stored snapshot's header; a section is inflated when the first body of it is read (a
+ * DamagedSnapshotError if it cannot be), `position` naming the row in that error. Throws on a
+ * header that cannot be read.
+ */
+function openSnapshot(body: Buffer, position: number): OpenedSnapshot {
+  const headLength = body.readUInt32BE(0);
+  const header = JSON.parse(inflateSync(body.subarray(4, 4 + headLength)).toString('utf8')) as Header;
+  let offset = 4 + headLength;
+  const sizes = new Array<number>(header.sections.length).fill(0);
+  const families = header.families.map(([parent, index, leaves, positions, bytes]): [string, StoredFamily, number] => {
+    if (index >= sizes.length || leaves.length !== positions.length || leaves.length !== bytes.length) throw new Error('snapshot family does not match its header');
+    const offsets = new Array<number>(bytes.length + 1);
+    let at = sizes[index]!;
+    for (let i = 0; i < bytes.length; i += 1) {
+      offsets[i] = at;
+      at += bytes[i]!;
+    }
+    offsets[bytes.length] = at;
+    sizes[index] = at;
+    return [parent, { section: undefined as unknown as Section, leaves, positions, offsets }, index];
+  });
+  const sections = header.sections.map((deflated, i) => {
+    const section = new Section(body.subarray(offset, offset + deflated), sizes[i]!, position);
+    offset += deflated;
+    return section;
+  });
+  if (offset !== body.length) throw new Error('snapshot sections do not add up to its header');
+  return { families: families.map(([parent, family, index]) => [parent, { ...family, section: sections[index]! }]), deleted: header.deleted };
+}
+
+const viewOf = (parent: string, family: StoredFamily, i: number) =>
+  new SnapshotView(parent + family.leaves[i]!, family.positions[i]!, family.section, family.offsets[i]!, family.offsets[i + 1]!);
+
+/** A snapshot's content read whole: its views (those of one parent path together) and the ids it deletes. */
+export function decodeSnapshot(body: Buffer): { views: StoredView[]; deleted: readonly string[] } {
+  const { families, deleted } = openSnapshot(body, 0);
+  const views = families.flatMap(([parent, family]) => family.leaves.map((_, i) => viewOf(parent, family, i)));
+  return { views: views.map((view) => ({ odataId: view.odataId, body: view.body, position: view.position })), deleted };
+}
+
+/** More than the members of any one family a snapshot holds. */
+const MEMBER_SPAN = 2 ** 24;
+
+/**
+ * Every view at a snapshot's position, from the chain of stored snapshots that make it (a
+ * keyframe and the deltas on it), read as a replay asks: a family's members are worked out when
+ * one of them is first asked about, a body read when it is first asked for. Shared by the
+ * replays that start from it, never changed.
+ */
+export class SnapshotViews {
+  /** What each link of the chain, oldest first, puts (a family) or deletes (leaves), by parent path. */
+  private readonly changes = new Map<string, (StoredFamily | string[])[]>();
+  /** A family's members worked out: leaf → which of its `changes` holds it (× MEMBER_SPAN) and where in it. */
+  private readonly members = new Map<string, Map<string, number>>();
+  private readonly views = new Map<string, StoredView | null>();
+
+  constructor(chain: readonly OpenedSnapshot[]) {
+    for (const link of chain) {
+      const deletedByParent = new Map<string, string[]>();
+      for (const odataId of link.deleted) {
+        const parent = parentOf(odataId);
+        const leaves = deletedByParent.get(parent);
+        if (leaves) leaves.push(odataId.slice(parent.length));
+        else deletedByParent.set(parent, [odataId.slice(parent.length)]);
+      }
+      // A delta's deletions come before its puts, as it was recorded.
+      for (const [parent, leaves] of deletedByParent) this.changesOf(parent).push(leaves);
+      for (const [parent, family] of link.families) this.changesOf(parent).push(family);
+    }
+  }
+
+  private changesOf(parent: string): (StoredFamily | string[])[] {
+    let changes = this.changes.get(parent);
+    if (!changes) this.changes.set(parent, (changes = []));
+    return changes;
+  }
+
+  private membersOf(parent: string): Map<string, number> {
+    let members = this.members.get(parent);
+    if (members) return members;
+    members = new Map();
+    const changes = this.changes.get(parent) ?? [];
+    for (let c = 0; c < changes.length; c += 1) {
+      const change = changes[c]!;
+      if (Array.isArray(change)) for (const leaf of change) members.delete(leaf);
+      else for (let i = 0; i < change.leaves.length; i += 1) members.set(change.leaves[i]!, c * MEMBER_SPAN + i);
+    }
+    this.members.set(parent, members);
+    return members;
+  }
+
+  has(odataId: string): boolean {
+    const parent = parentOf(odataId);
+    return this.membersOf(parent).has(odataId.slice(parent.length));
+  }
+
+  get(odataId: string): StoredView | undefined {
+    const known = this.views.get(odataId);
+    if (known !== undefined) return known ?? undefined;
+    const parent = parentOf(odataId);
+    const member = this.membersOf(parent).get(odataId.slice(parent.length));
+    const view = member === undefined ? undefined : viewOf(parent, this.changes.get(parent)![Math.floor(member / MEMBER_SPAN)] as StoredFamily, member % MEMBER_SPAN);
+    this.views.set(odataId, view ?? null);
+    return view;
+  }
+
+  /** The ids of the views under a parent path (a collection's members, a log's entries). */
+  idsUnder(parent: string): string[] {
+    return [...this.membersOf(parent).keys()].map((leaf) => parent + leaf);
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const parent of this.changes.keys()) yield* this.idsUnder(parent);
+  }
+
+  *values(): IterableIterator<StoredView> {
+    for (const odataId of this.keys()) yield this.get(odataId)!;
+  }
+
+  get size(): number {
+    let size = 0;
+    for (const parent of this.changes.keys()) size += this.membersOf(parent).size;
+    return size;
+  }
+}
+
+/**
+ * The view_snapshots table of one projection version: rows another version wrote are never
+ * read, and are dropped when this version writes. A snapshot that cannot be read whole (a row of
+ * its chain missing or damaged) is treated as absent, so snapshots only ever save time.
+ */
+export class ViewSnapshots {
+  private readonly selectNearest: Statement<[number, number], SnapshotInfo & { base: number | null }>;
+  private readonly selectRow: Statement<[number, number], SnapshotRow>;
+  private readonly insertRow: Statement<[number, number, number | null, number, number, Buffer, string]>;
+  private readonly deleteOthers: Statement<[number]>;
+  private readonly deleteRow: Statement<[number, number]>;
+  /** Restored snapshots, newest use last: a few are kept so reads near each other restore once. */
+  private readonly cache = new Map<number, SnapshotViews>();
+  private readonly writing = new Set<Promise<void>>();
+  private lastWrite: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly db: SqliteDatabase,
+    readonly projectionVersion: number,
+    private readonly cacheSize = 4,
+  ) {
+    this.selectNearest = db.prepare(
+      'SELECT position, base, depth FROM view_snapshots WHERE projection_version = ? AND position <= ? ORDER BY position DESC LIMIT 1',
+    );
+    this.selectRow = db.prepare('SELECT position, base, depth, body FROM view_snapshots WHERE projection_version = ? AND position = ?');
+    this.insertRow = db.prepare(
+      'INSERT OR IGNORE INTO view_snapshots (projection_version, position, base, depth, views, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.deleteOthers = db.prepare('DELETE FROM view_snapshots WHERE projection_version <> ?');
+    this.deleteRow = db.prepare('DELETE FROM view_snapshots WHERE projection_version = ? AND position = ?');
+  }
+
+  /** The newest snapshot at or before `position`. */
+  nearest(position: number): SnapshotInfo | undefined {
+    const row = this.selectNearest.get(this.projectionVersion, position);
+    if (!row) return undefined;
+    return row.base === null ? { position: row.position, depth: row.depth } : { position: row.position, base: row.base, depth: row.depth };
+  }
+
+  /** Every view at the snapshot's position, or undefined when its chain cannot be read whole. */
+  restore(position: number): SnapshotViews | undefined {
+    const cached = this.cache.get(position);
+    if (cached) {
+      this.cache.delete(position);
+      this.cache.set(position, cached);
+      return cached;
+    }
+    const chain: SnapshotRow[] = [];
+    let row = this.selectRow.get(this.projectionVersion, position);
+    const depth = row?.depth ?? 0;
+    while (row) {
+      chain.push(row);
+      if (row.base === null) break;
+      // A base is older, and a chain is never longer than its depth says: anything else is damage.
+      if (row.base >= row.position || chain.length > depth) return undefined;
+      row = this.selectRow.get(this.projectionVersion, row.base);
+    }
+    if (!row || row.base !== null) return this.discard(position);
+    let views: SnapshotViews;
+    try {
+      views = new SnapshotViews(chain.reverse().map((link) => openSnapshot(link.body, link.position)));
+    } catch {
+      return this.discard(position);
+    }
+    this.cache.set(position, views);
+    while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+    return views;
+  }
+
+  /**
+   * A snapshot that cannot be restored is dropped, so the next replay past it records a good one;
+   * so is one whose section turned out damaged when read (DamagedSnapshotError names it).
+   */
+  discard(position: number): undefined {
+    for (const [at] of this.cache) this.cache.delete(at);
+    try {
+      this.deleteRow.run(this.projectionVersion, position);
+    } catch {
+      // A store opened read-only, or busy: the snapshot is skipped all the same.
+    }
+    return undefined;
+  }
+
+  /**
+   * Records a snapshot: `base` undefined makes a keyframe of `views`; otherwise `views` and
+   * `deleted` are what changed since `base`. A snapshot already at that position is kept.
+   */
+  save(position: number, views: readonly StoredView[], viewCount: number, base?: SnapshotInfo, deleted: readonly string[] = []): SnapshotInfo {
+    this.insert(position, encodeSnapshot(views, base ? deleted : []), viewCount, base);
+    // Another writer may have been first at this position: the row that stands is the one to build on.
+    return this.nearest(position)!;
+  }
+
+  /**
+   * As save, deflating on libuv's thread pool (another core) and writing the row when that is
+   * done: for replays and copies that let the event loop run. The snapshot it returns is the one
+   * being written; one that never lands (the store closed first) leaves a base missing, which
+   * restore takes as damage.
+   */
+  saveInBackground(position: number, views: readonly StoredView[], viewCount: number, base?: SnapshotInfo, deleted: readonly string[] = []): SnapshotInfo {
+    const deflated = encodeSnapshotAsync(views, base ? deleted : []);
+    // Deflated side by side, written in order: a delta never lands before its base.
+    const written = this.lastWrite.then(async () => {
+      const body = await deflated;
+      try {
+        if (body && this.db.open) this.insert(position, body, viewCount, base);
+      } catch {
+        // Busy for longer than the timeout, or closing: a snapshot less, nothing wrong.
+      }
+    });
+    this.lastWrite = written;
+    this.writing.add(written);
+    void written.then(() => this.writing.delete(written));
+    return base ? { position, base: base.position, depth: base.depth + 1 } : { position, depth: 0 };
+  }
+
+  /** Snapshots still being deflated and written. */
+  get backlog(): number {
+    return this.writing.size;
+  }
+
+  /** Resolves once no more than `most` snapshots are still being written. */
+  async settle(most = 0): Promise<void> {
+    while (this.writing.size > most) await Promise.race(this.writing);
+  }
+
+  private insert(position: number, body: Buffer, viewCount: number, base: SnapshotInfo | undefined): void {
+    this.db
+      .transaction(() => {
+        this.deleteOthers.run(this.projectionVersion);
+        this.insertRow.run(this.projectionVersion, position, base?.position ?? null, base ? base.depth + 1 : 0, viewCount, body, new Date().toISOString());
+      })
+      .immediate();
+  }
+
+  /** How many snapshots this projection version has, and their bytes. */
+  stats(): { count: number; bytes: number } {
+    const row = this.db
+      .prepare('SELECT count(*) AS count, coalesce(sum(length(body)), 0) AS bytes FROM view_snapshots WHERE projection_version = ?')
+      .get(this.projectionVersion) as { count: number; bytes: number };
+    return row;
+  }
+}

@@ -1,0 +1,284 @@
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { openEventStore } from '../../src/views/open-store.js';
+import type { EventStore } from '../../src/eventstore/event-store.js';
+import type { SqliteDatabase } from '../../src/eventstore/database.js';
+import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
+import { parseLogPoint, PointOutOfRangeError, TimeTravel } from '../../src/views/time-travel.js';
+import { ViewSnapshots, decodeSnapshot, encodeSnapshot } from '../../src/views/view-snapshots.js';
+import { diffJson, type JsonChange } from '../../src/views/json-diff.js';
+import { ReplayViews } from '../../src/views/replay-views.js';
+import type { StoredView } from '../../src/eventstore/projector.js';
+import { LabHistory } from '../support/lab-history.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const tempDir = useTempDirs();
+const START = Date.UTC(2026, 0, 1);
+
+type Row = [string, string, number];
+const digest = (rows: readonly Row[]) => createHash('sha256').update(JSON.stringify(rows)).digest('hex');
+const liveRows = (db: SqliteDatabase) => (db.prepare('SELECT odata_id, body, position FROM views ORDER BY odata_id').raw().all() as Row[]);
+const replayRows = (views: ReplayViews) => views.rows().map((v): Row => [v.odataId, v.body, v.position]);
+
+interface Recorded {
+  readonly store: EventStore;
+  /** After each append: the position reached and a digest of the whole views table. */
+  readonly states: { position: number; digest: string; rows?: Row[] }[];
+}
+
+/**
+ * A store with the live projectors and a clock that moves a second per append, filled with a
+ * lab history append by append, the views table read after each one: what GET saw then.
+ */
+function recordLab(events: number, systems: number, keepRows = (_: number) => false): Recorded {
+  let tick = 0;
+  const clock = () => new Date(START + (tick += 1) * 1000);
+  const { store } = openEventStore({ file: join(tempDir(), 'events.db'), projectors, projectionVersion: PROJECTION_VERSION, clock });
+  const history = new LabHistory({ systems, seed: 7 });
+  const states: Recorded['states'] = [];
+  while (store.lastPosition() < events) {
+    const { lastPosition } = store.append(history.next());
+    const rows = liveRows(store.db);
+    states.push({ position: lastPosition, digest: digest(rows), ...(keepRows(states.length) && { rows }) });
+  }
+  return { store, states };
+}
+
+describe('time travel', () => {
+  it('replays every view, hidden state included, to the bytes the live projection had after each append', async () => {
+    // One machine's log wraps (500 entries), volumes come and go, drives fail and are rebuilt.
+    const { store, states } = recordLab(1000, 1);
+    const positions = states.map((s) => s.position);
+    const expected = new Map(states.map((s) => [s.position, s.digest]));
+    // From position 0 in one pass, and from snapshots (a delta or a keyframe every 100 events).
+    const full = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 0 });
+    const mismatches: number[] = [];
+    full.replayThrough(positions, (position, views) => {
+      const rows = replayRows(views);
+      if (digest(rows) !== expected.get(position) || rows.length !== views.size) mismatches.push(position);
+    });
+    expect(mismatches).toEqual([]);
+
+    // Snapshots recorded by a replay that deflates them on the thread pool.
+    const withSnapshots = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 100, keyframeEvery: 3 });
+    const atEnd = await withSnapshots.viewsAtAsync(store.lastPosition());
+    expect(digest(replayRows(atEnd))).toBe(expected.get(store.lastPosition()));
+    await withSnapshots.snapshots!.settle();
+    const kinds = store.db.prepare('SELECT depth, count(*) AS n FROM view_snapshots GROUP BY depth ORDER BY depth').all();
+    expect(kinds).toEqual([
+      { depth: 0, n: 4 },
+      { depth: 1, n: 3 },
+      { depth: 2, n: 3 },
+    ]);
+    // Every 7th append, each read restoring the snapshot below it and replaying the rest.
+    for (const position of positions.filter((_, i) => i % 7 === 0)) {
+      expect(withSnapshots.snapshots!.nearest(position)?.position ?? 0).toBeLessThanOrEqual(position);
+      expect(digest(replayRows(withSnapshots.viewsAt(position))), `position ${position}`).toBe(expected.get(position));
+    }
+    // A snapshot restored whole equals the live views at its position.
+    for (const { position } of store.db.prepare('SELECT position FROM view_snapshots').all() as { position: number }[]) {
+      const restored = [...withSnapshots.snapshots!.restore(position)!.values()].sort((a, b) => (a.odataId < b.odataId ? -1 : 1));
+      const state = states.find((s) => s.position >= position)!;
+      if (state.position === position) expect(digest(restored.map((v): Row => [v.odataId, v.body, v.position]))).toBe(state.digest);
+    }
+    store.db.close();
+  });
+
+  it('answers one view with the body and position GET had, and nothing before it existed', () => {
+    const { store, states } = recordLab(400, 2, (i) => i % 25 === 0);
+    const timeTravel = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 50 });
+    const system = '/redfish/v1/Systems/node-2';
+    const born = (store.db.prepare("SELECT min(position) AS p FROM events WHERE stream_id = ?").get(system) as { p: number }).p;
+    expect(timeTravel.viewAt(system, [born - 1, born])).toEqual([undefined, expect.objectContaining({ odataId: system, position: born })]);
+    for (const state of states.filter((s) => s.rows)) {
+      const live = state.rows!.find(([id]) => id === system);
+      const [view] = timeTravel.viewAt(system, [state.position]);
+      expect(view && [view.odataId, view.body, view.position]).toEqual(live);
+    }
+    store.db.close();
+  });
+
+  it('resolves a time to the last event recorded by then, and refuses a position past the end', () => {
+    const { store } = recordLab(60, 1);
+    const timeTravel = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION });
+    const last = store.lastPosition();
+    const at = (position: number) => (store.db.prepare('SELECT recorded_at AS t FROM events WHERE position = ?').get(position) as { t: string }).t;
+    const lastOfAppend = (position: number) => (store.db.prepare('SELECT max(position) AS p FROM events WHERE recorded_at = ?').get(at(position)) as { p: number }).p;
+    for (const position of [1, 2, 17, 30, last]) {
+      expect(timeTravel.resolve({ time: at(position) })).toEqual({ position: lastOfAppend(position), recordedAt: at(position) });
+      // Half a second later is still before the next append.
+      const later = new Date(Date.parse(at(position)) + 500).toISOString();
+      expect(timeTravel.resolve({ time: later }).position).toBe(lastOfAppend(position));
+    }
+    expect(timeTravel.resolve({ time: new Date(START).toISOString() })).toEqual({ position: 0 });
+    expect(timeTravel.resolve({ time: '2999-01-01T00:00:00.000Z' }).position).toBe(last);
+    expect(timeTravel.resolve({ position: last })).toEqual({ position: last, recordedAt: at(last) });
+    expect(() => timeTravel.resolve({ position: last + 1 })).toThrow(PointOutOfRangeError);
+    store.db.close();
+  });
+
+  it('reads points given as positions or as ISO times with their offset', () => {
+    expect(parseLogPoint('0')).toEqual({ position: 0 });
+    expect(parseLogPoint('1234')).toEqual({ position: 1234 });
+    expect(parseLogPoint('2026-11-25T10:00:00Z')).toEqual({ time: '2026-11-25T10:00:00.000Z' });
+    expect(parseLogPoint('2026-11-25T11:00:00.250+01:00')).toEqual({ time: '2026-11-25T10:00:00.250Z' });
+    expect(parseLogPoint('2026-11-25T10:00Z')).toEqual({ time: '2026-11-25T10:00:00.000Z' });
+    for (const bad of ['', '-1', '1.5', '1e3', ' 12', 'yesterday', '2026-11-25', '2026-11-25T10:00:00', '2026-13-45T10:00:00Z', '9999999999999999']) {
+      expect(parseLogPoint(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('ignores snapshots of another projection version, and drops them when it records its own', () => {
+    const { store } = recordLab(300, 1);
+    const other = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION + 1000, snapshotInterval: 100 });
+    other.viewsAt(250);
+    expect(store.db.prepare('SELECT projection_version AS v, count(*) AS n FROM view_snapshots GROUP BY v').all()).toEqual([{ v: PROJECTION_VERSION + 1000, n: 2 }]);
+    const current = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 100 });
+    expect(current.snapshots!.nearest(250)).toBeUndefined();
+    const live = digest(liveRows(store.db));
+    expect(digest(replayRows(current.viewsAt(store.lastPosition())))).toBe(live);
+    expect(store.db.prepare('SELECT DISTINCT projection_version AS v FROM view_snapshots').all()).toEqual([{ v: PROJECTION_VERSION }]);
+    store.db.close();
+  });
+
+  it('never needs a snapshot: a damaged one is dropped and the answer replayed without it', () => {
+    const { store } = recordLab(500, 1);
+    const options = { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 100, keyframeEvery: 2 };
+    const last = store.lastPosition();
+    new TimeTravel(store.db, options).viewsAt(last);
+    const live = digest(liveRows(store.db));
+    expect(store.db.prepare('SELECT position, depth FROM view_snapshots ORDER BY position').raw().all()).toEqual([[100, 0], [200, 1], [300, 0], [400, 1], [500, 0]]);
+    // Two damaged keyframes: 500 itself, and 300 under the delta at 400.
+    store.db.prepare('UPDATE view_snapshots SET body = ? WHERE position IN (300, 500)').run(Buffer.from('not deflated'));
+    const fresh = new TimeTravel(store.db, options);
+    expect(digest(replayRows(fresh.viewsAt(last)))).toBe(live);
+    // Each was dropped on the way down to 200, then recorded again from there.
+    expect(store.db.prepare('SELECT position FROM view_snapshots ORDER BY position').pluck().all()).toEqual([100, 200, 300, 400, 500]);
+    for (const position of [300, 400, 500]) expect(fresh.snapshots!.restore(position)).toBeDefined();
+    expect(digest(replayRows(new TimeTravel(store.db, options).viewsAt(last)))).toBe(live);
+    expect(digest(replayRows(new TimeTravel(store.db, { ...options, snapshotInterval: 0 }).viewsAt(last)))).toBe(live);
+    store.db.close();
+  });
+
+  it('drops a snapshot whose section is found damaged only when a replay reads it, and replays without it', () => {
+    const { store } = recordLab(500, 1);
+    const options = { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 100, keyframeEvery: 2 };
+    new TimeTravel(store.db, options).viewsAt(store.lastPosition());
+    const replayed = new TimeTravel(store.db, { ...options, snapshotInterval: 0 });
+    const positions = () => store.db.prepare('SELECT position FROM view_snapshots ORDER BY position').pluck().all();
+    // The keyframe at 300 keeps a readable header; the end of its last section is spoiled.
+    const body = store.db.prepare('SELECT body FROM view_snapshots WHERE position = 300').pluck().get() as Buffer;
+    store.db.prepare('UPDATE view_snapshots SET body = ? WHERE position = 300').run(Buffer.concat([body.subarray(0, body.length - 8), Buffer.alloc(8)]));
+    const fresh = new TimeTravel(store.db, { ...options, saveSnapshots: false });
+    // A read that needs no body of that section is answered from the snapshot.
+    const system = '/redfish/v1/Systems/node-1';
+    expect(fresh.viewAt(system, [300])).toEqual(replayed.viewAt(system, [300]));
+    expect(positions()).toEqual([100, 200, 300, 400, 500]);
+    // One that reads every view finds the damage, drops the snapshot and replays from the one before.
+    expect(replayRows(fresh.viewsAt(350))).toEqual(replayRows(replayed.viewsAt(350)));
+    expect(positions()).toEqual([100, 200, 400, 500]);
+    // The delta on it goes when it is next restored.
+    expect(replayRows(fresh.viewsAt(450))).toEqual(replayRows(replayed.viewsAt(450)));
+    expect(positions()).toEqual([100, 200, 500]);
+    store.db.close();
+  });
+
+  it('copies the live views as snapshots while the log grows, deltas between keyframes', async () => {
+    let tick = 0;
+    const clock = () => new Date(START + (tick += 1) * 1000);
+    const { store } = openEventStore({ file: join(tempDir(), 'events.db'), projectors, projectionVersion: PROJECTION_VERSION, clock });
+    const history = new LabHistory({ systems: 2, seed: 3 });
+    const timeTravel = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 60, keyframeEvery: 3 });
+    const taken = new Map<number, string>();
+    while (store.lastPosition() < 700) {
+      store.append(history.next());
+      // Deflated and written on the side, as the server does: the next copy may come first.
+      const snapshot = timeTravel.snapshotLiveViews({ background: taken.size % 2 === 0 });
+      if (snapshot) taken.set(snapshot.position, digest(liveRows(store.db)));
+    }
+    await timeTravel.snapshots!.settle();
+    expect(taken.size).toBeGreaterThanOrEqual(10);
+    const depths = store.db.prepare('SELECT depth FROM view_snapshots ORDER BY position').pluck().all();
+    expect(depths.slice(0, 6)).toEqual([0, 1, 2, 0, 1, 2]);
+    // The log grows with no copies taken; a read at its end replays from the newest copy and
+    // records snapshots on top of it: either kind builds on the other.
+    const newest = timeTravel.snapshots!.nearest(Number.MAX_SAFE_INTEGER)!.position;
+    const live = new Map<number, string>();
+    while (store.lastPosition() < newest + 200) {
+      const { lastPosition } = store.append(history.next());
+      live.set(lastPosition, digest(liveRows(store.db)));
+    }
+    timeTravel.viewsAt(store.lastPosition());
+    const recorded = store.db.prepare('SELECT position FROM view_snapshots WHERE position > ?').pluck().all(newest) as number[];
+    expect(recorded.length).toBeGreaterThanOrEqual(2);
+    for (const position of recorded) if (live.has(position)) taken.set(position, live.get(position)!);
+    expect([...taken.keys()].filter((p) => p > newest).length).toBeGreaterThanOrEqual(1);
+    const readBack = new ViewSnapshots(store.db, PROJECTION_VERSION);
+    for (const [position, expected] of taken) {
+      const views = [...readBack.restore(position)!.values()].sort((a, b) => (a.odataId < b.odataId ? -1 : 1));
+      expect(digest(views.map((v): Row => [v.odataId, v.body, v.position]))).toBe(expected);
+      // And what a replay from nothing gives there.
+      const replayed = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 0 }).viewsAt(position);
+      expect(digest(replayRows(replayed))).toBe(expected);
+    }
+    store.db.close();
+  });
+
+  it('encodes a snapshot and reads it back exactly, text beyond ASCII included', () => {
+    const views: StoredView[] = [
+      { odataId: '#state/x', body: '{"state":{"a":[1,2]}}', position: 3 },
+      { odataId: '/redfish/v1/Systems/ü', body: JSON.stringify({ Name: 'Knoten ü 🚀', Text: 'line\nbreak' }), position: 9 },
+    ];
+    expect(decodeSnapshot(encodeSnapshot(views, ['/gone']))).toEqual({ views, deleted: ['/gone'] });
+  });
+});
+
+/** Applies the changes a diff gives, as a JSON Patch tool would. */
+function applyChanges(document: unknown, changes: readonly JsonChange[]): unknown {
+  let root = structuredClone(document);
+  for (const change of changes) {
+    if (change.path === '') {
+      root = change.op === 'remove' ? undefined : structuredClone(change.value);
+      continue;
+    }
+    const keys = change.path.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = keys.pop()!;
+    let parent = root as Record<string, unknown>;
+    for (const key of keys) parent = parent[key] as Record<string, unknown>;
+    if (Array.isArray(parent)) {
+      if (change.op === 'remove') parent.splice(Number(last), 1);
+      else if (change.op === 'add') parent.splice(Number(last), 0, structuredClone(change.value));
+      else parent[Number(last)] = structuredClone(change.value);
+    } else if (change.op === 'remove') {
+      delete parent[last];
+    } else {
+      parent[last] = structuredClone(change.value);
+    }
+  }
+  return root;
+}
+
+describe('JSON diff', () => {
+  it('gives the JSON Patch from one document to the other, with previous values', () => {
+    const from = { Id: '1', PowerState: 'Off', Boot: { Target: 'None', 'a/b~c': 1 }, Members: [{ id: 1 }, { id: 2 }, { id: 3 }], Gone: null };
+    const to = { Id: '1', PowerState: 'On', Boot: { Target: 'Pxe', 'a/b~c': 1 }, Members: [{ id: 1 }], New: [1] };
+    const changes = diffJson(from, to);
+    expect(changes).toEqual([
+      { op: 'remove', path: '/Gone', previous: null },
+      { op: 'replace', path: '/PowerState', value: 'On', previous: 'Off' },
+      { op: 'replace', path: '/Boot/Target', value: 'Pxe', previous: 'None' },
+      { op: 'remove', path: '/Members/2', previous: { id: 3 } },
+      { op: 'remove', path: '/Members/1', previous: { id: 2 } },
+      { op: 'add', path: '/New', value: [1] },
+    ]);
+    expect(applyChanges(from, changes)).toEqual(to);
+    expect(diffJson(to, to)).toEqual([]);
+    expect(diffJson({ 'a/b~c': 1 }, { 'a/b~c': 2 })).toEqual([{ op: 'replace', path: '/a~1b~0c', value: 2, previous: 1 }]);
+    expect(diffJson(undefined, to)).toEqual([{ op: 'add', path: '', value: to }]);
+    expect(diffJson(from, undefined)).toEqual([{ op: 'remove', path: '', previous: from }]);
+    expect(diffJson([1], { 0: 1 })).toEqual([{ op: 'replace', path: '', value: { 0: 1 }, previous: [1] }]);
+    const grown = diffJson([1], [1, 2, 3]);
+    expect(applyChanges([1], grown)).toEqual([1, 2, 3]);
+  });
+});
