@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RefusalWindow } from '../../src/domain/refusals/refusal-window.js';
+import { MAX_TRACKED_BUCKETS, RefusalWindow } from '../../src/domain/refusals/refusal-window.js';
 
 const limits = { perActorAndPath: 3, total: 5, windowSeconds: 60, bodyLimitBytes: 4096 };
 const bucket = (who: string, path: string) => ({ who, method: 'POST', path });
@@ -40,5 +40,14 @@ describe('RefusalWindow', () => {
     window.admit(bucket('user:a', '/x'), 0);
     expect(window.close(10)).toBeUndefined();
     expect(window.endsAtMs).toBeUndefined();
+  });
+
+  it('keeps counts for a bounded number of buckets, however many paths a client tries, and counts every drop', () => {
+    const window = new RefusalWindow({ ...limits, total: 0 });
+    const tried = MAX_TRACKED_BUCKETS * 3;
+    for (let i = 0; i < tried; i += 1) window.admit(bucket('user:a', `/x/${i}`), 0);
+    const summary = window.close(1)!;
+    expect(summary.dropped).toBe(tried);
+    expect(summary.buckets).toHaveLength(20);
   });
 });

@@ -23,6 +23,12 @@ export interface RefusalBucket {
 export type DroppedSummary = RequestRefusalsDropped['data'];
 
 /**
+ * The most buckets of dropped refusals a window keeps counts for: a client varying the path
+ * would otherwise grow the count itself without limit. Drops past it are counted in the total only.
+ */
+export const MAX_TRACKED_BUCKETS = 1000;
+
+/**
  * The count of one window of refusals: recorded ones per client and path, and the rest,
  * dropped, by bucket. Pure: the caller passes the time. A window starts with the first refusal
  * after the previous one ended, so a quiet service holds no window and no timer.
@@ -62,7 +68,7 @@ export class RefusalWindow {
     } else {
       const dropKey = `${bucket.who}\n${bucket.method}\n${bucket.path}`;
       const known = this.dropped.get(dropKey);
-      this.dropped.set(dropKey, { ...bucket, count: (known?.count ?? 0) + 1 });
+      if (known || this.dropped.size < MAX_TRACKED_BUCKETS) this.dropped.set(dropKey, { ...bucket, count: (known?.count ?? 0) + 1 });
       this.droppedTotal += 1;
     }
     return { record, ...(closed && { closed }) };
