@@ -41,6 +41,8 @@ import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
 import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
 import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
 import { httpsCertificateInstaller, recordServedCertificate } from './redfish/certificates/served-certificate.js';
+import { RefusalRecorder } from './redfish/refusal-recorder.js';
+import { DEFAULT_REFUSAL_LIMITS } from './domain/refusals/refusal-window.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:8000 */
@@ -88,12 +90,14 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     const systems = labSystems(config);
     registerSystems(store, systems);
     const https = tlsFiles(config);
+    const refusals = new RefusalRecorder(store, { ...DEFAULT_REFUSAL_LIMITS, ...config.refusedRequests }, (line) => options.logger?.warn(line));
     const { app, allowedMethods } = buildRedfishServer({
       views: store.views,
       bodyLimitBytes: config.listen.bodyLimitBytes,
       logger: options.logger,
       health: () => ({ version: EMULATOR_VERSION, lastPosition: store.lastPosition() }),
       rewriteUrl: systemAddressRewriter(store.views),
+      onRefusal: (request, error) => refusals.record(request, error),
       ...(https && { https }),
     });
     const accounts = new Accounts(readHtpasswd(config.auth.htpasswdFile ?? DEFAULT_HTPASSWD));
@@ -155,6 +159,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
           await events.close();
           await firmware.close();
           await app.close();
+          refusals.close();
           store.db.close();
         } finally {
           // Let go even when a part failed to stop: the store is no longer served.

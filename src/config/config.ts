@@ -2,6 +2,7 @@ import type { RoleId } from '../redfish/auth/roles.js';
 import type { Durability } from '../eventstore/database.js';
 import type { NicNetwork } from '../libvirt/xml/demo-domain-xml.js';
 import type { LogLevel } from '../logging/service-logger.js';
+import type { RefusalLimits } from '../domain/refusals/refusal-window.js';
 
 /** The emulator's configuration, as checked against config/schema.json. */
 export interface EmulatorConfig {
@@ -9,6 +10,8 @@ export interface EmulatorConfig {
   readonly database: { readonly file: string; readonly durability: Durability };
   readonly listen: { readonly address: string; readonly port: number; readonly bodyLimitBytes?: number };
   readonly log?: { readonly level?: LogLevel; readonly file?: string };
+  /** How many refused requests the log records per window; the rest are counted (src/domain/refusals/refusal-window.ts). */
+  readonly refusedRequests?: Partial<RefusalLimits>;
   readonly auth: {
     readonly enabled: boolean;
     readonly htpasswdFile?: string;

@@ -62,6 +62,14 @@ export function executeCommand<Command, Event extends { type: string; data: unkn
 export interface CommandOrigin {
   readonly actor: string;
   readonly requestId?: string;
+  /** Told of a command the decider refused, so the refusal can be recorded with it (and replayed). */
+  readonly onRefused?: (refused: RefusedCommand) => void;
+}
+
+/** A client's command that its aggregate refused, and the stream it was sent to. */
+export interface RefusedCommand {
+  readonly streamId: string;
+  readonly command: RecordedCommand;
 }
 
 /**
@@ -76,5 +84,9 @@ export function executeClientCommand<Command extends { type: string }, Event ext
   command: Command,
   origin: CommandOrigin,
 ): CommandOutcome<Event> {
-  return executeCommand(store, streamId, decider, command, { ...origin, command: command as unknown as RecordedCommand });
+  const { onRefused, ...who } = origin;
+  const recorded = command as unknown as RecordedCommand;
+  const outcome = executeCommand(store, streamId, decider, command, { ...who, command: recorded });
+  if (!outcome.ok) onRefused?.({ streamId, command: recorded });
+  return outcome;
 }

@@ -5,6 +5,7 @@ import { catchUpResourceIndex } from '../eventstore/resource-index.js';
 import { virtualMediaOf } from './virtual-media.js';
 import { taskUri } from './tasks.js';
 import { streamOwner } from '../domain/stream-ids.js';
+import type { RequestRefusalsDropped } from '../domain/refusals/refusal-events.js';
 
 /** Bump when resourcesOfEvent names other resources: the index is then made again from the whole log. */
 export const RESOURCE_INDEX_VERSION = 2;
@@ -15,10 +16,13 @@ const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filt
 /**
  * Every resource an event of a system's streams is about, as its payload names them: a storage
  * event's volume, drives (by id or @odata.id) and tasks; a system event's virtual media drive
- * (and the certificate it trusts), BIOS or Secure Boot. History by resource finds the event under each (the stream and subject
+ * (and the certificate it trusts), BIOS or Secure Boot; the paths a count of dropped refusals
+ * covers. History by resource finds the event under each (the stream and subject
  * are found without this).
  */
 export function resourcesOfEvent(event: RecordedEvent): string[] {
+  // A count of refusals left out is found under each path it counts (a refusal's own path is its subject).
+  if (event.type === 'RequestRefusalsDropped') return (event.data as RequestRefusalsDropped['data']).buckets.map((bucket) => bucket.path);
   const owner = streamOwner(event.streamId);
   if (!owner) return [];
   const d = (event.data ?? {}) as Data;

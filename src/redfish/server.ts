@@ -27,6 +27,8 @@ export interface RedfishServerOptions {
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
   /** Maps a request's URL to the one it is served as (other addresses of a resource), before routing. */
   readonly rewriteUrl?: (url: string) => string;
+  /** Told of every error answer as it is sent (the refusals the log records: refusal-recorder.ts). */
+  readonly onRefusal?: (request: FastifyRequest, error: RedfishHttpError) => void;
 }
 
 export interface RedfishServer {
@@ -79,6 +81,8 @@ function setProtocolHeaders(request: FastifyRequest, reply: FastifyReply): void 
   reply.header('Cache-Control', 'no-cache');
 }
 
+type SendError = (reply: FastifyReply, error: RedfishHttpError) => FastifyReply;
+
 function sendError(reply: FastifyReply, error: RedfishHttpError): FastifyReply {
   noteRefusal(reply.request, error.messages);
   for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
@@ -90,10 +94,10 @@ function sendError(reply: FastifyReply, error: RedfishHttpError): FastifyReply {
  * DISCARD_LIMIT_BYTES), since a client still sending would otherwise meet a closed connection
  * instead of the answer. The connection closes after it either way.
  */
-async function refuseOversizeBody(request: FastifyRequest, reply: FastifyReply, error: RedfishHttpError): Promise<FastifyReply> {
+async function refuseOversizeBody(request: FastifyRequest, reply: FastifyReply, error: RedfishHttpError, send: SendError): Promise<FastifyReply> {
   const declared = Number(request.headers['content-length']);
   if (!(declared > DISCARD_LIMIT_BYTES)) await discardBody(request.raw);
-  return sendError(reply, error.withHeaders({ Connection: 'close' }));
+  return send(reply, error.withHeaders({ Connection: 'close' }));
 }
 
 /**
@@ -111,6 +115,14 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     return RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowHeader(path) });
   };
   const requestLog = options.logger ? new RequestLog() : undefined;
+  // Every error answer goes through here: the one place a refusal is seen whatever refused it.
+  const onRefusal = options.onRefusal;
+  const refuse: SendError = onRefusal
+    ? (reply, error) => {
+        onRefusal(reply.request, error);
+        return sendError(reply, error);
+      }
+    : sendError;
   const app = Fastify({
     ...(options.https && { https: { cert: options.https.cert, key: options.https.key } }),
     ...(requestLog ? { loggerInstance: options.logger, logController: requestLog } : { logger: false }),
@@ -122,7 +134,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
       // The reply these get skips the onSend hooks, and fastify's request logging.
       setProtocolHeaders(request, reply);
       if (requestLog) reply.raw.once('finish', () => requestLog.requestCompleted(null, request, reply));
-      sendError(reply, fromFastifyError(error, request) ?? RedfishHttpError.of(500, 'InternalError'));
+      refuse(reply, fromFastifyError(error, request) ?? RedfishHttpError.of(500, 'InternalError'));
     },
     return503OnClosing: true,
     // Node's parser refuses methods it does not know before any route sees them; answer those
@@ -188,22 +200,22 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   });
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof RedfishHttpError) return sendError(reply, error);
+    if (error instanceof RedfishHttpError) return refuse(reply, error);
     const known = fromFastifyError(error, request) ?? fromStoreError(error);
-    if (known?.status === 413) return refuseOversizeBody(request, reply, known);
+    if (known?.status === 413) return refuseOversizeBody(request, reply, known, refuse);
     if (known) {
       if (known.status >= 500) request.log.error({ err: error }, 'the event store could not record the request');
-      return sendError(reply, known);
+      return refuse(reply, known);
     }
     request.log.error({ err: error }, 'unexpected error');
-    return sendError(reply, RedfishHttpError.of(500, 'InternalError'));
+    return refuse(reply, RedfishHttpError.of(500, 'InternalError'));
   });
 
   // GET and HEAD of any /redfish/v1 path are routed, so what lands here is either outside the
   // service or a method no route takes (OPTIONS, TRACE...).
   app.setNotFoundHandler((request, reply) => {
     const get = request.method === 'GET' || request.method === 'HEAD';
-    sendError(reply, get ? RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]) : notAllowed(request.url));
+    refuse(reply, get ? RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]) : notAllowed(request.url));
   });
 
   app.get(`${SERVICE_ROOT}/$metadata`, async (_request, reply) => reply.type('application/xml; charset=utf-8').send(metadata));

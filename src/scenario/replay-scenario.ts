@@ -18,7 +18,8 @@ import { ExplainedError } from '../explained-error.js';
 import { CLIENT_COMMANDS, clientAggregateOf } from './client-commands.js';
 import { compareViews, type ViewDifference } from './compare-views.js';
 import { readScenario, type Scenario } from './read-scenario.js';
-import { isComparedView, labShapeOf, type ScenarioOutcome, type ScenarioStep } from './scenario-format.js';
+import { isComparedView, labShapeOf, type ScenarioOutcome, type ScenarioStep, type StepRefusal } from './scenario-format.js';
+import { RedfishHttpError } from '../redfish/redfish-error.js';
 import { outcomeKey } from './scenario-steps.js';
 import { labInventory, newSandbox, removeSandbox, type LabInventory, type Sandbox } from './sandbox.js';
 import { breathe, InterruptedError } from '../progress/long-work.js';
@@ -197,10 +198,22 @@ function recordOutcome(store: EventStore, outcome: ScenarioOutcome): void {
   store.append({ streamId: outcome.streamId, expectedVersion: 'any', events: [{ type: outcome.type, data: outcome.data }], meta: { actor: outcome.actor, ...ids } });
 }
 
+/** A refusal as a step difference names it: '400 Base.1.22.PropertyValueNotInList'. */
+const refusalText = (refusal: StepRefusal) => `${refusal.status} ${refusal.messageIds.join(', ')}`;
+
 /** Sends one step's command again, as the client it came from, and compares what is decided. */
 function replayStep(store: EventStore, step: ScenarioStep): StepDifference | undefined {
   const aggregate = clientAggregateOf(step.streamId)!;
   const outcome = executeClientCommand(store, step.streamId, aggregate.decider, step.command, { actor: step.actor, ...(step.requestId !== undefined && { requestId: step.requestId }) });
+  if (step.refused) {
+    // Expected refused: the same status and MessageIds again, or a difference.
+    const expected = refusalText(step.refused);
+    const difference = { position: step.position, command: step.command.type, recorded: [`refused ${expected}`] };
+    if (outcome.ok) return { ...difference, replayed: outcome.events.map((e) => e.type) };
+    const refusal = RedfishHttpError.fromProblems([outcome.problem]);
+    const replayed = refusalText({ status: refusal.status, messageIds: refusal.messages.map((m) => m.MessageId) });
+    return replayed === expected ? undefined : { ...difference, replayed: { refused: replayed } };
+  }
   const difference = { position: step.position, command: step.command.type, recorded: step.events };
   if (!outcome.ok) return { ...difference, replayed: { refused: outcome.problem.messageId } };
   const replayed = outcome.events.map((e) => e.type);

@@ -57,8 +57,16 @@ export interface ScenarioStep {
   readonly requestId?: string;
   readonly command: RecordedCommand;
   readonly events: readonly string[];
+  /** The service refused the command (events is then empty): a replay expects the same status and MessageIds. */
+  readonly refused?: StepRefusal;
   /** Before the range: replayed as fast as possible to bring the fresh lab to where the range starts. */
   readonly setup?: true;
+}
+
+/** How a refused step was answered. */
+export interface StepRefusal {
+  readonly status: number;
+  readonly messageIds: readonly string[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import type { ScenarioOutcome, ScenarioStep } from './scenario-format.js';
 import { MARKS_STREAM } from '../domain/marks/marks-decider.js';
+import { REFUSALS_STREAM, type RequestRefused } from '../domain/refusals/refusal-events.js';
 
 /** Who records events on the emulator's own account; every other actor is a client. */
 export const INTERNAL_ACTORS: ReadonlySet<string> = new Set(['emulator', 'lab-config', 'reconciler', 'libvirt-observer', 'event-dispatcher', 'update-service']);
@@ -58,6 +59,27 @@ export function scenarioLines(events: Iterable<RecordedEvent>, selection: StepSe
     const { actor = 'anonymous', command, requestId } = event.meta;
     const setup = event.position < selection.fromPosition ? { setup: true as const } : {};
     if (FROM_CONFIG.has(actor) || event.streamId === MARKS_STREAM) continue;
+    if (event.streamId === REFUSALS_STREAM) {
+      // A command its aggregate refused is a step that expects the same refusal; a request
+      // refused before it became a command (its body, its credentials) cannot be sent again as one.
+      const refused = event.data as RequestRefused['data'];
+      current = undefined;
+      if (command && refused.commandStream !== undefined && (selection.actor === undefined || actor === selection.actor)) {
+        lines.push({
+          kind: 'step',
+          position: event.position,
+          recordedAt: event.recordedAt,
+          streamId: refused.commandStream,
+          actor,
+          ...(requestId !== undefined && { requestId }),
+          command,
+          events: [],
+          refused: { status: refused.status, messageIds: refused.messageIds },
+          ...setup,
+        });
+      }
+      continue;
+    }
     if (INTERNAL_ACTORS.has(actor)) {
       current = undefined;
       if (keeping) {

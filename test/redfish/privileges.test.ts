@@ -12,6 +12,7 @@ import { listedOperations, refuseUnlistedRoutes, requirementOf } from '../../src
 import { AccountRoles, AccountRolesError } from '../../src/redfish/auth/roles.js';
 import { uniqueName } from '../support/libvirt.js';
 import { testConfig } from '../support/config.js';
+import { REFUSALS_STREAM } from '../../src/domain/refusals/refusal-events.js';
 
 /**
  * Every route the service registers, walked with a ReadOnly account: each mutation is refused
@@ -79,8 +80,11 @@ async function login(user: string): Promise<{ token: string; location: string }>
   return { token: response.headers.get('x-auth-token')!, location: response.headers.get('location')! };
 }
 
-function eventsBy(user: string): number {
-  const row = emulator.store.db.prepare(`SELECT count(*) AS n FROM events WHERE json_extract(meta, '$.actor') = ?`).get(`user:${user}`) as { n: number };
+/** The events a user's requests caused: accepted ones, or the records of their refusals. */
+function eventsBy(user: string, refused = false): number {
+  const row = emulator.store.db
+    .prepare(`SELECT count(*) AS n FROM events WHERE json_extract(meta, '$.actor') = ? AND (stream_id = ?) = ?`)
+    .get(`user:${user}`, REFUSALS_STREAM, refused ? 1 : 0) as { n: number };
   return row.n;
 }
 
@@ -170,6 +174,8 @@ describe('privileges', { timeout: 120_000 }, () => {
       ].sort(),
     );
     expect(eventsBy('monitor')).toBe(0);
+    // Each refusal is in history, as a record that changes nothing.
+    expect(eventsBy('monitor', true)).toBeGreaterThan(0);
     // The admin's session outlived the walk: a ReadOnly account cannot end it.
     expect((await call('GET', admin.location, 'admin')).status).toBe(200);
   });
@@ -253,5 +259,7 @@ except exceptions.AccessError as e:
     expect(reset.code).not.toBe(0);
     expect(reset.output).toMatch(/403/);
     expect(eventsBy('monitor')).toBe(0);
+    // Each refusal is in history, as a record that changes nothing.
+    expect(eventsBy('monitor', true)).toBeGreaterThan(0);
   });
 });

@@ -3,6 +3,7 @@ import type { RecordedEvent } from '../../src/eventstore/event.js';
 import { outcomeKey, scenarioLines, UnreplayableEventError } from '../../src/scenario/scenario-steps.js';
 import type { ScenarioOutcome, ScenarioStep } from '../../src/scenario/scenario-format.js';
 import { MARKS_STREAM } from '../../src/domain/marks/marks-decider.js';
+import { REFUSALS_STREAM } from '../../src/domain/refusals/refusal-events.js';
 
 const SYSTEM = '/redfish/v1/Systems/n1';
 let position = 0;
@@ -53,5 +54,25 @@ describe('scenario steps', () => {
     const old = [...log, event('ResetRequested', { actor: 'user:admin', requestId: 'r9' })];
     expect(() => scenarioLines(old, { fromPosition: 1, toPosition: old.length })).toThrow(UnreplayableEventError);
     expect(() => scenarioLines(old, { fromPosition: 1, toPosition: old.length })).toThrow(/older build/);
+  });
+});
+
+describe('scenario steps of refused requests', () => {
+  it('makes a refused command a step that expects its refusal, and leaves out refusals that were no command and counts of dropped ones', () => {
+    position = 0;
+    const refusal = (data: Record<string, unknown>, meta: RecordedEvent['meta']) =>
+      event('RequestRefused', meta, { status: 400, messageIds: ['Base.1.22.PropertyValueConflict'], method: 'PATCH', path: SYSTEM, clientAddress: '127.0.0.1', ...data }, REFUSALS_STREAM);
+    const log = [
+      refusal({ commandStream: SYSTEM }, { actor: 'user:ops', requestId: 'r1', command: { type: 'PatchSystem', target: 'UefiHttp' } }),
+      refusal({ body: { AssetTag: 7 } }, { actor: 'user:ops', requestId: 'r2' }),
+      event('RequestRefusalsDropped', { actor: 'emulator' }, { dropped: 3, since: '', until: '', buckets: [] }, REFUSALS_STREAM),
+      event('ResetRequested', reset('On', 'r3')),
+    ];
+    const lines = scenarioLines(log, { fromPosition: 1, toPosition: 4 });
+    expect(lines).toEqual([
+      expect.objectContaining({ kind: 'step', position: 1, streamId: SYSTEM, command: { type: 'PatchSystem', target: 'UefiHttp' }, events: [], refused: { status: 400, messageIds: ['Base.1.22.PropertyValueConflict'] } }),
+      expect.objectContaining({ kind: 'step', position: 4, events: ['ResetRequested'] }),
+    ]);
+    expect(scenarioLines(log, { fromPosition: 1, toPosition: 4, actor: 'user:admin' }).map((l) => l.position)).toEqual([4]);
   });
 });

@@ -23,7 +23,8 @@ declare module 'fastify' {
 
 const unauthorized = () => RedfishHttpError.of(401, 'NoValidSession').withHeaders({ 'WWW-Authenticate': 'Basic realm="redfish-emulator"' });
 
-function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+/** The user name and password of an HTTP Basic Authorization header, if it is one. */
+export function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
