@@ -1,6 +1,7 @@
 import { ApiError, getJson, login, logout, token, userName, whenSessionLost } from './api.js';
 import { say } from './dom.js';
 import { followEvents } from './event-stream.js';
+import { renderLab } from './lab-view.js';
 
 
 const loginForm = document.getElementById('login') as HTMLFormElement;
@@ -28,7 +29,7 @@ async function draw(): Promise<void> {
   document.body.dataset['view'] = path || 'lab';
   try {
     void params;
-    view.replaceChildren();
+    await renderLab(view);
     document.body.dataset['drawn'] = String(Date.now());
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return;
