@@ -2,6 +2,7 @@ import { ApiError, getJson, login, logout, token, userName, whenSessionLost } fr
 import { say } from './dom.js';
 import { followEvents } from './event-stream.js';
 import { renderLab } from './lab-view.js';
+import { renderTimeline } from './timeline-view.js';
 
 
 const loginForm = document.getElementById('login') as HTMLFormElement;
@@ -28,8 +29,8 @@ async function draw(): Promise<void> {
   for (const link of nav.querySelectorAll('a')) link.toggleAttribute('aria-current', link.getAttribute('href') === `#/${path || 'lab'}`);
   document.body.dataset['view'] = path || 'lab';
   try {
-    void params;
-    await renderLab(view);
+    if (path === 'timeline') await renderTimeline(view, params, systems);
+    else await renderLab(view);
     document.body.dataset['drawn'] = String(Date.now());
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return;
