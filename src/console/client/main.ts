@@ -3,6 +3,7 @@ import { say } from './dom.js';
 import { followEvents } from './event-stream.js';
 import { renderLab } from './lab-view.js';
 import { renderTimeline } from './timeline-view.js';
+import { renderTravel } from './travel-view.js';
 
 
 const loginForm = document.getElementById('login') as HTMLFormElement;
@@ -30,6 +31,7 @@ async function draw(): Promise<void> {
   document.body.dataset['view'] = path || 'lab';
   try {
     if (path === 'timeline') await renderTimeline(view, params, systems);
+    else if (path === 'resource') await renderTravel(view, params);
     else await renderLab(view);
     document.body.dataset['drawn'] = String(Date.now());
   } catch (err) {
