@@ -2,6 +2,8 @@ import { ApiError, getJson, login, logout, token, userName, whenSessionLost } fr
 import { say } from './dom.js';
 import { followEvents } from './event-stream.js';
 import { renderLab } from './lab-view.js';
+import { renderMarks } from './marks-view.js';
+import { readPrivileges, type Privileges } from './privileges.js';
 import { renderTimeline } from './timeline-view.js';
 import { renderTravel } from './travel-view.js';
 
@@ -11,6 +13,7 @@ const nav = document.getElementById('nav')!;
 const view = document.getElementById('view')!;
 const live = document.getElementById('live')!;
 let stopEvents: (() => void) | undefined;
+let can: Privileges = { configureComponents: false, configureManager: false };
 let systems: string[] = [];
 
 function showLogin(message?: string): void {
@@ -32,6 +35,7 @@ async function draw(): Promise<void> {
   try {
     if (path === 'timeline') await renderTimeline(view, params, systems);
     else if (path === 'resource') await renderTravel(view, params);
+    else if (path === 'marks') await renderMarks(view, can, () => void draw());
     else await renderLab(view);
     document.body.dataset['drawn'] = String(Date.now());
   } catch (err) {
@@ -54,6 +58,7 @@ async function start(): Promise<void> {
   loginForm.hidden = true;
   nav.hidden = false;
   document.getElementById('who')!.textContent = userName() ?? '';
+  can = await readPrivileges();
   systems = (await getJson<{ Members: { '@odata.id': string }[] }>('/redfish/v1/Systems')).Members.map((m) => m['@odata.id'].split('/').pop()!);
   stopEvents = followEvents(eventArrived, (on) => {
     live.textContent = on ? '● live' : '○ reconnecting';
