@@ -1,5 +1,6 @@
-import { ApiError, getJson } from './api.js';
-import { h, replaceContent, route } from './dom.js';
+import { ApiError, getJson, send } from './api.js';
+import { h, replaceContent, route, say } from './dom.js';
+import type { Privileges } from './privileges.js';
 
 type Doc = Record<string, unknown> & { '@odata.id': string };
 type Link = { '@odata.id': string };
@@ -62,7 +63,56 @@ const gib = (bytes: unknown) => (typeof bytes === 'number' ? `${+(bytes / 2 ** 3
 const travelLink = (id: string, text: string) => h('a', { href: route('resource', { id }) }, text);
 const historyLink = (id: string) => h('a', { href: route('timeline', { resource: id }), class: 'small', 'aria-label': `timeline of ${id}` }, 'timeline');
 
-function renderSystem(card: SystemCard): HTMLElement {
+/** Runs an action, saying what happened; the live stream redraws the lab. */
+async function act(what: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    say(`${what}…`);
+    await run();
+    say(`${what}: done`);
+  } catch (err) {
+    say(`${what}: ${err instanceof Error ? err.message : String(err)}`, 'error');
+  }
+}
+
+function resetControl(system: Doc, can: Privileges): HTMLElement {
+  const id = system['@odata.id'];
+  const action = (system['Actions'] as Record<string, { target: string; 'ResetType@Redfish.AllowableValues'?: string[] }> | undefined)?.['#ComputerSystem.Reset'];
+  const types = action?.['ResetType@Redfish.AllowableValues'] ?? ['On', 'ForceOff', 'GracefulShutdown', 'ForceRestart'];
+  const select = h('select', { 'aria-label': `reset type for ${system['Id']}`, 'data-key': `${id}#reset-type` }, ...types.map((t) => h('option', { value: t }, t)));
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      'data-key': `${id}#reset`,
+      disabled: !can.configureComponents,
+      title: can.configureComponents ? undefined : 'your role cannot reset systems',
+      onclick: () => void act(`Reset ${system['Id']} (${select.value})`, () => send('POST', action?.target ?? `${id}/Actions/ComputerSystem.Reset`, { ResetType: select.value })),
+    },
+    'Reset',
+  );
+  return h('span', { class: 'control' }, select, button);
+}
+
+function driveControls(drive: Doc, can: Privileges): HTMLElement {
+  const id = drive['@odata.id'];
+  const admin = `/emulator/v1${id.slice('/redfish/v1'.length)}`;
+  const button = (fault: 'fail' | 'replace', label: string) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'small',
+        'data-key': `${id}#${fault}`,
+        disabled: !can.configureManager,
+        title: can.configureManager ? undefined : 'fault injection needs an Administrator',
+        onclick: () => void act(`${label} drive ${drive['Id']}`, () => send('POST', `${admin}/${fault}`, {})),
+      },
+      label,
+    );
+  return h('span', { class: 'control' }, button('fail', 'Fail'), button('replace', 'Replace'));
+}
+
+function renderSystem(card: SystemCard, can: Privileges): HTMLElement {
   const { system } = card;
   const id = system['@odata.id'];
   const boot = (system['Boot'] ?? {}) as Record<string, unknown>;
@@ -83,6 +133,7 @@ function renderSystem(card: SystemCard): HTMLElement {
       h('dt', {}, 'Media'),
       h('dd', {}, inserted.length === 0 ? 'none inserted' : inserted.map((m) => h('div', {}, `${String(m['Id'])}: ${String(m['Image'] ?? '')}`))),
     ),
+    resetControl(system, can),
     ...card.storage.map(({ storage, drives, volumes }) =>
       h(
         'div',
@@ -92,12 +143,12 @@ function renderSystem(card: SystemCard): HTMLElement {
           'table',
           {},
           h('caption', {}, 'Drives'),
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Drive'), h('th', { scope: 'col' }, 'Size'), h('th', { scope: 'col' }, 'Status'))),
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Drive'), h('th', { scope: 'col' }, 'Size'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Fault'))),
           h(
             'tbody',
             {},
             drives.map((d) =>
-              h('tr', { 'data-drive': d['@odata.id'] }, h('td', {}, travelLink(d['@odata.id'], String(d['Id']))), h('td', {}, gib(d['CapacityBytes'])), h('td', { class: healthClass(d['Status']) }, statusText(d['Status']))),
+              h('tr', { 'data-drive': d['@odata.id'] }, h('td', {}, travelLink(d['@odata.id'], String(d['Id']))), h('td', {}, gib(d['CapacityBytes'])), h('td', { class: healthClass(d['Status']) }, statusText(d['Status'])), h('td', {}, driveControls(d, can))),
             ),
           ),
         ),
@@ -129,7 +180,7 @@ function renderSystem(card: SystemCard): HTMLElement {
 }
 
 /** Draws the lab into `container`; called again (debounced) on every event of the live stream. */
-export async function renderLab(container: HTMLElement): Promise<void> {
+export async function renderLab(container: HTMLElement, can: Privileges): Promise<void> {
   const { systems, tasks } = await readLab();
   replaceContent(
     container,
@@ -140,6 +191,6 @@ export async function renderLab(container: HTMLElement): Promise<void> {
       h('h3', {}, `Pending tasks (${tasks.length})`),
       tasks.length === 0 ? h('p', {}, 'none') : h('ul', {}, tasks.map((t) => h('li', {}, travelLink(t['@odata.id'], String(t['Name'] ?? t['Id'])), ` ${String(t['TaskState'])}`))),
     ),
-    h('div', { class: 'systems' }, systems.map((card) => renderSystem(card))),
+    h('div', { class: 'systems' }, systems.map((card) => renderSystem(card, can))),
   );
 }

@@ -36,7 +36,7 @@ async function draw(): Promise<void> {
     if (path === 'timeline') await renderTimeline(view, params, systems);
     else if (path === 'resource') await renderTravel(view, params);
     else if (path === 'marks') await renderMarks(view, can, () => void draw());
-    else await renderLab(view);
+    else await renderLab(view, can);
     document.body.dataset['drawn'] = String(Date.now());
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return;
