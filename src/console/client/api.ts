@@ -7,6 +7,9 @@ const TOKEN_KEY = 'redfish-emulator.token';
 const SESSION_KEY = 'redfish-emulator.session';
 const USER_KEY = 'redfish-emulator.user';
 
+/** Says the request is a script's, so a 401 comes without the Basic challenge that would open the browser's own password dialog. */
+export const SCRIPT = { 'X-Requested-With': 'XMLHttpRequest' } as const;
+
 /** A refusal, as the DMTF error body words it. */
 export class ApiError extends Error {
   constructor(
@@ -43,7 +46,7 @@ async function errorOf(response: Response): Promise<ApiError> {
 
 /** A request with the session's token; a 401 ends the console's session. */
 export async function request(method: string, path: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...SCRIPT };
   const current = token();
   if (current) headers['X-Auth-Token'] = current;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -71,7 +74,7 @@ export async function send<T = unknown>(method: string, path: string, body?: unk
 export async function login(user: string, password: string): Promise<void> {
   const response = await fetch('/redfish/v1/SessionService/Sessions', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...SCRIPT },
     body: JSON.stringify({ UserName: user, Password: password }),
   });
   if (!response.ok) throw await errorOf(response);

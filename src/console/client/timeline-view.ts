@@ -13,11 +13,12 @@ function summary(entry: Entry): string {
   return data === '{}' || data === undefined ? '' : data.length > 200 ? `${data.slice(0, 199)}…` : data;
 }
 
-function row(entry: Entry): HTMLElement {
+/** One event; its position links to `focus` (the resource the timeline is of, else the event's subject) as it was after it. */
+function row(entry: Entry, focus: string | undefined): HTMLElement {
   return h(
     'li',
     { class: `entry type-${entry.type}`, 'data-position': entry.position },
-    h('a', { href: route('resource', { id: entry.subject, at: entry.position }), class: 'position', title: 'this resource as it was after this event' }, `#${entry.position}`),
+    h('a', { href: route('resource', { id: focus ?? entry.subject, at: entry.position }), class: 'position', title: 'the resource as it was after this event' }, `#${entry.position}`),
     h('time', { datetime: entry.recordedAt }, entry.recordedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')),
     h('strong', { class: 'type' }, entry.type),
     h('a', { href: route('timeline', { resource: entry.subject }), class: 'subject' }, entry.subject),
@@ -37,7 +38,7 @@ export async function renderTimeline(container: HTMLElement, params: URLSearchPa
   let next: string | null = null;
   const load = async (page: Promise<{ Events: Entry[]; Next: string | null }>) => {
     const { Events, Next } = await page;
-    list.append(...Events.map(row));
+    list.append(...Events.map((entry) => row(entry, filters.resource)));
     if (list.childElementCount === 0) list.append(h('li', {}, 'No events match.'));
     next = Next;
     more.hidden = Next === null;
