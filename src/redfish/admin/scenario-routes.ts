@@ -7,6 +7,7 @@ import type { EventStore } from '../../eventstore/event-store.js';
 import { exportScenario, ScenarioExportError } from '../../scenario/export-scenario.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { ADMIN_PREFIX } from './drive-fault-routes.js';
+import { requiredQuery } from './required-query.js';
 
 export const SCENARIO_URI = `${ADMIN_PREFIX}/Scenario`;
 const PARAMETERS = ['from-mark', 'to-mark'] as const;
@@ -19,16 +20,7 @@ const PARAMETERS = ['from-mark', 'to-mark'] as const;
  */
 export function registerScenarioRoutes(app: FastifyInstance, store: EventStore, config: EmulatorConfig): void {
   app.get(SCENARIO_URI, async (request, reply) => {
-    const query = (request.query ?? {}) as Record<string, string | string[]>;
-    const unknown = Object.keys(query).find((name) => !(PARAMETERS as readonly string[]).includes(name));
-    if (unknown !== undefined) throw RedfishHttpError.of(400, 'QueryParameterUnsupported', [unknown]);
-    const marks: Record<string, string> = {};
-    for (const name of PARAMETERS) {
-      const value = query[name];
-      if (value === undefined || value === '') throw RedfishHttpError.of(400, 'QueryParameterValueError', [name]);
-      if (Array.isArray(value)) throw RedfishHttpError.of(400, 'QueryParameterValueFormatError', [value.join(','), name]);
-      marks[name] = value;
-    }
+    const marks = requiredQuery(request, PARAMETERS);
     const dir = mkdtempSync(join(tmpdir(), 'redfish-emulator-scenario-'));
     try {
       const file = join(dir, 'scenario.ndjson');
