@@ -13,8 +13,8 @@ const members = async (collection: string): Promise<Doc[]> => {
   const { Members } = await getJson<{ Members: Link[] }>(collection);
   return Promise.all(Members.map((m) => getJson<Doc>(m['@odata.id'])));
 };
-/** A collection that a resource may not have (an adopted system without storage): empty then. */
-const membersIfAny = async (collection: string | undefined): Promise<Doc[]> => {
+/** A collection that may not be there (a service without systems, a system without storage): empty then. */
+export const membersIfAny = async (collection: string | undefined): Promise<Doc[]> => {
   if (!collection) return [];
   try {
     return await members(collection);
@@ -32,7 +32,7 @@ interface SystemCard {
 
 /** Everything the lab view shows, read through the Redfish service. */
 async function readLab(): Promise<{ systems: SystemCard[]; tasks: Doc[] }> {
-  const systems = await members('/redfish/v1/Systems');
+  const systems = await membersIfAny('/redfish/v1/Systems');
   const cards = await Promise.all(
     systems.map(async (system): Promise<SystemCard> => {
       const manager = (system['Links'] as { ManagedBy?: Link[] } | undefined)?.ManagedBy?.[0]?.['@odata.id'];

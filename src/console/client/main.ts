@@ -1,7 +1,7 @@
-import { ApiError, getJson, login, logout, token, userName, whenSessionLost } from './api.js';
+import { ApiError, login, logout, token, userName, whenSessionLost } from './api.js';
 import { say } from './dom.js';
 import { followEvents } from './event-stream.js';
-import { renderLab } from './lab-view.js';
+import { membersIfAny, renderLab } from './lab-view.js';
 import { renderMarks } from './marks-view.js';
 import { readPrivileges, type Privileges } from './privileges.js';
 import { renderTimeline } from './timeline-view.js';
@@ -59,7 +59,7 @@ async function start(): Promise<void> {
   nav.hidden = false;
   document.getElementById('who')!.textContent = userName() ?? '';
   can = await readPrivileges();
-  systems = (await getJson<{ Members: { '@odata.id': string }[] }>('/redfish/v1/Systems')).Members.map((m) => m['@odata.id'].split('/').pop()!);
+  systems = (await membersIfAny('/redfish/v1/Systems')).map((system) => String(system['Id']));
   stopEvents = followEvents(eventArrived, (on) => {
     live.textContent = on ? '● live' : '○ reconnecting';
     live.className = on ? 'on' : 'off';
