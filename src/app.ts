@@ -25,6 +25,9 @@ import { registerEventServiceRoutes } from './redfish/events/event-service-route
 import { SseHub } from './redfish/events/sse-hub.js';
 import { EventDispatcher } from './redfish/events/event-dispatcher.js';
 import { registerHistoryRoutes } from './redfish/admin/history-routes.js';
+import { registerMarkRoutes } from './redfish/admin/mark-routes.js';
+import { registerScenarioRoutes } from './redfish/admin/scenario-routes.js';
+import { registerConsoleRoutes } from './console/console-routes.js';
 import { registerLogEntriesRoute } from './redfish/managers/log-entries-route.js';
 import { registerBiosRoutes } from './redfish/systems/bios-routes.js';
 import { registerAuth } from './redfish/auth/auth-plugin.js';
@@ -117,6 +120,9 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerTimeTravelRoutes(app, store);
     registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));
     registerHistoryRoutes(app, store);
+    registerMarkRoutes(app, store);
+    registerScenarioRoutes(app, store, config);
+    registerConsoleRoutes(app);
     registerLogEntriesRoute(app, allowedMethods, store);
     // Firmware updates: SimpleUpdate is recorded here; the fetcher fetches its image once the checkpoints are claimed.
     const firmware = new FirmwareFetcher(store, config.updateService ?? {}, (line) => options.logger?.warn(line));

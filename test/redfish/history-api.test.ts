@@ -18,7 +18,7 @@ let emulator: RunningEmulator;
 let first: number;
 
 interface HistoryPage {
-  Events: { position: number; recordedAt: string; stream: string; subject: string; type: string; data: unknown; actor: string | null; requestId: string | null; causation: number | null }[];
+  Events: { position: number; recordedAt: string; stream: string; subject: string; type: string; data: unknown; actor: string | null; requestId: string | null; causation: number | null; message: { MessageId: string; Message: string } | null }[];
   Next: string | null;
 }
 
@@ -76,7 +76,28 @@ describe('GET /emulator/v1/History', () => {
       correlationId: 'task-1',
       causation: first + 1,
       schemaVersion: 1,
+      // A type no description knows still gets the BMC log's generic message, from its type and payload.
+      message: { MessageId: expect.stringMatching(/^ResourceEvent\.\d+\.\d+\.ResourceChanged$/), Message: expect.stringContaining('SampleRequested') },
     });
+    // Events of no system have no BMC log message.
+    expect(page.Events[0]!.message).toBeNull();
+  });
+
+  it('lists the newest first with order=newest, its Next link paging towards the oldest', async () => {
+    const pages: number[][] = [];
+    let next: string | null = '/emulator/v1/History?resource=/redfish/v1/Systems/a&limit=3&order=newest';
+    while (next) {
+      const response = await fetch(`${emulator.url}${next}`, { headers: { authorization: AUTHORIZATION } });
+      const page = (await response.json()) as HistoryPage;
+      pages.push(page.Events.map((e) => e.position - first));
+      if (page.Next) expect(page.Next).toMatch(/^\/emulator\/v1\/History\?resource=%2Fredfish%2Fv1%2FSystems%2Fa&until-position=\d+&limit=3&order=newest$/);
+      next = page.Next;
+    }
+    expect(pages).toEqual([[8, 7, 6], [5, 4, 2], [1]]);
+    expect(await positions('?order=oldest&limit=2')).toEqual([0, 1]);
+    const refused = await fetch(`${emulator.url}/emulator/v1/History?order=sideways`, { headers: { authorization: AUTHORIZATION } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } }).error['@Message.ExtendedInfo'][0]!.MessageId).toMatch(/QueryParameterValueFormatError$/);
   });
 
   it('filters as the history command does: resource with its children, stream, types, actor, times, positions', async () => {

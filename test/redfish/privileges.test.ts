@@ -180,7 +180,7 @@ describe('privileges', { timeout: 120_000 }, () => {
     expect((await call('GET', admin.location, 'admin')).status).toBe(200);
   });
 
-  it('serves a ReadOnly account every read of the service but the emulator time travel', async () => {
+  it('serves a ReadOnly account every read of the service but the emulator time travel and scenario export', async () => {
     const admin = await login('admin');
     const refused: string[] = [];
     const missing: string[] = [];
@@ -190,7 +190,14 @@ describe('privileges', { timeout: 120_000 }, () => {
       else if (status === 404) missing.push(`${route.method} ${route.url}`);
       else expect(status, `${route.method} ${route.url}`).toBe(200);
     }
-    expect(refused.sort()).toEqual(['GET /emulator/v1/AsOf', 'GET /emulator/v1/Diff', 'HEAD /emulator/v1/AsOf', 'HEAD /emulator/v1/Diff']);
+    expect(refused.sort()).toEqual([
+      'GET /emulator/v1/AsOf',
+      'GET /emulator/v1/Diff',
+      'GET /emulator/v1/Scenario',
+      'HEAD /emulator/v1/AsOf',
+      'HEAD /emulator/v1/Diff',
+      'HEAD /emulator/v1/Scenario',
+    ]);
     // Only instances this lab has none of (no volume, task or subscription was made).
     for (const route of missing) expect(route).toMatch(/:volumeId|:taskId|:subscriptionId|:certificateId/);
     expect((await call('GET', '/emulator/v1/History', 'monitor')).status).toBe(200);

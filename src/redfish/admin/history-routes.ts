@@ -2,6 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { queryHistory } from '../../eventstore/history-query.js';
 import { historyEntry } from '../../eventstore/history-entry.js';
+import type { RecordedEvent } from '../../eventstore/event.js';
+import { describeEvent } from '../../projections/event-descriptions.js';
+import type { ViewReader } from '../../views/view-reader.js';
+import type { ViewDocument } from '../../eventstore/projector.js';
 import { unknownEventTypes } from '../../eventstore/unknown-event-types.js';
 import { EVENT_TYPES } from '../../domain/event-types.js';
 import { indexEventResources } from '../../projections/event-resources.js';
@@ -27,15 +31,31 @@ function badQuery(err: HistoryOptionError): RedfishHttpError {
 }
 
 /**
+ * An event as the API lists it: its history entry and, for events of a system, the Redfish
+ * message its BMC's log gives it (MessageId and Message), null for the others.
+ */
+function listedEntry(event: RecordedEvent, views: ViewReader) {
+  const description = describeEvent(event, (id) => {
+    const view = views.get(id);
+    return view && (JSON.parse(view.body) as ViewDocument);
+  });
+  const message = description ? { MessageId: description.message.MessageId, Message: `${description.message.Message} ${description.detail}`.trim() } : null;
+  return { ...historyEntry(event), message };
+}
+
+/**
  * GET /emulator/v1/History: the log's events, oldest first, filtered as `redfish-emulator history`
  * filters them (the same option names as query parameters: resource, stream, type, actor,
  * since, until, after, until-position, limit) and paged by position: `Next` is the URL of the
- * next page, or null on the last. Authenticated like the Redfish service.
+ * next page, or null on the last. `order=newest` lists the newest first (paged towards older
+ * events), as a timeline shows them. Authenticated like the Redfish service.
  */
 export function registerHistoryRoutes(app: FastifyInstance, store: EventStore): void {
   app.get(HISTORY_URI, async (request, reply) => {
-    const query = (request.query ?? {}) as Record<string, string | string[]>;
+    const { order, ...query } = (request.query ?? {}) as Record<string, string | string[]>;
     const unknown = Object.keys(query).find((name) => !isHistoryOption(name));
+    if (order !== undefined && order !== 'oldest' && order !== 'newest') throw RedfishHttpError.of(400, 'QueryParameterValueFormatError', [String(order), 'order']);
+    const newestFirst = order === 'newest';
     if (unknown !== undefined) throw RedfishHttpError.of(400, 'QueryParameterUnsupported', [unknown]);
     let filter;
     try {
@@ -48,12 +68,14 @@ export function registerHistoryRoutes(app: FastifyInstance, store: EventStore): 
     if (filter.resource !== undefined) await indexEventResources(store.db, store.upcasters);
     const limit = filter.limit ?? DEFAULT_PAGE;
     // One more than the page: whether it exists says whether there is a next page.
-    const events = queryHistory(store.db, { ...filter, limit: limit + 1 }, store.upcasters);
+    const events = queryHistory(store.db, { ...filter, limit: limit + 1, newestFirst }, store.upcasters);
     const page = events.slice(0, limit);
+    // Newest first, the next page is the older events: those up to just before the page's last.
+    const moved = (last: number) => (newestFirst ? { untilPosition: last - 1 } : { afterPosition: last });
     const next =
       events.length > limit
-        ? `${HISTORY_URI}?${new URLSearchParams(historyOptionValues({ ...filter, limit, afterPosition: page.at(-1)!.position })).toString()}`
+        ? `${HISTORY_URI}?${new URLSearchParams([...historyOptionValues({ ...filter, limit, ...moved(page.at(-1)!.position) }), ...(newestFirst ? [['order', 'newest']] : [])]).toString()}`
         : null;
-    return reply.type('application/json; charset=utf-8').send({ Events: page.map(historyEntry), Next: next });
+    return reply.type('application/json; charset=utf-8').send({ Events: page.map((event) => listedEntry(event, store.views)), Next: next });
   });
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { PROJECTION_VERSION, projectors } from '../../projections/catalog.js';
 import { parseLogPoint, PointOutOfRangeError, TimeTravel, type ResolvedPoint } from '../../views/time-travel.js';
@@ -7,24 +7,10 @@ import { etagOf } from '../etag.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath, SERVICE_ROOT } from '../server.js';
 import { ADMIN_PREFIX } from './drive-fault-routes.js';
+import { requiredQuery } from './required-query.js';
 
 export const AS_OF_URI = `${ADMIN_PREFIX}/AsOf`;
 export const DIFF_URI = `${ADMIN_PREFIX}/Diff`;
-
-/** The query of a request, each parameter once, only those named, all of `required` present. */
-function queryOf(request: FastifyRequest, required: readonly string[]): Record<string, string> {
-  const query = (request.query ?? {}) as Record<string, string | string[]>;
-  const unknown = Object.keys(query).find((name) => !required.includes(name));
-  if (unknown !== undefined) throw RedfishHttpError.of(400, 'QueryParameterUnsupported', [unknown]);
-  const values: Record<string, string> = {};
-  for (const name of required) {
-    const value = query[name];
-    if (value === undefined || value === '') throw RedfishHttpError.of(400, 'QueryParameterValueError', [name]);
-    if (Array.isArray(value)) throw RedfishHttpError.of(400, 'QueryParameterValueFormatError', [value.join(','), name]);
-    values[name] = value;
-  }
-  return values;
-}
 
 /** A Redfish resource path as the views key it; internal keys ('#…') and anything else are refused. */
 function resourceOf(value: string): string {
@@ -65,7 +51,7 @@ export function registerTimeTravelRoutes(app: FastifyInstance, store: EventStore
   const timeTravel = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, pageSize: 250 });
 
   app.get(AS_OF_URI, async (request, reply) => {
-    const query = queryOf(request, ['resource', 'asOf']);
+    const query = requiredQuery(request, ['resource', 'asOf']);
     const resource = resourceOf(query['resource']!);
     const point = pointOf(timeTravel, query['asOf']!, 'asOf');
     const [view] = await timeTravel.viewAtAsync(resource, [point.position]);
@@ -77,7 +63,7 @@ export function registerTimeTravelRoutes(app: FastifyInstance, store: EventStore
   });
 
   app.get(DIFF_URI, async (request, reply) => {
-    const query = queryOf(request, ['resource', 'from', 'to']);
+    const query = requiredQuery(request, ['resource', 'from', 'to']);
     const resource = resourceOf(query['resource']!);
     const from = pointOf(timeTravel, query['from']!, 'from');
     const to = pointOf(timeTravel, query['to']!, 'to');

@@ -77,6 +77,13 @@ export function registerAuth(
 ): void {
   const { accounts, sessions, roles } = options;
   refuseUnlistedRoutes(app);
+  // A script's request (the web console's, which says so as XMLHttpRequest-era pages do) gets
+  // its 401 without the Basic challenge: a browser would answer that with its own password
+  // dialog, in front of the page's login form.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode === 401 && request.headers['x-requested-with'] !== undefined) reply.removeHeader('WWW-Authenticate');
+    return payload;
+  });
   const ownsSession = (sessionId: string, userName: string) => sessions.get(sessionId)?.userName === userName;
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!options.enforce || !isProtectedPath(request.url)) return;

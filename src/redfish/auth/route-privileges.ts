@@ -71,6 +71,9 @@ const TABLE: Readonly<Record<string, Requirement>> = {
   'POST /emulator/v1/Systems/:systemId/Storage/:storageId/Drives/:driveId/:fault': MANAGER,
   'GET /emulator/v1/AsOf': MANAGER,
   'GET /emulator/v1/Diff': MANAGER,
+  'GET /emulator/v1/Scenario': MANAGER,
+  // A mark names a point of the log and changes nothing in the lab: whoever may act on the lab may place one.
+  'POST /emulator/v1/Marks': COMPONENTS,
 };
 
 const READS = new Set(['GET', 'HEAD']);
