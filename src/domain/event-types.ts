@@ -3,8 +3,9 @@ import type { StorageEvent } from './storage/storage-events.js';
 import type { EventServiceEvent } from './event-service/event-service-events.js';
 import type { ServiceEvent } from './service/service-events.js';
 import type { MarkPlaced } from './marks/marks-decider.js';
+import type { AccountEvent } from './accounts/account-events.js';
 
-type EventType = SystemEvent['type'] | StorageEvent['type'] | EventServiceEvent['type'] | ServiceEvent['type'] | MarkPlaced['type'];
+type EventType = SystemEvent['type'] | StorageEvent['type'] | EventServiceEvent['type'] | ServiceEvent['type'] | MarkPlaced['type'] | AccountEvent['type'];
 
 /**
  * Every event type this build records. A record keyed by the union, so the compiler refuses a
@@ -66,6 +67,13 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   SubscriptionSuspended: true,
   SubscriptionResumed: true,
   EventServiceSettingsChanged: true,
+  AccountServiceConfigured: true,
+  AccountCreated: true,
+  AccountChanged: true,
+  AccountPasswordChanged: true,
+  AccountUnlocked: true,
+  AccountDeleted: true,
+  AccountLockoutChanged: true,
 };
 
 /** The event types of this build, sorted. */
