@@ -59,10 +59,24 @@ describe('accounts across a restart', { timeout: 60_000 }, () => {
     await running.close();
 
     // The operator resets the factory account in the file: the file's password wins again.
-    writeFileSync(htpasswd, `admin:${bcrypt.hashSync('reset-pass', 4)}\n`);
+    const reset = `admin:${bcrypt.hashSync('reset-pass', 4)}\n`;
+    writeFileSync(htpasswd, reset);
     running = await start();
     expect(await status(running, 'admin', 'changed-pass')).toBe(401);
     expect(await status(running, 'admin', 'reset-pass')).toBe(200);
     expect(await status(running, 'ops', 'ops-password')).toBe(200);
+    expect(await status(running, 'admin', 'reset-pass', 'PATCH', `${ACCOUNTS}/admin`, { Password: 'api-pass-2' })).toBe(200);
+    await running.close();
+
+    // An account the file drops is gone, with the password the API gave it: back in the file, it is the file's.
+    writeFileSync(htpasswd, `root:${bcrypt.hashSync('root-pass', 4)}\n`);
+    running = await start();
+    expect(await status(running, 'admin', 'api-pass-2')).toBe(401);
+    expect(await status(running, 'root', 'root-pass')).toBe(200);
+    await running.close();
+    writeFileSync(htpasswd, reset);
+    running = await start();
+    expect(await status(running, 'admin', 'api-pass-2')).toBe(401);
+    expect(await status(running, 'admin', 'reset-pass')).toBe(200);
   });
 });

@@ -6,7 +6,7 @@ import { ACCOUNT_SERVICE_STREAM } from '../../domain/accounts/account-events.js'
 import { AccountRoles, type Privilege } from './roles.js';
 
 /** Where an account's password hash is kept: beside the log (store_facts), never in it. */
-const passwordKey = (userName: string) => `account-password:${userName}`;
+export const passwordKey = (userName: string) => `account-password:${userName}`;
 
 /** bcrypt's cost for passwords set through the API: htpasswd -B's default. */
 const BCRYPT_COST = 10;
