@@ -55,7 +55,7 @@ function readBoolean(value: unknown, name: string, problems: RedfishMessage[]): 
 const READ_ONLY = new Set(['Id', 'Name', 'Description', 'Links', 'Oem', 'Actions', 'Keys', 'Certificates', 'PasswordExpiration', 'PasswordChangeRequired', 'AccountExpiration', 'OEMAccountTypes']);
 
 /** POST to Accounts: UserName, Password and RoleId required (the schema's RequiredOnCreate), Enabled optional. */
-export function readAccountCreate(body: unknown): AccountRequest<CreateAccount> {
+export function readAccountCreate(body: unknown): AccountRequest<CreateAccount> & { readonly password: string } {
   const properties = objectBody(body);
   const problems: RedfishMessage[] = [];
   let userName: string | undefined;

@@ -69,7 +69,7 @@ export function registerAccountService(
   for (const url of [ACCOUNTS, `${ACCOUNTS}/Members`]) {
     app.post(url, async (request, reply) => {
       const { command, password } = readAccountCreate(request.body);
-      const hash = await AccountDirectory.hashPassword(password!);
+      const hash = await AccountDirectory.hashPassword(password);
       execute(command, request);
       directory.keepPassword(command.userName, hash);
       return sendAccount(reply.header('Location', accountUri(command.userName)), command.userName, 201);
