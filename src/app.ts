@@ -32,11 +32,11 @@ import { registerLogEntriesRoute } from './redfish/managers/log-entries-route.js
 import { registerBiosRoutes } from './redfish/systems/bios-routes.js';
 import { registerAuth } from './redfish/auth/auth-plugin.js';
 import { registerAccountService } from './redfish/auth/account-service-routes.js';
-import { Accounts, readHtpasswd } from './redfish/auth/accounts.js';
+import { Accounts } from './redfish/auth/accounts.js';
 import { SessionStore } from './redfish/auth/sessions.js';
-import { AccountRoles } from './redfish/auth/roles.js';
-import { projectRoot } from './project-root.js';
-import { join } from 'node:path';
+import { AccountDirectory } from './redfish/auth/account-directory.js';
+import { LoginLockout } from './redfish/auth/login-lockout.js';
+import { recordConfiguredAccounts } from './redfish/auth/configured-accounts.js';
 import { tlsFiles } from './tls-files.js';
 import { startBanner } from './start-banner.js';
 import { checkCanListen, explainListenError } from './listen-error.js';
@@ -65,9 +65,6 @@ export interface StartOptions {
   /** How often the lab compares libvirt with what it should hold (default 10 s). */
   readonly resyncIntervalMs?: number;
 }
-
-/** The embedded accounts file: admin / password, documented in the README. */
-const DEFAULT_HTPASSWD = join(projectRoot(), 'config', 'htpasswd');
 
 function isLoopback(address: string): boolean {
   return address === 'localhost' || address === '::1' || address.startsWith('127.');
@@ -103,11 +100,14 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       onRefusal: (request, error) => refusals.record(request, error),
       ...(https && { https }),
     });
-    const accounts = new Accounts(readHtpasswd(config.auth.htpasswdFile ?? DEFAULT_HTPASSWD));
+    // Accounts: those of the accounts file, recorded with their roles, and those made through the AccountService.
+    const fileHashes = recordConfiguredAccounts(store, config);
+    const directory = new AccountDirectory(store, fileHashes);
+    const accounts = new Accounts((user) => directory.passwordHash(user));
+    const lockout = new LoginLockout(() => directory.state().lockout);
     const sessions = new SessionStore(config.auth.sessionTimeoutSeconds ?? 1800);
-    const roles = new AccountRoles(config.auth.roles ?? {}, accounts.userNames());
-    registerAuth(app, allowedMethods, { accounts, sessions, roles, enforce: config.auth.enabled });
-    registerAccountService(app, allowedMethods, accounts, roles);
+    registerAuth(app, allowedMethods, { accounts, directory, lockout, sessions, enforce: config.auth.enabled });
+    registerAccountService(app, allowedMethods, store, { directory, lockout, sessions });
     registerResetRoute(app, allowedMethods, store);
     registerSystemPatchRoute(app, allowedMethods, store);
     registerVirtualMediaRoutes(app, allowedMethods, store);

@@ -4,8 +4,9 @@ import type { EventServiceEvent } from './event-service/event-service-events.js'
 import type { ServiceEvent } from './service/service-events.js';
 import type { MarkPlaced } from './marks/marks-decider.js';
 import type { RefusalEvent } from './refusals/refusal-events.js';
+import type { AccountEvent } from './accounts/account-events.js';
 
-type EventType = SystemEvent['type'] | StorageEvent['type'] | EventServiceEvent['type'] | ServiceEvent['type'] | MarkPlaced['type'] | RefusalEvent['type'];
+type EventType = SystemEvent['type'] | StorageEvent['type'] | EventServiceEvent['type'] | ServiceEvent['type'] | MarkPlaced['type'] | RefusalEvent['type'] | AccountEvent['type'];
 
 /**
  * Every event type this build records. A record keyed by the union, so the compiler refuses a
@@ -69,6 +70,13 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   EventServiceSettingsChanged: true,
   RequestRefused: true,
   RequestRefusalsDropped: true,
+  AccountServiceConfigured: true,
+  AccountCreated: true,
+  AccountChanged: true,
+  AccountPasswordChanged: true,
+  AccountUnlocked: true,
+  AccountDeleted: true,
+  AccountLockoutChanged: true,
 };
 
 /** The event types of this build, sorted. */

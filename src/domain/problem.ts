@@ -9,6 +9,8 @@ export interface RedfishProblem {
   readonly messageId: string;
   readonly messageArgs: readonly string[];
   readonly relatedProperties?: readonly string[];
+  /** What the client can do about it, when the registry's generic Resolution would not say. */
+  readonly resolution?: string;
 }
 
 export function problem(
@@ -16,6 +18,7 @@ export function problem(
   messageId: string,
   messageArgs: readonly (string | number)[] = [],
   relatedProperties?: readonly string[],
+  resolution?: string,
 ): RedfishProblem {
   return {
     kind: 'problem',
@@ -23,5 +26,6 @@ export function problem(
     messageId,
     messageArgs: messageArgs.map(String),
     ...(relatedProperties ? { relatedProperties } : {}),
+    ...(resolution !== undefined && { resolution }),
   };
 }

@@ -11,7 +11,7 @@ const REGISTRIES = '/redfish/v1/Registries';
 export const SSE_URI = `${EVENT_SERVICE_STREAM}/SSE`;
 
 /** The schema names of the resources events are announced about: what ResourceTypes filters can name. */
-export const ANNOUNCED_RESOURCE_TYPES = ['ServiceRoot', 'ComputerSystem', 'Manager', 'Chassis', 'Bios', 'VirtualMedia', 'Storage', 'Drive', 'Volume', 'Task', 'EventService', 'EventDestination'];
+export const ANNOUNCED_RESOURCE_TYPES = ['ServiceRoot', 'ComputerSystem', 'Manager', 'Chassis', 'Bios', 'VirtualMedia', 'Storage', 'Drive', 'Volume', 'Task', 'EventService', 'EventDestination', 'AccountService', 'ManagerAccount'];
 
 export const suspendTarget = (subscriptionId: string) => `${subscriptionUri(subscriptionId)}/Actions/EventDestination.SuspendSubscription`;
 export const resumeTarget = (subscriptionId: string) => `${subscriptionUri(subscriptionId)}/Actions/EventDestination.ResumeSubscription`;

@@ -21,6 +21,12 @@ export function errorBody(messages: readonly RedfishMessage[]): object {
   };
 }
 
+/** A decider's problem as the message of an error body, with its own Resolution when it has one. */
+export function problemMessage(problem: RedfishProblem): RedfishMessage {
+  const message = baseMessage(problem.messageId, problem.messageArgs, problem.relatedProperties);
+  return problem.resolution === undefined ? message : { ...message, Resolution: problem.resolution };
+}
+
 /**
  * Every Redfish error response is one of these, thrown from a route (or made from a fastify
  * error) and turned into the DMTF body by the server's error handler.
@@ -45,7 +51,7 @@ export class RedfishHttpError extends Error {
     if (!first) throw new Error('fromProblems needs at least one problem');
     return new RedfishHttpError(
       first.status,
-      problems.map((p) => baseMessage(p.messageId, p.messageArgs, p.relatedProperties)),
+      problems.map(problemMessage),
     );
   }
 

@@ -5,6 +5,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The MessageIds of the error body the request was answered with, for the request log. */
     refusedWith?: readonly string[];
+    /** Why a login was refused when the client is not told (a locked account), for the request log only. */
+    loginRefusal?: string;
   }
 }
 
@@ -16,7 +18,8 @@ export function noteRefusal(request: FastifyRequest, messages: readonly RedfishM
 /**
  * fastify's request logging, as one line per request once its answer is sent: request id (the
  * `requestId` its events carry in history), actor, method, path, status, milliseconds and, for
- * a refusal, the MessageIds of its error body. Only these fields are written, never headers or
+ * a refusal, the MessageIds of its error body (and, for a login refused because of a lockout,
+ * that reason, which the client is not told). Only these fields are written, never headers or
  * bodies, so no credential or session token can reach the log.
  */
 export class RequestLog extends LogController {
@@ -33,6 +36,7 @@ export class RequestLog extends LogController {
       ...(Number.isFinite(reply.elapsedTime) && { ms: Math.round(reply.elapsedTime * 10) / 10 }),
       actor: request.actor ?? 'anonymous',
       ...(request.refusedWith && { messageIds: request.refusedWith }),
+      ...(request.loginRefusal !== undefined && { loginRefusal: request.loginRefusal }),
     };
     if (error) reply.log.error({ ...line, err: error }, 'request failed');
     else if (reply.statusCode >= 500) reply.log.error(line, 'request failed');

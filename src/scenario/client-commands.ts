@@ -6,6 +6,8 @@ import { EVENT_SERVICE_STREAM } from '../domain/event-service/event-service-even
 import { certificateDecider, type CertificateCommand } from '../domain/certificates/certificate-decider.js';
 import { CERTIFICATE_SERVICE_STREAM } from '../domain/certificates/certificate-events.js';
 import { isStorageStream, isSystemStream } from '../domain/stream-ids.js';
+import { accountDecider, type AccountCommand } from '../domain/accounts/account-decider.js';
+import { ACCOUNT_SERVICE_STREAM } from '../domain/accounts/account-events.js';
 
 /** An aggregate clients send commands to: how it decides, and which of its commands are theirs. */
 export interface ClientAggregate {
@@ -31,6 +33,13 @@ const EVENT_SERVICE = {
 
 const CERTIFICATE_SERVICE = { ReplaceHttpsCertificate: true, FindHttpsCertificate: false } satisfies Record<CertificateCommand['type'], boolean>;
 
+// Replayed without their passwords, which are never recorded: a replayed account exists with its
+// role and state, and logs in once an Administrator of the replay sets its password.
+const ACCOUNT_SERVICE = {
+  CreateAccount: true, ChangeAccount: true, DeleteAccount: true, ChangeAccountLockout: true,
+  ConfigureAccounts: false,
+} satisfies Record<AccountCommand['type'], boolean>;
+
 const clientsOf = (commands: Record<string, boolean>) => new Set(Object.keys(commands).filter((type) => commands[type]));
 
 const aggregate = (decider: unknown, commands: Record<string, boolean>): ClientAggregate => ({ decider: decider as ClientAggregate['decider'], commands: clientsOf(commands) });
@@ -38,14 +47,16 @@ const SYSTEMS = aggregate(systemDecider, SYSTEM);
 const STORAGES = aggregate(storageDecider, STORAGE);
 const EVENTS = aggregate(eventServiceDecider, EVENT_SERVICE);
 const CERTIFICATES = aggregate(certificateDecider, CERTIFICATE_SERVICE);
+const ACCOUNTS = aggregate(accountDecider, ACCOUNT_SERVICE);
 
 /** Every command a client can send, whatever its aggregate. */
-export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([...SYSTEMS.commands, ...STORAGES.commands, ...EVENTS.commands, ...CERTIFICATES.commands]);
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([...SYSTEMS.commands, ...STORAGES.commands, ...EVENTS.commands, ...CERTIFICATES.commands, ...ACCOUNTS.commands]);
 
 /** The aggregate whose stream this is, if clients send commands to it. */
 export function clientAggregateOf(streamId: string): ClientAggregate | undefined {
   if (streamId === EVENT_SERVICE_STREAM) return EVENTS;
   if (streamId === CERTIFICATE_SERVICE_STREAM) return CERTIFICATES;
+  if (streamId === ACCOUNT_SERVICE_STREAM) return ACCOUNTS;
   if (isSystemStream(streamId)) return SYSTEMS;
   if (isStorageStream(streamId)) return STORAGES;
   return undefined;

@@ -11,6 +11,7 @@ import { openEventStore } from '../views/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../projections/catalog.js';
 import { rebuildViews } from '../views/rebuild.js';
 import { ensureServiceCreated } from '../service-identity.js';
+import { recordConfiguredAccounts } from '../redfish/auth/configured-accounts.js';
 import { labSystems } from '../lab/lab-systems.js';
 import { registerSystems } from '../lab/register-systems.js';
 import { LabRuntime } from '../reconciler/lab-runtime.js';
@@ -277,6 +278,7 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
     });
   try {
     ensureServiceCreated(store);
+    recordConfiguredAccounts(store, config);
     const systems = labSystems(sandbox.config);
     registerSystems(store, systems);
     // From here on: what the lab records as it starts (the power it finds) is awaited too.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -182,5 +182,14 @@ describe.skipIf(missing !== undefined)("DMTF's conformance tools on a freshly st
 
   it('the Protocol Validator finds no failure', async () => {
     expect(await validate('protocol')).toMatch(/^redfish-conformance-protocol: \d+ passed, 0 failed$/);
+    // It takes no second account: it makes a ReadOnly one through the AccountService and checks
+    // with it that another's account cannot be changed, and that accounts honour If-Match.
+    const report = join(dir, 'report-protocol');
+    const tsv = readdirSync(report).find((name) => name.endsWith('.tsv'))!;
+    const results = readFileSync(join(report, tsv), 'utf8').split('\n').map((line) => line.split('\t'));
+    const resultsOf = (assertion: string) => [...new Set(results.filter((row) => row[0] === assertion).map((row) => row[4]))];
+    for (const assertion of ['SEC_PRIV_OPERATION_TO_PRIV_MAPPING', 'SEC_ACCOUNTS_SUPPORT_ETAGS', 'SEC_PRIV_ROLE_ASSIGNED_AT_ACCOUNT_CREATE', 'REQ_PATCH_BAD_PROP']) {
+      expect(resultsOf(assertion), assertion).toEqual(['PASS']);
+    }
   }, 300_000);
 });

@@ -79,16 +79,23 @@ describe('authentication', () => {
 });
 
 describe('accounts and sessions', () => {
-  it('remembers a verified credential for a while, then checks it again', async () => {
+  it('remembers a verified credential for a while, then checks it again, and at once when the hash changed', async () => {
     let now = 1_000_000;
     const hashes = new Map([['ops', bcrypt.hashSync('s3cret', 4)]]);
-    const accounts = new Accounts(hashes, 60_000, () => now);
+    const accounts = new Accounts((user) => hashes.get(user), 60_000, () => now);
     expect(await accounts.verify('ops', 's3cret')).toBe(true);
-    hashes.delete('ops');
+    now += 30_000;
     expect(await accounts.verify('ops', 's3cret')).toBe(true);
     expect(await accounts.verify('ops', 'other')).toBe(false);
-    now += 60_001;
+    now += 30_001;
+    hashes.set('ops', hashes.get('ops')!);
+    expect(await accounts.verify('ops', 's3cret')).toBe(true);
+    // A new password, or an account gone or disabled (no hash), is checked again at once.
+    hashes.set('ops', bcrypt.hashSync('n3w-secret', 4));
     expect(await accounts.verify('ops', 's3cret')).toBe(false);
+    expect(await accounts.verify('ops', 'n3w-secret')).toBe(true);
+    hashes.delete('ops');
+    expect(await accounts.verify('ops', 'n3w-secret')).toBe(false);
   });
 
   it('ends a session after its idle timeout', () => {

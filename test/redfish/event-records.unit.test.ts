@@ -61,6 +61,13 @@ const mirror = (taskId: string, applyTime: 'Immediate' | 'OnReset'): StorageComm
 describe('what domain events announce', () => {
   it('the service, systems, their BMCs and chassis, power, BIOS and virtual media', () => {
     expect(said(announcementsOf(recorded('/redfish/v1', 'ServiceCreated', {}, 1)))).toEqual(['ResourceCreated /redfish/v1']);
+    const accounts = '/redfish/v1/AccountService';
+    expect(['AccountCreated', 'AccountPasswordChanged', 'AccountDeleted'].map((type) => said(announcementsOf(recorded(accounts, type, { userName: 'ops' }))))).toEqual([
+      [`ResourceCreated ${accounts}/Accounts/ops`],
+      [`ResourceChanged ${accounts}/Accounts/ops`],
+      [`ResourceRemoved ${accounts}/Accounts/ops`],
+    ]);
+    expect(said(announcementsOf(recorded(accounts, 'AccountLockoutChanged', { threshold: 3, durationSeconds: 60, counterResetAfterSeconds: 60 })))).toEqual([`ResourceChanged ${accounts}`]);
     expect(said(announcementsOf(recorded(SYSTEM, 'SystemRegistered', { systemId: 'n1' }, 1)))).toEqual([
       `ResourceCreated ${SYSTEM}`,
       'ResourceCreated /redfish/v1/Managers/n1',

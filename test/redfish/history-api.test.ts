@@ -14,7 +14,7 @@ import { testConfig } from '../support/config.js';
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-history-api-'));
 const AUTHORIZATION = `Basic ${Buffer.from('admin:password').toString('base64')}`;
 let emulator: RunningEmulator;
-/** The position of the ServiceCreated event every store starts with. */
+/** The position of the last event a start records: its accounts (AccountServiceConfigured), after ServiceCreated (first - 1). */
 let first: number;
 
 interface HistoryPage {
@@ -35,7 +35,7 @@ beforeAll(async () => {
   emulator = await startEmulator(testConfig(dir, { auth: { enabled: true } }).config);
   const { store } = emulator;
   first = store.lastPosition();
-  // After ServiceCreated (first + 0): a small history across a system, its storage and another system.
+  // After what the start recorded (ServiceCreated, first - 1, and the accounts, first + 0): a small history across a system, its storage and another system.
   store.append({ streamId: '/redfish/v1/Systems/a', expectedVersion: 0, events: [{ type: 'SampleObserved', data: { state: 'On' } }], meta: { actor: 'libvirt-observer' } });
   store.append({
     streamId: '/redfish/v1/Systems/a/Storage/1',
@@ -61,9 +61,10 @@ describe('GET /emulator/v1/History', () => {
   it('lists every event oldest first, each with its place, time, stream, subject, payload and meta', async () => {
     const page = await history();
     expect(page.Next).toBeNull();
-    expect(page.Events.map((e) => e.position - first)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(page.Events.map((e) => e.position - first)).toEqual([-1, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(page.Events[0]).toMatchObject({ stream: '/redfish/v1', type: 'ServiceCreated', actor: 'emulator', requestId: null, causation: null });
-    expect(page.Events[2]).toEqual({
+    expect(page.Events[1]).toMatchObject({ stream: '/redfish/v1/AccountService', type: 'AccountServiceConfigured', actor: 'emulator' });
+    expect(page.Events[3]).toEqual({
       position: first + 2,
       recordedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       stream: '/redfish/v1/Systems/a/Storage/1',
@@ -106,18 +107,18 @@ describe('GET /emulator/v1/History', () => {
     expect(await positions('?stream=/redfish/v1/Systems/a')).toEqual([1, 4, 5, 6, 7, 8]);
     expect(await positions('?type=SampleObserved')).toEqual([1, 3]);
     expect(await positions('?type=SampleObserved&type=SampleRequested')).toEqual([1, 2, 3]);
-    expect(await positions('?type=SampleObserved,ServiceCreated')).toEqual([0, 1, 3]);
+    expect(await positions('?type=SampleObserved,ServiceCreated')).toEqual([-1, 1, 3]);
     expect(await positions('?actor=user:admin&resource=/redfish/v1/Systems/a')).toEqual([2, 4, 5, 6, 7, 8]);
     expect(await positions(`?after=${first + 5}`)).toEqual([6, 7, 8]);
     expect(await positions(`?after=${first}&until-position=${first + 2}`)).toEqual([1, 2]);
     const all = (await history()).Events;
     const since = all[3]!.recordedAt;
     expect((await history(`?since=${since}`)).Events.every((e) => e.recordedAt >= since)).toBe(true);
-    expect((await history(`?until=${encodeURIComponent(all[0]!.recordedAt)}`)).Events.map((e) => e.position)).toContain(first);
+    expect((await history(`?until=${encodeURIComponent(all[0]!.recordedAt)}`)).Events.map((e) => e.position)).toContain(first - 1);
     expect(await positions('?since=2000-01-01&until=2000-01-02')).toEqual([]);
     expect(await positions('?resource=/redfish/v1/Systems/nothing')).toEqual([]);
     // Ages, and a resource by its URL, as the history command takes them.
-    expect(await positions('?since=1h')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await positions('?since=1h')).toEqual([-1, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(await positions('?until=1h')).toEqual([]);
     expect(await positions(`?resource=${encodeURIComponent(`${emulator.url}/redfish/v1/Systems/a/Storage/1`)}`)).toEqual([2]);
     // A type of this build the log has not recorded yet matches nothing, and is no mistake.

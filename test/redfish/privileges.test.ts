@@ -39,7 +39,7 @@ const SAMPLE_PARAMS: Record<string, string> = {
   certificateId: '1',
   taskId: '1',
   subscriptionId: '1',
-  name: 'monitor',
+  accountId: 'monitor',
   roleId: 'ReadOnly',
 };
 const SAMPLE_QUERIES: Record<string, string> = {
@@ -158,7 +158,8 @@ describe('privileges', { timeout: 120_000 }, () => {
         allowed.push(`${route.method} ${route.url}${route.generic ? ' (any other path)' : ''}`);
       }
     }
-    // Logging in, and the answers for methods no resource takes (405/404, nothing changed).
+    // Logging in, a PATCH of its own account (ConfigureSelf: its password; this empty one changes
+    // nothing), and the answers for methods no resource takes (405/404, nothing changed).
     expect(allowed.sort()).toEqual(
       [
         'DELETE /redfish (any other path)',
@@ -167,6 +168,7 @@ describe('privileges', { timeout: 120_000 }, () => {
         'PATCH /redfish/* (any other path)',
         'POST /redfish (any other path)',
         'POST /redfish/* (any other path)',
+        'PATCH /redfish/v1/AccountService/Accounts/:accountId',
         'POST /redfish/v1/SessionService/Sessions',
         'POST /redfish/v1/SessionService/Sessions/Members',
         'PUT /redfish (any other path)',

@@ -63,12 +63,16 @@ describe('OData documents and protocol rules', () => {
     expect(raw).toContain('"code":"Base.1.22.OperationNotAllowed"');
   });
 
-  it('presents the accounts file in a read-only AccountService with the three standard roles', async () => {
+  it('presents the accounts file in the AccountService with the three standard roles, keeping a configured role', async () => {
     const roles = (await (await get('/redfish/v1/AccountService/Roles', AUTH)).json()) as { Members: { '@odata.id': string }[] };
     expect(roles.Members.map((m) => m['@odata.id'].split('/').pop())).toEqual(['Administrator', 'Operator', 'ReadOnly']);
     const account = (await (await get('/redfish/v1/AccountService/Accounts/admin', AUTH)).json()) as Record<string, unknown>;
     expect(account).toMatchObject({ UserName: 'admin', RoleId: 'Administrator', Password: null });
-    expect((await fetch(`${emulator.url}/redfish/v1/AccountService/Accounts/admin`, { method: 'PATCH', headers: { ...AUTH, 'content-type': 'application/json' }, body: '{}' })).status).toBe(405);
+    const patch = (body: unknown) => fetch(`${emulator.url}/redfish/v1/AccountService/Accounts/admin`, { method: 'PATCH', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await patch({})).status).toBe(200);
+    const demote = await patch({ RoleId: 'ReadOnly' });
+    expect(demote.status).toBe(400);
+    expect(((await demote.json()) as { error: { code: string } }).error.code).toBe('Base.1.22.PropertyNotWritable');
   });
 
   it('serves the Base message registry its errors use, and a TaskService', async () => {

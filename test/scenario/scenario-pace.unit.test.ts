@@ -7,6 +7,7 @@ import { executeClientCommand } from '../../src/eventstore/execute-command.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
 import { storeFile } from '../../src/open-configured-store.js';
 import { ensureServiceCreated } from '../../src/service-identity.js';
+import { recordConfiguredAccounts } from '../../src/redfish/auth/configured-accounts.js';
 import { labSystems } from '../../src/lab/lab-systems.js';
 import { registerSystems } from '../../src/lab/register-systems.js';
 import { systemDecider } from '../../src/domain/system/system-decider.js';
@@ -27,8 +28,10 @@ describe('scenario pace', () => {
   const { config } = testConfig(dir, { lab: { systems: [{ id: 'n1', domain: 'rfe-test-never-defined' }] } });
   let tick = 0;
   const { store } = openEventStore({ file: storeFile(config), projectors, projectionVersion: PROJECTION_VERSION, clock: () => new Date(Date.UTC(2026, 0, 1) + (tick += 1000)) });
+  // Positions 1-4: the service, its accounts, the system and its firmware, as a start records
+  // them; the patches are 5, 6 and 7.
   ensureServiceCreated(store);
-  // Positions 1-3: the service, the system and its firmware; the patches are 4, 5 and 6.
+  recordConfiguredAccounts(store, config);
   registerSystems(store, labSystems(config));
   const patch = (led: 'Blinking' | 'Off', actor: string) => executeClientCommand(store, systemStream('n1'), systemDecider, { type: 'PatchSystem', led }, { actor, requestId: `r-${tick}` });
   patch('Blinking', 'user:a');
@@ -38,7 +41,7 @@ describe('scenario pace', () => {
   const byA = join(dir, 'by-a.ndjson');
   beforeAll(async () => {
     await exportScenario(store, config, {}, file);
-    await exportScenario(store, config, { actor: 'user:a', fromPosition: 5 }, byA);
+    await exportScenario(store, config, { actor: 'user:a', fromPosition: 6 }, byA);
     store.db.close();
   });
 
@@ -55,6 +58,6 @@ describe('scenario pace', () => {
   it("keeps one client's commands, those before the range as setup", () => {
     const scenario = loadScenarioFor(byA, config);
     expect(scenario.lines.map((line) => (line.kind === 'step' ? `${line.actor} ${line.setup ? 'setup' : 'range'}` : line.kind))).toEqual(['user:a setup', 'user:a range']);
-    expect(scenario.header.range).toEqual({ fromPosition: 5, toPosition: 6, actor: 'user:a' });
+    expect(scenario.header.range).toEqual({ fromPosition: 6, toPosition: 7, actor: 'user:a' });
   });
 });

@@ -1,74 +1,115 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ODATA_TYPE } from '../../projections/odata-types.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { EventStore } from '../../eventstore/event-store.js';
+import { executeClientCommand } from '../../eventstore/execute-command.js';
+import { accountDecider, type AccountCommand } from '../../domain/accounts/account-decider.js';
+import { ACCOUNT_SERVICE_STREAM, ACCOUNTS, accountUri } from '../../domain/accounts/account-events.js';
+import type { StoredView } from '../../eventstore/projector.js';
 import type { AllowedMethods } from '../allowed-methods.js';
+import { clientOrigin } from '../client-origin.js';
+import { etagMatches, etagOf } from '../etag.js';
+import { requireIfMatch } from '../patch-preconditions.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
-import type { Accounts } from './accounts.js';
-import { ROLE_IDS, ROLE_PRIVILEGES, type AccountRoles, type RoleId } from './roles.js';
+import { AccountDirectory } from './account-directory.js';
+import { readAccountCreate, readAccountPatch, readAccountServicePatch } from './account-request.js';
+import type { LoginLockout } from './login-lockout.js';
+import type { SessionStore } from './sessions.js';
 
-const ACCOUNT_SERVICE = '/redfish/v1/AccountService';
-const ACCOUNTS = `${ACCOUNT_SERVICE}/Accounts`;
-const ROLES = `${ACCOUNT_SERVICE}/Roles`;
+const JSON_TYPE = 'application/json; charset=utf-8';
+type AccountParams = { accountId: string };
 
-const json = (reply: FastifyReply, body: object) => reply.type('application/json; charset=utf-8').send(body);
-
-function collection(id: string, type: string, name: string, members: string[]): object {
-  return { '@odata.id': id, '@odata.type': type, Name: name, Members: members.map((m) => ({ '@odata.id': m })), 'Members@odata.count': members.length };
+/**
+ * An account as served: its view, with `Locked` as the lockout holds it in memory (the view
+ * always says false). A lock gives the account another ETag, so an If-Match made before it fails.
+ */
+function accountAsServed(view: StoredView, locked: boolean): { body: string; etag: string } {
+  if (!locked) return { body: view.body, etag: etagOf(view) };
+  return { body: JSON.stringify({ ...(JSON.parse(view.body) as object), Locked: true }), etag: `W/"${view.position}-locked"` };
 }
 
 /**
- * The AccountService, read-only: the accounts come from the htpasswd file and are managed there,
- * each with its role from `auth.roles`, and the three standard roles.
+ * The AccountService's changes: accounts created (POST), changed (PATCH: password, role,
+ * enabled, unlock) and deleted, and the lockout settings (PATCH of the service). Each is an
+ * event with no secret in it; a password's bcrypt hash is kept beside the log by the directory.
+ * The service, its collections and roles are views served like any other; an account is served
+ * here, to show whether it is locked.
  */
-export function registerAccountService(app: FastifyInstance, allowed: AllowedMethods, accounts: Accounts, roles: AccountRoles): void {
-  for (const path of [ACCOUNT_SERVICE, ACCOUNTS, `${ACCOUNTS}/:name`, ROLES, `${ROLES}/:roleId`]) allowed.declare(path, []);
+export function registerAccountService(
+  app: FastifyInstance,
+  allowed: AllowedMethods,
+  store: EventStore,
+  logins: { directory: AccountDirectory; lockout: LoginLockout; sessions: SessionStore },
+): void {
+  const { directory, lockout, sessions } = logins;
+  const execute = (command: AccountCommand, request: FastifyRequest) => {
+    const outcome = executeClientCommand(store, ACCOUNT_SERVICE_STREAM, accountDecider, command, clientOrigin(request));
+    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+    return outcome;
+  };
+  const sendAccount = (reply: FastifyReply, userName: string, status = 200) => {
+    const { body, etag } = accountAsServed(store.views.get(accountUri(userName))!, lockout.isLocked(userName));
+    return reply.status(status).header('ETag', etag).type(JSON_TYPE).send(body);
+  };
+  const existing = (request: FastifyRequest<{ Params: AccountParams }>) => {
+    const view = store.views.get(accountUri(request.params.accountId));
+    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    return view;
+  };
 
-  app.get(ACCOUNT_SERVICE, async (_request, reply) =>
-    json(reply, {
-      '@odata.id': ACCOUNT_SERVICE,
-      '@odata.type': ODATA_TYPE.AccountService,
-      Id: 'AccountService',
-      Name: 'Account Service',
-      ServiceEnabled: true,
-      Accounts: { '@odata.id': ACCOUNTS },
-      Roles: { '@odata.id': ROLES },
-    }),
-  );
-  app.get(ACCOUNTS, async (_request, reply) =>
-    json(reply, collection(ACCOUNTS, ODATA_TYPE.ManagerAccountCollection, 'Accounts', accounts.userNames().map((u) => `${ACCOUNTS}/${u}`))),
-  );
-  app.get<{ Params: { name: string } }>(`${ACCOUNTS}/:name`, async (request, reply) => {
-    const { name } = request.params;
-    if (!accounts.userNames().includes(name)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
-    const roleId = roles.roleOf(name);
-    return json(reply, {
-      '@odata.id': `${ACCOUNTS}/${name}`,
-      '@odata.type': ODATA_TYPE.ManagerAccount,
-      Id: name,
-      Name: 'User Account',
-      UserName: name,
-      RoleId: roleId,
-      AccountTypes: ['Redfish'],
-      Enabled: true,
-      Locked: false,
-      Password: null,
-      Links: { Role: { '@odata.id': `${ROLES}/${roleId}` } },
-    });
+  app.patch(ACCOUNT_SERVICE_STREAM, async (request, reply) => {
+    const view = store.views.get(ACCOUNT_SERVICE_STREAM);
+    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [ACCOUNT_SERVICE_STREAM]);
+    requireIfMatch(request.headers, view);
+    execute(readAccountServicePatch(request.body, JSON.parse(view.body) as Record<string, unknown>), request);
+    const updated = store.views.get(ACCOUNT_SERVICE_STREAM)!;
+    return reply.header('ETag', etagOf(updated)).type(JSON_TYPE).send(updated.body);
   });
-  app.get(ROLES, async (_request, reply) =>
-    json(reply, collection(ROLES, ODATA_TYPE.RoleCollection, 'Roles', ROLE_IDS.map((r) => `${ROLES}/${r}`))),
-  );
-  app.get<{ Params: { roleId: string } }>(`${ROLES}/:roleId`, async (request, reply) => {
-    const { roleId } = request.params;
-    if (!(ROLE_IDS as string[]).includes(roleId)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
-    return json(reply, {
-      '@odata.id': `${ROLES}/${roleId}`,
-      '@odata.type': ODATA_TYPE.Role,
-      Id: roleId,
-      Name: `${roleId} Role`,
-      RoleId: roleId,
-      IsPredefined: true,
-      AssignedPrivileges: ROLE_PRIVILEGES[roleId as RoleId],
+
+  // A collection also takes a POST at its Members property, as the specification allows.
+  for (const url of [ACCOUNTS, `${ACCOUNTS}/Members`]) {
+    app.post(url, async (request, reply) => {
+      const { command, password } = readAccountCreate(request.body);
+      const hash = await AccountDirectory.hashPassword(password);
+      execute(command, request);
+      directory.keepPassword(command.userName, hash);
+      return sendAccount(reply.header('Location', accountUri(command.userName)), command.userName, 201);
     });
+  }
+
+  const account = `${ACCOUNTS}/:accountId`;
+  app.get<{ Params: AccountParams }>(account, async (request, reply) => {
+    const view = existing(request);
+    const served = accountAsServed(view, lockout.isLocked(request.params.accountId));
+    reply.header('ETag', served.etag).header('Allow', allowed.allowHeader(view.odataId, true));
+    if (etagMatches(request.headers['if-none-match'], served.etag)) return reply.status(304).send();
+    return reply.type(JSON_TYPE).send(served.body);
+  });
+
+  app.patch<{ Params: AccountParams }>(account, async (request, reply) => {
+    const { accountId } = request.params;
+    const view = existing(request);
+    const locked = lockout.isLocked(accountId);
+    const ifMatch = request.headers['if-match'];
+    if (ifMatch !== undefined && !etagMatches(ifMatch, accountAsServed(view, locked).etag)) throw RedfishHttpError.of(412, 'PreconditionFailed');
+    const { command, password } = readAccountPatch(request.body, accountId, locked);
+    // Without ConfigureUsers the caller is here by ConfigureSelf: its own password, nothing else.
+    const mayManage = request.privileges === undefined || request.privileges.includes('ConfigureUsers');
+    if (!mayManage && (command.roleId !== undefined || command.enabled !== undefined || command.unlock)) throw RedfishHttpError.of(403, 'InsufficientPrivilege');
+    const hash = password === undefined ? undefined : await AccountDirectory.hashPassword(password);
+    execute(command, request);
+    if (hash !== undefined) directory.keepPassword(accountId, hash);
+    if (command.unlock) lockout.unlock(accountId);
+    if (command.enabled === false) sessions.endSessionsOf(accountId);
+    return sendAccount(reply, accountId);
+  });
+
+  app.delete<{ Params: AccountParams }>(account, async (request, reply) => {
+    const { accountId } = request.params;
+    existing(request);
+    execute({ type: 'DeleteAccount', userName: accountId }, request);
+    directory.forgetPassword(accountId);
+    lockout.unlock(accountId);
+    sessions.endSessionsOf(accountId);
+    return reply.status(204).send();
   });
 }

@@ -31,16 +31,19 @@ export function readHtpasswd(file: string): Map<string, string> {
 }
 
 /**
- * Checks user names and passwords. bcrypt is slow on purpose, so a credential that verified is
- * remembered for a short while, in memory only, as an HMAC under a key that lives and dies with
- * this process: Basic auth then costs a hash per request, not a bcrypt.
+ * Checks user names and passwords against the bcrypt hash `hashOf` gives (none for an unknown or
+ * disabled account). bcrypt is slow on purpose, so a credential that verified is remembered for a
+ * short while, in memory only, as an HMAC under a key that lives and dies with this process: Basic
+ * auth then costs a hash per request, not a bcrypt. What is remembered holds only while the
+ * account's hash is the one it verified against: a changed password, a disabled or deleted
+ * account is checked again at once.
  */
 export class Accounts {
   private readonly key = randomBytes(32).toString('base64');
-  private readonly verified = new Map<string, number>();
+  private readonly verified = new Map<string, { until: number; hash: string }>();
 
   constructor(
-    private readonly hashes: ReadonlyMap<string, string>,
+    private readonly hashOf: (user: string) => string | undefined,
     private readonly rememberMs = 60_000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -50,21 +53,16 @@ export class Accounts {
     return hash('sha256', `${this.key}\0${user.length}\0${user}\0${password}`, 'base64');
   }
 
-  /** The account names, for the AccountService. */
-  userNames(): string[] {
-    return [...this.hashes.keys()].sort();
-  }
-
   async verify(user: string, password: string): Promise<boolean> {
     const fingerprint = this.fingerprint(user, password);
-    const until = this.verified.get(fingerprint);
-    if (until !== undefined && until > this.now()) return true;
-    const hash = this.hashes.get(user);
+    const hash = this.hashOf(user);
+    const remembered = this.verified.get(fingerprint);
+    if (remembered !== undefined && remembered.until > this.now() && remembered.hash === hash) return true;
     // Compare against a hash even for unknown users, so timing does not tell which exist.
     const ok = await bcrypt.compare(password, hash ?? '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva');
     if (ok && hash) {
       if (this.verified.size > 10_000) this.verified.clear();
-      this.verified.set(fingerprint, this.now() + this.rememberMs);
+      this.verified.set(fingerprint, { until: this.now() + this.rememberMs, hash });
       return true;
     }
     return false;

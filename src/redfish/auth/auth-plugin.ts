@@ -4,8 +4,10 @@ import { RedfishHttpError } from '../redfish-error.js';
 import { ODATA_TYPE } from '../../projections/odata-types.js';
 import { resourcePath } from '../server.js';
 import type { Accounts } from './accounts.js';
-import { AccountRoles } from './roles.js';
-import { checkPrivilege, isProtectedPath, refuseUnlistedRoutes } from './route-privileges.js';
+import type { AccountDirectory } from './account-directory.js';
+import type { LoginLockout } from './login-lockout.js';
+import type { Privilege } from './roles.js';
+import { checkPrivilege, isProtectedPath, refuseUnlistedRoutes, type OwnsResource } from './route-privileges.js';
 import type { Session, SessionStore } from './sessions.js';
 
 const SESSION_SERVICE = '/redfish/v1/SessionService';
@@ -18,6 +20,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who made the request: 'user:NAME' once authenticated. */
     actor?: string;
+    /** What the authenticated account may do; absent when authentication is off (then anything). */
+    privileges?: readonly Privilege[];
   }
 }
 
@@ -50,8 +54,34 @@ function stringProperty(body: Record<string, unknown>, name: string): string {
   return value;
 }
 
+interface Logins {
+  readonly accounts: Accounts;
+  readonly directory: AccountDirectory;
+  readonly lockout: LoginLockout;
+}
+
+/**
+ * Whether a user name and password log in (HTTP Basic or a new session). A failure counts
+ * against the account's lockout; a locked account is refused whatever the password, and the
+ * client is told only 401, as BMCs do (the request log says why).
+ */
+async function passwordAccepted(request: FastifyRequest, logins: Logins, user: string, password: string): Promise<boolean> {
+  const { accounts, directory, lockout } = logins;
+  const ok = await accounts.verify(user, password);
+  if (lockout.isLocked(user)) {
+    request.loginRefusal = `account ${user} is locked by failed logins`;
+    return false;
+  }
+  if (ok) {
+    lockout.recordSuccess(user);
+    return true;
+  }
+  if (directory.account(user) !== undefined && lockout.recordFailure(user)) request.loginRefusal = `account ${user} locked: too many failed logins`;
+  return false;
+}
+
 /** The account a request's credentials belong to, or a 401. */
-async function authenticate(request: FastifyRequest, accounts: Accounts, sessions: SessionStore): Promise<string> {
+async function authenticate(request: FastifyRequest, logins: Logins, sessions: SessionStore): Promise<string> {
   const token = request.headers['x-auth-token'];
   if (typeof token === 'string' && token !== '') {
     const session = sessions.find(token);
@@ -59,7 +89,7 @@ async function authenticate(request: FastifyRequest, accounts: Accounts, session
     return session.userName;
   }
   const basic = basicCredentials(request.headers.authorization);
-  if (!basic || !(await accounts.verify(basic.user, basic.password))) throw unauthorized();
+  if (!basic || !(await passwordAccepted(request, logins, basic.user, basic.password))) throw unauthorized();
   return basic.user;
 }
 
@@ -73,9 +103,9 @@ async function authenticate(request: FastifyRequest, accounts: Accounts, session
 export function registerAuth(
   app: FastifyInstance,
   allowed: AllowedMethods,
-  options: { accounts: Accounts; sessions: SessionStore; roles: AccountRoles; enforce: boolean },
+  options: Logins & { sessions: SessionStore; enforce: boolean },
 ): void {
-  const { accounts, sessions, roles } = options;
+  const { sessions, directory } = options;
   refuseUnlistedRoutes(app);
   // A script's request (the web console's, which says so as XMLHttpRequest-era pages do) gets
   // its 401 without the Basic challenge: a browser would answer that with its own password
@@ -84,15 +114,17 @@ export function registerAuth(
     if (reply.statusCode === 401 && request.headers['x-requested-with'] !== undefined) reply.removeHeader('WWW-Authenticate');
     return payload;
   });
-  const ownsSession = (sessionId: string, userName: string) => sessions.get(sessionId)?.userName === userName;
+  // An account's Id is its UserName.
+  const owns: OwnsResource = (kind, id, userName) => (kind === 'session' ? sessions.get(id)?.userName === userName : id === userName);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!options.enforce || !isProtectedPath(request.url)) return;
     const path = resourcePath(request.url);
     const isRead = request.method === 'GET' || request.method === 'HEAD';
     if ((isRead && PUBLIC_READS.has(path)) || (request.method === 'POST' && (path === SESSIONS || path === `${SESSIONS}/Members`))) return;
-    const userName = await authenticate(request, accounts, sessions);
+    const userName = await authenticate(request, options, sessions);
     request.actor = `user:${userName}`;
-    checkPrivilege(request, { userName, privileges: AccountRoles.privilegesOf(roles.roleOf(userName)) }, ownsSession);
+    request.privileges = directory.privilegesOf(userName);
+    checkPrivilege(request, { userName, privileges: request.privileges }, owns);
   });
 
   allowed.declare(SESSION_SERVICE, []);
@@ -128,7 +160,7 @@ export function registerAuth(
     const body = request.body as Record<string, unknown>;
     const user = stringProperty(body, 'UserName');
     const password = stringProperty(body, 'Password');
-    if (!(await accounts.verify(user, password))) throw unauthorized();
+    if (!(await passwordAccepted(request, options, user, password))) throw unauthorized();
     const { session, token } = sessions.create(user);
     return reply
       .status(201)

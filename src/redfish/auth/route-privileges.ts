@@ -9,12 +9,20 @@ import type { Privilege } from './roles.js';
  */
 export interface Requirement {
   readonly anyOf: readonly Privilege[];
-  readonly self?: 'session';
+  readonly self?: OwnedKind;
 }
+
+/** Resources an account may own, each named in its route by a parameter. */
+export type OwnedKind = 'session' | 'account';
+const OWNED_PARAM: Record<OwnedKind, string> = { session: 'sessionId', account: 'accountId' };
+
+/** Whether the resource `id` of that kind is the caller's own. */
+export type OwnsResource = (kind: OwnedKind, id: string, userName: string) => boolean;
 
 const LOGIN: Requirement = { anyOf: ['Login'] };
 const COMPONENTS: Requirement = { anyOf: ['ConfigureComponents'] };
 const MANAGER: Requirement = { anyOf: ['ConfigureManager'] };
+const USERS: Requirement = { anyOf: ['ConfigureUsers'] };
 
 /**
  * Every operation of the service that is not a plain read, with the privilege the Redfish
@@ -27,6 +35,14 @@ const TABLE: Readonly<Record<string, Requirement>> = {
   'POST /redfish/v1/SessionService/Sessions': LOGIN,
   'POST /redfish/v1/SessionService/Sessions/Members': LOGIN,
   'DELETE /redfish/v1/SessionService/Sessions/:sessionId': { anyOf: ['ConfigureManager'], self: 'session' },
+
+  // AccountService: managing accounts is ConfigureUsers; an account may change its own password
+  // (ConfigureSelf; the route refuses it anything else of its account).
+  'PATCH /redfish/v1/AccountService': USERS,
+  'POST /redfish/v1/AccountService/Accounts': USERS,
+  'POST /redfish/v1/AccountService/Accounts/Members': USERS,
+  'PATCH /redfish/v1/AccountService/Accounts/:accountId': { anyOf: ['ConfigureUsers'], self: 'account' },
+  'DELETE /redfish/v1/AccountService/Accounts/:accountId': USERS,
 
   // ComputerSystem and what hangs off it: ConfigureComponents.
   'PATCH /redfish/v1/Systems/:systemId': COMPONENTS,
@@ -123,18 +139,18 @@ export interface Caller {
 /**
  * 403 InsufficientPrivilege unless the caller holds what the request's route needs. Runs before
  * the body is read or any handler runs, so a refused request changes and records nothing.
- * `ownsSession` answers the ConfigureSelf case of a session's DELETE.
+ * `owns` answers the ConfigureSelf cases: a session's DELETE, an account's PATCH.
  */
-export function checkPrivilege(request: FastifyRequest, caller: Caller, ownsSession: (sessionId: string, userName: string) => boolean): void {
+export function checkPrivilege(request: FastifyRequest, caller: Caller, owns: OwnsResource): void {
   const route = request.routeOptions.url;
   // No route: the not-found handler answers 404 or 405 and changes nothing.
   if (route === undefined) return;
   const generic = (request.routeOptions.config as { generic?: boolean } | undefined)?.generic === true;
   const requirement = requirementOf(request.method, route, generic);
   if (requirement?.anyOf.some((p) => caller.privileges.includes(p))) return;
-  if (requirement?.self === 'session' && caller.privileges.includes('ConfigureSelf')) {
-    const { sessionId } = request.params as { sessionId?: string };
-    if (sessionId !== undefined && ownsSession(sessionId, caller.userName)) return;
+  if (requirement?.self !== undefined && caller.privileges.includes('ConfigureSelf')) {
+    const id = (request.params as Record<string, string | undefined>)[OWNED_PARAM[requirement.self]];
+    if (id !== undefined && owns(requirement.self, id, caller.userName)) return;
   }
   throw RedfishHttpError.of(403, 'InsufficientPrivilege');
 }

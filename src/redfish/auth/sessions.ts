@@ -58,6 +58,13 @@ export class SessionStore {
     return false;
   }
 
+  /** Ends every session of an account: it was deleted or disabled. */
+  endSessionsOf(userName: string): void {
+    for (const [key, session] of this.byTokenHash) {
+      if (session.userName === userName) this.byTokenHash.delete(key);
+    }
+  }
+
   private expire(): void {
     for (const [key, session] of this.byTokenHash) {
       if (this.now() - session.lastUsed > this.timeoutSeconds * 1000) this.byTokenHash.delete(key);

@@ -5,6 +5,7 @@ import type { SystemEvent } from '../../domain/system/system-events.js';
 import { EVENT_SERVICE_STREAM, subscriptionUri, type EventServiceEvent, type EventType } from '../../domain/event-service/event-service-events.js';
 import { eventMessage, type EventRegistryPrefix } from '../../registries/event-registries.js';
 import { isStorageStream, systemIdOfStream } from '../../domain/stream-ids.js';
+import { ACCOUNT_SERVICE_STREAM, accountUri, type AccountEvent } from '../../domain/accounts/account-events.js';
 
 /**
  * Which Redfish events each domain event is announced as, to SSE clients and push subscribers.
@@ -68,6 +69,7 @@ export function announcementsOf(event: RecordedEvent, context: AnnouncementConte
   if (NOT_ANNOUNCED.has(event.type)) return [];
   if (event.streamId === '/redfish/v1') return event.type === 'ServiceCreated' ? [created('ServiceRoot', '/redfish/v1')] : [];
   if (event.streamId === EVENT_SERVICE_STREAM) return eventServiceAnnouncements(event);
+  if (event.streamId === ACCOUNT_SERVICE_STREAM) return accountAnnouncements(event);
   const systemId = systemIdOfStream(event.streamId);
   if (systemId !== undefined) return systemAnnouncements(event, systemId);
   if (isStorageStream(event.streamId)) return storageAnnouncements(event, context.storageBefore);
@@ -198,6 +200,23 @@ function eventServiceAnnouncements(recorded: RecordedEvent): Announcement[] {
       return [changed('EventDestination', subscriptionUri(event.data.subscriptionId))];
     default:
       return [changed('EventService', EVENT_SERVICE_STREAM)];
+  }
+}
+
+/** Accounts made, changed (a password set or an unlock too, never what it was) and removed; the service's settings. */
+function accountAnnouncements(recorded: RecordedEvent): Announcement[] {
+  const event = { type: recorded.type, data: recorded.data } as AccountEvent;
+  switch (event.type) {
+    case 'AccountCreated':
+      return [created('ManagerAccount', accountUri(event.data.userName))];
+    case 'AccountChanged':
+    case 'AccountPasswordChanged':
+    case 'AccountUnlocked':
+      return [changed('ManagerAccount', accountUri(event.data.userName))];
+    case 'AccountDeleted':
+      return [removed('ManagerAccount', accountUri(event.data.userName))];
+    default:
+      return [changed('AccountService', ACCOUNT_SERVICE_STREAM)];
   }
 }
 
