@@ -11,6 +11,8 @@ import type { PoolHandle } from '../libvirt/structs.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { missing } from './lab-provisioner.js';
 import { STORAGE_RECONCILER } from './reconciler-checkpoints.js';
+import type { LoopHealth } from '../health/loop-health.js';
+import { resourceOfStream } from '../health/loop-status.js';
 import { attachDisk, backingVolumeName, backingVolumePrefix, detachDisk, ensureBackingVolume, findVolume, removeBackingVolume } from './volume-actions.js';
 
 const REQUESTS = ['VolumeCreateRequested', 'VolumeDeleteRequested', 'VolumeInitializeRequested'];
@@ -59,6 +61,7 @@ export class StorageReconciler {
     private readonly connections: LibvirtConnections,
     private readonly systems: readonly LabSystem[],
     private readonly log: (line: string) => void,
+    private readonly health: LoopHealth,
     private readonly options: StorageReconcilerOptions,
   ) {}
 
@@ -69,11 +72,18 @@ export class StorageReconciler {
   start(): void {
     // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
     const after = this.store.checkpoint(STORAGE_RECONCILER) ?? 0;
-    this.follower = followLog(this.store, { name: 'storage reconciler', afterPosition: after, handler: (event) => this.serially(() => this.handle(event)), log: this.log });
-    // A timer's failed round is said and tried again at the next tick; a request's is the follower's to retry.
-    const sayFailure = (err: Error) => this.log(`storage reconciler: ${err.message}`);
-    this.timers.push(setInterval(() => void this.serially(() => this.checkDrift()).catch(sayFailure), this.options.driftCheckMs));
-    this.timers.push(setInterval(() => void this.serially(async () => this.advanceRebuilds()).catch(sayFailure), this.options.rebuildTickMs));
+    this.follower = followLog(this.store, {
+      name: 'storage reconciler',
+      afterPosition: after,
+      handler: (event) => this.serially(() => this.handle(event)),
+      health: this.health,
+      resourceOf: (event) => resourceOfStream(event.streamId),
+    });
+    // A timer's failed round is reported and tried again at the next tick; a request's is the follower's to retry.
+    const everyTick = (name: string, work: () => Promise<void>, ms: number) =>
+      this.timers.push(setInterval(() => void this.serially(() => this.health.round(name, work)).catch(() => undefined), ms));
+    everyTick('storage drift check', () => this.checkDrift(), this.options.driftCheckMs);
+    everyTick('volume rebuild', async () => this.advanceRebuilds(), this.options.rebuildTickMs);
   }
 
   /** Runs `work` after everything queued before it, whatever became of that; its own failure is the caller's. */

@@ -19,6 +19,8 @@ import { httpBootFile, setHttpBootImage } from './http-boot-actions.js';
 import { readFile, rm } from 'node:fs/promises';
 import { trustOf, verifiesCertificates } from '../domain/system/media-trust.js';
 import { SYSTEM_RECONCILER } from './reconciler-checkpoints.js';
+import type { LoopHealth } from '../health/loop-health.js';
+import { resourceOfStream } from '../health/loop-status.js';
 
 /** The boot order a domain should have for an override: its target first, then disk and network. */
 export function bootOrderFor(override: BootOverride): BootDevice[] {
@@ -53,13 +55,20 @@ export class SystemReconciler {
     /** The lab's systems, read at each request: a domain adopted after start is among them. */
     private readonly systems: () => readonly LabSystem[],
     private readonly log: (line: string) => void,
+    private readonly health: LoopHealth,
     private readonly media: VirtualMediaSettings = {},
   ) {}
 
   start(): void {
     // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
     const after = this.store.checkpoint(SYSTEM_RECONCILER) ?? 0;
-    this.follower = followLog(this.store, { name: 'system reconciler', afterPosition: after, handler: (event) => this.handle(event), log: this.log });
+    this.follower = followLog(this.store, {
+      name: 'system reconciler',
+      afterPosition: after,
+      handler: (event) => this.handle(event),
+      health: this.health,
+      resourceOf: (event) => resourceOfStream(event.streamId),
+    });
   }
 
   private async handle(event: RecordedEvent): Promise<void> {
