@@ -13,7 +13,7 @@ import { missing } from './lab-provisioner.js';
 import { STORAGE_RECONCILER } from './reconciler-checkpoints.js';
 import type { LoopHealth } from '../health/loop-health.js';
 import { resourceOfStream } from '../health/loop-status.js';
-import { attachDisk, backingVolumeName, backingVolumePrefix, detachDisk, ensureBackingVolume, findVolume, removeBackingVolume } from './volume-actions.js';
+import { attachDisk, backingVolumeName, backingVolumePrefix, detachDisk, detachDiskNamed, ensureBackingVolume, findVolume, removeBackingVolume } from './volume-actions.js';
 
 const REQUESTS = ['VolumeCreateRequested', 'VolumeDeleteRequested', 'VolumeInitializeRequested'];
 
@@ -146,16 +146,19 @@ export class StorageReconciler {
         try {
           await attachDisk(client, domain, path, volume.durableName, controller);
         } catch (err) {
-          // A volume that could not be attached is not left behind.
-          await detachDisk(client, domain, path).catch(() => undefined);
-          await removeBackingVolume(client, pool, name).catch(() => undefined);
+          // A volume that could not be attached is not left behind; a file still attached is kept for the sweep, which detaches it first.
+          await detachDisk(client, domain, path)
+            .then(() => removeBackingVolume(client, pool, name))
+            .catch(() => undefined);
           throw err;
         }
         return;
       }
       case 'delete': {
         const handle = await findVolume(client, pool, name);
+        // Without its file (gone behind the emulator's back) the disk may still be in the domain.
         if (handle) await detachDisk(client, domain, await client.volumeGetPath(handle));
+        else await detachDiskNamed(client, domain, name);
         await removeBackingVolume(client, pool, name);
         return;
       }
