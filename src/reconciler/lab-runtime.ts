@@ -12,6 +12,7 @@ import { StorageReconciler } from './storage-reconciler.js';
 import { SystemReconciler } from './system-reconciler.js';
 import { claimReconcilerCheckpoints } from './reconciler-checkpoints.js';
 import type { LoopHealth } from '../health/loop-health.js';
+import { DomainLocks } from './domain-locks.js';
 
 /** The start's name on /healthz while it fails. */
 const LAB_START = 'lab start';
@@ -94,10 +95,11 @@ export class LabRuntime {
     await this.observer.start();
     if (this.closed) return;
     const caFile = this.config.lab.virtualMedia?.caFile;
-    this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, this.health, { dir: this.config.libvirt.pool?.path, ...(caFile !== undefined && { caFile }) });
+    const locks = new DomainLocks();
+    this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, this.health, locks, { dir: this.config.libvirt.pool?.path, ...(caFile !== undefined && { caFile }) });
     this.reconciler.start();
     // The systems as they are now: one adopted later has no emulated storage for it to look after.
-    this.storage = new StorageReconciler(this.store, this.connections, this.systems, this.log, this.health, {
+    this.storage = new StorageReconciler(this.store, this.connections, this.systems, this.log, this.health, locks, {
       poolName: this.config.libvirt.pool?.name,
       driftCheckMs: this.options.resyncIntervalMs,
       rebuildSeconds: rebuildSecondsOf(this.config),

@@ -12,6 +12,7 @@ import type { LabSystem } from '../lab/lab-systems.js';
 import { missing } from './lab-provisioner.js';
 import { STORAGE_RECONCILER } from './reconciler-checkpoints.js';
 import type { LoopHealth } from '../health/loop-health.js';
+import type { DomainLocks } from './domain-locks.js';
 import { resourceOfStream } from '../health/loop-status.js';
 import { attachDisk, backingVolumeName, backingVolumePrefix, detachDisk, detachDiskNamed, ensureBackingVolume, findVolume, removeBackingVolume } from './volume-actions.js';
 
@@ -62,6 +63,8 @@ export class StorageReconciler {
     private readonly systems: readonly LabSystem[],
     private readonly log: (line: string) => void,
     private readonly health: LoopHealth,
+    /** Shared with the system reconciler: one change at a time to a domain's definition. */
+    private readonly locks: DomainLocks,
     private readonly options: StorageReconcilerOptions,
   ) {}
 
@@ -124,7 +127,7 @@ export class StorageReconciler {
     if (!operation || !volume || operation.state !== 'Running') return;
     let message: string | undefined;
     try {
-      await this.apply(system, state, operation, volume);
+      await this.locks.exclusive(system, () => this.apply(system, state, operation, volume));
     } catch (err) {
       message = (err as Error).message;
       this.log(`${operation.kind} of volume ${volume.volumeId} on ${stream}: ${message}`);
@@ -217,8 +220,10 @@ export class StorageReconciler {
         this.log(`deleting ${name}: no volume of ${stream} owns it`);
         const handle = await findVolume(client, pool, name);
         const domain = await missing(client.domainLookupByName(system.domainName), (e) => e.isNoDomain);
-        if (handle && domain) await detachDisk(client, domain, await client.volumeGetPath(handle));
-        await removeBackingVolume(client, pool, name);
+        await this.locks.exclusive(system, async () => {
+          if (handle && domain) await detachDisk(client, domain, await client.volumeGetPath(handle));
+          await removeBackingVolume(client, pool, name);
+        });
       }
     }
   }
