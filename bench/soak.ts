@@ -29,6 +29,7 @@ import { backingVolumeName, backingVolumePrefix } from '../src/reconciler/volume
 import { removeDomainByName, removePoolByName } from '../src/lab/remove-lab-objects.js';
 import { startEmulatorProcess, stopEmulatorProcess, type EmulatorProcess } from '../test/support/emulator-process.js';
 import { restartLibvirtd } from '../test/support/restart-libvirtd.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 import { printTable } from './table.js';
 
 const { values: args } = parseArgs({
@@ -52,18 +53,7 @@ const STORAGE = 'RAID';
 /** Volumes a system holds at most before the volume client deletes instead of creating. */
 const MAX_VOLUMES = 6;
 
-/** mulberry32: the same seed asks for the same things in the same order. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = random(SEED);
+const rand = seededRandom(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -101,6 +91,10 @@ let lastKillEnd = 0;
 /** Volumes acknowledged as created (201, or 202 whose task completed), and those acknowledged as deleted. */
 const created = new Map<string, { system: string; volumeId: string; taskFailed?: boolean }>();
 const deleted = new Set<string>();
+/** Deletes sent without an answer (the emulator killed meanwhile): carried out or not, neither is a loss. */
+const maybeDeleted = new Set<string>();
+/** What refused requests said, for the report: a 4xx is the client's doing, but should be explicable. */
+const refusals = new Map<string, number>();
 
 interface Answer {
   status: number;
@@ -130,6 +124,10 @@ async function send(kind: Kind | undefined, method: string, path: string, body?:
         count(kind, inKill ? '5xx in kill' : '5xx');
         if (!inKill) unexpected.push(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
       } else count(kind, response.status >= 400 ? '4xx' : '2xx');
+      if (response.status >= 400 && response.status < 500) {
+        const id = `${kind} ${response.status} ${(answer.json?.['error']?.['@Message.ExtendedInfo']?.[0]?.['MessageId'] as string | undefined) ?? ''}`;
+        refusals.set(id, (refusals.get(id) ?? 0) + 1);
+      }
     }
     return answer;
   } catch {
@@ -180,10 +178,11 @@ async function resetter(): Promise<void> {
 
 async function volumes(): Promise<void> {
   const system = pick(systems).id;
-  const live = [...created.entries()].filter(([uri, v]) => v.system === system && !deleted.has(uri) && !v.taskFailed);
+  const live = [...created.entries()].filter(([uri, v]) => v.system === system && !deleted.has(uri) && !maybeDeleted.has(uri) && !v.taskFailed);
   if (live.length >= MAX_VOLUMES || (live.length > 0 && rand() < 0.4)) {
     const [uri] = pick(live);
     const answer = await send('volume delete', 'DELETE', uri);
+    if (!answer) maybeDeleted.add(uri);
     if (answer?.status === 204 || answer?.status === 200) deleted.add(uri);
     if (answer?.status === 202 && answer.location) {
       const done = await untilDone(answer.location);
@@ -239,8 +238,16 @@ async function loop(step: () => Promise<void>, pauseMs: number): Promise<void> {
 
 // --- chaos ----------------------------------------------------------------------------------
 
+/** The output of every emulator started so far, the running one's last. */
+const outputs: (() => string)[] = [];
 async function startEmulator(): Promise<void> {
   emulator = await startEmulatorProcess(configFile);
+  outputs.push(emulator.output);
+}
+
+/** What the emulators printed besides one line per request. */
+function saidBesidesRequests(): string[] {
+  return outputs.flatMap((output) => output().split('\n')).filter((line) => line.trim() !== '' && !line.includes('"msg":"request"'));
 }
 
 /** SIGKILL, a pause, and a start on the same store. */
@@ -329,7 +336,7 @@ async function check(libvirt: LibvirtClient): Promise<Findings> {
         continue;
       }
       if (!listed.has(uri)) {
-        lost.push(`create of ${uri}: not listed`);
+        if (!maybeDeleted.has(uri)) lost.push(`create of ${uri}: not listed`);
         continue;
       }
       if (!inPool.has(name)) lost.push(`create of ${uri}: ${name} not in the pool`);
@@ -468,13 +475,14 @@ try {
     ...libvirtdConvergence.map((ms, i) => [`convergence after libvirtd restart ${i + 1}`, seconds(ms)]),
     ['5xx outside a kill', String(fiveHundreds)],
   ]);
+  for (const [refusal, n] of refusals) console.log(`  refused: ${refusal} (${n})`);
   for (const line of [...findings.lost, ...findings.orphans, ...findings.openTasks.map((t) => `open: ${t}`), ...unexpected.slice(0, 20)]) console.log(`  ${line}`);
   const failed = findings.lost.length > 0 || findings.orphans.length > 0 || findings.openTasks.length > 0 || fiveHundreds > 0 || Number.isNaN(afterKill);
   exitCode = failed ? 1 : 0;
-  if (failed && emulator) console.log(`\nemulator output (last 3000 characters):\n${emulator.output().slice(-3000)}`);
+  if (failed) console.log(`\nwhat the emulators said besides the request log (last 40 lines):\n${saidBesidesRequests().slice(-40).join('\n')}`);
 } catch (err) {
   console.error(`soak: ${(err as Error).stack ?? err}`);
-  if (emulator) console.error(emulator.output().slice(-3000));
+  console.error(saidBesidesRequests().slice(-40).join('\n'));
 } finally {
   image.close();
   await libvirt?.close().catch(() => undefined);

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeSync, openSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
+import { fillDisk } from '../support/fill-disk.js';
 import { uniqueName } from '../support/libvirt.js';
 import { redfishClient } from '../support/redfish-client.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
@@ -38,19 +39,6 @@ const released = new Promise<void>((resolve) => (release = resolve));
 const imageServer: Server = createServer((_request, response) => {
   void released.then(() => response.end(Buffer.alloc(4096, 7)));
 });
-
-/** Writes into `file` until the filesystem has no room left. */
-function fill(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(16 * 1024, 1);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 interface Health {
   status: string;
@@ -98,7 +86,7 @@ describe('a reconciler that cannot record its work', { timeout: 120_000 }, () =>
       expect((await client.request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: resetType })).status).toBe(204);
       acknowledged.push(resetType);
     }
-    fill(filler);
+    fillDisk(filler);
     // SQLite reuses its log file's pages after a checkpoint: writes go on until a page is needed.
     let refused = false;
     for (let i = 0; i < 2000 && !refused; i++) {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeSync, openSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
+import { fillDisk } from '../support/fill-disk.js';
 import { redfishClient } from '../support/redfish-client.js';
 
 /*
@@ -21,19 +22,6 @@ let emulator: RunningEmulator | undefined;
 let mounted = false;
 const client = redfishClient(() => emulator!.url);
 const SYSTEM = '/redfish/v1/Systems/t1';
-
-/** Writes into `file` until the filesystem has no room left. */
-function fill(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 beforeAll(async () => {
   execFileSync('mkdir', ['-p', small]);
@@ -57,7 +45,7 @@ afterAll(async () => {
 describe('a data directory that fills up', { timeout: 60_000 }, () => {
   it('answers 507 and records nothing while full, and takes requests again once space is freed', async () => {
     await expect.poll(async () => (await client.get(SYSTEM))['PowerState'], { timeout: 15_000 }).toBe('On');
-    fill(filler);
+    fillDisk(filler);
     // SQLite reuses its log file's pages after a checkpoint: writes go on until a page is needed.
     let refused: Response | undefined;
     for (let i = 0; i < 2000 && !refused; i++) {
