@@ -250,6 +250,9 @@ function saidBesidesRequests(): string[] {
   return outputs.flatMap((output) => output().split('\n')).filter((line) => line.trim() !== '' && !line.includes('"msg":"request"'));
 }
 
+/** From each restart's exec to its `serving` line. */
+const restartMs: number[] = [];
+
 /** SIGKILL, a pause, and a start on the same store. */
 async function killAndRestart(): Promise<void> {
   killing = true;
@@ -257,7 +260,9 @@ async function killAndRestart(): Promise<void> {
   emulator = undefined;
   await stopEmulatorProcess(running, 'SIGKILL');
   await sleep(200 + rand() * 1500);
+  const exec = Date.now();
   await startEmulator();
+  restartMs.push(Date.now() - exec);
   // Answers in the first moments still belong to requests sent to the killed one.
   await sleep(500);
   killing = false;
@@ -449,8 +454,8 @@ try {
   await sleep(Math.max(0, end - Date.now()));
   stopping = true;
   await Promise.all(clients);
-  const afterKill = await timeToConverge(connect, Math.max(lastKillEnd, Date.now()));
   const sinceLastKill = lastKillEnd > 0 ? Date.now() - lastKillEnd : NaN;
+  const afterKill = await timeToConverge(connect, Date.now());
   const findings = await check(await connect());
 
   const kinds: Kind[] = ['get', 'boot patch', 'reset', 'volume create', 'volume delete', 'media insert', 'media eject', 'history'];
@@ -470,8 +475,8 @@ try {
     ['orphans (backing volumes or disks no volume owns)', String(findings.orphans.length)],
     ['tasks left open', String(findings.openTasks.length)],
     ['tasks ended in Exception', String(findings.failedTasks)],
-    ['convergence after the last kill (from the clients stopping)', seconds(afterKill)],
-    ['last kill before the end', seconds(sinceLastKill)],
+    ['restart after a SIGKILL, exec to serving (max)', seconds(Math.max(...restartMs))],
+    ['convergence once the clients stopped (last kill that much earlier)', `${seconds(afterKill)} (${seconds(sinceLastKill)})`],
     ...libvirtdConvergence.map((ms, i) => [`convergence after libvirtd restart ${i + 1}`, seconds(ms)]),
     ['5xx outside a kill', String(fiveHundreds)],
   ]);
