@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
-import { fillDisk } from '../support/fill-disk.js';
+import { mountSmallDisk, type SmallDisk } from '../support/fill-disk.js';
 import { uniqueName } from '../support/libvirt.js';
 import { redfishClient } from '../support/redfish-client.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
@@ -24,10 +23,8 @@ import { removePoolByName } from '../../src/lab/remove-lab-objects.js';
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-failing-loops-'));
-const small = join(dir, 'small');
-const filler = join(small, 'filler');
 let emulator: RunningEmulator | undefined;
-let mounted = false;
+let disk: SmallDisk | undefined;
 const client = redfishClient(() => emulator!.url);
 const SYSTEM = '/redfish/v1/Systems/t1';
 const lines: string[] = [];
@@ -51,12 +48,10 @@ async function health(): Promise<{ code: number; body: Health }> {
 }
 
 beforeAll(async () => {
-  execFileSync('mkdir', ['-p', small]);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', small]);
-  mounted = true;
+  disk = mountSmallDisk(dir);
   await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve));
   const { config } = testConfig(dir, {
-    dataDir: join(small, 'data'),
+    dataDir: join(disk.path, 'data'),
     libvirt: { uri: 'test:///default', pool: { name: poolName, path: pool } },
     lab: { systems: [{ id: 't1', domain: 'test' }] },
   });
@@ -70,7 +65,7 @@ afterAll(async () => {
   await emulator?.close();
   const libvirt = await LibvirtClient.connect('test:///default');
   await removePoolByName(libvirt, poolName).finally(() => libvirt.close());
-  if (mounted) execFileSync('umount', [small]);
+  disk?.unmount();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -86,7 +81,7 @@ describe('a reconciler that cannot record its work', { timeout: 120_000 }, () =>
       expect((await client.request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: resetType })).status).toBe(204);
       acknowledged.push(resetType);
     }
-    fillDisk(filler);
+    disk!.fill();
     // SQLite reuses its log file's pages after a checkpoint: writes go on until a page is needed.
     let refused = false;
     for (let i = 0; i < 2000 && !refused; i++) {
@@ -113,7 +108,7 @@ describe('a reconciler that cannot record its work', { timeout: 120_000 }, () =>
     // Reads of other resources go on, untouched.
     expect((await client.get('/redfish/v1/Managers/t1'))['Status']?.Health ?? 'OK').toBe('OK');
 
-    rmSync(filler);
+    disk!.free();
     await expect.poll(async () => (await health()).body.status, { timeout: 60_000, interval: 500 }).toBe('ok');
     const recovered = (await client.get(SYSTEM))['Status'];
     expect(recovered.Conditions ?? []).not.toContainEqual(expect.objectContaining({ MessageId: 'ResourceEvent.1.4.ResourceErrorsDetected' }));
