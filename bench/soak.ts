@@ -83,7 +83,7 @@ const count = (kind: Kind, column: keyof Counts) => {
 const unexpected: string[] = [];
 
 let emulator: EmulatorProcess | undefined;
-/** Set while the emulator is being killed and started again: answers then are the kill's. */
+/** Set while the emulator is being killed and started again, or libvirtd restarted until the lab converged: answers then are theirs. */
 let killing = false;
 let stopping = false;
 let lastKillEnd = 0;
@@ -445,8 +445,12 @@ try {
       kills += 1;
       console.log(`soak: killed and restarted the emulator (${kills}/${KILLS})`);
     } else {
+      // Work cut short by the daemon going away fails, and says so (a task's 500): that is the restart's, like a kill's.
+      killing = true;
+      const restarted = Date.now();
       await restartLibvirtd();
-      const ms = await timeToConverge(connect, Date.now());
+      const ms = await timeToConverge(connect, restarted);
+      killing = false;
       libvirtdConvergence.push(ms);
       console.log(`soak: restarted libvirtd; converged in ${(ms / 1000).toFixed(1)} s`);
     }
