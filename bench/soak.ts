@@ -318,6 +318,8 @@ async function timeToConverge(libvirt: () => Promise<LibvirtClient>, from: numbe
 }
 
 interface Findings {
+  /** Why each task that ended in Exception did: not a loss (the client was told), but worth reading. */
+  failures: string[];
   lost: string[];
   orphans: string[];
   openTasks: string[];
@@ -327,6 +329,7 @@ interface Findings {
 async function check(libvirt: LibvirtClient): Promise<Findings> {
   const lost: string[] = [];
   const orphans: string[] = [];
+  const failures: string[] = [];
   let failedTasks = 0;
   const pool = await libvirt.poolLookupByName(poolName);
   await libvirt.poolRefresh(pool);
@@ -359,10 +362,13 @@ async function check(libvirt: LibvirtClient): Promise<Findings> {
   const tasks = await send(undefined, 'GET', '/redfish/v1/TaskService/Tasks');
   for (const member of (tasks?.json?.['Members'] as { '@odata.id': string }[] | undefined) ?? []) {
     const task = await send(undefined, 'GET', member['@odata.id']);
-    if (task?.json?.['TaskState'] === 'Exception') failedTasks += 1;
+    if (task?.json?.['TaskState'] !== 'Exception') continue;
+    failedTasks += 1;
+    const message = (task.json['Messages'] as { Message?: string }[] | undefined)?.map((m) => m.Message).join(' ') ?? '';
+    failures.push(`task ${member['@odata.id']} ended in Exception: ${message.slice(0, 300)}`);
   }
   for (const name of inPool) if (name.endsWith('.qcow2') && name.startsWith('rfe-') && !owned.has(name)) orphans.push(`pool: ${name}`);
-  return { lost, orphans, openTasks: await openTasks(), failedTasks };
+  return { failures, lost, orphans, openTasks: await openTasks(), failedTasks };
 }
 
 // --- the run --------------------------------------------------------------------------------
@@ -494,7 +500,7 @@ try {
     ['5xx outside a kill', String(fiveHundreds)],
   ]);
   for (const [refusal, n] of refusals) console.log(`  refused: ${refusal} (${n})`);
-  for (const line of [...findings.lost, ...findings.orphans, ...findings.openTasks.map((t) => `open: ${t}`), ...unexpected.slice(0, 20)]) console.log(`  ${line}`);
+  for (const line of [...findings.failures, ...findings.lost, ...findings.orphans, ...findings.openTasks.map((t) => `open: ${t}`), ...unexpected.slice(0, 20)]) console.log(`  ${line}`);
   const failed = findings.lost.length > 0 || findings.orphans.length > 0 || findings.openTasks.length > 0 || fiveHundreds > 0 || Number.isNaN(afterKill);
   exitCode = failed ? 1 : 0;
   if (failed) console.log(`\nwhat the emulators said besides the request log (last 40 lines):\n${saidBesidesRequests().slice(-40).join('\n')}`);
