@@ -46,6 +46,8 @@ import { registerCertificateRoutes } from './redfish/certificates/certificate-ro
 import { httpsCertificateInstaller, recordServedCertificate } from './redfish/certificates/served-certificate.js';
 import { RefusalRecorder } from './redfish/refusal-recorder.js';
 import { DEFAULT_REFUSAL_LIMITS } from './domain/refusals/refusal-window.js';
+import { LoopHealth } from './health/loop-health.js';
+import { withLoopFailures } from './health/loop-status.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:8000 */
@@ -53,6 +55,8 @@ export interface RunningEmulator {
   readonly store: EventStore;
   /** The lab's libvirt side, absent when the config has no systems. */
   readonly lab?: LabRuntime;
+  /** The long-running loops failing now (what /healthz lists). */
+  readonly loops: LoopHealth;
   close(): Promise<void>;
 }
 
@@ -91,11 +95,19 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerSystems(store, systems);
     const https = tlsFiles(config);
     const refusals = new RefusalRecorder(store, { ...DEFAULT_REFUSAL_LIMITS, ...config.refusedRequests }, (line) => options.logger?.warn(line));
+    // Every loop that follows the log or runs on a timer reports here; a failing one says so once, and once when it recovers.
+    const loops = new LoopHealth(announce);
     const { app, allowedMethods } = buildRedfishServer({
       views: store.views,
       bodyLimitBytes: config.listen.bodyLimitBytes,
       logger: options.logger,
-      health: () => ({ version: EMULATOR_VERSION, lastPosition: store.lastPosition() }),
+      // 200 even when degraded: the service still answers and records every request, and a
+      // restart would not free the disk or bring libvirt back (see README, Health).
+      health: () => {
+        const failing = loops.failing();
+        return { status: failing.length > 0 ? 'degraded' : 'ok', loops: failing, version: EMULATOR_VERSION, lastPosition: store.lastPosition() };
+      },
+      liveStatus: (path, body) => withLoopFailures(path, body, loops.failing()),
       rewriteUrl: systemAddressRewriter(store.views),
       onRefusal: (request, error) => refusals.record(request, error),
       ...(https && { https }),
@@ -125,7 +137,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerConsoleRoutes(app);
     registerLogEntriesRoute(app, allowedMethods, store);
     // Firmware updates: SimpleUpdate is recorded here; the fetcher fetches its image once the checkpoints are claimed.
-    const firmware = new FirmwareFetcher(store, config.updateService ?? {}, (line) => options.logger?.warn(line));
+    const firmware = new FirmwareFetcher(store, config.updateService ?? {}, (line) => options.logger?.warn(line), loops);
     registerUpdateServiceRoutes(app, allowedMethods, store, firmware);
     // The service's HTTPS certificate, as found at start and as clients replace it.
     if (https) recordServedCertificate(store, https);
@@ -150,15 +162,16 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       announce(`WARNING: listening on ${config.listen.address} with authentication off.`);
     }
     // The lab starts after the service listens: start-up never waits for libvirt.
-    const lab = systems.length > 0 || (config.lab.adopt ?? []).length > 0 ? new LabRuntime(store, config, systems, announce, { resyncIntervalMs: options.resyncIntervalMs ?? 10_000, retryMs: 5_000 }) : undefined;
+    const lab = systems.length > 0 || (config.lab.adopt ?? []).length > 0 ? new LabRuntime(store, config, systems, announce, loops, { resyncIntervalMs: options.resyncIntervalMs ?? 10_000, retryMs: 5_000 }) : undefined;
     // Push subscriptions are delivered to from the log, beside the requests, never inside one.
-    const events = new EventDispatcher(store, { warn: (line) => options.logger?.warn(line) });
+    const events = new EventDispatcher(store, { warn: (line) => options.logger?.warn(line), health: loops });
     events.start();
     firmware.start();
     return {
       url,
       store,
       ...(lab && { lab }),
+      loops,
       async close() {
         try {
           await lab?.close();

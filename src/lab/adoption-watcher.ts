@@ -2,9 +2,13 @@ import type { AdoptRule, SystemIds } from '../config/config.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { discoverAdoptedSystems } from './adopted-systems.js';
 import type { LabSystem } from './lab-systems.js';
+import type { LoopHealth } from '../health/loop-health.js';
 
 /** Lifecycle events after which a domain may be there that was not: defined, or started without a definition. */
 const APPEARED = ['Defined', 'Started'];
+
+/** The loop's name on /healthz. */
+const ADOPTION = 'lab: looking for domains to adopt';
 
 /**
  * Finds the domains the config's adopt rules name that no system stands for yet: once when the
@@ -29,6 +33,7 @@ export class AdoptionWatcher {
     /** The systems the lab has now, configured and adopted. */
     private readonly known: () => readonly LabSystem[],
     private readonly log: (line: string) => void,
+    private readonly health: LoopHealth,
     private readonly idsBy: SystemIds = 'name',
   ) {}
 
@@ -55,8 +60,10 @@ export class AdoptionWatcher {
         for (const rule of this.rules) await this.listen(rule.uri, () => this.lookAgain(adopt));
         const found = await this.discover();
         if (found.length > 0 && !this.stopped) await adopt(found);
+        this.health.succeeded(ADOPTION);
       } catch (err) {
-        if (!this.stopped) this.log(`lab: looking for domains to adopt: ${(err as Error).message}`);
+        // The next event or tick looks again.
+        if (!this.stopped) this.health.failed(ADOPTION, err);
       }
     });
   }

@@ -13,11 +13,13 @@ import type { LabSystem } from '../lab/lab-systems.js';
 import { isSettling, powerStateOf } from './power-state.js';
 import { backingVolumePrefix } from './volume-actions.js';
 import { basename } from 'node:path';
+import type { LoopHealth } from '../health/loop-health.js';
 
 export interface DomainObserverOptions {
   /** How often every system is compared with libvirt, events or not. */
   readonly resyncIntervalMs: number;
-  readonly log: (line: string) => void;
+  /** Where a system that cannot be observed is reported (once when it starts failing, once when it recovers). */
+  readonly health: LoopHealth;
 }
 
 /**
@@ -75,6 +77,8 @@ export class DomainObserver {
   /** Reads one system's domain from libvirt and records whatever differs from the log. */
   async resync(system: LabSystem): Promise<void> {
     if (this.stopped) return;
+    // Failing is shown on the system; the next event, reconnect or tick tries again.
+    const name = `domain observer of ${system.id} (${system.domainName} on ${system.libvirtUri})`;
     try {
       await this.listen(system.libvirtUri);
       const client = await this.connections.get(system.libvirtUri);
@@ -82,7 +86,10 @@ export class DomainObserver {
       try {
         domain = await client.domainLookupByName(system.domainName);
       } catch (err) {
-        if (err instanceof LibvirtError && err.isNoDomain) return this.record(system, { type: 'ObserveDomainMissing' });
+        if (err instanceof LibvirtError && err.isNoDomain) {
+          this.record(system, { type: 'ObserveDomainMissing' });
+          return this.options.health.succeeded(name);
+        }
         throw err;
       }
       const [xml, definition, state] = await Promise.all([client.domainGetXml(domain), client.domainGetXml(domain, DomainXmlFlag.Inactive), client.domainGetState(domain)]);
@@ -99,8 +106,9 @@ export class DomainObserver {
       });
       // A machine still starting is recorded once it runs: libvirt's event for that brings a resync.
       if (!isSettling(state)) this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state) });
+      this.options.health.succeeded(name);
     } catch (err) {
-      if (!this.stopped) this.options.log(`observing ${system.id} (${system.domainName} on ${system.libvirtUri}): ${(err as Error).message}`);
+      if (!this.stopped) this.options.health.failed(name, err, systemStream(system.id));
     }
   }
 

@@ -8,6 +8,7 @@ import type { FirmwareUpdateRequested } from '../domain/firmware/firmware-events
 import { versionOfImage } from '../domain/firmware/image-version.js';
 import { fetchImage, ImageFetchError } from './firmware-image.js';
 import { FIRMWARE_FETCHER } from './reconciler-checkpoints.js';
+import type { LoopHealth } from '../health/loop-health.js';
 
 export interface ImageCredentials {
   readonly username?: string;
@@ -33,6 +34,7 @@ export class FirmwareFetcher {
     private readonly store: EventStore,
     options: { readonly caFile?: string },
     private readonly log: (line: string) => void,
+    private readonly health: LoopHealth,
   ) {
     try {
       this.ca = options.caFile === undefined ? undefined : readFileSync(options.caFile, 'utf8');
@@ -52,7 +54,14 @@ export class FirmwareFetcher {
 
   start(): void {
     const after = this.store.checkpoint(FIRMWARE_FETCHER) ?? 0;
-    this.follower = followLog(this.store, { name: 'firmware fetcher', afterPosition: after, handler: (event) => this.handle(event), log: this.log });
+    this.follower = followLog(this.store, {
+      name: 'firmware fetcher',
+      afterPosition: after,
+      handler: (event) => this.handle(event),
+      health: this.health,
+      // A fetch's failure holds back that system's update; a checkpoint's is the service's.
+      resourceOf: (event) => (event.type === 'FirmwareUpdateRequested' ? event.streamId : undefined),
+    });
   }
 
   async close(): Promise<void> {

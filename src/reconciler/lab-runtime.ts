@@ -11,6 +11,11 @@ import { ensureDomains, ensurePool, systemsWithoutDomain } from './lab-provision
 import { StorageReconciler } from './storage-reconciler.js';
 import { SystemReconciler } from './system-reconciler.js';
 import { claimReconcilerCheckpoints } from './reconciler-checkpoints.js';
+import type { LoopHealth } from '../health/loop-health.js';
+import { DomainLocks } from './domain-locks.js';
+
+/** The start's name on /healthz while it fails. */
+const LAB_START = 'lab start';
 
 /**
  * The lab's side of the emulator: makes libvirt hold what the config describes (pool, domains
@@ -39,6 +44,8 @@ export class LabRuntime {
     /** The configured systems; adopted ones join them when the lab starts and as their domains appear. */
     private readonly configured: readonly LabSystem[],
     private readonly log: (line: string) => void,
+    /** Where its loops report failing and recovering. */
+    private readonly health: LoopHealth,
     private readonly options: { resyncIntervalMs: number; retryMs: number } = { resyncIntervalMs: 10_000, retryMs: 5_000 },
   ) {
     claimReconcilerCheckpoints(store);
@@ -46,11 +53,17 @@ export class LabRuntime {
   }
 
   private attempt(resolve: () => void): void {
-    this.starting = this.start().then(resolve, (err: Error) => {
-      if (this.closed) return;
-      this.log(`lab: ${err.message}; trying again in ${this.options.retryMs / 1000} s`);
-      this.retry = setTimeout(() => this.attempt(resolve), this.options.retryMs);
-    });
+    this.starting = this.start().then(
+      () => {
+        this.health.succeeded(LAB_START);
+        resolve();
+      },
+      (err: Error) => {
+        if (this.closed) return;
+        this.health.failed(LAB_START, err);
+        this.retry = setTimeout(() => this.attempt(resolve), this.options.retryMs);
+      },
+    );
   }
 
   private async start(): Promise<void> {
@@ -74,18 +87,19 @@ export class LabRuntime {
     const rules = this.config.lab.adopt ?? [];
     this.systems = [...this.configured, ...rememberedSystems(this.store, this.configured, rules)];
     const systems = () => this.systems;
-    const adoption = new AdoptionWatcher(this.connections, rules, systems, this.log, this.config.lab.systemIds);
+    const adoption = new AdoptionWatcher(this.connections, rules, systems, this.log, this.health, this.config.lab.systemIds);
     const adopted = await adoption.discover();
     if (this.closed) return;
     this.join(adopted);
-    this.observer = new DomainObserver(this.store, this.connections, systems, { resyncIntervalMs: this.options.resyncIntervalMs, log: this.log });
+    this.observer = new DomainObserver(this.store, this.connections, systems, { resyncIntervalMs: this.options.resyncIntervalMs, health: this.health });
     await this.observer.start();
     if (this.closed) return;
     const caFile = this.config.lab.virtualMedia?.caFile;
-    this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, { dir: this.config.libvirt.pool?.path, ...(caFile !== undefined && { caFile }) });
+    const locks = new DomainLocks();
+    this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, this.health, locks, { dir: this.config.libvirt.pool?.path, ...(caFile !== undefined && { caFile }) });
     this.reconciler.start();
     // The systems as they are now: one adopted later has no emulated storage for it to look after.
-    this.storage = new StorageReconciler(this.store, this.connections, this.systems, this.log, {
+    this.storage = new StorageReconciler(this.store, this.connections, this.systems, this.log, this.health, locks, {
       poolName: this.config.libvirt.pool?.name,
       driftCheckMs: this.options.resyncIntervalMs,
       rebuildSeconds: rebuildSecondsOf(this.config),

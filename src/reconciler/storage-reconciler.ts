@@ -11,7 +11,10 @@ import type { PoolHandle } from '../libvirt/structs.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { missing } from './lab-provisioner.js';
 import { STORAGE_RECONCILER } from './reconciler-checkpoints.js';
-import { attachDisk, backingVolumeName, backingVolumePrefix, detachDisk, ensureBackingVolume, findVolume, removeBackingVolume } from './volume-actions.js';
+import type { LoopHealth } from '../health/loop-health.js';
+import type { DomainLocks } from './domain-locks.js';
+import { resourceOfStream } from '../health/loop-status.js';
+import { attachDisk, backingVolumeName, backingVolumePrefix, detachDisk, detachDiskNamed, ensureBackingVolume, findVolume, removeBackingVolume } from './volume-actions.js';
 
 const REQUESTS = ['VolumeCreateRequested', 'VolumeDeleteRequested', 'VolumeInitializeRequested'];
 
@@ -59,6 +62,9 @@ export class StorageReconciler {
     private readonly connections: LibvirtConnections,
     private readonly systems: readonly LabSystem[],
     private readonly log: (line: string) => void,
+    private readonly health: LoopHealth,
+    /** Shared with the system reconciler: one change at a time to a domain's definition. */
+    private readonly locks: DomainLocks,
     private readonly options: StorageReconcilerOptions,
   ) {}
 
@@ -69,11 +75,18 @@ export class StorageReconciler {
   start(): void {
     // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
     const after = this.store.checkpoint(STORAGE_RECONCILER) ?? 0;
-    this.follower = followLog(this.store, { name: 'storage reconciler', afterPosition: after, handler: (event) => this.serially(() => this.handle(event)), log: this.log });
-    // A timer's failed round is said and tried again at the next tick; a request's is the follower's to retry.
-    const sayFailure = (err: Error) => this.log(`storage reconciler: ${err.message}`);
-    this.timers.push(setInterval(() => void this.serially(() => this.checkDrift()).catch(sayFailure), this.options.driftCheckMs));
-    this.timers.push(setInterval(() => void this.serially(async () => this.advanceRebuilds()).catch(sayFailure), this.options.rebuildTickMs));
+    this.follower = followLog(this.store, {
+      name: 'storage reconciler',
+      afterPosition: after,
+      handler: (event) => this.serially(() => this.handle(event)),
+      health: this.health,
+      resourceOf: (event) => resourceOfStream(event.streamId),
+    });
+    // A timer's failed round is reported and tried again at the next tick; a request's is the follower's to retry.
+    const everyTick = (name: string, work: () => Promise<void>, ms: number) =>
+      this.timers.push(setInterval(() => void this.serially(() => this.health.round(name, work)).catch(() => undefined), ms));
+    everyTick('storage drift check', () => this.checkDrift(), this.options.driftCheckMs);
+    everyTick('volume rebuild', async () => this.advanceRebuilds(), this.options.rebuildTickMs);
   }
 
   /** Runs `work` after everything queued before it, whatever became of that; its own failure is the caller's. */
@@ -114,7 +127,7 @@ export class StorageReconciler {
     if (!operation || !volume || operation.state !== 'Running') return;
     let message: string | undefined;
     try {
-      await this.apply(system, state, operation, volume);
+      await this.locks.exclusive(system, () => this.apply(system, state, operation, volume));
     } catch (err) {
       message = (err as Error).message;
       this.log(`${operation.kind} of volume ${volume.volumeId} on ${stream}: ${message}`);
@@ -136,16 +149,19 @@ export class StorageReconciler {
         try {
           await attachDisk(client, domain, path, volume.durableName, controller);
         } catch (err) {
-          // A volume that could not be attached is not left behind.
-          await detachDisk(client, domain, path).catch(() => undefined);
-          await removeBackingVolume(client, pool, name).catch(() => undefined);
+          // A volume that could not be attached is not left behind; a file still attached is kept for the sweep, which detaches it first.
+          await detachDisk(client, domain, path)
+            .then(() => removeBackingVolume(client, pool, name))
+            .catch(() => undefined);
           throw err;
         }
         return;
       }
       case 'delete': {
         const handle = await findVolume(client, pool, name);
+        // Without its file (gone behind the emulator's back) the disk may still be in the domain.
         if (handle) await detachDisk(client, domain, await client.volumeGetPath(handle));
+        else await detachDiskNamed(client, domain, name);
         await removeBackingVolume(client, pool, name);
         return;
       }
@@ -204,8 +220,10 @@ export class StorageReconciler {
         this.log(`deleting ${name}: no volume of ${stream} owns it`);
         const handle = await findVolume(client, pool, name);
         const domain = await missing(client.domainLookupByName(system.domainName), (e) => e.isNoDomain);
-        if (handle && domain) await detachDisk(client, domain, await client.volumeGetPath(handle));
-        await removeBackingVolume(client, pool, name);
+        await this.locks.exclusive(system, async () => {
+          if (handle && domain) await detachDisk(client, domain, await client.volumeGetPath(handle));
+          await removeBackingVolume(client, pool, name);
+        });
       }
     }
   }

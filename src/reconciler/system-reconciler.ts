@@ -19,6 +19,9 @@ import { httpBootFile, setHttpBootImage } from './http-boot-actions.js';
 import { readFile, rm } from 'node:fs/promises';
 import { trustOf, verifiesCertificates } from '../domain/system/media-trust.js';
 import { SYSTEM_RECONCILER } from './reconciler-checkpoints.js';
+import type { LoopHealth } from '../health/loop-health.js';
+import type { DomainLocks } from './domain-locks.js';
+import { resourceOfStream } from '../health/loop-status.js';
 
 /** The boot order a domain should have for an override: its target first, then disk and network. */
 export function bootOrderFor(override: BootOverride): BootDevice[] {
@@ -53,13 +56,22 @@ export class SystemReconciler {
     /** The lab's systems, read at each request: a domain adopted after start is among them. */
     private readonly systems: () => readonly LabSystem[],
     private readonly log: (line: string) => void,
+    private readonly health: LoopHealth,
+    /** Shared with the storage reconciler: one change at a time to a domain's definition. */
+    private readonly locks: DomainLocks,
     private readonly media: VirtualMediaSettings = {},
   ) {}
 
   start(): void {
     // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
     const after = this.store.checkpoint(SYSTEM_RECONCILER) ?? 0;
-    this.follower = followLog(this.store, { name: 'system reconciler', afterPosition: after, handler: (event) => this.handle(event), log: this.log });
+    this.follower = followLog(this.store, {
+      name: 'system reconciler',
+      afterPosition: after,
+      handler: (event) => this.handle(event),
+      health: this.health,
+      resourceOf: (event) => resourceOfStream(event.streamId),
+    });
   }
 
   private async handle(event: RecordedEvent): Promise<void> {
@@ -95,7 +107,7 @@ export class SystemReconciler {
         ...(userName !== undefined && { userName, password: this.store.secret(passwordKey) ?? '' }),
       });
       const client = await this.connections.get(system.libvirtUri);
-      await setMedia(client, await client.domainLookupByName(system.domainName), device, file);
+      await this.locks.exclusive(system, async () => setMedia(client, await client.domainLookupByName(system.domainName), device, file));
     } catch (err) {
       message = (err as Error).message;
       this.log(`inserting ${image} into ${system.id}: ${message}`);
@@ -108,7 +120,7 @@ export class SystemReconciler {
     const { device } = event.data as VirtualMediaEjectRequested['data'];
     try {
       const client = await this.connections.get(system.libvirtUri);
-      await setMedia(client, await client.domainLookupByName(system.domainName), device, undefined);
+      await this.locks.exclusive(system, async () => setMedia(client, await client.domainLookupByName(system.domainName), device, undefined));
       if (this.media.dir) await rm(mediaFile(this.media.dir, system.id, device), { force: true });
     } catch (err) {
       this.log(`ejecting the ${device} of ${system.id}: ${(err as Error).message}`);
@@ -130,9 +142,11 @@ export class SystemReconciler {
     try {
       const { state } = loadState(this.store, streamId, systemDecider);
       const client = await this.connections.get(system.libvirtUri);
-      const domain = await client.domainLookupByName(system.domainName);
-      const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
-      await client.domainDefineXml(withSettings(xml, { ...readDomainXml(xml).settings, biosAttributes: state.bios }));
+      await this.locks.exclusive(system, async () => {
+        const domain = await client.domainLookupByName(system.domainName);
+        const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
+        await client.domainDefineXml(withSettings(xml, { ...readDomainXml(xml).settings, biosAttributes: state.bios }));
+      });
     } catch (err) {
       this.log(`BIOS settings of ${system.id}: ${(err as Error).message}`);
     }
@@ -142,9 +156,11 @@ export class SystemReconciler {
   private async setFirmware(system: LabSystem, mode: BootMode): Promise<void> {
     try {
       const client = await this.connections.get(system.libvirtUri);
-      const domain = await client.domainLookupByName(system.domainName);
-      const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
-      await client.domainDefineXml(withFirmware(xml, mode === 'UEFI' ? 'UEFI' : 'BIOS'));
+      await this.locks.exclusive(system, async () => {
+        const domain = await client.domainLookupByName(system.domainName);
+        const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
+        await client.domainDefineXml(withFirmware(xml, mode === 'UEFI' ? 'UEFI' : 'BIOS'));
+      });
     } catch (err) {
       this.log(`boot mode of ${system.id}: ${(err as Error).message}`);
     }
@@ -165,13 +181,15 @@ export class SystemReconciler {
         const { state } = loadState(this.store, systemStream(system.id), systemDecider);
         const labCa = this.media.caFile ? [await readFile(this.media.caFile, 'utf8')] : [];
         await downloadImage(uri, file, { verify: state.registration?.mediaVerifyCertificate ?? false, ca: labCa });
-        await setHttpBootImage(client, domain, file);
+        await this.locks.exclusive(system, () => setHttpBootImage(client, domain, file));
         return;
       }
-      await setHttpBootImage(client, domain, undefined);
+      await this.locks.exclusive(system, async () => {
+        await setHttpBootImage(client, domain, undefined);
+        const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
+        await client.domainDefineXml(withBootOrder(xml, bootOrderFor(override)));
+      });
       if (this.media.dir) await rm(httpBootFile(this.media.dir, system.id), { force: true });
-      const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
-      await client.domainDefineXml(withBootOrder(xml, bootOrderFor(override)));
     } catch (err) {
       this.log(`boot order of ${system.id}: ${(err as Error).message}`);
     }

@@ -5,6 +5,8 @@ import { diskDeviceXml, scsiControllerXml, type DiskBus } from '../libvirt/xml/d
 import { readDomainXml, type DomainDescription, type DomainDisk } from '../libvirt/xml/domain-xml.js';
 import { volumeXml } from '../libvirt/xml/storage-xml.js';
 import { missing } from './lab-provisioner.js';
+import { LibvirtError } from '../libvirt/errors.js';
+import { basename } from 'node:path';
 import { volumeSlot, type VolumeSlot } from './volume-slot.js';
 
 /**
@@ -72,7 +74,29 @@ const hasScsiController = (domain: DomainDescription, index: number) => domain.c
  * where it is missing (a domain defined before volumes went on SCSI, or adopted). A disk already
  * attached in one place keeps its target and address in the other.
  */
-export async function attachDisk(client: LibvirtClient, domain: DomainHandle, path: string, serial: string, controller: number): Promise<void> {
+export function attachDisk(client: LibvirtClient, domain: DomainHandle, path: string, serial: string, controller: number): Promise<void> {
+  return whileSettled(client, domain, () => attachDiskOnce(client, domain, path, serial, controller));
+}
+
+/**
+ * Runs a change planned on whether the domain runs, and runs it again (planned afresh) when the
+ * domain started or stopped in between, as a reset beside the request makes it do: libvirt then
+ * refuses the live half ("domain is not running"), and the change left half made would leave a
+ * disk in the definition that no volume owns. Every change checks before it acts, so a second
+ * run does only what is left.
+ */
+async function whileSettled(client: LibvirtClient, domain: DomainHandle, change: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const running = await client.domainIsActive(domain);
+    try {
+      return await change();
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof LibvirtError) || (await client.domainIsActive(domain)) === running) throw err;
+    }
+  }
+}
+
+async function attachDiskOnce(client: LibvirtClient, domain: DomainHandle, path: string, serial: string, controller: number): Promise<void> {
   const { running, inactive, live } = await definitions(client, domain);
   const inDefinition = diskOn(inactive.disks, path);
   const inMachine = running ? diskOn(live.disks, path) : inDefinition;
@@ -97,12 +121,25 @@ const busOf = (disk: DomainDisk): DiskBus => (disk.targetBus === 'virtio' ? 'vir
  * for volumes attached before they went on SCSI). A running guest is asked to let go (libvirt
  * waits a few seconds for a PCI disk); the definition loses it at once.
  */
-export async function detachDisk(client: LibvirtClient, domain: DomainHandle, path: string): Promise<void> {
-  const { running, inactive, live } = await definitions(client, domain);
-  const inDefinition = diskOn(inactive.disks, path);
-  const inMachine = running ? diskOn(live.disks, path) : undefined;
-  const disk = inDefinition ?? inMachine;
-  if (!disk?.targetDev) return;
-  const flags = (inDefinition ? DeviceModifyFlag.Config : 0) | (inMachine ? DeviceModifyFlag.Live : 0);
-  await client.domainDetachDevice(domain, diskDeviceXml({ sourceFile: path, targetDev: disk.targetDev, bus: busOf(disk) }), flags);
+export function detachDisk(client: LibvirtClient, domain: DomainHandle, path: string): Promise<void> {
+  return whileSettled(client, domain, async () => {
+    const { running, inactive, live } = await definitions(client, domain);
+    const inDefinition = diskOn(inactive.disks, path);
+    const inMachine = running ? diskOn(live.disks, path) : undefined;
+    const disk = inDefinition ?? inMachine;
+    if (!disk?.targetDev) return;
+    const flags = (inDefinition ? DeviceModifyFlag.Config : 0) | (inMachine ? DeviceModifyFlag.Live : 0);
+    await client.domainDetachDevice(domain, diskDeviceXml({ sourceFile: path, targetDev: disk.targetDev, bus: busOf(disk) }), flags);
+  });
+}
+
+/**
+ * Detaches the disk whose file is called `name`, wherever that file is: for a backing volume
+ * already gone from the pool (deleted behind the emulator's back, or by a step cut short), whose
+ * path libvirt can no longer give.
+ */
+export async function detachDiskNamed(client: LibvirtClient, domain: DomainHandle, name: string): Promise<void> {
+  const { inactive, live } = await definitions(client, domain);
+  const disk = [...inactive.disks, ...live.disks].find((d) => d.device === 'disk' && d.sourceFile !== undefined && basename(d.sourceFile) === name);
+  if (disk?.sourceFile) await detachDisk(client, domain, disk.sourceFile);
 }

@@ -19,8 +19,10 @@ export interface RedfishServerOptions {
   readonly views: ViewReader;
   /** Largest request body accepted; larger ones get 413. */
   readonly bodyLimitBytes?: number;
-  /** What GET /healthz reports besides {"status": "ok"}. */
+  /** What GET /healthz reports besides {"status": "ok"} (a "status" of its own replaces it). */
   readonly health?: () => Record<string, unknown>;
+  /** What this process observes about a view beyond what the log holds (failing loops on its Status), applied as it is served. */
+  readonly liveStatus?: (path: string, body: string) => string;
   /** Where the request log, warnings and errors go; none by default (tests). Credentials and tokens are never logged. */
   readonly logger?: FastifyBaseLogger;
   /** PEM certificate and key: serve HTTPS instead of HTTP. */
@@ -235,10 +237,12 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     const view = options.views.get(path);
     if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
     const etag = etagOf(view);
+    const body = options.liveStatus?.(path, view.body) ?? view.body;
     reply.header('ETag', etag);
     reply.header('Allow', allowHeader(path));
-    if (etagMatches(request.headers['if-none-match'], etag)) return reply.status(304).send();
-    return reply.type('application/json; charset=utf-8').send(view.body);
+    // The ETag stays the view's (an If-Match on it still holds); a body the live status changed is never a 304.
+    if (body === view.body && etagMatches(request.headers['if-none-match'], etag)) return reply.status(304).send();
+    return reply.type('application/json; charset=utf-8').send(body);
   };
   app.get(SERVICE_ROOT, generic, readView);
   app.get(`${SERVICE_ROOT}/*`, generic, readView);

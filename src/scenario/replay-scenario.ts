@@ -1,3 +1,4 @@
+import { LoopHealth } from '../health/loop-health.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -287,7 +288,7 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
     try {
       if (options.withLab && (systems.length > 0 || sandbox.config.libvirt.pool)) {
         log(`sandbox: pool ${sandbox.config.libvirt.pool?.name ?? '(none)'}, domains ${systems.map((s) => s.domainName).join(', ')}`);
-        lab = new LabRuntime(store, sandbox.config, systems, log, { resyncIntervalMs: 1000, retryMs: 2000 });
+        lab = new LabRuntime(store, sandbox.config, systems, log, new LoopHealth(log), { resyncIntervalMs: 1000, retryMs: 2000 });
         await deadline(lab.ready, options.waitSeconds, 'the sandbox lab was not ready (libvirt unreachable?)', signal);
         labReady = true;
       }

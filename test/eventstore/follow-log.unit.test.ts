@@ -4,6 +4,7 @@ import { openDatabase } from '../../src/eventstore/database.js';
 import { migrate } from '../../src/eventstore/migrations.js';
 import { EventStore } from '../../src/eventstore/event-store.js';
 import { followLog } from '../../src/eventstore/follow-log.js';
+import { LoopHealth } from '../../src/health/loop-health.js';
 import { useTempDirs } from '../support/temp-dir.js';
 import { eventually } from '../support/eventually.js';
 
@@ -16,17 +17,19 @@ function newStore(): EventStore {
 }
 
 describe('followLog', () => {
-  it('hands a failed event again after a wait, goes on in order, and says it was failing until one went through', async () => {
+  it('hands a failed event again after a wait, goes on in order, and says once that it fails and once that it recovered', async () => {
     const store = newStore();
     for (let n = 1; n <= 3; n++) store.append({ streamId: `/s${n}`, expectedVersion: 0, events: [{ type: 'Made', data: { n } }] });
     const handled: number[] = [];
     const lines: string[] = [];
-    let refusals = 2;
+    let refusals = 3;
+    const health = new LoopHealth((line) => lines.push(line));
     const follower = followLog(store, {
       name: 'test follower',
       afterPosition: 0,
       retryMs: 10,
-      log: (line) => lines.push(line),
+      health,
+      resourceOf: (event) => event.streamId,
       handler: (event) => {
         if (event.position === 2 && refusals-- > 0) throw new Error('database or disk is full');
         handled.push(event.position);
@@ -34,10 +37,13 @@ describe('followLog', () => {
     });
     await eventually(() => follower.failing !== undefined, 'the follower to report its failure');
     expect(follower.failing).toBe('database or disk is full');
+    expect(health.failing()).toMatchObject([{ name: 'test follower', resource: '/s2', lastError: 'database or disk is full' }]);
     await eventually(() => handled.length === 3, 'every event to be handled');
     expect(handled).toEqual([1, 2, 3]);
     expect(follower.failing).toBeUndefined();
-    expect(lines.filter((line) => line.includes('trying again'))).toHaveLength(2);
+    expect(health.failing()).toEqual([]);
+    // Three failed attempts: one line as it started failing, one as it recovered.
+    expect(lines).toEqual([expect.stringMatching(/^test follower: failing on \/s2: database or disk is full/), expect.stringMatching(/^test follower: recovered after 3 failed attempts/)]);
     // Still live after its failures: a new event is handed too.
     store.append({ streamId: '/s4', expectedVersion: 0, events: [{ type: 'Made', data: {} }] });
     await eventually(() => handled.length === 4, 'the event appended after the failures');
@@ -53,7 +59,7 @@ describe('followLog', () => {
       name: 'test follower',
       afterPosition: 0,
       retryMs: 50,
-      log: () => undefined,
+      health: new LoopHealth(() => undefined),
       handler: () => {
         attempts += 1;
         throw new Error('always');

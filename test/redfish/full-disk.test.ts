@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeSync, openSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
+import { mountSmallDisk, type SmallDisk } from '../support/fill-disk.js';
 import { redfishClient } from '../support/redfish-client.js';
 
 /*
@@ -15,32 +15,15 @@ import { redfishClient } from '../support/redfish-client.js';
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-full-disk-'));
-const small = join(dir, 'small');
-const filler = join(small, 'filler');
 let emulator: RunningEmulator | undefined;
-let mounted = false;
+let disk: SmallDisk | undefined;
 const client = redfishClient(() => emulator!.url);
 const SYSTEM = '/redfish/v1/Systems/t1';
 
-/** Writes into `file` until the filesystem has no room left. */
-function fill(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 beforeAll(async () => {
-  execFileSync('mkdir', ['-p', small]);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', small]);
-  mounted = true;
+  disk = mountSmallDisk(dir);
   const { config } = testConfig(dir, {
-    dataDir: join(small, 'data'),
+    dataDir: join(disk.path, 'data'),
     libvirt: { uri: 'test:///default' },
     lab: { systems: [{ id: 't1', domain: 'test' }] },
   });
@@ -50,14 +33,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.close();
-  if (mounted) execFileSync('umount', [small]);
+  disk?.unmount();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a data directory that fills up', { timeout: 60_000 }, () => {
   it('answers 507 and records nothing while full, and takes requests again once space is freed', async () => {
     await expect.poll(async () => (await client.get(SYSTEM))['PowerState'], { timeout: 15_000 }).toBe('On');
-    fill(filler);
+    disk!.fill();
     // SQLite reuses its log file's pages after a checkpoint: writes go on until a page is needed.
     let refused: Response | undefined;
     for (let i = 0; i < 2000 && !refused; i++) {
@@ -76,7 +59,7 @@ describe('a data directory that fills up', { timeout: 60_000 }, () => {
     // Reads go on.
     expect((await client.request('GET', SYSTEM)).status).toBe(200);
 
-    rmSync(filler);
+    disk!.free();
     expect((await client.request('PATCH', SYSTEM, { LocationIndicatorActive: true })).status).toBe(200);
     expect((await client.request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' })).status).toBe(204);
     await expect.poll(async () => (await client.get(SYSTEM))['PowerState'], { timeout: 15_000 }).toBe('Off');

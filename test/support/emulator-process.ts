@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/project-root.js';
 
-const cli = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+// From the project root, not this module: it also runs built, from dist/ (npm run soak).
+const cli = join(projectRoot(), 'dist', 'src', 'cli.js');
 
 /** `redfish-emulator serve` as a separate process, as users run it. */
 export interface EmulatorProcess {

@@ -10,21 +10,10 @@ import { systemDecider, type SystemCommand, type SystemState } from '../../src/d
 import { systemStream } from '../../src/domain/system/system-events.js';
 import { storageDecider, type StorageCommand, type StorageState } from '../../src/domain/storage/storage-decider.js';
 import { driveUri, storageStream } from '../../src/domain/storage/storage-events.js';
+import { seededRandom as random } from './seeded-random.js';
 
 const GiB = 1024 ** 3;
 const STORAGE_ID = 'RAID-Controller-1';
-
-/** A small seeded generator (mulberry32): the same seed gives the same history. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The lab the history is of, as its config describes it: `count` systems (default 16), each

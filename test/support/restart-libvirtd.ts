@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { projectRoot } from '../../src/project-root.js';
 
 const run = promisify(execFile);
-const ensure = fileURLToPath(new URL('../../scripts/ensure-libvirtd', import.meta.url));
+// From the project root, not this module: it also runs built, from dist/ (npm run soak).
+const ensure = join(projectRoot(), 'scripts', 'ensure-libvirtd');
 
 /** Stops the system libvirtd and starts it again, with systemd where there is one. */
 export async function restartLibvirtd(): Promise<void> {

@@ -1,7 +1,8 @@
 import type { RecordedEvent } from '../../eventstore/event.js';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { executeCommand, loadState } from '../../eventstore/execute-command.js';
-import { subscribe, type Subscription } from '../../eventstore/subscription.js';
+import { followLog, type LogFollower } from '../../eventstore/follow-log.js';
+import type { LoopHealth } from '../../health/loop-health.js';
 import { eventServiceDecider, type EventServiceCommand } from '../../domain/event-service/event-service-decider.js';
 import { EVENT_SERVICE_STREAM, type EventServiceEvent, type SubscriptionSpec } from '../../domain/event-service/event-service-events.js';
 import { AnnouncementTracker } from './announcement-tracker.js';
@@ -14,6 +15,8 @@ export interface DispatcherOptions {
   readonly attemptTimeoutMs?: number;
   /** Where delivery failures are reported (a line each); nothing by default. */
   readonly warn?: (line: string) => void;
+  /** Where the supervisor and the workers report failing and recovering (the disk full under a checkpoint, say). */
+  readonly health: LoopHealth;
   /** How an Event payload is POSTed; injectable for tests. */
   readonly post?: (destination: string, body: string, options: PostOptions) => Promise<void>;
 }
@@ -55,19 +58,21 @@ export class EventDispatcher {
   private readonly stopping = new Map<string, Promise<void>>();
   private readonly followed = new Map<string, Followed>();
   private foldedVersion = 0;
-  private supervisor?: Subscription;
+  private supervisor?: LogFollower;
   private closed = false;
 
   constructor(
     private readonly store: EventStore,
-    private readonly options: DispatcherOptions = {},
+    private readonly options: DispatcherOptions,
   ) {}
 
   start(): void {
     const from = this.store.lastPosition();
     this.reconcile();
-    this.supervisor = subscribe(this.store, {
+    this.supervisor = followLog(this.store, {
+      name: 'event subscriptions supervisor',
       afterPosition: from,
+      health: this.options.health,
       handler: (event) => {
         if (event.streamId === EVENT_SERVICE_STREAM) this.reconcile();
       },
@@ -147,7 +152,7 @@ class DeliveryWorker {
   /** Cuts short a POST in flight too. */
   private readonly abortPost = new AbortController();
   private readonly tracker: AnnouncementTracker;
-  private subscription?: Subscription;
+  private follower?: LogFollower;
   private saved = 0;
   private passed = 0;
   /** Settles when the worker has stopped and its checkpoint is written. */
@@ -168,9 +173,16 @@ class DeliveryWorker {
     const from = this.store.checkpoint(deliveryCheckpoint(this.id)) ?? this.followed.createdAt;
     this.saved = from;
     this.passed = from;
-    const subscription = subscribe(this.store, { afterPosition: from, handler: (event) => this.handle(event) });
-    this.subscription = subscription;
-    this.stopped = subscription.done
+    // An error other than the worker's own stop (the disk full under its checkpoint) is retried with backoff.
+    const follower = followLog(this.store, {
+      name: `event delivery to subscription ${this.id}`,
+      afterPosition: from,
+      handler: (event) => this.handle(event),
+      health: this.options.health,
+      stopsOn: (err) => err instanceof StopDelivery,
+    });
+    this.follower = follower;
+    this.stopped = follower.done
       .catch((err: unknown) => {
         if (!(err instanceof StopDelivery) && !this.abort.signal.aborted) this.options.warn?.(`event subscription ${this.id} stopped: ${(err as Error).message}`);
       })
@@ -184,7 +196,7 @@ class DeliveryWorker {
   async stop(options: { finishDelivery: boolean }): Promise<void> {
     this.abort.abort();
     if (!options.finishDelivery) this.abortPost.abort();
-    await this.subscription?.close();
+    await this.follower?.close();
     await this.stopped;
   }
 
