@@ -36,7 +36,7 @@ import { projectRoot } from './project-root.js';
 import { join } from 'node:path';
 import { tlsFiles } from './tls-files.js';
 import { startBanner } from './start-banner.js';
-import { checkCanListen, explainListenError } from './listen-error.js';
+import { holdPort, type HeldPort } from './held-port.js';
 import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
 import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
 import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
@@ -71,17 +71,26 @@ function isLoopback(address: string): boolean {
 /** Wires config, store, projections, HTTP and the lab, and starts listening. Nothing else. */
 export async function startEmulator(config: EmulatorConfig, options: StartOptions = {}): Promise<RunningEmulator> {
   const announce = options.announce ?? (() => undefined);
+  // The accounts and their roles are configuration: a mistake in them is found before anything else.
+  const accounts = new Accounts(readHtpasswd(config.auth.htpasswdFile ?? DEFAULT_HTPASSWD));
+  const roles = new AccountRoles(config.auth.roles ?? {}, accounts.userNames());
+  const sessions = new SessionStore(config.auth.sessionTimeoutSeconds ?? 1800);
   // One emulator per store, claimed before the store is opened: one refused writes nothing to it.
   const ownership = claimStoreOwnership(storeFile(config));
   let opened: OpenedStore;
+  let heldPort: HeldPort | undefined;
   try {
-    await checkCanListen(config.listen.address, config.listen.port);
+    // The port is bound before the store is opened: a start that cannot have it writes nothing.
+    heldPort = await holdPort(config.listen.address, config.listen.port);
     opened = openConfiguredStore(config);
   } catch (err) {
+    await heldPort?.release();
     ownership.release();
     throw err;
   }
+  const port = heldPort.port;
   const { store, rebuilt } = opened;
+  let handedOver = false;
   try {
     if (rebuilt) announce(`rebuilt ${rebuilt.views} views from ${rebuilt.events} events (the projections changed)`);
     ensureServiceCreated(store);
@@ -96,9 +105,6 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       rewriteUrl: systemAddressRewriter(store.views),
       ...(https && { https }),
     });
-    const accounts = new Accounts(readHtpasswd(config.auth.htpasswdFile ?? DEFAULT_HTPASSWD));
-    const sessions = new SessionStore(config.auth.sessionTimeoutSeconds ?? 1800);
-    const roles = new AccountRoles(config.auth.roles ?? {}, accounts.userNames());
     registerAuth(app, allowedMethods, { accounts, sessions, roles, enforce: config.auth.enabled });
     registerAccountService(app, allowedMethods, accounts, roles);
     registerResetRoute(app, allowedMethods, store);
@@ -122,13 +128,11 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerCertificateRoutes(app, allowedMethods, store, https && httpsCertificateInstaller(app, config));
     // Before the first request can be accepted: the reconcilers carry out all that is accepted from here.
     claimReconcilerCheckpoints(store);
-    try {
-      await app.listen({ host: config.listen.address, port: config.listen.port });
-    } catch (err) {
-      throw explainListenError(err, config.listen.address, config.listen.port);
-    }
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.listen.port;
+    // The server listens on the socket bound at the start (the host given is the one bound, so
+    // fastify binds no second address beside it), then takes the connections that waited.
+    await app.listen({ ...heldPort.listenOptions, host: heldPort.address });
+    handedOver = true;
+    heldPort.handOver(app.server);
     const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address;
     const url = `${https ? 'https' : 'http'}://${host}:${port}`;
     announce(`serving ${url}/redfish/v1 (store ${storeFile(config)}, ${store.lastPosition()} events)`);
@@ -164,6 +168,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     };
   } catch (err) {
     store.db.close();
+    if (!handedOver) await heldPort.release();
     ownership.release();
     throw err;
   }

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { ExplainedError } from '../explained-error.js';
+import { ConfigError } from '../config/load-config.js';
 import { readableLine } from './readable-lines.js';
 
 /** The levels `serve --log-level` and the `log.level` key take, most to least verbose. */
@@ -38,7 +38,7 @@ function openLogFile(file: string): DestinationStream {
   try {
     return pino.destination({ dest: file, append: true, sync: true });
   } catch (err) {
-    throw new ExplainedError(`cannot open the log file ${file} (log.file): ${(err as Error).message}`);
+    throw new ConfigError(`cannot open the log file ${file} (log.file): ${(err as Error).message}`);
   }
 }
 
