@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { EventStore } from './eventstore/event-store.js';
 import { executeCommand } from './eventstore/execute-command.js';
 import { serviceDecider } from './domain/service/service-decider.js';
-import { SERVICE_STREAM } from './domain/service/service-events.js';
+import { SERVICE_STREAM, type ServiceCreated } from './domain/service/service-events.js';
+import type { RecordedEvent } from './eventstore/event.js';
+import { storeTagOf } from './domain/storage/backing-volume-name.js';
 
 /** The Redfish protocol version the service root states (DSP0266). */
 const REDFISH_VERSION = '1.20.0';
@@ -17,3 +19,21 @@ export function ensureServiceCreated(store: EventStore): void {
     { actor: 'emulator' },
   );
 }
+
+/**
+ * The store's short tag (from its service UUID), which names of what it makes in a shared lab
+ * carry: the backing volumes of two stores on one pool are then never named alike.
+ */
+export function storeTag(store: EventStore): string {
+  let tag = storeTags.get(store);
+  if (tag === undefined) {
+    const created = store.readStream(SERVICE_STREAM)[0] as RecordedEvent | undefined;
+    if (created?.type !== 'ServiceCreated') throw new Error('the store has no service yet: ensureServiceCreated runs first');
+    tag = storeTagOf((created.data as ServiceCreated['data']).uuid);
+    storeTags.set(store, tag);
+  }
+  return tag;
+}
+
+/** Read once per store: a store's service never changes. */
+const storeTags = new WeakMap<EventStore, string>();
