@@ -53,6 +53,11 @@ export function serviceLogger(options: ServiceLogOptions = {}): Logger {
     destination = openLogFile(options.file);
   } else if (stdout.isTTY) {
     destination = { write: (line: string) => stdout.write(readableLine(line)) };
+  } else if (stdout === process.stdout) {
+    // Standard output as pino writes it best: lines written while a write is under way go out
+    // together in the next one, rather than a system call per request (a pipe to a log
+    // collector is written synchronously otherwise); pino writes what is left at exit.
+    destination = pino.destination({ dest: 1, sync: false });
   } else {
     destination = stdout;
   }
