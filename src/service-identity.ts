@@ -21,19 +21,25 @@ export function ensureServiceCreated(store: EventStore): void {
 }
 
 /**
- * The store's short tag (from its service UUID), which names of what it makes in a shared lab
- * carry: the backing volumes of two stores on one pool are then never named alike.
+ * The store's identity: its service UUID, recorded once at its first start. Domains the lab owns
+ * name their store by it (owner-metadata.ts).
  */
-export function storeTag(store: EventStore): string {
-  let tag = storeTags.get(store);
-  if (tag === undefined) {
+export function serviceUuid(store: EventStore): string {
+  let uuid = serviceUuids.get(store);
+  if (uuid === undefined) {
     const created = store.readStream(SERVICE_STREAM)[0] as RecordedEvent | undefined;
     if (created?.type !== 'ServiceCreated') throw new Error('the store has no service yet: ensureServiceCreated runs first');
-    tag = storeTagOf((created.data as ServiceCreated['data']).uuid);
-    storeTags.set(store, tag);
+    uuid = (created.data as ServiceCreated['data']).uuid;
+    serviceUuids.set(store, uuid);
   }
-  return tag;
+  return uuid;
 }
 
 /** Read once per store: a store's service never changes. */
-const storeTags = new WeakMap<EventStore, string>();
+const serviceUuids = new WeakMap<EventStore, string>();
+
+/**
+ * The store's short tag (from its service UUID), which names of what it makes in a shared lab
+ * carry: the backing volumes of two stores on one pool are then never named alike.
+ */
+export const storeTag = (store: EventStore): string => storeTagOf(serviceUuid(store));

@@ -18,6 +18,7 @@ export interface ConfigOverrides {
   readonly port?: number;
   readonly listenAddress?: string;
   readonly libvirtUri?: string;
+  readonly takeOver?: boolean;
   readonly logLevel?: string;
   readonly logFile?: string;
 }
@@ -161,6 +162,7 @@ export function loadConfig(
       patch['listen'] = { ...(o.port !== undefined && { port: o.port }), ...(o.listenAddress !== undefined && { address: o.listenAddress }) };
     }
     if (o.libvirtUri !== undefined) patch['libvirt'] = { uri: o.libvirtUri };
+    if (o.takeOver !== undefined) patch['lab'] = { takeOver: o.takeOver };
     if (o.logLevel !== undefined || o.logFile !== undefined) {
       patch['log'] = { ...(o.logLevel !== undefined && { level: o.logLevel }), ...(o.logFile !== undefined && { file: o.logFile }) };
     }

@@ -36,6 +36,8 @@ function configFile(run: string, libvirtUri = 'qemu:///system'): string {
       libvirt: { uri: libvirtUri, pool: { name: poolName, path: join(dir, 'pool') } },
       lab: {
         createMissingDomains: true,
+        // Each run is a new store on the same domain, on purpose: it takes the domain over.
+        takeOver: true,
         systems: [{ id: 'm1', domain: domainName, memoryMiB: 64, storage: [{ id: 'RAID', drives: [0, 1].map((i) => ({ id: String(i), capacityBytes: 256 * MiB, mediaType: 'HDD', protocol: 'SAS' })) }] }],
       },
     }),
