@@ -11,7 +11,7 @@ import { ensureDomains, ensurePool, systemsWithoutDomain } from './lab-provision
 import { StorageReconciler } from './storage-reconciler.js';
 import { SystemReconciler } from './system-reconciler.js';
 import { claimReconcilerCheckpoints } from './reconciler-checkpoints.js';
-import { settleDomainOwnership } from '../lab/domain-ownership.js';
+import { settleDomainOwnership, type Ownership } from '../lab/domain-ownership.js';
 import { serviceUuid } from '../service-identity.js';
 import { executeCommand } from '../eventstore/execute-command.js';
 import { systemDecider, type SystemCommand } from '../domain/system/system-decider.js';
@@ -135,8 +135,14 @@ export class LabRuntime {
     const takeOver = this.config.lab.takeOver ?? false;
     const owned: LabSystem[] = [];
     for (const system of systems) {
-      const client = await this.connections.get(system.libvirtUri);
-      const ownership = await settleDomainOwnership(client, system.domainName, store, takeOver);
+      let ownership: Ownership | undefined;
+      try {
+        ownership = await settleDomainOwnership(await this.connections.get(system.libvirtUri), system.domainName, store, takeOver);
+      } catch (err) {
+        // A host that cannot be asked now holds the lab back no more than it did before owners:
+        // the observer says it is unreachable, and its owner is checked at the next start.
+        this.log(`lab: cannot check the owner of system ${system.id}'s domain ${system.domainName} on ${system.libvirtUri}: ${(err as Error).message}`);
+      }
       const stream = systemStream(system.id);
       const record = (command: SystemCommand) => executeCommand(this.store, stream, systemDecider, command, { actor: 'emulator' });
       switch (ownership?.kind) {
