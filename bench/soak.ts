@@ -25,7 +25,7 @@ import { LibvirtClient } from '../src/libvirt/client.js';
 import { DomainXmlFlag } from '../src/libvirt/constants.js';
 import { readDomainXml } from '../src/libvirt/xml/domain-xml.js';
 import { powerStateOf } from '../src/reconciler/power-state.js';
-import { backingVolumeName, backingVolumePrefix } from '../src/reconciler/volume-actions.js';
+import { backingVolumeName, backingVolumePrefix, storeTagOf } from '../src/domain/storage/backing-volume-name.js';
 import { removeDomainByName, removePoolByName } from '../src/lab/remove-lab-objects.js';
 import { startEmulatorProcess, stopEmulatorProcess, type EmulatorProcess } from '../test/support/emulator-process.js';
 import { restartLibvirtd } from '../test/support/restart-libvirtd.js';
@@ -335,15 +335,17 @@ async function check(libvirt: LibvirtClient): Promise<Findings> {
   await libvirt.poolRefresh(pool);
   const inPool = new Set(await Promise.all((await libvirt.poolListVolumes(pool)).map((v) => v.name)));
   const owned = new Set<string>();
+  // Backing volumes carry the store's tag, made from the service's UUID.
+  const tag = storeTagOf(String((await send(undefined, 'GET', '/redfish/v1'))?.json?.['UUID']));
   for (const { id, domain } of systems) {
     const collection = await send(undefined, 'GET', volumesPath(id));
     const listed = new Set((collection?.json?.['Members'] as { '@odata.id': string }[] | undefined)?.map((m) => m['@odata.id']) ?? []);
     const xml = await libvirt.domainGetXml(await libvirt.domainLookupByName(domain), DomainXmlFlag.Inactive);
     const attached = new Set(readDomainXml(xml).disks.flatMap((d) => (d.device === 'disk' && d.sourceFile ? [basename(d.sourceFile)] : [])));
-    for (const uri of listed) owned.add(backingVolumeName(id, STORAGE, basename(uri)));
+    for (const uri of listed) owned.add(backingVolumeName(id, STORAGE, tag, basename(uri)));
     for (const [uri, volume] of created) {
       if (volume.system !== id) continue;
-      const name = backingVolumeName(id, STORAGE, volume.volumeId);
+      const name = backingVolumeName(id, STORAGE, tag, volume.volumeId);
       if (deleted.has(uri)) {
         if (listed.has(uri)) lost.push(`delete of ${uri}: still listed`);
         if (inPool.has(name)) lost.push(`delete of ${uri}: ${name} still in the pool`);
@@ -357,7 +359,7 @@ async function check(libvirt: LibvirtClient): Promise<Findings> {
       if (!attached.has(name)) lost.push(`create of ${uri}: ${name} not attached to ${domain}`);
     }
     // A disk of this lab's volumes that no listed volume owns.
-    for (const file of attached) if (file.startsWith(backingVolumePrefix(id, STORAGE)) && !owned.has(file)) orphans.push(`${domain}: disk ${file}`);
+    for (const file of attached) if (file.startsWith(backingVolumePrefix(id, STORAGE, tag)) && !owned.has(file)) orphans.push(`${domain}: disk ${file}`);
   }
   const tasks = await send(undefined, 'GET', '/redfish/v1/TaskService/Tasks');
   for (const member of (tasks?.json?.['Members'] as { '@odata.id': string }[] | undefined) ?? []) {

@@ -32,7 +32,8 @@ import { DomainUndefineFlag } from '../src/libvirt/constants.js';
 import { LibvirtError } from '../src/libvirt/errors.js';
 import type { PoolHandle } from '../src/libvirt/structs.js';
 import { storageStream } from '../src/domain/storage/storage-events.js';
-import { backingVolumeName } from '../src/reconciler/volume-actions.js';
+import { backingVolumeName } from '../src/domain/storage/backing-volume-name.js';
+import { storeTag } from '../src/service-identity.js';
 import { testConfig } from '../test/support/config.js';
 import { formatRate, percentile, printTable } from './table.js';
 
@@ -141,7 +142,7 @@ class Bench {
   }
 
   private backingName(volumeUri: string): string {
-    return backingVolumeName(SYSTEM, STORAGE, volumeUri.slice(volumeUri.lastIndexOf('/') + 1));
+    return backingVolumeName(SYSTEM, STORAGE, storeTag(this.emulator.store), volumeUri.slice(volumeUri.lastIndexOf('/') + 1));
   }
 
   /** Creates one volume; the time runs from the POST to the task's completion. */

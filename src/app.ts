@@ -36,10 +36,10 @@ import { Accounts } from './redfish/auth/accounts.js';
 import { SessionStore } from './redfish/auth/sessions.js';
 import { AccountDirectory } from './redfish/auth/account-directory.js';
 import { LoginLockout } from './redfish/auth/login-lockout.js';
-import { recordConfiguredAccounts } from './redfish/auth/configured-accounts.js';
+import { readConfiguredAccounts, recordConfiguredAccounts } from './redfish/auth/configured-accounts.js';
 import { tlsFiles } from './tls-files.js';
 import { startBanner } from './start-banner.js';
-import { checkCanListen, explainListenError } from './listen-error.js';
+import { holdPort, type HeldPort } from './held-port.js';
 import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
 import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
 import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
@@ -77,17 +77,24 @@ function isLoopback(address: string): boolean {
 /** Wires config, store, projections, HTTP and the lab, and starts listening. Nothing else. */
 export async function startEmulator(config: EmulatorConfig, options: StartOptions = {}): Promise<RunningEmulator> {
   const announce = options.announce ?? (() => undefined);
+  // The accounts file and the roles are configuration: a mistake in them is found before anything is written.
+  const configuredAccounts = readConfiguredAccounts(config);
   // One emulator per store, claimed before the store is opened: one refused writes nothing to it.
   const ownership = claimStoreOwnership(storeFile(config));
   let opened: OpenedStore;
+  let heldPort: HeldPort | undefined;
   try {
-    await checkCanListen(config.listen.address, config.listen.port);
+    // The port is bound before the store is opened: a start that cannot have it writes nothing.
+    heldPort = await holdPort(config.listen.address, config.listen.port);
     opened = openConfiguredStore(config);
   } catch (err) {
+    await heldPort?.release();
     ownership.release();
     throw err;
   }
+  const port = heldPort.port;
   const { store, rebuilt } = opened;
+  let handedOver = false;
   try {
     if (rebuilt) announce(`rebuilt ${rebuilt.views} views from ${rebuilt.events} events (the projections changed)`);
     ensureServiceCreated(store);
@@ -113,7 +120,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       ...(https && { https }),
     });
     // Accounts: those of the accounts file, recorded with their roles, and those made through the AccountService.
-    const fileHashes = recordConfiguredAccounts(store, config);
+    const fileHashes = recordConfiguredAccounts(store, config, configuredAccounts);
     const directory = new AccountDirectory(store, fileHashes);
     const accounts = new Accounts((user) => directory.passwordHash(user));
     const lockout = new LoginLockout(() => directory.state().lockout);
@@ -144,13 +151,11 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerCertificateRoutes(app, allowedMethods, store, https && httpsCertificateInstaller(app, config));
     // Before the first request can be accepted: the reconcilers carry out all that is accepted from here.
     claimReconcilerCheckpoints(store);
-    try {
-      await app.listen({ host: config.listen.address, port: config.listen.port });
-    } catch (err) {
-      throw explainListenError(err, config.listen.address, config.listen.port);
-    }
-    const address = app.server.address();
-    const port = typeof address === 'object' && address ? address.port : config.listen.port;
+    // The server listens on the socket bound at the start (the host given is the one bound, so
+    // fastify binds no second address beside it), then takes the connections that waited.
+    await app.listen({ ...heldPort.listenOptions, host: heldPort.address });
+    handedOver = true;
+    heldPort.handOver(app.server);
     const host = config.listen.address.includes(':') ? `[${config.listen.address}]` : config.listen.address;
     const url = `${https ? 'https' : 'http'}://${host}:${port}`;
     announce(`serving ${url}/redfish/v1 (store ${storeFile(config)}, ${store.lastPosition()} events)`);
@@ -188,6 +193,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     };
   } catch (err) {
     store.db.close();
+    if (!handedOver) await heldPort.release();
     ownership.release();
     throw err;
   }

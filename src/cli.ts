@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof ExplainedError) {
       console.error(`${PROGRAM} ${command.words.join(' ')}: ${err.message}`);
-      return 1;
+      return err.exitStatus;
     }
     throw err;
   }

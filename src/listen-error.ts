@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { ExplainedError } from './explained-error.js';
 
 /**
@@ -19,24 +18,5 @@ export function explainListenError(err: unknown, address: string, port: number):
       return new ExplainedError(`cannot listen on ${address} port ${port}: not allowed (ports below 1024 need root or CAP_NET_BIND_SERVICE); choose a port from 1024 up with --port (key listen.port)`);
     default:
       return err;
-  }
-}
-
-/**
- * Binds the address and port for a moment and lets them go, so that an address or port the
- * service cannot have is reported before the store is opened and anything is written to it.
- * Another program may still take the port in between; listening then fails with the same message.
- */
-export async function checkCanListen(address: string, port: number): Promise<void> {
-  const probe = createServer();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.listen({ host: address, port, exclusive: true }, resolve);
-    });
-  } catch (err) {
-    throw explainListenError(err, address, port);
-  } finally {
-    await new Promise((resolve) => probe.close(resolve));
   }
 }

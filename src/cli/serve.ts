@@ -10,6 +10,7 @@ const options = {
   port: { type: 'string' },
   listen: { type: 'string' },
   'libvirt-uri': { type: 'string' },
+  'take-over': { type: 'boolean' },
   'log-level': { type: 'string' },
   'log-file': { type: 'string' },
 } as const;
@@ -31,6 +32,7 @@ export const serveCommand: CliCommand = {
     '  --port N           TCP port, 0 for any free one (env REDFISH_EMULATOR_PORT)',
     '  --listen ADDRESS   address to listen on (env REDFISH_EMULATOR_LISTEN_ADDRESS)',
     '  --libvirt-uri URI  libvirt connection for the lab (env REDFISH_EMULATOR_LIBVIRT_URI)',
+    '  --take-over        take over the lab\'s domains another store owns (key lab.takeOver)',
     `  --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info: a line per request;`,
     '                     env REDFISH_EMULATOR_LOG_LEVEL, key log.level)',
     '  --log-file FILE    append JSON lines to FILE rather than print them (env REDFISH_EMULATOR_LOG_FILE,',
@@ -49,7 +51,7 @@ export const serveCommand: CliCommand = {
     }
     const config = loadConfig({
       file: values.config,
-      overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'], logLevel, logFile: values['log-file'] },
+      overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'], ...(values['take-over'] && { takeOver: true }), logLevel, logFile: values['log-file'] },
     });
     // Listened for from the start: a signal while it starts stops it once it has started.
     const signalled = new Promise<string>((resolve) => {

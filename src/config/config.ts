@@ -27,6 +27,8 @@ export interface EmulatorConfig {
   readonly libvirt: { readonly uri: string; readonly pool?: { readonly name: string; readonly path: string } };
   readonly lab: {
     readonly createMissingDomains?: boolean;
+    /** Take over domains another store owns (serve --take-over). */
+    readonly takeOver?: boolean;
     /** The network of systems that name none; user-mode networking when absent. */
     readonly network?: NetworkConfig;
     readonly rebuildSeconds?: number;

@@ -7,7 +7,10 @@ import { parseLibvirtUri } from '../libvirt/uri.js';
 import type { EmulatorConfig } from './config.js';
 
 /** The configuration cannot be used; the message names the file, the key and what was expected. */
-export class ConfigError extends ExplainedError {}
+export class ConfigError extends ExplainedError {
+  /** Exit status 2, as for a usage error: the command was given something it cannot take. */
+  override readonly exitStatus = 2;
+}
 
 /** Command-line settings, which win over the environment, which wins over the file. */
 export interface ConfigOverrides {
@@ -15,6 +18,7 @@ export interface ConfigOverrides {
   readonly port?: number;
   readonly listenAddress?: string;
   readonly libvirtUri?: string;
+  readonly takeOver?: boolean;
   readonly logLevel?: string;
   readonly logFile?: string;
 }
@@ -158,6 +162,7 @@ export function loadConfig(
       patch['listen'] = { ...(o.port !== undefined && { port: o.port }), ...(o.listenAddress !== undefined && { address: o.listenAddress }) };
     }
     if (o.libvirtUri !== undefined) patch['libvirt'] = { uri: o.libvirtUri };
+    if (o.takeOver !== undefined) patch['lab'] = { takeOver: o.takeOver };
     if (o.logLevel !== undefined || o.logFile !== undefined) {
       patch['log'] = { ...(o.logLevel !== undefined && { level: o.logLevel }), ...(o.logFile !== undefined && { file: o.logFile }) };
     }
@@ -168,7 +173,9 @@ export function loadConfig(
   if (!check(merged)) {
     // An if/then/else failure is said by the error inside the branch; its own adds nothing.
     const problems = (check.errors ?? []).filter((e) => e.keyword !== 'if').map(describe);
-    throw new ConfigError(`invalid configuration${file ? ` in ${file}` : ''}:\n  ${[...new Set(problems)].join('\n  ')}`);
+    const distinct = [...new Set(problems)];
+    // One problem is one line, as every other start error is; several are a list.
+    throw new ConfigError(`invalid configuration${file ? ` in ${file}` : ''}:${distinct.length === 1 ? ' ' : '\n  '}${distinct.join('\n  ')}`);
   }
   const config = merged as unknown as EmulatorConfig;
   checkUniqueIds(config);

@@ -19,6 +19,8 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   DomainObserved: true,
   PowerStateObserved: true,
   DomainMissingObserved: true,
+  DomainClaimed: true,
+  DomainOwnedElsewhere: true,
   SystemBooted: true,
   ResetRequested: true,
   ResetApplied: true,

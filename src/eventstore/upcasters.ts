@@ -1,5 +1,6 @@
 import { ExplainedError } from '../explained-error.js';
 import type { EventMeta, RecordedEvent } from './event.js';
+import { STORAGE_UPCASTERS } from '../domain/storage/storage-upcasters.js';
 
 /**
  * One step of an event type's payload history: reads the payload as version `fromVersion`
@@ -87,7 +88,7 @@ export class Upcasters implements EventReading {
 }
 
 /**
- * The upcasters of this build, one entry per payload change, in any order. None yet: every
- * event type is at version 1. How to change a payload: README.md, "Changing an event's payload".
+ * The upcasters of this build, one entry per payload change, in any order. How to change a
+ * payload: README.md, "Changing an event's payload".
  */
-export const EVENT_UPCASTERS = new Upcasters([]);
+export const EVENT_UPCASTERS = new Upcasters([...STORAGE_UPCASTERS]);

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { ExplainedError } from '../explained-error.js';
+import { ConfigError } from '../config/load-config.js';
 import { readableLine } from './readable-lines.js';
 
 /** The levels `serve --log-level` and the `log.level` key take, most to least verbose. */
@@ -38,7 +38,7 @@ function openLogFile(file: string): DestinationStream {
   try {
     return pino.destination({ dest: file, append: true, sync: true });
   } catch (err) {
-    throw new ExplainedError(`cannot open the log file ${file} (log.file): ${(err as Error).message}`);
+    throw new ConfigError(`cannot open the log file ${file} (log.file): ${(err as Error).message}`);
   }
 }
 
@@ -53,6 +53,11 @@ export function serviceLogger(options: ServiceLogOptions = {}): Logger {
     destination = openLogFile(options.file);
   } else if (stdout.isTTY) {
     destination = { write: (line: string) => stdout.write(readableLine(line)) };
+  } else if (stdout === process.stdout) {
+    // Standard output as pino writes it best: lines written while a write is under way go out
+    // together in the next one, rather than a system call per request (a pipe to a log
+    // collector is written synchronously otherwise); pino writes what is left at exit.
+    destination = pino.destination({ dest: 1, sync: false });
   } else {
     destination = stdout;
   }

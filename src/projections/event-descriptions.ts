@@ -136,6 +136,20 @@ export function describeEvent(event: RecordedEvent, lookup: (odataId: string) =>
     }
     case 'DomainMissingObserved':
       return said(resource('ResourceStatusChangedCritical', [system, 'Critical']), system, `libvirt has no domain ${text(d['domainName'])}: the system is Absent.`);
+    case 'DomainClaimed':
+      return said(
+        resource('ResourceChanged'),
+        system,
+        d['previousOwner'] === undefined
+          ? `This store (${text(d['store'])}) claimed the domain ${text(d['domainName'])}, which no store owned.`
+          : `This store (${text(d['store'])}) took the domain ${text(d['domainName'])} over from store ${text(d['previousOwner'])}.`,
+      );
+    case 'DomainOwnedElsewhere':
+      return said(
+        resource('ResourceStatusChangedCritical', [system, 'Critical']),
+        system,
+        `The domain ${text(d['domainName'])} is owned by another store (${text(d['owner'])}): this emulator leaves it alone.`,
+      );
     case 'ResetRequested': {
       const type = text(d['resetType']);
       const id = ['On', 'ForceOn'].includes(type) ? 'ResourcePoweringOn' : ['ForceOff', 'GracefulShutdown'].includes(type) ? 'ResourcePoweringOff' : undefined;

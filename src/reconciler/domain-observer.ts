@@ -11,7 +11,7 @@ import type { LibvirtClient } from '../libvirt/client.js';
 import { missing } from './lab-provisioner.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { isSettling, powerStateOf } from './power-state.js';
-import { backingVolumePrefix } from './volume-actions.js';
+import { backingVolumeOwner } from '../domain/storage/backing-volume-name.js';
 import { basename } from 'node:path';
 import type { LoopHealth } from '../health/loop-health.js';
 
@@ -102,7 +102,7 @@ export class DomainObserver {
         // What the next boot uses: the definition's firmware, which a running machine may not have yet.
         firmware: xml === definition ? description.firmware : readDomainXml(definition).firmware,
         macAddresses: description.nics.flatMap((n) => (n.mac ? [n.mac] : [])),
-        disks: await observeDisks(client, description.disks, ownVolumePrefixes(system)),
+        disks: await observeDisks(client, description.disks, (file) => backsAVolume(system, file)),
       });
       // A machine still starting is recorded once it runs: libvirt's event for that brings a resync.
       if (!isSettling(state)) this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state) });
@@ -131,15 +131,16 @@ export class DomainObserver {
   }
 }
 
-/** The file names of the volumes the system's emulated controllers back their logical volumes with. */
-const ownVolumePrefixes = (system: LabSystem): string[] => (system.config.storage ?? []).map((storage) => backingVolumePrefix(system.id, storage.id));
+/** Whether the file backs a logical volume of one of the system's emulated controllers (of any store). */
+const backsAVolume = (system: LabSystem, file: string): boolean =>
+  (system.config.storage ?? []).some((storage) => backingVolumeOwner(basename(file), system.id, storage.id) !== undefined);
 
 /**
  * The domain's disks (not CD-ROMs or floppies, nor the backing of an emulated controller's
  * volumes, which its Storage shows), each with its capacity when it is a pool volume.
  */
-async function observeDisks(client: LibvirtClient, all: readonly DomainDisk[], ownVolumePrefixes: readonly string[]): Promise<ObservedDisk[]> {
-  const disks = all.filter((disk) => disk.device === 'disk' && disk.targetDev && !ownVolumePrefixes.some((prefix) => basename(disk.sourceFile ?? '').startsWith(prefix)));
+async function observeDisks(client: LibvirtClient, all: readonly DomainDisk[], backsAVolume: (file: string) => boolean): Promise<ObservedDisk[]> {
+  const disks = all.filter((disk) => disk.device === 'disk' && disk.targetDev && !backsAVolume(disk.sourceFile ?? ''));
   const capacities = await Promise.all(
     disks.map(async (disk) => {
       if (!disk.sourceFile) return undefined;

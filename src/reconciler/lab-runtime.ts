@@ -16,6 +16,11 @@ import { DomainLocks } from './domain-locks.js';
 
 /** The start's name on /healthz while it fails. */
 const LAB_START = 'lab start';
+import { settleDomainOwnership, type Ownership } from '../lab/domain-ownership.js';
+import { serviceUuid } from '../service-identity.js';
+import { executeCommand } from '../eventstore/execute-command.js';
+import { systemDecider, type SystemCommand } from '../domain/system/system-decider.js';
+import { systemStream } from '../domain/system/system-events.js';
 
 /**
  * The lab's side of the emulator: makes libvirt hold what the config describes (pool, domains
@@ -35,6 +40,8 @@ export class LabRuntime {
   private starting: Promise<void> = Promise.resolve();
   private closed = false;
   private systems: readonly LabSystem[] = [];
+  /** The systems whose domains this store owns (or has no domain yet): the ones it observes and changes. */
+  private reconciled: readonly LabSystem[] = [];
   /** Settles when the lab is provisioned and observed for the first time. */
   readonly ready: Promise<void>;
 
@@ -73,8 +80,9 @@ export class LabRuntime {
       this.log(`lab: ${defined ? 'defined' : 'found'} the storage pool ${pool.name} (${pool.path}) on ${this.config.libvirt.uri}`);
     }
     if (this.closed) return;
+    let defined: string[] = [];
     if (this.config.lab.createMissingDomains) {
-      const defined = await ensureDomains(this.connections, this.configured, pool && { uri: this.config.libvirt.uri, name: pool.name });
+      defined = await ensureDomains(this.connections, this.configured, pool && { uri: this.config.libvirt.uri, name: pool.name });
       const found = this.configured.filter((system) => !defined.includes(system.id));
       if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
       if (found.length > 0) this.log(`lab: found the domains of ${found.map((s) => `${s.id} (${s.domainName})`).join(', ')}`);
@@ -86,11 +94,13 @@ export class LabRuntime {
     }
     const rules = this.config.lab.adopt ?? [];
     this.systems = [...this.configured, ...rememberedSystems(this.store, this.configured, rules)];
-    const systems = () => this.systems;
-    const adoption = new AdoptionWatcher(this.connections, rules, systems, this.log, this.health, this.config.lab.systemIds);
+    const adoption = new AdoptionWatcher(this.connections, rules, () => this.systems, this.log, this.health, this.config.lab.systemIds);
     const adopted = await adoption.discover();
     if (this.closed) return;
     this.join(adopted);
+    this.reconciled = await this.settleOwnership(this.systems, defined);
+    if (this.closed) return;
+    const systems = () => this.reconciled;
     this.observer = new DomainObserver(this.store, this.connections, systems, { resyncIntervalMs: this.options.resyncIntervalMs, health: this.health });
     await this.observer.start();
     if (this.closed) return;
@@ -99,7 +109,7 @@ export class LabRuntime {
     this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, this.health, locks, { dir: this.config.libvirt.pool?.path, ...(caFile !== undefined && { caFile }) });
     this.reconciler.start();
     // The systems as they are now: one adopted later has no emulated storage for it to look after.
-    this.storage = new StorageReconciler(this.store, this.connections, this.systems, this.log, this.health, locks, {
+    this.storage = new StorageReconciler(this.store, this.connections, this.reconciled, this.log, this.health, locks, {
       poolName: this.config.libvirt.pool?.name,
       driftCheckMs: this.options.resyncIntervalMs,
       rebuildSeconds: rebuildSecondsOf(this.config),
@@ -111,7 +121,9 @@ export class LabRuntime {
     adoption.watch(async (appeared) => {
       if (this.closed) return;
       this.join(appeared);
-      await Promise.all(appeared.map((system) => this.observer!.resync(system)));
+      const owned = await this.settleOwnership(appeared, []);
+      this.reconciled = [...this.reconciled, ...owned];
+      await Promise.all(owned.map((system) => this.observer!.resync(system)));
     }, this.options.resyncIntervalMs);
   }
 
@@ -124,6 +136,46 @@ export class LabRuntime {
     this.log(`lab: adopted ${adopted.map((s) => `${s.id} (${s.libvirtUri})`).join(', ')}`);
     this.systems = [...this.systems, ...adopted];
     registerSystems(this.store, adopted);
+  }
+
+  /**
+   * Makes sure each system's domain is this store's, as its libvirt metadata says: one with no
+   * owner is claimed (said, unless this start defined it), another store's is left alone and its
+   * system shown UnavailableOffline (said once, with the fix), unless lab.takeOver asks to take
+   * it over. Returns the systems this store may observe and change.
+   */
+  private async settleOwnership(systems: readonly LabSystem[], definedNow: readonly string[]): Promise<LabSystem[]> {
+    const store = serviceUuid(this.store);
+    const takeOver = this.config.lab.takeOver ?? false;
+    const owned: LabSystem[] = [];
+    for (const system of systems) {
+      let ownership: Ownership | undefined;
+      try {
+        ownership = await settleDomainOwnership(await this.connections.get(system.libvirtUri), system.domainName, store, takeOver);
+      } catch (err) {
+        // A host that cannot be asked now holds the lab back no more than it did before owners:
+        // the observer says it is unreachable, and its owner is checked at the next start.
+        this.log(`lab: cannot check the owner of system ${system.id}'s domain ${system.domainName} on ${system.libvirtUri}: ${(err as Error).message}`);
+      }
+      const stream = systemStream(system.id);
+      const record = (command: SystemCommand) => executeCommand(this.store, stream, systemDecider, command, { actor: 'emulator' });
+      switch (ownership?.kind) {
+        case 'elsewhere':
+          record({ type: 'ObserveDomainOwnedElsewhere', owner: ownership.owner });
+          this.log(`lab: system ${system.id}'s domain ${system.domainName} is owned by another store (${ownership.owner}); this emulator leaves it alone and shows the system UnavailableOffline: stop the emulator serving that store, or start this one with --take-over (key lab.takeOver) to take the domain over`);
+          continue;
+        case 'claim':
+          record({ type: 'RecordDomainClaim', store });
+          if (!definedNow.includes(system.id)) this.log(`lab: claimed the domain ${system.domainName} of system ${system.id} for this store (${store}); no store owned it`);
+          break;
+        case 'take-over':
+          record({ type: 'RecordDomainClaim', store, previousOwner: ownership.from });
+          this.log(`lab: took the domain ${system.domainName} of system ${system.id} over from store ${ownership.from} (lab.takeOver)`);
+          break;
+      }
+      owned.push(system);
+    }
+    return owned;
   }
 
   async close(): Promise<void> {

@@ -14,18 +14,21 @@ import { STORAGE_RECONCILER } from './reconciler-checkpoints.js';
 import type { LoopHealth } from '../health/loop-health.js';
 import type { DomainLocks } from './domain-locks.js';
 import { resourceOfStream } from '../health/loop-status.js';
-import { attachDisk, backingVolumeName, backingVolumePrefix, detachDisk, detachDiskNamed, ensureBackingVolume, findVolume, removeBackingVolume } from './volume-actions.js';
+import { attachDisk, detachDisk, detachDiskNamed, ensureBackingVolume, findVolume, removeBackingVolume } from './volume-actions.js';
+import { backingVolumeOwner } from '../domain/storage/backing-volume-name.js';
+import { storeTag } from '../service-identity.js';
 
 const REQUESTS = ['VolumeCreateRequested', 'VolumeDeleteRequested', 'VolumeInitializeRequested'];
 
 /**
- * Whether this store's log ever asked for volume `volumeId` of the storage: volume ids are given
- * out in order (1, 2, …), so it did when the id is one of the first `volumesEverRequested`. Only
- * such backing volumes are this store's to sweep: one named alike that it never asked for was
- * made by another store on the same pool, or by the store an older lab ran on, and is not ours.
+ * Whether this store's log ever asked for volume `volumeId` of the storage under a name without
+ * a store tag (`legacy`) or with its own: volume ids are given out in order (1, 2, …), the first
+ * `legacyNamedVolumes` of them before names carried the store. Only such backing volumes are
+ * this store's to sweep: one named alike that it never asked for was made by another store on
+ * the same pool, or by the store an older lab ran on, and is not ours.
  */
-function madeByThisStore(state: StorageState, volumeId: string): boolean {
-  return /^[1-9]\d*$/.test(volumeId) && Number(volumeId) <= state.volumesEverRequested;
+function madeByThisStore(state: StorageState, named: { tag: string; volumeId: string }): boolean {
+  return Number(named.volumeId) <= (named.tag === 'legacy' ? state.legacyNamedVolumes : state.volumesEverRequested);
 }
 
 export interface StorageReconcilerOptions {
@@ -138,7 +141,7 @@ export class StorageReconciler {
   private async apply(system: LabSystem, state: StorageState, operation: OpenOperation, volume: VolumeRecord): Promise<void> {
     const client = await this.connections.get(system.libvirtUri);
     const pool = await this.pool(client);
-    const name = backingVolumeName(system.id, state.registration!.storageId, volume.volumeId);
+    const name = volume.backingVolume;
     const domain = await client.domainLookupByName(system.domainName);
     // One SCSI controller per emulated storage controller, by its place in the system's config.
     const controller = (system.config.storage ?? []).findIndex((s) => s.id === state.registration!.storageId);
@@ -204,17 +207,22 @@ export class StorageReconciler {
       const storageId = state.registration.storageId;
       for (const volume of Object.values(state.volumes)) {
         if (!volume.created) continue;
-        const name = backingVolumeName(system.id, storageId, volume.volumeId);
+        const name = volume.backingVolume;
         const reason = !pool ? `storage pool ${this.options.poolName ?? '(none configured)'} is not in libvirt` : present.has(name) ? undefined : `libvirt volume ${name} is gone`;
         this.record(stream, undefined, { type: 'ObserveBacking', volumeId: volume.volumeId, ...(reason !== undefined && { missing: reason }) });
       }
       if (!pool) continue;
-      const prefix = backingVolumePrefix(system.id, storageId);
+      const owned = new Set(Object.values(state.volumes).map((v) => v.backingVolume));
+      const tag = storeTag(this.store);
       for (const name of present) {
-        const volumeId = name.startsWith(prefix) && name.endsWith('.qcow2') ? name.slice(prefix.length, -'.qcow2'.length) : undefined;
-        if (volumeId === undefined || state.volumes[volumeId]) continue;
-        if (!madeByThisStore(state, volumeId)) {
-          this.logOnce(`leaving ${name} alone: named like a volume of ${stream}, but this store never asked for volume ${volumeId} (another store's, or an older lab's)`);
+        const named = backingVolumeOwner(name, system.id, storageId);
+        if (!named || owned.has(name)) continue;
+        if (named.tag !== 'legacy' && named.tag !== tag) {
+          this.logOnce(`leaving ${name} alone: a volume of ${stream} made by another store on this pool (store ${named.tag}; this one is ${tag})`);
+          continue;
+        }
+        if (!madeByThisStore(state, named)) {
+          this.logOnce(`leaving ${name} alone: named like a volume of ${stream}, but this store never asked for volume ${named.volumeId} (another store's, or an older lab's)`);
           continue;
         }
         this.log(`deleting ${name}: no volume of ${stream} owns it`);

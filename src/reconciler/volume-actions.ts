@@ -15,10 +15,6 @@ import { volumeSlot, type VolumeSlot } from './volume-slot.js';
  * volume is created once, attached once, and never left behind.
  */
 
-/** The libvirt volume behind a Redfish Volume: named from its ids, so it is found again. */
-export const backingVolumeName = (systemId: string, storageId: string, volumeId: string) => `${backingVolumePrefix(systemId, storageId)}${volumeId}.qcow2`;
-export const backingVolumePrefix = (systemId: string, storageId: string) => `rfe-${systemId}-${storageId}-vol`;
-
 export interface BackingVolume {
   readonly name: string;
   readonly capacityBytes: number;

@@ -27,8 +27,23 @@ export class RequestLog extends LogController {
 
   override routeNotFound(): void {}
 
+  // fastify's own lines about a request, with its id: requests get no child logger that would add it.
+  override streamError(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
+    if (error.code === 'ERR_STREAM_PREMATURE_CLOSE') reply.log.info({ reqId: request.id, status: reply.statusCode }, 'stream closed prematurely');
+    else reply.log.warn({ reqId: request.id, err: error }, 'response terminated with an error with headers already sent');
+  }
+
+  override writeHeadError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    reply.log.warn({ reqId: request.id, method: request.method, path: request.url, err: error }, error.message);
+  }
+
+  override serializerError(error: Error, request: FastifyRequest, reply: FastifyReply, metadata: { statusCode: number }): void {
+    reply.log.error({ reqId: request.id, err: error, statusCode: metadata.statusCode }, 'The serializer for the given status code failed');
+  }
+
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const line = {
+      reqId: request.id,
       method: request.method,
       path: request.url,
       status: reply.statusCode,

@@ -127,7 +127,9 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     : sendError;
   const app = Fastify({
     ...(options.https && { https: { cert: options.https.cert, key: options.https.key } }),
-    ...(requestLog ? { loggerInstance: options.logger, logController: requestLog } : { logger: false }),
+    // No child logger per request: each line the service writes about a request names its id
+    // itself (RequestLog, the error handler), which spares a pino child for every request.
+    ...(requestLog ? { loggerInstance: options.logger, logController: requestLog, childLoggerFactory: (logger: FastifyBaseLogger) => logger } : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     ...(options.rewriteUrl && { rewriteUrl: (request: { url?: string }) => options.rewriteUrl!(request.url ?? '/') }),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
@@ -206,10 +208,10 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     const known = fromFastifyError(error, request) ?? fromStoreError(error);
     if (known?.status === 413) return refuseOversizeBody(request, reply, known, refuse);
     if (known) {
-      if (known.status >= 500) request.log.error({ err: error }, 'the event store could not record the request');
+      if (known.status >= 500) request.log.error({ reqId: request.id, err: error }, 'the event store could not record the request');
       return refuse(reply, known);
     }
-    request.log.error({ err: error }, 'unexpected error');
+    request.log.error({ reqId: request.id, err: error }, 'unexpected error');
     return refuse(reply, RedfishHttpError.of(500, 'InternalError'));
   });
 

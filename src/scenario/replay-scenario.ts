@@ -12,7 +12,7 @@ import { openEventStore } from '../views/open-store.js';
 import { PROJECTION_VERSION, projectors } from '../projections/catalog.js';
 import { rebuildViews } from '../views/rebuild.js';
 import { ensureServiceCreated } from '../service-identity.js';
-import { recordConfiguredAccounts } from '../redfish/auth/configured-accounts.js';
+import { readConfiguredAccounts, recordConfiguredAccounts } from '../redfish/auth/configured-accounts.js';
 import { labSystems } from '../lab/lab-systems.js';
 import { registerSystems } from '../lab/register-systems.js';
 import { LabRuntime } from '../reconciler/lab-runtime.js';
@@ -279,7 +279,7 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
     });
   try {
     ensureServiceCreated(store);
-    recordConfiguredAccounts(store, config);
+    recordConfiguredAccounts(store, config, readConfiguredAccounts(config));
     const systems = labSystems(sandbox.config);
     registerSystems(store, systems);
     // From here on: what the lab records as it starts (the power it finds) is awaited too.

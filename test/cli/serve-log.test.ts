@@ -80,14 +80,16 @@ describe('serve --log-level and --log-file', () => {
     const file = join(dir, 'bad-level.json');
     writeFileSync(file, JSON.stringify({ dataDir: join(dir, 'unused'), log: { level: 'loud' } }));
     const key = runCli(['serve', '--config', file]);
-    expect(key.code).toBe(1);
+    // A configuration error, as a bad flag is a usage error: exit status 2 either way.
+    expect(key.code).toBe(2);
     expect(key.stderr).toContain('log.level: must be one of "trace"');
   });
 
-  it('says so, without a stack trace, when the log file cannot be opened', () => {
+  it('says so, without a stack trace and with exit status 2, when the log file cannot be opened', () => {
     const { file } = testConfig(mkdtempSync(join(dir, 'run-')));
     const run = runCli(['serve', '--config', file, '--log-file', join(dir, 'no-such-dir', 'serve.log')]);
-    expect(run.code).toBe(1);
+    // log.file is configuration: exit status 2.
+    expect(run.code).toBe(2);
     expect(run.stderr).toBe(`redfish-emulator serve: cannot open the log file ${join(dir, 'no-such-dir', 'serve.log')} (log.file): ENOENT: no such file or directory, open '${join(dir, 'no-such-dir', 'serve.log')}'\n`);
   });
 });

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { runCli, runCliAsNobody } from '../support/run-cli.js';
 import { testConfig } from '../support/config.js';
+import { startEmulatorProcess, stopEmulatorProcess } from '../support/emulator-process.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -21,15 +23,15 @@ async function portInUse(): Promise<number> {
 }
 
 /**
- * `serve` with `args`, which must fail at start with exit status 1 and one line on standard error,
- * leaving no store in the data directory.
+ * `serve` with `args`, which must fail at start with `exitStatus` (1 at run time, 2 for a
+ * configuration error) and one line on standard error, leaving no store in the data directory.
  */
-function failedStart(args: string[]): string {
+function failedStart(args: string[], exitStatus = 1): string {
   const dir = tempDir();
   const { file } = testConfig(dir);
   const run = runCli(['serve', '--config', file, ...args]);
   expect(existsSync(join(dir, 'data', 'events.db'))).toBe(false);
-  expect(run.code, run.stderr).toBe(1);
+  expect(run.code, run.stderr).toBe(exitStatus);
   expect(run.stdout).not.toContain('serving');
   const lines = run.stderr.trim().split('\n');
   expect(lines, run.stderr).toHaveLength(1);
@@ -55,11 +57,49 @@ describe('serve refuses to start, in one line that names the problem and the fix
   });
 });
 
-describe('serve refuses a libvirt URI it cannot reach, before it starts', () => {
-  it('names the key and the transports it speaks (qemu+tcp://)', () => {
-    expect(failedStart(['--libvirt-uri', 'qemu+tcp://lab-host/system'])).toBe(
+describe('serve on a store that exists, on a port another program listens on', () => {
+  it('fails before it writes anything: the store is byte for byte as it was', async () => {
+    const dir = tempDir();
+    const { file } = testConfig(dir);
+    // A first start makes the store (and its service, its lab registration); then it is stopped.
+    const emulator = await startEmulatorProcess(file);
+    await stopEmulatorProcess(emulator);
+    const storeFiles = ['events.db', 'events.db-wal'].map((name) => join(dir, 'data', name)).filter((f) => existsSync(f));
+    const hashes = () => storeFiles.map((f) => createHash('sha256').update(readFileSync(f)).digest('hex'));
+    const before = hashes();
+    const port = await portInUse();
+    const run = runCli(['serve', '--config', file, '--port', String(port), '--listen', '127.0.0.1']);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/cannot listen on 127\.0\.0\.1 port \d+: another program is listening there/);
+    expect(hashes()).toEqual(before);
+  });
+});
+
+describe('serve refuses a configuration it cannot use with exit status 2, before it starts', () => {
+  it('a libvirt URI whose transport the client does not speak names the key and the transports it speaks (qemu+tcp://)', () => {
+    expect(failedStart(['--libvirt-uri', 'qemu+tcp://lab-host/system'], 2)).toBe(
       "redfish-emulator serve: invalid configuration: libvirt.uri: libvirt URI 'qemu+tcp://lab-host/system': transport 'tcp' is not supported (use unix, tls or ssh)",
     );
+  });
+
+  it('an accounts file that is not there (auth.htpasswdFile)', () => {
+    const missing = join(tempDir(), 'no-such-htpasswd');
+    const dir = tempDir();
+    const { file } = testConfig(dir, { auth: { enabled: true, htpasswdFile: missing } });
+    const run = runCli(['serve', '--config', file]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^redfish-emulator serve: cannot read the accounts file ${missing}: `))]);
+    expect(existsSync(join(dir, 'data', 'events.db'))).toBe(false);
+  });
+
+  it('a key the schema does not know', () => {
+    const dir = tempDir();
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ dataDir: join(dir, 'data'), lisen: { port: 0 } }));
+    const run = runCli(['serve', '--config', file]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toBe(`redfish-emulator serve: invalid configuration in ${file}: lisen: unknown key\n`);
+    expect(existsSync(join(dir, 'data', 'events.db'))).toBe(false);
   });
 });
 

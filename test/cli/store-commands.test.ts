@@ -138,11 +138,12 @@ describe('redfish-emulator CLI on the store', () => {
     expect(readdirSync(empty)).toEqual([]);
   });
 
-  it('reports a bad configuration without a stack trace', () => {
+  it('reports a bad configuration without a stack trace, with exit status 2', () => {
     const config = join(tempDir(), 'bad.json');
     writeFileSync(config, JSON.stringify({ listen: { port: 'eighty' } }));
     const run = runCli(['history', '--config', config, '--data-dir', dataDirWithHistory()]);
-    expect(run.code).toBe(1);
+    // A configuration error: exit status 2, as for a usage error.
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain('listen.port: must be integer');
     expect(run.stderr).not.toMatch(/\s+at /);
   });

@@ -190,6 +190,7 @@ describe('the storage decider', () => {
         blockSizeBytes: 512,
         ...(shape.stripSizeBytes !== undefined && { stripSizeBytes: shape.stripSizeBytes }),
         durableName: event.data.durableName,
+        backingVolume: 'rfe-node-1-RAID.Integrated.1-1-vol1.qcow2',
       });
       expect(event.data.durableName).toMatch(/^5[0-9A-F]{15}$/);
     });

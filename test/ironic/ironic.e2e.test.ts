@@ -7,7 +7,6 @@ import { basename, join } from 'node:path';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { DomainState, DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
-import { backingVolumeName } from '../../src/reconciler/volume-actions.js';
 import { rootDiskVolumeName } from '../../src/reconciler/lab-provisioner.js';
 import { ADMIN_BASIC } from '../support/redfish-client.js';
 import { removeLabByName } from '../support/libvirt.js';
@@ -250,9 +249,10 @@ describe('Ironic provisions the demo lab through the emulator', () => {
     expect(events.some((e) => e.type === 'VirtualMediaInserted')).toBe(true);
 
     // libvirt: the root disk and the new volume's backing disk on the domain, the old one gone from the pool.
-    const backing = backingVolumeName('node-1', 'RAID-Controller-1', String(made['Id']));
+    const backingOf = (id: string) => events.find((e) => e.type === 'VolumeCreateRequested' && e.data['volumeId'] === id)?.data['backingVolume'] as string;
+    const backing = backingOf(String(made['Id']));
     expect((await domainDiskFiles()).sort()).toEqual([backing, rootDiskVolumeName('node-1')].sort());
-    expect(await poolVolumes()).not.toContain(backingVolumeName('node-1', 'RAID-Controller-1', '1'));
+    expect(await poolVolumes()).not.toContain(backingOf('1'));
     expect(await poolVolumes()).toContain(backing);
     // The host's own disks are still the root disk alone: a volume's backing disk is the controller's.
     expect((await redfish(`${SYSTEM}/SimpleStorage/virtio`))['Devices']).toEqual([expect.objectContaining({ Name: 'vda', CapacityBytes: 10 * GiB })]);

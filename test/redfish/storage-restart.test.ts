@@ -12,7 +12,7 @@ import { openConfiguredStore } from '../../src/open-configured-store.js';
 import { executeCommand, loadState } from '../../src/eventstore/execute-command.js';
 import { storageDecider, type StorageCommand } from '../../src/domain/storage/storage-decider.js';
 import { driveUri, storageStream } from '../../src/domain/storage/storage-events.js';
-import { backingVolumeName } from '../../src/reconciler/volume-actions.js';
+import { legacyBackingVolumeName } from '../../src/domain/storage/backing-volume-name.js';
 import { removeLabByName, uniqueName } from '../support/libvirt.js';
 import { startEmulatorProcess, stopEmulatorProcess, type EmulatorProcess } from '../support/emulator-process.js';
 
@@ -52,7 +52,7 @@ function recordWhileStopped(...commands: StorageCommand[]): void {
   }
 }
 
-function volumesInLog(): Record<string, { created: boolean }> {
+function volumesInLog(): Record<string, { created: boolean; backingVolume: string }> {
   const { store } = openConfiguredStore(loadConfig({ file: configFile, env: {} }), { mustExist: true });
   try {
     return loadState(store, STREAM, storageDecider).state.volumes;
@@ -80,7 +80,7 @@ async function tasksSettle(emulator: EmulatorProcess): Promise<Record<string, an
  * disk in the domain's definition; nothing else of ours is in the pool.
  */
 async function expectAgreement(): Promise<void> {
-  const made = Object.entries(volumesInLog()).filter(([, v]) => v.created).map(([id]) => backingVolumeName('r1', 'RAID', id));
+  const made = Object.values(volumesInLog()).filter((v) => v.created).map((v) => v.backingVolume);
   const pool = await libvirt.poolLookupByName(poolName);
   await libvirt.poolRefresh(pool);
   const inPool = (await libvirt.poolListVolumes(pool)).map((v) => v.name);
@@ -147,18 +147,20 @@ describe('storage across restarts of the emulator process', { timeout: 180_000 }
     const ids = Object.keys(volumesInLog()).map(Number);
     const next = (n: number) => String(Math.max(0, ...ids) + n);
 
+    // Commands recorded here carry no store tag, as those of a log written before names carried
+    // the store: their backing volumes have the names volumes had then.
     // Cut after the request was recorded, before libvirt was asked anything.
     recordWhileStopped(create('cut-before-libvirt', [0]));
     // Cut after the libvirt volume was made, before it was attached.
     recordWhileStopped(create('cut-after-volume', [1]));
-    await libvirt.volumeCreateXml(pool, volumeXml({ name: backingVolumeName('r1', 'RAID', next(2)), capacityBytes: 8 * MiB }));
+    await libvirt.volumeCreateXml(pool, volumeXml({ name: legacyBackingVolumeName('r1', 'RAID', next(2)), capacityBytes: 8 * MiB }));
     // Cut after it was attached, before the outcome was recorded.
     recordWhileStopped(create('cut-after-attach', [3]));
-    const attached = await libvirt.volumeCreateXml(pool, volumeXml({ name: backingVolumeName('r1', 'RAID', next(3)), capacityBytes: 8 * MiB }));
+    const attached = await libvirt.volumeCreateXml(pool, volumeXml({ name: legacyBackingVolumeName('r1', 'RAID', next(3)), capacityBytes: 8 * MiB }));
     await libvirt.domainAttachDevice(domain, diskDeviceXml({ sourceFile: await libvirt.volumeGetPath(attached), targetDev: 'vdy', serial: 'CUT' }), DeviceModifyFlag.Config);
     // Cut in the middle of a delete: detached and deleted in libvirt, not yet recorded.
     recordWhileStopped({ type: 'DeleteVolume', taskId: 'cut-in-delete', applyTime: 'Immediate', volumeId: '1' });
-    const first = await libvirt.volumeLookupByName(pool, backingVolumeName('r1', 'RAID', '1'));
+    const first = await libvirt.volumeLookupByName(pool, volumesInLog()['1']!.backingVolume);
     const path = await libvirt.volumeGetPath(first);
     const disk = readDomainXml(await libvirt.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.find((d) => d.sourceFile === path)!;
     await libvirt.domainDetachDevice(domain, diskDeviceXml({ sourceFile: path, targetDev: disk.targetDev! }), DeviceModifyFlag.Config);

@@ -4,6 +4,8 @@ import { chmodSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { backingVolumeName } from '../../src/domain/storage/backing-volume-name.js';
+import { storeTag } from '../../src/service-identity.js';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { DeviceModifyFlag, DomainXmlFlag } from '../../src/libvirt/constants.js';
@@ -32,6 +34,8 @@ const VOLUMES = `${SYSTEM}/Storage/RAID/Volumes`;
 const MiB = 1024 * 1024;
 const oneMiB = { RAIDType: 'RAID0', CapacityBytes: MiB, Links: { Drives: [{ '@odata.id': `${SYSTEM}/Storage/RAID/Drives/0` }] } };
 let emulator: RunningEmulator;
+/** The backing volume of volume `id`: named with this store's tag. */
+const backing = (id: string) => backingVolumeName('s1', 'RAID', storeTag(emulator.store), id);
 let libvirt: LibvirtClient;
 
 const { request, get } = redfishClient(() => emulator.url);
@@ -74,7 +78,7 @@ describe('Volumes attached to a running machine', { timeout: 240_000 }, () => {
     const monitor = response.headers.get('location')!;
     const capacity = (await get(`${VOLUMES}/1`))['CapacityBytes'] as number;
     // What an earlier store (a deleted data directory, say) left: volume 1's name and size, with data in it.
-    const leftover = join(poolDir, 'rfe-s1-RAID-vol1.qcow2');
+    const leftover = join(poolDir, backing('1'));
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', leftover, String(capacity)]);
     execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0xab 0 64k', leftover]);
     await libvirt.poolRefresh(await libvirt.poolLookupByName(poolName));

@@ -4,6 +4,8 @@ import { promisify } from 'node:util';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { backingVolumeName } from '../../src/domain/storage/backing-volume-name.js';
+import { storeTag } from '../../src/service-identity.js';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import type { EmulatorConfig } from '../../src/config/config.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
@@ -38,6 +40,8 @@ const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 let config: EmulatorConfig;
 let emulator: RunningEmulator;
+/** The backing volume of volume `id`: named with this store's tag. */
+const backing = (id: string) => backingVolumeName('s1', 'RAID', storeTag(emulator.store), id);
 let libvirt: LibvirtClient;
 
 const { request, get } = redfishClient(() => emulator.url);
@@ -199,13 +203,13 @@ print(json.dumps(out))
       [201, `${VOLUMES}/5`, 'Completed'],
     ]);
     const names = await poolVolumes();
-    expect(names).toEqual(['1', '2', '3', '4', '5'].map((id) => `rfe-s1-RAID-vol${id}.qcow2`));
+    expect(names).toEqual(['1', '2', '3', '4', '5'].map((id) => backing(id)));
     const disks = await domainDisks();
     expect(disks).toHaveLength(5);
     for (const id of ['1', '2', '3', '4', '5']) {
       const volume = await get(`${VOLUMES}/${id}`);
       expect(volume['Status']).toEqual({ State: 'Enabled', Health: 'OK' });
-      const disk = disks.find((d) => d.sourceFile === join(poolDir, `rfe-s1-RAID-vol${id}.qcow2`));
+      const disk = disks.find((d) => d.sourceFile === join(poolDir, backing(id)));
       expect(disk?.serial).toBe(volume['Identifiers'][0]['DurableName']);
       // On the controller's own virtio-scsi controller, at an explicit address, named from sdaa on.
       expect(disk).toMatchObject({ targetBus: 'scsi', driveAddress: { controller: 0, bus: 0, target: 0 } });
@@ -213,7 +217,7 @@ print(json.dumps(out))
     }
     expect(await get(`${STORAGE}/Drives/4`)).toMatchObject({ Links: { Volumes: [{ '@odata.id': `${VOLUMES}/2` }, { '@odata.id': `${VOLUMES}/3` }] } });
     expect((await get(`${SYSTEM}/SimpleStorage/RAID`))['Devices']).toHaveLength(5);
-    const capacity = await libvirt.volumeGetInfo(await libvirt.volumeLookupByName(await libvirt.poolLookupByName(poolName), 'rfe-s1-RAID-vol2.qcow2'));
+    const capacity = await libvirt.volumeGetInfo(await libvirt.volumeLookupByName(await libvirt.poolLookupByName(poolName), backing('2')));
     expect(capacity.capacity).toBe(BigInt(512 * MiB));
 
     // Deletes on a stopped machine are immediate; on a running one the guest is asked to let go.
@@ -263,7 +267,7 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     expect(await done.json()).toMatchObject({ TaskState: 'Completed', TaskStatus: 'OK', PercentComplete: 100, Links: { CreatedResources: [{ '@odata.id': pending }] } });
     // Hot-plugged into the running machine, and kept in its definition.
     const live = await domainDisks(0);
-    expect(live.map((d) => d.sourceFile)).toContain(join(poolDir, `rfe-s1-RAID-vol${pending.split('/').pop()}.qcow2`));
+    expect(live.map((d) => d.sourceFile)).toContain(join(poolDir, backing(pending.split('/').pop()!)));
 
     const rename = await request('PATCH', pending, { Name: 'scratch' });
     expect(rename.status).toBe(200);
@@ -349,7 +353,7 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
 
   it('shows drift on the volume: a backing volume deleted behind its back, and put back', async () => {
     const volume = await createVolume({ RAIDType: 'RAID1', CapacityBytes: 16 * MiB, Links: { Drives: [drive(2), drive(3)] } });
-    const name = `rfe-s1-RAID-vol${volume.split('/').pop()}.qcow2`;
+    const name = backing(volume.split('/').pop()!);
     const pool = await libvirt.poolLookupByName(poolName);
     const capacity = (await libvirt.volumeGetInfo(await libvirt.volumeLookupByName(pool, name))).capacity;
     await libvirt.volumeDelete(await libvirt.volumeLookupByName(pool, name));
@@ -383,11 +387,11 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     // this store asked for (ids are given out in order) that is no longer one of its Volumes.
     const { state } = loadState(emulator.store, STORAGE, storageDecider);
     const madeHere = Array.from({ length: state.volumesEverRequested }, (_, i) => String(i + 1)).find((id) => !state.volumes[id])!;
-    const orphan = await libvirt.volumeCreateXml(pool, volumeXml({ name: `rfe-s1-RAID-vol${madeHere}.qcow2`, capacityBytes: MiB }));
+    const orphan = await libvirt.volumeCreateXml(pool, volumeXml({ name: backing(madeHere), capacityBytes: MiB }));
     const domain = await libvirt.domainLookupByName(domainName);
     await libvirt.domainAttachDevice(domain, diskDeviceXml({ sourceFile: await libvirt.volumeGetPath(orphan), targetDev: 'vdz', serial: 'ORPHAN' }), DeviceModifyFlag.Config);
     await libvirt.volumeCreateXml(pool, volumeXml({ name: 'someone-elses.qcow2', capacityBytes: MiB }));
-    // Named like one of its own, but never asked for here: another store's on the same pool.
+    // Named as volumes were before names carried the store, and never asked for here: an older lab's.
     await libvirt.volumeCreateXml(pool, volumeXml({ name: 'rfe-s1-RAID-vol900.qcow2', capacityBytes: MiB }));
     expect((await domainDisks()).map((d) => d.serial)).toEqual(['ORPHAN']);
     await expect.poll(poolVolumes, { timeout: 60_000, interval: 200 }).toEqual(['rfe-s1-RAID-vol900.qcow2', 'someone-elses.qcow2']);

@@ -7,7 +7,7 @@ import { executeClientCommand } from '../../src/eventstore/execute-command.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
 import { storeFile } from '../../src/open-configured-store.js';
 import { ensureServiceCreated } from '../../src/service-identity.js';
-import { recordConfiguredAccounts } from '../../src/redfish/auth/configured-accounts.js';
+import { readConfiguredAccounts, recordConfiguredAccounts } from '../../src/redfish/auth/configured-accounts.js';
 import { labSystems } from '../../src/lab/lab-systems.js';
 import { registerSystems } from '../../src/lab/register-systems.js';
 import { systemDecider } from '../../src/domain/system/system-decider.js';
@@ -31,7 +31,7 @@ describe('scenario pace', () => {
   // Positions 1-4: the service, its accounts, the system and its firmware, as a start records
   // them; the patches are 5, 6 and 7.
   ensureServiceCreated(store);
-  recordConfiguredAccounts(store, config);
+  recordConfiguredAccounts(store, config, readConfiguredAccounts(config));
   registerSystems(store, labSystems(config));
   const patch = (led: 'Blinking' | 'Off', actor: string) => executeClientCommand(store, systemStream('n1'), systemDecider, { type: 'PatchSystem', led }, { actor, requestId: `r-${tick}` });
   patch('Blinking', 'user:a');

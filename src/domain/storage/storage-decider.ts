@@ -13,6 +13,7 @@ import {
   type StorageRegistered,
   type VolumeShape,
 } from './storage-events.js';
+import { backingVolumeName, legacyBackingVolumeName } from './backing-volume-name.js';
 
 export type RegisterStorage = { readonly type: 'RegisterStorage' } & StorageRegistered['data'];
 
@@ -23,6 +24,11 @@ export interface CreateVolume {
   readonly applyTime: ApplyTime;
   readonly name?: string;
   readonly request: VolumeRequest;
+  /**
+   * The store's tag, which the backing volume's name carries; commands recorded before names
+   * carried it have none, and decide the name volumes had then, as a replay of them must.
+   */
+  readonly storeTag?: string;
 }
 export interface DeleteVolume {
   readonly type: 'DeleteVolume';
@@ -127,7 +133,17 @@ export interface StorageState {
   readonly operations: readonly OpenOperation[];
   /** Volume ids are never reused: a deleted volume's URI never names another. */
   readonly volumesEverRequested: number;
+  /**
+   * Volumes 1 to this were asked for before backing-volume names carried the store: only those
+   * of the names without a store tag are this store's (the others are another store's, or an
+   * older lab's).
+   */
+  readonly legacyNamedVolumes: number;
 }
+
+/** The volume's backing volume is named as before names carried the store. */
+const isLegacyName = (state: StorageState, volume: VolumeShape) =>
+  state.registration !== undefined && volume.backingVolume === legacyBackingVolumeName(state.registration.systemId, state.registration.storageId, volume.volumeId);
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -187,7 +203,7 @@ function findVolume(state: StorageState, volumeId: string, applyTime?: ApplyTime
  * both take the same free space.
  */
 export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState> = {
-  initialState: { volumes: {}, failedDrives: [], replacedSerials: {}, operations: [], volumesEverRequested: 0 },
+  initialState: { volumes: {}, failedDrives: [], replacedSerials: {}, operations: [], volumesEverRequested: 0, legacyNamedVolumes: 0 },
 
   decide(command, state) {
     switch (command.type) {
@@ -220,6 +236,10 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
               blockSizeBytes: plan.blockSizeBytes,
               ...(plan.stripSizeBytes !== undefined && { stripSizeBytes: plan.stripSizeBytes }),
               durableName: naaDurableName(`${registration.systemId}/${registration.storageId}/${volumeId}/${command.taskId}`),
+              backingVolume:
+                command.storeTag === undefined
+                  ? legacyBackingVolumeName(registration.systemId, registration.storageId, volumeId)
+                  : backingVolumeName(registration.systemId, registration.storageId, command.storeTag, volumeId),
             },
           },
         ];
@@ -316,6 +336,7 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
           ...state,
           volumes: { ...state.volumes, [shape.volumeId]: volume },
           volumesEverRequested: state.volumesEverRequested + 1,
+          ...(isLegacyName(state, shape) && { legacyNamedVolumes: Number(shape.volumeId) }),
           operations: [...state.operations, openOperation(taskId, 'create', shape.volumeId, applyTime)],
         };
       }

@@ -65,6 +65,8 @@ export interface VolumeShape {
   readonly stripSizeBytes?: number;
   /** What the guest sees as the disk's serial: an NAA-5 name, 16 hex digits. */
   readonly durableName: string;
+  /** The libvirt volume behind it, named when it is asked for (see backing-volume-name.ts). */
+  readonly backingVolume: string;
 }
 
 /** Every request that outlives its HTTP exchange runs as a Redfish Task with this id. */

@@ -28,6 +28,16 @@ export interface ObservePowerState {
 export interface ObserveDomainMissing {
   readonly type: 'ObserveDomainMissing';
 }
+/** This store wrote itself as the domain's owner (`previousOwner`: the store it took the domain over from). */
+export interface RecordDomainClaim {
+  readonly type: 'RecordDomainClaim';
+  readonly store: string;
+  readonly previousOwner?: string;
+}
+export interface ObserveDomainOwnedElsewhere {
+  readonly type: 'ObserveDomainOwnedElsewhere';
+  readonly owner: string;
+}
 
 /** ComputerSystem.Reset, its ResetType already checked against the allowable values. */
 export interface ResetSystem {
@@ -131,6 +141,8 @@ export type SystemCommand =
   | ObserveDomain
   | ObservePowerState
   | ObserveDomainMissing
+  | RecordDomainClaim
+  | ObserveDomainOwnedElsewhere
   | ResetSystem
   | RecordResetOutcome
   | PatchSystem;
@@ -145,6 +157,8 @@ export interface SystemState {
    */
   readonly offSinceBoot: boolean;
   readonly domainMissing: boolean;
+  /** The store the domain's metadata names as its owner, when not this one: nothing is done to it. */
+  readonly ownedElsewhere?: string;
   readonly bootOverride: BootOverride;
   /** The image each device holds, or is asked to hold; absent when empty. */
   readonly media: Readonly<Partial<Record<MediaDevice, string>>>;
@@ -247,9 +261,16 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return state.domainMissing || !state.registration
           ? []
           : [{ type: 'DomainMissingObserved', data: { domainName: state.registration.domainName } }];
+      case 'RecordDomainClaim':
+        if (!state.registration) return [];
+        return [{ type: 'DomainClaimed', data: { domainName: state.registration.domainName, store: command.store, ...(command.previousOwner !== undefined && { previousOwner: command.previousOwner }) } }];
+      case 'ObserveDomainOwnedElsewhere':
+        return state.ownedElsewhere === command.owner || !state.registration
+          ? []
+          : [{ type: 'DomainOwnedElsewhere', data: { domainName: state.registration.domainName, owner: command.owner } }];
       case 'ResetSystem':
-        // Without its domain the server cannot be powered: like a BMC whose host is gone.
-        if (state.domainMissing) return problem(409, 'ResourceInUse');
+        // Without its domain (or with another store's) the server cannot be powered: like a BMC whose host is gone.
+        if (state.domainMissing || state.ownedElsewhere !== undefined) return problem(409, 'ResourceInUse');
         return [{ type: 'ResetRequested', data: { resetType: command.resetType } }];
       case 'RecordResetOutcome': {
         const { resetType, requestedAt, message } = command;
@@ -268,7 +289,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         }
         return command.enabled === state.secureBoot.enabled ? [] : [{ type: 'SecureBootChanged', data: { enabled: command.enabled } }];
       case 'InsertMedia': {
-        if (state.domainMissing) return problem(409, 'ResourceInUse');
+        if (state.domainMissing || state.ownedElsewhere !== undefined) return problem(409, 'ResourceInUse');
         const { type: _, ...data } = command;
         return [{ type: 'VirtualMediaInsertRequested', data }];
       }
@@ -350,6 +371,12 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       }
       case 'SystemBooted':
         return withResetFailure({ ...state, offSinceBoot: false }, stillStanding(state.resetFailure, 'Boot'));
+      case 'DomainClaimed': {
+        const { ownedElsewhere: _, ...rest } = state;
+        return rest;
+      }
+      case 'DomainOwnedElsewhere':
+        return { ...state, ownedElsewhere: event.data.owner };
       case 'DomainMissingObserved': {
         // Whatever was known of its power no longer holds: the next observation is news.
         const { powerState: _, ...rest } = state;

@@ -64,6 +64,22 @@ export interface DomainMissingObserved {
   readonly data: { readonly domainName: string };
 }
 
+/**
+ * This store wrote itself into the domain's metadata as its owner (libvirt-side, see
+ * owner-metadata.ts): a domain no store owned yet, or, taken over on purpose (serve --take-over,
+ * key lab.takeOver), another store's, named in `previousOwner`.
+ */
+export interface DomainClaimed {
+  readonly type: 'DomainClaimed';
+  readonly data: { readonly domainName: string; readonly store: string; readonly previousOwner?: string };
+}
+
+/** The domain's metadata names another store as its owner: this one leaves the domain alone. */
+export interface DomainOwnedElsewhere {
+  readonly type: 'DomainOwnedElsewhere';
+  readonly data: { readonly domainName: string; readonly owner: string };
+}
+
 /** Every ResetType of ComputerSystem.Reset, in the order the service advertises them. */
 export const RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton'] as const;
 export type ResetType = (typeof RESET_TYPES)[number];
@@ -229,6 +245,8 @@ export type SystemEvent =
   | DomainObserved
   | PowerStateObserved
   | DomainMissingObserved
+  | DomainClaimed
+  | DomainOwnedElsewhere
   | ResetRequested
   | SystemBooted
   | ResetApplied

@@ -1,10 +1,10 @@
 import { hash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import bcrypt from 'bcryptjs';
-import { ExplainedError } from '../../explained-error.js';
+import { ConfigError } from '../../config/load-config.js';
 
 /** The accounts file cannot be used; the message names the file and line. */
-export class AccountsFileError extends ExplainedError {}
+export class AccountsFileError extends ConfigError {}
 
 const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 

@@ -1,4 +1,4 @@
-import { ExplainedError } from '../../explained-error.js';
+import { ConfigError } from '../../config/load-config.js';
 
 /** The privileges of the Redfish privilege model this service grants and checks. */
 export const PRIVILEGES = ['Login', 'ConfigureManager', 'ConfigureUsers', 'ConfigureSelf', 'ConfigureComponents'] as const;
@@ -14,7 +14,7 @@ export type RoleId = keyof typeof ROLE_PRIVILEGES;
 export const ROLE_IDS = Object.keys(ROLE_PRIVILEGES) as RoleId[];
 
 /** A role assignment names nobody in the accounts file; the message says whom. */
-export class AccountRolesError extends ExplainedError {}
+export class AccountRolesError extends ConfigError {}
 
 /**
  * The role of each account: `auth.roles` names some, every other account is an Administrator,

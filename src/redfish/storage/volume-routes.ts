@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { executeClientCommand } from '../../eventstore/execute-command.js';
 import { clientOrigin } from '../client-origin.js';
+import { storeTag } from '../../service-identity.js';
 import { storageDecider, type StorageCommand } from '../../domain/storage/storage-decider.js';
 import { INITIALIZE_TYPES, storageStream, volumeUri, type ApplyTime } from '../../domain/storage/storage-events.js';
 import { actionParameters } from '../action-body.js';
@@ -62,7 +63,7 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
     const body = readVolumeCreateBody(request.body);
     if (Array.isArray(body)) throw new RedfishHttpError(400, body);
     const taskId = newTaskId();
-    execute(stream, { type: 'CreateVolume', taskId, applyTime: body.applyTime, request: body.request, ...(body.name !== undefined && { name: body.name }) }, request);
+    execute(stream, { type: 'CreateVolume', taskId, applyTime: body.applyTime, request: body.request, ...(body.name !== undefined && { name: body.name }), storeTag: storeTag(store) }, request);
     return answer(reply, taskId, body.applyTime, (created) => {
       const volume = created ? store.views.get(created) : undefined;
       return reply.status(201).header('Location', created).type('application/json; charset=utf-8').send(volume?.body);
