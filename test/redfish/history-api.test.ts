@@ -95,7 +95,7 @@ describe('GET /emulator/v1/History', () => {
       next = page.Next;
     }
     expect(pages).toEqual([[8, 7, 6], [5, 4, 2], [1]]);
-    expect(await positions('?order=oldest&limit=2')).toEqual([0, 1]);
+    expect(await positions('?order=oldest&limit=2')).toEqual([-1, 0]);
     const refused = await fetch(`${emulator.url}/emulator/v1/History?order=sideways`, { headers: { authorization: AUTHORIZATION } });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } }).error['@Message.ExtendedInfo'][0]!.MessageId).toMatch(/QueryParameterValueFormatError$/);
