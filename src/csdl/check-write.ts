@@ -1,7 +1,16 @@
 import { problem, type RedfishProblem } from '../domain/problem.js';
-import type { CsdlAction, CsdlEntityType, CsdlProperty, CsdlType } from './csdl-model.js';
+import type { CsdlAction, CsdlEntityType, CsdlProperty, CsdlType, DynamicProperty } from './csdl-model.js';
 
 type Json = Record<string, unknown>;
+
+/** What an object's members may be: those listed, those a pattern names, or any when open. */
+interface Shape {
+  readonly properties: ReadonlyMap<string, CsdlProperty>;
+  readonly dynamic: readonly DynamicProperty[];
+  readonly open: boolean;
+}
+
+const entityShape = (entity: CsdlEntityType): Shape => ({ properties: entity.properties, dynamic: [], open: false });
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -48,36 +57,49 @@ function checkValue(type: CsdlType, property: string, value: unknown, pointer: s
 export function checkPatch(entity: CsdlEntityType, body: unknown, current: Json): RedfishProblem[] {
   if (!isObject(body)) return [problem(400, 'MalformedJSON')];
   if (!entity.updatable) return [problem(405, 'OperationNotAllowed')];
-  return checkObject(entity.properties, body, current, '');
+  return checkObject(entityShape(entity), body, current, '', false);
 }
 
-function checkObject(properties: ReadonlyMap<string, CsdlProperty>, body: Json, current: Json | undefined, pointer: string): RedfishProblem[] {
+/**
+ * Every reason a POST body cannot make a member of this type: unknown properties and values of
+ * the wrong type. Properties clients cannot change later (a Volume's RAIDType, its Links) are
+ * what a create sets, so permissions are not asked.
+ */
+export function checkCreate(entity: CsdlEntityType, body: unknown): RedfishProblem[] {
+  if (!isObject(body)) return [problem(400, 'MalformedJSON')];
+  return checkObject(entityShape(entity), body, undefined, '', true);
+}
+
+function checkObject(shape: Shape, body: Json, current: Json | undefined, pointer: string, creating: boolean): RedfishProblem[] {
   const problems: RedfishProblem[] = [];
   for (const [name, value] of Object.entries(body)) {
     // Annotations (@odata.etag, @Redfish.SettingsApplyTime…) ride along; the service reads what it knows of them.
     if (name.startsWith('@') || name.includes('@')) continue;
     const at = `${pointer}/${name}`;
-    const property = properties.get(name);
+    const property = shape.properties.get(name);
     if (!property) {
-      problems.push(problem(400, 'PropertyUnknown', [name], [at]));
+      const dynamic = shape.dynamic.find((d) => d.pattern.test(name));
+      if (dynamic) problems.push(...checkValue(dynamic.type, name, value, at, true, undefined));
+      else if (!shape.open) problems.push(problem(400, 'PropertyUnknown', [name], [at]));
       continue;
     }
-    problems.push(...checkProperty(property, value, current?.[name], current, at));
+    problems.push(...checkProperty(property, value, current?.[name], current, at, creating));
   }
   return problems;
 }
 
-function checkProperty(property: CsdlProperty, value: unknown, currentValue: unknown, parent: Json | undefined, pointer: string): RedfishProblem[] {
+function checkProperty(property: CsdlProperty, value: unknown, currentValue: unknown, parent: Json | undefined, pointer: string, creating: boolean): RedfishProblem[] {
   const { name, type } = property;
   const shown = typeof value === 'string' ? value : JSON.stringify(value);
-  if (property.navigation || property.permission === 'Read') return [problem(400, 'PropertyNotWritable', [name], [pointer])];
+  if (creating && property.navigation) return [];
+  if (!creating && (property.navigation || property.permission === 'Read')) return [problem(400, 'PropertyNotWritable', [name], [pointer])];
   if (property.collection) {
     if (value === null) return [];
     if (!Array.isArray(value)) return [problem(400, 'PropertyValueTypeError', [shown, name], [pointer])];
     return value.flatMap((item, i) =>
       type.kind === 'complex'
         ? isObject(item)
-          ? checkObject(type.properties, item, Array.isArray(currentValue) && isObject(currentValue[i]) ? currentValue[i] : undefined, `${pointer}/${i}`)
+          ? checkObject(type, item, Array.isArray(currentValue) && isObject(currentValue[i]) ? currentValue[i] : undefined, `${pointer}/${i}`, creating)
           : item === null
             ? []
             : [problem(400, 'PropertyValueTypeError', [JSON.stringify(item), name], [`${pointer}/${i}`])]
@@ -87,11 +109,10 @@ function checkProperty(property: CsdlProperty, value: unknown, currentValue: unk
   if (type.kind === 'complex') {
     if (value === null) return property.nullable ? [] : [problem(400, 'PropertyValueTypeError', [shown, name], [pointer])];
     if (!isObject(value)) return [problem(400, 'PropertyValueTypeError', [shown, name], [pointer])];
-    if (type.open) return [];
-    return checkObject(type.properties, value, isObject(currentValue) ? currentValue : undefined, pointer);
+    return checkObject(type, value, isObject(currentValue) ? currentValue : undefined, pointer, creating);
   }
   // A primitive or enum with no Permissions annotation is not a client's to write.
-  if (property.permission === undefined) return [problem(400, 'PropertyNotWritable', [name], [pointer])];
+  if (property.permission === undefined && !creating) return [problem(400, 'PropertyNotWritable', [name], [pointer])];
   return checkValue(type, name, value, pointer, property.nullable, allowableValues(parent, name));
 }
 

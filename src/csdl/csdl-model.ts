@@ -5,9 +5,22 @@ import { CsdlSchemas, compareVersions, namespaceFamily, namespaceVersion } from 
 export type CsdlType =
   | { readonly kind: 'primitive'; readonly name: string }
   | { readonly kind: 'enum'; readonly name: string; readonly members: readonly string[] }
-  | { readonly kind: 'complex'; readonly name: string; readonly properties: ReadonlyMap<string, CsdlProperty>; readonly open: boolean }
+  | {
+      readonly kind: 'complex';
+      readonly name: string;
+      readonly properties: ReadonlyMap<string, CsdlProperty>;
+      /** OData.AdditionalProperties: members beyond those listed are allowed, unchecked (Oem). */
+      readonly open: boolean;
+      /** Redfish.DynamicPropertyPatterns: members named by a pattern, of one type (BIOS Attributes). */
+      readonly dynamic: readonly DynamicProperty[];
+    }
   | { readonly kind: 'entity'; readonly name: string }
   | { readonly kind: 'unknown'; readonly name: string };
+
+export interface DynamicProperty {
+  readonly pattern: RegExp;
+  readonly type: CsdlType;
+}
 
 export type CsdlPermission = 'Read' | 'ReadWrite' | 'Write';
 
@@ -46,7 +59,9 @@ export interface CsdlEntityType {
   readonly deletable: boolean;
 }
 
-const OPEN_TYPES = new Set(['Resource.Oem', 'Resource.OemActions']);
+
+/** The resource's own version: types of its family are taken as they were up to it. */
+type Limit = { readonly family: string; readonly version: readonly number[] } | undefined;
 
 function splitQualified(qualified: string): { namespace: string; name: string } {
   const dot = qualified.lastIndexOf('.');
@@ -85,6 +100,17 @@ export class CsdlModel {
     return entity;
   }
 
+  /** The newest version of a family's resource type (`Volume` → `#Volume.v1_10_0.Volume`), for a member a client creates. */
+  latestEntityType(family: string): string | undefined {
+    let best: { namespace: string; version: readonly number[] } | undefined;
+    for (const schema of this.schemas.family(family)) {
+      const version = namespaceVersion(schema.namespace);
+      if (!version || !children(schema.node, 'EntityType').some((n) => attr(n, 'Name') === family)) continue;
+      if (!best || compareVersions(version, best.version) > 0) best = { namespace: schema.namespace, version };
+    }
+    return best && `#${best.namespace}.${family}`;
+  }
+
   private definition(qualified: string, kinds: readonly string[]): { node: XmlNode; namespace: string; kind: string } | undefined {
     const { namespace, name } = splitQualified(qualified);
     const schema = this.schemas.family(namespace).find((s) => s.namespace === namespace);
@@ -96,7 +122,9 @@ export class CsdlModel {
   }
 
   private resolveEntity(qualified: string): CsdlEntityType | undefined {
-    const limit = namespaceVersion(splitQualified(qualified).namespace);
+    const own = splitQualified(qualified).namespace;
+    const version = namespaceVersion(own);
+    const limit: Limit = version && { family: namespaceFamily(own), version };
     const properties = new Map<string, CsdlProperty>();
     const restrictions: { insertable?: boolean; updatable?: boolean; deletable?: boolean } = {};
     let current: string | undefined = qualified;
@@ -122,7 +150,7 @@ export class CsdlModel {
     };
   }
 
-  private ownProperties(node: XmlNode, limit: readonly number[] | undefined): Map<string, CsdlProperty> {
+  private ownProperties(node: XmlNode, limit: Limit): Map<string, CsdlProperty> {
     const result = new Map<string, CsdlProperty>();
     for (const kind of ['Property', 'NavigationProperty']) {
       for (const p of children(node, kind)) {
@@ -135,24 +163,25 @@ export class CsdlModel {
     return result;
   }
 
-  private typeRef(ref: string, limit: readonly number[] | undefined): { type: CsdlType; collection: boolean } {
+  private typeRef(ref: string, limit: Limit): { type: CsdlType; collection: boolean } {
     const m = /^Collection\((.+)\)$/.exec(ref);
     return { type: this.type(m ? m[1]! : ref, limit), collection: m !== null };
   }
 
   /** A type by qualified name; complex and enum types merged over their family's versions up to `limit`. */
-  type(qualified: string, limit?: readonly number[]): CsdlType {
+  type(qualified: string, limit?: Limit): CsdlType {
     if (qualified.startsWith('Edm.')) return { kind: 'primitive', name: qualified };
-    const key = `${qualified}@${limit?.join('_') ?? ''}`;
-    const cached = this.types.get(key);
-    if (cached) return cached;
     const { namespace, name } = splitQualified(qualified);
     const family = namespaceFamily(namespace);
-    // Only versions of the resource's own family are bounded by its version; another family's
-    // type (Resource.Status) is taken whole.
+    // Only the resource's own family is bounded by its version; another family's type
+    // (Resource.Status) is taken whole, and cached once for every resource.
+    const bounded = limit && limit.family === family ? limit.version : undefined;
+    const key = `${qualified}@${bounded?.join('_') ?? ''}`;
+    const cached = this.types.get(key);
+    if (cached) return cached;
     const bound = (ns: string) => {
       const v = namespaceVersion(ns);
-      return !v || !limit || family !== namespaceFamily(ns) || compareVersions(v, limit) <= 0;
+      return !v || !bounded || compareVersions(v, bounded) <= 0;
     };
     const defs = this.schemas
       .family(namespace)
@@ -169,18 +198,39 @@ export class CsdlModel {
     } else if (kind === 'EntityType') {
       type = { kind: 'entity', name: qualified };
     } else if (kind === 'ComplexType') {
-      const properties = new Map<string, CsdlProperty>();
-      // Placed before it is filled, so a type that contains itself resolves.
-      type = { kind: 'complex', name: qualified, properties, open: OPEN_TYPES.has(`${family}.${name}`) };
-      this.types.set(key, type);
-      for (const def of defs.filter((d) => d.kind === 'ComplexType')) {
-        let node: XmlNode | undefined = def.node;
-        while (node) {
-          for (const [n, p] of this.ownProperties(node, limit)) if (!properties.has(n)) properties.set(n, p);
-          const base = attr(node, 'BaseType');
-          node = base ? this.definition(base, ['ComplexType'])?.node : undefined;
+      // Members are resolved when first asked for: a resource's type names dozens of complex
+      // types, most of which a PATCH never reaches.
+      const complexDefs = defs.filter((d) => d.kind === 'ComplexType');
+      let members: { properties: Map<string, CsdlProperty>; dynamic: DynamicProperty[] } | undefined;
+      const resolve = () => {
+        if (members) return members;
+        members = { properties: new Map(), dynamic: [] };
+        for (const def of complexDefs) {
+          let node: XmlNode | undefined = def.node;
+          while (node) {
+            for (const record of children(child(annotation(node, 'Redfish.DynamicPropertyPatterns'), 'Collection'), 'Record')) {
+              const value = (p: string) => attr(children(record, 'PropertyValue').find((v) => attr(v, 'Property') === p), 'String');
+              const pattern = value('Pattern');
+              if (pattern) members.dynamic.push({ pattern: new RegExp(pattern), type: this.type(value('Type') ?? 'Edm.PrimitiveType', limit) });
+            }
+            for (const [n, p] of this.ownProperties(node, limit)) if (!members.properties.has(n)) members.properties.set(n, p);
+            const base = attr(node, 'BaseType');
+            node = base ? this.definition(base, ['ComplexType'])?.node : undefined;
+          }
         }
-      }
+        return members;
+      };
+      type = {
+        kind: 'complex',
+        name: qualified,
+        open: complexDefs.some((d) => attr(annotation(d.node, 'OData.AdditionalProperties'), 'Bool') === 'true'),
+        get properties() {
+          return resolve().properties;
+        },
+        get dynamic() {
+          return resolve().dynamic;
+        },
+      };
     } else {
       type = { kind: 'unknown', name: qualified };
     }
@@ -188,7 +238,7 @@ export class CsdlModel {
     return type;
   }
 
-  private actionsOf(family: string, limit: readonly number[] | undefined): Map<string, CsdlAction> {
+  private actionsOf(family: string, limit: Limit): Map<string, CsdlAction> {
     const actions = new Map<string, CsdlAction>();
     for (const schema of this.schemas.family(family)) {
       for (const node of children(schema.node, 'Action')) {
