@@ -41,6 +41,9 @@ import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
 import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
 import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
 import { httpsCertificateInstaller, recordServedCertificate } from './redfish/certificates/served-certificate.js';
+import { startMockupLab } from './mockup/mockup-lab.js';
+import { registerMockupRoutes } from './mockup/mockup-routes.js';
+import { CsdlModel } from './csdl/csdl-model.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:8000 */
@@ -85,8 +88,11 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
   try {
     if (rebuilt) announce(`rebuilt ${rebuilt.views} views from ${rebuilt.events} events (the projections changed)`);
     ensureServiceCreated(store);
-    const systems = labSystems(config);
-    registerSystems(store, systems);
+    // A mockup lab is the tree it was made from; it has no libvirt machines.
+    const mockup = config.lab.mockup;
+    const systems = mockup ? [] : labSystems(config);
+    if (mockup) for (const line of startMockupLab(store, mockup)) announce(line);
+    else registerSystems(store, systems);
     const https = tlsFiles(config);
     const { app, allowedMethods } = buildRedfishServer({
       views: store.views,
@@ -101,22 +107,26 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     const roles = new AccountRoles(config.auth.roles ?? {}, accounts.userNames());
     registerAuth(app, allowedMethods, { accounts, sessions, roles, enforce: config.auth.enabled });
     registerAccountService(app, allowedMethods, accounts, roles);
-    registerResetRoute(app, allowedMethods, store);
-    registerSystemPatchRoute(app, allowedMethods, store);
-    registerVirtualMediaRoutes(app, allowedMethods, store);
-    registerBiosRoutes(app, allowedMethods, store);
-    registerSecureBootRoute(app, store);
-    registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
+    if (mockup) {
+      registerMockupRoutes(app, allowedMethods, store, new CsdlModel());
+    } else {
+      registerResetRoute(app, allowedMethods, store);
+      registerSystemPatchRoute(app, allowedMethods, store);
+      registerVirtualMediaRoutes(app, allowedMethods, store);
+      registerBiosRoutes(app, allowedMethods, store);
+      registerSecureBootRoute(app, store);
+      registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
+      registerDriveFaultRoutes(app, store);
+    }
     registerTaskMonitorRoute(app, store);
     registerTaskCancelRoutes(app, allowedMethods, store);
-    registerDriveFaultRoutes(app, store);
     registerTimeTravelRoutes(app, store);
     registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));
     registerHistoryRoutes(app, store);
     registerLogEntriesRoute(app, allowedMethods, store);
     // Firmware updates: SimpleUpdate is recorded here; the fetcher fetches its image once the checkpoints are claimed.
     const firmware = new FirmwareFetcher(store, config.updateService ?? {}, (line) => options.logger?.warn(line));
-    registerUpdateServiceRoutes(app, allowedMethods, store, firmware);
+    if (!mockup) registerUpdateServiceRoutes(app, allowedMethods, store, firmware);
     // The service's HTTPS certificate, as found at start and as clients replace it.
     if (https) recordServedCertificate(store, https);
     registerCertificateRoutes(app, allowedMethods, store, https && httpsCertificateInstaller(app, config));
@@ -140,7 +150,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       announce(`WARNING: listening on ${config.listen.address} with authentication off.`);
     }
     // The lab starts after the service listens: start-up never waits for libvirt.
-    const lab = systems.length > 0 || (config.lab.adopt ?? []).length > 0 ? new LabRuntime(store, config, systems, announce, { resyncIntervalMs: options.resyncIntervalMs ?? 10_000, retryMs: 5_000 }) : undefined;
+    const lab = !mockup && (systems.length > 0 || (config.lab.adopt ?? []).length > 0) ? new LabRuntime(store, config, systems, announce, { resyncIntervalMs: options.resyncIntervalMs ?? 10_000, retryMs: 5_000 }) : undefined;
     // Push subscriptions are delivered to from the log, beside the requests, never inside one.
     const events = new EventDispatcher(store, { warn: (line) => options.logger?.warn(line) });
     events.start();

@@ -12,6 +12,7 @@ const options = {
   'libvirt-uri': { type: 'string' },
   'log-level': { type: 'string' },
   'log-file': { type: 'string' },
+  mockup: { type: 'string' },
 } as const;
 
 /** How long a stop may take before the process exits anyway. */
@@ -33,6 +34,8 @@ export const serveCommand: CliCommand = {
     '  --libvirt-uri URI  libvirt connection for the lab (env REDFISH_EMULATOR_LIBVIRT_URI)',
     `  --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info: a line per request;`,
     '                     env REDFISH_EMULATOR_LOG_LEVEL, key log.level)',
+    '  --mockup DIR       serve a Redfish mockup tree (DMTF\'s layout) as the lab, every change an event',
+    '                     (key lab.mockup.dir; no libvirt machines)',
     '  --log-file FILE    append JSON lines to FILE rather than print them (env REDFISH_EMULATOR_LOG_FILE,',
     '                     key log.file); on a terminal, printed lines are readable rather than JSON',
   ].join('\n'),
@@ -49,7 +52,7 @@ export const serveCommand: CliCommand = {
     }
     const config = loadConfig({
       file: values.config,
-      overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'], logLevel, logFile: values['log-file'] },
+      overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'], logLevel, logFile: values['log-file'], mockup: values.mockup },
     });
     // Listened for from the start: a signal while it starts stops it once it has started.
     const signalled = new Promise<string>((resolve) => {

@@ -3,8 +3,9 @@ import type { StorageEvent } from './storage/storage-events.js';
 import type { EventServiceEvent } from './event-service/event-service-events.js';
 import type { ServiceEvent } from './service/service-events.js';
 import type { MarkPlaced } from './marks/marks-decider.js';
+import type { MockupEvent } from '../mockup/mockup-events.js';
 
-type EventType = SystemEvent['type'] | StorageEvent['type'] | EventServiceEvent['type'] | ServiceEvent['type'] | MarkPlaced['type'];
+type EventType = SystemEvent['type'] | StorageEvent['type'] | EventServiceEvent['type'] | ServiceEvent['type'] | MarkPlaced['type'] | MockupEvent['type'];
 
 /**
  * Every event type this build records. A record keyed by the union, so the compiler refuses a
@@ -66,6 +67,11 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   SubscriptionSuspended: true,
   SubscriptionResumed: true,
   EventServiceSettingsChanged: true,
+  MockupResourceImported: true,
+  MockupResourcePatched: true,
+  MockupResourceCreated: true,
+  MockupResourceDeleted: true,
+  MockupActionPerformed: true,
 };
 
 /** The event types of this build, sorted. */

@@ -17,12 +17,13 @@ import { firmwareInventoryProjector } from './firmware-inventory.js';
 import { firmwareTasksProjector } from './firmware-tasks.js';
 import { certificatesProjector } from './certificates.js';
 import { chassisSensorsProjector } from './chassis-sensors.js';
+import { mockupProjector } from '../mockup/mockup-projector.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, systemDisksProjector, tasksProjector, logServicesProjector, eventServiceProjector, firmwareInventoryProjector, firmwareTasksProjector, certificatesProjector, chassisSensorsProjector];
+export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, systemDisksProjector, tasksProjector, logServicesProjector, eventServiceProjector, firmwareInventoryProjector, firmwareTasksProjector, certificatesProjector, chassisSensorsProjector, mockupProjector];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 32;
+export const PROJECTION_VERSION = 33;

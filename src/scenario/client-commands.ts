@@ -5,6 +5,8 @@ import { eventServiceDecider, type EventServiceCommand } from '../domain/event-s
 import { EVENT_SERVICE_STREAM } from '../domain/event-service/event-service-events.js';
 import { certificateDecider, type CertificateCommand } from '../domain/certificates/certificate-decider.js';
 import { CERTIFICATE_SERVICE_STREAM } from '../domain/certificates/certificate-events.js';
+import { mockupDecider, type MockupCommand } from '../mockup/mockup-decider.js';
+import { MOCKUP_STREAM } from '../mockup/mockup-events.js';
 
 /** An aggregate clients send commands to: how it decides, and which of its commands are theirs. */
 export interface ClientAggregate {
@@ -30,6 +32,11 @@ const EVENT_SERVICE = {
 
 const CERTIFICATE_SERVICE = { ReplaceHttpsCertificate: true, FindHttpsCertificate: false } satisfies Record<CertificateCommand['type'], boolean>;
 
+const MOCKUP = {
+  PatchMockupResource: true, CreateMockupMember: true, DeleteMockupResource: true, PerformMockupAction: true,
+  ImportMockup: false,
+} satisfies Record<MockupCommand['type'], boolean>;
+
 const clientsOf = (commands: Record<string, boolean>) => new Set(Object.keys(commands).filter((type) => commands[type]));
 
 const aggregate = (decider: unknown, commands: Record<string, boolean>): ClientAggregate => ({ decider: decider as ClientAggregate['decider'], commands: clientsOf(commands) });
@@ -37,14 +44,16 @@ const SYSTEMS = aggregate(systemDecider, SYSTEM);
 const STORAGES = aggregate(storageDecider, STORAGE);
 const EVENTS = aggregate(eventServiceDecider, EVENT_SERVICE);
 const CERTIFICATES = aggregate(certificateDecider, CERTIFICATE_SERVICE);
+const MOCKUPS = aggregate(mockupDecider, MOCKUP);
 
 /** Every command a client can send, whatever its aggregate. */
-export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([...SYSTEMS.commands, ...STORAGES.commands, ...EVENTS.commands, ...CERTIFICATES.commands]);
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([...SYSTEMS.commands, ...STORAGES.commands, ...EVENTS.commands, ...CERTIFICATES.commands, ...MOCKUPS.commands]);
 
 /** The aggregate whose stream this is, if clients send commands to it. */
 export function clientAggregateOf(streamId: string): ClientAggregate | undefined {
   if (streamId === EVENT_SERVICE_STREAM) return EVENTS;
   if (streamId === CERTIFICATE_SERVICE_STREAM) return CERTIFICATES;
+  if (streamId === MOCKUP_STREAM) return MOCKUPS;
   if (/^\/redfish\/v1\/Systems\/[^/]+$/.test(streamId)) return SYSTEMS;
   if (/^\/redfish\/v1\/Systems\/[^/]+\/Storage\/[^/]+$/.test(streamId)) return STORAGES;
   return undefined;
