@@ -21,7 +21,11 @@ export const mockupProjector: Projector = {
       case 'MockupResourceImported': {
         const { odataId, document } = event.data;
         const own = odataId === SERVICE_ROOT ? views.get(SERVICE_ROOT) : undefined;
-        views.put(own ? { ...own, ...document } : document, at);
+        if (!own) return views.put(document, at);
+        // What the recorded service did with query parameters ($expand, only…) is not what this
+        // one does: it answers them 501, so its root claims none of them.
+        const { ProtocolFeaturesSupported: _recorded, ...root } = document;
+        views.put({ ...own, ...root }, at);
         return;
       }
       case 'MockupResourcePatched': {

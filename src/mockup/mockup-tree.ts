@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { ExplainedError } from '../explained-error.js';
 
 /** One resource of a mockup as imported: its document and, when the tree has one, its GET headers. */
@@ -40,17 +40,29 @@ export function normalizeOdataId(id: string): string {
   return id.length > 1 ? id.replace(/\/+$/, '') : id;
 }
 
-function folders(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (at: string) => {
-    if (existsSync(join(at, 'index.json'))) found.push(at);
+/**
+ * Every resource file of the tree, parents first: a folder's index.json is the folder's
+ * resource; any other .json file (a registry file, `Registries/Base.1.5.0.json`) is served at
+ * its own name.
+ */
+function resourceFiles(dir: string): { file: string; path: readonly string[] }[] {
+  const found: { file: string; path: readonly string[] }[] = [];
+  const walk = (at: string, path: readonly string[]) => {
+    if (existsSync(join(at, 'index.json'))) found.push({ file: join(at, 'index.json'), path });
     for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isDirectory() && !(at === dir && SERVICE_OWN.has(entry.name))) walk(join(at, entry.name));
+      if (entry.isDirectory() && !(at === dir && SERVICE_OWN.has(entry.name))) walk(join(at, entry.name), [...path, entry.name]);
+      else if (entry.isFile() && at !== dir && entry.name.endsWith('.json') && !['index.json', 'headers.json'].includes(entry.name)) found.push({ file: join(at, entry.name), path: [...path, entry.name] });
     }
   };
-  walk(dir);
+  walk(dir, []);
   return found;
 }
+
+/**
+ * DMTF's copyright notice on every file of its bundles: the files' licence, not part of the
+ * resource (DMTF's Mockup Server leaves it out too, and the Service Validator fails it).
+ */
+const NOT_OF_THE_RESOURCE = '@Redfish.Copyright';
 
 /** Every `@odata.id` a document links to, however deep. */
 function linksOf(value: unknown, into: string[] = []): string[] {
@@ -89,10 +101,8 @@ export function readMockupTree(dir: string, served: (odataId: string) => boolean
   }
   const problems: MockupProblem[] = [];
   const resources: MockupResource[] = [];
-  for (const folder of folders(dir)) {
-    const file = join(folder, 'index.json');
-    const rel = relative(dir, folder).split(sep).filter(Boolean);
-    const odataId = [SERVICE_ROOT, ...rel].join('/');
+  for (const { file, path } of resourceFiles(dir)) {
+    const odataId = [SERVICE_ROOT, ...path].join('/');
     let document: unknown;
     try {
       document = JSON.parse(readFileSync(file, 'utf8'));
@@ -104,13 +114,13 @@ export function readMockupTree(dir: string, served: (odataId: string) => boolean
       problems.push({ file, problem: 'not a JSON object' });
       continue;
     }
-    const doc = document as Record<string, unknown>;
+    const { [NOT_OF_THE_RESOURCE]: _notice, ...doc } = document as Record<string, unknown>;
     const own = doc['@odata.id'];
     if (typeof own === 'string' && normalizeOdataId(own.split('#')[0]!) !== odataId) {
       problems.push({ file, problem: `its @odata.id ${own} is not its place in the tree, ${odataId}` });
     }
     if (typeof doc['@odata.type'] !== 'string') problems.push({ file, problem: 'has no @odata.type' });
-    const headers = readHeaders(join(folder, 'headers.json'), problems);
+    const headers = file.endsWith('index.json') ? readHeaders(join(file, '..', 'headers.json'), problems) : undefined;
     resources.push({ document: { ...doc, '@odata.id': odataId }, ...(headers && { headers }) });
   }
   const present = new Set(resources.map((r) => r.document['@odata.id'] as string));

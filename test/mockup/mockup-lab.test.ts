@@ -31,7 +31,11 @@ async function serve(mockup: string, dir = tempDir(), extra: Record<string, unkn
   return { emulator, call, dir };
 }
 
-const treeDocument = (mockup: string, path: string) => JSON.parse(readFileSync(join(mockup, ...path.split('/').slice(3), 'index.json'), 'utf8')) as Record<string, unknown>;
+/** A resource as the tree has it, without the bundle's copyright notice, which is not served. */
+function treeDocument(mockup: string, path: string): Record<string, unknown> {
+  const { '@Redfish.Copyright': _notice, ...document } = JSON.parse(readFileSync(join(mockup, ...path.split('/').slice(3), 'index.json'), 'utf8')) as Record<string, unknown>;
+  return document;
+}
 
 describe('a mockup lab', () => {
   it('serves the tree as it is, with the service-level resources it lacks added', async () => {
@@ -43,6 +47,9 @@ describe('a mockup lab', () => {
     expect(root['UUID']).toBe(treeDocument(RACKMOUNT, '/redfish/v1')['UUID']);
     expect(root['SessionService']).toEqual({ '@odata.id': '/redfish/v1/SessionService' });
     expect((await call('GET', '/redfish/v1/Chassis/1U/Thermal')).status).toBe(200);
+    // A registry file of the tree is served at its own name.
+    expect((await call('GET', '/redfish/v1/Registries/Base.1.5.0.json')).json['@odata.type']).toMatch(/^#MessageRegistry\./);
+    expect(root['ProtocolFeaturesSupported']).toBeUndefined();
   });
 
   it('serves the local storage mockup, drives and volumes', async () => {
