@@ -88,9 +88,8 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
   try {
     if (rebuilt) announce(`rebuilt ${rebuilt.views} views from ${rebuilt.events} events (the projections changed)`);
     ensureServiceCreated(store);
-    // A mockup lab is the tree it was made from; it has no libvirt machines.
     const mockup = config.lab.mockup;
-    const systems = mockup ? [] : labSystems(config);
+    const systems = labSystems(config);
     if (mockup) for (const line of startMockupLab(store, mockup)) announce(line);
     else registerSystems(store, systems);
     const https = tlsFiles(config);

@@ -13,6 +13,7 @@ import { rebuildViews } from '../projections/rebuild.js';
 import { ensureServiceCreated } from '../service-identity.js';
 import { labSystems } from '../lab/lab-systems.js';
 import { registerSystems } from '../lab/register-systems.js';
+import { startMockupLab } from '../mockup/mockup-lab.js';
 import { LabRuntime } from '../reconciler/lab-runtime.js';
 import { ExplainedError } from '../explained-error.js';
 import { CLIENT_COMMANDS, clientAggregateOf } from './client-commands.js';
@@ -265,12 +266,15 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
   try {
     ensureServiceCreated(store);
     const systems = labSystems(sandbox.config);
-    registerSystems(store, systems);
+    // A mockup lab starts from its tree, as the live one did.
+    const mockup = sandbox.config.lab.mockup;
+    if (mockup) for (const line of startMockupLab(store, mockup)) log(line);
+    else registerSystems(store, systems);
     // From here on: what the lab records as it starts (the power it finds) is awaited too.
     const outcomes = new OutcomePool(store);
     let interrupted: ReplayReport['interrupted'];
     try {
-      if (options.withLab && (systems.length > 0 || sandbox.config.libvirt.pool)) {
+      if (options.withLab && !mockup && (systems.length > 0 || sandbox.config.libvirt.pool)) {
         log(`sandbox: pool ${sandbox.config.libvirt.pool?.name ?? '(none)'}, domains ${systems.map((s) => s.domainName).join(', ')}`);
         lab = new LabRuntime(store, sandbox.config, systems, log, { resyncIntervalMs: 1000, retryMs: 2000 });
         await deadline(lab.ready, options.waitSeconds, 'the sandbox lab was not ready (libvirt unreachable?)', signal);
