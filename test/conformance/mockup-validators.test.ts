@@ -1,34 +1,23 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { projectRoot } from '../../src/project-root.js';
 import { testConfig } from '../support/config.js';
+import { makeTestCertificate, runValidator, validatorsMissing } from '../support/conformance.js';
 
 const SHARED = join(projectRoot(), '..', 'shared');
-const RUN = join(SHARED, 'tools', 'redfish-conformance', 'run');
-const missing = !existsSync(RUN)
-  ? `${RUN} is not there`
-  : spawnSync('/usr/bin/python3', ['-c', 'import requests, requests_toolbelt, jsonpatch, openpyxl, colorama, pyasn1']).status !== 0
-    ? "/usr/bin/python3 lacks the validators' modules"
-    : undefined;
+const missing = validatorsMissing();
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-mockup-conformance-'));
 let emulator: RunningEmulator;
 
 beforeAll(async () => {
   if (missing) return;
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-    { stdio: 'ignore' },
-  );
   const { config } = testConfig(dir, {
     auth: { enabled: true },
-    tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') },
+    tls: makeTestCertificate(dir),
     lab: { systems: [], mockup: { dir: join(SHARED, 'redfish', 'mockups', 'public-rackmount1') } },
   });
   emulator = await startEmulator(config);
@@ -40,13 +29,7 @@ afterAll(async () => {
 });
 
 async function validate(mode: 'service' | 'protocol'): Promise<{ passed: number; failed: number }> {
-  const result = await promisify(execFile)(RUN, [mode, emulator.url, 'admin', 'password'], {
-    encoding: 'utf8',
-    timeout: 300_000,
-    env: { ...process.env, REPORT_DIR: join(dir, `report-${mode}`), REQUESTS_CA_BUNDLE: join(dir, 'cert.pem'), CURL_CA_BUNDLE: join(dir, 'cert.pem') },
-  }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
-  const summary = result.stdout.trim().split('\n').at(-1) ?? '';
-  console.log(summary);
+  const summary = await runValidator(mode, emulator.url, join(dir, `report-${mode}`), join(dir, 'cert.pem'));
   const [, passed, failed] = /(\d+) passed, (\d+) failed$/.exec(summary) ?? [];
   return { passed: Number(passed), failed: Number(failed ?? Number.NaN) };
 }
