@@ -4,6 +4,8 @@ import { resourceTypeOf, type MockupEvent, type MockupResource } from './mockup-
 import { mergePatch } from './merge-patch.js';
 import { actionEffects } from './action-effects.js';
 import { memberIds, withMembers } from './collection-members.js';
+import { planMockupVolume } from './volume-plan.js';
+import { isProblem } from '../domain/decider.js';
 
 type Json = Record<string, unknown>;
 
@@ -60,11 +62,12 @@ function decide(command: MockupCommand, state: MockupState): readonly MockupEven
     case 'CreateMockupMember': {
       const collection = state.documents.get(command.collection);
       if (!collection) return missing(command.collection);
+      const volume = planMockupVolume(command.collection, command.body, state.documents);
+      if (volume && isProblem(volume)) return volume;
       const id = nextMemberId(command.collection, state);
       const odataId = `${command.collection}/${id}`;
       const document: Json = { '@odata.id': odataId, '@odata.type': command.odataType, Id: id, Name: `${command.odataType.split('.').pop()} ${id}`, ...withoutAnnotations(command.body) };
-      document['@odata.id'] = odataId;
-      document['Id'] = id;
+      Object.assign(document, volume ?? {}, { '@odata.id': odataId, Id: id });
       return [{ type: 'MockupResourceCreated', subject: odataId, data: { odataId, collection: command.collection, document } }];
     }
     case 'DeleteMockupResource': {

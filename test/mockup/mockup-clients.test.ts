@@ -45,7 +45,7 @@ s.reset_system(sushy.ResetType.ON)
 s.refresh(); s.bios.refresh()
 out['on'] = s.power_state.value; out['turbo'] = s.bios.attributes.get('ProcTurboMode'); out['spent'] = s.boot.enabled.value
 st = s.storage.get_members()[0]
-drives = [d.path for d in st.drives][:2]
+drives = [d.path for d in st.drives][2:4]
 v = st.volumes.create({'RAIDType': 'RAID1', 'CapacityBytes': 1073741824, 'Links': {'Drives': [{'@odata.id': d} for d in drives]}})
 out['created'] = v.path
 v.delete()

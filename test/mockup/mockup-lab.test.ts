@@ -121,10 +121,15 @@ describe('a mockup lab', () => {
   it('creates and deletes members where the schema allows, keeping the collection true', async () => {
     const { call } = await serve(LOCALSTORAGE);
     const volumes = `${SYSTEM}/Storage/1/Volumes`;
-    const created = await call('POST', volumes, { Name: 'scratch', RAIDType: 'RAID0', CapacityBytes: 1024 });
+    const drive = (id: string) => ({ '@odata.id': `/redfish/v1/Chassis/1U/Drives/${id}` });
+    // The RAID rules: these two drives are taken whole by Volume 1, and RAID5 needs three members.
+    const full = await call('POST', volumes, { RAIDType: 'RAID1', CapacityBytes: 2 ** 30, Links: { Drives: [drive('35D38F11ACEF7BD3'), drive('3F5A8C54207B7233')] } });
+    expect(full.status).toBe(400);
+    expect((await call('POST', volumes, { RAIDType: 'RAID5', Links: { Drives: [drive('32ADF365C6C1B7BD')] } })).status).toBe(400);
+    const created = await call('POST', volumes, { Name: 'scratch', RAIDType: 'RAID1', CapacityBytes: 2 ** 30, Links: { Drives: [drive('32ADF365C6C1B7BD'), drive('3D58ECBC375FD9F2')] } });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`${volumes}/4`);
-    expect(created.json).toMatchObject({ Id: '4', Name: 'scratch', RAIDType: 'RAID0' });
+    expect(created.json).toMatchObject({ Id: '4', Name: 'scratch', RAIDType: 'RAID1', CapacityBytes: 2 ** 30, Status: { State: 'Enabled' } });
     expect((await call('GET', volumes)).json['Members@odata.count']).toBe(4);
     expect((await call('POST', volumes, { RAIDType: 'RAID7' })).status).toBe(400);
     expect((await call('DELETE', `${volumes}/4`)).status).toBe(204);

@@ -20,7 +20,7 @@ describe('a scenario recorded on a mockup lab', () => {
       expect(await send('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' })).toBe(204);
       expect(await send('PATCH', `${SYSTEM}/Bios/Settings`, { Attributes: { ProcTurboMode: 'Enabled' } })).toBe(200);
       expect(await send('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'On' })).toBe(204);
-      expect(await send('POST', `${SYSTEM}/Storage/1/Volumes`, { RAIDType: 'RAID0', Name: 'scratch' })).toBe(201);
+      expect(await send('POST', `${SYSTEM}/Storage/1/Volumes`, { RAIDType: 'RAID0', Name: 'scratch', Links: { Drives: [{ '@odata.id': '/redfish/v1/Chassis/1U/Drives/32ADF365C6C1B7BD' }] } })).toBe(201);
       expect(await send('DELETE', `${SYSTEM}/Storage/1/Volumes/1`, {})).toBe(204);
       // Refused, so not part of the scenario.
       expect(await send('PATCH', SYSTEM, { PowerState: 'On' })).toBe(400);
