@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { runCli } from '../support/run-cli.js';
 
 const tempDir = useTempDirs();
 const MOCKUPS = join(import.meta.dirname, '..', '..', '..', 'shared', 'redfish', 'mockups');
@@ -150,6 +151,9 @@ describe('a mockup lab', () => {
     await running.pop()!.close();
     const again = await serve(RACKMOUNT, dir);
     expect((await again.call('GET', SYSTEM)).json['PowerState']).toBe('Off');
+    const shown = runCli(['show', SYSTEM, '--as-of', String(imported), '--config', join(dir, 'config.json')]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toEqual(treeDocument(RACKMOUNT, SYSTEM));
   });
 
   it('refuses a tree that is not one, naming the file, or serves it with its problems listed when asked', async () => {
