@@ -48,6 +48,9 @@ import { RefusalRecorder } from './redfish/refusal-recorder.js';
 import { DEFAULT_REFUSAL_LIMITS } from './domain/refusals/refusal-window.js';
 import { LoopHealth } from './health/loop-health.js';
 import { withLoopFailures } from './health/loop-status.js';
+import { startMockupLab } from './mockup/mockup-lab.js';
+import { registerMockupRoutes } from './mockup/mockup-routes.js';
+import { CsdlModel } from './csdl/csdl-model.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:8000 */
@@ -98,8 +101,10 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
   try {
     if (rebuilt) announce(`rebuilt ${rebuilt.views} views from ${rebuilt.events} events (the projections changed)`);
     ensureServiceCreated(store);
+    const mockup = config.lab.mockup;
     const systems = labSystems(config);
-    registerSystems(store, systems);
+    if (mockup) for (const line of startMockupLab(store, mockup)) announce(line);
+    else registerSystems(store, systems);
     const https = tlsFiles(config);
     const refusals = new RefusalRecorder(store, { ...DEFAULT_REFUSAL_LIMITS, ...config.refusedRequests }, (line) => options.logger?.warn(line));
     // Every loop that follows the log or runs on a timer reports here; a failing one says so once, and once when it recovers.
@@ -127,15 +132,19 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     const sessions = new SessionStore(config.auth.sessionTimeoutSeconds ?? 1800);
     registerAuth(app, allowedMethods, { accounts, directory, lockout, sessions, enforce: config.auth.enabled });
     registerAccountService(app, allowedMethods, store, { directory, lockout, sessions });
-    registerResetRoute(app, allowedMethods, store);
-    registerSystemPatchRoute(app, allowedMethods, store);
-    registerVirtualMediaRoutes(app, allowedMethods, store);
-    registerBiosRoutes(app, allowedMethods, store);
-    registerSecureBootRoute(app, store);
-    registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
+    if (mockup) {
+      registerMockupRoutes(app, allowedMethods, store, new CsdlModel());
+    } else {
+      registerResetRoute(app, allowedMethods, store);
+      registerSystemPatchRoute(app, allowedMethods, store);
+      registerVirtualMediaRoutes(app, allowedMethods, store);
+      registerBiosRoutes(app, allowedMethods, store);
+      registerSecureBootRoute(app, store);
+      registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
+      registerDriveFaultRoutes(app, store);
+    }
     registerTaskMonitorRoute(app, store);
     registerTaskCancelRoutes(app, allowedMethods, store);
-    registerDriveFaultRoutes(app, store);
     registerTimeTravelRoutes(app, store);
     registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));
     registerHistoryRoutes(app, store);
@@ -145,7 +154,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerLogEntriesRoute(app, allowedMethods, store);
     // Firmware updates: SimpleUpdate is recorded here; the fetcher fetches its image once the checkpoints are claimed.
     const firmware = new FirmwareFetcher(store, config.updateService ?? {}, (line) => options.logger?.warn(line), loops);
-    registerUpdateServiceRoutes(app, allowedMethods, store, firmware);
+    if (!mockup) registerUpdateServiceRoutes(app, allowedMethods, store, firmware);
     // The service's HTTPS certificate, as found at start and as clients replace it.
     if (https) recordServedCertificate(store, https);
     registerCertificateRoutes(app, allowedMethods, store, https && httpsCertificateInstaller(app, config));
@@ -167,7 +176,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       announce(`WARNING: listening on ${config.listen.address} with authentication off.`);
     }
     // The lab starts after the service listens: start-up never waits for libvirt.
-    const lab = systems.length > 0 || (config.lab.adopt ?? []).length > 0 ? new LabRuntime(store, config, systems, announce, loops, { resyncIntervalMs: options.resyncIntervalMs ?? 10_000, retryMs: 5_000 }) : undefined;
+    const lab = !mockup && (systems.length > 0 || (config.lab.adopt ?? []).length > 0) ? new LabRuntime(store, config, systems, announce, loops, { resyncIntervalMs: options.resyncIntervalMs ?? 10_000, retryMs: 5_000 }) : undefined;
     // Push subscriptions are delivered to from the log, beside the requests, never inside one.
     const events = new EventDispatcher(store, { warn: (line) => options.logger?.warn(line), health: loops });
     events.start();

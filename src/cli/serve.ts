@@ -13,6 +13,7 @@ const options = {
   'take-over': { type: 'boolean' },
   'log-level': { type: 'string' },
   'log-file': { type: 'string' },
+  mockup: { type: 'string' },
 } as const;
 
 /** How long a stop may take before the process exits anyway. */
@@ -35,6 +36,8 @@ export const serveCommand: CliCommand = {
     '  --take-over        take over the lab\'s domains another store owns (key lab.takeOver)',
     `  --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info: a line per request;`,
     '                     env REDFISH_EMULATOR_LOG_LEVEL, key log.level)',
+    '  --mockup DIR       serve a Redfish mockup tree (DMTF\'s layout) as the lab, every change an event',
+    '                     (key lab.mockup.dir; no libvirt machines)',
     '  --log-file FILE    append JSON lines to FILE rather than print them (env REDFISH_EMULATOR_LOG_FILE,',
     '                     key log.file); on a terminal, printed lines are readable rather than JSON',
   ].join('\n'),
@@ -51,7 +54,7 @@ export const serveCommand: CliCommand = {
     }
     const config = loadConfig({
       file: values.config,
-      overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'], ...(values['take-over'] && { takeOver: true }), logLevel, logFile: values['log-file'] },
+      overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'], ...(values['take-over'] && { takeOver: true }), logLevel, logFile: values['log-file'], mockup: values.mockup },
     });
     // Listened for from the start: a signal while it starts stops it once it has started.
     const signalled = new Promise<string>((resolve) => {

@@ -3,6 +3,7 @@ import type { Durability } from '../eventstore/database.js';
 import type { NicNetwork } from '../libvirt/xml/demo-domain-xml.js';
 import type { LogLevel } from '../logging/service-logger.js';
 import type { RefusalLimits } from '../domain/refusals/refusal-window.js';
+import type { MockupLabConfig } from '../mockup/mockup-lab.js';
 
 /** The emulator's configuration, as checked against config/schema.json. */
 export interface EmulatorConfig {
@@ -37,6 +38,8 @@ export interface EmulatorConfig {
     /** What an adopted system's id is: its domain's name (the default) or its UUID. */
     readonly systemIds?: SystemIds;
     readonly virtualMedia?: VirtualMediaConfig;
+    /** Serve a recorded Redfish tree instead of libvirt machines: a mockup lab. */
+    readonly mockup?: MockupLabConfig;
   };
 }
 

@@ -21,6 +21,8 @@ export interface ConfigOverrides {
   readonly takeOver?: boolean;
   readonly logLevel?: string;
   readonly logFile?: string;
+  /** A mockup folder to serve as the lab (lab.mockup.dir). */
+  readonly mockup?: string;
 }
 
 /** The environment variables each setting can also come from. */
@@ -53,7 +55,7 @@ function readJson(file: string): Json {
 }
 
 /** The keys that name files or directories: in a config file, a relative one is taken from the file's directory. */
-const PATH_KEYS = ['dataDir', 'log.file', 'auth.htpasswdFile', 'tls.certFile', 'tls.keyFile', 'updateService.caFile', 'lab.virtualMedia.caFile'];
+const PATH_KEYS = ['dataDir', 'log.file', 'auth.htpasswdFile', 'tls.certFile', 'tls.keyFile', 'updateService.caFile', 'lab.virtualMedia.caFile', 'lab.mockup.dir'];
 
 /**
  * `config` with its relative paths made absolute from `dir`, so that a file means the same
@@ -162,7 +164,9 @@ export function loadConfig(
       patch['listen'] = { ...(o.port !== undefined && { port: o.port }), ...(o.listenAddress !== undefined && { address: o.listenAddress }) };
     }
     if (o.libvirtUri !== undefined) patch['libvirt'] = { uri: o.libvirtUri };
-    if (o.takeOver !== undefined) patch['lab'] = { takeOver: o.takeOver };
+    if (o.takeOver !== undefined || o.mockup !== undefined) {
+      patch['lab'] = { ...(o.takeOver !== undefined && { takeOver: o.takeOver }), ...(o.mockup !== undefined && { mockup: { dir: resolve(o.mockup) } }) };
+    }
     if (o.logLevel !== undefined || o.logFile !== undefined) {
       patch['log'] = { ...(o.logLevel !== undefined && { level: o.logLevel }), ...(o.logFile !== undefined && { file: o.logFile }) };
     }

@@ -4,9 +4,10 @@ import type { EventServiceEvent } from './event-service/event-service-events.js'
 import type { ServiceEvent } from './service/service-events.js';
 import type { MarkPlaced } from './marks/marks-decider.js';
 import type { RefusalEvent } from './refusals/refusal-events.js';
+import type { MockupEvent } from '../mockup/mockup-events.js';
 import type { AccountEvent } from './accounts/account-events.js';
 
-type EventType = SystemEvent['type'] | StorageEvent['type'] | EventServiceEvent['type'] | ServiceEvent['type'] | MarkPlaced['type'] | RefusalEvent['type'] | AccountEvent['type'];
+type EventType = SystemEvent['type'] | StorageEvent['type'] | EventServiceEvent['type'] | ServiceEvent['type'] | MarkPlaced['type'] | RefusalEvent['type'] | AccountEvent['type'] | MockupEvent['type'];
 
 /**
  * Every event type this build records. A record keyed by the union, so the compiler refuses a
@@ -79,6 +80,11 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   AccountUnlocked: true,
   AccountDeleted: true,
   AccountLockoutChanged: true,
+  MockupResourceImported: true,
+  MockupResourcePatched: true,
+  MockupResourceCreated: true,
+  MockupResourceDeleted: true,
+  MockupActionPerformed: true,
 };
 
 /** The event types of this build, sorted. */

@@ -51,6 +51,8 @@ export function existingDomainSystem(system: Omit<LabSystem, 'rootDiskGiB' | 'ne
 }
 
 export function labSystems(config: EmulatorConfig): LabSystem[] {
+  // A mockup lab is the tree it was made from: it has no libvirt machines, whatever lab.systems says.
+  if (config.lab.mockup) return [];
   const verify = config.lab.virtualMedia?.verifyCertificate;
   return config.lab.systems.map((system) => ({
     id: system.id,

@@ -22,6 +22,8 @@ function patternOf(path: string): RegExp {
  */
 export class AllowedMethods {
   private readonly entries: { pattern: RegExp; methods: readonly string[] }[] = [];
+  /** Resources whose methods are found when asked (a mockup lab's, from their schemas). */
+  private readonly sources: ((path: string) => readonly string[])[] = [];
   /** The Allow header of each path asked about; every GET asks. */
   private readonly allowHeaders = new Map<string, string>();
 
@@ -31,14 +33,20 @@ export class AllowedMethods {
     this.allowHeaders.clear();
   }
 
+  /** Methods found per path when first asked for, rather than declared ahead. */
+  declareFrom(source: (path: string) => readonly string[]): void {
+    this.sources.push(source);
+    this.allowHeaders.clear();
+  }
+
   /** Whether a route or a declaration covers this path (resources not kept as views, such as sessions). */
   has(path: string): boolean {
-    return this.entries.some((e) => e.pattern.test(path));
+    return this.entries.some((e) => e.pattern.test(path)) || this.sources.some((source) => source(path).length > 0);
   }
 
   /** The methods a resource accepts; a view, or a GET route, brings GET and HEAD. */
   for(path: string, hasView: boolean): string[] {
-    const methods = new Set(this.entries.filter((e) => e.pattern.test(path)).flatMap((e) => e.methods));
+    const methods = new Set([...this.entries.filter((e) => e.pattern.test(path)).flatMap((e) => e.methods), ...this.sources.flatMap((source) => source(path))]);
     if (hasView || methods.has('GET')) methods.add('GET').add('HEAD');
     const known = METHOD_ORDER.filter((m) => methods.has(m));
     return [...known, ...[...methods].filter((m) => !METHOD_ORDER.includes(m)).sort()];

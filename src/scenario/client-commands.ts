@@ -8,6 +8,8 @@ import { CERTIFICATE_SERVICE_STREAM } from '../domain/certificates/certificate-e
 import { isStorageStream, isSystemStream } from '../domain/stream-ids.js';
 import { accountDecider, type AccountCommand } from '../domain/accounts/account-decider.js';
 import { ACCOUNT_SERVICE_STREAM } from '../domain/accounts/account-events.js';
+import { mockupDecider, type MockupCommand } from '../mockup/mockup-decider.js';
+import { MOCKUP_STREAM } from '../mockup/mockup-events.js';
 
 /** An aggregate clients send commands to: how it decides, and which of its commands are theirs. */
 export interface ClientAggregate {
@@ -39,6 +41,10 @@ const ACCOUNT_SERVICE = {
   CreateAccount: true, ChangeAccount: true, DeleteAccount: true, ChangeAccountLockout: true,
   ConfigureAccounts: false,
 } satisfies Record<AccountCommand['type'], boolean>;
+const MOCKUP = {
+  PatchMockupResource: true, CreateMockupMember: true, DeleteMockupResource: true, PerformMockupAction: true,
+  ImportMockup: false,
+} satisfies Record<MockupCommand['type'], boolean>;
 
 const clientsOf = (commands: Record<string, boolean>) => new Set(Object.keys(commands).filter((type) => commands[type]));
 
@@ -48,14 +54,16 @@ const STORAGES = aggregate(storageDecider, STORAGE);
 const EVENTS = aggregate(eventServiceDecider, EVENT_SERVICE);
 const CERTIFICATES = aggregate(certificateDecider, CERTIFICATE_SERVICE);
 const ACCOUNTS = aggregate(accountDecider, ACCOUNT_SERVICE);
+const MOCKUPS = aggregate(mockupDecider, MOCKUP);
 
 /** Every command a client can send, whatever its aggregate. */
-export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([...SYSTEMS.commands, ...STORAGES.commands, ...EVENTS.commands, ...CERTIFICATES.commands, ...ACCOUNTS.commands]);
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([...SYSTEMS.commands, ...STORAGES.commands, ...EVENTS.commands, ...CERTIFICATES.commands, ...ACCOUNTS.commands, ...MOCKUPS.commands]);
 
 /** The aggregate whose stream this is, if clients send commands to it. */
 export function clientAggregateOf(streamId: string): ClientAggregate | undefined {
   if (streamId === EVENT_SERVICE_STREAM) return EVENTS;
   if (streamId === CERTIFICATE_SERVICE_STREAM) return CERTIFICATES;
+  if (streamId === MOCKUP_STREAM) return MOCKUPS;
   if (streamId === ACCOUNT_SERVICE_STREAM) return ACCOUNTS;
   if (isSystemStream(streamId)) return SYSTEMS;
   if (isStorageStream(streamId)) return STORAGES;

@@ -15,6 +15,7 @@ import { ensureServiceCreated } from '../service-identity.js';
 import { readConfiguredAccounts, recordConfiguredAccounts } from '../redfish/auth/configured-accounts.js';
 import { labSystems } from '../lab/lab-systems.js';
 import { registerSystems } from '../lab/register-systems.js';
+import { startMockupLab } from '../mockup/mockup-lab.js';
 import { LabRuntime } from '../reconciler/lab-runtime.js';
 import { ExplainedError } from '../explained-error.js';
 import { CLIENT_COMMANDS, clientAggregateOf } from './client-commands.js';
@@ -278,15 +279,19 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
       differences: stepDifferences.length + outcomeDifferences.length,
     });
   try {
+    // What a start records, in the order it records it: the service, the lab (a mockup lab from
+    // its tree), then the accounts, which take the place of a tree's own AccountService.
     ensureServiceCreated(store);
-    recordConfiguredAccounts(store, config, readConfiguredAccounts(config));
     const systems = labSystems(sandbox.config);
-    registerSystems(store, systems);
+    const mockup = sandbox.config.lab.mockup;
+    if (mockup) for (const line of startMockupLab(store, mockup)) log(line);
+    else registerSystems(store, systems);
+    recordConfiguredAccounts(store, config, readConfiguredAccounts(config));
     // From here on: what the lab records as it starts (the power it finds) is awaited too.
     const outcomes = new OutcomePool(store);
     let interrupted: ReplayReport['interrupted'];
     try {
-      if (options.withLab && (systems.length > 0 || sandbox.config.libvirt.pool)) {
+      if (options.withLab && !mockup && (systems.length > 0 || sandbox.config.libvirt.pool)) {
         log(`sandbox: pool ${sandbox.config.libvirt.pool?.name ?? '(none)'}, domains ${systems.map((s) => s.domainName).join(', ')}`);
         lab = new LabRuntime(store, sandbox.config, systems, log, new LoopHealth(log), { resyncIntervalMs: 1000, retryMs: 2000 });
         await deadline(lab.ready, options.waitSeconds, 'the sandbox lab was not ready (libvirt unreachable?)', signal);

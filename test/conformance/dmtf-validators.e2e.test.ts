@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
-import { projectRoot } from '../../src/project-root.js';
 import { testConfig } from '../support/config.js';
+import { makeTestCertificate, runValidator, validatorsMissing } from '../support/conformance.js';
 import { executeCommand } from '../../src/eventstore/execute-command.js';
 import { storageDecider } from '../../src/domain/storage/storage-decider.js';
 import { systemDecider } from '../../src/domain/system/system-decider.js';
@@ -18,18 +16,9 @@ import { removeLabByName, uniqueName } from '../support/libvirt.js';
 import { eventServiceDecider } from '../../src/domain/event-service/event-service-decider.js';
 import { EVENT_SERVICE_STREAM } from '../../src/domain/event-service/event-service-events.js';
 import { request as httpsRequest } from 'node:https';
-import { readFileSync } from 'node:fs';
 import type { ClientRequest } from 'node:http';
 
-/** DMTF's Service and Protocol Validators, kept beside the project in shared/. */
-const RUN = join(projectRoot(), '..', 'shared', 'tools', 'redfish-conformance', 'run');
-const PYTHON_MODULES = 'import requests, requests_toolbelt, requests_unixsocket, jsonpatch, jsonpointer, openpyxl, colorama, pyasn1, pyasn1_modules';
-const missing = !existsSync(RUN)
-  ? `${RUN} is not there`
-  : spawnSync('/usr/bin/python3', ['-c', PYTHON_MODULES]).status !== 0
-    ? "/usr/bin/python3 lacks the validators' modules (scripts/setup installs them)"
-    : undefined;
-if (missing) console.warn(`skipping DMTF's validators: ${missing}`);
+const missing = validatorsMissing();
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-conformance-'));
 const domainName = uniqueName('conformance');
@@ -40,11 +29,7 @@ let sseStream: ClientRequest | undefined;
 beforeAll(async () => {
   if (missing) return;
   chmodSync(dir, 0o755);
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-    { stdio: 'ignore' },
-  );
+  makeTestCertificate(dir);
   const { config } = testConfig(dir, {
     auth: { enabled: true },
     tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') },
@@ -160,20 +145,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs one validator (asynchronously: the emulator it talks to runs in this process). */
-async function validate(mode: 'service' | 'protocol'): Promise<string> {
-  const result = await promisify(execFile)(RUN, [mode, emulator.url, 'admin', 'password'], {
-    encoding: 'utf8',
-    timeout: 300_000,
-    // The tools' HTTP library trusts the CA bundle named here (machines often name the system's,
-    // which would refuse this test's self-signed certificate): name the certificate itself.
-    env: { ...process.env, REPORT_DIR: join(dir, `report-${mode}`), REQUESTS_CA_BUNDLE: join(dir, 'cert.pem'), CURL_CA_BUNDLE: join(dir, 'cert.pem') },
-  }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
-  const summary = result.stdout.trim().split('\n').at(-1) ?? '';
-  console.log(summary);
-  if (!/ 0 failed$/.test(summary)) console.log(result.stdout);
-  return summary;
-}
+const validate = (mode: 'service' | 'protocol') => runValidator(mode, emulator.url, join(dir, `report-${mode}`), join(dir, 'cert.pem'));
 
 describe.skipIf(missing !== undefined)("DMTF's conformance tools on a freshly started emulator (HTTPS, session auth)", () => {
   it('the Service Validator finds no failure', async () => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
+import { MOCKUP_ROUTE } from '../../src/mockup/mockup-routes.js';
 import { listedOperations, refuseUnlistedRoutes, requirementOf } from '../../src/redfish/auth/route-privileges.js';
 import { AccountRoles, AccountRolesError } from '../../src/redfish/auth/roles.js';
 import { uniqueName } from '../support/libvirt.js';
@@ -128,7 +129,9 @@ describe('privileges', { timeout: 120_000 }, () => {
     expect(protectedRoutes().length).toBeGreaterThan(50);
     for (const route of protectedRoutes()) expect(requirementOf(route.method, route.url, route.generic), `${route.method} ${route.url}`).toBeDefined();
     const registered = new Set(protectedRoutes().map((r) => `${r.method} ${r.url}`));
-    for (const operation of listedOperations()) expect(registered, operation).toContain(operation);
+    // A mockup lab's routes are registered in a mockup lab only (test/mockup walks them).
+    const mockupOnly = (operation: string) => operation.endsWith(` ${MOCKUP_ROUTE}`);
+    for (const operation of listedOperations().filter((o) => !mockupOnly(o))) expect(registered, operation).toContain(operation);
   });
 
   it('gives an account not named in auth.roles the Administrator role, and refuses a role for a name that is no account', () => {

@@ -55,6 +55,11 @@ const TABLE: Readonly<Record<string, Requirement>> = {
   'DELETE /redfish/v1/Systems/:systemId/Storage/:storageId/Volumes/:volumeId': COMPONENTS,
   'POST /redfish/v1/Systems/:systemId/Storage/:storageId/Volumes/:volumeId/Actions/Volume.Initialize': COMPONENTS,
 
+  // A mockup lab's resources, whatever their type: changing the lab's components.
+  'PATCH /redfish/v1/*': COMPONENTS,
+  'POST /redfish/v1/*': COMPONENTS,
+  'DELETE /redfish/v1/*': COMPONENTS,
+
   // VirtualMedia (under Managers, yet the registry gives it ConfigureComponents, as does its certificates' override).
   'PATCH /redfish/v1/Managers/:systemId/VirtualMedia/:device': COMPONENTS,
   'POST /redfish/v1/Managers/:systemId/VirtualMedia/:device/Actions/VirtualMedia.InsertMedia': COMPONENTS,

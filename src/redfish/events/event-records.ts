@@ -6,6 +6,7 @@ import { EVENT_SERVICE_STREAM, subscriptionUri, type EventServiceEvent, type Eve
 import { eventMessage, type EventRegistryPrefix } from '../../registries/event-registries.js';
 import { isStorageStream, systemIdOfStream } from '../../domain/stream-ids.js';
 import { ACCOUNT_SERVICE_STREAM, accountUri, type AccountEvent } from '../../domain/accounts/account-events.js';
+import { MOCKUP_STREAM, resourceTypeOf, type MockupEvent } from '../../mockup/mockup-events.js';
 
 /**
  * Which Redfish events each domain event is announced as, to SSE clients and push subscribers.
@@ -69,6 +70,7 @@ export function announcementsOf(event: RecordedEvent, context: AnnouncementConte
   if (NOT_ANNOUNCED.has(event.type)) return [];
   if (event.streamId === '/redfish/v1') return event.type === 'ServiceCreated' ? [created('ServiceRoot', '/redfish/v1')] : [];
   if (event.streamId === EVENT_SERVICE_STREAM) return eventServiceAnnouncements(event);
+  if (event.streamId === MOCKUP_STREAM) return mockupAnnouncements({ type: event.type, data: event.data } as MockupEvent);
   if (event.streamId === ACCOUNT_SERVICE_STREAM) return accountAnnouncements(event);
   const systemId = systemIdOfStream(event.streamId);
   if (systemId !== undefined) return systemAnnouncements(event, systemId);
@@ -263,4 +265,21 @@ export function eventPayload(event: RecordedEvent, records: readonly EventRecord
     Events: records.map((record, i) => ({ MemberId: String(i), ...record })),
     'Events@odata.count': records.length,
   };
+}
+
+/**
+ * A mockup lab's changes: a resource written, created or deleted. The tree as imported is the
+ * lab's starting state, not a change, and an action is announced by the changes it makes.
+ */
+function mockupAnnouncements(event: MockupEvent): Announcement[] {
+  switch (event.type) {
+    case 'MockupResourcePatched':
+      return [changed(event.data.resourceType, event.data.odataId)];
+    case 'MockupResourceCreated':
+      return [created(resourceTypeOf(event.data.document), event.data.odataId)];
+    case 'MockupResourceDeleted':
+      return [removed(event.data.resourceType, event.data.odataId)];
+    default:
+      return [];
+  }
 }

@@ -1,0 +1,158 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EventStore } from '../eventstore/event-store.js';
+import { executeClientCommand, loadState } from '../eventstore/execute-command.js';
+import type { CsdlModel } from '../csdl/csdl-model.js';
+import { checkActionParameters, checkCreate, checkPatch } from '../csdl/check-write.js';
+import type { AllowedMethods } from '../redfish/allowed-methods.js';
+import { RedfishHttpError } from '../redfish/redfish-error.js';
+import { resourcePath } from '../redfish/server.js';
+import { requireIfMatch } from '../redfish/patch-preconditions.js';
+import { clientOrigin } from '../redfish/client-origin.js';
+import { etagOf } from '../redfish/etag.js';
+import { mockupDecider, type MockupCommand } from './mockup-decider.js';
+import { MOCKUP_STREAM } from './mockup-events.js';
+import { memberIds } from './collection-members.js';
+
+type Json = Record<string, unknown>;
+
+/** The mutating routes of a mockup lab, fastify's syntax: every path below the service root. */
+export const MOCKUP_ROUTE = '/redfish/v1/*';
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isCollection = (document: Json) => Array.isArray(document['Members']);
+
+/** `/redfish/v1/Systems/1/Actions/ComputerSystem.Reset` → the resource and `#ComputerSystem.Reset`. */
+function actionOf(path: string): { odataId: string; action: string } | undefined {
+  const at = path.lastIndexOf('/Actions/');
+  if (at < 0) return undefined;
+  return { odataId: path.slice(0, at), action: `#${path.slice(at + '/Actions/'.length)}` };
+}
+
+/**
+ * PATCH, POST and DELETE on a mockup lab's resources, each checked against DMTF's CSDL (what
+ * the resource's type lets clients write, create, delete, and the actions it has, with the
+ * resource's own `@Redfish.AllowableValues` and ActionInfo), then decided and recorded as an
+ * event like any client command. Bad input is a 4xx with the Base message and records nothing.
+ */
+export function registerMockupRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore, csdl: CsdlModel): void {
+  const documents = () => loadState(store, MOCKUP_STREAM, mockupDecider).state.documents;
+
+  /**
+   * The methods a resource takes besides GET, as its schema allows them (an action's target
+   * takes POST), for its Allow header and 405s: found when first asked, so a start reads no schema.
+   */
+  allowed.declareFrom((path) => {
+    const tree = documents();
+    const document = tree.get(path);
+    if (document) {
+      const type = document['@odata.type'];
+      const entity = typeof type === 'string' ? csdl.entityType(type) : undefined;
+      return [...(entity?.updatable ? ['PATCH'] : []), ...(entity?.insertable && isCollection(document) ? ['POST'] : []), ...(entity?.deletable ? ['DELETE'] : [])];
+    }
+    const action = actionOf(path);
+    const owner = action && tree.get(action.odataId);
+    const advertised = owner && isObject(owner['Actions']) ? owner['Actions'][action.action] : undefined;
+    return isObject(advertised) && typeof advertised['target'] === 'string' && resourcePath(advertised['target']) === path ? ['POST'] : [];
+  });
+
+  // Headers the tree recorded for a resource (headers.json) go out with its GETs.
+  const headers = loadState(store, MOCKUP_STREAM, mockupDecider).state.headers;
+  if (headers.size > 0) {
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.method !== 'GET' || reply.statusCode !== 200) return payload;
+      for (const [name, value] of Object.entries(headers.get(resourcePath(request.url)) ?? {})) if (!reply.hasHeader(name)) reply.header(name, value);
+      return payload;
+    });
+  }
+
+  const refuse = (path: string): RedfishHttpError =>
+    store.views.get(path) ? RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowed.allowHeader(path, true) }) : RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+
+  const entityOf = (document: Json, path: string) => {
+    const type = document['@odata.type'];
+    const entity = typeof type === 'string' ? csdl.entityType(type) : undefined;
+    if (!entity) throw refuse(path);
+    return entity;
+  };
+
+  const execute = (request: FastifyRequest, command: MockupCommand) => {
+    const outcome = executeClientCommand(store, MOCKUP_STREAM, mockupDecider, command, clientOrigin(request));
+    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+    return outcome.events;
+  };
+
+  const generic = { config: { generic: true } };
+
+  app.patch(MOCKUP_ROUTE, generic, async (request, reply) => {
+    const path = resourcePath(request.url);
+    const document = documents().get(path);
+    if (!document) throw refuse(path);
+    requireIfMatch(request.headers, store.views.get(path)!);
+    const entity = entityOf(document, path);
+    if (!entity.updatable) throw refuse(path);
+    const problems = checkPatch(entity, request.body, document);
+    if (problems.length > 0) throw RedfishHttpError.fromProblems(problems);
+    execute(request, { type: 'PatchMockupResource', odataId: path, changes: request.body as Json });
+    const updated = store.views.get(path)!;
+    return reply.header('ETag', etagOf(updated)).type('application/json; charset=utf-8').send(updated.body);
+  });
+
+  app.post(MOCKUP_ROUTE, generic, async (request, reply) => {
+    const path = resourcePath(request.url);
+    const tree = documents();
+    const action = actionOf(path);
+    if (action) {
+      const resource = tree.get(action.odataId);
+      if (!resource) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+      const advertised = isObject(resource['Actions']) ? resource['Actions'][action.action] : undefined;
+      const schemaAction = entityOf(resource, path).actions.get(action.action);
+      const target = isObject(advertised) && typeof advertised['target'] === 'string' ? resourcePath(advertised['target']) : undefined;
+      if (!schemaAction || target !== path) throw RedfishHttpError.of(400, 'ActionNotSupported', [action.action.slice(1)]);
+      const problems = checkActionParameters(schemaAction, request.body, { ...allowableFromActionInfo(advertised as Json, tree), ...(advertised as Json) });
+      if (problems.length > 0) throw RedfishHttpError.fromProblems(problems);
+      execute(request, { type: 'PerformMockupAction', odataId: action.odataId, action: action.action, parameters: (request.body ?? {}) as Json });
+      return reply.status(204).send();
+    }
+    const collection = tree.get(path);
+    if (!collection || !isCollection(collection)) throw refuse(path);
+    const entity = entityOf(collection, path);
+    if (!entity.insertable) throw refuse(path);
+    const memberType = memberTypeOf(collection, tree, csdl);
+    const member = memberType ? csdl.entityType(memberType) : undefined;
+    if (!memberType || !member) throw refuse(path);
+    const problems = checkCreate(member, request.body);
+    if (problems.length > 0) throw RedfishHttpError.fromProblems(problems);
+    const [created] = execute(request, { type: 'CreateMockupMember', collection: path, odataType: memberType, body: request.body as Json });
+    const odataId = (created!.data as { odataId: string }).odataId;
+    const view = store.views.get(odataId)!;
+    return reply.status(201).header('Location', odataId).header('ETag', etagOf(view)).type('application/json; charset=utf-8').send(view.body);
+  });
+
+  app.delete(MOCKUP_ROUTE, generic, async (request, reply) => {
+    const path = resourcePath(request.url);
+    const document = documents().get(path);
+    if (!document) throw refuse(path);
+    if (!entityOf(document, path).deletable) throw refuse(path);
+    execute(request, { type: 'DeleteMockupResource', odataId: path });
+    return reply.status(204).send();
+  });
+}
+
+/** The type of a collection's members: that of a member it has, else the newest its schema defines. */
+function memberTypeOf(collection: Json, tree: ReadonlyMap<string, Json>, csdl: CsdlModel): string | undefined {
+  for (const id of memberIds(collection)) {
+    const type = tree.get(id)?.['@odata.type'];
+    if (typeof type === 'string') return type;
+  }
+  const family = /^#(\w+)Collection\./.exec(String(collection['@odata.type']))?.[1];
+  return family ? csdl.latestEntityType(family) : undefined;
+}
+
+/** An action's ActionInfo, when the resource names one, as the `{Parameter}@Redfish.AllowableValues` it lists. */
+function allowableFromActionInfo(advertised: Json | undefined, tree: ReadonlyMap<string, Json>): Json {
+  const infoId = advertised?.['@Redfish.ActionInfo'];
+  const info = typeof infoId === 'string' ? tree.get(resourcePath(infoId)) : undefined;
+  const parameters = Array.isArray(info?.['Parameters']) ? (info['Parameters'] as Json[]) : [];
+  return Object.fromEntries(parameters.filter((p) => Array.isArray(p['AllowableValues'])).map((p) => [`${String(p['Name'])}@Redfish.AllowableValues`, p['AllowableValues']]));
+}

@@ -1,0 +1,47 @@
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { projectRoot } from '../../src/project-root.js';
+
+/** DMTF's Service and Protocol Validators, kept beside the project in shared/. */
+const RUN = join(projectRoot(), '..', 'shared', 'tools', 'redfish-conformance', 'run');
+const PYTHON_MODULES = 'import requests, requests_toolbelt, requests_unixsocket, jsonpatch, jsonpointer, openpyxl, colorama, pyasn1, pyasn1_modules';
+
+/** Why the validators cannot run here, or undefined when they can. */
+export function validatorsMissing(): string | undefined {
+  const missing = !existsSync(RUN)
+    ? `${RUN} is not there`
+    : spawnSync('/usr/bin/python3', ['-c', PYTHON_MODULES]).status !== 0
+      ? "/usr/bin/python3 lacks the validators' modules (scripts/setup installs them)"
+      : undefined;
+  if (missing) console.warn(`skipping DMTF's validators: ${missing}`);
+  return missing;
+}
+
+/** A self-signed certificate for 127.0.0.1 in `dir` (cert.pem, key.pem), for an HTTPS emulator the validators trust. */
+export function makeTestCertificate(dir: string): { certFile: string; keyFile: string } {
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  return { certFile, keyFile };
+}
+
+/**
+ * Runs one validator against `url` (asynchronously: the emulator it talks to may run in this
+ * process) and answers its summary line, `redfish-conformance-<mode>: N passed, M failed`,
+ * printing the whole output when anything failed.
+ */
+export async function runValidator(mode: 'service' | 'protocol', url: string, reportDir: string, certFile: string): Promise<string> {
+  const result = await promisify(execFile)(RUN, [mode, url, 'admin', 'password'], {
+    encoding: 'utf8',
+    timeout: 300_000,
+    // The tools' HTTP library trusts the CA bundle named here (machines often name the system's,
+    // which would refuse a self-signed certificate): name the certificate itself.
+    env: { ...process.env, REPORT_DIR: reportDir, REQUESTS_CA_BUNDLE: certFile, CURL_CA_BUNDLE: certFile },
+  }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+  const summary = result.stdout.trim().split('\n').at(-1) ?? '';
+  console.log(summary);
+  if (!/ 0 failed$/.test(summary)) console.log(result.stdout);
+  return summary;
+}
