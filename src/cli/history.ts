@@ -4,7 +4,8 @@ import { configFromOptions, storeOptions, STORE_OPTIONS_HELP } from './store-opt
 import { openConfiguredStore } from '../open-configured-store.js';
 import { countHistory, queryHistory, type HistoryFilter } from '../eventstore/history-query.js';
 import { HISTORY_OPTIONS, HistoryOptionError, parseHistoryOptions, type HistoryOptionValues } from '../eventstore/history-options.js';
-import { historyEntry, type HistoryEntry } from '../eventstore/history-entry.js';
+import type { HistoryEntry } from '../eventstore/history-entry.js';
+import { describedHistoryEntry } from '../projections/described-history-entry.js';
 import { unknownEventTypes } from '../eventstore/unknown-event-types.js';
 import { EVENT_TYPES } from '../domain/event-types.js';
 import { indexEventResources } from '../projections/event-resources.js';
@@ -114,7 +115,7 @@ export const historyCommand: CliCommand = {
     try {
       refuseUnknownTypes(store.db, filter);
       if (filter.resource !== undefined) await indexEventResources(store.db, store.upcasters);
-      const entries = queryHistory(store.db, filter, store.upcasters).map(historyEntry);
+      const entries = queryHistory(store.db, filter, store.upcasters).map((event) => describedHistoryEntry(event, store.views));
       const rest = remainder(store.db, filter, entries);
       if (values.json) {
         for (const entry of entries) process.stdout.write(`${JSON.stringify(entry)}\n`);

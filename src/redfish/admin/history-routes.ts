@@ -1,11 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { queryHistory } from '../../eventstore/history-query.js';
-import { historyEntry } from '../../eventstore/history-entry.js';
-import type { RecordedEvent } from '../../eventstore/event.js';
-import { describeEvent } from '../../projections/event-descriptions.js';
-import type { ViewReader } from '../../views/view-reader.js';
-import type { ViewDocument } from '../../eventstore/projector.js';
+import { describedHistoryEntry } from '../../projections/described-history-entry.js';
 import { unknownEventTypes } from '../../eventstore/unknown-event-types.js';
 import { EVENT_TYPES } from '../../domain/event-types.js';
 import { indexEventResources } from '../../projections/event-resources.js';
@@ -28,19 +24,6 @@ function badQuery(err: HistoryOptionError): RedfishHttpError {
     case 'range':
       return RedfishHttpError.of(400, 'QueryParameterOutOfRange', [err.value, err.option, `1-${MAX_PAGE}`]);
   }
-}
-
-/**
- * An event as the API lists it: its history entry and, for events of a system, the Redfish
- * message its BMC's log gives it (MessageId and Message), null for the others.
- */
-function listedEntry(event: RecordedEvent, views: ViewReader) {
-  const description = describeEvent(event, (id) => {
-    const view = views.get(id);
-    return view && (JSON.parse(view.body) as ViewDocument);
-  });
-  const message = description ? { MessageId: description.message.MessageId, Message: `${description.message.Message} ${description.detail}`.trim() } : null;
-  return { ...historyEntry(event), message };
 }
 
 /**
@@ -76,6 +59,6 @@ export function registerHistoryRoutes(app: FastifyInstance, store: EventStore): 
       events.length > limit
         ? `${HISTORY_URI}?${new URLSearchParams([...historyOptionValues({ ...filter, limit, ...moved(page.at(-1)!.position) }), ...(newestFirst ? [['order', 'newest']] : [])]).toString()}`
         : null;
-    return reply.type('application/json; charset=utf-8').send({ Events: page.map((event) => listedEntry(event, store.views)), Next: next });
+    return reply.type('application/json; charset=utf-8').send({ Events: page.map((event) => describedHistoryEntry(event, store.views)), Next: next });
   });
 }
