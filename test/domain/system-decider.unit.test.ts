@@ -53,6 +53,24 @@ describe('the system decider', () => {
     expect(state.domainMissing).toBe(false);
   });
 
+  it('records an unreachable libvirt daemon once, and once again that it answers', () => {
+    const { events, state } = run([
+      { type: 'ObserveHostUnreachable', reason: 'before registration: nothing to say it of' },
+      { type: 'RegisterSystem', ...registration },
+      { type: 'ObserveHostReachable' },
+      { type: 'ObserveHostUnreachable', reason: 'connect ECONNREFUSED' },
+      { type: 'ObserveHostUnreachable', reason: 'still ECONNREFUSED' },
+      { type: 'ObserveHostReachable' },
+      { type: 'ObserveHostReachable' },
+    ]);
+    expect(events).toEqual([
+      { type: 'SystemRegistered', data: registration },
+      { type: 'HostUnreachableObserved', data: { libvirtUri: 'qemu:///system', reason: 'connect ECONNREFUSED' } },
+      { type: 'HostReachableObserved', data: { libvirtUri: 'qemu:///system' } },
+    ]);
+    expect(state.hostUnreachable).toBe(false);
+  });
+
   it('turns a reset into a request, and refuses it while the domain is missing', () => {
     expect(run([{ type: 'RegisterSystem', ...registration }, { type: 'ResetSystem', resetType: 'ForceRestart' }]).events.at(-1)).toEqual({
       type: 'ResetRequested',

@@ -137,6 +137,13 @@ describe('a lab across a local libvirtd and a second one reached over TLS and ss
     remote = undefined;
     await daemon!.stop('SIGKILL');
 
+    for (const id of ['over-tls', 'over-ssh']) {
+      await expect.poll(async () => (await system(id))['Status']?.State, { timeout: 10_000 }).toBe('UnavailableOffline');
+      const { Status } = await system(id);
+      expect(Status.Health, id).toBe('Critical');
+      expect(Status.Conditions[0].Message, id).toMatch(/does not answer/);
+    }
+    expect((await system('local'))['Status']).toEqual({ State: 'Enabled', Health: 'OK' });
     expect((await reset('local', 'On')).status).toBe(204);
     await expect.poll(() => domainState('local'), { timeout: 10_000 }).toBe('Running');
     await expect.poll(async () => (await system('local'))['PowerState'], { timeout: 10_000 }).toBe('On');
@@ -145,7 +152,7 @@ describe('a lab across a local libvirtd and a second one reached over TLS and ss
     await daemon!.start();
     remote = await holdRemoteDomains();
     for (const id of ['over-tls', 'over-ssh'] as const) {
-      await expect.poll(async () => (await system(id))['Status']?.State, { timeout: 20_000 }).toBe('Enabled');
+      await expect.poll(async () => (await system(id))['Status'], { timeout: 20_000 }).toEqual({ State: 'Enabled', Health: 'OK' });
       expect((await reset(id, 'On')).status, id).toBe(204);
       await expect.poll(() => domainState(id), { timeout: 15_000 }).toBe('Running');
       await expect.poll(async () => (await system(id))['PowerState'], { timeout: 10_000 }).toBe('On');

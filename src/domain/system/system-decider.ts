@@ -38,6 +38,15 @@ export interface ObserveDomainOwnedElsewhere {
   readonly type: 'ObserveDomainOwnedElsewhere';
   readonly owner: string;
 }
+/** The daemon holding the domain did not answer (the reason: what the connection said). */
+export interface ObserveHostUnreachable {
+  readonly type: 'ObserveHostUnreachable';
+  readonly reason: string;
+}
+/** The daemon holding the domain answered. */
+export interface ObserveHostReachable {
+  readonly type: 'ObserveHostReachable';
+}
 
 /** ComputerSystem.Reset, its ResetType already checked against the allowable values. */
 export interface ResetSystem {
@@ -143,6 +152,8 @@ export type SystemCommand =
   | ObserveDomainMissing
   | RecordDomainClaim
   | ObserveDomainOwnedElsewhere
+  | ObserveHostUnreachable
+  | ObserveHostReachable
   | ResetSystem
   | RecordResetOutcome
   | PatchSystem;
@@ -159,6 +170,8 @@ export interface SystemState {
   readonly domainMissing: boolean;
   /** The store the domain's metadata names as its owner, when not this one: nothing is done to it. */
   readonly ownedElsewhere?: string;
+  /** Its libvirt daemon does not answer: what is known of the domain may be out of date. */
+  readonly hostUnreachable: boolean;
   readonly bootOverride: BootOverride;
   /** The image each device holds, or is asked to hold; absent when empty. */
   readonly media: Readonly<Partial<Record<MediaDevice, string>>>;
@@ -230,6 +243,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
   initialState: {
     offSinceBoot: false,
     domainMissing: false,
+    hostUnreachable: false,
     bootOverride: { target: 'None', enabled: 'Disabled' },
     media: {},
     mediaTrust: {},
@@ -268,6 +282,12 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return state.ownedElsewhere === command.owner || !state.registration
           ? []
           : [{ type: 'DomainOwnedElsewhere', data: { domainName: state.registration.domainName, owner: command.owner } }];
+      case 'ObserveHostUnreachable':
+        return state.hostUnreachable || !state.registration
+          ? []
+          : [{ type: 'HostUnreachableObserved', data: { libvirtUri: state.registration.libvirtUri, reason: command.reason } }];
+      case 'ObserveHostReachable':
+        return !state.hostUnreachable || !state.registration ? [] : [{ type: 'HostReachableObserved', data: { libvirtUri: state.registration.libvirtUri } }];
       case 'ResetSystem':
         // Without its domain (or with another store's) the server cannot be powered: like a BMC whose host is gone.
         if (state.domainMissing || state.ownedElsewhere !== undefined) return problem(409, 'ResourceInUse');
@@ -382,6 +402,10 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         const { powerState: _, ...rest } = state;
         return { ...rest, domainMissing: true };
       }
+      case 'HostUnreachableObserved':
+        return { ...state, hostUnreachable: true };
+      case 'HostReachableObserved':
+        return { ...state, hostUnreachable: false };
       case 'BootOverrideChanged':
         return { ...state, bootOverride: event.data };
       case 'BootOverrideConsumed':
