@@ -71,6 +71,16 @@ describe('the system decider', () => {
     expect(state.hostUnreachable).toBe(false);
   });
 
+  it('refuses, while the daemon does not answer, what needs the domain (503, retry in 5 s), and takes what does not', () => {
+    const { state } = run([{ type: 'RegisterSystem', ...registration }, { type: 'ObserveHostUnreachable', reason: 'gone' }]);
+    const refused = { kind: 'problem', status: 503, messageId: 'ServiceTemporarilyUnavailable', messageArgs: ['5'] };
+    expect(systemDecider.decide({ type: 'ResetSystem', resetType: 'On' }, state)).toEqual(refused);
+    expect(systemDecider.decide({ type: 'PatchSystem', target: 'Pxe' }, state)).toEqual(refused);
+    expect(systemDecider.decide({ type: 'PatchSystem', mode: 'UEFI' }, state)).toEqual(refused);
+    expect(systemDecider.decide({ type: 'InsertMedia', device: 'Cd', image: 'http://x/a.iso' }, state)).toEqual(refused);
+    expect(systemDecider.decide({ type: 'PatchSystem', assetTag: 'rack-1' }, state)).toEqual([{ type: 'AssetTagChanged', data: { assetTag: 'rack-1' } }]);
+  });
+
   it('turns a reset into a request, and refuses it while the domain is missing', () => {
     expect(run([{ type: 'RegisterSystem', ...registration }, { type: 'ResetSystem', resetType: 'ForceRestart' }]).events.at(-1)).toEqual({
       type: 'ResetRequested',

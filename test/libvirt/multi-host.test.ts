@@ -142,6 +142,11 @@ describe('a lab across a local libvirtd and a second one reached over TLS and ss
       const { Status } = await system(id);
       expect(Status.Health, id).toBe('Critical');
       expect(Status.Conditions[0].Message, id).toMatch(/does not answer/);
+      // What needs the host is refused at once, saying when to try again; the log is left as it was.
+      const refused = await reset(id, 'On');
+      expect(refused.status, id).toBe(503);
+      expect(((await refused.json()) as any).error['@Message.ExtendedInfo'][0]).toMatchObject({ MessageId: expect.stringMatching(/^Base\.[\d.]+\.ServiceTemporarilyUnavailable$/), MessageArgs: ['5'] });
+      expect((await system(id))['PowerState'], id).toBe('Off');
     }
     expect((await system('local'))['Status']).toEqual({ State: 'Enabled', Health: 'OK' });
     expect((await reset('local', 'On')).status).toBe(204);

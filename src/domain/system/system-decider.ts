@@ -235,6 +235,14 @@ function withResetFailure(state: SystemState, resetFailure: StandingResetFailure
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
+ * What a request that needs the domain gets while its libvirt daemon does not answer: refused
+ * at once, rather than accepted to wait for the host (and hold up the reconciler, which carries
+ * out every system's requests in order). Retry after the longest wait between reconnections.
+ */
+const hostUnreachable = () => problem(503, 'ServiceTemporarilyUnavailable', [5]);
+const touchesBoot = (command: PatchSystem) => [command.target, command.enabled, command.mode, command.httpBootUri].some((value) => value !== undefined);
+
+/**
  * One emulated server. Registration comes from the lab config, the rest from what libvirt is
  * observed to hold; each is recorded only when it changes, so a resync every few seconds adds
  * nothing to the log while nothing happens.
@@ -289,6 +297,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'ObserveHostReachable':
         return !state.hostUnreachable || !state.registration ? [] : [{ type: 'HostReachableObserved', data: { libvirtUri: state.registration.libvirtUri } }];
       case 'ResetSystem':
+        if (state.hostUnreachable) return hostUnreachable();
         // Without its domain (or with another store's) the server cannot be powered: like a BMC whose host is gone.
         if (state.domainMissing || state.ownedElsewhere !== undefined) return problem(409, 'ResourceInUse');
         return [{ type: 'ResetRequested', data: { resetType: command.resetType } }];
@@ -309,6 +318,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         }
         return command.enabled === state.secureBoot.enabled ? [] : [{ type: 'SecureBootChanged', data: { enabled: command.enabled } }];
       case 'InsertMedia': {
+        if (state.hostUnreachable) return hostUnreachable();
         if (state.domainMissing || state.ownedElsewhere !== undefined) return problem(409, 'ResourceInUse');
         const { type: _, ...data } = command;
         return [{ type: 'VirtualMediaInsertRequested', data }];
@@ -356,6 +366,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'RecordFirmwareImage':
         return decideFirmware(command, state.firmware);
       case 'PatchSystem': {
+        if (state.hostUnreachable && touchesBoot(command)) return hostUnreachable();
         const modeChanges = command.mode !== undefined && command.mode !== bootModeOf(state);
         // Secure Boot is UEFI's: it has to be turned off before the machine can go back to BIOS.
         if (modeChanges && command.mode === 'Legacy' && state.secureBoot.enabled) {
