@@ -9,7 +9,8 @@ import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { buildXml } from '../../src/xml.js';
 import { testConfig } from '../support/config.js';
 import { startEmulatorProcess, stopEmulatorProcess, type EmulatorProcess } from '../support/emulator-process.js';
-import { freePort, makeTestPki, secondLibvirtd, startSshd, type SecondLibvirtd, type TestSshd } from '../support/lab-host.js';
+import { freePort } from '../support/free-port.js';
+import { makeTestPki, secondLibvirtd, startSshd, type SecondLibvirtd, type TestSshd } from '../support/lab-host.js';
 import { quietly, removeDomain, uniqueName } from '../support/libvirt.js';
 
 /*
