@@ -28,6 +28,13 @@ async function waitForPort(port: number, child: ChildProcess, what: string, outp
   }
 }
 
+/** Kills `child` if the test process exits while it still runs: a worker that ends without its afterAll leaves no daemon behind. */
+function killOnExit(child: ChildProcess): void {
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
+}
+
 /** Stops a process the test started and waits until it is gone. */
 export async function stopProcess(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -111,6 +118,7 @@ export function secondLibvirtd(dir: string, tlsPort: number, pki: ReturnType<typ
         env: { ...process.env, LIBVIRT_DRIVER_DIR: drivers },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      killOnExit(child);
       child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       try {
@@ -168,6 +176,7 @@ export async function startSshd(dir: string, port: number): Promise<TestSshd> {
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   let output = '';
   const child = spawn('/usr/sbin/sshd', ['-f', config, '-D', '-e'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(child);
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
