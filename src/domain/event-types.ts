@@ -22,6 +22,8 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   DomainMissingObserved: true,
   DomainClaimed: true,
   DomainOwnedElsewhere: true,
+  HostUnreachableObserved: true,
+  HostReachableObserved: true,
   SystemBooted: true,
   ResetRequested: true,
   ResetApplied: true,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
+import { isIP, connect as netConnect } from 'node:net';
+import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { LibvirtConnectionError } from './errors.js';
@@ -43,17 +44,25 @@ function openUnix(path: string): Promise<Transport> {
   });
 }
 
+/** The credentials' files: libvirt's defaults, or the three names libvirt looks for in a `pkipath=` directory. */
+export function tlsFiles(pkiPath: string | undefined): { ca: string; cert: string; key: string } {
+  if (!pkiPath) return TLS_FILES;
+  return { ca: join(pkiPath, 'cacert.pem'), cert: join(pkiPath, 'clientcert.pem'), key: join(pkiPath, 'clientkey.pem') };
+}
+
 /** libvirt's TLS listener sends one byte, 1, once it has accepted our certificate. */
-function openTls(host: string, port: number): Promise<Transport> {
+function openTls({ host, port, pkiPath }: Extract<Endpoint, { transport: 'tls' }>): Promise<Transport> {
   const description = `TLS ${host}:${port}`;
+  const files = tlsFiles(pkiPath);
   let credentials: { ca: Buffer; cert: Buffer; key: Buffer };
   try {
-    credentials = { ca: readFileSync(TLS_FILES.ca), cert: readFileSync(TLS_FILES.cert), key: readFileSync(TLS_FILES.key) };
+    credentials = { ca: readFileSync(files.ca), cert: readFileSync(files.cert), key: readFileSync(files.key) };
   } catch (err) {
     return Promise.reject(new LibvirtConnectionError(`${description}: cannot read the TLS credentials (${(err as Error).message})`));
   }
   return new Promise((resolve, reject) => {
-    const socket: TLSSocket = tlsConnect({ host, port, servername: host, ...credentials });
+    // SNI carries host names only; an address is still checked against the certificate's IP entries.
+    const socket: TLSSocket = tlsConnect({ host, port, ...(!isIP(host) && { servername: host }), ...credentials });
     socket.once('error', (err) => reject(new LibvirtConnectionError(`${description}: ${err.message}`, { cause: err })));
     socket.once('secureConnect', () => {
       socket.once('readable', () => {
@@ -70,13 +79,29 @@ function openTls(host: string, port: number): Promise<Transport> {
   });
 }
 
-/** `ssh host virt-ssh-helper NAME`, speaking RPC over the child's stdin and stdout. */
-function openSsh(endpoint: Extract<Endpoint, { transport: 'ssh' }>, openName: string): Promise<Transport> {
-  const args = ['-o', 'BatchMode=yes', '-e', 'none'];
+/** Quoted for the remote user's shell, which ssh hands the command to. */
+const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * The arguments of `ssh`: `virt-ssh-helper NAME` on the remote host, or, with `socket=`,
+ * netcat to that socket (as libvirt's own client does), speaking RPC over stdin and stdout.
+ */
+export function sshArguments(endpoint: Extract<Endpoint, { transport: 'ssh' }>, openName: string): string[] {
+  const args = ['-o', 'BatchMode=yes', '-e', 'none', '-T'];
   if (endpoint.user) args.push('-l', endpoint.user);
   if (endpoint.port) args.push('-p', String(endpoint.port));
-  args.push(endpoint.host, 'virt-ssh-helper', openName);
-  const description = `ssh ${endpoint.user ? `${endpoint.user}@` : ''}${endpoint.host} virt-ssh-helper`;
+  if (endpoint.keyFile) args.push('-i', endpoint.keyFile, '-o', 'IdentitiesOnly=yes');
+  if (endpoint.knownHosts) args.push('-o', `UserKnownHostsFile=${endpoint.knownHosts}`);
+  if (endpoint.noVerify) args.push('-o', 'StrictHostKeyChecking=no');
+  args.push('--', endpoint.host);
+  if (endpoint.socket) args.push(`${shellQuote(endpoint.netcat ?? 'nc')} -U ${shellQuote(endpoint.socket)}`);
+  else args.push('virt-ssh-helper', shellQuote(openName));
+  return args;
+}
+
+function openSsh(endpoint: Extract<Endpoint, { transport: 'ssh' }>, openName: string): Promise<Transport> {
+  const args = sshArguments(endpoint, openName);
+  const description = `ssh ${endpoint.user ? `${endpoint.user}@` : ''}${endpoint.host}${endpoint.port ? `:${endpoint.port}` : ''} ${endpoint.socket ? `netcat ${endpoint.socket}` : 'virt-ssh-helper'}`;
   return new Promise((resolve, reject) => {
     const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
@@ -98,7 +123,7 @@ export function openTransport(endpoint: Endpoint, openName: string): Promise<Tra
     case 'unix':
       return openUnix(endpoint.socketPath);
     case 'tls':
-      return openTls(endpoint.host, endpoint.port);
+      return openTls(endpoint);
     case 'ssh':
       return openSsh(endpoint, openName);
   }

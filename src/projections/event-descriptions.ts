@@ -150,6 +150,10 @@ export function describeEvent(event: RecordedEvent, lookup: (odataId: string) =>
         system,
         `The domain ${text(d['domainName'])} is owned by another store (${text(d['owner'])}): this emulator leaves it alone.`,
       );
+    case 'HostUnreachableObserved':
+      return said(resource('ResourceStatusChangedCritical', [system, 'Critical']), system, `libvirt at ${text(d['libvirtUri'])} does not answer (${text(d['reason'])}): the system is UnavailableOffline until it does.`);
+    case 'HostReachableObserved':
+      return said(resource('ResourceStatusChangedOK', [system, 'OK']), system, `libvirt at ${text(d['libvirtUri'])} answers again.`);
     case 'ResetRequested': {
       const type = text(d['resetType']);
       const id = ['On', 'ForceOn'].includes(type) ? 'ResourcePoweringOn' : ['ForceOff', 'GracefulShutdown'].includes(type) ? 'ResourcePoweringOff' : undefined;

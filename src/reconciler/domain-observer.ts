@@ -4,7 +4,7 @@ import { WrongExpectedVersionError } from '../eventstore/conflict.js';
 import { systemDecider, type SystemCommand } from '../domain/system/system-decider.js';
 import { systemStream, type ObservedDisk } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
-import { LibvirtError } from '../libvirt/errors.js';
+import { LibvirtConnectionError, LibvirtError } from '../libvirt/errors.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { readDomainXml, type DomainDisk } from '../libvirt/xml/domain-xml.js';
 import type { LibvirtClient } from '../libvirt/client.js';
@@ -63,6 +63,10 @@ export class DomainObserver {
         }),
       );
       client.on('reconnected', () => void Promise.all(onUri().map((s) => this.resync(s))));
+      // At once, rather than when the next resync's calls give up waiting for a reconnect.
+      client.on('disconnected', (error?: Error) => {
+        for (const system of onUri()) this.record(system, { type: 'ObserveHostUnreachable', reason: error?.message ?? 'the connection closed' });
+      });
     } catch (err) {
       // Not listening after all: the next resync of a system on this URI tries again.
       this.listening.delete(uri);
@@ -87,11 +91,13 @@ export class DomainObserver {
         domain = await client.domainLookupByName(system.domainName);
       } catch (err) {
         if (err instanceof LibvirtError && err.isNoDomain) {
+          this.record(system, { type: 'ObserveHostReachable' });
           this.record(system, { type: 'ObserveDomainMissing' });
           return this.options.health.succeeded(name);
         }
         throw err;
       }
+      this.record(system, { type: 'ObserveHostReachable' });
       const [xml, definition, state] = await Promise.all([client.domainGetXml(domain), client.domainGetXml(domain, DomainXmlFlag.Inactive), client.domainGetState(domain)]);
       const description = readDomainXml(xml);
       this.record(system, {
@@ -108,6 +114,7 @@ export class DomainObserver {
       if (!isSettling(state)) this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state) });
       this.options.health.succeeded(name);
     } catch (err) {
+      if (err instanceof LibvirtConnectionError) this.record(system, { type: 'ObserveHostUnreachable', reason: err.message });
       if (!this.stopped) this.options.health.failed(name, err, systemStream(system.id));
     }
   }

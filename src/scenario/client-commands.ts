@@ -22,7 +22,7 @@ export interface ClientAggregate {
 const SYSTEM = {
   ResetSystem: true, PatchSystem: true, InsertMedia: true, EjectMedia: true, SetBiosSettings: true, ResetBios: true, SetSecureBoot: true, RequestFirmwareUpdate: true,
   SetMediaVerification: true, AddMediaCertificate: true, RemoveMediaCertificate: true, ReplaceMediaCertificate: true,
-  RegisterSystem: false, RegisterFirmware: false, RecordFirmwareImage: false, ObserveDomain: false, ObservePowerState: false, ObserveDomainMissing: false, RecordDomainClaim: false, ObserveDomainOwnedElsewhere: false, RecordResetOutcome: false, RecordMediaOutcome: false, RecordMediaProgress: false,
+  RegisterSystem: false, RegisterFirmware: false, RecordFirmwareImage: false, ObserveDomain: false, ObservePowerState: false, ObserveDomainMissing: false, RecordDomainClaim: false, ObserveDomainOwnedElsewhere: false, ObserveHostUnreachable: false, ObserveHostReachable: false, RecordResetOutcome: false, RecordMediaOutcome: false, RecordMediaProgress: false,
 } satisfies Record<SystemCommand['type'], boolean>;
 const STORAGE = {
   CreateVolume: true, DeleteVolume: true, InitializeVolume: true, RenameVolume: true, FailDrive: true, ReplaceDrive: true, CancelOperation: true,

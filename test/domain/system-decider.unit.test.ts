@@ -53,6 +53,34 @@ describe('the system decider', () => {
     expect(state.domainMissing).toBe(false);
   });
 
+  it('records an unreachable libvirt daemon once, and once again that it answers', () => {
+    const { events, state } = run([
+      { type: 'ObserveHostUnreachable', reason: 'before registration: nothing to say it of' },
+      { type: 'RegisterSystem', ...registration },
+      { type: 'ObserveHostReachable' },
+      { type: 'ObserveHostUnreachable', reason: 'connect ECONNREFUSED' },
+      { type: 'ObserveHostUnreachable', reason: 'still ECONNREFUSED' },
+      { type: 'ObserveHostReachable' },
+      { type: 'ObserveHostReachable' },
+    ]);
+    expect(events).toEqual([
+      { type: 'SystemRegistered', data: registration },
+      { type: 'HostUnreachableObserved', data: { libvirtUri: 'qemu:///system', reason: 'connect ECONNREFUSED' } },
+      { type: 'HostReachableObserved', data: { libvirtUri: 'qemu:///system' } },
+    ]);
+    expect(state.hostUnreachable).toBe(false);
+  });
+
+  it('refuses, while the daemon does not answer, what needs the domain (503, retry in 5 s), and takes what does not', () => {
+    const { state } = run([{ type: 'RegisterSystem', ...registration }, { type: 'ObserveHostUnreachable', reason: 'gone' }]);
+    const refused = { kind: 'problem', status: 503, messageId: 'ServiceTemporarilyUnavailable', messageArgs: ['5'] };
+    expect(systemDecider.decide({ type: 'ResetSystem', resetType: 'On' }, state)).toEqual(refused);
+    expect(systemDecider.decide({ type: 'PatchSystem', target: 'Pxe' }, state)).toEqual(refused);
+    expect(systemDecider.decide({ type: 'PatchSystem', mode: 'UEFI' }, state)).toEqual(refused);
+    expect(systemDecider.decide({ type: 'InsertMedia', device: 'Cd', image: 'http://x/a.iso' }, state)).toEqual(refused);
+    expect(systemDecider.decide({ type: 'PatchSystem', assetTag: 'rack-1' }, state)).toEqual([{ type: 'AssetTagChanged', data: { assetTag: 'rack-1' } }]);
+  });
+
   it('turns a reset into a request, and refuses it while the domain is missing', () => {
     expect(run([{ type: 'RegisterSystem', ...registration }, { type: 'ResetSystem', resetType: 'ForceRestart' }]).events.at(-1)).toEqual({
       type: 'ResetRequested',

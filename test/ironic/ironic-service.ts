@@ -1,23 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.js';
 import { join } from 'node:path';
 
 /** Debian's interpreter: the one that sees python3-ironic (the first python3 on PATH may not). */
 const PYTHON = '/usr/bin/python3';
 export const IRONIC_API_VERSION = '1.80';
-
-/** A free TCP port on 127.0.0.1 for a server that cannot be told to pick one itself. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * ironic.conf for a standalone Ironic in one process: no Keystone, no message bus, SQLite, the

@@ -103,13 +103,14 @@ describe('the libvirt client against a misbehaving peer', () => {
 
 describe('the ssh transport', () => {
   it('speaks RPC over the stdio of virt-ssh-helper started by ssh', async () => {
-    // A stand-in for ssh that runs the remote command here: the RPC path is the real one,
-    // through a real virt-ssh-helper, without needing an ssh server.
+    // A stand-in for ssh that runs the remote command here, through a shell as sshd does: the
+    // RPC path is the real one, through a real virt-ssh-helper, without needing an ssh server
+    // (test/libvirt/multi-host.test.ts has a real one).
     const bin = tempDir();
     mkdirSync(bin, { recursive: true });
     writeFileSync(
       join(bin, 'ssh'),
-      '#!/bin/sh\nwhile [ "$#" -gt 0 ]; do case "$1" in -o|-e|-l|-p) shift 2;; *) break;; esac; done\nshift\necho "$@" > "$(dirname "$0")/invoked"\nexec "$@"\n',
+      '#!/bin/sh\nwhile [ "$#" -gt 0 ]; do case "$1" in -o|-e|-l|-p|-i) shift 2;; -T) shift;; --) shift; break;; *) break;; esac; done\nshift\necho "$@" > "$(dirname "$0")/invoked"\nexec sh -c "$*"\n',
     );
     chmodSync(join(bin, 'ssh'), 0o755);
     const path = process.env['PATH'];
@@ -118,7 +119,7 @@ describe('the ssh transport', () => {
       const client = await LibvirtClient.connect('test+ssh://root@lab-host-1/default');
       expect((await client.domainLookupByName('test')).name).toBe('test');
       await client.close();
-      expect(readFileSync(join(bin, 'invoked'), 'utf8')).toBe('virt-ssh-helper test:///default\n');
+      expect(readFileSync(join(bin, 'invoked'), 'utf8')).toBe("virt-ssh-helper 'test:///default'\n");
     } finally {
       process.env['PATH'] = path;
     }

@@ -94,6 +94,35 @@ describe('the ComputerSystem Status', () => {
     expect(status(store)).toEqual({ State: 'Enabled', Health: 'OK' });
   });
 
+  it('is UnavailableOffline with a Critical condition while its libvirt daemon does not answer, over a failed reset, until it answers again', () => {
+    const store = openLab();
+    system(store, observeDomain);
+    system(store, { type: 'ObservePowerState', powerState: 'On' });
+    system(store, { type: 'RecordResetOutcome', resetType: 'Nmi', requestedAt: 1, message: 'NMI not supported' });
+    const resetCondition = status(store).Conditions[0];
+    system(store, { type: 'ObserveHostUnreachable', reason: 'TLS 10.0.0.7:16514: connect ECONNREFUSED' });
+    const lost = queryHistory(store.db, { streamId: SYSTEM, types: ['HostUnreachableObserved'] }).at(-1)!;
+    const hostCondition = {
+      MessageId: 'ResourceEvent.1.4.ResourceStatusChangedCritical',
+      MessageArgs: [SYSTEM, 'Critical'],
+      Message: expect.stringContaining('libvirt at test:///default does not answer (TLS 10.0.0.7:16514: connect ECONNREFUSED)'),
+      Severity: 'Critical',
+      Timestamp: lost.recordedAt,
+      Resolution: expect.stringContaining('libvirt daemon runs'),
+    };
+    expect(status(store)).toEqual({ State: 'UnavailableOffline', Health: 'Critical', Conditions: [hostCondition, resetCondition] });
+    // Later events keep the condition as it was made.
+    system(store, { type: 'PatchSystem', led: 'Blinking' });
+    expect(status(store)).toEqual({ State: 'UnavailableOffline', Health: 'Critical', Conditions: [hostCondition, resetCondition] });
+
+    const live = dump(store.db);
+    rebuildViews(store.db, projectors);
+    expect(dump(store.db)).toBe(live);
+
+    system(store, { type: 'ObserveHostReachable' });
+    expect(status(store)).toEqual({ State: 'Enabled', Health: 'Warning', Conditions: [resetCondition] });
+  });
+
   it('drops the condition when a later reset succeeds', () => {
     const store = openLab();
     system(store, observeDomain);

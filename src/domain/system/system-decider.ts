@@ -38,6 +38,15 @@ export interface ObserveDomainOwnedElsewhere {
   readonly type: 'ObserveDomainOwnedElsewhere';
   readonly owner: string;
 }
+/** The daemon holding the domain did not answer (the reason: what the connection said). */
+export interface ObserveHostUnreachable {
+  readonly type: 'ObserveHostUnreachable';
+  readonly reason: string;
+}
+/** The daemon holding the domain answered. */
+export interface ObserveHostReachable {
+  readonly type: 'ObserveHostReachable';
+}
 
 /** ComputerSystem.Reset, its ResetType already checked against the allowable values. */
 export interface ResetSystem {
@@ -143,6 +152,8 @@ export type SystemCommand =
   | ObserveDomainMissing
   | RecordDomainClaim
   | ObserveDomainOwnedElsewhere
+  | ObserveHostUnreachable
+  | ObserveHostReachable
   | ResetSystem
   | RecordResetOutcome
   | PatchSystem;
@@ -159,6 +170,8 @@ export interface SystemState {
   readonly domainMissing: boolean;
   /** The store the domain's metadata names as its owner, when not this one: nothing is done to it. */
   readonly ownedElsewhere?: string;
+  /** Its libvirt daemon does not answer: what is known of the domain may be out of date. */
+  readonly hostUnreachable: boolean;
   readonly bootOverride: BootOverride;
   /** The image each device holds, or is asked to hold; absent when empty. */
   readonly media: Readonly<Partial<Record<MediaDevice, string>>>;
@@ -222,6 +235,14 @@ function withResetFailure(state: SystemState, resetFailure: StandingResetFailure
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
+ * What a request that needs the domain gets while its libvirt daemon does not answer: refused
+ * at once, rather than accepted to wait for the host (and hold up the reconciler, which carries
+ * out every system's requests in order). Retry after the longest wait between reconnections.
+ */
+const hostUnreachable = () => problem(503, 'ServiceTemporarilyUnavailable', [5]);
+const touchesBoot = (command: PatchSystem) => [command.target, command.enabled, command.mode, command.httpBootUri].some((value) => value !== undefined);
+
+/**
  * One emulated server. Registration comes from the lab config, the rest from what libvirt is
  * observed to hold; each is recorded only when it changes, so a resync every few seconds adds
  * nothing to the log while nothing happens.
@@ -230,6 +251,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
   initialState: {
     offSinceBoot: false,
     domainMissing: false,
+    hostUnreachable: false,
     bootOverride: { target: 'None', enabled: 'Disabled' },
     media: {},
     mediaTrust: {},
@@ -268,7 +290,14 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return state.ownedElsewhere === command.owner || !state.registration
           ? []
           : [{ type: 'DomainOwnedElsewhere', data: { domainName: state.registration.domainName, owner: command.owner } }];
+      case 'ObserveHostUnreachable':
+        return state.hostUnreachable || !state.registration
+          ? []
+          : [{ type: 'HostUnreachableObserved', data: { libvirtUri: state.registration.libvirtUri, reason: command.reason } }];
+      case 'ObserveHostReachable':
+        return !state.hostUnreachable || !state.registration ? [] : [{ type: 'HostReachableObserved', data: { libvirtUri: state.registration.libvirtUri } }];
       case 'ResetSystem':
+        if (state.hostUnreachable) return hostUnreachable();
         // Without its domain (or with another store's) the server cannot be powered: like a BMC whose host is gone.
         if (state.domainMissing || state.ownedElsewhere !== undefined) return problem(409, 'ResourceInUse');
         return [{ type: 'ResetRequested', data: { resetType: command.resetType } }];
@@ -289,6 +318,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         }
         return command.enabled === state.secureBoot.enabled ? [] : [{ type: 'SecureBootChanged', data: { enabled: command.enabled } }];
       case 'InsertMedia': {
+        if (state.hostUnreachable) return hostUnreachable();
         if (state.domainMissing || state.ownedElsewhere !== undefined) return problem(409, 'ResourceInUse');
         const { type: _, ...data } = command;
         return [{ type: 'VirtualMediaInsertRequested', data }];
@@ -336,6 +366,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'RecordFirmwareImage':
         return decideFirmware(command, state.firmware);
       case 'PatchSystem': {
+        if (state.hostUnreachable && touchesBoot(command)) return hostUnreachable();
         const modeChanges = command.mode !== undefined && command.mode !== bootModeOf(state);
         // Secure Boot is UEFI's: it has to be turned off before the machine can go back to BIOS.
         if (modeChanges && command.mode === 'Legacy' && state.secureBoot.enabled) {
@@ -382,6 +413,10 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         const { powerState: _, ...rest } = state;
         return { ...rest, domainMissing: true };
       }
+      case 'HostUnreachableObserved':
+        return { ...state, hostUnreachable: true };
+      case 'HostReachableObserved':
+        return { ...state, hostUnreachable: false };
       case 'BootOverrideChanged':
         return { ...state, bootOverride: event.data };
       case 'BootOverrideConsumed':

@@ -80,6 +80,18 @@ export interface DomainOwnedElsewhere {
   readonly data: { readonly domainName: string; readonly owner: string };
 }
 
+/** The libvirt daemon that holds the system's domain does not answer: stopped, or out of reach. */
+export interface HostUnreachableObserved {
+  readonly type: 'HostUnreachableObserved';
+  readonly data: { readonly libvirtUri: string; readonly reason: string };
+}
+
+/** That daemon answers again. */
+export interface HostReachableObserved {
+  readonly type: 'HostReachableObserved';
+  readonly data: { readonly libvirtUri: string };
+}
+
 /** Every ResetType of ComputerSystem.Reset, in the order the service advertises them. */
 export const RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton'] as const;
 export type ResetType = (typeof RESET_TYPES)[number];
@@ -247,6 +259,8 @@ export type SystemEvent =
   | DomainMissingObserved
   | DomainClaimed
   | DomainOwnedElsewhere
+  | HostUnreachableObserved
+  | HostReachableObserved
   | ResetRequested
   | SystemBooted
   | ResetApplied
