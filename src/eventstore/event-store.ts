@@ -4,6 +4,7 @@ import { WrongExpectedVersionError } from './conflict.js';
 import type { AppendRequest, AppendResult, EventMeta, RecordedEvent } from './event.js';
 import { NO_VIEWS, type InlineViews, type Projector, type ViewWriter } from './projector.js';
 import { CommitNotifier } from './commit-notifier.js';
+import { OtherWriters } from './other-writers.js';
 import { EVENT_UPCASTERS, type EventReading, type Upcasters } from './upcasters.js';
 
 interface EventRow {
@@ -62,6 +63,14 @@ export class EventStore {
   private readonly selectStream: Statement<[string, number], EventRow>;
   private readonly selectAfter: Statement<[number, number], EventRow>;
   private readonly selectLastPosition: Statement<[], { position: number | null }>;
+  /**
+   * Each stream's version as this connection last wrote or read it, so an append need not ask
+   * SQLite for max(stream_version). Trusted only inside an append's own transaction, after
+   * `otherWriters` found no commit by another connection; dropped when a transaction rolls back.
+   * (An import writes events through this connection only into an empty log, before any append.)
+   */
+  private readonly streamVersions = new Map<string, number>();
+  private readonly otherWriters: OtherWriters;
   private readonly appendInTransaction: (requests: readonly AppendRequest[]) => AppendResult[];
 
   constructor(
@@ -83,16 +92,26 @@ export class EventStore {
     );
     this.selectAfter = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
     this.selectLastPosition = db.prepare('SELECT max(position) AS position FROM events');
-    const transaction = db.transaction((requests: readonly AppendRequest[]) =>
-      requests.map((request) => this.appendOne(request, this.views.writer)),
-    );
+    this.otherWriters = new OtherWriters(db);
+    const transaction = db.transaction((requests: readonly AppendRequest[]) => {
+      // The write lock is held from here: what other connections committed is now all there is.
+      if (this.otherWriters.committed()) {
+        this.streamVersions.clear();
+        this.views.invalidate();
+      }
+      return requests.map((request) => this.appendOne(request, this.views.writer));
+    });
     this.appendInTransaction = (requests) => {
+      // Inside a caller's transaction, which may still roll back: remember nothing past it.
+      const nested = db.inTransaction;
       try {
         const results = transaction.immediate(requests);
         this.views.commit();
+        if (nested) this.streamVersions.clear();
         return results;
       } catch (err) {
         this.views.rollback();
+        this.streamVersions.clear();
         throw err;
       }
     };
@@ -116,7 +135,7 @@ export class EventStore {
 
   private appendOne(request: AppendRequest, views: ViewWriter): AppendResult {
     if (request.events.length === 0) throw new Error(`append to ${request.streamId} has no events`);
-    const current = this.streamVersion(request.streamId);
+    const current = this.streamVersions.get(request.streamId) ?? this.streamVersion(request.streamId);
     if (request.expectedVersion !== 'any' && request.expectedVersion !== current) {
       throw new WrongExpectedVersionError(request.streamId, request.expectedVersion, current);
     }
@@ -152,6 +171,7 @@ export class EventStore {
       });
       for (const projector of this.projectors) projector.apply(recorded, views);
     }
+    this.streamVersions.set(request.streamId, version);
     return { streamId: request.streamId, streamVersion: version, firstPosition, lastPosition: position };
   }
 
