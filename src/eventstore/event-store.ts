@@ -7,16 +7,14 @@ import { CommitNotifier } from './commit-notifier.js';
 import { OtherWriters } from './other-writers.js';
 import { EVENT_UPCASTERS, type EventReading, type Upcasters } from './upcasters.js';
 
-interface EventRow {
-  position: number;
-  stream_id: string;
-  stream_version: number;
-  subject: string;
-  type: string;
-  data: string;
-  meta: string;
-  recorded_at: string;
-}
+/**
+ * The columns of an event, in the order `eventFromRow` reads them. Statements select them as
+ * arrays (better-sqlite3's raw mode): building a keyed object per row cost a third of a rebuild.
+ */
+export const EVENT_COLUMNS = 'position, stream_id, stream_version, subject, type, data, meta, recorded_at';
+
+/** A row selected with EVENT_COLUMNS in raw mode. */
+export type EventRow = readonly [position: number, streamId: string, streamVersion: number, subject: string, type: string, data: string, meta: string, recordedAt: string];
 
 /**
  * A stored row as the code reads it: with its payload upcast to the current version of its type
@@ -24,14 +22,14 @@ interface EventRow {
  */
 export function eventFromRow(row: EventRow, reading: EventReading = EVENT_UPCASTERS): RecordedEvent {
   return reading.upcast({
-    position: row.position,
-    streamId: row.stream_id,
-    streamVersion: row.stream_version,
-    subject: row.subject,
-    type: row.type,
-    data: JSON.parse(row.data) as unknown,
-    meta: JSON.parse(row.meta) as EventMeta,
-    recordedAt: row.recorded_at,
+    position: row[0],
+    streamId: row[1],
+    streamVersion: row[2],
+    subject: row[3],
+    type: row[4],
+    data: JSON.parse(row[5]) as unknown,
+    meta: JSON.parse(row[6]) as EventMeta,
+    recordedAt: row[7],
   });
 }
 
@@ -87,10 +85,10 @@ export class EventStore {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.selectStreamVersion = db.prepare('SELECT max(stream_version) AS version FROM events WHERE stream_id = ?');
-    this.selectStream = db.prepare(
-      'SELECT * FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version',
-    );
-    this.selectAfter = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+    this.selectStream = db
+      .prepare<[string, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version`)
+      .raw();
+    this.selectAfter = db.prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw();
     this.selectLastPosition = db.prepare('SELECT max(position) AS position FROM events');
     this.otherWriters = new OtherWriters(db);
     const transaction = db.transaction((requests: readonly AppendRequest[]) => {
