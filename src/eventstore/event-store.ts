@@ -105,7 +105,10 @@ export class EventStore {
       try {
         const results = transaction.immediate(requests);
         this.views.commit();
-        if (nested) this.streamVersions.clear();
+        if (nested) {
+          this.streamVersions.clear();
+          this.views.invalidate();
+        }
         return results;
       } catch (err) {
         this.views.rollback();

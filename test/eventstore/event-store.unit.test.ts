@@ -133,6 +133,49 @@ describe('EventStore', () => {
     expect(server.views.get('/counters/a')!.position).toBe(2);
   });
 
+  it('appends on top of what another process appended, without waiting: stream versions and views are read again', () => {
+    const file = join(tempDir(), 'events.db');
+    const db = openDatabase(file);
+    migrate(db);
+    const server = new EventStore(db, { projectors: [counter], views: new SqliteViews(db) });
+    const cliDb = openDatabase(file);
+    const cli = new EventStore(cliDb, { projectors: [counter], views: new SqliteViews(cliDb) });
+    server.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
+    cli.append({ streamId: '/a', expectedVersion: 1, events: [{ type: 'X', data: {} }] });
+
+    expect(() => server.append({ streamId: '/a', expectedVersion: 1, events: [{ type: 'X', data: {} }] })).toThrow(WrongExpectedVersionError);
+    expect(server.append({ streamId: '/a', expectedVersion: 2, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(3);
+    // The projector read the count the other process wrote, not the one this process remembered.
+    const stored = db.prepare("SELECT body FROM views WHERE odata_id = '/counters/a'").pluck().get() as string;
+    expect(JSON.parse(stored).Count).toBe(3);
+  });
+
+  it('after a rollback, appends check against the committed stream versions and views', () => {
+    const store = newStore();
+    store.append({ streamId: '/b', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
+    expect(() =>
+      store.appendAll([
+        { streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] },
+        { streamId: '/b', expectedVersion: 0, events: [{ type: 'X', data: {} }] },
+      ]),
+    ).toThrow(WrongExpectedVersionError);
+    expect(store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(1);
+    expect(JSON.parse(store.views.get('/counters/a')!.body).Count).toBe(1);
+  });
+
+  it('forgets what an append inside a caller\'s transaction wrote when that transaction rolls back', () => {
+    const store = newStore();
+    expect(() =>
+      store.db.transaction(() => {
+        store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
+        throw new Error('caller gives up');
+      })(),
+    ).toThrow('caller gives up');
+    expect(store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(1);
+    expect(JSON.parse(store.views.get('/counters/a')!.body).Count).toBe(1);
+    expect(countRows(store, 'events')).toBe(1);
+  });
+
   it('never lets an event be updated or deleted', () => {
     const store = newStore();
     store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
