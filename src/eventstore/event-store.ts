@@ -97,7 +97,9 @@ export class EventStore {
         this.streamVersions.clear();
         this.views.invalidate();
       }
-      return requests.map((request) => this.appendOne(request, this.views.writer));
+      const results = requests.map((request) => this.appendOne(request, this.views.writer));
+      this.views.flush();
+      return results;
     });
     this.appendInTransaction = (requests) => {
       // Inside a caller's transaction, which may still roll back: remember nothing past it.

@@ -10,7 +10,9 @@ const EXTERNAL_WRITE_CHECK_MS = 200;
 
 /**
  * The views table. GETs read it through `get`; projectors write it through `writer`, inside the
- * transaction of the append that caused the change.
+ * transaction of the append that caused the change: the writer holds the changes in memory and
+ * `flush` writes each changed view once, before the transaction commits (a batch of 100 events
+ * that each update one document makes one row write, not 100).
  *
  * Reads are cached in memory: a statement costs more than all the rest of a GET. This
  * process's own writes reach the cache when their transaction commits (`commit`) and are
@@ -30,6 +32,7 @@ export class SqliteViews implements ViewReader, InlineViews {
   private readonly pending = new Map<string, StoredView | null>();
   private readonly otherWriters: OtherWriters;
   private checkedAt = 0;
+  private readonly flushPending: () => void;
 
   constructor(
     db: SqliteDatabase,
@@ -42,6 +45,12 @@ export class SqliteViews implements ViewReader, InlineViews {
         'ON CONFLICT (odata_id) DO UPDATE SET body = excluded.body, position = excluded.position',
     );
     const remove = db.prepare<[string]>('DELETE FROM views WHERE odata_id = ?');
+    this.flushPending = () => {
+      for (const [odataId, view] of this.pending) {
+        if (view) upsert.run(odataId, view.body, view.position);
+        else remove.run(odataId);
+      }
+    };
     const pending = this.pending;
     const current = (odataId: string): StoredView | null | undefined => (pending.has(odataId) ? pending.get(odataId) : this.committed(odataId));
     this.writer = {
@@ -57,12 +66,9 @@ export class SqliteViews implements ViewReader, InlineViews {
       },
       put(document: ViewDocument, position: number, text?: string): void {
         const odataId = odataIdOf(document);
-        const body = text ?? JSON.stringify(document);
-        upsert.run(odataId, body, position);
-        pending.set(odataId, { odataId, body, position });
+        pending.set(odataId, { odataId, body: text ?? JSON.stringify(document), position });
       },
       delete(odataId: string): void {
-        remove.run(odataId);
         pending.set(odataId, null);
       },
     };
@@ -84,6 +90,11 @@ export class SqliteViews implements ViewReader, InlineViews {
     if (this.cache.size > 100_000) this.cache.clear();
     this.cache.set(odataId, row);
     return row;
+  }
+
+  /** Writes each view the transaction changed once, however many times projectors put it. */
+  flush(): void {
+    this.flushPending();
   }
 
   /** The transaction that made the pending writes committed: they are now what GETs see. */

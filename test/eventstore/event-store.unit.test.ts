@@ -176,6 +176,31 @@ describe('EventStore', () => {
     expect(countRows(store, 'events')).toBe(1);
   });
 
+  it('stores the last state of each view a transaction changed, however often projectors changed it', () => {
+    const toggler: Projector = {
+      name: 'toggler',
+      apply(event, views) {
+        const id = `/toggles${event.streamId}`;
+        if (event.type === 'Off') views.delete(id);
+        else views.put({ '@odata.id': id, State: event.type }, event.position);
+      },
+    };
+    const db = openDatabase(join(tempDir(), 'events.db'));
+    migrate(db);
+    const store = new EventStore(db, { projectors: [toggler], views: new SqliteViews(db) });
+    const types = (...names: string[]) => names.map((type) => ({ type, data: {} }));
+    store.appendAll([
+      { streamId: '/a', expectedVersion: 0, events: types('On', 'Off') },
+      { streamId: '/b', expectedVersion: 0, events: types('On', 'Off', 'Dimmed') },
+      { streamId: '/c', expectedVersion: 0, events: types('On') },
+    ]);
+    store.append({ streamId: '/c', expectedVersion: 1, events: types('Bright', 'Off') });
+    const stored = db.prepare('SELECT odata_id, body, position FROM views ORDER BY odata_id').all();
+    expect(stored).toEqual([{ odata_id: '/toggles/b', body: '{"@odata.id":"/toggles/b","State":"Dimmed"}', position: 5 }]);
+    expect(store.views.get('/toggles/a')).toBeUndefined();
+    expect(store.views.get('/toggles/c')).toBeUndefined();
+  });
+
   it('never lets an event be updated or deleted', () => {
     const store = newStore();
     store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
