@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from './database.js';
 import type { RecordedEvent } from './event.js';
-import { eventFromRow } from './event-store.js';
+import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-store.js';
 import { EVENT_UPCASTERS, type EventReading } from './upcasters.js';
 
 /** Which events to list; every filter is optional and they combine with AND. */
@@ -65,8 +65,8 @@ function whereClause(filter: HistoryFilter): { sql: string; params: (string | nu
 /** The events matching a filter, oldest first (or newest first), upcast as deciders and projectors read them. */
 export function queryHistory(db: SqliteDatabase, filter: HistoryFilter, reading: EventReading = EVENT_UPCASTERS): RecordedEvent[] {
   const { sql, params } = whereClause(filter);
-  const rows = db.prepare(`SELECT * FROM events ${sql} ORDER BY position ${filter.newestFirst ? 'DESC' : ''} LIMIT ?`).all(...params, filter.limit ?? 1000);
-  return (rows as Parameters<typeof eventFromRow>[0][]).map((row) => eventFromRow(row, reading));
+  const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events ${sql} ORDER BY position ${filter.newestFirst ? 'DESC' : ''} LIMIT ?`).raw().all(...params, filter.limit ?? 1000);
+  return (rows as EventRow[]).map((row) => eventFromRow(row, reading));
 }
 
 /** How many events match a filter, its limit aside. */

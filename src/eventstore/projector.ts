@@ -51,12 +51,14 @@ export function odataIdOf(document: ViewDocument): string {
 
 /**
  * Where an append projects inline: the store writes through `writer` inside the append's
- * transaction, then says whether it committed or rolled back. Readers of the store's views
+ * transaction, calls `flush` before committing it, then says whether it committed or rolled back. Readers of the store's views
  * (GETs) read them through `get`; `invalidate` forgets what was cached after a rewrite.
  */
 export interface InlineViews {
   readonly writer: ViewWriter;
   get(odataId: string): StoredView | undefined;
+  /** Stores what `writer` was given, inside the transaction: the last thing before it commits. */
+  flush(): void;
   commit(): void;
   rollback(): void;
   invalidate(): void;
@@ -74,6 +76,7 @@ export const NO_VIEWS: InlineViews = {
     delete: () => undefined,
   },
   get: () => undefined,
+  flush: () => undefined,
   commit: () => undefined,
   rollback: () => undefined,
   invalidate: () => undefined,

@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from './database.js';
 import type { RecordedEvent } from './event.js';
-import { eventFromRow } from './event-store.js';
+import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-store.js';
 import type { EventReading } from './upcasters.js';
 
 /** The resources an event is about besides its stream and its subject. */
@@ -35,17 +35,17 @@ export async function catchUpResourceIndex(db: SqliteDatabase, related: RelatedR
   }
   const last = db.prepare('SELECT max(position) FROM events').pluck();
   if (Number(fact.get(THROUGH) ?? 0) >= Number(last.get() ?? 0)) return;
-  const after = db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+  const after = db.prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw();
   const insert = db.prepare('INSERT OR IGNORE INTO event_resources (resource, position) VALUES (?, ?)');
   const batch = db.transaction((): boolean => {
-    const rows = after.all(Number(fact.get(THROUGH) ?? 0), BATCH) as Parameters<typeof eventFromRow>[0][];
+    const rows = after.all(Number(fact.get(THROUGH) ?? 0), BATCH);
     for (const row of rows) {
       const event = eventFromRow(row, reading);
       for (const resource of new Set(related(event))) {
         if (resource !== event.streamId && resource !== event.subject) insert.run(resource, event.position);
       }
     }
-    if (rows.length > 0) record.run(THROUGH, String(rows.at(-1)!.position));
+    if (rows.length > 0) record.run(THROUGH, String(rows.at(-1)![0]));
     return rows.length === BATCH;
   });
   while (batch.immediate()) await new Promise((resolve) => setImmediate(resolve));

@@ -15,10 +15,12 @@ export function project(events: Iterable<RecordedEvent>, projectors: readonly Pr
 
 /** Folds more events into `views`: for work that projects a long log a slice at a time. */
 export function projectInto(views: MemoryViews, events: Iterable<RecordedEvent>, projectors: readonly Projector[]): MemoryViews {
-  for (const event of events) {
-    for (const projector of projectors) projector.apply(event, views);
-  }
+  for (const event of events) projectEvent(views, event, projectors);
   return views;
+}
+
+function projectEvent(views: MemoryViews, event: RecordedEvent, projectors: readonly Projector[]): void {
+  for (const projector of projectors) projector.apply(event, views);
 }
 
 export interface RebuildResult {
@@ -37,15 +39,15 @@ export function rebuildViews(db: SqliteDatabase, projectors: readonly Projector[
   const total = onProgress ? (db.prepare('SELECT coalesce(max(position), 0) AS last FROM events').get() as { last: number }).last : 0;
   return db
     .transaction(() => {
+      const views = new MemoryViews();
       let events = 0;
-      const counted = (function* () {
-        for (const event of eventsOf(db, undefined, reading)) {
-          events += 1;
-          if (onProgress && events % PROGRESS_EVERY === 0) onProgress(events, total);
-          yield event;
-        }
-      })();
-      const written = replaceAllViews(db, project(counted, projectors).rows());
+      // One loop, not a counting generator around the log's: a rebuild pays per event.
+      for (const event of eventsOf(db, undefined, reading)) {
+        projectEvent(views, event, projectors);
+        events += 1;
+        if (onProgress && events % PROGRESS_EVERY === 0) onProgress(events, total);
+      }
+      const written = replaceAllViews(db, views.rows());
       onProgress?.(events, total);
       return { events, views: written };
     })

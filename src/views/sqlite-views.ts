@@ -3,18 +3,26 @@ import type { SqliteDatabase } from '../eventstore/database.js';
 import { odataIdOf, type InlineViews, type ViewDocument, type ViewWriter } from '../eventstore/projector.js';
 import type { StoredView } from '../eventstore/projector.js';
 import type { ViewReader } from './view-reader.js';
+import { OtherWriters } from '../eventstore/other-writers.js';
 
 /** How long a cached view may be served before checking whether another process wrote. */
 const EXTERNAL_WRITE_CHECK_MS = 200;
 
 /**
  * The views table. GETs read it through `get`; projectors write it through `writer`, inside the
- * transaction of the append that caused the change.
+ * transaction of the append that caused the change: the writer holds the changes in memory and
+ * `flush` writes each changed view once, before the transaction commits (a batch of 100 events
+ * that each update one document makes one row write, not 100).
  *
  * Reads are cached in memory: a statement costs more than all the rest of a GET. This
  * process's own writes reach the cache when their transaction commits (`commit`) and are
  * dropped if it rolls back (`rollback`); writes by other processes on the same file (the CLI)
  * show through SQLite's data_version, checked at most every 200 ms.
+ *
+ * The writer reads through the same cache: it runs inside an append's transaction, and the store
+ * invalidates this cache when that transaction starts after another connection's commit, so a
+ * cached view is what the table holds. Only documents are parsed again, as they belong to the
+ * projector that asked.
  */
 export class SqliteViews implements ViewReader, InlineViews {
   readonly writer: ViewWriter;
@@ -22,67 +30,71 @@ export class SqliteViews implements ViewReader, InlineViews {
   private readonly cache = new Map<string, StoredView | null>();
   /** Changes of the transaction in progress: a view, or null for a deleted one. */
   private readonly pending = new Map<string, StoredView | null>();
-  private dataVersion: number;
+  private readonly otherWriters: OtherWriters;
   private checkedAt = 0;
+  private readonly flushPending: () => void;
 
   constructor(
-    private readonly db: SqliteDatabase,
+    db: SqliteDatabase,
     private readonly now: () => number = Date.now,
   ) {
     this.selectView = db.prepare('SELECT odata_id AS odataId, body, position FROM views WHERE odata_id = ?');
-    this.dataVersion = this.readDataVersion();
+    this.otherWriters = new OtherWriters(db);
     const upsert = db.prepare<[string, string, number]>(
       'INSERT INTO views (odata_id, body, position) VALUES (?, ?, ?) ' +
         'ON CONFLICT (odata_id) DO UPDATE SET body = excluded.body, position = excluded.position',
     );
     const remove = db.prepare<[string]>('DELETE FROM views WHERE odata_id = ?');
-    const select = this.selectView;
-    const exists = db.prepare<[string], 1>('SELECT 1 FROM views WHERE odata_id = ?').pluck();
+    this.flushPending = () => {
+      for (const [odataId, view] of this.pending) {
+        if (view) upsert.run(odataId, view.body, view.position);
+        else remove.run(odataId);
+      }
+    };
     const pending = this.pending;
+    const current = (odataId: string): StoredView | null | undefined => (pending.has(odataId) ? pending.get(odataId) : this.committed(odataId));
     this.writer = {
       get(odataId: string): ViewDocument | undefined {
-        const row = pending.has(odataId) ? pending.get(odataId) : select.get(odataId);
+        const row = current(odataId);
         return row ? (JSON.parse(row.body) as ViewDocument) : undefined;
       },
       serialized(odataId: string): string | undefined {
-        const row = pending.has(odataId) ? pending.get(odataId) : select.get(odataId);
-        return row?.body;
+        return current(odataId)?.body;
       },
       exists(odataId: string): boolean {
-        return pending.has(odataId) ? pending.get(odataId) !== null : exists.get(odataId) !== undefined;
+        return current(odataId) != null;
       },
       put(document: ViewDocument, position: number, text?: string): void {
         const odataId = odataIdOf(document);
-        const body = text ?? JSON.stringify(document);
-        upsert.run(odataId, body, position);
-        pending.set(odataId, { odataId, body, position });
+        pending.set(odataId, { odataId, body: text ?? JSON.stringify(document), position });
       },
       delete(odataId: string): void {
-        remove.run(odataId);
         pending.set(odataId, null);
       },
     };
   }
 
-  private readDataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
-  }
-
   get(odataId: string): StoredView | undefined {
     if (this.now() - this.checkedAt > EXTERNAL_WRITE_CHECK_MS) {
       this.checkedAt = this.now();
-      const version = this.readDataVersion();
-      if (version !== this.dataVersion) {
-        this.dataVersion = version;
-        this.cache.clear();
-      }
+      if (this.otherWriters.committed()) this.cache.clear();
     }
+    return this.committed(odataId) ?? undefined;
+  }
+
+  /** The view as last committed, from the cache or else the table (null: there is none). */
+  private committed(odataId: string): StoredView | null {
     const cached = this.cache.get(odataId);
-    if (cached !== undefined) return cached ?? undefined;
-    const row = this.selectView.get(odataId);
+    if (cached !== undefined) return cached;
+    const row = this.selectView.get(odataId) ?? null;
     if (this.cache.size > 100_000) this.cache.clear();
-    this.cache.set(odataId, row ?? null);
+    this.cache.set(odataId, row);
     return row;
+  }
+
+  /** Writes each view the transaction changed once, however many times projectors put it. */
+  flush(): void {
+    this.flushPending();
   }
 
   /** The transaction that made the pending writes committed: they are now what GETs see. */

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../eventstore/database.js';
-import { eventFromRow } from '../eventstore/event-store.js';
+import { EVENT_COLUMNS, eventFromRow, type EventRow } from '../eventstore/event-store.js';
 import type { Projector } from '../eventstore/projector.js';
 import { ReplayViews } from './replay-views.js';
 import type { StoredView } from '../eventstore/projector.js';
@@ -64,10 +64,6 @@ export interface ResourceDiff {
   readonly changes: readonly JsonChange[];
 }
 
-interface EventRowLike {
-  readonly position: number;
-}
-
 /** A replay under way: views at `position`, and the snapshot they can be recorded relative to. */
 class Replay {
   constructor(
@@ -94,7 +90,7 @@ export class TimeTravel {
   private readonly keyframeEvery: number;
   private readonly saveSnapshots: boolean;
   private readonly pageSize: number;
-  private readonly selectPage: Statement<[number, number, number], EventRowLike>;
+  private readonly selectPage: Statement<[number, number, number], EventRow>;
   private readonly selectRecordedAt: Statement<[number], { recorded_at: string }>;
   private readonly selectLast: Statement<[], { position: number | null }>;
   /** The views' positions at the last copy of the live table, to make the next copy a delta of it. */
@@ -110,7 +106,7 @@ export class TimeTravel {
     this.saveSnapshots = options.saveSnapshots ?? true;
     this.pageSize = options.pageSize ?? 1000;
     this.snapshots = this.interval > 0 ? new ViewSnapshots(db, options.projectionVersion) : undefined;
-    this.selectPage = db.prepare('SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?');
+    this.selectPage = db.prepare<[number, number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`).raw();
     this.selectRecordedAt = db.prepare('SELECT recorded_at FROM events WHERE position = ?');
     this.selectLast = db.prepare('SELECT max(position) AS position FROM events');
   }
@@ -248,7 +244,7 @@ export class TimeTravel {
       const rows = this.selectPage.all(replay.position, target, this.pageSize);
       if (rows.length === 0) throw new Error(`the log has no events between ${replay.position} and ${target}`);
       for (const row of rows) {
-        const event = eventFromRow(row as Parameters<typeof eventFromRow>[0]);
+        const event = eventFromRow(row);
         for (const projector of this.projectors) projector.apply(event, replay.views);
         replay.position = event.position;
         if (this.saveSnapshots && this.snapshots && replay.position - (replay.snapshot?.position ?? 0) >= this.interval) this.record(replay, background);

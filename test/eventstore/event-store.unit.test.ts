@@ -29,6 +29,17 @@ function newStore(clock = () => new Date('2026-01-02T03:04:05.678Z')) {
   return new EventStore(db, { projectors: [counter], views: new SqliteViews(db), clock });
 }
 
+/** Two stores on one file, each with its own connection: the server and a CLI beside it. */
+function twoProcesses() {
+  const file = join(tempDir(), 'events.db');
+  const open = () => {
+    const db = openDatabase(file);
+    migrate(db);
+    return new EventStore(db, { projectors: [counter], views: new SqliteViews(db) });
+  };
+  return { server: open(), cli: open() };
+}
+
 function countRows(store: EventStore, table: 'events' | 'views'): number {
   return (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 }
@@ -98,6 +109,9 @@ describe('EventStore', () => {
     expect(store.streamVersion('/a')).toBe(0);
     expect(store.views.get('/counters/a')).toBeUndefined();
     expect(countRows(store, 'events')).toBe(1);
+    // What the rolled-back append remembered is gone: the next one checks against what committed.
+    expect(store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(1);
+    expect(JSON.parse(store.views.get('/counters/a')!.body).Count).toBe(1);
   });
 
   it('rolls back the events when a projector fails', () => {
@@ -119,18 +133,63 @@ describe('EventStore', () => {
   });
 
   it('serves views written by another process on the same file, once it has looked again', async () => {
-    const file = join(tempDir(), 'events.db');
-    const db = openDatabase(file);
-    migrate(db);
-    const server = new EventStore(db, { projectors: [counter], views: new SqliteViews(db) });
-    const cliDb = openDatabase(file);
-    const cli = new EventStore(cliDb, { projectors: [counter], views: new SqliteViews(cliDb) });
+    const { server, cli } = twoProcesses();
     server.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
     expect(JSON.parse(server.views.get('/counters/a')!.body).Count).toBe(1);
     cli.append({ streamId: '/a', expectedVersion: 1, events: [{ type: 'X', data: {} }] });
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect(JSON.parse(server.views.get('/counters/a')!.body).Count).toBe(2);
     expect(server.views.get('/counters/a')!.position).toBe(2);
+  });
+
+  it('appends on top of what another process appended, without waiting: stream versions and views are read again', () => {
+    const { server, cli } = twoProcesses();
+    server.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
+    cli.append({ streamId: '/a', expectedVersion: 1, events: [{ type: 'X', data: {} }] });
+
+    expect(() => server.append({ streamId: '/a', expectedVersion: 1, events: [{ type: 'X', data: {} }] })).toThrow(WrongExpectedVersionError);
+    expect(server.append({ streamId: '/a', expectedVersion: 2, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(3);
+    // The projector read the count the other process wrote, not the one this process remembered.
+    const stored = server.db.prepare("SELECT body FROM views WHERE odata_id = '/counters/a'").pluck().get() as string;
+    expect(JSON.parse(stored).Count).toBe(3);
+  });
+
+  it('forgets what an append inside a caller\'s transaction wrote when that transaction rolls back', () => {
+    const store = newStore();
+    expect(() =>
+      store.db.transaction(() => {
+        store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
+        throw new Error('caller gives up');
+      })(),
+    ).toThrow('caller gives up');
+    expect(store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(1);
+    expect(JSON.parse(store.views.get('/counters/a')!.body).Count).toBe(1);
+    expect(countRows(store, 'events')).toBe(1);
+  });
+
+  it('stores the last state of each view a transaction changed, however often projectors changed it', () => {
+    const toggler: Projector = {
+      name: 'toggler',
+      apply(event, views) {
+        const id = `/toggles${event.streamId}`;
+        if (event.type === 'Off') views.delete(id);
+        else views.put({ '@odata.id': id, State: event.type }, event.position);
+      },
+    };
+    const db = openDatabase(join(tempDir(), 'events.db'));
+    migrate(db);
+    const store = new EventStore(db, { projectors: [toggler], views: new SqliteViews(db) });
+    const types = (...names: string[]) => names.map((type) => ({ type, data: {} }));
+    store.appendAll([
+      { streamId: '/a', expectedVersion: 0, events: types('On', 'Off') },
+      { streamId: '/b', expectedVersion: 0, events: types('On', 'Off', 'Dimmed') },
+      { streamId: '/c', expectedVersion: 0, events: types('On') },
+    ]);
+    store.append({ streamId: '/c', expectedVersion: 1, events: types('Bright', 'Off') });
+    const stored = db.prepare('SELECT odata_id, body, position FROM views ORDER BY odata_id').all();
+    expect(stored).toEqual([{ odata_id: '/toggles/b', body: '{"@odata.id":"/toggles/b","State":"Dimmed"}', position: 5 }]);
+    expect(store.views.get('/toggles/a')).toBeUndefined();
+    expect(store.views.get('/toggles/c')).toBeUndefined();
   });
 
   it('never lets an event be updated or deleted', () => {
