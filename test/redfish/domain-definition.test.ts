@@ -8,6 +8,8 @@ import { DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { SYSTEM_RECONCILER } from '../../src/reconciler/reconciler-checkpoints.js';
 import { testConfig } from '../support/config.js';
+import { backingVolumeName } from '../../src/domain/storage/backing-volume-name.js';
+import { storeTag } from '../../src/service-identity.js';
 import { redfishClient } from '../support/redfish-client.js';
 import { uniqueName, tearDownLab } from '../support/libvirt.js';
 
@@ -48,7 +50,17 @@ beforeAll(async () => {
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: poolDir } },
     lab: {
       createMissingDomains: true,
-      systems: [{ id: 's1', domain: domainName, vcpus: 1, memoryMiB: 64, storage: [{ id: 'RAID', drives: [{ id: '0', capacityBytes: 1024 * MiB, mediaType: 'HDD', protocol: 'SAS' }] }] }],
+      systems: [
+        {
+          id: 's1',
+          domain: domainName,
+          vcpus: 1,
+          memoryMiB: 64,
+          storage: [
+            { id: 'RAID', drives: [{ id: '0', capacityBytes: 1024 * MiB, mediaType: 'HDD', protocol: 'SAS' }] },
+          ],
+        },
+      ],
     },
   });
   emulator = await startEmulator(config, { resyncIntervalMs: 60_000, settleWaitMs: 60_000 });
@@ -61,10 +73,18 @@ afterAll(async () => {
 
 describe('volume attaches beside boot order changes', { timeout: 180_000 }, () => {
   it('leaves every created volume attached to the definition', async () => {
-    const creates = Array.from({ length: ROUNDS }, () => request('POST', VOLUMES, { RAIDType: 'RAID0', CapacityBytes: MiB, Links: { Drives: [{ '@odata.id': `${SYSTEM}/Storage/RAID/Drives/0` }] } }));
+    const creates = Array.from({ length: ROUNDS }, () =>
+      request('POST', VOLUMES, {
+        RAIDType: 'RAID0',
+        CapacityBytes: MiB,
+        Links: { Drives: [{ '@odata.id': `${SYSTEM}/Storage/RAID/Drives/0` }] },
+      }),
+    );
     const patches = (async () => {
       for (let i = 0; i < ROUNDS * 2; i++) {
-        const response = await request('PATCH', SYSTEM, { Boot: { BootSourceOverrideTarget: i % 2 === 0 ? 'Pxe' : 'Hdd', BootSourceOverrideEnabled: 'Continuous' } });
+        const response = await request('PATCH', SYSTEM, {
+          Boot: { BootSourceOverrideTarget: i % 2 === 0 ? 'Pxe' : 'Hdd', BootSourceOverrideEnabled: 'Continuous' },
+        });
         expect(response.status).toBe(200);
       }
     })();
@@ -73,19 +93,27 @@ describe('volume attaches beside boot order changes', { timeout: 180_000 }, () =
     expect(answers.map((a) => a.status)).toEqual(Array(ROUNDS).fill(201));
     // The boot order changes are carried out in log order too: wait for the last before reading the definition.
     const last = emulator!.store.lastPosition();
-    await expect.poll(() => emulator!.store.checkpoint(SYSTEM_RECONCILER) ?? 0, { timeout: 60_000 }).toBeGreaterThanOrEqual(last);
+    await expect
+      .poll(() => emulator!.store.checkpoint(SYSTEM_RECONCILER) ?? 0, { timeout: 60_000 })
+      .toBeGreaterThanOrEqual(last);
     const attached = await attachedFiles();
-    const expected = answers.map((a) => `rfe-s1-RAID-vol${basename(a.headers.get('location')!)}.qcow2`);
+    const expected = answers.map((a) =>
+      backingVolumeName('s1', 'RAID', storeTag(emulator!.store), basename(a.headers.get('location')!)),
+    );
     expect(expected.filter((name) => !attached.includes(name))).toEqual([]);
   });
 });
 
 describe('deleting a volume whose backing file is gone', { timeout: 120_000 }, () => {
   it('detaches its disk from the domain', async () => {
-    const created = await request('POST', VOLUMES, { RAIDType: 'RAID0', CapacityBytes: MiB, Links: { Drives: [{ '@odata.id': `${SYSTEM}/Storage/RAID/Drives/0` }] } });
+    const created = await request('POST', VOLUMES, {
+      RAIDType: 'RAID0',
+      CapacityBytes: MiB,
+      Links: { Drives: [{ '@odata.id': `${SYSTEM}/Storage/RAID/Drives/0` }] },
+    });
     expect(created.status).toBe(201);
     const volume = new URL(created.headers.get('location')!, emulator!.url).pathname;
-    const file = `rfe-s1-RAID-vol${basename(volume)}.qcow2`;
+    const file = backingVolumeName('s1', 'RAID', storeTag(emulator!.store), basename(volume));
     expect(await attachedFiles()).toContain(file);
     const pool = await libvirt!.poolLookupByName(poolName);
     await libvirt!.volumeDelete(await libvirt!.volumeLookupByName(pool, file));
