@@ -41,12 +41,19 @@ async function start(name: string, events: number): Promise<RunningEmulator> {
     const written = writeLabHistoryStore(join(dir, 'data', 'events.db'), events, 16);
     console.error(`bench: wrote ${count(written)} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ dataDir: join(dir, 'data'), listen: { port: 0 }, tls: false, lab: { systems: [] } }));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ dataDir: join(dir, 'data'), listen: { port: 0 }, tls: false, lab: { systems: [] } }),
+  );
   return startEmulator(loadConfig({ file: join(dir, 'config.json'), env: {} }));
 }
 
 async function login(url: string): Promise<string> {
-  const response = await fetch(`${url}/redfish/v1/SessionService/Sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ UserName: 'admin', Password: 'password' }) });
+  const response = await fetch(`${url}/redfish/v1/SessionService/Sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ UserName: 'admin', Password: 'password' }),
+  });
   return response.headers.get('x-auth-token')!;
 }
 
@@ -79,24 +86,41 @@ async function benchApi(label: string, emulator: RunningEmulator, events: number
   for (const [what, query] of queries) {
     let listed = 0;
     const result = await measure(async () => {
-      const response = await fetch(`${emulator.url}/emulator/v1/History?${query}`, { headers: { 'x-auth-token': token } });
+      const response = await fetch(`${emulator.url}/emulator/v1/History?${query}`, {
+        headers: { 'x-auth-token': token },
+      });
       if (response.status !== 200) throw new Error(`${query}: ${response.status} ${await response.text()}`);
       listed = ((await response.json()) as { Events: unknown[] }).Events.length;
     });
-    rows.push([`History API, ${what}`, label, count(events), String(listed), ms(result.first), ms(result.p50), ms(result.p99)]);
+    rows.push([
+      `History API, ${what}`,
+      label,
+      count(events),
+      String(listed),
+      ms(result.first),
+      ms(result.p50),
+      ms(result.p99),
+    ]);
   }
 }
 
 async function benchBrowser(label: string, emulator: RunningEmulator, events: number): Promise<void> {
   if (!existsSync(CHROMIUM)) return;
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
   try {
     const page = await browser.newPage();
     await page.goto(`${emulator.url}/console/`);
     await page.type('#user', 'admin');
     await page.type('#password', 'password');
     await page.click('#login button[type=submit]');
-    await page.waitForFunction(() => document.body.dataset['drawn'] !== undefined || document.getElementById('status')!.className === 'error', { timeout: 120_000 });
+    await page.waitForFunction(
+      () => document.body.dataset['drawn'] !== undefined || document.getElementById('status')!.className === 'error',
+      { timeout: 120_000 },
+    );
     const problem = await page.$eval('#status', (status) => (status.className === 'error' ? status.textContent : null));
     if (problem) throw new Error(`the console says: ${problem}`);
     let round = 0;
@@ -104,11 +128,22 @@ async function benchBrowser(label: string, emulator: RunningEmulator, events: nu
     const result = await measure(async () => {
       const before = await page.evaluate(() => document.body.dataset['drawn']);
       // A new address each time, so the page draws the timeline anew.
-      await page.evaluate((n) => (location.hash = `#/timeline?until=${new Date(Date.now() + 3_600_000 + n).toISOString()}`), round++);
+      await page.evaluate(
+        (n) => (location.hash = `#/timeline?until=${new Date(Date.now() + 3_600_000 + n).toISOString()}`),
+        round++,
+      );
       await page.waitForFunction((b) => document.body.dataset['drawn'] !== b, { timeout: 60_000 }, before);
       listed = await page.$$eval('.entry', (entries) => entries.length);
     });
-    rows.push(['console in Chromium, timeline drawn', label, count(events), String(listed), ms(result.first), ms(result.p50), ms(result.p99)]);
+    rows.push([
+      'console in Chromium, timeline drawn',
+      label,
+      count(events),
+      String(listed),
+      ms(result.first),
+      ms(result.p50),
+      ms(result.p99),
+    ]);
   } finally {
     await browser.close();
   }
@@ -129,7 +164,11 @@ async function main(): Promise<void> {
         await emulator.close();
       }
     }
-    printTable(`Web console timeline, ${READS} reads each (first read apart)`, ['what', 'store', 'events', 'listed', 'first', 'p50', 'p99'], rows);
+    printTable(
+      `Web console timeline, ${READS} reads each (first read apart)`,
+      ['what', 'store', 'events', 'listed', 'first', 'p50', 'p99'],
+      rows,
+    );
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -44,7 +44,11 @@ function openStore(name: string) {
 
 function seedStreams(store: ReturnType<typeof openStore>): void {
   for (let s = 0; s < STREAMS; s += 1) {
-    store.append({ streamId: `/samples/${s}`, expectedVersion: 0, events: [{ type: 'SampleCreated', data: { name: `s${s}` } }] });
+    store.append({
+      streamId: `/samples/${s}`,
+      expectedVersion: 0,
+      events: [{ type: 'SampleCreated', data: { name: `s${s}` } }],
+    });
   }
 }
 
@@ -72,8 +76,18 @@ function benchSingleAppends(): void {
   }
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = cpuSecondsSince(cpuStarted);
-  rows.push(['single-event appends, inline projection', `${formatRate(SINGLE_APPENDS / seconds)} events/s`, `${SINGLE_APPENDS.toLocaleString('en-US')} appends`, '≥ 20,000/s']);
-  rows.push(['  the same, per CPU second', `${formatRate(SINGLE_APPENDS / cpuSeconds)} events/s`, `${cpuSeconds.toFixed(2)} s user+sys`, '']);
+  rows.push([
+    'single-event appends, inline projection',
+    `${formatRate(SINGLE_APPENDS / seconds)} events/s`,
+    `${SINGLE_APPENDS.toLocaleString('en-US')} appends`,
+    '≥ 20,000/s',
+  ]);
+  rows.push([
+    '  the same, per CPU second',
+    `${formatRate(SINGLE_APPENDS / cpuSeconds)} events/s`,
+    `${cpuSeconds.toFixed(2)} s user+sys`,
+    '',
+  ]);
   store.db.close();
 }
 
@@ -85,13 +99,18 @@ function benchBatchedAppends(file: string): void {
   let i = STREAMS;
   const started = performance.now();
   while (i < LOG_SIZE) {
-    const s = (i / batch) % STREAMS | 0;
+    const s = ((i / batch) % STREAMS) | 0;
     const events = Array.from({ length: Math.min(batch, LOG_SIZE - i) }, (_, k) => changeEvent(i + k));
     store.append({ streamId: `/samples/${s}`, expectedVersion: 'any', events });
     i += events.length;
   }
   const seconds = (performance.now() - started) / 1000;
-  rows.push(['batched appends (100 per append)', `${formatRate((LOG_SIZE - STREAMS) / seconds)} events/s`, `${LOG_SIZE.toLocaleString('en-US')} events`, '']);
+  rows.push([
+    'batched appends (100 per append)',
+    `${formatRate((LOG_SIZE - STREAMS) / seconds)} events/s`,
+    `${LOG_SIZE.toLocaleString('en-US')} events`,
+    '',
+  ]);
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   store.db.close();
 }
@@ -103,12 +122,27 @@ function benchRebuild(file: string): void {
   const result = rebuildViews(store.db, projectors);
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = cpuSecondsSince(cpuStarted);
-  rows.push(['rebuild (drop views, replay log)', `${formatRate(result.events / seconds)} events/s`, `${result.events.toLocaleString('en-US')} events, ${seconds.toFixed(2)} s`, '≥ 200,000/s']);
-  rows.push(['  the same, per CPU second', `${formatRate(result.events / cpuSeconds)} events/s`, `${cpuSeconds.toFixed(2)} s user+sys`, '']);
+  rows.push([
+    'rebuild (drop views, replay log)',
+    `${formatRate(result.events / seconds)} events/s`,
+    `${result.events.toLocaleString('en-US')} events, ${seconds.toFixed(2)} s`,
+    '≥ 200,000/s',
+  ]);
+  rows.push([
+    '  the same, per CPU second',
+    `${formatRate(result.events / cpuSeconds)} events/s`,
+    `${cpuSeconds.toFixed(2)} s user+sys`,
+    '',
+  ]);
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   store.db.close();
   const megabytes = databaseBytes(join(workDir, file)) / 1e6;
-  rows.push(['database size per million events', `${((megabytes * 1_000_000) / result.events).toFixed(0)} MB`, `${megabytes.toFixed(0)} MB for ${result.events.toLocaleString('en-US')}`, '']);
+  rows.push([
+    'database size per million events',
+    `${((megabytes * 1_000_000) / result.events).toFixed(0)} MB`,
+    `${megabytes.toFixed(0)} MB for ${result.events.toLocaleString('en-US')}`,
+    '',
+  ]);
 }
 
 /** Spawns `serve` on the filled store and times it until /healthz answers. */
@@ -118,9 +152,13 @@ async function benchStartToServe(dataDir: string): Promise<void> {
   const config = join(workDir, 'no-lab.json');
   writeFileSync(config, JSON.stringify({ tls: false, lab: { systems: [] } }));
   const started = performance.now();
-  const child = spawn(process.execPath, [cli, 'serve', '--config', config, '--data-dir', dataDir, '--port', String(port)], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', '--config', config, '--data-dir', dataDir, '--port', String(port)],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}`);
@@ -133,7 +171,12 @@ async function benchStartToServe(dataDir: string): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const ms = performance.now() - started;
-    rows.push(['start to serving, log stored', `${ms.toFixed(0)} ms`, `${LOG_SIZE.toLocaleString('en-US')} events (process spawn included)`, '< 1,000 ms']);
+    rows.push([
+      'start to serving, log stored',
+      `${ms.toFixed(0)} ms`,
+      `${LOG_SIZE.toLocaleString('en-US')} events (process spawn included)`,
+      '< 1,000 ms',
+    ]);
   } finally {
     child.kill('SIGTERM');
   }
@@ -146,7 +189,11 @@ try {
   benchBatchedAppends(file);
   benchRebuild(file);
   await benchStartToServe(dataDir);
-  printTable(`Event store (${process.version}, SQLite WAL, synchronous=NORMAL)`, ['measure', 'result', 'over', 'target'], rows);
+  printTable(
+    `Event store (${process.version}, SQLite WAL, synchronous=NORMAL)`,
+    ['measure', 'result', 'over', 'target'],
+    rows,
+  );
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }

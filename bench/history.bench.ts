@@ -68,7 +68,12 @@ function fill(history: LabHistory): number {
   }
   const seconds = (performance.now() - started) / 1000;
   const last = store.lastPosition();
-  rows.push(['lab history written (16 systems, real deciders)', `${formatRate(last / seconds)} events/s`, `${count(last)} events`, '']);
+  rows.push([
+    'lab history written (16 systems, real deciders)',
+    `${formatRate(last / seconds)} events/s`,
+    `${count(last)} events`,
+    '',
+  ]);
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   store.db.close();
   return last;
@@ -80,23 +85,49 @@ function benchReplay(db: Parameters<typeof eventsOf>[0]): void {
   const started = performance.now();
   for (const event of events) for (const projector of projectors) projector.apply(event, views);
   const seconds = (performance.now() - started) / 1000;
-  rows.push(['replay into memory views (events in memory)', `${formatRate(events.length / seconds)} events/s`, `${count(events.length)} events, ${count(views.size)} views at the end`, '']);
+  rows.push([
+    'replay into memory views (events in memory)',
+    `${formatRate(events.length / seconds)} events/s`,
+    `${count(events.length)} events, ${count(views.size)} views at the end`,
+    '',
+  ]);
 }
 
 async function benchSnapshots(db: Parameters<typeof eventsOf>[0], last: number): Promise<void> {
-  const timeTravel = new TimeTravel(db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: INTERVAL, keyframeEvery: KEYFRAMES });
+  const timeTravel = new TimeTravel(db, {
+    projectors,
+    projectionVersion: PROJECTION_VERSION,
+    snapshotInterval: INTERVAL,
+    keyframeEvery: KEYFRAMES,
+  });
   const started = performance.now();
   // As the server replays: snapshots deflated on the thread pool while the replay goes on.
   await timeTravel.viewsAtAsync(last);
   await timeTravel.snapshots!.settle();
   const seconds = (performance.now() - started) / 1000;
   const { count: snapshots, bytes } = timeTravel.snapshots!.stats();
-  rows.push(['snapshots recorded by one replay of the log', `${formatRate(last / seconds)} events/s`, `${count(snapshots)} every ${count(INTERVAL)}, keyframe every ${KEYFRAMES}`, '']);
-  rows.push(['snapshot storage per million events', `${((bytes / 1e6) * (1_000_000 / last)).toFixed(0)} MB`, `${(bytes / 1e6).toFixed(1)} MB for ${count(last)}`, '']);
+  rows.push([
+    'snapshots recorded by one replay of the log',
+    `${formatRate(last / seconds)} events/s`,
+    `${count(snapshots)} every ${count(INTERVAL)}, keyframe every ${KEYFRAMES}`,
+    '',
+  ]);
+  rows.push([
+    'snapshot storage per million events',
+    `${((bytes / 1e6) * (1_000_000 / last)).toFixed(0)} MB`,
+    `${(bytes / 1e6).toFixed(1)} MB for ${count(last)}`,
+    '',
+  ]);
 }
 
 function benchAsOf(db: Parameters<typeof eventsOf>[0], last: number, resources: readonly string[]): void {
-  const timeTravel = new TimeTravel(db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: INTERVAL, keyframeEvery: KEYFRAMES, saveSnapshots: false });
+  const timeTravel = new TimeTravel(db, {
+    projectors,
+    projectionVersion: PROJECTION_VERSION,
+    snapshotInterval: INTERVAL,
+    keyframeEvery: KEYFRAMES,
+    saveSnapshots: false,
+  });
   const next = random(42);
   const samples: number[] = [];
   let found = 0;
@@ -140,8 +171,18 @@ function benchHistory(db: Parameters<typeof eventsOf>[0], last: number): void {
   }
   for (const samples of [firstPage, deepPage]) samples.sort((a, b) => a - b);
   const over = `${count(last)} events, ${QUERIES} queries`;
-  rows.push(['history by resource, first 1,000 (p50 / p99)', `${ms(percentile(firstPage, 50))} / ${ms(percentile(firstPage, 99))}`, `${over}, ${count(listed / QUERIES)} listed`, '']);
-  rows.push(['history by resource, 100 after a random position', `${ms(percentile(deepPage, 50))} / ${ms(percentile(deepPage, 99))}`, over, '']);
+  rows.push([
+    'history by resource, first 1,000 (p50 / p99)',
+    `${ms(percentile(firstPage, 50))} / ${ms(percentile(firstPage, 99))}`,
+    `${over}, ${count(listed / QUERIES)} listed`,
+    '',
+  ]);
+  rows.push([
+    'history by resource, 100 after a random position',
+    `${ms(percentile(deepPage, 50))} / ${ms(percentile(deepPage, 99))}`,
+    over,
+    '',
+  ]);
 }
 
 try {
@@ -155,7 +196,11 @@ try {
   store.db.close();
   const bytes = [file, `${file}-wal`].filter(existsSync).reduce((sum, f) => sum + statSync(f).size, 0);
   rows.push(['database size with snapshots', `${(bytes / 1e6).toFixed(0)} MB`, `${count(last)} events`, '']);
-  printTable(`History and time travel (${process.version}, ${count(last)} events, projectors into memory, no libvirt)`, ['measure', 'result', 'over', 'target'], rows);
+  printTable(
+    `History and time travel (${process.version}, ${count(last)} events, projectors into memory, no libvirt)`,
+    ['measure', 'result', 'over', 'target'],
+    rows,
+  );
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }

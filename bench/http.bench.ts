@@ -30,9 +30,22 @@ function startProcess(args: string[], readyLine: RegExp): Promise<ChildProcess> 
 }
 
 /** Requests per second at `url`; errors are failed requests and answers other than 2xx (or than `refused.status`). */
-async function load(url: string, headers: Record<string, string> = {}, refused?: { method: 'PATCH'; body: string; status: number }): Promise<{ rate: number; p99: number; errors: number }> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers, ...(refused && { method: refused.method, body: refused.body }) });
-  const unexpected = refused ? result.requests.total - (result.statusCodeStats?.[String(refused.status) as keyof typeof result.statusCodeStats]?.count ?? 0) : result.non2xx;
+async function load(
+  url: string,
+  headers: Record<string, string> = {},
+  refused?: { method: 'PATCH'; body: string; status: number },
+): Promise<{ rate: number; p99: number; errors: number }> {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    headers,
+    ...(refused && { method: refused.method, body: refused.body }),
+  });
+  const unexpected = refused
+    ? result.requests.total -
+      (result.statusCodeStats?.[String(refused.status) as keyof typeof result.statusCodeStats]?.count ?? 0)
+    : result.non2xx;
   return { rate: result.requests.average, p99: result.latency.p99, errors: result.errors + unexpected };
 }
 
@@ -72,12 +85,25 @@ try {
     ['GET system (session)', await load(`${base}/redfish/v1/Systems/node-1`, token)],
     ['GET system (HTTP Basic)', await load(`${base}/redfish/v1/Systems/node-1`, basic)],
     // Refusals are recorded (up to the limits, then counted): what a client retrying a bad request costs.
-    ['PATCH refused 404 (session)', await load(`${base}/redfish/v1/Systems/none`, { ...token, 'Content-Type': 'application/json' }, { method: 'PATCH', body: '{"AssetTag": "x"}', status: 404 })],
+    [
+      'PATCH refused 404 (session)',
+      await load(
+        `${base}/redfish/v1/Systems/none`,
+        { ...token, 'Content-Type': 'application/json' },
+        { method: 'PATCH', body: '{"AssetTag": "x"}', status: 404 },
+      ),
+    ],
   ];
   printTable(
     `HTTP, ${CONNECTIONS} connections, ${SECONDS} s each (${process.version})`,
     ['request', 'requests/s', 'p99', 'of bare', 'errors'],
-    runs.map(([name, r]) => [name, formatRate(r.rate), `${r.p99} ms`, `${Math.round((100 * r.rate) / bareResult.rate)}%`, String(r.errors)]),
+    runs.map(([name, r]) => [
+      name,
+      formatRate(r.rate),
+      `${r.p99} ms`,
+      `${Math.round((100 * r.rate) / bareResult.rate)}%`,
+      String(r.errors),
+    ]),
   );
 } finally {
   for (const child of children) child.kill('SIGTERM');

@@ -51,7 +51,12 @@ try {
   for (let i = 0; i < 200; i += 1) await client.libVersion(); // warm-up
   const cheap = await samples(SEQUENTIAL_CALLS, () => client.libVersion());
   const virshVersion = await samples(VIRSH_SPAWNS, () => virsh('version'));
-  rows.push(['cheap call, sequential (p50)', ms(percentile(cheap, 50)), ms(percentile(virshVersion, 50)), `${(percentile(virshVersion, 50) / percentile(cheap, 50)).toFixed(0)}×`]);
+  rows.push([
+    'cheap call, sequential (p50)',
+    ms(percentile(cheap, 50)),
+    ms(percentile(virshVersion, 50)),
+    `${(percentile(virshVersion, 50) / percentile(cheap, 50)).toFixed(0)}×`,
+  ]);
   rows.push(['cheap call, sequential (p99)', ms(percentile(cheap, 99)), ms(percentile(virshVersion, 99)), '']);
 
   let issued = 0;
@@ -64,10 +69,18 @@ try {
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   });
-  rows.push([`calls/s, ${IN_FLIGHT} in flight`, `${Math.round(PIPELINED_CALLS / (pipelined / 1000)).toLocaleString('en-US')}/s`, `${Math.round(1000 / percentile(virshVersion, 50))}/s`, '']);
+  rows.push([
+    `calls/s, ${IN_FLIGHT} in flight`,
+    `${Math.round(PIPELINED_CALLS / (pipelined / 1000)).toLocaleString('en-US')}/s`,
+    `${Math.round(1000 / percentile(virshVersion, 50))}/s`,
+    '',
+  ]);
 
   const cycle = await samples(VOLUME_CYCLES, async (i) => {
-    const volume = await client.volumeCreateXml(pool, volumeXml({ name: `v${i}.qcow2`, capacityBytes: 64 * 1024 * 1024 }));
+    const volume = await client.volumeCreateXml(
+      pool,
+      volumeXml({ name: `v${i}.qcow2`, capacityBytes: 64 * 1024 * 1024 }),
+    );
     await client.volumeDelete(volume);
   });
   await client.poolRefresh(pool);
@@ -75,12 +88,22 @@ try {
     virsh('vol-create-as', poolName, `w${i}.qcow2`, '64M', '--format', 'qcow2');
     virsh('vol-delete', '--pool', poolName, `w${i}.qcow2`);
   });
-  rows.push(['volume create+delete (p50)', ms(percentile(cycle, 50)), ms(percentile(virshCycle, 50)), `${(percentile(virshCycle, 50) / percentile(cycle, 50)).toFixed(0)}×`]);
+  rows.push([
+    'volume create+delete (p50)',
+    ms(percentile(cycle, 50)),
+    ms(percentile(virshCycle, 50)),
+    `${(percentile(virshCycle, 50) / percentile(cycle, 50)).toFixed(0)}×`,
+  ]);
   rows.push(['volume create+delete (p99)', ms(percentile(cycle, 99)), ms(percentile(virshCycle, 99)), '']);
 
-  printTable(`libvirt RPC client vs virsh on ${URI} (${process.version})`, ['measure', 'RPC client', 'virsh', 'faster'], rows);
+  printTable(
+    `libvirt RPC client vs virsh on ${URI} (${process.version})`,
+    ['measure', 'RPC client', 'virsh', 'faster'],
+    rows,
+  );
 } finally {
-  for (const volume of await client.poolListVolumes(pool).catch(() => [])) await client.volumeDelete(volume).catch(() => undefined);
+  for (const volume of await client.poolListVolumes(pool).catch(() => []))
+    await client.volumeDelete(volume).catch(() => undefined);
   await client.poolDestroy(pool).catch(() => undefined);
   await client.poolUndefine(pool).catch(() => undefined);
   await client.close();

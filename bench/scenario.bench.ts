@@ -36,8 +36,14 @@ async function main(): Promise<void> {
   const history = new LabHistory({ systems: SYSTEMS });
   let tick = 0;
   const clock = () => new Date(Date.UTC(2026, 0, 1) + (tick += 250));
-  const recorded = openEventStore({ file: storeFile(config), projectors: [], projectionVersion: PROJECTION_VERSION, clock }).store;
-  while (recorded.lastPosition() < SCENARIO_EVENTS) recorded.appendAll(Array.from({ length: 500 }, () => history.next()));
+  const recorded = openEventStore({
+    file: storeFile(config),
+    projectors: [],
+    projectionVersion: PROJECTION_VERSION,
+    clock,
+  }).store;
+  while (recorded.lastPosition() < SCENARIO_EVENTS)
+    recorded.appendAll(Array.from({ length: 500 }, () => history.next()));
   recorded.db.close();
 
   const { store } = openConfiguredStore(config, { mustExist: true });
@@ -48,20 +54,48 @@ async function main(): Promise<void> {
   const events = store.lastPosition();
   store.db.close();
   const lines = header.steps + header.outcomes;
-  rows.push(['export (steps, outcomes, views at the end)', `${formatRate(events / exportSeconds)} events/s`, `${count(header.steps)} steps, ${count(header.outcomes)} outcomes, ${count(header.views)} views, ${(statSync(file).size / 1e6).toFixed(1)} MB`]);
+  rows.push([
+    'export (steps, outcomes, views at the end)',
+    `${formatRate(events / exportSeconds)} events/s`,
+    `${count(header.steps)} steps, ${count(header.outcomes)} outcomes, ${count(header.views)} views, ${(statSync(file).size / 1e6).toFixed(1)} MB`,
+  ]);
 
   started = performance.now();
   const scenario = loadScenarioFor(file, config);
   rows.push(['read and check the file', `${formatRate(lines / seconds(started))} lines/s`, `${count(lines)} lines`]);
 
-  const report = await replayScenario(scenario, config, { pace: 'fast', waitSeconds: 1, keep: false, withLab: false, dataDir: join(workDir, 'replay') });
+  const report = await replayScenario(scenario, config, {
+    pace: 'fast',
+    waitSeconds: 1,
+    keep: false,
+    withLab: false,
+    dataDir: join(workDir, 'replay'),
+  });
   const replaySeconds = report.durationMs / 1000;
   const differences = report.stepDifferences.length + report.outcomeDifferences.length + report.viewDifferences.length;
-  rows.push(['replay without libvirt (decide, record, project, compare)', `${formatRate(report.events / replaySeconds)} events/s`, `${count(report.events)} events in ${replaySeconds.toFixed(1)} s, ${report.equal ? 'views equal' : `${count(differences)} differences`}`]);
+  rows.push([
+    'replay without libvirt (decide, record, project, compare)',
+    `${formatRate(report.events / replaySeconds)} events/s`,
+    `${count(report.events)} events in ${replaySeconds.toFixed(1)} s, ${report.equal ? 'views equal' : `${count(differences)} differences`}`,
+  ]);
 
-  printTable(`Scenario export and replay (${process.version}, a ${count(events)}-event lab history of ${SYSTEMS} systems, no libvirt)`, ['measure', 'result', 'over'], rows);
+  printTable(
+    `Scenario export and replay (${process.version}, a ${count(events)}-event lab history of ${SYSTEMS} systems, no libvirt)`,
+    ['measure', 'result', 'over'],
+    rows,
+  );
   if (!report.equal) {
-    console.log(JSON.stringify({ steps: report.stepDifferences.slice(0, 3), outcomes: report.outcomeDifferences.slice(0, 3), views: report.viewDifferences.slice(0, 3) }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          steps: report.stepDifferences.slice(0, 3),
+          outcomes: report.outcomeDifferences.slice(0, 3),
+          views: report.viewDifferences.slice(0, 3),
+        },
+        null,
+        2,
+      ),
+    );
     process.exitCode = 1;
   }
 }

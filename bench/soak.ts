@@ -66,7 +66,15 @@ const configFile = join(root, 'config.json');
 
 // --- the state of the run -------------------------------------------------------------------
 
-type Kind = 'get' | 'boot patch' | 'reset' | 'volume create' | 'volume delete' | 'media insert' | 'media eject' | 'history';
+type Kind =
+  | 'get'
+  | 'boot patch'
+  | 'reset'
+  | 'volume create'
+  | 'volume delete'
+  | 'media insert'
+  | 'media eject'
+  | 'history';
 interface Counts {
   '2xx': number;
   '4xx': number;
@@ -119,7 +127,11 @@ async function send(kind: Kind | undefined, method: string, path: string, body?:
       signal: AbortSignal.timeout(60_000),
     });
     const text = await response.text();
-    const answer = { status: response.status, location: response.headers.get('location'), json: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+    const answer = {
+      status: response.status,
+      location: response.headers.get('location'),
+      json: text ? (JSON.parse(text) as Record<string, any>) : undefined,
+    };
     if (kind) {
       if (response.status >= 500) {
         const inKill = duringKill || killing;
@@ -171,16 +183,22 @@ async function getter(): Promise<void> {
 async function bootPatcher(): Promise<void> {
   const target = pick(['Pxe', 'Hdd', 'Cd', 'None']);
   const enabled = target === 'None' ? 'Disabled' : pick(['Once', 'Continuous']);
-  await send('boot patch', 'PATCH', systemPath(pick(systems).id), { Boot: { BootSourceOverrideTarget: target, BootSourceOverrideEnabled: enabled } });
+  await send('boot patch', 'PATCH', systemPath(pick(systems).id), {
+    Boot: { BootSourceOverrideTarget: target, BootSourceOverrideEnabled: enabled },
+  });
 }
 
 async function resetter(): Promise<void> {
-  await send('reset', 'POST', `${systemPath(pick(systems).id)}/Actions/ComputerSystem.Reset`, { ResetType: pick(['On', 'ForceOff', 'ForceRestart', 'ForceOff']) });
+  await send('reset', 'POST', `${systemPath(pick(systems).id)}/Actions/ComputerSystem.Reset`, {
+    ResetType: pick(['On', 'ForceOff', 'ForceRestart', 'ForceOff']),
+  });
 }
 
 async function volumes(): Promise<void> {
   const system = pick(systems).id;
-  const live = [...created.entries()].filter(([uri, v]) => v.system === system && !deleted.has(uri) && !maybeDeleted.has(uri) && !v.taskFailed);
+  const live = [...created.entries()].filter(
+    ([uri, v]) => v.system === system && !deleted.has(uri) && !maybeDeleted.has(uri) && !v.taskFailed,
+  );
   if (live.length >= MAX_VOLUMES || (live.length > 0 && rand() < 0.4)) {
     const [uri] = pick(live);
     const answer = await send('volume delete', 'DELETE', uri);
@@ -222,7 +240,8 @@ async function volumes(): Promise<void> {
 let imageUrl = '';
 async function media(): Promise<void> {
   const manager = `/redfish/v1/Managers/${pick(systems).id}/VirtualMedia/Cd`;
-  if (rand() < 0.5) await send('media insert', 'POST', `${manager}/Actions/VirtualMedia.InsertMedia`, { Image: imageUrl });
+  if (rand() < 0.5)
+    await send('media insert', 'POST', `${manager}/Actions/VirtualMedia.InsertMedia`, { Image: imageUrl });
   else await send('media eject', 'POST', `${manager}/Actions/VirtualMedia.EjectMedia`, {});
 }
 
@@ -253,7 +272,9 @@ async function startEmulator(): Promise<void> {
 
 /** What the emulators printed besides one line per request. */
 function saidBesidesRequests(): string[] {
-  return outputs.flatMap((output) => output().split('\n')).filter((line) => line.trim() !== '' && !line.includes('"msg":"request"'));
+  return outputs
+    .flatMap((output) => output().split('\n'))
+    .filter((line) => line.trim() !== '' && !line.includes('"msg":"request"'));
 }
 
 /** From each restart's exec to its `serving` line. */
@@ -277,7 +298,17 @@ async function killAndRestart(): Promise<void> {
 
 // --- convergence and checks -----------------------------------------------------------------
 
-const OPEN_TASK = new Set(['New', 'Starting', 'Running', 'Pending', 'Suspended', 'Stopping', 'Cancelling', 'Interrupted', 'Service']);
+const OPEN_TASK = new Set([
+  'New',
+  'Starting',
+  'Running',
+  'Pending',
+  'Suspended',
+  'Stopping',
+  'Cancelling',
+  'Interrupted',
+  'Service',
+]);
 
 /** The tasks not finished, by their @odata.id. */
 async function openTasks(): Promise<string[]> {
@@ -339,9 +370,13 @@ async function check(libvirt: LibvirtClient): Promise<Findings> {
   const tag = storeTagOf(String((await send(undefined, 'GET', '/redfish/v1'))?.json?.['UUID']));
   for (const { id, domain } of systems) {
     const collection = await send(undefined, 'GET', volumesPath(id));
-    const listed = new Set((collection?.json?.['Members'] as { '@odata.id': string }[] | undefined)?.map((m) => m['@odata.id']) ?? []);
+    const listed = new Set(
+      (collection?.json?.['Members'] as { '@odata.id': string }[] | undefined)?.map((m) => m['@odata.id']) ?? [],
+    );
     const xml = await libvirt.domainGetXml(await libvirt.domainLookupByName(domain), DomainXmlFlag.Inactive);
-    const attached = new Set(readDomainXml(xml).disks.flatMap((d) => (d.device === 'disk' && d.sourceFile ? [basename(d.sourceFile)] : [])));
+    const attached = new Set(
+      readDomainXml(xml).disks.flatMap((d) => (d.device === 'disk' && d.sourceFile ? [basename(d.sourceFile)] : [])),
+    );
     for (const uri of listed) owned.add(backingVolumeName(id, STORAGE, tag, basename(uri)));
     for (const [uri, volume] of created) {
       if (volume.system !== id) continue;
@@ -359,17 +394,21 @@ async function check(libvirt: LibvirtClient): Promise<Findings> {
       if (!attached.has(name)) lost.push(`create of ${uri}: ${name} not attached to ${domain}`);
     }
     // A disk of this lab's volumes that no listed volume owns.
-    for (const file of attached) if (file.startsWith(backingVolumePrefix(id, STORAGE, tag)) && !owned.has(file)) orphans.push(`${domain}: disk ${file}`);
+    for (const file of attached)
+      if (file.startsWith(backingVolumePrefix(id, STORAGE, tag)) && !owned.has(file))
+        orphans.push(`${domain}: disk ${file}`);
   }
   const tasks = await send(undefined, 'GET', '/redfish/v1/TaskService/Tasks');
   for (const member of (tasks?.json?.['Members'] as { '@odata.id': string }[] | undefined) ?? []) {
     const task = await send(undefined, 'GET', member['@odata.id']);
     if (task?.json?.['TaskState'] !== 'Exception') continue;
     failedTasks += 1;
-    const message = (task.json['Messages'] as { Message?: string }[] | undefined)?.map((m) => m.Message).join(' ') ?? '';
+    const message =
+      (task.json['Messages'] as { Message?: string }[] | undefined)?.map((m) => m.Message).join(' ') ?? '';
     failures.push(`task ${member['@odata.id']} ended in Exception: ${message.slice(0, 300)}`);
   }
-  for (const name of inPool) if (name.endsWith('.qcow2') && name.startsWith('rfe-') && !owned.has(name)) orphans.push(`pool: ${name}`);
+  for (const name of inPool)
+    if (name.endsWith('.qcow2') && name.startsWith('rfe-') && !owned.has(name)) orphans.push(`pool: ${name}`);
   return { failures, lost, orphans, openTasks: await openTasks(), failedTasks };
 }
 
@@ -417,7 +456,17 @@ writeFileSync(
         domain,
         vcpus: 1,
         memoryMiB: 64,
-        storage: [{ id: STORAGE, drives: Array.from({ length: 4 }, (_, i) => ({ id: String(i), capacityBytes: 4 * GiB, mediaType: 'HDD', protocol: 'SAS' })) }],
+        storage: [
+          {
+            id: STORAGE,
+            drives: Array.from({ length: 4 }, (_, i) => ({
+              id: String(i),
+              capacityBytes: 4 * GiB,
+              mediaType: 'HDD',
+              protocol: 'SAS',
+            })),
+          },
+        ],
       })),
     },
   }),
@@ -428,9 +477,12 @@ let libvirt: LibvirtClient | undefined;
 /** One client for the run: it reconnects by itself after a libvirtd restart. */
 const connect = async () => (libvirt ??= await LibvirtClient.connect(URI));
 try {
-  console.log(`soak: ${MINUTES} min, seed ${SEED}, ${KILLS} kills, ${LIBVIRTD_RESTARTS} libvirtd restarts, lab ${poolName} under ${root}`);
+  console.log(
+    `soak: ${MINUTES} min, seed ${SEED}, ${KILLS} kills, ${LIBVIRTD_RESTARTS} libvirtd restarts, lab ${poolName} under ${root}`,
+  );
   await startEmulator();
-  if (Number.isNaN(await timeToConverge(connect, Date.now()))) throw new Error(`the lab did not converge within ${CONVERGE_TIMEOUT_MS / 1000} s of the first start`);
+  if (Number.isNaN(await timeToConverge(connect, Date.now())))
+    throw new Error(`the lab did not converge within ${CONVERGE_TIMEOUT_MS / 1000} s of the first start`);
   const end = Date.now() + MINUTES * 60_000;
   const clients = [
     loop(getter, 50),
@@ -479,33 +531,71 @@ try {
   const afterKill = await timeToConverge(connect, Date.now());
   const findings = await check(await connect());
 
-  const kinds: Kind[] = ['get', 'boot patch', 'reset', 'volume create', 'volume delete', 'media insert', 'media eject', 'history'];
+  const kinds: Kind[] = [
+    'get',
+    'boot patch',
+    'reset',
+    'volume create',
+    'volume delete',
+    'media insert',
+    'media eject',
+    'history',
+  ];
   printTable(
     `Soak: ${MINUTES} min on ${URI}, seed ${SEED}, 8 clients, ${kills} SIGKILLs of the emulator, ${libvirtdConvergence.length} libvirtd restarts (${process.version})`,
     ['requests', '2xx', '4xx', '5xx', '5xx in kill', 'no answer'],
     kinds.map((kind) => {
       const row = counts.get(kind) ?? { '2xx': 0, '4xx': 0, '5xx': 0, '5xx in kill': 0, 'no answer': 0 };
-      return [kind, String(row['2xx']), String(row['4xx']), String(row['5xx']), String(row['5xx in kill']), String(row['no answer'])];
+      return [
+        kind,
+        String(row['2xx']),
+        String(row['4xx']),
+        String(row['5xx']),
+        String(row['5xx in kill']),
+        String(row['no answer']),
+      ];
     }),
   );
   const fiveHundreds = [...counts.values()].reduce((n, row) => n + row['5xx'], 0);
   const seconds = (ms: number) => (Number.isNaN(ms) ? 'never' : `${(ms / 1000).toFixed(1)} s`);
-  printTable('Outcome', ['check', 'result'], [
-    ['volumes acknowledged created / deleted', `${created.size} / ${deleted.size}`],
-    ['acknowledged writes lost', String(findings.lost.length)],
-    ['orphans (backing volumes or disks no volume owns)', String(findings.orphans.length)],
-    ['tasks left open', String(findings.openTasks.length)],
-    ['tasks ended in Exception', String(findings.failedTasks)],
-    ['restart after a SIGKILL, exec to serving (max)', seconds(Math.max(...restartMs))],
-    ['convergence once the clients stopped (last kill that much earlier)', `${seconds(afterKill)} (${seconds(sinceLastKill)})`],
-    ...libvirtdConvergence.map((ms, i) => [`libvirtd restart ${i + 1}: from its start to converged`, seconds(ms)]),
-    ['5xx outside a kill', String(fiveHundreds)],
-  ]);
+  printTable(
+    'Outcome',
+    ['check', 'result'],
+    [
+      ['volumes acknowledged created / deleted', `${created.size} / ${deleted.size}`],
+      ['acknowledged writes lost', String(findings.lost.length)],
+      ['orphans (backing volumes or disks no volume owns)', String(findings.orphans.length)],
+      ['tasks left open', String(findings.openTasks.length)],
+      ['tasks ended in Exception', String(findings.failedTasks)],
+      ['restart after a SIGKILL, exec to serving (max)', seconds(Math.max(...restartMs))],
+      [
+        'convergence once the clients stopped (last kill that much earlier)',
+        `${seconds(afterKill)} (${seconds(sinceLastKill)})`,
+      ],
+      ...libvirtdConvergence.map((ms, i) => [`libvirtd restart ${i + 1}: from its start to converged`, seconds(ms)]),
+      ['5xx outside a kill', String(fiveHundreds)],
+    ],
+  );
   for (const [refusal, n] of refusals) console.log(`  refused: ${refusal} (${n})`);
-  for (const line of [...findings.failures, ...findings.lost, ...findings.orphans, ...findings.openTasks.map((t) => `open: ${t}`), ...unexpected.slice(0, 20)]) console.log(`  ${line}`);
-  const failed = findings.lost.length > 0 || findings.orphans.length > 0 || findings.openTasks.length > 0 || fiveHundreds > 0 || Number.isNaN(afterKill);
+  for (const line of [
+    ...findings.failures,
+    ...findings.lost,
+    ...findings.orphans,
+    ...findings.openTasks.map((t) => `open: ${t}`),
+    ...unexpected.slice(0, 20),
+  ])
+    console.log(`  ${line}`);
+  const failed =
+    findings.lost.length > 0 ||
+    findings.orphans.length > 0 ||
+    findings.openTasks.length > 0 ||
+    fiveHundreds > 0 ||
+    Number.isNaN(afterKill);
   exitCode = failed ? 1 : 0;
-  if (failed) console.log(`\nwhat the emulators said besides the request log (last 40 lines):\n${saidBesidesRequests().slice(-40).join('\n')}`);
+  if (failed)
+    console.log(
+      `\nwhat the emulators said besides the request log (last 40 lines):\n${saidBesidesRequests().slice(-40).join('\n')}`,
+    );
 } catch (err) {
   console.error(`soak: ${(err as Error).stack ?? err}`);
   console.error(saidBesidesRequests().slice(-40).join('\n'));

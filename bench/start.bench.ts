@@ -25,7 +25,10 @@ const root = projectRoot();
 /** Installs the command in workDir/bin and returns its path. */
 function installCommand(): string {
   const binDir = join(workDir, 'bin');
-  const run = spawnSync(join(root, 'scripts', 'install-command'), { encoding: 'utf8', env: { ...process.env, REDFISH_EMULATOR_BIN_DIR: binDir } });
+  const run = spawnSync(join(root, 'scripts', 'install-command'), {
+    encoding: 'utf8',
+    env: { ...process.env, REDFISH_EMULATOR_BIN_DIR: binDir },
+  });
   if (run.status !== 0) throw new Error(`install-command failed: ${run.stderr}`);
   return join(binDir, 'redfish-emulator');
 }
@@ -50,12 +53,15 @@ interface Start {
 /** Execs `command serve`, times the serving line and the first 200, then stops it. */
 async function timeStart(command: string, config: string, port: number): Promise<Start> {
   const started = performance.now();
-  const child = spawn(command, ['serve', '--config', config, '--port', String(port), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(command, ['serve', '--config', config, '--port', String(port), '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let servingMs: number | undefined;
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
     output += text;
-    if (servingMs === undefined && /serving https?:\/\/\S+\/redfish\/v1/.test(output)) servingMs = performance.now() - started;
+    if (servingMs === undefined && /serving https?:\/\/\S+\/redfish\/v1/.test(output))
+      servingMs = performance.now() - started;
   });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
@@ -79,7 +85,14 @@ try {
   const written = writeLabHistoryStore(join(dataDir, 'events.db'), EVENTS, SYSTEMS);
   // The lab the history is of; test:///default and no domains made, so no run changes libvirt.
   const config = join(workDir, 'config.json');
-  writeFileSync(config, JSON.stringify({ dataDir: 'data', libvirt: { uri: 'test:///default' }, lab: { createMissingDomains: false, systems: labHistorySystems(SYSTEMS) } }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      dataDir: 'data',
+      libvirt: { uri: 'test:///default' },
+      lab: { createMissingDomains: false, systems: labHistorySystems(SYSTEMS) },
+    }),
+  );
   const rebuild = spawnSync(command, ['rebuild', '--config', config], { encoding: 'utf8' });
   if (rebuild.status !== 0) throw new Error(`rebuild failed: ${rebuild.stderr}`);
 
@@ -89,10 +102,18 @@ try {
   for (let i = 0; i < RUNS; i++) runs.push(await timeStart(command, config, port));
   const ms = (value: number) => `${value.toFixed(0)} ms`;
   const rows = runs.map((run, i) => [`run ${i + 1}`, ms(run.servingMs), ms(run.firstOkMs)]);
-  const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+  const median = (values: number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    );
   rows.push(['median', ms(median(runs.map((r) => r.servingMs))), ms(median(runs.map((r) => r.firstOkMs)))]);
   rows.unshift(['first start (makes the certificate)', ms(first.servingMs), ms(first.firstOkMs)]);
-  printTable(`redfish-emulator serve, exec to serving, on a stored lab of ${written.toLocaleString('en-US')} events (goal < 1,000 ms)`, ['', 'serving line', 'first 200 /redfish/v1'], rows);
+  printTable(
+    `redfish-emulator serve, exec to serving, on a stored lab of ${written.toLocaleString('en-US')} events (goal < 1,000 ms)`,
+    ['', 'serving line', 'first 200 /redfish/v1'],
+    rows,
+  );
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }

@@ -93,7 +93,10 @@ const ms = (n: number) => `${n.toFixed(2)} ms`;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function send(method: string, url: string, body?: string): Promise<Answer> {
-  const response = await fetch(url, { method, ...(body !== undefined && { body, headers: { 'content-type': 'application/json' } }) });
+  const response = await fetch(url, {
+    method,
+    ...(body !== undefined && { body, headers: { 'content-type': 'application/json' } }),
+  });
   return { status: response.status, location: response.headers.get('location'), text: await response.text() };
 }
 
@@ -122,7 +125,13 @@ class Bench {
     private readonly pool: PoolHandle,
   ) {}
 
-  static async start(root: string, settleWaitMs: number, lab: Record<string, unknown>, client: LibvirtClient, log: string[]): Promise<Bench> {
+  static async start(
+    root: string,
+    settleWaitMs: number,
+    lab: Record<string, unknown>,
+    client: LibvirtClient,
+    log: string[],
+  ): Promise<Bench> {
     const dir = join(root, `emulator-settle-${settleWaitMs}`);
     mkdirSync(dir);
     const { config } = testConfig(dir, lab);
@@ -130,7 +139,10 @@ class Bench {
     try {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the lab was not ready within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`the lab was not ready within ${READY_TIMEOUT_MS / 1000} s`)),
+          READY_TIMEOUT_MS,
+        );
       });
       await Promise.race([emulator.lab!.ready, timeout]).finally(() => clearTimeout(timer));
       const pool = await client.poolLookupByName(config.libvirt.pool!.name);
@@ -142,7 +154,12 @@ class Bench {
   }
 
   private backingName(volumeUri: string): string {
-    return backingVolumeName(SYSTEM, STORAGE, storeTag(this.emulator.store), volumeUri.slice(volumeUri.lastIndexOf('/') + 1));
+    return backingVolumeName(
+      SYSTEM,
+      STORAGE,
+      storeTag(this.emulator.store),
+      volumeUri.slice(volumeUri.lastIndexOf('/') + 1),
+    );
   }
 
   /** Creates one volume; the time runs from the POST to the task's completion. */
@@ -173,9 +190,11 @@ class Bench {
   async deleteAll(): Promise<void> {
     await this.checkPresent();
     const uris = [...this.created];
-    await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-      for (let uri = uris.shift(); uri !== undefined; uri = uris.shift()) await this.delete(uri);
-    }));
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        for (let uri = uris.shift(); uri !== undefined; uri = uris.shift()) await this.delete(uri);
+      }),
+    );
   }
 
   async sequential(count: number): Promise<Series> {
@@ -199,14 +218,16 @@ class Bench {
       let left = Math.min(ROUND, count - done);
       done += left;
       const started = performance.now();
-      await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-        for (; left > 0; ) {
-          left -= 1;
-          const create = await this.create();
-          result.samples.push(create.ms);
-          result.requests += create.requests;
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          for (; left > 0; ) {
+            left -= 1;
+            const create = await this.create();
+            result.samples.push(create.ms);
+            result.requests += create.requests;
+          }
+        }),
+      );
       result.wallMs += performance.now() - started;
       await this.deleteAll();
     }
@@ -280,7 +301,17 @@ const lab = {
         domain: domainName,
         vcpus: 1,
         memoryMiB: 64,
-        storage: [{ id: STORAGE, drives: Array.from({ length: 8 }, (_, i) => ({ id: String(i), capacityBytes: 64 * GiB, mediaType: 'HDD', protocol: 'SAS' })) }],
+        storage: [
+          {
+            id: STORAGE,
+            drives: Array.from({ length: 8 }, (_, i) => ({
+              id: String(i),
+              capacityBytes: 64 * GiB,
+              mediaType: 'HDD',
+              protocol: 'SAS',
+            })),
+          },
+        ],
       },
     ],
   },
@@ -299,11 +330,19 @@ try {
   for (const mode of modes) {
     bench = await Bench.start(root, mode.settleWaitMs, lab, client, log);
     await bench.warmUp();
-    const measured = [await bench.sequential(SEQUENTIAL_CREATES), await bench.concurrent(CONCURRENT_CREATES), await bench.cycles(CYCLES)];
+    const measured = [
+      await bench.sequential(SEQUENTIAL_CREATES),
+      await bench.concurrent(CONCURRENT_CREATES),
+      await bench.cycles(CYCLES),
+    ];
     notes.push(`${bench.streamLength()} (${mode.name})`);
     await bench.close();
     bench = undefined;
-    if (Number.isNaN(sequentialP50)) sequentialP50 = percentile([...measured[0]!.samples].sort((a, b) => a - b), 50);
+    if (Number.isNaN(sequentialP50))
+      sequentialP50 = percentile(
+        [...measured[0]!.samples].sort((a, b) => a - b),
+        50,
+      );
     for (const s of measured) {
       const sorted = [...s.samples].sort((a, b) => a - b);
       rows.push([
@@ -325,13 +364,17 @@ try {
     rows,
   );
   console.log(`\nevents in the storage stream at the end: ${notes.join(', ')}`);
-  console.log(`sequential create p50 ${ms(sequentialP50)}: ${sequentialP50 < TARGET_P50_MS ? 'meets' : 'MISSES'} the ${TARGET_P50_MS} ms target`);
+  console.log(
+    `sequential create p50 ${ms(sequentialP50)}: ${sequentialP50 < TARGET_P50_MS ? 'meets' : 'MISSES'} the ${TARGET_P50_MS} ms target`,
+  );
 } catch (err) {
   if (log.length > 0) console.error(`emulator said:\n  ${log.join('\n  ')}`);
   throw err;
 } finally {
   await bench?.close().catch((err: Error) => console.error(`closing the emulator: ${err.message}`));
-  await removeFromLibvirt(client, poolName, domainName).catch((err: Error) => console.error(`removing the pool and domain: ${err.message}`));
+  await removeFromLibvirt(client, poolName, domainName).catch((err: Error) =>
+    console.error(`removing the pool and domain: ${err.message}`),
+  );
   await client.close();
   rmSync(root, { recursive: true, force: true });
   rmSync(poolDir, { recursive: true, force: true });

@@ -106,7 +106,9 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     if (mockup) for (const line of startMockupLab(store, mockup)) announce(line);
     else registerSystems(store, systems);
     const https = tlsFiles(config);
-    const refusals = new RefusalRecorder(store, { ...DEFAULT_REFUSAL_LIMITS, ...config.refusedRequests }, (line) => options.logger?.warn(line));
+    const refusals = new RefusalRecorder(store, { ...DEFAULT_REFUSAL_LIMITS, ...config.refusedRequests }, (line) =>
+      options.logger?.warn(line),
+    );
     // Every loop that follows the log or runs on a timer reports here; a failing one says so once, and once when it recovers.
     const loops = new LoopHealth(announce);
     const { app, allowedMethods } = buildRedfishServer({
@@ -117,7 +119,12 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       // restart would not free the disk or bring libvirt back (see README, Health).
       health: () => {
         const failing = loops.failing();
-        return { status: failing.length > 0 ? 'degraded' : 'ok', loops: failing, version: EMULATOR_VERSION, lastPosition: store.lastPosition() };
+        return {
+          status: failing.length > 0 ? 'degraded' : 'ok',
+          loops: failing,
+          version: EMULATOR_VERSION,
+          lastPosition: store.lastPosition(),
+        };
       },
       liveStatus: (path, body) => withLoopFailures(path, body, loops.failing()),
       rewriteUrl: systemAddressRewriter(store.views),
@@ -153,7 +160,12 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerConsoleRoutes(app);
     registerLogEntriesRoute(app, allowedMethods, store);
     // Firmware updates: SimpleUpdate is recorded here; the fetcher fetches its image once the checkpoints are claimed.
-    const firmware = new FirmwareFetcher(store, config.updateService ?? {}, (line) => options.logger?.warn(line), loops);
+    const firmware = new FirmwareFetcher(
+      store,
+      config.updateService ?? {},
+      (line) => options.logger?.warn(line),
+      loops,
+    );
     if (!mockup) registerUpdateServiceRoutes(app, allowedMethods, store, firmware);
     // The service's HTTPS certificate, as found at start and as clients replace it.
     if (https) recordServedCertificate(store, https);
@@ -170,13 +182,21 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     announce(`serving ${url}/redfish/v1 (store ${storeFile(config)}, ${store.lastPosition()} events)`);
     for (const line of startBanner(config, url, https)) announce(line);
     if (config.auth.enabled && !config.auth.htpasswdFile && !isLoopback(config.listen.address)) {
-      announce(`WARNING: listening on ${config.listen.address} with the documented default account admin / password: anyone who can reach this address can power your lab's machines. Set auth.htpasswdFile.`);
+      announce(
+        `WARNING: listening on ${config.listen.address} with the documented default account admin / password: anyone who can reach this address can power your lab's machines. Set auth.htpasswdFile.`,
+      );
     }
     if (!config.auth.enabled && !isLoopback(config.listen.address)) {
       announce(`WARNING: listening on ${config.listen.address} with authentication off.`);
     }
     // The lab starts after the service listens: start-up never waits for libvirt.
-    const lab = !mockup && (systems.length > 0 || (config.lab.adopt ?? []).length > 0) ? new LabRuntime(store, config, systems, announce, loops, { resyncIntervalMs: options.resyncIntervalMs ?? 10_000, retryMs: 5_000 }) : undefined;
+    const lab =
+      !mockup && (systems.length > 0 || (config.lab.adopt ?? []).length > 0)
+        ? new LabRuntime(store, config, systems, announce, loops, {
+            resyncIntervalMs: options.resyncIntervalMs ?? 10_000,
+            retryMs: 5_000,
+          })
+        : undefined;
     // Push subscriptions are delivered to from the log, beside the requests, never inside one.
     const events = new EventDispatcher(store, { warn: (line) => options.logger?.warn(line), health: loops });
     events.start();

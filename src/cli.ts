@@ -61,7 +61,9 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`${PROGRAM} ${command.words.join(' ')}: ${err.message}\nSee '${PROGRAM} ${command.words.join(' ')} --help'.`);
+      console.error(
+        `${PROGRAM} ${command.words.join(' ')}: ${err.message}\nSee '${PROGRAM} ${command.words.join(' ')} --help'.`,
+      );
       return 2;
     }
     if (err instanceof ExplainedError) {

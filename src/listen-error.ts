@@ -8,14 +8,22 @@ export function explainListenError(err: unknown, address: string, port: number):
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'EADDRINUSE':
-      return new ExplainedError(`cannot listen on ${address} port ${port}: another program is listening there; stop it, or choose another port with --port (key listen.port)`);
+      return new ExplainedError(
+        `cannot listen on ${address} port ${port}: another program is listening there; stop it, or choose another port with --port (key listen.port)`,
+      );
     case 'EADDRNOTAVAIL':
-      return new ExplainedError(`cannot listen on ${address}: it is not an address of this machine; choose one it has with --listen (key listen.address), e.g. 127.0.0.1 or 0.0.0.0`);
+      return new ExplainedError(
+        `cannot listen on ${address}: it is not an address of this machine; choose one it has with --listen (key listen.address), e.g. 127.0.0.1 or 0.0.0.0`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new ExplainedError(`cannot listen on ${address}: no such host name; give an address of this machine with --listen (key listen.address), e.g. 127.0.0.1 or 0.0.0.0`);
+      return new ExplainedError(
+        `cannot listen on ${address}: no such host name; give an address of this machine with --listen (key listen.address), e.g. 127.0.0.1 or 0.0.0.0`,
+      );
     case 'EACCES':
-      return new ExplainedError(`cannot listen on ${address} port ${port}: not allowed (ports below 1024 need root or CAP_NET_BIND_SERVICE); choose a port from 1024 up with --port (key listen.port)`);
+      return new ExplainedError(
+        `cannot listen on ${address} port ${port}: not allowed (ports below 1024 need root or CAP_NET_BIND_SERVICE); choose a port from 1024 up with --port (key listen.port)`,
+      );
     default:
       return err;
   }

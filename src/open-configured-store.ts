@@ -29,9 +29,13 @@ export function openConfiguredStore(config: EmulatorConfig, options: { mustExist
   if (options.mustExist && !existsSync(file)) {
     // A store in a directory this user may not read looks missing: say which it is.
     if (isDeniedDir(dirname(file))) {
-      throw new ExplainedError(`cannot read the data directory ${dirname(file)}: it is not this user's to read; run as its owner, or give this user access to it (chown, chmod)`);
+      throw new ExplainedError(
+        `cannot read the data directory ${dirname(file)}: it is not this user's to read; run as its owner, or give this user access to it (chown, chmod)`,
+      );
     }
-    throw new ExplainedError(`there is no event store at ${file}; start the emulator there once, or point --data-dir at an existing one`);
+    throw new ExplainedError(
+      `there is no event store at ${file}; start the emulator there once, or point --data-dir at an existing one`,
+    );
   }
   return openEventStore({
     file,

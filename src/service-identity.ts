@@ -15,7 +15,13 @@ export function ensureServiceCreated(store: EventStore): void {
     store,
     SERVICE_STREAM,
     serviceDecider,
-    { type: 'CreateService', uuid: randomUUID(), name: 'Redfish Emulator BMC', product: 'redfish-emulator', redfishVersion: REDFISH_VERSION },
+    {
+      type: 'CreateService',
+      uuid: randomUUID(),
+      name: 'Redfish Emulator BMC',
+      product: 'redfish-emulator',
+      redfishVersion: REDFISH_VERSION,
+    },
     { actor: 'emulator' },
   );
 }
@@ -28,7 +34,8 @@ export function serviceUuid(store: EventStore): string {
   let uuid = serviceUuids.get(store);
   if (uuid === undefined) {
     const created = store.readStream(SERVICE_STREAM)[0] as RecordedEvent | undefined;
-    if (created?.type !== 'ServiceCreated') throw new Error('the store has no service yet: ensureServiceCreated runs first');
+    if (created?.type !== 'ServiceCreated')
+      throw new Error('the store has no service yet: ensureServiceCreated runs first');
     uuid = (created.data as ServiceCreated['data']).uuid;
     serviceUuids.set(store, uuid);
   }

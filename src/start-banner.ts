@@ -18,7 +18,9 @@ export function startBanner(config: EmulatorConfig, url: string, https: TlsFiles
     lines.push(`accounts from ${config.auth.htpasswdFile}`);
     curl.push('-u', 'USER');
   } else {
-    lines.push(`account ${DEFAULT_ACCOUNT.user} / ${DEFAULT_ACCOUNT.password} (the documented default; set auth.htpasswdFile for your own)`);
+    lines.push(
+      `account ${DEFAULT_ACCOUNT.user} / ${DEFAULT_ACCOUNT.password} (the documented default; set auth.htpasswdFile for your own)`,
+    );
     curl.push('-u', `${DEFAULT_ACCOUNT.user}:${DEFAULT_ACCOUNT.password}`);
   }
   const paths = tlsFilePaths(config);

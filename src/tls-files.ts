@@ -23,12 +23,29 @@ export function tlsFiles(config: EmulatorConfig): TlsFiles | undefined {
     try {
       execFileSync(
         'openssl',
-        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=redfish-emulator',
-          '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1', '-keyout', keyFile, '-out', certFile],
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '3650',
+          '-subj',
+          '/CN=redfish-emulator',
+          '-addext',
+          'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+          '-keyout',
+          keyFile,
+          '-out',
+          certFile,
+        ],
         { stdio: 'pipe' },
       );
     } catch (err) {
-      throw new ConfigError(`tls.selfSigned: cannot make a certificate with openssl (${(err as Error).message.split('\n')[0]}); install openssl or give tls.certFile and tls.keyFile`);
+      throw new ConfigError(
+        `tls.selfSigned: cannot make a certificate with openssl (${(err as Error).message.split('\n')[0]}); install openssl or give tls.certFile and tls.keyFile`,
+      );
     }
   }
   try {
@@ -39,10 +56,13 @@ export function tlsFiles(config: EmulatorConfig): TlsFiles | undefined {
 }
 
 /** Where the certificate and key HTTPS is served with are kept: the configured files, or dataDir/tls. */
-export function tlsFilePaths(config: EmulatorConfig): { readonly certFile: string; readonly keyFile: string } | undefined {
+export function tlsFilePaths(
+  config: EmulatorConfig,
+): { readonly certFile: string; readonly keyFile: string } | undefined {
   const tls = config.tls;
   if (!tls) return undefined;
-  if ('selfSigned' in tls) return { certFile: join(config.dataDir, 'tls', 'cert.pem'), keyFile: join(config.dataDir, 'tls', 'key.pem') };
+  if ('selfSigned' in tls)
+    return { certFile: join(config.dataDir, 'tls', 'cert.pem'), keyFile: join(config.dataDir, 'tls', 'key.pem') };
   return { certFile: tls.certFile, keyFile: tls.keyFile };
 }
 
@@ -51,7 +71,10 @@ export function tlsFilePaths(config: EmulatorConfig): { readonly certFile: strin
  * serves it too: each written beside its file and renamed over it, the key readable by its owner only.
  */
 export function replaceTlsFiles(paths: { readonly certFile: string; readonly keyFile: string }, files: TlsFiles): void {
-  for (const [file, content, mode] of [[paths.keyFile, files.key, 0o600], [paths.certFile, files.cert, 0o644]] as const) {
+  for (const [file, content, mode] of [
+    [paths.keyFile, files.key, 0o600],
+    [paths.certFile, files.cert, 0o644],
+  ] as const) {
     writeFileSync(`${file}.new`, content, { mode });
     renameSync(`${file}.new`, file);
   }

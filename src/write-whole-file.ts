@@ -7,7 +7,10 @@ import { basename, dirname, join } from 'node:path';
  * temporary file, and even a kill -9 leaves no truncated file under the requested name.
  * '-' is standard output, written as it comes.
  */
-export async function writeWholeFile(target: string, write: (out: (text: string) => void) => Promise<void>): Promise<void> {
+export async function writeWholeFile(
+  target: string,
+  write: (out: (text: string) => void) => Promise<void>,
+): Promise<void> {
   if (target === '-') return write((text) => void writeSync(1, text));
   const partial = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
   let fd: number | undefined = openSync(partial, 'w');

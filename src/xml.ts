@@ -5,7 +5,9 @@ import { Builder, Parser } from 'xml2js';
  * an array. Values are escaped by the builder, never by string concatenation, so a name such as
  * `a"/><x` stays a value.
  */
-export type XmlNode = { $?: Record<string, string>; _?: string } & { [child: string]: XmlNode[] | Record<string, string> | string | undefined };
+export type XmlNode = { $?: Record<string, string>; _?: string } & {
+  [child: string]: XmlNode[] | Record<string, string> | string | undefined;
+};
 
 /** Thrown when the text is not XML, or not the XML the reader expects. */
 export class XmlShapeError extends Error {}
@@ -14,10 +16,13 @@ export function parseXml(text: string): Record<string, XmlNode> {
   let result: Record<string, XmlNode> | undefined;
   let failure: Error | undefined;
   // With async: false the parser calls back before parseString returns.
-  new Parser({ async: false, explicitArray: true, explicitCharkey: false }).parseString(text, (err: Error | null, parsed: unknown) => {
-    failure = err ?? undefined;
-    result = parsed as Record<string, XmlNode>;
-  });
+  new Parser({ async: false, explicitArray: true, explicitCharkey: false }).parseString(
+    text,
+    (err: Error | null, parsed: unknown) => {
+      failure = err ?? undefined;
+      result = parsed as Record<string, XmlNode>;
+    },
+  );
   if (failure || !result) throw new XmlShapeError(`not well-formed XML: ${failure?.message ?? 'empty document'}`);
   return result;
 }

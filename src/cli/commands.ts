@@ -12,4 +12,18 @@ import { scenarioExportCommand, scenarioReplayCommand } from './scenario.js';
 import { scenarioSandboxesCommand } from './scenario-sandboxes.js';
 
 /** Every sub-command of the CLI, in the order `--help` lists them. */
-export const commands: readonly CliCommand[] = [serveCommand, historyCommand, showCommand, rebuildCommand, exportCommand, importCommand, markCommand, scenarioExportCommand, scenarioReplayCommand, scenarioSandboxesCommand, driveFailCommand, driveReplaceCommand, libvirtInspectCommand];
+export const commands: readonly CliCommand[] = [
+  serveCommand,
+  historyCommand,
+  showCommand,
+  rebuildCommand,
+  exportCommand,
+  importCommand,
+  markCommand,
+  scenarioExportCommand,
+  scenarioReplayCommand,
+  scenarioSandboxesCommand,
+  driveFailCommand,
+  driveReplaceCommand,
+  libvirtInspectCommand,
+];

@@ -31,13 +31,15 @@ function driveFaultCommand(fault: DriveFault): CliCommand {
       '',
       `${WHAT[fault][0]!.toUpperCase()}${WHAT[fault].slice(1)}.`,
       'Recorded as an event like every change, so history shows it and a replay repeats it.',
-      ...(fault === 'replace' ? ['Replacing a working drive pulls it first (it fails, then the new one goes in).'] : []),
+      ...(fault === 'replace'
+        ? ['Replacing a working drive pulls it first (it fails, then the new one goes in).']
+        : []),
       '',
       'Options:',
       '  --system ID       the system, e.g. node-1',
       '  --storage ID      its storage subsystem, e.g. RAID-Controller-1',
       '  --drive ID        the drive, e.g. 0',
-      ...(fault === 'replace' ? ['  --serial TEXT     the new drive\'s serial number (made up when not given)'] : []),
+      ...(fault === 'replace' ? ["  --serial TEXT     the new drive's serial number (made up when not given)"] : []),
       STORE_OPTIONS_HELP,
     ].join('\n'),
     async run(argv) {
@@ -57,7 +59,11 @@ function driveFaultCommand(fault: DriveFault): CliCommand {
           actor: 'cli',
         });
         if (!outcome.ok) {
-          console.error(`redfish-emulator: ${RedfishHttpError.fromProblems([outcome.problem]).messages.map((m) => m.Message).join(' ')}`);
+          console.error(
+            `redfish-emulator: ${RedfishHttpError.fromProblems([outcome.problem])
+              .messages.map((m) => m.Message)
+              .join(' ')}`,
+          );
           return 1;
         }
         const recorded = outcome.events.map((e) => e.type).join(', ');

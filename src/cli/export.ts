@@ -7,7 +7,12 @@ import { openConfiguredStore } from '../open-configured-store.js';
 import { exportLog } from '../eventstore/log-file.js';
 import { countProgress } from '../progress/count-progress.js';
 
-const options = { ...storeOptions, ...progressOptions, output: { type: 'string', short: 'o' }, 'until-position': { type: 'string' } } as const;
+const options = {
+  ...storeOptions,
+  ...progressOptions,
+  output: { type: 'string', short: 'o' },
+  'until-position': { type: 'string' },
+} as const;
 
 export const exportCommand: CliCommand = {
   words: ['export'],
@@ -28,12 +33,16 @@ export const exportCommand: CliCommand = {
   ].join('\n'),
   async run(argv) {
     const { values } = parseCommandArgs(argv, options);
-    const until = values['until-position'] === undefined ? undefined : parseCount(values['until-position'], '--until-position');
+    const until =
+      values['until-position'] === undefined ? undefined : parseCount(values['until-position'], '--until-position');
     const { store } = openConfiguredStore(configFromOptions(values), { mustExist: true });
     const display = progressDisplay(values, values.output === undefined);
     try {
       return await runInterruptibly(display, FILE_OUTPUT_NOTES, async (signal) => {
-        const header = await exportLog(store.db, values.output ?? '-', until, { signal, onProgress: countProgress(display, 'export') });
+        const header = await exportLog(store.db, values.output ?? '-', until, {
+          signal,
+          onProgress: countProgress(display, 'export'),
+        });
         display.clear();
         if (values.output) console.error(`exported ${header.count} events to ${values.output}`);
       });

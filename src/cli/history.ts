@@ -3,7 +3,12 @@ import { parseCommandArgs, parseCount, UsageError } from './command.js';
 import { configFromOptions, storeOptions, STORE_OPTIONS_HELP } from './store-options.js';
 import { openConfiguredStore } from '../open-configured-store.js';
 import { countHistory, queryHistory, type HistoryFilter } from '../eventstore/history-query.js';
-import { HISTORY_OPTIONS, HistoryOptionError, parseHistoryOptions, type HistoryOptionValues } from '../eventstore/history-options.js';
+import {
+  HISTORY_OPTIONS,
+  HistoryOptionError,
+  parseHistoryOptions,
+  type HistoryOptionValues,
+} from '../eventstore/history-options.js';
 import type { HistoryEntry } from '../eventstore/history-entry.js';
 import { describedHistoryEntry } from '../projections/described-history-entry.js';
 import { unknownEventTypes } from '../eventstore/unknown-event-types.js';
@@ -33,13 +38,17 @@ const options = {
 function filterFrom(values: Record<string, unknown>): HistoryFilter {
   let filter: HistoryFilter;
   try {
-    filter = parseHistoryOptions(Object.fromEntries(Object.keys(HISTORY_OPTIONS).map((name) => [name, values[name]])) as HistoryOptionValues);
+    filter = parseHistoryOptions(
+      Object.fromEntries(Object.keys(HISTORY_OPTIONS).map((name) => [name, values[name]])) as HistoryOptionValues,
+    );
   } catch (err) {
-    if (err instanceof HistoryOptionError) throw new UsageError(`--${err.option} takes ${err.expected}, got '${err.value}'`);
+    if (err instanceof HistoryOptionError)
+      throw new UsageError(`--${err.option} takes ${err.expected}, got '${err.value}'`);
     throw err;
   }
   if (typeof values['tail'] !== 'string') return { ...filter, limit: filter.limit ?? DEFAULT_LIMIT };
-  if (filter.limit !== undefined) throw new UsageError('--tail N lists the N newest events: give it or --limit, not both');
+  if (filter.limit !== undefined)
+    throw new UsageError('--tail N lists the N newest events: give it or --limit, not both');
   const tail = parseCount(values['tail'], '--tail');
   if (tail < 1) throw new UsageError(`--tail takes a number from 1, got '${values['tail']}'`);
   return { ...filter, limit: tail, newestFirst: true };
@@ -49,7 +58,10 @@ function filterFrom(values: Record<string, unknown>): HistoryFilter {
 function refuseUnknownTypes(db: SqliteDatabase, filter: HistoryFilter): void {
   const [unknown] = unknownEventTypes(db, filter.types ?? [], EVENT_TYPES);
   if (!unknown) return;
-  const hint = unknown.nearest.length > 0 ? `did you mean ${unknown.nearest.join(', ')}?` : `the event types are ${unknown.known.join(', ')}`;
+  const hint =
+    unknown.nearest.length > 0
+      ? `did you mean ${unknown.nearest.join(', ')}?`
+      : `the event types are ${unknown.known.join(', ')}`;
   throw new UsageError(`--type '${unknown.type}' is no event type; ${hint}`);
 }
 
@@ -57,12 +69,19 @@ function refuseUnknownTypes(db: SqliteDatabase, filter: HistoryFilter): void {
  * What is left beyond a listing cut at its limit, and the flags that list it: the next events
  * after the last shown, or with --tail the older ones before the oldest shown.
  */
-function remainder(db: SqliteDatabase, filter: HistoryFilter, shown: readonly HistoryEntry[]): { more: number; next: string[] } | undefined {
+function remainder(
+  db: SqliteDatabase,
+  filter: HistoryFilter,
+  shown: readonly HistoryEntry[],
+): { more: number; next: string[] } | undefined {
   const last = shown.at(-1);
   if (!last || shown.length < (filter.limit ?? DEFAULT_LIMIT)) return undefined;
   const more = countHistory(db, filter) - shown.length;
   if (more <= 0) return undefined;
-  return { more, next: filter.newestFirst ? ['--until-position', String(last.position - 1)] : ['--after', String(last.position)] };
+  return {
+    more,
+    next: filter.newestFirst ? ['--until-position', String(last.position - 1)] : ['--after', String(last.position)],
+  };
 }
 
 function clip(text: string, width: number): string {
@@ -71,10 +90,19 @@ function clip(text: string, width: number): string {
 
 /** One line per event: position, time, actor, type, subject, and the payload in short. */
 function table(entries: readonly HistoryEntry[]): string {
-  const rows = entries.map((e) => [String(e.position), e.recordedAt, e.actor ?? '-', e.type, e.subject, clip(JSON.stringify(e.data), 80)]);
+  const rows = entries.map((e) => [
+    String(e.position),
+    e.recordedAt,
+    e.actor ?? '-',
+    e.type,
+    e.subject,
+    clip(JSON.stringify(e.data), 80),
+  ]);
   const header = ['POSITION', 'RECORDED AT', 'ACTOR', 'TYPE', 'SUBJECT', 'DATA'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+  return [header, ...rows]
+    .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '))
+    .join('\n');
 }
 
 export const historyCommand: CliCommand = {
@@ -89,7 +117,7 @@ export const historyCommand: CliCommand = {
     'Filters (combined with AND):',
     '  --stream ID           events of one stream (e.g. /redfish/v1/Systems/node-1)',
     '  --resource ODATA_ID   events about a resource and everything below it, including those of',
-    '                        its parent\'s stream that name it (a volume\'s, a drive\'s, a task\'s);',
+    "                        its parent's stream that name it (a volume's, a drive's, a task's);",
     '                        its URL will do (https://host:8000/redfish/v1/Systems/node-1)',
     '  --type TYPE           an event type; repeat (or separate with commas) for several',
     '  --actor ACTOR         who caused them (e.g. user:admin, reconciler)',
@@ -115,14 +143,19 @@ export const historyCommand: CliCommand = {
     try {
       refuseUnknownTypes(store.db, filter);
       if (filter.resource !== undefined) await indexEventResources(store.db, store.upcasters);
-      const entries = queryHistory(store.db, filter, store.upcasters).map((event) => describedHistoryEntry(event, store.views));
+      const entries = queryHistory(store.db, filter, store.upcasters).map((event) =>
+        describedHistoryEntry(event, store.views),
+      );
       const rest = remainder(store.db, filter, entries);
       if (values.json) {
         for (const entry of entries) process.stdout.write(`${JSON.stringify(entry)}\n`);
         if (rest) process.stdout.write(`${JSON.stringify(rest)}\n`);
       } else {
         console.log(entries.length === 0 ? '(no events match)' : table(entries));
-        if (rest) console.error(`(${rest.more} more ${filter.newestFirst ? 'older ' : ''}${rest.more === 1 ? 'event matches' : 'events match'}: add ${rest.next.join(' ')} to see them)`);
+        if (rest)
+          console.error(
+            `(${rest.more} more ${filter.newestFirst ? 'older ' : ''}${rest.more === 1 ? 'event matches' : 'events match'}: add ${rest.next.join(' ')} to see them)`,
+          );
       }
       return 0;
     } finally {

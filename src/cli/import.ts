@@ -34,7 +34,11 @@ async function importIntoNewStore(config: EmulatorConfig, file: string, work: Lo
   const target = storeFile(config);
   const dataDirExisted = existsSync(dirname(target));
   const partial = join(dirname(target), `.${basename(target)}.${process.pid}.importing`);
-  const { store } = openConfiguredStore({ ...config, dataDir: dirname(target), database: { ...config.database, file: basename(partial) } });
+  const { store } = openConfiguredStore({
+    ...config,
+    dataDir: dirname(target),
+    database: { ...config.database, file: basename(partial) },
+  });
   try {
     const header = await importLog(store.db, file, viewsOfImportedLog(store.db, projectors), work);
     // Closing the last connection folds the WAL into the file, which is then whole on its own.
@@ -71,10 +75,17 @@ export const importCommand: CliCommand = {
     const config = configFromOptions(values);
     const display = progressDisplay(values);
     const into = existsSync(storeFile(config)) ? importInPlace : importIntoNewStore;
-    return runInterruptibly(display, { stopped: 'the target store is as it was', leftBehind: 'The target store is as it was; a hidden .NAME.PID.importing file may be left beside it.' }, async (signal) => {
-      const header = await into(config, file, { signal, onProgress: countProgress(display, 'import') });
-      display.clear();
-      console.log(`imported ${header.count} events (positions 1 to ${header.toPosition})`);
-    });
+    return runInterruptibly(
+      display,
+      {
+        stopped: 'the target store is as it was',
+        leftBehind: 'The target store is as it was; a hidden .NAME.PID.importing file may be left beside it.',
+      },
+      async (signal) => {
+        const header = await into(config, file, { signal, onProgress: countProgress(display, 'import') });
+        display.clear();
+        console.log(`imported ${header.count} events (positions 1 to ${header.toPosition})`);
+      },
+    );
   },
 };

@@ -11,11 +11,18 @@ interface Inventory {
   uri: string;
   libvirtVersion: string;
   hostname: string;
-  pools: { name: string; state: string; capacityBytes: number; allocationBytes: number; volumes: { name: string; path: string; capacityBytes: number }[] }[];
+  pools: {
+    name: string;
+    state: string;
+    capacityBytes: number;
+    allocationBytes: number;
+    volumes: { name: string; path: string; capacityBytes: number }[];
+  }[];
   domains: { name: string; uuid: string; id: number; state: string }[];
 }
 
-const poolStateName = (state: number) => Object.entries(StoragePoolState).find(([, v]) => v === state)?.[0] ?? String(state);
+const poolStateName = (state: number) =>
+  Object.entries(StoragePoolState).find(([, v]) => v === state)?.[0] ?? String(state);
 const version = (v: bigint) => `${v / 1_000_000n}.${(v / 1000n) % 1000n}.${v % 1000n}`;
 
 async function inventory(client: LibvirtClient): Promise<Inventory> {
@@ -44,13 +51,25 @@ async function inventory(client: LibvirtClient): Promise<Inventory> {
         };
       }),
     ),
-    domains: domains.map(({ domain, state }) => ({ name: domain.name, uuid: uuidToString(domain.uuid), id: domain.id, state: state.stateName })),
+    domains: domains.map(({ domain, state }) => ({
+      name: domain.name,
+      uuid: uuidToString(domain.uuid),
+      id: domain.id,
+      state: state.stateName,
+    })),
   };
 }
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 const GiB = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
@@ -60,11 +79,19 @@ function render(inv: Inventory): string {
   return [
     `${inv.uri} on ${inv.hostname}, libvirt ${inv.libvirtVersion}`,
     '',
-    table(['POOL', 'STATE', 'CAPACITY', 'ALLOCATED', 'VOLUMES'], inv.pools.map((p) => [p.name, p.state, GiB(p.capacityBytes), GiB(p.allocationBytes), String(p.volumes.length)])),
+    table(
+      ['POOL', 'STATE', 'CAPACITY', 'ALLOCATED', 'VOLUMES'],
+      inv.pools.map((p) => [p.name, p.state, GiB(p.capacityBytes), GiB(p.allocationBytes), String(p.volumes.length)]),
+    ),
     '',
     volumes.length ? table(['POOL', 'VOLUME', 'CAPACITY', 'PATH'], volumes) : '(no volumes)',
     '',
-    inv.domains.length ? table(['DOMAIN', 'STATE', 'ID', 'UUID'], inv.domains.map((d) => [d.name, d.state, d.id < 0 ? '-' : String(d.id), d.uuid])) : '(no domains)',
+    inv.domains.length
+      ? table(
+          ['DOMAIN', 'STATE', 'ID', 'UUID'],
+          inv.domains.map((d) => [d.name, d.state, d.id < 0 ? '-' : String(d.id), d.uuid]),
+        )
+      : '(no domains)',
   ].join('\n');
 }
 

@@ -24,9 +24,19 @@ export const markCommand: CliCommand = {
     const { values, argument: name } = parseWithOneArgument(argv, storeOptions, 'NAME');
     const { store } = openConfiguredStore(configFromOptions(values), { mustExist: true });
     try {
-      const outcome = executeCommand(store, MARKS_STREAM, marksDecider, { type: 'PlaceMark', name: name }, { actor: 'cli' });
+      const outcome = executeCommand(
+        store,
+        MARKS_STREAM,
+        marksDecider,
+        { type: 'PlaceMark', name: name },
+        { actor: 'cli' },
+      );
       if (!outcome.ok) {
-        console.error(`redfish-emulator: ${RedfishHttpError.fromProblems([outcome.problem]).messages.map((m) => m.Message).join(' ')}`);
+        console.error(
+          `redfish-emulator: ${RedfishHttpError.fromProblems([outcome.problem])
+            .messages.map((m) => m.Message)
+            .join(' ')}`,
+        );
         return 1;
       }
       console.log(`mark ${name} at position ${store.lastPosition()}`);

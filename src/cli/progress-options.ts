@@ -16,7 +16,10 @@ export const PROGRESS_OPTIONS_HELP = [
  * standard output (`dataOnStdout`) draws none there when that is the terminal too: a line
  * redrawn in the middle of the data would tear it.
  */
-export function progressDisplay(values: { quiet?: boolean; progress?: boolean }, dataOnStdout = false): ProgressDisplay {
+export function progressDisplay(
+  values: { quiet?: boolean; progress?: boolean },
+  dataOnStdout = false,
+): ProgressDisplay {
   const sharedTerminal = dataOnStdout && process.stdout.isTTY === true;
   return new ProgressDisplay(progressMode(values, process.stderr.isTTY === true && !sharedTerminal));
 }

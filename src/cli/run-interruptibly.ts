@@ -21,7 +21,11 @@ export const FILE_OUTPUT_NOTES: InterruptionNotes = {
  * stops with an InterruptedError where it can do so cleanly. Answers the command's exit code: 0
  * when the work ended, 130 or 143 when it was interrupted.
  */
-export async function runInterruptibly(display: ProgressDisplay, notes: InterruptionNotes, work: (signal: AbortSignal) => Promise<void>): Promise<number> {
+export async function runInterruptibly(
+  display: ProgressDisplay,
+  notes: InterruptionNotes,
+  work: (signal: AbortSignal) => Promise<void>,
+): Promise<number> {
   const interruption = catchInterruptions(
     (signal) => display.message(`${signal}: stopping…`),
     () => notes.leftBehind,

@@ -20,25 +20,31 @@ export const scenarioSandboxesCommand: CliCommand = {
     '',
     'A replay removes its sandbox when it ends, even when interrupted with Ctrl-C; one that was',
     'killed (kill -9, a power loss, a second Ctrl-C) leaves it in libvirt. This lists the',
-    'storage pools and domains named as sandboxes of the configured lab are (its pool\'s and',
-    'domains\' names followed by -replay- and six hex digits), on its libvirt URIs, or with --all',
+    "storage pools and domains named as sandboxes of the configured lab are (its pool's and",
+    "domains' names followed by -replay- and six hex digits), on its libvirt URIs, or with --all",
     'every sandbox of any lab there; --remove destroys and undefines the domains,',
-    'deletes the pools\' volumes, destroys and undefines the pools, and removes their',
+    "deletes the pools' volumes, destroys and undefines the pools, and removes their",
     'directories. Nothing else is touched. Do not remove while a replay is running: its',
     'sandbox is listed too.',
     '',
     'Options:',
     '  --remove               remove what is listed',
     '  --all                  sandboxes of any lab, not only of the configured one',
-    '  --libvirt-uri URI      look there instead of the configured lab\'s URIs',
+    "  --libvirt-uri URI      look there instead of the configured lab's URIs",
     '  --config FILE          the lab (default: the embedded demo lab; env REDFISH_EMULATOR_CONFIG)',
   ].join('\n'),
   async run(argv) {
     const { values } = parseCommandArgs(argv, options);
     const config = loadConfig({ file: values.config });
-    const liveNames = new Set([...(config.libvirt.pool ? [config.libvirt.pool.name] : []), ...labSystems(config).map((s) => s.domainName)]);
+    const liveNames = new Set([
+      ...(config.libvirt.pool ? [config.libvirt.pool.name] : []),
+      ...labSystems(config).map((s) => s.domainName),
+    ]);
     const madeFrom = values.all ? undefined : (live: string) => liveNames.has(live);
-    const uris = values['libvirt-uri'] !== undefined ? [values['libvirt-uri']] : [...new Set([config.libvirt.uri, ...labSystems(config).map((s) => s.libvirtUri)])];
+    const uris =
+      values['libvirt-uri'] !== undefined
+        ? [values['libvirt-uri']]
+        : [...new Set([config.libvirt.uri, ...labSystems(config).map((s) => s.libvirtUri)])];
     const connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
     let found = 0;
     try {
@@ -54,7 +60,10 @@ export const scenarioSandboxesCommand: CliCommand = {
       await connections.closeAll();
     }
     if (found === 0) console.log('no sandbox left in libvirt');
-    else console.log(values.remove ? `removed ${found} sandbox objects` : `${found} sandbox objects; --remove removes them`);
+    else
+      console.log(
+        values.remove ? `removed ${found} sandbox objects` : `${found} sandbox objects; --remove removes them`,
+      );
     return 0;
   },
 };

@@ -37,7 +37,7 @@ export const scenarioExportCommand: CliCommand = {
     'Range (the whole log by default):',
     '  --from-position N / --to-position N    positions of the log',
     '  --from-mark NAME / --to-mark NAME      marks placed with `redfish-emulator mark NAME`',
-    '  --actor ACTOR                          only this client\'s commands, e.g. user:admin',
+    "  --actor ACTOR                          only this client's commands, e.g. user:admin",
     '',
     'Options:',
     '  -o, --output FILE     where to write (default: standard output); it appears only once',
@@ -48,22 +48,37 @@ export const scenarioExportCommand: CliCommand = {
   ].join('\n'),
   async run(argv) {
     const { values } = parseCommandArgs(argv, exportOptions);
-    if (values['from-position'] !== undefined && values['from-mark'] !== undefined) throw new UsageError('give --from-position or --from-mark, not both');
-    if (values['to-position'] !== undefined && values['to-mark'] !== undefined) throw new UsageError('give --to-position or --to-mark, not both');
+    if (values['from-position'] !== undefined && values['from-mark'] !== undefined)
+      throw new UsageError('give --from-position or --from-mark, not both');
+    if (values['to-position'] !== undefined && values['to-mark'] !== undefined)
+      throw new UsageError('give --to-position or --to-mark, not both');
     const config = configFromOptions(values);
     const { store } = openConfiguredStore(config, { mustExist: true });
     const display = progressDisplay(values, values.output === undefined);
     try {
       return await runInterruptibly(display, FILE_OUTPUT_NOTES, async (signal) => {
-        const header = await exportScenario(store, config, {
-          ...(values['from-position'] !== undefined && { fromPosition: parseCount(values['from-position'], '--from-position') }),
-          ...(values['to-position'] !== undefined && { toPosition: parseCount(values['to-position'], '--to-position') }),
-          ...(values['from-mark'] !== undefined && { fromMark: values['from-mark'] }),
-          ...(values['to-mark'] !== undefined && { toMark: values['to-mark'] }),
-          ...(values.actor !== undefined && { actor: values.actor }),
-        }, values.output ?? '-', { signal, onProgress: countProgress(display, 'scenario export') });
+        const header = await exportScenario(
+          store,
+          config,
+          {
+            ...(values['from-position'] !== undefined && {
+              fromPosition: parseCount(values['from-position'], '--from-position'),
+            }),
+            ...(values['to-position'] !== undefined && {
+              toPosition: parseCount(values['to-position'], '--to-position'),
+            }),
+            ...(values['from-mark'] !== undefined && { fromMark: values['from-mark'] }),
+            ...(values['to-mark'] !== undefined && { toMark: values['to-mark'] }),
+            ...(values.actor !== undefined && { actor: values.actor }),
+          },
+          values.output ?? '-',
+          { signal, onProgress: countProgress(display, 'scenario export') },
+        );
         display.clear();
-        if (values.output) console.error(`exported ${header.steps} steps (positions ${header.range.fromPosition} to ${header.range.toPosition}) and ${header.views} resources to ${values.output}`);
+        if (values.output)
+          console.error(
+            `exported ${header.steps} steps (positions ${header.range.fromPosition} to ${header.range.toPosition}) and ${header.views} resources to ${values.output}`,
+          );
       });
     } finally {
       store.db.close();
@@ -87,13 +102,24 @@ function describePlace(place: SandboxPlace): string {
 }
 
 function printReport(report: ReplayReport): void {
-  const verdict = report.interrupted ? `INTERRUPTED at step ${report.interrupted.atStep} of` : report.equal ? 'EQUAL:' : 'DIFFERENT:';
+  const verdict = report.interrupted
+    ? `INTERRUPTED at step ${report.interrupted.atStep} of`
+    : report.equal
+      ? 'EQUAL:'
+      : 'DIFFERENT:';
   const lines = [
     `${verdict} ${report.steps} steps (${report.setupSteps} setup), ${report.events} events, ${(report.durationMs / 1000).toFixed(1)} s`,
-    ...report.stepDifferences.map((d) => `step ${d.position} ${d.command}: recorded ${d.recorded.join(', ') || 'nothing'}, replayed ${Array.isArray(d.replayed) ? d.replayed.join(', ') || 'nothing' : `refused (${(d.replayed as { refused: string }).refused})`}`),
+    ...report.stepDifferences.map(
+      (d) =>
+        `step ${d.position} ${d.command}: recorded ${d.recorded.join(', ') || 'nothing'}, replayed ${Array.isArray(d.replayed) ? d.replayed.join(', ') || 'nothing' : `refused (${(d.replayed as { refused: string }).refused})`}`,
+    ),
     ...report.outcomeDifferences.map((d) => `step ${d.position}: no ${d.missing.join(', ')} within the wait`),
     ...report.viewDifferences.flatMap((d) =>
-      d.kind === 'changed' ? d.changes.map((c) => `${d.resource}: ${c.op} ${c.path} ${'previous' in c ? `was ${JSON.stringify(c.previous)}` : ''} ${'value' in c ? `replayed ${JSON.stringify(c.value)}` : ''}`.trimEnd()) : [`${d.resource}: ${d.kind === 'missing' ? 'recorded, not replayed' : 'replayed, not recorded'}`],
+      d.kind === 'changed'
+        ? d.changes.map((c) =>
+            `${d.resource}: ${c.op} ${c.path} ${'previous' in c ? `was ${JSON.stringify(c.previous)}` : ''} ${'value' in c ? `replayed ${JSON.stringify(c.value)}` : ''}`.trimEnd(),
+          )
+        : [`${d.resource}: ${d.kind === 'missing' ? 'recorded, not replayed' : 'replayed, not recorded'}`],
     ),
     report.sandbox.kept ? `sandbox kept: ${describePlace(report.sandbox)}` : 'sandbox removed',
   ];
@@ -122,7 +148,7 @@ export const scenarioReplayCommand: CliCommand = {
     '',
     'Options:',
     '  --pace fast|original   as fast as the lab allows (default), or no sooner than recorded',
-    '  --wait-seconds N       how long a step\'s outcomes are waited for (default 60)',
+    "  --wait-seconds N       how long a step's outcomes are waited for (default 60)",
     '  --keep                 leave the sandbox store, pool and domains in place',
     '  --json                 the report as JSON',
     '  --no-lab               the log and views only, without libvirt',
@@ -135,13 +161,20 @@ export const scenarioReplayCommand: CliCommand = {
     const pace = values.pace ?? 'fast';
     if (pace !== 'fast' && pace !== 'original') throw new UsageError(`--pace is fast or original, got '${pace}'`);
     const config = loadConfig({ file: values.config });
-    const waitSeconds = values['wait-seconds'] === undefined ? 60 : parseCount(values['wait-seconds'], '--wait-seconds');
+    const waitSeconds =
+      values['wait-seconds'] === undefined ? 60 : parseCount(values['wait-seconds'], '--wait-seconds');
     const scenario = loadScenarioFor(file, config);
     const display = progressDisplay(values);
     let place: SandboxPlace | undefined;
     const interruption = catchInterruptions(
-      (signal) => display.message(`${signal}: stopping at the current step${values.keep ? '' : ' and removing the sandbox'}… (again to exit at once)`),
-      () => (place ? `Left in place: ${describePlace(place)}; 'redfish-emulator scenario sandboxes --remove' removes the pool and domains.` : 'Nothing was made yet.'),
+      (signal) =>
+        display.message(
+          `${signal}: stopping at the current step${values.keep ? '' : ' and removing the sandbox'}… (again to exit at once)`,
+        ),
+      () =>
+        place
+          ? `Left in place: ${describePlace(place)}; 'redfish-emulator scenario sandboxes --remove' removes the pool and domains.`
+          : 'Nothing was made yet.',
     );
     const report = await replayScenario(scenario, config, {
       pace,

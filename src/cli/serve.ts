@@ -33,10 +33,10 @@ export const serveCommand: CliCommand = {
     '  --port N           TCP port, 0 for any free one (env REDFISH_EMULATOR_PORT)',
     '  --listen ADDRESS   address to listen on (env REDFISH_EMULATOR_LISTEN_ADDRESS)',
     '  --libvirt-uri URI  libvirt connection for the lab (env REDFISH_EMULATOR_LIBVIRT_URI)',
-    '  --take-over        take over the lab\'s domains another store owns (key lab.takeOver)',
+    "  --take-over        take over the lab's domains another store owns (key lab.takeOver)",
     `  --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info: a line per request;`,
     '                     env REDFISH_EMULATOR_LOG_LEVEL, key log.level)',
-    '  --mockup DIR       serve a Redfish mockup tree (DMTF\'s layout) as the lab, every change an event',
+    "  --mockup DIR       serve a Redfish mockup tree (DMTF's layout) as the lab, every change an event",
     '                     (key lab.mockup.dir; no libvirt machines)',
     '  --log-file FILE    append JSON lines to FILE rather than print them (env REDFISH_EMULATOR_LOG_FILE,',
     '                     key log.file); on a terminal, printed lines are readable rather than JSON',
@@ -45,7 +45,8 @@ export const serveCommand: CliCommand = {
     const { values } = parseCommandArgs(argv, options);
     let port: number | undefined;
     if (values.port !== undefined) {
-      if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`--port takes a port number from 0 to 65535, got '${values.port}'`);
+      if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535)
+        throw new UsageError(`--port takes a port number from 0 to 65535, got '${values.port}'`);
       port = Number(values.port);
     }
     const logLevel = values['log-level'];
@@ -54,7 +55,16 @@ export const serveCommand: CliCommand = {
     }
     const config = loadConfig({
       file: values.config,
-      overrides: { dataDir: values['data-dir'], port, listenAddress: values.listen, libvirtUri: values['libvirt-uri'], ...(values['take-over'] && { takeOver: true }), logLevel, logFile: values['log-file'], mockup: values.mockup },
+      overrides: {
+        dataDir: values['data-dir'],
+        port,
+        listenAddress: values.listen,
+        libvirtUri: values['libvirt-uri'],
+        ...(values['take-over'] && { takeOver: true }),
+        logLevel,
+        logFile: values['log-file'],
+        mockup: values.mockup,
+      },
     });
     // Listened for from the start: a signal while it starts stops it once it has started.
     const signalled = new Promise<string>((resolve) => {

@@ -3,7 +3,13 @@ import { parseCommandArgs, UsageError } from './command.js';
 import { configFromOptions, storeOptions, STORE_OPTIONS_HELP } from './store-options.js';
 import { openConfiguredStore } from '../open-configured-store.js';
 import { PROJECTION_VERSION, projectors } from '../projections/catalog.js';
-import { parseLogPoint, PointOutOfRangeError, TimeTravel, type LogPoint, type ResolvedPoint } from '../views/time-travel.js';
+import {
+  parseLogPoint,
+  PointOutOfRangeError,
+  TimeTravel,
+  type LogPoint,
+  type ResolvedPoint,
+} from '../views/time-travel.js';
 import { resourcePath, SERVICE_ROOT } from '../redfish/server.js';
 
 const options = {
@@ -12,14 +18,16 @@ const options = {
   compact: { type: 'boolean' },
 } as const;
 
-const POINT_HELP = "a log position (as 'history' lists them) or an ISO 8601 time with its offset, such as 2026-11-25T10:00:00Z";
+const POINT_HELP =
+  "a log position (as 'history' lists them) or an ISO 8601 time with its offset, such as 2026-11-25T10:00:00Z";
 
 /** `--diff FROM TO` takes two values, which parseArgs cannot say: they are taken out first. */
 function takeDiff(argv: string[]): { rest: string[]; diff?: [string, string] } {
   const at = argv.indexOf('--diff');
   if (at < 0) return { rest: argv };
   const [from, to] = [argv[at + 1], argv[at + 2]];
-  if (from === undefined || to === undefined || from.startsWith('--') || to.startsWith('--')) throw new UsageError('--diff takes two points: --diff FROM TO');
+  if (from === undefined || to === undefined || from.startsWith('--') || to.startsWith('--'))
+    throw new UsageError('--diff takes two points: --diff FROM TO');
   const rest = [...argv.slice(0, at), ...argv.slice(at + 3)];
   if (rest.includes('--diff')) throw new UsageError('--diff is given more than once');
   return { rest, diff: [from, to] };
@@ -40,7 +48,8 @@ function resolvePoint(timeTravel: TimeTravel, point: LogPoint, flag: string): Re
   }
 }
 
-const describe = (point: ResolvedPoint) => `position ${point.position}${point.recordedAt ? ` (recorded at ${point.recordedAt})` : ' (before the first event)'}`;
+const describe = (point: ResolvedPoint) =>
+  `position ${point.position}${point.recordedAt ? ` (recorded at ${point.recordedAt})` : ' (before the first event)'}`;
 
 export const showCommand: CliCommand = {
   words: ['show'],
@@ -76,7 +85,11 @@ export const showCommand: CliCommand = {
       throw new UsageError(`'${given}' is not a Redfish resource path such as /redfish/v1/Systems/node-1`);
     }
     if (diff && values['as-of'] !== undefined) throw new UsageError('--as-of and --diff do not go together');
-    const points = diff ? [pointOf(diff[0], '--diff FROM'), pointOf(diff[1], '--diff TO')] : values['as-of'] === undefined ? [] : [pointOf(values['as-of'], '--as-of')];
+    const points = diff
+      ? [pointOf(diff[0], '--diff FROM'), pointOf(diff[1], '--diff TO')]
+      : values['as-of'] === undefined
+        ? []
+        : [pointOf(values['as-of'], '--as-of')];
     const json = (text: string) => (values.compact ? text : JSON.stringify(JSON.parse(text), null, 2));
     const { store } = openConfiguredStore(configFromOptions(values), { mustExist: true });
     try {
@@ -86,7 +99,9 @@ export const showCommand: CliCommand = {
         const to = resolvePoint(timeTravel, points[1]!, '--diff TO');
         const views = timeTravel.viewAt(resource, [from.position, to.position]);
         if (views.every((view) => view === undefined)) {
-          console.error(`redfish-emulator show: ${resource} existed neither at ${describe(from)} nor at ${describe(to)}`);
+          console.error(
+            `redfish-emulator show: ${resource} existed neither at ${describe(from)} nor at ${describe(to)}`,
+          );
           return 1;
         }
         console.log(json(JSON.stringify(timeTravel.diff(resource, from, to, views))));

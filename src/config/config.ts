@@ -20,7 +20,11 @@ export interface EmulatorConfig {
     /** The role of each account named; the others are Administrators. */
     readonly roles?: Readonly<Record<string, RoleId>>;
     /** The AccountService's lockout settings, until a client changes them (defaults: 5 failures, 300 s, 300 s). */
-    readonly accountLockout?: { readonly threshold?: number; readonly durationSeconds?: number; readonly counterResetAfterSeconds?: number };
+    readonly accountLockout?: {
+      readonly threshold?: number;
+      readonly durationSeconds?: number;
+      readonly counterResetAfterSeconds?: number;
+    };
   };
   readonly tls?: false | { readonly selfSigned: true } | { readonly certFile: string; readonly keyFile: string };
   /** Where SimpleUpdate fetches images from: a CA to trust besides the system's. */

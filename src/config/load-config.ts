@@ -55,7 +55,16 @@ function readJson(file: string): Json {
 }
 
 /** The keys that name files or directories: in a config file, a relative one is taken from the file's directory. */
-const PATH_KEYS = ['dataDir', 'log.file', 'auth.htpasswdFile', 'tls.certFile', 'tls.keyFile', 'updateService.caFile', 'lab.virtualMedia.caFile', 'lab.mockup.dir'];
+const PATH_KEYS = [
+  'dataDir',
+  'log.file',
+  'auth.htpasswdFile',
+  'tls.certFile',
+  'tls.keyFile',
+  'updateService.caFile',
+  'lab.virtualMedia.caFile',
+  'lab.mockup.dir',
+];
 
 /**
  * `config` with its relative paths made absolute from `dir`, so that a file means the same
@@ -68,7 +77,8 @@ function anchorPaths(config: Json, dir: string): Json {
     let holder: Json | undefined = config;
     for (const part of parts.slice(0, -1)) holder = isPlainObject(holder) ? holder[part] : undefined;
     const last = parts[parts.length - 1]!;
-    if (isPlainObject(holder) && typeof holder[last] === 'string' && !isAbsolute(holder[last])) holder[last] = resolve(dir, holder[last]);
+    if (isPlainObject(holder) && typeof holder[last] === 'string' && !isAbsolute(holder[last]))
+      holder[last] = resolve(dir, holder[last]);
   }
   return config;
 }
@@ -161,14 +171,23 @@ export function loadConfig(
     const patch: { [key: string]: Json } = {};
     if (o.dataDir !== undefined) patch['dataDir'] = resolve(o.dataDir);
     if (o.port !== undefined || o.listenAddress !== undefined) {
-      patch['listen'] = { ...(o.port !== undefined && { port: o.port }), ...(o.listenAddress !== undefined && { address: o.listenAddress }) };
+      patch['listen'] = {
+        ...(o.port !== undefined && { port: o.port }),
+        ...(o.listenAddress !== undefined && { address: o.listenAddress }),
+      };
     }
     if (o.libvirtUri !== undefined) patch['libvirt'] = { uri: o.libvirtUri };
     if (o.takeOver !== undefined || o.mockup !== undefined) {
-      patch['lab'] = { ...(o.takeOver !== undefined && { takeOver: o.takeOver }), ...(o.mockup !== undefined && { mockup: { dir: resolve(o.mockup) } }) };
+      patch['lab'] = {
+        ...(o.takeOver !== undefined && { takeOver: o.takeOver }),
+        ...(o.mockup !== undefined && { mockup: { dir: resolve(o.mockup) } }),
+      };
     }
     if (o.logLevel !== undefined || o.logFile !== undefined) {
-      patch['log'] = { ...(o.logLevel !== undefined && { level: o.logLevel }), ...(o.logFile !== undefined && { file: o.logFile }) };
+      patch['log'] = {
+        ...(o.logLevel !== undefined && { level: o.logLevel }),
+        ...(o.logFile !== undefined && { file: o.logFile }),
+      };
     }
     merged = merge(merged, patch);
   }
@@ -179,7 +198,9 @@ export function loadConfig(
     const problems = (check.errors ?? []).filter((e) => e.keyword !== 'if').map(describe);
     const distinct = [...new Set(problems)];
     // One problem is one line, as every other start error is; several are a list.
-    throw new ConfigError(`invalid configuration${file ? ` in ${file}` : ''}:${distinct.length === 1 ? ' ' : '\n  '}${distinct.join('\n  ')}`);
+    throw new ConfigError(
+      `invalid configuration${file ? ` in ${file}` : ''}:${distinct.length === 1 ? ' ' : '\n  '}${distinct.join('\n  ')}`,
+    );
   }
   const config = merged as unknown as EmulatorConfig;
   checkUniqueIds(config);
@@ -194,7 +215,9 @@ export function loadConfig(
 function checkLibvirtUris(config: EmulatorConfig): void {
   const uris: [string, string][] = [
     ['libvirt.uri', config.libvirt.uri],
-    ...config.lab.systems.flatMap((system, i): [string, string][] => (system.libvirtUri !== undefined ? [[`lab.systems[${i}].libvirtUri`, system.libvirtUri]] : [])),
+    ...config.lab.systems.flatMap((system, i): [string, string][] =>
+      system.libvirtUri !== undefined ? [[`lab.systems[${i}].libvirtUri`, system.libvirtUri]] : [],
+    ),
     ...(config.lab.adopt ?? []).map((rule, i): [string, string] => [`lab.adopt[${i}].uri`, rule.uri]),
   ];
   const problems: string[] = [];
@@ -217,12 +240,27 @@ function checkUniqueIds(config: EmulatorConfig): void {
       if (values.indexOf(value) !== i) duplicates.push(`${path}[${i}].${key}: '${value}' is used twice`);
     });
   };
-  seen(config.lab.systems.map((s) => s.id), 'lab.systems');
-  seen(config.lab.systems.map((s) => s.domain), 'lab.systems', 'domain');
+  seen(
+    config.lab.systems.map((s) => s.id),
+    'lab.systems',
+  );
+  seen(
+    config.lab.systems.map((s) => s.domain),
+    'lab.systems',
+    'domain',
+  );
   config.lab.systems.forEach((system, s) => {
     const storage = system.storage ?? [];
-    seen(storage.map((st) => st.id), `lab.systems[${s}].storage`);
-    storage.forEach((st, i) => seen(st.drives.map((d) => d.id), `lab.systems[${s}].storage[${i}].drives`));
+    seen(
+      storage.map((st) => st.id),
+      `lab.systems[${s}].storage`,
+    );
+    storage.forEach((st, i) =>
+      seen(
+        st.drives.map((d) => d.id),
+        `lab.systems[${s}].storage[${i}].drives`,
+      ),
+    );
   });
   if (duplicates.length > 0) throw new ConfigError(`invalid configuration:\n  ${duplicates.join('\n  ')}`);
 }

@@ -20,7 +20,8 @@ const CLIENT_DIR = 'dist/console';
  * the one way to steal it.
  */
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-cache',
@@ -30,7 +31,8 @@ const SECURITY_HEADERS = {
 function fileOf(name: string): { path: string; type: string } | undefined {
   const listed = FILES[name];
   if (listed) return { path: join(projectRoot(), listed.from), type: listed.type };
-  if (/^[a-z][a-z0-9-]*\.js$/.test(name)) return { path: join(projectRoot(), CLIENT_DIR, name), type: 'text/javascript; charset=utf-8' };
+  if (/^[a-z][a-z0-9-]*\.js$/.test(name))
+    return { path: join(projectRoot(), CLIENT_DIR, name), type: 'text/javascript; charset=utf-8' };
   return undefined;
 }
 
@@ -54,10 +56,13 @@ function send(reply: FastifyReply, name: string, url: string): FastifyReply {
  */
 export function registerConsoleRoutes(app: FastifyInstance): void {
   app.get('/', async (request, reply) => {
-    if (!(request.headers.accept ?? '').includes('text/html')) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', ['/']);
+    if (!(request.headers.accept ?? '').includes('text/html'))
+      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', ['/']);
     return reply.redirect(`${CONSOLE_PREFIX}/`, 302);
   });
   // The router ignores a trailing slash, so this is /console/ too; the page names its files by absolute paths.
   app.get(CONSOLE_PREFIX, async (request, reply) => send(reply, 'index.html', request.url));
-  app.get<{ Params: { file: string } }>(`${CONSOLE_PREFIX}/:file`, async (request, reply) => send(reply, request.params.file, request.url));
+  app.get<{ Params: { file: string } }>(`${CONSOLE_PREFIX}/:file`, async (request, reply) =>
+    send(reply, request.params.file, request.url),
+  );
 }

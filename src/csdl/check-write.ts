@@ -12,7 +12,8 @@ interface Shape {
 
 const entityShape = (entity: CsdlEntityType): Shape => ({ properties: entity.properties, dynamic: [], open: false });
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const INTEGER_TYPES = new Set(['Edm.Int64', 'Edm.Int32', 'Edm.Int16', 'Edm.Byte', 'Edm.SByte']);
 const NUMBER_TYPES = new Set(['Edm.Decimal', 'Edm.Double', 'Edm.Single']);
@@ -36,15 +37,24 @@ function allowableValues(current: Json | undefined, name: string): readonly unkn
  * The reasons a value cannot be written to a property of this type: wrong JSON type, a value
  * outside the enum or the resource's own AllowableValues, null where the schema forbids it.
  */
-function checkValue(type: CsdlType, property: string, value: unknown, pointer: string, nullable: boolean, allowed: readonly unknown[] | undefined): RedfishProblem[] {
+function checkValue(
+  type: CsdlType,
+  property: string,
+  value: unknown,
+  pointer: string,
+  nullable: boolean,
+  allowed: readonly unknown[] | undefined,
+): RedfishProblem[] {
   const shown = typeof value === 'string' ? value : JSON.stringify(value);
   if (value === null) return nullable ? [] : [problem(400, 'PropertyValueTypeError', [shown, property], [pointer])];
-  if (type.kind === 'primitive' && !fitsPrimitive(type.name, value)) return [problem(400, 'PropertyValueTypeError', [shown, property], [pointer])];
+  if (type.kind === 'primitive' && !fitsPrimitive(type.name, value))
+    return [problem(400, 'PropertyValueTypeError', [shown, property], [pointer])];
   if (type.kind === 'enum') {
     if (typeof value !== 'string') return [problem(400, 'PropertyValueTypeError', [shown, property], [pointer])];
     if (!type.members.includes(value)) return [problem(400, 'PropertyValueNotInList', [value, property], [pointer])];
   }
-  if (allowed && !allowed.includes(value)) return [problem(400, 'PropertyValueNotInList', [shown, property], [pointer])];
+  if (allowed && !allowed.includes(value))
+    return [problem(400, 'PropertyValueNotInList', [shown, property], [pointer])];
   return [];
 }
 
@@ -70,7 +80,13 @@ export function checkCreate(entity: CsdlEntityType, body: unknown): RedfishProbl
   return checkObject(entityShape(entity), body, undefined, '', true);
 }
 
-function checkObject(shape: Shape, body: Json, current: Json | undefined, pointer: string, creating: boolean): RedfishProblem[] {
+function checkObject(
+  shape: Shape,
+  body: Json,
+  current: Json | undefined,
+  pointer: string,
+  creating: boolean,
+): RedfishProblem[] {
   const problems: RedfishProblem[] = [];
   for (const [name, value] of Object.entries(body)) {
     // Annotations (@odata.etag, @Redfish.SettingsApplyTime…) ride along; the service reads what it knows of them.
@@ -88,18 +104,32 @@ function checkObject(shape: Shape, body: Json, current: Json | undefined, pointe
   return problems;
 }
 
-function checkProperty(property: CsdlProperty, value: unknown, currentValue: unknown, parent: Json | undefined, pointer: string, creating: boolean): RedfishProblem[] {
+function checkProperty(
+  property: CsdlProperty,
+  value: unknown,
+  currentValue: unknown,
+  parent: Json | undefined,
+  pointer: string,
+  creating: boolean,
+): RedfishProblem[] {
   const { name, type } = property;
   const shown = typeof value === 'string' ? value : JSON.stringify(value);
   if (creating && property.navigation) return [];
-  if (!creating && (property.navigation || property.permission === 'Read')) return [problem(400, 'PropertyNotWritable', [name], [pointer])];
+  if (!creating && (property.navigation || property.permission === 'Read'))
+    return [problem(400, 'PropertyNotWritable', [name], [pointer])];
   if (property.collection) {
     if (value === null) return [];
     if (!Array.isArray(value)) return [problem(400, 'PropertyValueTypeError', [shown, name], [pointer])];
     return value.flatMap((item, i) =>
       type.kind === 'complex'
         ? isObject(item)
-          ? checkObject(type, item, Array.isArray(currentValue) && isObject(currentValue[i]) ? currentValue[i] : undefined, `${pointer}/${i}`, creating)
+          ? checkObject(
+              type,
+              item,
+              Array.isArray(currentValue) && isObject(currentValue[i]) ? currentValue[i] : undefined,
+              `${pointer}/${i}`,
+              creating,
+            )
           : item === null
             ? []
             : [problem(400, 'PropertyValueTypeError', [JSON.stringify(item), name], [`${pointer}/${i}`])]
@@ -107,7 +137,8 @@ function checkProperty(property: CsdlProperty, value: unknown, currentValue: unk
     );
   }
   if (type.kind === 'complex') {
-    if (value === null) return property.nullable ? [] : [problem(400, 'PropertyValueTypeError', [shown, name], [pointer])];
+    if (value === null)
+      return property.nullable ? [] : [problem(400, 'PropertyValueTypeError', [shown, name], [pointer])];
     if (!isObject(value)) return [problem(400, 'PropertyValueTypeError', [shown, name], [pointer])];
     return checkObject(type, value, isObject(currentValue) ? currentValue : undefined, pointer, creating);
   }
@@ -121,7 +152,11 @@ function checkProperty(property: CsdlProperty, value: unknown, currentValue: unk
  * missing, values of the wrong type or outside the enum or the `{Parameter}@Redfish.AllowableValues`
  * the resource lists under the action.
  */
-export function checkActionParameters(action: CsdlAction, body: unknown, advertised: Json | undefined): RedfishProblem[] {
+export function checkActionParameters(
+  action: CsdlAction,
+  body: unknown,
+  advertised: Json | undefined,
+): RedfishProblem[] {
   const parameters = body === undefined || body === null ? {} : body;
   if (!isObject(parameters)) return [problem(400, 'MalformedJSON')];
   const problems: RedfishProblem[] = [];
@@ -139,7 +174,14 @@ export function checkActionParameters(action: CsdlAction, body: unknown, adverti
       ? Array.isArray(value)
         ? []
         : [problem(400, 'ActionParameterValueTypeError', [shown, name, action.name.slice(1)], [`/${name}`])]
-      : checkValue(parameter.type, name, value, `/${name}`, parameter.nullable, Array.isArray(allowed) ? allowed : undefined);
+      : checkValue(
+          parameter.type,
+          name,
+          value,
+          `/${name}`,
+          parameter.nullable,
+          Array.isArray(allowed) ? allowed : undefined,
+        );
     // The same reasons, in the words Base has for action parameters.
     problems.push(
       ...wrong.map((p) =>
@@ -152,7 +194,10 @@ export function checkActionParameters(action: CsdlAction, body: unknown, adverti
     );
   }
   for (const parameter of action.parameters) {
-    if (!parameter.nullable && !(parameter.name in parameters)) problems.push(problem(400, 'ActionParameterMissing', [action.name.slice(1), parameter.name], [`/${parameter.name}`]));
+    if (!parameter.nullable && !(parameter.name in parameters))
+      problems.push(
+        problem(400, 'ActionParameterMissing', [action.name.slice(1), parameter.name], [`/${parameter.name}`]),
+      );
   }
   return problems;
 }

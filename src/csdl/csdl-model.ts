@@ -59,7 +59,6 @@ export interface CsdlEntityType {
   readonly deletable: boolean;
 }
 
-
 /** The resource's own version: types of its family are taken as they were up to it. */
 type Limit = { readonly family: string; readonly version: readonly number[] } | undefined;
 
@@ -111,7 +110,10 @@ export class CsdlModel {
     return best && `#${best.namespace}.${family}`;
   }
 
-  private definition(qualified: string, kinds: readonly string[]): { node: XmlNode; namespace: string; kind: string } | undefined {
+  private definition(
+    qualified: string,
+    kinds: readonly string[],
+  ): { node: XmlNode; namespace: string; kind: string } | undefined {
     const { namespace, name } = splitQualified(qualified);
     const schema = this.schemas.family(namespace).find((s) => s.namespace === namespace);
     for (const kind of kinds) {
@@ -133,7 +135,8 @@ export class CsdlModel {
       const def = this.definition(current, ['EntityType']);
       if (!def) break;
       found = true;
-      for (const [name, property] of this.ownProperties(def.node, limit)) if (!properties.has(name)) properties.set(name, property);
+      for (const [name, property] of this.ownProperties(def.node, limit))
+        if (!properties.has(name)) properties.set(name, property);
       restrictions.insertable ??= restriction(def.node, 'InsertRestrictions', 'Insertable');
       restrictions.updatable ??= restriction(def.node, 'UpdateRestrictions', 'Updatable');
       restrictions.deletable ??= restriction(def.node, 'DeleteRestrictions', 'Deletable');
@@ -156,8 +159,17 @@ export class CsdlModel {
       for (const p of children(node, kind)) {
         const name = attr(p, 'Name')!;
         const { type, collection } = this.typeRef(attr(p, 'Type') ?? 'Edm.String', limit);
-        const permission = attr(annotation(p, 'OData.Permissions'), 'EnumMember')?.replace('OData.Permission/', '') as CsdlPermission | undefined;
-        result.set(name, { name, type, collection, nullable: attr(p, 'Nullable') !== 'false', navigation: kind === 'NavigationProperty', ...(permission && { permission }) });
+        const permission = attr(annotation(p, 'OData.Permissions'), 'EnumMember')?.replace('OData.Permission/', '') as
+          | CsdlPermission
+          | undefined;
+        result.set(name, {
+          name,
+          type,
+          collection,
+          nullable: attr(p, 'Nullable') !== 'false',
+          navigation: kind === 'NavigationProperty',
+          ...(permission && { permission }),
+        });
       }
     }
     return result;
@@ -186,12 +198,24 @@ export class CsdlModel {
     const defs = this.schemas
       .family(namespace)
       .filter((s) => bound(s.namespace))
-      .flatMap((s) => ['EnumType', 'ComplexType', 'TypeDefinition', 'EntityType'].flatMap((kind) => children(s.node, kind).filter((n) => attr(n, 'Name') === name).map((node) => ({ kind, node, namespace: s.namespace }))));
+      .flatMap((s) =>
+        ['EnumType', 'ComplexType', 'TypeDefinition', 'EntityType'].flatMap((kind) =>
+          children(s.node, kind)
+            .filter((n) => attr(n, 'Name') === name)
+            .map((node) => ({ kind, node, namespace: s.namespace })),
+        ),
+      );
     const exact = this.definition(qualified, ['EnumType', 'ComplexType', 'TypeDefinition', 'EntityType']);
     const kind = exact?.kind ?? defs[0]?.kind;
     let type: CsdlType;
     if (kind === 'EnumType') {
-      const members = [...new Set(defs.filter((d) => d.kind === 'EnumType').flatMap((d) => children(d.node, 'Member').map((m) => attr(m, 'Name')!)))];
+      const members = [
+        ...new Set(
+          defs
+            .filter((d) => d.kind === 'EnumType')
+            .flatMap((d) => children(d.node, 'Member').map((m) => attr(m, 'Name')!)),
+        ),
+      ];
       type = { kind: 'enum', name: qualified, members };
     } else if (kind === 'TypeDefinition') {
       type = this.type(attr((exact ?? defs[0])!.node, 'UnderlyingType') ?? 'Edm.String', limit);
@@ -208,12 +232,24 @@ export class CsdlModel {
         for (const def of complexDefs) {
           let node: XmlNode | undefined = def.node;
           while (node) {
-            for (const record of children(child(annotation(node, 'Redfish.DynamicPropertyPatterns'), 'Collection'), 'Record')) {
-              const value = (p: string) => attr(children(record, 'PropertyValue').find((v) => attr(v, 'Property') === p), 'String');
+            for (const record of children(
+              child(annotation(node, 'Redfish.DynamicPropertyPatterns'), 'Collection'),
+              'Record',
+            )) {
+              const value = (p: string) =>
+                attr(
+                  children(record, 'PropertyValue').find((v) => attr(v, 'Property') === p),
+                  'String',
+                );
               const pattern = value('Pattern');
-              if (pattern) members.dynamic.push({ pattern: new RegExp(pattern), type: this.type(value('Type') ?? 'Edm.PrimitiveType', limit) });
+              if (pattern)
+                members.dynamic.push({
+                  pattern: new RegExp(pattern),
+                  type: this.type(value('Type') ?? 'Edm.PrimitiveType', limit),
+                });
             }
-            for (const [n, p] of this.ownProperties(node, limit)) if (!members.properties.has(n)) members.properties.set(n, p);
+            for (const [n, p] of this.ownProperties(node, limit))
+              if (!members.properties.has(n)) members.properties.set(n, p);
             const base = attr(node, 'BaseType');
             node = base ? this.definition(base, ['ComplexType'])?.node : undefined;
           }

@@ -7,7 +7,15 @@ import type { RefusalEvent } from './refusals/refusal-events.js';
 import type { MockupEvent } from '../mockup/mockup-events.js';
 import type { AccountEvent } from './accounts/account-events.js';
 
-type EventType = SystemEvent['type'] | StorageEvent['type'] | EventServiceEvent['type'] | ServiceEvent['type'] | MarkPlaced['type'] | RefusalEvent['type'] | AccountEvent['type'] | MockupEvent['type'];
+type EventType =
+  | SystemEvent['type']
+  | StorageEvent['type']
+  | EventServiceEvent['type']
+  | ServiceEvent['type']
+  | MarkPlaced['type']
+  | RefusalEvent['type']
+  | AccountEvent['type']
+  | MockupEvent['type'];
 
 /**
  * Every event type this build records. A record keyed by the union, so the compiler refuses a

@@ -3,7 +3,9 @@
  * resources (`systemStream`, `storageStream`), and this reads one back. The one place that
  * parses them.
  */
-export type StreamOwner = { readonly systemId: string; readonly storageId?: undefined } | { readonly systemId: string; readonly storageId: string };
+export type StreamOwner =
+  | { readonly systemId: string; readonly storageId?: undefined }
+  | { readonly systemId: string; readonly storageId: string };
 
 const SYSTEM_OR_STORAGE = /^\/redfish\/v1\/Systems\/([^/]+)(?:\/Storage\/([^/]+))?$/;
 

@@ -58,9 +58,7 @@ export function openDatabase(file: string, durability: Durability = 'process'): 
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
     db.close();
-    throw new DatabaseUnusableError(
-      `cannot use database ${file}: ${(err as Error).message}; it was left untouched`,
-    );
+    throw new DatabaseUnusableError(`cannot use database ${file}: ${(err as Error).message}; it was left untouched`);
   }
   return db;
 }

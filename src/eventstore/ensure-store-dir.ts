@@ -14,10 +14,14 @@ export function ensureStoreDir(dir: string): void {
     switch ((err as NodeJS.ErrnoException).code) {
       case 'EEXIST':
       case 'ENOTDIR':
-        throw new ExplainedError(`the data directory ${dir} cannot be made: a file is in its place (or in the place of one of the directories above it); move the file away, or ${fix}`);
+        throw new ExplainedError(
+          `the data directory ${dir} cannot be made: a file is in its place (or in the place of one of the directories above it); move the file away, or ${fix}`,
+        );
       case 'EACCES':
       case 'EPERM':
-        throw new ExplainedError(`the data directory ${dir} is not this user's to read and write; give it to this user (chown, chmod), or ${fix}`);
+        throw new ExplainedError(
+          `the data directory ${dir} is not this user's to read and write; give it to this user (chown, chmod), or ${fix}`,
+        );
       case 'EROFS':
         throw new ExplainedError(`the data directory ${dir} is on a read-only file system; ${fix}`);
       default:

@@ -14,7 +14,16 @@ import { EVENT_UPCASTERS, type EventReading, type Upcasters } from './upcasters.
 export const EVENT_COLUMNS = 'position, stream_id, stream_version, subject, type, data, meta, recorded_at';
 
 /** A row selected with EVENT_COLUMNS in raw mode. */
-export type EventRow = readonly [position: number, streamId: string, streamVersion: number, subject: string, type: string, data: string, meta: string, recordedAt: string];
+export type EventRow = readonly [
+  position: number,
+  streamId: string,
+  streamVersion: number,
+  subject: string,
+  type: string,
+  data: string,
+  meta: string,
+  recordedAt: string,
+];
 
 /**
  * A stored row as the code reads it: with its payload upcast to the current version of its type
@@ -78,7 +87,8 @@ export class EventStore {
     this.projectors = options.projectors ?? [];
     this.clock = options.clock ?? (() => new Date());
     this.upcasters = options.upcasters ?? EVENT_UPCASTERS;
-    if (this.projectors.length > 0 && !options.views) throw new Error('an event store with projectors needs the views they write');
+    if (this.projectors.length > 0 && !options.views)
+      throw new Error('an event store with projectors needs the views they write');
     this.views = options.views ?? NO_VIEWS;
     this.insertEvent = db.prepare(
       `INSERT INTO events (stream_id, stream_version, subject, type, data, meta, recorded_at)
@@ -86,9 +96,15 @@ export class EventStore {
     );
     this.selectStreamVersion = db.prepare('SELECT max(stream_version) AS version FROM events WHERE stream_id = ?');
     this.selectStream = db
-      .prepare<[string, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version`)
+      .prepare<[string, number], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version`,
+      )
       .raw();
-    this.selectAfter = db.prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw();
+    this.selectAfter = db
+      .prepare<[number, number], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      )
+      .raw();
     this.selectLastPosition = db.prepare('SELECT max(position) AS position FROM events');
     this.otherWriters = new OtherWriters(db);
     const transaction = db.transaction((requests: readonly AppendRequest[]) => {
@@ -216,11 +232,16 @@ export class EventStore {
 
   /** store_facts: small facts about the store, beside the log and never part of it. */
   private fact(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM store_facts WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.db.prepare('SELECT value FROM store_facts WHERE key = ?').get(key) as { value: string } | undefined)
+      ?.value;
   }
 
   private putFact(key: string, value: string): void {
-    this.db.prepare('INSERT INTO store_facts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare(
+        'INSERT INTO store_facts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
   }
 
   /**

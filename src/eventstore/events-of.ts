@@ -9,8 +9,16 @@ const PAGE = 10_000;
  * Every event of the log up to `untilPosition`, read page by page in position order, upcast to
  * the current payload versions (or as stored, with AS_STORED).
  */
-export function* eventsOf(db: SqliteDatabase, untilPosition = Number.MAX_SAFE_INTEGER, reading: EventReading = EVENT_UPCASTERS): IterableIterator<RecordedEvent> {
-  const page = db.prepare<[number, number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`).raw();
+export function* eventsOf(
+  db: SqliteDatabase,
+  untilPosition = Number.MAX_SAFE_INTEGER,
+  reading: EventReading = EVENT_UPCASTERS,
+): IterableIterator<RecordedEvent> {
+  const page = db
+    .prepare<[number, number, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`,
+    )
+    .raw();
   let cursor = 0;
   for (;;) {
     const rows = page.all(cursor, untilPosition, PAGE);

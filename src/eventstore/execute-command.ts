@@ -77,7 +77,11 @@ export interface RefusedCommand {
  * the events it causes: a scenario (src/scenario/) replays a client's commands, not their
  * events, so a replay decides again on the state it has and its reconciler does the work again.
  */
-export function executeClientCommand<Command extends { type: string }, Event extends { type: string; data: unknown }, State>(
+export function executeClientCommand<
+  Command extends { type: string },
+  Event extends { type: string; data: unknown },
+  State,
+>(
   store: EventStore,
   streamId: string,
   decider: Decider<Command, Event, State>,

@@ -61,7 +61,10 @@ function parseResourceId(value: string): string | undefined {
  * so they compare as text); `type` takes repeats and comma-separated lists; a `limit` above
  * `maxLimit` is refused rather than silently cut.
  */
-export function parseHistoryOptions(values: HistoryOptionValues, options: { maxLimit?: number; now?: Date } = {}): HistoryFilter {
+export function parseHistoryOptions(
+  values: HistoryOptionValues,
+  options: { maxLimit?: number; now?: Date } = {},
+): HistoryFilter {
   const one = (name: HistoryOptionName): string | undefined => {
     const value = values[name];
     if (value === undefined || typeof value === 'string') return value;
@@ -72,28 +75,49 @@ export function parseHistoryOptions(values: HistoryOptionValues, options: { maxL
     const value = one(name);
     if (value === undefined) return undefined;
     const id = parseResourceId(value);
-    if (id === undefined) throw new HistoryOptionError(name, value, 'format', 'an @odata.id such as /redfish/v1/Systems/node-1, or its URL');
+    if (id === undefined)
+      throw new HistoryOptionError(
+        name,
+        value,
+        'format',
+        'an @odata.id such as /redfish/v1/Systems/node-1, or its URL',
+      );
     return id;
   };
   const time = (name: 'since' | 'until') => {
     const value = one(name);
     if (value === undefined) return undefined;
     const parsed = parseTime(value, options.now ?? new Date());
-    if (parsed === undefined) throw new HistoryOptionError(name, value, 'format', 'a date or time such as 2026-11-25T10:00:00Z, or an age such as 10m or 2h');
+    if (parsed === undefined)
+      throw new HistoryOptionError(
+        name,
+        value,
+        'format',
+        'a date or time such as 2026-11-25T10:00:00Z, or an age such as 10m or 2h',
+      );
     return parsed.toISOString();
   };
   const count = (name: 'after' | 'until-position' | 'limit') => {
     const value = one(name);
     if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new HistoryOptionError(name, value, 'type', 'a whole number');
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+      throw new HistoryOptionError(name, value, 'type', 'a whole number');
     return Number(value);
   };
   const limit = count('limit');
   if (limit !== undefined && (limit < 1 || (options.maxLimit !== undefined && limit > options.maxLimit))) {
-    throw new HistoryOptionError('limit', String(limit), 'range', `a number from 1${options.maxLimit === undefined ? '' : ` to ${options.maxLimit}`}`);
+    throw new HistoryOptionError(
+      'limit',
+      String(limit),
+      'range',
+      `a number from 1${options.maxLimit === undefined ? '' : ` to ${options.maxLimit}`}`,
+    );
   }
   const typeValues = values.type === undefined ? [] : typeof values.type === 'string' ? [values.type] : values.type;
-  const types = typeValues.flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  const types = typeValues
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   const filter: HistoryFilter = {
     streamId: id('stream'),
     resource: id('resource'),
@@ -122,5 +146,7 @@ export function historyOptionValues(filter: HistoryFilter): [HistoryOptionName, 
     ['until-position', filter.untilPosition],
     ['limit', filter.limit],
   ];
-  return values.filter((entry): entry is [HistoryOptionName, string | number] => entry[1] !== undefined).map(([name, value]) => [name, String(value)]);
+  return values
+    .filter((entry): entry is [HistoryOptionName, string | number] => entry[1] !== undefined)
+    .map(([name, value]) => [name, String(value)]);
 }

@@ -63,9 +63,16 @@ function whereClause(filter: HistoryFilter): { sql: string; params: (string | nu
 }
 
 /** The events matching a filter, oldest first (or newest first), upcast as deciders and projectors read them. */
-export function queryHistory(db: SqliteDatabase, filter: HistoryFilter, reading: EventReading = EVENT_UPCASTERS): RecordedEvent[] {
+export function queryHistory(
+  db: SqliteDatabase,
+  filter: HistoryFilter,
+  reading: EventReading = EVENT_UPCASTERS,
+): RecordedEvent[] {
   const { sql, params } = whereClause(filter);
-  const rows = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events ${sql} ORDER BY position ${filter.newestFirst ? 'DESC' : ''} LIMIT ?`).raw().all(...params, filter.limit ?? 1000);
+  const rows = db
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM events ${sql} ORDER BY position ${filter.newestFirst ? 'DESC' : ''} LIMIT ?`)
+    .raw()
+    .all(...params, filter.limit ?? 1000);
   return (rows as EventRow[]).map((row) => eventFromRow(row, reading));
 }
 

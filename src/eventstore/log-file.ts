@@ -37,7 +37,13 @@ export class LogFileError extends ExplainedError {}
  * versions included: the file is a copy of the log, and the build that imports it upcasts them
  * as it reads them.
  */
-export async function exportLog(db: SqliteDatabase, target: string, untilPosition?: number, work: LongWork = {}, now = new Date()): Promise<LogHeader> {
+export async function exportLog(
+  db: SqliteDatabase,
+  target: string,
+  untilPosition?: number,
+  work: LongWork = {},
+  now = new Date(),
+): Promise<LogHeader> {
   const { last, count } = db
     .prepare('SELECT coalesce(max(position), 0) AS last, count(*) AS count FROM events WHERE position <= ?')
     .get(untilPosition ?? Number.MAX_SAFE_INTEGER) as { last: number; count: number };
@@ -74,18 +80,32 @@ export async function exportLog(db: SqliteDatabase, target: string, untilPositio
 
 function parseHeader(line: string | undefined, knownSchema: number): LogHeader {
   const refuse = (message: string) => new LogFileError(message);
-  const header = parseFileHeader<LogHeader>(line ?? '', { kind: 'log', format: LOG_FORMAT, formatVersion: LOG_FORMAT_VERSION, knownSchema, refuse });
+  const header = parseFileHeader<LogHeader>(line ?? '', {
+    kind: 'log',
+    format: LOG_FORMAT,
+    formatVersion: LOG_FORMAT_VERSION,
+    knownSchema,
+    refuse,
+  });
   if (header.fromPosition !== 1 && header.count !== 0) {
-    throw new LogFileError(`the log starts at position ${header.fromPosition}; only a complete log (from position 1) can be imported`);
+    throw new LogFileError(
+      `the log starts at position ${header.fromPosition}; only a complete log (from position 1) can be imported`,
+    );
   }
   return header as LogHeader;
 }
 
-function checkEvent(value: unknown, expectedPosition: number, versions: Map<string, number>, lineNumber: number): RecordedEvent {
+function checkEvent(
+  value: unknown,
+  expectedPosition: number,
+  versions: Map<string, number>,
+  lineNumber: number,
+): RecordedEvent {
   const event = value as RecordedEvent;
   const wrong = (why: string) => new LogFileError(`line ${lineNumber}: ${why}`);
   if (typeof event !== 'object' || event === null) throw wrong('not an event object');
-  if (event.position !== expectedPosition) throw wrong(`position ${event.position}, expected ${expectedPosition} (events missing or out of order)`);
+  if (event.position !== expectedPosition)
+    throw wrong(`position ${event.position}, expected ${expectedPosition} (events missing or out of order)`);
   for (const key of ['streamId', 'subject', 'type', 'recordedAt'] as const) {
     if (typeof event[key] !== 'string' || event[key] === '') throw wrong(`'${key}' must be a non-empty string`);
   }
@@ -108,7 +128,13 @@ export type ProjectImportedLog = (events: readonly RecordedEvent[], work: LongWo
  * transaction, after the whole file has been checked line by line, so a truncated, reordered or
  * edited file changes nothing, and neither does an interruption (`work.signal`) nor a kill.
  */
-export async function importLog(db: SqliteDatabase, source: string, projectViews: ProjectImportedLog, work: LongWork = {}, reading: EventReading = EVENT_UPCASTERS): Promise<LogHeader> {
+export async function importLog(
+  db: SqliteDatabase,
+  source: string,
+  projectViews: ProjectImportedLog,
+  work: LongWork = {},
+  reading: EventReading = EVENT_UPCASTERS,
+): Promise<LogHeader> {
   if ((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n > 0) {
     throw new LogFileError('the target store already has events; import into a new data directory');
   }
@@ -163,7 +189,16 @@ export async function importLog(db: SqliteDatabase, source: string, projectViews
     const total = events.length;
     for (let i = 0; i < total; i += PROGRESS_EVERY) {
       for (const e of events.slice(i, i + PROGRESS_EVERY)) {
-        insertEvent.run(e.position, e.streamId, e.streamVersion, e.subject, e.type, JSON.stringify(e.data), JSON.stringify(e.meta), e.recordedAt);
+        insertEvent.run(
+          e.position,
+          e.streamId,
+          e.streamVersion,
+          e.subject,
+          e.type,
+          JSON.stringify(e.data),
+          JSON.stringify(e.meta),
+          e.recordedAt,
+        );
       }
       work.onProgress?.(Math.min(i + PROGRESS_EVERY, total), total, 'writing');
       await breathe(work.signal);

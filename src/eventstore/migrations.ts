@@ -24,7 +24,8 @@ export function loadMigrations(dir = join(projectRoot(), 'migrations')): Migrati
     }))
     .sort((a, b) => a.version - b.version);
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations must be numbered 1, 2, 3…: found ${m.version} at place ${i + 1}`);
+    if (m.version !== i + 1)
+      throw new Error(`migrations must be numbered 1, 2, 3…: found ${m.version} at place ${i + 1}`);
   });
   return migrations;
 }
@@ -36,9 +37,7 @@ export function newestSchemaVersion(migrations: readonly Migration[] = loadMigra
 
 /** The highest schema version recorded in the database, 0 for a new one. */
 export function schemaVersion(db: SqliteDatabase): number {
-  const table = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
-    .get();
+  const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   if (!table) return 0;
   const row = db.prepare('SELECT max(version) AS version FROM schema_migrations').get() as { version: number | null };
   return row.version ?? 0;

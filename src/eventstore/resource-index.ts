@@ -20,9 +20,16 @@ const BATCH = 2000;
  * so two readers catching up at once share the work; between batches it yields to the event
  * loop, so a server indexing a long log still answers other requests.
  */
-export async function catchUpResourceIndex(db: SqliteDatabase, related: RelatedResources, version: number, reading: EventReading): Promise<void> {
+export async function catchUpResourceIndex(
+  db: SqliteDatabase,
+  related: RelatedResources,
+  version: number,
+  reading: EventReading,
+): Promise<void> {
   const fact = db.prepare('SELECT value FROM store_facts WHERE key = ?').pluck();
-  const record = db.prepare('INSERT INTO store_facts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const record = db.prepare(
+    'INSERT INTO store_facts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
   if (fact.get(VERSION) !== String(version)) {
     // `related` has changed since the index was made (or none was): it is made again from the
     // start, checked again inside the transaction so that two readers reset it once.
@@ -35,7 +42,11 @@ export async function catchUpResourceIndex(db: SqliteDatabase, related: RelatedR
   }
   const last = db.prepare('SELECT max(position) FROM events').pluck();
   if (Number(fact.get(THROUGH) ?? 0) >= Number(last.get() ?? 0)) return;
-  const after = db.prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw();
+  const after = db
+    .prepare<[number, number], EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+    )
+    .raw();
   const insert = db.prepare('INSERT OR IGNORE INTO event_resources (resource, position) VALUES (?, ?)');
   const batch = db.transaction((): boolean => {
     const rows = after.all(Number(fact.get(THROUGH) ?? 0), BATCH);

@@ -50,8 +50,11 @@ export function claimStoreOwnership(storeFile: string): StoreOwnership {
     lock.exec('BEGIN IMMEDIATE');
   } catch (err) {
     lock.close();
-    if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw new ExplainedError(`cannot lock ${lockFile}: ${(err as Error).message}`);
-    throw new StoreInUseError(`the store ${storeFile} is in use by ${describeOwner(storeFile)}; stop that one first, or serve another --data-dir`);
+    if ((err as { code?: string }).code !== 'SQLITE_BUSY')
+      throw new ExplainedError(`cannot lock ${lockFile}: ${(err as Error).message}`);
+    throw new StoreInUseError(
+      `the store ${storeFile} is in use by ${describeOwner(storeFile)}; stop that one first, or serve another --data-dir`,
+    );
   }
   const note: OwnerNote = { pid: process.pid, command: process.argv.join(' '), since: new Date().toISOString() };
   writeFileSync(ownerNoteFile(storeFile), `${JSON.stringify(note)}\n`);

@@ -15,7 +15,8 @@ function distance(a: string, b: string): number {
   let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
   for (let i = 1; i <= x.length; i++) {
     const row = [i];
-    for (let j = 1; j <= y.length; j++) row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1)));
+    for (let j = 1; j <= y.length; j++)
+      row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1)));
     previous = row;
   }
   return previous[y.length]!;
@@ -38,7 +39,11 @@ function nearest(type: string, known: readonly string[]): string[] {
  * (`buildTypes`) and none this log holds (an older build's, or a test's). Such a filter is a
  * mistake, and listing nothing would hide it.
  */
-export function unknownEventTypes(db: SqliteDatabase, types: readonly string[], buildTypes: readonly string[]): UnknownEventType[] {
+export function unknownEventTypes(
+  db: SqliteDatabase,
+  types: readonly string[],
+  buildTypes: readonly string[],
+): UnknownEventType[] {
   const inLog = db.prepare('SELECT 1 FROM events WHERE type = ? LIMIT 1');
   const unknown = types.filter((type) => !buildTypes.includes(type) && inLog.get(type) === undefined);
   if (unknown.length === 0) return [];

@@ -37,10 +37,13 @@ export class Upcasters implements EventReading {
   constructor(upcasters: readonly Upcaster[]) {
     for (const upcaster of upcasters) {
       if (!Number.isInteger(upcaster.fromVersion) || upcaster.fromVersion < 1) {
-        throw new Error(`upcaster of ${upcaster.type}: fromVersion must be a whole number from 1, got ${upcaster.fromVersion}`);
+        throw new Error(
+          `upcaster of ${upcaster.type}: fromVersion must be a whole number from 1, got ${upcaster.fromVersion}`,
+        );
       }
       const steps = this.steps.get(upcaster.type) ?? new Map<number, Upcaster>();
-      if (steps.has(upcaster.fromVersion)) throw new Error(`two upcasters of ${upcaster.type} read version ${upcaster.fromVersion}`);
+      if (steps.has(upcaster.fromVersion))
+        throw new Error(`two upcasters of ${upcaster.type} read version ${upcaster.fromVersion}`);
       steps.set(upcaster.fromVersion, upcaster);
       this.steps.set(upcaster.type, steps);
     }
@@ -49,7 +52,8 @@ export class Upcasters implements EventReading {
     for (const [type, steps] of this.steps) {
       const latest = Math.max(...steps.keys()) + 1;
       for (let version = 1; version < latest; version += 1) {
-        if (!steps.has(version)) throw new Error(`${type} has upcasters up to version ${latest} but none from version ${version}`);
+        if (!steps.has(version))
+          throw new Error(`${type} has upcasters up to version ${latest} but none from version ${version}`);
       }
       this.current.set(type, latest);
     }

@@ -30,7 +30,10 @@ export class LoopHealth {
   failed(name: string, err: unknown, resource?: string): void {
     const lastError = err instanceof Error ? err.message : String(err);
     const earlier = this.failures.get(name);
-    if (!earlier) this.log(`${name}: failing${resource ? ` on ${resource}` : ''}: ${lastError}; retrying with backoff until it goes through`);
+    if (!earlier)
+      this.log(
+        `${name}: failing${resource ? ` on ${resource}` : ''}: ${lastError}; retrying with backoff until it goes through`,
+      );
     this.failures.set(name, {
       name,
       ...(resource !== undefined && { resource }),
@@ -45,7 +48,9 @@ export class LoopHealth {
     const earlier = this.failures.get(name);
     if (!earlier) return;
     this.failures.delete(name);
-    this.log(`${name}: recovered after ${earlier.attempts} failed attempt${earlier.attempts === 1 ? '' : 's'} since ${earlier.failingSince}`);
+    this.log(
+      `${name}: recovered after ${earlier.attempts} failed attempt${earlier.attempts === 1 ? '' : 's'} since ${earlier.failingSince}`,
+    );
   }
 
   /** Runs one round of `name`, reporting how it went; its error is still the caller's. */

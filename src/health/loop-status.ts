@@ -5,7 +5,8 @@ const SYSTEM = /^\/redfish\/v1\/Systems\/[^/]+$/;
 const STORAGE = /^\/redfish\/v1\/Systems\/[^/]+\/Storage\/[^/]+$/;
 const MANAGER = /^\/redfish\/v1\/Managers\/[^/]+$/;
 
-const RESOLUTION = 'The service retries with backoff on its own; remove the cause (free disk space, bring libvirt back) and the condition clears.';
+const RESOLUTION =
+  'The service retries with backoff on its own; remove the cause (free disk space, bring libvirt back) and the condition clears.';
 
 /**
  * The failing loops a resource's Status shows: a system those on its own work or its storage's,
@@ -13,14 +14,20 @@ const RESOLUTION = 'The service retries with backoff on its own; remove the caus
  * resource's.
  */
 export function failuresShownOn(path: string, failures: readonly LoopFailure[]): LoopFailure[] {
-  if (SYSTEM.test(path) || STORAGE.test(path)) return failures.filter((f) => f.resource !== undefined && (f.resource === path || f.resource.startsWith(`${path}/`)));
+  if (SYSTEM.test(path) || STORAGE.test(path))
+    return failures.filter(
+      (f) => f.resource !== undefined && (f.resource === path || f.resource.startsWith(`${path}/`)),
+    );
   if (MANAGER.test(path)) return failures.filter((f) => f.resource === undefined);
   return [];
 }
 
 /** A failing loop as a Resource.Condition: what fails, why, since when. */
 function conditionOf(failure: LoopFailure): Record<string, unknown> {
-  const message = eventMessage('ResourceEvent', 'ResourceErrorsDetected', ['Status', `${failure.name}: ${failure.lastError}`]);
+  const message = eventMessage('ResourceEvent', 'ResourceErrorsDetected', [
+    'Status',
+    `${failure.name}: ${failure.lastError}`,
+  ]);
   return {
     MessageId: message.MessageId,
     MessageArgs: message.MessageArgs,

@@ -13,7 +13,8 @@ export interface FoundDomain {
 /** Redfish ids are path segments: a domain whose name is not one is left out, and said so. */
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-export const uuidText = (bytes: Buffer) => bytes.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+export const uuidText = (bytes: Buffer) =>
+  bytes.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
 
 /**
  * Which of the domains on a rule's URI it adopts: all of them when it names none, otherwise
@@ -21,12 +22,19 @@ export const uuidText = (bytes: Buffer) => bytes.toString('hex').replace(/^(.{8}
  * stands for on the same URI, and names that cannot be a Redfish id, are left out (the second
  * are returned to report).
  */
-export function selectAdopted(rule: AdoptRule, found: readonly FoundDomain[], known: readonly LabSystem[]): { adopt: FoundDomain[]; unusable: string[] } {
+export function selectAdopted(
+  rule: AdoptRule,
+  found: readonly FoundDomain[],
+  known: readonly LabSystem[],
+): { adopt: FoundDomain[]; unusable: string[] } {
   const everything = rule.names === undefined && rule.uuids === undefined;
   const uuids = new Set((rule.uuids ?? []).map((u) => u.toLowerCase()));
   const chosen = found.filter((d) => everything || rule.names?.includes(d.name) || uuids.has(d.uuid));
   const fresh = chosen.filter((d) => !known.some((s) => s.libvirtUri === rule.uri && s.domainName === d.name));
-  return { adopt: fresh.filter((d) => SAFE_ID.test(d.name)), unusable: fresh.filter((d) => !SAFE_ID.test(d.name)).map((d) => d.name) };
+  return {
+    adopt: fresh.filter((d) => SAFE_ID.test(d.name)),
+    unusable: fresh.filter((d) => !SAFE_ID.test(d.name)).map((d) => d.name),
+  };
 }
 
 /**
@@ -46,8 +54,13 @@ export async function discoverAdoptedSystems(
   for (const rule of rules) {
     const client = await connections.get(rule.uri);
     const domains = await client.listAllDomainsWithState();
-    const { adopt, unusable } = selectAdopted(rule, domains.map(({ domain }) => ({ name: domain.name, uuid: uuidText(domain.uuid) })), known);
-    if (unusable.length > 0) log(`lab: not adopting ${unusable.join(', ')} on ${rule.uri}: a system id is letters, digits, '.', '_' and '-'`);
+    const { adopt, unusable } = selectAdopted(
+      rule,
+      domains.map(({ domain }) => ({ name: domain.name, uuid: uuidText(domain.uuid) })),
+      known,
+    );
+    if (unusable.length > 0)
+      log(`lab: not adopting ${unusable.join(', ')} on ${rule.uri}: a system id is letters, digits, '.', '_' and '-'`);
     for (const found of adopt) {
       const id = idsBy === 'uuid' ? found.uuid : found.name;
       if ([...known, ...adopted].some((s) => s.id === id)) {
@@ -55,16 +68,18 @@ export async function discoverAdoptedSystems(
         continue;
       }
       const description = readDomainXml(await client.domainGetXml(await client.domainLookupByName(found.name)));
-      adopted.push(existingDomainSystem({
-        id,
-        name: found.name,
-        libvirtUri: rule.uri,
-        domainName: found.name,
-        vcpus: description.vcpus,
-        memoryMiB: Math.max(1, Math.round(description.memoryBytes / 2 ** 20)),
-        firmware: description.firmware,
-        config: { id, domain: found.name, libvirtUri: rule.uri },
-      }));
+      adopted.push(
+        existingDomainSystem({
+          id,
+          name: found.name,
+          libvirtUri: rule.uri,
+          domainName: found.name,
+          vcpus: description.vcpus,
+          memoryMiB: Math.max(1, Math.round(description.memoryBytes / 2 ** 20)),
+          firmware: description.firmware,
+          config: { id, domain: found.name, libvirtUri: rule.uri },
+        }),
+      );
     }
   }
   return adopted;

@@ -25,7 +25,12 @@ export function decideOwnership(owner: string | undefined, store: string, takeOv
  * definition, which is what libvirt keeps; a running machine is not disturbed). Undefined when
  * libvirt has no such domain: the observer reports that.
  */
-export async function settleDomainOwnership(client: LibvirtClient, domainName: string, store: string, takeOver: boolean): Promise<Ownership | undefined> {
+export async function settleDomainOwnership(
+  client: LibvirtClient,
+  domainName: string,
+  store: string,
+  takeOver: boolean,
+): Promise<Ownership | undefined> {
   const domain = await missing(client.domainLookupByName(domainName), (e) => e.isNoDomain);
   if (!domain) return undefined;
   const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);

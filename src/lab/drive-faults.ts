@@ -27,10 +27,21 @@ export interface DriveFaultRequest {
  */
 export function injectDriveFault(store: EventStore, request: DriveFaultRequest): CommandOutcome<StorageEvent> {
   const stream = storageStream(request.systemId, request.storageId);
-  if (store.streamVersion(stream) === 0) return { ok: false, problem: problem(404, 'ResourceNotFound', ['Storage', `${request.systemId}/${request.storageId}`]) };
+  if (store.streamVersion(stream) === 0)
+    return {
+      ok: false,
+      problem: problem(404, 'ResourceNotFound', ['Storage', `${request.systemId}/${request.storageId}`]),
+    };
   const command =
     request.fault === 'fail'
       ? ({ type: 'FailDrive', driveId: request.driveId } as const)
-      : ({ type: 'ReplaceDrive', driveId: request.driveId, serialNumber: request.serialNumber ?? `EMU-R-${randomBytes(4).toString('hex').toUpperCase()}` } as const);
-  return executeClientCommand(store, stream, storageDecider, command, { actor: request.actor, ...(request.requestId && { requestId: request.requestId }) });
+      : ({
+          type: 'ReplaceDrive',
+          driveId: request.driveId,
+          serialNumber: request.serialNumber ?? `EMU-R-${randomBytes(4).toString('hex').toUpperCase()}`,
+        } as const);
+  return executeClientCommand(store, stream, storageDecider, command, {
+    actor: request.actor,
+    ...(request.requestId && { requestId: request.requestId }),
+  });
 }

@@ -13,7 +13,15 @@ import { firmwareComponents } from './lab-firmware.js';
 /** What the lab config says of a system, as the command that records it. */
 export function registerSystemCommand(system: LabSystem): RegisterSystem {
   const verify = system.mediaVerifyCertificate;
-  return { type: 'RegisterSystem', systemId: system.id, name: system.name, libvirtUri: system.libvirtUri, domainName: system.domainName, inventory: system.inventory, ...(verify !== undefined && { mediaVerifyCertificate: verify }) };
+  return {
+    type: 'RegisterSystem',
+    systemId: system.id,
+    name: system.name,
+    libvirtUri: system.libvirtUri,
+    domainName: system.domainName,
+    inventory: system.inventory,
+    ...(verify !== undefined && { mediaVerifyCertificate: verify }),
+  };
 }
 
 /**
@@ -41,9 +49,15 @@ export function registerSystems(store: EventStore, systems: readonly LabSystem[]
     recordIfChanged(store, systemStream(system.id), systemDecider, registerSystemCommand(system));
     for (const storage of system.config.storage ?? []) {
       const registration = storageRegistration(system, storage);
-      recordIfChanged(store, storageStream(system.id, storage.id), storageDecider, { type: 'RegisterStorage', ...registration });
+      recordIfChanged(store, storageStream(system.id, storage.id), storageDecider, {
+        type: 'RegisterStorage',
+        ...registration,
+      });
     }
     // After its storage: the inventory shows versions on the controllers and drives it registered.
-    recordIfChanged(store, systemStream(system.id), systemDecider, { type: 'RegisterFirmware', components: firmwareComponents(system) });
+    recordIfChanged(store, systemStream(system.id), systemDecider, {
+      type: 'RegisterFirmware',
+      components: firmwareComponents(system),
+    });
   }
 }

@@ -17,14 +17,17 @@ export async function removeDomainByName(client: LibvirtClient, name: string): P
   if (!domain) return;
   await quietly(() => client.domainDestroy(domain));
   // Drivers without NVRAM (test:///default) refuse the flag: undefine without it then.
-  await client.domainUndefine(domain, DomainUndefineFlag.Nvram).catch(() => quietly(() => client.domainUndefine(domain)));
+  await client
+    .domainUndefine(domain, DomainUndefineFlag.Nvram)
+    .catch(() => quietly(() => client.domainUndefine(domain)));
 }
 
 /** Deletes every volume of a pool, then stops and undefines it; nothing when there is no such pool. Its directory stays. */
 export async function removePoolByName(client: LibvirtClient, name: string): Promise<void> {
   const pool = await client.poolLookupByName(name).catch(() => undefined);
   if (!pool) return;
-  for (const volume of await client.poolListVolumes(pool).catch(() => [])) await quietly(() => client.volumeDelete(volume));
+  for (const volume of await client.poolListVolumes(pool).catch(() => []))
+    await quietly(() => client.volumeDelete(volume));
   await quietly(() => client.poolDestroy(pool));
   await quietly(() => client.poolUndefine(pool));
 }

@@ -87,15 +87,27 @@ export class LibvirtClient extends LibvirtConnection {
 
   nodeInfo(): Promise<NodeInfo> {
     return this.invoke(Procedure.NodeGetInfo, undefined, (r) => {
-      const model = Buffer.from(r.fixedArray(Limits.nodeModelChars, (x) => x.int())).toString('latin1').replace(/\0.*$/s, '');
-      return { model, memoryKiB: r.uhyper(), cpus: r.int(), mhz: r.int(), nodes: r.int(), sockets: r.int(), cores: r.int(), threads: r.int() };
+      const model = Buffer.from(r.fixedArray(Limits.nodeModelChars, (x) => x.int()))
+        .toString('latin1')
+        .replace(/\0.*$/s, '');
+      return {
+        model,
+        memoryKiB: r.uhyper(),
+        cpus: r.int(),
+        mhz: r.int(),
+        nodes: r.int(),
+        sockets: r.int(),
+        cores: r.int(),
+        threads: r.int(),
+      };
     });
   }
 
   // --- domains ------------------------------------------------------------------------------
 
   listAllDomains(flags = 0): Promise<DomainHandle[]> {
-    return this.invoke(Procedure.ConnectListAllDomains,
+    return this.invoke(
+      Procedure.ConnectListAllDomains,
       (w) => w.int(1).uint(flags),
       (r) => {
         const domains = r.array(Limits.listItems, readDomain);
@@ -168,24 +180,36 @@ export class LibvirtClient extends LibvirtConnection {
   }
 
   domainGetState(domain: DomainHandle): Promise<DomainStateInfo> {
-    return this.invoke(Procedure.DomainGetState, (w) => writeDomain(w, domain).uint(0), (r) => {
-      const state = r.int();
-      return { state, stateName: nameOf(DomainState, state) as DomainStateName, reason: r.int() };
-    });
+    return this.invoke(
+      Procedure.DomainGetState,
+      (w) => writeDomain(w, domain).uint(0),
+      (r) => {
+        const state = r.int();
+        return { state, stateName: nameOf(DomainState, state) as DomainStateName, reason: r.int() };
+      },
+    );
   }
 
   domainGetInfo(domain: DomainHandle): Promise<DomainInfo> {
-    return this.invoke(Procedure.DomainGetInfo, (w) => writeDomain(w, domain), (r) => ({
-      state: r.int(),
-      maxMemoryKiB: r.uhyper(),
-      memoryKiB: r.uhyper(),
-      vcpus: r.int(),
-      cpuTimeNs: r.uhyper(),
-    }));
+    return this.invoke(
+      Procedure.DomainGetInfo,
+      (w) => writeDomain(w, domain),
+      (r) => ({
+        state: r.int(),
+        maxMemoryKiB: r.uhyper(),
+        memoryKiB: r.uhyper(),
+        vcpus: r.int(),
+        cpuTimeNs: r.uhyper(),
+      }),
+    );
   }
 
   domainIsActive(domain: DomainHandle): Promise<boolean> {
-    return this.invoke(Procedure.DomainIsActive, (w) => writeDomain(w, domain), (r) => r.int() === 1);
+    return this.invoke(
+      Procedure.DomainIsActive,
+      (w) => writeDomain(w, domain),
+      (r) => r.int() === 1,
+    );
   }
 
   domainSetAutostart(domain: DomainHandle, autostart: boolean): Promise<void> {
@@ -208,7 +232,8 @@ export class LibvirtClient extends LibvirtConnection {
   // --- storage pools ------------------------------------------------------------------------
 
   listAllStoragePools(flags = 0): Promise<PoolHandle[]> {
-    return this.invoke(Procedure.ConnectListAllStoragePools,
+    return this.invoke(
+      Procedure.ConnectListAllStoragePools,
       (w) => w.int(1).uint(flags),
       (r) => {
         const pools = r.array(Limits.listItems, readPool);
@@ -266,12 +291,16 @@ export class LibvirtClient extends LibvirtConnection {
   }
 
   poolGetInfo(pool: PoolHandle): Promise<PoolInfo> {
-    return this.invoke(Procedure.StoragePoolGetInfo, (w) => writePool(w, pool), (r) => ({
-      state: r.int(),
-      capacity: r.uhyper(),
-      allocation: r.uhyper(),
-      available: r.uhyper(),
-    }));
+    return this.invoke(
+      Procedure.StoragePoolGetInfo,
+      (w) => writePool(w, pool),
+      (r) => ({
+        state: r.int(),
+        capacity: r.uhyper(),
+        allocation: r.uhyper(),
+        available: r.uhyper(),
+      }),
+    );
   }
 
   poolGetXml(pool: PoolHandle, flags = 0): Promise<string> {
@@ -279,7 +308,8 @@ export class LibvirtClient extends LibvirtConnection {
   }
 
   poolListVolumes(pool: PoolHandle): Promise<VolumeHandle[]> {
-    return this.invoke(Procedure.StoragePoolListAllVolumes,
+    return this.invoke(
+      Procedure.StoragePoolListAllVolumes,
       (w) => writePool(w, pool).int(1).uint(0),
       (r) => {
         const volumes = r.array(Limits.listItems, readVolume);
@@ -312,11 +342,15 @@ export class LibvirtClient extends LibvirtConnection {
   }
 
   volumeGetInfo(volume: VolumeHandle): Promise<VolumeInfo> {
-    return this.invoke(Procedure.StorageVolGetInfo, (w) => writeVolume(w, volume), (r) => ({
-      type: r.int(),
-      capacity: r.uhyper(),
-      allocation: r.uhyper(),
-    }));
+    return this.invoke(
+      Procedure.StorageVolGetInfo,
+      (w) => writeVolume(w, volume),
+      (r) => ({
+        type: r.int(),
+        capacity: r.uhyper(),
+        allocation: r.uhyper(),
+      }),
+    );
   }
 
   volumeGetXml(volume: VolumeHandle): Promise<string> {

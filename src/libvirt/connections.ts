@@ -29,6 +29,13 @@ export class LibvirtConnections {
     this.refuseNew();
     const clients = [...this.clients.values()];
     this.clients.clear();
-    await Promise.all(clients.map((c) => c.then((client) => client.close(), () => undefined)));
+    await Promise.all(
+      clients.map((c) =>
+        c.then(
+          (client) => client.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }

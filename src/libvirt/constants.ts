@@ -120,7 +120,13 @@ export const DomainPausedReason = { StartingUp: 11 } as const;
 
 export const DomainXmlFlag = { Secure: 1, Inactive: 2, UpdateCpu: 4, Migratable: 8 } as const;
 export const DeviceModifyFlag = { Current: 0, Live: 1, Config: 2, Force: 4 } as const;
-export const DomainUndefineFlag = { ManagedSave: 1, SnapshotsMetadata: 2, Nvram: 4, KeepNvram: 8, CheckpointsMetadata: 16 } as const;
+export const DomainUndefineFlag = {
+  ManagedSave: 1,
+  SnapshotsMetadata: 2,
+  Nvram: 4,
+  KeepNvram: 8,
+  CheckpointsMetadata: 16,
+} as const;
 export const DomainCreateFlag = { Paused: 1, Autodestroy: 2, BypassCache: 4, ForceBoot: 8 } as const;
 export const DomainShutdownFlag = { Default: 0, AcpiPowerButton: 1, GuestAgent: 2 } as const;
 

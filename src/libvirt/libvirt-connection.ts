@@ -3,31 +3,18 @@ import {
   AuthType,
   ConnectFlag,
   DomainEventId,
-  DomainState,
   FEATURE_PROGRAM_KEEPALIVE,
   LifecycleEvent,
   Limits,
   Procedure,
   procedureName,
   nameOf,
-  type DomainStateName,
   type LifecycleEventName,
 } from './constants.js';
 import { LibvirtConnectionError, LibvirtTimeoutError } from './errors.js';
 import type { Frame } from './frame.js';
 import { RpcConnection } from './rpc-connection.js';
-import {
-  readDomain,
-  readPool,
-  readVolume,
-  writeDomain,
-  writePool,
-  writeUuid,
-  writeVolume,
-  type DomainHandle,
-  type PoolHandle,
-  type VolumeHandle,
-} from './structs.js';
+import { readDomain, writeDomain, type DomainHandle } from './structs.js';
 import { openTransport } from './transport.js';
 import { parseLibvirtUri, type ParsedUri } from './uri.js';
 import { XdrReader, XdrWriter } from './xdr.js';
@@ -46,12 +33,17 @@ export interface LibvirtClientOptions {
 }
 
 export type DomainEvent =
-  | { readonly kind: 'lifecycle'; readonly domain: DomainHandle; readonly event: number; readonly eventName: LifecycleEventName | 'Unknown'; readonly detail: number }
+  | {
+      readonly kind: 'lifecycle';
+      readonly domain: DomainHandle;
+      readonly event: number;
+      readonly eventName: LifecycleEventName | 'Unknown';
+      readonly detail: number;
+    }
   | { readonly kind: 'reboot'; readonly domain: DomainHandle };
 
 export type Write = (w: XdrWriter) => unknown;
 export type Read<T> = (r: XdrReader) => T;
-
 
 /**
  * A libvirt connection for one URI, speaking libvirt's RPC protocol: typed procedures, domain
@@ -94,11 +86,14 @@ export class LibvirtConnection extends EventEmitter {
       onClose: (error) => this.handleClose(connection, error),
     });
     try {
-      const raw = (procedure: number, write?: Write) => connection.call(procedure, write && encode(write), this.callTimeoutMs);
+      const raw = (procedure: number, write?: Write) =>
+        connection.call(procedure, write && encode(write), this.callTimeoutMs);
       const auth = new XdrReader(await raw(Procedure.AuthList)).array(Limits.authTypes, (r) => r.int());
       if (!auth.includes(AuthType.None)) {
         if (!auth.includes(AuthType.Polkit)) {
-          throw new LibvirtConnectionError(`${transport.description} requires SASL authentication, which this client does not speak; connect as root over the unix socket, or use TLS`);
+          throw new LibvirtConnectionError(
+            `${transport.description} requires SASL authentication, which this client does not speak; connect as root over the unix socket, or use TLS`,
+          );
         }
         await raw(Procedure.AuthPolkit);
       }
@@ -106,15 +101,20 @@ export class LibvirtConnection extends EventEmitter {
         w.optional(this.parsed.openName, (x, name) => x.string(name, Limits.string));
         w.uint(this.parsed.readOnly ? ConnectFlag.ReadOnly : 0);
       });
-      const keepalive = new XdrReader(await raw(Procedure.ConnectSupportsFeature, (w) => w.int(FEATURE_PROGRAM_KEEPALIVE))).int();
-      if (keepalive === 1) connection.startKeepalive(this.options.keepaliveIntervalMs ?? 5000, this.options.keepaliveMaxUnanswered ?? 6);
+      const keepalive = new XdrReader(
+        await raw(Procedure.ConnectSupportsFeature, (w) => w.int(FEATURE_PROGRAM_KEEPALIVE)),
+      ).int();
+      if (keepalive === 1)
+        connection.startKeepalive(this.options.keepaliveIntervalMs ?? 5000, this.options.keepaliveMaxUnanswered ?? 6);
       this.callbacks = new Map();
       if (this.eventListeners.size > 0) await this.registerEvents(connection);
       return connection;
     } catch (err) {
       connection.close();
       if (err instanceof LibvirtConnectionError) throw err;
-      throw new LibvirtConnectionError(`opening ${this.uri} on ${transport.description}: ${(err as Error).message}`, { cause: err });
+      throw new LibvirtConnectionError(`opening ${this.uri} on ${transport.description}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
@@ -204,7 +204,11 @@ export class LibvirtConnection extends EventEmitter {
       if (this.eventListeners.size > 0 || !this.connection?.isOpen) return;
       const connection = this.connection;
       for (const callbackId of this.callbacks.keys()) {
-        await connection.call(Procedure.ConnectDomainEventCallbackDeregisterAny, encode((w) => w.int(callbackId)), this.callTimeoutMs);
+        await connection.call(
+          Procedure.ConnectDomainEventCallbackDeregisterAny,
+          encode((w) => w.int(callbackId)),
+          this.callTimeoutMs,
+        );
       }
       this.callbacks.clear();
     };

@@ -49,11 +49,23 @@ export class RpcConnection {
       try {
         for (const frame of this.splitter.push(chunk)) this.dispatch(frame);
       } catch (err) {
-        this.fail(new LibvirtConnectionError(`${transport.description} sent a malformed message: ${(err as Error).message}`, { cause: err }));
+        this.fail(
+          new LibvirtConnectionError(`${transport.description} sent a malformed message: ${(err as Error).message}`, {
+            cause: err,
+          }),
+        );
       }
     });
-    stream.on('error', (err) => this.fail(err instanceof LibvirtConnectionError ? err : new LibvirtConnectionError(`${transport.description}: ${err.message}`, { cause: err })));
-    stream.on('close', () => this.fail(new LibvirtConnectionError(`${transport.description}: the daemon closed the connection`)));
+    stream.on('error', (err) =>
+      this.fail(
+        err instanceof LibvirtConnectionError
+          ? err
+          : new LibvirtConnectionError(`${transport.description}: ${err.message}`, { cause: err }),
+      ),
+    );
+    stream.on('close', () =>
+      this.fail(new LibvirtConnectionError(`${transport.description}: the daemon closed the connection`)),
+    );
   }
 
   get isOpen(): boolean {
@@ -63,7 +75,10 @@ export class RpcConnection {
   /** Sends a REMOTE call and resolves with the reply's payload, or rejects with LibvirtError. */
   call(procedure: number, args: Buffer | undefined, timeoutMs: number): Promise<Buffer> {
     const name = procedureName(procedure);
-    if (this.closed) return Promise.reject(new LibvirtConnectionError(`${name}: the connection to ${this.transport.description} is closed`));
+    if (this.closed)
+      return Promise.reject(
+        new LibvirtConnectionError(`${name}: the connection to ${this.transport.description} is closed`),
+      );
     const serial = this.nextSerial;
     this.nextSerial = this.nextSerial >= 0xffffffff ? 1 : this.nextSerial + 1;
     return new Promise<Buffer>((resolve, reject) => {
@@ -73,7 +88,17 @@ export class RpcConnection {
       }, timeoutMs);
       this.pending.set(serial, { name, resolve, reject, timer });
       this.transport.stream.write(
-        encodeFrame({ program: REMOTE_PROGRAM, version: PROTOCOL_VERSION, procedure, type: MessageType.Call, serial, status: MessageStatus.Ok }, args),
+        encodeFrame(
+          {
+            program: REMOTE_PROGRAM,
+            version: PROTOCOL_VERSION,
+            procedure,
+            type: MessageType.Call,
+            serial,
+            status: MessageStatus.Ok,
+          },
+          args,
+        ),
       );
     });
   }
@@ -85,7 +110,9 @@ export class RpcConnection {
   startKeepalive(intervalMs: number, maxUnanswered: number): void {
     this.keepaliveTimer = setInterval(() => {
       if (this.unansweredPings >= maxUnanswered) {
-        this.fail(new LibvirtConnectionError(`${this.transport.description}: no answer to ${maxUnanswered} keepalive pings`));
+        this.fail(
+          new LibvirtConnectionError(`${this.transport.description}: no answer to ${maxUnanswered} keepalive pings`),
+        );
         return;
       }
       this.unansweredPings += 1;
@@ -105,7 +132,14 @@ export class RpcConnection {
 
   private sendKeepalive(procedure: number): void {
     this.transport.stream.write(
-      encodeFrame({ program: KEEPALIVE_PROGRAM, version: PROTOCOL_VERSION, procedure, type: MessageType.Message, serial: 0, status: MessageStatus.Ok }),
+      encodeFrame({
+        program: KEEPALIVE_PROGRAM,
+        version: PROTOCOL_VERSION,
+        procedure,
+        type: MessageType.Message,
+        serial: 0,
+        status: MessageStatus.Ok,
+      }),
     );
   }
 

@@ -21,8 +21,7 @@ export const TLS_FILES = {
   key: '/etc/pki/libvirt/private/clientkey.pem',
 } as const;
 
-const HOW_TO_START =
-  'start it with scripts/ensure-libvirtd (or `systemctl start libvirtd`, or `libvirtd -d`)';
+const HOW_TO_START = 'start it with scripts/ensure-libvirtd (or `systemctl start libvirtd`, or `libvirtd -d`)';
 
 function explainSocketError(path: string, err: NodeJS.ErrnoException): LibvirtConnectionError {
   const why: Record<string, string> = {
@@ -47,7 +46,11 @@ function openUnix(path: string): Promise<Transport> {
 /** The credentials' files: libvirt's defaults, or the three names libvirt looks for in a `pkipath=` directory. */
 export function tlsFiles(pkiPath: string | undefined): { ca: string; cert: string; key: string } {
   if (!pkiPath) return TLS_FILES;
-  return { ca: join(pkiPath, 'cacert.pem'), cert: join(pkiPath, 'clientcert.pem'), key: join(pkiPath, 'clientkey.pem') };
+  return {
+    ca: join(pkiPath, 'cacert.pem'),
+    cert: join(pkiPath, 'clientcert.pem'),
+    key: join(pkiPath, 'clientkey.pem'),
+  };
 }
 
 /** libvirt's TLS listener sends one byte, 1, once it has accepted our certificate. */
@@ -58,7 +61,9 @@ function openTls({ host, port, pkiPath }: Extract<Endpoint, { transport: 'tls' }
   try {
     credentials = { ca: readFileSync(files.ca), cert: readFileSync(files.cert), key: readFileSync(files.key) };
   } catch (err) {
-    return Promise.reject(new LibvirtConnectionError(`${description}: cannot read the TLS credentials (${(err as Error).message})`));
+    return Promise.reject(
+      new LibvirtConnectionError(`${description}: cannot read the TLS credentials (${(err as Error).message})`),
+    );
   }
   return new Promise((resolve, reject) => {
     // SNI carries host names only; an address is still checked against the certificate's IP entries.
@@ -67,7 +72,7 @@ function openTls({ host, port, pkiPath }: Extract<Endpoint, { transport: 'tls' }
     socket.once('secureConnect', () => {
       socket.once('readable', () => {
         const check = socket.read(1) as Buffer | null;
-        if (!check || check[0] !== 1) {
+        if (check?.[0] !== 1) {
           socket.destroy();
           reject(new LibvirtConnectionError(`${description}: the daemon did not accept this client's certificate`));
           return;

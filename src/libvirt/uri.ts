@@ -46,9 +46,13 @@ export function parseLibvirtUri(uri: string, options: { readOnly?: boolean } = {
   const readOnly = options.readOnly ?? false;
   const socketParam = url.searchParams.get('socket');
   if (!url.hostname || transport === 'unix') {
-    if (transport && transport !== 'unix') throw new Error(`libvirt URI '${uri}': transport '${transport}' needs a host`);
+    if (transport && transport !== 'unix')
+      throw new Error(`libvirt URI '${uri}': transport '${transport}' needs a host`);
     return {
-      endpoint: { transport: 'unix', socketPath: socketParam ?? (readOnly ? DEFAULT_READ_ONLY_SOCKET : DEFAULT_SOCKET) },
+      endpoint: {
+        transport: 'unix',
+        socketPath: socketParam ?? (readOnly ? DEFAULT_READ_ONLY_SOCKET : DEFAULT_SOCKET),
+      },
       openName,
       readOnly,
     };
@@ -57,11 +61,21 @@ export function parseLibvirtUri(uri: string, options: { readOnly?: boolean } = {
   switch (transport ?? 'tls') {
     case 'tls': {
       const pkiPath = url.searchParams.get('pkipath');
-      return { endpoint: { transport: 'tls', host: url.hostname, port: port ?? 16514, ...(pkiPath && { pkiPath }) }, openName, readOnly };
+      return {
+        endpoint: { transport: 'tls', host: url.hostname, port: port ?? 16514, ...(pkiPath && { pkiPath }) },
+        openName,
+        readOnly,
+      };
     }
     case 'ssh':
       return {
-        endpoint: { transport: 'ssh', host: url.hostname, ...(url.username && { user: decodeURIComponent(url.username) }), ...(port && { port }), ...sshOptions(url.searchParams) },
+        endpoint: {
+          transport: 'ssh',
+          host: url.hostname,
+          ...(url.username && { user: decodeURIComponent(url.username) }),
+          ...(port && { port }),
+          ...sshOptions(url.searchParams),
+        },
         openName,
         readOnly,
       };

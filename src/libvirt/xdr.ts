@@ -27,7 +27,8 @@ export class XdrWriter {
   }
 
   int(value: number): this {
-    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) throw new XdrError(`int out of range: ${value}`);
+    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff)
+      throw new XdrError(`int out of range: ${value}`);
     this.reserve(4);
     this.buffer.writeInt32BE(value, this.offset);
     this.offset += 4;
@@ -35,7 +36,8 @@ export class XdrWriter {
   }
 
   uint(value: number): this {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new XdrError(`unsigned int out of range: ${value}`);
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+      throw new XdrError(`unsigned int out of range: ${value}`);
     this.reserve(4);
     this.buffer.writeUInt32BE(value, this.offset);
     this.offset += 4;
@@ -111,7 +113,9 @@ export class XdrReader {
 
   private take(bytes: number): number {
     if (this.offset + bytes > this.buffer.length) {
-      throw new XdrError(`truncated: needed ${bytes} bytes at offset ${this.offset}, ${this.buffer.length - this.offset} left`);
+      throw new XdrError(
+        `truncated: needed ${bytes} bytes at offset ${this.offset}, ${this.buffer.length - this.offset} left`,
+      );
     }
     const at = this.offset;
     this.offset += bytes;

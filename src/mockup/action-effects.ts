@@ -15,7 +15,9 @@ const linkOf = (value: unknown): string | undefined => {
 
 /** The changes a resource's own version can show: those of properties it has, besides Image and Inserted. */
 function onlyKnown(resource: Json, changes: Json): Json {
-  return Object.fromEntries(Object.entries(changes).filter(([key]) => key in resource || key === 'Image' || key === 'Inserted'));
+  return Object.fromEntries(
+    Object.entries(changes).filter(([key]) => key in resource || key === 'Image' || key === 'Inserted'),
+  );
 }
 
 /** The power state a reset leaves a system in, and whether the system boots on the way. */
@@ -57,7 +59,11 @@ function bootEffects(system: Json, documents: ReadonlyMap<string, Json>): Action
     if (Object.keys(changed).length > 0) effects.push({ odataId: biosId, changes: { Attributes: changed } });
   }
   const boot = system['Boot'] as Json | undefined;
-  if (boot?.['BootSourceOverrideEnabled'] === 'Once') effects.push({ odataId: system['@odata.id'] as string, changes: { Boot: { BootSourceOverrideEnabled: 'Disabled' } } });
+  if (boot?.['BootSourceOverrideEnabled'] === 'Once')
+    effects.push({
+      odataId: system['@odata.id'] as string,
+      changes: { Boot: { BootSourceOverrideEnabled: 'Disabled' } },
+    });
   return effects;
 }
 
@@ -66,19 +72,26 @@ function bootEffects(system: Json, documents: ReadonlyMap<string, Json>): Action
  * PowerState (and a boot what waits for it), VirtualMedia insert and eject the medium. Any other
  * action the schema has is recorded and changes nothing.
  */
-export function actionEffects(odataId: string, action: string, parameters: Json, documents: ReadonlyMap<string, Json>): ActionEffect[] | RedfishProblem {
+export function actionEffects(
+  odataId: string,
+  action: string,
+  parameters: Json,
+  documents: ReadonlyMap<string, Json>,
+): ActionEffect[] | RedfishProblem {
   const resource = documents.get(odataId)!;
   switch (action) {
     case '#ComputerSystem.Reset': {
       const resetType = typeof parameters['ResetType'] === 'string' ? parameters['ResetType'] : 'ForceRestart';
       const { power, boots } = afterReset(resetType, resource['PowerState']);
-      const effects: ActionEffect[] = resource['PowerState'] === power ? [] : [{ odataId, changes: { PowerState: power } }];
+      const effects: ActionEffect[] =
+        resource['PowerState'] === power ? [] : [{ odataId, changes: { PowerState: power } }];
       return boots ? [...effects, ...bootEffects(resource, documents)] : effects;
     }
     case '#VirtualMedia.InsertMedia': {
       if (resource['Inserted'] === true && resource['Image']) return problem(409, 'ResourceInUse');
       const image = parameters['Image'];
-      if (typeof image !== 'string' || image === '') return problem(400, 'ActionParameterMissing', ['VirtualMedia.InsertMedia', 'Image'], ['/Image']);
+      if (typeof image !== 'string' || image === '')
+        return problem(400, 'ActionParameterMissing', ['VirtualMedia.InsertMedia', 'Image'], ['/Image']);
       const name = image.split('?')[0]!.split('/').pop() ?? image;
       return [
         {
@@ -89,13 +102,20 @@ export function actionEffects(odataId: string, action: string, parameters: Json,
             Inserted: parameters['Inserted'] ?? true,
             WriteProtected: parameters['WriteProtected'] ?? true,
             ConnectedVia: 'URI',
-            ...(typeof parameters['TransferProtocolType'] === 'string' && { TransferProtocolType: parameters['TransferProtocolType'] }),
+            ...(typeof parameters['TransferProtocolType'] === 'string' && {
+              TransferProtocolType: parameters['TransferProtocolType'],
+            }),
           }),
         },
       ];
     }
     case '#VirtualMedia.EjectMedia':
-      return [{ odataId, changes: onlyKnown(resource, { Image: null, ImageName: null, Inserted: false, ConnectedVia: 'NotConnected' }) }];
+      return [
+        {
+          odataId,
+          changes: onlyKnown(resource, { Image: null, ImageName: null, Inserted: false, ConnectedVia: 'NotConnected' }),
+        },
+      ];
     default:
       return [];
   }

@@ -22,9 +22,19 @@ export interface MockupState {
 export type MockupCommand =
   | { readonly type: 'ImportMockup'; readonly resources: readonly MockupResource[] }
   | { readonly type: 'PatchMockupResource'; readonly odataId: string; readonly changes: Json }
-  | { readonly type: 'CreateMockupMember'; readonly collection: string; readonly odataType: string; readonly body: Json }
+  | {
+      readonly type: 'CreateMockupMember';
+      readonly collection: string;
+      readonly odataType: string;
+      readonly body: Json;
+    }
   | { readonly type: 'DeleteMockupResource'; readonly odataId: string }
-  | { readonly type: 'PerformMockupAction'; readonly odataId: string; readonly action: string; readonly parameters: Json };
+  | {
+      readonly type: 'PerformMockupAction';
+      readonly odataId: string;
+      readonly action: string;
+      readonly parameters: Json;
+    };
 
 const missing = (odataId: string): RedfishProblem => problem(404, 'ResourceMissingAtURI', [odataId]);
 
@@ -51,13 +61,27 @@ function decide(command: MockupCommand, state: MockupState): readonly MockupEven
       if (state.documents.size > 0) return [];
       return command.resources.map((r) => {
         const odataId = r.document['@odata.id'] as string;
-        return { type: 'MockupResourceImported', subject: odataId, data: { odataId, document: r.document, ...(r.headers && { headers: r.headers }) } };
+        return {
+          type: 'MockupResourceImported',
+          subject: odataId,
+          data: { odataId, document: r.document, ...(r.headers && { headers: r.headers }) },
+        };
       });
     case 'PatchMockupResource': {
       if (!state.documents.has(command.odataId)) return missing(command.odataId);
       const changes = withoutAnnotations(command.changes);
       if (Object.keys(changes).length === 0) return [];
-      return [{ type: 'MockupResourcePatched', subject: command.odataId, data: { odataId: command.odataId, resourceType: resourceTypeOf(state.documents.get(command.odataId)), changes } }];
+      return [
+        {
+          type: 'MockupResourcePatched',
+          subject: command.odataId,
+          data: {
+            odataId: command.odataId,
+            resourceType: resourceTypeOf(state.documents.get(command.odataId)),
+            changes,
+          },
+        },
+      ];
     }
     case 'CreateMockupMember': {
       const collection = state.documents.get(command.collection);
@@ -66,26 +90,66 @@ function decide(command: MockupCommand, state: MockupState): readonly MockupEven
       if (volume && isProblem(volume)) return volume;
       const id = nextMemberId(command.collection, state);
       const odataId = `${command.collection}/${id}`;
-      const document: Json = { '@odata.id': odataId, '@odata.type': command.odataType, Id: id, Name: `${command.odataType.split('.').pop()} ${id}`, ...withoutAnnotations(command.body) };
+      const document: Json = {
+        '@odata.id': odataId,
+        '@odata.type': command.odataType,
+        Id: id,
+        Name: `${command.odataType.split('.').pop()} ${id}`,
+        ...withoutAnnotations(command.body),
+      };
       Object.assign(document, volume ?? {}, { '@odata.id': odataId, Id: id });
-      return [{ type: 'MockupResourceCreated', subject: odataId, data: { odataId, collection: command.collection, document } }];
+      return [
+        {
+          type: 'MockupResourceCreated',
+          subject: odataId,
+          data: { odataId, collection: command.collection, document },
+        },
+      ];
     }
     case 'DeleteMockupResource': {
       if (!state.documents.has(command.odataId)) return missing(command.odataId);
       const parent = command.odataId.slice(0, command.odataId.lastIndexOf('/'));
       const parentDoc = state.documents.get(parent);
       const collection = parentDoc && memberIds(parentDoc).includes(command.odataId) ? parent : undefined;
-      const removed = [command.odataId, ...[...state.documents.keys()].filter((id) => id.startsWith(`${command.odataId}/`))];
-      return [{ type: 'MockupResourceDeleted', subject: command.odataId, data: { odataId: command.odataId, resourceType: resourceTypeOf(state.documents.get(command.odataId)), ...(collection && { collection }), removed } }];
+      const removed = [
+        command.odataId,
+        ...[...state.documents.keys()].filter((id) => id.startsWith(`${command.odataId}/`)),
+      ];
+      return [
+        {
+          type: 'MockupResourceDeleted',
+          subject: command.odataId,
+          data: {
+            odataId: command.odataId,
+            resourceType: resourceTypeOf(state.documents.get(command.odataId)),
+            ...(collection && { collection }),
+            removed,
+          },
+        },
+      ];
     }
     case 'PerformMockupAction': {
       if (!state.documents.has(command.odataId)) return missing(command.odataId);
-      const performed: MockupEvent = { type: 'MockupActionPerformed', subject: command.odataId, data: { odataId: command.odataId, action: command.action, parameters: command.parameters } };
+      const performed: MockupEvent = {
+        type: 'MockupActionPerformed',
+        subject: command.odataId,
+        data: { odataId: command.odataId, action: command.action, parameters: command.parameters },
+      };
       const effects = actionEffects(command.odataId, command.action, command.parameters, state.documents);
       if (!Array.isArray(effects)) return effects as RedfishProblem;
       return [
         performed,
-        ...effects.map((e): MockupEvent => ({ type: 'MockupResourcePatched', subject: e.odataId, data: { odataId: e.odataId, resourceType: resourceTypeOf(state.documents.get(e.odataId)), changes: e.changes } })),
+        ...effects.map(
+          (e): MockupEvent => ({
+            type: 'MockupResourcePatched',
+            subject: e.odataId,
+            data: {
+              odataId: e.odataId,
+              resourceType: resourceTypeOf(state.documents.get(e.odataId)),
+              changes: e.changes,
+            },
+          }),
+        ),
       ];
     }
   }
@@ -108,13 +172,21 @@ function evolve(state: MockupState, event: MockupEvent): MockupState {
     case 'MockupResourceCreated': {
       documents.set(event.data.odataId, event.data.document);
       const collection = documents.get(event.data.collection);
-      if (collection) documents.set(event.data.collection, withMembers(collection, [...memberIds(collection), event.data.odataId]));
+      if (collection)
+        documents.set(event.data.collection, withMembers(collection, [...memberIds(collection), event.data.odataId]));
       break;
     }
     case 'MockupResourceDeleted': {
       for (const id of event.data.removed) documents.delete(id);
       const collection = event.data.collection ? documents.get(event.data.collection) : undefined;
-      if (collection) documents.set(event.data.collection!, withMembers(collection, memberIds(collection).filter((id) => id !== event.data.odataId)));
+      if (collection)
+        documents.set(
+          event.data.collection!,
+          withMembers(
+            collection,
+            memberIds(collection).filter((id) => id !== event.data.odataId),
+          ),
+        );
       break;
     }
     case 'MockupActionPerformed':

@@ -13,7 +13,11 @@ type Json = Record<string, unknown>;
 export interface MockupResourceImported {
   readonly type: 'MockupResourceImported';
   readonly subject: string;
-  readonly data: { readonly odataId: string; readonly document: Json; readonly headers?: Readonly<Record<string, string>> };
+  readonly data: {
+    readonly odataId: string;
+    readonly document: Json;
+    readonly headers?: Readonly<Record<string, string>>;
+  };
 }
 
 /** Properties written (a client's PATCH, or an action's effect): merged into the resource as a JSON merge patch. */
@@ -34,7 +38,12 @@ export interface MockupResourceCreated {
 export interface MockupResourceDeleted {
   readonly type: 'MockupResourceDeleted';
   readonly subject: string;
-  readonly data: { readonly odataId: string; readonly resourceType: string; readonly collection?: string; readonly removed: readonly string[] };
+  readonly data: {
+    readonly odataId: string;
+    readonly resourceType: string;
+    readonly collection?: string;
+    readonly removed: readonly string[];
+  };
 }
 
 /** An action a client asked for; what it changed follows as events of their own. */
@@ -44,7 +53,12 @@ export interface MockupActionPerformed {
   readonly data: { readonly odataId: string; readonly action: string; readonly parameters: Json };
 }
 
-export type MockupEvent = MockupResourceImported | MockupResourcePatched | MockupResourceCreated | MockupResourceDeleted | MockupActionPerformed;
+export type MockupEvent =
+  | MockupResourceImported
+  | MockupResourcePatched
+  | MockupResourceCreated
+  | MockupResourceDeleted
+  | MockupActionPerformed;
 
 export type { MockupResource };
 

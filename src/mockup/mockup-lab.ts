@@ -18,12 +18,21 @@ export interface MockupLabConfig {
  */
 export function startMockupLab(store: EventStore, config: MockupLabConfig): string[] {
   const known = loadState(store, MOCKUP_STREAM, mockupDecider);
-  if (known.state.documents.size > 0) return [`mockup lab: ${known.state.documents.size} resources, from the log (first imported from a mockup; ${config.dir} is not read again)`];
+  if (known.state.documents.size > 0)
+    return [
+      `mockup lab: ${known.state.documents.size} resources, from the log (first imported from a mockup; ${config.dir} is not read again)`,
+    ];
   const tree = acceptMockupTree(
     readMockupTree(config.dir, (odataId) => store.views.get(odataId) !== undefined),
     config.problems ?? 'refuse',
   );
-  executeCommand(store, MOCKUP_STREAM, mockupDecider, { type: 'ImportMockup', resources: tree.resources }, { actor: 'emulator' });
+  executeCommand(
+    store,
+    MOCKUP_STREAM,
+    mockupDecider,
+    { type: 'ImportMockup', resources: tree.resources },
+    { actor: 'emulator' },
+  );
   return [
     `mockup lab: imported ${tree.resources.length} resources from ${config.dir}`,
     ...tree.problems.map((p) => `mockup lab: served despite a problem: ${p.file}: ${p.problem}`),

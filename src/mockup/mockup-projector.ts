@@ -42,7 +42,14 @@ export const mockupProjector: Projector = {
       case 'MockupResourceDeleted': {
         for (const id of event.data.removed) views.delete(id);
         const collection = event.data.collection ? views.get(event.data.collection) : undefined;
-        if (collection) views.put(withMembers(collection, memberIds(collection).filter((id) => id !== event.data.odataId)), at);
+        if (collection)
+          views.put(
+            withMembers(
+              collection,
+              memberIds(collection).filter((id) => id !== event.data.odataId),
+            ),
+            at,
+          );
         return;
       }
       case 'MockupActionPerformed':

@@ -18,7 +18,8 @@ type Json = Record<string, unknown>;
 /** The mutating routes of a mockup lab, fastify's syntax: every path below the service root. */
 export const MOCKUP_ROUTE = '/redfish/v1/*';
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isCollection = (document: Json) => Array.isArray(document['Members']);
 
@@ -35,7 +36,12 @@ function actionOf(path: string): { odataId: string; action: string } | undefined
  * resource's own `@Redfish.AllowableValues` and ActionInfo), then decided and recorded as an
  * event like any client command. Bad input is a 4xx with the Base message and records nothing.
  */
-export function registerMockupRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore, csdl: CsdlModel): void {
+export function registerMockupRoutes(
+  app: FastifyInstance,
+  allowed: AllowedMethods,
+  store: EventStore,
+  csdl: CsdlModel,
+): void {
   const documents = () => loadState(store, MOCKUP_STREAM, mockupDecider).state.documents;
 
   /**
@@ -48,12 +54,20 @@ export function registerMockupRoutes(app: FastifyInstance, allowed: AllowedMetho
     if (document) {
       const type = document['@odata.type'];
       const entity = typeof type === 'string' ? csdl.entityType(type) : undefined;
-      return [...(entity?.updatable ? ['PATCH'] : []), ...(entity?.insertable && isCollection(document) ? ['POST'] : []), ...(entity?.deletable ? ['DELETE'] : [])];
+      return [
+        ...(entity?.updatable ? ['PATCH'] : []),
+        ...(entity?.insertable && isCollection(document) ? ['POST'] : []),
+        ...(entity?.deletable ? ['DELETE'] : []),
+      ];
     }
     const action = actionOf(path);
     const owner = action && tree.get(action.odataId);
     const advertised = owner && isObject(owner['Actions']) ? owner['Actions'][action.action] : undefined;
-    return isObject(advertised) && typeof advertised['target'] === 'string' && resourcePath(advertised['target']) === path ? ['POST'] : [];
+    return isObject(advertised) &&
+      typeof advertised['target'] === 'string' &&
+      resourcePath(advertised['target']) === path
+      ? ['POST']
+      : [];
   });
 
   // Headers the tree recorded for a resource (headers.json) go out with its GETs.
@@ -61,13 +75,16 @@ export function registerMockupRoutes(app: FastifyInstance, allowed: AllowedMetho
   if (headers.size > 0) {
     app.addHook('onSend', async (request, reply, payload) => {
       if (request.method !== 'GET' || reply.statusCode !== 200) return payload;
-      for (const [name, value] of Object.entries(headers.get(resourcePath(request.url)) ?? {})) if (!reply.hasHeader(name)) reply.header(name, value);
+      for (const [name, value] of Object.entries(headers.get(resourcePath(request.url)) ?? {}))
+        if (!reply.hasHeader(name)) reply.header(name, value);
       return payload;
     });
   }
 
   const refuse = (path: string): RedfishHttpError =>
-    store.views.get(path) ? RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowed.allowHeader(path, true) }) : RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+    store.views.get(path)
+      ? RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowed.allowHeader(path, true) })
+      : RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
 
   const entityOf = (document: Json, path: string) => {
     const type = document['@odata.type'];
@@ -107,11 +124,23 @@ export function registerMockupRoutes(app: FastifyInstance, allowed: AllowedMetho
       if (!resource) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
       const advertised = isObject(resource['Actions']) ? resource['Actions'][action.action] : undefined;
       const schemaAction = entityOf(resource, path).actions.get(action.action);
-      const target = isObject(advertised) && typeof advertised['target'] === 'string' ? resourcePath(advertised['target']) : undefined;
-      if (!schemaAction || target !== path) throw RedfishHttpError.of(400, 'ActionNotSupported', [action.action.slice(1)]);
-      const problems = checkActionParameters(schemaAction, request.body, { ...allowableFromActionInfo(advertised as Json, tree), ...(advertised as Json) });
+      const target =
+        isObject(advertised) && typeof advertised['target'] === 'string'
+          ? resourcePath(advertised['target'])
+          : undefined;
+      if (!schemaAction || target !== path)
+        throw RedfishHttpError.of(400, 'ActionNotSupported', [action.action.slice(1)]);
+      const problems = checkActionParameters(schemaAction, request.body, {
+        ...allowableFromActionInfo(advertised as Json, tree),
+        ...(advertised as Json),
+      });
       if (problems.length > 0) throw RedfishHttpError.fromProblems(problems);
-      execute(request, { type: 'PerformMockupAction', odataId: action.odataId, action: action.action, parameters: (request.body ?? {}) as Json });
+      execute(request, {
+        type: 'PerformMockupAction',
+        odataId: action.odataId,
+        action: action.action,
+        parameters: (request.body ?? {}) as Json,
+      });
       return reply.status(204).send();
     }
     const collection = tree.get(path);
@@ -123,10 +152,20 @@ export function registerMockupRoutes(app: FastifyInstance, allowed: AllowedMetho
     if (!memberType || !member) throw refuse(path);
     const problems = checkCreate(member, request.body);
     if (problems.length > 0) throw RedfishHttpError.fromProblems(problems);
-    const [created] = execute(request, { type: 'CreateMockupMember', collection: path, odataType: memberType, body: request.body as Json });
+    const [created] = execute(request, {
+      type: 'CreateMockupMember',
+      collection: path,
+      odataType: memberType,
+      body: request.body as Json,
+    });
     const odataId = (created!.data as { odataId: string }).odataId;
     const view = store.views.get(odataId)!;
-    return reply.status(201).header('Location', odataId).header('ETag', etagOf(view)).type('application/json; charset=utf-8').send(view.body);
+    return reply
+      .status(201)
+      .header('Location', odataId)
+      .header('ETag', etagOf(view))
+      .type('application/json; charset=utf-8')
+      .send(view.body);
   });
 
   app.delete(MOCKUP_ROUTE, generic, async (request, reply) => {
@@ -154,5 +193,9 @@ function allowableFromActionInfo(advertised: Json | undefined, tree: ReadonlyMap
   const infoId = advertised?.['@Redfish.ActionInfo'];
   const info = typeof infoId === 'string' ? tree.get(resourcePath(infoId)) : undefined;
   const parameters = Array.isArray(info?.['Parameters']) ? (info['Parameters'] as Json[]) : [];
-  return Object.fromEntries(parameters.filter((p) => Array.isArray(p['AllowableValues'])).map((p) => [`${String(p['Name'])}@Redfish.AllowableValues`, p['AllowableValues']]));
+  return Object.fromEntries(
+    parameters
+      .filter((p) => Array.isArray(p['AllowableValues']))
+      .map((p) => [`${String(p['Name'])}@Redfish.AllowableValues`, p['AllowableValues']]),
+  );
 }

@@ -33,7 +33,21 @@ const SERVICE_OWN = new Set(['odata', '$metadata']);
  * Headers a recorded response carried that describe that one transfer, or that this service
  * sets itself from its own state (its ETag is the log position, its Allow what it accepts).
  */
-const OWN_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date', 'content-encoding', 'etag', 'allow', 'odata-version', 'content-type', 'cache-control', 'set-cookie', 'x-auth-token']);
+const OWN_HEADERS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'date',
+  'content-encoding',
+  'etag',
+  'allow',
+  'odata-version',
+  'content-type',
+  'cache-control',
+  'set-cookie',
+  'x-auth-token',
+]);
 
 /** '/redfish/v1/' and '/redfish/v1' are one resource, as the server's paths are. */
 export function normalizeOdataId(id: string): string {
@@ -50,8 +64,15 @@ function resourceFiles(dir: string): { file: string; path: readonly string[] }[]
   const walk = (at: string, path: readonly string[]) => {
     if (existsSync(join(at, 'index.json'))) found.push({ file: join(at, 'index.json'), path });
     for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isDirectory() && !(at === dir && SERVICE_OWN.has(entry.name))) walk(join(at, entry.name), [...path, entry.name]);
-      else if (entry.isFile() && at !== dir && entry.name.endsWith('.json') && !['index.json', 'headers.json'].includes(entry.name)) found.push({ file: join(at, entry.name), path: [...path, entry.name] });
+      if (entry.isDirectory() && !(at === dir && SERVICE_OWN.has(entry.name)))
+        walk(join(at, entry.name), [...path, entry.name]);
+      else if (
+        entry.isFile() &&
+        at !== dir &&
+        entry.name.endsWith('.json') &&
+        !['index.json', 'headers.json'].includes(entry.name)
+      )
+        found.push({ file: join(at, entry.name), path: [...path, entry.name] });
     }
   };
   walk(dir, []);
@@ -81,7 +102,9 @@ function readHeaders(file: string, problems: MockupProblem[]): Record<string, st
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     const get = (parsed['GET'] ?? parsed) as Record<string, unknown>;
-    const kept = Object.entries(get).filter(([name, value]) => typeof value === 'string' && !OWN_HEADERS.has(name.toLowerCase()));
+    const kept = Object.entries(get).filter(
+      ([name, value]) => typeof value === 'string' && !OWN_HEADERS.has(name.toLowerCase()),
+    );
     return kept.length > 0 ? Object.fromEntries(kept as [string, string][]) : undefined;
   } catch (err) {
     problems.push({ file, problem: `not valid JSON: ${(err as Error).message}` });
@@ -97,7 +120,16 @@ function readHeaders(file: string, problems: MockupProblem[]): Record<string, st
  */
 export function readMockupTree(dir: string, served: (odataId: string) => boolean = () => false): MockupTree {
   if (!existsSync(join(dir, 'index.json'))) {
-    return { dir, resources: [], problems: [{ file: join(dir, 'index.json'), problem: 'missing: a mockup starts with its service root, /redfish/v1, in index.json at the top of the tree' }] };
+    return {
+      dir,
+      resources: [],
+      problems: [
+        {
+          file: join(dir, 'index.json'),
+          problem: 'missing: a mockup starts with its service root, /redfish/v1, in index.json at the top of the tree',
+        },
+      ],
+    };
   }
   const problems: MockupProblem[] = [];
   const resources: MockupResource[] = [];
@@ -127,10 +159,15 @@ export function readMockupTree(dir: string, served: (odataId: string) => boolean
   if (!present.has(SERVICE_ROOT)) return { dir, resources, problems };
   for (const resource of resources) {
     const from = resource.document['@odata.id'] as string;
-    const missing = [...new Set(linksOf(resource.document).map((l) => normalizeOdataId(l.split('#')[0]!)))].filter((l) => l.startsWith(`${SERVICE_ROOT}/`) && l !== from && !present.has(l) && !served(l));
+    const missing = [...new Set(linksOf(resource.document).map((l) => normalizeOdataId(l.split('#')[0]!)))].filter(
+      (l) => l.startsWith(`${SERVICE_ROOT}/`) && l !== from && !present.has(l) && !served(l),
+    );
     if (missing.length > 0) {
       const file = join(dir, ...from.split('/').slice(3), 'index.json');
-      problems.push({ file, problem: `links to ${missing.length === 1 ? 'a resource' : 'resources'} the tree does not have: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}` });
+      problems.push({
+        file,
+        problem: `links to ${missing.length === 1 ? 'a resource' : 'resources'} the tree does not have: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`,
+      });
     }
   }
   return { dir, resources, problems };
@@ -146,7 +183,9 @@ export function acceptMockupTree(tree: MockupTree, policy: MockupProblemPolicy):
     const lines = tree.problems.slice(0, 20).map((p) => `  ${p.file}: ${p.problem}`);
     if (tree.problems.length > 20) lines.push(`  … and ${tree.problems.length - 20} more`);
     const hint = fatal ? '' : '\n(lab.mockup.problems "list" serves it anyway, with these listed at start)';
-    throw new MockupTreeError(`the mockup ${tree.dir} is not a Redfish tree that can be served:\n${lines.join('\n')}${hint}`);
+    throw new MockupTreeError(
+      `the mockup ${tree.dir} is not a Redfish tree that can be served:\n${lines.join('\n')}${hint}`,
+    );
   }
   return tree;
 }

@@ -10,7 +10,9 @@ import { memberIds } from './collection-members.js';
 type Json = Record<string, unknown>;
 
 const links = (value: unknown): string[] =>
-  (Array.isArray(value) ? (value as Json[]) : []).map((l) => l?.['@odata.id']).filter((id): id is string => typeof id === 'string');
+  (Array.isArray(value) ? (value as Json[]) : [])
+    .map((l) => l?.['@odata.id'])
+    .filter((id): id is string => typeof id === 'string');
 
 const isRaidType = (value: unknown): value is SupportedRaidType => typeof value === 'string' && value in RAID_LEVELS;
 
@@ -21,7 +23,11 @@ const isRaidType = (value: unknown): value is SupportedRaidType => typeof value 
  * controller's SupportedRAIDTypes when it lists them. Answers the properties the volume gets, or
  * why it cannot be made; undefined when the collection is no Storage's volumes.
  */
-export function planMockupVolume(collection: string, body: Json, documents: ReadonlyMap<string, Json>): Json | RedfishProblem | undefined {
+export function planMockupVolume(
+  collection: string,
+  body: Json,
+  documents: ReadonlyMap<string, Json>,
+): Json | RedfishProblem | undefined {
   if (!collection.endsWith('/Volumes')) return undefined;
   const storage = documents.get(collection.slice(0, -'/Volumes'.length));
   const driveIds = links(storage?.['Drives']);
@@ -30,7 +36,17 @@ export function planMockupVolume(collection: string, body: Json, documents: Read
     const drive = documents.get(id);
     if (!drive) return [];
     const status = (drive['Status'] ?? {}) as Json;
-    return [{ id, capacityBytes: Number(drive['CapacityBytes'] ?? 0), blockSizeBytes: Number(drive['BlockSizeBytes'] ?? 512), mediaType: String(drive['MediaType'] ?? 'HDD'), protocol: String(drive['Protocol'] ?? 'SAS'), state: String(status['State'] ?? 'Enabled'), health: String(status['Health'] ?? 'OK') }];
+    return [
+      {
+        id,
+        capacityBytes: Number(drive['CapacityBytes'] ?? 0),
+        blockSizeBytes: Number(drive['BlockSizeBytes'] ?? 512),
+        mediaType: String(drive['MediaType'] ?? 'HDD'),
+        protocol: String(drive['Protocol'] ?? 'SAS'),
+        state: String(status['State'] ?? 'Enabled'),
+        health: String(status['Health'] ?? 'OK'),
+      },
+    ];
   });
   const volumes: AllocatedVolume[] = memberIds(documents.get(collection) ?? {}).flatMap((id) => {
     const volume = documents.get(id);
@@ -38,10 +54,18 @@ export function planMockupVolume(collection: string, body: Json, documents: Read
     const raidType = volume?.['RAIDType'];
     if (!volume || !isRaidType(raidType) || members.length === 0) return [];
     const layout = { raidType, members, setSize: members.length };
-    return [{ id, ...layout, extentBytes: ceilDiv(Number(volume['CapacityBytes'] ?? 0), Math.max(1, dataMemberCount(layout))) }];
+    return [
+      {
+        id,
+        ...layout,
+        extentBytes: ceilDiv(Number(volume['CapacityBytes'] ?? 0), Math.max(1, dataMemberCount(layout))),
+      },
+    ];
   });
   const controllers = Array.isArray(storage['StorageControllers']) ? (storage['StorageControllers'] as Json[]) : [];
-  const supported = controllers.flatMap((c) => (Array.isArray(c['SupportedRAIDTypes']) ? (c['SupportedRAIDTypes'] as unknown[]) : [])).filter(isRaidType);
+  const supported = controllers
+    .flatMap((c) => (Array.isArray(c['SupportedRAIDTypes']) ? (c['SupportedRAIDTypes'] as unknown[]) : []))
+    .filter(isRaidType);
   const plan = planVolume(
     {
       ...(typeof body['RAIDType'] === 'string' && { raidType: body['RAIDType'] }),

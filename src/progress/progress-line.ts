@@ -75,12 +75,17 @@ function describeOutcome(key: string): string {
  * (+1 more), 48 s of patience left, 0 differences so far".
  */
 export function formatReplayProgress(p: ReplayProgressState): string {
-  const step = p.command ? `step ${p.step}/${p.steps} ${p.command}${p.setup ? ' (setup)' : ''}` : `step ${p.step}/${p.steps}`;
+  const step = p.command
+    ? `step ${p.step}/${p.steps} ${p.command}${p.setup ? ' (setup)' : ''}`
+    : `step ${p.step}/${p.steps}`;
   const parts = [`replay: ${step}`];
   if (p.waiting && p.waiting.outcomes.length > 0) {
     const [first, ...others] = p.waiting.outcomes;
     const more = others.length > 0 ? ` (+${others.length} more)` : '';
-    parts.push(`waiting ${formatDuration(p.waiting.waitedMs)} for ${describeOutcome(first!)}${more}`, `${formatDuration(p.waiting.patienceLeftMs)} of patience left`);
+    parts.push(
+      `waiting ${formatDuration(p.waiting.waitedMs)} for ${describeOutcome(first!)}${more}`,
+      `${formatDuration(p.waiting.patienceLeftMs)} of patience left`,
+    );
   }
   parts.push(`${p.differences} ${p.differences === 1 ? 'difference' : 'differences'} so far`);
   return parts.join(', ');

@@ -1,5 +1,12 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { ACCOUNT_SERVICE_STREAM, ACCOUNTS, ROLES, accountUri, type AccountEvent, type LockoutSettings } from '../domain/accounts/account-events.js';
+import {
+  ACCOUNT_SERVICE_STREAM,
+  ACCOUNTS,
+  ROLES,
+  accountUri,
+  type AccountEvent,
+  type LockoutSettings,
+} from '../domain/accounts/account-events.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../domain/accounts/password-policy.js';
 import { ROLE_IDS, ROLE_PRIVILEGES, type RoleId } from '../redfish/auth/roles.js';
 import { addMember, setMembers } from './collection.js';
@@ -25,27 +32,44 @@ export const accountServiceProjector: Projector = {
       case 'AccountServiceConfigured': {
         if (!views.exists(ACCOUNT_SERVICE_STREAM)) created(views, position);
         if (event.data.lockout) putLockout(views, position, event.data.lockout);
-        const members = ((views.get(ACCOUNTS)?.['Members'] as { '@odata.id': string }[] | undefined) ?? []).map((m) => m['@odata.id']);
+        const members = ((views.get(ACCOUNTS)?.['Members'] as { '@odata.id': string }[] | undefined) ?? []).map(
+          (m) => m['@odata.id'],
+        );
         for (const id of members) {
           if (views.get(id)?.['Description'] === CONFIGURED) views.delete(id);
         }
         const accounts = Object.entries(event.data.accounts);
         for (const [userName, roleId] of accounts) views.put(accountDocument(userName, roleId, true, true), position);
-        const kept = members.filter((id) => views.exists(id)).concat(accounts.map(([userName]) => accountUri(userName)));
-        setMembers(views, position, ACCOUNTS, ODATA_TYPE.ManagerAccountCollection, 'Accounts', [...new Set(kept)].sort().map((id) => id.slice(ACCOUNTS.length + 1)));
+        const kept = members
+          .filter((id) => views.exists(id))
+          .concat(accounts.map(([userName]) => accountUri(userName)));
+        setMembers(
+          views,
+          position,
+          ACCOUNTS,
+          ODATA_TYPE.ManagerAccountCollection,
+          'Accounts',
+          [...new Set(kept)].sort().map((id) => id.slice(ACCOUNTS.length + 1)),
+        );
         return;
       }
       case 'AccountCreated': {
         const { userName, roleId, enabled } = event.data;
         views.put(accountDocument(userName, roleId, enabled, false), position);
-        addMember(views, position, { id: ACCOUNTS, type: ODATA_TYPE.ManagerAccountCollection, name: 'Accounts' }, accountUri(userName));
+        addMember(
+          views,
+          position,
+          { id: ACCOUNTS, type: ODATA_TYPE.ManagerAccountCollection, name: 'Accounts' },
+          accountUri(userName),
+        );
         return;
       }
       case 'AccountChanged': {
         const doc = views.get(accountUri(event.data.userName));
         if (!doc) return;
         const { roleId, enabled } = event.data;
-        if (roleId !== undefined) Object.assign(doc, { RoleId: roleId, Links: { Role: { '@odata.id': `${ROLES}/${roleId}` } } });
+        if (roleId !== undefined)
+          Object.assign(doc, { RoleId: roleId, Links: { Role: { '@odata.id': `${ROLES}/${roleId}` } } });
         if (enabled !== undefined) doc['Enabled'] = enabled;
         views.put(doc, position);
         return;
@@ -113,7 +137,15 @@ function created(views: ViewWriter, position: number): void {
 function putLockout(views: ViewWriter, position: number, lockout: LockoutSettings): void {
   const doc = views.get(ACCOUNT_SERVICE_STREAM);
   if (!doc) return;
-  views.put({ ...doc, AccountLockoutThreshold: lockout.threshold, AccountLockoutDuration: lockout.durationSeconds, AccountLockoutCounterResetAfter: lockout.counterResetAfterSeconds }, position);
+  views.put(
+    {
+      ...doc,
+      AccountLockoutThreshold: lockout.threshold,
+      AccountLockoutDuration: lockout.durationSeconds,
+      AccountLockoutCounterResetAfter: lockout.counterResetAfterSeconds,
+    },
+    position,
+  );
 }
 
 function accountDocument(userName: string, roleId: RoleId, enabled: boolean, configured: boolean): ViewDocument {

@@ -24,6 +24,11 @@ export const biosRegistryFileProjector: Projector = {
       },
       event.position,
     );
-    addMember(views, event.position, { id: REGISTRIES, type: ODATA_TYPE.MessageRegistryFileCollection, name: 'Registry File Collection' }, id);
+    addMember(
+      views,
+      event.position,
+      { id: REGISTRIES, type: ODATA_TYPE.MessageRegistryFileCollection, name: 'Registry File Collection' },
+      id,
+    );
   },
 };

@@ -21,7 +21,28 @@ import { accountServiceProjector } from './account-service.js';
 import { mockupProjector } from '../mockup/mockup-projector.js';
 
 /** Every projector the live store runs inline, in order. */
-export const projectors: readonly Projector[] = [serviceRootProjector, serviceDocumentsProjector, systemsProjector, systemHardwareProjector, managerAndChassisProjector, virtualMediaProjector, systemBiosProjector, biosRegistryFileProjector, secureBootProjector, storageProjector, systemDisksProjector, tasksProjector, logServicesProjector, eventServiceProjector, firmwareInventoryProjector, firmwareTasksProjector, certificatesProjector, chassisSensorsProjector, accountServiceProjector, mockupProjector];
+export const projectors: readonly Projector[] = [
+  serviceRootProjector,
+  serviceDocumentsProjector,
+  systemsProjector,
+  systemHardwareProjector,
+  managerAndChassisProjector,
+  virtualMediaProjector,
+  systemBiosProjector,
+  biosRegistryFileProjector,
+  secureBootProjector,
+  storageProjector,
+  systemDisksProjector,
+  tasksProjector,
+  logServicesProjector,
+  eventServiceProjector,
+  firmwareInventoryProjector,
+  firmwareTasksProjector,
+  certificatesProjector,
+  chassisSensorsProjector,
+  accountServiceProjector,
+  mockupProjector,
+];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built

@@ -3,7 +3,15 @@ import { ODATA_TYPE } from './odata-types.js';
 import type { ViewDocument } from '../eventstore/projector.js';
 
 /** The parts of an X.509 name Redfish's Certificate Identifier has, by their short names. */
-const IDENTIFIER_PARTS: Record<string, string> = { CN: 'CommonName', O: 'Organization', OU: 'OrganizationalUnit', L: 'City', ST: 'State', C: 'Country', emailAddress: 'Email' };
+const IDENTIFIER_PARTS: Record<string, string> = {
+  CN: 'CommonName',
+  O: 'Organization',
+  OU: 'OrganizationalUnit',
+  L: 'City',
+  ST: 'State',
+  C: 'Country',
+  emailAddress: 'Email',
+};
 
 /** An X.509 name ("CN=a\nO=b", as Node gives it) as a Redfish Identifier. */
 function identifier(name: string): Record<string, string> {

@@ -1,6 +1,10 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import { SERVICE_STREAM } from '../domain/service/service-events.js';
-import { CERTIFICATE_SERVICE_STREAM, type CertificateEvent, type HttpsCertificate } from '../domain/certificates/certificate-events.js';
+import {
+  CERTIFICATE_SERVICE_STREAM,
+  type CertificateEvent,
+  type HttpsCertificate,
+} from '../domain/certificates/certificate-events.js';
 import { putIfChanged } from './aggregate-state.js';
 import { linkFromServiceRoot } from './collection.js';
 import { TOP_LEVEL_COLLECTIONS } from './service-root.js';
@@ -25,9 +29,11 @@ export const certificatesProjector: Projector = {
   name: 'certificates',
   apply(recorded: RecordedEvent, views) {
     const { position } = recorded;
-    if (recorded.streamId === SERVICE_STREAM && recorded.type === 'ServiceCreated') return createCertificateService(views, position);
+    if (recorded.streamId === SERVICE_STREAM && recorded.type === 'ServiceCreated')
+      return createCertificateService(views, position);
     // A BMC registered after the certificate was recorded serves it too; without HTTPS, it says so.
-    if (recorded.type === 'SystemRegistered') return render(views, position, views.get(SERVED)?.['https'] as HttpsCertificate | undefined);
+    if (recorded.type === 'SystemRegistered')
+      return render(views, position, views.get(SERVED)?.['https'] as HttpsCertificate | undefined);
     if (recorded.streamId !== CERTIFICATE_SERVICE_STREAM) return;
     const event = { type: recorded.type, data: recorded.data } as CertificateEvent;
     if (event.type !== 'HttpsCertificateFound' && event.type !== 'HttpsCertificateReplaced') return;
@@ -45,22 +51,42 @@ function createCertificateService(views: ViewWriter, position: number): void {
       Id: 'CertificateService',
       Name: 'Certificate Service',
       CertificateLocations: { '@odata.id': LOCATIONS },
-      Actions: { '#CertificateService.ReplaceCertificate': { target: REPLACE_CERTIFICATE, 'CertificateType@Redfish.AllowableValues': ['PEM'] } },
+      Actions: {
+        '#CertificateService.ReplaceCertificate': {
+          target: REPLACE_CERTIFICATE,
+          'CertificateType@Redfish.AllowableValues': ['PEM'],
+        },
+      },
     },
     position,
   );
-  views.put({ '@odata.id': LOCATIONS, '@odata.type': ODATA_TYPE.CertificateLocations, Id: 'CertificateLocations', Name: 'Certificate Locations', Links: { Certificates: [], 'Certificates@odata.count': 0 } }, position);
+  views.put(
+    {
+      '@odata.id': LOCATIONS,
+      '@odata.type': ODATA_TYPE.CertificateLocations,
+      Id: 'CertificateLocations',
+      Name: 'Certificate Locations',
+      Links: { Certificates: [], 'Certificates@odata.count': 0 },
+    },
+    position,
+  );
   linkFromServiceRoot(views, position, 'CertificateService', CERTIFICATE_SERVICE_STREAM);
 }
 
 /** The HTTPS certificate as a Certificate resource: its leaf described, the chain as served. */
 function httpsCertificateDocument(odataId: string, served: HttpsCertificate): ViewDocument {
-  return { ...certificateDocument(odataId, '1', served.certificate), Name: 'HTTPS certificate', CertificateUsageTypes: ['Web'] };
+  return {
+    ...certificateDocument(odataId, '1', served.certificate),
+    Name: 'HTTPS certificate',
+    CertificateUsageTypes: ['Web'],
+  };
 }
 
 /** Every BMC's NetworkProtocol (HTTPS on when a certificate is served), its certificate, and the locations. */
 function render(views: ViewWriter, position: number, served: HttpsCertificate | undefined): void {
-  const managers = ((views.get(TOP_LEVEL_COLLECTIONS.Managers.id)?.['Members'] ?? []) as { '@odata.id': string }[]).map((m) => m['@odata.id']);
+  const managers = ((views.get(TOP_LEVEL_COLLECTIONS.Managers.id)?.['Members'] ?? []) as { '@odata.id': string }[]).map(
+    (m) => m['@odata.id'],
+  );
   for (const manager of managers) {
     const protocol = `${manager}/NetworkProtocol`;
     putIfChanged(views, position, {
@@ -68,27 +94,50 @@ function render(views: ViewWriter, position: number, served: HttpsCertificate | 
       '@odata.type': ODATA_TYPE.ManagerNetworkProtocol,
       Id: 'NetworkProtocol',
       Name: 'BMC network protocols',
-      HTTPS: served ? { ProtocolEnabled: true, Certificates: { '@odata.id': httpsCertificatesOf(manager) } } : { ProtocolEnabled: false },
+      HTTPS: served
+        ? { ProtocolEnabled: true, Certificates: { '@odata.id': httpsCertificatesOf(manager) } }
+        : { ProtocolEnabled: false },
     });
     if (served) {
       const members = [{ '@odata.id': httpsCertificateUri(manager) }];
-      putIfChanged(views, position, { '@odata.id': httpsCertificatesOf(manager), '@odata.type': ODATA_TYPE.CertificateCollection, Name: 'HTTPS certificates', Members: members, 'Members@odata.count': 1 });
+      putIfChanged(views, position, {
+        '@odata.id': httpsCertificatesOf(manager),
+        '@odata.type': ODATA_TYPE.CertificateCollection,
+        Name: 'HTTPS certificates',
+        Members: members,
+        'Members@odata.count': 1,
+      });
       putIfChanged(views, position, httpsCertificateDocument(httpsCertificateUri(manager), served));
     }
     const doc = views.get(manager);
     if (doc) putIfChanged(views, position, { ...doc, NetworkProtocol: { '@odata.id': protocol } });
   }
-  setCertificateLocations(views, position, (uri) => uri.includes('/NetworkProtocol/HTTPS/Certificates/'), served ? managers.map(httpsCertificateUri) : []);
+  setCertificateLocations(
+    views,
+    position,
+    (uri) => uri.includes('/NetworkProtocol/HTTPS/Certificates/'),
+    served ? managers.map(httpsCertificateUri) : [],
+  );
 }
 
 /**
  * CertificateLocations lists every certificate the service holds; each kind (the HTTPS one, a
  * virtual media drive's) keeps its own entries, those `mine` recognises, as `uris`.
  */
-export function setCertificateLocations(views: ViewWriter, position: number, mine: (uri: string) => boolean, uris: readonly string[]): void {
+export function setCertificateLocations(
+  views: ViewWriter,
+  position: number,
+  mine: (uri: string) => boolean,
+  uris: readonly string[],
+): void {
   const locations = views.get(LOCATIONS);
   if (!locations) return;
-  const others = ((locations['Links'] as { Certificates?: { '@odata.id': string }[] } | undefined)?.Certificates ?? []).filter((c) => !mine(c['@odata.id']));
+  const others = (
+    (locations['Links'] as { Certificates?: { '@odata.id': string }[] } | undefined)?.Certificates ?? []
+  ).filter((c) => !mine(c['@odata.id']));
   const certificates = [...others, ...uris.map((uri) => ({ '@odata.id': uri }))];
-  putIfChanged(views, position, { ...locations, Links: { Certificates: certificates, 'Certificates@odata.count': certificates.length } });
+  putIfChanged(views, position, {
+    ...locations,
+    Links: { Certificates: certificates, 'Certificates@odata.count': certificates.length },
+  });
 }

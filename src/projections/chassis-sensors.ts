@@ -5,7 +5,13 @@ import { setMembers } from './collection.js';
 import { chassisOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
-import { FAN_MAX_RPM, sensorReadings, SUPPLY_CAPACITY_WATTS, type SensorKind, type SensorReading } from './sensor-readings.js';
+import {
+  FAN_MAX_RPM,
+  sensorReadings,
+  SUPPLY_CAPACITY_WATTS,
+  type SensorKind,
+  type SensorReading,
+} from './sensor-readings.js';
 import { systemIdOfStream } from '../domain/stream-ids.js';
 
 /** The events readings follow: the system appearing, its size, its power. */
@@ -43,12 +49,23 @@ export const chassisSensorsProjector: Projector = {
   },
 };
 
-function render(views: ViewWriter, position: number, systemId: string, chassis: string, readings: readonly SensorReading[]): void {
+function render(
+  views: ViewWriter,
+  position: number,
+  systemId: string,
+  chassis: string,
+  readings: readonly SensorReading[],
+): void {
   const put = (document: ViewDocument) => putIfChanged(views, position, document);
   const of = (kind: SensorKind) => readings.filter((r) => r.kind === kind);
   const sensor = (r: SensorReading) => `${chassis}/Sensors/${r.id}`;
   const watts = of('Power')[0]!.reading;
-  const [thermal, power, thermalSubsystem, powerSubsystem] = ['Thermal', 'Power', 'ThermalSubsystem', 'PowerSubsystem'].map((name) => `${chassis}/${name}`) as [string, string, string, string];
+  const [thermal, power, thermalSubsystem, powerSubsystem] = [
+    'Thermal',
+    'Power',
+    'ThermalSubsystem',
+    'PowerSubsystem',
+  ].map((name) => `${chassis}/${name}`) as [string, string, string, string];
 
   put({
     '@odata.id': thermal,
@@ -63,7 +80,13 @@ function render(views: ViewWriter, position: number, systemId: string, chassis: 
       MinReadingRangeTemp: r.range[0],
       MaxReadingRangeTemp: r.range[1],
     })),
-    Fans: of('Fan').map((r, i) => ({ ...member(`${thermal}#/Fans`, i, r), Reading: r.reading, ReadingUnits: 'RPM', MinReadingRange: r.range[0], MaxReadingRange: r.range[1] })),
+    Fans: of('Fan').map((r, i) => ({
+      ...member(`${thermal}#/Fans`, i, r),
+      Reading: r.reading,
+      ReadingUnits: 'RPM',
+      MinReadingRange: r.range[0],
+      MaxReadingRange: r.range[1],
+    })),
   });
   put({
     '@odata.id': power,
@@ -77,7 +100,12 @@ function render(views: ViewWriter, position: number, systemId: string, chassis: 
         Name: 'System power control',
         PowerConsumedWatts: watts,
         PowerCapacityWatts: SUPPLIES.length * SUPPLY_CAPACITY_WATTS,
-        PowerMetrics: { IntervalInMin: 1, MinConsumedWatts: watts, MaxConsumedWatts: watts, AverageConsumedWatts: watts },
+        PowerMetrics: {
+          IntervalInMin: 1,
+          MinConsumedWatts: watts,
+          MaxConsumedWatts: watts,
+          AverageConsumedWatts: watts,
+        },
         Status: OK,
       },
     ],
@@ -91,7 +119,16 @@ function render(views: ViewWriter, position: number, systemId: string, chassis: 
       // The two supplies share the load.
       LastPowerOutputWatts: Math.round(watts / SUPPLIES.length),
       ...supplyIdentity(systemId, id),
-      InputRanges: [{ InputType: 'AC', MinimumVoltage: 100, MaximumVoltage: 240, MinimumFrequencyHz: 50, MaximumFrequencyHz: 60, OutputWattage: SUPPLY_CAPACITY_WATTS }],
+      InputRanges: [
+        {
+          InputType: 'AC',
+          MinimumVoltage: 100,
+          MaximumVoltage: 240,
+          MinimumFrequencyHz: 50,
+          MaximumFrequencyHz: 60,
+          OutputWattage: SUPPLY_CAPACITY_WATTS,
+        },
+      ],
       Status: OK,
     })),
     Voltages: of('Voltage').map((r, i) => ({
@@ -105,7 +142,14 @@ function render(views: ViewWriter, position: number, systemId: string, chassis: 
     })),
   });
 
-  setMembers(views, position, `${chassis}/Sensors`, ODATA_TYPE.SensorCollection, 'Sensors', readings.map((r) => r.id));
+  setMembers(
+    views,
+    position,
+    `${chassis}/Sensors`,
+    ODATA_TYPE.SensorCollection,
+    'Sensors',
+    readings.map((r) => r.id),
+  );
   for (const r of readings) {
     const { readingType, units } = UNITS[r.kind];
     put({
@@ -121,22 +165,70 @@ function render(views: ViewWriter, position: number, systemId: string, chassis: 
       ReadingRangeMax: r.kind === 'Fan' ? 100 : r.range[1],
       PhysicalContext: r.physicalContext,
       ...((r.upperCritical !== undefined || r.lowerCritical !== undefined) && {
-        Thresholds: { ...(r.upperCritical !== undefined && { UpperCritical: { Reading: r.upperCritical } }), ...(r.lowerCritical !== undefined && { LowerCritical: { Reading: r.lowerCritical } }) },
+        Thresholds: {
+          ...(r.upperCritical !== undefined && { UpperCritical: { Reading: r.upperCritical } }),
+          ...(r.lowerCritical !== undefined && { LowerCritical: { Reading: r.lowerCritical } }),
+        },
       }),
       Status: OK,
     });
   }
 
-  put({ '@odata.id': thermalSubsystem, '@odata.type': ODATA_TYPE.ThermalSubsystem, Id: 'ThermalSubsystem', Name: 'Thermal subsystem', Fans: { '@odata.id': `${thermalSubsystem}/Fans` }, ThermalMetrics: { '@odata.id': `${thermalSubsystem}/ThermalMetrics` }, Status: OK });
+  put({
+    '@odata.id': thermalSubsystem,
+    '@odata.type': ODATA_TYPE.ThermalSubsystem,
+    Id: 'ThermalSubsystem',
+    Name: 'Thermal subsystem',
+    Fans: { '@odata.id': `${thermalSubsystem}/Fans` },
+    ThermalMetrics: { '@odata.id': `${thermalSubsystem}/ThermalMetrics` },
+    Status: OK,
+  });
   const temperatures = of('Temperature').map((r) => ({ DataSourceUri: sensor(r), Reading: r.reading }));
-  put({ '@odata.id': `${thermalSubsystem}/ThermalMetrics`, '@odata.type': ODATA_TYPE.ThermalMetrics, Id: 'ThermalMetrics', Name: 'Thermal metrics', TemperatureReadingsCelsius: temperatures, 'TemperatureReadingsCelsius@odata.count': temperatures.length });
-  setMembers(views, position, `${thermalSubsystem}/Fans`, ODATA_TYPE.FanCollection, 'Fans', of('Fan').map((r) => r.id));
+  put({
+    '@odata.id': `${thermalSubsystem}/ThermalMetrics`,
+    '@odata.type': ODATA_TYPE.ThermalMetrics,
+    Id: 'ThermalMetrics',
+    Name: 'Thermal metrics',
+    TemperatureReadingsCelsius: temperatures,
+    'TemperatureReadingsCelsius@odata.count': temperatures.length,
+  });
+  setMembers(
+    views,
+    position,
+    `${thermalSubsystem}/Fans`,
+    ODATA_TYPE.FanCollection,
+    'Fans',
+    of('Fan').map((r) => r.id),
+  );
   for (const r of of('Fan')) {
-    put({ '@odata.id': `${thermalSubsystem}/Fans/${r.id}`, '@odata.type': ODATA_TYPE.Fan, Id: r.id, Name: r.name, PhysicalContext: r.physicalContext, SpeedPercent: { DataSourceUri: sensor(r), Reading: fanPercent(r.reading), SpeedRPM: r.reading }, Status: OK });
+    put({
+      '@odata.id': `${thermalSubsystem}/Fans/${r.id}`,
+      '@odata.type': ODATA_TYPE.Fan,
+      Id: r.id,
+      Name: r.name,
+      PhysicalContext: r.physicalContext,
+      SpeedPercent: { DataSourceUri: sensor(r), Reading: fanPercent(r.reading), SpeedRPM: r.reading },
+      Status: OK,
+    });
   }
 
-  put({ '@odata.id': powerSubsystem, '@odata.type': ODATA_TYPE.PowerSubsystem, Id: 'PowerSubsystem', Name: 'Power subsystem', CapacityWatts: SUPPLIES.length * SUPPLY_CAPACITY_WATTS, PowerSupplies: { '@odata.id': `${powerSubsystem}/PowerSupplies` }, Status: OK });
-  setMembers(views, position, `${powerSubsystem}/PowerSupplies`, ODATA_TYPE.PowerSupplyCollection, 'Power supplies', SUPPLIES);
+  put({
+    '@odata.id': powerSubsystem,
+    '@odata.type': ODATA_TYPE.PowerSubsystem,
+    Id: 'PowerSubsystem',
+    Name: 'Power subsystem',
+    CapacityWatts: SUPPLIES.length * SUPPLY_CAPACITY_WATTS,
+    PowerSupplies: { '@odata.id': `${powerSubsystem}/PowerSupplies` },
+    Status: OK,
+  });
+  setMembers(
+    views,
+    position,
+    `${powerSubsystem}/PowerSupplies`,
+    ODATA_TYPE.PowerSupplyCollection,
+    'Power supplies',
+    SUPPLIES,
+  );
   for (const id of SUPPLIES) {
     put({
       '@odata.id': `${powerSubsystem}/PowerSupplies/${id}`,
@@ -153,15 +245,31 @@ function render(views: ViewWriter, position: number, systemId: string, chassis: 
   }
 
   const doc = views.get(chassis)!;
-  const links = Object.fromEntries(['Thermal', 'Power', 'ThermalSubsystem', 'PowerSubsystem', 'Sensors'].map((name) => [name, { '@odata.id': `${chassis}/${name}` }]));
+  const links = Object.fromEntries(
+    ['Thermal', 'Power', 'ThermalSubsystem', 'PowerSubsystem', 'Sensors'].map((name) => [
+      name,
+      { '@odata.id': `${chassis}/${name}` },
+    ]),
+  );
   put({ ...doc, ...links });
 }
 
 /** What every member of a Thermal or Power array has: its place, its name, what it measures. */
 function member(array: string, index: number, r: SensorReading) {
-  return { '@odata.id': `${array}/${index}`, MemberId: String(index), Name: r.name, PhysicalContext: r.physicalContext, Status: OK };
+  return {
+    '@odata.id': `${array}/${index}`,
+    MemberId: String(index),
+    Name: r.name,
+    PhysicalContext: r.physicalContext,
+    Status: OK,
+  };
 }
 
 function supplyIdentity(systemId: string, id: string) {
-  return { Manufacturer: 'redfish-emulator', Model: `Emulated ${SUPPLY_CAPACITY_WATTS} W AC supply`, SerialNumber: `PSU-${systemId}-${id}`, FirmwareVersion: '1.0.0' };
+  return {
+    Manufacturer: 'redfish-emulator',
+    Model: `Emulated ${SUPPLY_CAPACITY_WATTS} W AC supply`,
+    SerialNumber: `PSU-${systemId}-${id}`,
+    FirmwareVersion: '1.0.0',
+  };
 }

@@ -1,8 +1,19 @@
 import type { ViewDocument, ViewWriter } from '../eventstore/projector.js';
 
 /** Adds a member to a Redfish resource collection, creating the collection on its first member. */
-export function addMember(views: ViewWriter, position: number, collection: { id: string; type: string; name: string }, memberId: string): void {
-  const doc: ViewDocument = views.get(collection.id) ?? { '@odata.id': collection.id, '@odata.type': collection.type, Name: collection.name, Members: [], 'Members@odata.count': 0 };
+export function addMember(
+  views: ViewWriter,
+  position: number,
+  collection: { id: string; type: string; name: string },
+  memberId: string,
+): void {
+  const doc: ViewDocument = views.get(collection.id) ?? {
+    '@odata.id': collection.id,
+    '@odata.type': collection.type,
+    Name: collection.name,
+    Members: [],
+    'Members@odata.count': 0,
+  };
   const members = doc['Members'] as { '@odata.id': string }[];
   if (members.some((m) => m['@odata.id'] === memberId)) return;
   members.push({ '@odata.id': memberId });
@@ -23,9 +34,27 @@ export function linkFromServiceRoot(views: ViewWriter, position: number, propert
  * Makes a collection hold exactly `memberIds` (relative to the collection's own id), creating it
  * if needed. Returns the @odata.ids of members it no longer has, for the caller to delete.
  */
-export function setMembers(views: ViewWriter, position: number, id: string, type: string, name: string, memberIds: readonly string[]): string[] {
-  const previous = ((views.get(id)?.['Members'] as { '@odata.id': string }[] | undefined) ?? []).map((m) => m['@odata.id']);
+export function setMembers(
+  views: ViewWriter,
+  position: number,
+  id: string,
+  type: string,
+  name: string,
+  memberIds: readonly string[],
+): string[] {
+  const previous = ((views.get(id)?.['Members'] as { '@odata.id': string }[] | undefined) ?? []).map(
+    (m) => m['@odata.id'],
+  );
   const members = memberIds.map((member) => `${id}/${member}`);
-  views.put({ '@odata.id': id, '@odata.type': type, Name: name, Members: members.map((m) => ({ '@odata.id': m })), 'Members@odata.count': members.length }, position);
+  views.put(
+    {
+      '@odata.id': id,
+      '@odata.type': type,
+      Name: name,
+      Members: members.map((m) => ({ '@odata.id': m })),
+      'Members@odata.count': members.length,
+    },
+    position,
+  );
   return previous.filter((m) => !members.includes(m));
 }

@@ -14,6 +14,11 @@ export function describedHistoryEntry(event: RecordedEvent, views: ViewReader) {
     const view = views.get(id);
     return view && (JSON.parse(view.body) as ViewDocument);
   });
-  const message = description ? { MessageId: description.message.MessageId, Message: `${description.message.Message} ${description.detail}`.trim() } : null;
+  const message = description
+    ? {
+        MessageId: description.message.MessageId,
+        Message: `${description.message.Message} ${description.detail}`.trim(),
+      }
+    : null;
   return { ...historyEntry(event), message };
 }

@@ -11,7 +11,12 @@ import type { RequestRefusalsDropped } from '../domain/refusals/refusal-events.j
 export const RESOURCE_INDEX_VERSION = 2;
 
 type Data = Record<string, unknown>;
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value)
+    ? value.filter((v): v is string => typeof v === 'string')
+    : typeof value === 'string'
+      ? [value]
+      : [];
 
 /**
  * Every resource an event of a system's streams is about, as its payload names them: a storage
@@ -22,13 +27,17 @@ const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filt
  */
 export function resourcesOfEvent(event: RecordedEvent): string[] {
   // A count of refusals left out is found under each path it counts (a refusal's own path is its subject).
-  if (event.type === 'RequestRefusalsDropped') return (event.data as RequestRefusalsDropped['data']).buckets.map((bucket) => bucket.path);
+  if (event.type === 'RequestRefusalsDropped')
+    return (event.data as RequestRefusalsDropped['data']).buckets.map((bucket) => bucket.path);
   const owner = streamOwner(event.streamId);
   if (!owner) return [];
   const d = (event.data ?? {}) as Data;
   if (owner.storageId !== undefined) {
     const drive = (id: string) => (id.startsWith('/') ? id : `${event.streamId}/Drives/${id}`);
-    const drives = event.type === 'StorageRegistered' && Array.isArray(d['drives']) ? d['drives'].map((spec) => String((spec as Data)['id'])) : [];
+    const drives =
+      event.type === 'StorageRegistered' && Array.isArray(d['drives'])
+        ? d['drives'].map((spec) => String((spec as Data)['id']))
+        : [];
     return [
       ...strings(d['volumeId']).map((id) => `${event.streamId}/Volumes/${id}`),
       ...[...strings(d['driveId']), ...strings(d['members']), ...drives].map(drive),

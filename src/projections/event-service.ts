@@ -1,5 +1,12 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { DEFAULT_DELIVERY, EVENT_SERVICE_STREAM, SUBSCRIPTIONS, subscriptionUri, type EventServiceEvent, type SubscriptionSpec } from '../domain/event-service/event-service-events.js';
+import {
+  DEFAULT_DELIVERY,
+  EVENT_SERVICE_STREAM,
+  SUBSCRIPTIONS,
+  subscriptionUri,
+  type EventServiceEvent,
+  type SubscriptionSpec,
+} from '../domain/event-service/event-service-events.js';
 import { EVENT_REGISTRIES, registryFileUri } from '../registries/event-registries.js';
 import { addMember, linkFromServiceRoot, setMembers } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
@@ -11,10 +18,27 @@ const REGISTRIES = '/redfish/v1/Registries';
 export const SSE_URI = `${EVENT_SERVICE_STREAM}/SSE`;
 
 /** The schema names of the resources events are announced about: what ResourceTypes filters can name. */
-export const ANNOUNCED_RESOURCE_TYPES = ['ServiceRoot', 'ComputerSystem', 'Manager', 'Chassis', 'Bios', 'VirtualMedia', 'Storage', 'Drive', 'Volume', 'Task', 'EventService', 'EventDestination', 'AccountService', 'ManagerAccount'];
+export const ANNOUNCED_RESOURCE_TYPES = [
+  'ServiceRoot',
+  'ComputerSystem',
+  'Manager',
+  'Chassis',
+  'Bios',
+  'VirtualMedia',
+  'Storage',
+  'Drive',
+  'Volume',
+  'Task',
+  'EventService',
+  'EventDestination',
+  'AccountService',
+  'ManagerAccount',
+];
 
-export const suspendTarget = (subscriptionId: string) => `${subscriptionUri(subscriptionId)}/Actions/EventDestination.SuspendSubscription`;
-export const resumeTarget = (subscriptionId: string) => `${subscriptionUri(subscriptionId)}/Actions/EventDestination.ResumeSubscription`;
+export const suspendTarget = (subscriptionId: string) =>
+  `${subscriptionUri(subscriptionId)}/Actions/EventDestination.SuspendSubscription`;
+export const resumeTarget = (subscriptionId: string) =>
+  `${subscriptionUri(subscriptionId)}/Actions/EventDestination.ResumeSubscription`;
 
 /**
  * The EventService, made with the service (with the ResourceEvent and TaskEvent registries its
@@ -36,7 +60,12 @@ export const eventServiceProjector: Projector = {
       case 'SubscriptionCreated': {
         const { subscriptionId, ...spec } = event.data;
         views.put(destinationDocument(subscriptionId, spec), position);
-        addMember(views, position, { id: SUBSCRIPTIONS, type: ODATA_TYPE.EventDestinationCollection, name: 'Event Subscriptions Collection' }, subscriptionUri(subscriptionId));
+        addMember(
+          views,
+          position,
+          { id: SUBSCRIPTIONS, type: ODATA_TYPE.EventDestinationCollection, name: 'Event Subscriptions Collection' },
+          subscriptionUri(subscriptionId),
+        );
         return;
       }
       case 'SubscriptionDeleted':
@@ -54,14 +83,24 @@ export const eventServiceProjector: Projector = {
         const doc = views.get(subscriptionUri(event.data.subscriptionId));
         if (!doc) return;
         const failed = event.type === 'SubscriptionSuspended' && event.data.reason === 'DeliveryFailed';
-        doc['Status'] = { State: event.type === 'SubscriptionSuspended' ? 'Disabled' : 'Enabled', Health: failed ? 'Warning' : 'OK' };
+        doc['Status'] = {
+          State: event.type === 'SubscriptionSuspended' ? 'Disabled' : 'Enabled',
+          Health: failed ? 'Warning' : 'OK',
+        };
         views.put(doc, position);
         return;
       }
       case 'EventServiceSettingsChanged': {
         const doc = views.get(EVENT_SERVICE_STREAM);
         if (!doc) return;
-        views.put({ ...doc, DeliveryRetryAttempts: event.data.deliveryRetryAttempts, DeliveryRetryIntervalSeconds: event.data.deliveryRetryIntervalSeconds }, position);
+        views.put(
+          {
+            ...doc,
+            DeliveryRetryAttempts: event.data.deliveryRetryAttempts,
+            DeliveryRetryIntervalSeconds: event.data.deliveryRetryIntervalSeconds,
+          },
+          position,
+        );
         return;
       }
     }
@@ -85,12 +124,27 @@ function created(views: ViewWriter, position: number): void {
       SubordinateResourcesSupported: true,
       ServerSentEventUri: SSE_URI,
       // The SSE stream is every event, unfiltered: $filter is answered 501.
-      SSEFilterPropertiesSupported: { EventFormatType: false, MessageId: false, MetricReportDefinition: false, OriginResource: false, RegistryPrefix: false, ResourceType: false, SubordinateResources: false },
+      SSEFilterPropertiesSupported: {
+        EventFormatType: false,
+        MessageId: false,
+        MetricReportDefinition: false,
+        OriginResource: false,
+        RegistryPrefix: false,
+        ResourceType: false,
+        SubordinateResources: false,
+      },
       Subscriptions: { '@odata.id': SUBSCRIPTIONS },
     },
     position,
   );
-  setMembers(views, position, SUBSCRIPTIONS, ODATA_TYPE.EventDestinationCollection, 'Event Subscriptions Collection', []);
+  setMembers(
+    views,
+    position,
+    SUBSCRIPTIONS,
+    ODATA_TYPE.EventDestinationCollection,
+    'Event Subscriptions Collection',
+    [],
+  );
   for (const registry of Object.values(EVENT_REGISTRIES)) {
     views.put(
       {
@@ -104,7 +158,12 @@ function created(views: ViewWriter, position: number): void {
       },
       position,
     );
-    addMember(views, position, { id: REGISTRIES, type: ODATA_TYPE.MessageRegistryFileCollection, name: 'Registry File Collection' }, `${REGISTRIES}/${registry.id}`);
+    addMember(
+      views,
+      position,
+      { id: REGISTRIES, type: ODATA_TYPE.MessageRegistryFileCollection, name: 'Registry File Collection' },
+      `${REGISTRIES}/${registry.id}`,
+    );
   }
   linkFromServiceRoot(views, position, 'EventService', EVENT_SERVICE_STREAM);
 }

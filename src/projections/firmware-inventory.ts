@@ -24,7 +24,12 @@ export type FirmwareAddresses = Record<string, { readonly systemId: string; read
 /** The inventory items of each system, to drop those it no longer has (hidden). */
 const itemsOf = (systemId: string) => `#firmware-items/${systemId}`;
 
-const FIRMWARE_EVENTS = new Set(['FirmwareRegistered', 'FirmwareImageStaged', 'FirmwareUpdateApplied', 'FirmwareUpdateFailed']);
+const FIRMWARE_EVENTS = new Set([
+  'FirmwareRegistered',
+  'FirmwareImageStaged',
+  'FirmwareUpdateApplied',
+  'FirmwareUpdateFailed',
+]);
 
 /** The firmware of a system as its stored state holds it (the systems projector folds it first). */
 function firmwareOf(views: Pick<ViewWriter, 'get'>, systemId: string): FirmwareState | undefined {
@@ -49,7 +54,8 @@ export function firmwareVersionsByResource(views: Pick<ViewWriter, 'get'>, syste
 export const firmwareInventoryProjector: Projector = {
   name: 'firmware-inventory',
   apply(recorded: RecordedEvent, views) {
-    if (recorded.streamId === SERVICE_STREAM && recorded.type === 'ServiceCreated') return createUpdateService(views, recorded.position);
+    if (recorded.streamId === SERVICE_STREAM && recorded.type === 'ServiceCreated')
+      return createUpdateService(views, recorded.position);
     if (!isSystemStream(recorded.streamId) || !FIRMWARE_EVENTS.has(recorded.type)) return;
     const systemId = recorded.streamId.split('/').pop()!;
     const firmware = firmwareOf(views, systemId);
@@ -95,8 +101,26 @@ function createUpdateService(views: ViewWriter, position: number): void {
     },
     position,
   );
-  views.put({ '@odata.id': INVENTORY, '@odata.type': ODATA_TYPE.SoftwareInventoryCollection, Name: 'Firmware Inventory', Members: [], 'Members@odata.count': 0 }, position);
-  views.put({ '@odata.id': SOFTWARE_INVENTORY, '@odata.type': ODATA_TYPE.SoftwareInventoryCollection, Name: 'Software Inventory', Members: [], 'Members@odata.count': 0 }, position);
+  views.put(
+    {
+      '@odata.id': INVENTORY,
+      '@odata.type': ODATA_TYPE.SoftwareInventoryCollection,
+      Name: 'Firmware Inventory',
+      Members: [],
+      'Members@odata.count': 0,
+    },
+    position,
+  );
+  views.put(
+    {
+      '@odata.id': SOFTWARE_INVENTORY,
+      '@odata.type': ODATA_TYPE.SoftwareInventoryCollection,
+      Name: 'Software Inventory',
+      Members: [],
+      'Members@odata.count': 0,
+    },
+    position,
+  );
   linkFromServiceRoot(views, position, 'UpdateService', UPDATE_SERVICE);
 }
 
@@ -134,12 +158,26 @@ function render(views: ViewWriter, position: number, systemId: string, firmware:
   putIfChanged(views, position, { '@odata.id': itemsOf(systemId), ids });
 
   const collection = views.get(INVENTORY)!;
-  const members = [...(collection['Members'] as { '@odata.id': string }[]).map((m) => m['@odata.id']).filter((id) => !before.includes(id)), ...ids];
+  const members = [
+    ...(collection['Members'] as { '@odata.id': string }[])
+      .map((m) => m['@odata.id'])
+      .filter((id) => !before.includes(id)),
+    ...ids,
+  ];
   members.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  putIfChanged(views, position, { ...collection, Members: members.map((id) => ({ '@odata.id': id })), 'Members@odata.count': members.length });
+  putIfChanged(views, position, {
+    ...collection,
+    Members: members.map((id) => ({ '@odata.id': id })),
+    'Members@odata.count': members.length,
+  });
 
-  const addresses = Object.fromEntries(Object.entries((views.get(FIRMWARE_ADDRESSES)?.['addresses'] ?? {}) as FirmwareAddresses).filter(([, a]) => a.systemId !== systemId));
-  for (const c of firmware.components) for (const address of c.addresses) addresses[address] = { systemId, componentId: c.id };
+  const addresses = Object.fromEntries(
+    Object.entries((views.get(FIRMWARE_ADDRESSES)?.['addresses'] ?? {}) as FirmwareAddresses).filter(
+      ([, a]) => a.systemId !== systemId,
+    ),
+  );
+  for (const c of firmware.components)
+    for (const address of c.addresses) addresses[address] = { systemId, componentId: c.id };
   putIfChanged(views, position, { '@odata.id': FIRMWARE_ADDRESSES, addresses });
 
   for (const c of firmware.components) showVersion(views, position, c, firmware.installed[c.id] ?? c.version);
@@ -162,7 +200,13 @@ function showVersion(views: ViewWriter, position: number, component: FirmwareCom
       set(component.about, (doc) => ({ ...doc, FirmwareVersion: version }));
       // The Storage document embeds its controller too, for older clients.
       const storage = component.about.replace(/\/Controllers\/[^/]+$/, '');
-      return set(storage, (doc) => ({ ...doc, StorageControllers: (doc['StorageControllers'] as ViewDocument[]).map((c) => ({ ...c, FirmwareVersion: version })) }));
+      return set(storage, (doc) => ({
+        ...doc,
+        StorageControllers: (doc['StorageControllers'] as ViewDocument[]).map((c) => ({
+          ...c,
+          FirmwareVersion: version,
+        })),
+      }));
     }
   }
 }

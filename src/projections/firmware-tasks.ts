@@ -1,7 +1,6 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import type { FirmwareEvent, FirmwareFailureReason } from '../domain/firmware/firmware-events.js';
 import { baseMessage, type RedfishMessage } from '../registries/base-registry.js';
-import { SIMPLE_UPDATE } from './firmware-inventory.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument } from '../eventstore/projector.js';
 import { keepTask, taskMonitorUri, taskUri } from './tasks.js';
@@ -9,7 +8,11 @@ import { keepTask, taskMonitorUri, taskUri } from './tasks.js';
 /** The Base message a failed fetch ends its task with, followed by the exact reason. */
 function failureMessage(reason: FirmwareFailureReason, imageUri: string, message: string): RedfishMessage {
   const base =
-    reason === 'Connection' ? baseMessage('CouldNotEstablishConnection', [imageUri]) : reason === 'Authorization' ? baseMessage('ResourceAtUriUnauthorized', [imageUri, message]) : baseMessage('InternalError');
+    reason === 'Connection'
+      ? baseMessage('CouldNotEstablishConnection', [imageUri])
+      : reason === 'Authorization'
+        ? baseMessage('ResourceAtUriUnauthorized', [imageUri, message])
+        : baseMessage('InternalError');
   return { ...base, Message: `${base.Message} ${message}` };
 }
 
@@ -55,13 +58,31 @@ export const firmwareTasksProjector: Projector = {
         const { taskId, version } = event.data;
         const reset = `${recorded.streamId}/Actions/ComputerSystem.Reset`;
         const waiting = baseMessage('ResetRequired', [reset, 'ForceRestart']);
-        return update(taskId, (task) => ({ ...task, TaskState: 'Pending', PercentComplete: 50, Messages: [{ ...waiting, Message: `${waiting.Message} Version ${version} is staged.` }] }));
+        return update(taskId, (task) => ({
+          ...task,
+          TaskState: 'Pending',
+          PercentComplete: 50,
+          Messages: [{ ...waiting, Message: `${waiting.Message} Version ${version} is staged.` }],
+        }));
       }
       case 'FirmwareUpdateApplied':
-        return update(event.data.taskId, (task) => ({ ...task, TaskState: 'Completed', TaskStatus: 'OK', EndTime: recordedAt, PercentComplete: 100, Messages: [baseMessage('Success')] }));
+        return update(event.data.taskId, (task) => ({
+          ...task,
+          TaskState: 'Completed',
+          TaskStatus: 'OK',
+          EndTime: recordedAt,
+          PercentComplete: 100,
+          Messages: [baseMessage('Success')],
+        }));
       case 'FirmwareUpdateFailed': {
         const { taskId, imageUri, reason, message } = event.data;
-        return update(taskId, (task) => ({ ...task, TaskState: 'Exception', TaskStatus: 'Critical', EndTime: recordedAt, Messages: [failureMessage(reason, imageUri, message)] }));
+        return update(taskId, (task) => ({
+          ...task,
+          TaskState: 'Exception',
+          TaskStatus: 'Critical',
+          EndTime: recordedAt,
+          Messages: [failureMessage(reason, imageUri, message)],
+        }));
       }
       default:
         return;

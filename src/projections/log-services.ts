@@ -33,7 +33,9 @@ export const MAX_LOG_ENTRIES = 500;
 type Link = { '@odata.id': string };
 
 /** The entries of a log, by position, oldest first. */
-export const indexedPositions = (index: ViewDocument | undefined): number[] => [...((index?.['positions'] as number[] | undefined) ?? [])];
+export const indexedPositions = (index: ViewDocument | undefined): number[] => [
+  ...((index?.['positions'] as number[] | undefined) ?? []),
+];
 
 /**
  * Each system's BMC keeps a LogService, `History`, whose entries are the events of the system
@@ -64,7 +66,10 @@ export const logServicesProjector: Projector = {
     const { message, origin, detail, mayRemove } = description;
     const actor = event.meta.actor;
     const id = `${historyEntriesOf(systemId)}/${event.position}`;
-    const by = actor === undefined ? '' : ` By ${actor}${event.meta.requestId === undefined ? '' : `, request ${event.meta.requestId}`}.`;
+    const by =
+      actor === undefined
+        ? ''
+        : ` By ${actor}${event.meta.requestId === undefined ? '' : `, request ${event.meta.requestId}`}.`;
     const originGone = !views.exists(origin);
     views.put(
       {
@@ -94,12 +99,14 @@ export const logServicesProjector: Projector = {
     views.put({ '@odata.id': historyIndexOf(systemId), positions }, event.position);
     // An entry that says its origin is gone already is never marked again: only the others are noted.
     if (!originGone && isVolume(origin)) noteVolumeEntry(views, event.position, systemId, origin, positions[0]!);
-    if (mayRemove !== undefined && !views.exists(mayRemove)) markGone(views, event.position, systemId, positions[0]!, mayRemove);
+    if (mayRemove !== undefined && !views.exists(mayRemove))
+      markGone(views, event.position, systemId, positions[0]!, mayRemove);
   },
 };
 
 type VolumeEntries = Record<string, number[]>;
-const volumeEntries = (views: ViewWriter, systemId: string): VolumeEntries => (views.get(volumeEntriesOf(systemId))?.['byOrigin'] as VolumeEntries | undefined) ?? {};
+const volumeEntries = (views: ViewWriter, systemId: string): VolumeEntries =>
+  (views.get(volumeEntriesOf(systemId))?.['byOrigin'] as VolumeEntries | undefined) ?? {};
 
 /**
  * Notes the entry at `position` under the volume it names, and forgets the entries the log has
@@ -131,7 +138,8 @@ function markGone(views: ViewWriter, position: number, systemId: string, oldest:
     if (text === undefined) continue;
     const entry = JSON.parse(text) as ViewDocument;
     if (entry['OriginOfConditionUnavailable'] === true) continue;
-    if ((entry['Links'] as { OriginOfCondition?: Link } | undefined)?.OriginOfCondition?.['@odata.id'] !== origin) continue;
+    if ((entry['Links'] as { OriginOfCondition?: Link } | undefined)?.OriginOfCondition?.['@odata.id'] !== origin)
+      continue;
     views.put({ ...entry, OriginOfConditionUnavailable: true }, position);
   }
   // Every entry that names it says so now: a volume made again under its id starts a new note.
@@ -146,10 +154,20 @@ function ensureLog(views: ViewWriter, position: number, systemId: string): void 
   if (!manager) return;
   const services = logServicesOf(systemId);
   // The Manager document is made again when the system's registration changes: link it again.
-  if ((manager['LogServices'] as Link | undefined)?.['@odata.id'] !== services) views.put({ ...manager, LogServices: { '@odata.id': services } }, position);
+  if ((manager['LogServices'] as Link | undefined)?.['@odata.id'] !== services)
+    views.put({ ...manager, LogServices: { '@odata.id': services } }, position);
   if (views.get(services)) return;
   const log = historyLogOf(systemId);
-  views.put({ '@odata.id': services, '@odata.type': ODATA_TYPE.LogServiceCollection, Name: 'Log Service Collection', Members: [{ '@odata.id': log }], 'Members@odata.count': 1 }, position);
+  views.put(
+    {
+      '@odata.id': services,
+      '@odata.type': ODATA_TYPE.LogServiceCollection,
+      Name: 'Log Service Collection',
+      Members: [{ '@odata.id': log }],
+      'Members@odata.count': 1,
+    },
+    position,
+  );
   views.put(
     {
       '@odata.id': log,
@@ -177,6 +195,10 @@ function ensureLog(views: ViewWriter, position: number, systemId: string): void 
  * Members are the LogEntry documents themselves: LogEntryCollection expands them (OData.AutoExpand).
  */
 export function historyEntriesCollection(systemId: string, entryBodies: readonly string[]): string {
-  const head = JSON.stringify({ '@odata.id': historyEntriesOf(systemId), '@odata.type': ODATA_TYPE.LogEntryCollection, Name: 'History Entries' });
+  const head = JSON.stringify({
+    '@odata.id': historyEntriesOf(systemId),
+    '@odata.type': ODATA_TYPE.LogEntryCollection,
+    Name: 'History Entries',
+  });
   return `${head.slice(0, -1)},"Members":[${entryBodies.join(',')}],"Members@odata.count":${entryBodies.length}}`;
 }

@@ -53,7 +53,11 @@ export const managerAndChassisProjector: Projector = {
         Name: `${name} chassis`,
         ChassisType: 'RackMount',
         Status: { State: 'Enabled', Health: 'OK' },
-        Links: { ...(knownChassis['Links'] as object | undefined), ComputerSystems: [{ '@odata.id': system }], ManagedBy: [{ '@odata.id': manager }] },
+        Links: {
+          ...(knownChassis['Links'] as object | undefined),
+          ComputerSystems: [{ '@odata.id': system }],
+          ManagedBy: [{ '@odata.id': manager }],
+        },
       },
       position,
     );
@@ -61,7 +65,11 @@ export const managerAndChassisProjector: Projector = {
     addMember(views, position, TOP_LEVEL_COLLECTIONS.Chassis, chassis);
     const systemDoc = views.get(system);
     if (systemDoc) {
-      systemDoc['Links'] = { ...(systemDoc['Links'] as object | undefined), Chassis: [{ '@odata.id': chassis }], ManagedBy: [{ '@odata.id': manager }] };
+      systemDoc['Links'] = {
+        ...(systemDoc['Links'] as object | undefined),
+        Chassis: [{ '@odata.id': chassis }],
+        ManagedBy: [{ '@odata.id': manager }],
+      };
       views.put(systemDoc, position);
     }
   },

@@ -19,7 +19,9 @@ export const serviceDocumentsProjector: Projector = {
   apply(event: RecordedEvent, views) {
     if (event.type !== 'ServiceCreated') return;
     const { position } = event;
-    setMembers(views, position, REGISTRIES, ODATA_TYPE.MessageRegistryFileCollection, 'Registry File Collection', [BASE_REGISTRY_ID]);
+    setMembers(views, position, REGISTRIES, ODATA_TYPE.MessageRegistryFileCollection, 'Registry File Collection', [
+      BASE_REGISTRY_ID,
+    ]);
     views.put(
       {
         '@odata.id': `${REGISTRIES}/${BASE_REGISTRY_ID}`,

@@ -38,7 +38,11 @@ export const serviceRootProjector: Projector = {
       event.position,
     );
     for (const { id, type, name: collectionName } of Object.values(TOP_LEVEL_COLLECTIONS)) {
-      if (!views.get(id)) views.put({ '@odata.id': id, '@odata.type': type, Name: collectionName, Members: [], 'Members@odata.count': 0 }, event.position);
+      if (!views.get(id))
+        views.put(
+          { '@odata.id': id, '@odata.type': type, Name: collectionName, Members: [], 'Members@odata.count': 0 },
+          event.position,
+        );
     }
   },
 };

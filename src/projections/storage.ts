@@ -1,6 +1,12 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import { naaDurableName } from '../domain/storage/durable-name.js';
-import { storageDecider, volumeCondition, type OpenOperation, type StorageState, type VolumeRecord } from '../domain/storage/storage-decider.js';
+import {
+  storageDecider,
+  volumeCondition,
+  type OpenOperation,
+  type StorageState,
+  type VolumeRecord,
+} from '../domain/storage/storage-decider.js';
 import { APPLY_TIMES, INITIALIZE_TYPES, driveUri, type StorageEvent } from '../domain/storage/storage-events.js';
 import { evolveStoredState, putIfChanged } from './aggregate-state.js';
 import { addMember } from './collection.js';
@@ -13,11 +19,15 @@ import { isStorageStream } from '../domain/stream-ids.js';
 
 type Status = { State: string; Health: string };
 const HEALTH_ORDER = ['OK', 'Warning', 'Critical'];
-const worst = (healths: readonly string[]) => healths.reduce((a, b) => (HEALTH_ORDER.indexOf(b) > HEALTH_ORDER.indexOf(a) ? b : a), 'OK');
+const worst = (healths: readonly string[]) =>
+  healths.reduce((a, b) => (HEALTH_ORDER.indexOf(b) > HEALTH_ORDER.indexOf(a) ? b : a), 'OK');
 const link = (id: string) => ({ '@odata.id': id });
 
 /** Whether clients may ask for an operation now or at the next reset: both, on collection and volume. */
-const APPLY_TIME_SUPPORT = { '@odata.type': '#Settings.v1_4_0.OperationApplyTimeSupport', SupportedValues: [...APPLY_TIMES] };
+const APPLY_TIME_SUPPORT = {
+  '@odata.type': '#Settings.v1_4_0.OperationApplyTimeSupport',
+  SupportedValues: [...APPLY_TIMES],
+};
 
 /**
  * The NAA names of drives and controllers, made once per seed: a render makes every drive's
@@ -33,7 +43,6 @@ function durableName(seed: string): string {
   }
   return name;
 }
-
 
 /**
  * Each storage subsystem's documents, rendered from the storage aggregate's state (folded with
@@ -57,7 +66,9 @@ function render(views: ViewWriter, position: number, storageId: string, state: S
   const system = `/redfish/v1/Systems/${systemId}`;
   const volumesId = `${storageId}/Volumes`;
   const volumes = Object.values(state.volumes).sort((a, b) => Number(a.volumeId) - Number(b.volumeId));
-  const previousVolumes = ((views.get(volumesId)?.['Members'] as { '@odata.id': string }[] | undefined) ?? []).map((m) => m['@odata.id']);
+  const previousVolumes = ((views.get(volumesId)?.['Members'] as { '@odata.id': string }[] | undefined) ?? []).map(
+    (m) => m['@odata.id'],
+  );
   const volumeDocs = volumes.map((volume) => volumeDocument(storageId, volume, state));
   // Firmware updates change what the drives and the controller run; the config gave the first versions.
   const firmware = firmwareVersionsByResource(views, systemId);
@@ -81,9 +92,17 @@ function render(views: ViewWriter, position: number, storageId: string, state: S
       Revision: firmware[id] ?? drive.revision,
       ...(drive.rotationSpeedRPM !== undefined && { RotationSpeedRPM: drive.rotationSpeedRPM }),
       FailurePredicted: false,
-      Identifiers: [{ DurableNameFormat: 'NAA', DurableName: durableName(`${id}/${state.replacedSerials[id] ?? drive.serialNumber}`) }],
+      Identifiers: [
+        {
+          DurableNameFormat: 'NAA',
+          DurableName: durableName(`${id}/${state.replacedSerials[id] ?? drive.serialNumber}`),
+        },
+      ],
       Operations: rebuilds.map((v) => ({ Operation: 'Rebuild', PercentageComplete: v.rebuildPercent })),
-      Links: { Volumes: volumes.filter((v) => v.members.includes(id)).map((v) => link(`${volumesId}/${v.volumeId}`)), Chassis: link(chassisOf(systemId)) },
+      Links: {
+        Volumes: volumes.filter((v) => v.members.includes(id)).map((v) => link(`${volumesId}/${v.volumeId}`)),
+        Chassis: link(chassisOf(systemId)),
+      },
     };
   });
   const health = worst([...driveDocs, ...volumeDocs].map((doc) => (doc.Status as Status).Health));
@@ -113,11 +132,18 @@ function render(views: ViewWriter, position: number, storageId: string, state: S
       Volumes: link(volumesId),
       Links: { Enclosures: [link(chassisOf(systemId))] },
     },
-    collection(`${storageId}/Controllers`, ODATA_TYPE.StorageControllerCollection, 'Storage Controller Collection', ['0']),
+    collection(`${storageId}/Controllers`, ODATA_TYPE.StorageControllerCollection, 'Storage Controller Collection', [
+      '0',
+    ]),
     { '@odata.id': `${storageId}/Controllers/0`, '@odata.type': ODATA_TYPE.StorageController, Id: '0', ...controller },
     ...driveDocs,
     {
-      ...collection(volumesId, ODATA_TYPE.VolumeCollection, 'Volume Collection', volumes.map((v) => v.volumeId)),
+      ...collection(
+        volumesId,
+        ODATA_TYPE.VolumeCollection,
+        'Volume Collection',
+        volumes.map((v) => v.volumeId),
+      ),
       '@Redfish.OperationApplyTimeSupport': APPLY_TIME_SUPPORT,
     },
     ...volumeDocs,
@@ -125,15 +151,35 @@ function render(views: ViewWriter, position: number, storageId: string, state: S
   ];
   for (const document of documents) putIfChanged(views, position, document);
   // A deleted volume's document goes with it.
-  for (const gone of previousVolumes.filter((id) => !volumes.some((v) => id === `${volumesId}/${v.volumeId}`))) views.delete(gone);
+  for (const gone of previousVolumes.filter((id) => !volumes.some((v) => id === `${volumesId}/${v.volumeId}`)))
+    views.delete(gone);
   linkOnce(views, position, system, 'Storage', `${system}/Storage`);
   linkOnce(views, position, system, 'SimpleStorage', `${system}/SimpleStorage`);
-  addMember(views, position, { id: `${system}/Storage`, type: ODATA_TYPE.StorageCollection, name: 'Storage Collection' }, storageId);
-  addMember(views, position, { id: `${system}/SimpleStorage`, type: ODATA_TYPE.SimpleStorageCollection, name: 'Simple Storage Collection' }, `${system}/SimpleStorage/${registration.storageId}`);
+  addMember(
+    views,
+    position,
+    { id: `${system}/Storage`, type: ODATA_TYPE.StorageCollection, name: 'Storage Collection' },
+    storageId,
+  );
+  addMember(
+    views,
+    position,
+    { id: `${system}/SimpleStorage`, type: ODATA_TYPE.SimpleStorageCollection, name: 'Simple Storage Collection' },
+    `${system}/SimpleStorage/${registration.storageId}`,
+  );
   const chassis = views.get(chassisOf(systemId));
   if (chassis) {
     const links = (chassis['Links'] ?? {}) as Record<string, unknown>;
-    putIfChanged(views, position, { ...chassis, Links: { ...links, Drives: mergeLinks(links['Drives'], driveDocs.map((d) => d['@odata.id'])) } });
+    putIfChanged(views, position, {
+      ...chassis,
+      Links: {
+        ...links,
+        Drives: mergeLinks(
+          links['Drives'],
+          driveDocs.map((d) => d['@odata.id']),
+        ),
+      },
+    });
   }
 }
 
@@ -160,14 +206,21 @@ function volumeDocument(storageId: string, volume: VolumeRecord, state: StorageS
     ],
     Links: { Drives: volume.members.map(link) },
     Actions: {
-      '#Volume.Initialize': { target: `${id}/Actions/Volume.Initialize`, 'InitializeType@Redfish.AllowableValues': [...INITIALIZE_TYPES] },
+      '#Volume.Initialize': {
+        target: `${id}/Actions/Volume.Initialize`,
+        'InitializeType@Redfish.AllowableValues': [...INITIALIZE_TYPES],
+      },
     },
     '@Redfish.OperationApplyTimeSupport': APPLY_TIME_SUPPORT,
   };
 }
 
 function operationEntry(op: OpenOperation) {
-  return { Operation: op.kind === 'delete' ? 'Delete' : 'Initialize', PercentageComplete: 0, AssociatedTask: link(taskUri(op.taskId)) };
+  return {
+    Operation: op.kind === 'delete' ? 'Delete' : 'Initialize',
+    PercentageComplete: 0,
+    AssociatedTask: link(taskUri(op.taskId)),
+  };
 }
 
 /**
@@ -175,7 +228,11 @@ function operationEntry(op: OpenOperation) {
  * (Enabled/OK, Enabled/Warning when degraded, UnavailableOffline/Critical when its data is lost
  * or libvirt no longer holds its backing volume).
  */
-function volumeStatus(volume: VolumeRecord, operations: readonly OpenOperation[], failedDrives: readonly string[]): Status {
+function volumeStatus(
+  volume: VolumeRecord,
+  operations: readonly OpenOperation[],
+  failedDrives: readonly string[],
+): Status {
   if (!volume.created) {
     const create = operations.find((op) => op.kind === 'create');
     return { State: create?.state === 'Pending' ? 'Disabled' : 'Starting', Health: 'OK' };
@@ -187,7 +244,14 @@ function volumeStatus(volume: VolumeRecord, operations: readonly OpenOperation[]
 }
 
 /** The disks the host sees: one per volume libvirt holds, as SimpleStorage reports devices. */
-function simpleStorageDocument(system: string, storageId: string, name: string, volumes: readonly VolumeRecord[], volumeDocs: readonly ViewDocument[], health: string): ViewDocument {
+function simpleStorageDocument(
+  system: string,
+  storageId: string,
+  name: string,
+  volumes: readonly VolumeRecord[],
+  volumeDocs: readonly ViewDocument[],
+  health: string,
+): ViewDocument {
   return {
     '@odata.id': `${system}/SimpleStorage/${storageId}`,
     '@odata.type': ODATA_TYPE.SimpleStorage,
@@ -195,18 +259,34 @@ function simpleStorageDocument(system: string, storageId: string, name: string, 
     Name: name,
     Status: { State: 'Enabled', Health: 'OK', HealthRollup: health },
     Devices: volumes.flatMap((volume, index) =>
-      volume.created ? [{ Name: volume.name, Model: volume.raidType, CapacityBytes: volume.capacityBytes, Status: volumeDocs[index]!['Status'] }] : [],
+      volume.created
+        ? [
+            {
+              Name: volume.name,
+              Model: volume.raidType,
+              CapacityBytes: volume.capacityBytes,
+              Status: volumeDocs[index]!['Status'],
+            },
+          ]
+        : [],
     ),
   };
 }
 
 function collection(id: string, type: string, name: string, memberIds: readonly string[]): ViewDocument {
-  return { '@odata.id': id, '@odata.type': type, Name: name, Members: memberIds.map((m) => link(`${id}/${m}`)), 'Members@odata.count': memberIds.length };
+  return {
+    '@odata.id': id,
+    '@odata.type': type,
+    Name: name,
+    Members: memberIds.map((m) => link(`${id}/${m}`)),
+    'Members@odata.count': memberIds.length,
+  };
 }
 
 function linkOnce(views: ViewWriter, position: number, id: string, property: string, target: string): void {
   const doc = views.get(id);
-  if (doc && (doc[property] as { '@odata.id'?: string } | undefined)?.['@odata.id'] !== target) views.put({ ...doc, [property]: link(target) }, position);
+  if (doc && (doc[property] as { '@odata.id'?: string } | undefined)?.['@odata.id'] !== target)
+    views.put({ ...doc, [property]: link(target) }, position);
 }
 
 function mergeLinks(existing: unknown, ids: readonly string[]) {

@@ -29,14 +29,28 @@ export const systemBiosProjector: Projector = {
           Name: 'BIOS Configuration',
           AttributeRegistry: BIOS_ATTRIBUTE_REGISTRY,
           Attributes: attributes,
-          '@Redfish.Settings': { '@odata.type': ODATA_TYPE.Settings, SettingsObject: { '@odata.id': settings }, SupportedApplyTimes: ['OnReset'] },
+          '@Redfish.Settings': {
+            '@odata.type': ODATA_TYPE.Settings,
+            SettingsObject: { '@odata.id': settings },
+            SupportedApplyTimes: ['OnReset'],
+          },
           Actions: { '#Bios.ResetBios': { target: `${bios}/Actions/Bios.ResetBios` } },
         },
         position,
       );
-      views.put({ '@odata.id': settings, '@odata.type': ODATA_TYPE.Bios, Id: 'Settings', Name: 'BIOS Pending Settings', Attributes: pending }, position);
+      views.put(
+        {
+          '@odata.id': settings,
+          '@odata.type': ODATA_TYPE.Bios,
+          Id: 'Settings',
+          Name: 'BIOS Pending Settings',
+          Attributes: pending,
+        },
+        position,
+      );
     };
-    const current = () => (views.get(bios)?.['Attributes'] as Record<string, unknown> | undefined) ?? { ...BIOS_DEFAULTS };
+    const current = () =>
+      (views.get(bios)?.['Attributes'] as Record<string, unknown> | undefined) ?? { ...BIOS_DEFAULTS };
     switch (event.type) {
       case 'SystemRegistered': {
         if (views.get(bios)) return;

@@ -27,7 +27,9 @@ export const systemDisksProjector: Projector = {
     const buses = [...byBus.keys()].sort();
     for (const bus of BUSES.filter((b) => !byBus.has(b))) views.delete(`${collection}/${bus}`);
     const busIds = new Set(BUSES.map((bus) => `${collection}/${bus}`));
-    const others = ((views.get(collection)?.['Members'] ?? []) as { '@odata.id': string }[]).filter((m) => !busIds.has(m['@odata.id']));
+    const others = ((views.get(collection)?.['Members'] ?? []) as { '@odata.id': string }[]).filter(
+      (m) => !busIds.has(m['@odata.id']),
+    );
     const members = [...buses.map((bus) => ({ '@odata.id': `${collection}/${bus}` })), ...others];
     putIfChanged(views, position, {
       '@odata.id': collection,
@@ -52,6 +54,7 @@ export const systemDisksProjector: Projector = {
       putIfChanged(views, position, document);
     }
     const doc = views.get(system);
-    if (doc && (doc['SimpleStorage'] as { '@odata.id'?: string } | undefined)?.['@odata.id'] !== collection) views.put({ ...doc, SimpleStorage: { '@odata.id': collection } }, position);
+    if (doc && (doc['SimpleStorage'] as { '@odata.id'?: string } | undefined)?.['@odata.id'] !== collection)
+      views.put({ ...doc, SimpleStorage: { '@odata.id': collection } }, position);
   },
 };

@@ -24,48 +24,64 @@ export const systemHardwareProjector: Projector = {
     const { position } = event;
 
     const nics = `${system}/EthernetInterfaces`;
-    const gone = setMembers(views, position, nics, ODATA_TYPE.EthernetInterfaceCollection, 'Ethernet Network Interface Collection', macAddresses.map(nicId));
+    const gone = setMembers(
+      views,
+      position,
+      nics,
+      ODATA_TYPE.EthernetInterfaceCollection,
+      'Ethernet Network Interface Collection',
+      macAddresses.map(nicId),
+    );
     for (const odataId of gone) views.delete(odataId);
     for (const mac of macAddresses) {
       const formatted = mac.toUpperCase();
-      views.put({
-        '@odata.id': `${nics}/${nicId(mac)}`,
-        '@odata.type': ODATA_TYPE.EthernetInterface,
-        Id: nicId(mac),
-        Name: 'Ethernet Interface',
-        MACAddress: formatted,
-        PermanentMACAddress: formatted,
-        InterfaceEnabled: true,
-        Status: OK,
-      }, position);
+      views.put(
+        {
+          '@odata.id': `${nics}/${nicId(mac)}`,
+          '@odata.type': ODATA_TYPE.EthernetInterface,
+          Id: nicId(mac),
+          Name: 'Ethernet Interface',
+          MACAddress: formatted,
+          PermanentMACAddress: formatted,
+          InterfaceEnabled: true,
+          Status: OK,
+        },
+        position,
+      );
     }
 
     const processors = `${system}/Processors`;
     setMembers(views, position, processors, ODATA_TYPE.ProcessorCollection, 'Processors Collection', ['CPU1']);
-    views.put({
-      '@odata.id': `${processors}/CPU1`,
-      '@odata.type': ODATA_TYPE.Processor,
-      Id: 'CPU1',
-      Name: 'Processor',
-      ProcessorType: 'CPU',
-      ProcessorArchitecture: 'x86',
-      InstructionSet: 'x86-64',
-      Manufacturer: 'QEMU',
-      TotalCores: vcpus,
-      TotalThreads: vcpus,
-      Status: OK,
-    }, position);
+    views.put(
+      {
+        '@odata.id': `${processors}/CPU1`,
+        '@odata.type': ODATA_TYPE.Processor,
+        Id: 'CPU1',
+        Name: 'Processor',
+        ProcessorType: 'CPU',
+        ProcessorArchitecture: 'x86',
+        InstructionSet: 'x86-64',
+        Manufacturer: 'QEMU',
+        TotalCores: vcpus,
+        TotalThreads: vcpus,
+        Status: OK,
+      },
+      position,
+    );
 
     const memory = `${system}/Memory`;
     setMembers(views, position, memory, ODATA_TYPE.MemoryCollection, 'Memory Module Collection', ['DIMM1']);
-    views.put({
-      '@odata.id': `${memory}/DIMM1`,
-      '@odata.type': ODATA_TYPE.Memory,
-      Id: 'DIMM1',
-      Name: 'Memory',
-      MemoryType: 'DRAM',
-      CapacityMiB: Math.floor(memoryBytes / MiB),
-      Status: OK,
-    }, position);
+    views.put(
+      {
+        '@odata.id': `${memory}/DIMM1`,
+        '@odata.type': ODATA_TYPE.Memory,
+        Id: 'DIMM1',
+        Name: 'Memory',
+        MemoryType: 'DRAM',
+        CapacityMiB: Math.floor(memoryBytes / MiB),
+        Status: OK,
+      },
+      position,
+    );
   },
 };

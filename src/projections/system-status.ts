@@ -27,7 +27,11 @@ const UNREACHABLE_RESOLUTION =
 export function systemStatus(state: SystemState, event: RecordedEvent, shown: ViewDocument | undefined): SystemStatus {
   const earlier = (shown?.['Status'] as SystemStatus | undefined)?.Conditions ?? [];
   const kept = (resolution: string, standing: boolean, madeBy: string) =>
-    !standing ? [] : event.type === madeBy ? [conditionOf(event, resolution)] : earlier.filter((c) => c.Resolution === resolution);
+    !standing
+      ? []
+      : event.type === madeBy
+        ? [conditionOf(event, resolution)]
+        : earlier.filter((c) => c.Resolution === resolution);
   const conditions = [
     ...kept(UNREACHABLE_RESOLUTION, state.hostUnreachable, 'HostUnreachableObserved'),
     ...kept(RESOLUTION, state.resetFailure !== undefined, 'ResetFailed'),

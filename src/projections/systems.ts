@@ -1,6 +1,12 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import { systemDecider } from '../domain/system/system-decider.js';
-import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, RESET_TYPES, type SystemEvent, type SystemRegistered } from '../domain/system/system-events.js';
+import {
+  BOOT_OVERRIDE_ENABLED,
+  BOOT_TARGETS,
+  RESET_TYPES,
+  type SystemEvent,
+  type SystemRegistered,
+} from '../domain/system/system-events.js';
 import { evolveStoredState, putIfChanged } from './aggregate-state.js';
 import { addMember } from './collection.js';
 import { TOP_LEVEL_COLLECTIONS } from './service-root.js';
@@ -27,7 +33,8 @@ export const systemsProjector: Projector = {
     const state = evolveStoredState(views, position, id, systemDecider, event);
     const shown = views.get(id);
     // A copy: putIfChanged compares it with the stored document, which in-memory views hand out as it is.
-    const doc = event.type === 'SystemRegistered' ? register(views, position, id, shown, event.data) : shown && { ...shown };
+    const doc =
+      event.type === 'SystemRegistered' ? register(views, position, id, shown, event.data) : shown && { ...shown };
     if (!doc) return;
     render(doc, id, event);
     if (event.type === 'SystemRegistered') addSystemAlias(views, position, event.data.domainName, event.data.systemId);
@@ -38,24 +45,32 @@ export const systemsProjector: Projector = {
 };
 
 /** The system's document (kept when it exists: a registration changed), its ActionInfo and its place in the collection. */
-function register(views: ViewWriter, position: number, id: string, shown: ViewDocument | undefined, registration: SystemRegistered['data']): ViewDocument {
-  const doc: ViewDocument = shown ? { ...shown } : {
-    '@odata.id': id,
-    '@odata.type': ODATA_TYPE.ComputerSystem,
-    Id: registration.systemId,
-    SystemType: 'Physical',
-    Status: {}, // made by systemStatus; set here for its place among the properties
-    AssetTag: '',
-    IndicatorLED: 'Off',
-    LocationIndicatorActive: false,
-    Boot: {
-      BootSourceOverrideEnabled: 'Disabled',
-      'BootSourceOverrideEnabled@Redfish.AllowableValues': [...BOOT_OVERRIDE_ENABLED],
-      BootSourceOverrideTarget: 'None',
-      'BootSourceOverrideTarget@Redfish.AllowableValues': [...BOOT_TARGETS],
-      HttpBootUri: null,
-    },
-  };
+function register(
+  views: ViewWriter,
+  position: number,
+  id: string,
+  shown: ViewDocument | undefined,
+  registration: SystemRegistered['data'],
+): ViewDocument {
+  const doc: ViewDocument = shown
+    ? { ...shown }
+    : {
+        '@odata.id': id,
+        '@odata.type': ODATA_TYPE.ComputerSystem,
+        Id: registration.systemId,
+        SystemType: 'Physical',
+        Status: {}, // made by systemStatus; set here for its place among the properties
+        AssetTag: '',
+        IndicatorLED: 'Off',
+        LocationIndicatorActive: false,
+        Boot: {
+          BootSourceOverrideEnabled: 'Disabled',
+          'BootSourceOverrideEnabled@Redfish.AllowableValues': [...BOOT_OVERRIDE_ENABLED],
+          BootSourceOverrideTarget: 'None',
+          'BootSourceOverrideTarget@Redfish.AllowableValues': [...BOOT_TARGETS],
+          HttpBootUri: null,
+        },
+      };
   doc['Name'] = registration.name;
   if (registration.inventory) {
     const { manufacturer, model, serialNumber, sku } = registration.inventory;
@@ -94,7 +109,11 @@ function render(doc: ViewDocument, id: string, event: SystemEvent): void {
       doc['Memory'] = { '@odata.id': `${id}/Memory` };
       // The firmware the domain's definition names: what its next boot uses.
       const mode = event.data.firmware === 'UEFI' ? 'UEFI' : 'Legacy';
-      doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: mode, 'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'] };
+      doc['Boot'] = {
+        ...(doc['Boot'] as object),
+        BootSourceOverrideMode: mode,
+        'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'],
+      };
       return;
     }
     case 'PowerStateObserved':
@@ -104,11 +123,20 @@ function render(doc: ViewDocument, id: string, event: SystemEvent): void {
     case 'BootOverrideChanged':
     case 'BootOverrideConsumed': {
       const enabled = event.type === 'BootOverrideConsumed' ? 'Disabled' : event.data.enabled;
-      doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideEnabled: enabled, BootSourceOverrideTarget: event.data.target, HttpBootUri: event.data.httpBootUri ?? null };
+      doc['Boot'] = {
+        ...(doc['Boot'] as object),
+        BootSourceOverrideEnabled: enabled,
+        BootSourceOverrideTarget: event.data.target,
+        HttpBootUri: event.data.httpBootUri ?? null,
+      };
       return;
     }
     case 'BootModeChanged':
-      doc['Boot'] = { ...(doc['Boot'] as object), BootSourceOverrideMode: event.data.mode, 'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'] };
+      doc['Boot'] = {
+        ...(doc['Boot'] as object),
+        BootSourceOverrideMode: event.data.mode,
+        'BootSourceOverrideMode@Redfish.AllowableValues': ['Legacy', 'UEFI'],
+      };
       return;
     case 'AssetTagChanged':
       doc['AssetTag'] = event.data.assetTag;

@@ -19,7 +19,11 @@ const FINISHED = ['Completed', 'Exception', 'Cancelled'];
 /** Task ids in the order they were made: the collection lists them so, oldest first. */
 const ORDER = `#order${TASKS}`;
 
-const VERBS = { VolumeCreateRequested: 'Create', VolumeDeleteRequested: 'Delete', VolumeInitializeRequested: 'Initialize' } as const;
+const VERBS = {
+  VolumeCreateRequested: 'Create',
+  VolumeDeleteRequested: 'Delete',
+  VolumeInitializeRequested: 'Initialize',
+} as const;
 
 /**
  * A Redfish Task for each volume request that outlives its HTTP exchange: New → Pending (waiting
@@ -52,7 +56,12 @@ export const tasksProjector: Projector = {
           TaskMonitor: taskMonitorUri(taskId),
           HidePayload: false,
           Payload: {
-            HttpOperation: event.type === 'VolumeCreateRequested' ? 'POST' : event.type === 'VolumeDeleteRequested' ? 'DELETE' : 'POST',
+            HttpOperation:
+              event.type === 'VolumeCreateRequested'
+                ? 'POST'
+                : event.type === 'VolumeDeleteRequested'
+                  ? 'DELETE'
+                  : 'POST',
             TargetUri: event.type === 'VolumeInitializeRequested' ? `${target}/Actions/Volume.Initialize` : target,
             HttpHeaders: [],
           },
@@ -71,7 +80,9 @@ export const tasksProjector: Projector = {
       case 'VolumeOperationCompleted': {
         const task = views.get(taskUri(event.data.taskId));
         if (!task) return;
-        const created = (task['Payload'] as { HttpOperation: string; TargetUri: string }).TargetUri.endsWith('/Volumes');
+        const created = (task['Payload'] as { HttpOperation: string; TargetUri: string }).TargetUri.endsWith(
+          '/Volumes',
+        );
         const volume = `${recorded.streamId}/Volumes/${event.data.volumeId}`;
         // Which task made a volume, so its link can go when the volume does (no link to a 404).
         if (created) put({ '@odata.id': `#created-by${volume}`, taskId: event.data.taskId });
@@ -90,7 +101,13 @@ export const tasksProjector: Projector = {
       case 'VolumeOperationCancelled': {
         const task = views.get(taskUri(event.data.taskId));
         if (!task) return;
-        put({ ...task, TaskState: 'Cancelled', TaskStatus: 'OK', EndTime: recordedAt, Messages: [eventMessage('TaskEvent', 'TaskCancelled', [event.data.taskId])] });
+        put({
+          ...task,
+          TaskState: 'Cancelled',
+          TaskStatus: 'OK',
+          EndTime: recordedAt,
+          Messages: [eventMessage('TaskEvent', 'TaskCancelled', [event.data.taskId])],
+        });
         return;
       }
       case 'VolumeOperationFailed': {
@@ -126,7 +143,16 @@ export function keepTask(views: ViewWriter, position: number, taskId: string): v
   }
   views.put({ '@odata.id': ORDER, ids: order }, position);
   const members = order.map((id) => ({ '@odata.id': taskUri(id) }));
-  views.put({ '@odata.id': TASKS, '@odata.type': ODATA_TYPE.TaskCollection, Name: 'Task Collection', Members: members, 'Members@odata.count': members.length }, position);
+  views.put(
+    {
+      '@odata.id': TASKS,
+      '@odata.type': ODATA_TYPE.TaskCollection,
+      Name: 'Task Collection',
+      Members: members,
+      'Members@odata.count': members.length,
+    },
+    position,
+  );
 }
 
 /** A deleted volume leaves the CreatedResources of the task that made it, if that task is still kept. */
@@ -137,5 +163,8 @@ function forgetCreatedResource(views: ViewWriter, position: number, volume: stri
   const task = views.get(taskUri(madeBy));
   if (!task) return;
   const links = task['Links'] as { CreatedResources: { '@odata.id': string }[] };
-  views.put({ ...task, Links: { ...links, CreatedResources: links.CreatedResources.filter((l) => l['@odata.id'] !== volume) } }, position);
+  views.put(
+    { ...task, Links: { ...links, CreatedResources: links.CreatedResources.filter((l) => l['@odata.id'] !== volume) } },
+    position,
+  );
 }

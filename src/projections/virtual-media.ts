@@ -20,7 +20,14 @@ const LABELS: Record<MediaDevice, { name: string; types: string[] }> = {
 export const virtualMediaOf = (systemId: string) => `${managerOf(systemId)}/VirtualMedia`;
 
 /** What a drive shows of the image it holds; every one of these goes back to null when it is empty. */
-const EMPTY = { Image: null, ImageName: null, Inserted: false, ConnectedVia: 'NotConnected', TransferProtocolType: null, UserName: null } as const;
+const EMPTY = {
+  Image: null,
+  ImageName: null,
+  Inserted: false,
+  ConnectedVia: 'NotConnected',
+  TransferProtocolType: null,
+  UserName: null,
+} as const;
 
 const RESOLUTION = 'Check the image URL, the image server and its certificate, then insert the image again.';
 
@@ -49,10 +56,23 @@ function emptyDrive(collection: string, device: MediaDevice): ViewDocument {
 function renderCertificates(views: ViewWriter, position: number, driveId: string, trust: MediaTrust): void {
   const collection = `${driveId}/Certificates`;
   const ids = Object.keys(trust.certificates).sort((a, b) => Number(a) - Number(b));
-  const gone = setMembers(views, position, collection, ODATA_TYPE.CertificateCollection, 'Certificates of the image server', ids);
+  const gone = setMembers(
+    views,
+    position,
+    collection,
+    ODATA_TYPE.CertificateCollection,
+    'Certificates of the image server',
+    ids,
+  );
   for (const id of gone) views.delete(id);
-  for (const id of ids) putIfChanged(views, position, certificateDocument(`${collection}/${id}`, id, trust.certificates[id]!));
-  setCertificateLocations(views, position, (uri) => uri.startsWith(`${collection}/`), ids.map((id) => `${collection}/${id}`));
+  for (const id of ids)
+    putIfChanged(views, position, certificateDocument(`${collection}/${id}`, id, trust.certificates[id]!));
+  setCertificateLocations(
+    views,
+    position,
+    (uri) => uri.startsWith(`${collection}/`),
+    ids.map((id) => `${collection}/${id}`),
+  );
 }
 
 /**
@@ -71,7 +91,14 @@ export const virtualMediaProjector: Projector = {
     const event = { type: recorded.type, data: recorded.data } as SystemEvent;
     if (event.type === 'SystemRegistered') {
       if (!views.get(collection)) {
-        setMembers(views, position, collection, ODATA_TYPE.VirtualMediaCollection, 'Virtual Media Collection', MEDIA_DEVICES);
+        setMembers(
+          views,
+          position,
+          collection,
+          ODATA_TYPE.VirtualMediaCollection,
+          'Virtual Media Collection',
+          MEDIA_DEVICES,
+        );
         for (const device of MEDIA_DEVICES) {
           views.put(emptyDrive(collection, device), position);
           renderCertificates(views, position, `${collection}/${device}`, trustOf({}, device));
@@ -86,7 +113,11 @@ export const virtualMediaProjector: Projector = {
       const state = storedState<SystemState>(views, recorded.streamId) ?? systemDecider.initialState;
       for (const device of MEDIA_DEVICES) {
         const drive = views.get(`${collection}/${device}`);
-        if (drive) putIfChanged(views, position, { ...drive, VerifyCertificate: verifiesCertificates(state.mediaTrust, device, event.data.mediaVerifyCertificate) });
+        if (drive)
+          putIfChanged(views, position, {
+            ...drive,
+            VerifyCertificate: verifiesCertificates(state.mediaTrust, device, event.data.mediaVerifyCertificate),
+          });
       }
       return;
     }
@@ -98,13 +129,26 @@ export const virtualMediaProjector: Projector = {
     switch (event.type) {
       case 'VirtualMediaInsertRequested': {
         const { image, userName, transferProtocol } = event.data;
-        Object.assign(drive, { ...EMPTY, Image: image, ImageName: image.split('/').pop() ?? null, Inserted: true, ConnectedVia: 'URI', TransferProtocolType: transferProtocol ?? null, UserName: userName ?? null, Status: { State: 'Enabled', Health: 'OK' } });
+        Object.assign(drive, {
+          ...EMPTY,
+          Image: image,
+          ImageName: image.split('/').pop() ?? null,
+          Inserted: true,
+          ConnectedVia: 'URI',
+          TransferProtocolType: transferProtocol ?? null,
+          UserName: userName ?? null,
+          Status: { State: 'Enabled', Health: 'OK' },
+        });
         break;
       }
       case 'VirtualMediaDownloadProgressed':
         // While the image is fetched, the drive says how far it has got.
         if (drive['Image'] !== event.data.image) return;
-        drive['Status'] = { State: 'Starting', Health: 'OK', Conditions: [conditionOf(recorded, 'None: the image is being fetched.')] };
+        drive['Status'] = {
+          State: 'Starting',
+          Health: 'OK',
+          Conditions: [conditionOf(recorded, 'None: the image is being fetched.')],
+        };
         break;
       case 'VirtualMediaInserted':
         if (drive['Image'] !== event.data.image) return;
@@ -113,7 +157,10 @@ export const virtualMediaProjector: Projector = {
       case 'VirtualMediaInsertFailed':
         // An image asked for since the failed one stays shown.
         if (drive['Image'] !== event.data.image) return;
-        Object.assign(drive, { ...EMPTY, Status: { State: 'Enabled', Health: 'Warning', Conditions: [conditionOf(recorded, RESOLUTION)] } });
+        Object.assign(drive, {
+          ...EMPTY,
+          Status: { State: 'Enabled', Health: 'Warning', Conditions: [conditionOf(recorded, RESOLUTION)] },
+        });
         break;
       case 'VirtualMediaEjectRequested':
         // Empty from the moment the eject is accepted, as an insert shows at once; libvirt follows.

@@ -8,6 +8,7 @@ import { LibvirtConnectionError, LibvirtError } from '../libvirt/errors.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { readDomainXml, type DomainDisk } from '../libvirt/xml/domain-xml.js';
 import type { LibvirtClient } from '../libvirt/client.js';
+import type { DomainHandle } from '../libvirt/structs.js';
 import { missing } from './lab-provisioner.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { isSettling, powerStateOf } from './power-state.js';
@@ -65,7 +66,8 @@ export class DomainObserver {
       client.on('reconnected', () => void Promise.all(onUri().map((s) => this.resync(s))));
       // At once, rather than when the next resync's calls give up waiting for a reconnect.
       client.on('disconnected', (error?: Error) => {
-        for (const system of onUri()) this.record(system, { type: 'ObserveHostUnreachable', reason: error?.message ?? 'the connection closed' });
+        for (const system of onUri())
+          this.record(system, { type: 'ObserveHostUnreachable', reason: error?.message ?? 'the connection closed' });
       });
     } catch (err) {
       // Not listening after all: the next resync of a system on this URI tries again.
@@ -86,7 +88,7 @@ export class DomainObserver {
     try {
       await this.listen(system.libvirtUri);
       const client = await this.connections.get(system.libvirtUri);
-      let domain;
+      let domain: DomainHandle;
       try {
         domain = await client.domainLookupByName(system.domainName);
       } catch (err) {
@@ -98,7 +100,11 @@ export class DomainObserver {
         throw err;
       }
       this.record(system, { type: 'ObserveHostReachable' });
-      const [xml, definition, state] = await Promise.all([client.domainGetXml(domain), client.domainGetXml(domain, DomainXmlFlag.Inactive), client.domainGetState(domain)]);
+      const [xml, definition, state] = await Promise.all([
+        client.domainGetXml(domain),
+        client.domainGetXml(domain, DomainXmlFlag.Inactive),
+        client.domainGetState(domain),
+      ]);
       const description = readDomainXml(xml);
       this.record(system, {
         type: 'ObserveDomain',
@@ -114,7 +120,8 @@ export class DomainObserver {
       if (!isSettling(state)) this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state) });
       this.options.health.succeeded(name);
     } catch (err) {
-      if (err instanceof LibvirtConnectionError) this.record(system, { type: 'ObserveHostUnreachable', reason: err.message });
+      if (err instanceof LibvirtConnectionError)
+        this.record(system, { type: 'ObserveHostUnreachable', reason: err.message });
       if (!this.stopped) this.options.health.failed(name, err, systemStream(system.id));
     }
   }
@@ -140,13 +147,19 @@ export class DomainObserver {
 
 /** Whether the file backs a logical volume of one of the system's emulated controllers (of any store). */
 const backsAVolume = (system: LabSystem, file: string): boolean =>
-  (system.config.storage ?? []).some((storage) => backingVolumeOwner(basename(file), system.id, storage.id) !== undefined);
+  (system.config.storage ?? []).some(
+    (storage) => backingVolumeOwner(basename(file), system.id, storage.id) !== undefined,
+  );
 
 /**
  * The domain's disks (not CD-ROMs or floppies, nor the backing of an emulated controller's
  * volumes, which its Storage shows), each with its capacity when it is a pool volume.
  */
-async function observeDisks(client: LibvirtClient, all: readonly DomainDisk[], backsAVolume: (file: string) => boolean): Promise<ObservedDisk[]> {
+async function observeDisks(
+  client: LibvirtClient,
+  all: readonly DomainDisk[],
+  backsAVolume: (file: string) => boolean,
+): Promise<ObservedDisk[]> {
   const disks = all.filter((disk) => disk.device === 'disk' && disk.targetDev && !backsAVolume(disk.sourceFile ?? ''));
   const capacities = await Promise.all(
     disks.map(async (disk) => {
@@ -158,6 +171,12 @@ async function observeDisks(client: LibvirtClient, all: readonly DomainDisk[], b
   return disks.flatMap((disk, i) => {
     if (!disk.targetDev) return [];
     const capacityBytes = capacities[i];
-    return [{ target: disk.targetDev, bus: disk.targetBus ?? 'virtio', ...(capacityBytes !== undefined && { capacityBytes }) }];
+    return [
+      {
+        target: disk.targetDev,
+        bus: disk.targetBus ?? 'virtio',
+        ...(capacityBytes !== undefined && { capacityBytes }),
+      },
+    ];
   });
 }

@@ -45,7 +45,8 @@ export class FirmwareFetcher {
 
   /** Keeps a request's credentials for its fetch (before the request is recorded: the fetch may start at once). */
   holdCredentials(taskId: string, credentials: ImageCredentials): void {
-    if (credentials.username !== undefined || credentials.password !== undefined) this.credentials.set(taskId, credentials);
+    if (credentials.username !== undefined || credentials.password !== undefined)
+      this.credentials.set(taskId, credentials);
   }
 
   dropCredentials(taskId: string): void {
@@ -70,19 +71,26 @@ export class FirmwareFetcher {
   }
 
   private async handle(event: RecordedEvent): Promise<void> {
-    if (event.type === 'FirmwareUpdateRequested') await this.fetch(event as RecordedEvent<FirmwareUpdateRequested['data']>);
+    if (event.type === 'FirmwareUpdateRequested')
+      await this.fetch(event as RecordedEvent<FirmwareUpdateRequested['data']>);
     this.store.saveCheckpoint(FIRMWARE_FETCHER, event.position);
   }
 
   private async fetch(event: RecordedEvent<FirmwareUpdateRequested['data']>): Promise<void> {
     const { taskId, imageUri } = event.data;
     // Fetched already (the outcome recorded, the checkpoint not yet saved when the process stopped).
-    const open = loadState(this.store, event.streamId, systemDecider).state.firmware.updates.find((u) => u.taskId === taskId);
+    const open = loadState(this.store, event.streamId, systemDecider).state.firmware.updates.find(
+      (u) => u.taskId === taskId,
+    );
     if (!open || open.staged) return;
     const credentials = this.credentials.get(taskId) ?? {};
     let command: SystemCommand;
     try {
-      const { sha256, sizeBytes } = await fetchImage(imageUri, { ...credentials, ...(this.ca !== undefined && { ca: this.ca }), signal: this.stopping.signal });
+      const { sha256, sizeBytes } = await fetchImage(imageUri, {
+        ...credentials,
+        ...(this.ca !== undefined && { ca: this.ca }),
+        signal: this.stopping.signal,
+      });
       command = { type: 'RecordFirmwareImage', taskId, version: versionOfImage(imageUri, sha256), sha256, sizeBytes };
     } catch (err) {
       // Cut short by the stop, not failed: nothing is recorded and the checkpoint stays before it.

@@ -31,19 +31,29 @@ export class ImageFetchError extends Error {
  * the host not reached (or its certificate not trusted), the credentials refused, any other HTTP
  * status, or a transfer cut short.
  */
-export function fetchImage(imageUri: string, options: ImageFetchOptions = {}): Promise<{ sha256: string; sizeBytes: number }> {
+export function fetchImage(
+  imageUri: string,
+  options: ImageFetchOptions = {},
+): Promise<{ sha256: string; sizeBytes: number }> {
   const url = new URL(imageUri);
   const secure = url.protocol === 'https:';
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   const headers: Record<string, string> = {};
-  if (options.username !== undefined) headers['authorization'] = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
+  if (options.username !== undefined)
+    headers['authorization'] =
+      `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
   return new Promise((resolve, reject) => {
     const answered = (response: import('node:http').IncomingMessage) => {
       const status = response.statusCode ?? 0;
       if (status < 200 || status >= 300) {
         response.resume();
         const said = `HTTP ${status} ${response.statusMessage ?? ''}`.trim();
-        return reject(new ImageFetchError(status === 401 || status === 403 ? 'Authorization' : 'Transfer', `${imageUri} answered ${said}.`));
+        return reject(
+          new ImageFetchError(
+            status === 401 || status === 403 ? 'Authorization' : 'Transfer',
+            `${imageUri} answered ${said}.`,
+          ),
+        );
       }
       const hash = createHash('sha256');
       let sizeBytes = 0;
@@ -54,11 +64,21 @@ export function fetchImage(imageUri: string, options: ImageFetchOptions = {}): P
       response.on('error', (err) => reject(new ImageFetchError('Transfer', `fetching ${imageUri}: ${err.message}`)));
       response.on('end', () => {
         if (response.complete) resolve({ sha256: hash.digest('hex'), sizeBytes });
-        else reject(new ImageFetchError('Transfer', `fetching ${imageUri}: the connection closed after ${sizeBytes} bytes, before the whole image.`));
+        else
+          reject(
+            new ImageFetchError(
+              'Transfer',
+              `fetching ${imageUri}: the connection closed after ${sizeBytes} bytes, before the whole image.`,
+            ),
+          );
       });
     };
     const tlsOptions = secure && options.ca ? { ca: [...rootCertificates, options.ca] } : {};
-    const request = (secure ? httpsRequest : httpRequest)(url, { headers, timeout: idleTimeoutMs, ...tlsOptions, ...(options.signal && { signal: options.signal }) }, answered);
+    const request = (secure ? httpsRequest : httpRequest)(
+      url,
+      { headers, timeout: idleTimeoutMs, ...tlsOptions, ...(options.signal && { signal: options.signal }) },
+      answered,
+    );
     request.on('timeout', () => request.destroy(new Error(`no answer in ${idleTimeoutMs / 1000} s`)));
     request.on('error', (err) => reject(new ImageFetchError('Connection', `fetching ${imageUri}: ${err.message}`)));
     request.end();

@@ -17,15 +17,26 @@ export const HTTP_BOOT_TARGET = 'sdh';
 export const httpBootFile = (dir: string, systemId: string) => join(dir, `rfe-httpboot-${systemId}.iso`);
 
 /** Puts `file` in the domain's HTTP boot drive and boots from it first; undefined removes the drive. */
-export async function setHttpBootImage(client: LibvirtClient, domain: DomainHandle, file: string | undefined): Promise<void> {
+export async function setHttpBootImage(
+  client: LibvirtClient,
+  domain: DomainHandle,
+  file: string | undefined,
+): Promise<void> {
   const definition = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
   const present = readDomainXml(definition).disks.some((d) => d.targetDev === HTTP_BOOT_TARGET);
   if (file === undefined) {
-    if (present) await client.domainDetachDevice(domain, cdromDeviceXml({ targetDev: HTTP_BOOT_TARGET, bus: 'sata' }), DeviceModifyFlag.Config);
+    if (present)
+      await client.domainDetachDevice(
+        domain,
+        cdromDeviceXml({ targetDev: HTTP_BOOT_TARGET, bus: 'sata' }),
+        DeviceModifyFlag.Config,
+      );
     return;
   }
   const drive = cdromDeviceXml({ sourceFile: file, targetDev: HTTP_BOOT_TARGET, bus: 'sata' });
   if (present) await client.domainUpdateDevice(domain, drive, DeviceModifyFlag.Config);
   else await client.domainAttachDevice(domain, drive, DeviceModifyFlag.Config);
-  await client.domainDefineXml(withDeviceFirst(await client.domainGetXml(domain, DomainXmlFlag.Inactive), HTTP_BOOT_TARGET));
+  await client.domainDefineXml(
+    withDeviceFirst(await client.domainGetXml(domain, DomainXmlFlag.Inactive), HTTP_BOOT_TARGET),
+  );
 }

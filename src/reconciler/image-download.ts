@@ -68,13 +68,23 @@ export function describeDownloadError(err: unknown, url: URL): string {
 class DownloadRefused extends Error {}
 
 function request(url: URL, options: ImageDownloadOptions, credentials: boolean): Promise<IncomingMessage> {
-  const auth = credentials && options.userName !== undefined ? `${options.userName}:${options.password ?? ''}` : undefined;
+  const auth =
+    credentials && options.userName !== undefined ? `${options.userName}:${options.password ?? ''}` : undefined;
   const timeout = options.idleTimeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
     const done = (response: IncomingMessage) => resolve(response);
     const req =
       url.protocol === 'https:'
-        ? httpsGet(url, { rejectUnauthorized: options.verify, ca: [...rootCertificates, ...(options.ca ?? [])], timeout, ...(auth !== undefined && { auth }) }, done)
+        ? httpsGet(
+            url,
+            {
+              rejectUnauthorized: options.verify,
+              ca: [...rootCertificates, ...(options.ca ?? [])],
+              timeout,
+              ...(auth !== undefined && { auth }),
+            },
+            done,
+          )
         : httpGet(url, { timeout, ...(auth !== undefined && { auth }) }, done);
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
@@ -102,7 +112,7 @@ export async function downloadImage(image: string, file: string, options: ImageD
       }
       if (status !== 200) {
         response.resume();
-        throw new DownloadRefused(`HTTP ${status} ${response.statusMessage ?? ''}`.trim() + ` from ${url.href}`);
+        throw new DownloadRefused(`${`HTTP ${status} ${response.statusMessage ?? ''}`.trim()} from ${url.href}`);
       }
       break;
     }
@@ -120,6 +130,8 @@ export async function downloadImage(image: string, file: string, options: ImageD
     }
   } catch (err) {
     response?.destroy();
-    throw new Error(`fetching ${image}: ${err instanceof DownloadRefused ? err.message : describeDownloadError(err, url)}`);
+    throw new Error(
+      `fetching ${image}: ${err instanceof DownloadRefused ? err.message : describeDownloadError(err, url)}`,
+    );
   }
 }

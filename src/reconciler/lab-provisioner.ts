@@ -24,7 +24,11 @@ export async function missing<T>(lookup: Promise<T>, isMissing: (e: LibvirtError
 }
 
 /** The storage pool the lab's volumes live in: defined, built and started when it is not. True when it defined it. */
-export async function ensurePool(connections: LibvirtConnections, uri: string, pool: { name: string; path: string }): Promise<boolean> {
+export async function ensurePool(
+  connections: LibvirtConnections,
+  uri: string,
+  pool: { name: string; path: string },
+): Promise<boolean> {
   const client = await connections.get(uri);
   let handle = await missing(client.poolLookupByName(pool.name), (e) => e.isNoStoragePool);
   const defined = !handle;
@@ -48,13 +52,20 @@ export const rootDiskVolumeName = (systemId: string) => `rfe-${systemId}-root.qc
  * TCG (see demoDomainXml) with a SCSI controller per storage controller for its volumes, and a
  * sparse root disk made in the lab pool when the system asks for one and the pool is on its URI. Existing domains are adopted as they are. Returns the ids defined.
  */
-export async function ensureDomains(connections: LibvirtConnections, systems: readonly LabSystem[], pool?: { uri: string; name: string }): Promise<string[]> {
+export async function ensureDomains(
+  connections: LibvirtConnections,
+  systems: readonly LabSystem[],
+  pool?: { uri: string; name: string },
+): Promise<string[]> {
   const defined: string[] = [];
   for (const system of systems) {
     const client = await connections.get(system.libvirtUri);
     const existing = await missing(client.domainLookupByName(system.domainName), (e) => e.isNoDomain);
     if (existing) continue;
-    const rootDiskFile = system.rootDiskGiB > 0 && pool?.uri === system.libvirtUri ? await ensureRootDisk(client, pool.name, system) : undefined;
+    const rootDiskFile =
+      system.rootDiskGiB > 0 && pool?.uri === system.libvirtUri
+        ? await ensureRootDisk(client, pool.name, system)
+        : undefined;
     await client.domainDefineXml(
       demoDomainXml({
         name: system.domainName,
@@ -88,15 +99,16 @@ async function ensureRootDisk(client: LibvirtClient, poolName: string, system: L
  * told of. A libvirt that cannot be asked is not counted here: the observer reports it, and the
  * lab starts without waiting for it.
  */
-export async function systemsWithoutDomain(connections: LibvirtConnections, systems: readonly LabSystem[]): Promise<LabSystem[]> {
+export async function systemsWithoutDomain(
+  connections: LibvirtConnections,
+  systems: readonly LabSystem[],
+): Promise<LabSystem[]> {
   const without: LabSystem[] = [];
   for (const system of systems) {
     try {
       const client = await connections.get(system.libvirtUri);
       if (!(await missing(client.domainLookupByName(system.domainName), (e) => e.isNoDomain))) without.push(system);
-    } catch {
-      continue;
-    }
+    } catch {}
   }
   return without;
 }

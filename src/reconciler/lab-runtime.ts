@@ -53,7 +53,10 @@ export class LabRuntime {
     private readonly log: (line: string) => void,
     /** Where its loops report failing and recovering. */
     private readonly health: LoopHealth,
-    private readonly options: { resyncIntervalMs: number; retryMs: number } = { resyncIntervalMs: 10_000, retryMs: 5_000 },
+    private readonly options: { resyncIntervalMs: number; retryMs: number } = {
+      resyncIntervalMs: 10_000,
+      retryMs: 5_000,
+    },
   ) {
     claimReconcilerCheckpoints(store);
     this.ready = new Promise((resolve) => this.attempt(resolve));
@@ -77,36 +80,58 @@ export class LabRuntime {
     const { pool } = this.config.libvirt;
     if (pool) {
       const defined = await ensurePool(this.connections, this.config.libvirt.uri, pool);
-      this.log(`lab: ${defined ? 'defined' : 'found'} the storage pool ${pool.name} (${pool.path}) on ${this.config.libvirt.uri}`);
+      this.log(
+        `lab: ${defined ? 'defined' : 'found'} the storage pool ${pool.name} (${pool.path}) on ${this.config.libvirt.uri}`,
+      );
     }
     if (this.closed) return;
     let defined: string[] = [];
     if (this.config.lab.createMissingDomains) {
-      defined = await ensureDomains(this.connections, this.configured, pool && { uri: this.config.libvirt.uri, name: pool.name });
+      defined = await ensureDomains(
+        this.connections,
+        this.configured,
+        pool && { uri: this.config.libvirt.uri, name: pool.name },
+      );
       const found = this.configured.filter((system) => !defined.includes(system.id));
       if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
-      if (found.length > 0) this.log(`lab: found the domains of ${found.map((s) => `${s.id} (${s.domainName})`).join(', ')}`);
+      if (found.length > 0)
+        this.log(`lab: found the domains of ${found.map((s) => `${s.id} (${s.domainName})`).join(', ')}`);
     } else {
       // Said once at start; the system's Status shows it too (Absent) for as long as it lasts.
       for (const system of await systemsWithoutDomain(this.connections, this.configured)) {
-        this.log(`lab: system ${system.id}'s domain ${system.domainName} is not in libvirt (${system.libvirtUri}) and lab.createMissingDomains is false: define it, or set lab.createMissingDomains to true; the system is Absent until then`);
+        this.log(
+          `lab: system ${system.id}'s domain ${system.domainName} is not in libvirt (${system.libvirtUri}) and lab.createMissingDomains is false: define it, or set lab.createMissingDomains to true; the system is Absent until then`,
+        );
       }
     }
     const rules = this.config.lab.adopt ?? [];
     this.systems = [...this.configured, ...rememberedSystems(this.store, this.configured, rules)];
-    const adoption = new AdoptionWatcher(this.connections, rules, () => this.systems, this.log, this.health, this.config.lab.systemIds);
+    const adoption = new AdoptionWatcher(
+      this.connections,
+      rules,
+      () => this.systems,
+      this.log,
+      this.health,
+      this.config.lab.systemIds,
+    );
     const adopted = await adoption.discover();
     if (this.closed) return;
     this.join(adopted);
     this.reconciled = await this.settleOwnership(this.systems, defined);
     if (this.closed) return;
     const systems = () => this.reconciled;
-    this.observer = new DomainObserver(this.store, this.connections, systems, { resyncIntervalMs: this.options.resyncIntervalMs, health: this.health });
+    this.observer = new DomainObserver(this.store, this.connections, systems, {
+      resyncIntervalMs: this.options.resyncIntervalMs,
+      health: this.health,
+    });
     await this.observer.start();
     if (this.closed) return;
     const caFile = this.config.lab.virtualMedia?.caFile;
     const locks = new DomainLocks();
-    this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, this.health, locks, { dir: this.config.libvirt.pool?.path, ...(caFile !== undefined && { caFile }) });
+    this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, this.health, locks, {
+      dir: this.config.libvirt.pool?.path,
+      ...(caFile !== undefined && { caFile }),
+    });
     this.reconciler.start();
     // The systems as they are now: one adopted later has no emulated storage for it to look after.
     this.storage = new StorageReconciler(this.store, this.connections, this.reconciled, this.log, this.health, locks, {
@@ -151,26 +176,41 @@ export class LabRuntime {
     for (const system of systems) {
       let ownership: Ownership | undefined;
       try {
-        ownership = await settleDomainOwnership(await this.connections.get(system.libvirtUri), system.domainName, store, takeOver);
+        ownership = await settleDomainOwnership(
+          await this.connections.get(system.libvirtUri),
+          system.domainName,
+          store,
+          takeOver,
+        );
       } catch (err) {
         // A host that cannot be asked now holds the lab back no more than it did before owners:
         // the observer says it is unreachable, and its owner is checked at the next start.
-        this.log(`lab: cannot check the owner of system ${system.id}'s domain ${system.domainName} on ${system.libvirtUri}: ${(err as Error).message}`);
+        this.log(
+          `lab: cannot check the owner of system ${system.id}'s domain ${system.domainName} on ${system.libvirtUri}: ${(err as Error).message}`,
+        );
       }
       const stream = systemStream(system.id);
-      const record = (command: SystemCommand) => executeCommand(this.store, stream, systemDecider, command, { actor: 'emulator' });
+      const record = (command: SystemCommand) =>
+        executeCommand(this.store, stream, systemDecider, command, { actor: 'emulator' });
       switch (ownership?.kind) {
         case 'elsewhere':
           record({ type: 'ObserveDomainOwnedElsewhere', owner: ownership.owner });
-          this.log(`lab: system ${system.id}'s domain ${system.domainName} is owned by another store (${ownership.owner}); this emulator leaves it alone and shows the system UnavailableOffline: stop the emulator serving that store, or start this one with --take-over (key lab.takeOver) to take the domain over`);
+          this.log(
+            `lab: system ${system.id}'s domain ${system.domainName} is owned by another store (${ownership.owner}); this emulator leaves it alone and shows the system UnavailableOffline: stop the emulator serving that store, or start this one with --take-over (key lab.takeOver) to take the domain over`,
+          );
           continue;
         case 'claim':
           record({ type: 'RecordDomainClaim', store });
-          if (!definedNow.includes(system.id)) this.log(`lab: claimed the domain ${system.domainName} of system ${system.id} for this store (${store}); no store owned it`);
+          if (!definedNow.includes(system.id))
+            this.log(
+              `lab: claimed the domain ${system.domainName} of system ${system.id} for this store (${store}); no store owned it`,
+            );
           break;
         case 'take-over':
           record({ type: 'RecordDomainClaim', store, previousOwner: ownership.from });
-          this.log(`lab: took the domain ${system.domainName} of system ${system.id} over from store ${ownership.from} (lab.takeOver)`);
+          this.log(
+            `lab: took the domain ${system.domainName} of system ${system.id} over from store ${ownership.from} (lab.takeOver)`,
+          );
           break;
       }
       owned.push(system);

@@ -7,7 +7,8 @@ import type { MediaDevice } from '../domain/system/system-events.js';
 import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 
 /** The file a system's virtual media image is kept in, inside the lab's pool directory. */
-export const mediaFile = (dir: string, systemId: string, device: MediaDevice) => join(dir, `rfe-media-${systemId}-${device.toLowerCase()}.${device === 'Floppy' ? 'img' : 'iso'}`);
+export const mediaFile = (dir: string, systemId: string, device: MediaDevice) =>
+  join(dir, `rfe-media-${systemId}-${device.toLowerCase()}.${device === 'Floppy' ? 'img' : 'iso'}`);
 
 /** Where the password of an insert request is kept (EventStore.saveSecret), by its event's position. */
 export const mediaPasswordKey = (position: number) => `media-password:${position}`;
@@ -24,15 +25,35 @@ const DRIVES = {
  * such drive is given one in its definition (neither can be hot-plugged on the emulated boards):
  * it is there from the next boot, which is when a BMC's virtual media is booted from anyway.
  */
-export async function setMedia(client: LibvirtClient, domain: DomainHandle, device: MediaDevice, file: string | undefined): Promise<void> {
+export async function setMedia(
+  client: LibvirtClient,
+  domain: DomainHandle,
+  device: MediaDevice,
+  file: string | undefined,
+): Promise<void> {
   const kind = DRIVES[device];
   const running = await client.domainIsActive(domain);
-  const inDefinition = readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.find((d) => d.device === kind.device);
+  const inDefinition = readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.find(
+    (d) => d.device === kind.device,
+  );
   if (!inDefinition?.targetDev) {
-    if (file !== undefined) await client.domainAttachDevice(domain, kind.xml({ sourceFile: file, targetDev: kind.targetDev, bus: kind.bus }), DeviceModifyFlag.Config);
+    if (file !== undefined)
+      await client.domainAttachDevice(
+        domain,
+        kind.xml({ sourceFile: file, targetDev: kind.targetDev, bus: kind.bus }),
+        DeviceModifyFlag.Config,
+      );
     return;
   }
-  const xml = kind.xml({ sourceFile: file, targetDev: inDefinition.targetDev, bus: inDefinition.targetBus ?? kind.bus });
-  const live = running && readDomainXml(await client.domainGetXml(domain)).disks.some((d) => d.device === kind.device && d.targetDev === inDefinition.targetDev);
+  const xml = kind.xml({
+    sourceFile: file,
+    targetDev: inDefinition.targetDev,
+    bus: inDefinition.targetBus ?? kind.bus,
+  });
+  const live =
+    running &&
+    readDomainXml(await client.domainGetXml(domain)).disks.some(
+      (d) => d.device === kind.device && d.targetDev === inDefinition.targetDev,
+    );
   await client.domainUpdateDevice(domain, xml, DeviceModifyFlag.Config | (live ? DeviceModifyFlag.Live : 0));
 }

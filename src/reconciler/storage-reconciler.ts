@@ -2,8 +2,18 @@ import type { EventStore } from '../eventstore/event-store.js';
 import type { RecordedEvent } from '../eventstore/event.js';
 import { executeCommand, loadState } from '../eventstore/execute-command.js';
 import { followLog, type LogFollower } from '../eventstore/follow-log.js';
-import { storageDecider, type OpenOperation, type StorageCommand, type StorageState, type VolumeRecord } from '../domain/storage/storage-decider.js';
-import { storageStream, type PendingOperationsStarted, type VolumeCreateRequested } from '../domain/storage/storage-events.js';
+import {
+  storageDecider,
+  type OpenOperation,
+  type StorageCommand,
+  type StorageState,
+  type VolumeRecord,
+} from '../domain/storage/storage-decider.js';
+import {
+  storageStream,
+  type PendingOperationsStarted,
+  type VolumeCreateRequested,
+} from '../domain/storage/storage-events.js';
 import { systemStream } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import type { LibvirtClient } from '../libvirt/client.js';
@@ -14,7 +24,14 @@ import { STORAGE_RECONCILER } from './reconciler-checkpoints.js';
 import type { LoopHealth } from '../health/loop-health.js';
 import type { DomainLocks } from './domain-locks.js';
 import { resourceOfStream } from '../health/loop-status.js';
-import { attachDisk, detachDisk, detachDiskNamed, ensureBackingVolume, findVolume, removeBackingVolume } from './volume-actions.js';
+import {
+  attachDisk,
+  detachDisk,
+  detachDiskNamed,
+  ensureBackingVolume,
+  findVolume,
+  removeBackingVolume,
+} from './volume-actions.js';
 import { backingVolumeOwner } from '../domain/storage/backing-volume-name.js';
 import { storeTag } from '../service-identity.js';
 
@@ -72,7 +89,9 @@ export class StorageReconciler {
   ) {}
 
   private get storageStreams(): { system: LabSystem; stream: string }[] {
-    return this.systems.flatMap((system) => (system.config.storage ?? []).map((storage) => ({ system, stream: storageStream(system.id, storage.id) })));
+    return this.systems.flatMap((system) =>
+      (system.config.storage ?? []).map((storage) => ({ system, stream: storageStream(system.id, storage.id) })),
+    );
   }
 
   start(): void {
@@ -87,7 +106,9 @@ export class StorageReconciler {
     });
     // A timer's failed round is reported and tried again at the next tick; a request's is the follower's to retry.
     const everyTick = (name: string, work: () => Promise<void>, ms: number) =>
-      this.timers.push(setInterval(() => void this.serially(() => this.health.round(name, work)).catch(() => undefined), ms));
+      this.timers.push(
+        setInterval(() => void this.serially(() => this.health.round(name, work)).catch(() => undefined), ms),
+      );
     everyTick('storage drift check', () => this.checkDrift(), this.options.driftCheckMs);
     everyTick('volume rebuild', async () => this.advanceRebuilds(), this.options.rebuildTickMs);
   }
@@ -101,11 +122,16 @@ export class StorageReconciler {
 
   private async handle(event: RecordedEvent): Promise<void> {
     const storage = this.storageStreams.find((s) => s.stream === event.streamId);
-    if (storage && REQUESTS.includes(event.type) && (event.data as VolumeCreateRequested['data']).applyTime === 'Immediate') {
+    if (
+      storage &&
+      REQUESTS.includes(event.type) &&
+      (event.data as VolumeCreateRequested['data']).applyTime === 'Immediate'
+    ) {
       await this.carryOut(storage.system, event.streamId, (event.data as VolumeCreateRequested['data']).taskId, event);
     }
     if (storage && event.type === 'PendingOperationsStarted') {
-      for (const taskId of (event.data as PendingOperationsStarted['data']).taskIds) await this.carryOut(storage.system, event.streamId, taskId, event);
+      for (const taskId of (event.data as PendingOperationsStarted['data']).taskIds)
+        await this.carryOut(storage.system, event.streamId, taskId, event);
     }
     if (event.type === 'SystemBooted') {
       for (const { stream } of this.storageStreams.filter((s) => systemStream(s.system.id) === event.streamId)) {
@@ -138,7 +164,12 @@ export class StorageReconciler {
     this.record(stream, cause, { type: 'RecordOperationOutcome', taskId, ...(message !== undefined && { message }) });
   }
 
-  private async apply(system: LabSystem, state: StorageState, operation: OpenOperation, volume: VolumeRecord): Promise<void> {
+  private async apply(
+    system: LabSystem,
+    state: StorageState,
+    operation: OpenOperation,
+    volume: VolumeRecord,
+  ): Promise<void> {
     const client = await this.connections.get(system.libvirtUri);
     const pool = await this.pool(client);
     const name = volume.backingVolume;
@@ -202,14 +233,26 @@ export class StorageReconciler {
       } catch {
         continue;
       }
-      const pool = this.options.poolName ? await missing(client.poolLookupByName(this.options.poolName), (e) => e.isNoStoragePool) : undefined;
-      const present = pool ? new Set(await Promise.all((await client.poolListVolumes(pool)).map((v) => v.name))) : new Set<string>();
+      const pool = this.options.poolName
+        ? await missing(client.poolLookupByName(this.options.poolName), (e) => e.isNoStoragePool)
+        : undefined;
+      const present = pool
+        ? new Set(await Promise.all((await client.poolListVolumes(pool)).map((v) => v.name)))
+        : new Set<string>();
       const storageId = state.registration.storageId;
       for (const volume of Object.values(state.volumes)) {
         if (!volume.created) continue;
         const name = volume.backingVolume;
-        const reason = !pool ? `storage pool ${this.options.poolName ?? '(none configured)'} is not in libvirt` : present.has(name) ? undefined : `libvirt volume ${name} is gone`;
-        this.record(stream, undefined, { type: 'ObserveBacking', volumeId: volume.volumeId, ...(reason !== undefined && { missing: reason }) });
+        const reason = !pool
+          ? `storage pool ${this.options.poolName ?? '(none configured)'} is not in libvirt`
+          : present.has(name)
+            ? undefined
+            : `libvirt volume ${name} is gone`;
+        this.record(stream, undefined, {
+          type: 'ObserveBacking',
+          volumeId: volume.volumeId,
+          ...(reason !== undefined && { missing: reason }),
+        });
       }
       if (!pool) continue;
       const owned = new Set(Object.values(state.volumes).map((v) => v.backingVolume));
@@ -218,11 +261,15 @@ export class StorageReconciler {
         const named = backingVolumeOwner(name, system.id, storageId);
         if (!named || owned.has(name)) continue;
         if (named.tag !== 'legacy' && named.tag !== tag) {
-          this.logOnce(`leaving ${name} alone: a volume of ${stream} made by another store on this pool (store ${named.tag}; this one is ${tag})`);
+          this.logOnce(
+            `leaving ${name} alone: a volume of ${stream} made by another store on this pool (store ${named.tag}; this one is ${tag})`,
+          );
           continue;
         }
         if (!madeByThisStore(state, named)) {
-          this.logOnce(`leaving ${name} alone: named like a volume of ${stream}, but this store never asked for volume ${named.volumeId} (another store's, or an older lab's)`);
+          this.logOnce(
+            `leaving ${name} alone: named like a volume of ${stream}, but this store never asked for volume ${named.volumeId} (another store's, or an older lab's)`,
+          );
           continue;
         }
         this.log(`deleting ${name}: no volume of ${stream} owns it`);
@@ -250,7 +297,11 @@ export class StorageReconciler {
       const { state } = loadState(this.store, stream, storageDecider);
       for (const volume of Object.values(state.volumes)) {
         if (volume.rebuilding.length === 0) continue;
-        this.record(stream, undefined, { type: 'RecordRebuildProgress', volumeId: volume.volumeId, percent: Math.min(100, volume.rebuildPercent + Math.max(1, step)) });
+        this.record(stream, undefined, {
+          type: 'RecordRebuildProgress',
+          volumeId: volume.volumeId,
+          percent: Math.min(100, volume.rebuildPercent + Math.max(1, step)),
+        });
       }
     }
   }

@@ -3,7 +3,15 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import { executeCommand, loadState } from '../eventstore/execute-command.js';
 import { followLog, type LogFollower } from '../eventstore/follow-log.js';
 import { systemDecider } from '../domain/system/system-decider.js';
-import { systemStream, type BootMode, type BootModeChanged, type BootOverride, type ResetRequested, type VirtualMediaEjectRequested, type VirtualMediaInsertRequested } from '../domain/system/system-events.js';
+import {
+  systemStream,
+  type BootMode,
+  type BootModeChanged,
+  type BootOverride,
+  type ResetRequested,
+  type VirtualMediaEjectRequested,
+  type VirtualMediaInsertRequested,
+} from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { withBootOrder } from '../libvirt/xml/boot-order.js';
@@ -28,7 +36,9 @@ export function bootOrderFor(override: BootOverride): BootDevice[] {
   const usual: BootDevice[] = ['hd', 'network'];
   if (override.enabled === 'Disabled' || override.target === 'None') return usual;
   // UefiHttp without an image: the firmware boots over the network (DHCP hands it the URL).
-  const first = ({ Pxe: 'network', Hdd: 'hd', Cd: 'cdrom', Floppy: 'fd', UefiHttp: 'network' } as const)[override.target];
+  const first = ({ Pxe: 'network', Hdd: 'hd', Cd: 'cdrom', Floppy: 'fd', UefiHttp: 'network' } as const)[
+    override.target
+  ];
   return [first, ...usual.filter((d) => d !== first)];
 }
 
@@ -76,17 +86,25 @@ export class SystemReconciler {
 
   private async handle(event: RecordedEvent): Promise<void> {
     const system = this.systems().find((s) => systemStream(s.id) === event.streamId);
-    if (system && event.type === 'ResetRequested') await this.reset(system, event as RecordedEvent<ResetRequested['data']>);
+    if (system && event.type === 'ResetRequested')
+      await this.reset(system, event as RecordedEvent<ResetRequested['data']>);
     if (system && event.type === 'BootOverrideChanged') await this.setBootOrder(system, event.data as BootOverride);
-    if (system && event.type === 'BootOverrideConsumed') await this.setBootOrder(system, { ...(event.data as BootOverride), enabled: 'Disabled' });
-    if (system && event.type === 'VirtualMediaInsertRequested') await this.insertMedia(system, event as RecordedEvent<VirtualMediaInsertRequested['data']>);
+    if (system && event.type === 'BootOverrideConsumed')
+      await this.setBootOrder(system, { ...(event.data as BootOverride), enabled: 'Disabled' });
+    if (system && event.type === 'VirtualMediaInsertRequested')
+      await this.insertMedia(system, event as RecordedEvent<VirtualMediaInsertRequested['data']>);
     if (system && event.type === 'VirtualMediaEjectRequested') await this.ejectMedia(system, event);
-    if (system && (event.type === 'BiosSettingsApplied' || event.type === 'BiosReset')) await this.keepBiosInDomain(system, event.streamId);
-    if (system && event.type === 'BootModeChanged') await this.setFirmware(system, (event.data as BootModeChanged['data']).mode);
+    if (system && (event.type === 'BiosSettingsApplied' || event.type === 'BiosReset'))
+      await this.keepBiosInDomain(system, event.streamId);
+    if (system && event.type === 'BootModeChanged')
+      await this.setFirmware(system, (event.data as BootModeChanged['data']).mode);
     this.store.saveCheckpoint(SYSTEM_RECONCILER, event.position);
   }
 
-  private async insertMedia(system: LabSystem, event: RecordedEvent<VirtualMediaInsertRequested['data']>): Promise<void> {
+  private async insertMedia(
+    system: LabSystem,
+    event: RecordedEvent<VirtualMediaInsertRequested['data']>,
+  ): Promise<void> {
     const { device, image, userName } = event.data;
     const passwordKey = mediaPasswordKey(event.position);
     let message: string | undefined;
@@ -100,19 +118,33 @@ export class SystemReconciler {
         onProgress: (bytes, totalBytes) => {
           if (Date.now() - reported < PROGRESS_EVERY_MS) return;
           reported = Date.now();
-          this.record(event, { type: 'RecordMediaProgress', device, image, bytes, ...(totalBytes !== undefined && { totalBytes }) });
+          this.record(event, {
+            type: 'RecordMediaProgress',
+            device,
+            image,
+            bytes,
+            ...(totalBytes !== undefined && { totalBytes }),
+          });
         },
         verify: verifiesCertificates(state.mediaTrust, device, state.registration?.mediaVerifyCertificate),
         ca: [...labCa, ...Object.values(trustOf(state.mediaTrust, device).certificates)],
         ...(userName !== undefined && { userName, password: this.store.secret(passwordKey) ?? '' }),
       });
       const client = await this.connections.get(system.libvirtUri);
-      await this.locks.exclusive(system, async () => setMedia(client, await client.domainLookupByName(system.domainName), device, file));
+      await this.locks.exclusive(system, async () =>
+        setMedia(client, await client.domainLookupByName(system.domainName), device, file),
+      );
     } catch (err) {
       message = (err as Error).message;
       this.log(`inserting ${image} into ${system.id}: ${message}`);
     }
-    this.record(event, { type: 'RecordMediaOutcome', device, action: 'insert', image, ...(message !== undefined && { message }) });
+    this.record(event, {
+      type: 'RecordMediaOutcome',
+      device,
+      action: 'insert',
+      image,
+      ...(message !== undefined && { message }),
+    });
     this.store.forgetSecret(passwordKey);
   }
 
@@ -120,7 +152,9 @@ export class SystemReconciler {
     const { device } = event.data as VirtualMediaEjectRequested['data'];
     try {
       const client = await this.connections.get(system.libvirtUri);
-      await this.locks.exclusive(system, async () => setMedia(client, await client.domainLookupByName(system.domainName), device, undefined));
+      await this.locks.exclusive(system, async () =>
+        setMedia(client, await client.domainLookupByName(system.domainName), device, undefined),
+      );
       if (this.media.dir) await rm(mediaFile(this.media.dir, system.id, device), { force: true });
     } catch (err) {
       this.log(`ejecting the ${device} of ${system.id}: ${(err as Error).message}`);
@@ -205,7 +239,12 @@ export class SystemReconciler {
       message = (err as Error).message;
       this.log(`reset ${resetType} of ${system.id} failed: ${message}`);
     }
-    this.record(event, { type: 'RecordResetOutcome', resetType, requestedAt: event.position, ...(message !== undefined && { message }) });
+    this.record(event, {
+      type: 'RecordResetOutcome',
+      resetType,
+      requestedAt: event.position,
+      ...(message !== undefined && { message }),
+    });
   }
 
   async stop(): Promise<void> {

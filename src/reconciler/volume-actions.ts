@@ -33,7 +33,12 @@ export function findVolume(client: LibvirtClient, pool: PoolHandle, name: string
  * left by an earlier store, another volume of the same number, a create cut short before its
  * attach) may hold someone's data, so it is detached and made anew: a new volume reads as zeros.
  */
-export async function ensureBackingVolume(client: LibvirtClient, pool: PoolHandle, domain: DomainHandle, volume: BackingVolume): Promise<string> {
+export async function ensureBackingVolume(
+  client: LibvirtClient,
+  pool: PoolHandle,
+  domain: DomainHandle,
+  volume: BackingVolume,
+): Promise<string> {
   const handle = await findVolume(client, pool, volume.name);
   if (handle) {
     const path = await client.volumeGetPath(handle);
@@ -44,7 +49,12 @@ export async function ensureBackingVolume(client: LibvirtClient, pool: PoolHandl
     await detachDisk(client, domain, path);
     await client.volumeDelete(handle);
   }
-  return client.volumeGetPath(await client.volumeCreateXml(pool, volumeXml({ name: volume.name, capacityBytes: volume.capacityBytes, format: 'qcow2' })));
+  return client.volumeGetPath(
+    await client.volumeCreateXml(
+      pool,
+      volumeXml({ name: volume.name, capacityBytes: volume.capacityBytes, format: 'qcow2' }),
+    ),
+  );
 }
 
 /** Deletes the backing volume if it is there. */
@@ -54,14 +64,19 @@ export async function removeBackingVolume(client: LibvirtClient, pool: PoolHandl
 }
 
 /** The domain's XML read once per call (parsing is what costs here), persistent and live. */
-async function definitions(client: LibvirtClient, domain: DomainHandle): Promise<{ running: boolean; inactive: DomainDescription; live: DomainDescription }> {
+async function definitions(
+  client: LibvirtClient,
+  domain: DomainHandle,
+): Promise<{ running: boolean; inactive: DomainDescription; live: DomainDescription }> {
   const running = await client.domainIsActive(domain);
   const inactive = readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive));
   return { running, inactive, live: running ? readDomainXml(await client.domainGetXml(domain)) : inactive };
 }
 
-const diskOn = (disks: readonly DomainDisk[], path: string): DomainDisk | undefined => disks.find((d) => d.device === 'disk' && d.sourceFile === path);
-const hasScsiController = (domain: DomainDescription, index: number) => domain.controllers.some((c) => c.type === 'scsi' && c.index === index);
+const diskOn = (disks: readonly DomainDisk[], path: string): DomainDisk | undefined =>
+  disks.find((d) => d.device === 'disk' && d.sourceFile === path);
+const hasScsiController = (domain: DomainDescription, index: number) =>
+  domain.controllers.some((c) => c.type === 'scsi' && c.index === index);
 
 /**
  * Attaches the file as a SCSI disk with the volume's serial on the storage controller's SCSI
@@ -70,7 +85,13 @@ const hasScsiController = (domain: DomainDescription, index: number) => domain.c
  * where it is missing (a domain defined before volumes went on SCSI, or adopted). A disk already
  * attached in one place keeps its target and address in the other.
  */
-export function attachDisk(client: LibvirtClient, domain: DomainHandle, path: string, serial: string, controller: number): Promise<void> {
+export function attachDisk(
+  client: LibvirtClient,
+  domain: DomainHandle,
+  path: string,
+  serial: string,
+  controller: number,
+): Promise<void> {
   return whileSettled(client, domain, () => attachDiskOnce(client, domain, path, serial, controller));
 }
 
@@ -87,27 +108,56 @@ async function whileSettled(client: LibvirtClient, domain: DomainHandle, change:
     try {
       return await change();
     } catch (err) {
-      if (attempt >= 3 || !(err instanceof LibvirtError) || (await client.domainIsActive(domain)) === running) throw err;
+      if (attempt >= 3 || !(err instanceof LibvirtError) || (await client.domainIsActive(domain)) === running)
+        throw err;
     }
   }
 }
 
-async function attachDiskOnce(client: LibvirtClient, domain: DomainHandle, path: string, serial: string, controller: number): Promise<void> {
+async function attachDiskOnce(
+  client: LibvirtClient,
+  domain: DomainHandle,
+  path: string,
+  serial: string,
+  controller: number,
+): Promise<void> {
   const { running, inactive, live } = await definitions(client, domain);
   const inDefinition = diskOn(inactive.disks, path);
   const inMachine = running ? diskOn(live.disks, path) : inDefinition;
   if (inDefinition && inMachine) return;
-  const controllerFlags = (hasScsiController(inactive, controller) ? 0 : DeviceModifyFlag.Config) | (running && !hasScsiController(live, controller) ? DeviceModifyFlag.Live : 0);
+  const controllerFlags =
+    (hasScsiController(inactive, controller) ? 0 : DeviceModifyFlag.Config) |
+    (running && !hasScsiController(live, controller) ? DeviceModifyFlag.Live : 0);
   if (controllerFlags !== 0) await client.domainAttachDevice(domain, scsiControllerXml(controller), controllerFlags);
   const placed = inDefinition ?? inMachine;
   const xml = placed?.targetDev
-    ? diskDeviceXml({ sourceFile: path, format: 'qcow2', targetDev: placed.targetDev, bus: busOf(placed), serial, ...(placed.driveAddress && { scsiAddress: { controller: placed.driveAddress.controller, unit: placed.driveAddress.unit } }) })
+    ? diskDeviceXml({
+        sourceFile: path,
+        format: 'qcow2',
+        targetDev: placed.targetDev,
+        bus: busOf(placed),
+        serial,
+        ...(placed.driveAddress && {
+          scsiAddress: { controller: placed.driveAddress.controller, unit: placed.driveAddress.unit },
+        }),
+      })
     : slotDiskXml(path, serial, volumeSlot(controller, inactive.disks, live.disks));
-  await client.domainAttachDevice(domain, xml, (inDefinition ? 0 : DeviceModifyFlag.Config) | (running && !inMachine ? DeviceModifyFlag.Live : 0));
+  await client.domainAttachDevice(
+    domain,
+    xml,
+    (inDefinition ? 0 : DeviceModifyFlag.Config) | (running && !inMachine ? DeviceModifyFlag.Live : 0),
+  );
 }
 
 const slotDiskXml = (path: string, serial: string, slot: VolumeSlot) =>
-  diskDeviceXml({ sourceFile: path, format: 'qcow2', targetDev: slot.targetDev, bus: 'scsi', serial, scsiAddress: { controller: slot.controller, unit: slot.unit } });
+  diskDeviceXml({
+    sourceFile: path,
+    format: 'qcow2',
+    targetDev: slot.targetDev,
+    bus: 'scsi',
+    serial,
+    scsiAddress: { controller: slot.controller, unit: slot.unit },
+  });
 
 /** A volume's disk is on SCSI, or on virtio when it was attached before volumes went on SCSI. */
 const busOf = (disk: DomainDisk): DiskBus => (disk.targetBus === 'virtio' ? 'virtio' : 'scsi');
@@ -125,7 +175,11 @@ export function detachDisk(client: LibvirtClient, domain: DomainHandle, path: st
     const disk = inDefinition ?? inMachine;
     if (!disk?.targetDev) return;
     const flags = (inDefinition ? DeviceModifyFlag.Config : 0) | (inMachine ? DeviceModifyFlag.Live : 0);
-    await client.domainDetachDevice(domain, diskDeviceXml({ sourceFile: path, targetDev: disk.targetDev, bus: busOf(disk) }), flags);
+    await client.domainDetachDevice(
+      domain,
+      diskDeviceXml({ sourceFile: path, targetDev: disk.targetDev, bus: busOf(disk) }),
+      flags,
+    );
   });
 }
 
@@ -136,6 +190,8 @@ export function detachDisk(client: LibvirtClient, domain: DomainHandle, path: st
  */
 export async function detachDiskNamed(client: LibvirtClient, domain: DomainHandle, name: string): Promise<void> {
   const { inactive, live } = await definitions(client, domain);
-  const disk = [...inactive.disks, ...live.disks].find((d) => d.device === 'disk' && d.sourceFile !== undefined && basename(d.sourceFile) === name);
+  const disk = [...inactive.disks, ...live.disks].find(
+    (d) => d.device === 'disk' && d.sourceFile !== undefined && basename(d.sourceFile) === name,
+  );
   if (disk?.sourceFile) await detachDisk(client, domain, disk.sourceFile);
 }

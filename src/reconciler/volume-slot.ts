@@ -25,7 +25,8 @@ export const FIRST_VOLUME_TARGET = 26;
 /** libvirt's disk naming: 0 is sda, 25 sdz, 26 sdaa, 701 sdzz, 702 sdaaa. */
 export function scsiTargetName(index: number): string {
   let suffix = '';
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) suffix = String.fromCharCode(97 + ((n - 1) % 26)) + suffix;
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26))
+    suffix = String.fromCharCode(97 + ((n - 1) % 26)) + suffix;
   return `sd${suffix}`;
 }
 
@@ -36,7 +37,17 @@ export function scsiTargetName(index: number): string {
 export function volumeSlot(controller: number, ...definitions: (readonly DomainDisk[])[]): VolumeSlot {
   const disks = definitions.flat();
   const names = new Set(disks.map((d) => d.targetDev));
-  const units = new Set(disks.filter((d) => d.targetBus === 'scsi' && d.driveAddress?.controller === controller && d.driveAddress.bus === 0 && d.driveAddress.target === 0).map((d) => d.driveAddress!.unit));
+  const units = new Set(
+    disks
+      .filter(
+        (d) =>
+          d.targetBus === 'scsi' &&
+          d.driveAddress?.controller === controller &&
+          d.driveAddress.bus === 0 &&
+          d.driveAddress.target === 0,
+      )
+      .map((d) => d.driveAddress!.unit),
+  );
   let unit = 0;
   while (units.has(unit)) unit++;
   let index = FIRST_VOLUME_TARGET;

@@ -11,16 +11,31 @@ export function actionParameters(body: unknown, action: string, known: readonly 
   const parameters = body as Record<string, unknown>;
   const unknown = Object.keys(parameters).filter((name) => !known.includes(name) && !name.startsWith('@'));
   if (unknown.length > 0) {
-    throw new RedfishHttpError(400, unknown.map((name) => baseMessage('ActionParameterUnknown', [action, name], [`/${name}`])));
+    throw new RedfishHttpError(
+      400,
+      unknown.map((name) => baseMessage('ActionParameterUnknown', [action, name], [`/${name}`])),
+    );
   }
   return parameters;
 }
 
 /** A required parameter that must be one of `allowed`. */
-export function enumParameter<T extends string>(parameters: Record<string, unknown>, action: string, name: string, allowed: readonly T[]): T {
+export function enumParameter<T extends string>(
+  parameters: Record<string, unknown>,
+  action: string,
+  name: string,
+  allowed: readonly T[],
+): T {
   const value = parameters[name];
   if (value === undefined) throw RedfishHttpError.of(400, 'ActionParameterMissing', [action, name], [`/${name}`]);
-  if (typeof value !== 'string') throw RedfishHttpError.of(400, 'ActionParameterValueTypeError', [JSON.stringify(value), name, action], [`/${name}`]);
-  if (!allowed.includes(value as T)) throw RedfishHttpError.of(400, 'ActionParameterValueNotInList', [value, name, action], [`/${name}`]);
+  if (typeof value !== 'string')
+    throw RedfishHttpError.of(
+      400,
+      'ActionParameterValueTypeError',
+      [JSON.stringify(value), name, action],
+      [`/${name}`],
+    );
+  if (!allowed.includes(value as T))
+    throw RedfishHttpError.of(400, 'ActionParameterValueNotInList', [value, name, action], [`/${name}`]);
   return value as T;
 }

@@ -46,7 +46,10 @@ export class AllowedMethods {
 
   /** The methods a resource accepts; a view, or a GET route, brings GET and HEAD. */
   for(path: string, hasView: boolean): string[] {
-    const methods = new Set([...this.entries.filter((e) => e.pattern.test(path)).flatMap((e) => e.methods), ...this.sources.flatMap((source) => source(path))]);
+    const methods = new Set([
+      ...this.entries.filter((e) => e.pattern.test(path)).flatMap((e) => e.methods),
+      ...this.sources.flatMap((source) => source(path)),
+    ]);
     if (hasView || methods.has('GET')) methods.add('GET').add('HEAD');
     const known = METHOD_ORDER.filter((m) => methods.has(m));
     return [...known, ...[...methods].filter((m) => !METHOD_ORDER.includes(m)).sort()];

@@ -27,7 +27,9 @@ export const BIOS_ATTRIBUTE_REGISTRY_TEXT = JSON.stringify({
       DefaultValue: definition.default,
       ReadOnly: false,
       ResetRequired: true,
-      ...(definition.values && { Value: definition.values.map((value) => ({ ValueName: value, ValueDisplayName: value })) }),
+      ...(definition.values && {
+        Value: definition.values.map((value) => ({ ValueName: value, ValueDisplayName: value })),
+      }),
       ...(definition.min !== undefined && { LowerBound: definition.min }),
       ...(definition.max !== undefined && { UpperBound: definition.max }),
       ...(definition.maxLength !== undefined && { MaxLength: definition.maxLength }),

@@ -8,7 +8,11 @@ declare module 'fastify' {
 }
 
 /** Who sent a request's command: the authenticated user (anonymous when auth is off) and the request id. */
-export function clientOrigin(request: { readonly actor?: string; readonly id: string; refusedCommand?: RefusedCommand }): CommandOrigin {
+export function clientOrigin(request: {
+  readonly actor?: string;
+  readonly id: string;
+  refusedCommand?: RefusedCommand;
+}): CommandOrigin {
   return {
     actor: request.actor ?? 'anonymous',
     requestId: request.id,

@@ -6,7 +6,8 @@ import { RedfishHttpError } from './redfish-error.js';
 /** A PATCH sent with If-Match changes nothing when the resource moved on since the client read it: 412. */
 export function requireIfMatch(headers: IncomingHttpHeaders, view: StoredView): void {
   const ifMatch = headers['if-match'];
-  if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(view))) throw RedfishHttpError.of(412, 'PreconditionFailed');
+  if (ifMatch !== undefined && !etagMatches(ifMatch, etagOf(view)))
+    throw RedfishHttpError.of(412, 'PreconditionFailed');
 }
 
 /** A PATCH body is a JSON object; anything else is MalformedJSON. */

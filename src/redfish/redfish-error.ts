@@ -41,7 +41,12 @@ export class RedfishHttpError extends Error {
     super(messages.map((m) => m.Message).join(' '));
   }
 
-  static of(status: number, messageId: string, args: readonly string[] = [], relatedProperties?: readonly string[]): RedfishHttpError {
+  static of(
+    status: number,
+    messageId: string,
+    args: readonly string[] = [],
+    relatedProperties?: readonly string[],
+  ): RedfishHttpError {
     return new RedfishHttpError(status, [baseMessage(messageId, args, relatedProperties)]);
   }
 
@@ -49,10 +54,7 @@ export class RedfishHttpError extends Error {
   static fromProblems(problems: readonly RedfishProblem[]): RedfishHttpError {
     const first = problems[0];
     if (!first) throw new Error('fromProblems needs at least one problem');
-    return new RedfishHttpError(
-      first.status,
-      problems.map(problemMessage),
-    );
+    return new RedfishHttpError(first.status, problems.map(problemMessage));
   }
 
   withHeaders(headers: Readonly<Record<string, string>>): RedfishHttpError {

@@ -16,7 +16,10 @@ function redact(value: unknown, keepUserName: boolean): unknown {
   if (Array.isArray(value)) return value.map((item) => redact(item, keepUserName));
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) || (!keepUserName && USER_NAME_KEY.test(key)) ? REDACTED : redact(inner, keepUserName)]),
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      SECRET_KEY.test(key) || (!keepUserName && USER_NAME_KEY.test(key)) ? REDACTED : redact(inner, keepUserName),
+    ]),
   );
 }
 
@@ -26,13 +29,19 @@ function redact(value: unknown, keepUserName: boolean): unknown {
  * credentials in URLs; PEM private keys), then bounded: over `limitBytes` of JSON, its first
  * `limitBytes` as text with the whole size beside them. Undefined for a request without one.
  */
-export function recordedBody(body: unknown, options: { limitBytes: number; isLogin: boolean }): { body?: unknown; bodyBytes?: number } {
+export function recordedBody(
+  body: unknown,
+  options: { limitBytes: number; isLogin: boolean },
+): { body?: unknown; bodyBytes?: number } {
   if (body === undefined || body === null || body === '') return {};
   const kept = redact(body, options.isLogin);
   const text = JSON.stringify(kept);
   const bytes = Buffer.byteLength(text);
   if (bytes <= options.limitBytes) return { body: kept };
   // Cut on a character boundary: the last partial character is dropped by the decoder.
-  const head = Buffer.from(text).subarray(0, options.limitBytes).toString('utf8').replace(/\uFFFD$/, '');
+  const head = Buffer.from(text)
+    .subarray(0, options.limitBytes)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   return { body: head, bodyBytes: bytes };
 }

@@ -1,7 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { EventStore } from '../eventstore/event-store.js';
 import type { EventMeta } from '../eventstore/event.js';
-import { REFUSALS_STREAM, type RequestRefused, type RequestRefusalsDropped } from '../domain/refusals/refusal-events.js';
+import {
+  REFUSALS_STREAM,
+  type RequestRefused,
+  type RequestRefusalsDropped,
+} from '../domain/refusals/refusal-events.js';
 import { RefusalWindow, type DroppedSummary, type RefusalLimits } from '../domain/refusals/refusal-window.js';
 import { basicCredentials } from './auth/auth-plugin.js';
 import type { RedfishHttpError } from './redfish-error.js';
@@ -12,7 +16,8 @@ const MUTATING = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 const LOGIN = /^\/redfish\/v1\/SessionService\/Sessions(\/Members)?$/;
 
 /** Whether a request answered with `status` is a refusal the log keeps: a mutation refused with a 4xx. */
-export const isRecordedRefusal = (method: string, status: number): boolean => MUTATING.has(method) && status >= 400 && status < 500;
+export const isRecordedRefusal = (method: string, status: number): boolean =>
+  MUTATING.has(method) && status >= 400 && status < 500;
 
 /** The user name a refused login tried: HTTP Basic's, or the UserName of a session login. */
 function triedUserName(request: FastifyRequest, path: string): string | undefined {
@@ -23,7 +28,11 @@ function triedUserName(request: FastifyRequest, path: string): string | undefine
 }
 
 /** The event that records one refused request (pure apart from reading the request). */
-export function refusalOf(request: FastifyRequest, error: RedfishHttpError, bodyLimitBytes: number): { data: RequestRefused['data']; meta: EventMeta } {
+export function refusalOf(
+  request: FastifyRequest,
+  error: RedfishHttpError,
+  bodyLimitBytes: number,
+): { data: RequestRefused['data']; meta: EventMeta } {
   const path = resourcePath(request.url);
   const userName = error.status === 401 ? triedUserName(request, path) : undefined;
   const command = request.refusedCommand;
@@ -73,7 +82,11 @@ export class RefusalRecorder {
       this.writeSummary(closed);
     }
     if (record) this.append({ type: 'RequestRefused', data, subject: data.path }, meta);
-    else this.timer ??= setTimeout(() => this.endWindow(), Math.max(0, (this.window.endsAtMs ?? this.now()) - this.now())).unref();
+    else
+      this.timer ??= setTimeout(
+        () => this.endWindow(),
+        Math.max(0, (this.window.endsAtMs ?? this.now()) - this.now()),
+      ).unref();
   }
 
   /** Ends the open window now, recording what it dropped (at shutdown). */

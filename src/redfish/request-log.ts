@@ -29,16 +29,26 @@ export class RequestLog extends LogController {
 
   // fastify's own lines about a request, with its id: requests get no child logger that would add it.
   override streamError(error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void {
-    if (error.code === 'ERR_STREAM_PREMATURE_CLOSE') reply.log.info({ reqId: request.id, status: reply.statusCode }, 'stream closed prematurely');
-    else reply.log.warn({ reqId: request.id, err: error }, 'response terminated with an error with headers already sent');
+    if (error.code === 'ERR_STREAM_PREMATURE_CLOSE')
+      reply.log.info({ reqId: request.id, status: reply.statusCode }, 'stream closed prematurely');
+    else
+      reply.log.warn({ reqId: request.id, err: error }, 'response terminated with an error with headers already sent');
   }
 
   override writeHeadError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
     reply.log.warn({ reqId: request.id, method: request.method, path: request.url, err: error }, error.message);
   }
 
-  override serializerError(error: Error, request: FastifyRequest, reply: FastifyReply, metadata: { statusCode: number }): void {
-    reply.log.error({ reqId: request.id, err: error, statusCode: metadata.statusCode }, 'The serializer for the given status code failed');
+  override serializerError(
+    error: Error,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    metadata: { statusCode: number },
+  ): void {
+    reply.log.error(
+      { reqId: request.id, err: error, statusCode: metadata.statusCode },
+      'The serializer for the given status code failed',
+    );
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
@@ -63,6 +73,12 @@ export class RequestLog extends LogController {
  * The line of a request Node's HTTP parser refused (an unknown method) and answered on the raw
  * socket: no fastify request exists, so no request id or time taken either.
  */
-export function logUnparsedRequest(logger: FastifyBaseLogger, line: { method: string; path: string; status: number; messageId: string }): void {
-  logger.info({ method: line.method, path: line.path, status: line.status, actor: 'anonymous', messageIds: [line.messageId] }, 'request');
+export function logUnparsedRequest(
+  logger: FastifyBaseLogger,
+  line: { method: string; path: string; status: number; messageId: string },
+): void {
+  logger.info(
+    { method: line.method, path: line.path, status: line.status, actor: 'anonymous', messageIds: [line.messageId] },
+    'request',
+  );
 }

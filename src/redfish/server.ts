@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { ViewReader } from '../views/view-reader.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { etagMatches, etagOf } from './etag.js';
@@ -96,7 +102,12 @@ function sendError(reply: FastifyReply, error: RedfishHttpError): FastifyReply {
  * DISCARD_LIMIT_BYTES), since a client still sending would otherwise meet a closed connection
  * instead of the answer. The connection closes after it either way.
  */
-async function refuseOversizeBody(request: FastifyRequest, reply: FastifyReply, error: RedfishHttpError, send: SendError): Promise<FastifyReply> {
+async function refuseOversizeBody(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: RedfishHttpError,
+  send: SendError,
+): Promise<FastifyReply> {
   const declared = Number(request.headers['content-length']);
   if (!(declared > DISCARD_LIMIT_BYTES)) await discardBody(request.raw);
   return send(reply, error.withHeaders({ Connection: 'close' }));
@@ -113,7 +124,8 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   /** Any method a route does not take: 405 on a resource that exists (a view or a route), 404 otherwise. */
   const notAllowed = (url: string): RedfishHttpError => {
     const path = resourcePath(url);
-    if (!options.views.get(path) && !allowedMethods.has(path)) return RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+    if (!options.views.get(path) && !allowedMethods.has(path))
+      return RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
     return RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowHeader(path) });
   };
   const requestLog = options.logger ? new RequestLog() : undefined;
@@ -129,7 +141,13 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     ...(options.https && { https: { cert: options.https.cert, key: options.https.key } }),
     // No child logger per request: each line the service writes about a request names its id
     // itself (RequestLog, the error handler), which spares a pino child for every request.
-    ...(requestLog ? { loggerInstance: options.logger, logController: requestLog, childLoggerFactory: (logger: FastifyBaseLogger) => logger } : { logger: false }),
+    ...(requestLog
+      ? {
+          loggerInstance: options.logger,
+          logController: requestLog,
+          childLoggerFactory: (logger: FastifyBaseLogger) => logger,
+        }
+      : { logger: false }),
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     ...(options.rewriteUrl && { rewriteUrl: (request: { url?: string }) => options.rewriteUrl!(request.url ?? '/') }),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
@@ -151,7 +169,13 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
       // fastify types rawPacket as JSON-ified; at run time it is the Buffer node's parser saw.
       const raw = error.rawPacket as unknown as Buffer | undefined;
       const [, method, target] = /^(\S+)\s+(\S+)/.exec(raw?.toString('latin1') ?? '') ?? [];
-      if (options.logger) logUnparsedRequest(options.logger, { method: method ?? '-', path: target ?? '-', status: unknownMethod ? 405 : 400, messageId: message.MessageId });
+      if (options.logger)
+        logUnparsedRequest(options.logger, {
+          method: method ?? '-',
+          path: target ?? '-',
+          status: unknownMethod ? 405 : 400,
+          messageId: message.MessageId,
+        });
       const allow = unknownMethod && target ? `Allow: ${allowHeader(resourcePath(target))}\r\n` : '';
       socket.end(
         `HTTP/1.1 ${unknownMethod ? '405 Method Not Allowed' : '400 Bad Request'}\r\n${allow}` +
@@ -175,10 +199,13 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     if (!request.url.startsWith('/redfish')) return;
     const query = request.query as Record<string, unknown>;
     // No query parameter is supported yet; the spec asks for 501 on those a service lacks.
-    const unsupported = Object.keys(query ?? {}).find((name) => name.startsWith('$') || ['only', 'excerpt'].includes(name));
+    const unsupported = Object.keys(query ?? {}).find(
+      (name) => name.startsWith('$') || ['only', 'excerpt'].includes(name),
+    );
     if (unsupported) throw RedfishHttpError.of(501, 'QueryParameterUnsupported', [unsupported]);
     const odataVersion = request.headers['odata-version'];
-    if (odataVersion !== undefined && odataVersion !== '4.0') throw RedfishHttpError.of(412, 'HeaderInvalid', [`OData-Version: ${odataVersion}`]);
+    if (odataVersion !== undefined && odataVersion !== '4.0')
+      throw RedfishHttpError.of(412, 'HeaderInvalid', [`OData-Version: ${odataVersion}`]);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -193,7 +220,10 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
         if (type && !reply.hasHeader('ETag')) {
           const etag = `W/"${createHash('sha256').update(payload).digest('base64url').slice(0, 22)}"`;
           reply.header('ETag', etag);
-          if ((request.method === 'GET' || request.method === 'HEAD') && etagMatches(request.headers['if-none-match'], etag)) {
+          if (
+            (request.method === 'GET' || request.method === 'HEAD') &&
+            etagMatches(request.headers['if-none-match'], etag)
+          ) {
             reply.status(304);
             return '';
           }
@@ -208,7 +238,8 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
     const known = fromFastifyError(error, request) ?? fromStoreError(error);
     if (known?.status === 413) return refuseOversizeBody(request, reply, known, refuse);
     if (known) {
-      if (known.status >= 500) request.log.error({ reqId: request.id, err: error }, 'the event store could not record the request');
+      if (known.status >= 500)
+        request.log.error({ reqId: request.id, err: error }, 'the event store could not record the request');
       return refuse(reply, known);
     }
     request.log.error({ reqId: request.id, err: error }, 'unexpected error');
@@ -219,17 +250,28 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   // service or a method no route takes (OPTIONS, TRACE...).
   app.setNotFoundHandler((request, reply) => {
     const get = request.method === 'GET' || request.method === 'HEAD';
-    refuse(reply, get ? RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]) : notAllowed(request.url));
+    refuse(
+      reply,
+      get ? RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]) : notAllowed(request.url),
+    );
   });
 
-  app.get(`${SERVICE_ROOT}/$metadata`, async (_request, reply) => reply.type('application/xml; charset=utf-8').send(metadata));
+  app.get(`${SERVICE_ROOT}/$metadata`, async (_request, reply) =>
+    reply.type('application/xml; charset=utf-8').send(metadata),
+  );
   app.get(`${SERVICE_ROOT}/odata`, async (_request, reply) => {
     const root = options.views.get(SERVICE_ROOT);
-    return reply.type('application/json; charset=utf-8').send(serviceDocument(root ? (JSON.parse(root.body) as Record<string, unknown>) : {}));
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(serviceDocument(root ? (JSON.parse(root.body) as Record<string, unknown>) : {}));
   });
 
-  app.get(BASE_REGISTRY_URI, async (_request, reply) => reply.type('application/json; charset=utf-8').send(BASE_REGISTRY_TEXT));
-  app.get(BIOS_ATTRIBUTE_REGISTRY_URI, async (_request, reply) => reply.type('application/json; charset=utf-8').send(BIOS_ATTRIBUTE_REGISTRY_TEXT));
+  app.get(BASE_REGISTRY_URI, async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(BASE_REGISTRY_TEXT),
+  );
+  app.get(BIOS_ATTRIBUTE_REGISTRY_URI, async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(BIOS_ATTRIBUTE_REGISTRY_TEXT),
+  );
 
   const versions = { v1: `${SERVICE_ROOT}/` };
   app.get('/redfish', async (_request, reply) => reply.type('application/json; charset=utf-8').send(versions));

@@ -12,11 +12,18 @@ const BUSY_RETRY_SECONDS = 1;
 export function fromStoreError(error: unknown): RedfishHttpError | undefined {
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
-  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC' || code === 'SQLITE_IOERR_TRUNCATE') {
+  if (
+    code === 'SQLITE_FULL' ||
+    code === 'SQLITE_IOERR_WRITE' ||
+    code === 'SQLITE_IOERR_FSYNC' ||
+    code === 'SQLITE_IOERR_TRUNCATE'
+  ) {
     return RedfishHttpError.of(507, 'InsufficientStorage');
   }
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return RedfishHttpError.of(503, 'ServiceTemporarilyUnavailable', [String(BUSY_RETRY_SECONDS)]).withHeaders({ 'Retry-After': String(BUSY_RETRY_SECONDS) });
+    return RedfishHttpError.of(503, 'ServiceTemporarilyUnavailable', [String(BUSY_RETRY_SECONDS)]).withHeaders({
+      'Retry-After': String(BUSY_RETRY_SECONDS),
+    });
   }
   return undefined;
 }

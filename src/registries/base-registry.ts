@@ -23,7 +23,11 @@ export interface RedfishMessage {
 }
 
 /** A Base registry message with its arguments filled in, as `@Message.ExtendedInfo` carries it. */
-export function baseMessage(messageId: string, args: readonly string[] = [], relatedProperties?: readonly string[]): RedfishMessage {
+export function baseMessage(
+  messageId: string,
+  args: readonly string[] = [],
+  relatedProperties?: readonly string[],
+): RedfishMessage {
   return {
     '@odata.type': MESSAGE_ODATA_TYPE,
     ...fillMessage(registry, messageId, args, 'Critical'),

@@ -15,7 +15,11 @@ export const registryFileUri = (id: string) => `/redfish/v1/Registries/${id}/${i
 export type EventMessage = Omit<FilledMessage, 'Resolution'>;
 
 /** A message of one of the event registries (see fillMessage). */
-export function eventMessage(prefix: EventRegistryPrefix, messageId: string, args: readonly string[] = []): EventMessage {
+export function eventMessage(
+  prefix: EventRegistryPrefix,
+  messageId: string,
+  args: readonly string[] = [],
+): EventMessage {
   const { Resolution: _, ...message } = fillMessage(EVENT_REGISTRIES[prefix], messageId, args, 'OK');
   return message;
 }

@@ -35,7 +35,12 @@ export interface FilledMessage {
 
 export function loadRegistry(file: string): MessageRegistry {
   const text = readFileSync(join(projectRoot(), 'src', 'registries', 'dmtf', file), 'utf8');
-  const registry = JSON.parse(text) as { Id: string; Name: string; RegistryPrefix: string; Messages: Record<string, RegistryEntry> };
+  const registry = JSON.parse(text) as {
+    Id: string;
+    Name: string;
+    RegistryPrefix: string;
+    Messages: Record<string, RegistryEntry>;
+  };
   return {
     id: registry.Id,
     prefix: registry.RegistryPrefix,
@@ -51,10 +56,16 @@ export function loadRegistry(file: string): MessageRegistry {
  * arguments is a bug in the caller, so it throws rather than sending a malformed message.
  * `severity` is used when the registry gives none.
  */
-export function fillMessage(registry: MessageRegistry, messageId: string, args: readonly string[], severity: string): FilledMessage {
+export function fillMessage(
+  registry: MessageRegistry,
+  messageId: string,
+  args: readonly string[],
+  severity: string,
+): FilledMessage {
   const entry = registry.messages[messageId];
   if (!entry) throw new Error(`${registry.id} has no message '${messageId}'`);
-  if (entry.NumberOfArgs !== args.length) throw new Error(`${registry.id} message ${messageId} takes ${entry.NumberOfArgs} arguments, got ${args.length}`);
+  if (entry.NumberOfArgs !== args.length)
+    throw new Error(`${registry.id} message ${messageId} takes ${entry.NumberOfArgs} arguments, got ${args.length}`);
   return {
     MessageId: `${registry.messagePrefix}.${messageId}`,
     Message: entry.Message.replace(/%(\d+)/g, (_, n: string) => args[Number(n) - 1] ?? ''),

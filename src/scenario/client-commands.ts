@@ -20,35 +20,84 @@ export interface ClientAggregate {
 // Each list is checked against its aggregate's command type: a command added there must be
 // placed here, as a client's or as the emulator's own.
 const SYSTEM = {
-  ResetSystem: true, PatchSystem: true, InsertMedia: true, EjectMedia: true, SetBiosSettings: true, ResetBios: true, SetSecureBoot: true, RequestFirmwareUpdate: true,
-  SetMediaVerification: true, AddMediaCertificate: true, RemoveMediaCertificate: true, ReplaceMediaCertificate: true,
-  RegisterSystem: false, RegisterFirmware: false, RecordFirmwareImage: false, ObserveDomain: false, ObservePowerState: false, ObserveDomainMissing: false, RecordDomainClaim: false, ObserveDomainOwnedElsewhere: false, ObserveHostUnreachable: false, ObserveHostReachable: false, RecordResetOutcome: false, RecordMediaOutcome: false, RecordMediaProgress: false,
+  ResetSystem: true,
+  PatchSystem: true,
+  InsertMedia: true,
+  EjectMedia: true,
+  SetBiosSettings: true,
+  ResetBios: true,
+  SetSecureBoot: true,
+  RequestFirmwareUpdate: true,
+  SetMediaVerification: true,
+  AddMediaCertificate: true,
+  RemoveMediaCertificate: true,
+  ReplaceMediaCertificate: true,
+  RegisterSystem: false,
+  RegisterFirmware: false,
+  RecordFirmwareImage: false,
+  ObserveDomain: false,
+  ObservePowerState: false,
+  ObserveDomainMissing: false,
+  RecordDomainClaim: false,
+  ObserveDomainOwnedElsewhere: false,
+  ObserveHostUnreachable: false,
+  ObserveHostReachable: false,
+  RecordResetOutcome: false,
+  RecordMediaOutcome: false,
+  RecordMediaProgress: false,
 } satisfies Record<SystemCommand['type'], boolean>;
 const STORAGE = {
-  CreateVolume: true, DeleteVolume: true, InitializeVolume: true, RenameVolume: true, FailDrive: true, ReplaceDrive: true, CancelOperation: true,
-  RegisterStorage: false, StartPendingOperations: false, RecordOperationOutcome: false, RecordRebuildProgress: false, ObserveBacking: false,
+  CreateVolume: true,
+  DeleteVolume: true,
+  InitializeVolume: true,
+  RenameVolume: true,
+  FailDrive: true,
+  ReplaceDrive: true,
+  CancelOperation: true,
+  RegisterStorage: false,
+  StartPendingOperations: false,
+  RecordOperationOutcome: false,
+  RecordRebuildProgress: false,
+  ObserveBacking: false,
 } satisfies Record<StorageCommand['type'], boolean>;
 const EVENT_SERVICE = {
-  CreateSubscription: true, DeleteSubscription: true, SuspendSubscription: true, ResumeSubscription: true, ChangeEventService: true,
+  CreateSubscription: true,
+  DeleteSubscription: true,
+  SuspendSubscription: true,
+  ResumeSubscription: true,
+  ChangeEventService: true,
   TerminateSubscription: false,
 } satisfies Record<EventServiceCommand['type'], boolean>;
 
-const CERTIFICATE_SERVICE = { ReplaceHttpsCertificate: true, FindHttpsCertificate: false } satisfies Record<CertificateCommand['type'], boolean>;
+const CERTIFICATE_SERVICE = { ReplaceHttpsCertificate: true, FindHttpsCertificate: false } satisfies Record<
+  CertificateCommand['type'],
+  boolean
+>;
 
 // Replayed without their passwords, which are never recorded: a replayed account exists with its
 // role and state, and logs in once an Administrator of the replay sets its password.
 const ACCOUNT_SERVICE = {
-  CreateAccount: true, ChangeAccount: true, DeleteAccount: true, ChangeAccountLockout: true,
+  CreateAccount: true,
+  ChangeAccount: true,
+  DeleteAccount: true,
+  ChangeAccountLockout: true,
   ConfigureAccounts: false,
 } satisfies Record<AccountCommand['type'], boolean>;
 const MOCKUP = {
-  PatchMockupResource: true, CreateMockupMember: true, DeleteMockupResource: true, PerformMockupAction: true,
+  PatchMockupResource: true,
+  CreateMockupMember: true,
+  DeleteMockupResource: true,
+  PerformMockupAction: true,
   ImportMockup: false,
 } satisfies Record<MockupCommand['type'], boolean>;
 
-const clientsOf = (commands: Record<string, boolean>) => new Set(Object.keys(commands).filter((type) => commands[type]));
+const clientsOf = (commands: Record<string, boolean>) =>
+  new Set(Object.keys(commands).filter((type) => commands[type]));
 
-const aggregate = (decider: unknown, commands: Record<string, boolean>): ClientAggregate => ({ decider: decider as ClientAggregate['decider'], commands: clientsOf(commands) });
+const aggregate = (decider: unknown, commands: Record<string, boolean>): ClientAggregate => ({
+  decider: decider as ClientAggregate['decider'],
+  commands: clientsOf(commands),
+});
 const SYSTEMS = aggregate(systemDecider, SYSTEM);
 const STORAGES = aggregate(storageDecider, STORAGE);
 const EVENTS = aggregate(eventServiceDecider, EVENT_SERVICE);
@@ -57,7 +106,14 @@ const ACCOUNTS = aggregate(accountDecider, ACCOUNT_SERVICE);
 const MOCKUPS = aggregate(mockupDecider, MOCKUP);
 
 /** Every command a client can send, whatever its aggregate. */
-export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([...SYSTEMS.commands, ...STORAGES.commands, ...EVENTS.commands, ...CERTIFICATES.commands, ...ACCOUNTS.commands, ...MOCKUPS.commands]);
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([
+  ...SYSTEMS.commands,
+  ...STORAGES.commands,
+  ...EVENTS.commands,
+  ...CERTIFICATES.commands,
+  ...ACCOUNTS.commands,
+  ...MOCKUPS.commands,
+]);
 
 /** The aggregate whose stream this is, if clients send commands to it. */
 export function clientAggregateOf(streamId: string): ClientAggregate | undefined {

@@ -24,7 +24,10 @@ export function normalizeView(body: unknown): unknown {
  * Every difference between the recorded resources and the replayed ones, after normalizing
  * both, in resource order.
  */
-export function compareViews(recorded: ReadonlyMap<string, unknown>, replayed: ReadonlyMap<string, unknown>): ViewDifference[] {
+export function compareViews(
+  recorded: ReadonlyMap<string, unknown>,
+  replayed: ReadonlyMap<string, unknown>,
+): ViewDifference[] {
   const differences: ViewDifference[] = [];
   for (const resource of [...new Set([...recorded.keys(), ...replayed.keys()])].sort()) {
     const before = recorded.get(resource);

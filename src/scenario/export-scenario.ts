@@ -11,7 +11,15 @@ import { MARKS_STREAM, type MarkPlaced } from '../domain/marks/marks-decider.js'
 import { storageStream } from '../domain/storage/storage-events.js';
 import { EMULATOR_VERSION } from '../version.js';
 import { ExplainedError } from '../explained-error.js';
-import { isComparedView, labShapeOf, SCENARIO_FORMAT, SCENARIO_FORMAT_VERSION, type LabShape, type ScenarioHeader, type ScenarioView } from './scenario-format.js';
+import {
+  isComparedView,
+  labShapeOf,
+  SCENARIO_FORMAT,
+  SCENARIO_FORMAT_VERSION,
+  type LabShape,
+  type ScenarioHeader,
+  type ScenarioView,
+} from './scenario-format.js';
 import { scenarioLines, UnreplayableEventError } from './scenario-steps.js';
 import { scenarioDigest } from './scenario-digest.js';
 import { breathe, PROGRESS_EVERY, type LongWork } from '../progress/long-work.js';
@@ -52,8 +60,13 @@ function registeredLab(events: readonly RecordedEvent[]): { systems: string[]; s
 function checkLab(lab: LabShape, registered: ReturnType<typeof registeredLab>, toPosition: number): void {
   const configured = lab.systems.map((s) => s.id).sort();
   const mismatch = (what: string) =>
-    new ScenarioExportError(`the log up to position ${toPosition} ran against another lab than this config describes (${what}); export with the config the emulator ran with`);
-  if (JSON.stringify(configured) !== JSON.stringify(registered.systems)) throw mismatch(`systems ${registered.systems.join(', ') || 'none'} in the log, ${configured.join(', ') || 'none'} in the config`);
+    new ScenarioExportError(
+      `the log up to position ${toPosition} ran against another lab than this config describes (${what}); export with the config the emulator ran with`,
+    );
+  if (JSON.stringify(configured) !== JSON.stringify(registered.systems))
+    throw mismatch(
+      `systems ${registered.systems.join(', ') || 'none'} in the log, ${configured.join(', ') || 'none'} in the config`,
+    );
   for (const system of lab.systems) {
     for (const storage of system.storage) {
       const stream = storageStream(system.id, storage.storageId);
@@ -69,12 +82,20 @@ function checkLab(lab: LabShape, registered: ReturnType<typeof registeredLab>, t
  * as setup), and every Redfish resource as it was at the end of the range, which a replay must
  * reproduce. A path is written whole or not at all (write-whole-file.ts), interrupted or not.
  */
-export async function exportScenario(store: EventStore, config: EmulatorConfig, range: ExportRange, target: string, work: LongWork = {}, now = new Date()): Promise<ScenarioHeader> {
+export async function exportScenario(
+  store: EventStore,
+  config: EmulatorConfig,
+  range: ExportRange,
+  target: string,
+  work: LongWork = {},
+  now = new Date(),
+): Promise<ScenarioHeader> {
   const last = store.lastPosition();
   const fromPosition = range.fromMark !== undefined ? markPosition(store, range.fromMark) : (range.fromPosition ?? 1);
   const toPosition = range.toMark !== undefined ? markPosition(store, range.toMark) : (range.toPosition ?? last);
   if (toPosition > last) throw new ScenarioExportError(`position ${toPosition} is past the end of the log (${last})`);
-  if (fromPosition > toPosition) throw new ScenarioExportError(`the range starts (${fromPosition}) after it ends (${toPosition})`);
+  if (fromPosition > toPosition)
+    throw new ScenarioExportError(`the range starts (${fromPosition}) after it ends (${toPosition})`);
 
   const events: RecordedEvent[] = [];
   for (const event of eventsOf(store.db, toPosition)) {
@@ -85,9 +106,13 @@ export async function exportScenario(store: EventStore, config: EmulatorConfig, 
   }
   const lab = labShapeOf(config);
   checkLab(lab, registeredLab(events), toPosition);
-  let lines;
+  let lines: ReturnType<typeof scenarioLines>;
   try {
-    lines = scenarioLines(events, { fromPosition, toPosition, ...(range.actor !== undefined && { actor: range.actor }) });
+    lines = scenarioLines(events, {
+      fromPosition,
+      toPosition,
+      ...(range.actor !== undefined && { actor: range.actor }),
+    });
   } catch (err) {
     if (err instanceof UnreplayableEventError) throw new ScenarioExportError(err.message);
     throw err;

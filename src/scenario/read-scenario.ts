@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { ExplainedError } from '../explained-error.js';
 import { scenarioDigest } from './scenario-digest.js';
 import { parseFileHeader } from '../eventstore/file-header.js';
-import { SCENARIO_FORMAT, SCENARIO_FORMAT_VERSION, type ScenarioHeader, type ScenarioOutcome, type ScenarioStep, type ScenarioView } from './scenario-format.js';
+import {
+  SCENARIO_FORMAT,
+  SCENARIO_FORMAT_VERSION,
+  type ScenarioHeader,
+  type ScenarioOutcome,
+  type ScenarioStep,
+  type ScenarioView,
+} from './scenario-format.js';
 
 /** The file is not a scenario this build can replay; nothing was applied. */
 export class ScenarioFileError extends ExplainedError {}
@@ -16,8 +23,21 @@ export interface Scenario {
 
 function parseHeader(line: string, knownSchema: number): ScenarioHeader {
   const refuse = (message: string) => new ScenarioFileError(message);
-  const header = parseFileHeader<ScenarioHeader>(line, { kind: 'scenario', format: SCENARIO_FORMAT, formatVersion: SCENARIO_FORMAT_VERSION, knownSchema, refuse });
-  if (typeof header.digest !== 'string' || typeof header.steps !== 'number' || typeof header.outcomes !== 'number' || typeof header.views !== 'number' || typeof header.lab !== 'object' || typeof header.range !== 'object') {
+  const header = parseFileHeader<ScenarioHeader>(line, {
+    kind: 'scenario',
+    format: SCENARIO_FORMAT,
+    formatVersion: SCENARIO_FORMAT_VERSION,
+    knownSchema,
+    refuse,
+  });
+  if (
+    typeof header.digest !== 'string' ||
+    typeof header.steps !== 'number' ||
+    typeof header.outcomes !== 'number' ||
+    typeof header.views !== 'number' ||
+    typeof header.lab !== 'object' ||
+    typeof header.range !== 'object'
+  ) {
     throw new ScenarioFileError('the header lacks its digest, counts, lab or range');
   }
   return header as ScenarioHeader;
@@ -25,9 +45,11 @@ function parseHeader(line: string, knownSchema: number): ScenarioHeader {
 
 function checkStep(value: Partial<ScenarioStep>, lineNumber: number, knownCommands: ReadonlySet<string>): ScenarioStep {
   const wrong = (why: string) => new ScenarioFileError(`line ${lineNumber}: ${why}`);
-  for (const key of ['streamId', 'actor', 'recordedAt'] as const) if (typeof value[key] !== 'string') throw wrong(`the step's '${key}' must be a string`);
+  for (const key of ['streamId', 'actor', 'recordedAt'] as const)
+    if (typeof value[key] !== 'string') throw wrong(`the step's '${key}' must be a string`);
   if (typeof value.position !== 'number') throw wrong("the step's 'position' must be a number");
-  if (typeof value.command !== 'object' || value.command === null || typeof value.command.type !== 'string') throw wrong('the step has no command');
+  if (typeof value.command !== 'object' || value.command === null || typeof value.command.type !== 'string')
+    throw wrong('the step has no command');
   if (!knownCommands.has(value.command.type)) throw wrong(`command ${value.command.type} is not one this build knows`);
   if (!Array.isArray(value.events)) throw wrong("the step's 'events' must be a list");
   return value as ScenarioStep;
@@ -35,7 +57,8 @@ function checkStep(value: Partial<ScenarioStep>, lineNumber: number, knownComman
 
 function checkOutcome(value: Partial<ScenarioOutcome>, lineNumber: number): ScenarioOutcome {
   for (const key of ['streamId', 'actor', 'type', 'recordedAt'] as const) {
-    if (typeof value[key] !== 'string') throw new ScenarioFileError(`line ${lineNumber}: the outcome's '${key}' must be a string`);
+    if (typeof value[key] !== 'string')
+      throw new ScenarioFileError(`line ${lineNumber}: the outcome's '${key}' must be a string`);
   }
   if (!('data' in value)) throw new ScenarioFileError(`line ${lineNumber}: the outcome has no data`);
   return value as ScenarioOutcome;
@@ -66,7 +89,9 @@ export function readScenario(file: string, knownSchema: number, knownCommands: R
   }
   const { digest, ...described } = header;
   if (scenarioDigest(described, body) !== digest) {
-    throw new ScenarioFileError("the file's content does not match the digest in its header: it was edited or damaged after export");
+    throw new ScenarioFileError(
+      "the file's content does not match the digest in its header: it was edited or damaged after export",
+    );
   }
   const steps: (ScenarioStep | ScenarioOutcome)[] = [];
   const views: ScenarioView[] = [];
@@ -77,9 +102,12 @@ export function readScenario(file: string, knownSchema: number, knownCommands: R
     } catch {
       throw new ScenarioFileError(`line ${i + 2}: not valid JSON`);
     }
-    if (value.kind === 'step' && views.length === 0) steps.push(checkStep(value as Partial<ScenarioStep>, i + 2, knownCommands));
-    else if (value.kind === 'outcome' && views.length === 0) steps.push(checkOutcome(value as Partial<ScenarioOutcome>, i + 2));
-    else if (value.kind === 'view' && typeof (value as ScenarioView).resource === 'string') views.push(value as ScenarioView);
+    if (value.kind === 'step' && views.length === 0)
+      steps.push(checkStep(value as Partial<ScenarioStep>, i + 2, knownCommands));
+    else if (value.kind === 'outcome' && views.length === 0)
+      steps.push(checkOutcome(value as Partial<ScenarioOutcome>, i + 2));
+    else if (value.kind === 'view' && typeof (value as ScenarioView).resource === 'string')
+      views.push(value as ScenarioView);
     else throw new ScenarioFileError(`line ${i + 2}: neither a step, an outcome nor a view (views come last)`);
   });
   return { header, lines: steps, views };

@@ -21,7 +21,13 @@ import { ExplainedError } from '../explained-error.js';
 import { CLIENT_COMMANDS, clientAggregateOf } from './client-commands.js';
 import { compareViews, type ViewDifference } from './compare-views.js';
 import { readScenario, type Scenario } from './read-scenario.js';
-import { isComparedView, labShapeOf, type ScenarioOutcome, type ScenarioStep, type StepRefusal } from './scenario-format.js';
+import {
+  isComparedView,
+  labShapeOf,
+  type ScenarioOutcome,
+  type ScenarioStep,
+  type StepRefusal,
+} from './scenario-format.js';
 import { RedfishHttpError } from '../redfish/redfish-error.js';
 import { outcomeKey } from './scenario-steps.js';
 import { labInventory, newSandbox, removeSandbox, type LabInventory, type Sandbox } from './sandbox.js';
@@ -102,11 +108,15 @@ export function loadScenarioFor(file: string, config: EmulatorConfig): Scenario 
   if (change) {
     const recorded = 'previous' in change ? JSON.stringify(change.previous) : 'nothing';
     const here = 'value' in change ? JSON.stringify(change.value) : 'nothing';
-    throw new ScenarioReplayError(`the scenario was recorded on another lab: at lab${change.path} it has ${recorded}, this config ${here}; replay it with the config it was recorded with`);
+    throw new ScenarioReplayError(
+      `the scenario was recorded on another lab: at lab${change.path} it has ${recorded}, this config ${here}; replay it with the config it was recorded with`,
+    );
   }
   for (const step of scenario.lines) {
     if (step.kind === 'step' && !clientAggregateOf(step.streamId)?.commands.has(step.command.type)) {
-      throw new ScenarioReplayError(`the step at position ${step.position} sends ${step.command.type} to ${step.streamId}, which takes no such command`);
+      throw new ScenarioReplayError(
+        `the step at position ${step.position} sends ${step.command.type} to ${step.streamId}, which takes no such command`,
+      );
     }
   }
   return scenario;
@@ -122,7 +132,11 @@ class OutcomePool {
   }
 
   private take(): void {
-    for (let events = this.store.readAfter(this.cursor); events.length > 0; events = this.store.readAfter(this.cursor)) {
+    for (
+      let events = this.store.readAfter(this.cursor);
+      events.length > 0;
+      events = this.store.readAfter(this.cursor)
+    ) {
       for (const event of events) {
         const key = outcomeKey({ ...event, actor: event.meta.actor ?? '' });
         if (key !== undefined) this.unclaimed.set(key, (this.unclaimed.get(key) ?? 0) + 1);
@@ -136,7 +150,12 @@ class OutcomePool {
    * told what is still awaited at every look; an abort of `signal` ends the wait with an
    * InterruptedError.
    */
-  async claim(keys: readonly string[], waitMs: number, signal?: AbortSignal, onWait?: (wanted: readonly string[], waitedMs: number, leftMs: number) => void): Promise<string[]> {
+  async claim(
+    keys: readonly string[],
+    waitMs: number,
+    signal?: AbortSignal,
+    onWait?: (wanted: readonly string[], waitedMs: number, leftMs: number) => void,
+  ): Promise<string[]> {
     if (keys.length === 0) return [];
     let wanted = [...keys];
     const started = Date.now();
@@ -180,9 +199,11 @@ async function pause(ms: number, signal?: AbortSignal): Promise<void> {
  */
 async function deadline<T>(promise: Promise<T>, seconds: number, what: string, signal?: AbortSignal): Promise<T> {
   const settled = new AbortController();
-  const late = pause(seconds * 1000, signal ? AbortSignal.any([signal, settled.signal]) : settled.signal).then((): never => {
-    throw new ScenarioReplayError(`${what} within ${seconds} s`);
-  });
+  const late = pause(seconds * 1000, signal ? AbortSignal.any([signal, settled.signal]) : settled.signal).then(
+    (): never => {
+      throw new ScenarioReplayError(`${what} within ${seconds} s`);
+    },
+  );
   // Once `promise` has won, ending the pause rejects `late` too: nobody waits for it then.
   late.catch(() => undefined);
   try {
@@ -197,8 +218,16 @@ const SANDBOX_LAB_ACTORS: ReadonlySet<string> = new Set(['reconciler', 'libvirt-
 
 /** An outcome recorded as the lab recorded it, where no lab of the replay's own makes it. */
 function recordOutcome(store: EventStore, outcome: ScenarioOutcome): void {
-  const ids = { ...(outcome.requestId !== undefined && { requestId: outcome.requestId }), ...(outcome.causationId !== undefined && { causationId: outcome.causationId }) };
-  store.append({ streamId: outcome.streamId, expectedVersion: 'any', events: [{ type: outcome.type, data: outcome.data }], meta: { actor: outcome.actor, ...ids } });
+  const ids = {
+    ...(outcome.requestId !== undefined && { requestId: outcome.requestId }),
+    ...(outcome.causationId !== undefined && { causationId: outcome.causationId }),
+  };
+  store.append({
+    streamId: outcome.streamId,
+    expectedVersion: 'any',
+    events: [{ type: outcome.type, data: outcome.data }],
+    meta: { actor: outcome.actor, ...ids },
+  });
 }
 
 /** A refusal as a step difference names it: '400 Base.1.22.PropertyValueNotInList'. */
@@ -207,7 +236,10 @@ const refusalText = (refusal: StepRefusal) => `${refusal.status} ${refusal.messa
 /** Sends one step's command again, as the client it came from, and compares what is decided. */
 function replayStep(store: EventStore, step: ScenarioStep): StepDifference | undefined {
   const aggregate = clientAggregateOf(step.streamId)!;
-  const outcome = executeClientCommand(store, step.streamId, aggregate.decider, step.command, { actor: step.actor, ...(step.requestId !== undefined && { requestId: step.requestId }) });
+  const outcome = executeClientCommand(store, step.streamId, aggregate.decider, step.command, {
+    actor: step.actor,
+    ...(step.requestId !== undefined && { requestId: step.requestId }),
+  });
   if (step.refused) {
     // Expected refused: the same status and MessageIds again, or a difference.
     const expected = refusalText(step.refused);
@@ -226,7 +258,8 @@ function replayStep(store: EventStore, step: ScenarioStep): StepDifference | und
 /** The sandbox's Redfish resources, under the lab's own names. */
 function replayedViews(store: EventStore, sandbox: Sandbox): Map<string, unknown> {
   const views = new Map<string, unknown>();
-  for (const row of allViews(store.db)) if (isComparedView(row.odataId)) views.set(row.odataId, JSON.parse(row.body.replaceAll(sandbox.suffix, '')));
+  for (const row of allViews(store.db))
+    if (isComparedView(row.odataId)) views.set(row.odataId, JSON.parse(row.body.replaceAll(sandbox.suffix, '')));
   return views;
 }
 
@@ -242,7 +275,11 @@ function unsandboxed(inventory: LabInventory, sandbox: Sandbox): LabInventory {
  * report lists every difference: steps decided otherwise, outcomes that did not come, and
  * resources whose views differ from the recorded ones.
  */
-export async function replayScenario(scenario: Scenario, config: EmulatorConfig, options: ReplayOptions): Promise<ReplayReport> {
+export async function replayScenario(
+  scenario: Scenario,
+  config: EmulatorConfig,
+  options: ReplayOptions,
+): Promise<ReplayReport> {
   const log = options.log ?? (() => undefined);
   const { signal } = options;
   const started = Date.now();
@@ -261,7 +298,12 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
   // Without a lab nothing reads the views while the lines go in: they are projected once, at the end.
   const { store } = options.withLab
     ? openConfiguredStore(sandbox.config)
-    : openEventStore({ file: storeFile(sandbox.config), projectors: [], projectionVersion: PROJECTION_VERSION, durability: sandbox.config.database.durability });
+    : openEventStore({
+        file: storeFile(sandbox.config),
+        projectors: [],
+        projectionVersion: PROJECTION_VERSION,
+        durability: sandbox.config.database.durability,
+      });
   let lab: LabRuntime | undefined;
   let labReady = false;
   let inventory: LabInventory | undefined;
@@ -292,8 +334,13 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
     let interrupted: ReplayReport['interrupted'];
     try {
       if (options.withLab && !mockup && (systems.length > 0 || sandbox.config.libvirt.pool)) {
-        log(`sandbox: pool ${sandbox.config.libvirt.pool?.name ?? '(none)'}, domains ${systems.map((s) => s.domainName).join(', ')}`);
-        lab = new LabRuntime(store, sandbox.config, systems, log, new LoopHealth(log), { resyncIntervalMs: 1000, retryMs: 2000 });
+        log(
+          `sandbox: pool ${sandbox.config.libvirt.pool?.name ?? '(none)'}, domains ${systems.map((s) => s.domainName).join(', ')}`,
+        );
+        lab = new LabRuntime(store, sandbox.config, systems, log, new LoopHealth(log), {
+          resyncIntervalMs: 1000,
+          retryMs: 2000,
+        });
         await deadline(lab.ready, options.waitSeconds, 'the sandbox lab was not ready (libvirt unreachable?)', signal);
         labReady = true;
       }
@@ -301,7 +348,12 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
       let awaited: string[] = [];
       let after = 0;
       const settle = async () => {
-        const missing = await outcomes.claim(awaited, options.waitSeconds * 1000, signal, (wanted, waitedMs, patienceLeftMs) => progress({ outcomes: wanted, waitedMs, patienceLeftMs }));
+        const missing = await outcomes.claim(
+          awaited,
+          options.waitSeconds * 1000,
+          signal,
+          (wanted, waitedMs, patienceLeftMs) => progress({ outcomes: wanted, waitedMs, patienceLeftMs }),
+        );
         if (missing.length > 0) outcomeDifferences.push({ position: after, missing });
         awaited = [];
       };
@@ -355,7 +407,8 @@ export async function replayScenario(scenario: Scenario, config: EmulatorConfig,
       if (lab) inventory = unsandboxed(await labInventory(sandbox.config), sandbox);
     }
     return {
-      equal: !interrupted && stepDifferences.length === 0 && outcomeDifferences.length === 0 && viewDifferences.length === 0,
+      equal:
+        !interrupted && stepDifferences.length === 0 && outcomeDifferences.length === 0 && viewDifferences.length === 0,
       steps: steps.length,
       setupSteps: steps.filter((s) => s.setup).length,
       events: store.lastPosition(),

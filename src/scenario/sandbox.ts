@@ -39,8 +39,16 @@ export function newSandbox(config: EmulatorConfig, dataDir: string, tag = random
     config: {
       ...config,
       dataDir,
-      libvirt: { uri: config.libvirt.uri, ...(pool && { pool: { name: `${pool.name}${suffix}`, path: `${pool.path}${suffix}` } }) },
-      lab: { ...config.lab, createMissingDomains: true, adopt: [], systems: config.lab.systems.map((system) => ({ ...system, domain: `${system.domain}${suffix}` })) },
+      libvirt: {
+        uri: config.libvirt.uri,
+        ...(pool && { pool: { name: `${pool.name}${suffix}`, path: `${pool.path}${suffix}` } }),
+      },
+      lab: {
+        ...config.lab,
+        createMissingDomains: true,
+        adopt: [],
+        systems: config.lab.systems.map((system) => ({ ...system, domain: `${system.domain}${suffix}` })),
+      },
     },
   };
 }
@@ -48,7 +56,9 @@ export function newSandbox(config: EmulatorConfig, dataDir: string, tag = random
 /** What a lab holds in libvirt that the emulator put there: its pool's volumes and each domain's disks. */
 export interface LabInventory {
   readonly volumes: readonly { readonly name: string; readonly capacityBytes: number }[];
-  readonly disks: Readonly<Record<string, readonly { readonly device: string; readonly target: string; readonly source?: string }[]>>;
+  readonly disks: Readonly<
+    Record<string, readonly { readonly device: string; readonly target: string; readonly source?: string }[]>
+  >;
 }
 
 /**
@@ -63,17 +73,20 @@ export async function labInventory(config: EmulatorConfig): Promise<LabInventory
     if (config.libvirt.pool) {
       const pool = await client.poolLookupByName(config.libvirt.pool.name);
       await client.poolRefresh(pool);
-      for (const volume of await client.poolListVolumes(pool)) volumes.push({ name: volume.name, capacityBytes: Number((await client.volumeGetInfo(volume)).capacity) });
+      for (const volume of await client.poolListVolumes(pool))
+        volumes.push({ name: volume.name, capacityBytes: Number((await client.volumeGetInfo(volume)).capacity) });
     }
     const disks: Record<string, { device: string; target: string; source?: string }[]> = {};
     for (const system of labSystems(config)) {
       const systemClient = await connections.get(system.libvirtUri);
       const domain = await systemClient.domainLookupByName(system.domainName);
-      disks[system.id] = readDomainXml(await systemClient.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.map((disk) => ({
-        device: disk.device,
-        target: disk.targetDev ?? '',
-        ...(disk.sourceFile && { source: disk.sourceFile.split('/').at(-1)! }),
-      }));
+      disks[system.id] = readDomainXml(await systemClient.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.map(
+        (disk) => ({
+          device: disk.device,
+          target: disk.targetDev ?? '',
+          ...(disk.sourceFile && { source: disk.sourceFile.split('/').at(-1)! }),
+        }),
+      );
     }
     return { volumes: volumes.sort((a, b) => (a.name < b.name ? -1 : 1)), disks };
   } finally {
@@ -104,9 +117,11 @@ export async function removeSandboxObjects(client: LibvirtClient, objects: Sandb
 export async function removeSandbox(sandbox: Sandbox): Promise<void> {
   const connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
   try {
-    for (const system of labSystems(sandbox.config)) await removeSandboxObjects(await connections.get(system.libvirtUri), { domains: [system.domainName], pools: [] });
+    for (const system of labSystems(sandbox.config))
+      await removeSandboxObjects(await connections.get(system.libvirtUri), { domains: [system.domainName], pools: [] });
     const { pool } = sandbox.config.libvirt;
-    if (pool) await removeSandboxObjects(await connections.get(sandbox.config.libvirt.uri), { domains: [], pools: [pool] });
+    if (pool)
+      await removeSandboxObjects(await connections.get(sandbox.config.libvirt.uri), { domains: [], pools: [pool] });
   } finally {
     await connections.closeAll();
   }
@@ -117,12 +132,18 @@ export async function removeSandbox(sandbox: Sandbox): Promise<void> {
  * (kill -9, a power loss, a second Ctrl-C) left. A replay still running has its sandbox listed
  * too. `madeFrom` picks whose: it is given the live name each was made from.
  */
-export async function findSandboxObjects(client: LibvirtClient, madeFrom: (liveName: string) => boolean = () => true): Promise<SandboxObjects> {
+export async function findSandboxObjects(
+  client: LibvirtClient,
+  madeFrom: (liveName: string) => boolean = () => true,
+): Promise<SandboxObjects> {
   const ours = (name: string) => {
     const live = sandboxedName(name);
     return live !== undefined && madeFrom(live);
   };
-  const domains = (await client.listAllDomains()).map((d) => d.name).filter(ours).sort();
+  const domains = (await client.listAllDomains())
+    .map((d) => d.name)
+    .filter(ours)
+    .sort();
   const pools: { name: string; path?: string }[] = [];
   for (const pool of await client.listAllStoragePools()) {
     if (!ours(pool.name)) continue;

@@ -7,5 +7,8 @@ import type { ScenarioHeader } from './scenario-format.js';
  * lab or the range) makes the file be refused.
  */
 export function scenarioDigest(header: Omit<ScenarioHeader, 'digest'>, body: string): string {
-  return createHash('sha256').update(`${JSON.stringify(header)}\n`).update(body).digest('hex');
+  return createHash('sha256')
+    .update(`${JSON.stringify(header)}\n`)
+    .update(body)
+    .digest('hex');
 }

@@ -36,7 +36,13 @@ export interface ScenarioHeader {
   readonly exportedAt: string;
   readonly lab: LabShape;
   /** The stretch of the log the scenario is; its steps before `fromPosition` bring a fresh lab there. */
-  readonly range: { readonly fromPosition: number; readonly toPosition: number; readonly actor?: string; readonly fromMark?: string; readonly toMark?: string };
+  readonly range: {
+    readonly fromPosition: number;
+    readonly toPosition: number;
+    readonly actor?: string;
+    readonly fromMark?: string;
+    readonly toMark?: string;
+  };
   readonly steps: number;
   readonly outcomes: number;
   readonly views: number;
@@ -118,7 +124,11 @@ export function labShapeOf(config: EmulatorConfig): LabShape {
  * lab's observations differently), the service's certificate, and the projections' own bookkeeping (`#…`).
  */
 export function isComparedView(resource: string): boolean {
-  return resource.startsWith('/redfish/') && !/\/LogServices\/History\/Entries\/\d+$/.test(resource) && !SERVICE_CERTIFICATE.test(resource);
+  return (
+    resource.startsWith('/redfish/') &&
+    !/\/LogServices\/History\/Entries\/\d+$/.test(resource) &&
+    !SERVICE_CERTIFICATE.test(resource)
+  );
 }
 
 /** The service's own TLS certificate, made afresh by each run (or absent where a replay serves no HTTPS), as UUIDs are. */

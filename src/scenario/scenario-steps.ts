@@ -4,7 +4,14 @@ import { MARKS_STREAM } from '../domain/marks/marks-decider.js';
 import { REFUSALS_STREAM, type RequestRefused } from '../domain/refusals/refusal-events.js';
 
 /** Who records events on the emulator's own account; every other actor is a client. */
-export const INTERNAL_ACTORS: ReadonlySet<string> = new Set(['emulator', 'lab-config', 'reconciler', 'libvirt-observer', 'event-dispatcher', 'update-service']);
+export const INTERNAL_ACTORS: ReadonlySet<string> = new Set([
+  'emulator',
+  'lab-config',
+  'reconciler',
+  'libvirt-observer',
+  'event-dispatcher',
+  'update-service',
+]);
 
 /** Internal actors whose events a fresh lab makes itself from its config: not part of a scenario. */
 const FROM_CONFIG: ReadonlySet<string> = new Set(['emulator', 'lab-config']);
@@ -22,12 +29,14 @@ export class UnreplayableEventError extends Error {}
 export function outcomeKey(outcome: Pick<ScenarioOutcome, 'actor' | 'type' | 'streamId' | 'data'>): string | undefined {
   const data = outcome.data as Record<string, unknown>;
   if (outcome.actor === 'reconciler') {
-    if (outcome.type === 'VolumeRebuildProgressed') return data['percent'] === 100 ? `${outcome.type} ${outcome.streamId} ${String(data['volumeId'])}` : undefined;
+    if (outcome.type === 'VolumeRebuildProgressed')
+      return data['percent'] === 100 ? `${outcome.type} ${outcome.streamId} ${String(data['volumeId'])}` : undefined;
     if (outcome.type === 'VolumeBackingLost' || outcome.type === 'VolumeBackingRestored') return undefined;
     return `${outcome.type} ${outcome.streamId}`;
   }
   if (outcome.actor === 'libvirt-observer') {
-    if (outcome.type === 'PowerStateObserved' && data['powerState'] !== 'Paused') return `${outcome.type} ${outcome.streamId} ${String(data['powerState'])}`;
+    if (outcome.type === 'PowerStateObserved' && data['powerState'] !== 'Paused')
+      return `${outcome.type} ${outcome.streamId} ${String(data['powerState'])}`;
     if (outcome.type === 'SystemBooted') return `${outcome.type} ${outcome.streamId}`;
   }
   return undefined;
@@ -49,7 +58,10 @@ export interface StepSelection {
  * outcome, in log order. What the emulator records from its config is left out: a fresh lab
  * records it again from the same config.
  */
-export function scenarioLines(events: Iterable<RecordedEvent>, selection: StepSelection): (ScenarioStep | ScenarioOutcome)[] {
+export function scenarioLines(
+  events: Iterable<RecordedEvent>,
+  selection: StepSelection,
+): (ScenarioStep | ScenarioOutcome)[] {
   const lines: (ScenarioStep | ScenarioOutcome)[] = [];
   let current: { step: ScenarioStep; meta: string; events: string[] } | undefined;
   /** Whether the outcomes seen now follow a step that is kept (or no step yet). */
@@ -64,7 +76,11 @@ export function scenarioLines(events: Iterable<RecordedEvent>, selection: StepSe
       // refused before it became a command (its body, its credentials) cannot be sent again as one.
       const refused = event.data as RequestRefused['data'];
       current = undefined;
-      if (command && refused.commandStream !== undefined && (selection.actor === undefined || actor === selection.actor)) {
+      if (
+        command &&
+        refused.commandStream !== undefined &&
+        (selection.actor === undefined || actor === selection.actor)
+      ) {
         lines.push({
           kind: 'step',
           position: event.position,
@@ -83,8 +99,21 @@ export function scenarioLines(events: Iterable<RecordedEvent>, selection: StepSe
     if (INTERNAL_ACTORS.has(actor)) {
       current = undefined;
       if (keeping) {
-        const ids = { ...(requestId !== undefined && { requestId }), ...(event.meta.causationId !== undefined && { causationId: event.meta.causationId }) };
-        lines.push({ kind: 'outcome', position: event.position, recordedAt: event.recordedAt, streamId: event.streamId, actor, ...ids, type: event.type, data: event.data, ...setup });
+        const ids = {
+          ...(requestId !== undefined && { requestId }),
+          ...(event.meta.causationId !== undefined && { causationId: event.meta.causationId }),
+        };
+        lines.push({
+          kind: 'outcome',
+          position: event.position,
+          recordedAt: event.recordedAt,
+          streamId: event.streamId,
+          actor,
+          ...ids,
+          type: event.type,
+          data: event.data,
+          ...setup,
+        });
       }
       continue;
     }

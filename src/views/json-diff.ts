@@ -8,9 +8,11 @@ export type JsonChange =
   | { readonly op: 'remove'; readonly path: string; readonly previous: unknown }
   | { readonly op: 'replace'; readonly path: string; readonly value: unknown; readonly previous: unknown };
 
-const pointer = (path: string, key: string | number) => `${path}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+const pointer = (path: string, key: string | number) =>
+  `${path}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The changes from `from` to `to`, in an order that applies as a patch: object members in the
@@ -28,7 +30,11 @@ export function diffJson(from: unknown, to: unknown, path = ''): JsonChange[] {
       if (!Object.hasOwn(to, key)) changes.push({ op: 'remove', path: pointer(path, key), previous: from[key] });
     }
     for (const key of Object.keys(to)) {
-      changes.push(...(Object.hasOwn(from, key) ? diffJson(from[key], to[key], pointer(path, key)) : [{ op: 'add' as const, path: pointer(path, key), value: to[key] }]));
+      changes.push(
+        ...(Object.hasOwn(from, key)
+          ? diffJson(from[key], to[key], pointer(path, key))
+          : [{ op: 'add' as const, path: pointer(path, key), value: to[key] }]),
+      );
     }
     return changes;
   }
@@ -36,7 +42,8 @@ export function diffJson(from: unknown, to: unknown, path = ''): JsonChange[] {
     const changes: JsonChange[] = [];
     const common = Math.min(from.length, to.length);
     for (let i = 0; i < common; i += 1) changes.push(...diffJson(from[i], to[i], pointer(path, i)));
-    for (let i = from.length - 1; i >= common; i -= 1) changes.push({ op: 'remove', path: pointer(path, i), previous: from[i] });
+    for (let i = from.length - 1; i >= common; i -= 1)
+      changes.push({ op: 'remove', path: pointer(path, i), previous: from[i] });
     for (let i = common; i < to.length; i += 1) changes.push({ op: 'add', path: pointer(path, i), value: to[i] });
     return changes;
   }

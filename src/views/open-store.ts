@@ -35,12 +35,18 @@ export function openEventStore(options: OpenStoreOptions): OpenedStore {
   try {
     migrate(db);
     const views = new SqliteViews(db);
-    const store = new EventStore(db, { projectors: options.projectors, views, clock: options.clock, upcasters: options.upcasters });
+    const store = new EventStore(db, {
+      projectors: options.projectors,
+      views,
+      clock: options.clock,
+      upcasters: options.upcasters,
+    });
     const recorded = db.prepare("SELECT value FROM store_facts WHERE key = 'projection_version'").get() as
       | { value: string }
       | undefined;
     if (recorded?.value === String(options.projectionVersion)) return { store };
-    const rebuilt = recorded || store.lastPosition() > 0 ? rebuildViews(db, options.projectors, store.upcasters) : undefined;
+    const rebuilt =
+      recorded || store.lastPosition() > 0 ? rebuildViews(db, options.projectors, store.upcasters) : undefined;
     db.prepare(
       "INSERT INTO store_facts (key, value) VALUES ('projection_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ).run(String(options.projectionVersion));

@@ -14,7 +14,11 @@ export function project(events: Iterable<RecordedEvent>, projectors: readonly Pr
 }
 
 /** Folds more events into `views`: for work that projects a long log a slice at a time. */
-export function projectInto(views: MemoryViews, events: Iterable<RecordedEvent>, projectors: readonly Projector[]): MemoryViews {
+export function projectInto(
+  views: MemoryViews,
+  events: Iterable<RecordedEvent>,
+  projectors: readonly Projector[],
+): MemoryViews {
   for (const event of events) projectEvent(views, event, projectors);
   return views;
 }
@@ -34,9 +38,16 @@ export interface RebuildResult {
  * projections wrote, as long as the projectors are deterministic. It runs in one synchronous
  * stretch: an interruption kills the process, and SQLite rolls the transaction back.
  */
-export function rebuildViews(db: SqliteDatabase, projectors: readonly Projector[], reading: EventReading = EVENT_UPCASTERS, onProgress?: ProgressCallback): RebuildResult {
+export function rebuildViews(
+  db: SqliteDatabase,
+  projectors: readonly Projector[],
+  reading: EventReading = EVENT_UPCASTERS,
+  onProgress?: ProgressCallback,
+): RebuildResult {
   // Positions run from 1 without gaps, so the last one is the count, without counting.
-  const total = onProgress ? (db.prepare('SELECT coalesce(max(position), 0) AS last FROM events').get() as { last: number }).last : 0;
+  const total = onProgress
+    ? (db.prepare('SELECT coalesce(max(position), 0) AS last FROM events').get() as { last: number }).last
+    : 0;
   return db
     .transaction(() => {
       const views = new MemoryViews();

@@ -80,7 +80,11 @@ export class ReplayViews implements ViewWriter {
       const entry = this.entries.get(id) === undefined ? this.entry(id) : this.entries.get(id);
       if (entry && entry.document === undefined && entry.body !== undefined) pending.push(entry);
     }
-    const documents = (pending.length === 1 ? [JSON.parse(pending[0]!.body!)] : JSON.parse(`[${pending.map((entry) => entry.body).join(',')}]`)) as ViewDocument[];
+    const documents = (
+      pending.length === 1
+        ? [JSON.parse(pending[0]!.body!)]
+        : JSON.parse(`[${pending.map((entry) => entry.body).join(',')}]`)
+    ) as ViewDocument[];
     pending.forEach((entry, i) => (entry.document = documents[i]));
   }
 

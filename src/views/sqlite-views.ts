@@ -52,7 +52,8 @@ export class SqliteViews implements ViewReader, InlineViews {
       }
     };
     const pending = this.pending;
-    const current = (odataId: string): StoredView | null | undefined => (pending.has(odataId) ? pending.get(odataId) : this.committed(odataId));
+    const current = (odataId: string): StoredView | null | undefined =>
+      pending.has(odataId) ? pending.get(odataId) : this.committed(odataId);
     this.writer = {
       get(odataId: string): ViewDocument | undefined {
         const row = current(odataId);

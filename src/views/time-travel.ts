@@ -4,7 +4,14 @@ import { EVENT_COLUMNS, eventFromRow, type EventRow } from '../eventstore/event-
 import type { Projector } from '../eventstore/projector.js';
 import { ReplayViews } from './replay-views.js';
 import type { StoredView } from '../eventstore/projector.js';
-import { DamagedSnapshotError, KEYFRAME_EVERY, SNAPSHOT_INTERVAL, ViewSnapshots, type SnapshotInfo, type SnapshotViews } from './view-snapshots.js';
+import {
+  DamagedSnapshotError,
+  KEYFRAME_EVERY,
+  SNAPSHOT_INTERVAL,
+  ViewSnapshots,
+  type SnapshotInfo,
+  type SnapshotViews,
+} from './view-snapshots.js';
 import { diffJson, type JsonChange } from './json-diff.js';
 import { allViews } from './sqlite-views.js';
 
@@ -106,7 +113,11 @@ export class TimeTravel {
     this.saveSnapshots = options.saveSnapshots ?? true;
     this.pageSize = options.pageSize ?? 1000;
     this.snapshots = this.interval > 0 ? new ViewSnapshots(db, options.projectionVersion) : undefined;
-    this.selectPage = db.prepare<[number, number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`).raw();
+    this.selectPage = db
+      .prepare<[number, number, number], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`,
+      )
+      .raw();
     this.selectRecordedAt = db.prepare('SELECT recorded_at FROM events WHERE position = ?');
     this.selectLast = db.prepare('SELECT max(position) AS position FROM events');
   }
@@ -192,9 +203,15 @@ export class TimeTravel {
   }
 
   /** A resource at two resolved points and the JSON changes between them. */
-  diff(odataId: string, from: ResolvedPoint, to: ResolvedPoint, views: readonly (StoredView | undefined)[]): ResourceDiff {
+  diff(
+    odataId: string,
+    from: ResolvedPoint,
+    to: ResolvedPoint,
+    views: readonly (StoredView | undefined)[],
+  ): ResourceDiff {
     const [before, after] = views;
-    const parse = (view: StoredView | undefined) => (view === undefined ? undefined : (JSON.parse(view.body) as unknown));
+    const parse = (view: StoredView | undefined) =>
+      view === undefined ? undefined : (JSON.parse(view.body) as unknown);
     return {
       resource: odataId,
       from: { ...from, exists: before !== undefined },
@@ -209,7 +226,11 @@ export class TimeTravel {
    * snapshot found damaged only when a view of it is read (its sections are inflated as needed)
    * is dropped, and the stretch replayed again without it.
    */
-  private *walk(positions: readonly number[], visit: (position: number, views: ReplayViews) => void, background = false): Generator<void, void> {
+  private *walk(
+    positions: readonly number[],
+    visit: (position: number, views: ReplayViews) => void,
+    background = false,
+  ): Generator<void, void> {
     let replay: Replay | undefined;
     for (const target of [...new Set(positions)].sort((a, b) => a - b)) {
       for (;;) {
@@ -247,7 +268,8 @@ export class TimeTravel {
         const event = eventFromRow(row);
         for (const projector of this.projectors) projector.apply(event, replay.views);
         replay.position = event.position;
-        if (this.saveSnapshots && this.snapshots && replay.position - (replay.snapshot?.position ?? 0) >= this.interval) this.record(replay, background);
+        if (this.saveSnapshots && this.snapshots && replay.position - (replay.snapshot?.position ?? 0) >= this.interval)
+          this.record(replay, background);
       }
       yield;
     }
@@ -286,7 +308,9 @@ export class TimeTravel {
     if (position === 0 || position - (newest?.position ?? 0) < this.interval) return undefined;
     const base = newest && newest.depth + 1 < this.keyframeEvery ? newest : undefined;
     // What the base holds, by position: remembered from the last copy, or read back from it.
-    const before = base && (mine?.snapshot.position === base.position ? mine.positions : positionsOf(snapshots.restore(base.position)));
+    const before =
+      base &&
+      (mine?.snapshot.position === base.position ? mine.positions : positionsOf(snapshots.restore(base.position)));
     const positions = new Map(rows.map((row) => [row.odataId, row.position]));
     let made: SnapshotInfo;
     if (!base || !before) {

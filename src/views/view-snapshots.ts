@@ -55,8 +55,14 @@ const SECTION_BYTES = 8 * 1024;
 const parentOf = (odataId: string) => odataId.slice(0, odataId.lastIndexOf('/') + 1);
 
 /** A snapshot before it is deflated: its header (less the sections' deflated lengths) and its sections' text. */
-function snapshotParts(views: readonly StoredView[], deleted: readonly string[]): { families: Header['families']; sections: Buffer[] } {
-  const byParent = new Map<string, { leaves: string[]; positions: number[]; bodies: string[]; bytes: number[]; total: number }>();
+function snapshotParts(
+  views: readonly StoredView[],
+  _deleted: readonly string[],
+): { families: Header['families']; sections: Buffer[] } {
+  const byParent = new Map<
+    string,
+    { leaves: string[]; positions: number[]; bodies: string[]; bytes: number[]; total: number }
+  >();
   for (const view of views) {
     const parent = parentOf(view.odataId);
     let family = byParent.get(parent);
@@ -98,9 +104,19 @@ export function encodeSnapshot(views: readonly StoredView[], deleted: readonly s
 }
 
 /** As encodeSnapshot, deflating on libuv's thread pool; undefined if that fails. */
-async function encodeSnapshotAsync(views: readonly StoredView[], deleted: readonly string[]): Promise<Buffer | undefined> {
+async function encodeSnapshotAsync(
+  views: readonly StoredView[],
+  deleted: readonly string[],
+): Promise<Buffer | undefined> {
   const { families, sections } = snapshotParts(views, deleted);
-  const deflated = await Promise.all(sections.map((section) => new Promise<Buffer | undefined>((resolve) => deflate(section, DEFLATE, (err, body) => resolve(err ? undefined : body)))));
+  const deflated = await Promise.all(
+    sections.map(
+      (section) =>
+        new Promise<Buffer | undefined>((resolve) =>
+          deflate(section, DEFLATE, (err, body) => resolve(err ? undefined : body)),
+        ),
+    ),
+  );
   return deflated.every((section) => section !== undefined) ? assemble(families, deleted, deflated) : undefined;
 }
 
@@ -175,7 +191,8 @@ function openSnapshot(body: Buffer, position: number): OpenedSnapshot {
   let offset = 4 + headLength;
   const sizes = new Array<number>(header.sections.length).fill(0);
   const families = header.families.map(([parent, index, leaves, positions, bytes]): [string, StoredFamily, number] => {
-    if (index >= sizes.length || leaves.length !== positions.length || leaves.length !== bytes.length) throw new Error('snapshot family does not match its header');
+    if (index >= sizes.length || leaves.length !== positions.length || leaves.length !== bytes.length)
+      throw new Error('snapshot family does not match its header');
     const offsets = new Array<number>(bytes.length + 1);
     let at = sizes[index]!;
     for (let i = 0; i < bytes.length; i += 1) {
@@ -192,11 +209,20 @@ function openSnapshot(body: Buffer, position: number): OpenedSnapshot {
     return section;
   });
   if (offset !== body.length) throw new Error('snapshot sections do not add up to its header');
-  return { families: families.map(([parent, family, index]) => [parent, { ...family, section: sections[index]! }]), deleted: header.deleted };
+  return {
+    families: families.map(([parent, family, index]) => [parent, { ...family, section: sections[index]! }]),
+    deleted: header.deleted,
+  };
 }
 
 const viewOf = (parent: string, family: StoredFamily, i: number) =>
-  new SnapshotView(parent + family.leaves[i]!, family.positions[i]!, family.section, family.offsets[i]!, family.offsets[i + 1]!);
+  new SnapshotView(
+    parent + family.leaves[i]!,
+    family.positions[i]!,
+    family.section,
+    family.offsets[i]!,
+    family.offsets[i + 1]!,
+  );
 
 /** A snapshot's content read whole: its views (those of one parent path together) and the ids it deletes. */
 export function decodeSnapshot(body: Buffer): { views: StoredView[]; deleted: readonly string[] } {
@@ -266,7 +292,14 @@ export class SnapshotViews {
     if (known !== undefined) return known ?? undefined;
     const parent = parentOf(odataId);
     const member = this.membersOf(parent).get(odataId.slice(parent.length));
-    const view = member === undefined ? undefined : viewOf(parent, this.changes.get(parent)![Math.floor(member / MEMBER_SPAN)] as StoredFamily, member % MEMBER_SPAN);
+    const view =
+      member === undefined
+        ? undefined
+        : viewOf(
+            parent,
+            this.changes.get(parent)![Math.floor(member / MEMBER_SPAN)] as StoredFamily,
+            member % MEMBER_SPAN,
+          );
     this.views.set(odataId, view ?? null);
     return view;
   }
@@ -315,7 +348,9 @@ export class ViewSnapshots {
     this.selectNearest = db.prepare(
       'SELECT position, base, depth FROM view_snapshots WHERE projection_version = ? AND position <= ? ORDER BY position DESC LIMIT 1',
     );
-    this.selectRow = db.prepare('SELECT position, base, depth, body FROM view_snapshots WHERE projection_version = ? AND position = ?');
+    this.selectRow = db.prepare(
+      'SELECT position, base, depth, body FROM view_snapshots WHERE projection_version = ? AND position = ?',
+    );
     this.insertRow = db.prepare(
       'INSERT OR IGNORE INTO view_snapshots (projection_version, position, base, depth, views, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -327,7 +362,9 @@ export class ViewSnapshots {
   nearest(position: number): SnapshotInfo | undefined {
     const row = this.selectNearest.get(this.projectionVersion, position);
     if (!row) return undefined;
-    return row.base === null ? { position: row.position, depth: row.depth } : { position: row.position, base: row.base, depth: row.depth };
+    return row.base === null
+      ? { position: row.position, depth: row.depth }
+      : { position: row.position, base: row.base, depth: row.depth };
   }
 
   /** Every view at the snapshot's position, or undefined when its chain cannot be read whole. */
@@ -378,7 +415,13 @@ export class ViewSnapshots {
    * Records a snapshot: `base` undefined makes a keyframe of `views`; otherwise `views` and
    * `deleted` are what changed since `base`. A snapshot already at that position is kept.
    */
-  save(position: number, views: readonly StoredView[], viewCount: number, base?: SnapshotInfo, deleted: readonly string[] = []): SnapshotInfo {
+  save(
+    position: number,
+    views: readonly StoredView[],
+    viewCount: number,
+    base?: SnapshotInfo,
+    deleted: readonly string[] = [],
+  ): SnapshotInfo {
     this.insert(position, encodeSnapshot(views, base ? deleted : []), viewCount, base);
     // Another writer may have been first at this position: the row that stands is the one to build on.
     return this.nearest(position)!;
@@ -390,7 +433,13 @@ export class ViewSnapshots {
    * being written; one that never lands (the store closed first) leaves a base missing, which
    * restore takes as damage.
    */
-  saveInBackground(position: number, views: readonly StoredView[], viewCount: number, base?: SnapshotInfo, deleted: readonly string[] = []): SnapshotInfo {
+  saveInBackground(
+    position: number,
+    views: readonly StoredView[],
+    viewCount: number,
+    base?: SnapshotInfo,
+    deleted: readonly string[] = [],
+  ): SnapshotInfo {
     const deflated = encodeSnapshotAsync(views, base ? deleted : []);
     // Deflated side by side, written in order: a delta never lands before its base.
     const written = this.lastWrite.then(async () => {
@@ -421,7 +470,15 @@ export class ViewSnapshots {
     this.db
       .transaction(() => {
         this.deleteOthers.run(this.projectionVersion);
-        this.insertRow.run(this.projectionVersion, position, base?.position ?? null, base ? base.depth + 1 : 0, viewCount, body, new Date().toISOString());
+        this.insertRow.run(
+          this.projectionVersion,
+          position,
+          base?.position ?? null,
+          base ? base.depth + 1 : 0,
+          viewCount,
+          body,
+          new Date().toISOString(),
+        );
       })
       .immediate();
   }
@@ -429,7 +486,9 @@ export class ViewSnapshots {
   /** How many snapshots this projection version has, and their bytes. */
   stats(): { count: number; bytes: number } {
     const row = this.db
-      .prepare('SELECT count(*) AS count, coalesce(sum(length(body)), 0) AS bytes FROM view_snapshots WHERE projection_version = ?')
+      .prepare(
+        'SELECT count(*) AS count, coalesce(sum(length(body)), 0) AS bytes FROM view_snapshots WHERE projection_version = ?',
+      )
       .get(this.projectionVersion) as { count: number; bytes: number };
     return row;
   }

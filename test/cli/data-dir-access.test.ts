@@ -22,7 +22,9 @@ describe.skipIf(process.getuid?.() !== 0)('a data directory this user may not us
     const { file, dataDir } = closedDataDir();
     const run = runCliAsNobody(['history', '--config', file]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe(`redfish-emulator history: cannot read the data directory ${dataDir}: it is not this user's to read; run as its owner, or give this user access to it (chown, chmod)\n`);
+    expect(run.stderr).toBe(
+      `redfish-emulator history: cannot read the data directory ${dataDir}: it is not this user's to read; run as its owner, or give this user access to it (chown, chmod)\n`,
+    );
   });
 
   it('stops serve at start, in one line, with nothing written there (EACCES)', () => {

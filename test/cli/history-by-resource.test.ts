@@ -31,7 +31,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const types = (resource: string) => {
   const run = runCli(['history', '--data-dir', dataDir, '--resource', resource, '--json']);
   expect(run.code, run.stderr).toBe(0);
-  return run.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type);
+  return run.stdout
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { type: string }).type);
 };
 
 describe('history by resource, on a log written before the index', () => {
@@ -49,9 +52,17 @@ describe('history by resource, on a log written before the index', () => {
 
   it('lists a task, a drive and a virtual media device by what their events name', () => {
     expect(types(CREATE_TASK)).toEqual(['VolumeCreateRequested', 'VolumeOperationCompleted']);
-    expect(types(`${STORAGE}/Drives/1`)).toEqual(['StorageRegistered', 'VolumeCreateRequested', 'DriveFailed', 'DriveReplaced']);
+    expect(types(`${STORAGE}/Drives/1`)).toEqual([
+      'StorageRegistered',
+      'VolumeCreateRequested',
+      'DriveFailed',
+      'DriveReplaced',
+    ]);
     expect(types(`${STORAGE}/Drives/3`)).toEqual(['StorageRegistered']);
-    expect(types('/redfish/v1/Managers/node-1/VirtualMedia/Cd')).toEqual(['VirtualMediaInsertRequested', 'VirtualMediaInsertFailed']);
+    expect(types('/redfish/v1/Managers/node-1/VirtualMedia/Cd')).toEqual([
+      'VirtualMediaInsertRequested',
+      'VirtualMediaInsertFailed',
+    ]);
     // Everything of the system is still its own history, each event once.
     expect(types('/redfish/v1/Systems/node-1')).toHaveLength(15);
   });
@@ -60,21 +71,46 @@ describe('history by resource, on a log written before the index', () => {
     const emulator = await startEmulator(testConfig(dir).config);
     try {
       const apiTypes = async (resource: string) =>
-        ((await (await fetch(`${emulator.url}/emulator/v1/History?resource=${encodeURIComponent(resource)}`)).json()) as { Events: { type: string }[] }).Events.map((e) => e.type);
+        (
+          (await (
+            await fetch(`${emulator.url}/emulator/v1/History?resource=${encodeURIComponent(resource)}`)
+          ).json()) as { Events: { type: string }[] }
+        ).Events.map((e) => e.type);
       expect(await apiTypes(VOLUME)).toEqual(types(VOLUME));
-      emulator.store.append({ streamId: STORAGE, expectedVersion: 'any', events: [{ type: 'VolumeBackingLost', data: { volumeId: '1', reason: 'gone' } }], meta: { actor: 'reconciler' } });
+      emulator.store.append({
+        streamId: STORAGE,
+        expectedVersion: 'any',
+        events: [{ type: 'VolumeBackingLost', data: { volumeId: '1', reason: 'gone' } }],
+        meta: { actor: 'reconciler' },
+      });
       expect((await apiTypes(VOLUME)).at(-1)).toBe('VolumeBackingLost');
       expect(await apiTypes(`${STORAGE}/Volumes/2`)).toEqual([]);
       // A long stretch to index is done in several batches, every event counted once.
       emulator.store.append({
         streamId: STORAGE,
         expectedVersion: 'any',
-        events: Array.from({ length: 4500 }, (_, i) => ({ type: 'VolumeRenamed', data: { volumeId: '2', name: `v${i}` } })),
+        events: Array.from({ length: 4500 }, (_, i) => ({
+          type: 'VolumeRenamed',
+          data: { volumeId: '2', name: `v${i}` },
+        })),
         meta: { actor: 'user:admin' },
       });
-      const page = (await (await fetch(`${emulator.url}/emulator/v1/History?resource=${encodeURIComponent(`${STORAGE}/Volumes/2`)}&limit=1000`)).json()) as { Events: unknown[]; Next: string };
+      const page = (await (
+        await fetch(
+          `${emulator.url}/emulator/v1/History?resource=${encodeURIComponent(`${STORAGE}/Volumes/2`)}&limit=1000`,
+        )
+      ).json()) as { Events: unknown[]; Next: string };
       expect(page.Events).toHaveLength(1000);
-      const counted = runCli(['history', '--data-dir', dataDir, '--resource', `${STORAGE}/Volumes/2`, '--limit', '1', '--json']);
+      const counted = runCli([
+        'history',
+        '--data-dir',
+        dataDir,
+        '--resource',
+        `${STORAGE}/Volumes/2`,
+        '--limit',
+        '1',
+        '--json',
+      ]);
       expect(JSON.parse(counted.stdout.trim().split('\n')[1]!)).toMatchObject({ more: 4499 });
     } finally {
       await emulator.close();

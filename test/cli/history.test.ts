@@ -29,14 +29,27 @@ beforeAll(() => {
   const now = Date.now();
   const times = [now - 3 * HOUR, now - 1.5 * HOUR, now - 5 * 60_000];
   const clock = () => new Date(times.shift() ?? now);
-  const { store } = openEventStore({ file: join(dataDir, 'events.db'), projectors, projectionVersion: PROJECTION_VERSION, clock });
+  const { store } = openEventStore({
+    file: join(dataDir, 'events.db'),
+    projectors,
+    projectionVersion: PROJECTION_VERSION,
+    clock,
+  });
   for (let i = 0; i < 3; i++) {
-    store.append({ streamId: SYSTEM, expectedVersion: i, events: [{ type: 'PowerStateObserved', data: { state: i % 2 ? 'Off' : 'On' } }], meta: { actor: 'libvirt-observer' } });
+    store.append({
+      streamId: SYSTEM,
+      expectedVersion: i,
+      events: [{ type: 'PowerStateObserved', data: { state: i % 2 ? 'Off' : 'On' } }],
+      meta: { actor: 'libvirt-observer' },
+    });
   }
   store.append({
     streamId: '/redfish/v1/Systems/node-2',
     expectedVersion: 0,
-    events: Array.from({ length: MANY }, (_, i) => ({ type: 'IndicatorChanged', data: { led: i % 2 ? 'Off' : 'Lit' } })),
+    events: Array.from({ length: MANY }, (_, i) => ({
+      type: 'IndicatorChanged',
+      data: { led: i % 2 ? 'Off' : 'Lit' },
+    })),
     meta: { actor: 'user:admin', requestId: 'req-1' },
   });
   store.db.close();
@@ -44,12 +57,20 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const history = (...args: string[]) => runCli(['history', '--data-dir', dataDir, ...args]);
-const jsonLines = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+const jsonLines = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('redfish-emulator history', () => {
   it('ends quietly when the reader of its output goes away (| head -1), as every command does', () => {
     for (const args of [['history', '--json'], ['history', '--limit', '5000'], ['export']]) {
-      const run = spawnSync('bash', ['-o', 'pipefail', '-c', `"${process.execPath}" "${cli}" ${args.join(' ')} --data-dir "${dataDir}" | head -1`], { encoding: 'utf8' });
+      const run = spawnSync(
+        'bash',
+        ['-o', 'pipefail', '-c', `"${process.execPath}" "${cli}" ${args.join(' ')} --data-dir "${dataDir}" | head -1`],
+        { encoding: 'utf8' },
+      );
       expect(run.stderr, args.join(' ')).toBe('');
       expect(run.status, args.join(' ')).toBe(0);
       expect(run.stdout.split('\n')).toHaveLength(2);
@@ -67,11 +88,19 @@ describe('redfish-emulator history', () => {
   it('lists the N newest events newest first with --tail N, and says how to see the older ones', () => {
     const run = history('--tail', '3');
     expect(run.code).toBe(0);
-    const positions = run.stdout.trim().split('\n').slice(1).map((line) => Number(line.split(' ')[0]));
+    const positions = run.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => Number(line.split(' ')[0]));
     expect(positions).toEqual([MANY + 3, MANY + 2, MANY + 1]);
     expect(run.stderr).toBe(`(${MANY} more older events match: add --until-position ${MANY} to see them)\n`);
     const older = history('--tail', '3', '--until-position', String(MANY), '--json');
-    expect(jsonLines(older.stdout).slice(0, 3).map((e) => e['position'])).toEqual([MANY, MANY - 1, MANY - 2]);
+    expect(
+      jsonLines(older.stdout)
+        .slice(0, 3)
+        .map((e) => e['position']),
+    ).toEqual([MANY, MANY - 1, MANY - 2]);
   });
 
   it('says how many more events match when the listing stops at its limit: a hint on standard error, a last line with --json', () => {
@@ -90,14 +119,17 @@ describe('redfish-emulator history', () => {
   });
 
   it('takes ages for --since and --until (10m, 2h) as well as times', () => {
-    const positions = (...args: string[]) => jsonLines(history('--stream', SYSTEM, '--json', ...args).stdout).map((e) => e['position']);
+    const positions = (...args: string[]) =>
+      jsonLines(history('--stream', SYSTEM, '--json', ...args).stdout).map((e) => e['position']);
     expect(positions('--since', '10m')).toEqual([3]);
     expect(positions('--since', '2h')).toEqual([2, 3]);
     expect(positions('--until', '1h')).toEqual([1, 2]);
     expect(positions('--since', new Date(Date.now() - 2 * HOUR).toISOString())).toEqual([2, 3]);
     const bad = history('--since', '10 minutes');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--since takes a date or time such as 2026-11-25T10:00:00Z, or an age such as 10m or 2h, got '10 minutes'");
+    expect(bad.stderr).toContain(
+      "--since takes a date or time such as 2026-11-25T10:00:00Z, or an age such as 10m or 2h, got '10 minutes'",
+    );
   });
 
   it('takes a resource by its full URL', () => {
@@ -113,7 +145,9 @@ describe('redfish-emulator history', () => {
     expect(typo.stdout).toBe('');
     expect(typo.stderr).toContain("--type 'PowerStateObserve' is no event type; did you mean PowerStateObserved?");
     const partial = history('--type', 'VolumeOperation');
-    expect(partial.stderr).toContain('did you mean VolumeOperationCancelled, VolumeOperationCompleted, VolumeOperationFailed?');
+    expect(partial.stderr).toContain(
+      'did you mean VolumeOperationCancelled, VolumeOperationCompleted, VolumeOperationFailed?',
+    );
     const nothingLike = history('--type', 'Xyzzy');
     expect(nothingLike.code).toBe(2);
     expect(nothingLike.stderr).toMatch(/the event types are (\w+, )+VolumeRenamed\n/);
@@ -127,7 +161,12 @@ describe('redfish-emulator history', () => {
     const emulator = await startEmulator(testConfig(apiDir).config);
     let api: unknown[];
     try {
-      emulator.store.append({ streamId: SYSTEM, expectedVersion: 0, events: [{ type: 'ResetRequested', data: { resetType: 'On' } }], meta: { actor: 'user:admin', requestId: 'req-9', correlationId: 'c-1' } });
+      emulator.store.append({
+        streamId: SYSTEM,
+        expectedVersion: 0,
+        events: [{ type: 'ResetRequested', data: { resetType: 'On' } }],
+        meta: { actor: 'user:admin', requestId: 'req-9', correlationId: 'c-1' },
+      });
       const response = await fetch(`${emulator.url}/emulator/v1/History`);
       api = ((await response.json()) as { Events: unknown[] }).Events;
     } finally {

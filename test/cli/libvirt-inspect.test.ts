@@ -16,7 +16,9 @@ beforeAll(async () => {
   client = await LibvirtClient.connect('qemu:///system');
   temp = await createTempPool(client);
   await client.volumeCreateXml(temp.pool, volumeXml({ name: 'seen.qcow2', capacityBytes: 16 * 1024 * 1024 }));
-  domain = await client.domainDefineXml(demoDomainXml({ name: domainName, uuid: randomUUID(), memoryMiB: 64, vcpus: 1, mac: '52:54:00:00:00:aa' }));
+  domain = await client.domainDefineXml(
+    demoDomainXml({ name: domainName, uuid: randomUUID(), memoryMiB: 64, vcpus: 1, mac: '52:54:00:00:00:aa' }),
+  );
 });
 afterAll(async () => {
   await removeDomain(client, domain);
@@ -46,7 +48,9 @@ describe('redfish-emulator libvirt inspect', () => {
     const run = runCli(['libvirt', 'inspect'], { REDFISH_EMULATOR_LIBVIRT_URI: 'test:///default' });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^test:\/\/\/default on .*, libvirt \d+\.\d+\.\d+\n/);
-    expect(run.stdout).toMatch(/\nDOMAIN\s+STATE\s+ID\s+UUID\ntest\s+Running\s+\d+\s+6695eb01-f6a4-8304-79aa-97f2502e193f/);
+    expect(run.stdout).toMatch(
+      /\nDOMAIN\s+STATE\s+ID\s+UUID\ntest\s+Running\s+\d+\s+6695eb01-f6a4-8304-79aa-97f2502e193f/,
+    );
   });
 
   it('explains a daemon that is not there and exits 1', () => {

@@ -143,9 +143,16 @@ describe('long store commands', { timeout: 180_000 }, () => {
     expect(readdirSync(fresh).filter((name) => !name.startsWith('.'))).toEqual([]);
 
     // An existing empty store (as a server leaves it): still empty after a SIGTERM or a kill -9 (one transaction).
-    for (const [signal, code] of [['SIGTERM', 143], ['SIGKILL', 137]] as const) {
+    for (const [signal, code] of [
+      ['SIGTERM', 143],
+      ['SIGKILL', 137],
+    ] as const) {
       const target = join(dir, `import-into-empty-${signal}`);
-      openEventStore({ file: join(target, 'events.db'), projectors, projectionVersion: PROJECTION_VERSION }).store.db.close();
+      openEventStore({
+        file: join(target, 'events.db'),
+        projectors,
+        projectionVersion: PROJECTION_VERSION,
+      }).store.db.close();
       const run = startCli(['import', largeLog, '--config', large.file, '--data-dir', target, '--progress']);
       await run.stderrMatches(/import \(projecting\)/);
       run.child.kill(signal);

@@ -22,7 +22,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Starts `serve` with `args`, GETs the Systems collection, stops it, and gives back what it printed. */
 async function serveOneRequest(args: string[]): Promise<string> {
   const { file } = testConfig(mkdtempSync(join(dir, 'run-')));
-  const child = spawn(process.execPath, [cli, 'serve', '--config', file, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'], HOME: process.env['HOME'] } });
+  const child = spawn(process.execPath, [cli, 'serve', '--config', file, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'] },
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -59,7 +62,15 @@ const requestLines = (output: string) =>
 describe('serve --log-level and --log-file', () => {
   it('logs each request as a JSON line on standard output by default (level info)', async () => {
     const lines = requestLines(await serveOneRequest([]));
-    expect(lines).toEqual([expect.objectContaining({ method: 'GET', status: 200, actor: 'anonymous', reqId: expect.any(String), ms: expect.any(Number) })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        status: 200,
+        actor: 'anonymous',
+        reqId: expect.any(String),
+        ms: expect.any(Number),
+      }),
+    ]);
   });
 
   it('writes no request line at --log-level warn', async () => {
@@ -76,7 +87,9 @@ describe('serve --log-level and --log-file', () => {
   it('refuses an unknown level with exit 2, from the flag or the config key', () => {
     const flag = runCli(['serve', '--log-level', 'loud']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain("--log-level takes one of trace, debug, info, warn, error, fatal, silent, got 'loud'");
+    expect(flag.stderr).toContain(
+      "--log-level takes one of trace, debug, info, warn, error, fatal, silent, got 'loud'",
+    );
     const file = join(dir, 'bad-level.json');
     writeFileSync(file, JSON.stringify({ dataDir: join(dir, 'unused'), log: { level: 'loud' } }));
     const key = runCli(['serve', '--config', file]);
@@ -90,7 +103,9 @@ describe('serve --log-level and --log-file', () => {
     const run = runCli(['serve', '--config', file, '--log-file', join(dir, 'no-such-dir', 'serve.log')]);
     // log.file is configuration: exit status 2.
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`redfish-emulator serve: cannot open the log file ${join(dir, 'no-such-dir', 'serve.log')} (log.file): ENOENT: no such file or directory, open '${join(dir, 'no-such-dir', 'serve.log')}'\n`);
+    expect(run.stderr).toBe(
+      `redfish-emulator serve: cannot open the log file ${join(dir, 'no-such-dir', 'serve.log')} (log.file): ENOENT: no such file or directory, open '${join(dir, 'no-such-dir', 'serve.log')}'\n`,
+    );
   });
 });
 
@@ -100,8 +115,20 @@ describe('the log on a terminal', () => {
     let printed = '';
     terminal.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     const log = serviceLogger({ stdout: terminal }).child({ reqId: 'req-7' });
-    log.info({ method: 'PATCH', path: '/redfish/v1/Systems/node-1', status: 400, ms: 2.5, actor: 'user:admin', messageIds: ['Base.1.22.PropertyUnknown'] }, 'request');
+    log.info(
+      {
+        method: 'PATCH',
+        path: '/redfish/v1/Systems/node-1',
+        status: 400,
+        ms: 2.5,
+        actor: 'user:admin',
+        messageIds: ['Base.1.22.PropertyUnknown'],
+      },
+      'request',
+    );
     log.warn('a warning');
-    expect(printed).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  req-7 user:admin PATCH \/redfish\/v1\/Systems\/node-1 400 2\.5 ms Base\.1\.22\.PropertyUnknown\n\d\d:\d\d:\d\d\.\d{3} WARN  req-7 a warning\n$/);
+    expect(printed).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} INFO {2}req-7 user:admin PATCH \/redfish\/v1\/Systems\/node-1 400 2\.5 ms Base\.1\.22\.PropertyUnknown\n\d\d:\d\d:\d\d\.\d{3} WARN {2}req-7 a warning\n$/,
+    );
   });
 });

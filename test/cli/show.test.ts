@@ -15,12 +15,21 @@ function dataDirWithLab(): { dataDir: string; seen: { position: number; time: st
   const dataDir = tempDir();
   let second = 0;
   const clock = () => new Date(Date.UTC(2026, 10, 25, 10, 0, (second += 1)));
-  const { store } = openEventStore({ file: join(dataDir, 'events.db'), projectors, projectionVersion: PROJECTION_VERSION, clock });
+  const { store } = openEventStore({
+    file: join(dataDir, 'events.db'),
+    projectors,
+    projectionVersion: PROJECTION_VERSION,
+    clock,
+  });
   const history = new LabHistory({ systems: 1, seed: 5 });
   const seen: { position: number; time: string; body: string | undefined }[] = [];
   while (store.lastPosition() < 120) {
     const { lastPosition } = store.append(history.next());
-    seen.push({ position: lastPosition, time: new Date(Date.UTC(2026, 10, 25, 10, 0, second)).toISOString(), body: store.views.get(SYSTEM)?.body });
+    seen.push({
+      position: lastPosition,
+      time: new Date(Date.UTC(2026, 10, 25, 10, 0, second)).toISOString(),
+      body: store.views.get(SYSTEM)?.body,
+    });
   }
   store.db.close();
   return { dataDir, seen };
@@ -72,8 +81,14 @@ describe('redfish-emulator show', () => {
     expect(runCli(['--help']).stdout).toContain('show');
     const last = seen.at(-1)!.position;
     const cases: [string[], RegExp][] = [
-      [['show', SYSTEM, '--as-of', 'yesterday'], /--as-of takes a log position .* or an ISO 8601 time .*; got 'yesterday'/],
-      [['show', SYSTEM, '--as-of', String(last + 1)], new RegExp(`position ${last + 1} is past the end of the log \\(${last}\\)`)],
+      [
+        ['show', SYSTEM, '--as-of', 'yesterday'],
+        /--as-of takes a log position .* or an ISO 8601 time .*; got 'yesterday'/,
+      ],
+      [
+        ['show', SYSTEM, '--as-of', String(last + 1)],
+        new RegExp(`position ${last + 1} is past the end of the log \\(${last}\\)`),
+      ],
       [['show', SYSTEM, '--diff', '1'], /--diff takes two points/],
       [['show', SYSTEM, '--diff', '1', '2', '--as-of', '3'], /do not go together/],
       [['show'], /name one resource/],

@@ -46,14 +46,18 @@ describe('serve refuses to start, in one line that names the problem and the fix
     );
   });
 
-  it('on an address that is not this machine\'s (EADDRNOTAVAIL)', () => {
+  it("on an address that is not this machine's (EADDRNOTAVAIL)", () => {
     // 192.0.2.0/24 is reserved for documentation: no machine has it.
-    expect(failedStart(['--listen', '192.0.2.1'])).toMatch(/^redfish-emulator serve: cannot listen on 192\.0\.2\.1: it is not an address of this machine; choose one it has with --listen/);
+    expect(failedStart(['--listen', '192.0.2.1'])).toMatch(
+      /^redfish-emulator serve: cannot listen on 192\.0\.2\.1: it is not an address of this machine; choose one it has with --listen/,
+    );
   });
 
   it('on a host name that does not resolve (ENOTFOUND)', () => {
     // .invalid never resolves (RFC 2606).
-    expect(failedStart(['--listen', 'no-such-host.invalid'])).toMatch(/^redfish-emulator serve: cannot listen on no-such-host\.invalid: no such host name; give an address of this machine with --listen/);
+    expect(failedStart(['--listen', 'no-such-host.invalid'])).toMatch(
+      /^redfish-emulator serve: cannot listen on no-such-host\.invalid: no such host name; give an address of this machine with --listen/,
+    );
   });
 });
 
@@ -64,7 +68,9 @@ describe('serve on a store that exists, on a port another program listens on', (
     // A first start makes the store (and its service, its lab registration); then it is stopped.
     const emulator = await startEmulatorProcess(file);
     await stopEmulatorProcess(emulator);
-    const storeFiles = ['events.db', 'events.db-wal'].map((name) => join(dir, 'data', name)).filter((f) => existsSync(f));
+    const storeFiles = ['events.db', 'events.db-wal']
+      .map((name) => join(dir, 'data', name))
+      .filter((f) => existsSync(f));
     const hashes = () => storeFiles.map((f) => createHash('sha256').update(readFileSync(f)).digest('hex'));
     const before = hashes();
     const port = await portInUse();
@@ -88,7 +94,9 @@ describe('serve refuses a configuration it cannot use with exit status 2, before
     const { file } = testConfig(dir, { auth: { enabled: true, htpasswdFile: missing } });
     const run = runCli(['serve', '--config', file]);
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^redfish-emulator serve: cannot read the accounts file ${missing}: `))]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^redfish-emulator serve: cannot read the accounts file ${missing}: `)),
+    ]);
     expect(existsSync(join(dir, 'data', 'events.db'))).toBe(false);
   });
 
@@ -116,7 +124,9 @@ describe('serve refuses a data directory it cannot use, before it writes anythin
   it('when a file is where a directory above it should be (ENOTDIR)', () => {
     const file = join(tempDir(), 'not-a-directory');
     writeFileSync(file, 'mine\n');
-    expect(failedStart(['--data-dir', join(file, 'data')])).toMatch(/^redfish-emulator serve: the data directory .*not-a-directory\/data cannot be made: a file is in its place/);
+    expect(failedStart(['--data-dir', join(file, 'data')])).toMatch(
+      /^redfish-emulator serve: the data directory .*not-a-directory\/data cannot be made: a file is in its place/,
+    );
   });
 });
 

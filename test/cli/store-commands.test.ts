@@ -15,21 +15,43 @@ function dataDirWithHistory(): string {
   const dataDir = tempDir();
   let second = 0;
   const clock = () => new Date(Date.UTC(2026, 10, 25, 10, 0, (second += 1)));
-  const { store } = openEventStore({ file: join(dataDir, 'events.db'), projectors, projectionVersion: PROJECTION_VERSION, clock });
+  const { store } = openEventStore({
+    file: join(dataDir, 'events.db'),
+    projectors,
+    projectionVersion: PROJECTION_VERSION,
+    clock,
+  });
   store.append({
     streamId: '/redfish/v1',
     expectedVersion: 0,
-    events: [{ type: 'ServiceCreated', data: { uuid: '6c1a8f3e-1111-4222-8333-944455556666', name: 'BMC', product: 'p', redfishVersion: '1.20.0' } }],
+    events: [
+      {
+        type: 'ServiceCreated',
+        data: { uuid: '6c1a8f3e-1111-4222-8333-944455556666', name: 'BMC', product: 'p', redfishVersion: '1.20.0' },
+      },
+    ],
     meta: { actor: 'emulator' },
   });
-  store.append({ streamId: '/redfish/v1/Systems/a', expectedVersion: 0, events: [{ type: 'PowerStateObserved', data: { state: 'On' } }], meta: { actor: 'libvirt-observer' } });
+  store.append({
+    streamId: '/redfish/v1/Systems/a',
+    expectedVersion: 0,
+    events: [{ type: 'PowerStateObserved', data: { state: 'On' } }],
+    meta: { actor: 'libvirt-observer' },
+  });
   store.append({
     streamId: '/redfish/v1/Systems/a/Storage/1',
     expectedVersion: 0,
-    events: [{ type: 'VolumeCreationRequested', data: { volume: '1' }, subject: '/redfish/v1/Systems/a/Storage/1/Volumes/1' }],
+    events: [
+      { type: 'VolumeCreationRequested', data: { volume: '1' }, subject: '/redfish/v1/Systems/a/Storage/1/Volumes/1' },
+    ],
     meta: { actor: 'user:admin' },
   });
-  store.append({ streamId: '/redfish/v1/Systems/ab', expectedVersion: 0, events: [{ type: 'PowerStateObserved', data: { state: 'Off' } }], meta: { actor: 'libvirt-observer' } });
+  store.append({
+    streamId: '/redfish/v1/Systems/ab',
+    expectedVersion: 0,
+    events: [{ type: 'PowerStateObserved', data: { state: 'Off' } }],
+    meta: { actor: 'libvirt-observer' },
+  });
   store.db.close();
   return dataDir;
 }
@@ -82,7 +104,9 @@ describe('redfish-emulator CLI on the store', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^POSITION\s+RECORDED AT\s+ACTOR\s+TYPE\s+SUBJECT\s+DATA$/);
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatch(/^4\s+2026-11-25T10:00:04.000Z\s+libvirt-observer\s+PowerStateObserved\s+\/redfish\/v1\/Systems\/ab\s+\{"state":"Off"\}$/);
+    expect(lines[1]).toMatch(
+      /^4\s+2026-11-25T10:00:04.000Z\s+libvirt-observer\s+PowerStateObserved\s+\/redfish\/v1\/Systems\/ab\s+\{"state":"Off"\}$/,
+    );
   });
 
   it('export then import into a new data directory gives the same log and the same views', () => {
@@ -100,7 +124,9 @@ describe('redfish-emulator CLI on the store', () => {
     const strip = (text: string) => text.split('\n').slice(1).join('\n');
     expect(strip(again.stdout)).toBe(strip(readFileSync(file, 'utf8')));
     const rebuilt = runCli(['rebuild', '--data-dir', target]);
-    const views = new Database(join(source, 'events.db'), { readonly: true }).prepare('SELECT count(*) AS n FROM views').get() as { n: number };
+    const views = new Database(join(source, 'events.db'), { readonly: true })
+      .prepare('SELECT count(*) AS n FROM views')
+      .get() as { n: number };
     expect(views.n).toBeGreaterThan(1);
     expect(rebuilt.stdout).toMatch(new RegExp(`^rebuilt ${views.n} views from 4 events`));
   });

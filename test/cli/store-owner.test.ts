@@ -42,7 +42,9 @@ describe('one emulator per store', () => {
     expect(second.code).toBe(1);
     const lines = second.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^redfish-emulator serve: the store .*events\.db is in use by another emulator: pid \d+ \(.*cli\.js serve --config .*\), serving since .*; stop that one first/);
+    expect(lines[0]).toMatch(
+      /^redfish-emulator serve: the store .*events\.db is in use by another emulator: pid \d+ \(.*cli\.js serve --config .*\), serving since .*; stop that one first/,
+    );
     expect(lines[0]).toContain(`pid ${first.child.pid} `);
     expect(second.stdout).not.toContain('serving');
     expect(storeBytes(join(dir, 'data'))).toEqual(before);
@@ -65,7 +67,9 @@ describe('one emulator per store', () => {
     // An import only ever fills an empty store, which a served one is not.
     const imported = runCli(['import', exported, '--config', file]);
     expect(imported.code).toBe(1);
-    expect(imported.stderr).toBe('redfish-emulator import: the target store already has events; import into a new data directory\n');
+    expect(imported.stderr).toBe(
+      'redfish-emulator import: the target store already has events; import into a new data directory\n',
+    );
   });
 
   it('is free again once its owner is killed (kill -9): the next serve starts', async () => {

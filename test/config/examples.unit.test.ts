@@ -10,7 +10,14 @@ const files = readdirSync(examples).filter((name) => name.endsWith('.json'));
 
 describe('the example configs', () => {
   it('are there', () => {
-    expect(files).toEqual(expect.arrayContaining(['ironic-lab.json', 'adopt-existing-vms.json', 'remote-libvirt-ssh.json', 'multi-host-lab.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'ironic-lab.json',
+        'adopt-existing-vms.json',
+        'remote-libvirt-ssh.json',
+        'multi-host-lab.json',
+      ]),
+    );
   });
 
   it.each(files)('%s passes the schema check', (name) => {

@@ -31,14 +31,21 @@ describe('loadConfig', () => {
     const env = { REDFISH_EMULATOR_PORT: '9002', REDFISH_EMULATOR_DATA_DIR: '/tmp/from-env' };
     expect(loadConfig({ file, env })).toMatchObject({ listen: { port: 9002 }, dataDir: '/tmp/from-env' });
     const both = loadConfig({ file, env, overrides: { port: 9003, libvirtUri: 'test:///default' } });
-    expect(both).toMatchObject({ listen: { port: 9003 }, dataDir: '/tmp/from-env', libvirt: { uri: 'test:///default' } });
+    expect(both).toMatchObject({
+      listen: { port: 9003 },
+      dataDir: '/tmp/from-env',
+      libvirt: { uri: 'test:///default' },
+    });
     expect(loadConfig({ env: { REDFISH_EMULATOR_CONFIG: file } }).listen.port).toBe(9001);
   });
 
   it('takes a tls setting whole: own files replace the default self-signed certificate, false turns HTTPS off', () => {
     expect(loadConfig({ env: {} }).tls).toEqual({ selfSigned: true });
     const files = configFile({ tls: { certFile: '/etc/x/cert.pem', keyFile: '/etc/x/key.pem' } });
-    expect(loadConfig({ file: files, env: {} }).tls).toEqual({ certFile: '/etc/x/cert.pem', keyFile: '/etc/x/key.pem' });
+    expect(loadConfig({ file: files, env: {} }).tls).toEqual({
+      certFile: '/etc/x/cert.pem',
+      keyFile: '/etc/x/key.pem',
+    });
     expect(loadConfig({ file: configFile({ tls: false }), env: {} }).tls).toBe(false);
   });
 
@@ -48,7 +55,10 @@ describe('loadConfig', () => {
   });
 
   it("takes each system's BIOS and BMC firmware versions, and a CA for update images", () => {
-    const file = configFile({ updateService: { caFile: '/etc/lab/ca.pem' }, lab: { systems: [{ id: 'a', domain: 'x', biosVersion: '2.4.1', bmcFirmwareVersion: '5.10.0-rc1' }] } });
+    const file = configFile({
+      updateService: { caFile: '/etc/lab/ca.pem' },
+      lab: { systems: [{ id: 'a', domain: 'x', biosVersion: '2.4.1', bmcFirmwareVersion: '5.10.0-rc1' }] },
+    });
     const config = loadConfig({ file, env: {} });
     expect(config.lab.systems[0]).toMatchObject({ biosVersion: '2.4.1', bmcFirmwareVersion: '5.10.0-rc1' });
     expect(config.updateService).toEqual({ caFile: '/etc/lab/ca.pem' });
@@ -61,21 +71,66 @@ describe('loadConfig', () => {
     [{ lab: { systems: [{ id: 'a' }] } }, 'lab.systems[0].domain: missing (required)'],
     [{ lab: { systems: [{ id: 'a b', domain: 'x' }] } }, 'lab.systems[0].id: must match pattern'],
     [
-      { lab: { systems: [{ id: 'a', domain: 'x', storage: [{ id: 's', drives: [{ id: '0', capacityBytes: 'big', mediaType: 'HDD', protocol: 'SAS' }] }] }] } },
+      {
+        lab: {
+          systems: [
+            {
+              id: 'a',
+              domain: 'x',
+              storage: [{ id: 's', drives: [{ id: '0', capacityBytes: 'big', mediaType: 'HDD', protocol: 'SAS' }] }],
+            },
+          ],
+        },
+      },
       'lab.systems[0].storage[0].drives[0].capacityBytes: must be integer',
     ],
-    [{ lab: { systems: [{ id: 'a', domain: 'x', biosVersion: '' }] } }, 'lab.systems[0].biosVersion: must NOT have fewer than 1 characters'],
-    [{ lab: { systems: [{ id: 'a', domain: 'x', bmcFirmwareVersion: 'v 2' }] } }, 'lab.systems[0].bmcFirmwareVersion: must match pattern'],
+    [
+      { lab: { systems: [{ id: 'a', domain: 'x', biosVersion: '' }] } },
+      'lab.systems[0].biosVersion: must NOT have fewer than 1 characters',
+    ],
+    [
+      { lab: { systems: [{ id: 'a', domain: 'x', bmcFirmwareVersion: 'v 2' }] } },
+      'lab.systems[0].bmcFirmwareVersion: must match pattern',
+    ],
     [{ updateService: { caFile: 7 } }, 'updateService.caFile: must be string'],
-    [{ lab: { systems: [{ id: 'a', domain: 'x' }, { id: 'a', domain: 'y' }] } }, "lab.systems[1].id: 'a' is used twice"],
-    [{ lab: { systems: [{ id: 'a', domain: 'x' }, { id: 'b', domain: 'x' }] } }, "lab.systems[1].domain: 'x' is used twice"],
+    [
+      {
+        lab: {
+          systems: [
+            { id: 'a', domain: 'x' },
+            { id: 'a', domain: 'y' },
+          ],
+        },
+      },
+      "lab.systems[1].id: 'a' is used twice",
+    ],
+    [
+      {
+        lab: {
+          systems: [
+            { id: 'a', domain: 'x' },
+            { id: 'b', domain: 'x' },
+          ],
+        },
+      },
+      "lab.systems[1].domain: 'x' is used twice",
+    ],
     [{ lab: { network: { type: 'bridge' } } }, 'lab.network.name: missing (required)'],
     [{ lab: { network: { type: 'user', name: 'default' } } }, 'lab.network.name: not allowed here'],
-    [{ lab: { network: { type: 'macvtap', name: 'eth0' } } }, 'lab.network.type: must be one of "user", "network", "bridge"'],
-    [{ lab: { systems: [{ id: 'a', domain: 'x', network: { type: 'network' } }] } }, 'lab.systems[0].network.name: missing (required)'],
+    [
+      { lab: { network: { type: 'macvtap', name: 'eth0' } } },
+      'lab.network.type: must be one of "user", "network", "bridge"',
+    ],
+    [
+      { lab: { systems: [{ id: 'a', domain: 'x', network: { type: 'network' } }] } },
+      'lab.systems[0].network.name: missing (required)',
+    ],
     [{ lab: { systems: [{ id: 'a', domain: 'x', rootDiskGiB: -1 }] } }, 'lab.systems[0].rootDiskGiB: must be >= 0'],
     [{ lab: { systems: [{ id: 'a', domain: 'x', rootDiskGiB: 1.5 }] } }, 'lab.systems[0].rootDiskGiB: must be integer'],
-    [{ lab: { systems: [{ id: 'a', domain: 'x', manufacturer: '' }] } }, 'lab.systems[0].manufacturer: must NOT have fewer than 1 characters'],
+    [
+      { lab: { systems: [{ id: 'a', domain: 'x', manufacturer: '' }] } },
+      'lab.systems[0].manufacturer: must NOT have fewer than 1 characters',
+    ],
     [{ lab: { systems: [{ id: 'a', domain: 'x', sku: 7 }] } }, 'lab.systems[0].sku: must be string'],
   ])('names the bad key and what was expected: %j', (content, message) => {
     const file = configFile(content);
@@ -102,22 +157,44 @@ describe('loadConfig', () => {
       lab: {
         network: { type: 'network', name: 'default' },
         systems: [
-          { id: 'a', domain: 'x', network: { type: 'bridge', name: 'br0' }, rootDiskGiB: 0, manufacturer: 'Contoso', model: 'R1', serialNumber: 'SN1', sku: 'SKU1' },
+          {
+            id: 'a',
+            domain: 'x',
+            network: { type: 'bridge', name: 'br0' },
+            rootDiskGiB: 0,
+            manufacturer: 'Contoso',
+            model: 'R1',
+            serialNumber: 'SN1',
+            sku: 'SKU1',
+          },
           { id: 'b', domain: 'y' },
         ],
       },
     });
     const [a, b] = labSystems(loadConfig({ file, env: {} }));
-    expect(a).toMatchObject({ network: { type: 'bridge', name: 'br0' }, rootDiskGiB: 0, inventory: { manufacturer: 'Contoso', model: 'R1', serialNumber: 'SN1', sku: 'SKU1' } });
-    expect(b).toMatchObject({ network: { type: 'network', name: 'default' }, rootDiskGiB: 0, memoryMiB: 128, inventory: { serialNumber: 'EMU-b' } });
+    expect(a).toMatchObject({
+      network: { type: 'bridge', name: 'br0' },
+      rootDiskGiB: 0,
+      inventory: { manufacturer: 'Contoso', model: 'R1', serialNumber: 'SN1', sku: 'SKU1' },
+    });
+    expect(b).toMatchObject({
+      network: { type: 'network', name: 'default' },
+      rootDiskGiB: 0,
+      memoryMiB: 128,
+      inventory: { serialNumber: 'EMU-b' },
+    });
   });
 
   it('refuses a bad port from the environment naming the variable', () => {
-    expect(() => loadConfig({ env: { REDFISH_EMULATOR_PORT: 'eighty' } })).toThrow(/REDFISH_EMULATOR_PORT: expected a port number/);
+    expect(() => loadConfig({ env: { REDFISH_EMULATOR_PORT: 'eighty' } })).toThrow(
+      /REDFISH_EMULATOR_PORT: expected a port number/,
+    );
   });
 
   it('says which file is missing or not JSON', () => {
-    expect(() => loadConfig({ file: '/nonexistent/config.json', env: {} })).toThrow(/cannot read config file \/nonexistent\/config.json/);
+    expect(() => loadConfig({ file: '/nonexistent/config.json', env: {} })).toThrow(
+      /cannot read config file \/nonexistent\/config.json/,
+    );
     const file = configFile('{ "listen": ');
     expect(() => loadConfig({ file, env: {} })).toThrow(new RegExp(`${file} is not valid JSON`));
   });
@@ -128,6 +205,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: {} }).auth.roles).toBeUndefined();
     const bad = configFile({ auth: { enabled: true, roles: { monitor: 'Viewer' } } });
     expect(() => loadConfig({ file: bad, env: {} })).toThrow(ConfigError);
-    expect(() => loadConfig({ file: bad, env: {} })).toThrow(/auth\.roles\.monitor.*must be one of "Administrator", "Operator", "ReadOnly"/);
+    expect(() => loadConfig({ file: bad, env: {} })).toThrow(
+      /auth\.roles\.monitor.*must be one of "Administrator", "Operator", "ReadOnly"/,
+    );
   });
 });

@@ -42,7 +42,17 @@ beforeAll(async () => {
           name: 'Conformance node',
           domain: domainName,
           memoryMiB: 64,
-          storage: [{ id: 'RAID', drives: Array.from({ length: 8 }, (_, i) => ({ id: String(i), capacityBytes: 2 ** 30, mediaType: 'HDD', protocol: 'SAS' })) }],
+          storage: [
+            {
+              id: 'RAID',
+              drives: Array.from({ length: 8 }, (_, i) => ({
+                id: String(i),
+                capacityBytes: 2 ** 30,
+                mediaType: 'HDD',
+                protocol: 'SAS',
+              })),
+            },
+          ],
         },
       ],
     },
@@ -54,7 +64,8 @@ beforeAll(async () => {
   trustAnImageServer(emulator, readFileSync(join(dir, 'cert.pem'), 'utf8'));
   stageAFirmwareUpdate(emulator);
   await listenForEvents(emulator);
-  const health = () => JSON.parse(emulator.store.views.get('/redfish/v1/Managers/node-1/VirtualMedia/Cd')!.body).Status.Health;
+  const health = () =>
+    JSON.parse(emulator.store.views.get('/redfish/v1/Managers/node-1/VirtualMedia/Cd')!.body).Status.Health;
   for (let waited = 0; health() !== 'Warning'; waited += 50) {
     if (waited > 30_000) throw new Error('the insert from a closed port did not fail within 30 s');
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -67,8 +78,16 @@ beforeAll(async () => {
  */
 function trustAnImageServer(running: RunningEmulator, pem: string): void {
   const stream = systemStream('node-1');
-  expect(executeCommand(running.store, stream, systemDecider, { type: 'AddMediaCertificate', device: 'Cd', pem }).ok).toBe(true);
-  expect(executeCommand(running.store, stream, systemDecider, { type: 'InsertMedia', device: 'Cd', image: 'https://127.0.0.1:9/boot.iso' }).ok).toBe(true);
+  expect(
+    executeCommand(running.store, stream, systemDecider, { type: 'AddMediaCertificate', device: 'Cd', pem }).ok,
+  ).toBe(true);
+  expect(
+    executeCommand(running.store, stream, systemDecider, {
+      type: 'InsertMedia',
+      device: 'Cd',
+      image: 'https://127.0.0.1:9/boot.iso',
+    }).ok,
+  ).toBe(true);
 }
 
 /**
@@ -76,15 +95,28 @@ function trustAnImageServer(running: RunningEmulator, pem: string): void {
  * and an open SSE stream: the validators see the EventService with both kinds of subscription.
  */
 async function listenForEvents(running: RunningEmulator): Promise<void> {
-  const spec = { destination: 'http://127.0.0.1:9/events', protocol: 'Redfish', context: 'conformance', eventFormatType: 'Event', deliveryRetryPolicy: 'SuspendRetries', verifyCertificate: true } as const;
-  expect(executeCommand(running.store, EVENT_SERVICE_STREAM, eventServiceDecider, { type: 'CreateSubscription', spec }).ok).toBe(true);
+  const spec = {
+    destination: 'http://127.0.0.1:9/events',
+    protocol: 'Redfish',
+    context: 'conformance',
+    eventFormatType: 'Event',
+    deliveryRetryPolicy: 'SuspendRetries',
+    verifyCertificate: true,
+  } as const;
+  expect(
+    executeCommand(running.store, EVENT_SERVICE_STREAM, eventServiceDecider, { type: 'CreateSubscription', spec }).ok,
+  ).toBe(true);
   await new Promise<void>((resolve, reject) => {
-    sseStream = httpsRequest(`${running.url}/redfish/v1/EventService/SSE`, { ca: readFileSync(join(dir, 'cert.pem')), auth: 'admin:password' }, (response) => {
-      if (response.statusCode !== 200) reject(new Error(`SSE stream answered ${response.statusCode}`));
-      response.on('error', () => undefined);
-      response.resume();
-      resolve();
-    });
+    sseStream = httpsRequest(
+      `${running.url}/redfish/v1/EventService/SSE`,
+      { ca: readFileSync(join(dir, 'cert.pem')), auth: 'admin:password' },
+      (response) => {
+        if (response.statusCode !== 200) reject(new Error(`SSE stream answered ${response.statusCode}`));
+        response.on('error', () => undefined);
+        response.resume();
+        resolve();
+      },
+    );
     sseStream.on('error', reject);
     sseStream.end();
   });
@@ -109,10 +141,19 @@ async function layOutEveryLevel(running: RunningEmulator): Promise<void> {
     ['RAID60', [0, 1, 2, 3, 4, 5, 6, 7]],
   ];
   const command = (taskId: string, raidType: string, members: number[], applyTime: 'Immediate' | 'OnReset') =>
-    executeCommand(running.store, stream, storageDecider, { type: 'CreateVolume', taskId, applyTime, request: { raidType, drives: drives(...members), capacityBytes: 16 * 2 ** 20 } });
-  for (const [raidType, members] of levels) expect(command(`level-${raidType}`, raidType, members, 'Immediate').ok).toBe(true);
+    executeCommand(running.store, stream, storageDecider, {
+      type: 'CreateVolume',
+      taskId,
+      applyTime,
+      request: { raidType, drives: drives(...members), capacityBytes: 16 * 2 ** 20 },
+    });
+  for (const [raidType, members] of levels)
+    expect(command(`level-${raidType}`, raidType, members, 'Immediate').ok).toBe(true);
   expect(command('at-reset', 'RAID1', [6, 7], 'OnReset').ok).toBe(true);
-  const done = () => levels.every(([raidType]) => JSON.parse(running.store.views.get(taskUri(`level-${raidType}`))!.body).TaskState === 'Completed');
+  const done = () =>
+    levels.every(
+      ([raidType]) => JSON.parse(running.store.views.get(taskUri(`level-${raidType}`))!.body).TaskState === 'Completed',
+    );
   for (let waited = 0; !done(); waited += 50) {
     if (waited > 60_000) throw new Error('volumes were not made in libvirt within a minute');
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -122,16 +163,35 @@ async function layOutEveryLevel(running: RunningEmulator): Promise<void> {
 
 /** A reset libvirt refused, as the reconciler records one: the validators see the system's Status with a condition. */
 function failAReset(running: RunningEmulator): void {
-  const outcome = { type: 'RecordResetOutcome', resetType: 'Nmi', requestedAt: running.store.lastPosition(), message: 'NMI injection refused by the hypervisor' } as const;
+  const outcome = {
+    type: 'RecordResetOutcome',
+    resetType: 'Nmi',
+    requestedAt: running.store.lastPosition(),
+    message: 'NMI injection refused by the hypervisor',
+  } as const;
   expect(executeCommand(running.store, systemStream('node-1'), systemDecider, outcome).ok).toBe(true);
 }
 
 /** A BIOS image fetched and waiting for the next reset: a staged inventory item and a Pending firmware Task. */
 function stageAFirmwareUpdate(running: RunningEmulator): void {
   const stream = systemStream('node-1');
-  const request = { type: 'RequestFirmwareUpdate', taskId: 'f1', imageUri: 'http://127.0.0.1:9/bios-2.0.0.bin', transferProtocol: 'HTTP', targets: ['node-1-BIOS'] } as const;
+  const request = {
+    type: 'RequestFirmwareUpdate',
+    taskId: 'f1',
+    imageUri: 'http://127.0.0.1:9/bios-2.0.0.bin',
+    transferProtocol: 'HTTP',
+    targets: ['node-1-BIOS'],
+  } as const;
   expect(executeCommand(running.store, stream, systemDecider, request).ok).toBe(true);
-  expect(executeCommand(running.store, stream, systemDecider, { type: 'RecordFirmwareImage', taskId: 'f1', version: '2.0.0', sha256: '0'.repeat(64), sizeBytes: 1024 }).ok).toBe(true);
+  expect(
+    executeCommand(running.store, stream, systemDecider, {
+      type: 'RecordFirmwareImage',
+      taskId: 'f1',
+      version: '2.0.0',
+      sha256: '0'.repeat(64),
+      sizeBytes: 1024,
+    }).ok,
+  ).toBe(true);
 }
 
 afterAll(async () => {
@@ -145,23 +205,36 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const validate = (mode: 'service' | 'protocol') => runValidator(mode, emulator.url, join(dir, `report-${mode}`), join(dir, 'cert.pem'));
+const validate = (mode: 'service' | 'protocol') =>
+  runValidator(mode, emulator.url, join(dir, `report-${mode}`), join(dir, 'cert.pem'));
 
-describe.skipIf(missing !== undefined)("DMTF's conformance tools on a freshly started emulator (HTTPS, session auth)", () => {
-  it('the Service Validator finds no failure', async () => {
-    expect(await validate('service')).toMatch(/^redfish-conformance-service: \d+ passed, 0 failed$/);
-  }, 300_000);
+describe.skipIf(missing !== undefined)(
+  "DMTF's conformance tools on a freshly started emulator (HTTPS, session auth)",
+  () => {
+    it('the Service Validator finds no failure', async () => {
+      expect(await validate('service')).toMatch(/^redfish-conformance-service: \d+ passed, 0 failed$/);
+    }, 300_000);
 
-  it('the Protocol Validator finds no failure', async () => {
-    expect(await validate('protocol')).toMatch(/^redfish-conformance-protocol: \d+ passed, 0 failed$/);
-    // It takes no second account: it makes a ReadOnly one through the AccountService and checks
-    // with it that another's account cannot be changed, and that accounts honour If-Match.
-    const report = join(dir, 'report-protocol');
-    const tsv = readdirSync(report).find((name) => name.endsWith('.tsv'))!;
-    const results = readFileSync(join(report, tsv), 'utf8').split('\n').map((line) => line.split('\t'));
-    const resultsOf = (assertion: string) => [...new Set(results.filter((row) => row[0] === assertion).map((row) => row[4]))];
-    for (const assertion of ['SEC_PRIV_OPERATION_TO_PRIV_MAPPING', 'SEC_ACCOUNTS_SUPPORT_ETAGS', 'SEC_PRIV_ROLE_ASSIGNED_AT_ACCOUNT_CREATE', 'REQ_PATCH_BAD_PROP']) {
-      expect(resultsOf(assertion), assertion).toEqual(['PASS']);
-    }
-  }, 300_000);
-});
+    it('the Protocol Validator finds no failure', async () => {
+      expect(await validate('protocol')).toMatch(/^redfish-conformance-protocol: \d+ passed, 0 failed$/);
+      // It takes no second account: it makes a ReadOnly one through the AccountService and checks
+      // with it that another's account cannot be changed, and that accounts honour If-Match.
+      const report = join(dir, 'report-protocol');
+      const tsv = readdirSync(report).find((name) => name.endsWith('.tsv'))!;
+      const results = readFileSync(join(report, tsv), 'utf8')
+        .split('\n')
+        .map((line) => line.split('\t'));
+      const resultsOf = (assertion: string) => [
+        ...new Set(results.filter((row) => row[0] === assertion).map((row) => row[4])),
+      ];
+      for (const assertion of [
+        'SEC_PRIV_OPERATION_TO_PRIV_MAPPING',
+        'SEC_ACCOUNTS_SUPPORT_ETAGS',
+        'SEC_PRIV_ROLE_ASSIGNED_AT_ACCOUNT_CREATE',
+        'REQ_PATCH_BAD_PROP',
+      ]) {
+        expect(resultsOf(assertion), assertion).toEqual(['PASS']);
+      }
+    }, 300_000);
+  },
+);

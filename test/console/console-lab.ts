@@ -33,10 +33,16 @@ export async function startConsoleLab(): Promise<ConsoleLab> {
   try {
     const htpasswd = join(dir, 'htpasswd');
     const hash = bcrypt.hashSync(PASSWORD, 4);
-    writeFileSync(htpasswd, ['admin', 'monitor'].map((u) => `${u}:${hash}`).join('\n') + '\n');
-    const demo = JSON.parse(readFileSync(join(projectRoot(), 'config', 'default.json'), 'utf8')) as { lab: { systems: SystemConfig[] } };
+    writeFileSync(htpasswd, `${['admin', 'monitor'].map((u) => `${u}:${hash}`).join('\n')}\n`);
+    const demo = JSON.parse(readFileSync(join(projectRoot(), 'config', 'default.json'), 'utf8')) as {
+      lab: { systems: SystemConfig[] };
+    };
     // The test driver makes no disks: the machines keep their storage controllers, not their root disks.
-    const systems = demo.lab.systems.map(({ rootDiskGiB: _rootDisk, ...system }) => ({ ...system, domain: uniqueName(system.id), memoryMiB: 64 }));
+    const systems = demo.lab.systems.map(({ rootDiskGiB: _rootDisk, ...system }) => ({
+      ...system,
+      domain: uniqueName(system.id),
+      memoryMiB: 64,
+    }));
     const { config } = testConfig(dir, {
       auth: { enabled: true, htpasswdFile: htpasswd, roles: { monitor: 'ReadOnly' } },
       libvirt: { uri: 'test:///default', pool: { name: uniqueName('pool'), path: join(dir, 'pool') } },
@@ -45,7 +51,11 @@ export async function startConsoleLab(): Promise<ConsoleLab> {
     emulator = await startEmulator(config, { resyncIntervalMs: 60_000 });
     await emulator.lab!.ready;
     // --no-sandbox: Chromium's sandbox refuses to run as root, which the tests run as.
-    const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    const browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     const started = emulator;
     return {
       emulator: started,

@@ -44,7 +44,12 @@ async function logIn(page: Page, user: string, password: string): Promise<void> 
 }
 
 const text = (page: Page, selector: string) => page.$eval(selector, (element) => element.textContent ?? '');
-const drawn = (page: Page, view: string) => page.waitForFunction((v) => document.body.dataset['view'] === v && document.body.dataset['drawn'] !== undefined, {}, view);
+const drawn = (page: Page, view: string) =>
+  page.waitForFunction(
+    (v) => document.body.dataset['view'] === v && document.body.dataset['drawn'] !== undefined,
+    {},
+    view,
+  );
 
 describe('the web console', { timeout: 60_000 }, () => {
   it('gives nothing without credentials: / sends a browser to the login page, data needs a session, the Redfish service answers as before', async () => {
@@ -60,13 +65,33 @@ describe('the web console', { timeout: 60_000 }, () => {
     const html = await page.text();
     expect(html).toContain('id="login"');
     expect(html).not.toContain('node-1');
-    for (const path of ['/emulator/v1/History', '/emulator/v1/AsOf?resource=/redfish/v1&asOf=1', '/emulator/v1/Scenario?from-mark=a&to-mark=b', '/redfish/v1/Systems', '/redfish/v1/EventService/SSE']) {
+    for (const path of [
+      '/emulator/v1/History',
+      '/emulator/v1/AsOf?resource=/redfish/v1&asOf=1',
+      '/emulator/v1/Scenario?from-mark=a&to-mark=b',
+      '/redfish/v1/Systems',
+      '/redfish/v1/EventService/SSE',
+    ]) {
       expect((await fetch(`${url}${path}`)).status, path).toBe(401);
     }
-    expect((await fetch(`${url}/emulator/v1/Marks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"Name":"x"}' })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${url}/emulator/v1/Marks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"Name":"x"}',
+        })
+      ).status,
+    ).toBe(401);
     // A script's 401 (the console's) comes without the Basic challenge, which would open the browser's password dialog; any other keeps it.
-    expect((await fetch(`${url}/redfish/v1/Systems`)).headers.get('www-authenticate')).toBe('Basic realm="redfish-emulator"');
-    expect((await fetch(`${url}/redfish/v1/Systems`, { headers: { 'x-requested-with': 'XMLHttpRequest' } })).headers.get('www-authenticate')).toBeNull();
+    expect((await fetch(`${url}/redfish/v1/Systems`)).headers.get('www-authenticate')).toBe(
+      'Basic realm="redfish-emulator"',
+    );
+    expect(
+      (await fetch(`${url}/redfish/v1/Systems`, { headers: { 'x-requested-with': 'XMLHttpRequest' } })).headers.get(
+        'www-authenticate',
+      ),
+    ).toBeNull();
     expect((await fetch(`${url}/console/../package.json`)).status).toBe(404);
     expect((await fetch(`${url}/redfish/v1`)).status).toBe(200);
     expect(await (await fetch(`${url}/redfish`)).json()).toEqual({ v1: '/redfish/v1/' });
@@ -91,14 +116,23 @@ describe('the web console', { timeout: 60_000 }, () => {
     try {
       await logIn(page, 'admin', PASSWORD);
       await page.waitForSelector('.system[data-system="node-3"]');
-      expect(await page.$$eval('.system', (systems) => systems.map((s) => s.getAttribute('data-system')))).toEqual(['node-1', 'node-2', 'node-3']);
+      expect(await page.$$eval('.system', (systems) => systems.map((s) => s.getAttribute('data-system')))).toEqual([
+        'node-1',
+        'node-2',
+        'node-3',
+      ]);
       expect(await page.$$eval('[data-drive]', (drives) => drives.length)).toBe(6);
       await page.waitForFunction(() => document.getElementById('live')!.textContent === '● live');
       expect(await text(page, '.system[data-system="node-2"] [data-field="power"]')).toBe('Off');
 
       const asked = Date.now();
-      expect((await api('POST', '/redfish/v1/Systems/node-2/Actions/ComputerSystem.Reset', { ResetType: 'On' })).status).toBe(204);
-      await page.waitForFunction(() => document.querySelector('.system[data-system="node-2"] [data-field="power"]')?.textContent === 'On', { timeout: 5000 });
+      expect(
+        (await api('POST', '/redfish/v1/Systems/node-2/Actions/ComputerSystem.Reset', { ResetType: 'On' })).status,
+      ).toBe(204);
+      await page.waitForFunction(
+        () => document.querySelector('.system[data-system="node-2"] [data-field="power"]')?.textContent === 'On',
+        { timeout: 5000 },
+      );
       const shownAfterMs = Date.now() - asked;
       console.log(`console: a reset by another client shown on the page ${shownAfterMs} ms after its 204`);
       expect(shownAfterMs).toBeLessThan(1000);
@@ -126,20 +160,34 @@ describe('the web console', { timeout: 60_000 }, () => {
       await drawn(page, 'timeline');
       await page.waitForSelector('.entry.type-VolumeCreateRequested');
       expect(await text(page, '#view h2')).toBe(`Timeline of ${volume}`);
-      const creation = Number(await page.$eval('.entry.type-VolumeCreateRequested', (e) => e.getAttribute('data-position')));
+      const creation = Number(
+        await page.$eval('.entry.type-VolumeCreateRequested', (e) => e.getAttribute('data-position')),
+      );
 
       await page.click('.entry.type-VolumeCreateRequested a.position');
-      await page.waitForFunction((p) => document.querySelector('.point')?.textContent?.startsWith(`As of position ${p}`), {}, creation);
+      await page.waitForFunction(
+        (p) => document.querySelector('.point')?.textContent?.startsWith(`As of position ${p}`),
+        {},
+        creation,
+      );
       expect(await text(page, '.json')).toContain('"RAIDType": "RAID1"');
       // What the creation changed: the whole document was added.
       expect(await text(page, '.changes')).toContain('add');
 
       await page.click('a[rel="back"]');
-      await page.waitForFunction((p) => document.querySelector('.point')?.textContent?.startsWith(`As of position ${p - 1}`), {}, creation);
+      await page.waitForFunction(
+        (p) => document.querySelector('.point')?.textContent?.startsWith(`As of position ${p - 1}`),
+        {},
+        creation,
+      );
       expect(await text(page, '.absent')).toBe('This resource did not exist at this point.');
 
       await page.click('a[rel="next"]');
-      await page.waitForFunction((p) => document.querySelector('.point')?.textContent?.startsWith(`As of position ${p}`), {}, creation);
+      await page.waitForFunction(
+        (p) => document.querySelector('.point')?.textContent?.startsWith(`As of position ${p}`),
+        {},
+        creation,
+      );
       expect(await text(page, '.json')).toContain('"RAIDType": "RAID1"');
     } finally {
       await page.close();
@@ -160,8 +208,16 @@ describe('the web console', { timeout: 60_000 }, () => {
         await page.waitForSelector('#mark-name');
         await page.type('#mark-name', name);
         await page.click('#place-mark button');
-        await page.waitForFunction((n) => document.getElementById('status')!.textContent!.startsWith(`Mark ${n} placed`), {}, name);
-        await page.waitForFunction((n) => [...document.querySelectorAll('#marks li')].some((li) => li.textContent!.startsWith(n)), {}, name);
+        await page.waitForFunction(
+          (n) => document.getElementById('status')!.textContent!.startsWith(`Mark ${n} placed`),
+          {},
+          name,
+        );
+        await page.waitForFunction(
+          (n) => [...document.querySelectorAll('#marks li')].some((li) => li.textContent!.startsWith(n)),
+          {},
+          name,
+        );
       };
       await placeMark('before-fault');
 
@@ -169,7 +225,11 @@ describe('the web console', { timeout: 60_000 }, () => {
       const drive = `${NODE1_STORAGE}/Drives/5`;
       await page.waitForSelector(`[data-drive="${drive}"] button[data-key$="#fail"]`);
       await page.click(`[data-drive="${drive}"] button[data-key$="#fail"]`);
-      await page.waitForFunction((d) => document.querySelector(`[data-drive="${d}"] td:nth-child(3)`)?.textContent?.includes('Critical'), {}, drive);
+      await page.waitForFunction(
+        (d) => document.querySelector(`[data-drive="${d}"] td:nth-child(3)`)?.textContent?.includes('Critical'),
+        {},
+        drive,
+      );
 
       await placeMark('after-fault');
       expect(await page.$eval('#export-from', (s) => (s as HTMLSelectElement).value)).toBe('before-fault');
@@ -179,8 +239,14 @@ describe('the web console', { timeout: 60_000 }, () => {
       await page.waitForFunction(() => document.getElementById('status')!.textContent!.endsWith('downloaded'));
       for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(readdirSync(downloads)).toContain('scenario-before-fault-after-fault.ndjson');
-      const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(lines[0]).toMatchObject({ format: 'redfish-emulator-scenario', range: { fromMark: 'before-fault', toMark: 'after-fault' } });
+      const lines = readFileSync(file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines[0]).toMatchObject({
+        format: 'redfish-emulator-scenario',
+        range: { fromMark: 'before-fault', toMark: 'after-fault' },
+      });
       // The fault is the scenario's step, made by the console's user.
       const steps = lines.filter((l) => l['kind'] === 'step' && l['setup'] === undefined);
       expect(steps.map((l) => [l['actor'], l['events']])).toContainEqual(['user:admin', ['DriveFailed']]);
@@ -195,10 +261,16 @@ describe('the web console', { timeout: 60_000 }, () => {
     try {
       await logIn(page, 'monitor', PASSWORD);
       await page.waitForSelector('.system[data-system="node-1"] button[data-key$="#reset"]');
-      expect(await page.$$eval('.system button', (buttons) => buttons.every((b) => (b as HTMLButtonElement).disabled))).toBe(true);
+      expect(
+        await page.$$eval('.system button', (buttons) => buttons.every((b) => (b as HTMLButtonElement).disabled)),
+      ).toBe(true);
       const token = await page.evaluate(() => sessionStorage.getItem('redfish-emulator.token'));
       // The service refuses what the page does not offer.
-      const refused = await fetch(`${url}/redfish/v1/Systems/node-1/Actions/ComputerSystem.Reset`, { method: 'POST', headers: { 'x-auth-token': token!, 'content-type': 'application/json' }, body: '{"ResetType":"On"}' });
+      const refused = await fetch(`${url}/redfish/v1/Systems/node-1/Actions/ComputerSystem.Reset`, {
+        method: 'POST',
+        headers: { 'x-auth-token': token!, 'content-type': 'application/json' },
+        body: '{"ResetType":"On"}',
+      });
       expect(refused.status).toBe(403);
 
       await page.click('#logout');

@@ -11,7 +11,10 @@ describe('CsdlModel', () => {
     expect(system.updatable).toBe(true);
     expect(system.insertable).toBe(false);
     expect(system.properties.get('PowerState')).toMatchObject({ permission: 'Read', type: { kind: 'enum' } });
-    expect(system.properties.get('AssetTag')).toMatchObject({ permission: 'ReadWrite', type: { kind: 'primitive', name: 'Edm.String' } });
+    expect(system.properties.get('AssetTag')).toMatchObject({
+      permission: 'ReadWrite',
+      type: { kind: 'primitive', name: 'Edm.String' },
+    });
     // From Resource.v1_0_0.Resource, two base types up.
     expect(system.properties.get('Id')?.permission).toBe('Read');
     // Boot is typed ComputerSystem.v1_0_0.Boot; BootSourceOverrideMode came in v1_1_0.
@@ -49,7 +52,13 @@ describe('checkPatch', () => {
   const current = { Boot: { 'BootSourceOverrideTarget@Redfish.AllowableValues': ['None', 'Pxe', 'Hdd'] } };
 
   it('accepts writable properties with good values', () => {
-    expect(checkPatch(system(), { AssetTag: 'rack-4', Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } }, current)).toEqual([]);
+    expect(
+      checkPatch(
+        system(),
+        { AssetTag: 'rack-4', Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } },
+        current,
+      ),
+    ).toEqual([]);
   });
 
   it('refuses read-only, unknown, mistyped and unlisted values with Base messages', () => {
@@ -61,7 +70,9 @@ describe('checkPatch', () => {
     // An enum member the schema has, but the resource does not offer.
     expect(ids({ Boot: { BootSourceOverrideTarget: 'Cd' } })).toEqual(['PropertyValueNotInList']);
     expect(ids({ Links: { Chassis: [] } })).toEqual(['PropertyNotWritable']);
-    expect(checkPatch(system(), { Boot: { BootSourceOverrideEnabled: 'Sometimes' } }, current)[0]?.relatedProperties).toEqual(['/Boot/BootSourceOverrideEnabled']);
+    expect(
+      checkPatch(system(), { Boot: { BootSourceOverrideEnabled: 'Sometimes' } }, current)[0]?.relatedProperties,
+    ).toEqual(['/Boot/BootSourceOverrideEnabled']);
   });
 });
 
@@ -70,9 +81,17 @@ describe('checkActionParameters', () => {
   it('checks parameters against the action and the advertised values', () => {
     const advertised = { target: 'x', 'ResetType@Redfish.AllowableValues': ['On', 'ForceOff'] };
     expect(checkActionParameters(reset(), { ResetType: 'On' }, advertised)).toEqual([]);
-    expect(checkActionParameters(reset(), { ResetType: 'Nmi' }, advertised).map((p) => p.messageId)).toEqual(['ActionParameterValueNotInList']);
-    expect(checkActionParameters(reset(), { ResetType: 'Bogus' }, undefined).map((p) => p.messageId)).toEqual(['ActionParameterValueNotInList']);
-    expect(checkActionParameters(reset(), { ResetType: 3 }, undefined).map((p) => p.messageId)).toEqual(['ActionParameterValueTypeError']);
-    expect(checkActionParameters(reset(), { Speed: 3 }, undefined).map((p) => p.messageId)).toEqual(['ActionParameterUnknown']);
+    expect(checkActionParameters(reset(), { ResetType: 'Nmi' }, advertised).map((p) => p.messageId)).toEqual([
+      'ActionParameterValueNotInList',
+    ]);
+    expect(checkActionParameters(reset(), { ResetType: 'Bogus' }, undefined).map((p) => p.messageId)).toEqual([
+      'ActionParameterValueNotInList',
+    ]);
+    expect(checkActionParameters(reset(), { ResetType: 3 }, undefined).map((p) => p.messageId)).toEqual([
+      'ActionParameterValueTypeError',
+    ]);
+    expect(checkActionParameters(reset(), { Speed: 3 }, undefined).map((p) => p.messageId)).toEqual([
+      'ActionParameterUnknown',
+    ]);
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { accountDecider, type AccountCommand, type AccountServiceState } from '../../src/domain/accounts/account-decider.js';
+import {
+  accountDecider,
+  type AccountCommand,
+  type AccountServiceState,
+} from '../../src/domain/accounts/account-decider.js';
 import type { AccountEvent } from '../../src/domain/accounts/account-events.js';
 import { isProblem } from '../../src/domain/decider.js';
 import { passwordProblem } from '../../src/domain/accounts/password-policy.js';
@@ -40,18 +44,35 @@ describe('the account decider', () => {
       { type: 'CreateAccount', userName: 'boss', roleId: 'Administrator', enabled: true },
       { type: 'CreateAccount', userName: 'boss2', roleId: 'Administrator', enabled: true },
     ]);
-    expect(decide(two, { type: 'DeleteAccount', userName: 'boss' })).toEqual([{ type: 'AccountDeleted', subject: '/redfish/v1/AccountService/Accounts/boss', data: { userName: 'boss' } }]);
+    expect(decide(two, { type: 'DeleteAccount', userName: 'boss' })).toEqual([
+      { type: 'AccountDeleted', subject: '/redfish/v1/AccountService/Accounts/boss', data: { userName: 'boss' } },
+    ]);
   });
 
   it('keeps a configured account in the config: its password only changes through the API', () => {
-    expect(decide(state, { type: 'DeleteAccount', userName: 'monitor' })).toMatchObject({ status: 405, messageId: 'ResourceCannotBeDeleted' });
-    expect(decide(state, { type: 'ChangeAccount', userName: 'monitor', roleId: 'Operator' })).toMatchObject({ status: 400, messageId: 'PropertyNotWritable' });
-    expect(decide(state, { type: 'ChangeAccount', userName: 'monitor', password: true })).toEqual([{ type: 'AccountPasswordChanged', subject: '/redfish/v1/AccountService/Accounts/monitor', data: { userName: 'monitor' } }]);
+    expect(decide(state, { type: 'DeleteAccount', userName: 'monitor' })).toMatchObject({
+      status: 405,
+      messageId: 'ResourceCannotBeDeleted',
+    });
+    expect(decide(state, { type: 'ChangeAccount', userName: 'monitor', roleId: 'Operator' })).toMatchObject({
+      status: 400,
+      messageId: 'PropertyNotWritable',
+    });
+    expect(decide(state, { type: 'ChangeAccount', userName: 'monitor', password: true })).toEqual([
+      {
+        type: 'AccountPasswordChanged',
+        subject: '/redfish/v1/AccountService/Accounts/monitor',
+        data: { userName: 'monitor' },
+      },
+    ]);
   });
 
   it('records only what changes, and a duplicate name is a conflict', () => {
     expect(decide(state, { type: 'ChangeAccount', userName: 'ops', roleId: 'Operator', enabled: true })).toEqual([]);
-    expect(decide(state, { type: 'CreateAccount', userName: 'ops', roleId: 'ReadOnly', enabled: true })).toMatchObject({ status: 409, messageId: 'ResourceAlreadyExists' });
+    expect(decide(state, { type: 'CreateAccount', userName: 'ops', roleId: 'ReadOnly', enabled: true })).toMatchObject({
+      status: 409,
+      messageId: 'ResourceAlreadyExists',
+    });
     expect(decide(state, { type: 'ChangeAccount', userName: 'nobody', enabled: false })).toMatchObject({ status: 404 });
   });
 
@@ -70,7 +91,11 @@ describe('the account decider', () => {
   });
 
   it('refuses a counter window longer than the lockout it leads to', () => {
-    expect(decide(state, { type: 'ChangeAccountLockout', counterResetAfterSeconds: 600 })).toMatchObject({ status: 400, messageId: 'PropertyValueConflict', messageArgs: ['AccountLockoutCounterResetAfter', 'AccountLockoutDuration'] });
+    expect(decide(state, { type: 'ChangeAccountLockout', counterResetAfterSeconds: 600 })).toMatchObject({
+      status: 400,
+      messageId: 'PropertyValueConflict',
+      messageArgs: ['AccountLockoutCounterResetAfter', 'AccountLockoutDuration'],
+    });
   });
 
   it('takes passwords of 8 to 64 characters, within the 72 bytes bcrypt reads', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { backingVolumeName, backingVolumeOwner, legacyBackingVolumeName, storeTagOf } from '../../src/domain/storage/backing-volume-name.js';
+import {
+  backingVolumeName,
+  backingVolumeOwner,
+  legacyBackingVolumeName,
+  storeTagOf,
+} from '../../src/domain/storage/backing-volume-name.js';
 import { storageDecider, type StorageState } from '../../src/domain/storage/storage-decider.js';
 import { EVENT_UPCASTERS } from '../../src/eventstore/upcasters.js';
 import type { RecordedEvent } from '../../src/eventstore/event.js';
@@ -17,14 +22,44 @@ const registered = storageDecider.evolve(storageDecider.initialState, {
     systemId: 's1',
     storageId: 'RAID',
     name: 'RAID',
-    controller: { model: 'm', manufacturer: 'x', firmwareVersion: '1', speedGbps: 12, supportedRaidTypes: ['RAID0', 'RAID1'], protocols: ['SAS'] },
-    drives: ['0', '1'].map((id) => ({ id, name: id, capacityBytes: 1024 * MiB, mediaType: 'HDD' as const, protocol: 'SAS' as const, blockSizeBytes: 512, manufacturer: 'x', model: 'm', serialNumber: id, revision: '1' })),
+    controller: {
+      model: 'm',
+      manufacturer: 'x',
+      firmwareVersion: '1',
+      speedGbps: 12,
+      supportedRaidTypes: ['RAID0', 'RAID1'],
+      protocols: ['SAS'],
+    },
+    drives: ['0', '1'].map((id) => ({
+      id,
+      name: id,
+      capacityBytes: 1024 * MiB,
+      mediaType: 'HDD' as const,
+      protocol: 'SAS' as const,
+      blockSizeBytes: 512,
+      manufacturer: 'x',
+      model: 'm',
+      serialNumber: id,
+      revision: '1',
+    })),
   },
 });
-const request = (drive: string) => ({ raidType: 'RAID0' as const, drives: [`${storageStream('s1', 'RAID')}/Drives/${drive}`] });
+const request = (drive: string) => ({
+  raidType: 'RAID0' as const,
+  drives: [`${storageStream('s1', 'RAID')}/Drives/${drive}`],
+});
 
 function created(state: StorageState, storeTag?: string, drive = '0') {
-  const events = storageDecider.decide({ type: 'CreateVolume', taskId: 't', applyTime: 'Immediate', request: request(drive), ...(storeTag !== undefined && { storeTag }) }, state);
+  const events = storageDecider.decide(
+    {
+      type: 'CreateVolume',
+      taskId: 't',
+      applyTime: 'Immediate',
+      request: request(drive),
+      ...(storeTag !== undefined && { storeTag }),
+    },
+    state,
+  );
   if (!Array.isArray(events) || events[0]?.type !== 'VolumeCreateRequested') throw new Error(JSON.stringify(events));
   return events[0];
 }
@@ -47,7 +82,16 @@ describe('backing-volume names', () => {
   it('of a volume asked for before they carried the store are the names it was made with (upcast)', () => {
     const stored = created(registered, 'abcdef01');
     const { backingVolume: _, ...v1 } = stored.data;
-    const event: RecordedEvent = { position: 7, streamId: storageStream('s1', 'RAID'), streamVersion: 2, subject: storageStream('s1', 'RAID'), type: 'VolumeCreateRequested', data: v1, meta: {}, recordedAt: '2026-01-01T00:00:00.000Z' };
+    const event: RecordedEvent = {
+      position: 7,
+      streamId: storageStream('s1', 'RAID'),
+      streamVersion: 2,
+      subject: storageStream('s1', 'RAID'),
+      type: 'VolumeCreateRequested',
+      data: v1,
+      meta: {},
+      recordedAt: '2026-01-01T00:00:00.000Z',
+    };
     const upcast = EVENT_UPCASTERS.upcast(event);
     expect((upcast.data as { backingVolume: string }).backingVolume).toBe(legacyBackingVolumeName('s1', 'RAID', '1'));
     // The store remembers which of its volumes have names without a tag: only those are its to sweep.

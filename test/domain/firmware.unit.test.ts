@@ -5,10 +5,36 @@ import { stagedVersions } from '../../src/domain/firmware/firmware.js';
 import { versionOfImage } from '../../src/domain/firmware/image-version.js';
 import { given } from '../support/decider-run.js';
 
-const bios = (version: string): FirmwareComponent => ({ id: 'n1-BIOS', kind: 'BIOS', name: 'BIOS', version, about: '/redfish/v1/Systems/n1', addresses: ['/redfish/v1/Systems/n1'] });
-const bmc: FirmwareComponent = { id: 'n1-BMC', kind: 'BMC', name: 'BMC', version: '2.0', about: '/redfish/v1/Managers/n1', addresses: ['/redfish/v1/Managers/n1'] };
-const request = (taskId: string, targets = ['n1-BIOS']): SystemCommand => ({ type: 'RequestFirmwareUpdate', taskId, imageUri: `http://images/${taskId}.bin`, transferProtocol: 'HTTP', targets });
-const staged = (taskId: string, version: string): SystemCommand => ({ type: 'RecordFirmwareImage', taskId, version, sha256: 'ab'.repeat(32), sizeBytes: 10 });
+const bios = (version: string): FirmwareComponent => ({
+  id: 'n1-BIOS',
+  kind: 'BIOS',
+  name: 'BIOS',
+  version,
+  about: '/redfish/v1/Systems/n1',
+  addresses: ['/redfish/v1/Systems/n1'],
+});
+const bmc: FirmwareComponent = {
+  id: 'n1-BMC',
+  kind: 'BMC',
+  name: 'BMC',
+  version: '2.0',
+  about: '/redfish/v1/Managers/n1',
+  addresses: ['/redfish/v1/Managers/n1'],
+};
+const request = (taskId: string, targets = ['n1-BIOS']): SystemCommand => ({
+  type: 'RequestFirmwareUpdate',
+  taskId,
+  imageUri: `http://images/${taskId}.bin`,
+  transferProtocol: 'HTTP',
+  targets,
+});
+const staged = (taskId: string, version: string): SystemCommand => ({
+  type: 'RecordFirmwareImage',
+  taskId,
+  version,
+  sha256: 'ab'.repeat(32),
+  sizeBytes: 10,
+});
 
 const run = (commands: SystemCommand[], state?: SystemState) => given(systemDecider, commands, state);
 
@@ -21,7 +47,12 @@ describe('firmware of a system', () => {
 
   it('refuses an update of a component the system does not have, and records nothing', () => {
     const { state } = run([{ type: 'RegisterFirmware', components: [bios('1.0'), bmc] }]);
-    expect(systemDecider.decide(request('t1', ['n1-NIC']), state)).toMatchObject({ kind: 'problem', status: 400, messageId: 'ResourceNotFound', messageArgs: ['SoftwareInventory', 'n1-NIC'] });
+    expect(systemDecider.decide(request('t1', ['n1-NIC']), state)).toMatchObject({
+      kind: 'problem',
+      status: 400,
+      messageId: 'ResourceNotFound',
+      messageArgs: ['SoftwareInventory', 'n1-NIC'],
+    });
   });
 
   it('stages a fetched image, applies it at the next boot, and records an outcome only once', () => {
@@ -34,7 +65,14 @@ describe('firmware of a system', () => {
       staged('t1', '3.1'),
       { type: 'RecordFirmwareImage', taskId: 't2', failure: 'Connection', message: 'ECONNREFUSED' },
     ]);
-    expect(events.map((e) => e.type)).toEqual(['FirmwareRegistered', 'PowerStateObserved', 'FirmwareUpdateRequested', 'FirmwareUpdateRequested', 'FirmwareImageStaged', 'FirmwareUpdateFailed']);
+    expect(events.map((e) => e.type)).toEqual([
+      'FirmwareRegistered',
+      'PowerStateObserved',
+      'FirmwareUpdateRequested',
+      'FirmwareUpdateRequested',
+      'FirmwareImageStaged',
+      'FirmwareUpdateFailed',
+    ]);
     expect(stagedVersions(state.firmware)).toEqual({ 'n1-BIOS': '3.0', 'n1-BMC': '3.0' });
     expect(state.firmware.installed).toEqual({ 'n1-BIOS': '1.0', 'n1-BMC': '2.0' });
     const booted = run([{ type: 'ObservePowerState', powerState: 'On' }], state);
@@ -43,8 +81,19 @@ describe('firmware of a system', () => {
   });
 
   it('keeps an applied version when registered again, unless the config now gives another', () => {
-    const { state } = run([{ type: 'RegisterFirmware', components: [bios('1.0'), bmc] }, { type: 'ObservePowerState', powerState: 'Off' }, request('t1'), staged('t1', '3.0'), { type: 'ObservePowerState', powerState: 'On' }]);
-    expect(run([{ type: 'RegisterFirmware', components: [bios('1.0'), { ...bmc, name: 'Renamed' }] }], state).state.firmware.installed['n1-BIOS']).toBe('3.0');
-    expect(run([{ type: 'RegisterFirmware', components: [bios('1.5'), bmc] }], state).state.firmware.installed['n1-BIOS']).toBe('1.5');
+    const { state } = run([
+      { type: 'RegisterFirmware', components: [bios('1.0'), bmc] },
+      { type: 'ObservePowerState', powerState: 'Off' },
+      request('t1'),
+      staged('t1', '3.0'),
+      { type: 'ObservePowerState', powerState: 'On' },
+    ]);
+    expect(
+      run([{ type: 'RegisterFirmware', components: [bios('1.0'), { ...bmc, name: 'Renamed' }] }], state).state.firmware
+        .installed['n1-BIOS'],
+    ).toBe('3.0');
+    expect(
+      run([{ type: 'RegisterFirmware', components: [bios('1.5'), bmc] }], state).state.firmware.installed['n1-BIOS'],
+    ).toBe('1.5');
   });
 });

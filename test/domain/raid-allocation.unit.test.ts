@@ -12,8 +12,16 @@ function allocated(id: string, result: ReturnType<typeof planVolume>): Allocated
 describe('capacity', () => {
   it('takes the smallest member: RAID5 over 1, 2 and 1.5 GiB drives gives 2 × 1 GiB', () => {
     const drives = [drive('a', GiB), drive('b', 2 * GiB), drive('c', 1.5 * GiB)];
-    const a = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID5', drives: ['a', 'b', 'c'] }, drives, []));
-    expect(a).toMatchObject({ extentBytes: GiB, capacityBytes: 2 * GiB, largestCapacityBytes: 2 * GiB, blockSizeBytes: 512, stripSizeBytes: 64 * KiB });
+    const a = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID5', drives: ['a', 'b', 'c'] }, drives, []),
+    );
+    expect(a).toMatchObject({
+      extentBytes: GiB,
+      capacityBytes: 2 * GiB,
+      largestCapacityBytes: 2 * GiB,
+      blockSizeBytes: 512,
+      stripSizeBytes: 64 * KiB,
+    });
   });
 
   it('rounds the extent down to whole 64 KiB strips for striped levels', () => {
@@ -27,8 +35,14 @@ describe('capacity', () => {
   it('rounds only to whole blocks for mirrors: two 899527000064-byte drives make a volume of that size', () => {
     // 899527000064 = 1756888672 × 512, but not a whole number of 64 KiB strips (remainder 49152).
     const drives = [drive('a', 899_527_000_064), drive('b', 899_527_000_064)];
-    const mirror = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID1', drives: ['a', 'b'] }, drives, []));
-    expect(mirror).toMatchObject({ capacityBytes: 899_527_000_064, extentBytes: 899_527_000_064, stripSizeBytes: undefined });
+    const mirror = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID1', drives: ['a', 'b'] }, drives, []),
+    );
+    expect(mirror).toMatchObject({
+      capacityBytes: 899_527_000_064,
+      extentBytes: 899_527_000_064,
+      stripSizeBytes: undefined,
+    });
     const stripe = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID0', drives: ['a'] }, drives, []));
     expect(stripe.capacityBytes).toBe(899_526_950_912);
   });
@@ -41,31 +55,41 @@ describe('capacity', () => {
 
   it('honours a requested strip size: 1 MiB strips leave a trailing half MiB unused', () => {
     const drives = [drive('a', GiB + 512 * KiB), drive('b', GiB + 512 * KiB)];
-    const byDefault = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID0', drives: ['a', 'b'] }, drives, []));
+    const byDefault = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID0', drives: ['a', 'b'] }, drives, []),
+    );
     expect(byDefault.capacityBytes).toBe(2 * GiB + MiB);
-    const wide = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID0', drives: ['a', 'b'], stripSizeBytes: MiB }, drives, []));
+    const wide = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID0', drives: ['a', 'b'], stripSizeBytes: MiB }, drives, []),
+    );
     expect(wide).toMatchObject({ capacityBytes: 2 * GiB, extentBytes: GiB, stripSizeBytes: MiB });
   });
 
   it('gives a requested size, rounded up to whole blocks, with extents rounded up to whole strips', () => {
     // 10 MiB + 1 B → 10486272 (next 512 multiple); ÷ 2 data members = 5243136 → 81 strips = 5308416.
-    const a = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID5', drives: ids(3), capacityBytes: 10 * MiB + 1 }, gibDrives(3), []));
+    const a = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID5', drives: ids(3), capacityBytes: 10 * MiB + 1 }, gibDrives(3), []),
+    );
     expect(a).toMatchObject({ capacityBytes: 10_486_272, extentBytes: 5_308_416, largestCapacityBytes: 2 * GiB });
   });
 
   it('splits a requested size evenly over the data members', () => {
-    const a = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID6', drives: ids(6), capacityBytes: 2 * GiB }, gibDrives(6), []));
+    const a = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID6', drives: ids(6), capacityBytes: 2 * GiB }, gibDrives(6), []),
+    );
     expect(a).toMatchObject({ capacityBytes: 2 * GiB, extentBytes: 512 * MiB });
   });
 
-  it("accepts the largest size Ironic computes (64 KiB strips × data drives) for every spanned level it uses", () => {
+  it('accepts the largest size Ironic computes (64 KiB strips × data drives) for every spanned level it uses', () => {
     const cases: readonly [string, number, number][] = [
       ['RAID10', 4, 2 * GiB],
       ['RAID50', 6, 4 * GiB],
       ['RAID60', 8, 4 * GiB],
     ];
     for (const [raidType, count, capacityBytes] of cases) {
-      const a = expectAllocation<VolumeAllocation>(planVolume({ raidType, drives: ids(count), capacityBytes }, gibDrives(count), []));
+      const a = expectAllocation<VolumeAllocation>(
+        planVolume({ raidType, drives: ids(count), capacityBytes }, gibDrives(count), []),
+      );
       expect(a.extentBytes).toBe(GiB);
     }
   });
@@ -77,7 +101,10 @@ describe('capacity', () => {
       args: ['2147483649', 'CapacityBytes'],
       related: ['#/CapacityBytes'],
     });
-    expect(expectAllocation<VolumeAllocation>(planVolume({ ...request, capacityBytes: 2 * GiB }, gibDrives(3), [])).extentBytes).toBe(GiB);
+    expect(
+      expectAllocation<VolumeAllocation>(planVolume({ ...request, capacityBytes: 2 * GiB }, gibDrives(3), []))
+        .extentBytes,
+    ).toBe(GiB);
   });
 });
 
@@ -94,7 +121,9 @@ describe('large numbers', () => {
   it('sizes petabyte drives exactly', () => {
     // Three drives of 2 PiB + 12345 B: the 12345 bytes are less than a strip, so 3 × 2^51.
     const drives = [drive('a', 2 ** 51 + 12_345), drive('b', 2 ** 51 + 12_345), drive('c', 2 ** 51 + 12_345)];
-    const a = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID0', drives: ['a', 'b', 'c'] }, drives, []));
+    const a = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID0', drives: ['a', 'b', 'c'] }, drives, []),
+    );
     expect(a).toMatchObject({ extentBytes: 2 ** 51, capacityBytes: 6_755_399_441_055_744 });
   });
 
@@ -102,7 +131,9 @@ describe('large numbers', () => {
     // Four 2^52-byte drives would give 2^54; the cap is the largest whole number of strips per
     // member with 4 × extent ≤ 2^53 − 1, i.e. 2^51 − 65536 (2^51 itself gives exactly 2^53).
     const drives = ['a', 'b', 'c', 'd'].map((id) => drive(id, 2 ** 52));
-    const a = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID0', drives: ['a', 'b', 'c', 'd'] }, drives, []));
+    const a = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID0', drives: ['a', 'b', 'c', 'd'] }, drives, []),
+    );
     expect(a.extentBytes).toBe(2 ** 51 - 65_536);
     expect(a.capacityBytes).toBe(2 ** 53 - 4 * 65_536);
   });
@@ -115,23 +146,36 @@ describe('space shared with other volumes', () => {
       { id: 'v2', raidType: 'RAID0', members: ['d0'], setSize: 1, extentBytes: 128 * MiB },
       { id: 'v3', raidType: 'RAID0', members: ['elsewhere'], setSize: 1, extentBytes: GiB },
     ];
-    expect(Object.fromEntries(freeBytesByDrive(gibDrives(3), volumes))).toEqual({ d0: 640 * MiB, d1: 768 * MiB, d2: GiB });
+    expect(Object.fromEntries(freeBytesByDrive(gibDrives(3), volumes))).toEqual({
+      d0: 640 * MiB,
+      d1: 768 * MiB,
+      d2: GiB,
+    });
   });
 
   it('never reports negative free space', () => {
-    const volumes: AllocatedVolume[] = [{ id: 'v1', raidType: 'RAID0', members: ['d0'], setSize: 1, extentBytes: 2 * GiB }];
+    const volumes: AllocatedVolume[] = [
+      { id: 'v1', raidType: 'RAID0', members: ['d0'], setSize: 1, extentBytes: 2 * GiB },
+    ];
     expect(freeBytesByDrive(gibDrives(1), volumes).get('d0')).toBe(0);
   });
 
   it('sizes a new volume on what the others left: RAID5 over a RAID1 pair and a free drive', () => {
-    const volumes: AllocatedVolume[] = [{ id: 'v1', raidType: 'RAID1', members: ['d0', 'd1'], setSize: 2, extentBytes: 256 * MiB }];
-    const a = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID5', drives: ids(3) }, gibDrives(3), volumes));
+    const volumes: AllocatedVolume[] = [
+      { id: 'v1', raidType: 'RAID1', members: ['d0', 'd1'], setSize: 2, extentBytes: 256 * MiB },
+    ];
+    const a = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID5', drives: ids(3) }, gibDrives(3), volumes),
+    );
     expect(a).toMatchObject({ extentBytes: 768 * MiB, capacityBytes: 1536 * MiB });
   });
 
   it('fills a drive pair volume by volume until nothing is left', () => {
     const drives = gibDrives(2);
-    const first = allocated('v1', planVolume({ raidType: 'RAID1', drives: ['d0', 'd1'], capacityBytes: 300 * MiB }, drives, []));
+    const first = allocated(
+      'v1',
+      planVolume({ raidType: 'RAID1', drives: ['d0', 'd1'], capacityBytes: 300 * MiB }, drives, []),
+    );
     expect(first.extentBytes).toBe(300 * MiB);
     const secondPlan = planVolume({ raidType: 'RAID1', drives: ['d1', 'd0'] }, drives, [first]);
     expect(expectAllocation<VolumeAllocation>(secondPlan).capacityBytes).toBe(759_169_024); // 724 MiB
@@ -148,7 +192,9 @@ describe('space shared with other volumes', () => {
   });
 
   it('names the fullest member when there is no room', () => {
-    const volumes: AllocatedVolume[] = [{ id: 'v1', raidType: 'RAID0', members: ['d2'], setSize: 1, extentBytes: GiB - 32 * KiB }];
+    const volumes: AllocatedVolume[] = [
+      { id: 'v1', raidType: 'RAID0', members: ['d2'], setSize: 1, extentBytes: GiB - 32 * KiB },
+    ];
     // d2 keeps 32 KiB, less than one 64 KiB strip.
     expectProblem(planVolume({ raidType: 'RAID5', drives: ids(3) }, gibDrives(3), volumes), {
       messageId: 'ResourceExhaustion',
@@ -156,14 +202,21 @@ describe('space shared with other volumes', () => {
       related: ['#/Links/Drives/2'],
     });
     // A mirror allocates whole blocks, so the same 32 KiB still holds one.
-    const mirror = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID1', drives: ['d1', 'd2'] }, gibDrives(3), volumes));
+    const mirror = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID1', drives: ['d1', 'd2'] }, gibDrives(3), volumes),
+    );
     expect(mirror.capacityBytes).toBe(32 * KiB);
   });
 
   it('refuses an explicit size beyond the space the other volumes left', () => {
-    const volumes: AllocatedVolume[] = [{ id: 'v1', raidType: 'RAID10', members: ids(4), setSize: 2, extentBytes: 512 * MiB }];
+    const volumes: AllocatedVolume[] = [
+      { id: 'v1', raidType: 'RAID10', members: ids(4), setSize: 2, extentBytes: 512 * MiB },
+    ];
     const request: VolumeRequest = { raidType: 'RAID10', drives: ids(4) };
-    expect(expectAllocation<VolumeAllocation>(planVolume({ ...request, capacityBytes: GiB }, gibDrives(4), volumes)).extentBytes).toBe(512 * MiB);
+    expect(
+      expectAllocation<VolumeAllocation>(planVolume({ ...request, capacityBytes: GiB }, gibDrives(4), volumes))
+        .extentBytes,
+    ).toBe(512 * MiB);
     expectProblem(planVolume({ ...request, capacityBytes: GiB + 512 }, gibDrives(4), volumes), {
       messageId: 'PropertyValueOutOfRange',
       args: [String(GiB + 512), 'CapacityBytes'],
@@ -184,11 +237,14 @@ describe('member drives', () => {
   ];
 
   it('refuses a drive this storage does not have (unknown, or behind another controller)', () => {
-    expectProblem(planVolume({ raidType: 'RAID1', drives: ['d0', '/redfish/v1/Systems/2/Storage/1/Drives/0'] }, drives, []), {
-      messageId: 'ResourceNotFound',
-      args: ['Drive', '/redfish/v1/Systems/2/Storage/1/Drives/0'],
-      related: ['#/Links/Drives/1'],
-    });
+    expectProblem(
+      planVolume({ raidType: 'RAID1', drives: ['d0', '/redfish/v1/Systems/2/Storage/1/Drives/0'] }, drives, []),
+      {
+        messageId: 'ResourceNotFound',
+        args: ['Drive', '/redfish/v1/Systems/2/Storage/1/Drives/0'],
+        related: ['#/Links/Drives/1'],
+      },
+    );
   });
 
   it('refuses a drive listed twice, naming both entries', () => {
@@ -221,8 +277,14 @@ describe('member drives', () => {
   });
 
   it('builds on like drives of another kind', () => {
-    const ssds = [drive('s0', GiB, { mediaType: 'SSD', protocol: 'NVMe' }), drive('s1', GiB, { mediaType: 'SSD', protocol: 'NVMe' })];
-    expect(expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID1', drives: ['s0', 's1'] }, ssds, [])).capacityBytes).toBe(GiB);
+    const ssds = [
+      drive('s0', GiB, { mediaType: 'SSD', protocol: 'NVMe' }),
+      drive('s1', GiB, { mediaType: 'SSD', protocol: 'NVMe' }),
+    ];
+    expect(
+      expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID1', drives: ['s0', 's1'] }, ssds, []))
+        .capacityBytes,
+    ).toBe(GiB);
   });
 });
 
@@ -237,7 +299,7 @@ describe('requested level', () => {
     });
   });
 
-  it("refuses a level the controller is not configured for", () => {
+  it('refuses a level the controller is not configured for', () => {
     const options = { supportedRaidTypes: ['RAID0', 'RAID1', 'RAID5'] as const };
     expectProblem(planVolume({ raidType: 'RAID6', drives: ids(4) }, drives, [], options), {
       messageId: 'PropertyValueNotInList',
@@ -247,7 +309,10 @@ describe('requested level', () => {
       messageId: 'PropertyValueNotInList',
       args: ['SpannedMirrors', 'VolumeType'],
     });
-    expect(expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID5', drives: ids(4) }, drives, [], options)).raidType).toBe('RAID5');
+    expect(
+      expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID5', drives: ids(4) }, drives, [], options))
+        .raidType,
+    ).toBe('RAID5');
   });
 
   it('asks for a level when neither RAIDType nor VolumeType is sent', () => {
@@ -276,7 +341,11 @@ describe('requested level', () => {
 
   it("takes Ironic's payload, which sends both and agrees", () => {
     const a = expectAllocation<VolumeAllocation>(
-      planVolume({ raidType: 'RAID6', volumeType: 'StripedWithParity', drives: ids(4), capacityBytes: GiB }, drives, []),
+      planVolume(
+        { raidType: 'RAID6', volumeType: 'StripedWithParity', drives: ids(4), capacityBytes: GiB },
+        drives,
+        [],
+      ),
     );
     expect(a).toMatchObject({ raidType: 'RAID6', volumeType: 'StripedWithParity', extentBytes: 512 * MiB });
   });
@@ -331,7 +400,10 @@ describe('numbers in the request', () => {
 
   it('refuses a CapacityBytes that is not a number at all', () => {
     const request = { raidType: 'RAID0', drives: ids(1), capacityBytes: '100' } as unknown as VolumeRequest;
-    expectProblem(planVolume(request, drives, []), { messageId: 'PropertyValueTypeError', args: ['100', 'CapacityBytes'] });
+    expectProblem(planVolume(request, drives, []), {
+      messageId: 'PropertyValueTypeError',
+      args: ['100', 'CapacityBytes'],
+    });
   });
 
   it.each([65_535, 4 * KiB, 2 * MiB])('refuses StripSizeBytes %i', (stripSizeBytes) => {
@@ -363,11 +435,17 @@ describe('numbers in the request', () => {
 
   it('lets MediaSpanCount choose the spans of RAID50', () => {
     // 12 drives: spans of 4 → 3 × 3 data; spans of 6 → 2 × 5 data; default is the fewest spans (2 of 6).
-    const byFour = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID50', drives: ids(12), mediaSpanCount: 4 }, drives, []));
+    const byFour = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID50', drives: ids(12), mediaSpanCount: 4 }, drives, []),
+    );
     expect(byFour).toMatchObject({ setSize: 4, capacityBytes: 9 * GiB });
-    const bySix = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID50', drives: ids(12), mediaSpanCount: 6 }, drives, []));
+    const bySix = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID50', drives: ids(12), mediaSpanCount: 6 }, drives, []),
+    );
     expect(bySix).toMatchObject({ setSize: 6, capacityBytes: 10 * GiB });
-    expect(expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID50', drives: ids(12) }, drives, [])).setSize).toBe(6);
+    expect(
+      expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID50', drives: ids(12) }, drives, [])).setSize,
+    ).toBe(6);
   });
 
   it('refuses spans too small for the level', () => {
@@ -393,7 +471,11 @@ describe('numbers in the request', () => {
   });
 
   it('accepts only the implied span for mirrored stripes and none for single-set levels', () => {
-    expect(expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID10', drives: ids(4), mediaSpanCount: 2 }, drives, [])).setSize).toBe(2);
+    expect(
+      expectAllocation<VolumeAllocation>(
+        planVolume({ raidType: 'RAID10', drives: ids(4), mediaSpanCount: 2 }, drives, []),
+      ).setSize,
+    ).toBe(2);
     expectProblem(planVolume({ raidType: 'RAID10', drives: ids(4), mediaSpanCount: 4 }, drives, []), {
       messageId: 'PropertyValueConflict',
       args: ['MediaSpanCount', 'RAIDType'],

@@ -90,9 +90,13 @@ describe('effects of one drive failing', () => {
 
   it('takes earlier failures into account', () => {
     const effects = driveFailureEffects(volumes, 'b', ['a']);
-    expect(effects.map((e) => [e.volumeId, e.before.condition, e.after.condition])).toEqual([['v1', 'Degraded', 'Failed']]);
+    expect(effects.map((e) => [e.volumeId, e.before.condition, e.after.condition])).toEqual([
+      ['v1', 'Degraded', 'Failed'],
+    ]);
     const again = driveFailureEffects(volumes, 'b', ['a', 'b']);
-    expect(again.map((e) => [e.volumeId, e.before.condition, e.after.condition])).toEqual([['v1', 'Degraded', 'Failed']]);
+    expect(again.map((e) => [e.volumeId, e.before.condition, e.after.condition])).toEqual([
+      ['v1', 'Degraded', 'Failed'],
+    ]);
   });
 
   it('touches nothing when the drive holds no volume', () => {
@@ -102,13 +106,17 @@ describe('effects of one drive failing', () => {
 
 describe('planned layouts fail the way their level says', () => {
   it('a RAID50 planned over six drives survives one failure per span of three, not two in one', () => {
-    const planned = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID50', drives: ['d0', 'd1', 'd2', 'd3', 'd4', 'd5'] }, gibDrives(6), []));
+    const planned = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID50', drives: ['d0', 'd1', 'd2', 'd3', 'd4', 'd5'] }, gibDrives(6), []),
+    );
     expect(assessVolume(planned, ['d0', 'd3']).condition).toBe('Degraded');
     expect(assessVolume(planned, ['d0', 'd2']).condition).toBe('Failed');
   });
 
   it('a RAID10 pairs members in the order the client listed them', () => {
-    const planned = expectAllocation<VolumeAllocation>(planVolume({ raidType: 'RAID10', drives: ['d3', 'd0', 'd2', 'd1'] }, gibDrives(4), []));
+    const planned = expectAllocation<VolumeAllocation>(
+      planVolume({ raidType: 'RAID10', drives: ['d3', 'd0', 'd2', 'd1'] }, gibDrives(4), []),
+    );
     expect(assessVolume(planned, ['d3', 'd0']).condition).toBe('Failed');
     expect(assessVolume(planned, ['d3', 'd1']).condition).toBe('Degraded');
   });

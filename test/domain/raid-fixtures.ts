@@ -9,7 +9,16 @@ export const GiB = 1024 * MiB;
 
 /** A working 512-byte-sector SAS HDD unless told otherwise. */
 export function drive(id: string, capacityBytes: number, overrides: Partial<DriveFacts> = {}): DriveFacts {
-  return { id, capacityBytes, blockSizeBytes: 512, mediaType: 'HDD', protocol: 'SAS', state: 'Enabled', health: 'OK', ...overrides };
+  return {
+    id,
+    capacityBytes,
+    blockSizeBytes: 512,
+    mediaType: 'HDD',
+    protocol: 'SAS',
+    state: 'Enabled',
+    health: 'OK',
+    ...overrides,
+  };
 }
 
 /** d0 … d(n-1), all 1 GiB (a whole number of 64 KiB strips, so extents come out exact). */

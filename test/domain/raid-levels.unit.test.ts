@@ -87,7 +87,13 @@ describe('RAID level table', () => {
 
   it.each(VALID)('%s over %i drives: sets of %i, %i GiB', (raidType, count, setSize, gib) => {
     const allocation = expectAllocation<VolumeAllocation>(plan(raidType, count));
-    expect(allocation).toMatchObject({ raidType, setSize, capacityBytes: gib * GiB, extentBytes: GiB, members: ids(count) });
+    expect(allocation).toMatchObject({
+      raidType,
+      setSize,
+      capacityBytes: gib * GiB,
+      extentBytes: GiB,
+      members: ids(count),
+    });
   });
 
   it.each(TOO_FEW)('%s over %i drives is too few (minimum %i)', (raidType, count, minimum) => {
@@ -116,7 +122,12 @@ describe('RAID level table', () => {
 });
 
 describe('fault tolerance by level', () => {
-  const CASES: readonly [SupportedRaidType, number, number, { sets: number; perSet: number; guaranteed: number; maximum: number }][] = [
+  const CASES: readonly [
+    SupportedRaidType,
+    number,
+    number,
+    { sets: number; perSet: number; guaranteed: number; maximum: number },
+  ][] = [
     ['None', 1, 1, { sets: 1, perSet: 0, guaranteed: 0, maximum: 0 }],
     ['RAID0', 3, 3, { sets: 1, perSet: 0, guaranteed: 0, maximum: 0 }],
     ['RAID1', 2, 2, { sets: 1, perSet: 1, guaranteed: 1, maximum: 1 }],

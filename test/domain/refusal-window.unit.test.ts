@@ -30,7 +30,15 @@ describe('RefusalWindow', () => {
     for (let i = 0; i < 4; i += 1) window.admit(bucket('user:a', '/x'), 0);
     expect(window.endsAtMs).toBe(60_000);
     const next = window.admit(bucket('user:a', '/x'), 61_000);
-    expect(next).toEqual({ record: true, closed: { dropped: 1, since: new Date(0).toISOString(), until: new Date(60_000).toISOString(), buckets: [{ who: 'user:a', method: 'POST', path: '/x', count: 1 }] } });
+    expect(next).toEqual({
+      record: true,
+      closed: {
+        dropped: 1,
+        since: new Date(0).toISOString(),
+        until: new Date(60_000).toISOString(),
+        buckets: [{ who: 'user:a', method: 'POST', path: '/x', count: 1 }],
+      },
+    });
     expect(window.endsAtMs).toBe(121_000);
   });
 

@@ -14,7 +14,13 @@ describe('stream ids', () => {
   });
 
   it('names no owner for the service, its own services, or a resource under a system', () => {
-    for (const id of ['/redfish/v1', '/redfish/v1/EventService', '/redfish/v1/Systems', '/redfish/v1/Systems/a/Bios', '/redfish/v1/Systems/a/Storage/b/Volumes/1']) {
+    for (const id of [
+      '/redfish/v1',
+      '/redfish/v1/EventService',
+      '/redfish/v1/Systems',
+      '/redfish/v1/Systems/a/Bios',
+      '/redfish/v1/Systems/a/Storage/b/Volumes/1',
+    ]) {
       expect(streamOwner(id), id).toBeUndefined();
     }
   });

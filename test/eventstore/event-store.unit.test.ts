@@ -50,7 +50,10 @@ describe('EventStore', () => {
     const a = store.append({
       streamId: '/a',
       expectedVersion: 0,
-      events: [{ type: 'Made', data: { n: 1 } }, { type: 'Changed', data: { n: 2 }, subject: '/a/child' }],
+      events: [
+        { type: 'Made', data: { n: 1 } },
+        { type: 'Changed', data: { n: 2 }, subject: '/a/child' },
+      ],
       meta: { actor: 'user:admin', requestId: 'r1' },
     });
     const b = store.append({ streamId: '/b', expectedVersion: 0, events: [{ type: 'Made', data: {} }] });
@@ -110,7 +113,9 @@ describe('EventStore', () => {
     expect(store.views.get('/counters/a')).toBeUndefined();
     expect(countRows(store, 'events')).toBe(1);
     // What the rolled-back append remembered is gone: the next one checks against what committed.
-    expect(store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(1);
+    expect(store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(
+      1,
+    );
     expect(JSON.parse(store.views.get('/counters/a')!.body).Count).toBe(1);
   });
 
@@ -125,7 +130,14 @@ describe('EventStore', () => {
     migrate(db);
     const store = new EventStore(db, { projectors: [counter, failing], views: new SqliteViews(db) });
     expect(() =>
-      store.append({ streamId: '/a', expectedVersion: 'any', events: [{ type: 'Ok', data: {} }, { type: 'Poison', data: {} }] }),
+      store.append({
+        streamId: '/a',
+        expectedVersion: 'any',
+        events: [
+          { type: 'Ok', data: {} },
+          { type: 'Poison', data: {} },
+        ],
+      }),
     ).toThrow('projector bug');
     expect(countRows(store, 'events')).toBe(0);
     expect(countRows(store, 'views')).toBe(0);
@@ -147,14 +159,18 @@ describe('EventStore', () => {
     server.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
     cli.append({ streamId: '/a', expectedVersion: 1, events: [{ type: 'X', data: {} }] });
 
-    expect(() => server.append({ streamId: '/a', expectedVersion: 1, events: [{ type: 'X', data: {} }] })).toThrow(WrongExpectedVersionError);
-    expect(server.append({ streamId: '/a', expectedVersion: 2, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(3);
+    expect(() => server.append({ streamId: '/a', expectedVersion: 1, events: [{ type: 'X', data: {} }] })).toThrow(
+      WrongExpectedVersionError,
+    );
+    expect(server.append({ streamId: '/a', expectedVersion: 2, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(
+      3,
+    );
     // The projector read the count the other process wrote, not the one this process remembered.
     const stored = server.db.prepare("SELECT body FROM views WHERE odata_id = '/counters/a'").pluck().get() as string;
     expect(JSON.parse(stored).Count).toBe(3);
   });
 
-  it('forgets what an append inside a caller\'s transaction wrote when that transaction rolls back', () => {
+  it("forgets what an append inside a caller's transaction wrote when that transaction rolls back", () => {
     const store = newStore();
     expect(() =>
       store.db.transaction(() => {
@@ -162,7 +178,9 @@ describe('EventStore', () => {
         throw new Error('caller gives up');
       })(),
     ).toThrow('caller gives up');
-    expect(store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(1);
+    expect(store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] }).streamVersion).toBe(
+      1,
+    );
     expect(JSON.parse(store.views.get('/counters/a')!.body).Count).toBe(1);
     expect(countRows(store, 'events')).toBe(1);
   });
@@ -187,7 +205,9 @@ describe('EventStore', () => {
     ]);
     store.append({ streamId: '/c', expectedVersion: 1, events: types('Bright', 'Off') });
     const stored = db.prepare('SELECT odata_id, body, position FROM views ORDER BY odata_id').all();
-    expect(stored).toEqual([{ odata_id: '/toggles/b', body: '{"@odata.id":"/toggles/b","State":"Dimmed"}', position: 5 }]);
+    expect(stored).toEqual([
+      { odata_id: '/toggles/b', body: '{"@odata.id":"/toggles/b","State":"Dimmed"}', position: 5 },
+    ]);
     expect(store.views.get('/toggles/a')).toBeUndefined();
     expect(store.views.get('/toggles/c')).toBeUndefined();
   });
@@ -209,7 +229,14 @@ describe('EventStore', () => {
 describe('subscribe', () => {
   it('delivers past events, then live ones, once each and in order', async () => {
     const store = newStore();
-    store.append({ streamId: '/a', expectedVersion: 'any', events: [{ type: 'One', data: {} }, { type: 'Two', data: {} }] });
+    store.append({
+      streamId: '/a',
+      expectedVersion: 'any',
+      events: [
+        { type: 'One', data: {} },
+        { type: 'Two', data: {} },
+      ],
+    });
     const seen: RecordedEvent[] = [];
     const subscription = subscribe(store, {
       afterPosition: 1,
@@ -217,7 +244,8 @@ describe('subscribe', () => {
       handler: async (event) => {
         seen.push(event);
         // An append while the handler is busy must still be delivered without waiting for the poll.
-        if (event.type === 'Three') store.append({ streamId: '/a', expectedVersion: 'any', events: [{ type: 'Four', data: {} }] });
+        if (event.type === 'Three')
+          store.append({ streamId: '/a', expectedVersion: 'any', events: [{ type: 'Four', data: {} }] });
         await new Promise((resolve) => setTimeout(resolve, 5));
       },
     });
@@ -239,7 +267,11 @@ describe('subscribe', () => {
     migrate(db);
     const reader = new EventStore(db);
     const seen: string[] = [];
-    const subscription = subscribe(reader, { afterPosition: 0, pollIntervalMs: 20, handler: (e) => void seen.push(e.type) });
+    const subscription = subscribe(reader, {
+      afterPosition: 0,
+      pollIntervalMs: 20,
+      handler: (e) => void seen.push(e.type),
+    });
     const other = new EventStore(openDatabase(file));
     other.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'FromElsewhere', data: {} }] });
     await expect.poll(() => seen, { timeout: 2000 }).toEqual(['FromElsewhere']);
@@ -248,7 +280,14 @@ describe('subscribe', () => {
 
   it('stops and reports a handler failure, keeping the position of the last handled event', async () => {
     const store = newStore();
-    store.append({ streamId: '/a', expectedVersion: 'any', events: [{ type: 'Good', data: {} }, { type: 'Bad', data: {} }] });
+    store.append({
+      streamId: '/a',
+      expectedVersion: 'any',
+      events: [
+        { type: 'Good', data: {} },
+        { type: 'Bad', data: {} },
+      ],
+    });
     const subscription = subscribe(store, {
       afterPosition: 0,
       handler: (event) => {

@@ -19,7 +19,8 @@ function newStore(): EventStore {
 describe('followLog', () => {
   it('hands a failed event again after a wait, goes on in order, and says once that it fails and once that it recovered', async () => {
     const store = newStore();
-    for (let n = 1; n <= 3; n++) store.append({ streamId: `/s${n}`, expectedVersion: 0, events: [{ type: 'Made', data: { n } }] });
+    for (let n = 1; n <= 3; n++)
+      store.append({ streamId: `/s${n}`, expectedVersion: 0, events: [{ type: 'Made', data: { n } }] });
     const handled: number[] = [];
     const lines: string[] = [];
     let refusals = 3;
@@ -37,13 +38,18 @@ describe('followLog', () => {
     });
     await eventually(() => follower.failing !== undefined, 'the follower to report its failure');
     expect(follower.failing).toBe('database or disk is full');
-    expect(health.failing()).toMatchObject([{ name: 'test follower', resource: '/s2', lastError: 'database or disk is full' }]);
+    expect(health.failing()).toMatchObject([
+      { name: 'test follower', resource: '/s2', lastError: 'database or disk is full' },
+    ]);
     await eventually(() => handled.length === 3, 'every event to be handled');
     expect(handled).toEqual([1, 2, 3]);
     expect(follower.failing).toBeUndefined();
     expect(health.failing()).toEqual([]);
     // Three failed attempts: one line as it started failing, one as it recovered.
-    expect(lines).toEqual([expect.stringMatching(/^test follower: failing on \/s2: database or disk is full/), expect.stringMatching(/^test follower: recovered after 3 failed attempts/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^test follower: failing on \/s2: database or disk is full/),
+      expect.stringMatching(/^test follower: recovered after 3 failed attempts/),
+    ]);
     // Still live after its failures: a new event is handed too.
     store.append({ streamId: '/s4', expectedVersion: 0, events: [{ type: 'Made', data: {} }] });
     await eventually(() => handled.length === 4, 'the event appended after the failures');

@@ -12,7 +12,9 @@ const tempDir = useTempDirs();
 const projectors = [sampleProjector];
 
 function table(db: SqliteDatabase, name: 'events' | 'views'): string {
-  return JSON.stringify(db.prepare(`SELECT * FROM ${name} ORDER BY ${name === "events" ? "position" : "odata_id"}`).all());
+  return JSON.stringify(
+    db.prepare(`SELECT * FROM ${name} ORDER BY ${name === 'events' ? 'position' : 'odata_id'}`).all(),
+  );
 }
 
 function sourceStore() {
@@ -38,15 +40,25 @@ describe('export and import', () => {
     expect(table(target.db, 'events')).toBe(table(store.db, 'events'));
     expect(table(target.db, 'views')).toBe(table(store.db, 'views'));
     // The imported store goes on where the source stopped.
-    const next = target.append({ streamId: '/samples/1', expectedVersion: store.streamVersion('/samples/1'), events: [{ type: 'SampleChanged', data: {} }] });
+    const next = target.append({
+      streamId: '/samples/1',
+      expectedVersion: store.streamVersion('/samples/1'),
+      events: [{ type: 'SampleChanged', data: {} }],
+    });
     expect(next.firstPosition).toBe(store.lastPosition() + 1);
   });
 
   it.each([
     ['truncated', (lines: string[]) => lines.slice(0, -3)],
     ['reordered', (lines: string[]) => [lines[0]!, lines[2]!, lines[1]!, ...lines.slice(3)]],
-    ['a stream version edited', (lines: string[]) => lines.map((l, i) => (i === 4 ? l.replace(/"streamVersion":\d+/, '"streamVersion":99') : l))],
-    ['a newer schema', (lines: string[]) => [lines[0]!.replace(/"schemaVersion":\d+/, '"schemaVersion":999'), ...lines.slice(1)]],
+    [
+      'a stream version edited',
+      (lines: string[]) => lines.map((l, i) => (i === 4 ? l.replace(/"streamVersion":\d+/, '"streamVersion":99') : l)),
+    ],
+    [
+      'a newer schema',
+      (lines: string[]) => [lines[0]!.replace(/"schemaVersion":\d+/, '"schemaVersion":999'), ...lines.slice(1)],
+    ],
     ['no header', (lines: string[]) => lines.slice(1)],
     ['a line that is not JSON', (lines: string[]) => [...lines.slice(0, 5), '{"position": 5,', ...lines.slice(6)]],
   ])('refuses a log with %s and writes nothing', async (_what, edit) => {
@@ -66,6 +78,8 @@ describe('export and import', () => {
     const { store, dir } = sourceStore();
     const file = join(dir, 'log.ndjson');
     await exportLog(store.db, file);
-    await expect(importLog(store.db, file, viewsOfImportedLog(store.db, projectors))).rejects.toThrow(/already has events/);
+    await expect(importLog(store.db, file, viewsOfImportedLog(store.db, projectors))).rejects.toThrow(
+      /already has events/,
+    );
   });
 });

@@ -15,7 +15,9 @@ describe('migrations', () => {
     const newest = loadMigrations().length;
     expect(migrate(db)).toBe(newest);
     expect(migrate(db)).toBe(newest);
-    const recorded = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[];
+    const recorded = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as {
+      version: number;
+    }[];
     expect(recorded.map((r) => r.version)).toEqual(Array.from({ length: newest }, (_, i) => i + 1));
     expect(schemaVersion(db)).toBe(newest);
   });
@@ -25,7 +27,9 @@ describe('migrations', () => {
     const db = openDatabase(file);
     migrate(db);
     const future = loadMigrations().length + 3;
-    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from-the-future', 'x')").run(future);
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from-the-future', 'x')").run(
+      future,
+    );
     db.close();
 
     const again = openDatabase(file);
@@ -37,7 +41,10 @@ describe('migrations', () => {
   it('applies a migration atomically: a failing one leaves the schema as it was', () => {
     const db = openDatabase(join(tempDir(), 'events.db'));
     const good = loadMigrations();
-    const broken = [...good, { version: good.length + 1, name: 'broken', sql: 'CREATE TABLE half (x); THIS IS NOT SQL;' }];
+    const broken = [
+      ...good,
+      { version: good.length + 1, name: 'broken', sql: 'CREATE TABLE half (x); THIS IS NOT SQL;' },
+    ];
     expect(() => migrate(db, broken)).toThrow();
     expect(schemaVersion(db)).toBe(good.length);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();

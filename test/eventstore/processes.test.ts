@@ -13,7 +13,9 @@ const appender = fileURLToPath(new URL('../../dist/test/support/appender.js', im
 
 function run(file: string, stream: string, count: number, label: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [appender, file, stream, String(count), label], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [appender, file, stream, String(count), label], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
@@ -38,15 +40,21 @@ describe('the event log under several processes', () => {
     expect(events.map((e) => e.streamVersion)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
     expect(events.map((e) => e.position)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
     for (const label of ['left', 'right']) {
-      const mine = events.filter((e) => (e.data as { label: string }).label === label).map((e) => (e.data as { i: number }).i);
+      const mine = events
+        .filter((e) => (e.data as { label: string }).label === label)
+        .map((e) => (e.data as { i: number }).i);
       expect(mine).toEqual(Array.from({ length: 300 }, (_, i) => i));
     }
   });
 
-  it('loses no acknowledged append when the appending process is killed with SIGKILL', { timeout: 120_000 }, async () => {
+  it('loses no acknowledged append when the appending process is killed with SIGKILL', {
+    timeout: 120_000,
+  }, async () => {
     const file = join(tempDir(), 'events.db');
     prepared(file);
-    const child = spawn(process.execPath, [appender, file, '/victim', '1000000', 'k'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [appender, file, '/victim', '1000000', 'k'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const acknowledged: number[] = [];
     const lines = createInterface({ input: child.stdout });
     const exited = new Promise((resolve) => child.on('exit', resolve));

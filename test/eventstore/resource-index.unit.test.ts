@@ -11,9 +11,21 @@ const tempDir = useTempDirs();
 describe('catchUpResourceIndex', () => {
   it('indexes what was appended since, and everything again under other rules', async () => {
     const { store } = openEventStore({ file: join(tempDir(), 'events.db'), projectors: [], projectionVersion: 1 });
-    const append = (n: number) => store.append({ streamId: '/s', expectedVersion: 'any', events: Array.from({ length: n }, (_, i) => ({ type: 'Sampled', data: { i } })) });
-    const rows = () => store.db.prepare('SELECT resource, position FROM event_resources ORDER BY position, resource').all() as { resource: string; position: number }[];
-    const byRule = (prefix: string) => (event: { position: number; streamId: string }) => [`${prefix}/${event.position % 2}`, event.streamId];
+    const append = (n: number) =>
+      store.append({
+        streamId: '/s',
+        expectedVersion: 'any',
+        events: Array.from({ length: n }, (_, i) => ({ type: 'Sampled', data: { i } })),
+      });
+    const rows = () =>
+      store.db.prepare('SELECT resource, position FROM event_resources ORDER BY position, resource').all() as {
+        resource: string;
+        position: number;
+      }[];
+    const byRule = (prefix: string) => (event: { position: number; streamId: string }) => [
+      `${prefix}/${event.position % 2}`,
+      event.streamId,
+    ];
     let calls = 0;
     const counted = (prefix: string) => (event: { position: number; streamId: string }) => {
       calls += 1;

@@ -26,15 +26,36 @@ const SYSTEM = '/redfish/v1/Systems/n1';
  * once said {type}.
  */
 const history: Upcaster[] = [
-  { type: 'IndicatorChanged', fromVersion: 1, upcast: (data) => ({ led: (data as { lit: boolean }).lit ? 'Lit' : 'Off' }) },
-  { type: 'BootOverrideChanged', fromVersion: 1, upcast: (data) => ({ target: (data as { device: string }).device, once: (data as { once: boolean }).once }) },
-  { type: 'BootOverrideChanged', fromVersion: 2, upcast: (data) => ({ target: (data as { target: string }).target, enabled: (data as { once: boolean }).once ? 'Once' : 'Continuous' }) },
+  {
+    type: 'IndicatorChanged',
+    fromVersion: 1,
+    upcast: (data) => ({ led: (data as { lit: boolean }).lit ? 'Lit' : 'Off' }),
+  },
+  {
+    type: 'BootOverrideChanged',
+    fromVersion: 1,
+    upcast: (data) => ({ target: (data as { device: string }).device, once: (data as { once: boolean }).once }),
+  },
+  {
+    type: 'BootOverrideChanged',
+    fromVersion: 2,
+    upcast: (data) => ({
+      target: (data as { target: string }).target,
+      enabled: (data as { once: boolean }).once ? 'Once' : 'Continuous',
+    }),
+  },
   { type: 'ResetRequested', fromVersion: 1, upcast: (data) => ({ resetType: (data as { type: string }).type }) },
 ];
 const upcasters = new Upcasters(history);
 
-const service: NewEvent = { type: 'ServiceCreated', data: { uuid: '1b4e28ba-2fa1-4d2b-883f-0016d3cca427', name: 'BMC', product: 'p', redfishVersion: '1.20.0' } };
-const registered: NewEvent = { type: 'SystemRegistered', data: { systemId: 'n1', name: 'Node one', libvirtUri: 'qemu:///system', domainName: 'n1' } };
+const service: NewEvent = {
+  type: 'ServiceCreated',
+  data: { uuid: '1b4e28ba-2fa1-4d2b-883f-0016d3cca427', name: 'BMC', product: 'p', redfishVersion: '1.20.0' },
+};
+const registered: NewEvent = {
+  type: 'SystemRegistered',
+  data: { systemId: 'n1', name: 'Node one', libvirtUri: 'qemu:///system', domainName: 'n1' },
+};
 
 /** The same changes, as an old build wrote them and as this one writes them. */
 const oldPayloads: NewEvent[] = [
@@ -56,18 +77,34 @@ function openStore(file: string, options: ConstructorParameters<typeof EventStor
   const db = openDatabase(file);
   migrate(db);
   let tick = 0;
-  return new EventStore(db, { clock: () => new Date(Date.UTC(2026, 10, 25, 10, 0, (tick += 1))), views: new SqliteViews(db), ...options });
+  return new EventStore(db, {
+    clock: () => new Date(Date.UTC(2026, 10, 25, 10, 0, (tick += 1))),
+    views: new SqliteViews(db),
+    ...options,
+  });
 }
 
 /** Appends the service, the system and `changes`, one append each, as the live service does. */
 function write(store: EventStore, changes: readonly NewEvent[]): void {
   store.append({ streamId: '/redfish/v1', expectedVersion: 0, events: [service], meta: { actor: 'emulator' } });
   store.append({ streamId: SYSTEM, expectedVersion: 0, events: [registered], meta: { actor: 'lab-config' } });
-  changes.forEach((event, i) => store.append({ streamId: SYSTEM, expectedVersion: i + 1, events: [event], meta: { actor: 'user:admin', requestId: `req-${i}` } }));
+  changes.forEach((event, i) =>
+    store.append({
+      streamId: SYSTEM,
+      expectedVersion: i + 1,
+      events: [event],
+      meta: { actor: 'user:admin', requestId: `req-${i}` },
+    }),
+  );
 }
 
 const views = (db: SqliteDatabase) => db.prepare('SELECT odata_id, body, position FROM views ORDER BY odata_id').all();
-const storedRows = (db: SqliteDatabase) => db.prepare('SELECT type, data, meta FROM events ORDER BY position').all() as { type: string; data: string; meta: string }[];
+const storedRows = (db: SqliteDatabase) =>
+  db.prepare('SELECT type, data, meta FROM events ORDER BY position').all() as {
+    type: string;
+    data: string;
+    meta: string;
+  }[];
 
 /** An old build's log: its payloads, no schemaVersion, written by a store that knew no upcasters and no projectors of today. */
 function oldLog(): EventStore {
@@ -97,10 +134,23 @@ describe('Upcasters', () => {
 
   it('upcasts through every step from the stored version, and stamps new events with the current one', () => {
     const event = (data: unknown, schemaVersion?: number): RecordedEvent => ({
-      position: 1, streamId: SYSTEM, streamVersion: 1, subject: SYSTEM, type: 'BootOverrideChanged', data, meta: schemaVersion === undefined ? {} : { schemaVersion }, recordedAt: '2026-11-25T10:00:00.000Z',
+      position: 1,
+      streamId: SYSTEM,
+      streamVersion: 1,
+      subject: SYSTEM,
+      type: 'BootOverrideChanged',
+      data,
+      meta: schemaVersion === undefined ? {} : { schemaVersion },
+      recordedAt: '2026-11-25T10:00:00.000Z',
     });
-    expect(upcasters.upcast(event({ device: 'Cd', once: true }))).toMatchObject({ data: { target: 'Cd', enabled: 'Once' }, meta: { schemaVersion: 3 } });
-    expect(upcasters.upcast(event({ target: 'Cd', once: false }, 2)).data).toEqual({ target: 'Cd', enabled: 'Continuous' });
+    expect(upcasters.upcast(event({ device: 'Cd', once: true }))).toMatchObject({
+      data: { target: 'Cd', enabled: 'Once' },
+      meta: { schemaVersion: 3 },
+    });
+    expect(upcasters.upcast(event({ target: 'Cd', once: false }, 2)).data).toEqual({
+      target: 'Cd',
+      enabled: 'Continuous',
+    });
     const current = event({ target: 'Cd', enabled: 'Once' }, 3);
     expect(upcasters.upcast(current)).toBe(current);
     expect(() => upcasters.upcast(event({}, 4))).toThrow(NewerEventError);
@@ -116,7 +166,15 @@ describe('An old log, read by a build whose payloads changed', () => {
     expect(storedRows(old.db).map((r) => JSON.parse(r.data))[2]).toEqual({ lit: true });
     expect(storedRows(old.db).every((r) => JSON.parse(r.meta).schemaVersion === undefined)).toBe(true);
     const fresh = newLog();
-    expect(storedRows(fresh.db).map((r) => JSON.parse(r.meta).schemaVersion)).toEqual([undefined, undefined, 2, 3, 2, 2, 3]);
+    expect(storedRows(fresh.db).map((r) => JSON.parse(r.meta).schemaVersion)).toEqual([
+      undefined,
+      undefined,
+      2,
+      3,
+      2,
+      2,
+      3,
+    ]);
   });
 
   it('rebuilds to the same views, byte for byte, as a log written with the new payloads', () => {
@@ -137,16 +195,29 @@ describe('An old log, read by a build whose payloads changed', () => {
     const strip = (events: readonly RecordedEvent[]) => events.map(({ type, data, meta }) => ({ type, data, meta }));
     expect(strip(old.readStream(SYSTEM))).toEqual(strip(fresh.readStream(SYSTEM)));
     expect(strip(old.readAfter(0))).toEqual(strip(fresh.readAfter(0)));
-    expect(strip(queryHistory(old.db, { resource: SYSTEM }, upcasters))).toEqual(strip(queryHistory(fresh.db, { resource: SYSTEM }, upcasters)));
+    expect(strip(queryHistory(old.db, { resource: SYSTEM }, upcasters))).toEqual(
+      strip(queryHistory(fresh.db, { resource: SYSTEM }, upcasters)),
+    );
     expect(loadState(old, SYSTEM, systemDecider)).toEqual(loadState(fresh, SYSTEM, systemDecider));
-    expect(old.readStream(SYSTEM, 2)[0]).toMatchObject({ type: 'BootOverrideChanged', data: { target: 'Pxe', enabled: 'Once' }, meta: { schemaVersion: 3, requestId: 'req-1' } });
+    expect(old.readStream(SYSTEM, 2)[0]).toMatchObject({
+      type: 'BootOverrideChanged',
+      data: { target: 'Pxe', enabled: 'Once' },
+      meta: { schemaVersion: 3, requestId: 'req-1' },
+    });
   });
 
   it('projects an old payload appended on purpose (a schemaVersion given) as the current one', () => {
     const fresh = newLog();
     const before = fresh.views.get(SYSTEM)!.body;
-    fresh.append({ streamId: SYSTEM, expectedVersion: 'any', events: [{ type: 'IndicatorChanged', data: { lit: true }, meta: { schemaVersion: 1 } }] });
-    expect(JSON.parse(fresh.views.get(SYSTEM)!.body)).toMatchObject({ IndicatorLED: 'Lit', LocationIndicatorActive: true });
+    fresh.append({
+      streamId: SYSTEM,
+      expectedVersion: 'any',
+      events: [{ type: 'IndicatorChanged', data: { lit: true }, meta: { schemaVersion: 1 } }],
+    });
+    expect(JSON.parse(fresh.views.get(SYSTEM)!.body)).toMatchObject({
+      IndicatorLED: 'Lit',
+      LocationIndicatorActive: true,
+    });
     expect(fresh.views.get(SYSTEM)!.body).not.toBe(before);
   });
 
@@ -167,10 +238,14 @@ describe('An old log, read by a build whose payloads changed', () => {
     const file = join(tempDir(), 'new.ndjson');
     await exportLog(fresh.db, file);
     const older = new Upcasters(history.filter((u) => u.type !== 'BootOverrideChanged' || u.fromVersion === 1));
-    expect(() => new EventStore(fresh.db, { upcasters: older }).readStream(SYSTEM)).toThrow(/event \d+ \(BootOverrideChanged\) has payload version 3, newer than this build's 2/);
+    expect(() => new EventStore(fresh.db, { upcasters: older }).readStream(SYSTEM)).toThrow(
+      /event \d+ \(BootOverrideChanged\) has payload version 3, newer than this build's 2/,
+    );
     const target = openDatabase(join(tempDir(), 'refused.db'));
     migrate(target);
-    await expect(importLog(target, file, viewsOfImportedLog(target, projectors), {}, older)).rejects.toThrow(LogFileError);
+    await expect(importLog(target, file, viewsOfImportedLog(target, projectors), {}, older)).rejects.toThrow(
+      LogFileError,
+    );
     expect(target.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 0 });
   });
 });

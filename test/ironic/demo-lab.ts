@@ -17,12 +17,15 @@ export interface DemoLab {
  * and domains of its own (unique names, the pool under `dir`). The hardware stays as shipped.
  */
 export function demoLab(dir: string): DemoLab {
-  const shipped = JSON.parse(readFileSync(fileURLToPath(new URL('../../config/default.json', import.meta.url)), 'utf8')) as Record<string, any>;
+  const shipped = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../config/default.json', import.meta.url)), 'utf8'),
+  ) as Record<string, any>;
   delete shipped['$schema'];
   const poolName = uniqueName('ironic-pool');
   const prefix = uniqueName('ironic');
   const domains: Record<string, string> = {};
-  for (const system of shipped['lab']['systems'] as { id: string; domain: string }[]) system.domain = domains[system.id] = `${prefix}-${system.id}`;
+  for (const system of shipped['lab']['systems'] as { id: string; domain: string }[])
+    system.domain = domains[system.id] = `${prefix}-${system.id}`;
   const dataDir = join(dir, 'data');
   const config = {
     ...shipped,

@@ -11,7 +11,10 @@ export function ironicClient(url: string) {
   const request = async (method: string, path: string, body?: unknown): Promise<any> => {
     const response = await fetch(`${url}${path}`, {
       method,
-      headers: { 'X-OpenStack-Ironic-API-Version': IRONIC_API_VERSION, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        'X-OpenStack-Ironic-API-Version': IRONIC_API_VERSION,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -24,15 +27,25 @@ export function ironicClient(url: string) {
    * Polls the node until `done` holds; fails at once when Ironic reports a failed state (with
    * its last_error), or after `ms` with the node as it last was.
    */
-  const waitFor = async (id: string, what: string, done: (node: IronicNode) => boolean, ms = 180_000): Promise<IronicNode> => {
+  const waitFor = async (
+    id: string,
+    what: string,
+    done: (node: IronicNode) => boolean,
+    ms = 180_000,
+  ): Promise<IronicNode> => {
     const deadline = Date.now() + ms;
     for (;;) {
       const current = await node(id);
       if (done(current)) return current;
       if (/fail/.test(String(current['provision_state'])) && !/fail/.test(what)) {
-        throw new Error(`node ${id} went to ${current['provision_state']} waiting for ${what}: ${current['last_error']}`);
+        throw new Error(
+          `node ${id} went to ${current['provision_state']} waiting for ${what}: ${current['last_error']}`,
+        );
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: provision_state ${current['provision_state']}, power_state ${current['power_state']}, last_error ${current['last_error']}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}: provision_state ${current['provision_state']}, power_state ${current['power_state']}, last_error ${current['last_error']}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   };

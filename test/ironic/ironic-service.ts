@@ -83,14 +83,27 @@ export interface IronicService {
  */
 function python(code: string, args: readonly string[]): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const { REQUESTS_CA_BUNDLE: _r, CURL_CA_BUNDLE: _c, ...env } = process.env;
-  return { command: PYTHON, args: ['-c', `import sys; from ${code} import main; sys.argv = ['ironic', *sys.argv[1:]]; sys.exit(main())`, ...args], env };
+  return {
+    command: PYTHON,
+    args: [
+      '-c',
+      `import sys; from ${code} import main; sys.argv = ['ironic', *sys.argv[1:]]; sys.exit(main())`,
+      ...args,
+    ],
+    env,
+  };
 }
 
 /**
  * Writes the config and the database (create_schema: SQLite cannot run Ironic's migrations),
  * starts `ironic.cmd.singleprocess`, and resolves once its API answers.
  */
-export async function startIronic(options: { dir: string; httpUrl: string; httpRoot: string; timeoutMs?: number }): Promise<IronicService> {
+export async function startIronic(options: {
+  dir: string;
+  httpUrl: string;
+  httpRoot: string;
+  timeoutMs?: number;
+}): Promise<IronicService> {
   const { dir } = options;
   for (const sub of ['tmp', 'locks']) mkdirSync(join(dir, sub), { recursive: true });
   const apiPort = await freePort();
@@ -102,7 +115,11 @@ export async function startIronic(options: { dir: string; httpUrl: string; httpR
 
   const run = python('ironic.cmd.singleprocess', ['--config-file', confFile]);
   // Its own process group, so stopping it takes any worker it forked too.
-  const child: ChildProcess = spawn(run.command, run.args, { env: run.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child: ChildProcess = spawn(run.command, run.args, {
+    env: run.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -132,8 +149,14 @@ export async function startIronic(options: { dir: string; httpUrl: string; httpR
 
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`ironic exited (${child.exitCode}) while starting:\n${output.slice(-4000)}`);
-    const answered = await fetch(`${url}/v1`, { headers: { 'X-OpenStack-Ironic-API-Version': IRONIC_API_VERSION } }).then((r) => r.ok, () => false);
+    if (child.exitCode !== null)
+      throw new Error(`ironic exited (${child.exitCode}) while starting:\n${output.slice(-4000)}`);
+    const answered = await fetch(`${url}/v1`, {
+      headers: { 'X-OpenStack-Ironic-API-Version': IRONIC_API_VERSION },
+    }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (answered) return { url, log, stop };
     if (Date.now() > deadline) {
       await stop();

@@ -39,10 +39,11 @@ export function startStaticHttpServer(root: string): Promise<StaticHttpServer> {
       resolve({
         url: `http://127.0.0.1:${port}`,
         requests,
-        close: () => new Promise((done) => {
-          server.closeAllConnections();
-          server.close(() => done());
-        }),
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
   });

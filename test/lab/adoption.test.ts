@@ -21,16 +21,27 @@ const configured = [{ id: 'web', libvirtUri: 'qemu:///system', domainName: 'web-
 
 describe('which existing domains a rule adopts', () => {
   it('takes every domain on a URI when the rule names none, leaving out names that cannot be ids', () => {
-    expect(selectAdopted({ uri: 'qemu+ssh://h/system' }, found, configured)).toEqual({ adopt: found.slice(0, 2), unusable: ['has space'] });
+    expect(selectAdopted({ uri: 'qemu+ssh://h/system' }, found, configured)).toEqual({
+      adopt: found.slice(0, 2),
+      unusable: ['has space'],
+    });
   });
 
   it('takes only the domains named or with a listed UUID (in any case)', () => {
-    expect(selectAdopted({ uri: 'u', names: ['db-1'], uuids: ['6695EB01-F6A4-8304-79AA-97F2502E193F'] }, found, []).adopt.map((d) => d.name)).toEqual(['web-1', 'db-1']);
+    expect(
+      selectAdopted(
+        { uri: 'u', names: ['db-1'], uuids: ['6695EB01-F6A4-8304-79AA-97F2502E193F'] },
+        found,
+        [],
+      ).adopt.map((d) => d.name),
+    ).toEqual(['web-1', 'db-1']);
     expect(selectAdopted({ uri: 'u', names: [] }, found, []).adopt).toEqual([]);
   });
 
   it('leaves out a domain a configured system stands for on the same URI', () => {
-    expect(selectAdopted({ uri: 'qemu:///system', names: ['web-1', 'db-1'] }, found, configured).adopt.map((d) => d.name)).toEqual(['db-1']);
+    expect(
+      selectAdopted({ uri: 'qemu:///system', names: ['web-1', 'db-1'] }, found, configured).adopt.map((d) => d.name),
+    ).toEqual(['db-1']);
   });
 });
 
@@ -39,7 +50,10 @@ describe('adopting with lab.systemIds "uuid", as sushy-tools lists libvirt domai
   let emulator: RunningEmulator;
 
   beforeAll(async () => {
-    const { config } = testConfig(dir, { libvirt: { uri: 'test:///default' }, lab: { systems: [], systemIds: 'uuid', adopt: [{ uri: 'test:///default', names: ['test'] }] } });
+    const { config } = testConfig(dir, {
+      libvirt: { uri: 'test:///default' },
+      lab: { systems: [], systemIds: 'uuid', adopt: [{ uri: 'test:///default', names: ['test'] }] },
+    });
     emulator = await startEmulator(config);
     await emulator.lab!.ready;
   });
@@ -51,7 +65,9 @@ describe('adopting with lab.systemIds "uuid", as sushy-tools lists libvirt domai
 
   it("names the system after its domain's UUID, and it answers at the domain's name too", async () => {
     const get = async (path: string) => (await (await fetch(`${emulator.url}${path}`)).json()) as Record<string, any>;
-    await expect.poll(async () => (await get('/redfish/v1/Systems'))['Members@odata.count'], { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(async () => (await get('/redfish/v1/Systems'))['Members@odata.count'], { timeout: 15_000 })
+      .toBe(1);
     const member = (await get('/redfish/v1/Systems'))['Members'][0]['@odata.id'] as string;
     const uuid = member.split('/').pop()!;
     expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -66,7 +82,10 @@ describe("adopting libvirt's test driver domain", () => {
   let emulator: RunningEmulator;
 
   beforeAll(async () => {
-    const { config } = testConfig(dir, { libvirt: { uri: 'test:///default' }, lab: { systems: [], adopt: [{ uri: 'test:///default', names: ['test'] }] } });
+    const { config } = testConfig(dir, {
+      libvirt: { uri: 'test:///default' },
+      lab: { systems: [], adopt: [{ uri: 'test:///default', names: ['test'] }] },
+    });
     emulator = await startEmulator(config);
     await emulator.lab!.ready;
   });
@@ -79,10 +98,21 @@ describe("adopting libvirt's test driver domain", () => {
   it('presents the domain as a system named after it, and powers it', async () => {
     const get = async (path: string) => (await (await fetch(`${emulator.url}${path}`)).json()) as Record<string, any>;
     expect((await get('/redfish/v1/Systems'))['Members']).toEqual([{ '@odata.id': '/redfish/v1/Systems/test' }]);
-    expect(await get('/redfish/v1/Systems/test')).toMatchObject({ Id: 'test', Name: 'test', PowerState: 'On', ProcessorSummary: { LogicalProcessorCount: 2 } });
-    const reset = await fetch(`${emulator.url}/redfish/v1/Systems/test/Actions/ComputerSystem.Reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ResetType":"ForceOff"}' });
+    expect(await get('/redfish/v1/Systems/test')).toMatchObject({
+      Id: 'test',
+      Name: 'test',
+      PowerState: 'On',
+      ProcessorSummary: { LogicalProcessorCount: 2 },
+    });
+    const reset = await fetch(`${emulator.url}/redfish/v1/Systems/test/Actions/ComputerSystem.Reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"ResetType":"ForceOff"}',
+    });
     expect(reset.status).toBe(204);
-    await expect.poll(async () => (await get('/redfish/v1/Systems/test'))['PowerState'], { timeout: 15_000 }).toBe('Off');
+    await expect
+      .poll(async () => (await get('/redfish/v1/Systems/test'))['PowerState'], { timeout: 15_000 })
+      .toBe('Off');
   });
 });
 
@@ -102,7 +132,10 @@ describe('a domain a rule names, defined after the lab started', () => {
 
   beforeAll(async () => {
     libvirt = await LibvirtClient.connect('test:///default');
-    ({ config } = testConfig(dir, { libvirt: { uri: 'test:///default' }, lab: { systems: [], adopt: [{ uri: 'test:///default', names: [late] }] } }));
+    ({ config } = testConfig(dir, {
+      libvirt: { uri: 'test:///default' },
+      lab: { systems: [], adopt: [{ uri: 'test:///default', names: [late] }] },
+    }));
     // A resync far off: what adopts the domain in time is libvirt's event that it was defined.
     emulator = await startEmulator(config, { resyncIntervalMs: 120_000 });
     await emulator.lab!.ready;
@@ -119,33 +152,67 @@ describe('a domain a rule names, defined after the lab started', () => {
   it('is adopted without a restart, carries out resets, and stays as an Absent system once it is gone', async () => {
     // No system yet.
     expect((await fetch(`${emulator.url}/redfish/v1/Systems/${late}`)).status).toBe(404);
-    const xml = buildXml({ domain: { $: { type: 'test' }, name: late, memory: { $: { unit: 'MiB' }, _: '64' }, vcpu: '3', os: { type: 'hvm' } } });
+    const xml = buildXml({
+      domain: {
+        $: { type: 'test' },
+        name: late,
+        memory: { $: { unit: 'MiB' }, _: '64' },
+        vcpu: '3',
+        os: { type: 'hvm' },
+      },
+    });
     const domain = await libvirt.domainDefineXml(xml);
 
-    await expect.poll(async () => (await get('/redfish/v1/Systems'))['Members'], { timeout: 10_000 }).toEqual([{ '@odata.id': `/redfish/v1/Systems/${late}` }]);
-    await expect.poll(async () => get(`/redfish/v1/Systems/${late}`), { timeout: 10_000 }).toMatchObject({
-      Id: late,
-      PowerState: 'Off',
-      Status: { State: 'Enabled', Health: 'OK' },
-      ProcessorSummary: { LogicalProcessorCount: 3 },
+    await expect
+      .poll(async () => (await get('/redfish/v1/Systems'))['Members'], { timeout: 10_000 })
+      .toEqual([{ '@odata.id': `/redfish/v1/Systems/${late}` }]);
+    await expect
+      .poll(async () => get(`/redfish/v1/Systems/${late}`), { timeout: 10_000 })
+      .toMatchObject({
+        Id: late,
+        PowerState: 'Off',
+        Status: { State: 'Enabled', Health: 'OK' },
+        ProcessorSummary: { LogicalProcessorCount: 3 },
+      });
+    const reset = await fetch(`${emulator.url}/redfish/v1/Systems/${late}/Actions/ComputerSystem.Reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"ResetType":"On"}',
     });
-    const reset = await fetch(`${emulator.url}/redfish/v1/Systems/${late}/Actions/ComputerSystem.Reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ResetType":"On"}' });
     expect(reset.status).toBe(204);
-    await expect.poll(async () => (await get(`/redfish/v1/Systems/${late}`))['PowerState'], { timeout: 10_000 }).toBe('On');
+    await expect
+      .poll(async () => (await get(`/redfish/v1/Systems/${late}`))['PowerState'], { timeout: 10_000 })
+      .toBe('On');
     expect((await libvirt.domainGetState(domain)).stateName).toBe('Running');
 
     await remove(domain);
-    await expect.poll(async () => (await get(`/redfish/v1/Systems/${late}`))['Status'], { timeout: 10_000 }).toEqual({ State: 'Absent', Health: 'Critical' });
+    await expect
+      .poll(async () => (await get(`/redfish/v1/Systems/${late}`))['Status'], { timeout: 10_000 })
+      .toEqual({ State: 'Absent', Health: 'Critical' });
     expect((await get('/redfish/v1/Systems'))['Members']).toEqual([{ '@odata.id': `/redfish/v1/Systems/${late}` }]);
   });
 
   it('is shown Absent at the next start when its domain went away while the emulator was stopped', async () => {
-    const domain = await libvirt.domainDefineXml(buildXml({ domain: { $: { type: 'test' }, name: late, memory: { $: { unit: 'MiB' }, _: '64' }, vcpu: '3', os: { type: 'hvm' } } }));
-    await expect.poll(async () => (await get(`/redfish/v1/Systems/${late}`))['Status'], { timeout: 10_000 }).toEqual({ State: 'Enabled', Health: 'OK' });
+    const domain = await libvirt.domainDefineXml(
+      buildXml({
+        domain: {
+          $: { type: 'test' },
+          name: late,
+          memory: { $: { unit: 'MiB' }, _: '64' },
+          vcpu: '3',
+          os: { type: 'hvm' },
+        },
+      }),
+    );
+    await expect
+      .poll(async () => (await get(`/redfish/v1/Systems/${late}`))['Status'], { timeout: 10_000 })
+      .toEqual({ State: 'Enabled', Health: 'OK' });
     await emulator.close();
     await remove(domain);
     emulator = await startEmulator(config, { resyncIntervalMs: 120_000 });
     await emulator.lab!.ready;
-    await expect.poll(async () => (await get(`/redfish/v1/Systems/${late}`))['Status'], { timeout: 10_000 }).toEqual({ State: 'Absent', Health: 'Critical' });
+    await expect
+      .poll(async () => (await get(`/redfish/v1/Systems/${late}`))['Status'], { timeout: 10_000 })
+      .toEqual({ State: 'Absent', Health: 'Critical' });
   });
 });

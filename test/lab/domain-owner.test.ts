@@ -44,14 +44,22 @@ async function stop(emulator: RunningEmulator): Promise<void> {
   await emulator.close();
 }
 
-const ownerInLibvirt = async () => readOwner(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), DomainXmlFlag.Inactive));
-const status = async (url: string) => ((await redfishClient(() => url).get(SYSTEM)) as { Status: { State: string; Health: string; Conditions?: { Message: string; Resolution: string }[] } }).Status;
+const ownerInLibvirt = async () =>
+  readOwner(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), DomainXmlFlag.Inactive));
+const status = async (url: string) =>
+  (
+    (await redfishClient(() => url).get(SYSTEM)) as {
+      Status: { State: string; Health: string; Conditions?: { Message: string; Resolution: string }[] };
+    }
+  ).Status;
 
 beforeAll(async () => {
   chmodSync(dir, 0o755);
   libvirt = await LibvirtClient.connect('qemu:///system');
   // A domain made by hand, before any store: it has no owner.
-  await libvirt.domainDefineXml(demoDomainXml({ name: domainName, uuid: randomUUID(), memoryMiB: 64, vcpus: 1, mac: '52:54:00:aa:bb:01' }));
+  await libvirt.domainDefineXml(
+    demoDomainXml({ name: domainName, uuid: randomUUID(), memoryMiB: 64, vcpus: 1, mac: '52:54:00:aa:bb:01' }),
+  );
 });
 
 afterAll(async () => {
@@ -70,7 +78,9 @@ describe('the owner of a lab domain', { timeout: 120_000 }, () => {
     const first = await emulator(firstDir, said);
     const uuid = serviceUuid(first.store);
     expect(await ownerInLibvirt()).toBe(uuid);
-    expect(said.filter((line) => line.includes('claimed'))).toEqual([`lab: claimed the domain ${domainName} of system o1 for this store (${uuid}); no store owned it`]);
+    expect(said.filter((line) => line.includes('claimed'))).toEqual([
+      `lab: claimed the domain ${domainName} of system o1 for this store (${uuid}); no store owned it`,
+    ]);
     await stop(first);
     // Its next start finds the domain its own: nothing to say.
     const again: string[] = [];
@@ -87,8 +97,15 @@ describe('the owner of a lab domain', { timeout: 120_000 }, () => {
     ]);
     const shown = await status(second.url);
     expect(shown).toMatchObject({ State: 'UnavailableOffline', Health: 'Critical' });
-    expect(shown.Conditions).toEqual([expect.objectContaining({ Message: expect.stringContaining(`owned by another store (${firstUuid})`), Resolution: expect.stringContaining('--take-over') })]);
-    const reset = await redfishClient(() => second.url).request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'On' });
+    expect(shown.Conditions).toEqual([
+      expect.objectContaining({
+        Message: expect.stringContaining(`owned by another store (${firstUuid})`),
+        Resolution: expect.stringContaining('--take-over'),
+      }),
+    ]);
+    const reset = await redfishClient(() => second.url).request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, {
+      ResetType: 'On',
+    });
     expect(reset.status).toBe(409);
     expect(await ownerInLibvirt()).toBe(firstUuid);
     await stop(second);
@@ -100,9 +117,13 @@ describe('the owner of a lab domain', { timeout: 120_000 }, () => {
     const takingOver = await emulator(join(dir, 'third'), said, { takeOver: true });
     const uuid = serviceUuid(takingOver.store);
     expect(await ownerInLibvirt()).toBe(uuid);
-    expect(said.filter((line) => line.includes('took the domain'))).toEqual([`lab: took the domain ${domainName} of system o1 over from store ${firstUuid} (lab.takeOver)`]);
+    expect(said.filter((line) => line.includes('took the domain'))).toEqual([
+      `lab: took the domain ${domainName} of system o1 over from store ${firstUuid} (lab.takeOver)`,
+    ]);
     const claimed = takingOver.store.readStream(SYSTEM).filter((e) => e.type === 'DomainClaimed');
     expect(claimed.map((e) => e.data)).toEqual([{ domainName, store: uuid, previousOwner: firstUuid }]);
-    await expect.poll(async () => (await status(takingOver.url)).State, { timeout: 30_000, interval: 200 }).toBe('Enabled');
+    await expect
+      .poll(async () => (await status(takingOver.url)).State, { timeout: 30_000, interval: 200 })
+      .toBe('Enabled');
   });
 });

@@ -35,13 +35,25 @@ describe('a configured domain that libvirt does not hold, with createMissingDoma
     const announced = `lab: system gone's domain ${domain} is not in libvirt (qemu:///system) and lab.createMissingDomains is false: define it, or set lab.createMissingDomains to true; the system is Absent until then`;
     await expect.poll(() => emulator.output(), { timeout: 30_000, interval: 100 }).toContain(announced);
     await expect
-      .poll(async () => ((await (await fetch(`${emulator.url}/redfish/v1/Systems/gone`)).json()) as { Status: { State: string; Health: string } }).Status, { timeout: 30_000, interval: 200 })
+      .poll(
+        async () =>
+          (
+            (await (await fetch(`${emulator.url}/redfish/v1/Systems/gone`)).json()) as {
+              Status: { State: string; Health: string };
+            }
+          ).Status,
+        { timeout: 30_000, interval: 200 },
+      )
       .toEqual({ State: 'Absent', Health: 'Critical' });
     // Said once, however many resyncs find it missing; the system has no power state to show.
     expect(emulator.output().split(announced)).toHaveLength(2);
     const system = (await (await fetch(`${emulator.url}/redfish/v1/Systems/gone`)).json()) as Record<string, unknown>;
     expect(system['PowerState']).toBeUndefined();
-    const reset = await fetch(`${emulator.url}/redfish/v1/Systems/gone/Actions/ComputerSystem.Reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ResetType: 'On' }) });
+    const reset = await fetch(`${emulator.url}/redfish/v1/Systems/gone/Actions/ComputerSystem.Reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ResetType: 'On' }),
+    });
     expect(reset.status).toBe(409);
   });
 });

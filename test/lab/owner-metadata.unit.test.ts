@@ -7,7 +7,7 @@ import { decideOwnership } from '../../src/lab/domain-ownership.js';
 
 const domain = demoDomainXml({ name: 'd', uuid: randomUUID(), memoryMiB: 64, vcpus: 1, mac: '52:54:00:00:00:01' });
 
-describe('the owner in a domain\'s metadata', () => {
+describe("the owner in a domain's metadata", () => {
   it('is absent from a domain no store claimed, and read back as written, beside the other metadata', () => {
     expect(readOwner(domain)).toBeUndefined();
     const withBoth = withOwner(withSettings(domain, { bootOverride: { target: 'Pxe', enabled: 'Once' } }), 'store-a');
@@ -20,13 +20,16 @@ describe('the owner in a domain\'s metadata', () => {
   });
 
   it('reads an owner element written with another prefix (as libvirt may hand it back)', () => {
-    const xml = domain.replace('</domain>', `<metadata><x:owner xmlns:x="${OWNER_NAMESPACE}" store="store-c"/></metadata></domain>`);
+    const xml = domain.replace(
+      '</domain>',
+      `<metadata><x:owner xmlns:x="${OWNER_NAMESPACE}" store="store-c"/></metadata></domain>`,
+    );
     expect(readOwner(xml)).toBe('store-c');
   });
 });
 
 describe('what a store does with a domain', () => {
-  it('claims one no store owns, keeps its own, leaves another\'s alone unless taking over', () => {
+  it("claims one no store owns, keeps its own, leaves another's alone unless taking over", () => {
     expect(decideOwnership(undefined, 'me', false)).toEqual({ kind: 'claim' });
     expect(decideOwnership('me', 'me', true)).toEqual({ kind: 'mine' });
     expect(decideOwnership('other', 'me', false)).toEqual({ kind: 'elsewhere', owner: 'other' });

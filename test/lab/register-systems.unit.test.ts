@@ -13,7 +13,9 @@ const drives = [0, 1].map((i) => ({ id: String(i), capacityBytes: 2 ** 30, media
 describe('registering the lab from its config', () => {
   it('records a system, its storage and firmware once, nothing at a start with the same config, and what a changed config changes', () => {
     const dir = tempDir();
-    const lab = (name: string) => ({ systems: [{ id: 'r1', name, domain: 'rfe-r1', storage: [{ id: 'RAID', drives }] }] });
+    const lab = (name: string) => ({
+      systems: [{ id: 'r1', name, domain: 'rfe-r1', storage: [{ id: 'RAID', drives }] }],
+    });
     const { config } = testConfig(dir, { lab: lab('First') });
     const { store } = openConfiguredStore(config);
     try {

@@ -38,7 +38,24 @@ function configFile(run: string, libvirtUri = 'qemu:///system'): string {
         createMissingDomains: true,
         // Each run is a new store on the same domain, on purpose: it takes the domain over.
         takeOver: true,
-        systems: [{ id: 'm1', domain: domainName, memoryMiB: 64, storage: [{ id: 'RAID', drives: [0, 1].map((i) => ({ id: String(i), capacityBytes: 256 * MiB, mediaType: 'HDD', protocol: 'SAS' })) }] }],
+        systems: [
+          {
+            id: 'm1',
+            domain: domainName,
+            memoryMiB: 64,
+            storage: [
+              {
+                id: 'RAID',
+                drives: [0, 1].map((i) => ({
+                  id: String(i),
+                  capacityBytes: 256 * MiB,
+                  mediaType: 'HDD',
+                  protocol: 'SAS',
+                })),
+              },
+            ],
+          },
+        ],
       },
     }),
   );
@@ -54,7 +71,11 @@ async function start(file: string): Promise<EmulatorProcess> {
   return emulator;
 }
 
-const volumeRequest = (drive: number) => ({ RAIDType: 'RAID0', CapacityBytes: 8 * MiB, Links: { Drives: [{ '@odata.id': driveUri('m1', 'RAID', String(drive)) }] } });
+const volumeRequest = (drive: number) => ({
+  RAIDType: 'RAID0',
+  CapacityBytes: 8 * MiB,
+  Links: { Drives: [{ '@odata.id': driveUri('m1', 'RAID', String(drive)) }] },
+});
 
 /** The volume a create made, once its work is done: from a 201 at once, or from its task monitor. */
 async function createdVolume(emulator: EmulatorProcess, response: Response): Promise<string> {
@@ -63,10 +84,13 @@ async function createdVolume(emulator: EmulatorProcess, response: Response): Pro
   if (response.status === 201) return location;
   let done: Response | undefined;
   await expect
-    .poll(async () => {
-      done = await fetch(`${emulator.url}${location}`);
-      return done.status;
-    }, { timeout: 60_000, interval: 200 })
+    .poll(
+      async () => {
+        done = await fetch(`${emulator.url}${location}`);
+        return done.status;
+      },
+      { timeout: 60_000, interval: 200 },
+    )
     .toBe(201);
   return done!.headers.get('location')!;
 }
@@ -106,13 +130,20 @@ describe('requests at the edges of the service life', { timeout: 120_000 }, () =
     const client = redfishClient(() => emulator.url);
     const posted = await client.request('POST', VOLUMES, volumeRequest(1));
     expect(posted.status).toBe(202);
-    const reset = await client.request('POST', '/redfish/v1/Systems/m1/Actions/ComputerSystem.Reset', { ResetType: 'On' });
+    const reset = await client.request('POST', '/redfish/v1/Systems/m1/Actions/ComputerSystem.Reset', {
+      ResetType: 'On',
+    });
     expect(reset.status).toBe(204);
 
     symlinkSync('/run/libvirt/libvirt-sock', socket);
     const volume = await createdVolume(emulator, posted);
     expect(await poolVolumes()).toContainEqual(backingOf(volume.split('/').pop()!));
-    await expect.poll(async () => (await libvirt.domainGetState(await libvirt.domainLookupByName(domainName))).state, { timeout: 60_000, interval: 200 }).toBe(DomainState.Running);
+    await expect
+      .poll(async () => (await libvirt.domainGetState(await libvirt.domainLookupByName(domainName))).state, {
+        timeout: 60_000,
+        interval: 200,
+      })
+      .toBe(DomainState.Running);
     expect(await stopEmulatorProcess(emulator, 'SIGTERM')).toBe(0);
     await libvirt.domainDestroy(await libvirt.domainLookupByName(domainName));
   });

@@ -97,15 +97,23 @@ async function get(path: string): Promise<Record<string, any>> {
 }
 
 function send(method: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${emulator!.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return fetch(`${emulator!.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
-const reset = (id: string, ResetType: string) => send('POST', `/redfish/v1/Systems/${id}/Actions/ComputerSystem.Reset`, { ResetType });
+const reset = (id: string, ResetType: string) =>
+  send('POST', `/redfish/v1/Systems/${id}/Actions/ComputerSystem.Reset`, { ResetType });
 const system = (id: string) => get(`/redfish/v1/Systems/${id}`);
-const domainState = async (id: (typeof SYSTEMS)[number]) => (await clientOf(id).domainGetState(await clientOf(id).domainLookupByName(domainOf[id]()))).stateName;
+const domainState = async (id: (typeof SYSTEMS)[number]) =>
+  (await clientOf(id).domainGetState(await clientOf(id).domainLookupByName(domainOf[id]()))).stateName;
 const bootOrder = async (id: (typeof SYSTEMS)[number]) => {
   const client = clientOf(id);
-  return readDomainXml(await client.domainGetXml(await client.domainLookupByName(domainOf[id]()), DomainXmlFlag.Inactive)).bootDevices;
+  return readDomainXml(
+    await client.domainGetXml(await client.domainLookupByName(domainOf[id]()), DomainXmlFlag.Inactive),
+  ).bootDevices;
 };
 
 describe('a lab across a local libvirtd and a second one reached over TLS and ssh', { timeout: 60_000 }, () => {
@@ -119,13 +127,20 @@ describe('a lab across a local libvirtd and a second one reached over TLS and ss
   it('powers each on and off, and sets a one-time boot override that its next boot spends', async () => {
     for (const id of SYSTEMS) {
       const etag = (await fetch(`${emulator!.url}/redfish/v1/Systems/${id}`)).headers.get('etag')!;
-      const patched = await send('PATCH', `/redfish/v1/Systems/${id}`, { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } }, { 'if-match': etag });
+      const patched = await send(
+        'PATCH',
+        `/redfish/v1/Systems/${id}`,
+        { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } },
+        { 'if-match': etag },
+      );
       expect(patched.status, id).toBe(200);
       await expect.poll(() => bootOrder(id), { timeout: 10_000 }).toEqual(['network', 'hd']);
       expect((await reset(id, 'On')).status, id).toBe(204);
       await expect.poll(() => domainState(id), { timeout: 10_000 }).toBe('Running');
       await expect.poll(async () => (await system(id))['PowerState'], { timeout: 10_000 }).toBe('On');
-      await expect.poll(async () => (await system(id))['Boot']['BootSourceOverrideEnabled'], { timeout: 10_000 }).toBe('Disabled');
+      await expect
+        .poll(async () => (await system(id))['Boot']['BootSourceOverrideEnabled'], { timeout: 10_000 })
+        .toBe('Disabled');
       await expect.poll(() => bootOrder(id), { timeout: 10_000 }).toEqual(['hd', 'network']);
       expect((await reset(id, 'ForceOff')).status, id).toBe(204);
       await expect.poll(() => domainState(id), { timeout: 10_000 }).toBe('Shutoff');
@@ -139,14 +154,19 @@ describe('a lab across a local libvirtd and a second one reached over TLS and ss
     await daemon!.stop('SIGKILL');
 
     for (const id of ['over-tls', 'over-ssh']) {
-      await expect.poll(async () => (await system(id))['Status']?.State, { timeout: 10_000 }).toBe('UnavailableOffline');
+      await expect
+        .poll(async () => (await system(id))['Status']?.State, { timeout: 10_000 })
+        .toBe('UnavailableOffline');
       const { Status } = await system(id);
       expect(Status.Health, id).toBe('Critical');
       expect(Status.Conditions[0].Message, id).toMatch(/does not answer/);
       // What needs the host is refused at once, saying when to try again; the log is left as it was.
       const refused = await reset(id, 'On');
       expect(refused.status, id).toBe(503);
-      expect(((await refused.json()) as any).error['@Message.ExtendedInfo'][0]).toMatchObject({ MessageId: expect.stringMatching(/^Base\.[\d.]+\.ServiceTemporarilyUnavailable$/), MessageArgs: ['5'] });
+      expect(((await refused.json()) as any).error['@Message.ExtendedInfo'][0]).toMatchObject({
+        MessageId: expect.stringMatching(/^Base\.[\d.]+\.ServiceTemporarilyUnavailable$/),
+        MessageArgs: ['5'],
+      });
       expect((await system(id))['PowerState'], id).toBe('Off');
     }
     expect((await system('local'))['Status']).toEqual({ State: 'Enabled', Health: 'OK' });
@@ -158,7 +178,9 @@ describe('a lab across a local libvirtd and a second one reached over TLS and ss
     await daemon!.start();
     remote = await holdRemoteDomains();
     for (const id of ['over-tls', 'over-ssh'] as const) {
-      await expect.poll(async () => (await system(id))['Status'], { timeout: 20_000 }).toEqual({ State: 'Enabled', Health: 'OK' });
+      await expect
+        .poll(async () => (await system(id))['Status'], { timeout: 20_000 })
+        .toEqual({ State: 'Enabled', Health: 'OK' });
       expect((await reset(id, 'On')).status, id).toBe(204);
       await expect.poll(() => domainState(id), { timeout: 15_000 }).toBe('Running');
       await expect.poll(async () => (await system(id))['PowerState'], { timeout: 10_000 }).toBe('On');

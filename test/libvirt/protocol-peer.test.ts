@@ -3,7 +3,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LibvirtClient } from '../../src/libvirt/client.js';
-import { KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageType, Procedure, REMOTE_PROGRAM } from '../../src/libvirt/constants.js';
+import {
+  KEEPALIVE_PROGRAM,
+  KeepaliveProcedure,
+  MessageType,
+  Procedure,
+  REMOTE_PROGRAM,
+} from '../../src/libvirt/constants.js';
 import { LibvirtConnectionError, LibvirtTimeoutError } from '../../src/libvirt/errors.js';
 import { encodeFrame, FrameSplitter, type Frame } from '../../src/libvirt/frame.js';
 import { XdrWriter } from '../../src/libvirt/xdr.js';
@@ -16,13 +22,17 @@ afterEach(() => {
   server = undefined;
 });
 
-const reply = (call: Frame, payload: Buffer = Buffer.alloc(0)) => encodeFrame({ ...call.header, type: MessageType.Reply }, payload);
+const reply = (call: Frame, payload: Buffer = Buffer.alloc(0)) =>
+  encodeFrame({ ...call.header, type: MessageType.Reply }, payload);
 
 /**
  * A peer on a real unix socket that does the handshake like libvirtd, then hands every other
  * call to `misbehave`: for the failures a healthy daemon never shows.
  */
-async function scriptedPeer(misbehave: (socket: Socket, call: Frame) => void, onFrame?: (frame: Frame) => void): Promise<string> {
+async function scriptedPeer(
+  misbehave: (socket: Socket, call: Frame) => void,
+  onFrame?: (frame: Frame) => void,
+): Promise<string> {
   const path = join(tempDir(), 'peer.sock');
   server = createServer((socket) => {
     const splitter = new FrameSplitter();
@@ -61,8 +71,10 @@ describe('the libvirt client against a misbehaving peer', () => {
     expect(client.connected).toBe(false);
   });
 
-  it('fails a reply whose payload does not match the procedure\'s structure', async () => {
-    const uri = await scriptedPeer((socket, call) => socket.write(reply(call, Buffer.from('000000010000000200000003', 'hex'))));
+  it("fails a reply whose payload does not match the procedure's structure", async () => {
+    const uri = await scriptedPeer((socket, call) =>
+      socket.write(reply(call, Buffer.from('000000010000000200000003', 'hex'))),
+    );
     const client = await LibvirtClient.connect(uri, { reconnect: false });
     await expect(client.libVersion()).rejects.toThrow(/trailing bytes|truncated/);
     await client.close();
@@ -77,25 +89,43 @@ describe('the libvirt client against a misbehaving peer', () => {
     await client.close();
   });
 
-  it('answers the daemon\'s keepalive PING with PONG, and pings the daemon itself', async () => {
+  it("answers the daemon's keepalive PING with PONG, and pings the daemon itself", async () => {
     const keepalive: string[] = [];
     let peerSocket: Socket | undefined;
     const uri = await scriptedPeer(
       () => undefined,
       (frame) => {
-        if (frame.header.program === KEEPALIVE_PROGRAM) keepalive.push(frame.header.procedure === KeepaliveProcedure.Pong ? 'PONG' : 'PING');
+        if (frame.header.program === KEEPALIVE_PROGRAM)
+          keepalive.push(frame.header.procedure === KeepaliveProcedure.Pong ? 'PONG' : 'PING');
       },
     );
     server!.on('connection', (socket) => (peerSocket = socket));
-    const client = await LibvirtClient.connect(uri, { keepaliveIntervalMs: 50, keepaliveMaxUnanswered: 100, reconnect: false });
-    peerSocket!.write(encodeFrame({ program: KEEPALIVE_PROGRAM, version: 1, procedure: KeepaliveProcedure.Ping, type: MessageType.Message, serial: 0, status: 0 }));
+    const client = await LibvirtClient.connect(uri, {
+      keepaliveIntervalMs: 50,
+      keepaliveMaxUnanswered: 100,
+      reconnect: false,
+    });
+    peerSocket!.write(
+      encodeFrame({
+        program: KEEPALIVE_PROGRAM,
+        version: 1,
+        procedure: KeepaliveProcedure.Ping,
+        type: MessageType.Message,
+        serial: 0,
+        status: 0,
+      }),
+    );
     await expect.poll(() => keepalive.includes('PONG') && keepalive.includes('PING'), { timeout: 2000 }).toBe(true);
     await client.close();
   });
 
   it('drops a connection whose peer stops answering keepalive pings', async () => {
     const uri = await scriptedPeer(() => undefined);
-    const client = await LibvirtClient.connect(uri, { keepaliveIntervalMs: 30, keepaliveMaxUnanswered: 3, reconnect: false });
+    const client = await LibvirtClient.connect(uri, {
+      keepaliveIntervalMs: 30,
+      keepaliveMaxUnanswered: 3,
+      reconnect: false,
+    });
     const disconnected = new Promise<Error>((resolve) => client.once('disconnected', resolve));
     expect((await disconnected).message).toMatch(/no answer to 3 keepalive pings/);
   });

@@ -49,7 +49,9 @@ describe('storage on qemu:///system', () => {
 
     await client.volumeResize(volume, BigInt(128 * MiB));
     expect((await client.volumeGetInfo(volume)).capacity).toBe(BigInt(128 * MiB));
-    const imageInfo = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-U', `${path}/${name}`], { encoding: 'utf8' })) as { 'virtual-size': number; format: string };
+    const imageInfo = JSON.parse(
+      execFileSync('qemu-img', ['info', '--output=json', '-U', `${path}/${name}`], { encoding: 'utf8' }),
+    ) as { 'virtual-size': number; format: string };
     expect(imageInfo).toMatchObject({ 'virtual-size': 128 * MiB, format: 'qcow2' });
 
     expect((await client.volumeLookupByName(pool, name)).key).toBe(volume.key);
@@ -73,38 +75,62 @@ describe('domains and devices on qemu:///system (TCG)', () => {
     const stopEvents = await client.onDomainEvent((e) => {
       if (e.domain.name === name) events.push(e);
     });
-    const lifecycle = () => events.filter((e) => e.kind === 'lifecycle').map((e) => (e.kind === 'lifecycle' ? e.eventName : ''));
-    let domain = await client.domainDefineXml(demoDomainXml({ name, uuid: randomUUID(), memoryMiB: 64, vcpus: 1, mac: '52:54:00:12:34:56' }));
+    const lifecycle = () =>
+      events.filter((e) => e.kind === 'lifecycle').map((e) => (e.kind === 'lifecycle' ? e.eventName : ''));
+    let domain = await client.domainDefineXml(
+      demoDomainXml({ name, uuid: randomUUID(), memoryMiB: 64, vcpus: 1, mac: '52:54:00:12:34:56' }),
+    );
     try {
       await eventually(() => lifecycle().includes('Defined'), 'the Defined event');
       domain = await client.domainCreate(domain);
       await eventually(() => lifecycle().includes('Started'), 'the Started event');
       expect((await client.domainGetState(domain)).stateName).toBe('Running');
 
-      const volume = await client.volumeCreateXml(temp.pool, volumeXml({ name: `${name}-disk.qcow2`, capacityBytes: 32 * MiB }));
+      const volume = await client.volumeCreateXml(
+        temp.pool,
+        volumeXml({ name: `${name}-disk.qcow2`, capacityBytes: 32 * MiB }),
+      );
       const disk = diskDeviceXml({ sourceFile: volume.key, targetDev: 'vdb', serial: 'RFE-VOLUME-0001' });
       await client.domainAttachDevice(domain, disk, DeviceModifyFlag.Live | DeviceModifyFlag.Config);
       const live = readDomainXml(await client.domainGetXml(domain));
-      expect(live.disks.find((d) => d.targetDev === 'vdb')).toMatchObject({ sourceFile: volume.key, serial: 'RFE-VOLUME-0001', device: 'disk' });
+      expect(live.disks.find((d) => d.targetDev === 'vdb')).toMatchObject({
+        sourceFile: volume.key,
+        serial: 'RFE-VOLUME-0001',
+        device: 'disk',
+      });
       const persistent = readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive));
       expect(persistent.disks.map((d) => d.targetDev)).toContain('vdb');
 
       const image = `${temp.path}/media.iso`;
       execFileSync('qemu-img', ['create', '-f', 'raw', image, '1M'], { stdio: 'ignore' });
-      await client.domainUpdateDevice(domain, cdromDeviceXml({ sourceFile: image, targetDev: 'sda' }), DeviceModifyFlag.Config);
-      expect(readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.find((d) => d.device === 'cdrom')?.sourceFile).toBe(image);
+      await client.domainUpdateDevice(
+        domain,
+        cdromDeviceXml({ sourceFile: image, targetDev: 'sda' }),
+        DeviceModifyFlag.Config,
+      );
+      expect(
+        readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.find((d) => d.device === 'cdrom')
+          ?.sourceFile,
+      ).toBe(image);
       await client.domainUpdateDevice(domain, cdromDeviceXml({ targetDev: 'sda' }), DeviceModifyFlag.Config);
-      expect(readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.find((d) => d.device === 'cdrom')?.sourceFile).toBeUndefined();
+      expect(
+        readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.find((d) => d.device === 'cdrom')
+          ?.sourceFile,
+      ).toBeUndefined();
 
       await client.domainDetachDevice(domain, disk, DeviceModifyFlag.Config);
-      expect(readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.map((d) => d.targetDev)).not.toContain('vdb');
+      expect(
+        readDomainXml(await client.domainGetXml(domain, DomainXmlFlag.Inactive)).disks.map((d) => d.targetDev),
+      ).not.toContain('vdb');
 
       await client.domainReset(domain);
       await eventually(() => events.some((e) => e.kind === 'reboot'), 'the reboot event');
 
       await client.domainDestroy(domain);
       await eventually(() => lifecycle().includes('Stopped'), 'the Stopped event');
-      const live_on_stopped = await client.domainAttachDevice(domain, disk, DeviceModifyFlag.Live).catch((e: unknown) => e);
+      const live_on_stopped = await client
+        .domainAttachDevice(domain, disk, DeviceModifyFlag.Live)
+        .catch((e: unknown) => e);
       expect(live_on_stopped).toMatchObject({ isOperationInvalid: true });
 
       await client.domainUndefine(domain);
@@ -112,7 +138,12 @@ describe('domains and devices on qemu:///system (TCG)', () => {
       // One lifecycle event per action, in order. QEMU reports Resumed before Started; on destroy
       // it reports Shutdown before Stopped only when it saw the signal before it died, so that
       // one may be missing. The persistent edits each report Defined.
-      expect(lifecycle().filter((e) => e !== 'Defined' && e !== 'Shutdown')).toEqual(['Resumed', 'Started', 'Stopped', 'Undefined']);
+      expect(lifecycle().filter((e) => e !== 'Defined' && e !== 'Shutdown')).toEqual([
+        'Resumed',
+        'Started',
+        'Stopped',
+        'Undefined',
+      ]);
       expect(lifecycle().filter((e) => e === 'Shutdown').length).toBeLessThanOrEqual(1);
     } finally {
       await removeDomain(client, domain);

@@ -12,7 +12,15 @@ afterAll(async () => {
 });
 
 const domainXml = (name: string) =>
-  buildXml({ domain: { $: { type: 'test' }, name, uuid: randomUUID(), memory: { $: { unit: 'MiB' }, _: '32' }, os: { type: 'hvm' } } });
+  buildXml({
+    domain: {
+      $: { type: 'test' },
+      name,
+      uuid: randomUUID(),
+      memory: { $: { unit: 'MiB' }, _: '32' },
+      os: { type: 'hvm' },
+    },
+  });
 
 describe('the libvirt client across a daemon restart', () => {
   it('reconnects, answers calls made during the outage, and delivers events again', async () => {
@@ -38,7 +46,10 @@ describe('the libvirt client across a daemon restart', () => {
     const name = uniqueName('after-restart');
     const domain = await c.domainDefineXml(domainXml(name));
     try {
-      await eventually(() => events.some((e) => e.domain.name === name && e.kind === 'lifecycle' && e.eventName === 'Defined'), 'an event after the restart');
+      await eventually(
+        () => events.some((e) => e.domain.name === name && e.kind === 'lifecycle' && e.eventName === 'Defined'),
+        'an event after the restart',
+      );
     } finally {
       await removeDomain(c, domain);
     }

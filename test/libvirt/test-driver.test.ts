@@ -57,7 +57,13 @@ describe('libvirt client on test:///default', () => {
       expect((await client.domainLookupByUuid(uuidFromString(uuid))).name).toBe(name);
       expect((await client.domainGetState(defined)).stateName).toBe('Shutoff');
       const description = readDomainXml(await client.domainGetXml(defined, DomainXmlFlag.Inactive));
-      expect(description).toMatchObject({ name, uuid, vcpus: 2, memoryBytes: 64 * 1024 * 1024, bootDevices: ['network'] });
+      expect(description).toMatchObject({
+        name,
+        uuid,
+        vcpus: 2,
+        memoryBytes: 64 * 1024 * 1024,
+        bootDevices: ['network'],
+      });
       expect(description.nics[0]?.mac).toBe('52:54:00:aa:bb:01');
 
       const running = await client.domainCreate(defined);
@@ -108,25 +114,31 @@ describe('libvirt client on test:///default', () => {
   });
 
   it('pipelines many calls on one socket and matches every reply to its call', async () => {
-    const names = await Promise.all(Array.from({ length: 200 }, () => client.domainLookupByName('test').then((d) => d.name)));
+    const names = await Promise.all(
+      Array.from({ length: 200 }, () => client.domainLookupByName('test').then((d) => d.name)),
+    );
     expect(new Set(names)).toEqual(new Set(['test']));
   });
 });
 
 describe('connecting', () => {
   it('says which socket and how to start the daemon when nothing listens', async () => {
-    const error = await LibvirtClient.connect('qemu:///system?socket=/run/rfe-test-nothing/libvirt-sock').catch((e: unknown) => e);
+    const error = await LibvirtClient.connect('qemu:///system?socket=/run/rfe-test-nothing/libvirt-sock').catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(LibvirtConnectionError);
     expect((error as Error).message).toBe(
       'no libvirt daemon socket at /run/rfe-test-nothing/libvirt-sock: libvirtd is not running; start it with scripts/ensure-libvirtd (or `systemctl start libvirtd`, or `libvirtd -d`)',
     );
   });
 
-  it('opens read-only on the daemon\'s read-only socket, where changes are refused', async () => {
+  it("opens read-only on the daemon's read-only socket, where changes are refused", async () => {
     const readOnly = await LibvirtClient.connect('test:///default', { readOnly: true });
     try {
       expect((await readOnly.domainLookupByName('test')).name).toBe('test');
-      const refused = await readOnly.domainDefineXml(testDomainXml(uniqueName('ro'), randomUUID())).catch((e: unknown) => e);
+      const refused = await readOnly
+        .domainDefineXml(testDomainXml(uniqueName('ro'), randomUUID()))
+        .catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(LibvirtError);
       expect((refused as Error).message).toMatch(/read only|read-only/i);
     } finally {

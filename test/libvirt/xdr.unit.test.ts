@@ -40,7 +40,12 @@ describe('XDR encoding', () => {
 
   it('grows its buffer for large values', () => {
     const big = 'x'.repeat(100_000);
-    const reader = new XdrReader(new XdrWriter(4).string(big, 1 << 20).int(5).bytes());
+    const reader = new XdrReader(
+      new XdrWriter(4)
+        .string(big, 1 << 20)
+        .int(5)
+        .bytes(),
+    );
     expect(reader.string(1 << 20)).toBe(big);
     expect(reader.int()).toBe(5);
     reader.end();
@@ -103,7 +108,7 @@ describe('XDR decoding', () => {
     expect(() => reader.end()).toThrow(/4 trailing bytes/);
   });
 
-  it('reads libvirt\'s error structure', () => {
+  it("reads libvirt's error structure", () => {
     const w = new XdrWriter()
       .int(42)
       .int(20)
@@ -117,7 +122,12 @@ describe('XDR decoding', () => {
       .int(-1)
       .uint(0);
     const r = new XdrReader(w.bytes());
-    expect(readRemoteError(r)).toEqual({ code: 42, domain: 20, level: 2, message: "Domain not found: no domain with matching name 'x'" });
+    expect(readRemoteError(r)).toEqual({
+      code: 42,
+      domain: 20,
+      level: 2,
+      message: "Domain not found: no domain with matching name 'x'",
+    });
     r.end();
   });
 });
@@ -135,7 +145,11 @@ describe('framing', () => {
     const b = encodeFrame({ ...header, serial: 4 });
     const bytes = Buffer.concat([a, b]);
     const splitter = new FrameSplitter();
-    const seen = [...splitter.push(bytes.subarray(0, 3)), ...splitter.push(bytes.subarray(3, 30)), ...splitter.push(bytes.subarray(30))];
+    const seen = [
+      ...splitter.push(bytes.subarray(0, 3)),
+      ...splitter.push(bytes.subarray(3, 30)),
+      ...splitter.push(bytes.subarray(30)),
+    ];
     expect(seen.map((f) => [f.header.serial, f.payload.toString('hex')])).toEqual([
       [3, '00000001'],
       [4, ''],
@@ -144,7 +158,7 @@ describe('framing', () => {
     expect(together).toHaveLength(2);
   });
 
-  it('refuses a length below the header size or above libvirt\'s maximum', () => {
+  it("refuses a length below the header size or above libvirt's maximum", () => {
     expect(() => new FrameSplitter().push(Buffer.from('0000001b', 'hex'))).toThrow(/invalid frame length 27/);
     expect(() => new FrameSplitter().push(Buffer.from('7fffffff', 'hex'))).toThrow(/invalid frame length/);
     expect(() => encodeFrame(header, Buffer.alloc(32 * 1024 * 1024))).toThrow(/exceeds/);

@@ -19,7 +19,11 @@ const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, imp
 /** What an edit must leave alone: everything the reader sees except the edited parts. */
 function untouched(d: DomainDescription) {
   const { bootDevices: _b, perDeviceBoot: _p, firmware: _f, secureBoot: _s, settings: _m, ...rest } = d;
-  return { ...rest, disks: d.disks.map(({ bootOrder: _o, ...disk }) => disk), nics: d.nics.map(({ bootOrder: _o, ...nic }) => nic) };
+  return {
+    ...rest,
+    disks: d.disks.map(({ bootOrder: _o, ...disk }) => disk),
+    nics: d.nics.map(({ bootOrder: _o, ...nic }) => nic),
+  };
 }
 
 /** The element names under `<devices>`, with how many of each: an edit must not lose one. */
@@ -38,13 +42,15 @@ describe('setting the boot order', () => {
     const after = readDomainXml(edited);
     expect(after.bootDevices).toEqual(['cdrom', 'network', 'hd']);
     expect(after.perDeviceBoot).toEqual([]);
-    expect(after.disks.every((d) => d.bootOrder === undefined) && after.nics.every((n) => n.bootOrder === undefined)).toBe(true);
+    expect(
+      after.disks.every((d) => d.bootOrder === undefined) && after.nics.every((n) => n.bootOrder === undefined),
+    ).toBe(true);
     expect(untouched(after)).toEqual(untouched(before));
     expect(deviceCounts(edited)).toEqual(deviceCounts(perDevice));
     expect(edited).not.toMatch(/<boot order/);
   });
 
-  it('replaces an existing order, and an empty list leaves libvirt\'s default', () => {
+  it("replaces an existing order, and an empty list leaves libvirt's default", () => {
     const uefi = fixture('qemu-uefi-domain.xml');
     expect(readDomainXml(withBootOrder(uefi, ['fd'])).bootDevices).toEqual(['fd']);
     const none = withBootOrder(uefi, []);
@@ -55,7 +61,9 @@ describe('setting the boot order', () => {
   it('refuses devices libvirt does not know, or one named twice', () => {
     const xml = fixture('test-driver-domain.xml');
     expect(() => withBootOrder(xml, ['usb' as 'hd'])).toThrow(InvalidSpecError);
-    expect(() => withBootOrder(xml, ['usb' as 'hd'])).toThrow(/boot device 1 must be one of hd, cdrom, network, fd, not 'usb'/);
+    expect(() => withBootOrder(xml, ['usb' as 'hd'])).toThrow(
+      /boot device 1 must be one of hd, cdrom, network, fd, not 'usb'/,
+    );
     expect(() => withBootOrder(xml, ['hd', 'hd'])).toThrow(/named twice/);
     expect(() => withBootOrder('<network/>', ['hd'])).toThrow(XmlShapeError);
   });
@@ -92,13 +100,15 @@ describe('setting the firmware', () => {
     const secure = withFirmware(q35, 'UEFI', { secureBoot: true });
     expect(readDomainXml(secure)).toMatchObject({ firmware: 'UEFI', secureBoot: true });
     expect(secure).toMatch(/<smm state="on"\/>/);
-    expect(() => withFirmware(fixture('qemu-bios-devices.xml'), 'UEFI', { secureBoot: true })).toThrow(/Secure Boot needs the q35 machine.*pc-i440fx-7.2/);
+    expect(() => withFirmware(fixture('qemu-bios-devices.xml'), 'UEFI', { secureBoot: true })).toThrow(
+      /Secure Boot needs the q35 machine.*pc-i440fx-7.2/,
+    );
     expect(() => withFirmware(q35, 'BIOS', { secureBoot: true })).toThrow(/needs UEFI/);
     expect(() => withFirmware(q35, 'CSM' as 'BIOS')).toThrow(InvalidSpecError);
   });
 });
 
-describe('the emulator\'s settings metadata', () => {
+describe("the emulator's settings metadata", () => {
   const settings: EmulatorSettings = {
     biosAttributes: { BootMode: 'Uefi', ProcCores: 4, HyperThreading: true, Empty: '', Spaces: '  ' },
     pendingBiosAttributes: { BootMode: 'Bios', Ratio: -1.5 },
@@ -114,7 +124,9 @@ describe('the emulator\'s settings metadata', () => {
   });
 
   it('tells an empty attribute set from none', () => {
-    expect(readDomainXml(withSettings(fixture('test-driver-domain.xml'), { biosAttributes: {} })).settings).toEqual({ biosAttributes: {} });
+    expect(readDomainXml(withSettings(fixture('test-driver-domain.xml'), { biosAttributes: {} })).settings).toEqual({
+      biosAttributes: {},
+    });
     expect(readDomainXml(withSettings(fixture('test-driver-domain.xml'), {})).settings).toEqual({});
   });
 
@@ -126,9 +138,9 @@ describe('the emulator\'s settings metadata', () => {
     const other = (parseXml(edited)['domain']!['metadata'] as XmlNode[])[0]!['other:note'] as XmlNode[];
     expect(other).toHaveLength(1);
     expect(other[0]!.$).toEqual({ 'xmlns:other': 'urn:example:other' });
-    expect(other[0]!._).toBe("keep me ");
+    expect(other[0]!._).toBe('keep me ');
     // A second edit changes nothing more: no whitespace creeps into mixed content.
-    expect(withSettings(edited, { bootOverride: { target: "Hdd", enabled: "Disabled" } })).toBe(edited);
+    expect(withSettings(edited, { bootOverride: { target: 'Hdd', enabled: 'Disabled' } })).toBe(edited);
     expect(other[0]!['other:x']).toEqual([{ $: { a: '1' } }]);
     const before = readDomainXml(original);
     const after = readDomainXml(edited);
@@ -144,10 +156,20 @@ describe('the emulator\'s settings metadata', () => {
   });
 
   it('reads the block under another prefix or the default namespace, not under another namespace', () => {
-    const inMetadata = (inner: string) => (parseXml(`<metadata>${inner}</metadata>`)['metadata'] as XmlNode);
-    expect(readSettings(inMetadata(`<x:settings xmlns:x="${SETTINGS_NAMESPACE}"><x:bios><x:attribute name="A" type="number" value="2"/></x:bios></x:settings>`))).toEqual({ biosAttributes: { A: 2 } });
-    expect(readSettings(inMetadata(`<settings xmlns="${SETTINGS_NAMESPACE}"><bios/></settings>`))).toEqual({ biosAttributes: {} });
-    expect(readSettings(inMetadata('<rfe:settings xmlns:rfe="urn:someone-else"><rfe:bios/></rfe:settings>'))).toBeUndefined();
+    const inMetadata = (inner: string) => parseXml(`<metadata>${inner}</metadata>`)['metadata'] as XmlNode;
+    expect(
+      readSettings(
+        inMetadata(
+          `<x:settings xmlns:x="${SETTINGS_NAMESPACE}"><x:bios><x:attribute name="A" type="number" value="2"/></x:bios></x:settings>`,
+        ),
+      ),
+    ).toEqual({ biosAttributes: { A: 2 } });
+    expect(readSettings(inMetadata(`<settings xmlns="${SETTINGS_NAMESPACE}"><bios/></settings>`))).toEqual({
+      biosAttributes: {},
+    });
+    expect(
+      readSettings(inMetadata('<rfe:settings xmlns:rfe="urn:someone-else"><rfe:bios/></rfe:settings>')),
+    ).toBeUndefined();
   });
 
   it('reads the JSON text the first version stored', () => {
@@ -155,27 +177,51 @@ describe('the emulator\'s settings metadata', () => {
       '</domain>',
       `<metadata><rfe:settings xmlns:rfe="${SETTINGS_NAMESPACE}">{"biosAttributes":{"BootRetryCount":5},"bootOverride":{"target":"Cd","enabled":"Once"}}</rfe:settings></metadata></domain>`,
     );
-    expect(readDomainXml(legacy).settings).toEqual({ biosAttributes: { BootRetryCount: 5 }, bootOverride: { target: 'Cd', enabled: 'Once' } });
-    expect(() => readDomainXml(legacy.replace('{"bios', '{bios'))).toThrow(/settings metadata: neither settings elements nor valid JSON/);
+    expect(readDomainXml(legacy).settings).toEqual({
+      biosAttributes: { BootRetryCount: 5 },
+      bootOverride: { target: 'Cd', enabled: 'Once' },
+    });
+    expect(() => readDomainXml(legacy.replace('{"bios', '{bios'))).toThrow(
+      /settings metadata: neither settings elements nor valid JSON/,
+    );
   });
 
   it('gives a clear error for a block that does not hold settings', () => {
     const withBlock = (inner: string) =>
-      fixture('test-driver-domain.xml').replace('</domain>', `<metadata><rfe:settings xmlns:rfe="${SETTINGS_NAMESPACE}">${inner}</rfe:settings></metadata></domain>`);
-    expect(() => readDomainXml(withBlock('<rfe:bios><rfe:attribute name="A" type="number" value="many"/></rfe:bios>'))).toThrow(/attribute A is not a number: 'many'/);
-    expect(() => readDomainXml(withBlock('<rfe:bios><rfe:attribute name="A" type="boolean" value="yes"/></rfe:bios>'))).toThrow(/attribute A is not true or false/);
-    expect(() => readDomainXml(withBlock('<rfe:bios><rfe:attribute name="A" type="date" value="x"/></rfe:bios>'))).toThrow(/type 'date'/);
-    expect(() => readDomainXml(withBlock('<rfe:bios><rfe:attribute type="string" value="x"/></rfe:bios>'))).toThrow(/has no name/);
-    expect(() => readDomainXml(withBlock('<rfe:boot-override target="Pxe" enabled="Sometimes"/>'))).toThrow(/bootOverride.enabled must be one of Once, Continuous, Disabled/);
+      fixture('test-driver-domain.xml').replace(
+        '</domain>',
+        `<metadata><rfe:settings xmlns:rfe="${SETTINGS_NAMESPACE}">${inner}</rfe:settings></metadata></domain>`,
+      );
+    expect(() =>
+      readDomainXml(withBlock('<rfe:bios><rfe:attribute name="A" type="number" value="many"/></rfe:bios>')),
+    ).toThrow(/attribute A is not a number: 'many'/);
+    expect(() =>
+      readDomainXml(withBlock('<rfe:bios><rfe:attribute name="A" type="boolean" value="yes"/></rfe:bios>')),
+    ).toThrow(/attribute A is not true or false/);
+    expect(() =>
+      readDomainXml(withBlock('<rfe:bios><rfe:attribute name="A" type="date" value="x"/></rfe:bios>')),
+    ).toThrow(/type 'date'/);
+    expect(() => readDomainXml(withBlock('<rfe:bios><rfe:attribute type="string" value="x"/></rfe:bios>'))).toThrow(
+      /has no name/,
+    );
+    expect(() => readDomainXml(withBlock('<rfe:boot-override target="Pxe" enabled="Sometimes"/>'))).toThrow(
+      /bootOverride.enabled must be one of Once, Continuous, Disabled/,
+    );
     expect(() => readDomainXml(withBlock('<rfe:boot-override enabled="Once"/>'))).toThrow(/bootOverride.target/);
   });
 
   it('refuses to write what the block cannot carry', () => {
     const xml = fixture('test-driver-domain.xml');
-    expect(() => withSettings(xml, { biosAttributes: { A: Number.NaN } })).toThrow(/biosAttributes.A must be a string, a finite number or a boolean/);
+    expect(() => withSettings(xml, { biosAttributes: { A: Number.NaN } })).toThrow(
+      /biosAttributes.A must be a string, a finite number or a boolean/,
+    );
     expect(() => withSettings(xml, { biosAttributes: { A: null as unknown as string } })).toThrow(XmlShapeError);
-    expect(() => withSettings(xml, { bootOverride: { target: 'Pxe', enabled: 'Always' as 'Once' } })).toThrow(/bootOverride.enabled/);
-    expect(() => withSettings(xml, { bootOverride: { target: 'Pxe', enabled: 'Once', mode: 'EFI' as 'UEFI' } })).toThrow(/bootOverride.mode/);
+    expect(() => withSettings(xml, { bootOverride: { target: 'Pxe', enabled: 'Always' as 'Once' } })).toThrow(
+      /bootOverride.enabled/,
+    );
+    expect(() =>
+      withSettings(xml, { bootOverride: { target: 'Pxe', enabled: 'Once', mode: 'EFI' as 'UEFI' } }),
+    ).toThrow(/bootOverride.mode/);
   });
 
   it('writes and reads the element alone, as virDomainSetMetadata and GetMetadata carry it', () => {

@@ -8,7 +8,14 @@ import { demoDomainXml, type DemoDomainSpec } from '../../src/libvirt/xml/demo-d
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { withBootOrder } from '../../src/libvirt/xml/boot-order.js';
 import { withFirmware } from '../../src/libvirt/xml/firmware.js';
-import { SETTINGS_NAMESPACE, SETTINGS_PREFIX, settingsFromMetadataXml, settingsMetadataXml, withSettings, type EmulatorSettings } from '../../src/libvirt/xml/settings-metadata.js';
+import {
+  SETTINGS_NAMESPACE,
+  SETTINGS_PREFIX,
+  settingsFromMetadataXml,
+  settingsMetadataXml,
+  withSettings,
+  type EmulatorSettings,
+} from '../../src/libvirt/xml/settings-metadata.js';
 import { dirPoolXml, readPoolXml, readVolumeXml, volumeXml } from '../../src/libvirt/xml/storage-xml.js';
 import { cdromDeviceXml, diskDeviceXml } from '../../src/libvirt/xml/device-xml.js';
 
@@ -97,17 +104,34 @@ describe('the demo domain on the real libvirtd', () => {
   });
 
   it('is defined with its NIC on a libvirt network or a bridge, and its root disk first', () => {
-    const onNetwork = define(demoDomainXml(demoSpec({ network: { type: 'network', name: 'default' }, rootDiskFile: join(work, 'root.qcow2') })));
+    const onNetwork = define(
+      demoDomainXml(
+        demoSpec({ network: { type: 'network', name: 'default' }, rootDiskFile: join(work, 'root.qcow2') }),
+      ),
+    );
     const stored = readDomainXml(inactiveXml(onNetwork));
-    expect(stored.nics).toEqual([expect.objectContaining({ type: 'network', sourceNetwork: 'default', mac: '52:54:00:5e:00:01' })]);
-    expect(stored.disks[0]).toEqual(expect.objectContaining({ device: 'disk', sourceFile: join(work, 'root.qcow2'), targetDev: 'vda', targetBus: 'virtio' }));
+    expect(stored.nics).toEqual([
+      expect.objectContaining({ type: 'network', sourceNetwork: 'default', mac: '52:54:00:5e:00:01' }),
+    ]);
+    expect(stored.disks[0]).toEqual(
+      expect.objectContaining({
+        device: 'disk',
+        sourceFile: join(work, 'root.qcow2'),
+        targetDev: 'vda',
+        targetBus: 'virtio',
+      }),
+    );
     const onBridge = define(demoDomainXml(demoSpec({ network: { type: 'bridge', name: 'rfe-test-br0' } })));
-    expect(readDomainXml(inactiveXml(onBridge)).nics).toEqual([expect.objectContaining({ type: 'bridge', sourceBridge: 'rfe-test-br0' })]);
+    expect(readDomainXml(inactiveXml(onBridge)).nics).toEqual([
+      expect.objectContaining({ type: 'bridge', sourceBridge: 'rfe-test-br0' }),
+    ]);
   });
 
   it('keeps a hostile name a name, and starts with the UEFI firmware libvirt picks for it', () => {
     const hostile = `${unique('uefi')}-"<&'>]]>`;
-    const name = define(demoDomainXml(demoSpec({ name: hostile, firmware: 'UEFI', serialConsole: 'none', bootDevices: ['cdrom'] })));
+    const name = define(
+      demoDomainXml(demoSpec({ name: hostile, firmware: 'UEFI', serialConsole: 'none', bootDevices: ['cdrom'] })),
+    );
     expect(name).toBe(hostile);
     expect(readDomainXml(inactiveXml(name))).toMatchObject({ name: hostile, firmware: 'UEFI', bootDevices: ['cdrom'] });
     virsh('start', '--', name);
@@ -127,7 +151,10 @@ describe('edits of a stored domain, accepted by libvirtd', () => {
   it('sets the boot order where libvirt would refuse both kinds together', () => {
     const base = readDomainXml(demoDomainXml(demoSpec()));
     // Per-device orders, as another tool may have left them.
-    const perDevice = demoDomainXml(demoSpec({ name: base.name, uuid: base.uuid, bootDevices: [] })).replace('<readonly/>', '<readonly/><boot order="1"/>');
+    const perDevice = demoDomainXml(demoSpec({ name: base.name, uuid: base.uuid, bootDevices: [] })).replace(
+      '<readonly/>',
+      '<readonly/><boot order="1"/>',
+    );
     const name = define(perDevice);
     const both = inactiveXml(name).replace('<os>', "<os><boot dev='hd'/>");
     const refused = run(['define', file(both)]);
@@ -168,7 +195,17 @@ describe('edits of a stored domain, accepted by libvirtd', () => {
   it('takes the settings element through virDomainSetMetadata, and the reader finds it in the domain', () => {
     const settings: EmulatorSettings = { biosAttributes: { BootRetryCount: 5, Label: '<b>' } };
     const name = define(demoDomainXml(demoSpec()));
-    virsh('metadata', '--config', '--key', SETTINGS_PREFIX, '--set', settingsMetadataXml(settings), '--', name, SETTINGS_NAMESPACE);
+    virsh(
+      'metadata',
+      '--config',
+      '--key',
+      SETTINGS_PREFIX,
+      '--set',
+      settingsMetadataXml(settings),
+      '--',
+      name,
+      SETTINGS_NAMESPACE,
+    );
     expect(readDomainXml(inactiveXml(name)).settings).toEqual(settings);
   });
 });
@@ -187,26 +224,57 @@ describe('storage and devices on the real libvirtd', () => {
     const volume = `vol-"<&>'.qcow2`;
     virsh('vol-create', '--', pool, file(volumeXml({ name: volume, capacityBytes: 64 * MiB })));
     quietly('vol-delete', '--pool', pool, '--', volume);
-    expect(readVolumeXml(virsh('vol-dumpxml', '--pool', pool, '--', volume))).toMatchObject({ name: volume, format: 'qcow2', capacityBytes: 64 * MiB, path: join(path, volume) });
+    expect(readVolumeXml(virsh('vol-dumpxml', '--pool', pool, '--', volume))).toMatchObject({
+      name: volume,
+      format: 'qcow2',
+      capacityBytes: 64 * MiB,
+      path: join(path, volume),
+    });
     virsh('vol-create', '--', pool, file(volumeXml({ name: 'raw.img', capacityBytes: 8 * MiB, format: 'raw' })));
     quietly('vol-delete', '--pool', pool, '--', 'raw.img');
-    expect(readVolumeXml(virsh('vol-dumpxml', '--pool', pool, '--', 'raw.img'))).toMatchObject({ format: 'raw', capacityBytes: 8 * MiB });
+    expect(readVolumeXml(virsh('vol-dumpxml', '--pool', pool, '--', 'raw.img'))).toMatchObject({
+      format: 'raw',
+      capacityBytes: 8 * MiB,
+    });
 
     // The volume as a disk of a stored domain: attached, seen with its serial, detached. A disk
     // with its own boot order goes only into a domain booted by per-device order (without any,
     // libvirt stores <boot dev='hd'/>), so the drive here has one.
-    const name = define(demoDomainXml(demoSpec({ bootDevices: [] })).replace('<readonly/>', '<readonly/><boot order="2"/>'));
+    const name = define(
+      demoDomainXml(demoSpec({ bootDevices: [] })).replace('<readonly/>', '<readonly/><boot order="2"/>'),
+    );
     expect(readDomainXml(inactiveXml(name)).bootDevices).toEqual([]);
-    const disk = diskDeviceXml({ sourceFile: join(path, volume), targetDev: 'vdb', serial: 'RAID1-VOL-1', bootOrder: 1 });
+    const disk = diskDeviceXml({
+      sourceFile: join(path, volume),
+      targetDev: 'vdb',
+      serial: 'RAID1-VOL-1',
+      bootOrder: 1,
+    });
     virsh('attach-device', '--config', '--', name, file(disk));
     const attached = readDomainXml(inactiveXml(name)).disks.find((d) => d.targetDev === 'vdb');
-    expect(attached).toMatchObject({ device: 'disk', sourceFile: join(path, volume), driverType: 'qcow2', targetBus: 'virtio', serial: 'RAID1-VOL-1', bootOrder: 1 });
+    expect(attached).toMatchObject({
+      device: 'disk',
+      sourceFile: join(path, volume),
+      driverType: 'qcow2',
+      targetBus: 'virtio',
+      serial: 'RAID1-VOL-1',
+      bootOrder: 1,
+    });
     virsh('detach-device', '--config', '--', name, file(disk));
     expect(readDomainXml(inactiveXml(name)).disks.map((d) => d.targetDev)).toEqual(['sda', 'fda']);
 
     // Media change and eject on the CD-ROM drive.
-    virsh('update-device', '--config', '--', name, file(cdromDeviceXml({ sourceFile: join(path, 'raw.img'), targetDev: 'sda' })));
-    expect(readDomainXml(inactiveXml(name)).disks[0]).toMatchObject({ device: 'cdrom', sourceFile: join(path, 'raw.img') });
+    virsh(
+      'update-device',
+      '--config',
+      '--',
+      name,
+      file(cdromDeviceXml({ sourceFile: join(path, 'raw.img'), targetDev: 'sda' })),
+    );
+    expect(readDomainXml(inactiveXml(name)).disks[0]).toMatchObject({
+      device: 'cdrom',
+      sourceFile: join(path, 'raw.img'),
+    });
     virsh('update-device', '--config', '--', name, file(cdromDeviceXml({ targetDev: 'sda' })));
     expect(readDomainXml(inactiveXml(name)).disks[0]!.sourceFile).toBeUndefined();
   });

@@ -20,7 +20,7 @@ describe('libvirt size units', () => {
     expect(toBytes(' 12 ', 'b')).toBe(12);
   });
 
-  it('uses the element\'s default unit when the attribute is absent', () => {
+  it("uses the element's default unit when the attribute is absent", () => {
     expect(toBytes('1', undefined)).toBe(1024);
     expect(toBytes('1', undefined, 'bytes')).toBe(1);
     expect(toBytes('1', 'MiB', 'bytes')).toBe(1024 ** 2);
@@ -44,13 +44,14 @@ describe('libvirt size units', () => {
     expect(fromBytes(1023, 'KiB')).toBe(0);
     expect(fromBytes(5e9, 'GB')).toBe(5);
     expect(fromBytes(4096, 'bytes')).toBe(4096);
-    for (const unit of ['b', 'KiB', 'MiB', 'GiB', 'TiB', 'KB', 'MB', 'GB']) expect(fromBytes(toBytes('37', unit), unit)).toBe(37);
+    for (const unit of ['b', 'KiB', 'MiB', 'GiB', 'TiB', 'KB', 'MB', 'GB'])
+      expect(fromBytes(toBytes('37', unit), unit)).toBe(37);
     expect(() => fromBytes(-1, 'KiB')).toThrow(/not a byte count/);
     expect(() => fromBytes(1.5, 'KiB')).toThrow(/not a byte count/);
     expect(() => fromBytes(1, 'furlongs')).toThrow(/unknown libvirt size unit/);
   });
 
-  it('tells libvirt\'s unit names from others', () => {
+  it("tells libvirt's unit names from others", () => {
     expect(['b', 'bytes', 'KiB', 'k', 'MB', 'gib', 'E'].every(isSizeUnit)).toBe(true);
     expect(['', 'KBytes', 'kilo', 'Z'].some(isSizeUnit)).toBe(false);
   });

@@ -20,19 +20,30 @@ describe('storage volumes and pools', () => {
       allocation: [{ _: '0', $: { unit: 'bytes' } }],
       target: [{ format: [{ $: { type: 'qcow2' } }] }],
     });
-    expect(readVolumeXml(volumeXml({ name: 'r', capacityBytes: 1, format: 'raw' }))).toMatchObject({ name: 'r', capacityBytes: 1, allocationBytes: 0, format: 'raw' });
+    expect(readVolumeXml(volumeXml({ name: 'r', capacityBytes: 1, format: 'raw' }))).toMatchObject({
+      name: 'r',
+      capacityBytes: 1,
+      allocationBytes: 0,
+      format: 'raw',
+    });
   });
 
   it('refuses sizes and formats libvirt cannot take', () => {
-    expect(() => volumeXml({ name: 'v', capacityBytes: -1 })).toThrow(/capacityBytes must be a whole number ≥ 0, not -1/);
+    expect(() => volumeXml({ name: 'v', capacityBytes: -1 })).toThrow(
+      /capacityBytes must be a whole number ≥ 0, not -1/,
+    );
     expect(() => volumeXml({ name: 'v', capacityBytes: 1.5 })).toThrow(InvalidSpecError);
     expect(() => volumeXml({ name: 'v', capacityBytes: Number.NaN })).toThrow(InvalidSpecError);
-    expect(() => volumeXml({ name: 'v', capacityBytes: 1, format: 'vmdk' as 'raw' })).toThrow(/format must be one of qcow2, raw/);
+    expect(() => volumeXml({ name: 'v', capacityBytes: 1, format: 'vmdk' as 'raw' })).toThrow(
+      /format must be one of qcow2, raw/,
+    );
     expect(() => volumeXml({ name: '', capacityBytes: 1 })).toThrow(/name must be a non-empty string/);
   });
 
   it('writes a dir pool', () => {
-    expect(dirPoolXml('p', '/srv/pool')).toBe('<pool type="dir">\n  <name>p</name>\n  <target>\n    <path>/srv/pool</path>\n  </target>\n</pool>');
+    expect(dirPoolXml('p', '/srv/pool')).toBe(
+      '<pool type="dir">\n  <name>p</name>\n  <target>\n    <path>/srv/pool</path>\n  </target>\n</pool>',
+    );
     expect(() => dirPoolXml('p', '')).toThrow(/path must be a non-empty string/);
   });
 
@@ -55,23 +66,34 @@ describe('storage volumes and pools', () => {
       capacityBytes: 64 * 1024 * 1024,
       allocationBytes: 200704,
     });
-    expect(readVolumeXml('<volume><name>k</name><capacity unit="KiB">2</capacity></volume>')).toMatchObject({ capacityBytes: 2048, allocationBytes: undefined, path: undefined });
+    expect(readVolumeXml('<volume><name>k</name><capacity unit="KiB">2</capacity></volume>')).toMatchObject({
+      capacityBytes: 2048,
+      allocationBytes: undefined,
+      path: undefined,
+    });
     expect(readVolumeXml('<volume><name>b</name><capacity>7</capacity></volume>').capacityBytes).toBe(7);
   });
 
   it('gives a clear error for what is not a pool or a volume', () => {
-    expect(() => readVolumeXml(fixture('dir-pool.xml'))).toThrow(/not a libvirt storage volume: the root element is <pool>/);
+    expect(() => readVolumeXml(fixture('dir-pool.xml'))).toThrow(
+      /not a libvirt storage volume: the root element is <pool>/,
+    );
     expect(() => readPoolXml(fixture('qcow2-volume.xml'))).toThrow(/not a libvirt storage pool/);
     expect(() => readVolumeXml('<volume><name>v</name></volume>')).toThrow(/has no <capacity>/);
     expect(() => readVolumeXml('<volume><capacity>1</capacity></volume>')).toThrow(/without <name>/);
-    expect(() => readVolumeXml('<volume><name>v</name><capacity unit="XB">1</capacity></volume>')).toThrow(/<capacity>: unknown libvirt size unit/);
+    expect(() => readVolumeXml('<volume><name>v</name><capacity unit="XB">1</capacity></volume>')).toThrow(
+      /<capacity>: unknown libvirt size unit/,
+    );
     expect(() => readPoolXml('<pool')).toThrow(XmlShapeError);
   });
 });
 
 describe('disk devices', () => {
-  it('writes a file-backed qcow2 virtio disk with the volume\'s durable name as serial', () => {
-    const disk = root(diskDeviceXml({ sourceFile: '/pool/vol-1', targetDev: 'vdb', serial: 'RAID1-VOL-7', bootOrder: 2 }), 'disk');
+  it("writes a file-backed qcow2 virtio disk with the volume's durable name as serial", () => {
+    const disk = root(
+      diskDeviceXml({ sourceFile: '/pool/vol-1', targetDev: 'vdb', serial: 'RAID1-VOL-7', bootOrder: 2 }),
+      'disk',
+    );
     expect(disk).toEqual({
       $: { type: 'file', device: 'disk' },
       driver: [{ $: { name: 'qemu', type: 'qcow2' } }],
@@ -87,23 +109,50 @@ describe('disk devices', () => {
     expect(Object.keys(disk).sort()).toEqual(['$', 'driver', 'source', 'target']);
     expect(disk['target']).toEqual([{ $: { dev: 'sdb', bus: 'scsi' } }]);
     expect(disk['driver']).toEqual([{ $: { name: 'qemu', type: 'raw' } }]);
-    expect(root(diskDeviceXml({ sourceFile: '/p', targetDev: 'sdc', bus: 'sata' }), 'disk')['target']).toEqual([{ $: { dev: 'sdc', bus: 'sata' } }]);
+    expect(root(diskDeviceXml({ sourceFile: '/p', targetDev: 'sdc', bus: 'sata' }), 'disk')['target']).toEqual([
+      { $: { dev: 'sdc', bus: 'sata' } },
+    ]);
   });
 
   it('places a SCSI disk at an explicit drive address, and writes the virtio-scsi controller it sits on', () => {
-    const xml = diskDeviceXml({ sourceFile: '/pool/v', targetDev: 'sdaa', bus: 'scsi', serial: 'NAA', scsiAddress: { controller: 1, unit: 63 } });
-    expect(root(xml, 'disk')['address']).toEqual([{ $: { type: 'drive', controller: '1', bus: '0', target: '0', unit: '63' } }]);
-    expect(readDomainXml(`<domain><name>d</name><uuid>u</uuid><memory>1</memory><devices>${xml}${scsiControllerXml(1)}</devices></domain>`)).toMatchObject({
-      disks: [{ targetDev: 'sdaa', targetBus: 'scsi', serial: 'NAA', driveAddress: { controller: 1, bus: 0, target: 0, unit: 63 } }],
+    const xml = diskDeviceXml({
+      sourceFile: '/pool/v',
+      targetDev: 'sdaa',
+      bus: 'scsi',
+      serial: 'NAA',
+      scsiAddress: { controller: 1, unit: 63 },
+    });
+    expect(root(xml, 'disk')['address']).toEqual([
+      { $: { type: 'drive', controller: '1', bus: '0', target: '0', unit: '63' } },
+    ]);
+    expect(
+      readDomainXml(
+        `<domain><name>d</name><uuid>u</uuid><memory>1</memory><devices>${xml}${scsiControllerXml(1)}</devices></domain>`,
+      ),
+    ).toMatchObject({
+      disks: [
+        {
+          targetDev: 'sdaa',
+          targetBus: 'scsi',
+          serial: 'NAA',
+          driveAddress: { controller: 1, bus: 0, target: 0, unit: 63 },
+        },
+      ],
       controllers: [{ type: 'scsi', index: 1, model: 'virtio-scsi' }],
     });
-    expect(() => diskDeviceXml({ sourceFile: '/p', targetDev: 'sdaa', bus: 'scsi', scsiAddress: { controller: 0, unit: -1 } })).toThrow(/scsiAddress.unit must be a whole number ≥ 0/);
+    expect(() =>
+      diskDeviceXml({ sourceFile: '/p', targetDev: 'sdaa', bus: 'scsi', scsiAddress: { controller: 0, unit: -1 } }),
+    ).toThrow(/scsiAddress.unit must be a whole number ≥ 0/);
   });
 
   it('refuses buses, targets and boot orders libvirt cannot take', () => {
-    expect(() => diskDeviceXml({ sourceFile: '/p', targetDev: 'vdb', bus: 'ide' as 'sata' })).toThrow(/bus must be one of virtio, scsi, sata/);
+    expect(() => diskDeviceXml({ sourceFile: '/p', targetDev: 'vdb', bus: 'ide' as 'sata' })).toThrow(
+      /bus must be one of virtio, scsi, sata/,
+    );
     expect(() => diskDeviceXml({ sourceFile: '/p', targetDev: 'vd b' })).toThrow(/targetDev must be a device name/);
-    expect(() => diskDeviceXml({ sourceFile: '/p', targetDev: 'vdb', bootOrder: 0 })).toThrow(/bootOrder must be a whole number ≥ 1/);
+    expect(() => diskDeviceXml({ sourceFile: '/p', targetDev: 'vdb', bootOrder: 0 })).toThrow(
+      /bootOrder must be a whole number ≥ 1/,
+    );
     expect(() => diskDeviceXml({ sourceFile: '', targetDev: 'vdb' })).toThrow(/sourceFile/);
   });
 });
@@ -125,7 +174,11 @@ describe('removable drives', () => {
   });
 
   it('writes a floppy on the fdc bus, with or without an image', () => {
-    expect(root(floppyDeviceXml({ sourceFile: '/f.img', targetDev: 'fda' }), 'disk')).toMatchObject({ $: { device: 'floppy' }, target: [{ $: { dev: 'fda', bus: 'fdc' } }], source: [{ $: { file: '/f.img' } }] });
+    expect(root(floppyDeviceXml({ sourceFile: '/f.img', targetDev: 'fda' }), 'disk')).toMatchObject({
+      $: { device: 'floppy' },
+      target: [{ $: { dev: 'fda', bus: 'fdc' } }],
+      source: [{ $: { file: '/f.img' } }],
+    });
     expect(root(floppyDeviceXml({ targetDev: 'fdb' }), 'disk')['source']).toBeUndefined();
   });
 
@@ -136,7 +189,13 @@ describe('removable drives', () => {
 });
 
 describe('the demo domain', () => {
-  const spec: DemoDomainSpec = { name: 'lab-1', uuid: '00000000-0000-4000-8000-000000000001', memoryMiB: 128, vcpus: 2, mac: '52:54:00:00:00:01' };
+  const spec: DemoDomainSpec = {
+    name: 'lab-1',
+    uuid: '00000000-0000-4000-8000-000000000001',
+    memoryMiB: 128,
+    vcpus: 2,
+    mac: '52:54:00:00:00:01',
+  };
 
   it('is a small TCG machine on i440fx with a user-mode NIC, no graphics and a serial console', () => {
     const xml = demoDomainXml(spec);
@@ -153,7 +212,13 @@ describe('the demo domain', () => {
       bootDevices: ['hd', 'network'],
       nics: [{ type: 'user', mac: '52:54:00:00:00:01', model: 'virtio' }],
       disks: [
-        expect.objectContaining({ device: 'cdrom', targetDev: 'sda', targetBus: 'sata', readOnly: true, sourceFile: undefined }),
+        expect.objectContaining({
+          device: 'cdrom',
+          targetDev: 'sda',
+          targetBus: 'sata',
+          readOnly: true,
+          sourceFile: undefined,
+        }),
         expect.objectContaining({ device: 'floppy', targetDev: 'fda', targetBus: 'fdc', sourceFile: undefined }),
       ],
     });
@@ -189,13 +254,24 @@ describe('the demo domain', () => {
       expect.objectContaining({ type: 'bridge', sourceBridge: 'br0', mac: spec.mac }),
     ]);
     const disks = readDomainXml(demoDomainXml({ ...spec, rootDiskFile: '/pool/lab-1-root.qcow2' })).disks;
-    expect(disks[0]).toEqual(expect.objectContaining({ device: 'disk', sourceFile: '/pool/lab-1-root.qcow2', targetDev: 'vda', targetBus: 'virtio' }));
+    expect(disks[0]).toEqual(
+      expect.objectContaining({
+        device: 'disk',
+        sourceFile: '/pool/lab-1-root.qcow2',
+        targetDev: 'vda',
+        targetBus: 'virtio',
+      }),
+    );
     expect(disks.map((d) => d.device)).toEqual(['disk', 'cdrom', 'floppy']);
   });
 
   it('refuses what libvirt would refuse, naming the field', () => {
-    expect(() => demoDomainXml({ ...spec, network: { type: 'bridge', name: '' } })).toThrow(/network.name must be a non-empty string/);
-    expect(() => demoDomainXml({ ...spec, network: { type: 'vde' } as unknown as DemoDomainSpec['network'] })).toThrow(/network.type must be one of user, network, bridge/);
+    expect(() => demoDomainXml({ ...spec, network: { type: 'bridge', name: '' } })).toThrow(
+      /network.name must be a non-empty string/,
+    );
+    expect(() => demoDomainXml({ ...spec, network: { type: 'vde' } as unknown as DemoDomainSpec['network'] })).toThrow(
+      /network.type must be one of user, network, bridge/,
+    );
     expect(() => demoDomainXml({ ...spec, uuid: 'not-a-uuid' })).toThrow(/uuid must be a UUID/);
     expect(() => demoDomainXml({ ...spec, mac: '52:54:00:00:00' })).toThrow(/mac must be a MAC address/);
     expect(() => demoDomainXml({ ...spec, memoryMiB: 0 })).toThrow(/memoryMiB must be a whole number ≥ 1/);

@@ -22,10 +22,16 @@ async function serve(mockup: string): Promise<RunningEmulator> {
   return emulator;
 }
 
-const python = (script: string) => promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
-const get = async (emulator: RunningEmulator, path: string) => (await (await fetch(`${emulator.url}${path}`)).json()) as Record<string, any>;
+const python = (script: string) =>
+  promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
+const get = async (emulator: RunningEmulator, path: string) =>
+  (await (await fetch(`${emulator.url}${path}`)).json()) as Record<string, any>;
 const historyTypes = async (emulator: RunningEmulator, resource: string) =>
-  ((await get(emulator, `/emulator/v1/History?resource=${encodeURIComponent(resource)}`))['Events'] as { type: string }[]).map((e) => e.type);
+  (
+    (await get(emulator, `/emulator/v1/History?resource=${encodeURIComponent(resource)}`))['Events'] as {
+      type: string;
+    }[]
+  ).map((e) => e.type);
 
 describe('clients driving a mockup lab', { timeout: 120_000 }, () => {
   it('sushy: power, boot override, BIOS settings applied at the reset, RAID volumes', async () => {
@@ -52,24 +58,45 @@ v.delete()
 print(json.dumps(out))
 `;
     const out = JSON.parse((await python(script)).stdout) as Record<string, unknown>;
-    expect(out).toEqual({ off: 'Off', boot: ['Pxe', 'Once'], pending: 'Enabled', on: 'On', turbo: 'Enabled', spent: 'Disabled', created: `${SYSTEM}/Storage/1/Volumes/4` });
+    expect(out).toEqual({
+      off: 'Off',
+      boot: ['Pxe', 'Once'],
+      pending: 'Enabled',
+      on: 'On',
+      turbo: 'Enabled',
+      spent: 'Disabled',
+      created: `${SYSTEM}/Storage/1/Volumes/4`,
+    });
     expect((await fetch(`${emulator.url}${SYSTEM}/Storage/1/Volumes/4`)).status).toBe(404);
     // The system and everything below it: the import, then two resets, the override, the BIOS settings and what the boot did.
     const changes = (await historyTypes(emulator, SYSTEM)).filter((type) => type !== 'MockupResourceImported');
     expect(changes.filter((type) => type === 'MockupActionPerformed')).toHaveLength(2);
     expect(changes.filter((type) => type === 'MockupResourcePatched').length).toBeGreaterThanOrEqual(5);
-    expect(await historyTypes(emulator, `${SYSTEM}/Storage/1/Volumes/4`)).toEqual(['MockupResourceCreated', 'MockupResourceDeleted']);
+    expect(await historyTypes(emulator, `${SYSTEM}/Storage/1/Volumes/4`)).toEqual([
+      'MockupResourceCreated',
+      'MockupResourceDeleted',
+    ]);
   });
 
   it('redfishtool: reads the system and resets it', async () => {
     const emulator = await serve('public-rackmount1');
     const redfishtool = (...args: string[]) =>
-      promisify(execFile)('redfishtool', ['-r', new URL(emulator.url).host, '-u', 'admin', '-p', 'password', '-S', 'Never', ...args], { encoding: 'utf8', timeout: 30_000 });
-    const read = JSON.parse((await redfishtool('Systems', '-I', '437XR1138R2', 'get')).stdout) as Record<string, unknown>;
+      promisify(execFile)(
+        'redfishtool',
+        ['-r', new URL(emulator.url).host, '-u', 'admin', '-p', 'password', '-S', 'Never', ...args],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+    const read = JSON.parse((await redfishtool('Systems', '-I', '437XR1138R2', 'get')).stdout) as Record<
+      string,
+      unknown
+    >;
     expect(read).toMatchObject({ Id: '437XR1138R2', PowerState: 'On' });
     await redfishtool('Systems', '-I', '437XR1138R2', 'reset', 'ForceOff');
     expect((await get(emulator, SYSTEM))['PowerState']).toBe('Off');
     await redfishtool('Systems', '-I', '437XR1138R2', 'setBootOverride', 'Once', 'Pxe');
-    expect((await get(emulator, SYSTEM))['Boot']).toMatchObject({ BootSourceOverrideEnabled: 'Once', BootSourceOverrideTarget: 'Pxe' });
+    expect((await get(emulator, SYSTEM))['Boot']).toMatchObject({
+      BootSourceOverrideEnabled: 'Once',
+      BootSourceOverrideTarget: 'Pxe',
+    });
   });
 });

@@ -28,14 +28,20 @@ async function serve(mockup: string, dir = tempDir(), extra: Record<string, unkn
       ...(body !== undefined && { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
+    return {
+      status: response.status,
+      headers: response.headers,
+      json: text ? (JSON.parse(text) as Record<string, any>) : {},
+    };
   };
   return { emulator, call, dir };
 }
 
 /** A resource as the tree has it, without the bundle's copyright notice, which is not served. */
 function treeDocument(mockup: string, path: string): Record<string, unknown> {
-  const { '@Redfish.Copyright': _notice, ...document } = JSON.parse(readFileSync(join(mockup, ...path.split('/').slice(3), 'index.json'), 'utf8')) as Record<string, unknown>;
+  const { '@Redfish.Copyright': _notice, ...document } = JSON.parse(
+    readFileSync(join(mockup, ...path.split('/').slice(3), 'index.json'), 'utf8'),
+  ) as Record<string, unknown>;
   return document;
 }
 
@@ -50,7 +56,9 @@ describe('a mockup lab', () => {
     expect(root['SessionService']).toEqual({ '@odata.id': '/redfish/v1/SessionService' });
     expect((await call('GET', '/redfish/v1/Chassis/1U/Thermal')).status).toBe(200);
     // A registry file of the tree is served at its own name.
-    expect((await call('GET', '/redfish/v1/Registries/Base.1.5.0.json')).json['@odata.type']).toMatch(/^#MessageRegistry\./);
+    expect((await call('GET', '/redfish/v1/Registries/Base.1.5.0.json')).json['@odata.type']).toMatch(
+      /^#MessageRegistry\./,
+    );
     expect(root['ProtocolFeaturesSupported']).toBeUndefined();
   });
 
@@ -81,15 +89,24 @@ describe('a mockup lab', () => {
     expect((await call('DELETE', '/redfish/v1/Managers/BMC')).status).toBe(405);
     expect(acceptedPosition(emulator.store)).toBe(before);
 
-    const patched = await call('PATCH', SYSTEM, { AssetTag: 'rack-7', Boot: { BootSourceOverrideTarget: 'Cd', BootSourceOverrideEnabled: 'Once' } });
+    const patched = await call('PATCH', SYSTEM, {
+      AssetTag: 'rack-7',
+      Boot: { BootSourceOverrideTarget: 'Cd', BootSourceOverrideEnabled: 'Once' },
+    });
     expect(patched.status).toBe(200);
     expect(patched.json['AssetTag']).toBe('rack-7');
-    expect(patched.json['Boot']).toMatchObject({ BootSourceOverrideTarget: 'Cd', BootSourceOverrideEnabled: 'Once', BootSourceOverrideMode: 'UEFI' });
+    expect(patched.json['Boot']).toMatchObject({
+      BootSourceOverrideTarget: 'Cd',
+      BootSourceOverrideEnabled: 'Once',
+      BootSourceOverrideMode: 'UEFI',
+    });
   });
 
   it('resets a system, applying the pending BIOS settings and spending a one-time boot override at the boot', async () => {
     const { call } = await serve(RACKMOUNT);
-    expect((await call('PATCH', `${SYSTEM}/Bios/Settings`, { Attributes: { AdminPhone: '555-0100' } })).status).toBe(200);
+    expect((await call('PATCH', `${SYSTEM}/Bios/Settings`, { Attributes: { AdminPhone: '555-0100' } })).status).toBe(
+      200,
+    );
     await call('PATCH', SYSTEM, { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } });
     expect((await call('GET', `${SYSTEM}/Bios`)).json['Attributes']['AdminPhone']).not.toBe('555-0100');
     expect((await call('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' })).status).toBe(204);
@@ -108,14 +125,27 @@ describe('a mockup lab', () => {
     cpSync(LOCALSTORAGE, tree, { recursive: true });
     const cd = '/redfish/v1/Managers/BMC/VirtualMedia/CD1';
     const file = join(tree, 'Managers', 'BMC', 'VirtualMedia', 'CD1', 'index.json');
-    const actions = Object.fromEntries(['InsertMedia', 'EjectMedia'].map((a) => [`#VirtualMedia.${a}`, { target: `${cd}/Actions/VirtualMedia.${a}` }]));
+    const actions = Object.fromEntries(
+      ['InsertMedia', 'EjectMedia'].map((a) => [`#VirtualMedia.${a}`, { target: `${cd}/Actions/VirtualMedia.${a}` }]),
+    );
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), Actions: actions }));
     const { call } = await serve(tree);
-    expect((await call('POST', `${cd}/Actions/VirtualMedia.InsertMedia`, { Image: 'http://images.example/boot.iso' })).status).toBe(409);
+    expect(
+      (await call('POST', `${cd}/Actions/VirtualMedia.InsertMedia`, { Image: 'http://images.example/boot.iso' }))
+        .status,
+    ).toBe(409);
     expect((await call('POST', `${cd}/Actions/VirtualMedia.EjectMedia`, {})).status).toBe(204);
     expect((await call('GET', cd)).json).toMatchObject({ Image: null, Inserted: false, ConnectedVia: 'NotConnected' });
-    expect((await call('POST', `${cd}/Actions/VirtualMedia.InsertMedia`, { Image: 'http://images.example/boot.iso' })).status).toBe(204);
-    expect((await call('GET', cd)).json).toMatchObject({ Image: 'http://images.example/boot.iso', ImageName: 'boot.iso', Inserted: true, ConnectedVia: 'URI' });
+    expect(
+      (await call('POST', `${cd}/Actions/VirtualMedia.InsertMedia`, { Image: 'http://images.example/boot.iso' }))
+        .status,
+    ).toBe(204);
+    expect((await call('GET', cd)).json).toMatchObject({
+      Image: 'http://images.example/boot.iso',
+      ImageName: 'boot.iso',
+      Inserted: true,
+      ConnectedVia: 'URI',
+    });
     // As sushy does on a drive without actions: PATCH the image.
     expect((await call('PATCH', cd, { Image: null, Inserted: false })).status).toBe(200);
   });
@@ -125,13 +155,30 @@ describe('a mockup lab', () => {
     const volumes = `${SYSTEM}/Storage/1/Volumes`;
     const drive = (id: string) => ({ '@odata.id': `/redfish/v1/Chassis/1U/Drives/${id}` });
     // The RAID rules: these two drives are taken whole by Volume 1, and RAID5 needs three members.
-    const full = await call('POST', volumes, { RAIDType: 'RAID1', CapacityBytes: 2 ** 30, Links: { Drives: [drive('35D38F11ACEF7BD3'), drive('3F5A8C54207B7233')] } });
+    const full = await call('POST', volumes, {
+      RAIDType: 'RAID1',
+      CapacityBytes: 2 ** 30,
+      Links: { Drives: [drive('35D38F11ACEF7BD3'), drive('3F5A8C54207B7233')] },
+    });
     expect(full.status).toBe(400);
-    expect((await call('POST', volumes, { RAIDType: 'RAID5', Links: { Drives: [drive('32ADF365C6C1B7BD')] } })).status).toBe(400);
-    const created = await call('POST', volumes, { Name: 'scratch', RAIDType: 'RAID1', CapacityBytes: 2 ** 30, Links: { Drives: [drive('32ADF365C6C1B7BD'), drive('3D58ECBC375FD9F2')] } });
+    expect(
+      (await call('POST', volumes, { RAIDType: 'RAID5', Links: { Drives: [drive('32ADF365C6C1B7BD')] } })).status,
+    ).toBe(400);
+    const created = await call('POST', volumes, {
+      Name: 'scratch',
+      RAIDType: 'RAID1',
+      CapacityBytes: 2 ** 30,
+      Links: { Drives: [drive('32ADF365C6C1B7BD'), drive('3D58ECBC375FD9F2')] },
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`${volumes}/4`);
-    expect(created.json).toMatchObject({ Id: '4', Name: 'scratch', RAIDType: 'RAID1', CapacityBytes: 2 ** 30, Status: { State: 'Enabled' } });
+    expect(created.json).toMatchObject({
+      Id: '4',
+      Name: 'scratch',
+      RAIDType: 'RAID1',
+      CapacityBytes: 2 ** 30,
+      Status: { State: 'Enabled' },
+    });
     expect((await call('GET', volumes)).json['Members@odata.count']).toBe(4);
     expect((await call('POST', volumes, { RAIDType: 'RAID7' })).status).toBe(400);
     expect((await call('DELETE', `${volumes}/4`)).status).toBe(204);
@@ -145,7 +192,9 @@ describe('a mockup lab', () => {
     await call('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' });
     const history = (await call('GET', `/emulator/v1/History?resource=${encodeURIComponent(SYSTEM)}`)).json;
     const types = (history['Events'] as { Type?: string; type?: string }[]).map((e) => e.Type ?? e.type);
-    expect(types).toEqual(expect.arrayContaining(['MockupResourceImported', 'MockupActionPerformed', 'MockupResourcePatched']));
+    expect(types).toEqual(
+      expect.arrayContaining(['MockupResourceImported', 'MockupActionPerformed', 'MockupResourcePatched']),
+    );
     const then = await call('GET', `/emulator/v1/AsOf?resource=${encodeURIComponent(SYSTEM)}&asOf=${imported}`);
     expect(then.json).toEqual(treeDocument(RACKMOUNT, SYSTEM));
     // A restart serves the log, not the folder again.
@@ -159,11 +208,23 @@ describe('a mockup lab', () => {
 
   it('refuses a tree that is not one, naming the file, or serves it with its problems listed when asked', async () => {
     const tree = tempDir();
-    writeFileSync(join(tree, 'index.json'), JSON.stringify({ '@odata.id': '/redfish/v1', '@odata.type': '#ServiceRoot.v1_5_0.ServiceRoot', Id: 'Root', Name: 'R', Systems: { '@odata.id': '/redfish/v1/Systems' }, Managers: { '@odata.id': '/redfish/v1/Managers/Nowhere' } }));
+    writeFileSync(
+      join(tree, 'index.json'),
+      JSON.stringify({
+        '@odata.id': '/redfish/v1',
+        '@odata.type': '#ServiceRoot.v1_5_0.ServiceRoot',
+        Id: 'Root',
+        Name: 'R',
+        Systems: { '@odata.id': '/redfish/v1/Systems' },
+        Managers: { '@odata.id': '/redfish/v1/Managers/Nowhere' },
+      }),
+    );
     mkdirSync(join(tree, 'Chassis'));
     writeFileSync(join(tree, 'Chassis', 'index.json'), '{"Members": [');
     await expect(serve(tree)).rejects.toThrow(join(tree, 'Chassis', 'index.json'));
-    await expect(serve(tree)).rejects.toThrow(/links to a resource the tree does not have: \/redfish\/v1\/Managers\/Nowhere/);
+    await expect(serve(tree)).rejects.toThrow(
+      /links to a resource the tree does not have: \/redfish\/v1\/Managers\/Nowhere/,
+    );
     const empty = tempDir();
     await expect(serve(empty)).rejects.toThrow(join(empty, 'index.json'));
     const { call } = await serve(tree, tempDir(), { problems: 'list' });

@@ -4,18 +4,37 @@ import { ProgressDisplay, progressMode } from '../../src/progress/progress-displ
 
 describe('progress lines', () => {
   it('give a count with its share, the rate and the time left at that rate', () => {
-    expect(formatCountProgress({ task: 'import (writing)', done: 412_000, total: 1_000_000, unit: 'events', elapsedMs: 4_000 })).toBe(
-      'import (writing): 412,000 / 1,000,000 events (41%), 103,000/s, 5.7 s left',
-    );
+    expect(
+      formatCountProgress({
+        task: 'import (writing)',
+        done: 412_000,
+        total: 1_000_000,
+        unit: 'events',
+        elapsedMs: 4_000,
+      }),
+    ).toBe('import (writing): 412,000 / 1,000,000 events (41%), 103,000/s, 5.7 s left');
     // Nothing measured yet: no rate, no guess.
-    expect(formatCountProgress({ task: 'export', done: 0, total: 10, unit: 'events', elapsedMs: 0 })).toBe('export: 0 / 10 events (0%)');
+    expect(formatCountProgress({ task: 'export', done: 0, total: 10, unit: 'events', elapsedMs: 0 })).toBe(
+      'export: 0 / 10 events (0%)',
+    );
     // Done: the rate, and no time left.
-    expect(formatCountProgress({ task: 'rebuild', done: 10, total: 10, unit: 'events', elapsedMs: 2_000 })).toBe('rebuild: 10 / 10 events (100%), 5/s');
-    expect(formatCountProgress({ task: 'export', done: 0, total: 0, unit: 'events', elapsedMs: 5 })).toBe('export: 0 / 0 events');
+    expect(formatCountProgress({ task: 'rebuild', done: 10, total: 10, unit: 'events', elapsedMs: 2_000 })).toBe(
+      'rebuild: 10 / 10 events (100%), 5/s',
+    );
+    expect(formatCountProgress({ task: 'export', done: 0, total: 0, unit: 'events', elapsedMs: 5 })).toBe(
+      'export: 0 / 0 events',
+    );
   });
 
   it('write durations as a person reads them', () => {
-    expect([400, 9_960, 42_500, 185_000, 3_725_000, -5].map(formatDuration)).toEqual(['0.4 s', '10.0 s', '42 s', '3 min 05 s', '1 h 02 min', '0.0 s']);
+    expect([400, 9_960, 42_500, 185_000, 3_725_000, -5].map(formatDuration)).toEqual([
+      '0.4 s',
+      '10.0 s',
+      '42 s',
+      '3 min 05 s',
+      '1 h 02 min',
+      '0.0 s',
+    ]);
   });
 
   it("say a replay's step, what it waits for, for how long, the patience left and the differences so far", () => {
@@ -24,11 +43,19 @@ describe('progress lines', () => {
         step: 3,
         steps: 6,
         command: 'ResetSystem',
-        waiting: { outcomes: ['PowerStateObserved /redfish/v1/Systems/s1 On', 'SystemBooted /redfish/v1/Systems/s1'], waitedMs: 12_400, patienceLeftMs: 47_600 },
+        waiting: {
+          outcomes: ['PowerStateObserved /redfish/v1/Systems/s1 On', 'SystemBooted /redfish/v1/Systems/s1'],
+          waitedMs: 12_400,
+          patienceLeftMs: 47_600,
+        },
         differences: 1,
       }),
-    ).toBe('replay: step 3/6 ResetSystem, waiting 12 s for PowerStateObserved On on /redfish/v1/Systems/s1 (+1 more), 47 s of patience left, 1 difference so far');
-    expect(formatReplayProgress({ step: 1, steps: 6, command: 'CreateVolume', setup: true, differences: 0 })).toBe('replay: step 1/6 CreateVolume (setup), 0 differences so far');
+    ).toBe(
+      'replay: step 3/6 ResetSystem, waiting 12 s for PowerStateObserved On on /redfish/v1/Systems/s1 (+1 more), 47 s of patience left, 1 difference so far',
+    );
+    expect(formatReplayProgress({ step: 1, steps: 6, command: 'CreateVolume', setup: true, differences: 0 })).toBe(
+      'replay: step 1/6 CreateVolume (setup), 0 differences so far',
+    );
     expect(formatReplayProgress({ step: 0, steps: 6, differences: 0 })).toBe('replay: step 0/6, 0 differences so far');
   });
 });
@@ -44,7 +71,11 @@ describe('the progress display', () => {
   function displayed(mode: 'redraw' | 'lines') {
     const written: string[] = [];
     let now = 0;
-    const display = new ProgressDisplay(mode, (text) => written.push(text), () => now);
+    const display = new ProgressDisplay(
+      mode,
+      (text) => written.push(text),
+      () => now,
+    );
     return { written, display, at: (ms: number) => (now = ms) };
   }
 

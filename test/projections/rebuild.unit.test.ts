@@ -26,7 +26,17 @@ describe('rebuildViews', () => {
     store.append({
       streamId: '/redfish/v1',
       expectedVersion: 0,
-      events: [{ type: 'ServiceCreated', data: { uuid: '8a5c2f1e-0000-4000-8000-000000000001', name: 'Emulated BMC', product: 'p', redfishVersion: '1.20.0' } }],
+      events: [
+        {
+          type: 'ServiceCreated',
+          data: {
+            uuid: '8a5c2f1e-0000-4000-8000-000000000001',
+            name: 'Emulated BMC',
+            product: 'p',
+            redfishVersion: '1.20.0',
+          },
+        },
+      ],
     });
     appendSampleHistory(store, 12, 20);
     const live = dumpViews(store.db);

@@ -19,8 +19,19 @@ const LIBVIRT_SAYS = "Cannot access storage file '/nowhere/disk.qcow2': No such 
 function openLab(): EventStore {
   let tick = 0;
   const clock = () => new Date(Date.UTC(2026, 0, 1) + (tick += 1) * 1000);
-  const { store } = openEventStore({ file: join(tempDir(), 'events.db'), projectors, projectionVersion: PROJECTION_VERSION, clock });
-  system(store, { type: 'RegisterSystem', systemId: 'n1', name: 'Node', libvirtUri: 'test:///default', domainName: 'n1' });
+  const { store } = openEventStore({
+    file: join(tempDir(), 'events.db'),
+    projectors,
+    projectionVersion: PROJECTION_VERSION,
+    clock,
+  });
+  system(store, {
+    type: 'RegisterSystem',
+    systemId: 'n1',
+    name: 'Node',
+    libvirtUri: 'test:///default',
+    domainName: 'n1',
+  });
   return store;
 }
 
@@ -30,8 +41,16 @@ function system(store: EventStore, command: SystemCommand) {
 }
 
 const status = (store: EventStore) => (JSON.parse(store.views.get(SYSTEM)!.body) as Record<string, any>)['Status'];
-const dump = (db: SqliteDatabase) => JSON.stringify(db.prepare('SELECT odata_id, body, position FROM views ORDER BY odata_id').all());
-const observeDomain: SystemCommand = { type: 'ObserveDomain', uuid: '7c4c3e0e-1d2b-4a5f-9e6d-0a1b2c3d4e5f', vcpus: 1, memoryBytes: 2 ** 27, firmware: 'BIOS', macAddresses: [] };
+const dump = (db: SqliteDatabase) =>
+  JSON.stringify(db.prepare('SELECT odata_id, body, position FROM views ORDER BY odata_id').all());
+const observeDomain: SystemCommand = {
+  type: 'ObserveDomain',
+  uuid: '7c4c3e0e-1d2b-4a5f-9e6d-0a1b2c3d4e5f',
+  vcpus: 1,
+  memoryBytes: 2 ** 27,
+  firmware: 'BIOS',
+  macAddresses: [],
+};
 
 describe('the ComputerSystem identity', () => {
   it('shows the configured Manufacturer, Model, SerialNumber and SKU, and follows a registration that changes them', () => {
@@ -39,10 +58,22 @@ describe('the ComputerSystem identity', () => {
     const doc = () => JSON.parse(store.views.get(SYSTEM)!.body) as Record<string, any>;
     // Registered before the identity was configurable: none shown.
     expect(doc()['Manufacturer']).toBeUndefined();
-    const registration = { type: 'RegisterSystem', systemId: 'n1', name: 'Node', libvirtUri: 'test:///default', domainName: 'n1' } as const;
-    system(store, { ...registration, inventory: { manufacturer: 'Contoso', model: 'R1', serialNumber: 'SN1', sku: 'SKU1' } });
+    const registration = {
+      type: 'RegisterSystem',
+      systemId: 'n1',
+      name: 'Node',
+      libvirtUri: 'test:///default',
+      domainName: 'n1',
+    } as const;
+    system(store, {
+      ...registration,
+      inventory: { manufacturer: 'Contoso', model: 'R1', serialNumber: 'SN1', sku: 'SKU1' },
+    });
     expect(doc()).toMatchObject({ Manufacturer: 'Contoso', Model: 'R1', SerialNumber: 'SN1', SKU: 'SKU1' });
-    system(store, { ...registration, inventory: { manufacturer: 'Contoso', model: 'R2', serialNumber: 'SN1', sku: 'SKU1' } });
+    system(store, {
+      ...registration,
+      inventory: { manufacturer: 'Contoso', model: 'R2', serialNumber: 'SN1', sku: 'SKU1' },
+    });
     expect(doc()['Model']).toBe('R2');
   });
 });
@@ -105,15 +136,25 @@ describe('the ComputerSystem Status', () => {
     const hostCondition = {
       MessageId: 'ResourceEvent.1.4.ResourceStatusChangedCritical',
       MessageArgs: [SYSTEM, 'Critical'],
-      Message: expect.stringContaining('libvirt at test:///default does not answer (TLS 10.0.0.7:16514: connect ECONNREFUSED)'),
+      Message: expect.stringContaining(
+        'libvirt at test:///default does not answer (TLS 10.0.0.7:16514: connect ECONNREFUSED)',
+      ),
       Severity: 'Critical',
       Timestamp: lost.recordedAt,
       Resolution: expect.stringContaining('libvirt daemon runs'),
     };
-    expect(status(store)).toEqual({ State: 'UnavailableOffline', Health: 'Critical', Conditions: [hostCondition, resetCondition] });
+    expect(status(store)).toEqual({
+      State: 'UnavailableOffline',
+      Health: 'Critical',
+      Conditions: [hostCondition, resetCondition],
+    });
     // Later events keep the condition as it was made.
     system(store, { type: 'PatchSystem', led: 'Blinking' });
-    expect(status(store)).toEqual({ State: 'UnavailableOffline', Health: 'Critical', Conditions: [hostCondition, resetCondition] });
+    expect(status(store)).toEqual({
+      State: 'UnavailableOffline',
+      Health: 'Critical',
+      Conditions: [hostCondition, resetCondition],
+    });
 
     const live = dump(store.db);
     rebuildViews(store.db, projectors);
@@ -128,14 +169,18 @@ describe('the ComputerSystem Status', () => {
     system(store, observeDomain);
     system(store, { type: 'ObservePowerState', powerState: 'On' });
     system(store, { type: 'RecordResetOutcome', resetType: 'Nmi', requestedAt: 1, message: 'NMI not supported' });
-    expect(status(store)).toMatchObject({ Health: 'Warning', Conditions: [{ MessageArgs: ['PowerState', 'NMI not supported'] }] });
+    expect(status(store)).toMatchObject({
+      Health: 'Warning',
+      Conditions: [{ MessageArgs: ['PowerState', 'NMI not supported'] }],
+    });
     system(store, { type: 'RecordResetOutcome', resetType: 'GracefulRestart', requestedAt: 2 });
     expect(status(store)).toEqual({ State: 'Enabled', Health: 'OK' });
   });
 });
 
 describe('a virtual media drive', () => {
-  const drive = (store: EventStore) => JSON.parse(store.views.get(`${virtualMediaOf('n1')}/Cd`)!.body) as Record<string, any>;
+  const drive = (store: EventStore) =>
+    JSON.parse(store.views.get(`${virtualMediaOf('n1')}/Cd`)!.body) as Record<string, any>;
 
   it('is empty as soon as an eject is accepted, and an image asked for after it stays when libvirt catches up', () => {
     const store = openLab();
@@ -153,9 +198,21 @@ describe('a virtual media drive', () => {
     expect(drive(store)).toMatchObject({ Inserted: true, Image: 'http://images/b.iso' });
     // A failure of an image no longer asked for leaves the one asked for since.
     system(store, { type: 'InsertMedia', device: 'Cd', image: 'http://images/c.iso' });
-    system(store, { type: 'RecordMediaOutcome', device: 'Cd', action: 'insert', image: 'http://images/b.iso', message: 'HTTP 404' });
+    system(store, {
+      type: 'RecordMediaOutcome',
+      device: 'Cd',
+      action: 'insert',
+      image: 'http://images/b.iso',
+      message: 'HTTP 404',
+    });
     expect(drive(store)).toMatchObject({ Inserted: true, Image: 'http://images/c.iso', Status: { Health: 'OK' } });
-    system(store, { type: 'RecordMediaOutcome', device: 'Cd', action: 'insert', image: 'http://images/c.iso', message: 'HTTP 404' });
+    system(store, {
+      type: 'RecordMediaOutcome',
+      device: 'Cd',
+      action: 'insert',
+      image: 'http://images/c.iso',
+      message: 'HTTP 404',
+    });
     expect(drive(store)).toMatchObject({ Inserted: false, Image: null, Status: { Health: 'Warning' } });
   });
 });

@@ -8,7 +8,7 @@ import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js
 import { parseLogPoint, PointOutOfRangeError, TimeTravel } from '../../src/views/time-travel.js';
 import { ViewSnapshots, decodeSnapshot, encodeSnapshot } from '../../src/views/view-snapshots.js';
 import { diffJson, type JsonChange } from '../../src/views/json-diff.js';
-import { ReplayViews } from '../../src/views/replay-views.js';
+import type { ReplayViews } from '../../src/views/replay-views.js';
 import type { StoredView } from '../../src/eventstore/projector.js';
 import { LabHistory } from '../support/lab-history.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -18,7 +18,8 @@ const START = Date.UTC(2026, 0, 1);
 
 type Row = [string, string, number];
 const digest = (rows: readonly Row[]) => createHash('sha256').update(JSON.stringify(rows)).digest('hex');
-const liveRows = (db: SqliteDatabase) => (db.prepare('SELECT odata_id, body, position FROM views ORDER BY odata_id').raw().all() as Row[]);
+const liveRows = (db: SqliteDatabase) =>
+  db.prepare('SELECT odata_id, body, position FROM views ORDER BY odata_id').raw().all() as Row[];
 const replayRows = (views: ReplayViews) => views.rows().map((v): Row => [v.odataId, v.body, v.position]);
 
 interface Recorded {
@@ -34,7 +35,12 @@ interface Recorded {
 function recordLab(events: number, systems: number, keepRows = (_: number) => false): Recorded {
   let tick = 0;
   const clock = () => new Date(START + (tick += 1) * 1000);
-  const { store } = openEventStore({ file: join(tempDir(), 'events.db'), projectors, projectionVersion: PROJECTION_VERSION, clock });
+  const { store } = openEventStore({
+    file: join(tempDir(), 'events.db'),
+    projectors,
+    projectionVersion: PROJECTION_VERSION,
+    clock,
+  });
   const history = new LabHistory({ systems, seed: 7 });
   const states: Recorded['states'] = [];
   while (store.lastPosition() < events) {
@@ -61,11 +67,18 @@ describe('time travel', () => {
     expect(mismatches).toEqual([]);
 
     // Snapshots recorded by a replay that deflates them on the thread pool.
-    const withSnapshots = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 100, keyframeEvery: 3 });
+    const withSnapshots = new TimeTravel(store.db, {
+      projectors,
+      projectionVersion: PROJECTION_VERSION,
+      snapshotInterval: 100,
+      keyframeEvery: 3,
+    });
     const atEnd = await withSnapshots.viewsAtAsync(store.lastPosition());
     expect(digest(replayRows(atEnd))).toBe(expected.get(store.lastPosition()));
     await withSnapshots.snapshots!.settle();
-    const kinds = store.db.prepare('SELECT depth, count(*) AS n FROM view_snapshots GROUP BY depth ORDER BY depth').all();
+    const kinds = store.db
+      .prepare('SELECT depth, count(*) AS n FROM view_snapshots GROUP BY depth ORDER BY depth')
+      .all();
     expect(kinds).toEqual([
       { depth: 0, n: 4 },
       { depth: 1, n: 3 },
@@ -77,20 +90,34 @@ describe('time travel', () => {
       expect(digest(replayRows(withSnapshots.viewsAt(position))), `position ${position}`).toBe(expected.get(position));
     }
     // A snapshot restored whole equals the live views at its position.
-    for (const { position } of store.db.prepare('SELECT position FROM view_snapshots').all() as { position: number }[]) {
-      const restored = [...withSnapshots.snapshots!.restore(position)!.values()].sort((a, b) => (a.odataId < b.odataId ? -1 : 1));
+    for (const { position } of store.db.prepare('SELECT position FROM view_snapshots').all() as {
+      position: number;
+    }[]) {
+      const restored = [...withSnapshots.snapshots!.restore(position)!.values()].sort((a, b) =>
+        a.odataId < b.odataId ? -1 : 1,
+      );
       const state = states.find((s) => s.position >= position)!;
-      if (state.position === position) expect(digest(restored.map((v): Row => [v.odataId, v.body, v.position]))).toBe(state.digest);
+      if (state.position === position)
+        expect(digest(restored.map((v): Row => [v.odataId, v.body, v.position]))).toBe(state.digest);
     }
     store.db.close();
   });
 
   it('answers one view with the body and position GET had, and nothing before it existed', () => {
     const { store, states } = recordLab(400, 2, (i) => i % 25 === 0);
-    const timeTravel = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 50 });
+    const timeTravel = new TimeTravel(store.db, {
+      projectors,
+      projectionVersion: PROJECTION_VERSION,
+      snapshotInterval: 50,
+    });
     const system = '/redfish/v1/Systems/node-2';
-    const born = (store.db.prepare("SELECT min(position) AS p FROM events WHERE stream_id = ?").get(system) as { p: number }).p;
-    expect(timeTravel.viewAt(system, [born - 1, born])).toEqual([undefined, expect.objectContaining({ odataId: system, position: born })]);
+    const born = (
+      store.db.prepare('SELECT min(position) AS p FROM events WHERE stream_id = ?').get(system) as { p: number }
+    ).p;
+    expect(timeTravel.viewAt(system, [born - 1, born])).toEqual([
+      undefined,
+      expect.objectContaining({ odataId: system, position: born }),
+    ]);
     for (const state of states.filter((s) => s.rows)) {
       const live = state.rows!.find(([id]) => id === system);
       const [view] = timeTravel.viewAt(system, [state.position]);
@@ -103,10 +130,19 @@ describe('time travel', () => {
     const { store } = recordLab(60, 1);
     const timeTravel = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION });
     const last = store.lastPosition();
-    const at = (position: number) => (store.db.prepare('SELECT recorded_at AS t FROM events WHERE position = ?').get(position) as { t: string }).t;
-    const lastOfAppend = (position: number) => (store.db.prepare('SELECT max(position) AS p FROM events WHERE recorded_at = ?').get(at(position)) as { p: number }).p;
+    const at = (position: number) =>
+      (store.db.prepare('SELECT recorded_at AS t FROM events WHERE position = ?').get(position) as { t: string }).t;
+    const lastOfAppend = (position: number) =>
+      (
+        store.db.prepare('SELECT max(position) AS p FROM events WHERE recorded_at = ?').get(at(position)) as {
+          p: number;
+        }
+      ).p;
     for (const position of [1, 2, 17, 30, last]) {
-      expect(timeTravel.resolve({ time: at(position) })).toEqual({ position: lastOfAppend(position), recordedAt: at(position) });
+      expect(timeTravel.resolve({ time: at(position) })).toEqual({
+        position: lastOfAppend(position),
+        recordedAt: at(position),
+      });
       // Half a second later is still before the next append.
       const later = new Date(Date.parse(at(position)) + 500).toISOString();
       expect(timeTravel.resolve({ time: later }).position).toBe(lastOfAppend(position));
@@ -124,21 +160,44 @@ describe('time travel', () => {
     expect(parseLogPoint('2026-11-25T10:00:00Z')).toEqual({ time: '2026-11-25T10:00:00.000Z' });
     expect(parseLogPoint('2026-11-25T11:00:00.250+01:00')).toEqual({ time: '2026-11-25T10:00:00.250Z' });
     expect(parseLogPoint('2026-11-25T10:00Z')).toEqual({ time: '2026-11-25T10:00:00.000Z' });
-    for (const bad of ['', '-1', '1.5', '1e3', ' 12', 'yesterday', '2026-11-25', '2026-11-25T10:00:00', '2026-13-45T10:00:00Z', '9999999999999999']) {
+    for (const bad of [
+      '',
+      '-1',
+      '1.5',
+      '1e3',
+      ' 12',
+      'yesterday',
+      '2026-11-25',
+      '2026-11-25T10:00:00',
+      '2026-13-45T10:00:00Z',
+      '9999999999999999',
+    ]) {
       expect(parseLogPoint(bad), bad).toBeUndefined();
     }
   });
 
   it('ignores snapshots of another projection version, and drops them when it records its own', () => {
     const { store } = recordLab(300, 1);
-    const other = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION + 1000, snapshotInterval: 100 });
+    const other = new TimeTravel(store.db, {
+      projectors,
+      projectionVersion: PROJECTION_VERSION + 1000,
+      snapshotInterval: 100,
+    });
     other.viewsAt(250);
-    expect(store.db.prepare('SELECT projection_version AS v, count(*) AS n FROM view_snapshots GROUP BY v').all()).toEqual([{ v: PROJECTION_VERSION + 1000, n: 2 }]);
-    const current = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 100 });
+    expect(
+      store.db.prepare('SELECT projection_version AS v, count(*) AS n FROM view_snapshots GROUP BY v').all(),
+    ).toEqual([{ v: PROJECTION_VERSION + 1000, n: 2 }]);
+    const current = new TimeTravel(store.db, {
+      projectors,
+      projectionVersion: PROJECTION_VERSION,
+      snapshotInterval: 100,
+    });
     expect(current.snapshots!.nearest(250)).toBeUndefined();
     const live = digest(liveRows(store.db));
     expect(digest(replayRows(current.viewsAt(store.lastPosition())))).toBe(live);
-    expect(store.db.prepare('SELECT DISTINCT projection_version AS v FROM view_snapshots').all()).toEqual([{ v: PROJECTION_VERSION }]);
+    expect(store.db.prepare('SELECT DISTINCT projection_version AS v FROM view_snapshots').all()).toEqual([
+      { v: PROJECTION_VERSION },
+    ]);
     store.db.close();
   });
 
@@ -148,13 +207,23 @@ describe('time travel', () => {
     const last = store.lastPosition();
     new TimeTravel(store.db, options).viewsAt(last);
     const live = digest(liveRows(store.db));
-    expect(store.db.prepare('SELECT position, depth FROM view_snapshots ORDER BY position').raw().all()).toEqual([[100, 0], [200, 1], [300, 0], [400, 1], [500, 0]]);
+    expect(store.db.prepare('SELECT position, depth FROM view_snapshots ORDER BY position').raw().all()).toEqual([
+      [100, 0],
+      [200, 1],
+      [300, 0],
+      [400, 1],
+      [500, 0],
+    ]);
     // Two damaged keyframes: 500 itself, and 300 under the delta at 400.
-    store.db.prepare('UPDATE view_snapshots SET body = ? WHERE position IN (300, 500)').run(Buffer.from('not deflated'));
+    store.db
+      .prepare('UPDATE view_snapshots SET body = ? WHERE position IN (300, 500)')
+      .run(Buffer.from('not deflated'));
     const fresh = new TimeTravel(store.db, options);
     expect(digest(replayRows(fresh.viewsAt(last)))).toBe(live);
     // Each was dropped on the way down to 200, then recorded again from there.
-    expect(store.db.prepare('SELECT position FROM view_snapshots ORDER BY position').pluck().all()).toEqual([100, 200, 300, 400, 500]);
+    expect(store.db.prepare('SELECT position FROM view_snapshots ORDER BY position').pluck().all()).toEqual([
+      100, 200, 300, 400, 500,
+    ]);
     for (const position of [300, 400, 500]) expect(fresh.snapshots!.restore(position)).toBeDefined();
     expect(digest(replayRows(new TimeTravel(store.db, options).viewsAt(last)))).toBe(live);
     expect(digest(replayRows(new TimeTravel(store.db, { ...options, snapshotInterval: 0 }).viewsAt(last)))).toBe(live);
@@ -169,7 +238,9 @@ describe('time travel', () => {
     const positions = () => store.db.prepare('SELECT position FROM view_snapshots ORDER BY position').pluck().all();
     // The keyframe at 300 keeps a readable header; the end of its last section is spoiled.
     const body = store.db.prepare('SELECT body FROM view_snapshots WHERE position = 300').pluck().get() as Buffer;
-    store.db.prepare('UPDATE view_snapshots SET body = ? WHERE position = 300').run(Buffer.concat([body.subarray(0, body.length - 8), Buffer.alloc(8)]));
+    store.db
+      .prepare('UPDATE view_snapshots SET body = ? WHERE position = 300')
+      .run(Buffer.concat([body.subarray(0, body.length - 8), Buffer.alloc(8)]));
     const fresh = new TimeTravel(store.db, { ...options, saveSnapshots: false });
     // A read that needs no body of that section is answered from the snapshot.
     const system = '/redfish/v1/Systems/node-1';
@@ -187,9 +258,19 @@ describe('time travel', () => {
   it('copies the live views as snapshots while the log grows, deltas between keyframes', async () => {
     let tick = 0;
     const clock = () => new Date(START + (tick += 1) * 1000);
-    const { store } = openEventStore({ file: join(tempDir(), 'events.db'), projectors, projectionVersion: PROJECTION_VERSION, clock });
+    const { store } = openEventStore({
+      file: join(tempDir(), 'events.db'),
+      projectors,
+      projectionVersion: PROJECTION_VERSION,
+      clock,
+    });
     const history = new LabHistory({ systems: 2, seed: 3 });
-    const timeTravel = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 60, keyframeEvery: 3 });
+    const timeTravel = new TimeTravel(store.db, {
+      projectors,
+      projectionVersion: PROJECTION_VERSION,
+      snapshotInterval: 60,
+      keyframeEvery: 3,
+    });
     const taken = new Map<number, string>();
     while (store.lastPosition() < 700) {
       store.append(history.next());
@@ -210,7 +291,10 @@ describe('time travel', () => {
       live.set(lastPosition, digest(liveRows(store.db)));
     }
     timeTravel.viewsAt(store.lastPosition());
-    const recorded = store.db.prepare('SELECT position FROM view_snapshots WHERE position > ?').pluck().all(newest) as number[];
+    const recorded = store.db
+      .prepare('SELECT position FROM view_snapshots WHERE position > ?')
+      .pluck()
+      .all(newest) as number[];
     expect(recorded.length).toBeGreaterThanOrEqual(2);
     for (const position of recorded) if (live.has(position)) taken.set(position, live.get(position)!);
     expect([...taken.keys()].filter((p) => p > newest).length).toBeGreaterThanOrEqual(1);
@@ -219,7 +303,11 @@ describe('time travel', () => {
       const views = [...readBack.restore(position)!.values()].sort((a, b) => (a.odataId < b.odataId ? -1 : 1));
       expect(digest(views.map((v): Row => [v.odataId, v.body, v.position]))).toBe(expected);
       // And what a replay from nothing gives there.
-      const replayed = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 0 }).viewsAt(position);
+      const replayed = new TimeTravel(store.db, {
+        projectors,
+        projectionVersion: PROJECTION_VERSION,
+        snapshotInterval: 0,
+      }).viewsAt(position);
       expect(digest(replayRows(replayed))).toBe(expected);
     }
     store.db.close();
@@ -228,7 +316,11 @@ describe('time travel', () => {
   it('encodes a snapshot and reads it back exactly, text beyond ASCII included', () => {
     const views: StoredView[] = [
       { odataId: '#state/x', body: '{"state":{"a":[1,2]}}', position: 3 },
-      { odataId: '/redfish/v1/Systems/ü', body: JSON.stringify({ Name: 'Knoten ü 🚀', Text: 'line\nbreak' }), position: 9 },
+      {
+        odataId: '/redfish/v1/Systems/ü',
+        body: JSON.stringify({ Name: 'Knoten ü 🚀', Text: 'line\nbreak' }),
+        position: 9,
+      },
     ];
     expect(decodeSnapshot(encodeSnapshot(views, ['/gone']))).toEqual({ views, deleted: ['/gone'] });
   });
@@ -242,7 +334,10 @@ function applyChanges(document: unknown, changes: readonly JsonChange[]): unknow
       root = change.op === 'remove' ? undefined : structuredClone(change.value);
       continue;
     }
-    const keys = change.path.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const keys = change.path
+      .split('/')
+      .slice(1)
+      .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = keys.pop()!;
     let parent = root as Record<string, unknown>;
     for (const key of keys) parent = parent[key] as Record<string, unknown>;
@@ -261,7 +356,13 @@ function applyChanges(document: unknown, changes: readonly JsonChange[]): unknow
 
 describe('JSON diff', () => {
   it('gives the JSON Patch from one document to the other, with previous values', () => {
-    const from = { Id: '1', PowerState: 'Off', Boot: { Target: 'None', 'a/b~c': 1 }, Members: [{ id: 1 }, { id: 2 }, { id: 3 }], Gone: null };
+    const from = {
+      Id: '1',
+      PowerState: 'Off',
+      Boot: { Target: 'None', 'a/b~c': 1 },
+      Members: [{ id: 1 }, { id: 2 }, { id: 3 }],
+      Gone: null,
+    };
     const to = { Id: '1', PowerState: 'On', Boot: { Target: 'Pxe', 'a/b~c': 1 }, Members: [{ id: 1 }], New: [1] };
     const changes = diffJson(from, to);
     expect(changes).toEqual([
@@ -274,7 +375,9 @@ describe('JSON diff', () => {
     ]);
     expect(applyChanges(from, changes)).toEqual(to);
     expect(diffJson(to, to)).toEqual([]);
-    expect(diffJson({ 'a/b~c': 1 }, { 'a/b~c': 2 })).toEqual([{ op: 'replace', path: '/a~1b~0c', value: 2, previous: 1 }]);
+    expect(diffJson({ 'a/b~c': 1 }, { 'a/b~c': 2 })).toEqual([
+      { op: 'replace', path: '/a~1b~0c', value: 2, previous: 1 },
+    ]);
     expect(diffJson(undefined, to)).toEqual([{ op: 'add', path: '', value: to }]);
     expect(diffJson(from, undefined)).toEqual([{ op: 'remove', path: '', previous: from }]);
     expect(diffJson([1], { 0: 1 })).toEqual([{ op: 'replace', path: '', value: { 0: 1 }, previous: [1] }]);

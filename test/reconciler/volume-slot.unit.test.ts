@@ -12,11 +12,24 @@ const disk = (targetDev: string, targetBus: string, address?: { controller: numb
   ...(address && { driveAddress: { controller: address.controller, bus: 0, target: 0, unit: address.unit } }),
 });
 /** What the demo domain has besides volumes: the virtual media CD-ROM and UEFI HTTP boot drive on SATA. */
-const media = [disk('sda', 'sata', { controller: 0, unit: 0 }), disk('sdh', 'sata', { controller: 0, unit: 1 }), disk('vda', 'virtio')];
+const media = [
+  disk('sda', 'sata', { controller: 0, unit: 0 }),
+  disk('sdh', 'sata', { controller: 0, unit: 1 }),
+  disk('vda', 'virtio'),
+];
 
 describe('where a volume goes in its domain', () => {
   it('names targets as libvirt does', () => {
-    expect([0, 25, 26, 27, 51, 52, 701, 702].map(scsiTargetName)).toEqual(['sda', 'sdz', 'sdaa', 'sdab', 'sdaz', 'sdba', 'sdzz', 'sdaaa']);
+    expect([0, 25, 26, 27, 51, 52, 701, 702].map(scsiTargetName)).toEqual([
+      'sda',
+      'sdz',
+      'sdaa',
+      'sdab',
+      'sdaz',
+      'sdba',
+      'sdzz',
+      'sdaaa',
+    ]);
   });
 
   it('gives as many volumes as a controller holds distinct units and names clear of the media drives', () => {
@@ -35,14 +48,22 @@ describe('where a volume goes in its domain', () => {
   });
 
   it('fills the first free unit and name, counting the live machine as well as the definition', () => {
-    const definition = [...media, disk('sdaa', 'scsi', { controller: 0, unit: 0 }), disk('sdac', 'scsi', { controller: 0, unit: 2 })];
+    const definition = [
+      ...media,
+      disk('sdaa', 'scsi', { controller: 0, unit: 0 }),
+      disk('sdac', 'scsi', { controller: 0, unit: 2 }),
+    ];
     const live = [...definition, disk('sdab', 'scsi', { controller: 0, unit: 1 })];
     expect(volumeSlot(0, definition, live)).toEqual({ controller: 0, unit: 3, targetDev: 'sdad' });
     expect(volumeSlot(0, definition)).toEqual({ controller: 0, unit: 1, targetDev: 'sdab' });
   });
 
   it('counts units per SCSI controller, and names across all of them', () => {
-    const disks = [...media, disk('sdaa', 'scsi', { controller: 0, unit: 0 }), disk('sdab', 'scsi', { controller: 1, unit: 0 })];
+    const disks = [
+      ...media,
+      disk('sdaa', 'scsi', { controller: 0, unit: 0 }),
+      disk('sdab', 'scsi', { controller: 1, unit: 0 }),
+    ];
     expect(volumeSlot(1, disks)).toEqual({ controller: 1, unit: 1, targetDev: 'sdac' });
     expect(volumeSlot(2, disks)).toEqual({ controller: 2, unit: 0, targetDev: 'sdac' });
   });

@@ -23,15 +23,31 @@ afterAll(async () => {
 });
 
 async function start(): Promise<RunningEmulator> {
-  const { config } = testConfig(dir, { auth: { enabled: true, htpasswdFile: htpasswd, accountLockout: { threshold: 2, durationSeconds: 600, counterResetAfterSeconds: 600 } } });
+  const { config } = testConfig(dir, {
+    auth: {
+      enabled: true,
+      htpasswdFile: htpasswd,
+      accountLockout: { threshold: 2, durationSeconds: 600, counterResetAfterSeconds: 600 },
+    },
+  });
   emulator = await startEmulator(config);
   return emulator;
 }
 
-async function status(running: RunningEmulator, user: string, password: string, method = 'GET', path = '/redfish/v1/Systems', body?: unknown): Promise<number> {
+async function status(
+  running: RunningEmulator,
+  user: string,
+  password: string,
+  method = 'GET',
+  path = '/redfish/v1/Systems',
+  body?: unknown,
+): Promise<number> {
   const response = await fetch(`${running.url}${path}`, {
     method,
-    headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   await response.body?.cancel();
@@ -42,8 +58,16 @@ describe('accounts across a restart', { timeout: 60_000 }, () => {
   it('keeps accounts and passwords, forgets locks, and lets the accounts file reset its own account', async () => {
     writeFileSync(htpasswd, `admin:${bcrypt.hashSync('factory-pass', 4)}\n`);
     let running = await start();
-    expect(await status(running, 'admin', 'factory-pass', 'POST', ACCOUNTS, { UserName: 'ops', Password: 'ops-password', RoleId: 'Operator' })).toBe(201);
-    expect(await status(running, 'admin', 'factory-pass', 'PATCH', `${ACCOUNTS}/admin`, { Password: 'changed-pass' })).toBe(200);
+    expect(
+      await status(running, 'admin', 'factory-pass', 'POST', ACCOUNTS, {
+        UserName: 'ops',
+        Password: 'ops-password',
+        RoleId: 'Operator',
+      }),
+    ).toBe(201);
+    expect(
+      await status(running, 'admin', 'factory-pass', 'PATCH', `${ACCOUNTS}/admin`, { Password: 'changed-pass' }),
+    ).toBe(200);
     expect(await status(running, 'ops', 'wrong-password')).toBe(401);
     expect(await status(running, 'ops', 'wrong-password')).toBe(401);
     expect(await status(running, 'ops', 'ops-password')).toBe(401);
@@ -65,7 +89,9 @@ describe('accounts across a restart', { timeout: 60_000 }, () => {
     expect(await status(running, 'admin', 'changed-pass')).toBe(401);
     expect(await status(running, 'admin', 'reset-pass')).toBe(200);
     expect(await status(running, 'ops', 'ops-password')).toBe(200);
-    expect(await status(running, 'admin', 'reset-pass', 'PATCH', `${ACCOUNTS}/admin`, { Password: 'api-pass-2' })).toBe(200);
+    expect(await status(running, 'admin', 'reset-pass', 'PATCH', `${ACCOUNTS}/admin`, { Password: 'api-pass-2' })).toBe(
+      200,
+    );
     await running.close();
 
     // An account the file drops is gone, with the password the API gave it: back in the file, it is the file's.

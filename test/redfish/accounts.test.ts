@@ -36,15 +36,29 @@ interface Answer {
   text: string;
 }
 
-async function call(method: string, path: string, as: Credentials, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const auth: Record<string, string> = 'token' in as ? { 'x-auth-token': as.token } : { authorization: `Basic ${Buffer.from(`${as.user}:${as.password}`).toString('base64')}` };
+async function call(
+  method: string,
+  path: string,
+  as: Credentials,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const auth: Record<string, string> =
+    'token' in as
+      ? { 'x-auth-token': as.token }
+      : { authorization: `Basic ${Buffer.from(`${as.user}:${as.password}`).toString('base64')}` };
   const response = await fetch(`${emulator.url}${path}`, {
     method,
     headers: { ...auth, ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, any>) : undefined, headers: response.headers, text };
+  return {
+    status: response.status,
+    body: text.startsWith('{') ? (JSON.parse(text) as Record<string, any>) : undefined,
+    headers: response.headers,
+    text,
+  };
 }
 
 async function login(user: string, password: string): Promise<Answer & { token: string | null }> {
@@ -54,15 +68,29 @@ async function login(user: string, password: string): Promise<Answer & { token: 
     body: JSON.stringify({ UserName: user, Password: password }),
   });
   const text = await response.text();
-  return { status: response.status, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, any>) : undefined, headers: response.headers, text, token: response.headers.get('x-auth-token') };
+  return {
+    status: response.status,
+    body: text.startsWith('{') ? (JSON.parse(text) as Record<string, any>) : undefined,
+    headers: response.headers,
+    text,
+    token: response.headers.get('x-auth-token'),
+  };
 }
 
 const admin = { user: 'admin', password: ADMIN_PASSWORD };
 /** Events other than the records of refused requests (a refusal records only that). */
 const eventCount = () => acceptedPosition(emulator.store);
-const eventsOfType = (type: string) => emulator.store.db.prepare('SELECT data, meta FROM events WHERE type = ?').all(type) as { data: string; meta: string }[];
+const eventsOfType = (type: string) =>
+  emulator.store.db.prepare('SELECT data, meta FROM events WHERE type = ?').all(type) as {
+    data: string;
+    meta: string;
+  }[];
 const code = (answer: Answer) => answer.body?.['error']?.['code'];
-const logLines = () => readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const logLines = () =>
+  readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 async function createAccount(userName: string, password: string, roleId: string): Promise<Answer> {
   passwords.add(password);
@@ -72,7 +100,13 @@ async function createAccount(userName: string, password: string, roleId: string)
 beforeAll(async () => {
   const htpasswd = join(dir, 'htpasswd');
   writeFileSync(htpasswd, `admin:${bcrypt.hashSync(ADMIN_PASSWORD, 4)}\n`);
-  config = testConfig(dir, { auth: { enabled: true, htpasswdFile: htpasswd, accountLockout: { threshold: 4, durationSeconds: 600, counterResetAfterSeconds: 600 } } }).config;
+  config = testConfig(dir, {
+    auth: {
+      enabled: true,
+      htpasswdFile: htpasswd,
+      accountLockout: { threshold: 4, durationSeconds: 600, counterResetAfterSeconds: 600 },
+    },
+  }).config;
   emulator = await startEmulator(config, { logger: serviceLogger({ level: 'info', file: logFile }) });
 });
 
@@ -84,23 +118,43 @@ afterAll(async () => {
 describe('accounts through the AccountService', { timeout: 60_000 }, () => {
   it('shows the password rules and the lockout settings of the config', async () => {
     const service = await call('GET', '/redfish/v1/AccountService', admin);
-    expect(service.body).toMatchObject({ MinPasswordLength: 8, MaxPasswordLength: 64, AccountLockoutThreshold: 4, AccountLockoutDuration: 600, AccountLockoutCounterResetAfter: 600 });
+    expect(service.body).toMatchObject({
+      MinPasswordLength: 8,
+      MaxPasswordLength: 64,
+      AccountLockoutThreshold: 4,
+      AccountLockoutDuration: 600,
+      AccountLockoutCounterResetAfter: 600,
+    });
     expect(service.headers.get('allow')).toContain('PATCH');
     expect((await call('GET', ACCOUNTS, admin)).headers.get('allow')).toContain('POST');
   });
 
   it('creates an Operator and a ReadOnly account that log in with Basic and with a session', async () => {
-    for (const [user, role] of [['ops', 'Operator'], ['viewer', 'ReadOnly']]) {
+    for (const [user, role] of [
+      ['ops', 'Operator'],
+      ['viewer', 'ReadOnly'],
+    ]) {
       const created = await createAccount(user!, `${user}-password-1`, role!);
       expect(created.status, created.text).toBe(201);
       expect(created.headers.get('location')).toBe(`${ACCOUNTS}/${user}`);
-      expect(created.body).toMatchObject({ Id: user, UserName: user, RoleId: role, Enabled: true, Locked: false, Password: null });
-      expect((await call('GET', '/redfish/v1/Systems', { user: user!, password: `${user}-password-1` })).status).toBe(200);
+      expect(created.body).toMatchObject({
+        Id: user,
+        UserName: user,
+        RoleId: role,
+        Enabled: true,
+        Locked: false,
+        Password: null,
+      });
+      expect((await call('GET', '/redfish/v1/Systems', { user: user!, password: `${user}-password-1` })).status).toBe(
+        200,
+      );
       const session = await login(user!, `${user}-password-1`);
       expect(session.status).toBe(201);
       expect((await call('GET', '/redfish/v1/Systems', { token: session.token! })).status).toBe(200);
     }
-    const members = (await call('GET', ACCOUNTS, admin)).body!['Members'].map((m: { '@odata.id': string }) => m['@odata.id']);
+    const members = (await call('GET', ACCOUNTS, admin)).body!['Members'].map(
+      (m: { '@odata.id': string }) => m['@odata.id'],
+    );
     expect(members).toEqual([`${ACCOUNTS}/admin`, `${ACCOUNTS}/ops`, `${ACCOUNTS}/viewer`]);
     expect(eventsOfType('AccountCreated').map((e) => JSON.parse(e.data))).toEqual([
       { userName: 'ops', roleId: 'Operator', enabled: true },
@@ -114,7 +168,10 @@ describe('accounts through the AccountService', { timeout: 60_000 }, () => {
     expect([duplicate.status, code(duplicate)]).toEqual([409, 'Base.1.22.ResourceAlreadyExists']);
     for (const password of ['', 'short', 'x'.repeat(65)]) {
       const refused = await createAccount('newcomer', password, 'ReadOnly');
-      expect([refused.status, code(refused)], JSON.stringify(password)).toEqual([400, 'Base.1.22.PasswordIncorrectLength']);
+      expect([refused.status, code(refused)], JSON.stringify(password)).toEqual([
+        400,
+        'Base.1.22.PasswordIncorrectLength',
+      ]);
       expect(refused.body!['error']['@Message.ExtendedInfo'][0]['RelatedProperties']).toEqual(['/Password']);
     }
     const cases: [unknown, string][] = [
@@ -152,7 +209,10 @@ describe('accounts through the AccountService', { timeout: 60_000 }, () => {
         ['PATCH', '/redfish/v1/AccountService', { AccountLockoutThreshold: 0 }],
       ] as const) {
         const refused = await call(method, path, as, body);
-        expect([refused.status, code(refused)], `${as.user} ${method} ${path}`).toEqual([403, 'Base.1.22.InsufficientPrivilege']);
+        expect([refused.status, code(refused)], `${as.user} ${method} ${path}`).toEqual([
+          403,
+          'Base.1.22.InsufficientPrivilege',
+        ]);
       }
     }
     expect(eventCount()).toBe(before);
@@ -168,28 +228,63 @@ describe('accounts through the AccountService', { timeout: 60_000 }, () => {
     const viewer = { user: 'viewer', password: 'viewer-password-1' };
     const read = await call('GET', `${ACCOUNTS}/viewer`, viewer);
     passwords.add('viewer-password-2');
-    const stale = await call('PATCH', `${ACCOUNTS}/viewer`, viewer, { Password: 'viewer-password-2' }, { 'if-match': 'W/"1"' });
+    const stale = await call(
+      'PATCH',
+      `${ACCOUNTS}/viewer`,
+      viewer,
+      { Password: 'viewer-password-2' },
+      { 'if-match': 'W/"1"' },
+    );
     expect([stale.status, code(stale)]).toEqual([412, 'Base.1.22.PreconditionFailed']);
-    const changed = await call('PATCH', `${ACCOUNTS}/viewer`, viewer, { Password: 'viewer-password-2' }, { 'if-match': read.headers.get('etag')! });
+    const changed = await call(
+      'PATCH',
+      `${ACCOUNTS}/viewer`,
+      viewer,
+      { Password: 'viewer-password-2' },
+      { 'if-match': read.headers.get('etag')! },
+    );
     expect(changed.status, changed.text).toBe(200);
     expect(changed.body).toMatchObject({ UserName: 'viewer', Password: null });
     expect(changed.headers.get('etag')).not.toBe(read.headers.get('etag'));
     expect((await call('GET', '/redfish/v1/Systems', viewer)).status).toBe(401);
-    expect((await call('GET', '/redfish/v1/Systems', { user: 'viewer', password: 'viewer-password-2' })).status).toBe(200);
+    expect((await call('GET', '/redfish/v1/Systems', { user: 'viewer', password: 'viewer-password-2' })).status).toBe(
+      200,
+    );
     const recorded = eventsOfType('AccountPasswordChanged');
-    expect(recorded.map((e) => [JSON.parse(e.data), JSON.parse(e.meta).actor])).toEqual([[{ userName: 'viewer' }, 'user:viewer']]);
+    expect(recorded.map((e) => [JSON.parse(e.data), JSON.parse(e.meta).actor])).toEqual([
+      [{ userName: 'viewer' }, 'user:viewer'],
+    ]);
     // The factory account's password too, as on a real BMC.
     passwords.add('admin-pass-4711');
     expect((await call('PATCH', `${ACCOUNTS}/admin`, admin, { Password: 'admin-pass-4711' })).status).toBe(200);
     expect((await call('GET', '/redfish/v1/Systems', admin)).status).toBe(401);
-    expect((await call('PATCH', `${ACCOUNTS}/admin`, { user: 'admin', password: 'admin-pass-4711' }, { Password: ADMIN_PASSWORD })).status).toBe(200);
+    expect(
+      (
+        await call(
+          'PATCH',
+          `${ACCOUNTS}/admin`,
+          { user: 'admin', password: 'admin-pass-4711' },
+          { Password: ADMIN_PASSWORD },
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('locks an account after failed logins without telling the client, until the lockout duration passes', async () => {
-    const settings = await call('PATCH', '/redfish/v1/AccountService', admin, { AccountLockoutThreshold: 3, AccountLockoutDuration: 2, AccountLockoutCounterResetAfter: 2 });
+    const settings = await call('PATCH', '/redfish/v1/AccountService', admin, {
+      AccountLockoutThreshold: 3,
+      AccountLockoutDuration: 2,
+      AccountLockoutCounterResetAfter: 2,
+    });
     expect(settings.status, settings.text).toBe(200);
-    expect(settings.body).toMatchObject({ AccountLockoutThreshold: 3, AccountLockoutDuration: 2, AccountLockoutCounterResetAfter: 2 });
-    expect(eventsOfType('AccountLockoutChanged').map((e) => JSON.parse(e.data))).toEqual([{ threshold: 3, durationSeconds: 2, counterResetAfterSeconds: 2 }]);
+    expect(settings.body).toMatchObject({
+      AccountLockoutThreshold: 3,
+      AccountLockoutDuration: 2,
+      AccountLockoutCounterResetAfter: 2,
+    });
+    expect(eventsOfType('AccountLockoutChanged').map((e) => JSON.parse(e.data))).toEqual([
+      { threshold: 3, durationSeconds: 2, counterResetAfterSeconds: 2 },
+    ]);
     const conflict = await call('PATCH', '/redfish/v1/AccountService', admin, { AccountLockoutCounterResetAfter: 5 });
     expect([conflict.status, code(conflict)]).toEqual([400, 'Base.1.22.PropertyValueConflict']);
 
@@ -215,14 +310,26 @@ describe('accounts through the AccountService', { timeout: 60_000 }, () => {
 
   it('lets an Administrator unlock an account, and nobody else', async () => {
     const right = { user: 'viewer', password: 'viewer-password-2' };
-    for (let i = 0; i < 3; i++) await call('GET', '/redfish/v1/Systems', { user: 'viewer', password: 'not-the-password' });
+    for (let i = 0; i < 3; i++)
+      await call('GET', '/redfish/v1/Systems', { user: 'viewer', password: 'not-the-password' });
     expect((await call('GET', '/redfish/v1/Systems', right)).status).toBe(401);
-    const byOperator = await call('PATCH', `${ACCOUNTS}/viewer`, { user: 'ops', password: 'ops-password-1' }, { Locked: false });
+    const byOperator = await call(
+      'PATCH',
+      `${ACCOUNTS}/viewer`,
+      { user: 'ops', password: 'ops-password-1' },
+      { Locked: false },
+    );
     expect(byOperator.status).toBe(403);
     const lockAsked = await call('PATCH', `${ACCOUNTS}/viewer`, admin, { Locked: true });
     expect([lockAsked.status, code(lockAsked)]).toEqual([400, 'Base.1.22.PropertyValueIncorrect']);
     const read = await call('GET', `${ACCOUNTS}/viewer`, admin);
-    const unlocked = await call('PATCH', `${ACCOUNTS}/viewer`, admin, { Locked: false }, { 'if-match': read.headers.get('etag')! });
+    const unlocked = await call(
+      'PATCH',
+      `${ACCOUNTS}/viewer`,
+      admin,
+      { Locked: false },
+      { 'if-match': read.headers.get('etag')! },
+    );
     expect(unlocked.status, unlocked.text).toBe(200);
     expect(unlocked.body).toMatchObject({ Locked: false });
     expect((await call('GET', '/redfish/v1/Systems', right)).status).toBe(200);
@@ -235,8 +342,19 @@ describe('accounts through the AccountService', { timeout: 60_000 }, () => {
     expect((await call('PATCH', `${ACCOUNTS}/ops`, admin, { Enabled: false })).status).toBe(200);
     expect((await call('GET', '/redfish/v1/Systems', { token: session.token! })).status).toBe(401);
     expect((await call('GET', '/redfish/v1/Systems', ops)).status).toBe(401);
-    expect((await call('PATCH', `${ACCOUNTS}/ops`, admin, { Enabled: true, RoleId: 'ReadOnly' })).body).toMatchObject({ Enabled: true, RoleId: 'ReadOnly', Links: { Role: { '@odata.id': '/redfish/v1/AccountService/Roles/ReadOnly' } } });
-    expect((await call('POST', '/redfish/v1/EventService/Subscriptions', ops, { Destination: 'http://127.0.0.1:9/', Protocol: 'Redfish' })).status).toBe(403);
+    expect((await call('PATCH', `${ACCOUNTS}/ops`, admin, { Enabled: true, RoleId: 'ReadOnly' })).body).toMatchObject({
+      Enabled: true,
+      RoleId: 'ReadOnly',
+      Links: { Role: { '@odata.id': '/redfish/v1/AccountService/Roles/ReadOnly' } },
+    });
+    expect(
+      (
+        await call('POST', '/redfish/v1/EventService/Subscriptions', ops, {
+          Destination: 'http://127.0.0.1:9/',
+          Protocol: 'Redfish',
+        })
+      ).status,
+    ).toBe(403);
 
     const again = await login('ops', ops.password);
     expect((await call('DELETE', `${ACCOUNTS}/ops`, admin)).status).toBe(204);
@@ -254,9 +372,27 @@ describe('accounts through the AccountService', { timeout: 60_000 }, () => {
 
   it("drives the accounts with redfishtool's AccountService commands", async () => {
     const redfishtool = (...args: string[]) =>
-      promisify(execFile)('redfishtool', ['-r', new URL(emulator.url).host, '-u', 'admin', '-p', ADMIN_PASSWORD, '-S', 'Never', 'AccountService', ...args], { encoding: 'utf8', timeout: 30_000 }).then(
+      promisify(execFile)(
+        'redfishtool',
+        [
+          '-r',
+          new URL(emulator.url).host,
+          '-u',
+          'admin',
+          '-p',
+          ADMIN_PASSWORD,
+          '-S',
+          'Never',
+          'AccountService',
+          ...args,
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      ).then(
         (done) => ({ code: 0, output: done.stdout + done.stderr }),
-        (failed: { code: number; stdout: string; stderr: string }) => ({ code: failed.code, output: failed.stdout + failed.stderr }),
+        (failed: { code: number; stdout: string; stderr: string }) => ({
+          code: failed.code,
+          output: failed.stdout + failed.stderr,
+        }),
       );
     passwords.add('tool-password-1').add('tool-password-2');
     const added = await redfishtool('adduser', 'tool', 'tool-password-1', 'ReadOnly');
@@ -272,14 +408,22 @@ describe('accounts through the AccountService', { timeout: 60_000 }, () => {
   });
 
   it('keeps every password and hash out of the views, the events, the history, the request log and an exported scenario', async () => {
-    const hashes = (emulator.store.db.prepare("SELECT value FROM store_facts WHERE key LIKE 'secret:account-password:%'").all() as { value: string }[]).map((row) => (JSON.parse(row.value) as { hash: string }).hash);
+    const hashes = (
+      emulator.store.db.prepare("SELECT value FROM store_facts WHERE key LIKE 'secret:account-password:%'").all() as {
+        value: string;
+      }[]
+    ).map((row) => (JSON.parse(row.value) as { hash: string }).hash);
     expect(hashes.length).toBeGreaterThanOrEqual(2);
     hashes.push(readFileSync(join(dir, 'htpasswd'), 'utf8').trim().split(':')[1]!);
     const scenario = join(dir, 'accounts.ndjson');
     await exportScenario(emulator.store, config, {}, scenario);
     const places: Record<string, string> = {
-      views: (emulator.store.db.prepare('SELECT body FROM views').all() as { body: string }[]).map((r) => r.body).join('\n'),
-      events: (emulator.store.db.prepare('SELECT data, meta FROM events').all() as { data: string; meta: string }[]).map((r) => `${r.data} ${r.meta}`).join('\n'),
+      views: (emulator.store.db.prepare('SELECT body FROM views').all() as { body: string }[])
+        .map((r) => r.body)
+        .join('\n'),
+      events: (emulator.store.db.prepare('SELECT data, meta FROM events').all() as { data: string; meta: string }[])
+        .map((r) => `${r.data} ${r.meta}`)
+        .join('\n'),
       history: (await call('GET', '/emulator/v1/History', admin)).text,
       'request log': readFileSync(logFile, 'utf8'),
       scenario: readFileSync(scenario, 'utf8'),
@@ -288,15 +432,25 @@ describe('accounts through the AccountService', { timeout: 60_000 }, () => {
     expect(places['events']).toContain('"type":"ChangeAccount","userName":"viewer","password":true');
     for (const [place, text] of Object.entries(places)) {
       // The refused short ones ('', 'short') are words any text may hold; every other is looked for.
-      for (const secret of [...passwords, ...hashes].filter((s) => s.length >= 8)) expect(text.includes(secret), `${place} holds ${secret.slice(0, 6)}…`).toBe(false);
+      for (const secret of [...passwords, ...hashes].filter((s) => s.length >= 8))
+        expect(text.includes(secret), `${place} holds ${secret.slice(0, 6)}…`).toBe(false);
     }
   });
 
   it('replays the account commands of a scenario to the same views, without their passwords', async () => {
     const scenario = loadScenarioFor(join(dir, 'accounts.ndjson'), config);
-    const steps = scenario.lines.filter((line) => line.kind === 'step').map((line) => (line.kind === 'step' ? line.command.type : ''));
-    expect(steps).toEqual(expect.arrayContaining(['CreateAccount', 'ChangeAccount', 'DeleteAccount', 'ChangeAccountLockout']));
-    const report = await replayScenario(scenario, config, { pace: 'fast', waitSeconds: 1, keep: false, withLab: false });
+    const steps = scenario.lines
+      .filter((line) => line.kind === 'step')
+      .map((line) => (line.kind === 'step' ? line.command.type : ''));
+    expect(steps).toEqual(
+      expect.arrayContaining(['CreateAccount', 'ChangeAccount', 'DeleteAccount', 'ChangeAccountLockout']),
+    );
+    const report = await replayScenario(scenario, config, {
+      pace: 'fast',
+      waitSeconds: 1,
+      keep: false,
+      withLab: false,
+    });
     expect(report.stepDifferences).toEqual([]);
     expect(report.viewDifferences).toEqual([]);
     expect(report.equal).toBe(true);

@@ -23,7 +23,11 @@ afterAll(async () => {
 async function call(path: string, init: RequestInit = {}) {
   const response = await fetch(`${emulator.url}${path}`, init);
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, any>) : undefined,
+  };
 }
 
 describe('authentication', () => {
@@ -39,9 +43,15 @@ describe('authentication', () => {
   });
 
   it('accepts HTTP Basic with the right password only', async () => {
-    expect((await call('/redfish/v1/SessionService', { headers: { authorization: basic('admin', 'password') } })).status).toBe(200);
-    expect((await call('/redfish/v1/SessionService', { headers: { authorization: basic('admin', 'wrong') } })).status).toBe(401);
-    expect((await call('/redfish/v1/SessionService', { headers: { authorization: basic('nobody', 'password') } })).status).toBe(401);
+    expect(
+      (await call('/redfish/v1/SessionService', { headers: { authorization: basic('admin', 'password') } })).status,
+    ).toBe(200);
+    expect(
+      (await call('/redfish/v1/SessionService', { headers: { authorization: basic('admin', 'wrong') } })).status,
+    ).toBe(401);
+    expect(
+      (await call('/redfish/v1/SessionService', { headers: { authorization: basic('nobody', 'password') } })).status,
+    ).toBe(401);
     expect((await call('/redfish/v1/SessionService', { headers: { authorization: 'Basic !!!' } })).status).toBe(401);
   });
 
@@ -60,7 +70,9 @@ describe('authentication', () => {
     expect(JSON.stringify(login.body)).not.toContain('password');
 
     const withToken = { headers: { 'x-auth-token': token } };
-    expect((await call('/redfish/v1/SessionService/Sessions', withToken)).body!['Members']).toContainEqual({ '@odata.id': location });
+    expect((await call('/redfish/v1/SessionService/Sessions', withToken)).body!['Members']).toContainEqual({
+      '@odata.id': location,
+    });
     expect((await call(location, withToken)).body!['UserName']).toBe('admin');
     expect((await call(location, { ...withToken, method: 'DELETE' })).status).toBe(204);
     expect((await call('/redfish/v1/SessionService', withToken)).status).toBe(401);
@@ -68,7 +80,11 @@ describe('authentication', () => {
 
   it('refuses a login with a wrong password or a missing property', async () => {
     const post = (body: unknown) =>
-      call('/redfish/v1/SessionService/Sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      call('/redfish/v1/SessionService/Sessions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await post({ UserName: 'admin', Password: 'nope' })).status).toBe(401);
     const missing = await post({ UserName: 'admin' });
     expect(missing.status).toBe(400);
@@ -82,7 +98,11 @@ describe('accounts and sessions', () => {
   it('remembers a verified credential for a while, then checks it again, and at once when the hash changed', async () => {
     let now = 1_000_000;
     const hashes = new Map([['ops', bcrypt.hashSync('s3cret', 4)]]);
-    const accounts = new Accounts((user) => hashes.get(user), 60_000, () => now);
+    const accounts = new Accounts(
+      (user) => hashes.get(user),
+      60_000,
+      () => now,
+    );
     expect(await accounts.verify('ops', 's3cret')).toBe(true);
     now += 30_000;
     expect(await accounts.verify('ops', 's3cret')).toBe(true);

@@ -3,7 +3,13 @@ import type { RecordedEvent } from '../../src/eventstore/event.js';
 import { storageDecider, type StorageCommand, type StorageState } from '../../src/domain/storage/storage-decider.js';
 import { driveUri, storageStream, type StorageEvent } from '../../src/domain/storage/storage-events.js';
 import { isProblem } from '../../src/domain/decider.js';
-import { announcementsOf, eventPayload, eventRecord, NOT_ANNOUNCED, type Announcement } from '../../src/redfish/events/event-records.js';
+import {
+  announcementsOf,
+  eventPayload,
+  eventRecord,
+  NOT_ANNOUNCED,
+  type Announcement,
+} from '../../src/redfish/events/event-records.js';
 import { wants } from '../../src/redfish/events/subscription-filter.js';
 import { durationMs } from '../../src/redfish/events/event-service-routes.js';
 import type { SubscriptionSpec } from '../../src/domain/event-service/event-service-events.js';
@@ -16,11 +22,21 @@ const GiB = 1024 ** 3;
 let position = 100;
 function recorded(streamId: string, type: string, data: unknown = {}, streamVersion = 2): RecordedEvent {
   position += 1;
-  return { position, streamId, streamVersion, subject: streamId, type, data, meta: {}, recordedAt: '2026-01-01T00:00:00.000Z' };
+  return {
+    position,
+    streamId,
+    streamVersion,
+    subject: streamId,
+    type,
+    data,
+    meta: {},
+    recordedAt: '2026-01-01T00:00:00.000Z',
+  };
 }
 
 /** `MessageId origin` of each announcement, as short as a table row. */
-const said = (announcements: readonly Announcement[]) => announcements.map((a) => `${a.messageId}${a.args.length > 0 ? `(${a.args.join(',')})` : ''} ${a.origin}`);
+const said = (announcements: readonly Announcement[]) =>
+  announcements.map((a) => `${a.messageId}${a.args.length > 0 ? `(${a.args.join(',')})` : ''} ${a.origin}`);
 
 /**
  * Runs storage commands through the decider and maps each event they give with the state
@@ -42,32 +58,70 @@ function storageStory(commands: readonly StorageCommand[]): string[][] {
   return told;
 }
 
-const drives = [0, 1, 2].map((i) => ({ id: String(i), name: `Drive ${i}`, capacityBytes: GiB, mediaType: 'HDD' as const, protocol: 'SAS' as const, blockSizeBytes: 512, manufacturer: 'm', model: 'x', serialNumber: `S${i}`, revision: '1' }));
+const drives = [0, 1, 2].map((i) => ({
+  id: String(i),
+  name: `Drive ${i}`,
+  capacityBytes: GiB,
+  mediaType: 'HDD' as const,
+  protocol: 'SAS' as const,
+  blockSizeBytes: 512,
+  manufacturer: 'm',
+  model: 'x',
+  serialNumber: `S${i}`,
+  revision: '1',
+}));
 const register: StorageCommand = {
   type: 'RegisterStorage',
   systemId: 'n1',
   storageId: 'RAID',
   name: 'RAID',
-  controller: { model: 'c', manufacturer: 'm', firmwareVersion: '1', speedGbps: 12, supportedRaidTypes: ['RAID0', 'RAID1'], protocols: ['SAS'] },
+  controller: {
+    model: 'c',
+    manufacturer: 'm',
+    firmwareVersion: '1',
+    speedGbps: 12,
+    supportedRaidTypes: ['RAID0', 'RAID1'],
+    protocols: ['SAS'],
+  },
   drives,
 };
 const mirror = (taskId: string, applyTime: 'Immediate' | 'OnReset'): StorageCommand => ({
   type: 'CreateVolume',
   taskId,
   applyTime,
-  request: { raidType: 'RAID1', drives: [driveUri('n1', 'RAID', '0'), driveUri('n1', 'RAID', '1')], capacityBytes: GiB / 8 },
+  request: {
+    raidType: 'RAID1',
+    drives: [driveUri('n1', 'RAID', '0'), driveUri('n1', 'RAID', '1')],
+    capacityBytes: GiB / 8,
+  },
 });
 
 describe('what domain events announce', () => {
   it('the service, systems, their BMCs and chassis, power, BIOS and virtual media', () => {
-    expect(said(announcementsOf(recorded('/redfish/v1', 'ServiceCreated', {}, 1)))).toEqual(['ResourceCreated /redfish/v1']);
+    expect(said(announcementsOf(recorded('/redfish/v1', 'ServiceCreated', {}, 1)))).toEqual([
+      'ResourceCreated /redfish/v1',
+    ]);
     const accounts = '/redfish/v1/AccountService';
-    expect(['AccountCreated', 'AccountPasswordChanged', 'AccountDeleted'].map((type) => said(announcementsOf(recorded(accounts, type, { userName: 'ops' }))))).toEqual([
+    expect(
+      ['AccountCreated', 'AccountPasswordChanged', 'AccountDeleted'].map((type) =>
+        said(announcementsOf(recorded(accounts, type, { userName: 'ops' }))),
+      ),
+    ).toEqual([
       [`ResourceCreated ${accounts}/Accounts/ops`],
       [`ResourceChanged ${accounts}/Accounts/ops`],
       [`ResourceRemoved ${accounts}/Accounts/ops`],
     ]);
-    expect(said(announcementsOf(recorded(accounts, 'AccountLockoutChanged', { threshold: 3, durationSeconds: 60, counterResetAfterSeconds: 60 })))).toEqual([`ResourceChanged ${accounts}`]);
+    expect(
+      said(
+        announcementsOf(
+          recorded(accounts, 'AccountLockoutChanged', {
+            threshold: 3,
+            durationSeconds: 60,
+            counterResetAfterSeconds: 60,
+          }),
+        ),
+      ),
+    ).toEqual([`ResourceChanged ${accounts}`]);
     expect(said(announcementsOf(recorded(SYSTEM, 'SystemRegistered', { systemId: 'n1' }, 1)))).toEqual([
       `ResourceCreated ${SYSTEM}`,
       'ResourceCreated /redfish/v1/Managers/n1',
@@ -78,20 +132,45 @@ describe('what domain events announce', () => {
       'ResourceChanged /redfish/v1/Managers/n1',
       'ResourceChanged /redfish/v1/Chassis/n1',
     ]);
-    expect(said(announcementsOf(recorded(SYSTEM, 'PowerStateObserved', { powerState: 'On' })))).toEqual([`ResourceChanged ${SYSTEM}`, `ResourcePoweredOn(${SYSTEM}) ${SYSTEM}`]);
-    expect(said(announcementsOf(recorded(SYSTEM, 'PowerStateObserved', { powerState: 'Off' })))).toEqual([`ResourceChanged ${SYSTEM}`, `ResourcePoweredOff(${SYSTEM}) ${SYSTEM}`]);
-    expect(said(announcementsOf(recorded(SYSTEM, 'PowerStateObserved', { powerState: 'Paused' })))).toEqual([`ResourceChanged ${SYSTEM}`]);
-    for (const type of ['DomainObserved', 'DomainMissingObserved', 'BootOverrideChanged', 'BootOverrideConsumed', 'IndicatorChanged', 'SomeNewerSystemEvent']) {
+    expect(said(announcementsOf(recorded(SYSTEM, 'PowerStateObserved', { powerState: 'On' })))).toEqual([
+      `ResourceChanged ${SYSTEM}`,
+      `ResourcePoweredOn(${SYSTEM}) ${SYSTEM}`,
+    ]);
+    expect(said(announcementsOf(recorded(SYSTEM, 'PowerStateObserved', { powerState: 'Off' })))).toEqual([
+      `ResourceChanged ${SYSTEM}`,
+      `ResourcePoweredOff(${SYSTEM}) ${SYSTEM}`,
+    ]);
+    expect(said(announcementsOf(recorded(SYSTEM, 'PowerStateObserved', { powerState: 'Paused' })))).toEqual([
+      `ResourceChanged ${SYSTEM}`,
+    ]);
+    for (const type of [
+      'DomainObserved',
+      'DomainMissingObserved',
+      'BootOverrideChanged',
+      'BootOverrideConsumed',
+      'IndicatorChanged',
+      'SomeNewerSystemEvent',
+    ]) {
       expect(said(announcementsOf(recorded(SYSTEM, type))), type).toEqual([`ResourceChanged ${SYSTEM}`]);
     }
-    expect(said(announcementsOf(recorded(SYSTEM, 'BiosSettingsRequested')))).toEqual([`ResourceChanged ${SYSTEM}/Bios/Settings`]);
-    expect(said(announcementsOf(recorded(SYSTEM, 'BiosSettingsApplied')))).toEqual([`ResourceChanged ${SYSTEM}/Bios`, `ResourceChanged ${SYSTEM}/Bios/Settings`]);
-    expect(said(announcementsOf(recorded(SYSTEM, 'VirtualMediaInsertRequested', { device: 'Cd', image: 'http://x/a.iso' })))).toEqual(['ResourceChanged /redfish/v1/Managers/n1/VirtualMedia/Cd']);
-    expect(said(announcementsOf(recorded(SYSTEM, 'VirtualMediaEjected', { device: 'Cd' })))).toEqual(['ResourceChanged /redfish/v1/Managers/n1/VirtualMedia/Cd']);
+    expect(said(announcementsOf(recorded(SYSTEM, 'BiosSettingsRequested')))).toEqual([
+      `ResourceChanged ${SYSTEM}/Bios/Settings`,
+    ]);
+    expect(said(announcementsOf(recorded(SYSTEM, 'BiosSettingsApplied')))).toEqual([
+      `ResourceChanged ${SYSTEM}/Bios`,
+      `ResourceChanged ${SYSTEM}/Bios/Settings`,
+    ]);
+    expect(
+      said(announcementsOf(recorded(SYSTEM, 'VirtualMediaInsertRequested', { device: 'Cd', image: 'http://x/a.iso' }))),
+    ).toEqual(['ResourceChanged /redfish/v1/Managers/n1/VirtualMedia/Cd']);
+    expect(said(announcementsOf(recorded(SYSTEM, 'VirtualMediaEjected', { device: 'Cd' })))).toEqual([
+      'ResourceChanged /redfish/v1/Managers/n1/VirtualMedia/Cd',
+    ]);
   });
 
   it('nothing for events that change no resource, or streams it does not know', () => {
-    for (const type of NOT_ANNOUNCED) expect(announcementsOf(recorded(SYSTEM, type, { resetType: 'On', device: 'Cd' })), type).toEqual([]);
+    for (const type of NOT_ANNOUNCED)
+      expect(announcementsOf(recorded(SYSTEM, type, { resetType: 'On', device: 'Cd' })), type).toEqual([]);
     expect(announcementsOf(recorded('/internal/whatever', 'Something'))).toEqual([]);
     expect(announcementsOf(recorded('/redfish/v1', 'SomethingElse'))).toEqual([]);
   });
@@ -136,10 +215,18 @@ describe('what domain events announce', () => {
 
   it('subscriptions and the EventService settings', () => {
     const stream = '/redfish/v1/EventService';
-    expect(said(announcementsOf(recorded(stream, 'SubscriptionCreated', { subscriptionId: '4' })))).toEqual([`ResourceCreated ${stream}/Subscriptions/4`]);
-    expect(said(announcementsOf(recorded(stream, 'SubscriptionSuspended', { subscriptionId: '4' })))).toEqual([`ResourceChanged ${stream}/Subscriptions/4`]);
-    expect(said(announcementsOf(recorded(stream, 'SubscriptionTerminated', { subscriptionId: '4' })))).toEqual([`ResourceRemoved ${stream}/Subscriptions/4`]);
-    expect(said(announcementsOf(recorded(stream, 'EventServiceSettingsChanged', {})))).toEqual([`ResourceChanged ${stream}`]);
+    expect(said(announcementsOf(recorded(stream, 'SubscriptionCreated', { subscriptionId: '4' })))).toEqual([
+      `ResourceCreated ${stream}/Subscriptions/4`,
+    ]);
+    expect(said(announcementsOf(recorded(stream, 'SubscriptionSuspended', { subscriptionId: '4' })))).toEqual([
+      `ResourceChanged ${stream}/Subscriptions/4`,
+    ]);
+    expect(said(announcementsOf(recorded(stream, 'SubscriptionTerminated', { subscriptionId: '4' })))).toEqual([
+      `ResourceRemoved ${stream}/Subscriptions/4`,
+    ]);
+    expect(said(announcementsOf(recorded(stream, 'EventServiceSettingsChanged', {})))).toEqual([
+      `ResourceChanged ${stream}`,
+    ]);
   });
 
   it('writes records and payloads with the registries’ messages, one EventGroupId per event', () => {
@@ -183,15 +270,34 @@ describe('what domain events announce', () => {
 });
 
 describe('subscription filters', () => {
-  const base: SubscriptionSpec = { destination: 'http://x/', protocol: 'Redfish', context: null, eventFormatType: 'Event', deliveryRetryPolicy: 'SuspendRetries', verifyCertificate: true };
+  const base: SubscriptionSpec = {
+    destination: 'http://x/',
+    protocol: 'Redfish',
+    context: null,
+    eventFormatType: 'Event',
+    deliveryRetryPolicy: 'SuspendRetries',
+    verifyCertificate: true,
+  };
   const volumeChanged = announcementsOf(recorded(STORAGE, 'VolumeRenamed', { volumeId: '1', name: 'x' }))[0]!;
-  const taskStarted: Announcement = { registry: 'TaskEvent', messageId: 'TaskStarted', args: ['t'], origin: `${TASKS}/t`, resourceType: 'Task', eventType: 'StatusChange' };
+  const taskStarted: Announcement = {
+    registry: 'TaskEvent',
+    messageId: 'TaskStarted',
+    args: ['t'],
+    origin: `${TASKS}/t`,
+    resourceType: 'Task',
+    eventType: 'StatusChange',
+  };
 
   it('let through what every given filter names, and everything when none is given', () => {
     expect(wants(base, volumeChanged)).toBe(true);
     expect(wants({ ...base, registryPrefixes: ['TaskEvent'] }, volumeChanged)).toBe(false);
     expect(wants({ ...base, registryPrefixes: ['TaskEvent'] }, taskStarted)).toBe(true);
-    for (const id of ['ResourceEvent.ResourceChanged', 'ResourceEvent.1.ResourceChanged', 'ResourceEvent.1.4.ResourceChanged', 'ResourceEvent.1.4.3.ResourceChanged']) {
+    for (const id of [
+      'ResourceEvent.ResourceChanged',
+      'ResourceEvent.1.ResourceChanged',
+      'ResourceEvent.1.4.ResourceChanged',
+      'ResourceEvent.1.4.3.ResourceChanged',
+    ]) {
       expect(wants({ ...base, messageIds: [id] }, volumeChanged), id).toBe(true);
     }
     expect(wants({ ...base, messageIds: ['ResourceEvent.1.3.ResourceChanged'] }, volumeChanged)).toBe(false);

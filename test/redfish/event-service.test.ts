@@ -42,25 +42,56 @@ function storage(emulator: RunningEmulator, command: StorageCommand): void {
 
 /** A storage with one volume made: after it, every rename is one mutation announced as one event. */
 function layOut(emulator: RunningEmulator): void {
-  const drives = [0, 1].map((i) => ({ id: String(i), name: `Drive ${i}`, capacityBytes: GiB, mediaType: 'HDD' as const, protocol: 'SAS' as const, blockSizeBytes: 512, manufacturer: 'm', model: 'x', serialNumber: `S${i}`, revision: '1' }));
+  const drives = [0, 1].map((i) => ({
+    id: String(i),
+    name: `Drive ${i}`,
+    capacityBytes: GiB,
+    mediaType: 'HDD' as const,
+    protocol: 'SAS' as const,
+    blockSizeBytes: 512,
+    manufacturer: 'm',
+    model: 'x',
+    serialNumber: `S${i}`,
+    revision: '1',
+  }));
   storage(emulator, {
     type: 'RegisterStorage',
     systemId: 'n1',
     storageId: 'RAID',
     name: 'RAID',
-    controller: { model: 'c', manufacturer: 'm', firmwareVersion: '1', speedGbps: 12, supportedRaidTypes: ['RAID1'], protocols: ['SAS'] },
+    controller: {
+      model: 'c',
+      manufacturer: 'm',
+      firmwareVersion: '1',
+      speedGbps: 12,
+      supportedRaidTypes: ['RAID1'],
+      protocols: ['SAS'],
+    },
     drives,
   });
-  storage(emulator, { type: 'CreateVolume', taskId: 't1', applyTime: 'Immediate', request: { raidType: 'RAID1', drives: [driveUri('n1', 'RAID', '0'), driveUri('n1', 'RAID', '1')], capacityBytes: GiB / 4 } });
+  storage(emulator, {
+    type: 'CreateVolume',
+    taskId: 't1',
+    applyTime: 'Immediate',
+    request: {
+      raidType: 'RAID1',
+      drives: [driveUri('n1', 'RAID', '0'), driveUri('n1', 'RAID', '1')],
+      capacityBytes: GiB / 4,
+    },
+  });
   storage(emulator, { type: 'RecordOperationOutcome', taskId: 't1' });
 }
 
-const rename = (emulator: RunningEmulator, name: string) => storage(emulator, { type: 'RenameVolume', volumeId: '1', name });
+const rename = (emulator: RunningEmulator, name: string) =>
+  storage(emulator, { type: 'RenameVolume', volumeId: '1', name });
 
 async function call(emulator: RunningEmulator, method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${emulator.url}${path}`, {
     method,
-    ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    ...(body !== undefined && {
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
   });
 }
 
@@ -80,7 +111,11 @@ async function openSse(emulator: RunningEmulator, headers: Record<string, string
   const messages: SseMessage[] = [];
   let ended = false;
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest(`${emulator.url}/redfish/v1/EventService/SSE`, { headers: { accept: 'text/event-stream', ...headers } }, resolve);
+    const req = httpRequest(
+      `${emulator.url}/redfish/v1/EventService/SSE`,
+      { headers: { accept: 'text/event-stream', ...headers } },
+      resolve,
+    );
     req.on('error', reject);
     req.end();
   });
@@ -97,7 +132,8 @@ async function openSse(emulator: RunningEmulator, headers: Record<string, string
         const colon = line.indexOf(':');
         fields.set(line.slice(0, colon), line.slice(colon + 1).replace(/^ /, ''));
       }
-      if (fields.has('data')) messages.push({ id: fields.get('id') ?? '', data: JSON.parse(fields.get('data')!) as Record<string, any> });
+      if (fields.has('data'))
+        messages.push({ id: fields.get('id') ?? '', data: JSON.parse(fields.get('data')!) as Record<string, any> });
     }
   });
   response.on('end', () => (ended = true));
@@ -144,12 +180,20 @@ async function receiver(port = 0) {
       server = undefined;
     });
   const bound = await listen(port);
-  const handle = { port: bound, received, url: `http://127.0.0.1:${bound}/events`, stop, restart: () => listen(bound), close: stop };
+  const handle = {
+    port: bound,
+    received,
+    url: `http://127.0.0.1:${bound}/events`,
+    stop,
+    restart: () => listen(bound),
+    close: stop,
+  };
   running.push(handle);
   return handle;
 }
 
-const names = (payloads: Record<string, any>[]) => payloads.flatMap((p) => (p['Events'] as any[]).map((e) => `${e.MessageId} ${e.OriginOfCondition['@odata.id']}`));
+const names = (payloads: Record<string, any>[]) =>
+  payloads.flatMap((p) => (p['Events'] as any[]).map((e) => `${e.MessageId} ${e.OriginOfCondition['@odata.id']}`));
 const positions = (payloads: Record<string, any>[]) => payloads.map((p) => p['Id'] as string);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -173,13 +217,28 @@ describe('the EventService', { timeout: 60_000 }, () => {
       RegistryPrefixes: ['ResourceEvent', 'TaskEvent'],
       EventFormatTypes: ['Event'],
     });
-    expect(await get(emulator, SUBSCRIPTIONS)).toMatchObject({ '@odata.type': '#EventDestinationCollection.EventDestinationCollection', Members: [], 'Members@odata.count': 0 });
-    const registries = (await get(emulator, '/redfish/v1/Registries'))['Members'].map((m: { '@odata.id': string }) => m['@odata.id'].split('/').pop());
+    expect(await get(emulator, SUBSCRIPTIONS)).toMatchObject({
+      '@odata.type': '#EventDestinationCollection.EventDestinationCollection',
+      Members: [],
+      'Members@odata.count': 0,
+    });
+    const registries = (await get(emulator, '/redfish/v1/Registries'))['Members'].map((m: { '@odata.id': string }) =>
+      m['@odata.id'].split('/').pop(),
+    );
     expect(registries).toEqual(expect.arrayContaining(['Base.1.22.1', 'ResourceEvent.1.4.3', 'TaskEvent.1.0.5']));
-    for (const [id, prefix] of [['ResourceEvent.1.4.3', 'ResourceEvent.1.4'], ['TaskEvent.1.0.5', 'TaskEvent.1.0']]) {
+    for (const [id, prefix] of [
+      ['ResourceEvent.1.4.3', 'ResourceEvent.1.4'],
+      ['TaskEvent.1.0.5', 'TaskEvent.1.0'],
+    ]) {
       const file = await get(emulator, `/redfish/v1/Registries/${id}`);
-      expect(file).toMatchObject({ Registry: prefix, Location: [{ Language: 'en', Uri: `/redfish/v1/Registries/${id}/${id}.json` }] });
-      expect(await get(emulator, file['Location'][0].Uri)).toMatchObject({ Id: id, '@odata.type': '#MessageRegistry.v1_7_0.MessageRegistry' });
+      expect(file).toMatchObject({
+        Registry: prefix,
+        Location: [{ Language: 'en', Uri: `/redfish/v1/Registries/${id}/${id}.json` }],
+      });
+      expect(await get(emulator, file['Location'][0].Uri)).toMatchObject({
+        Id: id,
+        '@odata.type': '#MessageRegistry.v1_7_0.MessageRegistry',
+      });
     }
   });
 
@@ -198,7 +257,11 @@ describe('the EventService', { timeout: 60_000 }, () => {
     expect(sse.messages.map((m) => m.id)).toEqual(expected);
     expect(sse.messages.map((m) => m.data['Id'])).toEqual(expected);
     const [registered, requested, completed] = sse.messages.map((m) => m.data);
-    expect(registered).toMatchObject({ '@odata.type': '#Event.v1_13_0.Event', Name: 'Redfish Event', 'Events@odata.count': 1 });
+    expect(registered).toMatchObject({
+      '@odata.type': '#Event.v1_13_0.Event',
+      Name: 'Redfish Event',
+      'Events@odata.count': 1,
+    });
     expect(registered!['Events'][0]).toMatchObject({
       MemberId: '0',
       EventType: 'ResourceAdded',
@@ -211,10 +274,22 @@ describe('the EventService', { timeout: 60_000 }, () => {
       OriginOfCondition: { '@odata.id': STORAGE },
     });
     expect(Date.parse(registered!['Events'][0].EventTimestamp)).not.toBeNaN();
-    expect(names([requested!])).toEqual(['ResourceEvent.1.4.ResourceCreated ' + VOLUME, 'ResourceEvent.1.4.ResourceCreated /redfish/v1/TaskService/Tasks/t1', 'TaskEvent.1.0.TaskStarted /redfish/v1/TaskService/Tasks/t1']);
-    expect(requested!['Events'][2]).toMatchObject({ Message: "The task with Id 't1' has started.", MessageArgs: ['t1'] });
-    expect(names([completed!])).toEqual(['ResourceEvent.1.4.ResourceChanged ' + VOLUME, 'TaskEvent.1.0.TaskCompletedOK /redfish/v1/TaskService/Tasks/t1']);
-    expect(names(sse.messages.slice(3).map((m) => m.data))).toEqual(Array(5).fill(`ResourceEvent.1.4.ResourceChanged ${VOLUME}`));
+    expect(names([requested!])).toEqual([
+      `ResourceEvent.1.4.ResourceCreated ${VOLUME}`,
+      'ResourceEvent.1.4.ResourceCreated /redfish/v1/TaskService/Tasks/t1',
+      'TaskEvent.1.0.TaskStarted /redfish/v1/TaskService/Tasks/t1',
+    ]);
+    expect(requested!['Events'][2]).toMatchObject({
+      Message: "The task with Id 't1' has started.",
+      MessageArgs: ['t1'],
+    });
+    expect(names([completed!])).toEqual([
+      `ResourceEvent.1.4.ResourceChanged ${VOLUME}`,
+      'TaskEvent.1.0.TaskCompletedOK /redfish/v1/TaskService/Tasks/t1',
+    ]);
+    expect(names(sse.messages.slice(3).map((m) => m.data))).toEqual(
+      Array(5).fill(`ResourceEvent.1.4.ResourceChanged ${VOLUME}`),
+    );
     // Each connection has its own opaque Context, the same in every payload it gets.
     expect(new Set(sse.messages.map((m) => m.data['Context'])).size).toBe(1);
     sse.close();
@@ -249,7 +324,9 @@ describe('the EventService', { timeout: 60_000 }, () => {
     const plain = await call(emulator, 'GET', '/redfish/v1/EventService/SSE');
     expect(plain.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     await plain.body?.cancel();
-    const refused = await fetch(`${emulator.url}/redfish/v1/EventService/SSE`, { headers: { 'last-event-id': 'yesterday' } });
+    const refused = await fetch(`${emulator.url}/redfish/v1/EventService/SSE`, {
+      headers: { 'last-event-id': 'yesterday' },
+    });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as any).error.code).toBe('Base.1.22.HeaderInvalid');
     const filtered = await fetch(`${emulator.url}/redfish/v1/EventService/SSE?$filter=MessageId%20eq%20'x'`);
@@ -260,11 +337,17 @@ describe('the EventService', { timeout: 60_000 }, () => {
   it('shows an open SSE stream as an EventDestination, removed when it closes, and closes the stream when it is deleted', async () => {
     const { emulator } = await start();
     const sse = await openSse(emulator);
-    const members = async () => (await get(emulator, SUBSCRIPTIONS))['Members'].map((m: { '@odata.id': string }) => m['@odata.id']) as string[];
+    const members = async () =>
+      (await get(emulator, SUBSCRIPTIONS))['Members'].map((m: { '@odata.id': string }) => m['@odata.id']) as string[];
     const [destination] = await members();
     expect(destination).toMatch(/\/Subscriptions\/SSE-[0-9a-f]+$/);
     const document = await get(emulator, destination!);
-    expect(document).toMatchObject({ '@odata.type': '#EventDestination.v1_16_0.EventDestination', SubscriptionType: 'SSE', Protocol: 'Redfish', Status: { State: 'Enabled' } });
+    expect(document).toMatchObject({
+      '@odata.type': '#EventDestination.v1_16_0.EventDestination',
+      SubscriptionType: 'SSE',
+      Protocol: 'Redfish',
+      Status: { State: 'Enabled' },
+    });
     layOut(emulator);
     await expect.poll(() => sse.messages.length).toBe(3);
     expect(sse.messages[0]!.data['Context']).toBe(document['Context']);
@@ -282,11 +365,18 @@ describe('the EventService', { timeout: 60_000 }, () => {
   it('delivers to a push subscriber in order, and what it missed while down once it is back within the retry window', async () => {
     const { emulator } = await start();
     layOut(emulator);
-    const patched = await call(emulator, 'PATCH', '/redfish/v1/EventService', { DeliveryRetryAttempts: 10, DeliveryRetryIntervalSeconds: 1 });
+    const patched = await call(emulator, 'PATCH', '/redfish/v1/EventService', {
+      DeliveryRetryAttempts: 10,
+      DeliveryRetryIntervalSeconds: 1,
+    });
     expect(patched.status).toBe(200);
     expect(await patched.json()).toMatchObject({ DeliveryRetryAttempts: 10, DeliveryRetryIntervalSeconds: 1 });
     const subscriber = await receiver();
-    const location = await subscribe(emulator, { Destination: subscriber.url, Context: 'my lab', EventFormatType: 'Event' });
+    const location = await subscribe(emulator, {
+      Destination: subscriber.url,
+      Context: 'my lab',
+      EventFormatType: 'Event',
+    });
     expect(location).toBe(`${SUBSCRIPTIONS}/1`);
     const subscribedAt = emulator.store.lastPosition();
     expect(await get(emulator, location)).toMatchObject({
@@ -302,7 +392,11 @@ describe('the EventService', { timeout: 60_000 }, () => {
     rename(emulator, 'one');
     rename(emulator, 'two');
     await expect.poll(() => subscriber.received.length).toBe(2);
-    expect(subscriber.received[0]).toMatchObject({ '@odata.type': '#Event.v1_13_0.Event', Context: 'my lab', Events: [{ MessageId: 'ResourceEvent.1.4.ResourceChanged', OriginOfCondition: { '@odata.id': VOLUME } }] });
+    expect(subscriber.received[0]).toMatchObject({
+      '@odata.type': '#Event.v1_13_0.Event',
+      Context: 'my lab',
+      Events: [{ MessageId: 'ResourceEvent.1.4.ResourceChanged', OriginOfCondition: { '@odata.id': VOLUME } }],
+    });
 
     await subscriber.stop();
     rename(emulator, 'three');
@@ -321,14 +415,21 @@ describe('the EventService', { timeout: 60_000 }, () => {
   it('suspends a subscription whose destination stays down past the retries, and resumes it with what was held back', async () => {
     const { emulator } = await start();
     layOut(emulator);
-    await call(emulator, 'PATCH', '/redfish/v1/EventService', { DeliveryRetryAttempts: 1, DeliveryRetryIntervalSeconds: 1 });
+    await call(emulator, 'PATCH', '/redfish/v1/EventService', {
+      DeliveryRetryAttempts: 1,
+      DeliveryRetryIntervalSeconds: 1,
+    });
     const subscriber = await receiver();
     await subscriber.stop();
     const location = await subscribe(emulator, { Destination: subscriber.url });
     const subscribedAt = emulator.store.lastPosition();
     rename(emulator, 'lost?');
-    await expect.poll(async () => (await get(emulator, location))['Status'], { timeout: 10_000 }).toEqual({ State: 'Disabled', Health: 'Warning' });
-    const suspended = emulator.store.readStream('/redfish/v1/EventService').filter((e) => e.type === 'SubscriptionSuspended');
+    await expect
+      .poll(async () => (await get(emulator, location))['Status'], { timeout: 10_000 })
+      .toEqual({ State: 'Disabled', Health: 'Warning' });
+    const suspended = emulator.store
+      .readStream('/redfish/v1/EventService')
+      .filter((e) => e.type === 'SubscriptionSuspended');
     expect(suspended).toHaveLength(1);
     expect(suspended[0]!.data).toMatchObject({ subscriptionId: '1', reason: 'DeliveryFailed' });
     expect(suspended[0]!.subject).toBe(location);
@@ -346,14 +447,24 @@ describe('the EventService', { timeout: 60_000 }, () => {
     expect((await get(emulator, location))['Status']).toEqual({ State: 'Enabled', Health: 'OK' });
 
     // Suspended on request: nothing is sent until it is resumed, then what was held back is.
-    expect((await call(emulator, 'POST', `${location}/Actions/EventDestination.SuspendSubscription`, {})).status).toBe(204);
+    expect((await call(emulator, 'POST', `${location}/Actions/EventDestination.SuspendSubscription`, {})).status).toBe(
+      204,
+    );
     expect((await get(emulator, location))['Status']).toEqual({ State: 'Disabled', Health: 'OK' });
     const before = subscriber.received.length;
     rename(emulator, 'held');
     await sleep(500);
     expect(subscriber.received).toHaveLength(before);
-    expect((await call(emulator, 'POST', `${location}/Actions/EventDestination.ResumeSubscription`, { DeliverBufferedEventDuration: 'PT1H' })).status).toBe(204);
-    await expect.poll(() => names(subscriber.received.slice(before)).filter((n) => n.endsWith(VOLUME))).toEqual([`ResourceEvent.1.4.ResourceChanged ${VOLUME}`]);
+    expect(
+      (
+        await call(emulator, 'POST', `${location}/Actions/EventDestination.ResumeSubscription`, {
+          DeliverBufferedEventDuration: 'PT1H',
+        })
+      ).status,
+    ).toBe(204);
+    await expect
+      .poll(() => names(subscriber.received.slice(before)).filter((n) => n.endsWith(VOLUME)))
+      .toEqual([`ResourceEvent.1.4.ResourceChanged ${VOLUME}`]);
     await sleep(300);
     expect(new Set(positions(subscriber.received)).size, 'nothing sent twice').toBe(subscriber.received.length);
   });
@@ -364,10 +475,17 @@ describe('the EventService', { timeout: 60_000 }, () => {
     await call(emulator, 'PATCH', '/redfish/v1/EventService', { DeliveryRetryAttempts: 0 });
     const subscriber = await receiver();
     await subscriber.stop();
-    const location = await subscribe(emulator, { Destination: subscriber.url, DeliveryRetryPolicy: 'TerminateAfterRetries' });
+    const location = await subscribe(emulator, {
+      Destination: subscriber.url,
+      DeliveryRetryPolicy: 'TerminateAfterRetries',
+    });
     rename(emulator, 'nobody listens');
     await expect.poll(async () => (await call(emulator, 'GET', location)).status, { timeout: 10_000 }).toBe(404);
-    expect(emulator.store.readStream('/redfish/v1/EventService').map((e) => e.type)).toEqual(['EventServiceSettingsChanged', 'SubscriptionCreated', 'SubscriptionTerminated']);
+    expect(emulator.store.readStream('/redfish/v1/EventService').map((e) => e.type)).toEqual([
+      'EventServiceSettingsChanged',
+      'SubscriptionCreated',
+      'SubscriptionTerminated',
+    ]);
     expect((await get(emulator, SUBSCRIPTIONS))['Members']).toEqual([]);
   });
 
@@ -376,11 +494,23 @@ describe('the EventService', { timeout: 60_000 }, () => {
     const tasks = await receiver();
     const volume = await receiver();
     await subscribe(emulator, { Destination: tasks.url, RegistryPrefixes: ['TaskEvent'] });
-    await subscribe(emulator, { Destination: volume.url, OriginResources: [{ '@odata.id': STORAGE }], SubordinateResources: true, MessageIds: ['ResourceEvent.ResourceChanged'] });
+    await subscribe(emulator, {
+      Destination: volume.url,
+      OriginResources: [{ '@odata.id': STORAGE }],
+      SubordinateResources: true,
+      MessageIds: ['ResourceEvent.ResourceChanged'],
+    });
     layOut(emulator);
     rename(emulator, 'r');
-    await expect.poll(() => names(tasks.received)).toEqual(['TaskEvent.1.0.TaskStarted /redfish/v1/TaskService/Tasks/t1', 'TaskEvent.1.0.TaskCompletedOK /redfish/v1/TaskService/Tasks/t1']);
-    await expect.poll(() => names(volume.received)).toEqual([`ResourceEvent.1.4.ResourceChanged ${VOLUME}`, `ResourceEvent.1.4.ResourceChanged ${VOLUME}`]);
+    await expect
+      .poll(() => names(tasks.received))
+      .toEqual([
+        'TaskEvent.1.0.TaskStarted /redfish/v1/TaskService/Tasks/t1',
+        'TaskEvent.1.0.TaskCompletedOK /redfish/v1/TaskService/Tasks/t1',
+      ]);
+    await expect
+      .poll(() => names(volume.received))
+      .toEqual([`ResourceEvent.1.4.ResourceChanged ${VOLUME}`, `ResourceEvent.1.4.ResourceChanged ${VOLUME}`]);
     // Record ids are the ones an unfiltered client sees.
     expect(tasks.received[0]!['Events'][0]).toMatchObject({ MemberId: '0', EventId: `${tasks.received[0]!['Id']}.2` });
   });
@@ -398,7 +528,10 @@ describe('the EventService', { timeout: 60_000 }, () => {
     rename(again, 'after');
     await expect.poll(() => subscriber.received.length).toBe(2);
     await sleep(300);
-    expect(names(subscriber.received)).toEqual([`ResourceEvent.1.4.ResourceChanged ${VOLUME}`, `ResourceEvent.1.4.ResourceChanged ${VOLUME}`]);
+    expect(names(subscriber.received)).toEqual([
+      `ResourceEvent.1.4.ResourceChanged ${VOLUME}`,
+      `ResourceEvent.1.4.ResourceChanged ${VOLUME}`,
+    ]);
     expect(new Set(positions(subscriber.received)).size).toBe(2);
   });
 
@@ -411,15 +544,36 @@ describe('the EventService', { timeout: 60_000 }, () => {
       [{ Destination: 'not a url', Protocol: 'Redfish' }, ['PropertyValueFormatError']],
       [{ Destination: 'ftp://127.0.0.1/e', Protocol: 'Redfish' }, ['PropertyValueFormatError']],
       [{ Destination: 42, Protocol: 'Redfish' }, ['PropertyValueTypeError']],
-      [{ Destination: 'https://192.168.1.50/Destination1', Protocol: 'FTP', Context: 'RPV test subscription' }, ['PropertyValueNotInList']],
-      [{ Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', EventFormatType: 'MetricReport' }, ['PropertyValueNotInList']],
-      [{ Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', SubscriptionType: 'SSE' }, ['PropertyValueNotInList']],
-      [{ Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', DeliveryRetryPolicy: 'Sometimes' }, ['PropertyValueNotInList']],
+      [
+        { Destination: 'https://192.168.1.50/Destination1', Protocol: 'FTP', Context: 'RPV test subscription' },
+        ['PropertyValueNotInList'],
+      ],
+      [
+        { Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', EventFormatType: 'MetricReport' },
+        ['PropertyValueNotInList'],
+      ],
+      [
+        { Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', SubscriptionType: 'SSE' },
+        ['PropertyValueNotInList'],
+      ],
+      [
+        { Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', DeliveryRetryPolicy: 'Sometimes' },
+        ['PropertyValueNotInList'],
+      ],
       [{ Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', Context: 7 }, ['PropertyValueTypeError']],
       [{ Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', Context: 'x'.repeat(300) }, ['StringValueTooLong']],
-      [{ Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', RegistryPrefixes: ['Base'] }, ['PropertyValueNotInList']],
-      [{ Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', MessageIds: ['ResourceEvent.NoSuchMessage'] }, ['PropertyValueNotInList']],
-      [{ Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', VerifyCertificate: 'yes' }, ['PropertyValueTypeError']],
+      [
+        { Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', RegistryPrefixes: ['Base'] },
+        ['PropertyValueNotInList'],
+      ],
+      [
+        { Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', MessageIds: ['ResourceEvent.NoSuchMessage'] },
+        ['PropertyValueNotInList'],
+      ],
+      [
+        { Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', VerifyCertificate: 'yes' },
+        ['PropertyValueTypeError'],
+      ],
       [{ Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', Id: '7' }, ['PropertyNotWritable']],
       [{ Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish', Colour: 'red' }, ['PropertyUnknown']],
       [[{ Destination: 'http://127.0.0.1:9/e', Protocol: 'Redfish' }], ['MalformedJSON']],
@@ -429,7 +583,10 @@ describe('the EventService', { timeout: 60_000 }, () => {
       const response = await call(emulator, 'POST', SUBSCRIPTIONS, body);
       expect(response.status, JSON.stringify(body)).toBe(400);
       const error = ((await response.json()) as any).error;
-      expect(error['@Message.ExtendedInfo'].map((m: { MessageId: string }) => m.MessageId.split('.').pop()), JSON.stringify(body)).toEqual(messageIds);
+      expect(
+        error['@Message.ExtendedInfo'].map((m: { MessageId: string }) => m.MessageId.split('.').pop()),
+        JSON.stringify(body),
+      ).toEqual(messageIds);
     }
     const malformed = await call(emulator, 'POST', SUBSCRIPTIONS, '{"Destination": ');
     expect(malformed.status).toBe(400);

@@ -74,11 +74,17 @@ describe('a reconciler that cannot record its work', { timeout: 120_000 }, () =>
     await expect.poll(async () => (await client.get(SYSTEM))['PowerState'], { timeout: 15_000 }).toBe('On');
     expect(await health()).toMatchObject({ code: 200, body: { status: 'ok', loops: [] } });
     const port = (imageServer.address() as { port: number }).port;
-    const insert = await client.request('POST', '/redfish/v1/Managers/t1/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia', { Image: `http://127.0.0.1:${port}/boot.iso` });
+    const insert = await client.request(
+      'POST',
+      '/redfish/v1/Managers/t1/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia',
+      { Image: `http://127.0.0.1:${port}/boot.iso` },
+    );
     expect(insert.status).toBe(204);
     const acknowledged: string[] = [];
     for (const resetType of ['ForceOff', 'On', 'ForceOff']) {
-      expect((await client.request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: resetType })).status).toBe(204);
+      expect(
+        (await client.request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: resetType })).status,
+      ).toBe(204);
       acknowledged.push(resetType);
     }
     disk!.fill();
@@ -91,11 +97,15 @@ describe('a reconciler that cannot record its work', { timeout: 120_000 }, () =>
     }
     expect(refused, 'a write refused for want of space').toBe(true);
     release();
-    await expect.poll(async () => (await health()).body.loops.map((loop) => loop.name), { timeout: 15_000 }).toContain('system reconciler');
+    await expect
+      .poll(async () => (await health()).body.loops.map((loop) => loop.name), { timeout: 15_000 })
+      .toContain('system reconciler');
     const failing = (await health()).body.loops.find((loop) => loop.name === 'system reconciler');
     expect(failing, 'the system reconciler failing for want of space').toBeDefined();
     expect(failing).toMatchObject({ resource: SYSTEM, lastError: 'database or disk is full' });
-    expect(lines.filter((line) => line.startsWith('system reconciler'))).toEqual([expect.stringMatching(/^system reconciler: failing on \/redfish\/v1\/Systems\/t1: database or disk is full/)]);
+    expect(lines.filter((line) => line.startsWith('system reconciler'))).toEqual([
+      expect.stringMatching(/^system reconciler: failing on \/redfish\/v1\/Systems\/t1: database or disk is full/),
+    ]);
     const degraded = await health();
     // Still serving and recording what it can: degraded, not down.
     expect(degraded.code).toBe(200);
@@ -103,7 +113,11 @@ describe('a reconciler that cannot record its work', { timeout: 120_000 }, () =>
     const status = (await client.get(SYSTEM))['Status'];
     expect(status.Health).toBe('Warning');
     expect(status.Conditions).toContainEqual(
-      expect.objectContaining({ MessageId: 'ResourceEvent.1.4.ResourceErrorsDetected', Message: expect.stringContaining('system reconciler: database or disk is full'), Severity: 'Warning' }),
+      expect.objectContaining({
+        MessageId: 'ResourceEvent.1.4.ResourceErrorsDetected',
+        Message: expect.stringContaining('system reconciler: database or disk is full'),
+        Severity: 'Warning',
+      }),
     );
     // Reads of other resources go on, untouched.
     expect((await client.get('/redfish/v1/Managers/t1'))['Status']?.Health ?? 'OK').toBe('OK');
@@ -111,7 +125,9 @@ describe('a reconciler that cannot record its work', { timeout: 120_000 }, () =>
     disk!.free();
     await expect.poll(async () => (await health()).body.status, { timeout: 60_000, interval: 500 }).toBe('ok');
     const recovered = (await client.get(SYSTEM))['Status'];
-    expect(recovered.Conditions ?? []).not.toContainEqual(expect.objectContaining({ MessageId: 'ResourceEvent.1.4.ResourceErrorsDetected' }));
+    expect(recovered.Conditions ?? []).not.toContainEqual(
+      expect.objectContaining({ MessageId: 'ResourceEvent.1.4.ResourceErrorsDetected' }),
+    );
     expect(recovered.Health).toBe('OK');
     // One line as it started failing and one as it recovered, not one per retry.
     expect(lines.filter((line) => line.startsWith('system reconciler: failing'))).toHaveLength(1);
@@ -119,12 +135,18 @@ describe('a reconciler that cannot record its work', { timeout: 120_000 }, () =>
 
     // Every acknowledged reset has its outcome, and the machine is where the last one took it.
     const events = emulator!.store.readAfter(0, 1_000_000);
-    expect(events.filter((e) => e.type === 'VirtualMediaInserted' || e.type === 'VirtualMediaInsertFailed').length).toBeGreaterThan(0);
+    expect(
+      events.filter((e) => e.type === 'VirtualMediaInserted' || e.type === 'VirtualMediaInsertFailed').length,
+    ).toBeGreaterThan(0);
     const requested = events.filter((e) => e.type === 'ResetRequested').map((e) => e.position);
-    const outcomes = new Set(events.filter((e) => e.type === 'ResetApplied' || e.type === 'ResetFailed').map((e) => e.meta.causationId));
+    const outcomes = new Set(
+      events.filter((e) => e.type === 'ResetApplied' || e.type === 'ResetFailed').map((e) => e.meta.causationId),
+    );
     expect(requested.length).toBeGreaterThanOrEqual(acknowledged.length);
     expect(requested.filter((position) => !outcomes.has(position))).toEqual([]);
     const last = acknowledged.at(-1);
-    await expect.poll(async () => (await client.get(SYSTEM))['PowerState'], { timeout: 15_000 }).toBe(last === 'ForceOff' ? 'Off' : 'On');
+    await expect
+      .poll(async () => (await client.get(SYSTEM))['PowerState'], { timeout: 15_000 })
+      .toBe(last === 'ForceOff' ? 'Off' : 'On');
   });
 });

@@ -49,14 +49,20 @@ const base = (server: Server, scheme: string) => `${scheme}://127.0.0.1:${(serve
 /** The image servers: any path under /images/ is the image, /private/ wants lab:secret, the rest is a 404. */
 function serveImages(req: IncomingMessage, res: ServerResponse): void {
   const authorized = req.headers.authorization === `Basic ${Buffer.from('lab:secret').toString('base64')}`;
-  if (req.url?.startsWith('/private/') && !authorized) return void res.writeHead(401, { 'www-authenticate': 'Basic' }).end();
-  if (req.url?.startsWith('/images/') || req.url?.startsWith('/private/')) return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(IMAGE);
+  if (req.url?.startsWith('/private/') && !authorized)
+    return void res.writeHead(401, { 'www-authenticate': 'Basic' }).end();
+  if (req.url?.startsWith('/images/') || req.url?.startsWith('/private/'))
+    return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(IMAGE);
   res.writeHead(404).end();
 }
 
 const listen = (server: Server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const messageIds = async (response: Response) => ((await response.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } }).error['@Message.ExtendedInfo'].map((m) => m.MessageId.split('.').pop());
-const memberIds = async (path: string) => ((await get(path))['Members'] as { '@odata.id': string }[]).map((m) => m['@odata.id']);
+const messageIds = async (response: Response) =>
+  ((await response.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } }).error[
+    '@Message.ExtendedInfo'
+  ].map((m) => m.MessageId.split('.').pop());
+const memberIds = async (path: string) =>
+  ((await get(path))['Members'] as { '@odata.id': string }[]).map((m) => m['@odata.id']);
 
 /** Starts a SimpleUpdate and answers the task monitor it names. */
 async function simpleUpdate(body: Record<string, unknown>): Promise<string> {
@@ -70,32 +76,75 @@ async function simpleUpdate(body: Record<string, unknown>): Promise<string> {
 /** The task behind a monitor once it is no longer Running: Pending (staged), or done. */
 async function settledTask(monitor: string): Promise<{ status: number; body: Record<string, any> }> {
   const taskUri = monitor.replace('TaskMonitors', 'Tasks');
-  await expect.poll(async () => (await get(taskUri))['TaskState'], { timeout: 30_000, interval: 100 }).not.toBe('Running');
+  await expect
+    .poll(async () => (await get(taskUri))['TaskState'], { timeout: 30_000, interval: 100 })
+    .not.toBe('Running');
   const response = await request('GET', monitor);
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
 async function boot(): Promise<void> {
   const power = (await get(SYSTEM))['PowerState'];
-  const response = await request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: power === 'On' ? 'ForceRestart' : 'On' });
+  const response = await request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, {
+    ResetType: power === 'On' ? 'ForceRestart' : 'On',
+  });
   expect(response.status).toBe(204);
   await expect.poll(async () => (await get(SYSTEM))['PowerState'], { timeout: 60_000, interval: 200 }).toBe('On');
 }
 
 beforeAll(async () => {
   chmodSync(dir, 0o755);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=images', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'ca.pem')], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=images',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'ca.pem'),
+    ],
+    { stdio: 'pipe' },
+  );
   httpImages = createHttpServer(serveImages);
-  httpsImages = createHttpsServer({ cert: readFileSync(join(dir, 'ca.pem')), key: readFileSync(join(dir, 'key.pem')) }, serveImages);
+  httpsImages = createHttpsServer(
+    { cert: readFileSync(join(dir, 'ca.pem')), key: readFileSync(join(dir, 'key.pem')) },
+    serveImages,
+  );
   await Promise.all([listen(httpImages), listen(httpsImages)]);
-  const drives = [0, 1].map((i) => ({ id: String(i), capacityBytes: 2 ** 30, mediaType: 'SSD', protocol: 'SAS', revision: 'A1' }));
+  const drives = [0, 1].map((i) => ({
+    id: String(i),
+    capacityBytes: 2 ** 30,
+    mediaType: 'SSD',
+    protocol: 'SAS',
+    revision: 'A1',
+  }));
   config = testConfig(dir, {
     auth: { enabled: true },
     updateService: { caFile: join(dir, 'ca.pem') },
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: join(dir, 'pool') } },
     lab: {
       createMissingDomains: true,
-      systems: [{ id: 'fw1', name: 'Firmware node', domain: domainName, memoryMiB: 64, biosVersion: '1.4.0', bmcFirmwareVersion: '2.0.0', storage: [{ id: 'RAID', controller: { firmwareVersion: '7.1' }, drives }] }],
+      systems: [
+        {
+          id: 'fw1',
+          name: 'Firmware node',
+          domain: domainName,
+          memoryMiB: 64,
+          biosVersion: '1.4.0',
+          bmcFirmwareVersion: '2.0.0',
+          storage: [{ id: 'RAID', controller: { firmwareVersion: '7.1' }, drives }],
+        },
+      ],
     },
   }).config;
   libvirt = await LibvirtClient.connect('qemu:///system');
@@ -113,7 +162,10 @@ describe('UpdateService and FirmwareInventory', { timeout: 180_000 }, () => {
   it('lists each component with its configured version, the version its resource shows too', async () => {
     expect((await get('/redfish/v1'))['UpdateService']).toEqual({ '@odata.id': '/redfish/v1/UpdateService' });
     const service = await get('/redfish/v1/UpdateService');
-    expect(service).toMatchObject({ FirmwareInventory: { '@odata.id': INVENTORY }, Actions: { '#UpdateService.SimpleUpdate': { target: SIMPLE_UPDATE } } });
+    expect(service).toMatchObject({
+      FirmwareInventory: { '@odata.id': INVENTORY },
+      Actions: { '#UpdateService.SimpleUpdate': { target: SIMPLE_UPDATE } },
+    });
     const ids = ['fw1-BIOS', 'fw1-BMC', 'fw1-RAID', 'fw1-RAID-Drive-0', 'fw1-RAID-Drive-1'];
     expect(await memberIds(INVENTORY)).toEqual(ids.map((id) => `${INVENTORY}/${id}`));
     const expected: Record<string, [string, string]> = {
@@ -124,7 +176,13 @@ describe('UpdateService and FirmwareInventory', { timeout: 180_000 }, () => {
       'fw1-RAID-Drive-1': ['A1', `${STORAGE}/Drives/1`],
     };
     for (const [id, [version, about]] of Object.entries(expected)) {
-      expect(await get(`${INVENTORY}/${id}`)).toMatchObject({ Id: id, Version: version, Updateable: true, RelatedItem: [{ '@odata.id': about }], Status: { State: 'Enabled' } });
+      expect(await get(`${INVENTORY}/${id}`)).toMatchObject({
+        Id: id,
+        Version: version,
+        Updateable: true,
+        RelatedItem: [{ '@odata.id': about }],
+        Status: { State: 'Enabled' },
+      });
     }
     expect((await get(SYSTEM))['BiosVersion']).toBe('1.4.0');
     expect((await get(MANAGER))['FirmwareVersion']).toBe('2.0.0');
@@ -157,13 +215,23 @@ describe('UpdateService and FirmwareInventory', { timeout: 180_000 }, () => {
   });
 
   it('fetches the image over HTTPS with the configured CA, stages it, and applies it at the next boot', async () => {
-    const monitor = await simpleUpdate({ ImageURI: `${base(httpsImages, 'https')}/images/bios-2.1.0.bin`, TransferProtocol: 'HTTPS', Targets: [SYSTEM] });
+    const monitor = await simpleUpdate({
+      ImageURI: `${base(httpsImages, 'https')}/images/bios-2.1.0.bin`,
+      TransferProtocol: 'HTTPS',
+      Targets: [SYSTEM],
+    });
     const staged = await settledTask(monitor);
     expect(staged.status).toBe(202);
     expect(staged.body).toMatchObject({ TaskState: 'Pending', TaskStatus: 'OK' });
     expect(staged.body['Messages'][0]['MessageId']).toMatch(/\.ResetRequired$/);
     // Pending: the staged image is listed as such, and the system still runs the old version.
-    expect(await get(`${INVENTORY}/fw1-BIOS-Staged`)).toMatchObject({ Version: '2.1.0', Staged: true, Active: false, Status: { State: 'StandbyOffline' }, RelatedItem: [{ '@odata.id': SYSTEM }] });
+    expect(await get(`${INVENTORY}/fw1-BIOS-Staged`)).toMatchObject({
+      Version: '2.1.0',
+      Staged: true,
+      Active: false,
+      Status: { State: 'StandbyOffline' },
+      RelatedItem: [{ '@odata.id': SYSTEM }],
+    });
     expect(await get(`${INVENTORY}/fw1-BIOS`)).toMatchObject({ Version: '1.4.0', Active: true });
     expect((await get(SYSTEM))['BiosVersion']).toBe('1.4.0');
 
@@ -176,13 +244,21 @@ describe('UpdateService and FirmwareInventory', { timeout: 180_000 }, () => {
     expect((await request('GET', `${INVENTORY}/fw1-BIOS-Staged`)).status).toBe(404);
     expect(await memberIds(INVENTORY)).not.toContain(`${INVENTORY}/fw1-BIOS-Staged`);
 
-    const history = queryHistory(emulator.store.db, { types: ['FirmwareUpdateRequested', 'FirmwareImageStaged', 'FirmwareUpdateApplied'] });
-    expect(history.map((e) => e.type)).toEqual(['FirmwareUpdateRequested', 'FirmwareImageStaged', 'FirmwareUpdateApplied']);
+    const history = queryHistory(emulator.store.db, {
+      types: ['FirmwareUpdateRequested', 'FirmwareImageStaged', 'FirmwareUpdateApplied'],
+    });
+    expect(history.map((e) => e.type)).toEqual([
+      'FirmwareUpdateRequested',
+      'FirmwareImageStaged',
+      'FirmwareUpdateApplied',
+    ]);
     expect(history[0]!.meta.actor).toBe('user:admin');
     expect(history[1]!.data).toMatchObject({ version: '2.1.0', sha256: IMAGE_SHA256, sizeBytes: IMAGE.length });
     const entries = (await get(`${MANAGER}/LogServices/History/Entries`))['Members'] as { Message: string }[];
     expect(entries.some((e) => e.Message.includes('version 2.1.0 is staged for the next reset'))).toBe(true);
-    expect(entries.some((e) => e.Message.includes('The system booted with its staged firmware: fw1-BIOS=2.1.0'))).toBe(true);
+    expect(entries.some((e) => e.Message.includes('The system booted with its staged firmware: fw1-BIOS=2.1.0'))).toBe(
+      true,
+    );
   });
 
   it('ends the task in Exception with the exact reason when the image cannot be fetched', async () => {
@@ -193,8 +269,16 @@ describe('UpdateService and FirmwareInventory', { timeout: 180_000 }, () => {
     const cases: [string, string, RegExp][] = [
       [`${base(httpImages, 'http')}/missing/bios-3.0.0.bin`, 'InternalError', /answered HTTP 404 Not Found/],
       [unreachable, 'CouldNotEstablishConnection', /ECONNREFUSED/],
-      ['http://no-such-host.invalid/images/bios-3.0.0.bin', 'CouldNotEstablishConnection', /getaddrinfo ENOTFOUND no-such-host\.invalid/],
-      [`${base(httpImages, 'http')}/private/bios-3.0.0.bin`, 'ResourceAtUriUnauthorized', /answered HTTP 401 Unauthorized/],
+      [
+        'http://no-such-host.invalid/images/bios-3.0.0.bin',
+        'CouldNotEstablishConnection',
+        /getaddrinfo ENOTFOUND no-such-host\.invalid/,
+      ],
+      [
+        `${base(httpImages, 'http')}/private/bios-3.0.0.bin`,
+        'ResourceAtUriUnauthorized',
+        /answered HTTP 401 Unauthorized/,
+      ],
     ];
     for (const [uri, messageId, reason] of cases) {
       const monitor = await simpleUpdate({ ImageURI: uri, Targets: [SYSTEM] });
@@ -223,7 +307,9 @@ describe('UpdateService and FirmwareInventory', { timeout: 180_000 }, () => {
     const requested = queryHistory(emulator.store.db, { types: ['FirmwareUpdateRequested'] }).at(-1)!;
     expect(JSON.stringify(requested)).not.toContain('secret');
     await boot();
-    await expect.poll(async () => (await get(`${STORAGE}/Drives/1`))['Revision'], { timeout: 30_000, interval: 100 }).toBe(version);
+    await expect
+      .poll(async () => (await get(`${STORAGE}/Drives/1`))['Revision'], { timeout: 30_000, interval: 100 })
+      .toBe(version);
     expect((await get(`${STORAGE}/Drives/0`))['Revision']).toBe('A1');
     expect((await get(`${STORAGE}/Controllers/0`))['FirmwareVersion']).toBe(version);
     expect((await get(STORAGE))['StorageControllers'][0]['FirmwareVersion']).toBe(version);
@@ -240,21 +326,36 @@ assert service.software_inventory.get_members() == []
 monitor = service.simple_update('${base(httpImages, 'http')}/images/bmc-3.2.0.bin', targets=['${MANAGER}'])
 print(json.dumps({'inventory': inventory, 'monitor': monitor.task_monitor_uri, 'processing': monitor.is_processing}))
 `;
-    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
-    const result = JSON.parse(stdout) as { inventory: Record<string, [string, boolean, { '@odata.id': string }[]]>; monitor: string; processing: boolean };
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const result = JSON.parse(stdout) as {
+      inventory: Record<string, [string, boolean, { '@odata.id': string }[]]>;
+      monitor: string;
+      processing: boolean;
+    };
     expect(result.inventory['fw1-BMC']).toEqual(['2.0.0', true, [{ '@odata.id': MANAGER }]]);
     expect(result.inventory['fw1-BIOS']?.[0]).toBe('2.1.0');
     expect(result.processing).toBe(true);
     expect((await settledTask(result.monitor)).body['TaskState']).toBe('Pending');
     await boot();
-    await expect.poll(async () => (await get(MANAGER))['FirmwareVersion'], { timeout: 30_000, interval: 100 }).toBe('3.2.0');
+    await expect
+      .poll(async () => (await get(MANAGER))['FirmwareVersion'], { timeout: 30_000, interval: 100 })
+      .toBe('3.2.0');
   });
 
   it('fetches after a restart the image of an update accepted just before the emulator stopped', async () => {
     await emulator.close();
     // Accepted, and the process gone before its fetcher got to it.
     const { store } = openConfiguredStore(config);
-    const request = { type: 'RequestFirmwareUpdate', taskId: 'restart1', imageUri: `${base(httpImages, 'http')}/images/bios-4.0.0.bin`, transferProtocol: 'HTTP', targets: ['fw1-BIOS'] } as const;
+    const request = {
+      type: 'RequestFirmwareUpdate',
+      taskId: 'restart1',
+      imageUri: `${base(httpImages, 'http')}/images/bios-4.0.0.bin`,
+      transferProtocol: 'HTTP',
+      targets: ['fw1-BIOS'],
+    } as const;
     expect(executeClientCommand(store, SYSTEM, systemDecider, request, { actor: 'user:admin' }).ok).toBe(true);
     store.db.close();
     emulator = await startEmulator(config, { resyncIntervalMs: 500 });
@@ -273,7 +374,9 @@ print(json.dumps({'inventory': inventory, 'monitor': monitor.task_monitor_uri, '
     await emulator.close();
     expect(Date.now() - stopping).toBeLessThan(5000);
     const { store } = openConfiguredStore(config);
-    const outcomes = queryHistory(store.db, { types: ['FirmwareImageStaged', 'FirmwareUpdateFailed'] }).map((e) => (e.data as { taskId: string }).taskId);
+    const outcomes = queryHistory(store.db, { types: ['FirmwareImageStaged', 'FirmwareUpdateFailed'] }).map(
+      (e) => (e.data as { taskId: string }).taskId,
+    );
     store.db.close();
     expect(outcomes).not.toContain(monitor.split('/').pop());
     answering = true;

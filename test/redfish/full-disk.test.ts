@@ -61,7 +61,9 @@ describe('a data directory that fills up', { timeout: 60_000 }, () => {
 
     disk!.free();
     expect((await client.request('PATCH', SYSTEM, { LocationIndicatorActive: true })).status).toBe(200);
-    expect((await client.request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' })).status).toBe(204);
+    expect(
+      (await client.request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' })).status,
+    ).toBe(204);
     await expect.poll(async () => (await client.get(SYSTEM))['PowerState'], { timeout: 15_000 }).toBe('Off');
   });
 });

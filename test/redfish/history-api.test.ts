@@ -18,12 +18,25 @@ let emulator: RunningEmulator;
 let first: number;
 
 interface HistoryPage {
-  Events: { position: number; recordedAt: string; stream: string; subject: string; type: string; data: unknown; actor: string | null; requestId: string | null; causation: number | null; message: { MessageId: string; Message: string } | null }[];
+  Events: {
+    position: number;
+    recordedAt: string;
+    stream: string;
+    subject: string;
+    type: string;
+    data: unknown;
+    actor: string | null;
+    requestId: string | null;
+    causation: number | null;
+    message: { MessageId: string; Message: string } | null;
+  }[];
   Next: string | null;
 }
 
 async function history(query = ''): Promise<HistoryPage> {
-  const response = await fetch(`${emulator.url}/emulator/v1/History${query}`, { headers: { authorization: AUTHORIZATION } });
+  const response = await fetch(`${emulator.url}/emulator/v1/History${query}`, {
+    headers: { authorization: AUTHORIZATION },
+  });
   expect(response.status, await response.clone().text()).toBe(200);
   expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
   return (await response.json()) as HistoryPage;
@@ -36,14 +49,24 @@ beforeAll(async () => {
   const { store } = emulator;
   first = store.lastPosition();
   // After what the start recorded (ServiceCreated, first - 1, and the accounts, first + 0): a small history across a system, its storage and another system.
-  store.append({ streamId: '/redfish/v1/Systems/a', expectedVersion: 0, events: [{ type: 'SampleObserved', data: { state: 'On' } }], meta: { actor: 'libvirt-observer' } });
+  store.append({
+    streamId: '/redfish/v1/Systems/a',
+    expectedVersion: 0,
+    events: [{ type: 'SampleObserved', data: { state: 'On' } }],
+    meta: { actor: 'libvirt-observer' },
+  });
   store.append({
     streamId: '/redfish/v1/Systems/a/Storage/1',
     expectedVersion: 0,
     events: [{ type: 'SampleRequested', data: { volume: '1' }, subject: '/redfish/v1/Systems/a/Storage/1/Volumes/1' }],
     meta: { actor: 'user:admin', requestId: 'req-7', correlationId: 'task-1', causationId: first + 1 },
   });
-  store.append({ streamId: '/redfish/v1/Systems/ab', expectedVersion: 0, events: [{ type: 'SampleObserved', data: { state: 'Off' } }], meta: { actor: 'libvirt-observer' } });
+  store.append({
+    streamId: '/redfish/v1/Systems/ab',
+    expectedVersion: 0,
+    events: [{ type: 'SampleObserved', data: { state: 'Off' } }],
+    meta: { actor: 'libvirt-observer' },
+  });
   store.append({
     streamId: '/redfish/v1/Systems/a',
     expectedVersion: 1,
@@ -62,8 +85,18 @@ describe('GET /emulator/v1/History', () => {
     const page = await history();
     expect(page.Next).toBeNull();
     expect(page.Events.map((e) => e.position - first)).toEqual([-1, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(page.Events[0]).toMatchObject({ stream: '/redfish/v1', type: 'ServiceCreated', actor: 'emulator', requestId: null, causation: null });
-    expect(page.Events[1]).toMatchObject({ stream: '/redfish/v1/AccountService', type: 'AccountServiceConfigured', actor: 'emulator' });
+    expect(page.Events[0]).toMatchObject({
+      stream: '/redfish/v1',
+      type: 'ServiceCreated',
+      actor: 'emulator',
+      requestId: null,
+      causation: null,
+    });
+    expect(page.Events[1]).toMatchObject({
+      stream: '/redfish/v1/AccountService',
+      type: 'AccountServiceConfigured',
+      actor: 'emulator',
+    });
     expect(page.Events[3]).toEqual({
       position: first + 2,
       recordedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
@@ -78,7 +111,10 @@ describe('GET /emulator/v1/History', () => {
       causation: first + 1,
       schemaVersion: 1,
       // A type no description knows still gets the BMC log's generic message, from its type and payload.
-      message: { MessageId: expect.stringMatching(/^ResourceEvent\.\d+\.\d+\.ResourceChanged$/), Message: expect.stringContaining('SampleRequested') },
+      message: {
+        MessageId: expect.stringMatching(/^ResourceEvent\.\d+\.\d+\.ResourceChanged$/),
+        Message: expect.stringContaining('SampleRequested'),
+      },
     });
     // Events of no system have no BMC log message.
     expect(page.Events[0]!.message).toBeNull();
@@ -91,19 +127,30 @@ describe('GET /emulator/v1/History', () => {
       const response = await fetch(`${emulator.url}${next}`, { headers: { authorization: AUTHORIZATION } });
       const page = (await response.json()) as HistoryPage;
       pages.push(page.Events.map((e) => e.position - first));
-      if (page.Next) expect(page.Next).toMatch(/^\/emulator\/v1\/History\?resource=%2Fredfish%2Fv1%2FSystems%2Fa&until-position=\d+&limit=3&order=newest$/);
+      if (page.Next)
+        expect(page.Next).toMatch(
+          /^\/emulator\/v1\/History\?resource=%2Fredfish%2Fv1%2FSystems%2Fa&until-position=\d+&limit=3&order=newest$/,
+        );
       next = page.Next;
     }
     expect(pages).toEqual([[8, 7, 6], [5, 4, 2], [1]]);
     expect(await positions('?order=oldest&limit=2')).toEqual([-1, 0]);
-    const refused = await fetch(`${emulator.url}/emulator/v1/History?order=sideways`, { headers: { authorization: AUTHORIZATION } });
+    const refused = await fetch(`${emulator.url}/emulator/v1/History?order=sideways`, {
+      headers: { authorization: AUTHORIZATION },
+    });
     expect(refused.status).toBe(400);
-    expect(((await refused.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } }).error['@Message.ExtendedInfo'][0]!.MessageId).toMatch(/QueryParameterValueFormatError$/);
+    expect(
+      ((await refused.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } }).error[
+        '@Message.ExtendedInfo'
+      ][0]!.MessageId,
+    ).toMatch(/QueryParameterValueFormatError$/);
   });
 
   it('filters as the history command does: resource with its children, stream, types, actor, times, positions', async () => {
     expect(await positions('?resource=/redfish/v1/Systems/a')).toEqual([1, 2, 4, 5, 6, 7, 8]);
-    expect(await positions(`?resource=${encodeURIComponent('/redfish/v1/Systems/a/Storage/1/Volumes/1')}`)).toEqual([2]);
+    expect(await positions(`?resource=${encodeURIComponent('/redfish/v1/Systems/a/Storage/1/Volumes/1')}`)).toEqual([
+      2,
+    ]);
     expect(await positions('?stream=/redfish/v1/Systems/a')).toEqual([1, 4, 5, 6, 7, 8]);
     expect(await positions('?type=SampleObserved')).toEqual([1, 3]);
     expect(await positions('?type=SampleObserved&type=SampleRequested')).toEqual([1, 2, 3]);
@@ -114,13 +161,17 @@ describe('GET /emulator/v1/History', () => {
     const all = (await history()).Events;
     const since = all[3]!.recordedAt;
     expect((await history(`?since=${since}`)).Events.every((e) => e.recordedAt >= since)).toBe(true);
-    expect((await history(`?until=${encodeURIComponent(all[0]!.recordedAt)}`)).Events.map((e) => e.position)).toContain(first - 1);
+    expect((await history(`?until=${encodeURIComponent(all[0]!.recordedAt)}`)).Events.map((e) => e.position)).toContain(
+      first - 1,
+    );
     expect(await positions('?since=2000-01-01&until=2000-01-02')).toEqual([]);
     expect(await positions('?resource=/redfish/v1/Systems/nothing')).toEqual([]);
     // Ages, and a resource by its URL, as the history command takes them.
     expect(await positions('?since=1h')).toEqual([-1, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect(await positions('?until=1h')).toEqual([]);
-    expect(await positions(`?resource=${encodeURIComponent(`${emulator.url}/redfish/v1/Systems/a/Storage/1`)}`)).toEqual([2]);
+    expect(
+      await positions(`?resource=${encodeURIComponent(`${emulator.url}/redfish/v1/Systems/a/Storage/1`)}`),
+    ).toEqual([2]);
     // A type of this build the log has not recorded yet matches nothing, and is no mistake.
     expect(await positions('?type=ResetFailed')).toEqual([]);
   });
@@ -134,7 +185,10 @@ describe('GET /emulator/v1/History', () => {
       const page = (await response.json()) as HistoryPage;
       pages.push(page.Events.map((e) => e.position - first));
       seen.push(...page.Events.map((e) => e.position - first));
-      if (page.Next) expect(page.Next).toMatch(/^\/emulator\/v1\/History\?resource=%2Fredfish%2Fv1%2FSystems%2Fa&after=\d+&limit=3$/);
+      if (page.Next)
+        expect(page.Next).toMatch(
+          /^\/emulator\/v1\/History\?resource=%2Fredfish%2Fv1%2FSystems%2Fa&after=\d+&limit=3$/,
+        );
       next = page.Next;
     }
     expect(pages).toEqual([[1, 2, 4], [5, 6, 7], [8]]);
@@ -149,7 +203,10 @@ describe('GET /emulator/v1/History', () => {
 
   it('shows the same events as the query the history command runs', async () => {
     const viaApi = (await history('?resource=/redfish/v1/Systems/a&type=SampleChanged')).Events.map((e) => e.position);
-    const viaQuery = queryHistory(emulator.store.db, { resource: '/redfish/v1/Systems/a', types: ['SampleChanged'] }).map((e) => e.position);
+    const viaQuery = queryHistory(emulator.store.db, {
+      resource: '/redfish/v1/Systems/a',
+      types: ['SampleChanged'],
+    }).map((e) => e.position);
     expect(viaApi).toEqual(viaQuery);
   });
 
@@ -170,9 +227,13 @@ describe('GET /emulator/v1/History', () => {
       ['?$top=1', 'QueryParameterUnsupported', ['$top']],
     ];
     for (const [query, messageId, args] of cases) {
-      const response = await fetch(`${emulator.url}/emulator/v1/History${query}`, { headers: { authorization: AUTHORIZATION } });
+      const response = await fetch(`${emulator.url}/emulator/v1/History${query}`, {
+        headers: { authorization: AUTHORIZATION },
+      });
       expect(response.status, query).toBe(400);
-      const body = (await response.json()) as { error: { code: string; '@Message.ExtendedInfo': { MessageId: string; MessageArgs: string[] }[] } };
+      const body = (await response.json()) as {
+        error: { code: string; '@Message.ExtendedInfo': { MessageId: string; MessageArgs: string[] }[] };
+      };
       expect(body.error.code, query).toBe(`Base.1.22.${messageId}`);
       expect(body.error['@Message.ExtendedInfo'][0]!.MessageArgs, query).toEqual(args);
     }
@@ -182,9 +243,16 @@ describe('GET /emulator/v1/History', () => {
     const anonymous = await fetch(`${emulator.url}/emulator/v1/History`);
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('Base.1.22.NoValidSession');
-    const head = await fetch(`${emulator.url}/emulator/v1/History`, { method: 'HEAD', headers: { authorization: AUTHORIZATION } });
+    const head = await fetch(`${emulator.url}/emulator/v1/History`, {
+      method: 'HEAD',
+      headers: { authorization: AUTHORIZATION },
+    });
     expect(head.status).toBe(200);
-    const post = await fetch(`${emulator.url}/emulator/v1/History`, { method: 'POST', headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' }, body: '{}' });
+    const post = await fetch(`${emulator.url}/emulator/v1/History`, {
+      method: 'POST',
+      headers: { authorization: AUTHORIZATION, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
   });

@@ -46,14 +46,28 @@ const system: LabSystem = {
   config: {
     id: 'n1',
     domain: 'rfe-test-n1',
-    storage: [{ id: 'RAID', drives: [0, 1, 2, 3].map((i) => ({ id: String(i), capacityBytes: GiB, mediaType: 'HDD', protocol: 'SAS' })) }],
+    storage: [
+      {
+        id: 'RAID',
+        drives: [0, 1, 2, 3].map((i) => ({ id: String(i), capacityBytes: GiB, mediaType: 'HDD', protocol: 'SAS' })),
+      },
+    ],
   } as LabSystem['config'],
 };
 
-async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+async function request(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${emulator.url}${path}`, {
     method,
-    headers: { authorization: AUTHORIZATION, ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+    headers: {
+      authorization: AUTHORIZATION,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...headers,
+    },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
 }
@@ -74,16 +88,45 @@ beforeAll(async () => {
   const { store } = emulator;
   registerSystems(store, [system]);
   const observer = { actor: 'libvirt-observer' };
-  executeCommand(store, systemStream('n1'), systemDecider, { type: 'ObserveDomain', uuid: '0f6c3e51-7f3b-4a5e-9b1c-3d2e1f0a9b8c', vcpus: 2, memoryBytes: 256 * 2 ** 20, firmware: 'BIOS', macAddresses: ['52:54:00:aa:bb:01'] }, observer);
+  executeCommand(
+    store,
+    systemStream('n1'),
+    systemDecider,
+    {
+      type: 'ObserveDomain',
+      uuid: '0f6c3e51-7f3b-4a5e-9b1c-3d2e1f0a9b8c',
+      vcpus: 2,
+      memoryBytes: 256 * 2 ** 20,
+      firmware: 'BIOS',
+      macAddresses: ['52:54:00:aa:bb:01'],
+    },
+    observer,
+  );
   executeCommand(store, systemStream('n1'), systemDecider, { type: 'ObservePowerState', powerState: 'Off' }, observer);
 
   // Done (200 with the resource, or 204), or accepted for later (202).
-  const ok = (response: Response, status: number) => expect(response.status === 204 ? 200 : response.status, response.url).toBe(status);
-  ok(await request('PATCH', SYSTEM, { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } }), 200);
+  const ok = (response: Response, status: number) =>
+    expect(response.status === 204 ? 200 : response.status, response.url).toBe(status);
+  ok(
+    await request('PATCH', SYSTEM, { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } }),
+    200,
+  );
   ok(await request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'On' }), 200);
   ok(await request('PATCH', `${SYSTEM}/Bios/Settings`, { Attributes: { NumLockState: 'Off' } }), 200);
-  ok(await request('POST', `${MANAGER}/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia`, { Image: 'http://images.example/boot.iso' }), 200);
-  ok(await request('POST', `${STORAGE}/Volumes`, { RAIDType: 'RAID1', '@Redfish.OperationApplyTime': 'OnReset', Links: { Drives: [{ '@odata.id': `${STORAGE}/Drives/0` }, { '@odata.id': `${STORAGE}/Drives/1` }] } }), 202);
+  ok(
+    await request('POST', `${MANAGER}/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia`, {
+      Image: 'http://images.example/boot.iso',
+    }),
+    200,
+  );
+  ok(
+    await request('POST', `${STORAGE}/Volumes`, {
+      RAIDType: 'RAID1',
+      '@Redfish.OperationApplyTime': 'OnReset',
+      Links: { Drives: [{ '@odata.id': `${STORAGE}/Drives/0` }, { '@odata.id': `${STORAGE}/Drives/1` }] },
+    }),
+    202,
+  );
   ok(await request('POST', `/emulator/v1/Systems/n1/Storage/RAID/Drives/3/fail`), 200);
   executeCommand(store, systemStream('n1'), systemDecider, { type: 'ObservePowerState', powerState: 'On' }, observer);
 });
@@ -113,7 +156,11 @@ describe("The BMC's LogService", () => {
       Entries: { '@odata.id': ENTRIES },
     });
     const collection = await get(ENTRIES);
-    expect(collection).toMatchObject({ '@odata.id': ENTRIES, '@odata.type': '#LogEntryCollection.LogEntryCollection', Name: 'History Entries' });
+    expect(collection).toMatchObject({
+      '@odata.id': ENTRIES,
+      '@odata.type': '#LogEntryCollection.LogEntryCollection',
+      Name: 'History Entries',
+    });
     // LogEntryCollection expands its members: each is the entry itself, as a GET of it answers.
     expect(collection['Members@odata.count']).toBe(collection['Members'].length);
     for (const member of collection['Members']) expect(member).toEqual(await get(member['@odata.id']));
@@ -143,7 +190,11 @@ describe("The BMC's LogService", () => {
       'BiosSettingsApplied',
     ]);
     for (const entry of listed) {
-      expect(entry).toMatchObject({ '@odata.type': '#LogEntry.v1_21_0.LogEntry', EntryType: 'Event', Severity: expect.stringMatching(/^(OK|Warning|Critical)$/) });
+      expect(entry).toMatchObject({
+        '@odata.type': '#LogEntry.v1_21_0.LogEntry',
+        EntryType: 'Event',
+        Severity: expect.stringMatching(/^(OK|Warning|Critical)$/),
+      });
       expect(entry['MessageId']).toMatch(/^(ResourceEvent\.1\.4|TaskEvent\.1\.0|Base\.1\.22)\.[A-Za-z]+$/);
     }
   });
@@ -173,9 +224,15 @@ describe("The BMC's LogService", () => {
       MessageId: 'ResourceEvent.1.4.ResourceCreated',
       Originator: 'lab-config',
       OriginatorType: 'Internal',
-      Message: expect.stringContaining('System Node one registered from the lab configuration: libvirt domain rfe-test-n1 at qemu:///system.'),
+      Message: expect.stringContaining(
+        'System Node one registered from the lab configuration: libvirt domain rfe-test-n1 at qemu:///system.',
+      ),
     });
-    expect(await entry('ResetRequested')).toMatchObject({ MessageId: 'ResourceEvent.1.4.ResourcePoweringOn', MessageArgs: [SYSTEM], Message: expect.stringContaining('ResetType On requested') });
+    expect(await entry('ResetRequested')).toMatchObject({
+      MessageId: 'ResourceEvent.1.4.ResourcePoweringOn',
+      MessageArgs: [SYSTEM],
+      Message: expect.stringContaining('ResetType On requested'),
+    });
     const power = queryHistory(emulator.store.db, { resource: SYSTEM, types: ['PowerStateObserved'] });
     expect(await get(`${ENTRIES}/${power[1]!.position}`)).toMatchObject({
       MessageId: 'ResourceEvent.1.4.ResourcePoweredOn',
@@ -191,8 +248,13 @@ describe("The BMC's LogService", () => {
       Links: { OriginOfCondition: { '@odata.id': `${MANAGER}/VirtualMedia/Cd` } },
     });
     const volume = await entry('VolumeCreateRequested');
-    expect(volume).toMatchObject({ MessageId: 'ResourceEvent.1.4.ResourceCreated', Links: { OriginOfCondition: { '@odata.id': `${STORAGE}/Volumes/1` } } });
-    expect(volume['Message']).toMatch(/^The resource was created successfully\. Volume 1 requested: RAID1, 1 GiB on drives 0, 1; task \w+, carried out at the next reset\. By user:admin, request .+\.$/);
+    expect(volume).toMatchObject({
+      MessageId: 'ResourceEvent.1.4.ResourceCreated',
+      Links: { OriginOfCondition: { '@odata.id': `${STORAGE}/Volumes/1` } },
+    });
+    expect(volume['Message']).toMatch(
+      /^The resource was created successfully\. Volume 1 requested: RAID1, 1 GiB on drives 0, 1; task \w+, carried out at the next reset\. By user:admin, request .+\.$/,
+    );
     expect(await entry('DriveFailed')).toMatchObject({
       MessageId: 'ResourceEvent.1.4.ResourceStatusChangedCritical',
       MessageArgs: [`${STORAGE}/Drives/3`, 'Critical'],
@@ -200,7 +262,11 @@ describe("The BMC's LogService", () => {
       Message: expect.stringContaining('Drive 3 failed.'),
       Links: { OriginOfCondition: { '@odata.id': `${STORAGE}/Drives/3` } },
     });
-    expect(await entry('BootOverrideConsumed')).toMatchObject({ MessageId: 'Base.1.22.PropertyValueModified', Severity: 'OK', Originator: 'libvirt-observer' });
+    expect(await entry('BootOverrideConsumed')).toMatchObject({
+      MessageId: 'Base.1.22.PropertyValueModified',
+      Severity: 'OK',
+      Originator: 'libvirt-observer',
+    });
   });
 
   it('serves entries with the conventions of every view: ETag, 304, Allow, 404 and 405', async () => {
@@ -210,7 +276,9 @@ describe("The BMC's LogService", () => {
     expect(etag).toMatch(/^W\/"\d+"$/);
     expect(response.headers.get('odata-version')).toBe('4.0');
     expect(response.headers.get('allow')).toBe('GET, HEAD');
-    expect(response.headers.get('link')).toBe('<http://redfish.dmtf.org/schemas/v1/LogEntry.v1_21_0.json>; rel=describedby');
+    expect(response.headers.get('link')).toBe(
+      '<http://redfish.dmtf.org/schemas/v1/LogEntry.v1_21_0.json>; rel=describedby',
+    );
     expect((await request('GET', first, undefined, { 'if-none-match': etag })).status).toBe(304);
     expect((await request('GET', `${ENTRIES}/999999`)).status).toBe(404);
     const del = await request('DELETE', first);
@@ -223,7 +291,9 @@ describe("The BMC's LogService", () => {
     expect(listEtag).toMatch(/^W\/"\d+"$/);
     expect(collection.headers.get('allow')).toBe('GET, HEAD');
     expect(collection.headers.get('odata-version')).toBe('4.0');
-    expect(collection.headers.get('link')).toBe('<http://redfish.dmtf.org/schemas/v1/LogEntryCollection.json>; rel=describedby');
+    expect(collection.headers.get('link')).toBe(
+      '<http://redfish.dmtf.org/schemas/v1/LogEntryCollection.json>; rel=describedby',
+    );
     expect((await request('GET', ENTRIES, undefined, { 'if-none-match': listEtag })).status).toBe(304);
     expect((await request('GET', '/redfish/v1/Managers/nobody/LogServices/History/Entries')).status).toBe(404);
     expect((await request('HEAD', ENTRIES)).status).toBe(200);
@@ -233,21 +303,50 @@ describe("The BMC's LogService", () => {
     const store = emulator.store;
     const stream = storageStream('n1', 'RAID');
     const drives = [2, 3].map((i) => `${STORAGE}/Drives/${i}`);
-    expect(executeCommand(store, stream, storageDecider, { type: 'ReplaceDrive', driveId: '3', serialNumber: 'NEW-3' }, { actor: 'cli' }).ok).toBe(true);
-    const made = executeCommand(store, stream, storageDecider, { type: 'CreateVolume', taskId: 'mk', applyTime: 'Immediate', request: { raidType: 'RAID0', drives } }, { actor: 'user:admin', requestId: 'req-mk' });
+    expect(
+      executeCommand(
+        store,
+        stream,
+        storageDecider,
+        { type: 'ReplaceDrive', driveId: '3', serialNumber: 'NEW-3' },
+        { actor: 'cli' },
+      ).ok,
+    ).toBe(true);
+    const made = executeCommand(
+      store,
+      stream,
+      storageDecider,
+      { type: 'CreateVolume', taskId: 'mk', applyTime: 'Immediate', request: { raidType: 'RAID0', drives } },
+      { actor: 'user:admin', requestId: 'req-mk' },
+    );
     expect(made).toMatchObject({ ok: true });
     const reconciler = { actor: 'reconciler' };
-    expect(executeCommand(store, stream, storageDecider, { type: 'RecordOperationOutcome', taskId: 'mk' }, reconciler).ok).toBe(true);
+    expect(
+      executeCommand(store, stream, storageDecider, { type: 'RecordOperationOutcome', taskId: 'mk' }, reconciler).ok,
+    ).toBe(true);
     const volume = `${STORAGE}/Volumes/2`;
     await get(volume);
-    expect(executeCommand(store, stream, storageDecider, { type: 'DeleteVolume', taskId: 'rm', applyTime: 'Immediate', volumeId: '2' }, { actor: 'user:admin' }).ok).toBe(true);
-    expect(executeCommand(store, stream, storageDecider, { type: 'RecordOperationOutcome', taskId: 'rm' }, reconciler).ok).toBe(true);
+    expect(
+      executeCommand(
+        store,
+        stream,
+        storageDecider,
+        { type: 'DeleteVolume', taskId: 'rm', applyTime: 'Immediate', volumeId: '2' },
+        { actor: 'user:admin' },
+      ).ok,
+    ).toBe(true);
+    expect(
+      executeCommand(store, stream, storageDecider, { type: 'RecordOperationOutcome', taskId: 'rm' }, reconciler).ok,
+    ).toBe(true);
     expect((await request('GET', volume)).status).toBe(404);
 
     const etagBefore = (await request('GET', ENTRIES)).headers.get('etag');
     const listed = await entries();
     const naming = listed.filter((e) => e['Links']['OriginOfCondition']['@odata.id'] === volume);
-    expect(naming.map((e) => e['MessageId'])).toEqual(['ResourceEvent.1.4.ResourceCreated', 'ResourceEvent.1.4.ResourceChanged']);
+    expect(naming.map((e) => e['MessageId'])).toEqual([
+      'ResourceEvent.1.4.ResourceCreated',
+      'ResourceEvent.1.4.ResourceChanged',
+    ]);
     for (const entry of naming) expect(entry['OriginOfConditionUnavailable']).toBe(true);
     expect(listed.filter((e) => e['OriginOfConditionUnavailable'] === true)).toHaveLength(2);
     expect(listed.at(-1)).toMatchObject({
@@ -256,7 +355,11 @@ describe("The BMC's LogService", () => {
       Message: "The task with Id 'rm' has completed. Delete volume 2 on n1 RAID: done in libvirt. By reconciler.",
       Links: { OriginOfCondition: { '@odata.id': '/redfish/v1/TaskService/Tasks/rm' } },
     });
-    expect(listed.find((e) => e['MessageArgs'][0] === `${STORAGE}/Drives/3` && e['MessageId'].endsWith('ResourceStatusChangedOK'))).toMatchObject({
+    expect(
+      listed.find(
+        (e) => e['MessageArgs'][0] === `${STORAGE}/Drives/3` && e['MessageId'].endsWith('ResourceStatusChangedOK'),
+      ),
+    ).toMatchObject({
       Message: `The health of resource '${STORAGE}/Drives/3' has changed to OK. A new drive, serial NEW-3, took bay 3. By cli.`,
       OriginatorType: 'Client',
     });
@@ -264,7 +367,12 @@ describe("The BMC's LogService", () => {
     // Marking older entries moved the collection's ETag too.
     expect(etagBefore).toBe(`W/"${store.lastPosition()}"`);
 
-    const managerViews = () => store.db.prepare("SELECT odata_id, body, position FROM views WHERE odata_id LIKE '/redfish/v1/Managers/%' ORDER BY odata_id").all();
+    const managerViews = () =>
+      store.db
+        .prepare(
+          "SELECT odata_id, body, position FROM views WHERE odata_id LIKE '/redfish/v1/Managers/%' ORDER BY odata_id",
+        )
+        .all();
     const live = managerViews();
     rebuildViews(store.db, projectors);
     store.views.invalidate();

@@ -5,7 +5,10 @@ describe('login lockout', () => {
   it('locks after the threshold of failures, each within the counter window of the one before, for the duration', () => {
     let now = 0;
     const settings = { threshold: 3, durationSeconds: 60, counterResetAfterSeconds: 10 };
-    const lockout = new LoginLockout(() => settings, () => now);
+    const lockout = new LoginLockout(
+      () => settings,
+      () => now,
+    );
     expect(lockout.recordFailure('ops')).toBe(false);
     now += 9_000;
     expect(lockout.recordFailure('ops')).toBe(false);
@@ -26,14 +29,20 @@ describe('login lockout', () => {
 
   it('resets the counter on a successful login, and locks nothing with a threshold or duration of 0', () => {
     let settings = { threshold: 2, durationSeconds: 60, counterResetAfterSeconds: 60 };
-    const lockout = new LoginLockout(() => settings, () => 0);
+    const lockout = new LoginLockout(
+      () => settings,
+      () => 0,
+    );
     lockout.recordFailure('ops');
     lockout.recordSuccess('ops');
     expect(lockout.recordFailure('ops')).toBe(false);
     expect(lockout.recordFailure('ops')).toBe(true);
     lockout.unlock('ops');
     expect(lockout.isLocked('ops')).toBe(false);
-    for (const off of [{ ...settings, threshold: 0 }, { ...settings, durationSeconds: 0 }]) {
+    for (const off of [
+      { ...settings, threshold: 0 },
+      { ...settings, durationSeconds: 0 },
+    ]) {
       settings = off;
       for (let i = 0; i < 5; i++) expect(lockout.recordFailure('ops')).toBe(false);
       expect(lockout.isLocked('ops')).toBe(false);

@@ -29,15 +29,20 @@ async function call(method: string, path: string, user = 'admin', body?: unknown
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
-const messageId = (text: string) => (JSON.parse(text) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } }).error['@Message.ExtendedInfo'][0]!.MessageId.replace(/^Base\.\d+\.\d+\./, '');
+const messageId = (text: string) =>
+  (JSON.parse(text) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } }).error[
+    '@Message.ExtendedInfo'
+  ][0]!.MessageId.replace(/^Base\.\d+\.\d+\./, '');
 /** Events other than the records of refused requests (a refusal records only that). */
 const eventCount = () => acceptedPosition(emulator.store);
 
 beforeAll(async () => {
   const htpasswd = join(dir, 'htpasswd');
   const hash = bcrypt.hashSync(PASSWORD, 4);
-  writeFileSync(htpasswd, ['admin', 'ops', 'monitor'].map((u) => `${u}:${hash}`).join('\n') + '\n');
-  config = testConfig(dir, { auth: { enabled: true, htpasswdFile: htpasswd, roles: { monitor: 'ReadOnly', ops: 'Operator' } } }).config;
+  writeFileSync(htpasswd, `${['admin', 'ops', 'monitor'].map((u) => `${u}:${hash}`).join('\n')}\n`);
+  config = testConfig(dir, {
+    auth: { enabled: true, htpasswdFile: htpasswd, roles: { monitor: 'ReadOnly', ops: 'Operator' } },
+  }).config;
   emulator = await startEmulator(config);
 });
 
@@ -52,7 +57,11 @@ describe('POST /emulator/v1/Marks', () => {
     expect(placed.status).toBe(201);
     expect(JSON.parse(placed.text)).toEqual({ Name: 'before-deploy', Position: eventCount() });
     const [event] = emulator.store.readStream('/emulator/v1/Marks');
-    expect(event).toMatchObject({ type: 'MarkPlaced', data: { name: 'before-deploy' }, meta: { actor: 'user:ops', requestId: expect.any(String) } });
+    expect(event).toMatchObject({
+      type: 'MarkPlaced',
+      data: { name: 'before-deploy' },
+      meta: { actor: 'user:ops', requestId: expect.any(String) },
+    });
   });
 
   it('refuses a bad body, a bad or taken name, and a ReadOnly account, recording nothing', async () => {
@@ -71,7 +80,15 @@ describe('POST /emulator/v1/Marks', () => {
       const answer = await call('POST', '/emulator/v1/Marks', user, body);
       expect([answer.status, messageId(answer.text)], JSON.stringify(body)).toEqual([status, id]);
     }
-    expect((await fetch(`${emulator.url}/emulator/v1/Marks`, { method: 'POST', body: '{"Name":"anon"}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${emulator.url}/emulator/v1/Marks`, {
+          method: 'POST',
+          body: '{"Name":"anon"}',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(401);
     expect(eventCount()).toBe(before);
   });
 });
@@ -82,14 +99,23 @@ describe('GET /emulator/v1/Scenario', () => {
     const answer = await call('GET', '/emulator/v1/Scenario?from-mark=before-deploy&to-mark=after-deploy');
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
-    expect(answer.headers.get('content-disposition')).toBe('attachment; filename="scenario-before-deploy-after-deploy.ndjson"');
+    expect(answer.headers.get('content-disposition')).toBe(
+      'attachment; filename="scenario-before-deploy-after-deploy.ndjson"',
+    );
     const file = join(dir, 'cli.ndjson');
     await exportScenario(emulator.store, config, { fromMark: 'before-deploy', toMark: 'after-deploy' }, file);
     const [downloadedHeader, ...downloaded] = answer.text.trimEnd().split('\n');
     const [writtenHeader, ...written] = readFileSync(file, 'utf8').trimEnd().split('\n');
-    const withoutTime = (line: string) => ({ ...(JSON.parse(line) as Record<string, unknown>), exportedAt: undefined, digest: undefined });
+    const withoutTime = (line: string) => ({
+      ...(JSON.parse(line) as Record<string, unknown>),
+      exportedAt: undefined,
+      digest: undefined,
+    });
     expect(withoutTime(downloadedHeader!)).toEqual(withoutTime(writtenHeader!));
-    expect(JSON.parse(downloadedHeader!)).toMatchObject({ format: 'redfish-emulator-scenario', range: { fromMark: 'before-deploy', toMark: 'after-deploy' } });
+    expect(JSON.parse(downloadedHeader!)).toMatchObject({
+      format: 'redfish-emulator-scenario',
+      range: { fromMark: 'before-deploy', toMark: 'after-deploy' },
+    });
     expect(downloaded).toEqual(written);
   });
 

@@ -87,7 +87,14 @@ describe('Base MessageIds used by the code', () => {
   it('finds the calls it is meant to check', () => {
     // The protocol layer alone makes these; if the scan stopped seeing calls it would pass vacuously.
     const ids = new Set(uses.flatMap((u) => u.ids));
-    for (const id of ['ResourceMissingAtURI', 'OperationNotAllowed', 'MalformedJSON', 'PayloadTooLarge', 'InternalError', 'HeaderInvalid']) {
+    for (const id of [
+      'ResourceMissingAtURI',
+      'OperationNotAllowed',
+      'MalformedJSON',
+      'PayloadTooLarge',
+      'InternalError',
+      'HeaderInvalid',
+    ]) {
       expect(ids).toContain(id);
     }
   });
@@ -102,7 +109,8 @@ describe('Base MessageIds used by the code', () => {
         const entry = registry.Messages[id];
         if (!entry) return [`${use.where}: '${id}' is not in the Base registry`];
         if (use.argCount === 'uncounted') return [`${use.where}: the arguments of '${id}' are not an array literal`];
-        if (use.argCount !== entry.NumberOfArgs) return [`${use.where}: '${id}' takes ${entry.NumberOfArgs} arguments, given ${use.argCount}`];
+        if (use.argCount !== entry.NumberOfArgs)
+          return [`${use.where}: '${id}' takes ${entry.NumberOfArgs} arguments, given ${use.argCount}`];
         return [];
       }),
     );

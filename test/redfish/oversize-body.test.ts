@@ -41,8 +41,16 @@ print(json.dumps({'status': response.status, 'connection': response.getheader('C
 `;
 
 async function pythonSends(mode: 'content-length' | 'chunked') {
-  const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', PYTHON_CLIENT, new URL(emulator.url).port, mode], { timeout: 60_000 });
-  return JSON.parse(stdout) as { status: number; connection: string | null; body: { error: { code: string; '@Message.ExtendedInfo': { MessageId: string }[] } } };
+  const { stdout } = await promisify(execFile)(
+    '/usr/bin/python3',
+    ['-c', PYTHON_CLIENT, new URL(emulator.url).port, mode],
+    { timeout: 60_000 },
+  );
+  return JSON.parse(stdout) as {
+    status: number;
+    connection: string | null;
+    body: { error: { code: string; '@Message.ExtendedInfo': { MessageId: string }[] } };
+  };
 }
 
 describe('a body over the limit', () => {
@@ -60,7 +68,10 @@ describe('a body over the limit', () => {
 
   it('declared beyond what is worth reading, is answered at once and the connection closed', async () => {
     // Headers only: a server that waited for 100 MiB would never answer.
-    const answer = await rawExchange(emulator.url, `PATCH /redfish/v1/Systems/none HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n{"Name": "`);
+    const answer = await rawExchange(
+      emulator.url,
+      `PATCH /redfish/v1/Systems/none HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n{"Name": "`,
+    );
     expect(answer).toMatch(/^HTTP\/1.1 413 /);
     expect(answer).toMatch(/\r\nconnection: close\r\n/i);
     expect(answer).toContain('"code":"Base.1.22.PayloadTooLarge"');

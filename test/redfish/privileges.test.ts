@@ -66,7 +66,10 @@ async function call(method: string, path: string, user: string, body?: unknown) 
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   // Headers are enough for a stream (SSE); a JSON body is read.
-  const json = response.headers.get('content-type')?.startsWith('application/json') && method !== 'HEAD' ? ((await response.json()) as Record<string, any>) : undefined;
+  const json =
+    response.headers.get('content-type')?.startsWith('application/json') && method !== 'HEAD'
+      ? ((await response.json()) as Record<string, any>)
+      : undefined;
   if (!json) await response.body?.cancel();
   return { status: response.status, body: json };
 }
@@ -92,7 +95,7 @@ function eventsBy(user: string, refused = false): number {
 beforeAll(async () => {
   const hash = bcrypt.hashSync(PASSWORD, 4);
   const htpasswd = join(dir, 'htpasswd');
-  writeFileSync(htpasswd, ['admin', 'ops', 'monitor'].map((u) => `${u}:${hash}`).join('\n') + '\n');
+  writeFileSync(htpasswd, `${['admin', 'ops', 'monitor'].map((u) => `${u}:${hash}`).join('\n')}\n`);
   const listen = (message: unknown) => {
     (message as { fastify: FastifyInstance }).fastify.addHook('onRoute', (route) => {
       const generic = (route.config as { generic?: boolean } | undefined)?.generic === true;
@@ -107,7 +110,10 @@ beforeAll(async () => {
     const config = testConfig(dir, {
       auth: { enabled: true, htpasswdFile: htpasswd, roles: { monitor: 'ReadOnly', ops: 'Operator' } },
       libvirt: { uri: 'test:///default', pool: { name: uniqueName('pool'), path: join(dir, 'pool') } },
-      lab: { createMissingDomains: true, systems: [{ id: 's1', domain: uniqueName('domain'), storage: [{ id: 'RAID', drives }] }] },
+      lab: {
+        createMissingDomains: true,
+        systems: [{ id: 's1', domain: uniqueName('domain'), storage: [{ id: 'RAID', drives }] }],
+      },
     }).config;
     emulator = await startEmulator(config, { resyncIntervalMs: 60_000 });
     await emulator.lab!.ready;
@@ -127,25 +133,31 @@ describe('privileges', { timeout: 120_000 }, () => {
 
   it('lists a privilege for every mutating route, and every listed operation is a route', () => {
     expect(protectedRoutes().length).toBeGreaterThan(50);
-    for (const route of protectedRoutes()) expect(requirementOf(route.method, route.url, route.generic), `${route.method} ${route.url}`).toBeDefined();
+    for (const route of protectedRoutes())
+      expect(requirementOf(route.method, route.url, route.generic), `${route.method} ${route.url}`).toBeDefined();
     const registered = new Set(protectedRoutes().map((r) => `${r.method} ${r.url}`));
     // A mockup lab's routes are registered in a mockup lab only (test/mockup walks them).
     const mockupOnly = (operation: string) => operation.endsWith(` ${MOCKUP_ROUTE}`);
-    for (const operation of listedOperations().filter((o) => !mockupOnly(o))) expect(registered, operation).toContain(operation);
+    for (const operation of listedOperations().filter((o) => !mockupOnly(o)))
+      expect(registered, operation).toContain(operation);
   });
 
   it('gives an account not named in auth.roles the Administrator role, and refuses a role for a name that is no account', () => {
     const roles = new AccountRoles({ monitor: 'ReadOnly' }, ['admin', 'monitor']);
     expect([roles.roleOf('admin'), roles.roleOf('monitor')]).toEqual(['Administrator', 'ReadOnly']);
     expect(() => new AccountRoles({ monitr: 'ReadOnly' }, ['admin', 'monitor'])).toThrow(AccountRolesError);
-    expect(() => new AccountRoles({ monitr: 'ReadOnly' }, ['admin', 'monitor'])).toThrow("auth.roles names 'monitr', not an account of the accounts file");
+    expect(() => new AccountRoles({ monitr: 'ReadOnly' }, ['admin', 'monitor'])).toThrow(
+      "auth.roles names 'monitr', not an account of the accounts file",
+    );
   });
 
   it('stops at start-up on a mutating route with no privilege listed', async () => {
     const app = Fastify();
     refuseUnlistedRoutes(app);
     app.get('/redfish/v1/Unlisted', async () => ({}));
-    expect(() => app.post('/redfish/v1/Unlisted', async () => ({}))).toThrow(/POST \/redfish\/v1\/Unlisted has no privilege in src\/redfish\/auth\/route-privileges.ts/);
+    expect(() => app.post('/redfish/v1/Unlisted', async () => ({}))).toThrow(
+      /POST \/redfish\/v1\/Unlisted has no privilege in src\/redfish\/auth\/route-privileges.ts/,
+    );
     expect(() => app.post('/elsewhere', async () => ({}))).not.toThrow();
     await app.close();
   });
@@ -226,20 +238,36 @@ describe('privileges', { timeout: 120_000 }, () => {
       ['POST', `/emulator/v1${SYSTEM.slice('/redfish/v1'.length)}/Storage/RAID/Drives/1/fail`],
       ['GET', `/emulator/v1/AsOf?resource=${SYSTEM}&asOf=1`],
     ] as const) {
-      expect((await call(method, path, 'ops', method === 'GET' ? undefined : {})).status, `${method} ${path}`).toBe(403);
+      expect((await call(method, path, 'ops', method === 'GET' ? undefined : {})).status, `${method} ${path}`).toBe(
+        403,
+      );
     }
     expect(eventsBy('ops')).toBe(1);
-    expect((await call('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, 'monitor', { ResetType: 'On' })).status).toBe(403);
+    expect((await call('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, 'monitor', { ResetType: 'On' })).status).toBe(
+      403,
+    );
   });
 
   it('shows each account its role, and each role its privileges', async () => {
     const accounts = '/redfish/v1/AccountService/Accounts';
-    for (const [user, role] of [['admin', 'Administrator'], ['ops', 'Operator'], ['monitor', 'ReadOnly']]) {
+    for (const [user, role] of [
+      ['admin', 'Administrator'],
+      ['ops', 'Operator'],
+      ['monitor', 'ReadOnly'],
+    ]) {
       const account = (await call('GET', `${accounts}/${user}`, 'monitor')).body!;
-      expect(account).toMatchObject({ UserName: user, RoleId: role, Links: { Role: { '@odata.id': `/redfish/v1/AccountService/Roles/${role}` } } });
+      expect(account).toMatchObject({
+        UserName: user,
+        RoleId: role,
+        Links: { Role: { '@odata.id': `/redfish/v1/AccountService/Roles/${role}` } },
+      });
     }
-    expect((await call('GET', '/redfish/v1/AccountService/Roles/ReadOnly', 'monitor')).body!['AssignedPrivileges']).toEqual(['Login', 'ConfigureSelf']);
-    expect((await call('GET', '/redfish/v1/AccountService/Roles/Operator', 'monitor')).body!['AssignedPrivileges']).toEqual(['Login', 'ConfigureSelf', 'ConfigureComponents']);
+    expect(
+      (await call('GET', '/redfish/v1/AccountService/Roles/ReadOnly', 'monitor')).body!['AssignedPrivileges'],
+    ).toEqual(['Login', 'ConfigureSelf']);
+    expect(
+      (await call('GET', '/redfish/v1/AccountService/Roles/Operator', 'monitor')).body!['AssignedPrivileges'],
+    ).toEqual(['Login', 'ConfigureSelf', 'ConfigureComponents']);
   });
 
   it('lets sushy read a system as a ReadOnly account, and refuses it a reset (403); redfishtool likewise', async () => {
@@ -257,12 +285,22 @@ try:
 except exceptions.AccessError as e:
     print('refused', e.status_code, e.code)
 `;
-    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(stdout.trim().split('\n')).toEqual(['read s1', 'refused 403 Base.1.22.InsufficientPrivilege']);
     const redfishtool = (...args: string[]) =>
-      promisify(execFile)('redfishtool', ['-r', new URL(emulator.url).host, '-u', 'monitor', '-p', PASSWORD, '-S', 'Never', '-A', 'Basic', ...args], { encoding: 'utf8', timeout: 30_000 }).then(
+      promisify(execFile)(
+        'redfishtool',
+        ['-r', new URL(emulator.url).host, '-u', 'monitor', '-p', PASSWORD, '-S', 'Never', '-A', 'Basic', ...args],
+        { encoding: 'utf8', timeout: 30_000 },
+      ).then(
         (done) => ({ code: 0, output: done.stdout + done.stderr }),
-        (failed: { code: number; stdout: string; stderr: string }) => ({ code: failed.code, output: failed.stdout + failed.stderr }),
+        (failed: { code: number; stdout: string; stderr: string }) => ({
+          code: failed.code,
+          output: failed.stdout + failed.stderr,
+        }),
       );
     const read = await redfishtool('Systems', '-I', 's1', 'get');
     expect(read.code).toBe(0);

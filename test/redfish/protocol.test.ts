@@ -34,16 +34,27 @@ describe('OData documents and protocol rules', () => {
   });
 
   it('serves the OData service document without credentials, listing what the root links', async () => {
-    const document = (await (await get('/redfish/v1/odata')).json()) as { '@odata.context': string; value: { name: string; url: string }[] };
+    const document = (await (await get('/redfish/v1/odata')).json()) as {
+      '@odata.context': string;
+      value: { name: string; url: string }[];
+    };
     expect(document['@odata.context']).toBe('/redfish/v1/$metadata');
     expect(document.value).toContainEqual({ name: 'Service', kind: 'Singleton', url: '/redfish/v1/' });
-    expect(document.value).toContainEqual({ name: 'SessionService', kind: 'Singleton', url: '/redfish/v1/SessionService' });
+    expect(document.value).toContainEqual({
+      name: 'SessionService',
+      kind: 'Singleton',
+      url: '/redfish/v1/SessionService',
+    });
   });
 
-  it('names each resource\'s JSON Schema in a Link header and gives route-served resources an ETag', async () => {
-    expect((await get('/redfish/v1/')).headers.get('link')).toBe('<http://redfish.dmtf.org/schemas/v1/ServiceRoot.v1_20_0.json>; rel=describedby');
+  it("names each resource's JSON Schema in a Link header and gives route-served resources an ETag", async () => {
+    expect((await get('/redfish/v1/')).headers.get('link')).toBe(
+      '<http://redfish.dmtf.org/schemas/v1/ServiceRoot.v1_20_0.json>; rel=describedby',
+    );
     const account = await get('/redfish/v1/AccountService/Accounts/admin', AUTH);
-    expect(account.headers.get('link')).toBe('<http://redfish.dmtf.org/schemas/v1/ManagerAccount.v1_14_1.json>; rel=describedby');
+    expect(account.headers.get('link')).toBe(
+      '<http://redfish.dmtf.org/schemas/v1/ManagerAccount.v1_14_1.json>; rel=describedby',
+    );
     const etag = account.headers.get('etag');
     expect(etag).toMatch(/^W\/".+"$/);
     expect((await get('/redfish/v1/AccountService/Accounts/admin', AUTH)).headers.get('etag')).toBe(etag);
@@ -64,11 +75,25 @@ describe('OData documents and protocol rules', () => {
   });
 
   it('presents the accounts file in the AccountService with the three standard roles, keeping a configured role', async () => {
-    const roles = (await (await get('/redfish/v1/AccountService/Roles', AUTH)).json()) as { Members: { '@odata.id': string }[] };
-    expect(roles.Members.map((m) => m['@odata.id'].split('/').pop())).toEqual(['Administrator', 'Operator', 'ReadOnly']);
-    const account = (await (await get('/redfish/v1/AccountService/Accounts/admin', AUTH)).json()) as Record<string, unknown>;
+    const roles = (await (await get('/redfish/v1/AccountService/Roles', AUTH)).json()) as {
+      Members: { '@odata.id': string }[];
+    };
+    expect(roles.Members.map((m) => m['@odata.id'].split('/').pop())).toEqual([
+      'Administrator',
+      'Operator',
+      'ReadOnly',
+    ]);
+    const account = (await (await get('/redfish/v1/AccountService/Accounts/admin', AUTH)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(account).toMatchObject({ UserName: 'admin', RoleId: 'Administrator', Password: null });
-    const patch = (body: unknown) => fetch(`${emulator.url}/redfish/v1/AccountService/Accounts/admin`, { method: 'PATCH', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const patch = (body: unknown) =>
+      fetch(`${emulator.url}/redfish/v1/AccountService/Accounts/admin`, {
+        method: 'PATCH',
+        headers: { ...AUTH, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect((await patch({})).status).toBe(200);
     const demote = await patch({ RoleId: 'ReadOnly' });
     expect(demote.status).toBe(400);
@@ -76,11 +101,20 @@ describe('OData documents and protocol rules', () => {
   });
 
   it('serves the Base message registry its errors use, and a TaskService', async () => {
-    const file = (await (await get('/redfish/v1/Registries/Base.1.22.1', AUTH)).json()) as { Registry: string; Location: { Uri: string }[] };
+    const file = (await (await get('/redfish/v1/Registries/Base.1.22.1', AUTH)).json()) as {
+      Registry: string;
+      Location: { Uri: string }[];
+    };
     expect(file.Registry).toBe('Base.1.22');
-    const registry = (await (await get(file.Location[0]!.Uri, AUTH)).json()) as { Id: string; Messages: Record<string, unknown> };
+    const registry = (await (await get(file.Location[0]!.Uri, AUTH)).json()) as {
+      Id: string;
+      Messages: Record<string, unknown>;
+    };
     expect(registry.Id).toBe('Base.1.22.1');
     expect(Object.keys(registry.Messages)).toContain('PropertyValueNotInList');
-    expect(await (await get('/redfish/v1/TaskService', AUTH)).json()).toMatchObject({ ServiceEnabled: true, Tasks: { '@odata.id': '/redfish/v1/TaskService/Tasks' } });
+    expect(await (await get('/redfish/v1/TaskService', AUTH)).json()).toMatchObject({
+      ServiceEnabled: true,
+      Tasks: { '@odata.id': '/redfish/v1/TaskService/Tasks' },
+    });
   });
 });

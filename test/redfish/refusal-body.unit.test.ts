@@ -20,7 +20,9 @@ describe('the body of a refused request as recorded', () => {
       },
     });
     // A login's user name says who tried.
-    expect(recordedBody({ UserName: 'eve', Password: 'x' }, { limitBytes: 4096, isLogin: true })).toEqual({ body: { UserName: 'eve', Password: '[redacted]' } });
+    expect(recordedBody({ UserName: 'eve', Password: 'x' }, { limitBytes: 4096, isLogin: true })).toEqual({
+      body: { UserName: 'eve', Password: '[redacted]' },
+    });
   });
 
   it('keeps the first bytes of a body over the limit, as text, with its size; nothing for no body', () => {

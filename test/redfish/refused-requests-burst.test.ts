@@ -32,7 +32,11 @@ describe('a burst of refused requests', { timeout: 180_000 }, () => {
       while (sent < BURST) {
         const i = sent++;
         // 20 paths: the per-path limit (10) alone would keep 200; the total keeps 100.
-        const response = await fetch(`${emulator.url}/redfish/v1/Systems/none-${i % PATHS}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"AssetTag": "x"}' });
+        const response = await fetch(`${emulator.url}/redfish/v1/Systems/none-${i % PATHS}`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: '{"AssetTag": "x"}',
+        });
         expect(response.status).toBe(404);
         await response.arrayBuffer();
       }
@@ -42,11 +46,18 @@ describe('a burst of refused requests', { timeout: 180_000 }, () => {
     // The window's count is written when it ends: here, at close.
     await emulator.close();
 
-    const { store } = openEventStore({ file: storeFile(config), projectors: [], projectionVersion: PROJECTION_VERSION, durability: 'process' });
+    const { store } = openEventStore({
+      file: storeFile(config),
+      projectors: [],
+      projectionVersion: PROJECTION_VERSION,
+      durability: 'process',
+    });
     try {
       const events = queryHistory(store.db, { streamId: REFUSALS_STREAM, limit: 100_000 });
       const recorded = events.filter((e) => e.type === 'RequestRefused');
-      const summaries = events.filter((e) => e.type === 'RequestRefusalsDropped').map((e) => e.data as RequestRefusalsDropped['data']);
+      const summaries = events
+        .filter((e) => e.type === 'RequestRefusalsDropped')
+        .map((e) => e.data as RequestRefusalsDropped['data']);
       expect(during).toBe(100);
       expect(recorded).toHaveLength(100);
       expect(summaries).toHaveLength(1);
@@ -57,7 +68,16 @@ describe('a burst of refused requests', { timeout: 180_000 }, () => {
       store.db.close();
     }
     // The summary is found under the paths it counts.
-    const history = runCli(['history', '--data-dir', join(dir, 'data'), '--resource', '/redfish/v1/Systems/none-7', '--type', 'RequestRefusalsDropped', '--json']);
+    const history = runCli([
+      'history',
+      '--data-dir',
+      join(dir, 'data'),
+      '--resource',
+      '/redfish/v1/Systems/none-7',
+      '--type',
+      'RequestRefusalsDropped',
+      '--json',
+    ]);
     expect(history.code, history.stderr).toBe(0);
     expect(history.stdout.trim().split('\n')).toHaveLength(1);
   });

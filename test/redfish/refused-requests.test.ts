@@ -42,14 +42,22 @@ interface Entry {
 const cliHistory = (resource: string): Entry[] => {
   const run = runCli(['history', '--data-dir', dataDir, '--resource', resource, '--json']);
   expect(run.code, run.stderr).toBe(0);
-  return run.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Entry);
+  return run.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Entry);
 };
 const apiHistory = async (query: string): Promise<Entry[]> => {
   const response = await request('GET', `/emulator/v1/History?${query}`);
   expect(response.status).toBe(200);
   return ((await response.json()) as { Events: Entry[] }).Events;
 };
-const refusals = () => queryHistory(emulator.store.db, { streamId: REFUSALS_STREAM }).map((e) => ({ ...e, data: e.data as RequestRefused['data'] }));
+const refusals = () =>
+  queryHistory(emulator.store.db, { streamId: REFUSALS_STREAM }).map((e) => ({
+    ...e,
+    data: e.data as RequestRefused['data'],
+  }));
 const views = () => emulator.store.db.prepare('SELECT odata_id, body, position FROM views ORDER BY odata_id').all();
 
 beforeAll(async () => {
@@ -57,7 +65,10 @@ beforeAll(async () => {
   config = testConfig(dir, {
     auth: { enabled: true },
     libvirt: { uri: 'test:///default', pool: { name: uniqueName('pool'), path: join(dir, 'pool') } },
-    lab: { createMissingDomains: true, systems: [{ id: 's1', domain: uniqueName('domain'), storage: [{ id: 'RAID', drives }] }] },
+    lab: {
+      createMissingDomains: true,
+      systems: [{ id: 's1', domain: uniqueName('domain'), storage: [{ id: 'RAID', drives }] }],
+    },
   }).config;
   emulator = await startEmulator(config, { resyncIntervalMs: 60_000 });
   await emulator.lab!.ready;
@@ -71,17 +82,28 @@ afterAll(async () => {
 describe('refused requests in history', { timeout: 60_000 }, () => {
   it('records a RAID volume POST with a bad body, found by --resource of the collection and of the system, with its MessageId (CLI and API)', async () => {
     const before = { position: acceptedPosition(emulator.store), views: views() };
-    const body = { RAIDType: 'RAID7', Links: { Drives: [{ '@odata.id': `${STORAGE}/Drives/0` }, { '@odata.id': `${STORAGE}/Drives/1` }] } };
+    const body = {
+      RAIDType: 'RAID7',
+      Links: { Drives: [{ '@odata.id': `${STORAGE}/Drives/0` }, { '@odata.id': `${STORAGE}/Drives/1` }] },
+    };
     const response = await request('POST', VOLUMES, body);
     expect(response.status).toBe(400);
-    const messageIds = ((await response.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } }).error['@Message.ExtendedInfo'].map((m) => m.MessageId);
+    const messageIds = (
+      (await response.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } }
+    ).error['@Message.ExtendedInfo'].map((m) => m.MessageId);
     expect(messageIds[0]).toMatch(/^Base\.1\.\d+\.\w+$/);
 
     const [cli] = cliHistory(VOLUMES).filter((e) => e.type === 'RequestRefused');
-    expect(cli).toMatchObject({ subject: VOLUMES, actor: 'user:admin', data: { status: 400, messageIds, method: 'POST', path: VOLUMES, body } });
+    expect(cli).toMatchObject({
+      subject: VOLUMES,
+      actor: 'user:admin',
+      data: { status: 400, messageIds, method: 'POST', path: VOLUMES, body },
+    });
     expect(cli!.requestId).toMatch(/./);
     expect(cliHistory(SYSTEM).map((e) => e.type)).toContain('RequestRefused');
-    expect((await apiHistory(`resource=${encodeURIComponent(VOLUMES)}&type=RequestRefused`)).map((e) => e.data)).toEqual([cli!.data]);
+    expect(
+      (await apiHistory(`resource=${encodeURIComponent(VOLUMES)}&type=RequestRefused`)).map((e) => e.data),
+    ).toEqual([cli!.data]);
     // The readable line shows the status and MessageId.
     const table = runCli(['history', '--data-dir', dataDir, '--resource', VOLUMES, '--type', 'RequestRefused']);
     expect(table.stdout).toContain(`"status":400,"messageIds":["${messageIds[0]}"`);
@@ -92,12 +114,29 @@ describe('refused requests in history', { timeout: 60_000 }, () => {
 
   it('records a 401 with the user name tried and never its password, from HTTP Basic and from a session login', async () => {
     const secret = 'not-the-password-4711';
-    const basic = await fetch(`${emulator.url}${SYSTEM}`, { method: 'PATCH', headers: { authorization: `Basic ${Buffer.from(`mallory:${secret}`).toString('base64')}`, 'content-type': 'application/json' }, body: '{"AssetTag":"x"}' });
+    const basic = await fetch(`${emulator.url}${SYSTEM}`, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Basic ${Buffer.from(`mallory:${secret}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: '{"AssetTag":"x"}',
+    });
     expect(basic.status).toBe(401);
-    const login = await fetch(`${emulator.url}/redfish/v1/SessionService/Sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ UserName: 'eve', Password: secret }) });
+    const login = await fetch(`${emulator.url}/redfish/v1/SessionService/Sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ UserName: 'eve', Password: secret }),
+    });
     expect(login.status).toBe(401);
-    const [patch, session] = refusals().filter((e) => e.data.status === 401).slice(-2);
-    expect(patch).toMatchObject({ subject: SYSTEM, meta: { actor: 'anonymous' }, data: { userName: 'mallory', messageIds: ['Base.1.22.NoValidSession'], method: 'PATCH' } });
+    const [patch, session] = refusals()
+      .filter((e) => e.data.status === 401)
+      .slice(-2);
+    expect(patch).toMatchObject({
+      subject: SYSTEM,
+      meta: { actor: 'anonymous' },
+      data: { userName: 'mallory', messageIds: ['Base.1.22.NoValidSession'], method: 'PATCH' },
+    });
     expect(session).toMatchObject({ data: { userName: 'eve', body: { UserName: 'eve', Password: '[redacted]' } } });
     const stored = emulator.store.db.prepare('SELECT group_concat(data || meta) FROM events').pluck().get() as string;
     expect(stored).not.toContain(secret);
@@ -113,7 +152,12 @@ describe('refused requests in history', { timeout: 60_000 }, () => {
     });
     expect(response.status).toBe(400);
     const record = refusals().at(-1)!;
-    expect(record.data.body).toEqual({ Image: 'https://[redacted]@images.example/boot.iso', TransferProtocolType: 'NFS', UserName: '[redacted]', Password: '[redacted]' });
+    expect(record.data.body).toEqual({
+      Image: 'https://[redacted]@images.example/boot.iso',
+      TransferProtocolType: 'NFS',
+      UserName: '[redacted]',
+      Password: '[redacted]',
+    });
     expect(JSON.stringify(record)).not.toContain('hunter2');
     expect(JSON.stringify(record)).not.toContain('imageuser');
   });
@@ -122,11 +166,28 @@ describe('refused requests in history', { timeout: 60_000 }, () => {
     const before = refusals().length;
     expect((await request('POST', SYSTEM, {})).status).toBe(405);
     expect((await request('DELETE', `${SYSTEM}/Nothing`)).status).toBe(404);
-    expect((await fetch(`${emulator.url}${SYSTEM}`, { method: 'PATCH', headers: { authorization: `Basic ${Buffer.from('admin:password').toString('base64')}`, 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
-    expect((await request('POST', '/emulator/v1/Systems/s1/Storage/RAID/Drives/9/fail', {})).status).toBeGreaterThanOrEqual(400);
+    expect(
+      (
+        await fetch(`${emulator.url}${SYSTEM}`, {
+          method: 'PATCH',
+          headers: {
+            authorization: `Basic ${Buffer.from('admin:password').toString('base64')}`,
+            'content-type': 'text/plain',
+          },
+          body: 'x',
+        })
+      ).status,
+    ).toBe(415);
+    expect(
+      (await request('POST', '/emulator/v1/Systems/s1/Storage/RAID/Drives/9/fail', {})).status,
+    ).toBeGreaterThanOrEqual(400);
     expect((await request('GET', '/redfish/v1/Nothing')).status).toBe(404);
     const added = refusals().slice(before);
-    expect(added.map((e) => `${e.data.method} ${e.data.status}`).slice(0, 3)).toEqual(['POST 405', 'DELETE 404', 'PATCH 415']);
+    expect(added.map((e) => `${e.data.method} ${e.data.status}`).slice(0, 3)).toEqual([
+      'POST 405',
+      'DELETE 404',
+      'PATCH 415',
+    ]);
     expect(added).toHaveLength(4);
     expect(added[3]!.subject).toMatch(/^\/emulator\/v1\//);
     for (const event of refusals()) expect(announcementsOf(event)).toEqual([]);

@@ -45,7 +45,10 @@ print(json.dumps({
   'supplies': {p.name: [p.last_power_output_watts, p.power_capacity_watts] for p in power.power_supplies},
 }))
 `;
-  const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 60_000 });
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return JSON.parse(stdout) as SushyReadings;
 }
 
@@ -59,7 +62,10 @@ beforeAll(async () => {
   const config = testConfig(dir, {
     auth: { enabled: true },
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: join(dir, 'pool') } },
-    lab: { createMissingDomains: true, systems: [{ id: 'sn1', name: 'Sensor node', domain: domainName, vcpus: 2, memoryMiB: 64 }] },
+    lab: {
+      createMissingDomains: true,
+      systems: [{ id: 'sn1', name: 'Sensor node', domain: domainName, vcpus: 2, memoryMiB: 64 }],
+    },
   }).config;
   libvirt = await LibvirtClient.connect('qemu:///system');
   emulator = await startEmulator(config, { resyncIntervalMs: 500 });
@@ -78,12 +84,15 @@ afterAll(async () => {
 describe('chassis sensors', { timeout: 180_000 }, () => {
   it('links Thermal, Power, ThermalSubsystem, PowerSubsystem and Sensors from the chassis, agreeing with each other', async () => {
     const chassis = await get(CHASSIS);
-    for (const name of ['Thermal', 'Power', 'ThermalSubsystem', 'PowerSubsystem', 'Sensors']) expect(chassis[name]).toEqual({ '@odata.id': `${CHASSIS}/${name}` });
+    for (const name of ['Thermal', 'Power', 'ThermalSubsystem', 'PowerSubsystem', 'Sensors'])
+      expect(chassis[name]).toEqual({ '@odata.id': `${CHASSIS}/${name}` });
     const sensors = await get(`${CHASSIS}/Sensors`);
     expect(sensors['Members@odata.count']).toBe(9);
     const metrics = await get(`${CHASSIS}/ThermalSubsystem/ThermalMetrics`);
     const thermal = await get(`${CHASSIS}/Thermal`);
-    for (const [i, reading] of (metrics['TemperatureReadingsCelsius'] as { DataSourceUri: string; Reading: number }[]).entries()) {
+    for (const [i, reading] of (
+      metrics['TemperatureReadingsCelsius'] as { DataSourceUri: string; Reading: number }[]
+    ).entries()) {
       expect((await get(reading.DataSourceUri))['Reading']).toBe(reading.Reading);
       expect(thermal['Temperatures'][i]['ReadingCelsius']).toBe(reading.Reading);
     }
@@ -92,7 +101,11 @@ describe('chassis sensors', { timeout: 180_000 }, () => {
     const fan = await get(fans['Members'][0]['@odata.id']);
     expect(fan['SpeedPercent']['SpeedRPM']).toBe(thermal['Fans'][0]['Reading']);
     expect((await get(`${CHASSIS}/PowerSubsystem/PowerSupplies`))['Members@odata.count']).toBe(2);
-    expect(await get(`${CHASSIS}/PowerSubsystem/PowerSupplies/0`)).toMatchObject({ PowerCapacityWatts: 800, PowerSupplyType: 'AC', Status: { State: 'Enabled', Health: 'OK' } });
+    expect(await get(`${CHASSIS}/PowerSubsystem/PowerSupplies/0`)).toMatchObject({
+      PowerCapacityWatts: 800,
+      PowerSupplyType: 'AC',
+      Status: { State: 'Enabled', Health: 'OK' },
+    });
   });
 
   it('reads standby values while off, a warm host drawing watts while on, and standby again once off, as sushy reads them', async () => {
@@ -100,7 +113,9 @@ describe('chassis sensors', { timeout: 180_000 }, () => {
     expect(off.temperatures['CPU 1 temperature']).toBeLessThan(30);
     expect(off.fans['System fan 1']).toBe(0);
     expect(off.supplies['Power supply 1']).toEqual([5, 800]);
-    expect((await get(`${CHASSIS}/Power`))['Voltages'].map((v: { ReadingVolts: number }) => v.ReadingVolts)).toEqual([0, 0, 3.31]);
+    expect((await get(`${CHASSIS}/Power`))['Voltages'].map((v: { ReadingVolts: number }) => v.ReadingVolts)).toEqual([
+      0, 0, 3.31,
+    ]);
 
     await reset('On', 'On');
     const on = await sushyReadings();
@@ -117,8 +132,13 @@ describe('chassis sensors', { timeout: 180_000 }, () => {
   });
 
   it('replays past readings from the power events, as time travel shows them', async () => {
-    const poweredOn = queryHistory(emulator.store.db, { resource: SYSTEM, types: ['PowerStateObserved'] }).find((e) => (e.data as { powerState: string }).powerState === 'On')!;
-    const then = await request('GET', `/emulator/v1/AsOf?resource=${encodeURIComponent(`${CHASSIS}/Thermal`)}&asOf=${poweredOn.position}`);
+    const poweredOn = queryHistory(emulator.store.db, { resource: SYSTEM, types: ['PowerStateObserved'] }).find(
+      (e) => (e.data as { powerState: string }).powerState === 'On',
+    )!;
+    const then = await request(
+      'GET',
+      `/emulator/v1/AsOf?resource=${encodeURIComponent(`${CHASSIS}/Thermal`)}&asOf=${poweredOn.position}`,
+    );
     expect(then.status).toBe(200);
     expect(((await then.json()) as Record<string, any>)['Fans'][0]['Reading']).toBeGreaterThan(4000);
     expect((await get(`${CHASSIS}/Thermal`))['Fans'][0]['Reading']).toBe(0);

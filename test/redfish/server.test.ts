@@ -18,21 +18,45 @@ import { useTempDirs } from '../support/temp-dir.js';
 const tempDir = useTempDirs();
 
 function serverOnStore() {
-  const { store } = openEventStore({ file: join(tempDir(), 'events.db'), projectors, projectionVersion: PROJECTION_VERSION });
+  const { store } = openEventStore({
+    file: join(tempDir(), 'events.db'),
+    projectors,
+    projectionVersion: PROJECTION_VERSION,
+  });
   store.append({
     streamId: '/redfish/v1',
     expectedVersion: 0,
-    events: [{ type: 'ServiceCreated', data: { uuid: '0f0e0d0c-0b0a-4909-8807-060504030201', name: 'BMC', product: 'redfish-emulator', redfishVersion: '1.20.0' } }],
+    events: [
+      {
+        type: 'ServiceCreated',
+        data: {
+          uuid: '0f0e0d0c-0b0a-4909-8807-060504030201',
+          name: 'BMC',
+          product: 'redfish-emulator',
+          redfishVersion: '1.20.0',
+        },
+      },
+    ],
   });
-  const server = buildRedfishServer({ views: store.views, bodyLimitBytes: 4096, health: () => ({ lastPosition: store.lastPosition() }) });
+  const server = buildRedfishServer({
+    views: store.views,
+    bodyLimitBytes: 4096,
+    health: () => ({ lastPosition: store.lastPosition() }),
+  });
   return { store, ...server };
 }
 
-function expectRedfishError(response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }, status: number, messageId: string) {
+function expectRedfishError(
+  response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+  messageId: string,
+) {
   expect(response.statusCode).toBe(status);
   expect(response.headers['odata-version']).toBe('4.0');
   expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
-  const body = response.json() as { error: { code: string; message: string; '@Message.ExtendedInfo': { MessageId: string; Message: string }[] } };
+  const body = response.json() as {
+    error: { code: string; message: string; '@Message.ExtendedInfo': { MessageId: string; Message: string }[] };
+  };
   expect(body.error.code).toBe(`Base.1.22.${messageId}`);
   expect(body.error['@Message.ExtendedInfo'][0]!.MessageId).toBe(`Base.1.22.${messageId}`);
   expect(body.error.message).toBe(body.error['@Message.ExtendedInfo'][0]!.Message);
@@ -47,7 +71,11 @@ describe('the Redfish HTTP layer', () => {
       expect(response.statusCode).toBe(200);
       expect(response.headers['odata-version']).toBe('4.0');
       expect(response.headers['etag']).toBe('W/"1"');
-      expect(response.json()).toMatchObject({ '@odata.id': '/redfish/v1', UUID: '0f0e0d0c-0b0a-4909-8807-060504030201', RedfishVersion: '1.20.0' });
+      expect(response.json()).toMatchObject({
+        '@odata.id': '/redfish/v1',
+        UUID: '0f0e0d0c-0b0a-4909-8807-060504030201',
+        RedfishVersion: '1.20.0',
+      });
     }
     expect((await app.inject({ url: '/redfish' })).json()).toEqual({ v1: '/redfish/v1/' });
   });
@@ -62,7 +90,9 @@ describe('the Redfish HTTP layer', () => {
     const { app } = serverOnStore();
     const get = await app.inject({ url: '/redfish/v1/Nothing/Here' });
     const body = expectRedfishError(get, 404, 'ResourceMissingAtURI');
-    expect(body.error['@Message.ExtendedInfo'][0]!.Message).toBe("The resource at the URI '/redfish/v1/Nothing/Here' was not found.");
+    expect(body.error['@Message.ExtendedInfo'][0]!.Message).toBe(
+      "The resource at the URI '/redfish/v1/Nothing/Here' was not found.",
+    );
     expectRedfishError(await app.inject({ method: 'DELETE', url: '/redfish/v1/Nothing' }), 404, 'ResourceMissingAtURI');
     const outside = await app.inject({ url: '/elsewhere' });
     expect(outside.statusCode).toBe(404);
@@ -88,11 +118,19 @@ describe('the Redfish HTTP layer', () => {
     app.post(reset, async (_request, reply) => reply.status(204).send());
     app.get('/redfish/v1/SessionService/Sessions/:id', async () => ({ '@odata.type': '#Session.v1_8_0.Session' }));
     app.delete('/redfish/v1/SessionService/Sessions/:id', async (_request, reply) => reply.status(204).send());
-    const patchAction = await app.inject({ method: 'PATCH', url: '/redfish/v1/Systems/n1/Actions/ComputerSystem.Reset', payload: {} });
+    const patchAction = await app.inject({
+      method: 'PATCH',
+      url: '/redfish/v1/Systems/n1/Actions/ComputerSystem.Reset',
+      payload: {},
+    });
     expectRedfishError(patchAction, 405, 'OperationNotAllowed');
     // An action is only POSTed: no view, no GET route, so no GET in Allow.
     expect(patchAction.headers['allow']).toBe('POST');
-    const putSession = await app.inject({ method: 'PUT', url: '/redfish/v1/SessionService/Sessions/abc/', payload: {} });
+    const putSession = await app.inject({
+      method: 'PUT',
+      url: '/redfish/v1/SessionService/Sessions/abc/',
+      payload: {},
+    });
     expectRedfishError(putSession, 405, 'OperationNotAllowed');
     expect(putSession.headers['allow']).toBe('GET, HEAD, DELETE');
   });
@@ -109,7 +147,10 @@ describe('the Redfish HTTP layer', () => {
   it('gives resources served by routes an ETag of their content and answers If-None-Match with 304', async () => {
     const { app } = serverOnStore();
     let name = 'first';
-    app.get('/redfish/v1/AccountService', async () => ({ '@odata.type': '#AccountService.v1_18_1.AccountService', Name: name }));
+    app.get('/redfish/v1/AccountService', async () => ({
+      '@odata.type': '#AccountService.v1_18_1.AccountService',
+      Name: name,
+    }));
     const first = await app.inject({ url: '/redfish/v1/AccountService' });
     const etag = first.headers['etag'] as string;
     expect(etag).toMatch(/^W\/"[\w-]+"$/);
@@ -144,7 +185,12 @@ describe('the Redfish HTTP layer', () => {
 
   it('gives 400 MalformedJSON for a body that is not JSON, and changes nothing', async () => {
     const { app, store } = serverOnStore();
-    const response = await app.inject({ method: 'PATCH', url: '/redfish/v1', headers: { 'content-type': 'application/json' }, payload: '{"Name": ' });
+    const response = await app.inject({
+      method: 'PATCH',
+      url: '/redfish/v1',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"Name": ',
+    });
     expectRedfishError(response, 400, 'MalformedJSON');
     expect(store.lastPosition()).toBe(1);
   });
@@ -152,20 +198,43 @@ describe('the Redfish HTTP layer', () => {
   it('gives 413 PayloadTooLarge for a body over the limit', async () => {
     const { app } = serverOnStore();
     const big = JSON.stringify({ Name: 'x'.repeat(10_000) });
-    expectRedfishError(await app.inject({ method: 'PATCH', url: '/redfish/v1', headers: { 'content-type': 'application/json' }, payload: big }), 413, 'PayloadTooLarge');
+    expectRedfishError(
+      await app.inject({
+        method: 'PATCH',
+        url: '/redfish/v1',
+        headers: { 'content-type': 'application/json' },
+        payload: big,
+      }),
+      413,
+      'PayloadTooLarge',
+    );
   });
 
   it('gives 415 for a body that is not JSON, naming the Content-Type or its absence', async () => {
     const { app } = serverOnStore();
     const text = expectRedfishError(
-      await app.inject({ method: 'PATCH', url: '/redfish/v1', headers: { 'content-type': 'text/plain' }, payload: 'hello' }),
+      await app.inject({
+        method: 'PATCH',
+        url: '/redfish/v1',
+        headers: { 'content-type': 'text/plain' },
+        payload: 'hello',
+      }),
       415,
       'HeaderInvalid',
     );
     expect(text.error.message).toBe("Header 'Content-Type: text/plain' is invalid.");
-    const none = expectRedfishError(await app.inject({ method: 'PATCH', url: '/redfish/v1', payload: Buffer.from('{}') }), 415, 'HeaderMissing');
+    const none = expectRedfishError(
+      await app.inject({ method: 'PATCH', url: '/redfish/v1', payload: Buffer.from('{}') }),
+      415,
+      'HeaderMissing',
+    );
     expect(none.error.message).toBe("Required header 'Content-Type' is missing in the request.");
-    const charset = await app.inject({ method: 'PATCH', url: '/redfish/v1', headers: { 'content-type': 'application/json; charset=utf-8' }, payload: '{}' });
+    const charset = await app.inject({
+      method: 'PATCH',
+      url: '/redfish/v1',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      payload: '{}',
+    });
     expect(charset.statusCode).toBe(405);
   });
 
@@ -179,7 +248,9 @@ describe('the Redfish HTTP layer', () => {
     });
     const response = await app.inject({ method: 'PATCH', url: '/redfish/v1/Several', payload: {} });
     expect(response.statusCode).toBe(400);
-    const body = response.json() as { error: { code: string; message: string; '@Message.ExtendedInfo': Record<string, unknown>[] } };
+    const body = response.json() as {
+      error: { code: string; message: string; '@Message.ExtendedInfo': Record<string, unknown>[] };
+    };
     expect(body.error.code).toBe('Base.1.22.GeneralError');
     expect(body.error.message).toMatch(/^A general error has occurred/);
     expect(body.error['@Message.ExtendedInfo']).toEqual([
@@ -189,10 +260,15 @@ describe('the Redfish HTTP layer', () => {
         Message: "The value 'Sideways' for the property IndicatorLED is not in the list of acceptable values.",
         MessageArgs: ['Sideways', 'IndicatorLED'],
         MessageSeverity: 'Warning',
-        Resolution: 'Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.',
+        Resolution:
+          'Choose a value from the enumeration list that the implementation can support and resubmit the request if the operation failed.',
         RelatedProperties: ['/IndicatorLED'],
       },
-      expect.objectContaining({ MessageId: 'Base.1.22.PropertyValueTypeError', MessageArgs: ['7', 'AssetTag'], RelatedProperties: ['/AssetTag'] }),
+      expect.objectContaining({
+        MessageId: 'Base.1.22.PropertyValueTypeError',
+        MessageArgs: ['7', 'AssetTag'],
+        RelatedProperties: ['/AssetTag'],
+      }),
     ]);
   });
 
@@ -201,7 +277,11 @@ describe('the Redfish HTTP layer', () => {
     const response = await app.inject({ url: '/redfish/v1/$metadata' });
     expect(response.headers['content-type']).toBe('application/xml; charset=utf-8');
     const parsed = (await parseStringPromise(response.body)) as {
-      'edmx:Edmx': { $: { Version: string }; 'edmx:Reference': { $: { Uri: string }; 'edmx:Include': { $: { Namespace: string } }[] }[]; 'edmx:DataServices': unknown[] };
+      'edmx:Edmx': {
+        $: { Version: string };
+        'edmx:Reference': { $: { Uri: string }; 'edmx:Include': { $: { Namespace: string } }[] }[];
+        'edmx:DataServices': unknown[];
+      };
     };
     const edmx = parsed['edmx:Edmx'];
     expect(edmx.$.Version).toBe('4.0');
@@ -215,7 +295,11 @@ describe('the Redfish HTTP layer', () => {
 
   it('gives 501 for a query parameter it does not support', async () => {
     const { app } = serverOnStore();
-    const body = expectRedfishError(await app.inject({ url: '/redfish/v1?$expand=*' }), 501, 'QueryParameterUnsupported');
+    const body = expectRedfishError(
+      await app.inject({ url: '/redfish/v1?$expand=*' }),
+      501,
+      'QueryParameterUnsupported',
+    );
     expect(body.error['@Message.ExtendedInfo'][0]!.Message).toBe("Query parameter '$expand' is not supported.");
   });
 
@@ -254,7 +338,11 @@ describe('the protocol layer on a listening socket', () => {
       expect(deleted.status).toBe(405);
       expect(deleted.headers.get('allow')).toBe('GET, HEAD');
       expect(((await deleted.json()) as { error: { code: string } }).error.code).toBe('Base.1.22.OperationNotAllowed');
-      const malformed = await fetch(`${base}/redfish/v1`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: '{"Name":' });
+      const malformed = await fetch(`${base}/redfish/v1`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"Name":',
+      });
       expect(malformed.status).toBe(400);
       expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('Base.1.22.MalformedJSON');
       const missing = await fetch(`${base}/redfish/v1/Systems/none`);

@@ -33,9 +33,25 @@ async function emulatorOnTheLab(name: 'first' | 'second', said: string[]): Promi
   const drives = [0, 1, 2, 3].map((i) => ({ id: String(i), capacityBytes: GiB, mediaType: 'HDD', protocol: 'SAS' }));
   const { config } = testConfig(mkdtempSync(join(dir, `${name}-`)), {
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: poolDir } },
-    lab: { createMissingDomains: true, systems: [{ id: 's1', name: 'Sweep node', domain: domainNames[name], vcpus: 1, memoryMiB: 64, storage: [{ id: 'RAID', name: 'RAID', drives }] }] },
+    lab: {
+      createMissingDomains: true,
+      systems: [
+        {
+          id: 's1',
+          name: 'Sweep node',
+          domain: domainNames[name],
+          vcpus: 1,
+          memoryMiB: 64,
+          storage: [{ id: 'RAID', name: 'RAID', drives }],
+        },
+      ],
+    },
   });
-  const emulator = await startEmulator(config, { resyncIntervalMs: 300, settleWaitMs: 60_000, announce: (line) => said.push(line) });
+  const emulator = await startEmulator(config, {
+    resyncIntervalMs: 300,
+    settleWaitMs: 60_000,
+    announce: (line) => said.push(line),
+  });
   emulators.push(emulator);
   await emulator.lab!.ready;
   return emulator;
@@ -69,7 +85,7 @@ const createVolume1 = async (emulator: RunningEmulator) => {
 };
 
 describe('two stores on one pool', { timeout: 120_000 }, () => {
-  it('each has its own backing volume for its Volume 1, and neither sweep deletes the other\'s', async () => {
+  it("each has its own backing volume for its Volume 1, and neither sweep deletes the other's", async () => {
     const saidByFirst: string[] = [];
     const saidBySecond: string[] = [];
     const first = await emulatorOnTheLab('first', saidByFirst);
@@ -86,12 +102,21 @@ describe('two stores on one pool', { timeout: 120_000 }, () => {
 
     expect(await poolVolumes()).toEqual(both);
     // Each volume is attached to its store's domain, with its own backing file.
-    for (const [name, tag] of [['first', firstTag], ['second', secondTag]] as const) {
-      const disks = readDomainXml(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainNames[name]), DomainXmlFlag.Inactive)).disks.filter((d) => d.device === 'disk');
+    for (const [name, tag] of [
+      ['first', firstTag],
+      ['second', secondTag],
+    ] as const) {
+      const disks = readDomainXml(
+        await libvirt.domainGetXml(await libvirt.domainLookupByName(domainNames[name]), DomainXmlFlag.Inactive),
+      ).disks.filter((d) => d.device === 'disk');
       expect(disks.map((d) => basename(d.sourceFile!))).toEqual([`rfe-s1-RAID-${tag}-vol1.qcow2`]);
     }
     const leftAlone = (said: string[]) => said.filter((line) => line.startsWith('leaving '));
-    expect(leftAlone(saidByFirst)).toEqual([expect.stringMatching(new RegExp(`^leaving rfe-s1-RAID-${secondTag}-vol1\\.qcow2 alone: .*another store`))]);
-    expect(leftAlone(saidBySecond)).toEqual([expect.stringMatching(new RegExp(`^leaving rfe-s1-RAID-${firstTag}-vol1\\.qcow2 alone: .*another store`))]);
+    expect(leftAlone(saidByFirst)).toEqual([
+      expect.stringMatching(new RegExp(`^leaving rfe-s1-RAID-${secondTag}-vol1\\.qcow2 alone: .*another store`)),
+    ]);
+    expect(leftAlone(saidBySecond)).toEqual([
+      expect.stringMatching(new RegExp(`^leaving rfe-s1-RAID-${firstTag}-vol1\\.qcow2 alone: .*another store`)),
+    ]);
   });
 });

@@ -32,7 +32,11 @@ const poolName = uniqueName('pool');
 const SYSTEM = '/redfish/v1/Systems/s1';
 const VOLUMES = `${SYSTEM}/Storage/RAID/Volumes`;
 const MiB = 1024 * 1024;
-const oneMiB = { RAIDType: 'RAID0', CapacityBytes: MiB, Links: { Drives: [{ '@odata.id': `${SYSTEM}/Storage/RAID/Drives/0` }] } };
+const oneMiB = {
+  RAIDType: 'RAID0',
+  CapacityBytes: MiB,
+  Links: { Drives: [{ '@odata.id': `${SYSTEM}/Storage/RAID/Drives/0` }] },
+};
 let emulator: RunningEmulator;
 /** The backing volume of volume `id`: named with this store's tag. */
 const backing = (id: string) => backingVolumeName('s1', 'RAID', storeTag(emulator.store), id);
@@ -43,24 +47,40 @@ const { request, get } = redfishClient(() => emulator.url);
 /** The volume disks of the persistent definition, or of the running machine (flags 0). */
 async function volumeDisks(flags: number) {
   const description = readDomainXml(await libvirt.domainGetXml(await libvirt.domainLookupByName(domainName), flags));
-  return { disks: description.disks.filter((d) => d.device === 'disk'), controllers: description.controllers.filter((c) => c.type === 'scsi') };
+  return {
+    disks: description.disks.filter((d) => d.device === 'disk'),
+    controllers: description.controllers.filter((c) => c.type === 'scsi'),
+  };
 }
 
-const qemuIo = (command: string, file: string) => execFileSync('qemu-io', ['-U', '-r', '-f', 'qcow2', '-c', command, file], { encoding: 'utf8' });
+const qemuIo = (command: string, file: string) =>
+  execFileSync('qemu-io', ['-U', '-r', '-f', 'qcow2', '-c', command, file], { encoding: 'utf8' });
 
 beforeAll(async () => {
   chmodSync(dir, 0o755);
   mkdirSync(poolDir, { mode: 0o755 });
   libvirt = await LibvirtClient.connect('qemu:///system');
   // A domain defined as before volumes went on SCSI: no SCSI controller.
-  await libvirt.domainDefineXml(demoDomainXml({ name: domainName, uuid: randomUUID(), memoryMiB: 64, vcpus: 1, mac: '52:54:00:aa:bb:01' }));
+  await libvirt.domainDefineXml(
+    demoDomainXml({ name: domainName, uuid: randomUUID(), memoryMiB: 64, vcpus: 1, mac: '52:54:00:aa:bb:01' }),
+  );
   const pool = await libvirt.poolDefineXml(dirPoolXml(poolName, poolDir));
   await libvirt.poolCreate(pool);
   const { config } = testConfig(dir, {
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: poolDir } },
     lab: {
       createMissingDomains: true,
-      systems: [{ id: 's1', domain: domainName, vcpus: 1, memoryMiB: 64, storage: [{ id: 'RAID', drives: [{ id: '0', capacityBytes: 1024 * MiB, mediaType: 'HDD', protocol: 'SAS' }] }] }],
+      systems: [
+        {
+          id: 's1',
+          domain: domainName,
+          vcpus: 1,
+          memoryMiB: 64,
+          storage: [
+            { id: 'RAID', drives: [{ id: '0', capacityBytes: 1024 * MiB, mediaType: 'HDD', protocol: 'SAS' }] },
+          ],
+        },
+      ],
     },
   });
   emulator = await startEmulator(config, { resyncIntervalMs: 500, settleWaitMs: 60_000 });
@@ -90,7 +110,13 @@ describe('Volumes attached to a running machine', { timeout: 240_000 }, () => {
     // Reads as zeros: the old data is gone with the old file.
     expect(qemuIo('read -P 0 0 64k', leftover)).not.toMatch(/verification failed/);
     const volume = await get(`${VOLUMES}/1`);
-    expect((await volumeDisks(0)).disks).toEqual([expect.objectContaining({ sourceFile: leftover, serial: volume['Identifiers'][0]['DurableName'], targetBus: 'scsi' })]);
+    expect((await volumeDisks(0)).disks).toEqual([
+      expect.objectContaining({
+        sourceFile: leftover,
+        serial: volume['Identifiers'][0]['DurableName'],
+        targetBus: 'scsi',
+      }),
+    ]);
   });
 
   it(`takes ${MAX_VOLUMES_PER_STORAGE} volumes live, each on its own SCSI unit, and refuses one more before trying`, async () => {
@@ -106,7 +132,11 @@ describe('Volumes attached to a running machine', { timeout: 240_000 }, () => {
       // The SCSI controller the domain lacked was added to the machine and its definition.
       expect(controllers).toEqual([expect.objectContaining({ index: 0, model: 'virtio-scsi' })]);
       expect(disks).toHaveLength(MAX_VOLUMES_PER_STORAGE);
-      expect(disks.every((d) => d.targetBus === 'scsi' && d.driveAddress?.controller === 0 && /^sd[a-z]{2}$/.test(d.targetDev!))).toBe(true);
+      expect(
+        disks.every(
+          (d) => d.targetBus === 'scsi' && d.driveAddress?.controller === 0 && /^sd[a-z]{2}$/.test(d.targetDev!),
+        ),
+      ).toBe(true);
       expect(new Set(disks.map((d) => d.driveAddress!.unit)).size).toBe(MAX_VOLUMES_PER_STORAGE);
       expect(new Set(disks.map((d) => d.targetDev)).size).toBe(MAX_VOLUMES_PER_STORAGE);
       expect(new Set(disks.map((d) => d.serial)).size).toBe(MAX_VOLUMES_PER_STORAGE);
@@ -115,7 +145,8 @@ describe('Volumes attached to a running machine', { timeout: 240_000 }, () => {
     expect(more.status).toBe(400);
     expect(JSON.stringify(await more.json())).toMatch(/CreateLimitReachedForResource/);
 
-    for (let n = 1; n <= MAX_VOLUMES_PER_STORAGE; n++) expect((await request('DELETE', `${VOLUMES}/${n}`)).status).toBe(204);
+    for (let n = 1; n <= MAX_VOLUMES_PER_STORAGE; n++)
+      expect((await request('DELETE', `${VOLUMES}/${n}`)).status).toBe(204);
     for (const flags of [0, DomainXmlFlag.Inactive]) expect((await volumeDisks(flags)).disks).toEqual([]);
     const pool = await libvirt.poolLookupByName(poolName);
     await libvirt.poolRefresh(pool);
@@ -130,9 +161,19 @@ describe('Volumes attached to a running machine', { timeout: 240_000 }, () => {
     const domain = await libvirt.domainLookupByName(domainName);
     const [disk] = (await volumeDisks(DomainXmlFlag.Inactive)).disks;
     // As an earlier version left it: a virtio disk with the volume's serial, in the definition.
-    await libvirt.domainDetachDevice(domain, diskDeviceXml({ sourceFile: disk!.sourceFile!, targetDev: disk!.targetDev!, bus: 'scsi' }), DeviceModifyFlag.Config | DeviceModifyFlag.Live);
-    await libvirt.domainAttachDevice(domain, diskDeviceXml({ sourceFile: disk!.sourceFile!, targetDev: 'vdb', serial: disk!.serial! }), DeviceModifyFlag.Config);
-    expect((await volumeDisks(DomainXmlFlag.Inactive)).disks).toEqual([expect.objectContaining({ targetDev: 'vdb', targetBus: 'virtio' })]);
+    await libvirt.domainDetachDevice(
+      domain,
+      diskDeviceXml({ sourceFile: disk!.sourceFile!, targetDev: disk!.targetDev!, bus: 'scsi' }),
+      DeviceModifyFlag.Config | DeviceModifyFlag.Live,
+    );
+    await libvirt.domainAttachDevice(
+      domain,
+      diskDeviceXml({ sourceFile: disk!.sourceFile!, targetDev: 'vdb', serial: disk!.serial! }),
+      DeviceModifyFlag.Config,
+    );
+    expect((await volumeDisks(DomainXmlFlag.Inactive)).disks).toEqual([
+      expect.objectContaining({ targetDev: 'vdb', targetBus: 'virtio' }),
+    ]);
     expect((await request('DELETE', volume)).status).toBe(204);
     expect((await volumeDisks(DomainXmlFlag.Inactive)).disks).toEqual([]);
   });

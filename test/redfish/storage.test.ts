@@ -46,7 +46,8 @@ let libvirt: LibvirtClient;
 
 const { request, get } = redfishClient(() => emulator.url);
 
-const members = async (path: string) => ((await get(path))['Members'] as { '@odata.id': string }[]).map((m) => m['@odata.id']);
+const members = async (path: string) =>
+  ((await get(path))['Members'] as { '@odata.id': string }[]).map((m) => m['@odata.id']);
 
 /** The names of the libvirt volumes in the lab's pool. */
 async function poolVolumes(): Promise<string[]> {
@@ -68,14 +69,28 @@ async function powerOff(): Promise<void> {
 
 async function createVolume(body: Record<string, unknown>): Promise<string> {
   const response = await request('POST', VOLUMES, body);
-  expect(response.status, JSON.stringify(await response.clone().json().catch(() => ({})))).toBe(201);
+  expect(
+    response.status,
+    JSON.stringify(
+      await response
+        .clone()
+        .json()
+        .catch(() => ({})),
+    ),
+  ).toBe(201);
   return response.headers.get('location')!;
 }
 
 beforeAll(async () => {
   chmodSync(dir, 0o755);
   const drives = [
-    ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => ({ id: String(i), capacityBytes: GiB, mediaType: 'HDD', protocol: 'SAS', rotationSpeedRPM: 10000 })),
+    ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => ({
+      id: String(i),
+      capacityBytes: GiB,
+      mediaType: 'HDD',
+      protocol: 'SAS',
+      rotationSpeedRPM: 10000,
+    })),
     ...[8, 9].map((i) => ({ id: String(i), capacityBytes: GiB / 2, mediaType: 'SSD', protocol: 'SAS' })),
   ];
   config = testConfig(dir, {
@@ -84,7 +99,16 @@ beforeAll(async () => {
     lab: {
       createMissingDomains: true,
       rebuildSeconds: 2,
-      systems: [{ id: 's1', name: 'Storage node', domain: domainName, vcpus: 1, memoryMiB: 64, storage: [{ id: 'RAID', name: 'RAID controller', drives }] }],
+      systems: [
+        {
+          id: 's1',
+          name: 'Storage node',
+          domain: domainName,
+          vcpus: 1,
+          memoryMiB: 64,
+          storage: [{ id: 'RAID', name: 'RAID controller', drives }],
+        },
+      ],
     },
   }).config;
   libvirt = await LibvirtClient.connect('qemu:///system');
@@ -112,12 +136,28 @@ describe('Storage over a real libvirt lab', { timeout: 180_000 }, () => {
       Controllers: { '@odata.id': `${STORAGE}/Controllers` },
       'Drives@odata.count': 10,
     });
-    expect(storage['StorageControllers'][0]).toMatchObject({ MemberId: '0', SupportedRAIDTypes: ['None', 'RAID0', 'RAID1', 'RAID5', 'RAID6', 'RAID10', 'RAID50', 'RAID60'] });
-    expect(await get(`${STORAGE}/Controllers/0`)).toMatchObject({ '@odata.type': '#StorageController.v1_11_0.StorageController', SupportedDeviceProtocols: ['SAS'] });
-    expect(await get(`${STORAGE}/Drives/8`)).toMatchObject({ CapacityBytes: GiB / 2, MediaType: 'SSD', Protocol: 'SAS', BlockSizeBytes: 512, Status: { State: 'Enabled', Health: 'OK' }, Links: { Volumes: [] } });
+    expect(storage['StorageControllers'][0]).toMatchObject({
+      MemberId: '0',
+      SupportedRAIDTypes: ['None', 'RAID0', 'RAID1', 'RAID5', 'RAID6', 'RAID10', 'RAID50', 'RAID60'],
+    });
+    expect(await get(`${STORAGE}/Controllers/0`)).toMatchObject({
+      '@odata.type': '#StorageController.v1_11_0.StorageController',
+      SupportedDeviceProtocols: ['SAS'],
+    });
+    expect(await get(`${STORAGE}/Drives/8`)).toMatchObject({
+      CapacityBytes: GiB / 2,
+      MediaType: 'SSD',
+      Protocol: 'SAS',
+      BlockSizeBytes: 512,
+      Status: { State: 'Enabled', Health: 'OK' },
+      Links: { Volumes: [] },
+    });
     expect((await get('/redfish/v1/Chassis/s1'))['Links']['Drives']).toHaveLength(10);
     const volumes = await get(VOLUMES);
-    expect(volumes).toMatchObject({ Members: [], '@Redfish.OperationApplyTimeSupport': { SupportedValues: ['Immediate', 'OnReset'] } });
+    expect(volumes).toMatchObject({
+      Members: [],
+      '@Redfish.OperationApplyTimeSupport': { SupportedValues: ['Immediate', 'OnReset'] },
+    });
     expect(await get(`${SYSTEM}/SimpleStorage/RAID`)).toMatchObject({ Devices: [] });
   });
 
@@ -125,25 +165,43 @@ describe('Storage over a real libvirt lab', { timeout: 180_000 }, () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ RAIDType: 'RAID7', Links: { Drives: [drive(0), drive(1)] } }, 'PropertyValueNotInList'],
       [{ RAIDType: 'RAID5', Links: { Drives: [drive(0), drive(1)] } }, 'ArraySizeTooShort'],
-      [{ RAIDType: 'RAID1', CapacityBytes: 4 * GiB, Links: { Drives: [drive(0), drive(1)] } }, 'PropertyValueOutOfRange'],
+      [
+        { RAIDType: 'RAID1', CapacityBytes: 4 * GiB, Links: { Drives: [drive(0), drive(1)] } },
+        'PropertyValueOutOfRange',
+      ],
       [{ RAIDType: 'RAID1', CapacityBytes: -1, Links: { Drives: [drive(0), drive(1)] } }, 'PropertyValueOutOfRange'],
       [{ RAIDType: 'RAID1', CapacityBytes: 'big', Links: { Drives: [drive(0), drive(1)] } }, 'PropertyValueTypeError'],
-      [{ RAIDType: 'RAID1', Links: { Drives: [drive(0), { '@odata.id': '/redfish/v1/Systems/s1/Storage/RAID/Drives/99' }] } }, 'ResourceNotFound'],
+      [
+        {
+          RAIDType: 'RAID1',
+          Links: { Drives: [drive(0), { '@odata.id': '/redfish/v1/Systems/s1/Storage/RAID/Drives/99' }] },
+        },
+        'ResourceNotFound',
+      ],
       [{ RAIDType: 'RAID1', Links: { Drives: [drive(0), drive(8)] } }, 'PropertyValueResourceConflict'],
       [{ RAIDType: 'RAID1', Links: { Drives: [drive(0), drive(0)] } }, 'PropertyValueConflict'],
-      [{ RAIDType: 'RAID1', VolumeType: 'StripedWithParity', Links: { Drives: [drive(0), drive(1)] } }, 'PropertyValueConflict'],
+      [
+        { RAIDType: 'RAID1', VolumeType: 'StripedWithParity', Links: { Drives: [drive(0), drive(1)] } },
+        'PropertyValueConflict',
+      ],
       [{ Links: { Drives: [drive(0)] } }, 'CreateFailedMissingReqProperties'],
       [{ RAIDType: 'RAID0', Encrypted: true, Links: { Drives: [drive(0)] } }, 'PropertyValueNotInList'],
       [{ RAIDType: 'RAID0', Colour: 'red', Links: { Drives: [drive(0)] } }, 'PropertyUnknown'],
       [{ RAIDType: 'RAID0', Id: '7', Links: { Drives: [drive(0)] } }, 'PropertyNotWritable'],
-      [{ RAIDType: 'RAID0', '@Redfish.OperationApplyTime': 'AtMaintenanceWindowStart', Links: { Drives: [drive(0)] } }, 'PropertyValueNotInList'],
+      [
+        { RAIDType: 'RAID0', '@Redfish.OperationApplyTime': 'AtMaintenanceWindowStart', Links: { Drives: [drive(0)] } },
+        'PropertyValueNotInList',
+      ],
     ];
     const before = acceptedPosition(emulator.store);
     for (const [body, messageId] of cases) {
       const response = await request('POST', VOLUMES, body);
       expect(response.status, JSON.stringify(body)).toBe(400);
       const error = (await response.json()) as { error: { '@Message.ExtendedInfo': { MessageId: string }[] } };
-      expect(error.error['@Message.ExtendedInfo'].map((m) => m.MessageId.split('.').pop()), JSON.stringify(body)).toContain(messageId);
+      expect(
+        error.error['@Message.ExtendedInfo'].map((m) => m.MessageId.split('.').pop()),
+        JSON.stringify(body),
+      ).toContain(messageId);
     }
     expect((await request('POST', `${SYSTEM}/Storage/Nope/Volumes`, { RAIDType: 'RAID0' })).status).toBe(404);
     expect((await request('DELETE', `${VOLUMES}/42`)).status).toBe(404);
@@ -183,9 +241,21 @@ for tm in monitors:
 out['after_reset'] = [[tm.response.status_code, tm.response.headers.get('Location'), tm.get_task().task_state.value] for tm in monitors]
 print(json.dumps(out))
 `;
-    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { encoding: 'utf8', timeout: 120_000 });
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     const out = JSON.parse(stdout) as Record<string, any>;
-    expect(out['controller_raid_types']).toEqual(['None', 'RAID0', 'RAID1', 'RAID10', 'RAID5', 'RAID50', 'RAID6', 'RAID60']);
+    expect(out['controller_raid_types']).toEqual([
+      'None',
+      'RAID0',
+      'RAID1',
+      'RAID10',
+      'RAID5',
+      'RAID50',
+      'RAID6',
+      'RAID60',
+    ]);
     expect(out['immediate'].map((v: any[]) => v.slice(0, 3))).toEqual([
       ['1', 'RAID1', 256 * MiB],
       ['2', 'RAID5', 512 * MiB],
@@ -215,9 +285,13 @@ print(json.dumps(out))
       expect(disk).toMatchObject({ targetBus: 'scsi', driveAddress: { controller: 0, bus: 0, target: 0 } });
       expect(disk?.targetDev).toMatch(/^sd[a-z]{2}$/);
     }
-    expect(await get(`${STORAGE}/Drives/4`)).toMatchObject({ Links: { Volumes: [{ '@odata.id': `${VOLUMES}/2` }, { '@odata.id': `${VOLUMES}/3` }] } });
+    expect(await get(`${STORAGE}/Drives/4`)).toMatchObject({
+      Links: { Volumes: [{ '@odata.id': `${VOLUMES}/2` }, { '@odata.id': `${VOLUMES}/3` }] },
+    });
     expect((await get(`${SYSTEM}/SimpleStorage/RAID`))['Devices']).toHaveLength(5);
-    const capacity = await libvirt.volumeGetInfo(await libvirt.volumeLookupByName(await libvirt.poolLookupByName(poolName), backing('2')));
+    const capacity = await libvirt.volumeGetInfo(
+      await libvirt.volumeLookupByName(await libvirt.poolLookupByName(poolName), backing('2')),
+    );
     expect(capacity.capacity).toBe(BigInt(512 * MiB));
 
     // Deletes on a stopped machine are immediate; on a running one the guest is asked to let go.
@@ -235,7 +309,9 @@ for m in vols.get_members():
 left = c.get_system('${SYSTEM}').storage.get_members()[0].volumes.get_members()
 print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
 `;
-    const finished = JSON.parse((await promisify(execFile)('/usr/bin/python3', ['-c', finish], { encoding: 'utf8', timeout: 120_000 })).stdout);
+    const finished = JSON.parse(
+      (await promisify(execFile)('/usr/bin/python3', ['-c', finish], { encoding: 'utf8', timeout: 120_000 })).stdout,
+    );
     expect(finished).toEqual({ init: null, deleted: ['1', '2', '3', '4', '5'].map((id) => [id, null]), left: 0 });
     expect(await poolVolumes()).toEqual([]);
     expect(await domainDisks()).toEqual([]);
@@ -243,7 +319,12 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
   });
 
   it('answers 202 with a task monitor for work that waits for a reset, and the create once it is done', async () => {
-    const response = await request('POST', VOLUMES, { RAIDType: 'RAID0', CapacityBytes: 32 * MiB, Links: { Drives: [drive(0)] }, '@Redfish.OperationApplyTime': 'OnReset' });
+    const response = await request('POST', VOLUMES, {
+      RAIDType: 'RAID0',
+      CapacityBytes: 32 * MiB,
+      Links: { Drives: [drive(0)] },
+      '@Redfish.OperationApplyTime': 'OnReset',
+    });
     expect(response.status).toBe(202);
     expect(await response.text()).toBe('');
     const monitor = response.headers.get('location')!;
@@ -255,7 +336,10 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     expect(Number.isNaN(Date.parse(retryAfter))).toBe(false);
     const task = (await waiting.json()) as Record<string, any>;
     expect(task).toMatchObject({ TaskState: 'Pending', TaskMonitor: monitor });
-    expect(await get(task['@odata.id'])).toMatchObject({ TaskState: 'Pending', Payload: { HttpOperation: 'POST', TargetUri: VOLUMES } });
+    expect(await get(task['@odata.id'])).toMatchObject({
+      TaskState: 'Pending',
+      Payload: { HttpOperation: 'POST', TargetUri: VOLUMES },
+    });
     const pending = (await members(VOLUMES)).at(-1)!;
     expect((await get(pending))['Status']).toEqual({ State: 'Disabled', Health: 'OK' });
     expect(await poolVolumes()).toEqual([]);
@@ -264,7 +348,12 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     await expect.poll(async () => (await request('GET', monitor)).status, { timeout: 60_000, interval: 100 }).toBe(201);
     const done = await request('GET', monitor);
     expect(done.headers.get('location')).toBe(pending);
-    expect(await done.json()).toMatchObject({ TaskState: 'Completed', TaskStatus: 'OK', PercentComplete: 100, Links: { CreatedResources: [{ '@odata.id': pending }] } });
+    expect(await done.json()).toMatchObject({
+      TaskState: 'Completed',
+      TaskStatus: 'OK',
+      PercentComplete: 100,
+      Links: { CreatedResources: [{ '@odata.id': pending }] },
+    });
     // Hot-plugged into the running machine, and kept in its definition.
     const live = await domainDisks(0);
     expect(live.map((d) => d.sourceFile)).toContain(join(poolDir, backing(pending.split('/').pop()!)));
@@ -280,7 +369,12 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
 
   it('cancels work that waits for a reset: DELETE of its task monitor, its Task, or the volume it was to make', async () => {
     const onReset = async (driveId: number) => {
-      const response = await request('POST', VOLUMES, { RAIDType: 'RAID0', CapacityBytes: 16 * MiB, Links: { Drives: [drive(driveId)] }, '@Redfish.OperationApplyTime': 'OnReset' });
+      const response = await request('POST', VOLUMES, {
+        RAIDType: 'RAID0',
+        CapacityBytes: 16 * MiB,
+        Links: { Drives: [drive(driveId)] },
+        '@Redfish.OperationApplyTime': 'OnReset',
+      });
       expect(response.status).toBe(202);
       return { monitor: response.headers.get('location')!, volume: (await members(VOLUMES)).at(-1)! };
     };
@@ -288,7 +382,10 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     const byMonitor = await onReset(1);
     const cancelled = await request('DELETE', byMonitor.monitor);
     expect(cancelled.status).toBe(200);
-    expect(await cancelled.json()).toMatchObject({ TaskState: 'Cancelled', Messages: [{ MessageId: expect.stringMatching(/^TaskEvent\.1\.\d+\.TaskCancelled$/) }] });
+    expect(await cancelled.json()).toMatchObject({
+      TaskState: 'Cancelled',
+      Messages: [{ MessageId: expect.stringMatching(/^TaskEvent\.1\.\d+\.TaskCancelled$/) }],
+    });
     expect((await request('GET', byMonitor.volume)).status).toBe(404);
     // The monitor answers with the task, which says it was cancelled.
     const after = await request('GET', byMonitor.monitor);
@@ -302,7 +399,9 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
 
     const byVolume = await onReset(3);
     expect((await request('DELETE', byVolume.volume)).status).toBe(204);
-    expect(await get(`/redfish/v1/TaskService/Tasks/${byVolume.monitor.split('/').pop()}`)).toMatchObject({ TaskState: 'Cancelled' });
+    expect(await get(`/redfish/v1/TaskService/Tasks/${byVolume.monitor.split('/').pop()}`)).toMatchObject({
+      TaskState: 'Cancelled',
+    });
     expect(await members(VOLUMES)).toEqual(volumesBefore);
 
     // Nothing of them is made at the next boot, and a finished task cannot be cancelled.
@@ -317,11 +416,22 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
   });
 
   it('fails and replaces drives: degraded volumes rebuild, lost ones stay failed, all from the admin API and the CLI', async () => {
-    const mirror = await createVolume({ RAIDType: 'RAID1', CapacityBytes: 64 * MiB, Links: { Drives: [drive(0), drive(1)] } });
-    const stripe = await createVolume({ RAIDType: 'RAID0', CapacityBytes: 64 * MiB, Links: { Drives: [drive(1), drive(2)] } });
-    const admin = (path: string, body?: unknown) => request('POST', `/emulator/v1/Systems/s1/Storage/RAID/Drives/${path}`, body);
+    const mirror = await createVolume({
+      RAIDType: 'RAID1',
+      CapacityBytes: 64 * MiB,
+      Links: { Drives: [drive(0), drive(1)] },
+    });
+    const stripe = await createVolume({
+      RAIDType: 'RAID0',
+      CapacityBytes: 64 * MiB,
+      Links: { Drives: [drive(1), drive(2)] },
+    });
+    const admin = (path: string, body?: unknown) =>
+      request('POST', `/emulator/v1/Systems/s1/Storage/RAID/Drives/${path}`, body);
 
-    expect((await fetch(`${emulator.url}/emulator/v1/Systems/s1/Storage/RAID/Drives/1/fail`, { method: 'POST' })).status).toBe(401);
+    expect(
+      (await fetch(`${emulator.url}/emulator/v1/Systems/s1/Storage/RAID/Drives/1/fail`, { method: 'POST' })).status,
+    ).toBe(401);
     const failed = await admin('1/fail');
     expect(failed.status).toBe(200);
     expect(await failed.json()).toMatchObject({ Status: { State: 'UnavailableOffline', Health: 'Critical' } });
@@ -333,34 +443,66 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     expect((await admin('99/fail')).status).toBe(404);
     expect((await admin('1/explode')).status).toBe(404);
 
-    const cli = runCli(['drive', 'replace', '--system', 's1', '--storage', 'RAID', '--drive', '1', '--serial', 'NEW-1', '--data-dir', config.dataDir]);
+    const cli = runCli([
+      'drive',
+      'replace',
+      '--system',
+      's1',
+      '--storage',
+      'RAID',
+      '--drive',
+      '1',
+      '--serial',
+      'NEW-1',
+      '--data-dir',
+      config.dataDir,
+    ]);
     expect(cli.stderr).toBe('');
     expect(cli.stdout).toContain('DriveReplaced');
     await expect.poll(async () => (await get(`${STORAGE}/Drives/1`))['SerialNumber'], { timeout: 5_000 }).toBe('NEW-1');
     const rebuilding = await get(mirror);
     expect(rebuilding['Operations'][0]).toMatchObject({ Operation: 'Rebuild' });
-    await expect.poll(async () => (await get(mirror))['Status'], { timeout: 60_000, interval: 200 }).toEqual({ State: 'Enabled', Health: 'OK' });
+    await expect
+      .poll(async () => (await get(mirror))['Status'], { timeout: 60_000, interval: 200 })
+      .toEqual({ State: 'Enabled', Health: 'OK' });
     expect((await get(mirror))['Operations']).toEqual([]);
     expect((await get(stripe))['Status']).toEqual({ State: 'UnavailableOffline', Health: 'Critical' });
-    const progress = queryHistory(emulator.store.db, { types: ['VolumeRebuildProgressed'] }).map((e) => (e.data as { percent: number }).percent);
+    const progress = queryHistory(emulator.store.db, { types: ['VolumeRebuildProgressed'] }).map(
+      (e) => (e.data as { percent: number }).percent,
+    );
     expect(progress.at(-1)).toBe(100);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    expect(queryHistory(emulator.store.db, { types: ['DriveFailed', 'DriveReplaced'] }).map((e) => e.meta.actor)).toEqual(['user:admin', 'cli']);
-    expect(runCli(['drive', 'fail', '--system', 's1', '--storage', 'RAID', '--drive', '77', '--data-dir', config.dataDir]).code).toBe(1);
+    expect(
+      queryHistory(emulator.store.db, { types: ['DriveFailed', 'DriveReplaced'] }).map((e) => e.meta.actor),
+    ).toEqual(['user:admin', 'cli']);
+    expect(
+      runCli(['drive', 'fail', '--system', 's1', '--storage', 'RAID', '--drive', '77', '--data-dir', config.dataDir])
+        .code,
+    ).toBe(1);
 
     for (const volume of [mirror, stripe]) expect((await request('DELETE', volume)).status).toBe(204);
   });
 
   it('shows drift on the volume: a backing volume deleted behind its back, and put back', async () => {
-    const volume = await createVolume({ RAIDType: 'RAID1', CapacityBytes: 16 * MiB, Links: { Drives: [drive(2), drive(3)] } });
+    const volume = await createVolume({
+      RAIDType: 'RAID1',
+      CapacityBytes: 16 * MiB,
+      Links: { Drives: [drive(2), drive(3)] },
+    });
     const name = backing(volume.split('/').pop()!);
     const pool = await libvirt.poolLookupByName(poolName);
     const capacity = (await libvirt.volumeGetInfo(await libvirt.volumeLookupByName(pool, name))).capacity;
     await libvirt.volumeDelete(await libvirt.volumeLookupByName(pool, name));
-    await expect.poll(async () => (await get(volume))['Status'], { timeout: 60_000, interval: 200 }).toEqual({ State: 'UnavailableOffline', Health: 'Critical' });
-    expect(queryHistory(emulator.store.db, { types: ['VolumeBackingLost'] }).at(-1)?.data).toMatchObject({ reason: `libvirt volume ${name} is gone` });
+    await expect
+      .poll(async () => (await get(volume))['Status'], { timeout: 60_000, interval: 200 })
+      .toEqual({ State: 'UnavailableOffline', Health: 'Critical' });
+    expect(queryHistory(emulator.store.db, { types: ['VolumeBackingLost'] }).at(-1)?.data).toMatchObject({
+      reason: `libvirt volume ${name} is gone`,
+    });
     await libvirt.volumeCreateXml(pool, volumeXml({ name, capacityBytes: Number(capacity) }));
-    await expect.poll(async () => (await get(volume))['Status'], { timeout: 60_000, interval: 200 }).toEqual({ State: 'Enabled', Health: 'OK' });
+    await expect
+      .poll(async () => (await get(volume))['Status'], { timeout: 60_000, interval: 200 })
+      .toEqual({ State: 'Enabled', Health: 'OK' });
     expect((await request('DELETE', volume)).status).toBe(204);
   });
 
@@ -368,7 +510,11 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     const pool = await libvirt.poolLookupByName(poolName);
     await libvirt.poolDestroy(pool);
     try {
-      const response = await request('POST', VOLUMES, { RAIDType: 'RAID1', CapacityBytes: 16 * MiB, Links: { Drives: [drive(4), drive(5)] } });
+      const response = await request('POST', VOLUMES, {
+        RAIDType: 'RAID1',
+        CapacityBytes: 16 * MiB,
+        Links: { Drives: [drive(4), drive(5)] },
+      });
       expect(response.status).toBe(500);
       const error = (await response.json()) as { error: { code: string; message: string } };
       expect(error.error.code).toBe('Base.1.22.InternalError');
@@ -386,16 +532,25 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     // As a create cut short between attaching the disk and recording it would leave it: a volume
     // this store asked for (ids are given out in order) that is no longer one of its Volumes.
     const { state } = loadState(emulator.store, STORAGE, storageDecider);
-    const madeHere = Array.from({ length: state.volumesEverRequested }, (_, i) => String(i + 1)).find((id) => !state.volumes[id])!;
+    const madeHere = Array.from({ length: state.volumesEverRequested }, (_, i) => String(i + 1)).find(
+      (id) => !state.volumes[id],
+    )!;
     const orphan = await libvirt.volumeCreateXml(pool, volumeXml({ name: backing(madeHere), capacityBytes: MiB }));
     const domain = await libvirt.domainLookupByName(domainName);
-    await libvirt.domainAttachDevice(domain, diskDeviceXml({ sourceFile: await libvirt.volumeGetPath(orphan), targetDev: 'vdz', serial: 'ORPHAN' }), DeviceModifyFlag.Config);
+    await libvirt.domainAttachDevice(
+      domain,
+      diskDeviceXml({ sourceFile: await libvirt.volumeGetPath(orphan), targetDev: 'vdz', serial: 'ORPHAN' }),
+      DeviceModifyFlag.Config,
+    );
     await libvirt.volumeCreateXml(pool, volumeXml({ name: 'someone-elses.qcow2', capacityBytes: MiB }));
     // Named as volumes were before names carried the store, and never asked for here: an older lab's.
     await libvirt.volumeCreateXml(pool, volumeXml({ name: 'rfe-s1-RAID-vol900.qcow2', capacityBytes: MiB }));
     expect((await domainDisks()).map((d) => d.serial)).toEqual(['ORPHAN']);
-    await expect.poll(poolVolumes, { timeout: 60_000, interval: 200 }).toEqual(['rfe-s1-RAID-vol900.qcow2', 'someone-elses.qcow2']);
+    await expect
+      .poll(poolVolumes, { timeout: 60_000, interval: 200 })
+      .toEqual(['rfe-s1-RAID-vol900.qcow2', 'someone-elses.qcow2']);
     expect(await domainDisks()).toEqual([]);
-    for (const name of ['someone-elses.qcow2', 'rfe-s1-RAID-vol900.qcow2']) await libvirt.volumeDelete(await libvirt.volumeLookupByName(pool, name));
+    for (const name of ['someone-elses.qcow2', 'rfe-s1-RAID-vol900.qcow2'])
+      await libvirt.volumeDelete(await libvirt.volumeLookupByName(pool, name));
   });
 });

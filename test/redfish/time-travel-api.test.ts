@@ -20,7 +20,17 @@ const SYSTEM = systemStream('n1');
 const STORAGE = storageStream('n1', 'RAID');
 const VOLUME = volumeUri('n1', 'RAID', '1');
 const DRIVE = driveUri('n1', 'RAID', '1');
-const WATCHED = [SYSTEM, `${SYSTEM}/Bios`, STORAGE, `${STORAGE}/Volumes`, VOLUME, DRIVE, '/redfish/v1/TaskService/Tasks', '/redfish/v1/Managers/n1/VirtualMedia/Cd', '/redfish/v1/Systems'];
+const WATCHED = [
+  SYSTEM,
+  `${SYSTEM}/Bios`,
+  STORAGE,
+  `${STORAGE}/Volumes`,
+  VOLUME,
+  DRIVE,
+  '/redfish/v1/TaskService/Tasks',
+  '/redfish/v1/Managers/n1/VirtualMedia/Cd',
+  '/redfish/v1/Systems',
+];
 
 async function start(overrides: Record<string, unknown> = {}): Promise<RunningEmulator> {
   const emulator = await startEmulator(testConfig(tempDir(), overrides).config, { settleWaitMs: 0 });
@@ -70,20 +80,51 @@ async function scriptedSession(emulator: RunningEmulator, headers: Record<string
   };
 
   await record('service only');
-  system({ type: 'RegisterSystem', systemId: 'n1', name: 'Node 1', libvirtUri: 'test:///default', domainName: 'n1' }, 'lab-config');
+  system(
+    { type: 'RegisterSystem', systemId: 'n1', name: 'Node 1', libvirtUri: 'test:///default', domainName: 'n1' },
+    'lab-config',
+  );
   storage(
     {
       type: 'RegisterStorage',
       systemId: 'n1',
       storageId: 'RAID',
       name: 'RAID',
-      controller: { model: 'c', manufacturer: 'm', firmwareVersion: '1', speedGbps: 12, supportedRaidTypes: ['RAID0', 'RAID1', 'RAID5'], protocols: ['SAS'] },
-      drives: [0, 1, 2, 3].map((i) => ({ id: String(i), name: `Drive ${i}`, capacityBytes: GiB, mediaType: 'HDD' as const, protocol: 'SAS' as const, blockSizeBytes: 512, manufacturer: 'm', model: 'x', serialNumber: `S${i}`, revision: '1' })),
+      controller: {
+        model: 'c',
+        manufacturer: 'm',
+        firmwareVersion: '1',
+        speedGbps: 12,
+        supportedRaidTypes: ['RAID0', 'RAID1', 'RAID5'],
+        protocols: ['SAS'],
+      },
+      drives: [0, 1, 2, 3].map((i) => ({
+        id: String(i),
+        name: `Drive ${i}`,
+        capacityBytes: GiB,
+        mediaType: 'HDD' as const,
+        protocol: 'SAS' as const,
+        blockSizeBytes: 512,
+        manufacturer: 'm',
+        model: 'x',
+        serialNumber: `S${i}`,
+        revision: '1',
+      })),
     },
     'lab-config',
   );
   await record('registered');
-  system({ type: 'ObserveDomain', uuid: '00000000-0000-4000-8000-000000000001', vcpus: 2, memoryBytes: 2 * GiB, firmware: 'BIOS', macAddresses: ['52:54:00:00:00:01'] }, 'libvirt-observer');
+  system(
+    {
+      type: 'ObserveDomain',
+      uuid: '00000000-0000-4000-8000-000000000001',
+      vcpus: 2,
+      memoryBytes: 2 * GiB,
+      firmware: 'BIOS',
+      macAddresses: ['52:54:00:00:00:01'],
+    },
+    'libvirt-observer',
+  );
   system({ type: 'ObservePowerState', powerState: 'Off' }, 'libvirt-observer');
   await record('observed off');
   await send('PATCH', SYSTEM, { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } });
@@ -96,7 +137,11 @@ async function scriptedSession(emulator: RunningEmulator, headers: Record<string
   system({ type: 'RecordResetOutcome', resetType: 'On', requestedAt });
   system({ type: 'ObservePowerState', powerState: 'On' }, 'libvirt-observer');
   await record('booted');
-  const created = await send('POST', `${STORAGE}/Volumes`, { RAIDType: 'RAID1', CapacityBytes: GiB / 4, Links: { Drives: [{ '@odata.id': driveUri('n1', 'RAID', '0') }, { '@odata.id': DRIVE }] } });
+  const created = await send('POST', `${STORAGE}/Volumes`, {
+    RAIDType: 'RAID1',
+    CapacityBytes: GiB / 4,
+    Links: { Drives: [{ '@odata.id': driveUri('n1', 'RAID', '0') }, { '@odata.id': DRIVE }] },
+  });
   await record('volume requested');
   const taskId = created.headers.get('location')!.split('/').pop()!;
   storage({ type: 'RecordOperationOutcome', taskId });
@@ -110,7 +155,9 @@ async function scriptedSession(emulator: RunningEmulator, headers: Record<string
   await send('PATCH', VOLUME, { Name: 'boot' });
   await record('rebuilt and renamed');
   await send('DELETE', VOLUME);
-  const deleted = (await fetch(`${url}/redfish/v1/TaskService/Tasks`, { headers }).then((r) => r.json())) as { Members: { '@odata.id': string }[] };
+  const deleted = (await fetch(`${url}/redfish/v1/TaskService/Tasks`, { headers }).then((r) => r.json())) as {
+    Members: { '@odata.id': string }[];
+  };
   storage({ type: 'RecordOperationOutcome', taskId: deleted.Members.at(-1)!['@odata.id'].split('/').pop()! });
   await record('volume deleted');
   system({ type: 'ObservePowerState', powerState: 'Off' }, 'libvirt-observer');
@@ -118,12 +165,22 @@ async function scriptedSession(emulator: RunningEmulator, headers: Record<string
   return steps;
 }
 
-async function asOf(emulator: RunningEmulator, resource: string, point: string | number, headers: Record<string, string> = {}) {
-  return fetch(`${emulator.url}/emulator/v1/AsOf?${new URLSearchParams({ resource, asOf: String(point) }).toString()}`, { headers });
+async function asOf(
+  emulator: RunningEmulator,
+  resource: string,
+  point: string | number,
+  headers: Record<string, string> = {},
+) {
+  return fetch(
+    `${emulator.url}/emulator/v1/AsOf?${new URLSearchParams({ resource, asOf: String(point) }).toString()}`,
+    { headers },
+  );
 }
 
 async function errorOf(response: Response): Promise<{ status: number; id: string; args: string[] }> {
-  const body = (await response.json()) as { error: { code: string; '@Message.ExtendedInfo': { MessageId: string; MessageArgs: string[] }[] } };
+  const body = (await response.json()) as {
+    error: { code: string; '@Message.ExtendedInfo': { MessageId: string; MessageArgs: string[] }[] };
+  };
   const info = body.error['@Message.ExtendedInfo'][0]!;
   return { status: response.status, id: info.MessageId.split('.').pop()!, args: info.MessageArgs };
 }
@@ -134,7 +191,11 @@ describe('time travel over HTTP (/emulator/v1/AsOf and Diff)', () => {
     const steps = await scriptedSession(emulator);
     expect(new Set(steps.map((s) => s.position)).size).toBe(steps.length);
     for (const step of steps) {
-      const at = (emulator.store.db.prepare('SELECT recorded_at AS t FROM events WHERE position = ?').get(step.position) as { t: string }).t;
+      const at = (
+        emulator.store.db.prepare('SELECT recorded_at AS t FROM events WHERE position = ?').get(step.position) as {
+          t: string;
+        }
+      ).t;
       for (const [resource, get] of step.gets) {
         for (const point of [step.position, at]) {
           const response = await asOf(emulator, resource, point);
@@ -146,7 +207,11 @@ describe('time travel over HTTP (/emulator/v1/AsOf and Diff)', () => {
             expect(response.headers.get('emulator-as-of-position'), what).toBe(String(step.position));
             expect(response.headers.get('emulator-as-of-time'), what).toBe(at);
           } else {
-            expect(await errorOf(response), what).toEqual({ status: 404, id: 'ResourceMissingAtURI', args: [resource] });
+            expect(await errorOf(response), what).toEqual({
+              status: 404,
+              id: 'ResourceMissingAtURI',
+              args: [resource],
+            });
           }
         }
       }
@@ -166,8 +231,18 @@ describe('time travel over HTTP (/emulator/v1/AsOf and Diff)', () => {
     const steps = await scriptedSession(emulator);
     const step = (name: string) => steps.find((s) => s.name === name)!;
     const diff = async (resource: string, from: string | number, to: string | number) => {
-      const response = await fetch(`${emulator.url}/emulator/v1/Diff?${new URLSearchParams({ resource, from: String(from), to: String(to) }).toString()}`);
-      return { status: response.status, body: (await response.json()) as { resource: string; from: Record<string, unknown>; to: Record<string, unknown>; changes: JsonChange[] } };
+      const response = await fetch(
+        `${emulator.url}/emulator/v1/Diff?${new URLSearchParams({ resource, from: String(from), to: String(to) }).toString()}`,
+      );
+      return {
+        status: response.status,
+        body: (await response.json()) as {
+          resource: string;
+          from: Record<string, unknown>;
+          to: Record<string, unknown>;
+          changes: JsonChange[];
+        },
+      };
     };
     const off = step('observed off');
     const booted = step('booted');
@@ -188,7 +263,9 @@ describe('time travel over HTTP (/emulator/v1/AsOf and Diff)', () => {
     expect(created.body.from['exists']).toBe(false);
     expect(created.body.changes).toEqual([{ op: 'add', path: '', value: JSON.parse(made.gets.get(VOLUME)!.body) }]);
     const removed = await diff(VOLUME, step('rebuilt and renamed').position, gone.position);
-    expect(removed.body.changes).toEqual([{ op: 'remove', path: '', previous: JSON.parse(step('rebuilt and renamed').gets.get(VOLUME)!.body) }]);
+    expect(removed.body.changes).toEqual([
+      { op: 'remove', path: '', previous: JSON.parse(step('rebuilt and renamed').gets.get(VOLUME)!.body) },
+    ]);
     expect((await diff(SYSTEM, made.position, made.position)).body.changes).toEqual([]);
     const never = await diff(VOLUME, 0, step('volume requested').position - 1);
     expect(never.status).toBe(404);
@@ -201,31 +278,92 @@ describe('time travel over HTTP (/emulator/v1/AsOf and Diff)', () => {
     const root = encodeURIComponent('/redfish/v1');
     expect(await get(`AsOf?asOf=1`)).toEqual({ status: 400, id: 'QueryParameterValueError', args: ['resource'] });
     expect(await get(`AsOf?resource=${root}`)).toEqual({ status: 400, id: 'QueryParameterValueError', args: ['asOf'] });
-    expect(await get(`AsOf?resource=${root}&asOf=`)).toEqual({ status: 400, id: 'QueryParameterValueError', args: ['asOf'] });
-    expect(await get(`AsOf?resource=${root}&asOf=1&at=2`)).toEqual({ status: 400, id: 'QueryParameterUnsupported', args: ['at'] });
-    expect(await get(`AsOf?resource=${root}&asOf=1&asOf=2`)).toEqual({ status: 400, id: 'QueryParameterValueFormatError', args: ['1,2', 'asOf'] });
-    for (const bad of ['yesterday', '-1', '1.5', '2026-13-45T10:00:00Z', '2026-11-25T10:00:00', '99999999999999999999']) {
-      expect(await get(`AsOf?resource=${root}&asOf=${encodeURIComponent(bad)}`), bad).toEqual({ status: 400, id: 'QueryParameterValueFormatError', args: [bad, 'asOf'] });
+    expect(await get(`AsOf?resource=${root}&asOf=`)).toEqual({
+      status: 400,
+      id: 'QueryParameterValueError',
+      args: ['asOf'],
+    });
+    expect(await get(`AsOf?resource=${root}&asOf=1&at=2`)).toEqual({
+      status: 400,
+      id: 'QueryParameterUnsupported',
+      args: ['at'],
+    });
+    expect(await get(`AsOf?resource=${root}&asOf=1&asOf=2`)).toEqual({
+      status: 400,
+      id: 'QueryParameterValueFormatError',
+      args: ['1,2', 'asOf'],
+    });
+    for (const bad of [
+      'yesterday',
+      '-1',
+      '1.5',
+      '2026-13-45T10:00:00Z',
+      '2026-11-25T10:00:00',
+      '99999999999999999999',
+    ]) {
+      expect(await get(`AsOf?resource=${root}&asOf=${encodeURIComponent(bad)}`), bad).toEqual({
+        status: 400,
+        id: 'QueryParameterValueFormatError',
+        args: [bad, 'asOf'],
+      });
     }
-    expect(await get(`AsOf?resource=${root}&asOf=${last + 1}`)).toEqual({ status: 400, id: 'QueryParameterOutOfRange', args: [String(last + 1), 'asOf', `0-${last}`] });
-    for (const bad of ['#state/redfish/v1/Systems/n1', '/emulator/v1/History', 'redfish/v1', '/redfish/v10', '/redfish/v1/Systems?x=1']) {
-      expect(await get(`AsOf?resource=${encodeURIComponent(bad)}&asOf=1`), bad).toEqual({ status: 400, id: 'QueryParameterValueFormatError', args: [bad, 'resource'] });
+    expect(await get(`AsOf?resource=${root}&asOf=${last + 1}`)).toEqual({
+      status: 400,
+      id: 'QueryParameterOutOfRange',
+      args: [String(last + 1), 'asOf', `0-${last}`],
+    });
+    for (const bad of [
+      '#state/redfish/v1/Systems/n1',
+      '/emulator/v1/History',
+      'redfish/v1',
+      '/redfish/v10',
+      '/redfish/v1/Systems?x=1',
+    ]) {
+      expect(await get(`AsOf?resource=${encodeURIComponent(bad)}&asOf=1`), bad).toEqual({
+        status: 400,
+        id: 'QueryParameterValueFormatError',
+        args: [bad, 'resource'],
+      });
     }
-    expect(await get(`AsOf?resource=${encodeURIComponent('/redfish/v1/Systems/nope')}&asOf=${last}`)).toEqual({ status: 404, id: 'ResourceMissingAtURI', args: ['/redfish/v1/Systems/nope'] });
-    expect(await get(`Diff?resource=${root}&from=1`)).toEqual({ status: 400, id: 'QueryParameterValueError', args: ['to'] });
-    expect(await get(`Diff?resource=${root}&from=x&to=1`)).toEqual({ status: 400, id: 'QueryParameterValueFormatError', args: ['x', 'from'] });
-    expect(await get(`Diff?resource=${root}&from=0&to=${last + 5}`)).toEqual({ status: 400, id: 'QueryParameterOutOfRange', args: [String(last + 5), 'to', `0-${last}`] });
+    expect(await get(`AsOf?resource=${encodeURIComponent('/redfish/v1/Systems/nope')}&asOf=${last}`)).toEqual({
+      status: 404,
+      id: 'ResourceMissingAtURI',
+      args: ['/redfish/v1/Systems/nope'],
+    });
+    expect(await get(`Diff?resource=${root}&from=1`)).toEqual({
+      status: 400,
+      id: 'QueryParameterValueError',
+      args: ['to'],
+    });
+    expect(await get(`Diff?resource=${root}&from=x&to=1`)).toEqual({
+      status: 400,
+      id: 'QueryParameterValueFormatError',
+      args: ['x', 'from'],
+    });
+    expect(await get(`Diff?resource=${root}&from=0&to=${last + 5}`)).toEqual({
+      status: 400,
+      id: 'QueryParameterOutOfRange',
+      args: [String(last + 5), 'to', `0-${last}`],
+    });
     // A time's '+' offset sent unencoded arrives as a space, and is still read as the offset.
     const later = new Date(Date.now() + 2 * 3_600_000).toISOString().slice(0, 19);
     const plus = await fetch(`${emulator.url}/emulator/v1/AsOf?resource=${root}&asOf=${later}+01:00`);
     expect(plus.status).toBe(200);
     expect(plus.headers.get('emulator-as-of-position')).toBe(String(last));
     // Undecodable or odd query text is a client's mistake too.
-    for (const query of ['AsOf?resource=%ZZ&asOf=1', 'AsOf?resource=/redfish/v1&asOf=%E0%A4%A', 'AsOf?resource&asOf', 'Diff?resource=/redfish/v1&from=1&to=1&to=2']) {
+    for (const query of [
+      'AsOf?resource=%ZZ&asOf=1',
+      'AsOf?resource=/redfish/v1&asOf=%E0%A4%A',
+      'AsOf?resource&asOf',
+      'Diff?resource=/redfish/v1&from=1&to=1&to=2',
+    ]) {
       expect((await fetch(`${emulator.url}/emulator/v1/${query}`)).status, query).toBe(400);
     }
     // The trailing slash a client may add names the same resource.
-    expect((await fetch(`${emulator.url}/emulator/v1/AsOf?resource=${encodeURIComponent('/redfish/v1/')}&asOf=${last}`)).status).toBe(200);
+    expect(
+      (await fetch(`${emulator.url}/emulator/v1/AsOf?resource=${encodeURIComponent('/redfish/v1/')}&asOf=${last}`))
+        .status,
+    ).toBe(200);
   });
 
   it('asks for credentials as Redfish does', async () => {
@@ -235,7 +373,9 @@ describe('time travel over HTTP (/emulator/v1/AsOf and Diff)', () => {
       const anonymous = await fetch(`${emulator.url}/emulator/v1/${query}`);
       expect(anonymous.status).toBe(401);
       expect((await errorOf(anonymous)).id).toBe('NoValidSession');
-      const basic = await fetch(`${emulator.url}/emulator/v1/${query}`, { headers: { Authorization: `Basic ${Buffer.from('admin:password').toString('base64')}` } });
+      const basic = await fetch(`${emulator.url}/emulator/v1/${query}`, {
+        headers: { Authorization: `Basic ${Buffer.from('admin:password').toString('base64')}` },
+      });
       expect(basic.status).toBe(200);
     }
   });

@@ -26,7 +26,10 @@ const MANAGER = '/redfish/v1/Managers/t1';
 const lines: string[] = [];
 
 async function health(): Promise<{ status: string; loops: { name: string; lastError: string }[] }> {
-  return (await (await fetch(`${emulator!.url}/healthz`)).json()) as { status: string; loops: { name: string; lastError: string }[] };
+  return (await (await fetch(`${emulator!.url}/healthz`)).json()) as {
+    status: string;
+    loops: { name: string; lastError: string }[];
+  };
 }
 
 beforeAll(async () => {
@@ -46,13 +49,22 @@ afterAll(async () => {
 
 describe('libvirt unreachable', { timeout: 60_000 }, () => {
   it('shows on /healthz and on the Manager until libvirt answers, then carries out what was acknowledged meanwhile', async () => {
-    await expect.poll(async () => (await health()).loops.map((loop) => loop.name), { timeout: 10_000 }).toContain('lab start');
+    await expect
+      .poll(async () => (await health()).loops.map((loop) => loop.name), { timeout: 10_000 })
+      .toContain('lab start');
     expect((await health()).status).toBe('degraded');
     expect((await health()).loops.find((loop) => loop.name === 'lab start')!.lastError).toContain(socketPath);
     const manager = (await client.get(MANAGER))['Status'];
     expect(manager.Health).toBe('Warning');
-    expect(manager.Conditions).toContainEqual(expect.objectContaining({ MessageId: 'ResourceEvent.1.4.ResourceErrorsDetected', Message: expect.stringContaining('lab start') }));
-    expect((await client.request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' })).status).toBe(204);
+    expect(manager.Conditions).toContainEqual(
+      expect.objectContaining({
+        MessageId: 'ResourceEvent.1.4.ResourceErrorsDetected',
+        Message: expect.stringContaining('lab start'),
+      }),
+    );
+    expect(
+      (await client.request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' })).status,
+    ).toBe(204);
 
     // libvirt comes back: a relay to the real daemon listens where the config points.
     relay = createServer((socket) => {

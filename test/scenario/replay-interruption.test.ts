@@ -54,15 +54,29 @@ beforeAll(async () => {
   const drives = [0, 1].map((i) => ({ id: String(i), capacityBytes: 64 * MiB, mediaType: 'SSD', protocol: 'SAS' }));
   ({ config, file: configFile } = testConfig(dir, {
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: join(dir, 'pool') } },
-    lab: { createMissingDomains: true, rebuildSeconds: 20, systems: [{ id: 's1', domain: domainName, vcpus: 1, memoryMiB: 64, storage: [{ id: 'RAID', drives }] }] },
+    lab: {
+      createMissingDomains: true,
+      rebuildSeconds: 20,
+      systems: [{ id: 's1', domain: domainName, vcpus: 1, memoryMiB: 64, storage: [{ id: 'RAID', drives }] }],
+    },
   }));
   libvirt = await LibvirtClient.connect('qemu:///system');
   // The recording: a mirror, one of its drives failed and replaced, and the rebuild that follows.
   emulator = await startEmulator(config, { resyncIntervalMs: 500, settleWaitMs: 60_000 });
   await emulator.lab!.ready;
-  expect((await request('POST', `${STORAGE}/Volumes`, { RAIDType: 'RAID1', CapacityBytes: 16 * MiB, Links: { Drives: [drive(0), drive(1)] } })).status).toBe(201);
+  expect(
+    (
+      await request('POST', `${STORAGE}/Volumes`, {
+        RAIDType: 'RAID1',
+        CapacityBytes: 16 * MiB,
+        Links: { Drives: [drive(0), drive(1)] },
+      })
+    ).status,
+  ).toBe(201);
   expect((await request('POST', '/emulator/v1/Systems/s1/Storage/RAID/Drives/1/fail')).status).toBe(200);
-  expect((await request('POST', '/emulator/v1/Systems/s1/Storage/RAID/Drives/1/replace', { SerialNumber: 'NEW-1' })).status).toBe(200);
+  expect(
+    (await request('POST', '/emulator/v1/Systems/s1/Storage/RAID/Drives/1/replace', { SerialNumber: 'NEW-1' })).status,
+  ).toBe(200);
   // The rebuild ends (rebuildSeconds) with the mirror healthy again.
   const deadline = Date.now() + 60_000;
   while ((await get(`${STORAGE}/Volumes/1`))['Status']?.['Health'] !== 'OK') {
@@ -115,7 +129,11 @@ describe('an interrupted replay', { timeout: 180_000 }, () => {
     run.child.kill('SIGTERM');
     expect(await run.exited, run.output.stderr).toBe(143);
     expect(run.output.stderr).not.toMatch(/replay: step/);
-    const report = JSON.parse(run.output.stdout) as { equal: boolean; interrupted?: { atStep: number; steps: number }; sandbox: { kept: boolean } };
+    const report = JSON.parse(run.output.stdout) as {
+      equal: boolean;
+      interrupted?: { atStep: number; steps: number };
+      sandbox: { kept: boolean };
+    };
     expect(report.equal).toBe(false);
     expect(report.interrupted).toMatchObject({ steps: expect.any(Number) });
     expect(await sandboxes()).toEqual([]);
@@ -157,7 +175,9 @@ describe('an interrupted replay', { timeout: 180_000 }, () => {
     await run.stderrMatches(/SIGINT: stopping/);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);
-    expect(run.output.stderr).toMatch(/interrupted again: stopping now\. Left in place: store in .*, pool .*-replay-[0-9a-f]{6}, domains .*-replay-[0-9a-f]{6}/);
+    expect(run.output.stderr).toMatch(
+      /interrupted again: stopping now\. Left in place: store in .*, pool .*-replay-[0-9a-f]{6}, domains .*-replay-[0-9a-f]{6}/,
+    );
     expect(runCli(['scenario', 'sandboxes', '--config', configFile, '--remove']).code).toBe(0);
     expect(await sandboxes()).toEqual([]);
   });

@@ -27,13 +27,25 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('scenario pace', () => {
   const { config } = testConfig(dir, { lab: { systems: [{ id: 'n1', domain: 'rfe-test-never-defined' }] } });
   let tick = 0;
-  const { store } = openEventStore({ file: storeFile(config), projectors, projectionVersion: PROJECTION_VERSION, clock: () => new Date(Date.UTC(2026, 0, 1) + (tick += 1000)) });
+  const { store } = openEventStore({
+    file: storeFile(config),
+    projectors,
+    projectionVersion: PROJECTION_VERSION,
+    clock: () => new Date(Date.UTC(2026, 0, 1) + (tick += 1000)),
+  });
   // Positions 1-4: the service, its accounts, the system and its firmware, as a start records
   // them; the patches are 5, 6 and 7.
   ensureServiceCreated(store);
   recordConfiguredAccounts(store, config, readConfiguredAccounts(config));
   registerSystems(store, labSystems(config));
-  const patch = (led: 'Blinking' | 'Off', actor: string) => executeClientCommand(store, systemStream('n1'), systemDecider, { type: 'PatchSystem', led }, { actor, requestId: `r-${tick}` });
+  const patch = (led: 'Blinking' | 'Off', actor: string) =>
+    executeClientCommand(
+      store,
+      systemStream('n1'),
+      systemDecider,
+      { type: 'PatchSystem', led },
+      { actor, requestId: `r-${tick}` },
+    );
   patch('Blinking', 'user:a');
   patch('Off', 'user:b');
   patch('Blinking', 'user:a');
@@ -47,7 +59,12 @@ describe('scenario pace', () => {
 
   it('replays at the recorded pace when asked, and as fast as it can otherwise, to the same views', async () => {
     const scenario = loadScenarioFor(file, config);
-    const original = await replayScenario(scenario, config, { pace: 'original', waitSeconds: 1, keep: false, withLab: false });
+    const original = await replayScenario(scenario, config, {
+      pace: 'original',
+      waitSeconds: 1,
+      keep: false,
+      withLab: false,
+    });
     expect(original.equal).toBe(true);
     expect(original.durationMs).toBeGreaterThanOrEqual(2000);
     const fast = await replayScenario(scenario, config, { pace: 'fast', waitSeconds: 1, keep: false, withLab: false });
@@ -57,7 +74,11 @@ describe('scenario pace', () => {
 
   it("keeps one client's commands, those before the range as setup", () => {
     const scenario = loadScenarioFor(byA, config);
-    expect(scenario.lines.map((line) => (line.kind === 'step' ? `${line.actor} ${line.setup ? 'setup' : 'range'}` : line.kind))).toEqual(['user:a setup', 'user:a range']);
+    expect(
+      scenario.lines.map((line) =>
+        line.kind === 'step' ? `${line.actor} ${line.setup ? 'setup' : 'range'}` : line.kind,
+      ),
+    ).toEqual(['user:a setup', 'user:a range']);
     expect(scenario.header.range).toEqual({ fromPosition: 6, toPosition: 7, actor: 'user:a' });
   });
 });

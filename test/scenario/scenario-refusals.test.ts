@@ -26,7 +26,8 @@ let emulator: RunningEmulator;
 let scenario: Scenario;
 const { request } = redfishClient(() => emulator.url);
 
-const replay = (s: Scenario) => replayScenario(s, config, { pace: 'fast', waitSeconds: 5, keep: false, withLab: false });
+const replay = (s: Scenario) =>
+  replayScenario(s, config, { pace: 'fast', waitSeconds: 5, keep: false, withLab: false });
 /** The scenario with its refused step changed by `change`. */
 const withRefusedStep = (change: (step: ScenarioStep) => ScenarioStep): Scenario => ({
   ...scenario,
@@ -42,7 +43,9 @@ beforeAll(async () => {
   await emulator.lab!.ready;
   expect((await request('PATCH', SYSTEM, { AssetTag: 'before' })).status).toBe(200);
   // UEFI HTTP boot on a BIOS machine: refused by the system's decider.
-  const refused = await request('PATCH', SYSTEM, { Boot: { BootSourceOverrideTarget: 'UefiHttp', BootSourceOverrideEnabled: 'Once' } });
+  const refused = await request('PATCH', SYSTEM, {
+    Boot: { BootSourceOverrideTarget: 'UefiHttp', BootSourceOverrideEnabled: 'Once' },
+  });
   expect(refused.status).toBe(400);
   // Refused before it is a command (the body): kept in history, not a step.
   expect((await request('PATCH', SYSTEM, { AssetTag: 7 })).status).toBe(400);
@@ -71,13 +74,26 @@ describe('refused requests in scenarios', { timeout: 60_000 }, () => {
   });
 
   it('reports a refused step the replay accepts, or refuses otherwise, as a difference', async () => {
-    const accepted = await replay(withRefusedStep((step) => ({ ...step, command: { ...step.command, target: 'Pxe' } })));
+    const accepted = await replay(
+      withRefusedStep((step) => ({ ...step, command: { ...step.command, target: 'Pxe' } })),
+    );
     expect(accepted.equal).toBe(false);
-    expect(accepted.stepDifferences).toEqual([expect.objectContaining({ command: 'PatchSystem', recorded: ['refused 400 Base.1.22.PropertyValueConflict'], replayed: ['BootOverrideChanged'] })]);
+    expect(accepted.stepDifferences).toEqual([
+      expect.objectContaining({
+        command: 'PatchSystem',
+        recorded: ['refused 400 Base.1.22.PropertyValueConflict'],
+        replayed: ['BootOverrideChanged'],
+      }),
+    ]);
 
-    const otherwise = await replay(withRefusedStep((step) => ({ ...step, refused: { status: 409, messageIds: ['Base.1.22.ResourceInUse'] } })));
+    const otherwise = await replay(
+      withRefusedStep((step) => ({ ...step, refused: { status: 409, messageIds: ['Base.1.22.ResourceInUse'] } })),
+    );
     expect(otherwise.stepDifferences).toEqual([
-      expect.objectContaining({ recorded: ['refused 409 Base.1.22.ResourceInUse'], replayed: { refused: '400 Base.1.22.PropertyValueConflict' } }),
+      expect.objectContaining({
+        recorded: ['refused 409 Base.1.22.ResourceInUse'],
+        replayed: { refused: '400 Base.1.22.PropertyValueConflict' },
+      }),
     ]);
   });
 });

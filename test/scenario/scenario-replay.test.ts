@@ -34,11 +34,22 @@ let emulator: RunningEmulator;
 let libvirt: LibvirtClient;
 
 function labOverrides(driveBytes: number) {
-  const drives = [0, 1, 2, 3].map((i) => ({ id: String(i), capacityBytes: driveBytes, mediaType: 'SSD', protocol: 'SAS' }));
+  const drives = [0, 1, 2, 3].map((i) => ({
+    id: String(i),
+    capacityBytes: driveBytes,
+    mediaType: 'SSD',
+    protocol: 'SAS',
+  }));
   return {
     auth: { enabled: true },
     libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: join(dir, 'pool') } },
-    lab: { createMissingDomains: true, rebuildSeconds: 2, systems: [{ id: 's1', domain: domainName, vcpus: 1, memoryMiB: 64, rootDiskGiB: 5, storage: [{ id: 'RAID', drives }] }] },
+    lab: {
+      createMissingDomains: true,
+      rebuildSeconds: 2,
+      systems: [
+        { id: 's1', domain: domainName, vcpus: 1, memoryMiB: 64, rootDiskGiB: 5, storage: [{ id: 'RAID', drives }] },
+      ],
+    },
   };
 }
 
@@ -50,12 +61,17 @@ async function expectStatus(response: Promise<Response>, status: number): Promis
   return answer;
 }
 
-const powerBecomes = (state: string) => expect.poll(async () => (await get(SYSTEM))['PowerState'], { timeout: 60_000, interval: 100 }).toBe(state);
+const powerBecomes = (state: string) =>
+  expect.poll(async () => (await get(SYSTEM))['PowerState'], { timeout: 60_000, interval: 100 }).toBe(state);
 
 /** The live lab as libvirt has it: what a replay must leave exactly as it was. */
 async function liveLab(): Promise<string> {
   const domain = await libvirt.domainLookupByName(domainName);
-  return JSON.stringify({ inventory: await labInventory(config), xml: await libvirt.domainGetXml(domain, DomainXmlFlag.Inactive), state: (await libvirt.domainGetState(domain)).state });
+  return JSON.stringify({
+    inventory: await labInventory(config),
+    xml: await libvirt.domainGetXml(domain, DomainXmlFlag.Inactive),
+    state: (await libvirt.domainGetState(domain)).state,
+  });
 }
 
 /** Domains a replay of this test made, that it should have removed again. */
@@ -74,18 +90,44 @@ beforeAll(async () => {
 /** What a client did, between marks start and end (one request before start). */
 async function recordRun(): Promise<void> {
   // Before the first mark: set-up the scenario keeps, replayed first.
-  await expectStatus(request('POST', `${STORAGE}/Volumes`, { RAIDType: 'RAID1', CapacityBytes: 32 * MiB, Links: { Drives: [drive(0), drive(1)] } }), 201);
+  await expectStatus(
+    request('POST', `${STORAGE}/Volumes`, {
+      RAIDType: 'RAID1',
+      CapacityBytes: 32 * MiB,
+      Links: { Drives: [drive(0), drive(1)] },
+    }),
+    201,
+  );
   expect(runCli(['mark', 'start', '--config', configFile]).code).toBe(0);
-  await expectStatus(request('PATCH', SYSTEM, { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } }), 200);
+  await expectStatus(
+    request('PATCH', SYSTEM, { Boot: { BootSourceOverrideTarget: 'Pxe', BootSourceOverrideEnabled: 'Once' } }),
+    200,
+  );
   await expectStatus(request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'On' }), 204);
   await powerBecomes('On');
-  await expect.poll(async () => (await get(SYSTEM))['Boot']['BootSourceOverrideEnabled'], { timeout: 60_000 }).toBe('Disabled');
+  await expect
+    .poll(async () => (await get(SYSTEM))['Boot']['BootSourceOverrideEnabled'], { timeout: 60_000 })
+    .toBe('Disabled');
   await expectStatus(request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' }), 204);
   await powerBecomes('Off');
-  const stripe = (await expectStatus(request('POST', `${STORAGE}/Volumes`, { RAIDType: 'RAID0', CapacityBytes: 16 * MiB, Links: { Drives: [drive(2), drive(3)] } }), 201)).headers.get('location')!;
+  const stripe = (
+    await expectStatus(
+      request('POST', `${STORAGE}/Volumes`, {
+        RAIDType: 'RAID0',
+        CapacityBytes: 16 * MiB,
+        Links: { Drives: [drive(2), drive(3)] },
+      }),
+      201,
+    )
+  ).headers.get('location')!;
   await expectStatus(request('POST', `/emulator/v1/Systems/s1/Storage/RAID/Drives/1/fail`), 200);
-  await expectStatus(request('POST', `/emulator/v1/Systems/s1/Storage/RAID/Drives/1/replace`, { SerialNumber: 'NEW-1' }), 200);
-  await expect.poll(async () => (await get(`${STORAGE}/Volumes/1`))['Status']?.['Health'], { timeout: 60_000, interval: 200 }).toBe('OK');
+  await expectStatus(
+    request('POST', `/emulator/v1/Systems/s1/Storage/RAID/Drives/1/replace`, { SerialNumber: 'NEW-1' }),
+    200,
+  );
+  await expect
+    .poll(async () => (await get(`${STORAGE}/Volumes/1`))['Status']?.['Health'], { timeout: 60_000, interval: 200 })
+    .toBe('OK');
   await expectStatus(request('DELETE', stripe), 204);
   expect(runCli(['mark', 'end', '--config', configFile]).code).toBe(0);
 }
@@ -93,7 +135,8 @@ async function recordRun(): Promise<void> {
 afterAll(async () => {
   await emulator?.close();
   await removeLabByName(libvirt, { domain: domainName, pool: poolName });
-  for (const name of await sandboxDomains().catch(() => [])) await removeLabByName(libvirt, { domain: name, pool: `${poolName}-replay-none` });
+  for (const name of await sandboxDomains().catch(() => []))
+    await removeLabByName(libvirt, { domain: name, pool: `${poolName}-replay-none` });
   await libvirt?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -101,21 +144,55 @@ afterAll(async () => {
 describe('scenarios', { timeout: 300_000 }, () => {
   it('exports what the client did between two marks, and a replay on a sandbox lab reproduces its views, volumes and disks', async () => {
     await recordRun();
-    const exported = runCli(['scenario', 'export', '--config', configFile, '--from-mark', 'start', '--to-mark', 'end', '-o', scenarioFile]);
+    const exported = runCli([
+      'scenario',
+      'export',
+      '--config',
+      configFile,
+      '--from-mark',
+      'start',
+      '--to-mark',
+      'end',
+      '-o',
+      scenarioFile,
+    ]);
     expect(exported.stderr).toMatch(/exported \d+ steps/);
     expect(exported.code).toBe(0);
-    const lines = readFileSync(scenarioFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>);
+    const lines = readFileSync(scenarioFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, any>);
     const steps = lines.filter((line) => line['kind'] === 'step');
     expect(steps.map((s) => `${s['command']['type']}${s['setup'] ? ' (setup)' : ''}`)).toEqual([
-      'CreateVolume (setup)', 'PatchSystem', 'ResetSystem', 'ResetSystem', 'CreateVolume', 'FailDrive', 'ReplaceDrive', 'DeleteVolume',
+      'CreateVolume (setup)',
+      'PatchSystem',
+      'ResetSystem',
+      'ResetSystem',
+      'CreateVolume',
+      'FailDrive',
+      'ReplaceDrive',
+      'DeleteVolume',
     ]);
     // The lab's outcomes follow the request they came of: the reset carried out, the power seen on.
-    const afterOn = lines.slice(lines.indexOf(steps[2]!) + 1, lines.indexOf(steps[3]!)).map((line) => `${line['kind']} ${line['type']}`);
-    expect(afterOn).toEqual(expect.arrayContaining(['outcome ResetApplied', 'outcome PowerStateObserved', 'outcome SystemBooted']));
-    expect(lines[0]).toMatchObject({ format: 'redfish-emulator-scenario', range: { fromMark: 'start', toMark: 'end' }, lab: { systems: [{ id: 's1' }] } });
+    const afterOn = lines
+      .slice(lines.indexOf(steps[2]!) + 1, lines.indexOf(steps[3]!))
+      .map((line) => `${line['kind']} ${line['type']}`);
+    expect(afterOn).toEqual(
+      expect.arrayContaining(['outcome ResetApplied', 'outcome PowerStateObserved', 'outcome SystemBooted']),
+    );
+    expect(lines[0]).toMatchObject({
+      format: 'redfish-emulator-scenario',
+      range: { fromMark: 'start', toMark: 'end' },
+      lab: { systems: [{ id: 's1' }] },
+    });
 
     const live = await liveLab();
-    const report = await replayScenario(loadScenarioFor(scenarioFile, config), config, { pace: 'fast', waitSeconds: 60, keep: false, withLab: true });
+    const report = await replayScenario(loadScenarioFor(scenarioFile, config), config, {
+      pace: 'fast',
+      waitSeconds: 60,
+      keep: false,
+      withLab: true,
+    });
     expect(report.stepDifferences).toEqual([]);
     expect(report.outcomeDifferences).toEqual([]);
     expect(report.viewDifferences).toEqual([]);
@@ -135,35 +212,75 @@ describe('scenarios', { timeout: 300_000 }, () => {
     expect(bare.viewDifferences).toEqual([]);
     expect(bare.equal).toBe(true);
     // And a resource that differs from the recording is reported, member by member.
-    const tampered = { ...scenario, views: scenario.views.map((v) => (v.resource === SYSTEM ? { ...v, body: { ...(v.body as object), PowerState: 'On' } } : v)) };
-    const different = await replayScenario(tampered, config, { pace: 'fast', waitSeconds: 1, keep: false, withLab: false });
+    const tampered = {
+      ...scenario,
+      views: scenario.views.map((v) =>
+        v.resource === SYSTEM ? { ...v, body: { ...(v.body as object), PowerState: 'On' } } : v,
+      ),
+    };
+    const different = await replayScenario(tampered, config, {
+      pace: 'fast',
+      waitSeconds: 1,
+      keep: false,
+      withLab: false,
+    });
     expect(different.equal).toBe(false);
-    expect(different.viewDifferences).toEqual([{ resource: SYSTEM, kind: 'changed', changes: [{ op: 'replace', path: '/PowerState', value: 'Off', previous: 'On' }] }]);
+    expect(different.viewDifferences).toEqual([
+      {
+        resource: SYSTEM,
+        kind: 'changed',
+        changes: [{ op: 'replace', path: '/PowerState', value: 'Off', previous: 'On' }],
+      },
+    ]);
   });
 
   it('refuses a scenario from a newer schema, a truncated or edited one, or one for another lab, before doing anything', async () => {
     const text = readFileSync(scenarioFile, 'utf8');
     const [headerLine, ...rest] = text.trimEnd().split('\n');
     const header = JSON.parse(headerLine!) as Record<string, unknown>;
-    const forceOff = rest.findIndex((line) => line.startsWith('{"kind":"step"') && line.includes('"resetType":"ForceOff"'));
+    const forceOff = rest.findIndex(
+      (line) => line.startsWith('{"kind":"step"') && line.includes('"resetType":"ForceOff"'),
+    );
     expect(forceOff).toBeGreaterThan(0);
     const variants: [string, string, RegExp][] = [
-      ['newer', `${JSON.stringify({ ...header, schemaVersion: (header['schemaVersion'] as number) + 1 })}\n${rest.join('\n')}\n`, /newer than this build/],
+      [
+        'newer',
+        `${JSON.stringify({ ...header, schemaVersion: (header['schemaVersion'] as number) + 1 })}\n${rest.join('\n')}\n`,
+        /newer than this build/,
+      ],
       ['truncated', `${[headerLine, ...rest.slice(0, -1)].join('\n')}\n`, /truncated or edited/],
-      ['edited', `${headerLine}\n${rest.map((line, i) => (i === forceOff ? line.replace('"ForceOff"', '"On"') : line)).join('\n')}\n`, /edited or damaged/],
-      ['edited-header', `${JSON.stringify({ ...header, range: { ...(header['range'] as object), fromPosition: 1 } })}\n${rest.join('\n')}\n`, /edited or damaged/],
+      [
+        'edited',
+        `${headerLine}\n${rest.map((line, i) => (i === forceOff ? line.replace('"ForceOff"', '"On"') : line)).join('\n')}\n`,
+        /edited or damaged/,
+      ],
+      [
+        'edited-header',
+        `${JSON.stringify({ ...header, range: { ...(header['range'] as object), fromPosition: 1 } })}\n${rest.join('\n')}\n`,
+        /edited or damaged/,
+      ],
     ];
     for (const [name, content, message] of variants) {
       const file = join(dir, `${name}.ndjson`);
       writeFileSync(file, content);
       expect(() => loadScenarioFor(file, config), name).toThrow(message);
-      const run = runCli(['scenario', 'replay', file, '--config', configFile, '--data-dir', join(dir, `replay-${name}`)]);
+      const run = runCli([
+        'scenario',
+        'replay',
+        file,
+        '--config',
+        configFile,
+        '--data-dir',
+        join(dir, `replay-${name}`),
+      ]);
       expect(run.code, name).toBe(1);
       expect(run.stderr, name).toMatch(message);
       expect(existsSync(join(dir, `replay-${name}`)), name).toBe(false);
     }
     const other = testConfig(mkdtempSync(join(dir, 'other-')), labOverrides(512 * MiB));
-    expect(() => loadScenarioFor(scenarioFile, other.config)).toThrow(/recorded on another lab: at lab\/systems\/0\/storage\/0\/drives\/0\/capacityBytes/);
+    expect(() => loadScenarioFor(scenarioFile, other.config)).toThrow(
+      /recorded on another lab: at lab\/systems\/0\/storage\/0\/drives\/0\/capacityBytes/,
+    );
     expect(await sandboxDomains()).toEqual([]);
     expect(readdirSync(dir).filter((name) => name.startsWith('pool-replay-'))).toEqual([]);
   });

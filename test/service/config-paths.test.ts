@@ -12,8 +12,17 @@ const tempDir = useTempDirs();
 
 /** A store of one event in `dataDir`. */
 function storeIn(dataDir: string): void {
-  const { store } = openEventStore({ file: join(dataDir, 'events.db'), projectors, projectionVersion: PROJECTION_VERSION });
-  store.append({ streamId: '/redfish/v1/Systems/a', expectedVersion: 0, events: [{ type: 'PowerStateObserved', data: { state: 'On' } }], meta: { actor: 'libvirt-observer' } });
+  const { store } = openEventStore({
+    file: join(dataDir, 'events.db'),
+    projectors,
+    projectionVersion: PROJECTION_VERSION,
+  });
+  store.append({
+    streamId: '/redfish/v1/Systems/a',
+    expectedVersion: 0,
+    events: [{ type: 'PowerStateObserved', data: { state: 'On' } }],
+    meta: { actor: 'libvirt-observer' },
+  });
   store.db.close();
 }
 
@@ -21,7 +30,14 @@ describe('paths in the configuration', () => {
   it("takes a config file's relative paths from the file's directory, whatever the current one", () => {
     const etc = tempDir();
     const file = join(etc, 'config.json');
-    writeFileSync(file, JSON.stringify({ dataDir: 'state', auth: { enabled: true, htpasswdFile: 'htpasswd' }, log: { file: '../log/service.log' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        dataDir: 'state',
+        auth: { enabled: true, htpasswdFile: 'htpasswd' },
+        log: { file: '../log/service.log' },
+      }),
+    );
     const config = loadConfig({ file, env: {} });
     expect(config.dataDir).toBe(join(etc, 'state'));
     expect(config.auth.htpasswdFile).toBe(join(etc, 'htpasswd'));
@@ -41,7 +57,10 @@ describe('paths in the configuration', () => {
     const file = join(etc, 'config.json');
     writeFileSync(file, JSON.stringify({ dataDir: 'state' }));
     const elsewhere = tempDir();
-    for (const run of [runCli(['history', '--config', file, '--json'], {}, elsewhere), runCli(['history', '--json'], { REDFISH_EMULATOR_CONFIG: file }, elsewhere)]) {
+    for (const run of [
+      runCli(['history', '--config', file, '--json'], {}, elsewhere),
+      runCli(['history', '--json'], { REDFISH_EMULATOR_CONFIG: file }, elsewhere),
+    ]) {
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('"PowerStateObserved"');

@@ -12,7 +12,10 @@ const unitFile = join(root, 'contrib', 'redfish-emulator.service');
 
 /** scripts/install-command with its wrapper put in `binDir`. */
 function installCommand(binDir: string) {
-  return spawnSync(join(root, 'scripts', 'install-command'), { encoding: 'utf8', env: { PATH: process.env['PATH'], REDFISH_EMULATOR_BIN_DIR: binDir } });
+  return spawnSync(join(root, 'scripts', 'install-command'), {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'], REDFISH_EMULATOR_BIN_DIR: binDir },
+  });
 }
 
 /** The values of `key` in the unit file, in order. */
@@ -35,7 +38,11 @@ describe('the installed command and the service unit', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toBe('');
     expect(statSync(command).mtimeMs).toBe(written);
-    const version = spawnSync(command, ['--version'], { encoding: 'utf8', cwd: tempDir(), env: { PATH: '/usr/bin:/bin' } });
+    const version = spawnSync(command, ['--version'], {
+      encoding: 'utf8',
+      cwd: tempDir(),
+      env: { PATH: '/usr/bin:/bin' },
+    });
     expect(version.stdout.trim()).toBe(`redfish-emulator ${EMULATOR_VERSION}`);
   });
 
@@ -59,14 +66,20 @@ describe('the installed command and the service unit', () => {
     expect(unitValues(text, 'Restart')).toEqual(['on-failure']);
   });
 
-  it.skipIf(spawnSync('systemd-analyze', ['--version']).status !== 0)('is a unit systemd-analyze verify accepts, with the command installed', () => {
-    const dir = tempDir();
-    const binDir = join(dir, 'bin');
-    expect(installCommand(binDir).status).toBe(0);
-    const unit = join(dir, 'redfish-emulator.service');
-    writeFileSync(unit, readFileSync(unitFile, 'utf8').replace('/usr/local/bin/redfish-emulator', join(binDir, 'redfish-emulator')));
-    const verify = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
-    expect(verify.stderr).toBe('');
-    expect(verify.status).toBe(0);
-  });
+  it.skipIf(spawnSync('systemd-analyze', ['--version']).status !== 0)(
+    'is a unit systemd-analyze verify accepts, with the command installed',
+    () => {
+      const dir = tempDir();
+      const binDir = join(dir, 'bin');
+      expect(installCommand(binDir).status).toBe(0);
+      const unit = join(dir, 'redfish-emulator.service');
+      writeFileSync(
+        unit,
+        readFileSync(unitFile, 'utf8').replace('/usr/local/bin/redfish-emulator', join(binDir, 'redfish-emulator')),
+      );
+      const verify = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+      expect(verify.stderr).toBe('');
+      expect(verify.status).toBe(0);
+    },
+  );
 });

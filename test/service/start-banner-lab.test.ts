@@ -34,7 +34,10 @@ async function labLines(config: string): Promise<string[]> {
   } finally {
     await stopEmulatorProcess(emulator);
   }
-  return emulator.output().split('\n').filter((line) => line.startsWith('redfish-emulator: lab: '));
+  return emulator
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('redfish-emulator: lab: '));
 }
 
 describe('the start banner on a lab', { timeout: 120_000 }, () => {

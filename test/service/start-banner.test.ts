@@ -29,14 +29,18 @@ describe('the start banner', () => {
   it('names the default account, the certificate with its fingerprint, and a curl of the service root that answers', async () => {
     const dir = tempDir();
     const { emulator, lines } = await serveAndReadBanner(dir, {});
-    expect(lines).toContain('redfish-emulator: account admin / password (the documented default; set auth.htpasswdFile for your own)');
+    expect(lines).toContain(
+      'redfish-emulator: account admin / password (the documented default; set auth.htpasswdFile for your own)',
+    );
     const certFile = join(dir, 'data', 'tls', 'cert.pem');
     const fingerprint = new X509Certificate(readFileSync(certFile)).fingerprint256;
     expect(lines).toContain(`redfish-emulator: TLS certificate ${certFile} (self-signed), SHA-256 ${fingerprint}`);
     const tryLine = lines.find((line) => line.startsWith('redfish-emulator: try: '))!;
     expect(tryLine).toBe(`redfish-emulator: try: curl -u admin:password -k ${emulator.url}/redfish/v1`);
     const [program, ...args] = tryLine.slice('redfish-emulator: try: '.length).split(' ');
-    const answer = JSON.parse(execFileSync(program!, ['-sS', '--fail', ...args], { encoding: 'utf8' })) as { '@odata.id': string };
+    const answer = JSON.parse(execFileSync(program!, ['-sS', '--fail', ...args], { encoding: 'utf8' })) as {
+      '@odata.id': string;
+    };
     expect(answer['@odata.id']).toBe('/redfish/v1');
   });
 
@@ -44,7 +48,10 @@ describe('the start banner', () => {
     const dir = tempDir();
     const htpasswd = join(dir, 'htpasswd');
     writeFileSync(htpasswd, readFileSync(join(import.meta.dirname, '..', '..', 'config', 'htpasswd')));
-    const { emulator, lines } = await serveAndReadBanner(dir, { tls: false, auth: { enabled: true, htpasswdFile: 'htpasswd' } });
+    const { emulator, lines } = await serveAndReadBanner(dir, {
+      tls: false,
+      auth: { enabled: true, htpasswdFile: 'htpasswd' },
+    });
     expect(lines).toContain(`redfish-emulator: accounts from ${htpasswd}`);
     expect(lines.some((line) => line.includes('TLS certificate'))).toBe(false);
     expect(lines).toContain(`redfish-emulator: try: curl -u USER ${emulator.url}/redfish/v1`);

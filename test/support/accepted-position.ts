@@ -6,5 +6,9 @@ import { REFUSALS_STREAM } from '../../src/domain/refusals/refusal-events.js';
  * must leave as it was ("records nothing" but that it was refused).
  */
 export function acceptedPosition(store: EventStore): number {
-  return (store.db.prepare('SELECT max(position) FROM events WHERE stream_id <> ?').pluck().get(REFUSALS_STREAM) as number | null) ?? 0;
+  return (
+    (store.db.prepare('SELECT max(position) FROM events WHERE stream_id <> ?').pluck().get(REFUSALS_STREAM) as
+      | number
+      | null) ?? 0
+  );
 }

@@ -6,7 +6,8 @@ import { projectRoot } from '../../src/project-root.js';
 
 /** DMTF's Service and Protocol Validators, kept beside the project in shared/. */
 const RUN = join(projectRoot(), '..', 'shared', 'tools', 'redfish-conformance', 'run');
-const PYTHON_MODULES = 'import requests, requests_toolbelt, requests_unixsocket, jsonpatch, jsonpointer, openpyxl, colorama, pyasn1, pyasn1_modules';
+const PYTHON_MODULES =
+  'import requests, requests_toolbelt, requests_unixsocket, jsonpatch, jsonpointer, openpyxl, colorama, pyasn1, pyasn1_modules';
 
 /** Why the validators cannot run here, or undefined when they can. */
 export function validatorsMissing(): string | undefined {
@@ -23,7 +24,27 @@ export function validatorsMissing(): string | undefined {
 export function makeTestCertificate(dir: string): { certFile: string; keyFile: string } {
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   return { certFile, keyFile };
 }
 
@@ -32,7 +53,12 @@ export function makeTestCertificate(dir: string): { certFile: string; keyFile: s
  * process) and answers its summary line, `redfish-conformance-<mode>: N passed, M failed`,
  * printing the whole output when anything failed.
  */
-export async function runValidator(mode: 'service' | 'protocol', url: string, reportDir: string, certFile: string): Promise<string> {
+export async function runValidator(
+  mode: 'service' | 'protocol',
+  url: string,
+  reportDir: string,
+  certFile: string,
+): Promise<string> {
   const result = await promisify(execFile)(RUN, [mode, url, 'admin', 'password'], {
     encoding: 'utf8',
     timeout: 300_000,

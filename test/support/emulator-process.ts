@@ -16,7 +16,9 @@ export interface EmulatorProcess {
 
 /** Starts `serve --config FILE` and resolves once it says where it serves. */
 export function startEmulatorProcess(configFile: string, args: readonly string[] = []): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, [cli, 'serve', '--config', configFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'serve', '--config', configFile, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
@@ -31,7 +33,10 @@ export function startEmulatorProcess(configFile: string, args: readonly string[]
 }
 
 /** Stops it with `signal` and waits until it has exited; resolves with its exit code. */
-export async function stopEmulatorProcess(emulator: EmulatorProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+export async function stopEmulatorProcess(
+  emulator: EmulatorProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<number | null> {
   if (emulator.child.exitCode !== null || emulator.child.signalCode !== null) return emulator.child.exitCode;
   const exited = new Promise<number | null>((resolve) => emulator.child.once('exit', (code) => resolve(code)));
   emulator.child.kill(signal);

@@ -33,7 +33,11 @@ export function labHistorySystems(count = 16): SystemConfig[] {
         {
           id: STORAGE_ID,
           name: 'Emulated RAID controller',
-          controller: { model: 'Emulated SAS RAID 9460', supportedRaidTypes: ['None', 'RAID0', 'RAID1', 'RAID5', 'RAID6', 'RAID10'], protocols: ['SAS'] },
+          controller: {
+            model: 'Emulated SAS RAID 9460',
+            supportedRaidTypes: ['None', 'RAID0', 'RAID1', 'RAID5', 'RAID6', 'RAID10'],
+            protocols: ['SAS'],
+          },
           drives: [0, 1, 2, 3, 4, 5].map((d) => ({
             id: String(d),
             capacityBytes: d < 4 ? 64 * GiB : 32 * GiB,
@@ -56,7 +60,9 @@ interface Stream<Command, State> {
   version: number;
 }
 
-type Step = { stream: 'system'; command: SystemCommand; actor: string } | { stream: 'storage'; command: StorageCommand; actor: string };
+type Step =
+  | { stream: 'system'; command: SystemCommand; actor: string }
+  | { stream: 'storage'; command: StorageCommand; actor: string };
 
 interface LabSystemScript {
   readonly systemId: string;
@@ -92,25 +98,70 @@ export class LabHistory {
 
   constructor(options: LabHistoryOptions = {}) {
     this.rand = random(options.seed ?? 1);
-    const service: Stream<unknown, { created: boolean }> = { id: '/redfish/v1', decider: serviceDecider as Stream<unknown, { created: boolean }>['decider'], state: serviceDecider.initialState, version: 0 };
-    const created = this.decide(service, { type: 'CreateService', uuid: '8a5c2f1e-0000-4000-8000-000000000001', name: 'Redfish Emulator BMC', product: 'redfish-emulator', redfishVersion: '1.20.0' }, 'emulator');
+    const service: Stream<unknown, { created: boolean }> = {
+      id: '/redfish/v1',
+      decider: serviceDecider as Stream<unknown, { created: boolean }>['decider'],
+      state: serviceDecider.initialState,
+      version: 0,
+    };
+    const created = this.decide(
+      service,
+      {
+        type: 'CreateService',
+        uuid: '8a5c2f1e-0000-4000-8000-000000000001',
+        name: 'Redfish Emulator BMC',
+        product: 'redfish-emulator',
+        redfishVersion: '1.20.0',
+      },
+      'emulator',
+    );
     if (created) this.setup.push(created);
-    const systems = labSystems({ libvirt: { uri: 'qemu:///system' }, lab: { systems: labHistorySystems(options.systems) } } as unknown as EmulatorConfig);
+    const systems = labSystems({
+      libvirt: { uri: 'qemu:///system' },
+      lab: { systems: labHistorySystems(options.systems) },
+    } as unknown as EmulatorConfig);
     for (const [index, labSystem] of systems.entries()) {
       const n = index + 1;
       const systemId = labSystem.id;
       const script: LabSystemScript = {
         systemId,
-        system: { id: systemStream(systemId), decider: systemDecider as LabSystemScript['system']['decider'], state: systemDecider.initialState, version: 0 },
-        storage: { id: storageStream(systemId, STORAGE_ID), decider: storageDecider as LabSystemScript['storage']['decider'], state: storageDecider.initialState, version: 0 },
+        system: {
+          id: systemStream(systemId),
+          decider: systemDecider as LabSystemScript['system']['decider'],
+          state: systemDecider.initialState,
+          version: 0,
+        },
+        storage: {
+          id: storageStream(systemId, STORAGE_ID),
+          decider: storageDecider as LabSystemScript['storage']['decider'],
+          state: storageDecider.initialState,
+          version: 0,
+        },
         pending: [],
         cycle: 0,
       };
       this.scripts.push(script);
       const registration: Step[] = [
         { stream: 'system', actor: 'lab-config', command: registerSystemCommand(labSystem) },
-        { stream: 'storage', actor: 'lab-config', command: { type: 'RegisterStorage', ...storageRegistration(labSystem, labSystem.config.storage![0]!) } },
-        { stream: 'system', actor: 'libvirt-observer', command: { type: 'ObserveDomain', uuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, vcpus: 2, memoryBytes: 4 * GiB, firmware: n % 3 === 0 ? 'UEFI' : 'BIOS', macAddresses: [`52:54:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`] } },
+        {
+          stream: 'storage',
+          actor: 'lab-config',
+          command: { type: 'RegisterStorage', ...storageRegistration(labSystem, labSystem.config.storage![0]!) },
+        },
+        {
+          stream: 'system',
+          actor: 'libvirt-observer',
+          command: {
+            type: 'ObserveDomain',
+            uuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+            vcpus: 2,
+            memoryBytes: 4 * GiB,
+            firmware: n % 3 === 0 ? 'UEFI' : 'BIOS',
+            macAddresses: [
+              `52:54:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`,
+            ],
+          },
+        },
         { stream: 'system', actor: 'libvirt-observer', command: { type: 'ObservePowerState', powerState: 'Off' } },
       ];
       for (const step of registration) {
@@ -143,11 +194,20 @@ export class LabHistory {
 
   /** Ids of resources the history touches, for reading them back. */
   resources(): string[] {
-    return this.scripts.flatMap((s) => [s.system.id, `${s.system.id}/Bios`, `/redfish/v1/Managers/${s.systemId}/VirtualMedia/Cd`, s.storage.id, `${s.storage.id}/Volumes`, driveUri(s.systemId, STORAGE_ID, '2')]);
+    return this.scripts.flatMap((s) => [
+      s.system.id,
+      `${s.system.id}/Bios`,
+      `/redfish/v1/Managers/${s.systemId}/VirtualMedia/Cd`,
+      s.storage.id,
+      `${s.storage.id}/Volumes`,
+      driveUri(s.systemId, STORAGE_ID, '2'),
+    ]);
   }
 
   private take(script: LabSystemScript, step: Step): AppendRequest | undefined {
-    return step.stream === 'system' ? this.decide(script.system, step.command, step.actor) : this.decide(script.storage, step.command, step.actor);
+    return step.stream === 'system'
+      ? this.decide(script.system, step.command, step.actor)
+      : this.decide(script.storage, step.command, step.actor);
   }
 
   private decide<C, S>(stream: Stream<C, S>, command: C, actor: string): AppendRequest | undefined {
@@ -155,8 +215,17 @@ export class LabHistory {
     if (isProblem(decided)) throw new Error(`${stream.id}: ${JSON.stringify(command)} refused: ${decided.messageId}`);
     if (decided.length === 0) return undefined;
     // A client's command travels with its events, as the emulator records it (scenarios send it again).
-    const meta: EventMeta = { actor, requestId: `req-${this.nextPosition}`, ...(!INTERNAL_ACTORS.has(actor) && { command: command as RecordedCommand }) };
-    const request: AppendRequest = { streamId: stream.id, expectedVersion: stream.version, events: decided as readonly NewEvent[], meta };
+    const meta: EventMeta = {
+      actor,
+      requestId: `req-${this.nextPosition}`,
+      ...(!INTERNAL_ACTORS.has(actor) && { command: command as RecordedCommand }),
+    };
+    const request: AppendRequest = {
+      streamId: stream.id,
+      expectedVersion: stream.version,
+      events: decided as readonly NewEvent[],
+      meta,
+    };
     for (const event of decided) stream.state = stream.decider.evolve(stream.state, event);
     stream.version += decided.length;
     this.nextPosition += decided.length;
@@ -169,10 +238,28 @@ export class LabHistory {
   }
 
   /** A create through its task: requested, then carried out (or, now and then, failed). */
-  private volumeCreate(script: LabSystemScript, drives: number[], raidType: string, capacityBytes: number): (() => Step)[] {
+  private volumeCreate(
+    script: LabSystemScript,
+    drives: number[],
+    raidType: string,
+    capacityBytes: number,
+  ): (() => Step)[] {
     const taskId = this.task();
     return [
-      () => ({ stream: 'storage', actor: 'user:admin', command: { type: 'CreateVolume', taskId, applyTime: 'Immediate', request: { raidType, drives: drives.map((d) => driveUri(script.systemId, STORAGE_ID, String(d))), capacityBytes } } }),
+      () => ({
+        stream: 'storage',
+        actor: 'user:admin',
+        command: {
+          type: 'CreateVolume',
+          taskId,
+          applyTime: 'Immediate',
+          request: {
+            raidType,
+            drives: drives.map((d) => driveUri(script.systemId, STORAGE_ID, String(d))),
+            capacityBytes,
+          },
+        },
+      }),
       () => ({ stream: 'storage', actor: 'reconciler', command: { type: 'RecordOperationOutcome', taskId } }),
     ];
   }
@@ -182,7 +269,8 @@ export class LabHistory {
     const r = this.rand;
     const steps: (() => Step | undefined)[] = [];
     const system = (actor: string, command: SystemCommand) => steps.push(() => ({ stream: 'system', actor, command }));
-    const storage = (actor: string, command: StorageCommand) => steps.push(() => ({ stream: 'storage', actor, command }));
+    const storage = (actor: string, command: StorageCommand) =>
+      steps.push(() => ({ stream: 'storage', actor, command }));
     const reset = (resetType: 'On' | 'ForceOff' | 'ForceRestart', power: 'On' | 'Off') => {
       let at = 0;
       steps.push(() => {
@@ -190,14 +278,31 @@ export class LabHistory {
         at = this.nextPosition;
         return { stream: 'system', actor: 'user:admin', command: { type: 'ResetSystem', resetType } };
       });
-      steps.push(() => ({ stream: 'system', actor: 'reconciler', command: { type: 'RecordResetOutcome', resetType, requestedAt: at } }));
+      steps.push(() => ({
+        stream: 'system',
+        actor: 'reconciler',
+        command: { type: 'RecordResetOutcome', resetType, requestedAt: at },
+      }));
       system('libvirt-observer', { type: 'ObservePowerState', powerState: power });
     };
     const image = `http://images.lab/ipa-${script.cycle % 7}.iso`;
     system('user:admin', { type: 'PatchSystem', target: r() < 0.5 ? 'Cd' : 'Pxe', enabled: 'Once' });
     system('user:admin', { type: 'InsertMedia', device: 'Cd', image });
-    system('reconciler', r() < 0.05 ? { type: 'RecordMediaOutcome', device: 'Cd', action: 'insert', image, message: 'HTTP 404 fetching the image' } : { type: 'RecordMediaOutcome', device: 'Cd', action: 'insert', image });
-    if (r() < 0.4) system('user:admin', { type: 'SetBiosSettings', attributes: { ProcVirtualization: r() < 0.5 ? 'Enabled' : 'Disabled', BootRetryCount: Math.floor(r() * 10), AssetTag: `rack-${script.cycle % 40}` } });
+    system(
+      'reconciler',
+      r() < 0.05
+        ? { type: 'RecordMediaOutcome', device: 'Cd', action: 'insert', image, message: 'HTTP 404 fetching the image' }
+        : { type: 'RecordMediaOutcome', device: 'Cd', action: 'insert', image },
+    );
+    if (r() < 0.4)
+      system('user:admin', {
+        type: 'SetBiosSettings',
+        attributes: {
+          ProcVirtualization: r() < 0.5 ? 'Enabled' : 'Disabled',
+          BootRetryCount: Math.floor(r() * 10),
+          AssetTag: `rack-${script.cycle % 40}`,
+        },
+      });
     reset('On', 'On');
     system('user:admin', { type: 'PatchSystem', led: 'Blinking' });
     const volumeId = () => String(script.storage.state.volumesEverRequested);
@@ -208,19 +313,33 @@ export class LabHistory {
         created = volumeId();
         return undefined;
       });
-      steps.push(() => ({ stream: 'storage', actor: 'user:admin', command: { type: 'RenameVolume', volumeId: created, name: `data-${script.cycle}` } }));
+      steps.push(() => ({
+        stream: 'storage',
+        actor: 'user:admin',
+        command: { type: 'RenameVolume', volumeId: created, name: `data-${script.cycle}` },
+      }));
     }
     if (r() < 0.25) {
       const drive = String(4 + Math.floor(r() * 2));
       storage('user:admin', { type: 'FailDrive', driveId: drive });
-      storage('user:admin', { type: 'ReplaceDrive', driveId: drive, serialNumber: `NEW-${script.systemId}-${script.cycle}` });
+      storage('user:admin', {
+        type: 'ReplaceDrive',
+        driveId: drive,
+        serialNumber: `NEW-${script.systemId}-${script.cycle}`,
+      });
     }
     if (r() < 0.3) {
       // A rebuild of the boot volume onto a replaced member, reported as it progresses.
-      storage('user:admin', { type: 'ReplaceDrive', driveId: '1', serialNumber: `RB-${script.systemId}-${script.cycle}` });
-      for (const percent of [10, 25, 40, 55, 70, 85, 100]) storage('reconciler', { type: 'RecordRebuildProgress', volumeId: '1', percent });
+      storage('user:admin', {
+        type: 'ReplaceDrive',
+        driveId: '1',
+        serialNumber: `RB-${script.systemId}-${script.cycle}`,
+      });
+      for (const percent of [10, 25, 40, 55, 70, 85, 100])
+        storage('reconciler', { type: 'RecordRebuildProgress', volumeId: '1', percent });
     }
-    for (let i = 0; i < 1 + Math.floor(r() * 4); i += 1) system('libvirt-observer', { type: 'ObservePowerState', powerState: i % 2 === 0 ? 'Paused' : 'On' });
+    for (let i = 0; i < 1 + Math.floor(r() * 4); i += 1)
+      system('libvirt-observer', { type: 'ObservePowerState', powerState: i % 2 === 0 ? 'Paused' : 'On' });
     system('user:admin', { type: 'EjectMedia', device: 'Cd' });
     system('reconciler', { type: 'RecordMediaOutcome', device: 'Cd', action: 'eject' });
     system('user:admin', { type: 'PatchSystem', led: 'Off' });
@@ -231,7 +350,15 @@ export class LabHistory {
       return undefined;
     });
     const deleteTask = this.task();
-    steps.push(() => (script.storage.state.volumes[doomed] ? { stream: 'storage', actor: 'user:admin', command: { type: 'DeleteVolume', taskId: deleteTask, applyTime: 'Immediate', volumeId: doomed } } : undefined));
+    steps.push(() =>
+      script.storage.state.volumes[doomed]
+        ? {
+            stream: 'storage',
+            actor: 'user:admin',
+            command: { type: 'DeleteVolume', taskId: deleteTask, applyTime: 'Immediate', volumeId: doomed },
+          }
+        : undefined,
+    );
     storage('reconciler', { type: 'RecordOperationOutcome', taskId: deleteTask });
     reset('ForceOff', 'Off');
     return steps;

@@ -22,7 +22,8 @@ function portAccepts(port: number): Promise<boolean> {
 async function waitForPort(port: number, child: ChildProcess, what: string, output: () => string): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (!(await portAccepts(port))) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited before listening: ${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what} exited before listening: ${output()}`);
     if (Date.now() > deadline) throw new Error(`${what} does not listen on ${port}: ${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -52,19 +53,80 @@ const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, {
  */
 export function makeTestPki(dir: string): { ca: string; serverCert: string; serverKey: string; clientPki: string } {
   mkdirSync(join(dir, 'client'), { recursive: true });
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'cakey.pem', '-out', 'cacert.pem', '-days', '2', '-subj', '/CN=rfe-test-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'cakey.pem',
+      '-out',
+      'cacert.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=rfe-test-ca',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
   const extensions = {
-    server: 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n',
-    client: 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+    server:
+      'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n',
+    client:
+      'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
   };
   for (const [who, ext] of Object.entries(extensions)) {
     writeFileSync(join(dir, `${who}.ext`), ext);
-    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}key.pem`, '-out', `${who}.csr`, '-subj', `/CN=rfe-test-${who}`], dir);
-    openssl(['x509', '-req', '-in', `${who}.csr`, '-CA', 'cacert.pem', '-CAkey', 'cakey.pem', '-CAcreateserial', '-days', '2', '-extfile', `${who}.ext`, '-out', `${who}cert.pem`], dir);
+    openssl(
+      [
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        `${who}key.pem`,
+        '-out',
+        `${who}.csr`,
+        '-subj',
+        `/CN=rfe-test-${who}`,
+      ],
+      dir,
+    );
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${who}.csr`,
+        '-CA',
+        'cacert.pem',
+        '-CAkey',
+        'cakey.pem',
+        '-CAcreateserial',
+        '-days',
+        '2',
+        '-extfile',
+        `${who}.ext`,
+        '-out',
+        `${who}cert.pem`,
+      ],
+      dir,
+    );
   }
-  for (const file of ['cacert.pem', 'clientcert.pem', 'clientkey.pem']) writeFileSync(join(dir, 'client', file), readFileSync(join(dir, file)));
-  return { ca: join(dir, 'cacert.pem'), serverCert: join(dir, 'servercert.pem'), serverKey: join(dir, 'serverkey.pem'), clientPki: join(dir, 'client') };
+  for (const file of ['cacert.pem', 'clientcert.pem', 'clientkey.pem'])
+    writeFileSync(join(dir, 'client', file), readFileSync(join(dir, file)));
+  return {
+    ca: join(dir, 'cacert.pem'),
+    serverCert: join(dir, 'servercert.pem'),
+    serverKey: join(dir, 'serverkey.pem'),
+    clientPki: join(dir, 'client'),
+  };
 }
 
 export interface SecondLibvirtd {
@@ -150,10 +212,14 @@ export async function startSshd(dir: string, port: number): Promise<TestSshd> {
   mkdirSync(dir, { recursive: true });
   const hostKey = join(dir, 'host_ed25519');
   const keyFile = join(dir, 'client_ed25519');
-  for (const key of [hostKey, keyFile]) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'rfe-test', '-f', key], { stdio: 'pipe' });
+  for (const key of [hostKey, keyFile])
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'rfe-test', '-f', key], { stdio: 'pipe' });
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${keyFile}.pub`));
   const knownHosts = join(dir, 'known_hosts');
-  writeFileSync(knownHosts, `[127.0.0.1]:${port} ${readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+  writeFileSync(
+    knownHosts,
+    `[127.0.0.1]:${port} ${readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`,
+  );
   const config = join(dir, 'sshd_config');
   writeFileSync(
     config,

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { LibvirtClient } from '../../src/libvirt/client.js';
+import type { LibvirtClient } from '../../src/libvirt/client.js';
 import type { DomainHandle, PoolHandle } from '../../src/libvirt/structs.js';
 import { dirPoolXml } from '../../src/libvirt/xml/storage-xml.js';
 import { LibvirtError } from '../../src/libvirt/errors.js';
@@ -27,7 +27,9 @@ export async function quietly(action: () => Promise<unknown>): Promise<void> {
  * reach the volumes once they are attached), and the clean-up that removes its volumes, the
  * pool and the directory.
  */
-export async function createTempPool(client: LibvirtClient): Promise<{ pool: PoolHandle; path: string; remove(): Promise<void> }> {
+export async function createTempPool(
+  client: LibvirtClient,
+): Promise<{ pool: PoolHandle; path: string; remove(): Promise<void> }> {
   const path = mkdtempSync(join(tmpdir(), 'rfe-test-pool-'));
   chmodSync(path, 0o755);
   const pool = await client.poolDefineXml(dirPoolXml(uniqueName('pool'), path));
@@ -66,7 +68,13 @@ export async function removeLabByName(client: LibvirtClient, names: { domain: st
  * domain and pool removed from libvirt, the temp directory deleted, whatever state the tests
  * left them in (any of them may be missing when a start failed).
  */
-export async function tearDownLab(lab: { emulator?: { close(): Promise<void> }; libvirt?: LibvirtClient; domainName: string; poolName: string; dir: string }): Promise<void> {
+export async function tearDownLab(lab: {
+  emulator?: { close(): Promise<void> };
+  libvirt?: LibvirtClient;
+  domainName: string;
+  poolName: string;
+  dir: string;
+}): Promise<void> {
   await lab.emulator?.close();
   if (lab.libvirt) await removeLabByName(lab.libvirt, { domain: lab.domainName, pool: lab.poolName });
   await lab.libvirt?.close();

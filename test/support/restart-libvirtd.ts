@@ -15,6 +15,9 @@ export async function restartLibvirtd(): Promise<void> {
     return;
   }
   // Stop it and wait until it is gone, so the new daemon can take the sockets and locks.
-  await run('bash', ['-c', 'pkill -x libvirtd; for i in $(seq 1 100); do pgrep -x libvirtd >/dev/null || exit 0; sleep 0.1; done; exit 1']);
+  await run('bash', [
+    '-c',
+    'pkill -x libvirtd; for i in $(seq 1 100); do pgrep -x libvirtd >/dev/null || exit 0; sleep 0.1; done; exit 1',
+  ]);
   await run(ensure);
 }

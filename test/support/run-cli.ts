@@ -26,11 +26,15 @@ export const NOBODY = 65534;
 
 /** Runs the built CLI as user nobody (util-linux setpriv), which needs root to switch to it. */
 export function runCliAsNobody(args: readonly string[]): CliRun {
-  const result = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, cli, ...args], {
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'], HOME: '/tmp' },
-    timeout: 60_000,
-  });
+  const result = spawnSync(
+    'setpriv',
+    [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, cli, ...args],
+    {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'], HOME: '/tmp' },
+      timeout: 60_000,
+    },
+  );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -43,7 +47,10 @@ function shellWord(value: string): string {
  * Runs the built CLI under a pseudo-terminal (util-linux `script`), as on a user's terminal:
  * what it wrote to standard output and error, together, as the terminal received it.
  */
-export function runCliInTerminal(args: readonly string[], env: NodeJS.ProcessEnv = {}): { code: number | null; output: string } {
+export function runCliInTerminal(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): { code: number | null; output: string } {
   const command = [process.execPath, cli, ...args].map(shellWord).join(' ');
   const result = spawnSync('script', ['-qfec', command, '/dev/null'], {
     encoding: 'utf8',
@@ -64,7 +71,10 @@ export interface RunningCli {
 }
 
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningCli {
-  const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = { stdout: '', stderr: '' };
   child.stdout!.setEncoding('utf8').on('data', (text: string) => (output.stdout += text));
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (output.stderr += text));
@@ -76,8 +86,12 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
     let over = false;
     void exited.then(() => (over = true));
     while (!pattern.test(output.stderr)) {
-      if (over) throw new Error(`the CLI ended before its standard error matched ${pattern}:\n${output.stderr}\n${output.stdout}`);
-      if (Date.now() > deadline) throw new Error(`standard error did not match ${pattern} within ${ms} ms:\n${output.stderr}`);
+      if (over)
+        throw new Error(
+          `the CLI ended before its standard error matched ${pattern}:\n${output.stderr}\n${output.stdout}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`standard error did not match ${pattern} within ${ms} ms:\n${output.stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };

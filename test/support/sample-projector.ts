@@ -17,10 +17,16 @@ export const sampleProjector: Projector = {
       views.put(doc, event.position);
       return;
     }
-    const collection = views.get(collectionId) ?? { '@odata.id': collectionId, Members: [] as { '@odata.id': string }[] };
+    const collection = views.get(collectionId) ?? {
+      '@odata.id': collectionId,
+      Members: [] as { '@odata.id': string }[],
+    };
     const members = collection['Members'] as { '@odata.id': string }[];
     if (event.type === 'SampleCreated') {
-      views.put({ '@odata.id': id, Name: (event.data as { name: string }).name, Changes: 0, Since: event.recordedAt }, event.position);
+      views.put(
+        { '@odata.id': id, Name: (event.data as { name: string }).name, Changes: 0, Since: event.recordedAt },
+        event.position,
+      );
       members.push({ '@odata.id': id });
     } else if (event.type === 'SampleRemoved') {
       views.delete(id);
@@ -35,16 +41,26 @@ export const sampleProjector: Projector = {
 
 /** Appends a deterministic mix of sample events: creations, changes and removals across streams. */
 export function appendSampleHistory(
-  store: { append(r: { streamId: string; expectedVersion: 'any'; events: { type: string; data: unknown }[] }): unknown },
+  store: {
+    append(r: { streamId: string; expectedVersion: 'any'; events: { type: string; data: unknown }[] }): unknown;
+  },
   streams: number,
   changesPerStream: number,
 ): void {
   for (let s = 0; s < streams; s += 1) {
-    store.append({ streamId: `/samples/${s}`, expectedVersion: 'any', events: [{ type: 'SampleCreated', data: { name: `sample ${s}` } }] });
+    store.append({
+      streamId: `/samples/${s}`,
+      expectedVersion: 'any',
+      events: [{ type: 'SampleCreated', data: { name: `sample ${s}` } }],
+    });
   }
   for (let c = 0; c < changesPerStream; c += 1) {
     for (let s = 0; s < streams; s += 1) {
-      store.append({ streamId: `/samples/${s}`, expectedVersion: 'any', events: [{ type: 'SampleChanged', data: { c, s, text: `é"\n${c}` } }] });
+      store.append({
+        streamId: `/samples/${s}`,
+        expectedVersion: 'any',
+        events: [{ type: 'SampleChanged', data: { c, s, text: `é"\n${c}` } }],
+      });
     }
   }
   for (let s = 0; s < streams; s += 3) {

@@ -36,9 +36,15 @@ function forget(): void {
 
 async function errorOf(response: Response): Promise<ApiError> {
   try {
-    const body = (await response.json()) as { error?: { '@Message.ExtendedInfo'?: { MessageId?: string; Message?: string }[]; message?: string } };
+    const body = (await response.json()) as {
+      error?: { '@Message.ExtendedInfo'?: { MessageId?: string; Message?: string }[]; message?: string };
+    };
     const info = body.error?.['@Message.ExtendedInfo']?.[0];
-    return new ApiError(response.status, info?.MessageId ?? '', info?.Message ?? body.error?.message ?? response.statusText);
+    return new ApiError(
+      response.status,
+      info?.MessageId ?? '',
+      info?.Message ?? body.error?.message ?? response.statusText,
+    );
   } catch {
     return new ApiError(response.status, '', response.statusText);
   }

@@ -11,7 +11,11 @@ export function followEvents(onEvent: (position: number) => void, onState: (live
   const run = async (): Promise<void> => {
     while (!abort.signal.aborted) {
       try {
-        const headers: Record<string, string> = { Accept: 'text/event-stream', 'X-Auth-Token': token() ?? '', ...SCRIPT };
+        const headers: Record<string, string> = {
+          Accept: 'text/event-stream',
+          'X-Auth-Token': token() ?? '',
+          ...SCRIPT,
+        };
         if (lastId !== undefined) headers['Last-Event-ID'] = lastId;
         const response = await fetch('/redfish/v1/EventService/SSE', { headers, signal: abort.signal });
         if (!response.ok || !response.body) throw new Error(`SSE answered ${response.status}`);

@@ -43,14 +43,18 @@ async function readLab(): Promise<{ systems: SystemCard[]; tasks: Doc[] }> {
       const storage = await Promise.all(
         storages.map(async (s) => ({
           storage: s,
-          drives: await Promise.all(((s['Drives'] as Link[] | undefined) ?? []).map((d) => getJson<Doc>(d['@odata.id']))),
+          drives: await Promise.all(
+            ((s['Drives'] as Link[] | undefined) ?? []).map((d) => getJson<Doc>(d['@odata.id'])),
+          ),
           volumes: await membersIfAny((s['Volumes'] as Link | undefined)?.['@odata.id']),
         })),
       );
       return { system, media, storage };
     }),
   );
-  const tasks = (await membersIfAny('/redfish/v1/TaskService/Tasks')).filter((t) => ['New', 'Pending', 'Running', 'Starting', 'Stopping', 'Suspended'].includes(String(t['TaskState'])));
+  const tasks = (await membersIfAny('/redfish/v1/TaskService/Tasks')).filter((t) =>
+    ['New', 'Pending', 'Running', 'Starting', 'Stopping', 'Suspended'].includes(String(t['TaskState'])),
+  );
   return { systems: cards, tasks };
 }
 
@@ -58,10 +62,12 @@ const statusText = (status: unknown): string => {
   const s = (status ?? {}) as Status;
   return [s.State, s.Health].filter(Boolean).join(' / ');
 };
-const healthClass = (status: unknown): string => `health-${String(((status ?? {}) as Status).Health ?? 'none').toLowerCase()}`;
+const healthClass = (status: unknown): string =>
+  `health-${String(((status ?? {}) as Status).Health ?? 'none').toLowerCase()}`;
 const gib = (bytes: unknown) => (typeof bytes === 'number' ? `${+(bytes / 2 ** 30).toFixed(2)} GiB` : '');
 const travelLink = (id: string, text: string) => h('a', { href: route('resource', { id }) }, text);
-const historyLink = (id: string) => h('a', { href: route('timeline', { resource: id }), class: 'small', 'aria-label': `timeline of ${id}` }, 'timeline');
+const historyLink = (id: string) =>
+  h('a', { href: route('timeline', { resource: id }), class: 'small', 'aria-label': `timeline of ${id}` }, 'timeline');
 
 /** Runs an action, saying what happened; the live stream redraws the lab. */
 async function act(what: string, run: () => Promise<unknown>): Promise<void> {
@@ -76,9 +82,15 @@ async function act(what: string, run: () => Promise<unknown>): Promise<void> {
 
 function resetControl(system: Doc, can: Privileges): HTMLElement {
   const id = system['@odata.id'];
-  const action = (system['Actions'] as Record<string, { target: string; 'ResetType@Redfish.AllowableValues'?: string[] }> | undefined)?.['#ComputerSystem.Reset'];
+  const action = (
+    system['Actions'] as Record<string, { target: string; 'ResetType@Redfish.AllowableValues'?: string[] }> | undefined
+  )?.['#ComputerSystem.Reset'];
   const types = action?.['ResetType@Redfish.AllowableValues'] ?? ['On', 'ForceOff', 'GracefulShutdown', 'ForceRestart'];
-  const select = h('select', { 'aria-label': `reset type for ${system['Id']}`, 'data-key': `${id}#reset-type` }, ...types.map((t) => h('option', { value: t }, t)));
+  const select = h(
+    'select',
+    { 'aria-label': `reset type for ${system['Id']}`, 'data-key': `${id}#reset-type` },
+    ...types.map((t) => h('option', { value: t }, t)),
+  );
   const button = h(
     'button',
     {
@@ -86,7 +98,10 @@ function resetControl(system: Doc, can: Privileges): HTMLElement {
       'data-key': `${id}#reset`,
       disabled: !can.configureComponents,
       title: can.configureComponents ? undefined : 'your role cannot reset systems',
-      onclick: () => void act(`Reset ${system['Id']} (${select.value})`, () => send('POST', action?.target ?? `${id}/Actions/ComputerSystem.Reset`, { ResetType: select.value })),
+      onclick: () =>
+        void act(`Reset ${system['Id']} (${select.value})`, () =>
+          send('POST', action?.target ?? `${id}/Actions/ComputerSystem.Reset`, { ResetType: select.value }),
+        ),
     },
     'Reset',
   );
@@ -116,7 +131,9 @@ function renderSystem(card: SystemCard, can: Privileges): HTMLElement {
   const { system } = card;
   const id = system['@odata.id'];
   const boot = (system['Boot'] ?? {}) as Record<string, unknown>;
-  const inserted = card.media.filter((m) => m['Inserted'] === true || (typeof m['Image'] === 'string' && m['Image'] !== ''));
+  const inserted = card.media.filter(
+    (m) => m['Inserted'] === true || (typeof m['Image'] === 'string' && m['Image'] !== ''),
+  );
   return h(
     'section',
     { class: 'system', 'aria-labelledby': `sys-${system['Id']}`, 'data-system': String(system['Id']) },
@@ -125,30 +142,68 @@ function renderSystem(card: SystemCard, can: Privileges): HTMLElement {
       'dl',
       {},
       h('dt', {}, 'Power'),
-      h('dd', { class: `power power-${String(system['PowerState']).toLowerCase()}`, 'data-field': 'power' }, String(system['PowerState'] ?? '?')),
+      h(
+        'dd',
+        { class: `power power-${String(system['PowerState']).toLowerCase()}`, 'data-field': 'power' },
+        String(system['PowerState'] ?? '?'),
+      ),
       h('dt', {}, 'Status'),
       h('dd', { class: healthClass(system['Status']) }, statusText(system['Status'])),
       h('dt', {}, 'Boot override'),
-      h('dd', {}, `${String(boot['BootSourceOverrideTarget'] ?? 'None')} (${String(boot['BootSourceOverrideEnabled'] ?? 'Disabled')}${boot['BootSourceOverrideMode'] ? `, ${String(boot['BootSourceOverrideMode'])}` : ''})`),
+      h(
+        'dd',
+        {},
+        `${String(boot['BootSourceOverrideTarget'] ?? 'None')} (${String(boot['BootSourceOverrideEnabled'] ?? 'Disabled')}${boot['BootSourceOverrideMode'] ? `, ${String(boot['BootSourceOverrideMode'])}` : ''})`,
+      ),
       h('dt', {}, 'Media'),
-      h('dd', {}, inserted.length === 0 ? 'none inserted' : inserted.map((m) => h('div', {}, `${String(m['Id'])}: ${String(m['Image'] ?? '')}`))),
+      h(
+        'dd',
+        {},
+        inserted.length === 0
+          ? 'none inserted'
+          : inserted.map((m) => h('div', {}, `${String(m['Id'])}: ${String(m['Image'] ?? '')}`)),
+      ),
     ),
     resetControl(system, can),
     ...card.storage.map(({ storage, drives, volumes }) =>
       h(
         'div',
         { class: 'storage' },
-        h('h4', {}, travelLink(storage['@odata.id'], `Storage ${String(storage['Id'])}`), ' ', historyLink(storage['@odata.id'])),
+        h(
+          'h4',
+          {},
+          travelLink(storage['@odata.id'], `Storage ${String(storage['Id'])}`),
+          ' ',
+          historyLink(storage['@odata.id']),
+        ),
         h(
           'table',
           {},
           h('caption', {}, 'Drives'),
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Drive'), h('th', { scope: 'col' }, 'Size'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Fault'))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Drive'),
+              h('th', { scope: 'col' }, 'Size'),
+              h('th', { scope: 'col' }, 'Status'),
+              h('th', { scope: 'col' }, 'Fault'),
+            ),
+          ),
           h(
             'tbody',
             {},
             drives.map((d) =>
-              h('tr', { 'data-drive': d['@odata.id'] }, h('td', {}, travelLink(d['@odata.id'], String(d['Id']))), h('td', {}, gib(d['CapacityBytes'])), h('td', { class: healthClass(d['Status']) }, statusText(d['Status'])), h('td', {}, driveControls(d, can))),
+              h(
+                'tr',
+                { 'data-drive': d['@odata.id'] },
+                h('td', {}, travelLink(d['@odata.id'], String(d['Id']))),
+                h('td', {}, gib(d['CapacityBytes'])),
+                h('td', { class: healthClass(d['Status']) }, statusText(d['Status'])),
+                h('td', {}, driveControls(d, can)),
+              ),
             ),
           ),
         ),
@@ -156,7 +211,19 @@ function renderSystem(card: SystemCard, can: Privileges): HTMLElement {
           'table',
           {},
           h('caption', {}, 'Volumes'),
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Volume'), h('th', { scope: 'col' }, 'RAID'), h('th', { scope: 'col' }, 'Size'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'History'))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Volume'),
+              h('th', { scope: 'col' }, 'RAID'),
+              h('th', { scope: 'col' }, 'Size'),
+              h('th', { scope: 'col' }, 'Status'),
+              h('th', { scope: 'col' }, 'History'),
+            ),
+          ),
           h(
             'tbody',
             {},
@@ -189,8 +256,20 @@ export async function renderLab(container: HTMLElement, can: Privileges): Promis
       'section',
       { class: 'tasks', 'aria-label': 'pending tasks' },
       h('h3', {}, `Pending tasks (${tasks.length})`),
-      tasks.length === 0 ? h('p', {}, 'none') : h('ul', {}, tasks.map((t) => h('li', {}, travelLink(t['@odata.id'], String(t['Name'] ?? t['Id'])), ` ${String(t['TaskState'])}`))),
+      tasks.length === 0
+        ? h('p', {}, 'none')
+        : h(
+            'ul',
+            {},
+            tasks.map((t) =>
+              h('li', {}, travelLink(t['@odata.id'], String(t['Name'] ?? t['Id'])), ` ${String(t['TaskState'])}`),
+            ),
+          ),
     ),
-    h('div', { class: 'systems' }, systems.map((card) => renderSystem(card, can))),
+    h(
+      'div',
+      { class: 'systems' },
+      systems.map((card) => renderSystem(card, can)),
+    ),
   );
 }

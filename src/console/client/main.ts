@@ -7,7 +7,6 @@ import { readPrivileges, type Privileges } from './privileges.js';
 import { renderTimeline } from './timeline-view.js';
 import { renderTravel } from './travel-view.js';
 
-
 const loginForm = document.getElementById('login') as HTMLFormElement;
 const nav = document.getElementById('nav')!;
 const view = document.getElementById('view')!;
@@ -30,7 +29,8 @@ function showLogin(message?: string): void {
 async function draw(): Promise<void> {
   const [path, query] = location.hash.replace(/^#\/?/, '').split('?');
   const params = new URLSearchParams(query ?? '');
-  for (const link of nav.querySelectorAll('a')) link.toggleAttribute('aria-current', link.getAttribute('href') === `#/${path || 'lab'}`);
+  for (const link of nav.querySelectorAll('a'))
+    link.toggleAttribute('aria-current', link.getAttribute('href') === `#/${path || 'lab'}`);
   document.body.dataset['view'] = path || 'lab';
   try {
     if (path === 'timeline') await renderTimeline(view, params, systems);
@@ -77,7 +77,12 @@ loginForm.addEventListener('submit', (event) => {
       return start();
     })
     .catch((err: unknown) => {
-      say(err instanceof ApiError && err.status === 401 ? 'Wrong user name or password.' : `Cannot log in: ${err instanceof Error ? err.message : String(err)}`, 'error');
+      say(
+        err instanceof ApiError && err.status === 401
+          ? 'Wrong user name or password.'
+          : `Cannot log in: ${err instanceof Error ? err.message : String(err)}`,
+        'error',
+      );
     });
 });
 document.getElementById('logout')!.addEventListener('click', () => {

@@ -17,8 +17,20 @@ async function download(response: Response, fallback: string): Promise<void> {
 /** The marks placed, a form to place one, and a scenario between two of them as a download (the file the CLI exports). */
 export async function renderMarks(container: HTMLElement, can: Privileges, redraw: () => void): Promise<void> {
   const placed = await marks();
-  const name = h('input', { id: 'mark-name', name: 'name', type: 'text', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,63}', placeholder: 'before-deploy' });
-  const placeForm = h('form', { class: 'inline', id: 'place-mark' }, h('label', { for: 'mark-name' }, 'Name ', name), h('button', { type: 'submit', disabled: !can.configureComponents }, 'Place mark'));
+  const name = h('input', {
+    id: 'mark-name',
+    name: 'name',
+    type: 'text',
+    required: true,
+    pattern: '[A-Za-z0-9][A-Za-z0-9._-]{0,63}',
+    placeholder: 'before-deploy',
+  });
+  const placeForm = h(
+    'form',
+    { class: 'inline', id: 'place-mark' },
+    h('label', { for: 'mark-name' }, 'Name ', name),
+    h('button', { type: 'submit', disabled: !can.configureComponents }, 'Place mark'),
+  );
   placeForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void send<{ Name: string; Position: number }>('POST', '/emulator/v1/Marks', { Name: name.value })
@@ -28,7 +40,8 @@ export async function renderMarks(container: HTMLElement, can: Privileges, redra
       })
       .catch((err: Error) => say(`Place mark: ${err.message}`, 'error'));
   });
-  const options = (selected?: string) => placed.map((m) => h('option', { value: m.name, selected: m.name === selected }, `${m.name} (#${m.position})`));
+  const options = (selected?: string) =>
+    placed.map((m) => h('option', { value: m.name, selected: m.name === selected }, `${m.name} (#${m.position})`));
   const fromMark = h('select', { id: 'export-from', name: 'from' }, options(placed.at(-2)?.name));
   const toMark = h('select', { id: 'export-to', name: 'to' }, options(placed.at(-1)?.name));
   const exportForm = h(
@@ -50,12 +63,39 @@ export async function renderMarks(container: HTMLElement, can: Privileges, redra
     container,
     h('h2', {}, 'Marks and scenarios'),
     h('section', { 'aria-label': 'place a mark' }, h('h3', {}, 'Place a mark at the end of the log'), placeForm),
-    h('section', { 'aria-label': 'export a scenario' }, h('h3', {}, 'Export a scenario between two marks'), exportForm, h('p', { class: 'small' }, 'The same file as ', h('code', {}, 'redfish-emulator scenario export --from-mark A --to-mark B'), '; replay it with ', h('code', {}, 'scenario replay'), '.')),
+    h(
+      'section',
+      { 'aria-label': 'export a scenario' },
+      h('h3', {}, 'Export a scenario between two marks'),
+      exportForm,
+      h(
+        'p',
+        { class: 'small' },
+        'The same file as ',
+        h('code', {}, 'redfish-emulator scenario export --from-mark A --to-mark B'),
+        '; replay it with ',
+        h('code', {}, 'scenario replay'),
+        '.',
+      ),
+    ),
     h(
       'section',
       { 'aria-label': 'marks' },
       h('h3', {}, 'Marks'),
-      placed.length === 0 ? h('p', {}, 'No marks yet.') : h('ul', { id: 'marks' }, placed.map((m) => h('li', {}, h('a', { href: route('timeline', { until: m.recordedAt }) }, m.name), ` at #${m.position}, ${m.recordedAt}`))),
+      placed.length === 0
+        ? h('p', {}, 'No marks yet.')
+        : h(
+            'ul',
+            { id: 'marks' },
+            placed.map((m) =>
+              h(
+                'li',
+                {},
+                h('a', { href: route('timeline', { until: m.recordedAt }) }, m.name),
+                ` at #${m.position}, ${m.recordedAt}`,
+              ),
+            ),
+          ),
     ),
   );
 }

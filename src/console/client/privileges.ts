@@ -8,9 +8,16 @@ export interface Privileges {
 
 export async function readPrivileges(): Promise<Privileges> {
   try {
-    const account = await getJson<{ RoleId: string }>(`/redfish/v1/AccountService/Accounts/${encodeURIComponent(userName() ?? '')}`);
-    const role = await getJson<{ AssignedPrivileges: string[] }>(`/redfish/v1/AccountService/Roles/${encodeURIComponent(account.RoleId)}`);
-    return { configureComponents: role.AssignedPrivileges.includes('ConfigureComponents'), configureManager: role.AssignedPrivileges.includes('ConfigureManager') };
+    const account = await getJson<{ RoleId: string }>(
+      `/redfish/v1/AccountService/Accounts/${encodeURIComponent(userName() ?? '')}`,
+    );
+    const role = await getJson<{ AssignedPrivileges: string[] }>(
+      `/redfish/v1/AccountService/Roles/${encodeURIComponent(account.RoleId)}`,
+    );
+    return {
+      configureComponents: role.AssignedPrivileges.includes('ConfigureComponents'),
+      configureManager: role.AssignedPrivileges.includes('ConfigureManager'),
+    };
   } catch {
     // Not readable (authentication off, say): offer everything and let the service decide.
     return { configureComponents: true, configureManager: true };

@@ -18,12 +18,26 @@ function row(entry: Entry, focus: string | undefined): HTMLElement {
   return h(
     'li',
     { class: `entry type-${entry.type}`, 'data-position': entry.position },
-    h('a', { href: route('resource', { id: focus ?? entry.subject, at: entry.position }), class: 'position', title: 'the resource as it was after this event' }, `#${entry.position}`),
+    h(
+      'a',
+      {
+        href: route('resource', { id: focus ?? entry.subject, at: entry.position }),
+        class: 'position',
+        title: 'the resource as it was after this event',
+      },
+      `#${entry.position}`,
+    ),
     h('time', { datetime: entry.recordedAt }, entry.recordedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')),
     h('strong', { class: 'type' }, entry.type),
     h('a', { href: route('timeline', { resource: entry.subject }), class: 'subject' }, entry.subject),
     h('span', { class: 'who' }, entry.actor ?? '—', entry.requestId ? ` · ${entry.requestId}` : ''),
-    h('span', { class: 'message' }, entry.message ? h('code', {}, entry.message.MessageId.split('.').pop()!) : null, ' ', summary(entry)),
+    h(
+      'span',
+      { class: 'message' },
+      entry.message ? h('code', {}, entry.message.MessageId.split('.').pop()!) : null,
+      ' ',
+      summary(entry),
+    ),
   );
 }
 
@@ -31,8 +45,14 @@ function row(entry: Entry, focus: string | undefined): HTMLElement {
  * The timeline of the lab, or of what the filters name, newest first, a page at a time through
  * the History API (its `Next` link): a log of any size opens at the speed of one page.
  */
-export async function renderTimeline(container: HTMLElement, params: URLSearchParams, systems: string[]): Promise<void> {
-  const filters: Filters = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? '']).filter(([, v]) => v !== ''));
+export async function renderTimeline(
+  container: HTMLElement,
+  params: URLSearchParams,
+  systems: string[],
+): Promise<void> {
+  const filters: Filters = Object.fromEntries(
+    FILTERS.map((name) => [name, params.get(name) ?? '']).filter(([, v]) => v !== ''),
+  );
   const list = h('ol', { class: 'timeline', 'aria-label': 'events, newest first' });
   const more = h('button', { type: 'button', hidden: true }, 'Older events');
   let next: string | null = null;
@@ -56,7 +76,16 @@ export async function renderTimeline(container: HTMLElement, params: URLSearchPa
   const form = h(
     'form',
     { class: 'filters', role: 'search' },
-    field('system', 'System', h('select', {}, h('option', { value: '' }, 'all'), systems.map((s) => h('option', { value: s }, s)))),
+    field(
+      'system',
+      'System',
+      h(
+        'select',
+        {},
+        h('option', { value: '' }, 'all'),
+        systems.map((s) => h('option', { value: s }, s)),
+      ),
+    ),
     field('resource', 'Resource', h('input', { type: 'text', placeholder: '/redfish/v1/Systems/node-1/…', size: 30 })),
     field('actor', 'Actor', h('input', { type: 'text', placeholder: 'user:admin' })),
     field('type', 'Type', h('input', { type: 'text', placeholder: 'ResetRequested,…' })),
@@ -67,7 +96,10 @@ export async function renderTimeline(container: HTMLElement, params: URLSearchPa
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    location.hash = route('timeline', Object.fromEntries(FILTERS.map((name) => [name, String(data.get(name) ?? '') || undefined])));
+    location.hash = route(
+      'timeline',
+      Object.fromEntries(FILTERS.map((name) => [name, String(data.get(name) ?? '') || undefined])),
+    );
   });
   const title = filters.resource ?? (filters.system ? `/redfish/v1/Systems/${filters.system}` : undefined);
   replaceContent(container, h('h2', {}, title ? `Timeline of ${title}` : 'Timeline of the lab'), form, list, more);

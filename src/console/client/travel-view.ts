@@ -36,8 +36,22 @@ function jsonTree(value: unknown, pointer: string, changed: Set<string>, key?: s
   const label = key === undefined ? null : h('span', { class: 'key' }, `${JSON.stringify(key)}: `);
   let body: HTMLElement;
   if (value !== null && typeof value === 'object') {
-    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value as Record<string, unknown>);
-    body = h('span', {}, Array.isArray(value) ? '[' : '{', h('div', { class: 'nested' }, entries.map(([k, v]) => jsonTree(v, `${pointer}/${escapePointer(k)}`, changed, Array.isArray(value) ? undefined : k))), Array.isArray(value) ? ']' : '}');
+    const entries = Array.isArray(value)
+      ? value.map((v, i) => [String(i), v] as const)
+      : Object.entries(value as Record<string, unknown>);
+    body = h(
+      'span',
+      {},
+      Array.isArray(value) ? '[' : '{',
+      h(
+        'div',
+        { class: 'nested' },
+        entries.map(([k, v]) =>
+          jsonTree(v, `${pointer}/${escapePointer(k)}`, changed, Array.isArray(value) ? undefined : k),
+        ),
+      ),
+      Array.isArray(value) ? ']' : '}',
+    );
   } else {
     body = h('span', { class: 'scalar' }, JSON.stringify(value));
   }
@@ -50,7 +64,15 @@ function changeList(changes: Change[]): HTMLElement {
     'ul',
     { class: 'changes', 'aria-label': 'changes since the previous point' },
     changes.map((c) =>
-      h('li', {}, h('code', {}, c.op), ' ', h('code', {}, c.path || '/'), c.op !== 'add' ? h('span', { class: 'previous' }, ` ${brief(c.previous)}`) : null, c.op !== 'remove' ? h('span', { class: 'value' }, ` → ${brief(c.value)}`) : null),
+      h(
+        'li',
+        {},
+        h('code', {}, c.op),
+        ' ',
+        h('code', {}, c.path || '/'),
+        c.op !== 'add' ? h('span', { class: 'previous' }, ` ${brief(c.previous)}`) : null,
+        c.op !== 'remove' ? h('span', { class: 'value' }, ` → ${brief(c.value)}`) : null,
+      ),
     ),
   );
 }
@@ -75,21 +97,44 @@ export async function renderTravel(container: HTMLElement, params: URLSearchPara
   const from = previous?.position ?? 0;
   const [document, diff, event] = await Promise.all([
     asOf(id, at),
-    getJson<Diff>(`/emulator/v1/Diff?resource=${encodeURIComponent(id)}&from=${from}&to=${at}`).catch((err: unknown) => {
-      if (err instanceof ApiError && err.status === 404) return { changes: [] };
-      throw err;
-    }),
+    getJson<Diff>(`/emulator/v1/Diff?resource=${encodeURIComponent(id)}&from=${from}&to=${at}`).catch(
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) return { changes: [] };
+        throw err;
+      },
+    ),
     historyPage({ 'until-position': at, order: 'newest', limit: 1 }).then((p) => p.Events[0]),
   ]);
   const changed = new Set(diff.changes.map((c) => c.path));
 
   const step = (entry: Entry | undefined, label: string, key: string) =>
-    entry ? h('a', { href: route('resource', { id, at: entry.position }), class: 'button', 'data-key': key, rel: key }, `${label} (#${entry.position} ${entry.type})`) : h('span', { class: 'button disabled', 'aria-disabled': 'true' }, label);
-  const markSelect = h('select', { id: 'travel-mark', 'aria-label': 'go to a mark' }, h('option', { value: '' }, 'go to a mark…'), allMarks.map((m) => h('option', { value: m.position }, `${m.name} (#${m.position})`)));
+    entry
+      ? h(
+          'a',
+          { href: route('resource', { id, at: entry.position }), class: 'button', 'data-key': key, rel: key },
+          `${label} (#${entry.position} ${entry.type})`,
+        )
+      : h('span', { class: 'button disabled', 'aria-disabled': 'true' }, label);
+  const markSelect = h(
+    'select',
+    { id: 'travel-mark', 'aria-label': 'go to a mark' },
+    h('option', { value: '' }, 'go to a mark…'),
+    allMarks.map((m) => h('option', { value: m.position }, `${m.name} (#${m.position})`)),
+  );
   markSelect.addEventListener('change', () => {
     if (markSelect.value) location.hash = route('resource', { id, at: markSelect.value });
   });
-  const positionForm = h('form', { class: 'inline' }, h('label', { for: 'travel-at' }, 'Position ', h('input', { id: 'travel-at', name: 'at', type: 'number', min: 0, value: at })), h('button', { type: 'submit' }, 'Go'));
+  const positionForm = h(
+    'form',
+    { class: 'inline' },
+    h(
+      'label',
+      { for: 'travel-at' },
+      'Position ',
+      h('input', { id: 'travel-at', name: 'at', type: 'number', min: 0, value: at }),
+    ),
+    h('button', { type: 'submit' }, 'Go'),
+  );
   positionForm.addEventListener('submit', (e) => {
     e.preventDefault();
     location.hash = route('resource', { id, at: (positionForm.elements.namedItem('at') as HTMLInputElement).value });
@@ -111,13 +156,42 @@ export async function renderTravel(container: HTMLElement, params: URLSearchPara
       { class: 'steps', 'aria-label': 'step through events' },
       step(previous, '◀ Previous change', 'prev'),
       step(next, 'Next change ▶', 'next'),
-      at > 0 ? h('a', { href: route('resource', { id, at: at - 1 }), class: 'button', rel: 'back', title: 'one event of the log back' }, `◀ #${at - 1}`) : null,
-      at < newest ? h('a', { href: route('resource', { id, at: at + 1 }), class: 'button', rel: 'forward', title: 'one event of the log on' }, `#${at + 1} ▶`) : null,
+      at > 0
+        ? h(
+            'a',
+            {
+              href: route('resource', { id, at: at - 1 }),
+              class: 'button',
+              rel: 'back',
+              title: 'one event of the log back',
+            },
+            `◀ #${at - 1}`,
+          )
+        : null,
+      at < newest
+        ? h(
+            'a',
+            {
+              href: route('resource', { id, at: at + 1 }),
+              class: 'button',
+              rel: 'forward',
+              title: 'one event of the log on',
+            },
+            `#${at + 1} ▶`,
+          )
+        : null,
       h('a', { href: route('resource', { id }), class: 'button' }, 'Latest'),
       markSelect,
       positionForm,
     ),
     h('section', { 'aria-label': 'changes' }, h('h3', {}, `Changes since position ${from}`), changeList(diff.changes)),
-    h('section', { 'aria-label': 'document' }, h('h3', {}, 'Document'), document === undefined ? h('p', { class: 'absent' }, 'This resource did not exist at this point.') : h('div', { class: 'json' }, jsonTree(document, '', changed))),
+    h(
+      'section',
+      { 'aria-label': 'document' },
+      h('h3', {}, 'Document'),
+      document === undefined
+        ? h('p', { class: 'absent' }, 'This resource did not exist at this point.')
+        : h('div', { class: 'json' }, jsonTree(document, '', changed)),
+    ),
   );
 }

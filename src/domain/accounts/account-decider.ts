@@ -61,7 +61,10 @@ export const MAX_ACCOUNTS = 64;
 const NO_LOCKOUT: LockoutSettings = { threshold: 0, durationSeconds: 0, counterResetAfterSeconds: 0 };
 
 const sameLockout = (a: LockoutSettings | undefined, b: LockoutSettings) =>
-  a !== undefined && a.threshold === b.threshold && a.durationSeconds === b.durationSeconds && a.counterResetAfterSeconds === b.counterResetAfterSeconds;
+  a !== undefined &&
+  a.threshold === b.threshold &&
+  a.durationSeconds === b.durationSeconds &&
+  a.counterResetAfterSeconds === b.counterResetAfterSeconds;
 const sameRoles = (a: Readonly<Record<string, RoleId>>, b: Readonly<Record<string, RoleId>>) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([user, role]) => b[user] === role);
 
@@ -73,8 +76,10 @@ function administratorsLeft(state: AccountServiceState, userName: string, next: 
   return Object.values(accounts).filter((a) => a.enabled && a.roleId === 'Administrator').length;
 }
 
-const LAST_ADMINISTRATOR = 'It is the last enabled Administrator account: nobody could manage accounts after this. Make another account an Administrator first.';
-const CONFIGURED = 'The account is configured in the accounts file (auth.htpasswdFile) and its role in auth.roles: change it there. Only its password can be changed through the AccountService.';
+const LAST_ADMINISTRATOR =
+  'It is the last enabled Administrator account: nobody could manage accounts after this. Make another account an Administrator first.';
+const CONFIGURED =
+  'The account is configured in the accounts file (auth.htpasswdFile) and its role in auth.roles: change it there. Only its password can be changed through the AccountService.';
 
 /**
  * The AccountService's accounts and lockout settings. Account names are unique; the last enabled
@@ -96,7 +101,8 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountServic
       }
       case 'CreateAccount': {
         const { userName, roleId, enabled } = command;
-        if (state.accounts[userName]) return problem(409, 'ResourceAlreadyExists', ['ManagerAccount', 'UserName', userName], ['/UserName']);
+        if (state.accounts[userName])
+          return problem(409, 'ResourceAlreadyExists', ['ManagerAccount', 'UserName', userName], ['/UserName']);
         if (Object.keys(state.accounts).length >= MAX_ACCOUNTS) return problem(400, 'CreateLimitReachedForResource');
         return [{ type: 'AccountCreated', subject: accountUri(userName), data: { userName, roleId, enabled } }];
       }
@@ -105,18 +111,31 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountServic
         if (!account) return problem(404, 'ResourceNotFound', ['ManagerAccount', command.userName]);
         const { userName } = command;
         const roleId = command.roleId !== undefined && command.roleId !== account.roleId ? command.roleId : undefined;
-        const enabled = command.enabled !== undefined && command.enabled !== account.enabled ? command.enabled : undefined;
-        if (account.configured && roleId !== undefined) return problem(400, 'PropertyNotWritable', ['RoleId'], ['/RoleId'], CONFIGURED);
-        if (account.configured && enabled !== undefined) return problem(400, 'PropertyNotWritable', ['Enabled'], ['/Enabled'], CONFIGURED);
+        const enabled =
+          command.enabled !== undefined && command.enabled !== account.enabled ? command.enabled : undefined;
+        if (account.configured && roleId !== undefined)
+          return problem(400, 'PropertyNotWritable', ['RoleId'], ['/RoleId'], CONFIGURED);
+        if (account.configured && enabled !== undefined)
+          return problem(400, 'PropertyNotWritable', ['Enabled'], ['/Enabled'], CONFIGURED);
         const next = { ...account, ...(roleId !== undefined && { roleId }), ...(enabled !== undefined && { enabled }) };
         if (administratorsLeft(state, userName, next) === 0) {
           const [property, value] = roleId !== undefined ? ['RoleId', roleId] : ['Enabled', String(enabled)];
-          return problem(409, 'PropertyValueResourceConflict', [property, value, accountUri(userName)], [`/${property}`], LAST_ADMINISTRATOR);
+          return problem(
+            409,
+            'PropertyValueResourceConflict',
+            [property, value, accountUri(userName)],
+            [`/${property}`],
+            LAST_ADMINISTRATOR,
+          );
         }
         const subject = accountUri(userName);
         const events: AccountEvent[] = [];
         if (roleId !== undefined || enabled !== undefined) {
-          events.push({ type: 'AccountChanged', subject, data: { userName, ...(roleId !== undefined && { roleId }), ...(enabled !== undefined && { enabled }) } });
+          events.push({
+            type: 'AccountChanged',
+            subject,
+            data: { userName, ...(roleId !== undefined && { roleId }), ...(enabled !== undefined && { enabled }) },
+          });
         }
         if (command.password) events.push({ type: 'AccountPasswordChanged', subject, data: { userName } });
         if (command.unlock) events.push({ type: 'AccountUnlocked', subject, data: { userName } });
@@ -126,8 +145,11 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountServic
         const account = state.accounts[command.userName];
         if (!account) return problem(404, 'ResourceNotFound', ['ManagerAccount', command.userName]);
         if (account.configured) return problem(405, 'ResourceCannotBeDeleted', [], undefined, CONFIGURED);
-        if (administratorsLeft(state, command.userName, undefined) === 0) return problem(409, 'ResourceCannotBeDeleted', [], undefined, LAST_ADMINISTRATOR);
-        return [{ type: 'AccountDeleted', subject: accountUri(command.userName), data: { userName: command.userName } }];
+        if (administratorsLeft(state, command.userName, undefined) === 0)
+          return problem(409, 'ResourceCannotBeDeleted', [], undefined, LAST_ADMINISTRATOR);
+        return [
+          { type: 'AccountDeleted', subject: accountUri(command.userName), data: { userName: command.userName } },
+        ];
       }
       case 'ChangeAccountLockout': {
         const next: LockoutSettings = {
@@ -137,8 +159,12 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountServic
         };
         // The schema's rule: the counter's window is no longer than the lockout it leads to.
         if (next.counterResetAfterSeconds > next.durationSeconds && next.durationSeconds > 0) {
-          const changed = command.counterResetAfterSeconds !== undefined ? 'AccountLockoutCounterResetAfter' : 'AccountLockoutDuration';
-          const other = changed === 'AccountLockoutDuration' ? 'AccountLockoutCounterResetAfter' : 'AccountLockoutDuration';
+          const changed =
+            command.counterResetAfterSeconds !== undefined
+              ? 'AccountLockoutCounterResetAfter'
+              : 'AccountLockoutDuration';
+          const other =
+            changed === 'AccountLockoutDuration' ? 'AccountLockoutCounterResetAfter' : 'AccountLockoutDuration';
           return problem(400, 'PropertyValueConflict', [changed, other], [`/${changed}`]);
         }
         return sameLockout(state.lockout, next) ? [] : [{ type: 'AccountLockoutChanged', data: next }];
@@ -152,12 +178,20 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountServic
         const { accounts: configured, lockout } = event.data;
         // Accounts the file no longer has go; those it has are its own, whatever the API made of the name.
         const accounts = Object.fromEntries(Object.entries(state.accounts).filter(([, a]) => !a.configured));
-        for (const [userName, roleId] of Object.entries(configured)) accounts[userName] = { userName, roleId, enabled: true, configured: true };
-        return { accounts, lockout: lockout ?? state.lockout, configured: { accounts: configured, lockout: lockout ?? state.configured?.lockout ?? state.lockout } };
+        for (const [userName, roleId] of Object.entries(configured))
+          accounts[userName] = { userName, roleId, enabled: true, configured: true };
+        return {
+          accounts,
+          lockout: lockout ?? state.lockout,
+          configured: { accounts: configured, lockout: lockout ?? state.configured?.lockout ?? state.lockout },
+        };
       }
       case 'AccountCreated': {
         const { userName, roleId, enabled } = event.data;
-        return { ...state, accounts: { ...state.accounts, [userName]: { userName, roleId, enabled, configured: false } } };
+        return {
+          ...state,
+          accounts: { ...state.accounts, [userName]: { userName, roleId, enabled, configured: false } },
+        };
       }
       case 'AccountChanged': {
         const account = state.accounts[event.data.userName];

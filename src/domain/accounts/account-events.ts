@@ -68,4 +68,11 @@ export interface AccountLockoutChanged {
   readonly data: LockoutSettings;
 }
 
-export type AccountEvent = AccountServiceConfigured | AccountCreated | AccountChanged | AccountPasswordChanged | AccountUnlocked | AccountDeleted | AccountLockoutChanged;
+export type AccountEvent =
+  | AccountServiceConfigured
+  | AccountCreated
+  | AccountChanged
+  | AccountPasswordChanged
+  | AccountUnlocked
+  | AccountDeleted
+  | AccountLockoutChanged;

@@ -12,8 +12,18 @@ const MAX_PASSWORD_BYTES = 72;
  */
 export function passwordProblem(password: string): RedfishProblem | undefined {
   const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
-    return problem(400, 'PasswordIncorrectLength', [], ['/Password'], `Use ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters (at most ${MAX_PASSWORD_BYTES} bytes in UTF-8).`);
+  if (
+    length < MIN_PASSWORD_LENGTH ||
+    length > MAX_PASSWORD_LENGTH ||
+    Buffer.byteLength(password) > MAX_PASSWORD_BYTES
+  ) {
+    return problem(
+      400,
+      'PasswordIncorrectLength',
+      [],
+      ['/Password'],
+      `Use ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters (at most ${MAX_PASSWORD_BYTES} bytes in UTF-8).`,
+    );
   }
   return undefined;
 }

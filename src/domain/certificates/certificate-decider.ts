@@ -15,7 +15,8 @@ export const certificateDecider: Decider<CertificateCommand, CertificateEvent, C
   initialState: {},
   decide(command, state) {
     const { type, ...https } = command;
-    if (type === 'FindHttpsCertificate') return state.https?.fingerprint === https.fingerprint ? [] : [{ type: 'HttpsCertificateFound', data: https }];
+    if (type === 'FindHttpsCertificate')
+      return state.https?.fingerprint === https.fingerprint ? [] : [{ type: 'HttpsCertificateFound', data: https }];
     return [{ type: 'HttpsCertificateReplaced', data: https }];
   },
   evolve(state, event) {

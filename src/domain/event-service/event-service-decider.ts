@@ -87,41 +87,73 @@ export const eventServiceDecider: Decider<EventServiceCommand, EventServiceEvent
     switch (command.type) {
       case 'CreateSubscription': {
         const { spec } = command;
-        if (!isHttpUrl(spec.destination)) return problem(400, 'PropertyValueFormatError', [spec.destination, 'Destination'], ['/Destination']);
-        if (spec.protocol !== 'Redfish') return problem(400, 'PropertyValueNotInList', [String(spec.protocol), 'Protocol'], ['/Protocol']);
-        if (Object.keys(state.subscriptions).length >= MAX_SUBSCRIPTIONS) return problem(400, 'EventSubscriptionLimitExceeded');
+        if (!isHttpUrl(spec.destination))
+          return problem(400, 'PropertyValueFormatError', [spec.destination, 'Destination'], ['/Destination']);
+        if (spec.protocol !== 'Redfish')
+          return problem(400, 'PropertyValueNotInList', [String(spec.protocol), 'Protocol'], ['/Protocol']);
+        if (Object.keys(state.subscriptions).length >= MAX_SUBSCRIPTIONS)
+          return problem(400, 'EventSubscriptionLimitExceeded');
         const subscriptionId = String(state.subscriptionsEverCreated + 1);
-        return [{ type: 'SubscriptionCreated', subject: subscriptionUri(subscriptionId), data: { subscriptionId, ...spec } }];
+        return [
+          { type: 'SubscriptionCreated', subject: subscriptionUri(subscriptionId), data: { subscriptionId, ...spec } },
+        ];
       }
       case 'DeleteSubscription': {
-        if (!state.subscriptions[command.subscriptionId]) return problem(404, 'ResourceNotFound', ['EventDestination', command.subscriptionId]);
-        return [{ type: 'SubscriptionDeleted', subject: subscriptionUri(command.subscriptionId), data: { subscriptionId: command.subscriptionId } }];
+        if (!state.subscriptions[command.subscriptionId])
+          return problem(404, 'ResourceNotFound', ['EventDestination', command.subscriptionId]);
+        return [
+          {
+            type: 'SubscriptionDeleted',
+            subject: subscriptionUri(command.subscriptionId),
+            data: { subscriptionId: command.subscriptionId },
+          },
+        ];
       }
       case 'TerminateSubscription': {
         // Deleted by a client meanwhile: nothing left to terminate.
         if (!state.subscriptions[command.subscriptionId]) return [];
-        return [{ type: 'SubscriptionTerminated', subject: subscriptionUri(command.subscriptionId), data: { subscriptionId: command.subscriptionId, message: command.message } }];
+        return [
+          {
+            type: 'SubscriptionTerminated',
+            subject: subscriptionUri(command.subscriptionId),
+            data: { subscriptionId: command.subscriptionId, message: command.message },
+          },
+        ];
       }
       case 'SuspendSubscription': {
         const subscription = state.subscriptions[command.subscriptionId];
         if (!subscription) return problem(404, 'ResourceNotFound', ['EventDestination', command.subscriptionId]);
         if (subscription.suspended) return [];
         const { subscriptionId, reason, message } = command;
-        return [{ type: 'SubscriptionSuspended', subject: subscriptionUri(subscriptionId), data: { subscriptionId, reason, ...(message !== undefined && { message }) } }];
+        return [
+          {
+            type: 'SubscriptionSuspended',
+            subject: subscriptionUri(subscriptionId),
+            data: { subscriptionId, reason, ...(message !== undefined && { message }) },
+          },
+        ];
       }
       case 'ResumeSubscription': {
         const subscription = state.subscriptions[command.subscriptionId];
         if (!subscription) return problem(404, 'ResourceNotFound', ['EventDestination', command.subscriptionId]);
         if (!subscription.suspended) return [];
         const { subscriptionId, deliverBufferedSince } = command;
-        return [{ type: 'SubscriptionResumed', subject: subscriptionUri(subscriptionId), data: { subscriptionId, ...(deliverBufferedSince !== undefined && { deliverBufferedSince }) } }];
+        return [
+          {
+            type: 'SubscriptionResumed',
+            subject: subscriptionUri(subscriptionId),
+            data: { subscriptionId, ...(deliverBufferedSince !== undefined && { deliverBufferedSince }) },
+          },
+        ];
       }
       case 'ChangeEventService': {
         const next = {
           deliveryRetryAttempts: command.deliveryRetryAttempts ?? state.deliveryRetryAttempts,
           deliveryRetryIntervalSeconds: command.deliveryRetryIntervalSeconds ?? state.deliveryRetryIntervalSeconds,
         };
-        const same = next.deliveryRetryAttempts === state.deliveryRetryAttempts && next.deliveryRetryIntervalSeconds === state.deliveryRetryIntervalSeconds;
+        const same =
+          next.deliveryRetryAttempts === state.deliveryRetryAttempts &&
+          next.deliveryRetryIntervalSeconds === state.deliveryRetryIntervalSeconds;
         return same ? [] : [{ type: 'EventServiceSettingsChanged', data: next }];
       }
     }
@@ -147,7 +179,10 @@ export const eventServiceDecider: Decider<EventServiceCommand, EventServiceEvent
         const subscription = state.subscriptions[event.data.subscriptionId];
         if (!subscription) return state;
         const suspended = event.type === 'SubscriptionSuspended';
-        return { ...state, subscriptions: { ...state.subscriptions, [subscription.subscriptionId]: { ...subscription, suspended } } };
+        return {
+          ...state,
+          subscriptions: { ...state.subscriptions, [subscription.subscriptionId]: { ...subscription, suspended } },
+        };
       }
       case 'EventServiceSettingsChanged':
         return { ...state, ...event.data };

@@ -4,11 +4,23 @@ export const SUBSCRIPTIONS = `${EVENT_SERVICE_STREAM}/Subscriptions`;
 export const subscriptionUri = (subscriptionId: string) => `${SUBSCRIPTIONS}/${subscriptionId}`;
 
 /** What happens to a subscription whose destination still refuses an event after every retry. */
-export const DELIVERY_RETRY_POLICIES = ['SuspendRetries', 'TerminateAfterRetries', 'RetryForever', 'RetryForeverWithBackoff'] as const;
+export const DELIVERY_RETRY_POLICIES = [
+  'SuspendRetries',
+  'TerminateAfterRetries',
+  'RetryForever',
+  'RetryForeverWithBackoff',
+] as const;
 export type DeliveryRetryPolicy = (typeof DELIVERY_RETRY_POLICIES)[number];
 
 /** The deprecated EventType of an event record, still sent by older clients as a filter. */
-export const EVENT_TYPES = ['StatusChange', 'ResourceUpdated', 'ResourceAdded', 'ResourceRemoved', 'Alert', 'Other'] as const;
+export const EVENT_TYPES = [
+  'StatusChange',
+  'ResourceUpdated',
+  'ResourceAdded',
+  'ResourceRemoved',
+  'Alert',
+  'Other',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The service's delivery settings until a client changes them (DeliveryRetryAttempts, DeliveryRetryIntervalSeconds). */
@@ -63,7 +75,11 @@ export interface SubscriptionTerminated {
 export interface SubscriptionSuspended {
   readonly type: 'SubscriptionSuspended';
   readonly subject?: string;
-  readonly data: { readonly subscriptionId: string; readonly reason: 'DeliveryFailed' | 'Requested'; readonly message?: string };
+  readonly data: {
+    readonly subscriptionId: string;
+    readonly reason: 'DeliveryFailed' | 'Requested';
+    readonly message?: string;
+  };
 }
 
 /**

@@ -41,7 +41,12 @@ export interface FirmwareUpdateRequested {
 /** The image was fetched: it waits for the system's next reset to take effect. */
 export interface FirmwareImageStaged {
   readonly type: 'FirmwareImageStaged';
-  readonly data: { readonly taskId: string; readonly version: string; readonly sha256: string; readonly sizeBytes: number };
+  readonly data: {
+    readonly taskId: string;
+    readonly version: string;
+    readonly sha256: string;
+    readonly sizeBytes: number;
+  };
 }
 
 /** Why an image could not be fetched: the host not reached, credentials refused, or anything else. */
@@ -49,7 +54,12 @@ export type FirmwareFailureReason = 'Connection' | 'Authorization' | 'Transfer';
 
 export interface FirmwareUpdateFailed {
   readonly type: 'FirmwareUpdateFailed';
-  readonly data: { readonly taskId: string; readonly imageUri: string; readonly reason: FirmwareFailureReason; readonly message: string };
+  readonly data: {
+    readonly taskId: string;
+    readonly imageUri: string;
+    readonly reason: FirmwareFailureReason;
+    readonly message: string;
+  };
 }
 
 /** The system was reset with a staged image: its components run the new versions. */
@@ -58,4 +68,9 @@ export interface FirmwareUpdateApplied {
   readonly data: { readonly taskId: string; readonly versions: Readonly<Record<string, string>> };
 }
 
-export type FirmwareEvent = FirmwareRegistered | FirmwareUpdateRequested | FirmwareImageStaged | FirmwareUpdateFailed | FirmwareUpdateApplied;
+export type FirmwareEvent =
+  | FirmwareRegistered
+  | FirmwareUpdateRequested
+  | FirmwareImageStaged
+  | FirmwareUpdateFailed
+  | FirmwareUpdateApplied;

@@ -1,5 +1,10 @@
 import { problem, type RedfishProblem } from '../problem.js';
-import type { FirmwareComponent, FirmwareEvent, FirmwareFailureReason, FirmwareUpdateRequested } from './firmware-events.js';
+import type {
+  FirmwareComponent,
+  FirmwareEvent,
+  FirmwareFailureReason,
+  FirmwareUpdateRequested,
+} from './firmware-events.js';
 
 /** The config's firmware of a system (ServiceCreated-like: recorded at start when it changed). */
 export type RegisterFirmware = { readonly type: 'RegisterFirmware'; readonly components: readonly FirmwareComponent[] };
@@ -7,8 +12,19 @@ export type RegisterFirmware = { readonly type: 'RegisterFirmware'; readonly com
 export type RequestFirmwareUpdate = { readonly type: 'RequestFirmwareUpdate' } & FirmwareUpdateRequested['data'];
 /** What fetching the image came to: staged with its version, or failed with the reason. */
 export type RecordFirmwareImage =
-  | { readonly type: 'RecordFirmwareImage'; readonly taskId: string; readonly version: string; readonly sha256: string; readonly sizeBytes: number }
-  | { readonly type: 'RecordFirmwareImage'; readonly taskId: string; readonly failure: FirmwareFailureReason; readonly message: string };
+  | {
+      readonly type: 'RecordFirmwareImage';
+      readonly taskId: string;
+      readonly version: string;
+      readonly sha256: string;
+      readonly sizeBytes: number;
+    }
+  | {
+      readonly type: 'RecordFirmwareImage';
+      readonly taskId: string;
+      readonly failure: FirmwareFailureReason;
+      readonly message: string;
+    };
 
 export type FirmwareCommand = RegisterFirmware | RequestFirmwareUpdate | RecordFirmwareImage;
 
@@ -38,7 +54,9 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
 export function decideFirmware(command: FirmwareCommand, state: FirmwareState): FirmwareEvent[] | RedfishProblem {
   switch (command.type) {
     case 'RegisterFirmware':
-      return sameJson(state.components, command.components) ? [] : [{ type: 'FirmwareRegistered', data: { components: command.components } }];
+      return sameJson(state.components, command.components)
+        ? []
+        : [{ type: 'FirmwareRegistered', data: { components: command.components } }];
     case 'RequestFirmwareUpdate': {
       const { type: _, ...data } = command;
       const unknown = data.targets.find((id) => !state.components.some((c) => c.id === id));
@@ -49,7 +67,18 @@ export function decideFirmware(command: FirmwareCommand, state: FirmwareState): 
       // Only an update still waiting for its image has an outcome to record: a retry after a crash records nothing twice.
       const open = state.updates.find((u) => u.taskId === command.taskId);
       if (!open || open.staged) return [];
-      if ('failure' in command) return [{ type: 'FirmwareUpdateFailed', data: { taskId: command.taskId, imageUri: open.imageUri, reason: command.failure, message: command.message } }];
+      if ('failure' in command)
+        return [
+          {
+            type: 'FirmwareUpdateFailed',
+            data: {
+              taskId: command.taskId,
+              imageUri: open.imageUri,
+              reason: command.failure,
+              message: command.message,
+            },
+          },
+        ];
       const { taskId, version, sha256, sizeBytes } = command;
       return [{ type: 'FirmwareImageStaged', data: { taskId, version, sha256, sizeBytes } }];
     }
@@ -60,7 +89,10 @@ export function decideFirmware(command: FirmwareCommand, state: FirmwareState): 
 export function firmwareBootEffects(state: FirmwareState): FirmwareEvent[] {
   return state.updates
     .filter((u) => u.staged)
-    .map((u) => ({ type: 'FirmwareUpdateApplied', data: { taskId: u.taskId, versions: Object.fromEntries(u.targets.map((id) => [id, u.staged!.version])) } }));
+    .map((u) => ({
+      type: 'FirmwareUpdateApplied',
+      data: { taskId: u.taskId, versions: Object.fromEntries(u.targets.map((id) => [id, u.staged!.version])) },
+    }));
 }
 
 export function evolveFirmware(state: FirmwareState, event: FirmwareEvent): FirmwareState {
@@ -69,7 +101,10 @@ export function evolveFirmware(state: FirmwareState, event: FirmwareEvent): Firm
       // A component keeps the version an update gave it unless the config now says another.
       const before = new Map(state.components.map((c) => [c.id, c.version]));
       const installed = Object.fromEntries(
-        event.data.components.map((c) => [c.id, before.get(c.id) === c.version ? (state.installed[c.id] ?? c.version) : c.version]),
+        event.data.components.map((c) => [
+          c.id,
+          before.get(c.id) === c.version ? (state.installed[c.id] ?? c.version) : c.version,
+        ]),
       );
       return { ...state, components: event.data.components, installed };
     }
@@ -79,18 +114,26 @@ export function evolveFirmware(state: FirmwareState, event: FirmwareEvent): Firm
     }
     case 'FirmwareImageStaged': {
       const { taskId, version, sha256 } = event.data;
-      return { ...state, updates: state.updates.map((u) => (u.taskId === taskId ? { ...u, staged: { version, sha256 } } : u)) };
+      return {
+        ...state,
+        updates: state.updates.map((u) => (u.taskId === taskId ? { ...u, staged: { version, sha256 } } : u)),
+      };
     }
     case 'FirmwareUpdateFailed':
       return { ...state, updates: state.updates.filter((u) => u.taskId !== event.data.taskId) };
     case 'FirmwareUpdateApplied':
-      return { ...state, installed: { ...state.installed, ...event.data.versions }, updates: state.updates.filter((u) => u.taskId !== event.data.taskId) };
+      return {
+        ...state,
+        installed: { ...state.installed, ...event.data.versions },
+        updates: state.updates.filter((u) => u.taskId !== event.data.taskId),
+      };
   }
 }
 
 /** The version a staged image would give each component: the latest staged update naming it. */
 export function stagedVersions(state: FirmwareState): Record<string, string> {
   const staged: Record<string, string> = {};
-  for (const update of state.updates) if (update.staged) for (const id of update.targets) staged[id] = update.staged.version;
+  for (const update of state.updates)
+    if (update.staged) for (const id of update.targets) staged[id] = update.staged.version;
   return staged;
 }

@@ -28,7 +28,8 @@ export const marksDecider: Decider<PlaceMark, MarkPlaced, MarksState> = {
   initialState: { names: new Set() },
   decide(command, state): readonly MarkPlaced[] | RedfishProblem {
     if (!NAME.test(command.name)) return problem(400, 'PropertyValueFormatError', [command.name, 'name'], ['/name']);
-    if (state.names.has(command.name)) return problem(409, 'ResourceAlreadyExists', ['Mark', 'name', command.name], ['/name']);
+    if (state.names.has(command.name))
+      return problem(409, 'ResourceAlreadyExists', ['Mark', 'name', command.name], ['/name']);
     return [{ type: 'MarkPlaced', data: { name: command.name } }];
   },
   evolve(state, event) {

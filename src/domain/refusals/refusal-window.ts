@@ -11,7 +11,12 @@ export interface RefusalLimits {
   readonly bodyLimitBytes: number;
 }
 
-export const DEFAULT_REFUSAL_LIMITS: RefusalLimits = { perActorAndPath: 10, total: 100, windowSeconds: 60, bodyLimitBytes: 4096 };
+export const DEFAULT_REFUSAL_LIMITS: RefusalLimits = {
+  perActorAndPath: 10,
+  total: 100,
+  windowSeconds: 60,
+  bodyLimitBytes: 4096,
+};
 
 /** Which refusal a decision is about: `who` is the actor, or the user name a failed login tried. */
 export interface RefusalBucket {
@@ -68,7 +73,8 @@ export class RefusalWindow {
     } else {
       const dropKey = `${bucket.who}\n${bucket.method}\n${bucket.path}`;
       const known = this.dropped.get(dropKey);
-      if (known || this.dropped.size < MAX_TRACKED_BUCKETS) this.dropped.set(dropKey, { ...bucket, count: (known?.count ?? 0) + 1 });
+      if (known || this.dropped.size < MAX_TRACKED_BUCKETS)
+        this.dropped.set(dropKey, { ...bucket, count: (known?.count ?? 0) + 1 });
       this.droppedTotal += 1;
     }
     return { record, ...(closed && { closed }) };

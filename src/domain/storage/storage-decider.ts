@@ -143,7 +143,9 @@ export interface StorageState {
 
 /** The volume's backing volume is named as before names carried the store. */
 const isLegacyName = (state: StorageState, volume: VolumeShape) =>
-  state.registration !== undefined && volume.backingVolume === legacyBackingVolumeName(state.registration.systemId, state.registration.storageId, volume.volumeId);
+  state.registration !== undefined &&
+  volume.backingVolume ===
+    legacyBackingVolumeName(state.registration.systemId, state.registration.storageId, volume.volumeId);
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -186,8 +188,14 @@ const openOn = (state: StorageState, volumeId: string, kind?: OperationKind) =>
  * initialize of a volume that will never be is cancelled with it.
  */
 function cancelled(state: StorageState, operation: OpenOperation): StorageEvent[] {
-  const alongWith = operation.kind === 'create' ? state.operations.filter((op) => op.volumeId === operation.volumeId && op.taskId !== operation.taskId) : [];
-  return [operation, ...alongWith].map((op) => ({ type: 'VolumeOperationCancelled', data: { taskId: op.taskId, volumeId: op.volumeId } }));
+  const alongWith =
+    operation.kind === 'create'
+      ? state.operations.filter((op) => op.volumeId === operation.volumeId && op.taskId !== operation.taskId)
+      : [];
+  return [operation, ...alongWith].map((op) => ({
+    type: 'VolumeOperationCancelled',
+    data: { taskId: op.taskId, volumeId: op.volumeId },
+  }));
 }
 
 function findVolume(state: StorageState, volumeId: string, applyTime?: ApplyTime) {
@@ -203,7 +211,14 @@ function findVolume(state: StorageState, volumeId: string, applyTime?: ApplyTime
  * both take the same free space.
  */
 export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState> = {
-  initialState: { volumes: {}, failedDrives: [], replacedSerials: {}, operations: [], volumesEverRequested: 0, legacyNamedVolumes: 0 },
+  initialState: {
+    volumes: {},
+    failedDrives: [],
+    replacedSerials: {},
+    operations: [],
+    volumesEverRequested: 0,
+    legacyNamedVolumes: 0,
+  },
 
   decide(command, state) {
     switch (command.type) {
@@ -214,9 +229,18 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
       case 'CreateVolume': {
         const registration = state.registration;
         if (!registration) return problem(404, 'ResourceNotFound', ['Storage', '']);
-        if (Object.keys(state.volumes).length >= MAX_VOLUMES_PER_STORAGE) return problem(400, 'CreateLimitReachedForResource');
-        const allocated: AllocatedVolume[] = Object.values(state.volumes).map((v) => ({ id: v.volumeId, raidType: v.raidType, members: v.members, setSize: v.setSize, extentBytes: v.extentBytes }));
-        const plan = planVolume(command.request, driveFacts(state), allocated, { supportedRaidTypes: registration.controller.supportedRaidTypes });
+        if (Object.keys(state.volumes).length >= MAX_VOLUMES_PER_STORAGE)
+          return problem(400, 'CreateLimitReachedForResource');
+        const allocated: AllocatedVolume[] = Object.values(state.volumes).map((v) => ({
+          id: v.volumeId,
+          raidType: v.raidType,
+          members: v.members,
+          setSize: v.setSize,
+          extentBytes: v.extentBytes,
+        }));
+        const plan = planVolume(command.request, driveFacts(state), allocated, {
+          supportedRaidTypes: registration.controller.supportedRaidTypes,
+        });
         if (isProblem(plan)) return plan;
         const volumeId = String(state.volumesEverRequested + 1);
         return [
@@ -235,7 +259,9 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
               extentBytes: plan.extentBytes,
               blockSizeBytes: plan.blockSizeBytes,
               ...(plan.stripSizeBytes !== undefined && { stripSizeBytes: plan.stripSizeBytes }),
-              durableName: naaDurableName(`${registration.systemId}/${registration.storageId}/${volumeId}/${command.taskId}`),
+              durableName: naaDurableName(
+                `${registration.systemId}/${registration.storageId}/${volumeId}/${command.taskId}`,
+              ),
               backingVolume:
                 command.storeTag === undefined
                   ? legacyBackingVolumeName(registration.systemId, registration.storageId, volumeId)
@@ -247,18 +273,29 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
       case 'DeleteVolume': {
         // Deleting now a volume still waiting for the reset that makes it cancels that: it never
         // was. An OnReset delete is queued behind the create, in the order asked for.
-        const pendingCreate = state.operations.find((op) => op.volumeId === command.volumeId && op.kind === 'create' && op.state === 'Pending');
+        const pendingCreate = state.operations.find(
+          (op) => op.volumeId === command.volumeId && op.kind === 'create' && op.state === 'Pending',
+        );
         if (pendingCreate && command.applyTime === 'Immediate') return cancelled(state, pendingCreate);
         const volume = findVolume(state, command.volumeId, command.applyTime);
         if (isProblem(volume)) return volume;
         if (openOn(state, command.volumeId, 'delete')) return problem(409, 'ResourceInUse');
-        return [{ type: 'VolumeDeleteRequested', data: { taskId: command.taskId, applyTime: command.applyTime, volumeId: command.volumeId } }];
+        return [
+          {
+            type: 'VolumeDeleteRequested',
+            data: { taskId: command.taskId, applyTime: command.applyTime, volumeId: command.volumeId },
+          },
+        ];
       }
       case 'InitializeVolume': {
         const volume = findVolume(state, command.volumeId, command.applyTime);
         if (isProblem(volume)) return volume;
         // A volume on its way out, already being initialized, or with its data lost cannot be.
-        if (openOn(state, command.volumeId, 'delete') || openOn(state, command.volumeId, 'initialize') || volumeCondition(volume, state.failedDrives) === 'Failed') {
+        if (
+          openOn(state, command.volumeId, 'delete') ||
+          openOn(state, command.volumeId, 'initialize') ||
+          volumeCondition(volume, state.failedDrives) === 'Failed'
+        ) {
           return problem(409, 'ResourceInUse');
         }
         const { type: _, ...data } = command;
@@ -267,7 +304,9 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
       case 'RenameVolume': {
         const volume = findVolume(state, command.volumeId);
         if (isProblem(volume)) return volume;
-        return volume.name === command.name ? [] : [{ type: 'VolumeRenamed', data: { volumeId: command.volumeId, name: command.name } }];
+        return volume.name === command.name
+          ? []
+          : [{ type: 'VolumeRenamed', data: { volumeId: command.volumeId, name: command.name } }];
       }
       case 'CancelOperation': {
         const operation = state.operations.find((op) => op.taskId === command.taskId);
@@ -290,11 +329,19 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
             ? { type: 'VolumeOperationCompleted', data: { taskId, volumeId } }
             : { type: 'VolumeOperationFailed', data: { taskId, volumeId, message: command.message } };
         // Work queued on a volume that is now gone (deleted, or never made) can never run: its tasks end here.
-        const gone = operation.kind === 'delete' && command.message === undefined ? 'it was deleted' : operation.kind === 'create' && command.message !== undefined ? 'it could not be created' : undefined;
+        const gone =
+          operation.kind === 'delete' && command.message === undefined
+            ? 'it was deleted'
+            : operation.kind === 'create' && command.message !== undefined
+              ? 'it could not be created'
+              : undefined;
         const stranded: StorageEvent[] = gone
           ? state.operations
               .filter((op) => op.volumeId === volumeId && op.taskId !== taskId)
-              .map((op) => ({ type: 'VolumeOperationFailed', data: { taskId: op.taskId, volumeId, message: `volume ${volumeId} is gone: ${gone}` } }))
+              .map((op) => ({
+                type: 'VolumeOperationFailed',
+                data: { taskId: op.taskId, volumeId, message: `volume ${volumeId} is gone: ${gone}` },
+              }))
           : [];
         return [outcome, ...stranded];
       }
@@ -307,20 +354,29 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
         const drive = knownDrive(state, command.driveId);
         if (isProblem(drive)) return drive;
         // Pulling a working drive to put another in its place fails it first, as on a real backplane.
-        const pulled: StorageEvent[] = state.failedDrives.includes(drive) ? [] : [{ type: 'DriveFailed', data: { driveId: drive } }];
+        const pulled: StorageEvent[] = state.failedDrives.includes(drive)
+          ? []
+          : [{ type: 'DriveFailed', data: { driveId: drive } }];
         return [...pulled, { type: 'DriveReplaced', data: { driveId: drive, serialNumber: command.serialNumber } }];
       }
       case 'RecordRebuildProgress': {
         const volume = state.volumes[command.volumeId];
         if (!volume || volume.rebuilding.length === 0 || !Number.isFinite(command.percent)) return [];
         const percent = Math.max(0, Math.min(100, Math.floor(command.percent)));
-        return percent <= volume.rebuildPercent ? [] : [{ type: 'VolumeRebuildProgressed', data: { volumeId: command.volumeId, percent } }];
+        return percent <= volume.rebuildPercent
+          ? []
+          : [{ type: 'VolumeRebuildProgressed', data: { volumeId: command.volumeId, percent } }];
       }
       case 'ObserveBacking': {
         const volume = state.volumes[command.volumeId];
         if (!volume?.created) return [];
-        if (command.missing === undefined) return volume.backingMissing === undefined ? [] : [{ type: 'VolumeBackingRestored', data: { volumeId: command.volumeId } }];
-        return volume.backingMissing !== undefined ? [] : [{ type: 'VolumeBackingLost', data: { volumeId: command.volumeId, reason: command.missing } }];
+        if (command.missing === undefined)
+          return volume.backingMissing === undefined
+            ? []
+            : [{ type: 'VolumeBackingRestored', data: { volumeId: command.volumeId } }];
+        return volume.backingMissing !== undefined
+          ? []
+          : [{ type: 'VolumeBackingLost', data: { volumeId: command.volumeId, reason: command.missing } }];
       }
     }
   },
@@ -341,13 +397,30 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
         };
       }
       case 'VolumeDeleteRequested':
-        return { ...state, operations: [...state.operations, openOperation(event.data.taskId, 'delete', event.data.volumeId, event.data.applyTime)] };
+        return {
+          ...state,
+          operations: [
+            ...state.operations,
+            openOperation(event.data.taskId, 'delete', event.data.volumeId, event.data.applyTime),
+          ],
+        };
       case 'VolumeInitializeRequested': {
         const { taskId, volumeId, applyTime, initializeType } = event.data;
-        return { ...state, operations: [...state.operations, { ...openOperation(taskId, 'initialize', volumeId, applyTime), initializeType }] };
+        return {
+          ...state,
+          operations: [
+            ...state.operations,
+            { ...openOperation(taskId, 'initialize', volumeId, applyTime), initializeType },
+          ],
+        };
       }
       case 'PendingOperationsStarted':
-        return { ...state, operations: state.operations.map((op) => (event.data.taskIds.includes(op.taskId) ? { ...op, state: 'Running' } : op)) };
+        return {
+          ...state,
+          operations: state.operations.map((op) =>
+            event.data.taskIds.includes(op.taskId) ? { ...op, state: 'Running' } : op,
+          ),
+        };
       case 'VolumeOperationCompleted': {
         const operation = state.operations.find((op) => op.taskId === event.data.taskId);
         const operations = state.operations.filter((op) => op.taskId !== event.data.taskId);
@@ -381,14 +454,18 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
           // A drive failing while data was being rebuilt onto it ends that rebuild.
           const rebuilding = volume.rebuilding.filter((member) => member !== event.data.driveId);
           const next = { ...volume, rebuilding, rebuildPercent: rebuilding.length === 0 ? 0 : volume.rebuildPercent };
-          return volumeCondition(next, failedDrives) === 'Failed' ? { ...next, lost: true, rebuilding: [], rebuildPercent: 0 } : next;
+          return volumeCondition(next, failedDrives) === 'Failed'
+            ? { ...next, lost: true, rebuilding: [], rebuildPercent: 0 }
+            : next;
         });
       }
       case 'DriveReplaced': {
         const failedDrives = state.failedDrives.filter((drive) => drive !== event.data.driveId);
         const replacedSerials = { ...state.replacedSerials, [event.data.driveId]: event.data.serialNumber };
         return mapVolumes({ ...state, failedDrives, replacedSerials }, (volume) =>
-          volume.lost || !volume.created || !volume.members.includes(event.data.driveId) ? volume : { ...volume, rebuilding: [...volume.rebuilding, event.data.driveId], rebuildPercent: 0 },
+          volume.lost || !volume.created || !volume.members.includes(event.data.driveId)
+            ? volume
+            : { ...volume, rebuilding: [...volume.rebuilding, event.data.driveId], rebuildPercent: 0 },
         );
       }
       case 'VolumeRebuildProgressed':
@@ -413,14 +490,23 @@ function openOperation(taskId: string, kind: OperationKind, volumeId: string, ap
 function knownDrive(state: StorageState, driveId: string) {
   const registration = state.registration;
   const known = registration?.drives.some((drive) => drive.id === driveId);
-  return registration && known ? driveUri(registration.systemId, registration.storageId, driveId) : problem(404, 'ResourceNotFound', ['Drive', driveId]);
+  return registration && known
+    ? driveUri(registration.systemId, registration.storageId, driveId)
+    : problem(404, 'ResourceNotFound', ['Drive', driveId]);
 }
 
-function updateVolume(state: StorageState, volumeId: string, change: (volume: VolumeRecord) => Partial<VolumeRecord>): StorageState {
+function updateVolume(
+  state: StorageState,
+  volumeId: string,
+  change: (volume: VolumeRecord) => Partial<VolumeRecord>,
+): StorageState {
   const volume = state.volumes[volumeId];
   return volume ? { ...state, volumes: { ...state.volumes, [volumeId]: { ...volume, ...change(volume) } } } : state;
 }
 
 function mapVolumes(state: StorageState, change: (volume: VolumeRecord) => VolumeRecord): StorageState {
-  return { ...state, volumes: Object.fromEntries(Object.entries(state.volumes).map(([id, volume]) => [id, change(volume)])) };
+  return {
+    ...state,
+    volumes: Object.fromEntries(Object.entries(state.volumes).map(([id, volume]) => [id, change(volume)])),
+  };
 }

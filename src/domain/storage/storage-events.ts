@@ -2,9 +2,12 @@ import type { SupportedRaidType } from './raid/raid-levels.js';
 import type { VolumeType } from './raid/volume-type.js';
 
 /** The stream of one storage subsystem (controller, drives, volumes): its @odata.id. */
-export const storageStream = (systemId: string, storageId: string) => `/redfish/v1/Systems/${systemId}/Storage/${storageId}`;
-export const driveUri = (systemId: string, storageId: string, driveId: string) => `${storageStream(systemId, storageId)}/Drives/${driveId}`;
-export const volumeUri = (systemId: string, storageId: string, volumeId: string) => `${storageStream(systemId, storageId)}/Volumes/${volumeId}`;
+export const storageStream = (systemId: string, storageId: string) =>
+  `/redfish/v1/Systems/${systemId}/Storage/${storageId}`;
+export const driveUri = (systemId: string, storageId: string, driveId: string) =>
+  `${storageStream(systemId, storageId)}/Drives/${driveId}`;
+export const volumeUri = (systemId: string, storageId: string, volumeId: string) =>
+  `${storageStream(systemId, storageId)}/Volumes/${volumeId}`;
 
 /** When a client wants a volume operation carried out: now, or at the system's next reset. */
 export const APPLY_TIMES = ['Immediate', 'OnReset'] as const;

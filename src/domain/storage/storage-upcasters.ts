@@ -10,7 +10,10 @@ const volumeBackingNamed: Upcaster = {
   fromVersion: 1,
   upcast(data, event) {
     const ids = /^\/redfish\/v1\/Systems\/([^/]+)\/Storage\/([^/]+)$/.exec(event.streamId);
-    if (!ids) throw new Error(`VolumeCreateRequested at position ${event.position} is on ${event.streamId}, not on a storage stream`);
+    if (!ids)
+      throw new Error(
+        `VolumeCreateRequested at position ${event.position} is on ${event.streamId}, not on a storage stream`,
+      );
     const volume = data as { volumeId: string };
     return { ...volume, backingVolume: legacyBackingVolumeName(ids[1]!, ids[2]!, volume.volumeId) };
   },

@@ -39,11 +39,20 @@ export function checkBiosAttributes(attributes: Record<string, unknown>): Redfis
     const shown = JSON.stringify(value);
     if (!definition) {
       problems.push(problem(400, 'PropertyUnknown', [name], pointer));
-    } else if (definition.type === 'Boolean' ? typeof value !== 'boolean' : definition.type === 'Integer' ? !Number.isInteger(value) : typeof value !== 'string') {
+    } else if (
+      definition.type === 'Boolean'
+        ? typeof value !== 'boolean'
+        : definition.type === 'Integer'
+          ? !Number.isInteger(value)
+          : typeof value !== 'string'
+    ) {
       problems.push(problem(400, 'PropertyValueTypeError', [shown, name], pointer));
     } else if (definition.values && !definition.values.includes(value as string)) {
       problems.push(problem(400, 'PropertyValueNotInList', [String(value), name], pointer));
-    } else if ((definition.min !== undefined && (value as number) < definition.min) || (definition.max !== undefined && (value as number) > definition.max)) {
+    } else if (
+      (definition.min !== undefined && (value as number) < definition.min) ||
+      (definition.max !== undefined && (value as number) > definition.max)
+    ) {
       problems.push(problem(400, 'PropertyValueOutOfRange', [String(value), name], pointer));
     } else if (definition.maxLength !== undefined && (value as string).length > definition.maxLength) {
       problems.push(problem(400, 'PropertyValueOutOfRange', [String(value), name], pointer));

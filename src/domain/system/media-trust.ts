@@ -22,7 +22,11 @@ export function trustOf(trust: MediaTrustByDevice, device: MediaDevice): MediaTr
 }
 
 /** Whether the device verifies image servers: its own setting, else the lab's default (false, as DMTF advises). */
-export function verifiesCertificates(trust: MediaTrustByDevice, device: MediaDevice, labDefault: boolean | undefined): boolean {
+export function verifiesCertificates(
+  trust: MediaTrustByDevice,
+  device: MediaDevice,
+  labDefault: boolean | undefined,
+): boolean {
   return trustOf(trust, device).verify ?? labDefault ?? false;
 }
 
@@ -37,7 +41,14 @@ export function evolveMediaTrust(trust: MediaTrustByDevice, event: SystemEvent):
     case 'VirtualMediaCertificateReplaced': {
       const { device, certificateId, pem } = event.data;
       const current = trustOf(trust, device);
-      return { ...trust, [device]: { ...current, certificates: { ...current.certificates, [certificateId]: pem }, lastCertificateId: Math.max(current.lastCertificateId, Number(certificateId)) } };
+      return {
+        ...trust,
+        [device]: {
+          ...current,
+          certificates: { ...current.certificates, [certificateId]: pem },
+          lastCertificateId: Math.max(current.lastCertificateId, Number(certificateId)),
+        },
+      };
     }
     case 'VirtualMediaCertificateRemoved': {
       const { device, certificateId } = event.data;

@@ -41,6 +41,9 @@ export function resetFailureOf(failed: ResetFailed['data'], power: PowerState | 
 }
 
 /** The failure, unless the machine has just got where the failed reset was to take it. */
-export function stillStanding(failure: StandingResetFailure | undefined, reached: ResetAim | PowerState): StandingResetFailure | undefined {
+export function stillStanding(
+  failure: StandingResetFailure | undefined,
+  reached: ResetAim | PowerState,
+): StandingResetFailure | undefined {
   return failure?.aim === reached ? undefined : failure;
 }

@@ -1,8 +1,21 @@
 import type { Decider } from '../decider.js';
 import { problem } from '../problem.js';
 import { BIOS_DEFAULTS, type BiosValue } from './bios-attributes.js';
-import { evolveMediaTrust, MAX_MEDIA_CERTIFICATES, trustOf, verifiesCertificates, type MediaTrustByDevice } from './media-trust.js';
-import { decideFirmware, evolveFirmware, firmwareBootEffects, INITIAL_FIRMWARE, type FirmwareCommand, type FirmwareState } from '../firmware/firmware.js';
+import {
+  evolveMediaTrust,
+  MAX_MEDIA_CERTIFICATES,
+  trustOf,
+  verifiesCertificates,
+  type MediaTrustByDevice,
+} from './media-trust.js';
+import {
+  decideFirmware,
+  evolveFirmware,
+  firmwareBootEffects,
+  INITIAL_FIRMWARE,
+  type FirmwareCommand,
+  type FirmwareState,
+} from '../firmware/firmware.js';
 import { resetFailureOf, stillStanding, type StandingResetFailure } from './reset-failure.js';
 import type {
   BootMode,
@@ -53,7 +66,10 @@ export interface ResetSystem {
   readonly type: 'ResetSystem';
   readonly resetType: ResetType;
 }
-export type RecordResetOutcome = { readonly type: 'RecordResetOutcome'; readonly message?: string } & ResetApplied['data'];
+export type RecordResetOutcome = {
+  readonly type: 'RecordResetOutcome';
+  readonly message?: string;
+} & ResetApplied['data'];
 
 /** PATCH of a system: the boot override and the locator light, each optional, values already checked. */
 export interface PatchSystem {
@@ -204,7 +220,11 @@ export function bootModeOf(state: SystemState): BootMode {
 function nextBootOverride(current: BootOverride, command: PatchSystem): BootOverride {
   const target = command.target ?? current.target;
   const uri = command.httpBootUri === undefined ? current.httpBootUri : (command.httpBootUri ?? undefined);
-  return { target, enabled: command.enabled ?? current.enabled, ...(target === 'UefiHttp' && uri !== undefined && { httpBootUri: uri }) };
+  return {
+    target,
+    enabled: command.enabled ?? current.enabled,
+    ...(target === 'UefiHttp' && uri !== undefined && { httpBootUri: uri }),
+  };
 }
 
 /** Resets that boot a running machine again without it ever being seen off. */
@@ -217,8 +237,10 @@ const RESTARTS: readonly ResetType[] = ['ForceRestart', 'GracefulRestart'];
 function bootEffects(state: SystemState): SystemEvent[] {
   const events: SystemEvent[] = [{ type: 'SystemBooted', data: {} }];
   if (state.bootOverride.enabled === 'Once') events.push({ type: 'BootOverrideConsumed', data: state.bootOverride });
-  if (Object.keys(state.pendingBios).length > 0) events.push({ type: 'BiosSettingsApplied', data: { attributes: state.pendingBios } });
-  if (state.secureBoot.enabled !== state.secureBoot.currentBoot) events.push({ type: 'SecureBootApplied', data: { enabled: state.secureBoot.enabled } });
+  if (Object.keys(state.pendingBios).length > 0)
+    events.push({ type: 'BiosSettingsApplied', data: { attributes: state.pendingBios } });
+  if (state.secureBoot.enabled !== state.secureBoot.currentBoot)
+    events.push({ type: 'SecureBootApplied', data: { enabled: state.secureBoot.enabled } });
   events.push(...firmwareBootEffects(state.firmware));
   return events;
 }
@@ -240,7 +262,8 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringif
  * out every system's requests in order). Retry after the longest wait between reconnections.
  */
 const hostUnreachable = () => problem(503, 'ServiceTemporarilyUnavailable', [5]);
-const touchesBoot = (command: PatchSystem) => [command.target, command.enabled, command.mode, command.httpBootUri].some((value) => value !== undefined);
+const touchesBoot = (command: PatchSystem) =>
+  [command.target, command.enabled, command.mode, command.httpBootUri].some((value) => value !== undefined);
 
 /**
  * One emulated server. Registration comes from the lab config, the rest from what libvirt is
@@ -285,17 +308,38 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
           : [{ type: 'DomainMissingObserved', data: { domainName: state.registration.domainName } }];
       case 'RecordDomainClaim':
         if (!state.registration) return [];
-        return [{ type: 'DomainClaimed', data: { domainName: state.registration.domainName, store: command.store, ...(command.previousOwner !== undefined && { previousOwner: command.previousOwner }) } }];
+        return [
+          {
+            type: 'DomainClaimed',
+            data: {
+              domainName: state.registration.domainName,
+              store: command.store,
+              ...(command.previousOwner !== undefined && { previousOwner: command.previousOwner }),
+            },
+          },
+        ];
       case 'ObserveDomainOwnedElsewhere':
         return state.ownedElsewhere === command.owner || !state.registration
           ? []
-          : [{ type: 'DomainOwnedElsewhere', data: { domainName: state.registration.domainName, owner: command.owner } }];
+          : [
+              {
+                type: 'DomainOwnedElsewhere',
+                data: { domainName: state.registration.domainName, owner: command.owner },
+              },
+            ];
       case 'ObserveHostUnreachable':
         return state.hostUnreachable || !state.registration
           ? []
-          : [{ type: 'HostUnreachableObserved', data: { libvirtUri: state.registration.libvirtUri, reason: command.reason } }];
+          : [
+              {
+                type: 'HostUnreachableObserved',
+                data: { libvirtUri: state.registration.libvirtUri, reason: command.reason },
+              },
+            ];
       case 'ObserveHostReachable':
-        return !state.hostUnreachable || !state.registration ? [] : [{ type: 'HostReachableObserved', data: { libvirtUri: state.registration.libvirtUri } }];
+        return !state.hostUnreachable || !state.registration
+          ? []
+          : [{ type: 'HostReachableObserved', data: { libvirtUri: state.registration.libvirtUri } }];
       case 'ResetSystem':
         if (state.hostUnreachable) return hostUnreachable();
         // Without its domain (or with another store's) the server cannot be powered: like a BMC whose host is gone.
@@ -309,14 +353,23 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return [{ type: 'ResetApplied', data: { resetType, requestedAt } }, ...(restarted ? bootEffects(state) : [])];
       }
       case 'SetBiosSettings':
-        return [{ type: 'BiosSettingsRequested', data: { attributes: { ...state.pendingBios, ...command.attributes } } }];
+        return [
+          { type: 'BiosSettingsRequested', data: { attributes: { ...state.pendingBios, ...command.attributes } } },
+        ];
       case 'ResetBios':
         return [{ type: 'BiosReset', data: {} }];
       case 'SetSecureBoot':
         if (command.enabled && bootModeOf(state) !== 'UEFI') {
-          return problem(400, 'PropertyValueConflict', ['SecureBootEnable', 'BootSourceOverrideMode'], ['/SecureBootEnable']);
+          return problem(
+            400,
+            'PropertyValueConflict',
+            ['SecureBootEnable', 'BootSourceOverrideMode'],
+            ['/SecureBootEnable'],
+          );
         }
-        return command.enabled === state.secureBoot.enabled ? [] : [{ type: 'SecureBootChanged', data: { enabled: command.enabled } }];
+        return command.enabled === state.secureBoot.enabled
+          ? []
+          : [{ type: 'SecureBootChanged', data: { enabled: command.enabled } }];
       case 'InsertMedia': {
         if (state.hostUnreachable) return hostUnreachable();
         if (state.domainMissing || state.ownedElsewhere !== undefined) return problem(409, 'ResourceInUse');
@@ -324,14 +377,23 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return [{ type: 'VirtualMediaInsertRequested', data }];
       }
       case 'SetMediaVerification': {
-        const current = verifiesCertificates(state.mediaTrust, command.device, state.registration?.mediaVerifyCertificate);
-        return current === command.verify ? [] : [{ type: 'VirtualMediaVerificationChanged', data: { device: command.device, verify: command.verify } }];
+        const current = verifiesCertificates(
+          state.mediaTrust,
+          command.device,
+          state.registration?.mediaVerifyCertificate,
+        );
+        return current === command.verify
+          ? []
+          : [{ type: 'VirtualMediaVerificationChanged', data: { device: command.device, verify: command.verify } }];
       }
       case 'AddMediaCertificate': {
         const trust = trustOf(state.mediaTrust, command.device);
-        if (Object.keys(trust.certificates).length >= MAX_MEDIA_CERTIFICATES) return problem(400, 'CreateLimitReachedForResource');
+        if (Object.keys(trust.certificates).length >= MAX_MEDIA_CERTIFICATES)
+          return problem(400, 'CreateLimitReachedForResource');
         const certificateId = String(trust.lastCertificateId + 1);
-        return [{ type: 'VirtualMediaCertificateAdded', data: { device: command.device, certificateId, pem: command.pem } }];
+        return [
+          { type: 'VirtualMediaCertificateAdded', data: { device: command.device, certificateId, pem: command.pem } },
+        ];
       }
       case 'ReplaceMediaCertificate': {
         const current = trustOf(state.mediaTrust, command.device).certificates[command.certificateId];
@@ -343,11 +405,18 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         if (trustOf(state.mediaTrust, command.device).certificates[command.certificateId] === undefined) {
           return problem(404, 'ResourceNotFound', ['Certificate', command.certificateId]);
         }
-        return [{ type: 'VirtualMediaCertificateRemoved', data: { device: command.device, certificateId: command.certificateId } }];
+        return [
+          {
+            type: 'VirtualMediaCertificateRemoved',
+            data: { device: command.device, certificateId: command.certificateId },
+          },
+        ];
       }
       case 'EjectMedia':
         // Ejecting an empty drive changes nothing, as on a real BMC.
-        return state.media[command.device] === undefined ? [] : [{ type: 'VirtualMediaEjectRequested', data: { device: command.device } }];
+        return state.media[command.device] === undefined
+          ? []
+          : [{ type: 'VirtualMediaEjectRequested', data: { device: command.device } }];
       case 'RecordMediaProgress': {
         // Progress of an image no longer asked for is nobody's news.
         if (state.media[command.device] !== command.image) return [];
@@ -370,20 +439,43 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         const modeChanges = command.mode !== undefined && command.mode !== bootModeOf(state);
         // Secure Boot is UEFI's: it has to be turned off before the machine can go back to BIOS.
         if (modeChanges && command.mode === 'Legacy' && state.secureBoot.enabled) {
-          return problem(400, 'PropertyValueConflict', ['BootSourceOverrideMode', 'SecureBootEnable'], ['/Boot/BootSourceOverrideMode']);
+          return problem(
+            400,
+            'PropertyValueConflict',
+            ['BootSourceOverrideMode', 'SecureBootEnable'],
+            ['/Boot/BootSourceOverrideMode'],
+          );
         }
         const next = nextBootOverride(state.bootOverride, command);
         if (typeof command.httpBootUri === 'string' && next.target !== 'UefiHttp') {
-          return problem(400, 'PropertyValueConflict', ['HttpBootUri', 'BootSourceOverrideTarget'], ['/Boot/HttpBootUri']);
+          return problem(
+            400,
+            'PropertyValueConflict',
+            ['HttpBootUri', 'BootSourceOverrideTarget'],
+            ['/Boot/HttpBootUri'],
+          );
         }
         // UEFI HTTP boot is the UEFI firmware's: a machine booting BIOS has none.
-        if (next.target === 'UefiHttp' && next.enabled !== 'Disabled' && (command.mode ?? bootModeOf(state)) !== 'UEFI') {
-          return problem(400, 'PropertyValueConflict', ['BootSourceOverrideTarget', 'BootSourceOverrideMode'], ['/Boot/BootSourceOverrideTarget']);
+        if (
+          next.target === 'UefiHttp' &&
+          next.enabled !== 'Disabled' &&
+          (command.mode ?? bootModeOf(state)) !== 'UEFI'
+        ) {
+          return problem(
+            400,
+            'PropertyValueConflict',
+            ['BootSourceOverrideTarget', 'BootSourceOverrideMode'],
+            ['/Boot/BootSourceOverrideTarget'],
+          );
         }
-        const events: SystemEvent[] = sameJson(next, state.bootOverride) ? [] : [{ type: 'BootOverrideChanged', data: next }];
+        const events: SystemEvent[] = sameJson(next, state.bootOverride)
+          ? []
+          : [{ type: 'BootOverrideChanged', data: next }];
         if (modeChanges) events.push({ type: 'BootModeChanged', data: { mode: command.mode! } });
-        if (command.led !== undefined && command.led !== state.led) events.push({ type: 'IndicatorChanged', data: { led: command.led } });
-        if (command.assetTag !== undefined && command.assetTag !== state.assetTag) events.push({ type: 'AssetTagChanged', data: { assetTag: command.assetTag } });
+        if (command.led !== undefined && command.led !== state.led)
+          events.push({ type: 'IndicatorChanged', data: { led: command.led } });
+        if (command.assetTag !== undefined && command.assetTag !== state.assetTag)
+          events.push({ type: 'AssetTagChanged', data: { assetTag: command.assetTag } });
         return events;
       }
     }
@@ -397,7 +489,12 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
         return { ...state, domain: event.data, domainMissing: false };
       case 'PowerStateObserved': {
         const { powerState } = event.data;
-        const observed = { ...state, powerState, domainMissing: false, offSinceBoot: state.offSinceBoot || powerState === 'Off' };
+        const observed = {
+          ...state,
+          powerState,
+          domainMissing: false,
+          offSinceBoot: state.offSinceBoot || powerState === 'Off',
+        };
         return withResetFailure(observed, stillStanding(state.resetFailure, powerState));
       }
       case 'SystemBooted':

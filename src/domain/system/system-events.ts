@@ -93,7 +93,16 @@ export interface HostReachableObserved {
 }
 
 /** Every ResetType of ComputerSystem.Reset, in the order the service advertises them. */
-export const RESET_TYPES = ['On', 'ForceOff', 'GracefulShutdown', 'GracefulRestart', 'ForceRestart', 'Nmi', 'ForceOn', 'PushPowerButton'] as const;
+export const RESET_TYPES = [
+  'On',
+  'ForceOff',
+  'GracefulShutdown',
+  'GracefulRestart',
+  'ForceRestart',
+  'Nmi',
+  'ForceOn',
+  'PushPowerButton',
+] as const;
 export type ResetType = (typeof RESET_TYPES)[number];
 
 /** The machine started (from off, or by a restart): what waits for a reset happens now. */
@@ -217,7 +226,12 @@ export interface VirtualMediaInserted {
 /** How far the fetch of an image asked for has got, recorded now and then while it runs. */
 export interface VirtualMediaDownloadProgressed {
   readonly type: 'VirtualMediaDownloadProgressed';
-  readonly data: { readonly device: MediaDevice; readonly image: string; readonly bytes: number; readonly totalBytes?: number };
+  readonly data: {
+    readonly device: MediaDevice;
+    readonly image: string;
+    readonly bytes: number;
+    readonly totalBytes?: number;
+  };
 }
 export interface VirtualMediaInsertFailed {
   readonly type: 'VirtualMediaInsertFailed';

@@ -1,4 +1,10 @@
-import { buildDomainDocument, elementAt, elementChildren, parseDomainDocument, removeChildren } from './domain-document.js';
+import {
+  buildDomainDocument,
+  elementAt,
+  elementChildren,
+  parseDomainDocument,
+  removeChildren,
+} from './domain-document.js';
 import { BOOT_DEVICES, type BootDevice } from './domain-xml.js';
 import { InvalidSpecError, requireOneOf } from './spec-checks.js';
 
@@ -8,7 +14,8 @@ const BOOTABLE_DEVICES = ['disk', 'interface', 'hostdev', 'redirdev', 'filesyste
 /** Refuses a device libvirt does not know, or one named twice. */
 export function requireBootDevices(devices: readonly BootDevice[]): readonly BootDevice[] {
   devices.forEach((dev, i) => requireOneOf(dev, BOOT_DEVICES, `boot device ${i + 1}`));
-  if (new Set(devices).size !== devices.length) throw new InvalidSpecError(`a boot device is named twice in ${devices.join(', ')}`);
+  if (new Set(devices).size !== devices.length)
+    throw new InvalidSpecError(`a boot device is named twice in ${devices.join(', ')}`);
   return devices;
 }
 
@@ -24,7 +31,11 @@ export function withBootOrder(domainXml: string, devices: readonly BootDevice[])
   if (devices.length > 0) os['boot'] = devices.map((dev) => ({ $: { dev } }));
   else delete os['boot'];
   const deviceList = elementChildren(domain, 'devices');
-  for (const kind of BOOTABLE_DEVICES) removeChildren(deviceList.flatMap((d) => elementChildren(d, kind)), 'boot');
+  for (const kind of BOOTABLE_DEVICES)
+    removeChildren(
+      deviceList.flatMap((d) => elementChildren(d, kind)),
+      'boot',
+    );
   return buildDomainDocument(document);
 }
 
@@ -38,13 +49,20 @@ export function withDeviceFirst(domainXml: string, targetDev: string): string {
   const { document, domain } = parseDomainDocument(domainXml);
   delete elementAt(domain, 'os')['boot'];
   const deviceList = elementChildren(domain, 'devices');
-  for (const kind of BOOTABLE_DEVICES) removeChildren(deviceList.flatMap((d) => elementChildren(d, kind)), 'boot');
+  for (const kind of BOOTABLE_DEVICES)
+    removeChildren(
+      deviceList.flatMap((d) => elementChildren(d, kind)),
+      'boot',
+    );
   const disks = deviceList.flatMap((d) => elementChildren(d, 'disk'));
-  const targetOf = (disk: (typeof disks)[number]) => (elementChildren(disk, 'target')[0]?.['$'] as Record<string, string> | undefined)?.['dev'];
+  const targetOf = (disk: (typeof disks)[number]) =>
+    (elementChildren(disk, 'target')[0]?.['$'] as Record<string, string> | undefined)?.['dev'];
   const first = disks.find((disk) => targetOf(disk) === targetDev);
   if (!first) throw new InvalidSpecError(`the domain has no disk with target ${targetDev}`);
   const hardDisk = disks.find((disk) => (disk['$'] as Record<string, string> | undefined)?.['device'] === 'disk');
   const nic = deviceList.flatMap((d) => elementChildren(d, 'interface'))[0];
-  [first, hardDisk, nic].filter((device) => device !== undefined).forEach((device, i) => (device!['boot'] = [{ $: { order: String(i + 1) } }]));
+  [first, hardDisk, nic]
+    .filter((device) => device !== undefined)
+    .forEach((device, i) => (device!['boot'] = [{ $: { order: String(i + 1) } }]));
   return buildDomainDocument(document);
 }

@@ -68,7 +68,9 @@ export function demoDomainXml(spec: DemoDomainSpec): string {
       devices: {
         emulator: requireText(spec.emulator ?? '/usr/bin/qemu-system-x86_64', 'emulator'),
         disk: [
-          ...(spec.rootDiskFile === undefined ? [] : [diskElement({ sourceFile: spec.rootDiskFile, targetDev: 'vda' })]),
+          ...(spec.rootDiskFile === undefined
+            ? []
+            : [diskElement({ sourceFile: spec.rootDiskFile, targetDev: 'vda' })]),
           {
             $: { type: 'file', device: 'cdrom' },
             driver: { $: { name: 'qemu', type: 'raw' } },
@@ -81,13 +83,20 @@ export function demoDomainXml(spec: DemoDomainSpec): string {
             target: { $: { dev: 'fda', bus: 'fdc' } },
           },
         ],
-        ...(scsiControllers > 0 && { controller: Array.from({ length: scsiControllers }, (_, index) => scsiControllerElement(index)) }),
+        ...(scsiControllers > 0 && {
+          controller: Array.from({ length: scsiControllers }, (_, index) => scsiControllerElement(index)),
+        }),
         interface: {
           ...nicAttachment(spec.network ?? { type: 'user' }),
-          mac: { $: { address: requirePattern(spec.mac, MAC_PATTERN, 'mac', 'a MAC address such as 52:54:00:12:34:56') } },
+          mac: {
+            $: { address: requirePattern(spec.mac, MAC_PATTERN, 'mac', 'a MAC address such as 52:54:00:12:34:56') },
+          },
           model: { $: { type: 'virtio' } },
         },
-        ...(serial === 'pty' && { serial: { $: { type: 'pty' }, target: { $: { port: '0' } } }, console: { $: { type: 'pty' }, target: { $: { type: 'serial', port: '0' } } } }),
+        ...(serial === 'pty' && {
+          serial: { $: { type: 'pty' }, target: { $: { port: '0' } } },
+          console: { $: { type: 'pty' }, target: { $: { type: 'serial', port: '0' } } },
+        }),
         memballoon: { $: { model: 'none' } },
       },
     },

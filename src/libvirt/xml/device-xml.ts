@@ -26,7 +26,8 @@ export interface DiskSpec {
   readonly scsiAddress?: { readonly controller: number; readonly unit: number };
 }
 
-const bootElement = (order: number | undefined) => (order === undefined ? {} : { boot: { $: { order: requireInteger(order, 'bootOrder', 1) } } });
+const bootElement = (order: number | undefined) =>
+  order === undefined ? {} : { boot: { $: { order: requireInteger(order, 'bootOrder', 1) } } };
 
 /** A file-backed disk, for attach and detach (libvirt matches a detach by target). */
 export function diskDeviceXml(spec: DiskSpec): string {
@@ -39,7 +40,12 @@ export function diskElement(spec: DiskSpec): Record<string, unknown> {
     $: { type: 'file', device: 'disk' },
     driver: { $: { name: 'qemu', type: requireOneOf(spec.format ?? 'qcow2', ['qcow2', 'raw'], 'format') } },
     source: { $: { file: requireText(spec.sourceFile, 'sourceFile') } },
-    target: { $: { dev: requirePattern(spec.targetDev, TARGET_DEV_PATTERN, 'targetDev', 'a device name such as vdb'), bus: requireOneOf(spec.bus ?? 'virtio', DISK_BUSES, 'bus') } },
+    target: {
+      $: {
+        dev: requirePattern(spec.targetDev, TARGET_DEV_PATTERN, 'targetDev', 'a device name such as vdb'),
+        bus: requireOneOf(spec.bus ?? 'virtio', DISK_BUSES, 'bus'),
+      },
+    },
     ...(spec.serial !== undefined && { serial: requireText(spec.serial, 'serial') }),
     ...bootElement(spec.bootOrder),
     ...(spec.scsiAddress !== undefined && {
@@ -84,7 +90,12 @@ function removable(device: 'cdrom' | 'floppy', spec: RemovableSpec, buses: reado
       $: { type: 'file', device },
       driver: { $: { name: 'qemu', type: 'raw' } },
       ...(spec.sourceFile !== undefined && { source: { $: { file: requireText(spec.sourceFile, 'sourceFile') } } }),
-      target: { $: { dev: requirePattern(spec.targetDev, TARGET_DEV_PATTERN, 'targetDev', 'a device name such as sda'), bus: requireOneOf(spec.bus ?? buses[0]!, buses, 'bus') } },
+      target: {
+        $: {
+          dev: requirePattern(spec.targetDev, TARGET_DEV_PATTERN, 'targetDev', 'a device name such as sda'),
+          bus: requireOneOf(spec.bus ?? buses[0]!, buses, 'bus'),
+        },
+      },
       readonly: '',
       ...bootElement(spec.bootOrder),
     },

@@ -12,7 +12,8 @@ export interface DomainDocument {
 export function parseDomainDocument(xml: string): DomainDocument {
   const document = parseXml(xml);
   const root = Object.keys(document)[0];
-  if (root !== 'domain') throw new XmlShapeError(`not a libvirt domain: the root element is <${root ?? 'nothing'}>, not <domain>`);
+  if (root !== 'domain')
+    throw new XmlShapeError(`not a libvirt domain: the root element is <${root ?? 'nothing'}>, not <domain>`);
   // The root comes as an object (not in an array), or as a bare string when it holds only text.
   const rootValue = document['domain'] as XmlNode | string;
   const domain: XmlNode = typeof rootValue === 'object' && rootValue !== null ? rootValue : {};

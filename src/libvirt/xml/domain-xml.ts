@@ -130,7 +130,7 @@ function readDisk(disk: XmlNode): DomainDisk {
     targetBus: attr(target, 'bus'),
     serial: childText(disk, 'serial'),
     readOnly: child(disk, 'readonly') !== undefined,
-    bootOrder: wholeNumber(attr(child(disk, 'boot'), 'order'), 'a disk\'s boot order'),
+    bootOrder: wholeNumber(attr(child(disk, 'boot'), 'order'), "a disk's boot order"),
     alias: attr(child(disk, 'alias'), 'name'),
     driveAddress: readDriveAddress(child(disk, 'address')),
   };
@@ -145,7 +145,7 @@ function readDriveAddress(address: XmlNode | undefined): DriveAddress | undefine
 function readController(controller: XmlNode): DomainController {
   return {
     type: attr(controller, 'type') ?? '',
-    index: wholeNumber(attr(controller, 'index'), 'a controller\'s index') ?? 0,
+    index: wholeNumber(attr(controller, 'index'), "a controller's index") ?? 0,
     model: attr(controller, 'model'),
   };
 }
@@ -158,7 +158,7 @@ function readNic(nic: XmlNode): DomainNic {
     model: attr(child(nic, 'model'), 'type'),
     sourceNetwork: attr(source, 'network'),
     sourceBridge: attr(source, 'bridge'),
-    bootOrder: wholeNumber(attr(child(nic, 'boot'), 'order'), 'an interface\'s boot order'),
+    bootOrder: wholeNumber(attr(child(nic, 'boot'), 'order'), "an interface's boot order"),
     alias: attr(child(nic, 'alias'), 'name'),
   };
 }
@@ -169,9 +169,12 @@ function perDeviceBoot(disks: readonly DomainDisk[], nics: readonly DomainNic[])
   const entries: DeviceBootEntry[] = [];
   for (const d of disks) {
     const device = DISK_BOOT_DEVICE[d.device];
-    if (d.bootOrder !== undefined && device) entries.push({ order: d.bootOrder, device, ...(d.targetDev !== undefined && { targetDev: d.targetDev }) });
+    if (d.bootOrder !== undefined && device)
+      entries.push({ order: d.bootOrder, device, ...(d.targetDev !== undefined && { targetDev: d.targetDev }) });
   }
-  for (const n of nics) if (n.bootOrder !== undefined) entries.push({ order: n.bootOrder, device: 'network', ...(n.mac !== undefined && { mac: n.mac }) });
+  for (const n of nics)
+    if (n.bootOrder !== undefined)
+      entries.push({ order: n.bootOrder, device: 'network', ...(n.mac !== undefined && { mac: n.mac }) });
   return entries.sort((a, b) => a.order - b.order);
 }
 
@@ -179,7 +182,9 @@ function perDeviceBoot(disks: readonly DomainDisk[], nics: readonly DomainNic[])
 function readFirmware(os: XmlNode | undefined): { firmware: Firmware; secureBoot: boolean } {
   const loader = child(os, 'loader');
   const efi = attr(os, 'firmware') === 'efi' || attr(loader, 'type') === 'pflash';
-  const secureFeature = children(child(os, 'firmware'), 'feature').some((f) => attr(f, 'name') === 'secure-boot' && attr(f, 'enabled') === 'yes');
+  const secureFeature = children(child(os, 'firmware'), 'feature').some(
+    (f) => attr(f, 'name') === 'secure-boot' && attr(f, 'enabled') === 'yes',
+  );
   return { firmware: efi ? 'UEFI' : 'BIOS', secureBoot: efi && (attr(loader, 'secure') === 'yes' || secureFeature) };
 }
 

@@ -28,7 +28,11 @@ export function withFirmware(domainXml: string, firmware: Firmware, options: Fir
   if (firmware === 'BIOS' && secureBoot) throw new InvalidSpecError('Secure Boot needs UEFI firmware');
   const current = readDomainXml(domainXml);
   const { document, domain } = parseDomainDocument(domainXml);
-  if (firmware === 'UEFI' && current.firmware === 'UEFI' && (secureBoot === undefined || secureBoot === current.secureBoot)) {
+  if (
+    firmware === 'UEFI' &&
+    current.firmware === 'UEFI' &&
+    (secureBoot === undefined || secureBoot === current.secureBoot)
+  ) {
     return buildDomainDocument(document);
   }
   const os = elementAt(domain, 'os');
@@ -44,8 +48,13 @@ export function withFirmware(domainXml: string, firmware: Firmware, options: Fir
   os.$ = { ...os.$, firmware: 'efi' };
   if (secureBoot === true) {
     const machine = attr(child(os, 'type'), 'machine') ?? '';
-    if (!/q35/.test(machine)) throw new InvalidSpecError(`Secure Boot needs the q35 machine (for SMM); this domain's machine is '${machine || 'the default'}'`);
-    os['firmware'] = [{ feature: [{ $: { enabled: 'yes', name: 'enrolled-keys' } }, { $: { enabled: 'yes', name: 'secure-boot' } }] }];
+    if (!/q35/.test(machine))
+      throw new InvalidSpecError(
+        `Secure Boot needs the q35 machine (for SMM); this domain's machine is '${machine || 'the default'}'`,
+      );
+    os['firmware'] = [
+      { feature: [{ $: { enabled: 'yes', name: 'enrolled-keys' } }, { $: { enabled: 'yes', name: 'secure-boot' } }] },
+    ];
     elementAt(domain, 'features')['smm'] = [{ $: { state: 'on' } }];
   } else if (secureBoot === false) {
     os['firmware'] = [{ feature: [{ $: { enabled: 'no', name: 'secure-boot' } }] }];

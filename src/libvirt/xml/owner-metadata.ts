@@ -18,7 +18,9 @@ const ROOT = 'owner';
 function ownName(metadata: XmlNode | undefined): string | undefined {
   if (!metadata) return undefined;
   return Object.keys(metadata).find((name) => {
-    const [prefix, local] = name.includes(':') ? [name.slice(0, name.indexOf(':')), name.slice(name.indexOf(':') + 1)] : ['', name];
+    const [prefix, local] = name.includes(':')
+      ? [name.slice(0, name.indexOf(':')), name.slice(name.indexOf(':') + 1)]
+      : ['', name];
     if (local !== ROOT) return false;
     const declaration = prefix ? `xmlns:${prefix}` : 'xmlns';
     return (attr(children(metadata, name)[0], declaration) ?? attr(metadata, declaration)) === OWNER_NAMESPACE;

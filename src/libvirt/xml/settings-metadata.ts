@@ -53,7 +53,8 @@ function invalid(message: string): never {
 // ---- checking (what is written, and the JSON of the first version) ----
 
 function checkAttributes(value: unknown, section: string): BiosAttributes {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(`${section} must be an object of attributes`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    invalid(`${section} must be an object of attributes`);
   for (const [name, v] of Object.entries(value)) {
     if (typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'string' && typeof v !== 'boolean') {
       invalid(`${section}.${name} must be a string, a finite number or a boolean`);
@@ -66,9 +67,15 @@ function checkBootOverride(value: unknown): BootOverrideSetting {
   const o = value as Partial<Record<keyof BootOverrideSetting, unknown>> | null;
   if (typeof o !== 'object' || o === null) invalid('bootOverride must be an object');
   if (typeof o.target !== 'string' || o.target === '') invalid('bootOverride.target must be a non-empty string');
-  if (!BOOT_OVERRIDE_ENABLED.includes(o.enabled as BootOverrideEnabled)) invalid(`bootOverride.enabled must be one of ${BOOT_OVERRIDE_ENABLED.join(', ')}, not '${String(o.enabled)}'`);
-  if (o.mode !== undefined && !BOOT_OVERRIDE_MODES.includes(o.mode as BootOverrideMode)) invalid(`bootOverride.mode must be one of ${BOOT_OVERRIDE_MODES.join(', ')}, not '${String(o.mode)}'`);
-  return { target: o.target, enabled: o.enabled as BootOverrideEnabled, ...(o.mode !== undefined && { mode: o.mode as BootOverrideMode }) };
+  if (!BOOT_OVERRIDE_ENABLED.includes(o.enabled as BootOverrideEnabled))
+    invalid(`bootOverride.enabled must be one of ${BOOT_OVERRIDE_ENABLED.join(', ')}, not '${String(o.enabled)}'`);
+  if (o.mode !== undefined && !BOOT_OVERRIDE_MODES.includes(o.mode as BootOverrideMode))
+    invalid(`bootOverride.mode must be one of ${BOOT_OVERRIDE_MODES.join(', ')}, not '${String(o.mode)}'`);
+  return {
+    target: o.target,
+    enabled: o.enabled as BootOverrideEnabled,
+    ...(o.mode !== undefined && { mode: o.mode as BootOverrideMode }),
+  };
 }
 
 /** The settings as a checked object: clear errors for anything the XML form cannot carry. */
@@ -76,8 +83,12 @@ function checkSettings(value: unknown): EmulatorSettings {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid('not an object');
   const v = value as Record<string, unknown>;
   return {
-    ...(v['biosAttributes'] !== undefined && { biosAttributes: checkAttributes(v['biosAttributes'], 'biosAttributes') }),
-    ...(v['pendingBiosAttributes'] !== undefined && { pendingBiosAttributes: checkAttributes(v['pendingBiosAttributes'], 'pendingBiosAttributes') }),
+    ...(v['biosAttributes'] !== undefined && {
+      biosAttributes: checkAttributes(v['biosAttributes'], 'biosAttributes'),
+    }),
+    ...(v['pendingBiosAttributes'] !== undefined && {
+      pendingBiosAttributes: checkAttributes(v['pendingBiosAttributes'], 'pendingBiosAttributes'),
+    }),
     ...(v['bootOverride'] !== undefined && { bootOverride: checkBootOverride(v['bootOverride']) }),
   };
 }
@@ -92,11 +103,16 @@ function settingsTree(settings: EmulatorSettings, prefix: string): XmlNode {
     const attributes = checked[key];
     if (attributes === undefined) continue;
     tree[prefix + SECTIONS[key]] = {
-      [`${prefix}attribute`]: Object.entries(attributes).map(([name, value]) => ({ $: { name, type: typeof value, value: String(value) } })),
+      [`${prefix}attribute`]: Object.entries(attributes).map(([name, value]) => ({
+        $: { name, type: typeof value, value: String(value) },
+      })),
     };
   }
   const override = checked.bootOverride;
-  if (override) tree[`${prefix}boot-override`] = { $: { target: override.target, enabled: override.enabled, ...(override.mode && { mode: override.mode }) } };
+  if (override)
+    tree[`${prefix}boot-override`] = {
+      $: { target: override.target, enabled: override.enabled, ...(override.mode && { mode: override.mode }) },
+    };
   return tree as XmlNode;
 }
 
@@ -116,7 +132,9 @@ export function withSettings(domainXml: string, settings: EmulatorSettings): str
   const { document, domain } = parseDomainDocument(domainXml);
   const metadata = elementAt(domain, 'metadata');
   for (const name of Object.keys(metadata)) if (findOurs(metadata, name) !== undefined) delete metadata[name];
-  metadata[`${SETTINGS_PREFIX}:${ROOT}`] = [{ $: { [`xmlns:${SETTINGS_PREFIX}`]: SETTINGS_NAMESPACE }, ...settingsTree(settings, `${SETTINGS_PREFIX}:`) }];
+  metadata[`${SETTINGS_PREFIX}:${ROOT}`] = [
+    { $: { [`xmlns:${SETTINGS_PREFIX}`]: SETTINGS_NAMESPACE }, ...settingsTree(settings, `${SETTINGS_PREFIX}:`) },
+  ];
   return buildDomainDocument(document);
 }
 
@@ -124,7 +142,9 @@ export function withSettings(domainXml: string, settings: EmulatorSettings): str
 
 /** The prefix (`rfe:`, or `` for a default namespace) when `name` in `metadata` is our element. */
 function findOurs(metadata: XmlNode, name: string): string | undefined {
-  const [prefix, local] = name.includes(':') ? [name.slice(0, name.indexOf(':')), name.slice(name.indexOf(':') + 1)] : ['', name];
+  const [prefix, local] = name.includes(':')
+    ? [name.slice(0, name.indexOf(':')), name.slice(name.indexOf(':') + 1)]
+    : ['', name];
   if (local !== ROOT) return undefined;
   const element = children(metadata, name)[0];
   const declaration = prefix ? `xmlns:${prefix}` : 'xmlns';
@@ -139,7 +159,8 @@ function readAttributes(section: XmlNode | string, prefix: string, what: string)
     const type = attr(entry, 'type') ?? 'string';
     const raw = attr(entry, 'value') ?? '';
     if (name === undefined) invalid(`an attribute in ${what} has no name`);
-    if (!VALUE_TYPES.includes(type as (typeof VALUE_TYPES)[number])) invalid(`attribute ${name} has type '${type}', not string, number or boolean`);
+    if (!VALUE_TYPES.includes(type as (typeof VALUE_TYPES)[number]))
+      invalid(`attribute ${name} has type '${type}', not string, number or boolean`);
     if (type === 'number') {
       const number = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(number)) invalid(`attribute ${name} is not a number: '${raw}'`);
@@ -156,7 +177,9 @@ function readAttributes(section: XmlNode | string, prefix: string, what: string)
 
 function readTree(element: XmlNode | string, prefix: string): EmulatorSettings {
   const node = typeof element === 'object' ? element : undefined;
-  const known = [...Object.values(SECTIONS), 'boot-override'].some((local) => children(node, prefix + local).length > 0);
+  const known = [...Object.values(SECTIONS), 'boot-override'].some(
+    (local) => children(node, prefix + local).length > 0,
+  );
   const body = text(element)?.trim();
   if (!known && body) {
     try {
@@ -174,7 +197,11 @@ function readTree(element: XmlNode | string, prefix: string): EmulatorSettings {
   const override = children(node, `${prefix}boot-override`)[0];
   if (override !== undefined) {
     const o = typeof override === 'object' ? override : undefined;
-    settings.bootOverride = checkBootOverride({ target: attr(o, 'target'), enabled: attr(o, 'enabled'), mode: attr(o, 'mode') });
+    settings.bootOverride = checkBootOverride({
+      target: attr(o, 'target'),
+      enabled: attr(o, 'enabled'),
+      mode: attr(o, 'mode'),
+    });
   }
   return settings;
 }

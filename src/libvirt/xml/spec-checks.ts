@@ -11,17 +11,20 @@ export function requireText(value: string, what: string): string {
 }
 
 export function requireInteger(value: number, what: string, minimum: number): string {
-  if (!Number.isSafeInteger(value) || value < minimum) throw new InvalidSpecError(`${what} must be a whole number ≥ ${minimum}, not ${value}`);
+  if (!Number.isSafeInteger(value) || value < minimum)
+    throw new InvalidSpecError(`${what} must be a whole number ≥ ${minimum}, not ${value}`);
   return String(value);
 }
 
 export function requireOneOf<T extends string>(value: T, allowed: readonly T[], what: string): T {
-  if (!allowed.includes(value)) throw new InvalidSpecError(`${what} must be one of ${allowed.join(', ')}, not '${value}'`);
+  if (!allowed.includes(value))
+    throw new InvalidSpecError(`${what} must be one of ${allowed.join(', ')}, not '${value}'`);
   return value;
 }
 
 export function requirePattern(value: string, pattern: RegExp, what: string, shape: string): string {
-  if (typeof value !== 'string' || !pattern.test(value)) throw new InvalidSpecError(`${what} must be ${shape}, not '${value}'`);
+  if (typeof value !== 'string' || !pattern.test(value))
+    throw new InvalidSpecError(`${what} must be ${shape}, not '${value}'`);
   return value;
 }
 

@@ -26,7 +26,9 @@ export function volumeXml(spec: VolumeSpec): string {
 
 /** A directory pool for STORAGE_POOL_DEFINE_XML. */
 export function dirPoolXml(name: string, path: string): string {
-  return buildXml({ pool: { $: { type: 'dir' }, name: requireText(name, 'name'), target: { path: requireText(path, 'path') } } });
+  return buildXml({
+    pool: { $: { type: 'dir' }, name: requireText(name, 'name'), target: { path: requireText(path, 'path') } },
+  });
 }
 
 export interface VolumeDescription {
@@ -54,7 +56,8 @@ export interface PoolDescription {
 function rootOf(xml: string, name: 'volume' | 'pool'): XmlNode {
   const document = parseXml(xml);
   const root = Object.keys(document)[0];
-  if (root !== name) throw new XmlShapeError(`not a libvirt storage ${name}: the root element is <${root ?? 'nothing'}>`);
+  if (root !== name)
+    throw new XmlShapeError(`not a libvirt storage ${name}: the root element is <${root ?? 'nothing'}>`);
   const element = document[name] as XmlNode | string;
   return typeof element === 'object' ? element : {};
 }

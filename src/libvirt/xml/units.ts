@@ -18,7 +18,8 @@ export type SizeUnit = string;
 
 function factorOf(unit: SizeUnit): bigint {
   const factor = FACTORS[unit.toLowerCase()];
-  if (factor === undefined) throw new RangeError(`unknown libvirt size unit '${unit}' (expected b, KiB, MiB, GiB, TiB, KB, MB… or bytes)`);
+  if (factor === undefined)
+    throw new RangeError(`unknown libvirt size unit '${unit}' (expected b, KiB, MiB, GiB, TiB, KB, MB… or bytes)`);
   return factor;
 }
 
@@ -34,9 +35,11 @@ export function isSizeUnit(unit: string): boolean {
  */
 export function toBytes(value: string | number, unit: SizeUnit | undefined, defaultUnit: SizeUnit = 'KiB'): number {
   const digits = typeof value === 'number' ? String(value) : value.trim();
-  if (!/^\d+$/.test(digits)) throw new RangeError(`not a size: '${value}' (libvirt sizes are whole non-negative numbers)`);
+  if (!/^\d+$/.test(digits))
+    throw new RangeError(`not a size: '${value}' (libvirt sizes are whole non-negative numbers)`);
   const bytes = BigInt(digits) * factorOf(unit ?? defaultUnit);
-  if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`size ${value} ${unit ?? defaultUnit} is too large to handle exactly`);
+  if (bytes > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`size ${value} ${unit ?? defaultUnit} is too large to handle exactly`);
   return Number(bytes);
 }
 

@@ -17,29 +17,43 @@ type Params = { systemId: string; storageId: string; driveId: string; fault: str
  * now shows it. Authenticated like the Redfish service.
  */
 export function registerDriveFaultRoutes(app: FastifyInstance, store: EventStore): void {
-  app.post<{ Params: Params }>(`${ADMIN_PREFIX}/Systems/:systemId/Storage/:storageId/Drives/:driveId/:fault`, async (request, reply) => {
-    const { systemId, storageId, driveId, fault } = request.params;
-    if (!(DRIVE_FAULTS as readonly string[]).includes(fault)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
-    const body = request.body ?? {};
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw RedfishHttpError.of(400, 'MalformedJSON');
-    const fields = body as Record<string, unknown>;
-    const unknown = Object.keys(fields).filter((key) => key !== 'SerialNumber' || fault !== 'replace');
-    if (unknown.length > 0) throw new RedfishHttpError(400, unknown.map((key) => baseMessage('PropertyUnknown', [key], [`/${key}`])));
-    const serial = fields['SerialNumber'];
-    if (serial !== undefined && (typeof serial !== 'string' || serial.length === 0)) {
-      throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(serial), 'SerialNumber'], ['/SerialNumber']);
-    }
-    const outcome = injectDriveFault(store, {
-      systemId,
-      storageId,
-      driveId,
-      fault: fault as DriveFault,
-      ...(typeof serial === 'string' && { serialNumber: serial }),
-      actor: request.actor ?? 'anonymous',
-      requestId: request.id,
-    });
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
-    const drive = store.views.get(driveUri(systemId, storageId, driveId))!;
-    return reply.type('application/json; charset=utf-8').send(drive.body);
-  });
+  app.post<{ Params: Params }>(
+    `${ADMIN_PREFIX}/Systems/:systemId/Storage/:storageId/Drives/:driveId/:fault`,
+    async (request, reply) => {
+      const { systemId, storageId, driveId, fault } = request.params;
+      if (!(DRIVE_FAULTS as readonly string[]).includes(fault))
+        throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+      const body = request.body ?? {};
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw RedfishHttpError.of(400, 'MalformedJSON');
+      const fields = body as Record<string, unknown>;
+      const unknown = Object.keys(fields).filter((key) => key !== 'SerialNumber' || fault !== 'replace');
+      if (unknown.length > 0)
+        throw new RedfishHttpError(
+          400,
+          unknown.map((key) => baseMessage('PropertyUnknown', [key], [`/${key}`])),
+        );
+      const serial = fields['SerialNumber'];
+      if (serial !== undefined && (typeof serial !== 'string' || serial.length === 0)) {
+        throw RedfishHttpError.of(
+          400,
+          'PropertyValueTypeError',
+          [JSON.stringify(serial), 'SerialNumber'],
+          ['/SerialNumber'],
+        );
+      }
+      const outcome = injectDriveFault(store, {
+        systemId,
+        storageId,
+        driveId,
+        fault: fault as DriveFault,
+        ...(typeof serial === 'string' && { serialNumber: serial }),
+        actor: request.actor ?? 'anonymous',
+        requestId: request.id,
+      });
+      if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+      const drive = store.views.get(driveUri(systemId, storageId, driveId))!;
+      return reply.type('application/json; charset=utf-8').send(drive.body);
+    },
+  );
 }

@@ -5,7 +5,13 @@ import { describedHistoryEntry } from '../../projections/described-history-entry
 import { unknownEventTypes } from '../../eventstore/unknown-event-types.js';
 import { EVENT_TYPES } from '../../domain/event-types.js';
 import { indexEventResources } from '../../projections/event-resources.js';
-import { HistoryOptionError, historyOptionValues, isHistoryOption, parseHistoryOptions, type HistoryOptionValues } from '../../eventstore/history-options.js';
+import {
+  HistoryOptionError,
+  historyOptionValues,
+  isHistoryOption,
+  parseHistoryOptions,
+  type HistoryOptionValues,
+} from '../../eventstore/history-options.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { ADMIN_PREFIX } from './drive-fault-routes.js';
 
@@ -37,17 +43,19 @@ export function registerHistoryRoutes(app: FastifyInstance, store: EventStore): 
   app.get(HISTORY_URI, async (request, reply) => {
     const { order, ...query } = (request.query ?? {}) as Record<string, string | string[]>;
     const unknown = Object.keys(query).find((name) => !isHistoryOption(name));
-    if (order !== undefined && order !== 'oldest' && order !== 'newest') throw RedfishHttpError.of(400, 'QueryParameterValueFormatError', [String(order), 'order']);
+    if (order !== undefined && order !== 'oldest' && order !== 'newest')
+      throw RedfishHttpError.of(400, 'QueryParameterValueFormatError', [String(order), 'order']);
     const newestFirst = order === 'newest';
     if (unknown !== undefined) throw RedfishHttpError.of(400, 'QueryParameterUnsupported', [unknown]);
-    let filter;
+    let filter: ReturnType<typeof parseHistoryOptions>;
     try {
       filter = parseHistoryOptions(query as HistoryOptionValues, { maxLimit: MAX_PAGE });
     } catch (err) {
       if (err instanceof HistoryOptionError) throw badQuery(err);
       throw err;
     }
-    if (unknownEventTypes(store.db, filter.types ?? [], EVENT_TYPES).length > 0) throw RedfishHttpError.of(400, 'QueryParameterValueError', ['type']);
+    if (unknownEventTypes(store.db, filter.types ?? [], EVENT_TYPES).length > 0)
+      throw RedfishHttpError.of(400, 'QueryParameterValueError', ['type']);
     if (filter.resource !== undefined) await indexEventResources(store.db, store.upcasters);
     const limit = filter.limit ?? DEFAULT_PAGE;
     // One more than the page: whether it exists says whether there is a next page.
@@ -59,6 +67,8 @@ export function registerHistoryRoutes(app: FastifyInstance, store: EventStore): 
       events.length > limit
         ? `${HISTORY_URI}?${new URLSearchParams([...historyOptionValues({ ...filter, limit, ...moved(page.at(-1)!.position) }), ...(newestFirst ? [['order', 'newest']] : [])]).toString()}`
         : null;
-    return reply.type('application/json; charset=utf-8').send({ Events: page.map((event) => describedHistoryEntry(event, store.views)), Next: next });
+    return reply
+      .type('application/json; charset=utf-8')
+      .send({ Events: page.map((event) => describedHistoryEntry(event, store.views)), Next: next });
   });
 }

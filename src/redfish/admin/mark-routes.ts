@@ -13,14 +13,26 @@ import { RedfishHttpError } from '../redfish-error.js';
 export function registerMarkRoutes(app: FastifyInstance, store: EventStore): void {
   app.post(MARKS_STREAM, async (request, reply) => {
     const body = request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw RedfishHttpError.of(400, 'MalformedJSON');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw RedfishHttpError.of(400, 'MalformedJSON');
     const fields = body as Record<string, unknown>;
     const unknown = Object.keys(fields).filter((key) => key !== 'Name');
-    if (unknown.length > 0) throw new RedfishHttpError(400, unknown.map((key) => baseMessage('PropertyUnknown', [key], [`/${key}`])));
+    if (unknown.length > 0)
+      throw new RedfishHttpError(
+        400,
+        unknown.map((key) => baseMessage('PropertyUnknown', [key], [`/${key}`])),
+      );
     const name = fields['Name'];
     if (name === undefined) throw RedfishHttpError.of(400, 'PropertyMissing', ['Name'], ['/Name']);
-    if (typeof name !== 'string') throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(name), 'Name'], ['/Name']);
-    const outcome = executeCommand(store, MARKS_STREAM, marksDecider, { type: 'PlaceMark', name }, { actor: request.actor ?? 'anonymous', requestId: request.id });
+    if (typeof name !== 'string')
+      throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(name), 'Name'], ['/Name']);
+    const outcome = executeCommand(
+      store,
+      MARKS_STREAM,
+      marksDecider,
+      { type: 'PlaceMark', name },
+      { actor: request.actor ?? 'anonymous', requestId: request.id },
+    );
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     const position = outcome.result!.lastPosition;
     return reply.status(201).type('application/json; charset=utf-8').send({ Name: name, Position: position });

@@ -28,7 +28,8 @@ function pointOf(timeTravel: TimeTravel, value: string, name: string): ResolvedP
   try {
     return timeTravel.resolve(point);
   } catch (err) {
-    if (err instanceof PointOutOfRangeError) throw RedfishHttpError.of(400, 'QueryParameterOutOfRange', [value, name, `0-${err.lastPosition}`]);
+    if (err instanceof PointOutOfRangeError)
+      throw RedfishHttpError.of(400, 'QueryParameterOutOfRange', [value, name, `0-${err.lastPosition}`]);
     throw err;
   }
 }
@@ -89,7 +90,10 @@ function keepLiveSnapshots(app: FastifyInstance, store: EventStore, timeTravel: 
       } catch (err) {
         // Tried again an interval later, not at every append.
         known = store.lastPosition();
-        app.log.warn({ err }, 'could not record a snapshot of the views; time travel replays further until the next one');
+        app.log.warn(
+          { err },
+          'could not record a snapshot of the views; time travel replays further until the next one',
+        );
       }
     });
   });

@@ -10,7 +10,8 @@ const USER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 const RESERVED_NAMES = new Set(['Members']);
 
 const pointer = (name: string) => [`/${name}`];
-const typeError = (value: unknown, name: string) => baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], pointer(name));
+const typeError = (value: unknown, name: string) =>
+  baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], pointer(name));
 
 /** A body as read: the command, and the new password apart from it (never part of a command or event). */
 export interface AccountRequest<Command> {
@@ -40,7 +41,8 @@ function readPassword(value: unknown, problems: RedfishMessage[]): string | unde
 
 function readRole(value: unknown, problems: RedfishMessage[]): RoleId | undefined {
   if (typeof value !== 'string') problems.push(typeError(value, 'RoleId'));
-  else if (!(ROLE_IDS as string[]).includes(value)) problems.push(baseMessage('PropertyValueNotInList', [value, 'RoleId'], pointer('RoleId')));
+  else if (!(ROLE_IDS as string[]).includes(value))
+    problems.push(baseMessage('PropertyValueNotInList', [value, 'RoleId'], pointer('RoleId')));
   else return value as RoleId;
   return undefined;
 }
@@ -52,7 +54,20 @@ function readBoolean(value: unknown, name: string, problems: RedfishMessage[]): 
 }
 
 /** Properties of a ManagerAccount a client cannot set: refused as read-only rather than unknown. */
-const READ_ONLY = new Set(['Id', 'Name', 'Description', 'Links', 'Oem', 'Actions', 'Keys', 'Certificates', 'PasswordExpiration', 'PasswordChangeRequired', 'AccountExpiration', 'OEMAccountTypes']);
+const READ_ONLY = new Set([
+  'Id',
+  'Name',
+  'Description',
+  'Links',
+  'Oem',
+  'Actions',
+  'Keys',
+  'Certificates',
+  'PasswordExpiration',
+  'PasswordChangeRequired',
+  'AccountExpiration',
+  'OEMAccountTypes',
+]);
 
 /** POST to Accounts: UserName, Password and RoleId required (the schema's RequiredOnCreate), Enabled optional. */
 export function readAccountCreate(body: unknown): AccountRequest<CreateAccount> & { readonly password: string } {
@@ -67,7 +82,8 @@ export function readAccountCreate(body: unknown): AccountRequest<CreateAccount> 
     switch (name) {
       case 'UserName':
         if (typeof value !== 'string') problems.push(typeError(value, name));
-        else if (!USER_NAME.test(value) || RESERVED_NAMES.has(value)) problems.push(baseMessage('PropertyValueFormatError', [value, name], pointer(name)));
+        else if (!USER_NAME.test(value) || RESERVED_NAMES.has(value))
+          problems.push(baseMessage('PropertyValueFormatError', [value, name], pointer(name)));
         else userName = value;
         break;
       case 'Password':
@@ -81,19 +97,28 @@ export function readAccountCreate(body: unknown): AccountRequest<CreateAccount> 
         break;
       case 'Locked':
         // A new account is never locked: false is what it is, true cannot be asked for.
-        if (value !== false) problems.push(baseMessage('PropertyValueIncorrect', ['Locked', JSON.stringify(value)], pointer(name)));
+        if (value !== false)
+          problems.push(baseMessage('PropertyValueIncorrect', ['Locked', JSON.stringify(value)], pointer(name)));
         break;
       case 'AccountTypes':
-        if (!Array.isArray(value) || value.length !== 1 || value[0] !== 'Redfish') problems.push(baseMessage('PropertyValueIncorrect', ['AccountTypes', JSON.stringify(value)], pointer(name)));
+        if (!Array.isArray(value) || value.length !== 1 || value[0] !== 'Redfish')
+          problems.push(baseMessage('PropertyValueIncorrect', ['AccountTypes', JSON.stringify(value)], pointer(name)));
         break;
       default:
-        problems.push(baseMessage(READ_ONLY.has(name) ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)));
+        problems.push(
+          baseMessage(READ_ONLY.has(name) ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)),
+        );
     }
   }
-  for (const [name, value] of [['UserName', properties['UserName']], ['Password', properties['Password']], ['RoleId', properties['RoleId']]] as const) {
+  for (const [name, value] of [
+    ['UserName', properties['UserName']],
+    ['Password', properties['Password']],
+    ['RoleId', properties['RoleId']],
+  ] as const) {
     if (value === undefined) problems.push(baseMessage('PropertyMissing', [name], pointer(name)));
   }
-  if (problems.length > 0 || userName === undefined || password === undefined || roleId === undefined) throw new RedfishHttpError(400, problems.length > 0 ? problems : [baseMessage('MalformedJSON')]);
+  if (problems.length > 0 || userName === undefined || password === undefined || roleId === undefined)
+    throw new RedfishHttpError(400, problems.length > 0 ? problems : [baseMessage('MalformedJSON')]);
   return { command: { type: 'CreateAccount', userName, roleId, enabled }, password };
 }
 
@@ -125,19 +150,26 @@ export function readAccountPatch(body: unknown, userName: string, locked: boolea
         break;
       }
       case 'Locked':
-        if (value !== false) problems.push(baseMessage('PropertyValueIncorrect', ['Locked', JSON.stringify(value)], pointer(name)));
+        if (value !== false)
+          problems.push(baseMessage('PropertyValueIncorrect', ['Locked', JSON.stringify(value)], pointer(name)));
         else if (locked) command.unlock = true;
         break;
       case 'UserName':
         if (value !== userName) {
-          problems.push({ ...baseMessage('PropertyNotWritable', [name], pointer(name)), Resolution: "An account's Id is its UserName: create an account with the new name and delete this one." });
+          problems.push({
+            ...baseMessage('PropertyNotWritable', [name], pointer(name)),
+            Resolution: "An account's Id is its UserName: create an account with the new name and delete this one.",
+          });
         }
         break;
       case 'AccountTypes':
-        if (!Array.isArray(value) || value.length !== 1 || value[0] !== 'Redfish') problems.push(baseMessage('PropertyValueIncorrect', ['AccountTypes', JSON.stringify(value)], pointer(name)));
+        if (!Array.isArray(value) || value.length !== 1 || value[0] !== 'Redfish')
+          problems.push(baseMessage('PropertyValueIncorrect', ['AccountTypes', JSON.stringify(value)], pointer(name)));
         break;
       default:
-        problems.push(baseMessage(READ_ONLY.has(name) ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)));
+        problems.push(
+          baseMessage(READ_ONLY.has(name) ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)),
+        );
     }
   }
   if (problems.length > 0) throw new RedfishHttpError(400, problems);
@@ -155,13 +187,17 @@ const LOCKOUT_SETTINGS = {
 export function readAccountServicePatch(body: unknown, current: Record<string, unknown>): ChangeAccountLockout {
   const properties = objectBody(body);
   const problems: RedfishMessage[] = [];
-  const command: { -readonly [K in keyof ChangeAccountLockout]: ChangeAccountLockout[K] } = { type: 'ChangeAccountLockout' };
+  const command: { -readonly [K in keyof ChangeAccountLockout]: ChangeAccountLockout[K] } = {
+    type: 'ChangeAccountLockout',
+  };
   for (const [name, value] of Object.entries(properties)) {
     if (name.startsWith('@')) continue;
     const setting = LOCKOUT_SETTINGS[name as keyof typeof LOCKOUT_SETTINGS];
-    if (!setting) problems.push(baseMessage(name in current ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)));
+    if (!setting)
+      problems.push(baseMessage(name in current ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)));
     else if (typeof value !== 'number' || !Number.isInteger(value)) problems.push(typeError(value, name));
-    else if (value < 0 || value > setting.max) problems.push(baseMessage('PropertyValueOutOfRange', [String(value), name], pointer(name)));
+    else if (value < 0 || value > setting.max)
+      problems.push(baseMessage('PropertyValueOutOfRange', [String(value), name], pointer(name)));
     else command[setting.key] = value;
   }
   if (problems.length > 0) throw new RedfishHttpError(400, problems);

@@ -24,7 +24,10 @@ type AccountParams = { accountId: string };
  */
 function accountAsServed(view: StoredView, locked: boolean): { body: string; etag: string } {
   if (!locked) return { body: view.body, etag: etagOf(view) };
-  return { body: JSON.stringify({ ...(JSON.parse(view.body) as object), Locked: true }), etag: `W/"${view.position}-locked"` };
+  return {
+    body: JSON.stringify({ ...(JSON.parse(view.body) as object), Locked: true }),
+    etag: `W/"${view.position}-locked"`,
+  };
 }
 
 /**
@@ -90,11 +93,13 @@ export function registerAccountService(
     const view = existing(request);
     const locked = lockout.isLocked(accountId);
     const ifMatch = request.headers['if-match'];
-    if (ifMatch !== undefined && !etagMatches(ifMatch, accountAsServed(view, locked).etag)) throw RedfishHttpError.of(412, 'PreconditionFailed');
+    if (ifMatch !== undefined && !etagMatches(ifMatch, accountAsServed(view, locked).etag))
+      throw RedfishHttpError.of(412, 'PreconditionFailed');
     const { command, password } = readAccountPatch(request.body, accountId, locked);
     // Without ConfigureUsers the caller is here by ConfigureSelf: its own password, nothing else.
     const mayManage = request.privileges === undefined || request.privileges.includes('ConfigureUsers');
-    if (!mayManage && (command.roleId !== undefined || command.enabled !== undefined || command.unlock)) throw RedfishHttpError.of(403, 'InsufficientPrivilege');
+    if (!mayManage && (command.roleId !== undefined || command.enabled !== undefined || command.unlock))
+      throw RedfishHttpError.of(403, 'InsufficientPrivilege');
     const hash = password === undefined ? undefined : await AccountDirectory.hashPassword(password);
     execute(command, request);
     if (hash !== undefined) directory.keepPassword(accountId, hash);

@@ -25,7 +25,8 @@ declare module 'fastify' {
   }
 }
 
-const unauthorized = () => RedfishHttpError.of(401, 'NoValidSession').withHeaders({ 'WWW-Authenticate': 'Basic realm="redfish-emulator"' });
+const unauthorized = () =>
+  RedfishHttpError.of(401, 'NoValidSession').withHeaders({ 'WWW-Authenticate': 'Basic realm="redfish-emulator"' });
 
 /** The user name and password of an HTTP Basic Authorization header, if it is one. */
 export function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
@@ -50,7 +51,8 @@ function sessionDocument(session: Session): object {
 function stringProperty(body: Record<string, unknown>, name: string): string {
   const value = body[name];
   if (value === undefined) throw RedfishHttpError.of(400, 'PropertyMissing', [name], [`/${name}`]);
-  if (typeof value !== 'string') throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]);
+  if (typeof value !== 'string')
+    throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]);
   return value;
 }
 
@@ -65,7 +67,12 @@ interface Logins {
  * against the account's lockout; a locked account is refused whatever the password, and the
  * client is told only 401, as BMCs do (the request log says why).
  */
-async function passwordAccepted(request: FastifyRequest, logins: Logins, user: string, password: string): Promise<boolean> {
+async function passwordAccepted(
+  request: FastifyRequest,
+  logins: Logins,
+  user: string,
+  password: string,
+): Promise<boolean> {
   const { accounts, directory, lockout } = logins;
   const ok = await accounts.verify(user, password);
   if (lockout.isLocked(user)) {
@@ -76,7 +83,8 @@ async function passwordAccepted(request: FastifyRequest, logins: Logins, user: s
     lockout.recordSuccess(user);
     return true;
   }
-  if (directory.account(user) !== undefined && lockout.recordFailure(user)) request.loginRefusal = `account ${user} locked: too many failed logins`;
+  if (directory.account(user) !== undefined && lockout.recordFailure(user))
+    request.loginRefusal = `account ${user} locked: too many failed logins`;
   return false;
 }
 
@@ -111,16 +119,22 @@ export function registerAuth(
   // its 401 without the Basic challenge: a browser would answer that with its own password
   // dialog, in front of the page's login form.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode === 401 && request.headers['x-requested-with'] !== undefined) reply.removeHeader('WWW-Authenticate');
+    if (reply.statusCode === 401 && request.headers['x-requested-with'] !== undefined)
+      reply.removeHeader('WWW-Authenticate');
     return payload;
   });
   // An account's Id is its UserName.
-  const owns: OwnsResource = (kind, id, userName) => (kind === 'session' ? sessions.get(id)?.userName === userName : id === userName);
+  const owns: OwnsResource = (kind, id, userName) =>
+    kind === 'session' ? sessions.get(id)?.userName === userName : id === userName;
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (!options.enforce || !isProtectedPath(request.url)) return;
     const path = resourcePath(request.url);
     const isRead = request.method === 'GET' || request.method === 'HEAD';
-    if ((isRead && PUBLIC_READS.has(path)) || (request.method === 'POST' && (path === SESSIONS || path === `${SESSIONS}/Members`))) return;
+    if (
+      (isRead && PUBLIC_READS.has(path)) ||
+      (request.method === 'POST' && (path === SESSIONS || path === `${SESSIONS}/Members`))
+    )
+      return;
     const userName = await authenticate(request, options, sessions);
     request.actor = `user:${userName}`;
     request.privileges = directory.privilegesOf(userName);
@@ -156,7 +170,8 @@ export function registerAuth(
   app.post(`${SESSIONS}/Members`, (request, reply) => login(request, reply));
   app.post(SESSIONS, (request, reply) => login(request, reply));
   async function login(request: FastifyRequest, reply: FastifyReply) {
-    if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) throw RedfishHttpError.of(400, 'MalformedJSON');
+    if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body))
+      throw RedfishHttpError.of(400, 'MalformedJSON');
     const body = request.body as Record<string, unknown>;
     const user = stringProperty(body, 'UserName');
     const password = stringProperty(body, 'Password');
@@ -177,7 +192,8 @@ export function registerAuth(
     return reply.type('application/json; charset=utf-8').send(sessionDocument(session));
   });
   app.delete<{ Params: { sessionId: string } }>(`${SESSIONS}/:sessionId`, async (request, reply) => {
-    if (!sessions.delete(request.params.sessionId)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!sessions.delete(request.params.sessionId))
+      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
     return reply.status(204).send();
   });
 }

@@ -33,7 +33,11 @@ export function readConfiguredAccounts(config: EmulatorConfig): ConfiguredAccoun
  * start with an unchanged config records nothing, and a client's changes stand until the config
  * changes them. Answers the file's hashes (user → bcrypt), which stay out of the log.
  */
-export function recordConfiguredAccounts(store: EventStore, config: EmulatorConfig, { fileHashes, roles }: ConfiguredAccounts): Map<string, string> {
+export function recordConfiguredAccounts(
+  store: EventStore,
+  config: EmulatorConfig,
+  { fileHashes, roles }: ConfiguredAccounts,
+): Map<string, string> {
   const userNames = [...fileHashes.keys()];
   const accounts = Object.fromEntries([...userNames].sort().map((user) => [user, roles.roleOf(user)]));
   const lockout = { ...DEFAULT_LOCKOUT, ...config.auth.accountLockout };
@@ -42,6 +46,12 @@ export function recordConfiguredAccounts(store: EventStore, config: EmulatorConf
   for (const account of Object.values(loadState(store, ACCOUNT_SERVICE_STREAM, accountDecider).state.accounts)) {
     if (account.configured && !fileHashes.has(account.userName)) store.forgetSecret(passwordKey(account.userName));
   }
-  executeCommand(store, ACCOUNT_SERVICE_STREAM, accountDecider, { type: 'ConfigureAccounts', accounts, lockout }, { actor: 'emulator' });
+  executeCommand(
+    store,
+    ACCOUNT_SERVICE_STREAM,
+    accountDecider,
+    { type: 'ConfigureAccounts', accounts, lockout },
+    { actor: 'emulator' },
+  );
   return fileHashes;
 }

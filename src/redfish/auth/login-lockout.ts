@@ -35,7 +35,8 @@ export class LoginLockout {
     if (threshold === 0 || durationSeconds === 0 || this.isLocked(userName)) return false;
     const now = this.now();
     const previous = this.failures.get(userName);
-    const stale = previous !== undefined && counterResetAfterSeconds > 0 && now - previous.last >= counterResetAfterSeconds * 1000;
+    const stale =
+      previous !== undefined && counterResetAfterSeconds > 0 && now - previous.last >= counterResetAfterSeconds * 1000;
     const entry: Failures = { count: previous && !stale ? previous.count + 1 : 1, last: now };
     if (entry.count >= threshold) entry.lockedUntil = now + durationSeconds * 1000;
     this.failures.set(userName, entry);

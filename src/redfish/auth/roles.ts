@@ -1,7 +1,13 @@
 import { ConfigError } from '../../config/load-config.js';
 
 /** The privileges of the Redfish privilege model this service grants and checks. */
-export const PRIVILEGES = ['Login', 'ConfigureManager', 'ConfigureUsers', 'ConfigureSelf', 'ConfigureComponents'] as const;
+export const PRIVILEGES = [
+  'Login',
+  'ConfigureManager',
+  'ConfigureUsers',
+  'ConfigureSelf',
+  'ConfigureComponents',
+] as const;
 export type Privilege = (typeof PRIVILEGES)[number];
 
 /** The standard roles with the privileges the Redfish specification assigns them. */
@@ -26,7 +32,10 @@ export class AccountRoles {
   constructor(assigned: Readonly<Record<string, RoleId>>, userNames: readonly string[]) {
     // A role given to a name that is not an account is a typo that would leave the real account an Administrator.
     const unknown = Object.keys(assigned).filter((user) => !userNames.includes(user));
-    if (unknown.length > 0) throw new AccountRolesError(`auth.roles names ${unknown.map((u) => `'${u}'`).join(', ')}, not an account of the accounts file`);
+    if (unknown.length > 0)
+      throw new AccountRolesError(
+        `auth.roles names ${unknown.map((u) => `'${u}'`).join(', ')}, not an account of the accounts file`,
+      );
     this.roles = new Map(Object.entries(assigned));
   }
 

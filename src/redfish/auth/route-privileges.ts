@@ -129,7 +129,9 @@ export function refuseUnlistedRoutes(app: FastifyInstance): void {
     const generic = (route.config as { generic?: boolean } | undefined)?.generic === true;
     for (const method of [route.method].flat()) {
       if (!requirementOf(method, route.url, generic)) {
-        throw new Error(`${method} ${route.url} has no privilege in src/redfish/auth/route-privileges.ts: add it there`);
+        throw new Error(
+          `${method} ${route.url} has no privilege in src/redfish/auth/route-privileges.ts: add it there`,
+        );
       }
     }
   });

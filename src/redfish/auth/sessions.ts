@@ -24,7 +24,12 @@ export class SessionStore {
 
   create(userName: string): { session: Session; token: string } {
     const token = randomBytes(32).toString('base64url');
-    const session: Session = { id: randomUUID(), userName, createdAt: new Date(this.now()).toISOString(), lastUsed: this.now() };
+    const session: Session = {
+      id: randomUUID(),
+      userName,
+      createdAt: new Date(this.now()).toISOString(),
+      lastUsed: this.now(),
+    };
     this.byTokenHash.set(hashOf(token), session);
     return { session, token };
   }

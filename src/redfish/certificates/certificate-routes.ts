@@ -36,39 +36,102 @@ function linkTarget(value: unknown): string | undefined {
  * written to the TLS files, served from the next connection on, and recorded (the key excepted).
  * For a certificate a virtual media drive trusts: the new one takes its place under the same id.
  */
-export function registerCertificateRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore, installer: HttpsCertificateInstaller | undefined): void {
+export function registerCertificateRoutes(
+  app: FastifyInstance,
+  allowed: AllowedMethods,
+  store: EventStore,
+  installer: HttpsCertificateInstaller | undefined,
+): void {
   allowed.declare(REPLACE_CERTIFICATE, ['POST']);
   app.post(REPLACE_CERTIFICATE, async (request, reply) => {
-    const parameters = actionParameters(request.body, ACTION, ['CertificateString', 'CertificateType', 'CertificateUri', 'Password']);
+    const parameters = actionParameters(request.body, ACTION, [
+      'CertificateString',
+      'CertificateType',
+      'CertificateUri',
+      'Password',
+    ]);
     for (const name of ['CertificateString', 'CertificateType', 'CertificateUri']) {
-      if (parameters[name] === undefined) throw RedfishHttpError.of(400, 'ActionParameterMissing', [ACTION, name], [`/${name}`]);
+      if (parameters[name] === undefined)
+        throw RedfishHttpError.of(400, 'ActionParameterMissing', [ACTION, name], [`/${name}`]);
     }
     const type = parameters['CertificateType'];
-    if (type !== 'PEM') throw RedfishHttpError.of(400, 'ActionParameterValueNotInList', [String(type), 'CertificateType', ACTION], ['/CertificateType']);
+    if (type !== 'PEM')
+      throw RedfishHttpError.of(
+        400,
+        'ActionParameterValueNotInList',
+        [String(type), 'CertificateType', ACTION],
+        ['/CertificateType'],
+      );
     const target = linkTarget(parameters['CertificateUri']);
-    const locations = JSON.parse(store.views.get(`${CERTIFICATE_SERVICE_STREAM}/CertificateLocations`)?.body ?? '{}') as { Links?: { Certificates?: { '@odata.id': string }[] } };
+    const locations = JSON.parse(
+      store.views.get(`${CERTIFICATE_SERVICE_STREAM}/CertificateLocations`)?.body ?? '{}',
+    ) as { Links?: { Certificates?: { '@odata.id': string }[] } };
     if (!target || !locations.Links?.Certificates?.some((c) => c['@odata.id'] === target)) {
-      throw RedfishHttpError.of(400, 'ResourceNotFound', ['Certificate', target ?? JSON.stringify(parameters['CertificateUri'])], ['/CertificateUri']);
+      throw RedfishHttpError.of(
+        400,
+        'ResourceNotFound',
+        ['Certificate', target ?? JSON.stringify(parameters['CertificateUri'])],
+        ['/CertificateUri'],
+      );
     }
     const text = parameters['CertificateString'];
-    if (typeof text !== 'string') throw RedfishHttpError.of(400, 'ActionParameterValueTypeError', [JSON.stringify(text), 'CertificateString', ACTION], ['/CertificateString']);
+    if (typeof text !== 'string')
+      throw RedfishHttpError.of(
+        400,
+        'ActionParameterValueTypeError',
+        [JSON.stringify(text), 'CertificateString', ACTION],
+        ['/CertificateString'],
+      );
     const shownText = text.length > 64 ? `${text.slice(0, 63)}…` : text;
     const media = MEDIA_CERTIFICATE.exec(target);
     if (media) {
       // A certificate a virtual media drive trusts image servers by: one certificate, no key.
-      if (!isOnePemCertificate(text)) throw RedfishHttpError.of(400, 'ActionParameterValueFormatError', [shownText, 'CertificateString', ACTION], ['/CertificateString']);
+      if (!isOnePemCertificate(text))
+        throw RedfishHttpError.of(
+          400,
+          'ActionParameterValueFormatError',
+          [shownText, 'CertificateString', ACTION],
+          ['/CertificateString'],
+        );
       const [, systemId, device, certificateId] = media;
-      const outcome = executeClientCommand(store, systemStream(systemId!), systemDecider, { type: 'ReplaceMediaCertificate', device: device as MediaDevice, certificateId: certificateId!, pem: text }, clientOrigin(request));
+      const outcome = executeClientCommand(
+        store,
+        systemStream(systemId!),
+        systemDecider,
+        { type: 'ReplaceMediaCertificate', device: device as MediaDevice, certificateId: certificateId!, pem: text },
+        clientOrigin(request),
+      );
       if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
-      return reply.header('Location', target).type('application/json; charset=utf-8').send(store.views.get(target)!.body);
+      return reply
+        .header('Location', target)
+        .type('application/json; charset=utf-8')
+        .send(store.views.get(target)!.body);
     }
     if (!installer) throw RedfishHttpError.of(400, 'ResourceNotFound', ['Certificate', target], ['/CertificateUri']);
     const { chain, leaf, key, keyPem } = readCertificateString(text);
-    if (!chain || !leaf) throw RedfishHttpError.of(400, 'ActionParameterValueFormatError', [shownText, 'CertificateString', ACTION], ['/CertificateString']);
+    if (!chain || !leaf)
+      throw RedfishHttpError.of(
+        400,
+        'ActionParameterValueFormatError',
+        [shownText, 'CertificateString', ACTION],
+        ['/CertificateString'],
+      );
     // HTTPS needs the certificate's own key: missing, or another certificate's, it could not be served.
-    if (!key || !keyPem || !leaf.checkPrivateKey(key)) throw RedfishHttpError.of(400, 'ActionParameterValueError', ['CertificateString', ACTION], ['/CertificateString']);
+    if (!key || !keyPem || !leaf.checkPrivateKey(key))
+      throw RedfishHttpError.of(
+        400,
+        'ActionParameterValueError',
+        ['CertificateString', ACTION],
+        ['/CertificateString'],
+      );
     installer.install({ cert: Buffer.from(chain), key: Buffer.from(keyPem) });
-    const outcome = executeClientCommand(store, CERTIFICATE_SERVICE_STREAM, certificateDecider, { type: 'ReplaceHttpsCertificate', ...httpsCertificateOf(chain) }, clientOrigin(request));
+    const outcome = executeClientCommand(
+      store,
+      CERTIFICATE_SERVICE_STREAM,
+      certificateDecider,
+      { type: 'ReplaceHttpsCertificate', ...httpsCertificateOf(chain) },
+      clientOrigin(request),
+    );
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     const replaced = store.views.get(target)!;
     return reply.header('Location', target).type('application/json; charset=utf-8').send(replaced.body);

@@ -2,7 +2,8 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { HttpsCertificate } from '../../domain/certificates/certificate-events.js';
 
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-const KEY_BLOCK = /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
+const KEY_BLOCK =
+  /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/;
 
 /** A certificate chain as the service records it: the PEM blocks, leaf first, and the leaf's fingerprint. */
 export function httpsCertificateOf(chain: string): HttpsCertificate {
@@ -14,7 +15,12 @@ export function httpsCertificateOf(chain: string): HttpsCertificate {
  * the leaf, in any order. Undefined certificate when there is no PEM certificate in it or it does
  * not parse; undefined key when there is none or it does not parse.
  */
-export function readCertificateString(text: string): { chain?: string; leaf?: X509Certificate; key?: KeyObject; keyPem?: string } {
+export function readCertificateString(text: string): {
+  chain?: string;
+  leaf?: X509Certificate;
+  key?: KeyObject;
+  keyPem?: string;
+} {
   const blocks = text.match(CERTIFICATE_BLOCK) ?? [];
   const keyPem = KEY_BLOCK.exec(text)?.[0];
   let leaf: X509Certificate | undefined;
@@ -30,5 +36,8 @@ export function readCertificateString(text: string): { chain?: string; leaf?: X5
   } catch {
     key = undefined;
   }
-  return { ...(leaf && { chain: `${blocks.join('\n')}\n`, leaf }), ...(key && keyPem && { key, keyPem: `${keyPem}\n` }) };
+  return {
+    ...(leaf && { chain: `${blocks.join('\n')}\n`, leaf }),
+    ...(key && keyPem && { key, keyPem: `${keyPem}\n` }),
+  };
 }

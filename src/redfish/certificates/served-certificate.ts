@@ -11,11 +11,20 @@ import { httpsCertificateOf } from './pem.js';
 
 /** Records the certificate HTTPS starts with, when it is not the one last recorded. */
 export function recordServedCertificate(store: EventStore, https: TlsFiles): void {
-  executeCommand(store, CERTIFICATE_SERVICE_STREAM, certificateDecider, { type: 'FindHttpsCertificate', ...httpsCertificateOf(https.cert.toString()) }, { actor: 'emulator' });
+  executeCommand(
+    store,
+    CERTIFICATE_SERVICE_STREAM,
+    certificateDecider,
+    { type: 'FindHttpsCertificate', ...httpsCertificateOf(https.cert.toString()) },
+    { actor: 'emulator' },
+  );
 }
 
 /** Puts a replacement in the TLS files (for the next start) and in the running server (for the next connection). */
-export function httpsCertificateInstaller(app: FastifyInstance, config: EmulatorConfig): HttpsCertificateInstaller | undefined {
+export function httpsCertificateInstaller(
+  app: FastifyInstance,
+  config: EmulatorConfig,
+): HttpsCertificateInstaller | undefined {
   const paths = tlsFilePaths(config);
   if (!paths) return undefined;
   return {

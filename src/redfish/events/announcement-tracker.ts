@@ -33,7 +33,8 @@ export class AnnouncementTracker {
   private stateBefore(event: RecordedEvent): StorageState {
     const known = this.storage.get(event.streamId);
     if (known?.version === event.streamVersion - 1) return known.state;
-    const from = known && known.version < event.streamVersion ? known : { version: 0, state: storageDecider.initialState };
+    const from =
+      known && known.version < event.streamVersion ? known : { version: 0, state: storageDecider.initialState };
     let state = from.state;
     for (const earlier of this.store.readStream(event.streamId, from.version)) {
       if (earlier.streamVersion >= event.streamVersion) break;

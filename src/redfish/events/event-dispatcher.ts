@@ -4,7 +4,11 @@ import { executeCommand, loadState } from '../../eventstore/execute-command.js';
 import { followLog, type LogFollower } from '../../eventstore/follow-log.js';
 import type { LoopHealth } from '../../health/loop-health.js';
 import { eventServiceDecider, type EventServiceCommand } from '../../domain/event-service/event-service-decider.js';
-import { EVENT_SERVICE_STREAM, type EventServiceEvent, type SubscriptionSpec } from '../../domain/event-service/event-service-events.js';
+import {
+  EVENT_SERVICE_STREAM,
+  type EventServiceEvent,
+  type SubscriptionSpec,
+} from '../../domain/event-service/event-service-events.js';
 import { AnnouncementTracker } from './announcement-tracker.js';
 import { eventPayload, eventRecord } from './event-records.js';
 import { postEvent, type PostOptions } from './post-event.js';
@@ -82,7 +86,10 @@ export class EventDispatcher {
   async close(): Promise<void> {
     this.closed = true;
     await this.supervisor?.close();
-    await Promise.all([...[...this.workers.values()].map((worker) => worker.stop({ finishDelivery: false })), ...this.stopping.values()]);
+    await Promise.all([
+      ...[...this.workers.values()].map((worker) => worker.stop({ finishDelivery: false })),
+      ...this.stopping.values(),
+    ]);
     this.workers.clear();
   }
 
@@ -132,7 +139,11 @@ export class EventDispatcher {
         if (!subscription) return;
         const { deliverBufferedSince: _, ...rest } = subscription;
         const since = event.type === 'SubscriptionResumed' ? event.data.deliverBufferedSince : undefined;
-        this.followed.set(event.data.subscriptionId, { ...rest, suspended: event.type === 'SubscriptionSuspended', ...(since !== undefined && { deliverBufferedSince: since }) });
+        this.followed.set(event.data.subscriptionId, {
+          ...rest,
+          suspended: event.type === 'SubscriptionSuspended',
+          ...(since !== undefined && { deliverBufferedSince: since }),
+        });
         return;
       }
     }
@@ -184,7 +195,8 @@ class DeliveryWorker {
     this.follower = follower;
     this.stopped = follower.done
       .catch((err: unknown) => {
-        if (!(err instanceof StopDelivery) && !this.abort.signal.aborted) this.options.warn?.(`event subscription ${this.id} stopped: ${(err as Error).message}`);
+        if (!(err instanceof StopDelivery) && !this.abort.signal.aborted)
+          this.options.warn?.(`event subscription ${this.id} stopped: ${(err as Error).message}`);
       })
       .finally(() => this.saveCheckpoint(this.passed));
   }
@@ -205,14 +217,22 @@ class DeliveryWorker {
     const { spec, deliverBufferedSince } = this.followed;
     // Every event goes through the tracker, wanted or not: it keeps the storage state the next ones need.
     const announcements = this.tracker.announce(event);
-    const records = announcements.map((a, i) => ({ a, record: eventRecord(event, a, i) })).filter(({ a }) => wants(spec, a));
+    const records = announcements
+      .map((a, i) => ({ a, record: eventRecord(event, a, i) }))
+      .filter(({ a }) => wants(spec, a));
     const buffered = deliverBufferedSince !== undefined && event.recordedAt < deliverBufferedSince;
     if (records.length === 0 || buffered) {
       this.passed = event.position;
       if (this.passed - this.saved >= SKIPPED_PER_CHECKPOINT) this.saveCheckpoint(this.passed);
       return;
     }
-    const body = JSON.stringify(eventPayload(event, records.map(({ record }) => record), spec.context));
+    const body = JSON.stringify(
+      eventPayload(
+        event,
+        records.map(({ record }) => record),
+        spec.context,
+      ),
+    );
     await this.deliver(event, body);
     this.passed = event.position;
     this.saveCheckpoint(event.position);
@@ -224,16 +244,29 @@ class DeliveryWorker {
     const post = this.options.post ?? postEvent;
     for (let retries = 0; ; retries += 1) {
       try {
-        await post(spec.destination, body, { timeoutMs: this.options.attemptTimeoutMs ?? 10_000, verifyCertificate: spec.verifyCertificate, signal: this.abortPost.signal });
+        await post(spec.destination, body, {
+          timeoutMs: this.options.attemptTimeoutMs ?? 10_000,
+          verifyCertificate: spec.verifyCertificate,
+          signal: this.abortPost.signal,
+        });
         return;
       } catch (err) {
         if (this.abort.signal.aborted) throw new StopDelivery();
-        const { deliveryRetryAttempts, deliveryRetryIntervalSeconds } = loadState(this.store, EVENT_SERVICE_STREAM, eventServiceDecider).state;
+        const { deliveryRetryAttempts, deliveryRetryIntervalSeconds } = loadState(
+          this.store,
+          EVENT_SERVICE_STREAM,
+          eventServiceDecider,
+        ).state;
         const reason = `event ${event.position} could not be delivered to ${spec.destination} after ${retries} retries: ${(err as Error).message}`;
         if (retries >= deliveryRetryAttempts) {
           if (spec.deliveryRetryPolicy === 'SuspendRetries') {
             this.options.warn?.(`event subscription ${this.id} suspended: ${reason}`);
-            this.record({ type: 'SuspendSubscription', subscriptionId: this.id, reason: 'DeliveryFailed', message: reason });
+            this.record({
+              type: 'SuspendSubscription',
+              subscriptionId: this.id,
+              reason: 'DeliveryFailed',
+              message: reason,
+            });
             throw new StopDelivery();
           }
           if (spec.deliveryRetryPolicy === 'TerminateAfterRetries') {
@@ -244,7 +277,9 @@ class DeliveryWorker {
         }
         const interval = deliveryRetryIntervalSeconds * 1000;
         const backoff = spec.deliveryRetryPolicy === 'RetryForeverWithBackoff' && retries >= deliveryRetryAttempts;
-        await this.sleep(backoff ? Math.min(MAX_BACKOFF_MS, interval * 2 ** (retries - deliveryRetryAttempts + 1)) : interval);
+        await this.sleep(
+          backoff ? Math.min(MAX_BACKOFF_MS, interval * 2 ** (retries - deliveryRetryAttempts + 1)) : interval,
+        );
       }
     }
   }

@@ -2,7 +2,12 @@ import type { RecordedEvent } from '../../eventstore/event.js';
 import type { StorageEvent } from '../../domain/storage/storage-events.js';
 import type { StorageState } from '../../domain/storage/storage-decider.js';
 import type { SystemEvent } from '../../domain/system/system-events.js';
-import { EVENT_SERVICE_STREAM, subscriptionUri, type EventServiceEvent, type EventType } from '../../domain/event-service/event-service-events.js';
+import {
+  EVENT_SERVICE_STREAM,
+  subscriptionUri,
+  type EventServiceEvent,
+  type EventType,
+} from '../../domain/event-service/event-service-events.js';
 import { eventMessage, type EventRegistryPrefix } from '../../registries/event-registries.js';
 import { isStorageStream, systemIdOfStream } from '../../domain/stream-ids.js';
 import { ACCOUNT_SERVICE_STREAM, accountUri, type AccountEvent } from '../../domain/accounts/account-events.js';
@@ -53,10 +58,34 @@ export const NOT_ANNOUNCED: ReadonlySet<string> = new Set([
 
 const TASKS = '/redfish/v1/TaskService/Tasks';
 
-const created = (resourceType: string, origin: string): Announcement => ({ registry: 'ResourceEvent', messageId: 'ResourceCreated', args: [], origin, resourceType, eventType: 'ResourceAdded' });
-const changed = (resourceType: string, origin: string): Announcement => ({ registry: 'ResourceEvent', messageId: 'ResourceChanged', args: [], origin, resourceType, eventType: 'ResourceUpdated' });
-const removed = (resourceType: string, origin: string): Announcement => ({ registry: 'ResourceEvent', messageId: 'ResourceRemoved', args: [], origin, resourceType, eventType: 'ResourceRemoved' });
-const task = (messageId: 'TaskStarted' | 'TaskCompletedOK' | 'TaskAborted' | 'TaskCancelled', taskId: string): Announcement => ({
+const created = (resourceType: string, origin: string): Announcement => ({
+  registry: 'ResourceEvent',
+  messageId: 'ResourceCreated',
+  args: [],
+  origin,
+  resourceType,
+  eventType: 'ResourceAdded',
+});
+const changed = (resourceType: string, origin: string): Announcement => ({
+  registry: 'ResourceEvent',
+  messageId: 'ResourceChanged',
+  args: [],
+  origin,
+  resourceType,
+  eventType: 'ResourceUpdated',
+});
+const removed = (resourceType: string, origin: string): Announcement => ({
+  registry: 'ResourceEvent',
+  messageId: 'ResourceRemoved',
+  args: [],
+  origin,
+  resourceType,
+  eventType: 'ResourceRemoved',
+});
+const task = (
+  messageId: 'TaskStarted' | 'TaskCompletedOK' | 'TaskAborted' | 'TaskCancelled',
+  taskId: string,
+): Announcement => ({
   registry: 'TaskEvent',
   messageId,
   args: [taskId],
@@ -68,9 +97,11 @@ const task = (messageId: 'TaskStarted' | 'TaskCompletedOK' | 'TaskAborted' | 'Ta
 /** What one domain event announces, in order; empty when it is not announced. */
 export function announcementsOf(event: RecordedEvent, context: AnnouncementContext = {}): Announcement[] {
   if (NOT_ANNOUNCED.has(event.type)) return [];
-  if (event.streamId === '/redfish/v1') return event.type === 'ServiceCreated' ? [created('ServiceRoot', '/redfish/v1')] : [];
+  if (event.streamId === '/redfish/v1')
+    return event.type === 'ServiceCreated' ? [created('ServiceRoot', '/redfish/v1')] : [];
   if (event.streamId === EVENT_SERVICE_STREAM) return eventServiceAnnouncements(event);
-  if (event.streamId === MOCKUP_STREAM) return mockupAnnouncements({ type: event.type, data: event.data } as MockupEvent);
+  if (event.streamId === MOCKUP_STREAM)
+    return mockupAnnouncements({ type: event.type, data: event.data } as MockupEvent);
   if (event.streamId === ACCOUNT_SERVICE_STREAM) return accountAnnouncements(event);
   const systemId = systemIdOfStream(event.streamId);
   if (systemId !== undefined) return systemAnnouncements(event, systemId);
@@ -87,14 +118,34 @@ function systemAnnouncements(recorded: RecordedEvent, systemId: string): Announc
     case 'SystemRegistered': {
       // Its first event makes the system, its BMC and its chassis; a later one (the config changed) renames them.
       const announce = recorded.streamVersion === 1 ? created : changed;
-      return [announce('ComputerSystem', system), announce('Manager', manager), announce('Chassis', `/redfish/v1/Chassis/${systemId}`)];
+      return [
+        announce('ComputerSystem', system),
+        announce('Manager', manager),
+        announce('Chassis', `/redfish/v1/Chassis/${systemId}`),
+      ];
     }
     case 'PowerStateObserved': {
-      const power = event.data.powerState === 'On' ? 'ResourcePoweredOn' : event.data.powerState === 'Off' ? 'ResourcePoweredOff' : undefined;
+      const power =
+        event.data.powerState === 'On'
+          ? 'ResourcePoweredOn'
+          : event.data.powerState === 'Off'
+            ? 'ResourcePoweredOff'
+            : undefined;
       // A paused machine is shown as On: nothing to say about its power.
       return [
         changed('ComputerSystem', system),
-        ...(power ? [{ registry: 'ResourceEvent', messageId: power, args: [system], origin: system, resourceType: 'ComputerSystem', eventType: 'StatusChange' } as const] : []),
+        ...(power
+          ? [
+              {
+                registry: 'ResourceEvent',
+                messageId: power,
+                args: [system],
+                origin: system,
+                resourceType: 'ComputerSystem',
+                eventType: 'StatusChange',
+              } as const,
+            ]
+          : []),
       ];
     }
     case 'BiosSettingsRequested':
@@ -110,11 +161,17 @@ function systemAnnouncements(recorded: RecordedEvent, systemId: string): Announc
     case 'VirtualMediaDownloadProgressed':
       return [changed('VirtualMedia', `${manager}/VirtualMedia/${event.data.device}`)];
     case 'VirtualMediaCertificateAdded':
-      return [created('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`)];
+      return [
+        created('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`),
+      ];
     case 'VirtualMediaCertificateReplaced':
-      return [changed('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`)];
+      return [
+        changed('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`),
+      ];
     case 'VirtualMediaCertificateRemoved':
-      return [removed('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`)];
+      return [
+        removed('Certificate', `${manager}/VirtualMedia/${event.data.device}/Certificates/${event.data.certificateId}`),
+      ];
     case 'FirmwareUpdateRequested':
       return [created('Task', `${TASKS}/${event.data.taskId}`), task('TaskStarted', event.data.taskId)];
     case 'FirmwareImageStaged':
@@ -147,15 +204,24 @@ function storageAnnouncements(recorded: RecordedEvent, before: StorageState | un
     case 'VolumeInitializeRequested': {
       const { taskId, volumeId, applyTime } = event.data;
       return [
-        event.type === 'VolumeCreateRequested' ? created('Volume', volume(volumeId)) : changed('Volume', volume(volumeId)),
+        event.type === 'VolumeCreateRequested'
+          ? created('Volume', volume(volumeId))
+          : changed('Volume', volume(volumeId)),
         created('Task', `${TASKS}/${taskId}`),
         // OnReset work waits (Pending) and starts at the next boot (PendingOperationsStarted).
         ...(applyTime === 'Immediate' ? [task('TaskStarted', taskId)] : []),
       ];
     }
     case 'PendingOperationsStarted': {
-      const volumes = [...new Set(event.data.taskIds.map((id) => operation(id)?.volumeId).filter((id): id is string => id !== undefined))];
-      return [...volumes.map((id) => changed('Volume', volume(id))), ...event.data.taskIds.map((id) => task('TaskStarted', id))];
+      const volumes = [
+        ...new Set(
+          event.data.taskIds.map((id) => operation(id)?.volumeId).filter((id): id is string => id !== undefined),
+        ),
+      ];
+      return [
+        ...volumes.map((id) => changed('Volume', volume(id))),
+        ...event.data.taskIds.map((id) => task('TaskStarted', id)),
+      ];
     }
     case 'VolumeOperationCompleted': {
       const { taskId, volumeId } = event.data;
@@ -167,7 +233,11 @@ function storageAnnouncements(recorded: RecordedEvent, before: StorageState | un
       // A volume whose create failed never was; work on one that is gone leaves nothing to change.
       const kind = operation(taskId)?.kind;
       const exists = before ? before.volumes[volumeId] !== undefined : true;
-      const effect = !exists ? [] : kind === 'create' ? [removed('Volume', volume(volumeId))] : [changed('Volume', volume(volumeId))];
+      const effect = !exists
+        ? []
+        : kind === 'create'
+          ? [removed('Volume', volume(volumeId))]
+          : [changed('Volume', volume(volumeId))];
       return [...effect, task('TaskAborted', taskId)];
     }
     case 'VolumeOperationCancelled': {
@@ -256,7 +326,11 @@ export function eventRecord(event: RecordedEvent, announcement: Announcement, in
 }
 
 /** The Redfish Event payload of one log position: its records, and the subscriber's Context when it has one. */
-export function eventPayload(event: RecordedEvent, records: readonly EventRecord[], context?: string | null): Record<string, unknown> {
+export function eventPayload(
+  event: RecordedEvent,
+  records: readonly EventRecord[],
+  context?: string | null,
+): Record<string, unknown> {
   return {
     '@odata.type': EVENT_ODATA_TYPE,
     Id: String(event.position),

@@ -3,7 +3,11 @@ import type { EventStore } from '../../eventstore/event-store.js';
 import { executeClientCommand } from '../../eventstore/execute-command.js';
 import { clientOrigin } from '../client-origin.js';
 import { eventServiceDecider, type EventServiceCommand } from '../../domain/event-service/event-service-decider.js';
-import { EVENT_SERVICE_STREAM, SUBSCRIPTIONS, subscriptionUri } from '../../domain/event-service/event-service-events.js';
+import {
+  EVENT_SERVICE_STREAM,
+  SUBSCRIPTIONS,
+  subscriptionUri,
+} from '../../domain/event-service/event-service-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
 import { etagMatches, etagOf } from '../etag.js';
@@ -33,9 +37,20 @@ export function durationMs(value: string): number | undefined {
  * the ResourceEvent and TaskEvent registry files events refer to. Subscriptions are recorded
  * like any mutation; the Subscriptions collection lists them with the open SSE connections.
  */
-export function registerEventServiceRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore, sse: SseHub): void {
+export function registerEventServiceRoutes(
+  app: FastifyInstance,
+  allowed: AllowedMethods,
+  store: EventStore,
+  sse: SseHub,
+): void {
   const execute = (command: EventServiceCommand, request: FastifyRequest) => {
-    const outcome = executeClientCommand(store, EVENT_SERVICE_STREAM, eventServiceDecider, command, clientOrigin(request));
+    const outcome = executeClientCommand(
+      store,
+      EVENT_SERVICE_STREAM,
+      eventServiceDecider,
+      command,
+      clientOrigin(request),
+    );
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     return outcome;
   };
@@ -67,11 +82,14 @@ export function registerEventServiceRoutes(app: FastifyInstance, allowed: Allowe
   });
 
   // The recorded subscriptions and the open SSE connections, in one collection.
-  app.get(SUBSCRIPTIONS, async (request, reply) => {
+  app.get(SUBSCRIPTIONS, async (_request, reply) => {
     const view = store.views.get(SUBSCRIPTIONS);
     if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [SUBSCRIPTIONS]);
     const collection = JSON.parse(view.body) as Record<string, unknown>;
-    const members = [...(collection['Members'] as object[]), ...sse.destinations().map((d) => ({ '@odata.id': d['@odata.id'] }))];
+    const members = [
+      ...(collection['Members'] as object[]),
+      ...sse.destinations().map((d) => ({ '@odata.id': d['@odata.id'] })),
+    ];
     reply.header('Allow', allowed.allowHeader(SUBSCRIPTIONS, true));
     return reply.type(JSON_TYPE).send({ ...collection, Members: members, 'Members@odata.count': members.length });
   });
@@ -85,28 +103,39 @@ export function registerEventServiceRoutes(app: FastifyInstance, allowed: Allowe
       const created = outcome.events[0]!;
       const location = subscriptionUri(created.type === 'SubscriptionCreated' ? created.data.subscriptionId : '');
       const view = store.views.get(location)!;
-      return reply.status(201).header('Location', location).header('ETag', etagOf(view)).type(JSON_TYPE).send(view.body);
+      return reply
+        .status(201)
+        .header('Location', location)
+        .header('ETag', etagOf(view))
+        .type(JSON_TYPE)
+        .send(view.body);
     });
   }
 
   const subscription = `${SUBSCRIPTIONS}/:subscriptionId`;
   app.get<{ Params: SubscriptionParams }>(subscription, async (request, reply) => {
     const stream = sse.destination(request.params.subscriptionId);
-    if (stream) return reply.header('Allow', allowed.allowHeader(resourcePath(request.url), false)).type(JSON_TYPE).send(stream);
+    if (stream)
+      return reply
+        .header('Allow', allowed.allowHeader(resourcePath(request.url), false))
+        .type(JSON_TYPE)
+        .send(stream);
     return sendView(request, reply, subscriptionUri(request.params.subscriptionId));
   });
 
   app.delete<{ Params: SubscriptionParams }>(subscription, async (request, reply) => {
     const { subscriptionId } = request.params;
     if (sse.close(subscriptionId)) return reply.status(204).send();
-    if (!store.views.get(subscriptionUri(subscriptionId))) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!store.views.get(subscriptionUri(subscriptionId)))
+      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
     execute({ type: 'DeleteSubscription', subscriptionId }, request);
     return reply.status(204).send();
   });
 
   const recorded = (request: FastifyRequest<{ Params: SubscriptionParams }>) => {
     const { subscriptionId } = request.params;
-    if (!store.views.get(subscriptionUri(subscriptionId))) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!store.views.get(subscriptionUri(subscriptionId)))
+      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
     return subscriptionId;
   };
 
@@ -123,12 +152,31 @@ export function registerEventServiceRoutes(app: FastifyInstance, allowed: Allowe
     const duration = parameters['DeliverBufferedEventDuration'];
     let deliverBufferedSince: string | undefined;
     if (duration !== undefined) {
-      if (typeof duration !== 'string') throw RedfishHttpError.of(400, 'ActionParameterValueTypeError', [JSON.stringify(duration), 'DeliverBufferedEventDuration', RESUME], ['/DeliverBufferedEventDuration']);
+      if (typeof duration !== 'string')
+        throw RedfishHttpError.of(
+          400,
+          'ActionParameterValueTypeError',
+          [JSON.stringify(duration), 'DeliverBufferedEventDuration', RESUME],
+          ['/DeliverBufferedEventDuration'],
+        );
       const ms = durationMs(duration);
-      if (ms === undefined) throw RedfishHttpError.of(400, 'ActionParameterValueFormatError', [duration, 'DeliverBufferedEventDuration', RESUME], ['/DeliverBufferedEventDuration']);
+      if (ms === undefined)
+        throw RedfishHttpError.of(
+          400,
+          'ActionParameterValueFormatError',
+          [duration, 'DeliverBufferedEventDuration', RESUME],
+          ['/DeliverBufferedEventDuration'],
+        );
       deliverBufferedSince = new Date(Date.now() - ms).toISOString();
     }
-    execute({ type: 'ResumeSubscription', subscriptionId, ...(deliverBufferedSince !== undefined && { deliverBufferedSince }) }, request);
+    execute(
+      {
+        type: 'ResumeSubscription',
+        subscriptionId,
+        ...(deliverBufferedSince !== undefined && { deliverBufferedSince }),
+      },
+      request,
+    );
     return reply.status(204).send();
   });
 }

@@ -21,7 +21,11 @@ export function postEvent(destination: string, body: string, options: PostOption
       url,
       {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'OData-Version': '4.0' },
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': Buffer.byteLength(body),
+          'OData-Version': '4.0',
+        },
         ...(url.protocol === 'https:' && { rejectUnauthorized: options.verifyCertificate }),
         signal: options.signal,
       },
@@ -39,7 +43,10 @@ export function postEvent(destination: string, body: string, options: PostOption
         });
       },
     );
-    const timer = setTimeout(() => request.destroy(new Error(`${destination} did not answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const timer = setTimeout(
+      () => request.destroy(new Error(`${destination} did not answer within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
     request.on('error', (err) => {
       clearTimeout(timer);
       reject(err);

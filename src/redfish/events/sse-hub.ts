@@ -51,7 +51,8 @@ export class SseHub {
         after = Number(value);
       }
       if (request.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').send();
-      if (this.connections.size >= MAX_SSE_CONNECTIONS) throw RedfishHttpError.of(503, 'EventSubscriptionLimitExceeded');
+      if (this.connections.size >= MAX_SSE_CONNECTIONS)
+        throw RedfishHttpError.of(503, 'EventSubscriptionLimitExceeded');
       reply.hijack();
       this.open(reply.raw, after);
       return reply;
@@ -77,7 +78,11 @@ export class SseHub {
       handler: async (event) => {
         const announcements = tracker.announce(event);
         if (announcements.length === 0) return;
-        const payload = eventPayload(event, announcements.map((a, i) => eventRecord(event, a, i)), connection.context);
+        const payload = eventPayload(
+          event,
+          announcements.map((a, i) => eventRecord(event, a, i)),
+          connection.context,
+        );
         await write(response, `id: ${event.position}\ndata: ${JSON.stringify(payload)}\n\n`);
       },
     });

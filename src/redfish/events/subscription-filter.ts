@@ -14,7 +14,9 @@ export function wants(spec: SubscriptionSpec, announcement: Announcement): boole
   if (spec.eventTypes && !spec.eventTypes.includes(announcement.eventType)) return false;
   if (spec.originResources) {
     const origin = announcement.origin;
-    const covered = spec.originResources.some((resource) => origin === resource || (spec.subordinateResources === true && origin.startsWith(`${resource}/`)));
+    const covered = spec.originResources.some(
+      (resource) => origin === resource || (spec.subordinateResources === true && origin.startsWith(`${resource}/`)),
+    );
     if (!covered) return false;
   }
   return true;

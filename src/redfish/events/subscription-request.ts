@@ -17,11 +17,17 @@ export const MAX_CONTEXT_LENGTH = 256;
 const READ_ONLY = new Set(['Id', 'Name', 'Description', 'Status', 'Actions', 'Links', 'Oem']);
 
 const pointer = (name: string) => [`/${name}`];
-const typeError = (value: unknown, name: string) => baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], pointer(name));
+const typeError = (value: unknown, name: string) =>
+  baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], pointer(name));
 const notInList = (value: string, name: string) => baseMessage('PropertyValueNotInList', [value, name], pointer(name));
 
 /** An array of strings, each one of `allowed` (when given); problems are added for anything else. */
-function stringList(value: unknown, name: string, problems: RedfishMessage[], allowed?: (item: string) => boolean): string[] | undefined {
+function stringList(
+  value: unknown,
+  name: string,
+  problems: RedfishMessage[],
+  allowed?: (item: string) => boolean,
+): string[] | undefined {
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
     problems.push(typeError(value, name));
     return undefined;
@@ -51,7 +57,15 @@ export function readSubscriptionRequest(body: unknown): SubscriptionSpec | Redfi
   let context: string | null = null;
   let deliveryRetryPolicy: DeliveryRetryPolicy = 'SuspendRetries';
   let verifyCertificate = true;
-  const filters: { -readonly [K in 'registryPrefixes' | 'messageIds' | 'resourceTypes' | 'originResources' | 'subordinateResources' | 'eventTypes']?: SubscriptionSpec[K] } = {};
+  const filters: {
+    -readonly [K in
+      | 'registryPrefixes'
+      | 'messageIds'
+      | 'resourceTypes'
+      | 'originResources'
+      | 'subordinateResources'
+      | 'eventTypes']?: SubscriptionSpec[K];
+  } = {};
   for (const name of ['Destination', 'Protocol']) {
     if (fields[name] === undefined) problems.push(baseMessage('PropertyMissing', [name], pointer(name)));
   }
@@ -60,7 +74,8 @@ export function readSubscriptionRequest(body: unknown): SubscriptionSpec | Redfi
     switch (name) {
       case 'Destination':
         if (typeof value !== 'string') problems.push(typeError(value, name));
-        else if (!isHttpUrl(value)) problems.push(baseMessage('PropertyValueFormatError', [value, name], pointer(name)));
+        else if (!isHttpUrl(value))
+          problems.push(baseMessage('PropertyValueFormatError', [value, name], pointer(name)));
         else destination = value;
         break;
       case 'Protocol':
@@ -69,7 +84,8 @@ export function readSubscriptionRequest(body: unknown): SubscriptionSpec | Redfi
         break;
       case 'Context':
         if (value !== null && typeof value !== 'string') problems.push(typeError(value, name));
-        else if (typeof value === 'string' && value.length > MAX_CONTEXT_LENGTH) problems.push(baseMessage('StringValueTooLong', [value, String(MAX_CONTEXT_LENGTH)], pointer(name)));
+        else if (typeof value === 'string' && value.length > MAX_CONTEXT_LENGTH)
+          problems.push(baseMessage('StringValueTooLong', [value, String(MAX_CONTEXT_LENGTH)], pointer(name)));
         else context = value;
         break;
       case 'EventFormatType':
@@ -105,7 +121,9 @@ export function readSubscriptionRequest(body: unknown): SubscriptionSpec | Redfi
       }
       case 'ResourceTypes': {
         // A type may be named by its schema name or an @odata.type (#Volume.v1_10_2.Volume).
-        const names = Array.isArray(value) ? value.map((item) => (typeof item === 'string' ? item.replace(/^#/, '').split('.')[0]! : item)) : value;
+        const names = Array.isArray(value)
+          ? value.map((item) => (typeof item === 'string' ? item.replace(/^#/, '').split('.')[0]! : item))
+          : value;
         const list = stringList(names, name, problems, (item) => ANNOUNCED_RESOURCE_TYPES.includes(item));
         if (list) filters.resourceTypes = list;
         break;
@@ -116,17 +134,29 @@ export function readSubscriptionRequest(body: unknown): SubscriptionSpec | Redfi
         break;
       }
       case 'OriginResources': {
-        const ids = Array.isArray(value) ? value.map((link) => (link as { '@odata.id'?: unknown } | null)?.['@odata.id']) : value;
+        const ids = Array.isArray(value)
+          ? value.map((link) => (link as { '@odata.id'?: unknown } | null)?.['@odata.id'])
+          : value;
         const list = stringList(ids, name, problems, (item) => item.startsWith('/redfish/v1'));
         if (list) filters.originResources = list.map((id) => (id.length > 1 ? id.replace(/\/+$/, '') : id));
         break;
       }
       default:
-        problems.push(baseMessage(READ_ONLY.has(name) ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)));
+        problems.push(
+          baseMessage(READ_ONLY.has(name) ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)),
+        );
     }
   }
   if (problems.length > 0 || destination === undefined) return problems;
-  return { destination, protocol: 'Redfish', context, eventFormatType: 'Event', deliveryRetryPolicy, verifyCertificate, ...filters };
+  return {
+    destination,
+    protocol: 'Redfish',
+    context,
+    eventFormatType: 'Event',
+    deliveryRetryPolicy,
+    verifyCertificate,
+    ...filters,
+  };
 }
 
 /** The EventService settings a client may change, and the values each takes. */
@@ -136,7 +166,10 @@ const SETTINGS = {
 } as const;
 
 /** Reads a PATCH of the EventService: the retry settings, whole numbers in range; anything else is refused. */
-export function readEventServicePatch(body: unknown, current: Record<string, unknown>): ChangeEventService | RedfishMessage[] {
+export function readEventServicePatch(
+  body: unknown,
+  current: Record<string, unknown>,
+): ChangeEventService | RedfishMessage[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return [baseMessage('MalformedJSON')];
   const problems: RedfishMessage[] = [];
   const command: { -readonly [K in keyof ChangeEventService]: ChangeEventService[K] } = { type: 'ChangeEventService' };

@@ -5,7 +5,17 @@ import { baseMessage, type RedfishMessage } from '../../registries/base-registry
 const APPLY_TIME = '@Redfish.OperationApplyTime';
 
 /** Properties a Volume shows but a client cannot set. */
-const READ_ONLY = ['Id', 'Status', 'Identifiers', 'BlockSizeBytes', 'Operations', 'Actions', 'Encrypted', 'OperationApplyTimeSupport', 'VolumeUsage'];
+const READ_ONLY = [
+  'Id',
+  'Status',
+  'Identifiers',
+  'BlockSizeBytes',
+  'Operations',
+  'Actions',
+  'Encrypted',
+  'OperationApplyTimeSupport',
+  'VolumeUsage',
+];
 
 export interface VolumeCreateBody {
   readonly name?: string;
@@ -13,14 +23,16 @@ export interface VolumeCreateBody {
   readonly request: VolumeRequest;
 }
 
-const typeError = (value: unknown, name: string, pointer: string) => baseMessage('PropertyValueTypeError', [JSON.stringify(value) ?? String(value), name], [pointer]);
+const typeError = (value: unknown, name: string, pointer: string) =>
+  baseMessage('PropertyValueTypeError', [JSON.stringify(value) ?? String(value), name], [pointer]);
 
 /** `@Redfish.OperationApplyTime` of a request body: Immediate when absent. */
 export function readApplyTime(body: Record<string, unknown>, problems: RedfishMessage[]): ApplyTime {
   const value = body[APPLY_TIME];
   if (value === undefined) return 'Immediate';
   if (typeof value !== 'string') problems.push(typeError(value, APPLY_TIME, `/${APPLY_TIME}`));
-  else if (!(APPLY_TIMES as readonly string[]).includes(value)) problems.push(baseMessage('PropertyValueNotInList', [value, APPLY_TIME], [`/${APPLY_TIME}`]));
+  else if (!(APPLY_TIMES as readonly string[]).includes(value))
+    problems.push(baseMessage('PropertyValueNotInList', [value, APPLY_TIME], [`/${APPLY_TIME}`]));
   else return value as ApplyTime;
   return 'Immediate';
 }
@@ -28,7 +40,8 @@ export function readApplyTime(body: Record<string, unknown>, problems: RedfishMe
 /** A Name a client gives a volume: text of 1 to 64 characters. */
 export function readVolumeName(value: unknown, problems: RedfishMessage[]): string | undefined {
   if (typeof value !== 'string') problems.push(typeError(value, 'Name', '/Name'));
-  else if (value.trim().length === 0 || value.length > 64) problems.push(baseMessage('PropertyValueFormatError', [value, 'Name'], ['/Name']));
+  else if (value.trim().length === 0 || value.length > 64)
+    problems.push(baseMessage('PropertyValueFormatError', [value, 'Name'], ['/Name']));
   else return value;
   return undefined;
 }
@@ -59,7 +72,13 @@ export function readVolumeCreateBody(body: unknown): VolumeCreateBody | RedfishM
       case 'StripSizeBytes':
       case 'MediaSpanCount': {
         // The RAID rules tell a wrong type, a fraction and an out-of-range count apart.
-        const key = ({ CapacityBytes: 'capacityBytes', StripSizeBytes: 'stripSizeBytes', MediaSpanCount: 'mediaSpanCount' } as const)[property];
+        const key = (
+          {
+            CapacityBytes: 'capacityBytes',
+            StripSizeBytes: 'stripSizeBytes',
+            MediaSpanCount: 'mediaSpanCount',
+          } as const
+        )[property];
         if (value !== null) request[key] = value as number;
         break;
       }
@@ -73,7 +92,11 @@ export function readVolumeCreateBody(body: unknown): VolumeCreateBody | RedfishM
         break;
       default:
         if (property.startsWith('@')) break;
-        problems.push(READ_ONLY.includes(property) ? baseMessage('PropertyNotWritable', [property], [pointer]) : baseMessage('PropertyUnknown', [property], [pointer]));
+        problems.push(
+          READ_ONLY.includes(property)
+            ? baseMessage('PropertyNotWritable', [property], [pointer])
+            : baseMessage('PropertyUnknown', [property], [pointer]),
+        );
     }
   }
   const applyTime = readApplyTime(fields, problems);
@@ -97,7 +120,8 @@ function readDriveLinks(links: unknown, problems: RedfishMessage[]): string[] {
       continue;
     }
     value.forEach((entry: unknown, index) => {
-      const id = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['@odata.id'] : undefined;
+      const id =
+        typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['@odata.id'] : undefined;
       if (typeof id === 'string') drives.push(id);
       else problems.push(typeError(entry, `Links/Drives/${index}`, `/Links/Drives/${index}`));
     });

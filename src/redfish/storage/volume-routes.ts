@@ -52,7 +52,12 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
   };
 
   /** Immediate work finished while the client waited is answered as done; the rest gets a task monitor. */
-  const answer = async (reply: FastifyReply, taskId: string, applyTime: ApplyTime, done: (created?: string) => FastifyReply) => {
+  const answer = async (
+    reply: FastifyReply,
+    taskId: string,
+    applyTime: ApplyTime,
+    done: (created?: string) => FastifyReply,
+  ) => {
     const settled = applyTime === 'Immediate' ? await taskSettled(store, taskId, options.settleWaitMs) : undefined;
     if (settled?.TaskState === 'Completed') return done(settled.Links.CreatedResources[0]?.['@odata.id']);
     return sendTaskAnswer(reply, taskId, settled ?? readTask(store, taskId)!, { withBody: false });
@@ -63,7 +68,18 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
     const body = readVolumeCreateBody(request.body);
     if (Array.isArray(body)) throw new RedfishHttpError(400, body);
     const taskId = newTaskId();
-    execute(stream, { type: 'CreateVolume', taskId, applyTime: body.applyTime, request: body.request, ...(body.name !== undefined && { name: body.name }), storeTag: storeTag(store) }, request);
+    execute(
+      stream,
+      {
+        type: 'CreateVolume',
+        taskId,
+        applyTime: body.applyTime,
+        request: body.request,
+        ...(body.name !== undefined && { name: body.name }),
+        storeTag: storeTag(store),
+      },
+      request,
+    );
     return answer(reply, taskId, body.applyTime, (created) => {
       const volume = created ? store.views.get(created) : undefined;
       return reply.status(201).header('Location', created).type('application/json; charset=utf-8').send(volume?.body);
@@ -73,11 +89,18 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
   app.delete<{ Params: VolumeParams }>(`${VOLUMES}/:volumeId`, async (request, reply) => {
     const { stream } = requireVolume(request.params, request.url);
     const problems: RedfishMessage[] = [];
-    const fields = typeof request.body === 'object' && request.body !== null && !Array.isArray(request.body) ? (request.body as Record<string, unknown>) : {};
+    const fields =
+      typeof request.body === 'object' && request.body !== null && !Array.isArray(request.body)
+        ? (request.body as Record<string, unknown>)
+        : {};
     const applyTime = readApplyTime(fields, problems);
     if (problems.length > 0) throw new RedfishHttpError(400, problems);
     const taskId = newTaskId();
-    const events = execute(stream, { type: 'DeleteVolume', taskId, applyTime, volumeId: request.params.volumeId }, request);
+    const events = execute(
+      stream,
+      { type: 'DeleteVolume', taskId, applyTime, volumeId: request.params.volumeId },
+      request,
+    );
     // A volume still waiting for the reset that makes it is gone at once: its create was cancelled.
     if (events.every((event) => event.type === 'VolumeOperationCancelled')) return reply.status(204).send();
     return answer(reply, taskId, applyTime, () => reply.status(204).send());
@@ -92,7 +115,10 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
     let name: string | undefined;
     for (const [property, value] of Object.entries(body)) {
       if (property === 'Name') name = readVolumeName(value, problems);
-      else if (!property.startsWith('@')) problems.push(baseMessage(property in current ? 'PropertyNotWritable' : 'PropertyUnknown', [property], [`/${property}`]));
+      else if (!property.startsWith('@'))
+        problems.push(
+          baseMessage(property in current ? 'PropertyNotWritable' : 'PropertyUnknown', [property], [`/${property}`]),
+        );
     }
     if (problems.length > 0) throw new RedfishHttpError(400, problems);
     if (name !== undefined) execute(stream, { type: 'RenameVolume', volumeId: request.params.volumeId, name }, request);
@@ -104,13 +130,35 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
     const { stream } = requireVolume(request.params, request.url);
     const parameters = actionParameters(request.body, INITIALIZE, ['InitializeType']);
     const value = parameters['InitializeType'] ?? 'Fast';
-    if (typeof value !== 'string') throw RedfishHttpError.of(400, 'ActionParameterValueTypeError', [JSON.stringify(value), 'InitializeType', INITIALIZE], ['/InitializeType']);
-    if (!(INITIALIZE_TYPES as readonly string[]).includes(value)) throw RedfishHttpError.of(400, 'ActionParameterValueNotInList', [value, 'InitializeType', INITIALIZE], ['/InitializeType']);
+    if (typeof value !== 'string')
+      throw RedfishHttpError.of(
+        400,
+        'ActionParameterValueTypeError',
+        [JSON.stringify(value), 'InitializeType', INITIALIZE],
+        ['/InitializeType'],
+      );
+    if (!(INITIALIZE_TYPES as readonly string[]).includes(value))
+      throw RedfishHttpError.of(
+        400,
+        'ActionParameterValueNotInList',
+        [value, 'InitializeType', INITIALIZE],
+        ['/InitializeType'],
+      );
     const problems: RedfishMessage[] = [];
     const applyTime = readApplyTime(parameters, problems);
     if (problems.length > 0) throw new RedfishHttpError(400, problems);
     const taskId = newTaskId();
-    execute(stream, { type: 'InitializeVolume', taskId, applyTime, volumeId: request.params.volumeId, initializeType: value as 'Fast' | 'Slow' }, request);
+    execute(
+      stream,
+      {
+        type: 'InitializeVolume',
+        taskId,
+        applyTime,
+        volumeId: request.params.volumeId,
+        initializeType: value as 'Fast' | 'Slow',
+      },
+      request,
+    );
     return answer(reply, taskId, applyTime, () => reply.status(204).send());
   });
 }

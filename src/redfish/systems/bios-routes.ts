@@ -27,7 +27,8 @@ export function registerBiosRoutes(app: FastifyInstance, allowed: AllowedMethods
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
   };
   const known = (systemId: string, url: string) => {
-    if (!store.views.get(`${systemStream(systemId)}/Bios`)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [url.split('?')[0]!]);
+    if (!store.views.get(`${systemStream(systemId)}/Bios`))
+      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [url.split('?')[0]!]);
   };
 
   app.patch<{ Params: { systemId: string } }>(settingsUrl, async (request, reply) => {
@@ -37,7 +38,11 @@ export function registerBiosRoutes(app: FastifyInstance, allowed: AllowedMethods
     requireIfMatch(request.headers, store.views.get(settings)!);
     const { Attributes: attributes, ...rest } = requireObjectBody(request.body);
     const others = Object.keys(rest).filter((name) => !name.startsWith('@'));
-    if (others.length > 0) throw new RedfishHttpError(400, others.map((name) => baseMessage('PropertyUnknown', [name], [`/${name}`])));
+    if (others.length > 0)
+      throw new RedfishHttpError(
+        400,
+        others.map((name) => baseMessage('PropertyUnknown', [name], [`/${name}`])),
+      );
     if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
       throw RedfishHttpError.of(400, 'PropertyMissing', ['Attributes'], ['/Attributes']);
     }

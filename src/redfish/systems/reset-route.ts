@@ -22,7 +22,13 @@ export function registerResetRoute(app: FastifyInstance, allowed: AllowedMethods
     if (!store.views.get(stream)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [request.url.split('?')[0]!]);
     const parameters = actionParameters(request.body, ACTION, ['ResetType']);
     const resetType = enumParameter(parameters, ACTION, 'ResetType', RESET_TYPES);
-    const outcome = executeClientCommand(store, stream, systemDecider, { type: 'ResetSystem', resetType }, clientOrigin(request));
+    const outcome = executeClientCommand(
+      store,
+      stream,
+      systemDecider,
+      { type: 'ResetSystem', resetType },
+      clientOrigin(request),
+    );
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     return reply.status(204).send();
   });

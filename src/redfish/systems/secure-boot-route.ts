@@ -28,13 +28,23 @@ export function registerSecureBootRoute(app: FastifyInstance, store: EventStore)
     let enabled: boolean | undefined;
     for (const [property, value] of Object.entries(body)) {
       if (property.startsWith('@')) continue;
-      if (property !== 'SecureBootEnable') problems.push(baseMessage(property in current ? 'PropertyNotWritable' : 'PropertyUnknown', [property], [`/${property}`]));
-      else if (typeof value !== 'boolean') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), property], [`/${property}`]));
+      if (property !== 'SecureBootEnable')
+        problems.push(
+          baseMessage(property in current ? 'PropertyNotWritable' : 'PropertyUnknown', [property], [`/${property}`]),
+        );
+      else if (typeof value !== 'boolean')
+        problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), property], [`/${property}`]));
       else enabled = value;
     }
     if (problems.length > 0) throw new RedfishHttpError(400, problems);
     if (enabled !== undefined) {
-      const outcome = executeClientCommand(store, stream, systemDecider, { type: 'SetSecureBoot', enabled }, clientOrigin(request));
+      const outcome = executeClientCommand(
+        store,
+        stream,
+        systemDecider,
+        { type: 'SetSecureBoot', enabled },
+        clientOrigin(request),
+      );
       if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     }
     const updated = store.views.get(id)!;

@@ -30,23 +30,32 @@ export function readSystemPatch(body: unknown, current: Record<string, unknown>)
   const problems: RedfishMessage[] = [];
   const command: { -readonly [K in keyof PatchSystem]: PatchSystem[K] } = { type: 'PatchSystem' };
   const notWritable = (name: string, pointer: string) =>
-    problems.push(name in current ? baseMessage('PropertyNotWritable', [name], [pointer]) : baseMessage('PropertyUnknown', [name], [pointer]));
+    problems.push(
+      name in current
+        ? baseMessage('PropertyNotWritable', [name], [pointer])
+        : baseMessage('PropertyUnknown', [name], [pointer]),
+    );
   for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
     if (name.startsWith('@')) continue;
     if (name === 'IndicatorLED') {
-      if (typeof value !== 'string') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]));
-      else if (!(INDICATOR_LED as readonly string[]).includes(value)) problems.push(baseMessage('PropertyValueNotInList', [value, name], [`/${name}`]));
+      if (typeof value !== 'string')
+        problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]));
+      else if (!(INDICATOR_LED as readonly string[]).includes(value))
+        problems.push(baseMessage('PropertyValueNotInList', [value, name], [`/${name}`]));
       else command.led = value as PatchSystem['led'];
       continue;
     }
     if (name === 'AssetTag') {
-      if (typeof value !== 'string') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]));
-      else if (value.length > MAX_ASSET_TAG) problems.push(baseMessage('PropertyValueFormatError', [value.slice(0, 40), name], [`/${name}`]));
+      if (typeof value !== 'string')
+        problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]));
+      else if (value.length > MAX_ASSET_TAG)
+        problems.push(baseMessage('PropertyValueFormatError', [value.slice(0, 40), name], [`/${name}`]));
       else command.assetTag = value;
       continue;
     }
     if (name === 'LocationIndicatorActive') {
-      if (typeof value !== 'boolean') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]));
+      if (typeof value !== 'boolean')
+        problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]));
       else command.led = value ? 'Blinking' : 'Off';
       continue;
     }
@@ -62,8 +71,10 @@ export function readSystemPatch(body: unknown, current: Record<string, unknown>)
       const pointer = `/Boot/${property}`;
       if (property === 'HttpBootUri') {
         if (setting === null) command.httpBootUri = null;
-        else if (typeof setting !== 'string') problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(setting), property], [pointer]));
-        else if (!httpUrl(setting)) problems.push(baseMessage('PropertyValueFormatError', [setting, property], [pointer]));
+        else if (typeof setting !== 'string')
+          problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(setting), property], [pointer]));
+        else if (!httpUrl(setting))
+          problems.push(baseMessage('PropertyValueFormatError', [setting, property], [pointer]));
         else command.httpBootUri = setting;
         continue;
       }

@@ -16,39 +16,80 @@ import { isOnePemCertificate } from '../../projections/certificate-document.js';
 import { mediaPasswordKey } from '../../reconciler/media-actions.js';
 
 const INSERT = 'VirtualMedia.InsertMedia';
-const INSERT_PARAMETERS = ['Image', 'Inserted', 'WriteProtected', 'TransferMethod', 'TransferProtocolType', 'UserName', 'Password'];
+const INSERT_PARAMETERS = [
+  'Image',
+  'Inserted',
+  'WriteProtected',
+  'TransferMethod',
+  'TransferProtocolType',
+  'UserName',
+  'Password',
+];
 /** What a PATCH of a drive may set. */
-const PATCHABLE = ['VerifyCertificate', 'Image', 'Inserted', 'WriteProtected', 'TransferProtocolType', 'UserName', 'Password', 'TransferMethod'];
+const PATCHABLE = [
+  'VerifyCertificate',
+  'Image',
+  'Inserted',
+  'WriteProtected',
+  'TransferProtocolType',
+  'UserName',
+  'Password',
+  'TransferMethod',
+];
 
 const TRANSFER_PROTOCOLS = ['HTTP', 'HTTPS'] as const;
 
 /** The insert an InsertMedia action (or a PATCH of Image) asks for: its image URL, credentials and protocol, checked. */
-function insertOf(parameters: Record<string, unknown>, where: { action?: string }): Omit<InsertMedia, 'type' | 'device'> & { password?: string } {
+function insertOf(
+  parameters: Record<string, unknown>,
+  where: { action?: string },
+): Omit<InsertMedia, 'type' | 'device'> & { password?: string } {
   const action = where.action;
-  const missing = (name: string) => (action ? RedfishHttpError.of(400, 'ActionParameterMissing', [action, name], [`/${name}`]) : RedfishHttpError.of(400, 'PropertyMissing', [name], [`/${name}`]));
+  const missing = (name: string) =>
+    action
+      ? RedfishHttpError.of(400, 'ActionParameterMissing', [action, name], [`/${name}`])
+      : RedfishHttpError.of(400, 'PropertyMissing', [name], [`/${name}`]);
   const typeError = (name: string, value: unknown) =>
-    action ? RedfishHttpError.of(400, 'ActionParameterValueTypeError', [JSON.stringify(value), name, action], [`/${name}`]) : RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]);
+    action
+      ? RedfishHttpError.of(400, 'ActionParameterValueTypeError', [JSON.stringify(value), name, action], [`/${name}`])
+      : RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(value), name], [`/${name}`]);
   const notInList = (name: string, value: string) =>
-    action ? RedfishHttpError.of(400, 'ActionParameterValueNotInList', [value, name, action], [`/${name}`]) : RedfishHttpError.of(400, 'PropertyValueNotInList', [value, name], [`/${name}`]);
+    action
+      ? RedfishHttpError.of(400, 'ActionParameterValueNotInList', [value, name, action], [`/${name}`])
+      : RedfishHttpError.of(400, 'PropertyValueNotInList', [value, name], [`/${name}`]);
   const image = parameters['Image'];
   if (image === undefined) throw missing('Image');
   if (typeof image !== 'string') throw typeError('Image', image);
   const url = httpUrl(image);
   if (!url) {
-    throw action ? RedfishHttpError.of(400, 'ActionParameterValueFormatError', [image, 'Image', action], ['/Image']) : RedfishHttpError.of(400, 'PropertyValueFormatError', [image, 'Image'], ['/Image']);
+    throw action
+      ? RedfishHttpError.of(400, 'ActionParameterValueFormatError', [image, 'Image', action], ['/Image'])
+      : RedfishHttpError.of(400, 'PropertyValueFormatError', [image, 'Image'], ['/Image']);
   }
   for (const name of ['UserName', 'Password']) {
-    if (parameters[name] !== undefined && parameters[name] !== null && typeof parameters[name] !== 'string') throw typeError(name, parameters[name]);
+    if (parameters[name] !== undefined && parameters[name] !== null && typeof parameters[name] !== 'string')
+      throw typeError(name, parameters[name]);
   }
   const protocol = parameters['TransferProtocolType'];
   if (protocol !== undefined && protocol !== null) {
     if (typeof protocol !== 'string') throw typeError('TransferProtocolType', protocol);
-    if (!(TRANSFER_PROTOCOLS as readonly string[]).includes(protocol)) throw notInList('TransferProtocolType', protocol);
+    if (!(TRANSFER_PROTOCOLS as readonly string[]).includes(protocol))
+      throw notInList('TransferProtocolType', protocol);
     // The protocol named must be the one the URL speaks: an HTTPS image named HTTP is a client's mistake.
     if (`${protocol.toLowerCase()}:` !== url.protocol) {
       throw action
-        ? RedfishHttpError.of(400, 'ActionParameterValueConflict', ['TransferProtocolType', protocol], ['/TransferProtocolType', '/Image'])
-        : RedfishHttpError.of(400, 'PropertyValueConflict', ['TransferProtocolType', 'Image'], ['/TransferProtocolType', '/Image']);
+        ? RedfishHttpError.of(
+            400,
+            'ActionParameterValueConflict',
+            ['TransferProtocolType', protocol],
+            ['/TransferProtocolType', '/Image'],
+          )
+        : RedfishHttpError.of(
+            400,
+            'PropertyValueConflict',
+            ['TransferProtocolType', 'Image'],
+            ['/TransferProtocolType', '/Image'],
+          );
     }
   }
   if (parameters['WriteProtected'] === false) throw notInList('WriteProtected', 'false');
@@ -92,16 +133,23 @@ export function registerVirtualMediaRoutes(app: FastifyInstance, allowed: Allowe
     return outcome;
   };
   /** Records an insert, and keeps its password (if any) for the reconciler under the event's position. */
-  const insert = (stream: string, device: MediaDevice, asked: ReturnType<typeof insertOf>, request: { actor?: string; id: string }) => {
+  const insert = (
+    stream: string,
+    device: MediaDevice,
+    asked: ReturnType<typeof insertOf>,
+    request: { actor?: string; id: string },
+  ) => {
     const { password, ...rest } = asked;
     const outcome = run(stream, { type: 'InsertMedia', device, ...rest }, request);
-    if (password !== undefined && outcome.result) store.saveSecret(mediaPasswordKey(outcome.result.lastPosition), password);
+    if (password !== undefined && outcome.result)
+      store.saveSecret(mediaPasswordKey(outcome.result.lastPosition), password);
   };
 
   app.post<{ Params: Params }>(`${base}/VirtualMedia.InsertMedia`, async (request, reply) => {
     const parameters = actionParameters(request.body, INSERT, INSERT_PARAMETERS);
     const asked = insertOf(parameters, { action: INSERT });
-    if (parameters['Inserted'] === false) throw RedfishHttpError.of(400, 'ActionParameterValueNotInList', ['false', 'Inserted', INSERT], ['/Inserted']);
+    if (parameters['Inserted'] === false)
+      throw RedfishHttpError.of(400, 'ActionParameterValueNotInList', ['false', 'Inserted', INSERT], ['/Inserted']);
     const { stream, device: drive } = target(request.params, request.url);
     insert(stream, drive, asked, request);
     return reply.status(204).send();
@@ -125,9 +173,16 @@ export function registerVirtualMediaRoutes(app: FastifyInstance, allowed: Allowe
       .map((name) => baseMessage(name in shown ? 'PropertyNotWritable' : 'PropertyUnknown', [name], [`/${name}`]));
     if (problems.length > 0) throw new RedfishHttpError(400, problems);
     const verify = body['VerifyCertificate'];
-    if (verify !== undefined && typeof verify !== 'boolean') throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(verify), 'VerifyCertificate'], ['/VerifyCertificate']);
+    if (verify !== undefined && typeof verify !== 'boolean')
+      throw RedfishHttpError.of(
+        400,
+        'PropertyValueTypeError',
+        [JSON.stringify(verify), 'VerifyCertificate'],
+        ['/VerifyCertificate'],
+      );
     const inserted = body['Inserted'];
-    if (inserted !== undefined && typeof inserted !== 'boolean') throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(inserted), 'Inserted'], ['/Inserted']);
+    if (inserted !== undefined && typeof inserted !== 'boolean')
+      throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(inserted), 'Inserted'], ['/Inserted']);
     // Image and Inserted as sushy sends them to a BMC without the actions: an insert, or an eject.
     const ejects = inserted === false || body['Image'] === null;
     const asked = !ejects && body['Image'] !== undefined ? insertOf(body, {}) : undefined;
@@ -142,25 +197,51 @@ export function registerVirtualMediaRoutes(app: FastifyInstance, allowed: Allowe
   app.post<{ Params: Params }>(`${device}/Certificates`, async (request, reply) => {
     const { stream, device: drive } = target(request.params, request.url);
     const body = requireObjectBody(request.body);
-    const unknown = Object.keys(body).filter((name) => !name.startsWith('@') && name !== 'CertificateString' && name !== 'CertificateType');
-    if (unknown.length > 0) throw new RedfishHttpError(400, unknown.map((name) => baseMessage('PropertyUnknown', [name], [`/${name}`])));
+    const unknown = Object.keys(body).filter(
+      (name) => !name.startsWith('@') && name !== 'CertificateString' && name !== 'CertificateType',
+    );
+    if (unknown.length > 0)
+      throw new RedfishHttpError(
+        400,
+        unknown.map((name) => baseMessage('PropertyUnknown', [name], [`/${name}`])),
+      );
     const pem = body['CertificateString'];
     const type = body['CertificateType'];
-    if (pem === undefined) throw RedfishHttpError.of(400, 'PropertyMissing', ['CertificateString'], ['/CertificateString']);
-    if (type === undefined) throw RedfishHttpError.of(400, 'PropertyMissing', ['CertificateType'], ['/CertificateType']);
-    if (type !== 'PEM') throw RedfishHttpError.of(400, 'PropertyValueNotInList', [String(type), 'CertificateType'], ['/CertificateType']);
+    if (pem === undefined)
+      throw RedfishHttpError.of(400, 'PropertyMissing', ['CertificateString'], ['/CertificateString']);
+    if (type === undefined)
+      throw RedfishHttpError.of(400, 'PropertyMissing', ['CertificateType'], ['/CertificateType']);
+    if (type !== 'PEM')
+      throw RedfishHttpError.of(400, 'PropertyValueNotInList', [String(type), 'CertificateType'], ['/CertificateType']);
     if (typeof pem !== 'string' || !isOnePemCertificate(pem)) {
-      throw RedfishHttpError.of(400, 'PropertyValueFormatError', [typeof pem === 'string' ? pem.slice(0, 40) : JSON.stringify(pem), 'CertificateString'], ['/CertificateString']);
+      throw RedfishHttpError.of(
+        400,
+        'PropertyValueFormatError',
+        [typeof pem === 'string' ? pem.slice(0, 40) : JSON.stringify(pem), 'CertificateString'],
+        ['/CertificateString'],
+      );
     }
     const outcome = run(stream, { type: 'AddMediaCertificate', device: drive, pem }, request);
     const added = outcome.events[0] as { data: { certificateId: string } };
     const location = `${resourcePath(request.url)}/${added.data.certificateId}`;
-    return reply.status(201).header('Location', location).type('application/json; charset=utf-8').send(store.views.get(location)!.body);
+    return reply
+      .status(201)
+      .header('Location', location)
+      .type('application/json; charset=utf-8')
+      .send(store.views.get(location)!.body);
   });
-  app.delete<{ Params: Params & { certificateId: string } }>(`${device}/Certificates/:certificateId`, async (request, reply) => {
-    const { stream, device: drive } = target(request.params, request.url);
-    if (!store.views.get(resourcePath(request.url))) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
-    run(stream, { type: 'RemoveMediaCertificate', device: drive, certificateId: request.params.certificateId }, request);
-    return reply.status(204).send();
-  });
+  app.delete<{ Params: Params & { certificateId: string } }>(
+    `${device}/Certificates/:certificateId`,
+    async (request, reply) => {
+      const { stream, device: drive } = target(request.params, request.url);
+      if (!store.views.get(resourcePath(request.url)))
+        throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+      run(
+        stream,
+        { type: 'RemoveMediaCertificate', device: drive, certificateId: request.params.certificateId },
+        request,
+      );
+      return reply.status(204).send();
+    },
+  );
 }

@@ -23,7 +23,13 @@ export function registerTaskCancelRoutes(app: FastifyInstance, allowed: AllowedM
     // The storage a volume task belongs to is where its request went: …/Storage/{id}/Volumes[/…].
     const target = (task['Payload'] as { TargetUri: string }).TargetUri;
     const stream = target.slice(0, target.indexOf('/Volumes'));
-    const outcome = executeClientCommand(store, stream, storageDecider, { type: 'CancelOperation', taskId }, clientOrigin(request));
+    const outcome = executeClientCommand(
+      store,
+      stream,
+      storageDecider,
+      { type: 'CancelOperation', taskId },
+      clientOrigin(request),
+    );
     if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     return reply.type('application/json; charset=utf-8').send(JSON.stringify(readTask(store, taskId)));
   };

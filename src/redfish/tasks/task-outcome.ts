@@ -5,7 +5,11 @@ import { taskMonitorUri, taskUri } from '../../projections/tasks.js';
 import { baseMessage } from '../../registries/base-registry.js';
 import { errorBody } from '../redfish-error.js';
 
-type TaskDocument = Record<string, unknown> & { TaskState: string; Messages: { MessageId: string; Message: string }[]; Links: { CreatedResources: { '@odata.id': string }[] } };
+type TaskDocument = Record<string, unknown> & {
+  TaskState: string;
+  Messages: { MessageId: string; Message: string }[];
+  Links: { CreatedResources: { '@odata.id': string }[] };
+};
 
 export const FINAL_STATES = ['Completed', 'Exception', 'Killed', 'Cancelled'];
 
@@ -58,7 +62,13 @@ function retryAfter(task: TaskDocument, now: number): string {
  * for the monitor and would poll the Task resource (which answers 200) instead. The monitor's
  * own 202 carries the task, which sushy reads as the task's progress.
  */
-export function sendTaskAnswer(reply: FastifyReply, taskId: string, task: TaskDocument, options: { withBody: boolean }, now = Date.now()): FastifyReply {
+export function sendTaskAnswer(
+  reply: FastifyReply,
+  taskId: string,
+  task: TaskDocument,
+  options: { withBody: boolean },
+  now = Date.now(),
+): FastifyReply {
   if (!FINAL_STATES.includes(task.TaskState)) {
     reply.status(202).header('Location', taskMonitorUri(taskId)).header('Retry-After', retryAfter(task, now));
     return options.withBody ? reply.send(task) : reply.send();

@@ -20,21 +20,29 @@ export interface SimpleUpdateRequest {
 
 function optionalString(parameters: Record<string, unknown>, name: string): string | undefined {
   const value = parameters[name];
-  if (value !== undefined && typeof value !== 'string') throw RedfishHttpError.of(400, 'ActionParameterValueTypeError', [JSON.stringify(value), name, ACTION], [`/${name}`]);
+  if (value !== undefined && typeof value !== 'string')
+    throw RedfishHttpError.of(
+      400,
+      'ActionParameterValueTypeError',
+      [JSON.stringify(value), name, ACTION],
+      [`/${name}`],
+    );
   return value as string | undefined;
 }
 
 /** The image's URL, http or https, with any user and password taken out of it. */
 function readImageUri(parameters: Record<string, unknown>): { uri: URL; username?: string; password?: string } {
   const value = optionalString(parameters, 'ImageURI');
-  if (value === undefined) throw RedfishHttpError.of(400, 'ActionParameterMissing', [ACTION, 'ImageURI'], ['/ImageURI']);
+  if (value === undefined)
+    throw RedfishHttpError.of(400, 'ActionParameterMissing', [ACTION, 'ImageURI'], ['/ImageURI']);
   let uri: URL;
   try {
     uri = new URL(value);
   } catch {
     throw RedfishHttpError.of(400, 'ActionParameterValueFormatError', [value, 'ImageURI', ACTION], ['/ImageURI']);
   }
-  if (uri.protocol !== 'http:' && uri.protocol !== 'https:') throw RedfishHttpError.of(400, 'ActionParameterValueFormatError', [value, 'ImageURI', ACTION], ['/ImageURI']);
+  if (uri.protocol !== 'http:' && uri.protocol !== 'https:')
+    throw RedfishHttpError.of(400, 'ActionParameterValueFormatError', [value, 'ImageURI', ACTION], ['/ImageURI']);
   const username = uri.username ? decodeURIComponent(uri.username) : undefined;
   const password = uri.password ? decodeURIComponent(uri.password) : undefined;
   uri.username = '';
@@ -49,10 +57,20 @@ const targetPath = (target: string) => {
 };
 
 /** Each target to the component it means: an inventory item, or the resource it is the firmware of. */
-function readTargets(parameters: Record<string, unknown>, addresses: FirmwareAddresses): { systemId: string; targets: string[] } {
+function readTargets(
+  parameters: Record<string, unknown>,
+  addresses: FirmwareAddresses,
+): { systemId: string; targets: string[] } {
   const value = parameters['Targets'];
-  if (value === undefined || (Array.isArray(value) && value.length === 0)) throw RedfishHttpError.of(400, 'ActionParameterMissing', [ACTION, 'Targets'], ['/Targets']);
-  if (!Array.isArray(value) || value.some((t) => typeof t !== 'string')) throw RedfishHttpError.of(400, 'ActionParameterValueTypeError', [JSON.stringify(value), 'Targets', ACTION], ['/Targets']);
+  if (value === undefined || (Array.isArray(value) && value.length === 0))
+    throw RedfishHttpError.of(400, 'ActionParameterMissing', [ACTION, 'Targets'], ['/Targets']);
+  if (!Array.isArray(value) || value.some((t) => typeof t !== 'string'))
+    throw RedfishHttpError.of(
+      400,
+      'ActionParameterValueTypeError',
+      [JSON.stringify(value), 'Targets', ACTION],
+      ['/Targets'],
+    );
   const found = (value as string[]).map((target) => {
     const address = addresses[targetPath(target)];
     if (!address) throw RedfishHttpError.of(400, 'ResourceNotFound', ['SoftwareInventory', target], ['/Targets']);
@@ -60,18 +78,36 @@ function readTargets(parameters: Record<string, unknown>, addresses: FirmwareAdd
   });
   const systems = [...new Set(found.map((a) => a.systemId))];
   // Each system has its own BMC: one request updates the firmware of one server.
-  if (systems.length > 1) throw RedfishHttpError.of(400, 'ActionParameterValueConflict', ['Targets', JSON.stringify(value)], ['/Targets']);
+  if (systems.length > 1)
+    throw RedfishHttpError.of(400, 'ActionParameterValueConflict', ['Targets', JSON.stringify(value)], ['/Targets']);
   return { systemId: systems[0]!, targets: [...new Set(found.map((a) => a.componentId))] };
 }
 
 /** Reads and checks a SimpleUpdate body; any fault is a 400 with the Base message that names it. */
 export function readSimpleUpdate(body: unknown, addresses: FirmwareAddresses): SimpleUpdateRequest {
-  const parameters = actionParameters(body, ACTION, ['ImageURI', 'TransferProtocol', 'Targets', 'Username', 'Password', ...NOT_SUPPORTED]);
+  const parameters = actionParameters(body, ACTION, [
+    'ImageURI',
+    'TransferProtocol',
+    'Targets',
+    'Username',
+    'Password',
+    ...NOT_SUPPORTED,
+  ]);
   const unsupported = NOT_SUPPORTED.filter((name) => parameters[name] !== undefined);
-  if (unsupported.length > 0) throw new RedfishHttpError(400, unsupported.map((name) => baseMessage('ActionParameterNotSupported', [name, ACTION], [`/${name}`])));
+  if (unsupported.length > 0)
+    throw new RedfishHttpError(
+      400,
+      unsupported.map((name) => baseMessage('ActionParameterNotSupported', [name, ACTION], [`/${name}`])),
+    );
   const image = readImageUri(parameters);
   const protocol = optionalString(parameters, 'TransferProtocol');
-  if (protocol !== undefined && !(TRANSFER_PROTOCOLS as readonly string[]).includes(protocol)) throw RedfishHttpError.of(400, 'ActionParameterValueNotInList', [protocol, 'TransferProtocol', ACTION], ['/TransferProtocol']);
+  if (protocol !== undefined && !(TRANSFER_PROTOCOLS as readonly string[]).includes(protocol))
+    throw RedfishHttpError.of(
+      400,
+      'ActionParameterValueNotInList',
+      [protocol, 'TransferProtocol', ACTION],
+      ['/TransferProtocol'],
+    );
   const username = optionalString(parameters, 'Username') ?? image.username;
   const password = optionalString(parameters, 'Password') ?? image.password;
   const { systemId, targets } = readTargets(parameters, addresses);

@@ -15,7 +15,12 @@ import { readSimpleUpdate } from './simple-update-request.js';
  * POST UpdateService.SimpleUpdate: checked, recorded, and answered 202 with a task monitor. The
  * fetcher fetches the image; the system's next boot applies it.
  */
-export function registerUpdateServiceRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore, fetcher: FirmwareFetcher): void {
+export function registerUpdateServiceRoutes(
+  app: FastifyInstance,
+  allowed: AllowedMethods,
+  store: EventStore,
+  fetcher: FirmwareFetcher,
+): void {
   allowed.declare(SIMPLE_UPDATE, ['POST']);
   app.post(SIMPLE_UPDATE, async (request, reply) => {
     const view = store.views.get(FIRMWARE_ADDRESSES);
@@ -24,7 +29,13 @@ export function registerUpdateServiceRoutes(app: FastifyInstance, allowed: Allow
     const taskId = newTaskId();
     fetcher.holdCredentials(taskId, update.credentials);
     const { imageUri, transferProtocol, targets } = update;
-    const outcome = executeClientCommand(store, systemStream(update.systemId), systemDecider, { type: 'RequestFirmwareUpdate', taskId, imageUri, transferProtocol, targets }, clientOrigin(request));
+    const outcome = executeClientCommand(
+      store,
+      systemStream(update.systemId),
+      systemDecider,
+      { type: 'RequestFirmwareUpdate', taskId, imageUri, transferProtocol, targets },
+      clientOrigin(request),
+    );
     if (!outcome.ok) {
       fetcher.dropCredentials(taskId);
       throw RedfishHttpError.fromProblems([outcome.problem]);

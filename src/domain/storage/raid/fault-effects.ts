@@ -48,9 +48,12 @@ export function assessVolume(layout: VolumeLayout, failedDrives: Iterable<string
   const failed = new Set(failedDrives);
   const sets = memberSets(layout);
   const failedMembers = layout.members.filter((member) => failed.has(member));
-  const lost = sets.some((set) => set.filter((m) => failed.has(m)).length > failuresSurvivedPerSet(layout.raidType, set.length));
+  const lost = sets.some(
+    (set) => set.filter((m) => failed.has(m)).length > failuresSurvivedPerSet(layout.raidType, set.length),
+  );
   if (lost) return { condition: 'Failed', state: 'UnavailableOffline', health: 'Critical', failedMembers, rebuild: [] };
-  if (failedMembers.length === 0) return { condition: 'OK', state: 'Enabled', health: 'OK', failedMembers, rebuild: [] };
+  if (failedMembers.length === 0)
+    return { condition: 'OK', state: 'Enabled', health: 'OK', failedMembers, rebuild: [] };
   const rebuild = sets.flatMap((set, index) => {
     const sources = set.filter((m) => !failed.has(m));
     return set.filter((m) => failed.has(m)).map((member) => ({ member, set: index, sources }));
@@ -78,5 +81,9 @@ export function driveFailureEffects(
   const after = new Set([...before, driveId]);
   return volumes
     .filter((volume) => volume.members.includes(driveId))
-    .map((volume) => ({ volumeId: volume.id, before: assessVolume(volume, before), after: assessVolume(volume, after) }));
+    .map((volume) => ({
+      volumeId: volume.id,
+      before: assessVolume(volume, before),
+      after: assessVolume(volume, after),
+    }));
 }

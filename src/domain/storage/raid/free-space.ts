@@ -12,7 +12,10 @@ export interface AllocatedVolume extends VolumeLayout {
  * an extent lies is not modelled, so deleting a volume never leaves unusable fragments. Volumes
  * keep their extents on a failed drive (their data is still described there until rebuilt).
  */
-export function freeBytesByDrive(drives: readonly DriveFacts[], volumes: readonly AllocatedVolume[]): ReadonlyMap<string, number> {
+export function freeBytesByDrive(
+  drives: readonly DriveFacts[],
+  volumes: readonly AllocatedVolume[],
+): ReadonlyMap<string, number> {
   const used = new Map<string, number>();
   for (const volume of volumes) {
     for (const member of new Set(volume.members)) used.set(member, (used.get(member) ?? 0) + volume.extentBytes);

@@ -13,7 +13,10 @@ const DRIVES = 'Links/Drives';
  *   PropertyValueResourceConflict naming the first member. Controllers refuse to mix HDD with
  *   SSD (or SMR), SAS with SATA or NVMe, and 512-byte with 4 KiB sectors in one volume.
  */
-export function resolveMemberDrives(references: readonly string[], drives: readonly DriveFacts[]): readonly DriveFacts[] | RedfishProblem {
+export function resolveMemberDrives(
+  references: readonly string[],
+  drives: readonly DriveFacts[],
+): readonly DriveFacts[] | RedfishProblem {
   const byId = new Map(drives.map((drive) => [drive.id, drive]));
   const firstIndex = new Map<string, number>();
   const members: DriveFacts[] = [];
@@ -21,12 +24,18 @@ export function resolveMemberDrives(references: readonly string[], drives: reado
     const pointer = [`#/${DRIVES}/${index}`];
     const earlier = firstIndex.get(reference);
     if (earlier !== undefined) {
-      return problem(400, 'PropertyValueConflict', [`${DRIVES}/${index}`, `${DRIVES}/${earlier}`], [...pointer, `#/${DRIVES}/${earlier}`]);
+      return problem(
+        400,
+        'PropertyValueConflict',
+        [`${DRIVES}/${index}`, `${DRIVES}/${earlier}`],
+        [...pointer, `#/${DRIVES}/${earlier}`],
+      );
     }
     firstIndex.set(reference, index);
     const drive = byId.get(reference);
     if (drive === undefined) return problem(400, 'ResourceNotFound', ['Drive', reference], pointer);
-    if (!isDriveUsable(drive)) return problem(400, 'PropertyValueResourceConflict', [DRIVES, reference, reference], pointer);
+    if (!isDriveUsable(drive))
+      return problem(400, 'PropertyValueResourceConflict', [DRIVES, reference, reference], pointer);
     const first = members[0];
     if (first !== undefined && !alike(first, drive)) {
       return problem(400, 'PropertyValueResourceConflict', [DRIVES, reference, first.id], pointer);

@@ -20,7 +20,8 @@ export interface VolumeLayout {
 export function memberSets(layout: VolumeLayout): readonly (readonly string[])[] {
   const size = Number.isSafeInteger(layout.setSize) && layout.setSize >= 1 ? layout.setSize : layout.members.length;
   const sets: string[][] = [];
-  for (let start = 0; start < layout.members.length; start += size) sets.push(layout.members.slice(start, start + size));
+  for (let start = 0; start < layout.members.length; start += size)
+    sets.push(layout.members.slice(start, start + size));
   return sets;
 }
 
@@ -40,7 +41,8 @@ export function chooseSetSize(
   levelProperty: 'RAIDType' | 'VolumeType',
 ): number | RedfishProblem {
   const rule = RAID_LEVELS[raidType];
-  if (memberCount < rule.minMembers) return problem(400, 'ArraySizeTooShort', [DRIVES, rule.minMembers], [DRIVES_POINTER]);
+  if (memberCount < rule.minMembers)
+    return problem(400, 'ArraySizeTooShort', [DRIVES, rule.minMembers], [DRIVES_POINTER]);
   if (rule.maxMembers !== undefined && memberCount > rule.maxMembers) {
     return problem(400, 'ArraySizeTooLong', [DRIVES, rule.maxMembers], [DRIVES_POINTER]);
   }
@@ -48,15 +50,26 @@ export function chooseSetSize(
   const grouping = rule.grouping;
   if (grouping.kind === 'single') {
     if (mediaSpanCount !== undefined) {
-      return problem(400, 'PropertyValueConflict', ['MediaSpanCount', levelProperty], ['#/MediaSpanCount', levelPointer]);
+      return problem(
+        400,
+        'PropertyValueConflict',
+        ['MediaSpanCount', levelProperty],
+        ['#/MediaSpanCount', levelPointer],
+      );
     }
     return memberCount;
   }
   if (grouping.kind === 'fixed') {
     if (mediaSpanCount !== undefined && mediaSpanCount !== grouping.size) {
-      return problem(400, 'PropertyValueConflict', ['MediaSpanCount', levelProperty], ['#/MediaSpanCount', levelPointer]);
+      return problem(
+        400,
+        'PropertyValueConflict',
+        ['MediaSpanCount', levelProperty],
+        ['#/MediaSpanCount', levelPointer],
+      );
     }
-    if (memberCount % grouping.size !== 0) return problem(400, 'PropertyValueConflict', [DRIVES, levelProperty], [DRIVES_POINTER, levelPointer]);
+    if (memberCount % grouping.size !== 0)
+      return problem(400, 'PropertyValueConflict', [DRIVES, levelProperty], [DRIVES_POINTER, levelPointer]);
     return grouping.size;
   }
   if (mediaSpanCount !== undefined) {

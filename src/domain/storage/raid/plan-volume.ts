@@ -68,7 +68,12 @@ export function planVolume(
   volumes: readonly AllocatedVolume[],
   options: PlanOptions = {},
 ): VolumeAllocation | RedfishProblem {
-  const level = resolveRequestedLevel(request.raidType, request.volumeType, request.drives.length, options.supportedRaidTypes);
+  const level = resolveRequestedLevel(
+    request.raidType,
+    request.volumeType,
+    request.drives.length,
+    options.supportedRaidTypes,
+  );
   if (isProblem(level)) return level;
   const rule = RAID_LEVELS[level.raidType];
 
@@ -81,15 +86,26 @@ export function planVolume(
   const members = resolveMemberDrives(request.drives, drives);
   if (isProblem(members)) return members;
   const first = members[0];
-  if (first === undefined) return problem(400, 'ArraySizeTooShort', ['Links/Drives', rule.minMembers], ['#/Links/Drives']);
+  if (first === undefined)
+    return problem(400, 'ArraySizeTooShort', ['Links/Drives', rule.minMembers], ['#/Links/Drives']);
   const blockSizeBytes = first.blockSizeBytes;
 
   if (request.stripSizeBytes !== undefined) {
     if (!rule.striped) {
-      return problem(400, 'PropertyValueConflict', ['StripSizeBytes', level.property], ['#/StripSizeBytes', `#/${level.property}`]);
+      return problem(
+        400,
+        'PropertyValueConflict',
+        ['StripSizeBytes', level.property],
+        ['#/StripSizeBytes', `#/${level.property}`],
+      );
     }
     if (request.stripSizeBytes % blockSizeBytes !== 0) {
-      return problem(400, 'PropertyValueResourceConflict', ['StripSizeBytes', request.stripSizeBytes, first.id], ['#/StripSizeBytes']);
+      return problem(
+        400,
+        'PropertyValueResourceConflict',
+        ['StripSizeBytes', request.stripSizeBytes, first.id],
+        ['#/StripSizeBytes'],
+      );
     }
   }
   const unit = allocationUnitBytes(rule.striped, blockSizeBytes, request.stripSizeBytes ?? DEFAULT_STRIP_SIZE_BYTES);
@@ -103,9 +119,16 @@ export function planVolume(
   const largestExtent = roundDownTo(Math.min(tightest.freeBytes, floorDiv(Number.MAX_SAFE_INTEGER, dataMembers)), unit);
   const largestCapacityBytes = largestExtent * dataMembers;
 
-  const shape = { ...layout, volumeType: volumeTypeOf(level.raidType), blockSizeBytes, stripSizeBytes, largestCapacityBytes };
+  const shape = {
+    ...layout,
+    volumeType: volumeTypeOf(level.raidType),
+    blockSizeBytes,
+    stripSizeBytes,
+    largestCapacityBytes,
+  };
   if (request.capacityBytes === undefined) {
-    if (largestExtent === 0) return problem(400, 'ResourceExhaustion', [tightest.id], [`#/Links/Drives/${tightest.index}`]);
+    if (largestExtent === 0)
+      return problem(400, 'ResourceExhaustion', [tightest.id], [`#/Links/Drives/${tightest.index}`]);
     return { ...shape, extentBytes: largestExtent, capacityBytes: largestCapacityBytes };
   }
   if (request.capacityBytes > largestCapacityBytes) {
@@ -116,7 +139,10 @@ export function planVolume(
 }
 
 /** The member with the least free space: it bounds every member's extent. */
-function tightestMember(members: readonly DriveFacts[], free: ReadonlyMap<string, number>): { id: string; index: number; freeBytes: number } {
+function tightestMember(
+  members: readonly DriveFacts[],
+  free: ReadonlyMap<string, number>,
+): { id: string; index: number; freeBytes: number } {
   let tightest = { id: '', index: -1, freeBytes: Number.POSITIVE_INFINITY };
   members.forEach((drive, index) => {
     const freeBytes = free.get(drive.id) ?? 0;
@@ -134,9 +160,12 @@ function checkNumbers(request: VolumeRequest): RedfishProblem | undefined {
   ];
   for (const [property, value] of counts) {
     if (value === undefined) continue;
-    if (typeof value !== 'number' || Number.isNaN(value)) return problem(400, 'PropertyValueTypeError', [String(value), property], [`#/${property}`]);
-    if (Number.isFinite(value) && !Number.isInteger(value)) return problem(400, 'PropertyValueFormatError', [value, property], [`#/${property}`]);
-    if (!Number.isSafeInteger(value) || value <= 0) return problem(400, 'PropertyValueOutOfRange', [value, property], [`#/${property}`]);
+    if (typeof value !== 'number' || Number.isNaN(value))
+      return problem(400, 'PropertyValueTypeError', [String(value), property], [`#/${property}`]);
+    if (Number.isFinite(value) && !Number.isInteger(value))
+      return problem(400, 'PropertyValueFormatError', [value, property], [`#/${property}`]);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      return problem(400, 'PropertyValueOutOfRange', [value, property], [`#/${property}`]);
   }
   if (request.stripSizeBytes !== undefined && !STRIP_SIZES_BYTES.includes(request.stripSizeBytes)) {
     return problem(400, 'PropertyValueNotInList', [request.stripSizeBytes, 'StripSizeBytes'], ['#/StripSizeBytes']);

@@ -65,9 +65,23 @@ const MIRROR: SetRedundancy = { kind: 'mirror' };
  */
 export const RAID_LEVELS: Readonly<Record<SupportedRaidType, RaidLevelRule>> = {
   None: { raidType: 'None', grouping: SINGLE, redundancy: NO_REDUNDANCY, minMembers: 1, maxMembers: 1, striped: false },
-  RAID0: { raidType: 'RAID0', grouping: SINGLE, redundancy: NO_REDUNDANCY, minMembers: 1, maxMembers: undefined, striped: true },
+  RAID0: {
+    raidType: 'RAID0',
+    grouping: SINGLE,
+    redundancy: NO_REDUNDANCY,
+    minMembers: 1,
+    maxMembers: undefined,
+    striped: true,
+  },
   RAID1: { raidType: 'RAID1', grouping: SINGLE, redundancy: MIRROR, minMembers: 2, maxMembers: 2, striped: false },
-  RAID1Triple: { raidType: 'RAID1Triple', grouping: SINGLE, redundancy: MIRROR, minMembers: 3, maxMembers: 3, striped: false },
+  RAID1Triple: {
+    raidType: 'RAID1Triple',
+    grouping: SINGLE,
+    redundancy: MIRROR,
+    minMembers: 3,
+    maxMembers: 3,
+    striped: false,
+  },
   RAID5: {
     raidType: 'RAID5',
     grouping: SINGLE,
@@ -84,7 +98,14 @@ export const RAID_LEVELS: Readonly<Record<SupportedRaidType, RaidLevelRule>> = {
     maxMembers: undefined,
     striped: true,
   },
-  RAID10: { raidType: 'RAID10', grouping: { kind: 'fixed', size: 2 }, redundancy: MIRROR, minMembers: 4, maxMembers: undefined, striped: true },
+  RAID10: {
+    raidType: 'RAID10',
+    grouping: { kind: 'fixed', size: 2 },
+    redundancy: MIRROR,
+    minMembers: 4,
+    maxMembers: undefined,
+    striped: true,
+  },
   RAID10Triple: {
     raidType: 'RAID10Triple',
     grouping: { kind: 'fixed', size: 3 },

@@ -20,7 +20,8 @@ export function resolveRequestedLevel(
   memberCount: number,
   controllerRaidTypes: readonly SupportedRaidType[] | undefined,
 ): RequestedLevel | RedfishProblem {
-  const offered = (level: SupportedRaidType): boolean => controllerRaidTypes === undefined || controllerRaidTypes.includes(level);
+  const offered = (level: SupportedRaidType): boolean =>
+    controllerRaidTypes === undefined || controllerRaidTypes.includes(level);
   if (volumeType !== undefined && !isVolumeType(volumeType)) {
     return problem(400, 'PropertyValueNotInList', [volumeType, 'VolumeType'], ['#/VolumeType']);
   }
