@@ -23,6 +23,17 @@ const isObject = (value: unknown): value is Json =>
 
 const isCollection = (document: Json) => Array.isArray(document['Members']);
 
+/**
+ * The services the emulator runs itself on every lab (accounts and roles it enforces, sessions,
+ * subscriptions, tasks): what their own routes do not take is refused, never recorded as a
+ * change of the tree's copy.
+ */
+const EMULATOR_SERVICES = ['AccountService', 'SessionService', 'EventService', 'TaskService'].map(
+  (name) => `/redfish/v1/${name}`,
+);
+const isEmulatorService = (path: string) =>
+  EMULATOR_SERVICES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+
 /** `/redfish/v1/Systems/1/Actions/ComputerSystem.Reset` → the resource and `#ComputerSystem.Reset`. */
 function actionOf(path: string): { odataId: string; action: string } | undefined {
   const at = path.lastIndexOf('/Actions/');
@@ -49,6 +60,7 @@ export function registerMockupRoutes(
    * takes POST), for its Allow header and 405s: found when first asked, so a start reads no schema.
    */
   allowed.declareFrom((path) => {
+    if (isEmulatorService(path)) return [];
     const tree = documents();
     const document = tree.get(path);
     if (document) {
@@ -81,6 +93,13 @@ export function registerMockupRoutes(
     });
   }
 
+  /** The tree's resource a mutation names; the emulator's own services are not the tree's to change. */
+  const treePath = (request: FastifyRequest): string => {
+    const path = resourcePath(request.url);
+    if (isEmulatorService(path)) throw refuse(path);
+    return path;
+  };
+
   const refuse = (path: string): RedfishHttpError =>
     store.views.get(path)
       ? RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowed.allowHeader(path, true) })
@@ -102,7 +121,7 @@ export function registerMockupRoutes(
   const generic = { config: { generic: true } };
 
   app.patch(MOCKUP_ROUTE, generic, async (request, reply) => {
-    const path = resourcePath(request.url);
+    const path = treePath(request);
     const document = documents().get(path);
     if (!document) throw refuse(path);
     requireIfMatch(request.headers, store.views.get(path)!);
@@ -116,7 +135,7 @@ export function registerMockupRoutes(
   });
 
   app.post(MOCKUP_ROUTE, generic, async (request, reply) => {
-    const path = resourcePath(request.url);
+    const path = treePath(request);
     const tree = documents();
     const action = actionOf(path);
     if (action) {
@@ -169,7 +188,7 @@ export function registerMockupRoutes(
   });
 
   app.delete(MOCKUP_ROUTE, generic, async (request, reply) => {
-    const path = resourcePath(request.url);
+    const path = treePath(request);
     const document = documents().get(path);
     if (!document) throw refuse(path);
     if (!entityOf(document, path).deletable) throw refuse(path);

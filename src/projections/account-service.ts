@@ -31,6 +31,8 @@ export const accountServiceProjector: Projector = {
     switch (event.type) {
       case 'AccountServiceConfigured': {
         if (!views.exists(ACCOUNT_SERVICE_STREAM)) created(views, position);
+        // The roles are those this service enforces, whatever a mockup's tree said of its own.
+        putRoles(views, position);
         if (event.data.lockout) putLockout(views, position, event.data.lockout);
         const members = ((views.get(ACCOUNTS)?.['Members'] as { '@odata.id': string }[] | undefined) ?? []).map(
           (m) => m['@odata.id'],
@@ -117,6 +119,10 @@ function created(views: ViewWriter, position: number): void {
     },
     position,
   );
+}
+
+/** The Roles collection and the three standard roles with the privileges the service checks. */
+function putRoles(views: ViewWriter, position: number): void {
   setMembers(views, position, ROLES, ODATA_TYPE.RoleCollection, 'Roles', ROLE_IDS);
   for (const roleId of ROLE_IDS) {
     views.put(

@@ -35,13 +35,15 @@ async function validate(mode: 'service' | 'protocol'): Promise<{ passed: number;
 }
 
 describe.skipIf(missing !== undefined)("DMTF's conformance tools on the public-rackmount1 mockup lab", () => {
-  it('the Service Validator finds only what the tree itself holds', async () => {
-    // 19, all from the tree's data: 13 Sensors that PowerSupplies name but the tree lacks
-    // (404), ServiceConditions without an Id, a LogEntry's StartTime and EndTime without
-    // seconds, and three action targets (PowerSupply.Reset and two ResetMetrics) outside /Actions/.
+  it('the Service Validator finds only what the tree itself holds, and its recorded session', async () => {
+    // 19 from the tree's data: 13 Sensors that PowerSupplies name but the tree lacks (404),
+    // ServiceConditions without an Id, a LogEntry's StartTime and EndTime without seconds, and
+    // three action targets (PowerSupply.Reset and two ResetMetrics) outside /Actions/. And 2 from
+    // the sessions being real: the tree's recorded session (1234567890ABCDEG), which its
+    // OutboundConnection links to, is not one of this service's, so it answers 404.
     const { passed, failed } = await validate('service');
     expect(passed).toBeGreaterThan(5000);
-    expect(failed).toBeLessThanOrEqual(19);
+    expect(failed).toBeLessThanOrEqual(21);
   }, 300_000);
 
   it('the Protocol Validator finds no failure', async () => {
