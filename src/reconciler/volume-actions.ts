@@ -95,22 +95,49 @@ export function attachDisk(
   return whileSettled(client, domain, () => attachDiskOnce(client, domain, path, serial, controller));
 }
 
+/** libvirt's words when QEMU went away under a live change: the domain is on its way down. */
+const QEMU_GONE = /Unable to (read from|write to) monitor|Broken pipe|Connection reset by peer/;
+
 /**
  * Runs a change planned on whether the domain runs, and runs it again (planned afresh) when the
  * domain started or stopped in between, as a reset beside the request makes it do: libvirt then
  * refuses the live half ("domain is not running"), and the change left half made would leave a
  * disk in the definition that no volume owns. Every change checks before it acts, so a second
- * run does only what is left.
+ * run does only what is left. When QEMU was killed under the change (a ForceOff), libvirt may
+ * still call the domain running for a moment: it is given `settleMs` to say it stopped.
  */
-async function whileSettled(client: LibvirtClient, domain: DomainHandle, change: () => Promise<void>): Promise<void> {
+export async function whileSettled(
+  client: Pick<LibvirtClient, 'domainIsActive'>,
+  domain: DomainHandle,
+  change: () => Promise<void>,
+  settleMs = 3000,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const running = await client.domainIsActive(domain);
     try {
       return await change();
     } catch (err) {
-      if (attempt >= 3 || !(err instanceof LibvirtError) || (await client.domainIsActive(domain)) === running)
-        throw err;
+      if (attempt >= 3 || !(err instanceof LibvirtError)) throw err;
+      const changed =
+        running && QEMU_GONE.test(err.message)
+          ? await stopsWithin(client, domain, settleMs)
+          : (await client.domainIsActive(domain)) !== running;
+      if (!changed) throw err;
     }
+  }
+}
+
+/** Whether libvirt says the domain stopped within `ms`, asked every 100 ms. */
+async function stopsWithin(
+  client: Pick<LibvirtClient, 'domainIsActive'>,
+  domain: DomainHandle,
+  ms: number,
+): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (!(await client.domainIsActive(domain))) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
