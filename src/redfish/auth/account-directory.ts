@@ -26,13 +26,26 @@ interface KeptPassword {
  * accounts file, or a bcrypt hash kept beside the log when set through the API.
  */
 export class AccountDirectory {
+  /**
+   * The state as of the last commit: it is read on every authenticated request, and only this
+   * process writes the account stream (one emulator per store; no CLI command records accounts).
+   */
+  private cached: AccountServiceState | undefined;
+  /** Passwords kept through the API (keptPassword), by account: read from the store once each. */
+  private readonly keptPasswords = new Map<string, KeptPassword | undefined>();
+
   constructor(
     private readonly store: EventStore,
     private readonly fileHashes: ReadonlyMap<string, string>,
-  ) {}
+  ) {
+    store.commits.listen(() => {
+      this.cached = undefined;
+    });
+  }
 
   state(): AccountServiceState {
-    return loadState(this.store, ACCOUNT_SERVICE_STREAM, accountDecider).state;
+    this.cached ??= loadState(this.store, ACCOUNT_SERVICE_STREAM, accountDecider).state;
+    return this.cached;
   }
 
   account(userName: string): AccountRecord | undefined {
@@ -49,11 +62,19 @@ export class AccountDirectory {
   passwordHash(userName: string): string | undefined {
     const account = this.account(userName);
     if (!account?.enabled) return undefined;
-    const text = this.store.secret(passwordKey(userName));
-    const kept = text === undefined ? undefined : (JSON.parse(text) as KeptPassword);
+    const kept = this.keptPassword(userName);
     if (!account.configured) return kept?.hash;
     const file = this.fileHashes.get(userName);
     return kept !== undefined && kept.over === file ? kept.hash : file;
+  }
+
+  /** The password kept for an account, read once: only this directory changes it while serving. */
+  private keptPassword(userName: string): KeptPassword | undefined {
+    if (!this.keptPasswords.has(userName)) {
+      const text = this.store.secret(passwordKey(userName));
+      this.keptPasswords.set(userName, text === undefined ? undefined : (JSON.parse(text) as KeptPassword));
+    }
+    return this.keptPasswords.get(userName);
   }
 
   /** bcrypt of a new password: made before the change is recorded, kept (keepPassword) right after it. */
@@ -66,9 +87,11 @@ export class AccountDirectory {
     const over = this.account(userName)?.configured ? this.fileHashes.get(userName) : undefined;
     const kept: KeptPassword = { hash, ...(over !== undefined && { over }) };
     this.store.saveSecret(passwordKey(userName), JSON.stringify(kept));
+    this.keptPasswords.set(userName, kept);
   }
 
   forgetPassword(userName: string): void {
     this.store.forgetSecret(passwordKey(userName));
+    this.keptPasswords.delete(userName);
   }
 }
