@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { projectRoot } from '../../src/project-root.js';
 import { testConfig } from '../support/config.js';
-import { makeTestCertificate, runValidator, validatorsMissing } from '../support/conformance.js';
+import { runValidator, validatorsMissing } from '../support/conformance.js';
+import { makeTestCertificate } from '../support/test-certificate.js';
 
 const SHARED = join(projectRoot(), '..', 'shared');
 const missing = validatorsMissing();

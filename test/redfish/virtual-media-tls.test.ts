@@ -16,6 +16,7 @@ import { testConfig } from '../support/config.js';
 import { redfishClient } from '../support/redfish-client.js';
 import { removeDomain, uniqueName, tearDownLab } from '../support/libvirt.js';
 import { acceptedPosition } from '../support/accepted-position.js';
+import { makeTestCertificate } from '../support/test-certificate.js';
 
 /*
  * Virtual media from an https image server with a certificate of its own (as a lab's Ironic
@@ -70,27 +71,7 @@ let insertsSeen = 0;
 
 beforeAll(async () => {
   chmodSync(dir, 0o755);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=images.lab/O=Lab images',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'pipe' },
-  );
+  makeTestCertificate(dir, '/CN=images.lab/O=Lab images');
   certificate = readFileSync(join(dir, 'cert.pem'), 'utf8');
   images = createServer({ cert: certificate, key: readFileSync(join(dir, 'key.pem')) }, (request, response) => {
     const basic = `Basic ${Buffer.from(`lab:${PASSWORD}`).toString('base64')}`;
