@@ -69,6 +69,23 @@ const READ_ONLY = new Set([
   'OEMAccountTypes',
 ]);
 
+/** Locked as a client may write it: only false (an unlock); whether it was. */
+function readUnlock(value: unknown, problems: RedfishMessage[]): boolean {
+  if (value === false) return true;
+  problems.push(baseMessage('PropertyValueIncorrect', ['Locked', JSON.stringify(value)], pointer('Locked')));
+  return false;
+}
+
+/** Any other property of an account: AccountTypes as it is (Redfish only), the read-only ones, and unknown ones. */
+function readOtherProperty(name: string, value: unknown, problems: RedfishMessage[]): void {
+  if (name === 'AccountTypes') {
+    if (!Array.isArray(value) || value.length !== 1 || value[0] !== 'Redfish')
+      problems.push(baseMessage('PropertyValueIncorrect', ['AccountTypes', JSON.stringify(value)], pointer(name)));
+    return;
+  }
+  problems.push(baseMessage(READ_ONLY.has(name) ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)));
+}
+
 /** POST to Accounts: UserName, Password and RoleId required (the schema's RequiredOnCreate), Enabled optional. */
 export function readAccountCreate(body: unknown): AccountRequest<CreateAccount> & { readonly password: string } {
   const properties = objectBody(body);
@@ -97,17 +114,10 @@ export function readAccountCreate(body: unknown): AccountRequest<CreateAccount> 
         break;
       case 'Locked':
         // A new account is never locked: false is what it is, true cannot be asked for.
-        if (value !== false)
-          problems.push(baseMessage('PropertyValueIncorrect', ['Locked', JSON.stringify(value)], pointer(name)));
-        break;
-      case 'AccountTypes':
-        if (!Array.isArray(value) || value.length !== 1 || value[0] !== 'Redfish')
-          problems.push(baseMessage('PropertyValueIncorrect', ['AccountTypes', JSON.stringify(value)], pointer(name)));
+        readUnlock(value, problems);
         break;
       default:
-        problems.push(
-          baseMessage(READ_ONLY.has(name) ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)),
-        );
+        readOtherProperty(name, value, problems);
     }
   }
   for (const [name, value] of [
@@ -150,9 +160,7 @@ export function readAccountPatch(body: unknown, userName: string, locked: boolea
         break;
       }
       case 'Locked':
-        if (value !== false)
-          problems.push(baseMessage('PropertyValueIncorrect', ['Locked', JSON.stringify(value)], pointer(name)));
-        else if (locked) command.unlock = true;
+        if (readUnlock(value, problems) && locked) command.unlock = true;
         break;
       case 'UserName':
         if (value !== userName) {
@@ -162,14 +170,8 @@ export function readAccountPatch(body: unknown, userName: string, locked: boolea
           });
         }
         break;
-      case 'AccountTypes':
-        if (!Array.isArray(value) || value.length !== 1 || value[0] !== 'Redfish')
-          problems.push(baseMessage('PropertyValueIncorrect', ['AccountTypes', JSON.stringify(value)], pointer(name)));
-        break;
       default:
-        problems.push(
-          baseMessage(READ_ONLY.has(name) ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)),
-        );
+        readOtherProperty(name, value, problems);
     }
   }
   if (problems.length > 0) throw new RedfishHttpError(400, problems);
