@@ -7,7 +7,7 @@ import { LibvirtClient } from '../../src/libvirt/client.js';
 import { DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { SYSTEM_RECONCILER } from '../../src/reconciler/reconciler-checkpoints.js';
-import { testConfig } from '../support/config.js';
+import { oneDriveRaidLab } from '../support/config.js';
 import { backingVolumeName } from '../../src/domain/storage/backing-volume-name.js';
 import { storeTag } from '../../src/service-identity.js';
 import { redfishClient } from '../support/redfish-client.js';
@@ -46,23 +46,7 @@ beforeAll(async () => {
   chmodSync(dir, 0o755);
   mkdirSync(poolDir, { mode: 0o755 });
   libvirt = await LibvirtClient.connect('qemu:///system');
-  const { config } = testConfig(dir, {
-    libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: poolDir } },
-    lab: {
-      createMissingDomains: true,
-      systems: [
-        {
-          id: 's1',
-          domain: domainName,
-          vcpus: 1,
-          memoryMiB: 64,
-          storage: [
-            { id: 'RAID', drives: [{ id: '0', capacityBytes: 1024 * MiB, mediaType: 'HDD', protocol: 'SAS' }] },
-          ],
-        },
-      ],
-    },
-  });
+  const { config } = oneDriveRaidLab(dir, { domainName, poolName, poolDir });
   emulator = await startEmulator(config, { resyncIntervalMs: 60_000, settleWaitMs: 60_000 });
   await emulator.lab!.ready;
 });

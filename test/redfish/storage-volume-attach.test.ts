@@ -14,7 +14,7 @@ import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { demoDomainXml } from '../../src/libvirt/xml/demo-domain-xml.js';
 import { dirPoolXml } from '../../src/libvirt/xml/storage-xml.js';
 import { MAX_VOLUMES_PER_STORAGE } from '../../src/domain/storage/storage-decider.js';
-import { testConfig } from '../support/config.js';
+import { oneDriveRaidLab } from '../support/config.js';
 import { redfishClient } from '../support/redfish-client.js';
 import { uniqueName, tearDownLab } from '../support/libvirt.js';
 
@@ -66,23 +66,7 @@ beforeAll(async () => {
   );
   const pool = await libvirt.poolDefineXml(dirPoolXml(poolName, poolDir));
   await libvirt.poolCreate(pool);
-  const { config } = testConfig(dir, {
-    libvirt: { uri: 'qemu:///system', pool: { name: poolName, path: poolDir } },
-    lab: {
-      createMissingDomains: true,
-      systems: [
-        {
-          id: 's1',
-          domain: domainName,
-          vcpus: 1,
-          memoryMiB: 64,
-          storage: [
-            { id: 'RAID', drives: [{ id: '0', capacityBytes: 1024 * MiB, mediaType: 'HDD', protocol: 'SAS' }] },
-          ],
-        },
-      ],
-    },
-  });
+  const { config } = oneDriveRaidLab(dir, { domainName, poolName, poolDir });
   emulator = await startEmulator(config, { resyncIntervalMs: 500, settleWaitMs: 60_000 });
   await emulator.lab!.ready;
 });

@@ -26,3 +26,28 @@ export function testConfig(
   );
   return { config: loadConfig({ file, env: {} }), file };
 }
+
+/**
+ * The lab of the volume suites: one 64 MiB machine `s1` (domain `domainName`) on qemu:///system
+ * with a RAID controller `RAID` of one 1 GiB HDD, its pool `poolName` in `poolDir`.
+ */
+export function oneDriveRaidLab(
+  dir: string,
+  lab: { domainName: string; poolName: string; poolDir: string },
+): { config: EmulatorConfig; file: string } {
+  return testConfig(dir, {
+    libvirt: { uri: 'qemu:///system', pool: { name: lab.poolName, path: lab.poolDir } },
+    lab: {
+      createMissingDomains: true,
+      systems: [
+        {
+          id: 's1',
+          domain: lab.domainName,
+          vcpus: 1,
+          memoryMiB: 64,
+          storage: [{ id: 'RAID', drives: [{ id: '0', capacityBytes: 2 ** 30, mediaType: 'HDD', protocol: 'SAS' }] }],
+        },
+      ],
+    },
+  });
+}
