@@ -50,6 +50,7 @@ import { LoopHealth } from './health/loop-health.js';
 import { withLoopFailures } from './health/loop-status.js';
 import { startMockupLab } from './mockup/mockup-lab.js';
 import { registerMockupRoutes } from './mockup/mockup-routes.js';
+import { mockupRecordedSessions } from './mockup/recorded-sessions.js';
 import { CsdlModel } from './csdl/csdl-model.js';
 
 export interface RunningEmulator {
@@ -137,7 +138,14 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     const accounts = new Accounts((user) => directory.passwordHash(user));
     const lockout = new LoginLockout(() => directory.state().lockout);
     const sessions = new SessionStore(config.auth.sessionTimeoutSeconds ?? 1800);
-    registerAuth(app, allowedMethods, { accounts, directory, lockout, sessions, enforce: config.auth.enabled });
+    registerAuth(app, allowedMethods, {
+      accounts,
+      directory,
+      lockout,
+      sessions,
+      enforce: config.auth.enabled,
+      ...(mockup && { recorded: mockupRecordedSessions(store.views) }),
+    });
     registerAccountService(app, allowedMethods, store, { directory, lockout, sessions });
     if (mockup) {
       registerMockupRoutes(app, allowedMethods, store, new CsdlModel());

@@ -206,6 +206,26 @@ describe('a mockup lab', () => {
     expect(JSON.parse(shown.stdout)).toEqual(treeDocument(RACKMOUNT, SYSTEM));
   });
 
+  it("shows the tree's recorded sessions beside real ones, read-only and no way in", async () => {
+    const { call } = await serve(RACKMOUNT);
+    const sessions = '/redfish/v1/SessionService/Sessions';
+    const recorded = `${sessions}/1234567890ABCDEG`;
+    // The tree's OutboundConnection links to its recorded session: the link resolves.
+    const outbound = (await call('GET', '/redfish/v1/AccountService/OutboundConnections/1')).json;
+    expect(outbound['Links']['Session']['@odata.id']).toBe(recorded);
+    expect((await call('GET', recorded)).json).toEqual(treeDocument(RACKMOUNT, recorded));
+    const login = await call('POST', sessions, { UserName: 'admin', Password: 'password' });
+    expect(login.status).toBe(201);
+    const members = (await call('GET', sessions)).json['Members'].map((m: { '@odata.id': string }) => m['@odata.id']);
+    expect(members).toEqual([`${sessions}/1234567890ABCDEF`, recorded, login.json['@odata.id']]);
+    // Nobody logged in here to make it: it cannot be ended, and its id opens nothing.
+    const ended = await call('DELETE', recorded);
+    expect(ended.status).toBe(405);
+    expect(ended.json['error']['@Message.ExtendedInfo'][0].MessageId).toBe('Base.1.22.OperationNotAllowed');
+    expect((await call('GET', recorded)).status).toBe(200);
+    expect((await call('DELETE', login.json['@odata.id'])).status).toBe(204);
+  });
+
   it('refuses a tree that is not one, naming the file, or serves it with its problems listed when asked', async () => {
     const tree = tempDir();
     writeFileSync(

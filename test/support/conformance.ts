@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../src/project-root.js';
@@ -42,4 +42,26 @@ export async function runValidator(
   console.log(summary);
   if (!/ 0 failed$/.test(summary)) console.log(result.stdout);
   return summary;
+}
+
+/**
+ * Each failure the Service Validator reported, from the debug log it writes under `reportDir`:
+ * `<resource> <property>` (the property's JSON pointer, or `Resource Error` for one it could
+ * not read), so a test can name the failures it expects rather than count them.
+ */
+export function serviceValidatorFailures(reportDir: string): string[] {
+  const logs = readdirSync(reportDir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+    /RedfishServiceValidatorDebug.*\.log$/.test(f),
+  );
+  const failures: string[] = [];
+  for (const log of logs) {
+    let resource = '';
+    for (const line of readFileSync(join(reportDir, log), 'utf8').split('\n')) {
+      const validating = / - Validating (\S+?)\.\.\.$/.exec(line);
+      if (validating) resource = validating[1]!;
+      const failed = / - FAIL - (?:(\/\S*) \(|(Resource Error))/.exec(line);
+      if (failed) failures.push(`${resource} ${failed[1] ?? failed[2]}`);
+    }
+  }
+  return failures.sort();
 }

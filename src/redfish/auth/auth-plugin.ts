@@ -56,6 +56,16 @@ function stringProperty(body: Record<string, unknown>, name: string): string {
   return value;
 }
 
+/**
+ * Sessions the service shows but nobody opened here (a mockup's recorded ones): listed and read
+ * beside the real ones, never deleted, and no token belongs to them.
+ */
+export interface RecordedSessions {
+  ids(): readonly string[];
+  /** The recorded document, serialised, or undefined when there is no such session. */
+  body(id: string): string | undefined;
+}
+
 interface Logins {
   readonly accounts: Accounts;
   readonly directory: AccountDirectory;
@@ -111,9 +121,10 @@ async function authenticate(request: FastifyRequest, logins: Logins, sessions: S
 export function registerAuth(
   app: FastifyInstance,
   allowed: AllowedMethods,
-  options: Logins & { sessions: SessionStore; enforce: boolean },
+  options: Logins & { sessions: SessionStore; enforce: boolean; recorded?: RecordedSessions },
 ): void {
   const { sessions, directory } = options;
+  const recorded = options.recorded ?? { ids: () => [], body: () => undefined };
   refuseUnlistedRoutes(app);
   // A script's request (the web console's, which says so as XMLHttpRequest-era pages do) gets
   // its 401 without the Basic challenge: a browser would answer that with its own password
@@ -156,7 +167,9 @@ export function registerAuth(
 
   allowed.declare(SESSIONS, ['POST']);
   app.get(SESSIONS, async (_request, reply) => {
-    const members = sessions.list().map((s) => ({ '@odata.id': `${SESSIONS}/${s.id}` }));
+    const members = [...recorded.ids(), ...sessions.list().map((s) => s.id)].map((id) => ({
+      '@odata.id': `${SESSIONS}/${id}`,
+    }));
     return reply.type('application/json; charset=utf-8').send({
       '@odata.id': SESSIONS,
       '@odata.type': ODATA_TYPE.SessionCollection,
@@ -188,10 +201,14 @@ export function registerAuth(
   allowed.declare(`${SESSIONS}/:sessionId`, ['DELETE']);
   app.get<{ Params: { sessionId: string } }>(`${SESSIONS}/:sessionId`, async (request, reply) => {
     const session = sessions.get(request.params.sessionId);
+    const recordedBody = session ? undefined : recorded.body(request.params.sessionId);
+    if (recordedBody !== undefined) return reply.type('application/json; charset=utf-8').send(recordedBody);
     if (!session) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
     return reply.type('application/json; charset=utf-8').send(sessionDocument(session));
   });
   app.delete<{ Params: { sessionId: string } }>(`${SESSIONS}/:sessionId`, async (request, reply) => {
+    if (recorded.body(request.params.sessionId) !== undefined)
+      throw RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: 'GET, HEAD' });
     if (!sessions.delete(request.params.sessionId))
       throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
     return reply.status(204).send();
