@@ -12,6 +12,8 @@ import { etagOf } from '../redfish/etag.js';
 import { mockupDecider, type MockupCommand } from './mockup-decider.js';
 import { MOCKUP_STREAM } from './mockup-events.js';
 import { memberIds } from './collection-members.js';
+import { actionOf } from './mockup-actions.js';
+import { mockupRequirement } from './mockup-privileges.js';
 
 type Json = Record<string, unknown>;
 
@@ -33,13 +35,6 @@ const EMULATOR_SERVICES = ['AccountService', 'SessionService', 'EventService', '
 );
 const isEmulatorService = (path: string) =>
   EMULATOR_SERVICES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
-
-/** `/redfish/v1/Systems/1/Actions/ComputerSystem.Reset` → the resource and `#ComputerSystem.Reset`. */
-function actionOf(path: string): { odataId: string; action: string } | undefined {
-  const at = path.lastIndexOf('/Actions/');
-  if (at < 0) return undefined;
-  return { odataId: path.slice(0, at), action: `#${path.slice(at + '/Actions/'.length)}` };
-}
 
 /**
  * PATCH, POST and DELETE on a mockup lab's resources, each checked against DMTF's CSDL (what
@@ -118,7 +113,13 @@ export function registerMockupRoutes(
     return outcome.events;
   };
 
-  const generic = { config: { generic: true } };
+  // The privilege a change needs is that of the type of the resource it names.
+  const generic = {
+    config: {
+      generic: true,
+      requirementOfResource: (url: string) => mockupRequirement(resourcePath(url), documents()),
+    },
+  };
 
   app.patch(MOCKUP_ROUTE, generic, async (request, reply) => {
     const path = treePath(request);

@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
@@ -18,8 +19,13 @@ afterEach(async () => {
   for (const emulator of running.splice(0)) await emulator.close();
 });
 
-async function serve(mockup: string, dir = tempDir(), extra: Record<string, unknown> = {}) {
-  const { config } = testConfig(dir, { lab: { systems: [], mockup: { dir: mockup, ...extra } } });
+async function serve(
+  mockup: string,
+  dir = tempDir(),
+  extra: Record<string, unknown> = {},
+  overrides: Record<string, unknown> = {},
+) {
+  const { config } = testConfig(dir, { lab: { systems: [], mockup: { dir: mockup, ...extra } }, ...overrides });
   const emulator = await startEmulator(config);
   running.push(emulator);
   const call = async (method: string, path: string, body?: unknown) => {
@@ -224,6 +230,49 @@ describe('a mockup lab', () => {
     expect(ended.json['error']['@Message.ExtendedInfo'][0].MessageId).toBe('Base.1.22.OperationNotAllowed');
     expect((await call('GET', recorded)).status).toBe(200);
     expect((await call('DELETE', login.json['@odata.id'])).status).toBe(204);
+  });
+
+  it('asks of each change the privilege its resource type needs: an Operator changes a system, not the manager', async () => {
+    const dir = tempDir();
+    const hash = bcrypt.hashSync('secret-pw', 4);
+    writeFileSync(join(dir, 'htpasswd'), `${['admin', 'ops', 'monitor'].map((u) => `${u}:${hash}`).join('\n')}\n`);
+    const { emulator } = await serve(
+      RACKMOUNT,
+      dir,
+      {},
+      {
+        auth: { enabled: true, htpasswdFile: join(dir, 'htpasswd'), roles: { ops: 'Operator', monitor: 'ReadOnly' } },
+      },
+    );
+    const as = async (user: string, method: string, path: string, body: unknown) => {
+      const response = await fetch(`${emulator.url}${path}`, {
+        method,
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Basic ${Buffer.from(`${user}:secret-pw`).toString('base64')}`,
+        },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        messageId: text ? JSON.parse(text)?.error?.['@Message.ExtendedInfo']?.[0]?.MessageId : undefined,
+      };
+    };
+    const manager = '/redfish/v1/Managers/BMC';
+    const before = acceptedPosition(emulator.store);
+    const insufficient = { status: 403, messageId: 'Base.1.22.InsufficientPrivilege' };
+    // The Manager is ConfigureManager's, what hangs off it too; a system is ConfigureComponents'.
+    expect(await as('ops', 'PATCH', manager, { DateTimeLocalOffset: '+01:00' })).toEqual(insufficient);
+    expect(await as('ops', 'PATCH', `${manager}/NetworkProtocol`, { HostName: 'x' })).toEqual(insufficient);
+    expect(await as('monitor', 'PATCH', SYSTEM, { AssetTag: 'A' })).toEqual(insufficient);
+    expect(await as('monitor', 'POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'On' })).toEqual(
+      insufficient,
+    );
+    expect(acceptedPosition(emulator.store)).toBe(before);
+    expect((await as('ops', 'PATCH', SYSTEM, { AssetTag: 'A' })).status).toBe(200);
+    expect((await as('ops', 'POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'On' })).status).toBe(204);
+    expect((await as('admin', 'PATCH', manager, { DateTimeLocalOffset: '+01:00' })).status).toBe(200);
   });
 
   it('refuses a tree that is not one, naming the file, or serves it with its problems listed when asked', async () => {

@@ -20,9 +20,20 @@ const OWNED_PARAM: Record<OwnedKind, string> = { session: 'sessionId', account: 
 export type OwnsResource = (kind: OwnedKind, id: string, userName: string) => boolean;
 
 const LOGIN: Requirement = { anyOf: ['Login'] };
-const COMPONENTS: Requirement = { anyOf: ['ConfigureComponents'] };
-const MANAGER: Requirement = { anyOf: ['ConfigureManager'] };
-const USERS: Requirement = { anyOf: ['ConfigureUsers'] };
+export const COMPONENTS: Requirement = { anyOf: ['ConfigureComponents'] };
+export const MANAGER: Requirement = { anyOf: ['ConfigureManager'] };
+export const USERS: Requirement = { anyOf: ['ConfigureUsers'] };
+
+/**
+ * A route that answers for resources of many types (a mockup lab's) says in its config what the
+ * resource a request names needs, as its type's entry in the privilege registry does; undefined
+ * leaves the route's line in the table to decide.
+ */
+export type RequirementOfResource = (url: string) => Requirement | undefined;
+export interface PrivilegeRouteConfig {
+  readonly generic?: boolean;
+  readonly requirementOfResource?: RequirementOfResource;
+}
 
 /**
  * Every operation of the service that is not a plain read, with the privilege the Redfish
@@ -55,7 +66,8 @@ const TABLE: Readonly<Record<string, Requirement>> = {
   'DELETE /redfish/v1/Systems/:systemId/Storage/:storageId/Volumes/:volumeId': COMPONENTS,
   'POST /redfish/v1/Systems/:systemId/Storage/:storageId/Volumes/:volumeId/Actions/Volume.Initialize': COMPONENTS,
 
-  // A mockup lab's resources, whatever their type: changing the lab's components.
+  // A mockup lab's resources: what their type needs (src/mockup/mockup-privileges.ts), else
+  // changing the lab's components.
   'PATCH /redfish/v1/*': COMPONENTS,
   'POST /redfish/v1/*': COMPONENTS,
   'DELETE /redfish/v1/*': COMPONENTS,
@@ -152,8 +164,9 @@ export function checkPrivilege(request: FastifyRequest, caller: Caller, owns: Ow
   const route = request.routeOptions.url;
   // No route: the not-found handler answers 404 or 405 and changes nothing.
   if (route === undefined) return;
-  const generic = (request.routeOptions.config as { generic?: boolean } | undefined)?.generic === true;
-  const requirement = requirementOf(request.method, route, generic);
+  const config = request.routeOptions.config as PrivilegeRouteConfig | undefined;
+  const requirement =
+    config?.requirementOfResource?.(request.url) ?? requirementOf(request.method, route, config?.generic === true);
   if (requirement?.anyOf.some((p) => caller.privileges.includes(p))) return;
   if (requirement?.self !== undefined && caller.privileges.includes('ConfigureSelf')) {
     const id = (request.params as Record<string, string | undefined>)[OWNED_PARAM[requirement.self]];
