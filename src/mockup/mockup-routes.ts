@@ -13,6 +13,9 @@ import { mockupDecider, type MockupCommand } from './mockup-decider.js';
 import { MOCKUP_STREAM } from './mockup-events.js';
 import { memberIds } from './collection-members.js';
 import { actionOf } from './mockup-actions.js';
+import { attributeRegistryOf } from './attribute-registry-of.js';
+import { checkBiosAttributes } from '../domain/system/bios-attributes.js';
+import type { RedfishProblem } from '../domain/problem.js';
 import { mockupRequirement } from './mockup-privileges.js';
 
 type Json = Record<string, unknown>;
@@ -129,6 +132,7 @@ export function registerMockupRoutes(
     const entity = entityOf(document, path);
     if (!entity.updatable) throw refuse(path);
     const problems = checkPatch(entity, request.body, document);
+    if (problems.length === 0) problems.push(...checkRegisteredAttributes(document, request.body as Json, documents()));
     if (problems.length > 0) throw RedfishHttpError.fromProblems(problems);
     execute(request, { type: 'PatchMockupResource', odataId: path, changes: request.body as Json });
     const updated = store.views.get(path)!;
@@ -196,6 +200,18 @@ export function registerMockupRoutes(
     execute(request, { type: 'DeleteMockupResource', odataId: path });
     return reply.status(204).send();
   });
+}
+
+/**
+ * The `Attributes` a PATCH writes, against the attribute registry the resource names (a Bios and
+ * its Settings) where the tree has it: each attribute's type, its enumeration, bounds and
+ * lengths, and whether it is read-only, as a real BMC's firmware checks them.
+ */
+function checkRegisteredAttributes(document: Json, body: Json, tree: ReadonlyMap<string, Json>): RedfishProblem[] {
+  const attributes = body['Attributes'];
+  if (!isObject(attributes)) return [];
+  const registry = attributeRegistryOf(document, tree);
+  return registry ? checkBiosAttributes(attributes, registry) : [];
 }
 
 /** The type of a collection's members: that of a member it has, else the newest its schema defines. */

@@ -51,6 +51,41 @@ function treeDocument(mockup: string, path: string): Record<string, unknown> {
   return document;
 }
 
+/**
+ * DMTF's rackmount mockup with the BIOS attribute registry its Bios names: the registry file and
+ * the MessageRegistryFile that says where it is, as a BMC publishes them.
+ */
+function rackmountWithBiosRegistry(): string {
+  const tree = tempDir();
+  cpSync(RACKMOUNT, tree, { recursive: true });
+  const name = 'BiosAttributeRegistryP89.v1_0_0';
+  const registries = join(tree, 'Registries');
+  cpSync(
+    join(import.meta.dirname, '..', 'fixtures', 'bios-attribute-registry', `${name}.json`),
+    join(registries, `${name}.json`),
+  );
+  mkdirSync(join(registries, name));
+  writeFileSync(
+    join(registries, name, 'index.json'),
+    JSON.stringify({
+      '@odata.id': `/redfish/v1/Registries/${name}`,
+      '@odata.type': '#MessageRegistryFile.v1_1_5.MessageRegistryFile',
+      Id: name,
+      Name: 'BIOS Attribute Registry File',
+      Languages: ['en'],
+      Registry: name,
+      Location: [{ Language: 'en', Uri: `/redfish/v1/Registries/${name}.json` }],
+    }),
+  );
+  const collection = JSON.parse(readFileSync(join(registries, 'index.json'), 'utf8')) as { Members: object[] };
+  collection.Members.push({ '@odata.id': `/redfish/v1/Registries/${name}` });
+  writeFileSync(
+    join(registries, 'index.json'),
+    JSON.stringify({ ...collection, 'Members@odata.count': collection.Members.length }),
+  );
+  return tree;
+}
+
 describe('a mockup lab', () => {
   it('serves the tree as it is, with the service-level resources it lacks added', async () => {
     const { call } = await serve(RACKMOUNT);
@@ -123,6 +158,32 @@ describe('a mockup lab', () => {
     expect(system['PowerState']).toBe('On');
     expect(system['Boot']['BootSourceOverrideEnabled']).toBe('Disabled');
     expect((await call('GET', `${SYSTEM}/Bios`)).json['Attributes']['AdminPhone']).toBe('555-0100');
+  });
+
+  it('checks BIOS attributes against the attribute registry the tree has for its Bios, changing nothing when refused', async () => {
+    const { call, emulator } = await serve(rackmountWithBiosRegistry());
+    const settings = `${SYSTEM}/Bios/Settings`;
+    const before = acceptedPosition(emulator.store);
+    const refused = async (attributes: Record<string, unknown>, messageId: string) => {
+      const answer = await call('PATCH', settings, { Attributes: attributes });
+      expect(answer.status).toBe(400);
+      expect(answer.json['error']['@Message.ExtendedInfo'][0]).toMatchObject({
+        MessageId: `Base.1.22.${messageId}`,
+        RelatedProperties: [`/Attributes/${Object.keys(attributes)[0]}`],
+      });
+    };
+    await refused({ BootMode: 'Bios' }, 'PropertyValueNotInList');
+    await refused({ ProcCoreDisable: 'two' }, 'PropertyValueTypeError');
+    await refused({ ProcCoreDisable: 17 }, 'PropertyValueOutOfRange');
+    await refused({ UsbControl: 'UsbDisabled' }, 'PropertyNotWritable');
+    await refused({ NoSuchAttribute: 1 }, 'PropertyUnknown');
+    expect(acceptedPosition(emulator.store)).toBe(before);
+    const accepted = await call('PATCH', settings, { Attributes: { BootMode: 'LegacyBios', ProcCoreDisable: 4 } });
+    expect(accepted.status).toBe(200);
+    expect(accepted.json['Attributes']).toMatchObject({ BootMode: 'LegacyBios', ProcCoreDisable: 4 });
+    // Without the registry, as DMTF ships the tree, the Bios schema is all there is to check.
+    const plain = await serve(RACKMOUNT);
+    expect((await plain.call('PATCH', settings, { Attributes: { BootMode: 'Bios' } })).status).toBe(200);
   });
 
   it('inserts and ejects virtual media, by action where the tree offers it', async () => {

@@ -2,13 +2,17 @@ import { problem, type RedfishProblem } from '../problem.js';
 
 export type BiosValue = string | number | boolean;
 
-interface AttributeDefinition {
+/** What an attribute takes, as an attribute registry's entry says (AttributeRegistry schema). */
+export interface AttributeDefinition {
   readonly type: 'Enumeration' | 'Integer' | 'Boolean' | 'String';
-  readonly default: BiosValue;
+  readonly default?: BiosValue;
   readonly values?: readonly string[];
   readonly min?: number;
   readonly max?: number;
+  readonly minLength?: number;
   readonly maxLength?: number;
+  /** Shown, never set by a client. */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -27,18 +31,26 @@ export const BIOS_ATTRIBUTES: Readonly<Record<string, AttributeDefinition>> = {
 };
 
 export const BIOS_DEFAULTS: Readonly<Record<string, BiosValue>> = Object.fromEntries(
-  Object.entries(BIOS_ATTRIBUTES).map(([name, definition]) => [name, definition.default]),
+  Object.entries(BIOS_ATTRIBUTES).map(([name, definition]) => [name, definition.default!]),
 );
 
-/** Every reason `attributes` cannot be set, as Base messages on /Attributes/<name>. */
-export function checkBiosAttributes(attributes: Record<string, unknown>): RedfishProblem[] {
+/**
+ * Every reason `attributes` cannot be set, as Base messages on /Attributes/<name>: checked against
+ * `definitions`, the emulated servers' own by default, or those of a registry a mockup brings.
+ */
+export function checkBiosAttributes(
+  attributes: Record<string, unknown>,
+  definitions: Readonly<Record<string, AttributeDefinition>> = BIOS_ATTRIBUTES,
+): RedfishProblem[] {
   const problems: RedfishProblem[] = [];
   for (const [name, value] of Object.entries(attributes)) {
     const pointer = [`/Attributes/${name}`];
-    const definition = BIOS_ATTRIBUTES[name];
+    const definition = Object.hasOwn(definitions, name) ? definitions[name] : undefined;
     const shown = JSON.stringify(value);
     if (!definition) {
       problems.push(problem(400, 'PropertyUnknown', [name], pointer));
+    } else if (definition.readOnly) {
+      problems.push(problem(400, 'PropertyNotWritable', [name], pointer));
     } else if (
       definition.type === 'Boolean'
         ? typeof value !== 'boolean'
@@ -54,7 +66,10 @@ export function checkBiosAttributes(attributes: Record<string, unknown>): Redfis
       (definition.max !== undefined && (value as number) > definition.max)
     ) {
       problems.push(problem(400, 'PropertyValueOutOfRange', [String(value), name], pointer));
-    } else if (definition.maxLength !== undefined && (value as string).length > definition.maxLength) {
+    } else if (
+      (definition.maxLength !== undefined && (value as string).length > definition.maxLength) ||
+      (definition.minLength !== undefined && (value as string).length < definition.minLength)
+    ) {
       problems.push(problem(400, 'PropertyValueOutOfRange', [String(value), name], pointer));
     }
   }
