@@ -19,6 +19,7 @@ import { certificatesProjector } from './certificates.js';
 import { chassisSensorsProjector } from './chassis-sensors.js';
 import { accountServiceProjector } from './account-service.js';
 import { mockupProjector } from '../mockup/mockup-projector.js';
+import { mockupHistoryProjector } from '../mockup/mockup-history-projector.js';
 
 /** Every projector the live store runs inline, in order. */
 export const projectors: readonly Projector[] = [
@@ -42,10 +43,11 @@ export const projectors: readonly Projector[] = [
   chassisSensorsProjector,
   accountServiceProjector,
   mockupProjector,
+  mockupHistoryProjector,
 ];
 
 /**
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 35;
+export const PROJECTION_VERSION = 36;

@@ -30,7 +30,8 @@ export interface EventDescription {
 type Data = Record<string, unknown>;
 const MiB = 1024 * 1024;
 
-const text = (value: unknown) => (typeof value === 'string' ? value : (JSON.stringify(value) ?? 'nothing'));
+/** A value as a log line shows it: a string as it is, anything else as JSON. */
+export const text = (value: unknown) => (typeof value === 'string' ? value : (JSON.stringify(value) ?? 'nothing'));
 const size = (bytes: unknown) =>
   typeof bytes === 'number'
     ? bytes >= 1024 * MiB
@@ -38,11 +39,13 @@ const size = (bytes: unknown) =>
       : `${+(bytes / MiB).toFixed(2)} MiB`
     : '?';
 const lastSegment = (id: unknown) => (typeof id === 'string' ? id.split('/').pop()! : text(id));
-const attributes = (value: unknown) =>
+/** An object's properties as `name=value, …`, or `none`. */
+export const attributes = (value: unknown) =>
   Object.entries((value ?? {}) as Data)
     .map(([name, v]) => `${name}=${text(v)}`)
     .join(', ') || 'none';
-const clip = (value: string, width = 160) => (value.length <= width ? value : `${value.slice(0, width - 1)}…`);
+/** A text cut to `width` characters, for a message argument. */
+export const clip = (value: string, width = 160) => (value.length <= width ? value : `${value.slice(0, width - 1)}…`);
 
 const resource = (messageId: string, args: readonly string[] = []) => eventMessage('ResourceEvent', messageId, args);
 const task = (messageId: string, args: readonly string[]) => eventMessage('TaskEvent', messageId, args);

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { describeEvent } from './event-descriptions.js';
+import { describeEvent, type EventDescription } from './event-descriptions.js';
 import { managerOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
@@ -58,51 +58,66 @@ export const logServicesProjector: Projector = {
     const owner = streamOwner(event.streamId);
     if (!owner) return;
     const { systemId } = owner;
-    if (event.type === 'SystemRegistered') ensureLog(views, event.position, systemId);
-    const index = views.get(historyIndexOf(systemId));
-    if (!index) return;
-    const description = describeEvent(event, (id) => views.get(id));
-    if (!description) return;
-    const { message, origin, detail, mayRemove } = description;
-    const actor = event.meta.actor;
-    const id = `${historyEntriesOf(systemId)}/${event.position}`;
-    const by =
-      actor === undefined
-        ? ''
-        : ` By ${actor}${event.meta.requestId === undefined ? '' : `, request ${event.meta.requestId}`}.`;
-    const originGone = !views.exists(origin);
-    views.put(
-      {
-        '@odata.id': id,
-        '@odata.type': ODATA_TYPE.LogEntry,
-        Id: String(event.position),
-        Name: `History entry ${event.position}`,
-        EntryType: 'Event',
-        Created: event.recordedAt,
-        Severity: message.MessageSeverity,
-        Message: `${message.Message} ${detail}${by}`,
-        MessageId: message.MessageId,
-        MessageArgs: [...message.MessageArgs],
-        ...(actor !== undefined && {
-          Originator: actor,
-          OriginatorType: actor.startsWith('user:') || actor === 'cli' ? 'Client' : 'Internal',
-          ...(actor.startsWith('user:') && { Username: actor.slice('user:'.length) }),
-        }),
-        Links: { OriginOfCondition: { '@odata.id': origin } },
-        // Named as it was; a resource since removed (a deleted volume, a task given way) is said gone.
-        ...(originGone && { OriginOfConditionUnavailable: true }),
-      },
-      event.position,
-    );
-    const positions = [...indexedPositions(index), event.position];
-    while (positions.length > MAX_LOG_ENTRIES) views.delete(`${historyEntriesOf(systemId)}/${positions.shift()}`);
-    views.put({ '@odata.id': historyIndexOf(systemId), positions }, event.position);
-    // An entry that says its origin is gone already is never marked again: only the others are noted.
-    if (!originGone && isVolume(origin)) noteVolumeEntry(views, event.position, systemId, origin, positions[0]!);
-    if (mayRemove !== undefined && !views.exists(mayRemove))
-      markGone(views, event.position, systemId, positions[0]!, mayRemove);
+    if (event.type === 'SystemRegistered') ensureHistoryLog(views, event.position, systemId);
+    appendHistoryEntry(views, event, systemId, () => describeEvent(event, (id) => views.get(id)));
   },
 };
+
+/**
+ * Adds the entry `describe` tells of `event` to the History log of the Manager `managerId`, if
+ * it has one, letting the oldest give way past MAX_LOG_ENTRIES; entries that name a volume are
+ * noted, and those naming what the event removed are marked gone. `describe` is asked only when
+ * there is a log to write in.
+ */
+export function appendHistoryEntry(
+  views: ViewWriter,
+  event: RecordedEvent,
+  managerId: string,
+  describe: () => EventDescription | undefined,
+): void {
+  const index = views.get(historyIndexOf(managerId));
+  if (!index) return;
+  const description = describe();
+  if (!description) return;
+  const { message, origin, detail, mayRemove } = description;
+  const actor = event.meta.actor;
+  const id = `${historyEntriesOf(managerId)}/${event.position}`;
+  const by =
+    actor === undefined
+      ? ''
+      : ` By ${actor}${event.meta.requestId === undefined ? '' : `, request ${event.meta.requestId}`}.`;
+  const originGone = !views.exists(origin);
+  views.put(
+    {
+      '@odata.id': id,
+      '@odata.type': ODATA_TYPE.LogEntry,
+      Id: String(event.position),
+      Name: `History entry ${event.position}`,
+      EntryType: 'Event',
+      Created: event.recordedAt,
+      Severity: message.MessageSeverity,
+      Message: `${message.Message} ${detail}${by}`,
+      MessageId: message.MessageId,
+      MessageArgs: [...message.MessageArgs],
+      ...(actor !== undefined && {
+        Originator: actor,
+        OriginatorType: actor.startsWith('user:') || actor === 'cli' ? 'Client' : 'Internal',
+        ...(actor.startsWith('user:') && { Username: actor.slice('user:'.length) }),
+      }),
+      Links: { OriginOfCondition: { '@odata.id': origin } },
+      // Named as it was; a resource since removed (a deleted volume, a task given way) is said gone.
+      ...(originGone && { OriginOfConditionUnavailable: true }),
+    },
+    event.position,
+  );
+  const positions = [...indexedPositions(index), event.position];
+  while (positions.length > MAX_LOG_ENTRIES) views.delete(`${historyEntriesOf(managerId)}/${positions.shift()}`);
+  views.put({ '@odata.id': historyIndexOf(managerId), positions }, event.position);
+  // An entry that says its origin is gone already is never marked again: only the others are noted.
+  if (!originGone && isVolume(origin)) noteVolumeEntry(views, event.position, managerId, origin, positions[0]!);
+  if (mayRemove !== undefined && !views.exists(mayRemove))
+    markGone(views, event.position, managerId, positions[0]!, mayRemove);
+}
 
 type VolumeEntries = Record<string, number[]>;
 const volumeEntries = (views: ViewWriter, systemId: string): VolumeEntries =>
@@ -148,26 +163,35 @@ function markGone(views: ViewWriter, position: number, systemId: string, oldest:
   views.put({ '@odata.id': volumeEntriesOf(systemId), byOrigin: rest }, position);
 }
 
-/** The BMC's LogServices, its History log and the empty entries collection, linked from the Manager. */
-function ensureLog(views: ViewWriter, position: number, systemId: string): void {
-  const manager = views.get(managerOf(systemId));
+/**
+ * The Manager's LogServices, its History log and the empty entries collection, linked from the
+ * Manager: made where the Manager has none, else History joins the collection it has (a
+ * mockup's Manager with logs of its own). A Manager that links its logs elsewhere is left as it is.
+ */
+export function ensureHistoryLog(views: ViewWriter, position: number, managerId: string): void {
+  const manager = views.get(managerOf(managerId));
   if (!manager) return;
-  const services = logServicesOf(systemId);
+  const services = logServicesOf(managerId);
+  const linked = (manager['LogServices'] as Link | undefined)?.['@odata.id'];
+  if (linked !== undefined && linked.replace(/\/+$/, '') !== services) return;
   // The Manager document is made again when the system's registration changes: link it again.
-  if ((manager['LogServices'] as Link | undefined)?.['@odata.id'] !== services)
-    views.put({ ...manager, LogServices: { '@odata.id': services } }, position);
-  if (views.get(services)) return;
-  const log = historyLogOf(systemId);
+  if (linked === undefined) views.put({ ...manager, LogServices: { '@odata.id': services } }, position);
+  const log = historyLogOf(managerId);
+  const collection = views.get(services);
+  const members = (collection?.['Members'] as Link[] | undefined) ?? [];
+  if (members.some((m) => m['@odata.id'] === log)) return;
   views.put(
     {
       '@odata.id': services,
       '@odata.type': ODATA_TYPE.LogServiceCollection,
       Name: 'Log Service Collection',
-      Members: [{ '@odata.id': log }],
-      'Members@odata.count': 1,
+      ...collection,
+      Members: [...members, { '@odata.id': log }],
+      'Members@odata.count': members.length + 1,
     },
     position,
   );
+  if (views.get(log)) return;
   views.put(
     {
       '@odata.id': log,
@@ -183,11 +207,11 @@ function ensureLog(views: ViewWriter, position: number, systemId: string): void 
       Persistency: true,
       Overflow: false,
       Status: { State: 'Enabled', Health: 'OK' },
-      Entries: { '@odata.id': historyEntriesOf(systemId) },
+      Entries: { '@odata.id': historyEntriesOf(managerId) },
     },
     position,
   );
-  views.put({ '@odata.id': historyIndexOf(systemId), positions: [] }, position);
+  views.put({ '@odata.id': historyIndexOf(managerId), positions: [] }, position);
 }
 
 /**

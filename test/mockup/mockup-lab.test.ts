@@ -253,6 +253,36 @@ describe('a mockup lab', () => {
     expect((await call('GET', volumes)).json['Members@odata.count']).toBe(3);
   });
 
+  it("keeps a History LogService in the tree's Manager, beside its own logs: an entry per change, none for the import", async () => {
+    const { call } = await serve(RACKMOUNT);
+    const services = '/redfish/v1/Managers/BMC/LogServices';
+    const history = `${services}/History`;
+    const members = (await call('GET', services)).json['Members'].map((m: { '@odata.id': string }) => m['@odata.id']);
+    expect(members).toEqual([
+      ...(treeDocument(RACKMOUNT, services)['Members'] as { '@odata.id': string }[]).map((m) => m['@odata.id']),
+      history,
+    ]);
+    expect((await call('GET', '/redfish/v1/Managers/BMC')).json['LogServices']).toEqual({ '@odata.id': services });
+    expect((await call('GET', history)).json).toMatchObject({
+      Id: 'History',
+      Entries: { '@odata.id': `${history}/Entries` },
+    });
+    expect((await call('GET', `${history}/Entries`)).json['Members']).toEqual([]);
+    await call('PATCH', SYSTEM, { AssetTag: 'rack-7' });
+    await call('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'ForceOff' });
+    const entries = (await call('GET', `${history}/Entries`)).json['Members'];
+    expect(
+      entries.map((e: Record<string, any>) => [e['MessageId'], e['Links']['OriginOfCondition']['@odata.id']]),
+    ).toEqual([
+      ['ResourceEvent.1.4.PropertyValueModifiedByClient', SYSTEM],
+      ['ResourceEvent.1.4.ResourcePoweringOff', SYSTEM],
+      ['ResourceEvent.1.4.PropertyValueModifiedByClient', SYSTEM],
+    ]);
+    expect(entries[0]['Message']).toContain('AssetTag=rack-7');
+    expect(entries[1]['Message']).toContain('ComputerSystem.Reset with ResetType=ForceOff');
+    expect(entries[2]['Message']).toContain('PowerState=Off');
+  });
+
   it('records every change: history names the resource, and the tree as imported is there to travel back to', async () => {
     const { call, emulator, dir } = await serve(RACKMOUNT);
     const imported = emulator.store.lastPosition();
