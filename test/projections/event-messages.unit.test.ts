@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { openEventStore } from '../../src/views/open-store.js';
 import { executeCommand } from '../../src/eventstore/execute-command.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
-import type { NewEvent } from '../../src/eventstore/event.js';
+import type { EventMeta, NewEvent } from '../../src/eventstore/event.js';
 import { projectors, PROJECTION_VERSION } from '../../src/projections/catalog.js';
 import { storageDecider, type StorageCommand } from '../../src/domain/storage/storage-decider.js';
 import { driveUri, storageStream } from '../../src/domain/storage/storage-events.js';
@@ -45,8 +45,8 @@ const PEM = [
   'Ehd5gWKd4EuXKlzCwQ==',
   '-----END CERTIFICATE-----',
 ].join('\n');
-const BY_CLIENT = { actor: 'user:admin', requestId: 'req-1' };
-const BY_OBSERVER = { actor: 'libvirt-observer' };
+const BY_CLIENT: EventMeta = { actor: 'user:admin', requestId: 'req-1' };
+const BY_OBSERVER: EventMeta = { actor: 'libvirt-observer' };
 
 function openLab(): EventStore {
   let tick = 0;
