@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { describeEvent } from './event-descriptions.js';
+import { loggedMessageOf } from './event-messages.js';
 import { managerOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
@@ -20,7 +20,7 @@ export const historyIndexOf = (systemId: string) => `#index${historyEntriesOf(sy
  * view): what to mark when the volume is deleted, found without reading through the log.
  */
 export const volumeEntriesOf = (systemId: string) => `#volume-entries${historyEntriesOf(systemId)}`;
-/** The only resources an event description says it may remove (mayRemove) are volumes. */
+/** The only resources an event's logged message says it may remove (mayRemove) are volumes. */
 const isVolume = (odataId: string) => /\/Storage\/[^/]+\/Volumes\/[^/]+$/.test(odataId);
 
 /**
@@ -61,7 +61,7 @@ export const logServicesProjector: Projector = {
     if (event.type === 'SystemRegistered') ensureLog(views, event.position, systemId);
     const index = views.get(historyIndexOf(systemId));
     if (!index) return;
-    const description = describeEvent(event, (id) => views.get(id));
+    const description = loggedMessageOf(event, (id) => views.get(id));
     if (!description) return;
     const { message, origin, detail, mayRemove } = description;
     const actor = event.meta.actor;
