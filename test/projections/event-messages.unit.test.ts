@@ -17,6 +17,9 @@ import { REFUSALS_STREAM } from '../../src/domain/refusals/refusal-events.js';
 import { CERTIFICATE_SERVICE_STREAM } from '../../src/domain/certificates/certificate-events.js';
 import { EVENT_TYPES } from '../../src/domain/event-types.js';
 import { describedHistoryEntry } from '../../src/projections/described-history-entry.js';
+import { messagesOf } from '../../src/projections/event-messages.js';
+import { streamOwner } from '../../src/domain/stream-ids.js';
+import { EVENT_REGISTRIES } from '../../src/registries/event-registries.js';
 import { AnnouncementTracker } from '../../src/redfish/events/announcement-tracker.js';
 import { eventPayload, eventRecord } from '../../src/redfish/events/event-records.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -305,5 +308,23 @@ describe('the event → Redfish message table', () => {
       )
       .all() as { odata_id: string; body: string }[];
     expect(rows.map((row) => JSON.parse(row.body))).toMatchSnapshot();
+  });
+
+  it('gives the log one message for each event of a system or its storage, and subscribers only the registries the EventService serves', () => {
+    for (const event of lab().readAfter(0, 10_000)) {
+      const { messages } = messagesOf(event, {});
+      const logged = messages.filter((m) => m.to !== 'subscribers');
+      expect(logged.length, `${event.type} on ${event.streamId}`).toBe(streamOwner(event.streamId) ? 1 : 0);
+      for (const m of messages.filter((m) => m.to !== 'log'))
+        expect(Object.keys(EVENT_REGISTRIES), `${event.type}: ${m.messageId}`).toContain(m.registry);
+    }
+  });
+
+  it('reads a type by its own name only, never one of an object’s inherited properties', () => {
+    const event = lab()
+      .readAfter(0, 10_000)
+      .find((e) => e.type === 'DomainObserved')!;
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      expect(messagesOf({ ...event, type }, {}).messages.map((m) => m.messageId)).toEqual(['ResourceChanged']);
   });
 });
