@@ -23,6 +23,7 @@ import { EVENT_REGISTRIES } from '../../src/registries/event-registries.js';
 import { AnnouncementTracker } from '../../src/redfish/events/announcement-tracker.js';
 import { eventPayload, eventRecord } from '../../src/redfish/events/event-records.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { registerStorage } from '../support/storage-registration.js';
 
 /**
  * What every kind of event says, through both readers of the event → message table: the BMC's
@@ -70,18 +71,6 @@ function storage(store: EventStore, command: StorageCommand) {
   if (!outcome.ok) throw new Error(`${command.type}: ${outcome.problem.messageId}`);
 }
 
-const drives = [0, 1, 2, 3].map((i) => ({
-  id: String(i),
-  name: `Drive ${i}`,
-  capacityBytes: GiB,
-  mediaType: 'HDD' as const,
-  protocol: 'SAS' as const,
-  blockSizeBytes: 512,
-  manufacturer: 'm',
-  model: 'x',
-  serialNumber: `S${i}`,
-  revision: '1',
-}));
 const mirror = (taskId: string, applyTime: 'Immediate' | 'OnReset', first = 0): StorageCommand => ({
   type: 'CreateVolume',
   taskId,
@@ -171,21 +160,7 @@ function story(store: EventStore): void {
   system('SomethingNewOnASystem', { what: 'a type this build does not know' });
   system('SystemRegistered', { systemId: 'n1', name: 'Node 1', libvirtUri: 'test:///default', domainName: 'n1' });
 
-  storage(store, {
-    type: 'RegisterStorage',
-    systemId: 'n1',
-    storageId: 'RAID',
-    name: 'RAID',
-    controller: {
-      model: 'c',
-      manufacturer: 'm',
-      firmwareVersion: '1',
-      speedGbps: 12,
-      supportedRaidTypes: ['RAID0', 'RAID1'],
-      protocols: ['SAS'],
-    },
-    drives,
-  });
+  storage(store, registerStorage('n1', 'RAID', 4, ['RAID0', 'RAID1']));
   storage(store, mirror('t1', 'Immediate'));
   storage(store, { type: 'RecordOperationOutcome', taskId: 't1' });
   storage(store, mirror('t2', 'OnReset', 2));

@@ -8,6 +8,7 @@ import { announcementsOf, type Announcement } from '../../src/projections/event-
 import { wants } from '../../src/redfish/events/subscription-filter.js';
 import { durationMs } from '../../src/redfish/events/event-service-routes.js';
 import type { SubscriptionSpec } from '../../src/domain/event-service/event-service-events.js';
+import { registerStorage } from '../support/storage-registration.js';
 
 const SYSTEM = '/redfish/v1/Systems/n1';
 const STORAGE = storageStream('n1', 'RAID');
@@ -53,33 +54,7 @@ function storageStory(commands: readonly StorageCommand[]): string[][] {
   return told;
 }
 
-const drives = [0, 1, 2].map((i) => ({
-  id: String(i),
-  name: `Drive ${i}`,
-  capacityBytes: GiB,
-  mediaType: 'HDD' as const,
-  protocol: 'SAS' as const,
-  blockSizeBytes: 512,
-  manufacturer: 'm',
-  model: 'x',
-  serialNumber: `S${i}`,
-  revision: '1',
-}));
-const register: StorageCommand = {
-  type: 'RegisterStorage',
-  systemId: 'n1',
-  storageId: 'RAID',
-  name: 'RAID',
-  controller: {
-    model: 'c',
-    manufacturer: 'm',
-    firmwareVersion: '1',
-    speedGbps: 12,
-    supportedRaidTypes: ['RAID0', 'RAID1'],
-    protocols: ['SAS'],
-  },
-  drives,
-};
+const register = registerStorage('n1', 'RAID', 3, ['RAID0', 'RAID1']);
 const mirror = (taskId: string, applyTime: 'Immediate' | 'OnReset'): StorageCommand => ({
   type: 'CreateVolume',
   taskId,
