@@ -124,16 +124,8 @@ export function announcementsOf(event: RecordedEvent, context: MessageContext = 
 /** The row of the event's type, for the stream it is on; a type this build does not know says what its stream's default says. */
 export function messagesOf(event: RecordedEvent, context: MessageContext): EventMessages {
   const d = (event.data ?? {}) as Data;
-  switch (event.streamId) {
-    case SERVICE_STREAM:
-      return rowOf(SERVICE_ROWS, event.type)?.(d) ?? NOTHING;
-    case EVENT_SERVICE_STREAM:
-      return (rowOf(EVENT_SERVICE_ROWS, event.type) ?? eventServiceChanged)(d);
-    case ACCOUNT_SERVICE_STREAM:
-      return (rowOf(ACCOUNT_ROWS, event.type) ?? accountServiceChanged)(d);
-    case MOCKUP_STREAM:
-      return rowOf(MOCKUP_ROWS, event.type)?.(d) ?? NOTHING;
-  }
+  if (Object.hasOwn(SERVICE_DEFAULTS, event.streamId))
+    return rowOf(SERVICE_ROWS, event.type)?.(d) ?? SERVICE_DEFAULTS[event.streamId]!;
   const owner = streamOwner(event.streamId);
   if (!owner) return NOTHING;
   if (owner.storageId === undefined) {
@@ -671,26 +663,30 @@ const STORAGE_ROWS: Record<StorageEvent['type'], (at: StoragePlace) => EventMess
 
 // The services' own streams: announced, never in a system's log.
 const announced = (...messages: EventMessage[]): EventMessages => ({ messages });
+const subscription = (d: Data) => subscriptionUri(text(d['subscriptionId']));
+const account = (d: Data) => accountUri(text(d['userName']));
+const eventServiceChanged = () => announced(changed('EventService', EVENT_SERVICE_STREAM));
+const accountServiceChanged = () => announced(changed('AccountService', ACCOUNT_SERVICE_STREAM));
 
-const SERVICE_ROWS: Record<ServiceEvent['type'], (d: Data) => EventMessages> = {
-  ServiceCreated: () => announced(created('ServiceRoot', SERVICE_STREAM)),
+/** What a type this build does not know says, on each of the services' streams. */
+const SERVICE_DEFAULTS: Readonly<Record<string, EventMessages>> = {
+  [SERVICE_STREAM]: NOTHING,
+  [EVENT_SERVICE_STREAM]: eventServiceChanged(),
+  [ACCOUNT_SERVICE_STREAM]: accountServiceChanged(),
+  [MOCKUP_STREAM]: NOTHING,
 };
 
-const subscription = (d: Data) => subscriptionUri(text(d['subscriptionId']));
-const eventServiceChanged = () => announced(changed('EventService', EVENT_SERVICE_STREAM));
-const EVENT_SERVICE_ROWS: Record<EventServiceEvent['type'], (d: Data) => EventMessages> = {
+type ServiceEventType = ServiceEvent['type'] | EventServiceEvent['type'] | AccountEvent['type'] | MockupEvent['type'];
+const SERVICE_ROWS: Record<ServiceEventType, (d: Data) => EventMessages> = {
+  ServiceCreated: () => announced(created('ServiceRoot', SERVICE_STREAM)),
+  // Subscriptions made, removed (by a client or after failed deliveries), suspended and resumed.
   SubscriptionCreated: (d) => announced(created('EventDestination', subscription(d))),
   SubscriptionDeleted: (d) => announced(removed('EventDestination', subscription(d))),
   SubscriptionTerminated: (d) => announced(removed('EventDestination', subscription(d))),
   SubscriptionSuspended: (d) => announced(changed('EventDestination', subscription(d))),
   SubscriptionResumed: (d) => announced(changed('EventDestination', subscription(d))),
   EventServiceSettingsChanged: eventServiceChanged,
-};
-
-/** Accounts made, changed (a password set or an unlock too, never what it was) and removed; the service's settings. */
-const account = (d: Data) => accountUri(text(d['userName']));
-const accountServiceChanged = () => announced(changed('AccountService', ACCOUNT_SERVICE_STREAM));
-const ACCOUNT_ROWS: Record<AccountEvent['type'], (d: Data) => EventMessages> = {
+  // Accounts made, changed (a password set or an unlock too, never what it was) and removed; the service's settings.
   AccountServiceConfigured: accountServiceChanged,
   AccountCreated: (d) => announced(created('ManagerAccount', account(d))),
   AccountChanged: (d) => announced(changed('ManagerAccount', account(d))),
@@ -698,13 +694,8 @@ const ACCOUNT_ROWS: Record<AccountEvent['type'], (d: Data) => EventMessages> = {
   AccountUnlocked: (d) => announced(changed('ManagerAccount', account(d))),
   AccountDeleted: (d) => announced(removed('ManagerAccount', account(d))),
   AccountLockoutChanged: accountServiceChanged,
-};
-
-/**
- * A mockup lab's changes: a resource written, created or deleted. The tree as imported is the
- * lab's starting state, not a change, and an action is announced by the changes it makes.
- */
-const MOCKUP_ROWS: Record<MockupEvent['type'], (d: Data) => EventMessages> = {
+  // A mockup lab's changes: a resource written, created or deleted. The tree as imported is the
+  // lab's starting state, not a change, and an action is announced by the changes it makes.
   MockupResourceImported: () => NOTHING,
   MockupResourcePatched: (d) => announced(changed(text(d['resourceType']), text(d['odataId']))),
   MockupResourceCreated: (d) =>
