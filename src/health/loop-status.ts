@@ -1,8 +1,9 @@
 import { eventMessage } from '../registries/event-registries.js';
 import type { LoopFailure } from './loop-health.js';
+import { streamOwner } from '../domain/stream-ids.js';
 
-const SYSTEM = /^\/redfish\/v1\/Systems\/[^/]+$/;
-const STORAGE = /^\/redfish\/v1\/Systems\/[^/]+\/Storage\/[^/]+$/;
+/** A system's or a storage's @odata.id is its stream's id. */
+const isSystemOrStorage = (path: string) => streamOwner(path) !== undefined;
 const MANAGER = /^\/redfish\/v1\/Managers\/[^/]+$/;
 
 const RESOLUTION =
@@ -14,7 +15,7 @@ const RESOLUTION =
  * resource's.
  */
 export function failuresShownOn(path: string, failures: readonly LoopFailure[]): LoopFailure[] {
-  if (SYSTEM.test(path) || STORAGE.test(path))
+  if (isSystemOrStorage(path))
     return failures.filter(
       (f) => f.resource !== undefined && (f.resource === path || f.resource.startsWith(`${path}/`)),
     );
@@ -62,5 +63,5 @@ export function withLoopFailures(path: string, body: string, failures: readonly 
  * event is about, else none (the Managers show it, as the service's own trouble).
  */
 export function resourceOfStream(streamId: string): string | undefined {
-  return SYSTEM.test(streamId) || STORAGE.test(streamId) ? streamId : undefined;
+  return isSystemOrStorage(streamId) ? streamId : undefined;
 }

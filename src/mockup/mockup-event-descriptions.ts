@@ -1,4 +1,4 @@
-import { attributes, clip, text, type EventDescription } from '../projections/event-descriptions.js';
+import { attributes, clip, text, type LoggedMessage } from '../projections/event-messages.js';
 import { eventMessage } from '../registries/event-registries.js';
 import { resourceTypeOf, type MockupEvent } from './mockup-events.js';
 
@@ -17,7 +17,7 @@ function resetMessage(resetType: unknown, system: string) {
  * the ResourceEvent message that classifies it (a single property written names it and its
  * value). The tree as imported is where the lab starts, not an entry.
  */
-export function describeMockupEvent(event: MockupEvent): EventDescription | undefined {
+export function describeMockupEvent(event: MockupEvent): LoggedMessage | undefined {
   switch (event.type) {
     case 'MockupResourceImported':
       return undefined;

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { describeEvent } from './event-descriptions.js';
+import { loggedMessageOf } from './event-messages.js';
 
 /** Resource.Condition, as a resource's Status carries it. */
 export interface Condition {
@@ -16,7 +16,7 @@ export interface Condition {
  * reason libvirt or the image server gave), at the time it was recorded.
  */
 export function conditionOf(failed: RecordedEvent, resolution: string): Condition {
-  const { message, detail } = describeEvent(failed, () => undefined)!;
+  const { message, detail } = loggedMessageOf(failed, () => undefined)!;
   return {
     MessageId: message.MessageId,
     MessageArgs: message.MessageArgs,

@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import { historyEntry } from '../eventstore/history-entry.js';
 import type { ViewDocument } from '../eventstore/projector.js';
 import type { ViewReader } from '../views/view-reader.js';
-import { describeEvent } from './event-descriptions.js';
+import { loggedMessageOf } from './event-messages.js';
 
 /**
  * An event as history shows it, in the History API and in `history --json` alike: its history
@@ -10,7 +10,7 @@ import { describeEvent } from './event-descriptions.js';
  * Message), null for the others.
  */
 export function describedHistoryEntry(event: RecordedEvent, views: ViewReader) {
-  const description = describeEvent(event, (id) => {
+  const description = loggedMessageOf(event, (id) => {
     const view = views.get(id);
     return view && (JSON.parse(view.body) as ViewDocument);
   });

@@ -7,7 +7,7 @@ import { putIfChanged, storedState } from './aggregate-state.js';
 import { linkFromServiceRoot } from './collection.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
-import { isSystemStream } from '../domain/stream-ids.js';
+import { systemIdOfStream } from '../domain/stream-ids.js';
 
 export const UPDATE_SERVICE = '/redfish/v1/UpdateService';
 const INVENTORY = `${UPDATE_SERVICE}/FirmwareInventory`;
@@ -56,8 +56,8 @@ export const firmwareInventoryProjector: Projector = {
   apply(recorded: RecordedEvent, views) {
     if (recorded.streamId === SERVICE_STREAM && recorded.type === 'ServiceCreated')
       return createUpdateService(views, recorded.position);
-    if (!isSystemStream(recorded.streamId) || !FIRMWARE_EVENTS.has(recorded.type)) return;
-    const systemId = recorded.streamId.split('/').pop()!;
+    const systemId = systemIdOfStream(recorded.streamId);
+    if (systemId === undefined || !FIRMWARE_EVENTS.has(recorded.type)) return;
     const firmware = firmwareOf(views, systemId);
     if (firmware) render(views, recorded.position, systemId, firmware);
   },

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import { describeEvent, type EventDescription } from './event-descriptions.js';
+import { loggedMessageOf, type LoggedMessage } from './event-messages.js';
 import { managerOf } from './manager-and-chassis.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
@@ -59,7 +59,7 @@ export const logServicesProjector: Projector = {
     if (!owner) return;
     const { systemId } = owner;
     if (event.type === 'SystemRegistered') ensureHistoryLog(views, event.position, systemId);
-    appendHistoryEntry(views, event, systemId, () => describeEvent(event, (id) => views.get(id)));
+    appendHistoryEntry(views, event, systemId, () => loggedMessageOf(event, (id) => views.get(id)));
   },
 };
 
@@ -73,7 +73,7 @@ export function appendHistoryEntry(
   views: ViewWriter,
   event: RecordedEvent,
   managerId: string,
-  describe: () => EventDescription | undefined,
+  describe: () => LoggedMessage | undefined,
 ): void {
   const index = views.get(historyIndexOf(managerId));
   if (!index) return;

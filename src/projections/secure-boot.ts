@@ -2,6 +2,7 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import type { SystemEvent } from '../domain/system/system-events.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector } from '../eventstore/projector.js';
+import { isSystemStream } from '../domain/stream-ids.js';
 
 export const secureBootOf = (system: string) => `${system}/SecureBoot`;
 
@@ -12,7 +13,7 @@ export const secureBootOf = (system: string) => `${system}/SecureBoot`;
 export const secureBootProjector: Projector = {
   name: 'secure-boot',
   apply(recorded: RecordedEvent, views) {
-    if (!recorded.streamId.startsWith('/redfish/v1/Systems/')) return;
+    if (!isSystemStream(recorded.streamId)) return;
     const system = recorded.streamId;
     const id = secureBootOf(system);
     const { position } = recorded;

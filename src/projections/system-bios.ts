@@ -3,6 +3,7 @@ import { BIOS_DEFAULTS } from '../domain/system/bios-attributes.js';
 import type { SystemEvent } from '../domain/system/system-events.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector } from '../eventstore/projector.js';
+import { isSystemStream } from '../domain/stream-ids.js';
 
 /** The attribute registry the Bios resource names; its attributes are BIOS_ATTRIBUTES. */
 export const BIOS_ATTRIBUTE_REGISTRY = 'BiosAttributeRegistry.v1_0_0';
@@ -14,7 +15,7 @@ export const BIOS_ATTRIBUTE_REGISTRY = 'BiosAttributeRegistry.v1_0_0';
 export const systemBiosProjector: Projector = {
   name: 'system-bios',
   apply(recorded: RecordedEvent, views) {
-    if (!recorded.streamId.startsWith('/redfish/v1/Systems/')) return;
+    if (!isSystemStream(recorded.streamId)) return;
     const system = recorded.streamId;
     const bios = `${system}/Bios`;
     const settings = `${bios}/Settings`;

@@ -3,6 +3,7 @@ import type { DomainObserved, ObservedDisk } from '../domain/system/system-event
 import { putIfChanged } from './aggregate-state.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument } from '../eventstore/projector.js';
+import { isSystemStream } from '../domain/stream-ids.js';
 
 /** The buses a domain's disks sit on, each shown as one SimpleStorage controller. */
 const BUSES = ['virtio', 'scsi', 'sata', 'ide', 'usb', 'xen', 'sd', 'nvme'];
@@ -16,7 +17,7 @@ const BUSES = ['virtio', 'scsi', 'sata', 'ide', 'usb', 'xen', 'sd', 'nvme'];
 export const systemDisksProjector: Projector = {
   name: 'system-disks',
   apply(event: RecordedEvent, views) {
-    if (event.type !== 'DomainObserved' || !event.streamId.startsWith('/redfish/v1/Systems/')) return;
+    if (event.type !== 'DomainObserved' || !isSystemStream(event.streamId)) return;
     const { disks } = event.data as DomainObserved['data'];
     if (disks === undefined) return;
     const system = event.streamId;

@@ -3,6 +3,7 @@ import type { DomainObserved } from '../domain/system/system-events.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector } from '../eventstore/projector.js';
 import { setMembers } from './collection.js';
+import { isSystemStream } from '../domain/stream-ids.js';
 
 const MiB = 1024 * 1024;
 const OK = { State: 'Enabled', Health: 'OK' };
@@ -18,7 +19,7 @@ export const nicId = (mac: string) => mac.replace(/:/g, '').toUpperCase();
 export const systemHardwareProjector: Projector = {
   name: 'system-hardware',
   apply(event: RecordedEvent, views) {
-    if (event.type !== 'DomainObserved' || !event.streamId.startsWith('/redfish/v1/Systems/')) return;
+    if (event.type !== 'DomainObserved' || !isSystemStream(event.streamId)) return;
     const system = event.streamId;
     const { vcpus, memoryBytes, macAddresses } = event.data as DomainObserved['data'];
     const { position } = event;

@@ -4,6 +4,7 @@ import { baseMessage } from '../registries/base-registry.js';
 import { eventMessage } from '../registries/event-registries.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
+import { streamOwner } from '../domain/stream-ids.js';
 
 const TASKS = '/redfish/v1/TaskService/Tasks';
 export const taskUri = (taskId: string) => `${TASKS}/${taskId}`;
@@ -43,7 +44,9 @@ export const tasksProjector: Projector = {
         const { taskId, applyTime, volumeId } = event.data;
         const volumes = `${recorded.streamId}/Volumes`;
         const target = event.type === 'VolumeCreateRequested' ? volumes : `${volumes}/${volumeId}`;
-        const storage = recorded.streamId.split('/Systems/')[1]!.replace('/Storage/', ' ');
+        // Named as "node-1 RAID-Controller-1": the system and the storage of the stream.
+        const owner = streamOwner(recorded.streamId);
+        const storage = owner ? `${owner.systemId} ${owner.storageId}` : recorded.streamId;
         put({
           '@odata.id': taskUri(taskId),
           '@odata.type': ODATA_TYPE.Task,

@@ -10,6 +10,7 @@ import { setCertificateLocations } from './certificates.js';
 import { conditionOf } from './condition.js';
 import { systemDecider, type SystemState } from '../domain/system/system-decider.js';
 import { trustOf, verifiesCertificates, type MediaTrust } from '../domain/system/media-trust.js';
+import { systemIdOfStream } from '../domain/stream-ids.js';
 
 const LABELS: Record<MediaDevice, { name: string; types: string[] }> = {
   Cd: { name: 'Virtual CD', types: ['CD', 'DVD'] },
@@ -84,8 +85,8 @@ function renderCertificates(views: ViewWriter, position: number, driveId: string
 export const virtualMediaProjector: Projector = {
   name: 'virtual-media',
   apply(recorded: RecordedEvent, views) {
-    if (!recorded.streamId.startsWith('/redfish/v1/Systems/')) return;
-    const systemId = recorded.streamId.split('/').pop()!;
+    const systemId = systemIdOfStream(recorded.streamId);
+    if (systemId === undefined) return;
     const collection = virtualMediaOf(systemId);
     const { position } = recorded;
     const event = { type: recorded.type, data: recorded.data } as SystemEvent;

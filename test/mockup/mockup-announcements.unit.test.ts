@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announcementsOf } from '../../src/redfish/events/event-records.js';
+import { announcementsOf } from '../../src/projections/event-messages.js';
 import type { RecordedEvent } from '../../src/eventstore/event.js';
 import { MOCKUP_STREAM } from '../../src/mockup/mockup-events.js';
 

@@ -13,6 +13,7 @@ import { driveUri, storageStream } from '../../src/domain/storage/storage-events
 import { systemStream } from '../../src/domain/system/system-events.js';
 import type { SqliteDatabase } from '../../src/eventstore/database.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { registerStorage } from '../support/storage-registration.js';
 
 const tempDir = useTempDirs();
 const STORAGE = storageStream('n1', 'RAID');
@@ -36,33 +37,7 @@ function openLab(file: string): EventStore {
     libvirtUri: 'test:///default',
     domainName: 'n1',
   });
-  const drives = [0, 1, 2, 3].map((i) => ({
-    id: String(i),
-    name: `Drive ${i}`,
-    capacityBytes: GiB,
-    mediaType: 'HDD' as const,
-    protocol: 'SAS' as const,
-    blockSizeBytes: 512,
-    manufacturer: 'm',
-    model: 'x',
-    serialNumber: `S${i}`,
-    revision: '1',
-  }));
-  storage(store, {
-    type: 'RegisterStorage',
-    systemId: 'n1',
-    storageId: 'RAID',
-    name: 'RAID',
-    controller: {
-      model: 'c',
-      manufacturer: 'm',
-      firmwareVersion: '1',
-      speedGbps: 12,
-      supportedRaidTypes: ['RAID0', 'RAID1', 'RAID5'],
-      protocols: ['SAS'],
-    },
-    drives,
-  });
+  storage(store, registerStorage('n1', 'RAID', 4));
   return store;
 }
 

@@ -3,16 +3,12 @@ import type { RecordedEvent } from '../../src/eventstore/event.js';
 import { storageDecider, type StorageCommand, type StorageState } from '../../src/domain/storage/storage-decider.js';
 import { driveUri, storageStream, type StorageEvent } from '../../src/domain/storage/storage-events.js';
 import { isProblem } from '../../src/domain/decider.js';
-import {
-  announcementsOf,
-  eventPayload,
-  eventRecord,
-  NOT_ANNOUNCED,
-  type Announcement,
-} from '../../src/redfish/events/event-records.js';
+import { eventPayload, eventRecord } from '../../src/redfish/events/event-records.js';
+import { announcementsOf, type Announcement } from '../../src/projections/event-messages.js';
 import { wants } from '../../src/redfish/events/subscription-filter.js';
 import { durationMs } from '../../src/redfish/events/event-service-routes.js';
 import type { SubscriptionSpec } from '../../src/domain/event-service/event-service-events.js';
+import { registerStorage } from '../support/storage-registration.js';
 
 const SYSTEM = '/redfish/v1/Systems/n1';
 const STORAGE = storageStream('n1', 'RAID');
@@ -58,33 +54,7 @@ function storageStory(commands: readonly StorageCommand[]): string[][] {
   return told;
 }
 
-const drives = [0, 1, 2].map((i) => ({
-  id: String(i),
-  name: `Drive ${i}`,
-  capacityBytes: GiB,
-  mediaType: 'HDD' as const,
-  protocol: 'SAS' as const,
-  blockSizeBytes: 512,
-  manufacturer: 'm',
-  model: 'x',
-  serialNumber: `S${i}`,
-  revision: '1',
-}));
-const register: StorageCommand = {
-  type: 'RegisterStorage',
-  systemId: 'n1',
-  storageId: 'RAID',
-  name: 'RAID',
-  controller: {
-    model: 'c',
-    manufacturer: 'm',
-    firmwareVersion: '1',
-    speedGbps: 12,
-    supportedRaidTypes: ['RAID0', 'RAID1'],
-    protocols: ['SAS'],
-  },
-  drives,
-};
+const register = registerStorage('n1', 'RAID', 3, ['RAID0', 'RAID1']);
 const mirror = (taskId: string, applyTime: 'Immediate' | 'OnReset'): StorageCommand => ({
   type: 'CreateVolume',
   taskId,
@@ -169,7 +139,14 @@ describe('what domain events announce', () => {
   });
 
   it('nothing for events that change no resource, or streams it does not know', () => {
-    for (const type of NOT_ANNOUNCED)
+    for (const type of [
+      'ResetRequested',
+      'ResetApplied',
+      'ResetFailed',
+      'SystemBooted',
+      'VirtualMediaInserted',
+      'VirtualMediaEjectRequested',
+    ])
       expect(announcementsOf(recorded(SYSTEM, type, { resetType: 'On', device: 'Cd' })), type).toEqual([]);
     expect(announcementsOf(recorded('/internal/whatever', 'Something'))).toEqual([]);
     expect(announcementsOf(recorded('/redfish/v1', 'SomethingElse'))).toEqual([]);
@@ -286,6 +263,7 @@ describe('subscription filters', () => {
     origin: `${TASKS}/t`,
     resourceType: 'Task',
     eventType: 'StatusChange',
+    to: 'both',
   };
 
   it('let through what every given filter names, and everything when none is given', () => {

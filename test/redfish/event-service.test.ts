@@ -10,6 +10,7 @@ import { AnnouncementTracker } from '../../src/redfish/events/announcement-track
 import { testConfig } from '../support/config.js';
 import { useTempDirs } from '../support/temp-dir.js';
 import { acceptedPosition } from '../support/accepted-position.js';
+import { registerStorage } from '../support/storage-registration.js';
 
 /*
  * The EventService end to end: an emulator in this process with no lab, mutations made as the
@@ -42,33 +43,7 @@ function storage(emulator: RunningEmulator, command: StorageCommand): void {
 
 /** A storage with one volume made: after it, every rename is one mutation announced as one event. */
 function layOut(emulator: RunningEmulator): void {
-  const drives = [0, 1].map((i) => ({
-    id: String(i),
-    name: `Drive ${i}`,
-    capacityBytes: GiB,
-    mediaType: 'HDD' as const,
-    protocol: 'SAS' as const,
-    blockSizeBytes: 512,
-    manufacturer: 'm',
-    model: 'x',
-    serialNumber: `S${i}`,
-    revision: '1',
-  }));
-  storage(emulator, {
-    type: 'RegisterStorage',
-    systemId: 'n1',
-    storageId: 'RAID',
-    name: 'RAID',
-    controller: {
-      model: 'c',
-      manufacturer: 'm',
-      firmwareVersion: '1',
-      speedGbps: 12,
-      supportedRaidTypes: ['RAID1'],
-      protocols: ['SAS'],
-    },
-    drives,
-  });
+  storage(emulator, registerStorage('n1', 'RAID', 2, ['RAID1']));
   storage(emulator, {
     type: 'CreateVolume',
     taskId: 't1',

@@ -6,7 +6,7 @@ import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import type { EmulatorConfig } from '../../src/config/config.js';
 import { queryHistory } from '../../src/eventstore/history-query.js';
 import { REFUSALS_STREAM, type RequestRefused } from '../../src/domain/refusals/refusal-events.js';
-import { announcementsOf } from '../../src/redfish/events/event-records.js';
+import { announcementsOf } from '../../src/projections/event-messages.js';
 import { rebuildViews } from '../../src/views/rebuild.js';
 import { projectors } from '../../src/projections/catalog.js';
 import { testConfig } from '../support/config.js';

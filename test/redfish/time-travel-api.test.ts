@@ -8,6 +8,7 @@ import { driveUri, storageStream, volumeUri } from '../../src/domain/storage/sto
 import { diffJson, type JsonChange } from '../../src/views/json-diff.js';
 import { testConfig } from '../support/config.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { registerStorage } from '../support/storage-registration.js';
 
 const tempDir = useTempDirs();
 const running: RunningEmulator[] = [];
@@ -84,35 +85,7 @@ async function scriptedSession(emulator: RunningEmulator, headers: Record<string
     { type: 'RegisterSystem', systemId: 'n1', name: 'Node 1', libvirtUri: 'test:///default', domainName: 'n1' },
     'lab-config',
   );
-  storage(
-    {
-      type: 'RegisterStorage',
-      systemId: 'n1',
-      storageId: 'RAID',
-      name: 'RAID',
-      controller: {
-        model: 'c',
-        manufacturer: 'm',
-        firmwareVersion: '1',
-        speedGbps: 12,
-        supportedRaidTypes: ['RAID0', 'RAID1', 'RAID5'],
-        protocols: ['SAS'],
-      },
-      drives: [0, 1, 2, 3].map((i) => ({
-        id: String(i),
-        name: `Drive ${i}`,
-        capacityBytes: GiB,
-        mediaType: 'HDD' as const,
-        protocol: 'SAS' as const,
-        blockSizeBytes: 512,
-        manufacturer: 'm',
-        model: 'x',
-        serialNumber: `S${i}`,
-        revision: '1',
-      })),
-    },
-    'lab-config',
-  );
+  storage(registerStorage('n1', 'RAID', 4), 'lab-config');
   await record('registered');
   system(
     {

@@ -1,5 +1,6 @@
 import type { Upcaster } from '../../eventstore/upcasters.js';
 import { legacyBackingVolumeName } from './backing-volume-name.js';
+import { streamOwner } from '../stream-ids.js';
 
 /**
  * VolumeCreateRequested 1 → 2: version 2 names the volume's backing volume. A volume asked for
@@ -9,13 +10,13 @@ const volumeBackingNamed: Upcaster = {
   type: 'VolumeCreateRequested',
   fromVersion: 1,
   upcast(data, event) {
-    const ids = /^\/redfish\/v1\/Systems\/([^/]+)\/Storage\/([^/]+)$/.exec(event.streamId);
-    if (!ids)
+    const owner = streamOwner(event.streamId);
+    if (owner?.storageId === undefined)
       throw new Error(
         `VolumeCreateRequested at position ${event.position} is on ${event.streamId}, not on a storage stream`,
       );
     const volume = data as { volumeId: string };
-    return { ...volume, backingVolume: legacyBackingVolumeName(ids[1]!, ids[2]!, volume.volumeId) };
+    return { ...volume, backingVolume: legacyBackingVolumeName(owner.systemId, owner.storageId, volume.volumeId) };
   },
 };
 

@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../../eventstore/event.js';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { storageDecider, type StorageState } from '../../domain/storage/storage-decider.js';
 import type { StorageEvent } from '../../domain/storage/storage-events.js';
-import { announcementsOf, type Announcement } from './event-records.js';
+import { announcementsOf, type Announcement } from '../../projections/event-messages.js';
 import { isStorageStream } from '../../domain/stream-ids.js';
 
 interface Folded {

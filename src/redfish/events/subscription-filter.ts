@@ -1,5 +1,5 @@
 import type { SubscriptionSpec } from '../../domain/event-service/event-service-events.js';
-import type { Announcement } from './event-records.js';
+import type { Announcement } from '../../projections/event-messages.js';
 import { EVENT_REGISTRIES } from '../../registries/event-registries.js';
 
 /**
