@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
 import { mountSmallDisk, type SmallDisk } from '../support/fill-disk.js';
-import { uniqueName } from '../support/libvirt.js';
+import { uniqueName, runningTestDriverDomain } from '../support/libvirt.js';
 import { redfishClient } from '../support/redfish-client.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { removePoolByName } from '../../src/lab/remove-lab-objects.js';
@@ -16,7 +16,7 @@ import { removePoolByName } from '../../src/lab/remove-lab-objects.js';
  * tries again: while it fails, /healthz says "degraded" with the loop, the system's Status has
  * Health Warning and a Condition naming the loop and the cause, and one line is logged; once
  * space is freed, both clear by themselves and every acknowledged request is carried out, with
- * no restart. The lab is libvirt's test driver, whose domain "test" runs from the start.
+ * no restart. The lab is libvirt's test driver, with a running domain of its own, copied from the driver's "test".
  *
  * The reconciler is held in a virtual media fetch (the image server answers when told) while
  * resets are acknowledged and the disk fills; then the fetch ends and its outcome has no room.
@@ -24,6 +24,8 @@ import { removePoolByName } from '../../src/lab/remove-lab-objects.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-failing-loops-'));
 let emulator: RunningEmulator | undefined;
+/** A running domain of this suite's own on test:///default. */
+let testDomain: { name: string; remove(): Promise<void> } | undefined;
 let disk: SmallDisk | undefined;
 const client = redfishClient(() => emulator!.url);
 const SYSTEM = '/redfish/v1/Systems/t1';
@@ -48,12 +50,13 @@ async function health(): Promise<{ code: number; body: Health }> {
 }
 
 beforeAll(async () => {
+  testDomain = await runningTestDriverDomain();
   disk = mountSmallDisk(dir);
   await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve));
   const { config } = testConfig(dir, {
     dataDir: join(disk.path, 'data'),
     libvirt: { uri: 'test:///default', pool: { name: poolName, path: pool } },
-    lab: { systems: [{ id: 't1', domain: 'test' }] },
+    lab: { systems: [{ id: 't1', domain: testDomain.name }] },
   });
   emulator = await startEmulator(config, { resyncIntervalMs: 500, announce: (line) => lines.push(line) });
   await emulator.lab!.ready;
@@ -63,6 +66,7 @@ afterAll(async () => {
   release();
   imageServer.close();
   await emulator?.close();
+  await testDomain?.remove();
   const libvirt = await LibvirtClient.connect('test:///default');
   await removePoolByName(libvirt, poolName).finally(() => libvirt.close());
   disk?.unmount();

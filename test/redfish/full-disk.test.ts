@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
+import { runningTestDriverDomain } from '../support/libvirt.js';
 import { mountSmallDisk, type SmallDisk } from '../support/fill-disk.js';
 import { redfishClient } from '../support/redfish-client.js';
 
@@ -11,21 +12,24 @@ import { redfishClient } from '../support/redfish-client.js';
  * The data directory on a small filesystem of its own that fills up: a mutation that cannot be
  * written is 507 InsufficientStorage and records nothing; once space is freed the service takes
  * requests again and the lab carries them out, without a restart. The lab is libvirt's test
- * driver, whose domain "test" runs from the start.
+ * driver, with a running domain of its own, copied from the driver's "test".
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-full-disk-'));
 let emulator: RunningEmulator | undefined;
+/** A running domain of this suite's own on test:///default. */
+let testDomain: { name: string; remove(): Promise<void> } | undefined;
 let disk: SmallDisk | undefined;
 const client = redfishClient(() => emulator!.url);
 const SYSTEM = '/redfish/v1/Systems/t1';
 
 beforeAll(async () => {
+  testDomain = await runningTestDriverDomain();
   disk = mountSmallDisk(dir);
   const { config } = testConfig(dir, {
     dataDir: join(disk.path, 'data'),
     libvirt: { uri: 'test:///default' },
-    lab: { systems: [{ id: 't1', domain: 'test' }] },
+    lab: { systems: [{ id: 't1', domain: testDomain.name }] },
   });
   emulator = await startEmulator(config, { resyncIntervalMs: 500 });
   await emulator.lab!.ready;
@@ -33,6 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.close();
+  await testDomain?.remove();
   disk?.unmount();
   rmSync(dir, { recursive: true, force: true });
 });

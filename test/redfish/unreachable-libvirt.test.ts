@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
+import { runningTestDriverDomain } from '../support/libvirt.js';
 import { redfishClient } from '../support/redfish-client.js';
 
 /*
@@ -18,6 +19,8 @@ import { redfishClient } from '../support/redfish-client.js';
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-unreachable-libvirt-'));
 const socketPath = join(dir, 'libvirt-sock');
 let emulator: RunningEmulator | undefined;
+/** A running domain of this suite's own on test:///default. */
+let testDomain: { name: string; remove(): Promise<void> } | undefined;
 let relay: Server | undefined;
 const relayed: Socket[] = [];
 const client = redfishClient(() => emulator!.url);
@@ -33,15 +36,17 @@ async function health(): Promise<{ status: string; loops: { name: string; lastEr
 }
 
 beforeAll(async () => {
+  testDomain = await runningTestDriverDomain();
   const { config } = testConfig(dir, {
     libvirt: { uri: `test:///default?socket=${socketPath}` },
-    lab: { systems: [{ id: 't1', domain: 'test' }] },
+    lab: { systems: [{ id: 't1', domain: testDomain.name }] },
   });
   emulator = await startEmulator(config, { resyncIntervalMs: 500, announce: (line) => lines.push(line) });
 });
 
 afterAll(async () => {
   await emulator?.close();
+  await testDomain?.remove();
   for (const socket of relayed) socket.destroy();
   relay?.close();
   rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { LibvirtClient } from '../../src/libvirt/client.js';
+import { LibvirtClient } from '../../src/libvirt/client.js';
 import type { DomainHandle, PoolHandle } from '../../src/libvirt/structs.js';
 import { dirPoolXml } from '../../src/libvirt/xml/storage-xml.js';
 import { LibvirtError } from '../../src/libvirt/errors.js';
@@ -79,4 +79,32 @@ export async function tearDownLab(lab: {
   if (lab.libvirt) await removeLabByName(lab.libvirt, { domain: lab.domainName, pool: lab.poolName });
   await lab.libvirt?.close();
   rmSync(lab.dir, { recursive: true, force: true });
+}
+
+/**
+ * A running domain of its own on test:///default, made from the driver's domain "test" under a
+ * new name, and the clean-up that removes it. libvirtd keeps that driver's state for all its
+ * clients while any of them is connected, so suites sharing "test" itself would power it on and
+ * off under each other (and one store would own it for the next): each suite takes a copy, and
+ * holds a connection until the end so that the copy outlives the emulator's reconnections.
+ */
+export async function runningTestDriverDomain(): Promise<{ name: string; remove(): Promise<void> }> {
+  const name = uniqueName('test-driver');
+  const libvirt = await LibvirtClient.connect('test:///default');
+  try {
+    const template = await libvirt.domainGetXml(await libvirt.domainLookupByName('test'));
+    const xml = template
+      .replace(/<name>[^<]*<\/name>/, `<name>${name}</name>`)
+      .replace(/<uuid>[^<]*<\/uuid>/, `<uuid>${randomUUID()}</uuid>`);
+    await libvirt.domainCreate(await libvirt.domainDefineXml(xml));
+  } catch (err) {
+    await libvirt.close();
+    throw err;
+  }
+  return {
+    name,
+    async remove() {
+      await removeDomainByName(libvirt, name).finally(() => libvirt.close());
+    },
+  };
 }
