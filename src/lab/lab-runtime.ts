@@ -1,26 +1,26 @@
 import type { EmulatorConfig } from '../config/config.js';
 import type { EventStore } from '../eventstore/event-store.js';
 import { LibvirtConnections } from '../libvirt/connections.js';
-import type { LabSystem } from '../lab/lab-systems.js';
-import { AdoptionWatcher } from '../lab/adoption-watcher.js';
-import { rememberedSystems } from '../lab/remembered-systems.js';
-import { registerSystems } from '../lab/register-systems.js';
-import { rebuildSecondsOf } from '../lab/lab-storage.js';
-import { DomainObserver } from './domain-observer.js';
+import type { LabSystem } from './lab-systems.js';
+import { AdoptionWatcher } from './adoption-watcher.js';
+import { rememberedSystems } from './remembered-systems.js';
+import { registerSystems } from './register-systems.js';
+import { rebuildSecondsOf } from './lab-storage.js';
+import { DomainObserver } from '../reconciler/domain-observer.js';
 import { ensureDomains, ensurePool, systemsWithoutDomain } from './lab-provisioner.js';
-import { StorageReconciler } from './storage-reconciler.js';
-import { SystemReconciler } from './system-reconciler.js';
-import { claimReconcilerCheckpoints } from './reconciler-checkpoints.js';
+import { StorageReconciler } from '../reconciler/storage-reconciler.js';
+import { SystemReconciler } from '../reconciler/system-reconciler.js';
+import { claimReconcilerCheckpoints } from '../reconciler/reconciler-checkpoints.js';
 import type { LoopHealth } from '../health/loop-health.js';
-import { DomainLocks } from './domain-locks.js';
-
-/** The start's name on /healthz while it fails. */
-const LAB_START = 'lab start';
-import { settleDomainOwnership, type Ownership } from '../lab/domain-ownership.js';
+import { DomainLocks } from '../reconciler/domain-locks.js';
+import { settleDomainOwnership, type Ownership } from './domain-ownership.js';
 import { serviceUuid } from '../service-identity.js';
 import { executeCommand } from '../eventstore/execute-command.js';
 import { systemDecider, type SystemCommand } from '../domain/system/system-decider.js';
 import { systemStream } from '../domain/system/system-events.js';
+
+/** The start's name on /healthz while it fails. */
+const LAB_START = 'lab start';
 
 /**
  * The lab's side of the emulator: makes libvirt hold what the config describes (pool, domains

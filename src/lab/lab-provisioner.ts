@@ -5,7 +5,7 @@ import { StoragePoolState } from '../libvirt/constants.js';
 import { demoDomainXml } from '../libvirt/xml/demo-domain-xml.js';
 import { dirPoolXml, volumeXml } from '../libvirt/xml/storage-xml.js';
 import type { LibvirtClient } from '../libvirt/client.js';
-import type { LabSystem } from '../lab/lab-systems.js';
+import type { LabSystem } from './lab-systems.js';
 
 /** A stable, locally administered MAC for a system, so a re-created lab keeps its addresses. */
 export function macFor(systemId: string): string {
