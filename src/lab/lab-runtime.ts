@@ -10,6 +10,7 @@ import { DomainObserver } from '../reconciler/domain-observer.js';
 import { ensureDomains, ensurePool, systemsWithoutDomain } from './lab-provisioner.js';
 import { StorageReconciler } from '../reconciler/storage-reconciler.js';
 import { SystemReconciler } from '../reconciler/system-reconciler.js';
+import { DefinitionReconciler } from '../reconciler/definition-reconciler.js';
 import { claimReconcilerCheckpoints } from '../reconciler/reconciler-checkpoints.js';
 import type { LoopHealth } from '../health/loop-health.js';
 import { DomainLocks } from '../reconciler/domain-locks.js';
@@ -33,6 +34,7 @@ export class LabRuntime {
   private readonly connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
   private observer: DomainObserver | undefined;
   private reconciler: SystemReconciler | undefined;
+  private definitions: DefinitionReconciler | undefined;
   private storage: StorageReconciler | undefined;
   private adoption: AdoptionWatcher | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -120,18 +122,29 @@ export class LabRuntime {
     this.reconciled = await this.settleOwnership(this.systems, defined);
     if (this.closed) return;
     const systems = () => this.reconciled;
+    const locks = new DomainLocks();
+    const definitions = new DefinitionReconciler(this.store, this.connections, locks, this.health, this.log, {
+      httpBootImages: this.config.libvirt.pool !== undefined,
+    });
+    this.definitions = definitions;
     this.observer = new DomainObserver(this.store, this.connections, systems, {
       resyncIntervalMs: this.options.resyncIntervalMs,
       health: this.health,
+      onObserved: (system) => void definitions.reconcile(system),
     });
     await this.observer.start();
     if (this.closed) return;
     const caFile = this.config.lab.virtualMedia?.caFile;
-    const locks = new DomainLocks();
-    this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, this.health, locks, {
-      dir: this.config.libvirt.pool?.path,
-      ...(caFile !== undefined && { caFile }),
-    });
+    this.reconciler = new SystemReconciler(
+      this.store,
+      this.connections,
+      systems,
+      this.log,
+      this.health,
+      locks,
+      definitions,
+      { dir: this.config.libvirt.pool?.path, ...(caFile !== undefined && { caFile }) },
+    );
     this.reconciler.start();
     // The systems as they are now: one adopted later has no emulated storage for it to look after.
     this.storage = new StorageReconciler(this.store, this.connections, this.reconciled, this.log, this.health, locks, {
@@ -228,6 +241,7 @@ export class LabRuntime {
     await this.storage?.stop();
     await this.reconciler?.stop();
     await this.observer?.stop();
+    await this.definitions?.stop();
     await this.connections.closeAll();
   }
 }

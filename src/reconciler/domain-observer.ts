@@ -20,6 +20,8 @@ export interface DomainObserverOptions {
   readonly resyncIntervalMs: number;
   /** Where a system that cannot be observed is reported (once when it starts failing, once when it recovers). */
   readonly health: LoopHealth;
+  /** Told of each system whose domain it has just seen, to compare what else the log wants of it. */
+  readonly onObserved?: (system: LabSystem) => void;
 }
 
 /**
@@ -118,6 +120,7 @@ export class DomainObserver {
       // A machine still starting is recorded once it runs: libvirt's event for that brings a resync.
       if (!isSettling(state)) this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state) });
       this.options.health.succeeded(name);
+      this.options.onObserved?.(system);
     } catch (err) {
       if (err instanceof LibvirtConnectionError)
         this.record(system, { type: 'ObserveHostUnreachable', reason: err.message });
