@@ -86,8 +86,12 @@ export class DefinitionReconciler {
     try {
       const { state } = loadState(this.store, stream, systemDecider);
       // No domain to change, or no daemon to ask: the system's Status says so, and the observer's
-      // resync once it is back starts a round.
-      if (state.domainMissing || state.hostUnreachable || state.ownedElsewhere !== undefined) {
+      // resync once it is back starts a round. Nothing wanted of it (no client has set a part):
+      // libvirt is not even asked.
+      const unreachable = state.domainMissing || state.hostUnreachable || state.ownedElsewhere !== undefined;
+      const nothingWanted = Object.keys(wantedDefinition(state, this.options)).length === 0;
+      if (unreachable || nothingWanted) {
+        if (nothingWanted) rounds.left = {};
         rounds.failures = 0;
         return this.health.succeeded(name);
       }
