@@ -71,7 +71,8 @@ export function changedPart(before: WantedDefinition, after: WantedDefinition, p
 /** The wanted parts that the definition in `xml` does not have, compared part by part. */
 export function definitionDrift(xml: string, wanted: WantedDefinition): DefinitionPart[] {
   const description = readDomainXml(xml);
-  // What the definition has, read as a wanted definition is written (per-device boot orders are none of the emulator's).
+  // What the definition has, in the wanted definition's terms; a per-device boot order is never
+  // the emulator's, so a definition with one has no boot order it could want.
   const actual: WantedDefinition = {
     ...(description.perDeviceBoot.length === 0 && { bootOrder: description.bootDevices }),
     firmware: description.firmware,
