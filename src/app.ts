@@ -9,7 +9,7 @@ import { EMULATOR_VERSION } from './version.js';
 import { ensureServiceCreated } from './service-identity.js';
 import { labSystems } from './lab/lab-systems.js';
 import { registerSystems } from './lab/register-systems.js';
-import { LabRuntime } from './reconciler/lab-runtime.js';
+import { LabRuntime } from './lab/lab-runtime.js';
 import { claimReconcilerCheckpoints } from './reconciler/reconciler-checkpoints.js';
 import { registerResetRoute } from './redfish/systems/reset-route.js';
 import { registerSystemPatchRoute } from './redfish/systems/system-patch-route.js';

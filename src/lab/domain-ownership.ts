@@ -1,7 +1,7 @@
 import type { LibvirtClient } from '../libvirt/client.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { readOwner, withOwner } from '../libvirt/xml/owner-metadata.js';
-import { missing } from '../reconciler/lab-provisioner.js';
+import { missing } from '../libvirt/errors.js';
 
 /** What a store does with a domain, given the owner its metadata names. */
 export type Ownership =

@@ -33,6 +33,16 @@ export class LibvirtError extends Error {
   }
 }
 
+/** The lookup's result, or undefined when libvirt says the object is not there. */
+export async function missing<T>(lookup: Promise<T>, isMissing: (e: LibvirtError) => boolean): Promise<T | undefined> {
+  try {
+    return await lookup;
+  } catch (err) {
+    if (err instanceof LibvirtError && isMissing(err)) return undefined;
+    throw err;
+  }
+}
+
 /**
  * The connection itself failed: the daemon is not there, refused us, went away, or sent bytes
  * that are not libvirt RPC. The message says which endpoint and what to do about it.

@@ -4,12 +4,11 @@ import { WrongExpectedVersionError } from '../eventstore/conflict.js';
 import { systemDecider, type SystemCommand } from '../domain/system/system-decider.js';
 import { systemStream, type ObservedDisk } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
-import { LibvirtConnectionError, LibvirtError } from '../libvirt/errors.js';
+import { LibvirtConnectionError, LibvirtError, missing } from '../libvirt/errors.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { readDomainXml, type DomainDisk } from '../libvirt/xml/domain-xml.js';
 import type { LibvirtClient } from '../libvirt/client.js';
 import type { DomainHandle } from '../libvirt/structs.js';
-import { missing } from './lab-provisioner.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { isSettling, powerStateOf } from './power-state.js';
 import { backingVolumeOwner } from '../domain/storage/backing-volume-name.js';
@@ -21,6 +20,8 @@ export interface DomainObserverOptions {
   readonly resyncIntervalMs: number;
   /** Where a system that cannot be observed is reported (once when it starts failing, once when it recovers). */
   readonly health: LoopHealth;
+  /** Told of each system whose domain it has just seen, to compare what else the log wants of it. */
+  readonly onObserved?: (system: LabSystem) => void;
 }
 
 /**
@@ -119,6 +120,7 @@ export class DomainObserver {
       // A machine still starting is recorded once it runs: libvirt's event for that brings a resync.
       if (!isSettling(state)) this.record(system, { type: 'ObservePowerState', powerState: powerStateOf(state) });
       this.options.health.succeeded(name);
+      this.options.onObserved?.(system);
     } catch (err) {
       if (err instanceof LibvirtConnectionError)
         this.record(system, { type: 'ObserveHostUnreachable', reason: err.message });

@@ -19,7 +19,7 @@ import type { LibvirtConnections } from '../libvirt/connections.js';
 import type { LibvirtClient } from '../libvirt/client.js';
 import type { PoolHandle } from '../libvirt/structs.js';
 import type { LabSystem } from '../lab/lab-systems.js';
-import { missing } from './lab-provisioner.js';
+import { missing } from '../libvirt/errors.js';
 import { STORAGE_RECONCILER } from './reconciler-checkpoints.js';
 import type { LoopHealth } from '../health/loop-health.js';
 import type { DomainLocks } from './domain-locks.js';

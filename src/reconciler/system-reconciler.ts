@@ -5,20 +5,12 @@ import { followLog, type LogFollower } from '../eventstore/follow-log.js';
 import { systemDecider } from '../domain/system/system-decider.js';
 import {
   systemStream,
-  type BootMode,
-  type BootModeChanged,
   type BootOverride,
   type ResetRequested,
   type VirtualMediaEjectRequested,
   type VirtualMediaInsertRequested,
 } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
-import { DomainXmlFlag } from '../libvirt/constants.js';
-import { withBootOrder } from '../libvirt/xml/boot-order.js';
-import { withSettings } from '../libvirt/xml/settings-metadata.js';
-import { withFirmware } from '../libvirt/xml/firmware.js';
-import { readDomainXml } from '../libvirt/xml/domain-xml.js';
-import type { BootDevice } from '../libvirt/xml/domain-xml.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { applyReset } from './reset-actions.js';
 import { mediaFile, mediaPasswordKey, setMedia } from './media-actions.js';
@@ -30,17 +22,17 @@ import { SYSTEM_RECONCILER } from './reconciler-checkpoints.js';
 import type { LoopHealth } from '../health/loop-health.js';
 import type { DomainLocks } from './domain-locks.js';
 import { resourceOfStream } from '../health/loop-status.js';
+import type { DefinitionReconciler } from './definition-reconciler.js';
+import { bootsHttpImage } from './domain-definition.js';
 
-/** The boot order a domain should have for an override: its target first, then disk and network. */
-export function bootOrderFor(override: BootOverride): BootDevice[] {
-  const usual: BootDevice[] = ['hd', 'network'];
-  if (override.enabled === 'Disabled' || override.target === 'None') return usual;
-  // UefiHttp without an image: the firmware boots over the network (DHCP hands it the URL).
-  const first = ({ Pxe: 'network', Hdd: 'hd', Cd: 'cdrom', Floppy: 'fd', UefiHttp: 'network' } as const)[
-    override.target
-  ];
-  return [first, ...usual.filter((d) => d !== first)];
-}
+/** The events that change what a system wants of its domain's definition. */
+const DEFINITION_EVENTS = [
+  'BootOverrideChanged',
+  'BootOverrideConsumed',
+  'BootModeChanged',
+  'BiosSettingsApplied',
+  'BiosReset',
+];
 
 /** How often the fetch of a virtual media image records how far it has got: a long fetch says so, a short one says nothing. */
 const PROGRESS_EVERY_MS = 2000;
@@ -53,9 +45,10 @@ export interface VirtualMediaSettings {
 
 /**
  * Carries out what clients ask of systems, on libvirt and in log order: resets (recording each
- * outcome) and boot overrides (the domain's persistent boot order, put back once a one-time
- * override has been used). Its place in the log is a checkpoint, so a request acknowledged just
- * before the emulator stopped is carried out when it starts again rather than left pending.
+ * outcome), virtual media, the UEFI HTTP boot image; on the events that change the domain's
+ * definition (boot order, boot mode, BIOS settings), a round of the DefinitionReconciler. Its
+ * place in the log is a checkpoint, so a request acknowledged just before the emulator stopped
+ * is carried out when it starts again rather than left pending.
  */
 export class SystemReconciler {
   private follower: LogFollower | undefined;
@@ -69,6 +62,8 @@ export class SystemReconciler {
     private readonly health: LoopHealth,
     /** Shared with the storage reconciler: one change at a time to a domain's definition. */
     private readonly locks: DomainLocks,
+    /** Keeps the boot order, firmware and BIOS settings in the domain's definition. */
+    private readonly definitions: DefinitionReconciler,
     private readonly media: VirtualMediaSettings = {},
   ) {}
 
@@ -88,16 +83,13 @@ export class SystemReconciler {
     const system = this.systems().find((s) => systemStream(s.id) === event.streamId);
     if (system && event.type === 'ResetRequested')
       await this.reset(system, event as RecordedEvent<ResetRequested['data']>);
-    if (system && event.type === 'BootOverrideChanged') await this.setBootOrder(system, event.data as BootOverride);
+    if (system && event.type === 'BootOverrideChanged') await this.setHttpBoot(system, event.data as BootOverride);
     if (system && event.type === 'BootOverrideConsumed')
-      await this.setBootOrder(system, { ...(event.data as BootOverride), enabled: 'Disabled' });
+      await this.setHttpBoot(system, { ...(event.data as BootOverride), enabled: 'Disabled' });
     if (system && event.type === 'VirtualMediaInsertRequested')
       await this.insertMedia(system, event as RecordedEvent<VirtualMediaInsertRequested['data']>);
     if (system && event.type === 'VirtualMediaEjectRequested') await this.ejectMedia(system, event);
-    if (system && (event.type === 'BiosSettingsApplied' || event.type === 'BiosReset'))
-      await this.keepBiosInDomain(system, event.streamId);
-    if (system && event.type === 'BootModeChanged')
-      await this.setFirmware(system, (event.data as BootModeChanged['data']).mode);
+    if (system && DEFINITION_EVENTS.includes(event.type)) await this.definitions.reconcile(system);
     this.store.saveCheckpoint(SYSTEM_RECONCILER, event.position);
   }
 
@@ -171,61 +163,31 @@ export class SystemReconciler {
     });
   }
 
-  /** The BIOS settings in effect travel with the domain, in its metadata. */
-  private async keepBiosInDomain(system: LabSystem, streamId: string): Promise<void> {
-    try {
-      const { state } = loadState(this.store, streamId, systemDecider);
-      const client = await this.connections.get(system.libvirtUri);
-      await this.locks.exclusive(system, async () => {
-        const domain = await client.domainLookupByName(system.domainName);
-        const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
-        await client.domainDefineXml(withSettings(xml, { ...readDomainXml(xml).settings, biosAttributes: state.bios }));
-      });
-    } catch (err) {
-      this.log(`BIOS settings of ${system.id}: ${(err as Error).message}`);
-    }
-  }
-
-  /** The firmware the next boot uses, in the persistent definition; a running machine keeps its own until then. */
-  private async setFirmware(system: LabSystem, mode: BootMode): Promise<void> {
-    try {
-      const client = await this.connections.get(system.libvirtUri);
-      await this.locks.exclusive(system, async () => {
-        const domain = await client.domainLookupByName(system.domainName);
-        const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
-        await client.domainDefineXml(withFirmware(xml, mode === 'UEFI' ? 'UEFI' : 'BIOS'));
-      });
-    } catch (err) {
-      this.log(`boot mode of ${system.id}: ${(err as Error).message}`);
-    }
-  }
-
   /**
-   * Rewrites the persistent definition; a running domain keeps the order it booted with. UefiHttp
-   * with an HttpBootUri fetches the image and boots its own drive first; any other override
-   * removes that drive.
+   * UefiHttp with an HttpBootUri fetches the image and boots its own drive first; any other
+   * override removes that drive. The boot order otherwise is the definition's, kept by the
+   * DefinitionReconciler.
    */
-  private async setBootOrder(system: LabSystem, override: BootOverride): Promise<void> {
+  private async setHttpBoot(system: LabSystem, override: BootOverride): Promise<void> {
     try {
       const client = await this.connections.get(system.libvirtUri);
       const domain = await client.domainLookupByName(system.domainName);
-      const uri = override.enabled !== 'Disabled' && override.target === 'UefiHttp' ? override.httpBootUri : undefined;
-      if (uri !== undefined && this.media.dir) {
-        const file = httpBootFile(this.media.dir, system.id);
+      const dir = this.media.dir;
+      if (dir && bootsHttpImage(override, true)) {
+        const file = httpBootFile(dir, system.id);
         const { state } = loadState(this.store, systemStream(system.id), systemDecider);
         const labCa = this.media.caFile ? [await readFile(this.media.caFile, 'utf8')] : [];
-        await downloadImage(uri, file, { verify: state.registration?.mediaVerifyCertificate ?? false, ca: labCa });
+        await downloadImage(override.httpBootUri!, file, {
+          verify: state.registration?.mediaVerifyCertificate ?? false,
+          ca: labCa,
+        });
         await this.locks.exclusive(system, () => setHttpBootImage(client, domain, file));
         return;
       }
-      await this.locks.exclusive(system, async () => {
-        await setHttpBootImage(client, domain, undefined);
-        const xml = await client.domainGetXml(domain, DomainXmlFlag.Inactive);
-        await client.domainDefineXml(withBootOrder(xml, bootOrderFor(override)));
-      });
-      if (this.media.dir) await rm(httpBootFile(this.media.dir, system.id), { force: true });
+      await this.locks.exclusive(system, () => setHttpBootImage(client, domain, undefined));
+      if (dir) await rm(httpBootFile(dir, system.id), { force: true });
     } catch (err) {
-      this.log(`boot order of ${system.id}: ${(err as Error).message}`);
+      this.log(`HTTP boot image of ${system.id}: ${(err as Error).message}`);
     }
   }
 

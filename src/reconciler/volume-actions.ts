@@ -4,8 +4,7 @@ import type { DomainHandle, PoolHandle, VolumeHandle } from '../libvirt/structs.
 import { diskDeviceXml, scsiControllerXml, type DiskBus } from '../libvirt/xml/device-xml.js';
 import { readDomainXml, type DomainDescription, type DomainDisk } from '../libvirt/xml/domain-xml.js';
 import { volumeXml } from '../libvirt/xml/storage-xml.js';
-import { missing } from './lab-provisioner.js';
-import { LibvirtError } from '../libvirt/errors.js';
+import { LibvirtError, missing } from '../libvirt/errors.js';
 import { basename } from 'node:path';
 import { volumeSlot, type VolumeSlot } from './volume-slot.js';
 

@@ -16,7 +16,7 @@ import { readConfiguredAccounts, recordConfiguredAccounts } from '../redfish/aut
 import { labSystems } from '../lab/lab-systems.js';
 import { registerSystems } from '../lab/register-systems.js';
 import { startMockupLab } from '../mockup/mockup-lab.js';
-import { LabRuntime } from '../reconciler/lab-runtime.js';
+import { LabRuntime } from '../lab/lab-runtime.js';
 import { ExplainedError } from '../explained-error.js';
 import { CLIENT_COMMANDS, clientAggregateOf } from './client-commands.js';
 import { compareViews, type ViewDifference } from './compare-views.js';

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { DomainState, DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
-import { rootDiskVolumeName } from '../../src/reconciler/lab-provisioner.js';
+import { rootDiskVolumeName } from '../../src/lab/lab-provisioner.js';
 import { ADMIN_BASIC } from '../support/redfish-client.js';
 import { removeLabByName } from '../support/libvirt.js';
 import { startEmulatorProcess, stopEmulatorProcess, type EmulatorProcess } from '../support/emulator-process.js';

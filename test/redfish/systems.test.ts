@@ -19,7 +19,7 @@ import { diskDeviceXml } from '../../src/libvirt/xml/device-xml.js';
 import { volumeXml } from '../../src/libvirt/xml/storage-xml.js';
 import { testConfig } from '../support/config.js';
 import { BIOS_ATTRIBUTES } from '../../src/domain/system/bios-attributes.js';
-import { macFor } from '../../src/reconciler/lab-provisioner.js';
+import { macFor } from '../../src/lab/lab-provisioner.js';
 import { mediaFile } from '../../src/reconciler/media-actions.js';
 import { uniqueName, tearDownLab } from '../support/libvirt.js';
 import { acceptedPosition } from '../support/accepted-position.js';

@@ -200,6 +200,10 @@ export interface SystemState {
   readonly pendingBios: Readonly<Record<string, BiosValue>>;
   /** The boot mode a client chose; until one does, the domain's firmware says. */
   readonly bootModeChosen?: BootMode;
+  /** A client has set the boot override: the domain's boot order is the emulator's to keep from then on (its own until then). */
+  readonly bootOrderSet?: true;
+  /** BIOS settings have been applied or reset: the domain's metadata keeps those in effect from then on. */
+  readonly biosSet?: true;
   /** SecureBootEnable (what the next boot uses) and what the current boot had. */
   readonly secureBoot: { readonly enabled: boolean; readonly currentBoot: boolean };
   /** The last reset libvirt failed, until a reset succeeds or the machine gets where it was to go. */
@@ -515,7 +519,7 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'HostReachableObserved':
         return { ...state, hostUnreachable: false };
       case 'BootOverrideChanged':
-        return { ...state, bootOverride: event.data };
+        return { ...state, bootOverride: event.data, bootOrderSet: true };
       case 'BootOverrideConsumed':
         return { ...state, bootOverride: { ...state.bootOverride, enabled: 'Disabled' } };
       case 'VirtualMediaInsertRequested':
@@ -543,9 +547,9 @@ export const systemDecider: Decider<SystemCommand, SystemEvent, SystemState> = {
       case 'BiosSettingsRequested':
         return { ...state, pendingBios: event.data.attributes };
       case 'BiosSettingsApplied':
-        return { ...state, bios: { ...state.bios, ...event.data.attributes }, pendingBios: {} };
+        return { ...state, bios: { ...state.bios, ...event.data.attributes }, pendingBios: {}, biosSet: true };
       case 'BiosReset':
-        return { ...state, bios: BIOS_DEFAULTS, pendingBios: {} };
+        return { ...state, bios: BIOS_DEFAULTS, pendingBios: {}, biosSet: true };
       case 'BootModeChanged':
         return { ...state, bootModeChosen: event.data.mode };
       case 'SecureBootChanged':

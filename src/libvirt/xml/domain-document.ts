@@ -57,3 +57,11 @@ export function removeChildren(parents: readonly XmlNode[], name: string): void 
 export function elementChildren(node: XmlNode | undefined, name: string): XmlNode[] {
   return children(node, name).filter((c): c is XmlNode => typeof c === 'object' && c !== null);
 }
+
+/**
+ * The XML as the edits build it: the same definition laid out by libvirt and by an edit compares
+ * equal, so an edit that changed nothing is seen as such.
+ */
+export function normalDomainXml(xml: string): string {
+  return buildDomainDocument(parseDomainDocument(xml).document);
+}

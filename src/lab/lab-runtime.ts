@@ -1,26 +1,27 @@
 import type { EmulatorConfig } from '../config/config.js';
 import type { EventStore } from '../eventstore/event-store.js';
 import { LibvirtConnections } from '../libvirt/connections.js';
-import type { LabSystem } from '../lab/lab-systems.js';
-import { AdoptionWatcher } from '../lab/adoption-watcher.js';
-import { rememberedSystems } from '../lab/remembered-systems.js';
-import { registerSystems } from '../lab/register-systems.js';
-import { rebuildSecondsOf } from '../lab/lab-storage.js';
-import { DomainObserver } from './domain-observer.js';
+import type { LabSystem } from './lab-systems.js';
+import { AdoptionWatcher } from './adoption-watcher.js';
+import { rememberedSystems } from './remembered-systems.js';
+import { registerSystems } from './register-systems.js';
+import { rebuildSecondsOf } from './lab-storage.js';
+import { DomainObserver } from '../reconciler/domain-observer.js';
 import { ensureDomains, ensurePool, systemsWithoutDomain } from './lab-provisioner.js';
-import { StorageReconciler } from './storage-reconciler.js';
-import { SystemReconciler } from './system-reconciler.js';
-import { claimReconcilerCheckpoints } from './reconciler-checkpoints.js';
+import { StorageReconciler } from '../reconciler/storage-reconciler.js';
+import { SystemReconciler } from '../reconciler/system-reconciler.js';
+import { DefinitionReconciler } from '../reconciler/definition-reconciler.js';
+import { claimReconcilerCheckpoints } from '../reconciler/reconciler-checkpoints.js';
 import type { LoopHealth } from '../health/loop-health.js';
-import { DomainLocks } from './domain-locks.js';
-
-/** The start's name on /healthz while it fails. */
-const LAB_START = 'lab start';
-import { settleDomainOwnership, type Ownership } from '../lab/domain-ownership.js';
+import { DomainLocks } from '../reconciler/domain-locks.js';
+import { settleDomainOwnership, type Ownership } from './domain-ownership.js';
 import { serviceUuid } from '../service-identity.js';
 import { executeCommand } from '../eventstore/execute-command.js';
 import { systemDecider, type SystemCommand } from '../domain/system/system-decider.js';
 import { systemStream } from '../domain/system/system-events.js';
+
+/** The start's name on /healthz while it fails. */
+const LAB_START = 'lab start';
 
 /**
  * The lab's side of the emulator: makes libvirt hold what the config describes (pool, domains
@@ -33,6 +34,7 @@ export class LabRuntime {
   private readonly connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
   private observer: DomainObserver | undefined;
   private reconciler: SystemReconciler | undefined;
+  private definitions: DefinitionReconciler | undefined;
   private storage: StorageReconciler | undefined;
   private adoption: AdoptionWatcher | undefined;
   private retry: NodeJS.Timeout | undefined;
@@ -120,18 +122,29 @@ export class LabRuntime {
     this.reconciled = await this.settleOwnership(this.systems, defined);
     if (this.closed) return;
     const systems = () => this.reconciled;
+    const locks = new DomainLocks();
+    const definitions = new DefinitionReconciler(this.store, this.connections, locks, this.health, this.log, {
+      httpBootImages: this.config.libvirt.pool !== undefined,
+    });
+    this.definitions = definitions;
     this.observer = new DomainObserver(this.store, this.connections, systems, {
       resyncIntervalMs: this.options.resyncIntervalMs,
       health: this.health,
+      onObserved: (system) => void definitions.reconcile(system),
     });
     await this.observer.start();
     if (this.closed) return;
     const caFile = this.config.lab.virtualMedia?.caFile;
-    const locks = new DomainLocks();
-    this.reconciler = new SystemReconciler(this.store, this.connections, systems, this.log, this.health, locks, {
-      dir: this.config.libvirt.pool?.path,
-      ...(caFile !== undefined && { caFile }),
-    });
+    this.reconciler = new SystemReconciler(
+      this.store,
+      this.connections,
+      systems,
+      this.log,
+      this.health,
+      locks,
+      definitions,
+      { dir: this.config.libvirt.pool?.path, ...(caFile !== undefined && { caFile }) },
+    );
     this.reconciler.start();
     // The systems as they are now: one adopted later has no emulated storage for it to look after.
     this.storage = new StorageReconciler(this.store, this.connections, this.reconciled, this.log, this.health, locks, {
@@ -228,6 +241,7 @@ export class LabRuntime {
     await this.storage?.stop();
     await this.reconciler?.stop();
     await this.observer?.stop();
+    await this.definitions?.stop();
     await this.connections.closeAll();
   }
 }

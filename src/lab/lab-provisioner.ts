@@ -1,26 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { LibvirtConnections } from '../libvirt/connections.js';
-import { LibvirtError } from '../libvirt/errors.js';
+import { missing } from '../libvirt/errors.js';
 import { StoragePoolState } from '../libvirt/constants.js';
 import { demoDomainXml } from '../libvirt/xml/demo-domain-xml.js';
 import { dirPoolXml, volumeXml } from '../libvirt/xml/storage-xml.js';
 import type { LibvirtClient } from '../libvirt/client.js';
-import type { LabSystem } from '../lab/lab-systems.js';
+import type { LabSystem } from './lab-systems.js';
 
 /** A stable, locally administered MAC for a system, so a re-created lab keeps its addresses. */
 export function macFor(systemId: string): string {
   const bytes = createHash('sha256').update(systemId).digest().subarray(0, 3);
   return ['52', '54', '00', ...[...bytes].map((b) => b.toString(16).padStart(2, '0'))].join(':');
-}
-
-/** The lookup's result, or undefined when libvirt says the object is not there. */
-export async function missing<T>(lookup: Promise<T>, isMissing: (e: LibvirtError) => boolean): Promise<T | undefined> {
-  try {
-    return await lookup;
-  } catch (err) {
-    if (err instanceof LibvirtError && isMissing(err)) return undefined;
-    throw err;
-  }
 }
 
 /** The storage pool the lab's volumes live in: defined, built and started when it is not. True when it defined it. */
