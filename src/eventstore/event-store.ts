@@ -5,6 +5,7 @@ import type { AppendRequest, AppendResult, EventMeta, RecordedEvent } from './ev
 import { NO_VIEWS, type InlineViews, type Projector, type ViewWriter } from './projector.js';
 import { CommitNotifier } from './commit-notifier.js';
 import { OtherWriters } from './other-writers.js';
+import { StoreFacts } from './store-facts.js';
 import { EVENT_UPCASTERS, type EventReading, type Upcasters } from './upcasters.js';
 
 /**
@@ -78,6 +79,7 @@ export class EventStore {
    */
   private readonly streamVersions = new Map<string, number>();
   private readonly otherWriters: OtherWriters;
+  private readonly facts: StoreFacts;
   private readonly appendInTransaction: (requests: readonly AppendRequest[]) => AppendResult[];
 
   constructor(
@@ -107,6 +109,7 @@ export class EventStore {
       .raw();
     this.selectLastPosition = db.prepare('SELECT max(position) AS position FROM events');
     this.otherWriters = new OtherWriters(db);
+    this.facts = new StoreFacts(db);
     const transaction = db.transaction((requests: readonly AppendRequest[]) => {
       // The write lock is held from here: what other connections committed is now all there is.
       if (this.otherWriters.committed()) {
@@ -222,26 +225,12 @@ export class EventStore {
 
   /** Where a named consumer of the log (a reconciler) got to; undefined if it never ran. */
   checkpoint(name: string): number | undefined {
-    const value = this.fact(`checkpoint:${name}`);
+    const value = this.facts.get(`checkpoint:${name}`);
     return value === undefined ? undefined : Number(value);
   }
 
   saveCheckpoint(name: string, position: number): void {
-    this.putFact(`checkpoint:${name}`, String(position));
-  }
-
-  /** store_facts: small facts about the store, beside the log and never part of it. */
-  private fact(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM store_facts WHERE key = ?').get(key) as { value: string } | undefined)
-      ?.value;
-  }
-
-  private putFact(key: string, value: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO store_facts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, value);
+    this.facts.put(`checkpoint:${name}`, String(position));
   }
 
   /**
@@ -249,15 +238,15 @@ export class EventStore {
    * wants): kept beside it, not exported, not replayed, forgotten once used.
    */
   secret(key: string): string | undefined {
-    return this.fact(`secret:${key}`);
+    return this.facts.get(`secret:${key}`);
   }
 
   saveSecret(key: string, value: string): void {
-    this.putFact(`secret:${key}`, value);
+    this.facts.put(`secret:${key}`, value);
   }
 
   forgetSecret(key: string): void {
-    this.db.prepare('DELETE FROM store_facts WHERE key = ?').run(`secret:${key}`);
+    this.facts.delete(`secret:${key}`);
   }
 
   /** The position of the newest event (0 for an empty log). */

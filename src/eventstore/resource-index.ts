@@ -2,6 +2,7 @@ import type { SqliteDatabase } from './database.js';
 import type { RecordedEvent } from './event.js';
 import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-store.js';
 import type { EventReading } from './upcasters.js';
+import { StoreFacts } from './store-facts.js';
 
 /** The resources an event is about besides its stream and its subject. */
 export type RelatedResources = (event: RecordedEvent) => readonly string[];
@@ -26,22 +27,19 @@ export async function catchUpResourceIndex(
   version: number,
   reading: EventReading,
 ): Promise<void> {
-  const fact = db.prepare('SELECT value FROM store_facts WHERE key = ?').pluck();
-  const record = db.prepare(
-    'INSERT INTO store_facts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-  );
-  if (fact.get(VERSION) !== String(version)) {
+  const facts = new StoreFacts(db);
+  if (facts.get(VERSION) !== String(version)) {
     // `related` has changed since the index was made (or none was): it is made again from the
     // start, checked again inside the transaction so that two readers reset it once.
     db.transaction(() => {
-      if (fact.get(VERSION) === String(version)) return;
+      if (facts.get(VERSION) === String(version)) return;
       db.prepare('DELETE FROM event_resources').run();
-      record.run(THROUGH, '0');
-      record.run(VERSION, String(version));
+      facts.put(THROUGH, '0');
+      facts.put(VERSION, String(version));
     }).immediate();
   }
   const last = db.prepare('SELECT max(position) FROM events').pluck();
-  if (Number(fact.get(THROUGH) ?? 0) >= Number(last.get() ?? 0)) return;
+  if (Number(facts.get(THROUGH) ?? 0) >= Number(last.get() ?? 0)) return;
   const after = db
     .prepare<[number, number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
@@ -49,14 +47,14 @@ export async function catchUpResourceIndex(
     .raw();
   const insert = db.prepare('INSERT OR IGNORE INTO event_resources (resource, position) VALUES (?, ?)');
   const batch = db.transaction((): boolean => {
-    const rows = after.all(Number(fact.get(THROUGH) ?? 0), BATCH);
+    const rows = after.all(Number(facts.get(THROUGH) ?? 0), BATCH);
     for (const row of rows) {
       const event = eventFromRow(row, reading);
       for (const resource of new Set(related(event))) {
         if (resource !== event.streamId && resource !== event.subject) insert.run(resource, event.position);
       }
     }
-    if (rows.length > 0) record.run(THROUGH, String(rows.at(-1)![0]));
+    if (rows.length > 0) facts.put(THROUGH, String(rows.at(-1)![0]));
     return rows.length === BATCH;
   });
   while (batch.immediate()) await new Promise((resolve) => setImmediate(resolve));

@@ -8,6 +8,7 @@ import type { FirmwareUpdateRequested } from '../domain/firmware/firmware-events
 import { versionOfImage } from '../domain/firmware/image-version.js';
 import { fetchImage, ImageFetchError } from './firmware-image.js';
 import { FIRMWARE_FETCHER } from './reconciler-checkpoints.js';
+import { LogCheckpoint } from './log-checkpoint.js';
 import type { LoopHealth } from '../health/loop-health.js';
 
 export interface ImageCredentials {
@@ -25,6 +26,7 @@ export interface ImageCredentials {
  */
 export class FirmwareFetcher {
   private follower: LogFollower | undefined;
+  private checkpoint: LogCheckpoint | undefined;
   private readonly credentials = new Map<string, ImageCredentials>();
   private readonly ca: string | undefined;
   /** Stops a fetch under way when the emulator stops: it is fetched again at the next start. */
@@ -54,11 +56,12 @@ export class FirmwareFetcher {
   }
 
   start(): void {
-    const after = this.store.checkpoint(FIRMWARE_FETCHER) ?? 0;
+    const checkpoint = new LogCheckpoint(this.store, FIRMWARE_FETCHER);
+    this.checkpoint = checkpoint;
     this.follower = followLog(this.store, {
       name: 'firmware fetcher',
-      afterPosition: after,
-      handler: (event) => this.handle(event),
+      afterPosition: checkpoint.position,
+      handler: (event) => this.handle(event, checkpoint),
       health: this.health,
       // A fetch's failure holds back that system's update; a checkpoint's is the service's.
       resourceOf: (event) => (event.type === 'FirmwareUpdateRequested' ? event.streamId : undefined),
@@ -68,12 +71,13 @@ export class FirmwareFetcher {
   async close(): Promise<void> {
     this.stopping.abort();
     await this.follower?.close();
+    this.checkpoint?.stop();
   }
 
-  private async handle(event: RecordedEvent): Promise<void> {
-    if (event.type === 'FirmwareUpdateRequested')
-      await this.fetch(event as RecordedEvent<FirmwareUpdateRequested['data']>);
-    this.store.saveCheckpoint(FIRMWARE_FETCHER, event.position);
+  private async handle(event: RecordedEvent, checkpoint: LogCheckpoint): Promise<void> {
+    if (event.type !== 'FirmwareUpdateRequested') return checkpoint.passed(event.position);
+    await this.fetch(event as RecordedEvent<FirmwareUpdateRequested['data']>);
+    checkpoint.acted(event.position);
   }
 
   private async fetch(event: RecordedEvent<FirmwareUpdateRequested['data']>): Promise<void> {

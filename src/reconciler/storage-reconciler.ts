@@ -21,6 +21,7 @@ import type { PoolHandle } from '../libvirt/structs.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { missing } from '../libvirt/errors.js';
 import { STORAGE_RECONCILER } from './reconciler-checkpoints.js';
+import { LogCheckpoint } from './log-checkpoint.js';
 import type { LoopHealth } from '../health/loop-health.js';
 import type { DomainLocks } from './domain-locks.js';
 import { resourceOfStream } from '../health/loop-status.js';
@@ -72,6 +73,7 @@ export interface StorageReconcilerOptions {
  */
 export class StorageReconciler {
   private follower: LogFollower | undefined;
+  private checkpoint: LogCheckpoint | undefined;
   private timers: NodeJS.Timeout[] = [];
   /** One thing at a time: requests, drift checks and rebuild ticks never interleave. */
   private queue: Promise<void> = Promise.resolve();
@@ -96,11 +98,12 @@ export class StorageReconciler {
 
   start(): void {
     // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
-    const after = this.store.checkpoint(STORAGE_RECONCILER) ?? 0;
+    const checkpoint = new LogCheckpoint(this.store, STORAGE_RECONCILER);
+    this.checkpoint = checkpoint;
     this.follower = followLog(this.store, {
       name: 'storage reconciler',
-      afterPosition: after,
-      handler: (event) => this.serially(() => this.handle(event)),
+      afterPosition: checkpoint.position,
+      handler: (event) => this.serially(() => this.handle(event, checkpoint)),
       health: this.health,
       resourceOf: (event) => resourceOfStream(event.streamId),
     });
@@ -120,25 +123,30 @@ export class StorageReconciler {
     return next;
   }
 
-  private async handle(event: RecordedEvent): Promise<void> {
+  private async handle(event: RecordedEvent, checkpoint: LogCheckpoint): Promise<void> {
     const storage = this.storageStreams.find((s) => s.stream === event.streamId);
+    let acted = false;
     if (
       storage &&
       REQUESTS.includes(event.type) &&
       (event.data as VolumeCreateRequested['data']).applyTime === 'Immediate'
     ) {
       await this.carryOut(storage.system, event.streamId, (event.data as VolumeCreateRequested['data']).taskId, event);
+      acted = true;
     }
     if (storage && event.type === 'PendingOperationsStarted') {
       for (const taskId of (event.data as PendingOperationsStarted['data']).taskIds)
         await this.carryOut(storage.system, event.streamId, taskId, event);
+      acted = true;
     }
     if (event.type === 'SystemBooted') {
       for (const { stream } of this.storageStreams.filter((s) => systemStream(s.system.id) === event.streamId)) {
         this.record(stream, event, { type: 'StartPendingOperations' });
+        acted = true;
       }
     }
-    this.store.saveCheckpoint(STORAGE_RECONCILER, event.position);
+    if (acted) checkpoint.acted(event.position);
+    else checkpoint.passed(event.position);
   }
 
   private record(stream: string, cause: RecordedEvent | undefined, command: StorageCommand): void {
@@ -310,5 +318,6 @@ export class StorageReconciler {
     for (const timer of this.timers) clearInterval(timer);
     await this.follower?.close();
     await this.queue;
+    this.checkpoint?.stop();
   }
 }

@@ -19,6 +19,7 @@ import { httpBootFile, setHttpBootImage } from './http-boot-actions.js';
 import { readFile, rm } from 'node:fs/promises';
 import { trustOf, verifiesCertificates } from '../domain/system/media-trust.js';
 import { SYSTEM_RECONCILER } from './reconciler-checkpoints.js';
+import { LogCheckpoint } from './log-checkpoint.js';
 import type { LoopHealth } from '../health/loop-health.js';
 import type { DomainLocks } from './domain-locks.js';
 import { resourceOfStream } from '../health/loop-status.js';
@@ -33,6 +34,14 @@ const DEFINITION_EVENTS = [
   'BiosSettingsApplied',
   'BiosReset',
 ];
+
+/** The event types this reconciler carries out on a lab system's domain; it passes over the others. */
+const CARRIED_OUT = new Set([
+  'ResetRequested',
+  'VirtualMediaInsertRequested',
+  'VirtualMediaEjectRequested',
+  ...DEFINITION_EVENTS,
+]);
 
 /** How often the fetch of a virtual media image records how far it has got: a long fetch says so, a short one says nothing. */
 const PROGRESS_EVERY_MS = 2000;
@@ -52,6 +61,7 @@ export interface VirtualMediaSettings {
  */
 export class SystemReconciler {
   private follower: LogFollower | undefined;
+  private checkpoint: LogCheckpoint | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -69,28 +79,31 @@ export class SystemReconciler {
 
   start(): void {
     // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
-    const after = this.store.checkpoint(SYSTEM_RECONCILER) ?? 0;
+    const checkpoint = new LogCheckpoint(this.store, SYSTEM_RECONCILER);
+    this.checkpoint = checkpoint;
     this.follower = followLog(this.store, {
       name: 'system reconciler',
-      afterPosition: after,
-      handler: (event) => this.handle(event),
+      afterPosition: checkpoint.position,
+      handler: (event) => this.handle(event, checkpoint),
       health: this.health,
       resourceOf: (event) => resourceOfStream(event.streamId),
     });
   }
 
-  private async handle(event: RecordedEvent): Promise<void> {
-    const system = this.systems().find((s) => systemStream(s.id) === event.streamId);
-    if (system && event.type === 'ResetRequested')
-      await this.reset(system, event as RecordedEvent<ResetRequested['data']>);
-    if (system && event.type === 'BootOverrideChanged') await this.setHttpBoot(system, event.data as BootOverride);
-    if (system && event.type === 'BootOverrideConsumed')
+  private async handle(event: RecordedEvent, checkpoint: LogCheckpoint): Promise<void> {
+    const system = CARRIED_OUT.has(event.type)
+      ? this.systems().find((s) => systemStream(s.id) === event.streamId)
+      : undefined;
+    if (!system) return checkpoint.passed(event.position);
+    if (event.type === 'ResetRequested') await this.reset(system, event as RecordedEvent<ResetRequested['data']>);
+    if (event.type === 'BootOverrideChanged') await this.setHttpBoot(system, event.data as BootOverride);
+    if (event.type === 'BootOverrideConsumed')
       await this.setHttpBoot(system, { ...(event.data as BootOverride), enabled: 'Disabled' });
-    if (system && event.type === 'VirtualMediaInsertRequested')
+    if (event.type === 'VirtualMediaInsertRequested')
       await this.insertMedia(system, event as RecordedEvent<VirtualMediaInsertRequested['data']>);
-    if (system && event.type === 'VirtualMediaEjectRequested') await this.ejectMedia(system, event);
-    if (system && DEFINITION_EVENTS.includes(event.type)) await this.definitions.reconcile(system);
-    this.store.saveCheckpoint(SYSTEM_RECONCILER, event.position);
+    if (event.type === 'VirtualMediaEjectRequested') await this.ejectMedia(system, event);
+    if (DEFINITION_EVENTS.includes(event.type)) await this.definitions.reconcile(system);
+    checkpoint.acted(event.position);
   }
 
   private async insertMedia(
@@ -211,5 +224,6 @@ export class SystemReconciler {
 
   async stop(): Promise<void> {
     await this.follower?.close();
+    this.checkpoint?.stop();
   }
 }

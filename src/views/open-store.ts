@@ -7,6 +7,10 @@ import type { Projector } from '../eventstore/projector.js';
 import { rebuildViews, type RebuildResult } from './rebuild.js';
 import { SqliteViews } from './sqlite-views.js';
 import type { Upcasters } from '../eventstore/upcasters.js';
+import { StoreFacts } from '../eventstore/store-facts.js';
+
+/** The store fact naming the projection version the views were built by. */
+const PROJECTION_VERSION_FACT = 'projection_version';
 
 export interface OpenStoreOptions {
   readonly file: string;
@@ -41,15 +45,14 @@ export function openEventStore(options: OpenStoreOptions): OpenedStore {
       clock: options.clock,
       upcasters: options.upcasters,
     });
-    const recorded = db.prepare("SELECT value FROM store_facts WHERE key = 'projection_version'").get() as
-      | { value: string }
-      | undefined;
-    if (recorded?.value === String(options.projectionVersion)) return { store };
+    const facts = new StoreFacts(db);
+    const recorded = facts.get(PROJECTION_VERSION_FACT);
+    if (recorded === String(options.projectionVersion)) return { store };
     const rebuilt =
-      recorded || store.lastPosition() > 0 ? rebuildViews(db, options.projectors, store.upcasters) : undefined;
-    db.prepare(
-      "INSERT INTO store_facts (key, value) VALUES ('projection_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ).run(String(options.projectionVersion));
+      recorded !== undefined || store.lastPosition() > 0
+        ? rebuildViews(db, options.projectors, store.upcasters)
+        : undefined;
+    facts.put(PROJECTION_VERSION_FACT, String(options.projectionVersion));
     return rebuilt ? { store, rebuilt } : { store };
   } catch (err) {
     db.close();

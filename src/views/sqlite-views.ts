@@ -21,8 +21,11 @@ const EXTERNAL_WRITE_CHECK_MS = 200;
  *
  * The writer reads through the same cache: it runs inside an append's transaction, and the store
  * invalidates this cache when that transaction starts after another connection's commit, so a
- * cached view is what the table holds. Only documents are parsed again, as they belong to the
- * projector that asked.
+ * cached view is what the table holds. A document handed to a projector is its own to change, so
+ * it is parsed from the stored text, except the one a committed transaction put: that object is
+ * kept and handed out instead, once, as nothing holds it any more (a projector that put it gave
+ * it back). Whatever happens to it then (changed and not put, or its transaction rolled back), the
+ * next reader parses the text again.
  */
 export class SqliteViews implements ViewReader, InlineViews {
   readonly writer: ViewWriter;
@@ -30,6 +33,10 @@ export class SqliteViews implements ViewReader, InlineViews {
   private readonly cache = new Map<string, StoredView | null>();
   /** Changes of the transaction in progress: a view, or null for a deleted one. */
   private readonly pending = new Map<string, StoredView | null>();
+  /** The documents the transaction in progress put, as objects: kept as `documents` once it commits. */
+  private readonly pendingDocuments = new Map<string, ViewDocument>();
+  /** Documents equal to their cached text, put by a committed transaction and not handed out since. */
+  private readonly documents = new Map<string, ViewDocument>();
   private readonly otherWriters: OtherWriters;
   private checkedAt = 0;
   private readonly flushPending: () => void;
@@ -52,10 +59,19 @@ export class SqliteViews implements ViewReader, InlineViews {
       }
     };
     const pending = this.pending;
+    const pendingDocuments = this.pendingDocuments;
+    const documents = this.documents;
     const current = (odataId: string): StoredView | null | undefined =>
       pending.has(odataId) ? pending.get(odataId) : this.committed(odataId);
     this.writer = {
       get(odataId: string): ViewDocument | undefined {
+        if (!pending.has(odataId)) {
+          const kept = documents.get(odataId);
+          if (kept) {
+            documents.delete(odataId);
+            return kept;
+          }
+        }
         const row = current(odataId);
         return row ? (JSON.parse(row.body) as ViewDocument) : undefined;
       },
@@ -68,9 +84,11 @@ export class SqliteViews implements ViewReader, InlineViews {
       put(document: ViewDocument, position: number, text?: string): void {
         const odataId = odataIdOf(document);
         pending.set(odataId, { odataId, body: text ?? JSON.stringify(document), position });
+        pendingDocuments.set(odataId, document);
       },
       delete(odataId: string): void {
         pending.set(odataId, null);
+        pendingDocuments.delete(odataId);
       },
     };
   }
@@ -78,7 +96,7 @@ export class SqliteViews implements ViewReader, InlineViews {
   get(odataId: string): StoredView | undefined {
     if (this.now() - this.checkedAt > EXTERNAL_WRITE_CHECK_MS) {
       this.checkedAt = this.now();
-      if (this.otherWriters.committed()) this.cache.clear();
+      if (this.otherWriters.committed()) this.invalidate();
     }
     return this.committed(odataId) ?? undefined;
   }
@@ -88,7 +106,7 @@ export class SqliteViews implements ViewReader, InlineViews {
     const cached = this.cache.get(odataId);
     if (cached !== undefined) return cached;
     const row = this.selectView.get(odataId) ?? null;
-    if (this.cache.size > 100_000) this.cache.clear();
+    if (this.cache.size > 100_000) this.invalidate();
     this.cache.set(odataId, row);
     return row;
   }
@@ -100,18 +118,26 @@ export class SqliteViews implements ViewReader, InlineViews {
 
   /** The transaction that made the pending writes committed: they are now what GETs see. */
   commit(): void {
-    for (const [odataId, view] of this.pending) this.cache.set(odataId, view);
+    for (const [odataId, view] of this.pending) {
+      this.cache.set(odataId, view);
+      const document = this.pendingDocuments.get(odataId);
+      if (document) this.documents.set(odataId, document);
+      else this.documents.delete(odataId);
+    }
     this.pending.clear();
+    this.pendingDocuments.clear();
   }
 
   /** It rolled back: forget its writes. */
   rollback(): void {
     this.pending.clear();
+    this.pendingDocuments.clear();
   }
 
   /** Forget everything cached, after this process rewrote the table outside the writer. */
   invalidate(): void {
     this.cache.clear();
+    this.documents.clear();
   }
 }
 

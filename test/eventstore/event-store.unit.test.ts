@@ -212,6 +212,46 @@ describe('EventStore', () => {
     expect(store.views.get('/toggles/c')).toBeUndefined();
   });
 
+  it('hands a projector the document as stored, whatever a projector did to the one it was handed before', () => {
+    // Changes the document it is handed, then puts it back, leaves it changed, or fails.
+    const meddler: Projector = {
+      name: 'meddler',
+      apply(event, views) {
+        const id = `/meddled${event.streamId}`;
+        const doc = views.get(id) ?? { '@odata.id': id, Count: 0 };
+        seen.push(doc['Count'] as number);
+        doc['Count'] = (doc['Count'] as number) + 1;
+        if (event.type === 'Kept') views.put(doc, event.position);
+        if (event.type === 'Failed') throw new Error('projector bug');
+      },
+    };
+    const seen: number[] = [];
+    const db = openDatabase(join(tempDir(), 'events.db'));
+    migrate(db);
+    const store = new EventStore(db, { projectors: [meddler], views: new SqliteViews(db) });
+    const append = (type: string) =>
+      store.append({ streamId: '/a', expectedVersion: 'any', events: [{ type, data: {} }] });
+    append('Kept');
+    append('Kept');
+    append('Dropped');
+    append('Dropped');
+    expect(() => append('Failed')).toThrow('projector bug');
+    expect(() => append('Failed')).toThrow('projector bug');
+    append('Kept');
+    // A change not put, or made by a transaction that rolled back, is not what the next one reads.
+    expect(seen).toEqual([0, 1, 2, 2, 2, 2, 2]);
+    expect(JSON.parse(store.views.get('/meddled/a')!.body).Count).toBe(3);
+  });
+
+  it('hands a projector what another process wrote since this one put the document', () => {
+    const { server, cli } = twoProcesses();
+    server.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
+    cli.append({ streamId: '/a', expectedVersion: 1, events: [{ type: 'X', data: {} }] });
+    cli.append({ streamId: '/a', expectedVersion: 2, events: [{ type: 'X', data: {} }] });
+    server.append({ streamId: '/a', expectedVersion: 3, events: [{ type: 'X', data: {} }] });
+    expect(JSON.parse(server.views.get('/counters/a')!.body).Count).toBe(4);
+  });
+
   it('never lets an event be updated or deleted', () => {
     const store = newStore();
     store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });
