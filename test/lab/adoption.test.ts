@@ -10,7 +10,7 @@ import { LibvirtClient } from '../../src/libvirt/client.js';
 import type { DomainHandle } from '../../src/libvirt/structs.js';
 import { buildXml } from '../../src/xml.js';
 import { testConfig } from '../support/config.js';
-import { quietly, uniqueName } from '../support/libvirt.js';
+import { quietly, runningTestDriverDomain, type TestDriverDomain, uniqueName } from '../support/libvirt.js';
 
 const found: FoundDomain[] = [
   { name: 'web-1', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f' },
@@ -48,11 +48,13 @@ describe('which existing domains a rule adopts', () => {
 describe('adopting with lab.systemIds "uuid", as sushy-tools lists libvirt domains', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rfe-test-adopt-uuid-'));
   let emulator: RunningEmulator;
+  let domain: TestDriverDomain | undefined;
 
   beforeAll(async () => {
+    domain = await runningTestDriverDomain();
     const { config } = testConfig(dir, {
       libvirt: { uri: 'test:///default' },
-      lab: { systems: [], systemIds: 'uuid', adopt: [{ uri: 'test:///default', names: ['test'] }] },
+      lab: { systems: [], systemIds: 'uuid', adopt: [{ uri: 'test:///default', names: [domain.name] }] },
     });
     emulator = await startEmulator(config);
     await emulator.lab!.ready;
@@ -60,6 +62,7 @@ describe('adopting with lab.systemIds "uuid", as sushy-tools lists libvirt domai
 
   afterAll(async () => {
     await emulator?.close();
+    await domain?.remove();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -72,19 +75,21 @@ describe('adopting with lab.systemIds "uuid", as sushy-tools lists libvirt domai
     const uuid = member.split('/').pop()!;
     expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     await expect.poll(async () => (await get(member))['UUID'], { timeout: 15_000 }).toBe(uuid);
-    expect(await get(member)).toMatchObject({ Id: uuid, Name: 'test' });
-    expect((await get('/redfish/v1/Systems/test'))['@odata.id']).toBe(member);
+    expect(await get(member)).toMatchObject({ Id: uuid, Name: domain!.name });
+    expect((await get(`/redfish/v1/Systems/${domain!.name}`))['@odata.id']).toBe(member);
   });
 });
 
 describe("adopting libvirt's test driver domain", () => {
   const dir = mkdtempSync(join(tmpdir(), 'rfe-test-adopt-'));
   let emulator: RunningEmulator;
+  let domain: TestDriverDomain | undefined;
 
   beforeAll(async () => {
+    domain = await runningTestDriverDomain();
     const { config } = testConfig(dir, {
       libvirt: { uri: 'test:///default' },
-      lab: { systems: [], adopt: [{ uri: 'test:///default', names: ['test'] }] },
+      lab: { systems: [], adopt: [{ uri: 'test:///default', names: [domain.name] }] },
     });
     emulator = await startEmulator(config);
     await emulator.lab!.ready;
@@ -92,27 +97,27 @@ describe("adopting libvirt's test driver domain", () => {
 
   afterAll(async () => {
     await emulator?.close();
+    await domain?.remove();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('presents the domain as a system named after it, and powers it', async () => {
     const get = async (path: string) => (await (await fetch(`${emulator.url}${path}`)).json()) as Record<string, any>;
-    expect((await get('/redfish/v1/Systems'))['Members']).toEqual([{ '@odata.id': '/redfish/v1/Systems/test' }]);
-    expect(await get('/redfish/v1/Systems/test')).toMatchObject({
-      Id: 'test',
-      Name: 'test',
+    const system = `/redfish/v1/Systems/${domain!.name}`;
+    expect((await get('/redfish/v1/Systems'))['Members']).toEqual([{ '@odata.id': system }]);
+    expect(await get(system)).toMatchObject({
+      Id: domain!.name,
+      Name: domain!.name,
       PowerState: 'On',
       ProcessorSummary: { LogicalProcessorCount: 2 },
     });
-    const reset = await fetch(`${emulator.url}/redfish/v1/Systems/test/Actions/ComputerSystem.Reset`, {
+    const reset = await fetch(`${emulator.url}${system}/Actions/ComputerSystem.Reset`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"ResetType":"ForceOff"}',
     });
     expect(reset.status).toBe(204);
-    await expect
-      .poll(async () => (await get('/redfish/v1/Systems/test'))['PowerState'], { timeout: 15_000 })
-      .toBe('Off');
+    await expect.poll(async () => (await get(system))['PowerState'], { timeout: 15_000 }).toBe('Off');
   });
 });
 

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
 import { mountSmallDisk, type SmallDisk } from '../support/fill-disk.js';
-import { uniqueName, runningTestDriverDomain } from '../support/libvirt.js';
+import { uniqueName, runningTestDriverDomain, type TestDriverDomain } from '../support/libvirt.js';
 import { redfishClient } from '../support/redfish-client.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { removePoolByName } from '../../src/lab/remove-lab-objects.js';
@@ -25,7 +25,7 @@ import { removePoolByName } from '../../src/lab/remove-lab-objects.js';
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-failing-loops-'));
 let emulator: RunningEmulator | undefined;
 /** A running domain of this suite's own on test:///default. */
-let testDomain: { name: string; remove(): Promise<void> } | undefined;
+let testDomain: TestDriverDomain | undefined;
 let disk: SmallDisk | undefined;
 const client = redfishClient(() => emulator!.url);
 const SYSTEM = '/redfish/v1/Systems/t1';

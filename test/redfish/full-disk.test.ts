@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
-import { runningTestDriverDomain } from '../support/libvirt.js';
+import { runningTestDriverDomain, type TestDriverDomain } from '../support/libvirt.js';
 import { mountSmallDisk, type SmallDisk } from '../support/fill-disk.js';
 import { redfishClient } from '../support/redfish-client.js';
 
@@ -18,7 +18,7 @@ import { redfishClient } from '../support/redfish-client.js';
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-full-disk-'));
 let emulator: RunningEmulator | undefined;
 /** A running domain of this suite's own on test:///default. */
-let testDomain: { name: string; remove(): Promise<void> } | undefined;
+let testDomain: TestDriverDomain | undefined;
 let disk: SmallDisk | undefined;
 const client = redfishClient(() => emulator!.url);
 const SYSTEM = '/redfish/v1/Systems/t1';

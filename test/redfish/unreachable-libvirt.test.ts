@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { testConfig } from '../support/config.js';
-import { runningTestDriverDomain } from '../support/libvirt.js';
+import { runningTestDriverDomain, type TestDriverDomain } from '../support/libvirt.js';
 import { redfishClient } from '../support/redfish-client.js';
 
 /*
@@ -20,7 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rfe-test-unreachable-libvirt-'));
 const socketPath = join(dir, 'libvirt-sock');
 let emulator: RunningEmulator | undefined;
 /** A running domain of this suite's own on test:///default. */
-let testDomain: { name: string; remove(): Promise<void> } | undefined;
+let testDomain: TestDriverDomain | undefined;
 let relay: Server | undefined;
 const relayed: Socket[] = [];
 const client = redfishClient(() => emulator!.url);

@@ -81,6 +81,12 @@ export async function tearDownLab(lab: {
   rmSync(lab.dir, { recursive: true, force: true });
 }
 
+/** A domain of a suite's own on test:///default, and how to remove it. */
+export interface TestDriverDomain {
+  readonly name: string;
+  remove(): Promise<void>;
+}
+
 /**
  * A running domain of its own on test:///default, made from the driver's domain "test" under a
  * new name, and the clean-up that removes it. libvirtd keeps that driver's state for all its
@@ -88,7 +94,7 @@ export async function tearDownLab(lab: {
  * off under each other (and one store would own it for the next): each suite takes a copy, and
  * holds a connection until the end so that the copy outlives the emulator's reconnections.
  */
-export async function runningTestDriverDomain(): Promise<{ name: string; remove(): Promise<void> }> {
+export async function runningTestDriverDomain(): Promise<TestDriverDomain> {
   const name = uniqueName('test-driver');
   const libvirt = await LibvirtClient.connect('test:///default');
   try {
