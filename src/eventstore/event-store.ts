@@ -230,6 +230,11 @@ export class EventStore {
     this.putFact(`checkpoint:${name}`, String(position));
   }
 
+  /** Drops a consumer's place: it starts afresh the next time it runs. */
+  forgetCheckpoint(name: string): void {
+    this.db.prepare('DELETE FROM store_facts WHERE key = ?').run(`checkpoint:${name}`);
+  }
+
   /** store_facts: small facts about the store, beside the log and never part of it. */
   private fact(key: string): string | undefined {
     return (this.db.prepare('SELECT value FROM store_facts WHERE key = ?').get(key) as { value: string } | undefined)
