@@ -124,6 +124,8 @@ export class ChangeNotifier {
   /** The system's state just before `event`, folded from its stream (once, then kept). */
   private stateBefore(event: RecordedEvent): NotifiedState {
     const known = this.states.get(event.streamId);
+    // The usual case: the stream's previous event was the last one handled.
+    if (known?.version === event.streamVersion - 1) return known.state;
     const from = known && known.version < event.streamVersion ? known : { version: 0, state: INITIAL_NOTIFIED };
     return this.store
       .readStream(event.streamId, from.version)
