@@ -65,24 +65,30 @@ export async function ensureDomains(
   systems: readonly LabSystem[],
   pool?: { uri: string; name: string },
 ): Promise<EnsuredDomains> {
-  const result: EnsuredDomains = { defined: [], unreachable: [] };
-  /** The hosts found down in this round, with why: their other systems are not tried again. */
-  const down = new Map<string, string>();
-  for (const system of systems) {
-    const known = down.get(system.libvirtUri);
-    if (known !== undefined) {
-      result.unreachable.push({ system, reason: known });
-      continue;
-    }
-    try {
-      if (await ensureDomain(connections, system, pool)) result.defined.push(system.id);
-    } catch (err) {
-      if (!(err instanceof LibvirtConnectionError)) throw err;
-      down.set(system.libvirtUri, err.message);
-      result.unreachable.push({ system, reason: err.message });
-    }
-  }
-  return result;
+  // Each host's systems in turn, the hosts side by side: a slow one does not delay the others'.
+  const byHost = new Map<string, LabSystem[]>();
+  for (const system of systems) byHost.set(system.libvirtUri, [...(byHost.get(system.libvirtUri) ?? []), system]);
+  const results = await Promise.all(
+    [...byHost.values()].map(async (onHost): Promise<EnsuredDomains> => {
+      const result: EnsuredDomains = { defined: [], unreachable: [] };
+      for (const [i, system] of onHost.entries()) {
+        try {
+          if (await ensureDomain(connections, system, pool)) result.defined.push(system.id);
+        } catch (err) {
+          if (!(err instanceof LibvirtConnectionError)) throw err;
+          // Down: its other systems are not tried again this round.
+          result.unreachable.push(...onHost.slice(i).map((s) => ({ system: s, reason: err.message })));
+          break;
+        }
+      }
+      return result;
+    }),
+  );
+  const order = (id: string) => systems.findIndex((s) => s.id === id);
+  return {
+    defined: results.flatMap((r) => r.defined).sort((a, b) => order(a) - order(b)),
+    unreachable: results.flatMap((r) => r.unreachable),
+  };
 }
 
 /** One system's domain, defined when libvirt does not have it; true when it defined it. */

@@ -127,7 +127,15 @@ export class LabRuntime {
     const adopted = await adoption.discover();
     if (this.closed) return;
     this.join(adopted);
-    this.reconciled = await this.settleOwnership(this.systems, defined);
+    // A host found down just now is not asked again: its systems' owner is settled once their domain is defined.
+    const down = this.undefinedOnDownHosts;
+    this.reconciled = [
+      ...(await this.settleOwnership(
+        this.systems.filter((s) => !down.includes(s)),
+        defined,
+      )),
+      ...down,
+    ];
     if (this.closed) return;
     const systems = () => this.reconciled;
     this.observer = new DomainObserver(this.store, this.connections, systems, {
