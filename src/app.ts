@@ -41,6 +41,7 @@ import { tlsFiles } from './tls-files.js';
 import { startBanner } from './start-banner.js';
 import { holdPort, type HeldPort } from './held-port.js';
 import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
+import { ChangeNotifier, claimNotifierCheckpoint, notificationTls } from './notifications/change-notifier.js';
 import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
 import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
 import { httpsCertificateInstaller, recordServedCertificate } from './redfish/certificates/served-certificate.js';
@@ -51,7 +52,6 @@ import { withLoopFailures } from './health/loop-status.js';
 import { startMockupLab } from './mockup/mockup-lab.js';
 import { registerMockupRoutes } from './mockup/mockup-routes.js';
 import { CsdlModel } from './csdl/csdl-model.js';
-import { ChangeNotifier, claimNotifierCheckpoint, notificationTls } from './notifications/change-notifier.js';
 
 export interface RunningEmulator {
   /** e.g. http://127.0.0.1:8000 */
