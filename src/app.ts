@@ -41,6 +41,7 @@ import { tlsFiles } from './tls-files.js';
 import { startBanner } from './start-banner.js';
 import { holdPort, type HeldPort } from './held-port.js';
 import { FirmwareFetcher } from './reconciler/firmware-fetcher.js';
+import { ChangeNotifier, claimNotifierCheckpoint, notificationTls } from './notifications/change-notifier.js';
 import { registerUpdateServiceRoutes } from './redfish/update/update-service-routes.js';
 import { registerCertificateRoutes } from './redfish/certificates/certificate-routes.js';
 import { httpsCertificateInstaller, recordServedCertificate } from './redfish/certificates/served-certificate.js';
@@ -180,6 +181,14 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     registerCertificateRoutes(app, allowedMethods, store, https && httpsCertificateInstaller(app, config));
     // Before the first request can be accepted: the reconcilers carry out all that is accepted from here.
     claimReconcilerCheckpoints(store);
+    // Change notifications (sushy-tools' EXTERNAL_NOTIFICATION_URL) tell of every change accepted from here too.
+    const notifications = mockup ? undefined : config.lab.notifications;
+    claimNotifierCheckpoint(store, notifications !== undefined);
+    const notifier =
+      notifications &&
+      new ChangeNotifier(store, notifications, notificationTls(notifications), loops, (line) =>
+        options.logger?.warn(line),
+      );
     // The server listens on the socket bound at the start (the host given is the one bound, so
     // fastify binds no second address beside it), then takes the connections that waited.
     await app.listen({ ...heldPort.listenOptions, host: heldPort.address });
@@ -208,6 +217,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     // Push subscriptions are delivered to from the log, beside the requests, never inside one.
     const events = new EventDispatcher(store, { warn: (line) => options.logger?.warn(line), health: loops });
     events.start();
+    notifier?.start();
     firmware.start();
     return {
       url,
@@ -218,6 +228,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
         try {
           await lab?.close();
           await events.close();
+          await notifier?.close();
           await firmware.close();
           await app.close();
           refusals.close();

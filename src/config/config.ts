@@ -42,6 +42,8 @@ export interface EmulatorConfig {
     /** What an adopted system's id is: its domain's name (the default) or its UUID. */
     readonly systemIds?: SystemIds;
     readonly virtualMedia?: VirtualMediaConfig;
+    /** PUT each changed system, as sushy-tools' fake driver does, to a URL. */
+    readonly notifications?: NotificationsConfig;
     /** Serve a recorded Redfish tree instead of libvirt machines: a mockup lab. */
     readonly mockup?: MockupLabConfig;
   };
@@ -53,6 +55,27 @@ export interface VirtualMediaConfig {
   readonly caFile?: string;
   /** VerifyCertificate of a device no client has set (default false, as DMTF advises and sushy-tools does). */
   readonly verifyCertificate?: boolean;
+}
+
+/**
+ * Change notifications: each change of a system (power, boot override, virtual media, NICs) is
+ * PUT as JSON, in the shape sushy-tools' fake systems driver sends to EXTERNAL_NOTIFICATION_URL.
+ */
+export interface NotificationsConfig {
+  readonly url: string;
+  /** A PEM file of CA certificates trusted for an https receiver, besides the system's roots. */
+  readonly caFile?: string;
+  /** A client certificate and its key (PEM files), for a receiver that asks for one. */
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  /** Check an https receiver's certificate: by default only when caFile is given, as sushy-tools does. */
+  readonly verifyCertificate?: boolean;
+  /** Whose changes are sent: every system (the default), the simulated ones, or those with these ids. */
+  readonly systems?: 'all' | 'simulated' | readonly string[];
+  /** Attempts per change before it is given up (default 10). */
+  readonly attempts?: number;
+  /** The wait after the first failed attempt, doubled after each one up to 60 s (default 1). */
+  readonly retryIntervalSeconds?: number;
 }
 
 export type SystemIds = 'name' | 'uuid';

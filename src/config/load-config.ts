@@ -63,6 +63,9 @@ const PATH_KEYS = [
   'tls.keyFile',
   'updateService.caFile',
   'lab.virtualMedia.caFile',
+  'lab.notifications.caFile',
+  'lab.notifications.certFile',
+  'lab.notifications.keyFile',
   'lab.mockup.dir',
 ];
 

@@ -6,6 +6,7 @@ import type { MarkPlaced } from './marks/marks-decider.js';
 import type { RefusalEvent } from './refusals/refusal-events.js';
 import type { MockupEvent } from '../mockup/mockup-events.js';
 import type { AccountEvent } from './accounts/account-events.js';
+import type { NotificationEvent } from '../notifications/notification-events.js';
 
 type EventType =
   | SystemEvent['type']
@@ -15,6 +16,7 @@ type EventType =
   | MarkPlaced['type']
   | RefusalEvent['type']
   | AccountEvent['type']
+  | NotificationEvent['type']
   | MockupEvent['type'];
 
 /**
@@ -90,6 +92,9 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   AccountUnlocked: true,
   AccountDeleted: true,
   AccountLockoutChanged: true,
+  NotificationDelivered: true,
+  NotificationAttemptFailed: true,
+  NotificationAbandoned: true,
   MockupResourceImported: true,
   MockupResourcePatched: true,
   MockupResourceCreated: true,

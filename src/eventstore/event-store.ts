@@ -233,6 +233,11 @@ export class EventStore {
     this.facts.put(`checkpoint:${name}`, String(position));
   }
 
+  /** Drops a consumer's place: it starts afresh the next time it runs. */
+  forgetCheckpoint(name: string): void {
+    this.facts.delete(`checkpoint:${name}`);
+  }
+
   /**
    * A secret that must outlive a restart but never enter the log (a password an image server
    * wants): kept beside it, not exported, not replayed, forgotten once used.

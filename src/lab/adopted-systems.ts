@@ -1,5 +1,7 @@
 import type { AdoptRule, SystemIds } from '../config/config.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
+import type { LibvirtClient } from '../libvirt/client.js';
+import { LibvirtConnectionError } from '../libvirt/errors.js';
 import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 import { existingDomainSystem, type LabSystem } from './lab-systems.js';
 
@@ -52,8 +54,17 @@ export async function discoverAdoptedSystems(
 ): Promise<LabSystem[]> {
   const adopted: LabSystem[] = [];
   for (const rule of rules) {
-    const client = await connections.get(rule.uri);
-    const domains = await client.listAllDomainsWithState();
+    let client: LibvirtClient;
+    let domains: Awaited<ReturnType<LibvirtClient['listAllDomainsWithState']>>;
+    try {
+      client = await connections.get(rule.uri);
+      domains = await client.listAllDomainsWithState();
+    } catch (err) {
+      // A host that does not answer holds back only its own domains: they are adopted when it answers.
+      if (!(err instanceof LibvirtConnectionError)) throw err;
+      log(`lab: cannot list the domains to adopt on ${rule.uri} (${err.message}); they are adopted when it answers`);
+      continue;
+    }
     const { adopt, unusable } = selectAdopted(
       rule,
       domains.map(({ domain }) => ({ name: domain.name, uuid: uuidText(domain.uuid) })),

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { LibvirtConnections } from '../libvirt/connections.js';
-import { missing } from '../libvirt/errors.js';
+import { LibvirtConnectionError, missing } from '../libvirt/errors.js';
 import { StoragePoolState } from '../libvirt/constants.js';
 import { demoDomainXml } from '../libvirt/xml/demo-domain-xml.js';
 import { dirPoolXml, volumeXml } from '../libvirt/xml/storage-xml.js';
@@ -37,41 +37,77 @@ export async function ensurePool(
  */
 export const rootDiskVolumeName = (systemId: string) => `rfe-${systemId}-root.qcow2`;
 
+/** What ensureDomains did: the ids it defined, and the systems whose host did not answer (with why). */
+export interface EnsuredDomains {
+  readonly defined: string[];
+  readonly unreachable: { readonly system: LabSystem; readonly reason: string }[];
+}
+
 /**
  * Defines each system's domain when libvirt does not have it: a small machine that runs under
  * TCG (see demoDomainXml) with a SCSI controller per storage controller for its volumes, and a
- * sparse root disk made in the lab pool when the system asks for one and the pool is on its URI. Existing domains are adopted as they are. Returns the ids defined.
+ * sparse root disk made in the lab pool when the system asks for one and the pool is on its URI.
+ * Existing domains are adopted as they are. A host that does not answer holds back only its own
+ * systems: they are returned as unreachable, to be defined when it answers.
  */
 export async function ensureDomains(
   connections: LibvirtConnections,
   systems: readonly LabSystem[],
   pool?: { uri: string; name: string },
-): Promise<string[]> {
-  const defined: string[] = [];
-  for (const system of systems) {
-    const client = await connections.get(system.libvirtUri);
-    const existing = await missing(client.domainLookupByName(system.domainName), (e) => e.isNoDomain);
-    if (existing) continue;
-    const rootDiskFile =
-      system.rootDiskGiB > 0 && pool?.uri === system.libvirtUri
-        ? await ensureRootDisk(client, pool.name, system)
-        : undefined;
-    await client.domainDefineXml(
-      demoDomainXml({
-        name: system.domainName,
-        uuid: randomUUID(),
-        memoryMiB: system.memoryMiB,
-        vcpus: system.vcpus,
-        firmware: system.firmware,
-        mac: macFor(system.id),
-        network: system.network,
-        scsiControllers: (system.config.storage ?? []).length,
-        ...(rootDiskFile !== undefined && { rootDiskFile }),
-      }),
-    );
-    defined.push(system.id);
-  }
-  return defined;
+): Promise<EnsuredDomains> {
+  // Each host's systems in turn, the hosts side by side: a slow one does not delay the others'.
+  const byHost = new Map<string, LabSystem[]>();
+  for (const system of systems) byHost.set(system.libvirtUri, [...(byHost.get(system.libvirtUri) ?? []), system]);
+  const results = await Promise.all(
+    [...byHost.values()].map(async (onHost): Promise<EnsuredDomains> => {
+      const result: EnsuredDomains = { defined: [], unreachable: [] };
+      for (const [i, system] of onHost.entries()) {
+        try {
+          if (await ensureDomain(connections, system, pool)) result.defined.push(system.id);
+        } catch (err) {
+          if (!(err instanceof LibvirtConnectionError)) throw err;
+          // Down: its other systems are not tried again this round.
+          result.unreachable.push(...onHost.slice(i).map((s) => ({ system: s, reason: err.message })));
+          break;
+        }
+      }
+      return result;
+    }),
+  );
+  const order = (id: string) => systems.findIndex((s) => s.id === id);
+  return {
+    defined: results.flatMap((r) => r.defined).sort((a, b) => order(a) - order(b)),
+    unreachable: results.flatMap((r) => r.unreachable),
+  };
+}
+
+/** One system's domain, defined when libvirt does not have it; true when it defined it. */
+async function ensureDomain(
+  connections: LibvirtConnections,
+  system: LabSystem,
+  pool?: { uri: string; name: string },
+): Promise<boolean> {
+  const client = await connections.get(system.libvirtUri);
+  const existing = await missing(client.domainLookupByName(system.domainName), (e) => e.isNoDomain);
+  if (existing) return false;
+  const rootDiskFile =
+    system.rootDiskGiB > 0 && pool?.uri === system.libvirtUri
+      ? await ensureRootDisk(client, pool.name, system)
+      : undefined;
+  await client.domainDefineXml(
+    demoDomainXml({
+      name: system.domainName,
+      uuid: randomUUID(),
+      memoryMiB: system.memoryMiB,
+      vcpus: system.vcpus,
+      firmware: system.firmware,
+      mac: macFor(system.id),
+      network: system.network,
+      scsiControllers: (system.config.storage ?? []).length,
+      ...(rootDiskFile !== undefined && { rootDiskFile }),
+    }),
+  );
+  return true;
 }
 
 /** The system's root disk volume (made sparse when missing), and its path. */

@@ -22,6 +22,8 @@ import { systemStream } from '../domain/system/system-events.js';
 
 /** The start's name on /healthz while it fails. */
 const LAB_START = 'lab start';
+/** The name, on /healthz, of defining the domains of hosts that were down at start. */
+const DEFINE_LATER = 'lab: defining domains on hosts that were down';
 
 /**
  * The lab's side of the emulator: makes libvirt hold what the config describes (pool, domains
@@ -38,6 +40,9 @@ export class LabRuntime {
   private storage: StorageReconciler | undefined;
   private adoption: AdoptionWatcher | undefined;
   private retry: NodeJS.Timeout | undefined;
+  /** The systems whose domain could not be defined because their host did not answer, and the timer that tries again. */
+  private undefinedOnDownHosts: readonly LabSystem[] = [];
+  private defining: NodeJS.Timeout | undefined;
   /** The start under way, awaited by close so that nothing it opens outlives the runtime. */
   private starting: Promise<void> = Promise.resolve();
   private closed = false;
@@ -89,15 +94,20 @@ export class LabRuntime {
     if (this.closed) return;
     let defined: string[] = [];
     if (this.config.lab.createMissingDomains) {
-      defined = await ensureDomains(
-        this.connections,
-        this.configured,
-        pool && { uri: this.config.libvirt.uri, name: pool.name },
+      const ensured = await ensureDomains(this.connections, this.configured, this.poolForDomains());
+      defined = ensured.defined;
+      this.undefinedOnDownHosts = ensured.unreachable.map(({ system }) => system);
+      const found = this.configured.filter(
+        (system) => !defined.includes(system.id) && !this.undefinedOnDownHosts.includes(system),
       );
-      const found = this.configured.filter((system) => !defined.includes(system.id));
       if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
       if (found.length > 0)
         this.log(`lab: found the domains of ${found.map((s) => `${s.id} (${s.domainName})`).join(', ')}`);
+      // Said once; the systems show UnavailableOffline meanwhile, and the rest of the lab starts without them.
+      for (const { system, reason } of ensured.unreachable)
+        this.log(
+          `lab: system ${system.id}'s host ${system.libvirtUri} does not answer (${reason}); its domain ${system.domainName} is defined when it does`,
+        );
     } else {
       // Said once at start; the system's Status shows it too (Absent) for as long as it lasts.
       for (const system of await systemsWithoutDomain(this.connections, this.configured)) {
@@ -119,7 +129,15 @@ export class LabRuntime {
     const adopted = await adoption.discover();
     if (this.closed) return;
     this.join(adopted);
-    this.reconciled = await this.settleOwnership(this.systems, defined);
+    // A host found down just now is not asked again: its systems' owner is settled once their domain is defined.
+    const down = this.undefinedOnDownHosts;
+    this.reconciled = [
+      ...(await this.settleOwnership(
+        this.systems.filter((s) => !down.includes(s)),
+        defined,
+      )),
+      ...down,
+    ];
     if (this.closed) return;
     const systems = () => this.reconciled;
     const locks = new DomainLocks();
@@ -154,6 +172,7 @@ export class LabRuntime {
       rebuildTickMs: 1000,
     });
     this.storage.start();
+    if (this.undefinedOnDownHosts.length > 0) this.defineWhenHostsAnswer();
     if (rules.length === 0 || this.closed) return;
     this.adoption = adoption;
     adoption.watch(async (appeared) => {
@@ -163,6 +182,36 @@ export class LabRuntime {
       this.reconciled = [...this.reconciled, ...owned];
       await Promise.all(owned.map((system) => this.observer!.resync(system)));
     }, this.options.resyncIntervalMs);
+  }
+
+  /** The lab pool, for the root disks of domains defined on its own host. */
+  private poolForDomains(): { uri: string; name: string } | undefined {
+    const { pool } = this.config.libvirt;
+    return pool && { uri: this.config.libvirt.uri, name: pool.name };
+  }
+
+  /**
+   * The domains of systems whose host did not answer at start are defined once it does: tried
+   * again every retryMs, each defined one claimed for this store and observed at once.
+   */
+  private defineWhenHostsAnswer(): void {
+    this.defining = setTimeout(async () => {
+      try {
+        const ensured = await ensureDomains(this.connections, this.undefinedOnDownHosts, this.poolForDomains());
+        if (this.closed) return;
+        const answered = this.undefinedOnDownHosts.filter((s) => !ensured.unreachable.some((u) => u.system === s));
+        this.undefinedOnDownHosts = ensured.unreachable.map(({ system }) => system);
+        if (ensured.defined.length > 0) this.log(`lab: defined the domains of ${ensured.defined.join(', ')}`);
+        // A domain another store defined there meanwhile is left alone, like any other store's.
+        const owned = await this.settleOwnership(answered, ensured.defined);
+        this.reconciled = this.reconciled.filter((s) => !answered.includes(s) || owned.includes(s));
+        await Promise.all(answered.map((system) => this.observer?.resync(system)));
+        this.health.succeeded(DEFINE_LATER);
+      } catch (err) {
+        if (!this.closed) this.health.failed(DEFINE_LATER, err);
+      }
+      if (this.undefinedOnDownHosts.length > 0 && !this.closed) this.defineWhenHostsAnswer();
+    }, this.options.retryMs);
   }
 
   /**
@@ -234,6 +283,7 @@ export class LabRuntime {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
+    clearTimeout(this.defining);
     // A start under way opens nothing new and stops at its next step; what it started is stopped below.
     this.connections.refuseNew();
     await this.starting;

@@ -21,6 +21,13 @@ export const TLS_FILES = {
   key: '/etc/pki/libvirt/private/clientkey.pem',
 } as const;
 
+/**
+ * How long a remote host has to connect, agree on TLS and accept the client (or ssh to connect):
+ * a host behind a firewall that drops packets, or a port that accepts and never speaks, would
+ * otherwise hold the connection (and whoever waits for it) for minutes, or for ever.
+ */
+export const REMOTE_CONNECT_TIMEOUT_SECONDS = 15;
+
 const HOW_TO_START = 'start it with scripts/ensure-libvirtd (or `systemctl start libvirtd`, or `libvirtd -d`)';
 
 function explainSocketError(path: string, err: NodeJS.ErrnoException): LibvirtConnectionError {
@@ -68,9 +75,24 @@ function openTls({ host, port, pkiPath }: Extract<Endpoint, { transport: 'tls' }
   return new Promise((resolve, reject) => {
     // SNI carries host names only; an address is still checked against the certificate's IP entries.
     const socket: TLSSocket = tlsConnect({ host, port, ...(!isIP(host) && { servername: host }), ...credentials });
-    socket.once('error', (err) => reject(new LibvirtConnectionError(`${description}: ${err.message}`, { cause: err })));
+    const timer = setTimeout(
+      () =>
+        socket.destroy(
+          new LibvirtConnectionError(`${description}: no answer within ${REMOTE_CONNECT_TIMEOUT_SECONDS} s`),
+        ),
+      REMOTE_CONNECT_TIMEOUT_SECONDS * 1000,
+    );
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(
+        err instanceof LibvirtConnectionError
+          ? err
+          : new LibvirtConnectionError(`${description}: ${err.message}`, { cause: err }),
+      );
+    });
     socket.once('secureConnect', () => {
       socket.once('readable', () => {
+        clearTimeout(timer);
         const check = socket.read(1) as Buffer | null;
         if (check?.[0] !== 1) {
           socket.destroy();
@@ -92,7 +114,7 @@ const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
  * netcat to that socket (as libvirt's own client does), speaking RPC over stdin and stdout.
  */
 export function sshArguments(endpoint: Extract<Endpoint, { transport: 'ssh' }>, openName: string): string[] {
-  const args = ['-o', 'BatchMode=yes', '-e', 'none', '-T'];
+  const args = ['-o', 'BatchMode=yes', '-o', `ConnectTimeout=${REMOTE_CONNECT_TIMEOUT_SECONDS}`, '-e', 'none', '-T'];
   if (endpoint.user) args.push('-l', endpoint.user);
   if (endpoint.port) args.push('-p', String(endpoint.port));
   if (endpoint.keyFile) args.push('-i', endpoint.keyFile, '-o', 'IdentitiesOnly=yes');

@@ -45,7 +45,9 @@ export class DomainObserver {
   ) {}
 
   async start(): Promise<void> {
-    for (const uri of new Set(this.systems().map((s) => s.libvirtUri))) await this.listen(uri);
+    // A host that does not answer is not listened to yet: each resync of its systems tries again and shows it unreachable.
+    const uris = [...new Set(this.systems().map((s) => s.libvirtUri))];
+    await Promise.all(uris.map((uri) => this.listen(uri).catch(() => undefined)));
     await this.resyncAll();
     this.timer = setInterval(() => void this.resyncAll(), this.options.resyncIntervalMs);
     this.timer.unref();

@@ -34,6 +34,8 @@ export function sandboxedName(name: string): string | undefined {
 export function newSandbox(config: EmulatorConfig, dataDir: string, tag = randomBytes(3).toString('hex')): Sandbox {
   const suffix = `-replay-${tag}`;
   const { pool } = config.libvirt;
+  // A replay's machines are not the lab's: the lab's notification receiver is not told of them.
+  const { notifications: _, ...lab } = config.lab;
   return {
     suffix,
     config: {
@@ -44,7 +46,7 @@ export function newSandbox(config: EmulatorConfig, dataDir: string, tag = random
         ...(pool && { pool: { name: `${pool.name}${suffix}`, path: `${pool.path}${suffix}` } }),
       },
       lab: {
-        ...config.lab,
+        ...lab,
         createMissingDomains: true,
         adopt: [],
         systems: config.lab.systems.map((system) => ({ ...system, domain: `${system.domain}${suffix}` })),

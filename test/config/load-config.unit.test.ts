@@ -132,6 +132,17 @@ describe('loadConfig', () => {
       'lab.systems[0].manufacturer: must NOT have fewer than 1 characters',
     ],
     [{ lab: { systems: [{ id: 'a', domain: 'x', sku: 7 }] } }, 'lab.systems[0].sku: must be string'],
+    [{ lab: { notifications: {} } }, 'lab.notifications.url: missing (required)'],
+    [{ lab: { notifications: { url: 'ftp://x/' } } }, 'lab.notifications.url: must match pattern'],
+    [
+      { lab: { notifications: { url: 'http://x/', certFile: 'c.pem' } } },
+      'lab.notifications: must have property keyFile when property certFile is present',
+    ],
+    [{ lab: { notifications: { url: 'http://x/', attempts: 0 } } }, 'lab.notifications.attempts: must be >= 1'],
+    [
+      { lab: { notifications: { url: 'http://x/', systems: 'some' } } },
+      'lab.notifications.systems: must be one of "all", "simulated"',
+    ],
   ])('names the bad key and what was expected: %j', (content, message) => {
     const file = configFile(content);
     expect(() => loadConfig({ file, env: {} })).toThrow(ConfigError);
@@ -197,6 +208,21 @@ describe('loadConfig', () => {
     );
     const file = configFile('{ "listen": ');
     expect(() => loadConfig({ file, env: {} })).toThrow(new RegExp(`${file} is not valid JSON`));
+  });
+
+  it("takes change notifications, their files from the config file's directory", () => {
+    const file = configFile({
+      lab: { notifications: { url: 'https://ipa:9999', caFile: 'ca.pem', certFile: 'c.pem', keyFile: 'k.pem' } },
+    });
+    const dir = join(file, '..');
+    expect(loadConfig({ file, env: {} }).lab.notifications).toEqual({
+      url: 'https://ipa:9999',
+      caFile: join(dir, 'ca.pem'),
+      certFile: join(dir, 'c.pem'),
+      keyFile: join(dir, 'k.pem'),
+    });
+    const some = configFile({ lab: { notifications: { url: 'http://ipa:9999', systems: ['node-1'] } } });
+    expect(loadConfig({ file: some, env: {} }).lab.notifications?.systems).toEqual(['node-1']);
   });
 
   it('takes a role per account in auth.roles, and refuses a role Redfish does not define, naming the key', () => {

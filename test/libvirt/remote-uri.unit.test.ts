@@ -52,6 +52,8 @@ describe("libvirt's remote URI parameters", () => {
     expect(netcat).toEqual([
       '-o',
       'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=15',
       '-e',
       'none',
       '-T',

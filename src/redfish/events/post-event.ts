@@ -1,5 +1,4 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { sendRequest } from '../../send-request.js';
 
 export interface PostOptions {
   /** How long an attempt may take in all, connection included. */
@@ -14,43 +13,12 @@ export interface PostOptions {
  * with why otherwise (a refused connection, a timeout, any other status), as DSP0266 counts a
  * failed delivery.
  */
-export function postEvent(destination: string, body: string, options: PostOptions): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(destination);
-    const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json; charset=utf-8',
-          'Content-Length': Buffer.byteLength(body),
-          'OData-Version': '4.0',
-        },
-        ...(url.protocol === 'https:' && { rejectUnauthorized: options.verifyCertificate }),
-        signal: options.signal,
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => {
-          clearTimeout(timer);
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve();
-          else reject(new Error(`${destination} answered ${status}`));
-        });
-        response.on('error', (err) => {
-          clearTimeout(timer);
-          reject(err);
-        });
-      },
-    );
-    const timer = setTimeout(
-      () => request.destroy(new Error(`${destination} did not answer within ${options.timeoutMs} ms`)),
-      options.timeoutMs,
-    );
-    request.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    request.end(body);
+export async function postEvent(destination: string, body: string, options: PostOptions): Promise<void> {
+  await sendRequest(destination, body, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'OData-Version': '4.0' },
+    timeoutMs: options.timeoutMs,
+    tls: { verifyCertificate: options.verifyCertificate },
+    ...(options.signal && { signal: options.signal }),
   });
 }
