@@ -15,6 +15,7 @@ import { SERVICE_STREAM } from '../../src/domain/service/service-events.js';
 import { MARKS_STREAM } from '../../src/domain/marks/marks-decider.js';
 import { REFUSALS_STREAM } from '../../src/domain/refusals/refusal-events.js';
 import { CERTIFICATE_SERVICE_STREAM } from '../../src/domain/certificates/certificate-events.js';
+import { NOTIFICATIONS_STREAM } from '../../src/notifications/notification-events.js';
 import { EVENT_TYPES } from '../../src/domain/event-types.js';
 import { describedHistoryEntry } from '../../src/projections/described-history-entry.js';
 import { messagesOf } from '../../src/projections/event-messages.js';
@@ -241,6 +242,12 @@ function story(store: EventStore): void {
   append(store, REFUSALS_STREAM, [{ type: 'RequestRefusalsDropped', data: { count: 3 } }]);
   append(store, CERTIFICATE_SERVICE_STREAM, [
     { type: 'HttpsCertificateFound', data: { certificate: PEM, fingerprint: 'f' } },
+  ]);
+  const attempt = { url: 'https://ipa.example/notify', changePosition: 5 };
+  append(store, NOTIFICATIONS_STREAM, [
+    { type: 'NotificationAttemptFailed', data: { ...attempt, attempt: 1, message: 'refused', retryInSeconds: 1 } },
+    { type: 'NotificationDelivered', data: { ...attempt, attempt: 2, status: 204, system: { uuid: 'u' } } },
+    { type: 'NotificationAbandoned', data: { ...attempt, changePosition: 6, attempt: 3, message: 'refused' } },
   ]);
 }
 
