@@ -161,8 +161,7 @@ export class CsdlModel {
         const ref = attr(p, 'Type') ?? 'Edm.String';
         // A link's target is never read to check a write (a link is never written in place), so
         // its family's schema is not loaded for it: the shipped schemas leave such families out.
-        const { type, collection } =
-          kind === 'NavigationProperty' ? this.linkRef(ref) : this.typeRef(ref, limit);
+        const { type, collection } = kind === 'NavigationProperty' ? this.linkRef(ref) : this.typeRef(ref, limit);
         const permission = attr(annotation(p, 'OData.Permissions'), 'EnumMember')?.replace('OData.Permission/', '') as
           | CsdlPermission
           | undefined;
