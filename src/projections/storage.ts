@@ -191,6 +191,8 @@ function volumeDocument(storageId: string, volume: VolumeRecord, state: StorageS
     '@odata.type': ODATA_TYPE.Volume,
     Id: volume.volumeId,
     Name: volume.name,
+    // The name a client gives it (POST's Name, PATCH's DisplayName: Name itself is read-only).
+    DisplayName: volume.name,
     Status: volumeStatus(volume, operations, state.failedDrives),
     RAIDType: volume.raidType,
     VolumeType: volume.volumeType,

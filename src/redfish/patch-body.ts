@@ -4,6 +4,7 @@ import { shippedCsdl } from '../csdl/shipped-csdl.js';
 import { problem, type RedfishProblem } from '../domain/problem.js';
 import { requireObjectBody } from './patch-preconditions.js';
 import { RedfishHttpError } from './redfish-error.js';
+import { isSecretKey } from './refusal-body.js';
 
 type Json = Record<string, unknown>;
 
@@ -36,8 +37,15 @@ export function readPatchBody(
       (p) => !refused.has(p.relatedProperties?.[0] ?? ''),
     ),
   ];
-  if (problems.length > 0) throw RedfishHttpError.fromProblems(inBodyOrder(problems, properties));
+  if (problems.length > 0) throw RedfishHttpError.fromProblems(inBodyOrder(problems, properties).map(unechoed));
   return properties;
+}
+
+/** A problem with a secret's value (a password sent as a number) not echoed in its message. */
+function unechoed(p: RedfishProblem): RedfishProblem {
+  const name = p.relatedProperties?.[0]?.split('/').pop() ?? '';
+  if (!isSecretKey(name) || p.messageArgs.length < 2) return p;
+  return { ...p, messageArgs: ['(not shown)', ...p.messageArgs.slice(1)] };
 }
 
 /** Problems in the order of the body's properties, so the reasons read as the body does. */

@@ -12,6 +12,8 @@ import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { AccountDirectory } from './account-directory.js';
 import { readAccountCreate, readAccountPatch, readAccountServicePatch } from './account-request.js';
+import { readPatchBody } from '../patch-body.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import type { LoginLockout } from './login-lockout.js';
 import type { SessionStore } from './sessions.js';
 
@@ -63,7 +65,8 @@ export function registerAccountService(
     const view = store.views.get(ACCOUNT_SERVICE_STREAM);
     if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [ACCOUNT_SERVICE_STREAM]);
     requireIfMatch(request.headers, view);
-    execute(readAccountServicePatch(request.body, JSON.parse(view.body) as Record<string, unknown>), request);
+    const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.AccountService);
+    execute(readAccountServicePatch(body), request);
     const updated = store.views.get(ACCOUNT_SERVICE_STREAM)!;
     return reply.header('ETag', etagOf(updated)).type(JSON_TYPE).send(updated.body);
   });
@@ -92,10 +95,12 @@ export function registerAccountService(
     const { accountId } = request.params;
     const view = existing(request);
     const locked = lockout.isLocked(accountId);
+    const served = accountAsServed(view, locked);
     const ifMatch = request.headers['if-match'];
-    if (ifMatch !== undefined && !etagMatches(ifMatch, accountAsServed(view, locked).etag))
+    if (ifMatch !== undefined && !etagMatches(ifMatch, served.etag))
       throw RedfishHttpError.of(412, 'PreconditionFailed');
-    const { command, password } = readAccountPatch(request.body, accountId, locked);
+    const body = readPatchBody(request.body, JSON.parse(served.body), CLAIMED_PROPERTIES.ManagerAccount);
+    const { command, password } = readAccountPatch(body, accountId, locked);
     // Without ConfigureUsers the caller is here by ConfigureSelf: its own password, nothing else.
     const mayManage = request.privileges === undefined || request.privileges.includes('ConfigureUsers');
     if (!mayManage && (command.roleId !== undefined || command.enabled !== undefined || command.unlock))

@@ -17,6 +17,8 @@ import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import type { SseHub } from './sse-hub.js';
 import { readEventServicePatch, readSubscriptionRequest } from './subscription-request.js';
+import { readPatchBody } from '../patch-body.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 
 type SubscriptionParams = { subscriptionId: string };
 const SUSPEND = 'EventDestination.SuspendSubscription';
@@ -74,7 +76,9 @@ export function registerEventServiceRoutes(
     const view = store.views.get(EVENT_SERVICE_STREAM);
     if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [EVENT_SERVICE_STREAM]);
     requireIfMatch(request.headers, view);
-    const command = readEventServicePatch(request.body, JSON.parse(view.body) as Record<string, unknown>);
+    const command = readEventServicePatch(
+      readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.EventService),
+    );
     if (Array.isArray(command)) throw new RedfishHttpError(400, command);
     execute(command, request);
     const updated = store.views.get(EVENT_SERVICE_STREAM)!;

@@ -6,9 +6,11 @@ import { storeTag } from '../../service-identity.js';
 import { storageDecider, type StorageCommand } from '../../domain/storage/storage-decider.js';
 import { INITIALIZE_TYPES, storageStream, volumeUri, type ApplyTime } from '../../domain/storage/storage-events.js';
 import { actionParameters } from '../action-body.js';
-import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
+import type { RedfishMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
-import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
+import { requireIfMatch } from '../patch-preconditions.js';
+import { readPatchBody } from '../patch-body.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { newTaskId, readTask, sendTaskAnswer, taskSettled } from '../tasks/task-outcome.js';
@@ -109,17 +111,10 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
   app.patch<{ Params: VolumeParams }>(`${VOLUMES}/:volumeId`, async (request, reply) => {
     const { stream, view } = requireVolume(request.params, request.url);
     requireIfMatch(request.headers, view);
-    const body = requireObjectBody(request.body);
-    const current = JSON.parse(view.body) as Record<string, unknown>;
+    const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.Volume);
     const problems: RedfishMessage[] = [];
-    let name: string | undefined;
-    for (const [property, value] of Object.entries(body)) {
-      if (property === 'Name') name = readVolumeName(value, problems);
-      else if (!property.startsWith('@'))
-        problems.push(
-          baseMessage(property in current ? 'PropertyNotWritable' : 'PropertyUnknown', [property], [`/${property}`]),
-        );
-    }
+    const name =
+      body['DisplayName'] === undefined ? undefined : readVolumeName(body['DisplayName'], problems, 'DisplayName');
     if (problems.length > 0) throw new RedfishHttpError(400, problems);
     if (name !== undefined) execute(stream, { type: 'RenameVolume', volumeId: request.params.volumeId, name }, request);
     const updated = store.views.get(view.odataId)!;

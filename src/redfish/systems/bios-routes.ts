@@ -7,9 +7,10 @@ import { systemDecider, type SystemCommand } from '../../domain/system/system-de
 import { systemStream } from '../../domain/system/system-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
-import { baseMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
-import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
+import { requireIfMatch } from '../patch-preconditions.js';
+import { readPatchBody } from '../patch-body.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import { RedfishHttpError } from '../redfish-error.js';
 
 /**
@@ -35,14 +36,9 @@ export function registerBiosRoutes(app: FastifyInstance, allowed: AllowedMethods
     const { systemId } = request.params;
     known(systemId, request.url);
     const settings = `${systemStream(systemId)}/Bios/Settings`;
-    requireIfMatch(request.headers, store.views.get(settings)!);
-    const { Attributes: attributes, ...rest } = requireObjectBody(request.body);
-    const others = Object.keys(rest).filter((name) => !name.startsWith('@'));
-    if (others.length > 0)
-      throw new RedfishHttpError(
-        400,
-        others.map((name) => baseMessage('PropertyUnknown', [name], [`/${name}`])),
-      );
+    const view = store.views.get(settings)!;
+    requireIfMatch(request.headers, view);
+    const { Attributes: attributes } = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.Bios);
     if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
       throw RedfishHttpError.of(400, 'PropertyMissing', ['Attributes'], ['/Attributes']);
     }

@@ -5,9 +5,10 @@ import { clientOrigin } from '../client-origin.js';
 import { systemDecider } from '../../domain/system/system-decider.js';
 import { systemStream } from '../../domain/system/system-events.js';
 import { secureBootOf } from '../../projections/secure-boot.js';
-import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
-import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
+import { requireIfMatch } from '../patch-preconditions.js';
+import { readPatchBody } from '../patch-body.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 
@@ -22,21 +23,8 @@ export function registerSecureBootRoute(app: FastifyInstance, store: EventStore)
     const view = store.views.get(id);
     if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
     requireIfMatch(request.headers, view);
-    const body = requireObjectBody(request.body);
-    const current = JSON.parse(view.body) as Record<string, unknown>;
-    const problems: RedfishMessage[] = [];
-    let enabled: boolean | undefined;
-    for (const [property, value] of Object.entries(body)) {
-      if (property.startsWith('@')) continue;
-      if (property !== 'SecureBootEnable')
-        problems.push(
-          baseMessage(property in current ? 'PropertyNotWritable' : 'PropertyUnknown', [property], [`/${property}`]),
-        );
-      else if (typeof value !== 'boolean')
-        problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), property], [`/${property}`]));
-      else enabled = value;
-    }
-    if (problems.length > 0) throw new RedfishHttpError(400, problems);
+    const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.SecureBoot);
+    const enabled = body['SecureBootEnable'] as boolean | undefined;
     if (enabled !== undefined) {
       const outcome = executeClientCommand(
         store,

@@ -12,6 +12,8 @@ import { httpUrl } from '../http-url.js';
 import { baseMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
+import { readPatchBody } from '../patch-body.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import { isOnePemCertificate } from '../../projections/certificate-document.js';
 import { mediaPasswordKey } from '../../reconciler/media-actions.js';
 
@@ -24,17 +26,6 @@ const INSERT_PARAMETERS = [
   'TransferProtocolType',
   'UserName',
   'Password',
-];
-/** What a PATCH of a drive may set. */
-const PATCHABLE = [
-  'VerifyCertificate',
-  'Image',
-  'Inserted',
-  'WriteProtected',
-  'TransferProtocolType',
-  'UserName',
-  'Password',
-  'TransferMethod',
 ];
 
 const TRANSFER_PROTOCOLS = ['HTTP', 'HTTPS'] as const;
@@ -166,23 +157,9 @@ export function registerVirtualMediaRoutes(app: FastifyInstance, allowed: Allowe
     const id = resourcePath(request.url);
     const view = store.views.get(id)!;
     requireIfMatch(request.headers, view);
-    const body = requireObjectBody(request.body);
-    const shown = JSON.parse(view.body) as Record<string, unknown>;
-    const problems = Object.keys(body)
-      .filter((name) => !name.startsWith('@') && !PATCHABLE.includes(name))
-      .map((name) => baseMessage(name in shown ? 'PropertyNotWritable' : 'PropertyUnknown', [name], [`/${name}`]));
-    if (problems.length > 0) throw new RedfishHttpError(400, problems);
-    const verify = body['VerifyCertificate'];
-    if (verify !== undefined && typeof verify !== 'boolean')
-      throw RedfishHttpError.of(
-        400,
-        'PropertyValueTypeError',
-        [JSON.stringify(verify), 'VerifyCertificate'],
-        ['/VerifyCertificate'],
-      );
+    const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.VirtualMedia);
+    const verify = body['VerifyCertificate'] as boolean | undefined;
     const inserted = body['Inserted'];
-    if (inserted !== undefined && typeof inserted !== 'boolean')
-      throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(inserted), 'Inserted'], ['/Inserted']);
     // Image and Inserted as sushy sends them to a BMC without the actions: an insert, or an eject.
     const ejects = inserted === false || body['Image'] === null;
     const asked = !ejects && body['Image'] !== undefined ? insertOf(body, {}) : undefined;
