@@ -136,7 +136,9 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     const directory = new AccountDirectory(store, fileHashes);
     const accounts = new Accounts((user) => directory.passwordHash(user));
     const lockout = new LoginLockout(() => directory.state().lockout);
-    const sessions = new SessionStore(config.auth.sessionTimeoutSeconds ?? 1800);
+    const sessions = new SessionStore(
+      () => directory.state().sessionTimeoutSeconds ?? config.auth.sessionTimeoutSeconds ?? 1800,
+    );
     registerAuth(app, allowedMethods, { accounts, directory, lockout, sessions, enforce: config.auth.enabled });
     registerAccountService(app, allowedMethods, store, { directory, lockout, sessions });
     if (mockup) {

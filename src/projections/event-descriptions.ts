@@ -152,7 +152,7 @@ export function describeEvent(
         };
       case 'VolumeRenamed':
         return said(
-          resource('PropertyValueModifiedByClient', ['Name', text(d['name'])]),
+          resource('PropertyValueModifiedByClient', ['DisplayName', text(d['name'])]),
           volume,
           `Volume ${text(d['volumeId'])} renamed.`,
         );

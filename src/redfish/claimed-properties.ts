@@ -29,6 +29,7 @@ export const CLAIMED_PROPERTIES = {
     'Password',
     'TransferMethod',
   ],
+  SessionService: ['SessionTimeout'],
   AccountService: ['AccountLockoutThreshold', 'AccountLockoutDuration', 'AccountLockoutCounterResetAfter'],
   ManagerAccount: ['UserName', 'Password', 'RoleId', 'Enabled', 'Locked', 'AccountTypes'],
   EventService: ['DeliveryRetryAttempts', 'DeliveryRetryIntervalSeconds'],

@@ -81,6 +81,7 @@ const ACCOUNT_SERVICE = {
   ChangeAccount: true,
   DeleteAccount: true,
   ChangeAccountLockout: true,
+  ChangeSessionTimeout: true,
   ConfigureAccounts: false,
 } satisfies Record<AccountCommand['type'], boolean>;
 const MOCKUP = {

@@ -16,6 +16,10 @@ import { readPatchBody } from '../patch-body.js';
 import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import type { LoginLockout } from './login-lockout.js';
 import type { SessionStore } from './sessions.js';
+import { SESSION_SERVICE, sessionServiceDocument } from './auth-plugin.js';
+
+/** SessionTimeout's range in the SessionService schema (Validation.Minimum and Maximum). */
+const SESSION_TIMEOUT = { min: 30, max: 86_400 };
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 type AccountParams = { accountId: string };
@@ -69,6 +73,24 @@ export function registerAccountService(
     execute(readAccountServicePatch(body), request);
     const updated = store.views.get(ACCOUNT_SERVICE_STREAM)!;
     return reply.header('ETag', etagOf(updated)).type(JSON_TYPE).send(updated.body);
+  });
+
+  // The SessionService's idle timeout: kept by the accounts' aggregate with the lockout settings.
+  app.patch(SESSION_SERVICE, async (request, reply) => {
+    const current = sessionServiceDocument(sessions.timeoutSeconds);
+    const body = readPatchBody(request.body, current, CLAIMED_PROPERTIES.SessionService);
+    const seconds = body['SessionTimeout'];
+    if (typeof seconds === 'number') {
+      if (seconds < SESSION_TIMEOUT.min || seconds > SESSION_TIMEOUT.max)
+        throw RedfishHttpError.of(
+          400,
+          'PropertyValueOutOfRange',
+          [String(seconds), 'SessionTimeout'],
+          ['/SessionTimeout'],
+        );
+      execute({ type: 'ChangeSessionTimeout', seconds }, request);
+    }
+    return reply.type(JSON_TYPE).send(sessionServiceDocument(sessions.timeoutSeconds));
   });
 
   // A collection also takes a POST at its Members property, as the specification allows.

@@ -10,7 +10,7 @@ import type { Privilege } from './roles.js';
 import { checkPrivilege, isProtectedPath, refuseUnlistedRoutes, type OwnsResource } from './route-privileges.js';
 import type { Session, SessionStore } from './sessions.js';
 
-const SESSION_SERVICE = '/redfish/v1/SessionService';
+export const SESSION_SERVICE = '/redfish/v1/SessionService';
 const SESSIONS = `${SESSION_SERVICE}/Sessions`;
 
 /** What anyone may read without credentials, as the Redfish specification requires. */
@@ -35,6 +35,19 @@ export function basicCredentials(header: string | undefined): { user: string; pa
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** The SessionService as served: its idle timeout as it now is. */
+export function sessionServiceDocument(timeoutSeconds: number): Record<string, unknown> {
+  return {
+    '@odata.id': SESSION_SERVICE,
+    '@odata.type': ODATA_TYPE.SessionService,
+    Id: 'SessionService',
+    Name: 'Session Service',
+    ServiceEnabled: true,
+    SessionTimeout: timeoutSeconds,
+    Sessions: { '@odata.id': SESSIONS },
+  };
 }
 
 function sessionDocument(session: Session): object {
@@ -141,17 +154,11 @@ export function registerAuth(
     checkPrivilege(request, { userName, privileges: request.privileges }, owns);
   });
 
-  allowed.declare(SESSION_SERVICE, []);
   app.get(SESSION_SERVICE, async (_request, reply) =>
-    reply.type('application/json; charset=utf-8').send({
-      '@odata.id': SESSION_SERVICE,
-      '@odata.type': ODATA_TYPE.SessionService,
-      Id: 'SessionService',
-      Name: 'Session Service',
-      ServiceEnabled: true,
-      SessionTimeout: sessions.timeoutSeconds,
-      Sessions: { '@odata.id': SESSIONS },
-    }),
+    reply
+      .header('Allow', allowed.allowHeader(SESSION_SERVICE, false))
+      .type('application/json; charset=utf-8')
+      .send(sessionServiceDocument(sessions.timeoutSeconds)),
   );
 
   allowed.declare(SESSIONS, ['POST']);

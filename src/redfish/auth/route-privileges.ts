@@ -35,6 +35,7 @@ const TABLE: Readonly<Record<string, Requirement>> = {
   'POST /redfish/v1/SessionService/Sessions': LOGIN,
   'POST /redfish/v1/SessionService/Sessions/Members': LOGIN,
   'DELETE /redfish/v1/SessionService/Sessions/:sessionId': { anyOf: ['ConfigureManager'], self: 'session' },
+  'PATCH /redfish/v1/SessionService': MANAGER,
 
   // AccountService: managing accounts is ConfigureUsers; an account may change its own password
   // (ConfigureSelf; the route refuses it anything else of its account).
