@@ -1,14 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
 import { accountDecider, type AccountCommand } from '../../domain/accounts/account-decider.js';
 import { ACCOUNT_SERVICE_STREAM, ACCOUNTS, accountUri } from '../../domain/accounts/account-events.js';
 import type { StoredView } from '../../eventstore/projector.js';
 import type { AllowedMethods } from '../allowed-methods.js';
-import { clientOrigin } from '../client-origin.js';
 import { etagMatches, etagOf } from '../etag.js';
 import { requireIfMatch } from '../patch-preconditions.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { AccountDirectory } from './account-directory.js';
 import { readAccountCreate, readAccountPatch, readAccountServicePatch } from './account-request.js';
@@ -17,6 +15,7 @@ import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import type { LoginLockout } from './login-lockout.js';
 import type { SessionStore } from './sessions.js';
 import { SESSION_SERVICE, sessionServiceDocument } from './auth-plugin.js';
+import { executeRequest } from '../execute-request.js';
 
 /** SessionTimeout's range in the SessionService schema (Validation.Minimum and Maximum). */
 const SESSION_TIMEOUT = { min: 30, max: 86_400 };
@@ -50,24 +49,21 @@ export function registerAccountService(
   logins: { directory: AccountDirectory; lockout: LoginLockout; sessions: SessionStore },
 ): void {
   const { directory, lockout, sessions } = logins;
-  const execute = (command: AccountCommand, request: FastifyRequest) => {
-    const outcome = executeClientCommand(store, ACCOUNT_SERVICE_STREAM, accountDecider, command, clientOrigin(request));
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
-    return outcome;
-  };
+  const execute = (command: AccountCommand, request: FastifyRequest) =>
+    executeRequest(store, ACCOUNT_SERVICE_STREAM, accountDecider, command, request);
   const sendAccount = (reply: FastifyReply, userName: string, status = 200) => {
     const { body, etag } = accountAsServed(store.views.get(accountUri(userName))!, lockout.isLocked(userName));
     return reply.status(status).header('ETag', etag).type(JSON_TYPE).send(body);
   };
   const existing = (request: FastifyRequest<{ Params: AccountParams }>) => {
     const view = store.views.get(accountUri(request.params.accountId));
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!view) throw resourceMissing(resourcePath(request.url));
     return view;
   };
 
   app.patch(ACCOUNT_SERVICE_STREAM, async (request, reply) => {
     const view = store.views.get(ACCOUNT_SERVICE_STREAM);
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [ACCOUNT_SERVICE_STREAM]);
+    if (!view) throw resourceMissing(ACCOUNT_SERVICE_STREAM);
     requireIfMatch(request.headers, view);
     const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.AccountService);
     execute(readAccountServicePatch(body), request);

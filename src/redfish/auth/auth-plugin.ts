@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AllowedMethods } from '../allowed-methods.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { ODATA_TYPE } from '../../projections/odata-types.js';
 import { resourcePath } from '../server.js';
 import type { Accounts } from './accounts.js';
@@ -195,12 +195,11 @@ export function registerAuth(
   allowed.declare(`${SESSIONS}/:sessionId`, ['DELETE']);
   app.get<{ Params: { sessionId: string } }>(`${SESSIONS}/:sessionId`, async (request, reply) => {
     const session = sessions.get(request.params.sessionId);
-    if (!session) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!session) throw resourceMissing(resourcePath(request.url));
     return reply.type('application/json; charset=utf-8').send(sessionDocument(session));
   });
   app.delete<{ Params: { sessionId: string } }>(`${SESSIONS}/:sessionId`, async (request, reply) => {
-    if (!sessions.delete(request.params.sessionId))
-      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!sessions.delete(request.params.sessionId)) throw resourceMissing(resourcePath(request.url));
     return reply.status(204).send();
   });
 }

@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
-import { clientOrigin } from '../client-origin.js';
 import { storeTag } from '../../service-identity.js';
 import { storageDecider, type StorageCommand } from '../../domain/storage/storage-decider.js';
 import { INITIALIZE_TYPES, storageStream, volumeUri, type ApplyTime } from '../../domain/storage/storage-events.js';
@@ -11,10 +9,11 @@ import { etagOf } from '../etag.js';
 import { requireIfMatch } from '../patch-preconditions.js';
 import { readPatchBody } from '../patch-body.js';
 import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { newTaskId, readTask, sendTaskAnswer, taskSettled } from '../tasks/task-outcome.js';
 import { readApplyTime, readVolumeCreateBody, readVolumeName } from './volume-request.js';
+import { executeRequest } from '../execute-request.js';
 
 const VOLUMES = '/redfish/v1/Systems/:systemId/Storage/:storageId/Volumes';
 const INITIALIZE = 'Volume.Initialize';
@@ -38,20 +37,17 @@ export interface VolumeRouteOptions {
 export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, options: VolumeRouteOptions): void {
   const streamOf = (params: StorageParams, url: string) => {
     const stream = storageStream(params.systemId, params.storageId);
-    if (!store.views.get(stream)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(url)]);
+    if (!store.views.get(stream)) throw resourceMissing(resourcePath(url));
     return stream;
   };
   const requireVolume = (params: VolumeParams, url: string) => {
     const stream = streamOf(params, url);
     const view = store.views.get(volumeUri(params.systemId, params.storageId, params.volumeId));
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(url)]);
+    if (!view) throw resourceMissing(resourcePath(url));
     return { stream, view };
   };
-  const execute = (stream: string, command: StorageCommand, request: FastifyRequest) => {
-    const outcome = executeClientCommand(store, stream, storageDecider, command, clientOrigin(request));
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
-    return outcome.events;
-  };
+  const execute = (stream: string, command: StorageCommand, request: FastifyRequest) =>
+    executeRequest(store, stream, storageDecider, command, request).events;
 
   /** Immediate work finished while the client waited is answered as done; the rest gets a task monitor. */
   const answer = async (

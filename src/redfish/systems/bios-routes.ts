@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
-import { clientOrigin } from '../client-origin.js';
 import { checkBiosAttributes, type BiosValue } from '../../domain/system/bios-attributes.js';
 import { systemDecider, type SystemCommand } from '../../domain/system/system-decider.js';
 import { systemStream } from '../../domain/system/system-events.js';
@@ -11,7 +9,8 @@ import { etagOf } from '../etag.js';
 import { requireIfMatch } from '../patch-preconditions.js';
 import { readPatchBody } from '../patch-body.js';
 import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
+import { executeRequest } from '../execute-request.js';
 
 /**
  * PATCH …/Bios/Settings ({"Attributes": {…}}, applied at the next boot, as on a real server)
@@ -24,12 +23,10 @@ export function registerBiosRoutes(app: FastifyInstance, allowed: AllowedMethods
   allowed.declare(resetUrl, ['POST']);
 
   const execute = (systemId: string, command: SystemCommand, request: { actor?: string; id: string }) => {
-    const outcome = executeClientCommand(store, systemStream(systemId), systemDecider, command, clientOrigin(request));
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+    executeRequest(store, systemStream(systemId), systemDecider, command, request);
   };
   const known = (systemId: string, url: string) => {
-    if (!store.views.get(`${systemStream(systemId)}/Bios`))
-      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [url.split('?')[0]!]);
+    if (!store.views.get(`${systemStream(systemId)}/Bios`)) throw resourceMissing(url.split('?')[0]!);
   };
 
   app.patch<{ Params: { systemId: string } }>(settingsUrl, async (request, reply) => {

@@ -1,17 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
-import { clientOrigin } from '../client-origin.js';
 import { systemDecider, type PatchSystem } from '../../domain/system/system-decider.js';
 import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, INDICATOR_LED, systemStream } from '../../domain/system/system-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch } from '../patch-preconditions.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { httpUrl } from '../http-url.js';
 import { readPatchBody } from '../patch-body.js';
 import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
+import { executeRequest } from '../execute-request.js';
 
 /** The longest AssetTag kept: real BMCs keep a few dozen characters; this is generous. */
 const MAX_ASSET_TAG = 255;
@@ -82,13 +81,12 @@ export function registerSystemPatchRoute(app: FastifyInstance, allowed: AllowedM
   app.patch<{ Params: { systemId: string } }>(url, async (request, reply) => {
     const stream = systemStream(request.params.systemId);
     const view = store.views.get(stream);
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [stream]);
+    if (!view) throw resourceMissing(stream);
     requireIfMatch(request.headers, view);
     const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.ComputerSystem);
     const command = readSystemPatch(body);
     if (Array.isArray(command)) throw new RedfishHttpError(400, command);
-    const outcome = executeClientCommand(store, stream, systemDecider, command, clientOrigin(request));
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+    executeRequest(store, stream, systemDecider, command, request);
     const updated = store.views.get(stream)!;
     return reply.header('ETag', etagOf(updated)).type('application/json; charset=utf-8').send(updated.body);
   });

@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
-import { clientOrigin } from '../client-origin.js';
 import { systemDecider, type InsertMedia, type SystemCommand } from '../../domain/system/system-decider.js';
 import { MEDIA_DEVICES, systemStream, type MediaDevice } from '../../domain/system/system-events.js';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { httpUrl } from '../http-url.js';
 import { baseMessage } from '../../registries/base-registry.js';
@@ -16,6 +14,7 @@ import { readPatchBody } from '../patch-body.js';
 import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import { isOnePemCertificate } from '../../projections/certificate-document.js';
 import { mediaPasswordKey } from '../../reconciler/media-actions.js';
+import { executeRequest } from '../execute-request.js';
 
 const INSERT = 'VirtualMedia.InsertMedia';
 const INSERT_PARAMETERS = [
@@ -114,15 +113,12 @@ export function registerVirtualMediaRoutes(app: FastifyInstance, allowed: Allowe
   const target = (params: Params, url: string): { stream: string; device: MediaDevice } => {
     const stream = systemStream(params.systemId);
     if (!store.views.get(stream) || !(MEDIA_DEVICES as readonly string[]).includes(params.device)) {
-      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(url)]);
+      throw resourceMissing(resourcePath(url));
     }
     return { stream, device: params.device as MediaDevice };
   };
-  const run = (stream: string, command: SystemCommand, request: { actor?: string; id: string }) => {
-    const outcome = executeClientCommand(store, stream, systemDecider, command, clientOrigin(request));
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
-    return outcome;
-  };
+  const run = (stream: string, command: SystemCommand, request: { actor?: string; id: string }) =>
+    executeRequest(store, stream, systemDecider, command, request);
   /** Records an insert, and keeps its password (if any) for the reconciler under the event's position. */
   const insert = (
     stream: string,
@@ -211,8 +207,7 @@ export function registerVirtualMediaRoutes(app: FastifyInstance, allowed: Allowe
     `${device}/Certificates/:certificateId`,
     async (request, reply) => {
       const { stream, device: drive } = target(request.params, request.url);
-      if (!store.views.get(resourcePath(request.url)))
-        throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+      if (!store.views.get(resourcePath(request.url))) throw resourceMissing(resourcePath(request.url));
       run(
         stream,
         { type: 'RemoveMediaCertificate', device: drive, certificateId: request.params.certificateId },
