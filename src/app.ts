@@ -144,16 +144,16 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     if (mockup) {
       registerMockupRoutes(app, allowedMethods, store, new CsdlModel());
     } else {
-      registerResetRoute(app, allowedMethods, store);
-      registerSystemPatchRoute(app, allowedMethods, store);
-      registerVirtualMediaRoutes(app, allowedMethods, store);
-      registerBiosRoutes(app, allowedMethods, store);
+      registerResetRoute(app, store);
+      registerSystemPatchRoute(app, store);
+      registerVirtualMediaRoutes(app, store);
+      registerBiosRoutes(app, store);
       registerSecureBootRoute(app, store);
       registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
       registerDriveFaultRoutes(app, store);
     }
     registerTaskMonitorRoute(app, store);
-    registerTaskCancelRoutes(app, allowedMethods, store);
+    registerTaskCancelRoutes(app, store);
     registerTimeTravelRoutes(app, store);
     registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));
     registerHistoryRoutes(app, store);
@@ -168,10 +168,10 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       (line) => options.logger?.warn(line),
       loops,
     );
-    if (!mockup) registerUpdateServiceRoutes(app, allowedMethods, store, firmware);
+    if (!mockup) registerUpdateServiceRoutes(app, store, firmware);
     // The service's HTTPS certificate, as found at start and as clients replace it.
     if (https) recordServedCertificate(store, https);
-    registerCertificateRoutes(app, allowedMethods, store, https && httpsCertificateInstaller(app, config));
+    registerCertificateRoutes(app, store, https && httpsCertificateInstaller(app, config));
     // Before the first request can be accepted: the reconcilers carry out all that is accepted from here.
     claimReconcilerCheckpoints(store);
     // The server listens on the socket bound at the start (the host given is the one bound, so

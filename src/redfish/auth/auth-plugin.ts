@@ -161,7 +161,6 @@ export function registerAuth(
       .send(sessionServiceDocument(sessions.timeoutSeconds)),
   );
 
-  allowed.declare(SESSIONS, ['POST']);
   app.get(SESSIONS, async (_request, reply) => {
     const members = sessions.list().map((s) => ({ '@odata.id': `${SESSIONS}/${s.id}` }));
     return reply.type('application/json; charset=utf-8').send({
@@ -192,7 +191,6 @@ export function registerAuth(
       .send(sessionDocument(session));
   }
 
-  allowed.declare(`${SESSIONS}/:sessionId`, ['DELETE']);
   app.get<{ Params: { sessionId: string } }>(`${SESSIONS}/:sessionId`, async (request, reply) => {
     const session = sessions.get(request.params.sessionId);
     if (!session) throw resourceMissing(resourcePath(request.url));

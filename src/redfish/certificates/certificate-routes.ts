@@ -5,7 +5,6 @@ import { CERTIFICATE_SERVICE_STREAM } from '../../domain/certificates/certificat
 import { REPLACE_CERTIFICATE } from '../../projections/certificates.js';
 import type { TlsFiles } from '../../tls-files.js';
 import { actionParameters } from '../action-body.js';
-import type { AllowedMethods } from '../allowed-methods.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { httpsCertificateOf, readCertificateString } from './pem.js';
 import { isOnePemCertificate } from '../../projections/certificate-document.js';
@@ -37,11 +36,9 @@ function linkTarget(value: unknown): string | undefined {
  */
 export function registerCertificateRoutes(
   app: FastifyInstance,
-  allowed: AllowedMethods,
   store: EventStore,
   installer: HttpsCertificateInstaller | undefined,
 ): void {
-  allowed.declare(REPLACE_CERTIFICATE, ['POST']);
   app.post(REPLACE_CERTIFICATE, async (request, reply) => {
     const parameters = actionParameters(request.body, ACTION, [
       'CertificateString',

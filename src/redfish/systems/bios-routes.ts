@@ -3,7 +3,6 @@ import type { EventStore } from '../../eventstore/event-store.js';
 import { checkBiosAttributes, type BiosValue } from '../../domain/system/bios-attributes.js';
 import { systemDecider, type SystemCommand } from '../../domain/system/system-decider.js';
 import { systemStream } from '../../domain/system/system-events.js';
-import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch } from '../patch-preconditions.js';
@@ -16,11 +15,9 @@ import { executeRequest } from '../execute-request.js';
  * PATCH …/Bios/Settings ({"Attributes": {…}}, applied at the next boot, as on a real server)
  * and POST …/Bios/Actions/Bios.ResetBios.
  */
-export function registerBiosRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore): void {
+export function registerBiosRoutes(app: FastifyInstance, store: EventStore): void {
   const settingsUrl = '/redfish/v1/Systems/:systemId/Bios/Settings';
   const resetUrl = '/redfish/v1/Systems/:systemId/Bios/Actions/Bios.ResetBios';
-  allowed.declare(settingsUrl, ['PATCH']);
-  allowed.declare(resetUrl, ['POST']);
 
   const execute = (systemId: string, command: SystemCommand, request: { actor?: string; id: string }) => {
     executeRequest(store, systemStream(systemId), systemDecider, command, request);

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { systemDecider, type PatchSystem } from '../../domain/system/system-decider.js';
 import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, INDICATOR_LED, systemStream } from '../../domain/system/system-events.js';
-import type { AllowedMethods } from '../allowed-methods.js';
 import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch } from '../patch-preconditions.js';
@@ -75,9 +74,8 @@ export function readSystemPatch(body: Record<string, unknown>): PatchSystem | Re
  * resource changed since the client read it), refuses the whole request if any part of it is
  * wrong, and answers with the resource as it now is.
  */
-export function registerSystemPatchRoute(app: FastifyInstance, allowed: AllowedMethods, store: EventStore): void {
+export function registerSystemPatchRoute(app: FastifyInstance, store: EventStore): void {
   const url = '/redfish/v1/Systems/:systemId';
-  allowed.declare(url, ['PATCH']);
   app.patch<{ Params: { systemId: string } }>(url, async (request, reply) => {
     const stream = systemStream(request.params.systemId);
     const view = store.views.get(stream);

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { systemDecider, type InsertMedia, type SystemCommand } from '../../domain/system/system-decider.js';
 import { MEDIA_DEVICES, systemStream, type MediaDevice } from '../../domain/system/system-events.js';
-import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
 import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
@@ -99,14 +98,9 @@ function insertOf(
  * trusts image servers by. Each is recorded and answered at once; the reconciler fetches and
  * attaches. A password for the image server is kept beside the log, never in it.
  */
-export function registerVirtualMediaRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore): void {
+export function registerVirtualMediaRoutes(app: FastifyInstance, store: EventStore): void {
   const device = '/redfish/v1/Managers/:systemId/VirtualMedia/:device';
   const base = `${device}/Actions`;
-  allowed.declare(`${base}/VirtualMedia.InsertMedia`, ['POST']);
-  allowed.declare(`${base}/VirtualMedia.EjectMedia`, ['POST']);
-  allowed.declare(device, ['PATCH']);
-  allowed.declare(`${device}/Certificates`, ['POST']);
-  allowed.declare(`${device}/Certificates/:certificateId`, ['DELETE']);
 
   type Params = { systemId: string; device: string };
   /** The drive's stream and device, or 404 when either is unknown. */

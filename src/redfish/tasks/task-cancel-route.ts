@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { storageDecider } from '../../domain/storage/storage-decider.js';
-import type { AllowedMethods } from '../allowed-methods.js';
 import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { FINAL_STATES, readTask } from './task-outcome.js';
@@ -12,7 +11,7 @@ import { executeRequest } from '../execute-request.js';
  * system's next reset (TaskState Cancelled; a volume it was to make is gone). Work already under
  * way in libvirt is not cut half-way: that is 409. Answers with the task as it now is.
  */
-export function registerTaskCancelRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore): void {
+export function registerTaskCancelRoutes(app: FastifyInstance, store: EventStore): void {
   const cancel = async (request: FastifyRequest<{ Params: { taskId: string } }>, reply: FastifyReply) => {
     const { taskId } = request.params;
     const task = readTask(store, taskId);
@@ -26,7 +25,6 @@ export function registerTaskCancelRoutes(app: FastifyInstance, allowed: AllowedM
     return reply.type('application/json; charset=utf-8').send(JSON.stringify(readTask(store, taskId)));
   };
   for (const path of ['/redfish/v1/TaskService/Tasks/:taskId', '/redfish/v1/TaskService/TaskMonitors/:taskId']) {
-    allowed.declare(path, ['DELETE']);
     app.delete<{ Params: { taskId: string } }>(path, cancel);
   }
 }
