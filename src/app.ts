@@ -13,6 +13,7 @@ import { LabRuntime } from './reconciler/lab-runtime.js';
 import { claimReconcilerCheckpoints } from './reconciler/reconciler-checkpoints.js';
 import { registerResetRoute } from './redfish/systems/reset-route.js';
 import { registerSystemPatchRoute } from './redfish/systems/system-patch-route.js';
+import { registerChassisPatchRoute } from './redfish/chassis/chassis-patch-route.js';
 import { registerVirtualMediaRoutes } from './redfish/systems/virtual-media-routes.js';
 import { registerVolumeRoutes } from './redfish/storage/volume-routes.js';
 import { systemAddressRewriter } from './redfish/systems/system-addresses.js';
@@ -146,6 +147,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     } else {
       registerResetRoute(app, store);
       registerSystemPatchRoute(app, store);
+      registerChassisPatchRoute(app, store);
       registerVirtualMediaRoutes(app, store);
       registerBiosRoutes(app, store);
       registerSecureBootRoute(app, store);

@@ -15,6 +15,8 @@ export const CLAIMED_PROPERTIES = {
     'Boot/BootSourceOverrideMode',
     'Boot/HttpBootUri',
   ],
+  /** The machine's one locator light, as on its ComputerSystem. */
+  Chassis: ['LocationIndicatorActive'],
   SecureBoot: ['SecureBootEnable'],
   /** Bios/Settings: the settings object, applied at the next boot. */
   Bios: ['Attributes'],
