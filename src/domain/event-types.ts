@@ -90,6 +90,7 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   AccountUnlocked: true,
   AccountDeleted: true,
   AccountLockoutChanged: true,
+  SubscriptionContextChanged: true,
   SessionTimeoutChanged: true,
   MockupResourceImported: true,
   MockupResourcePatched: true,

@@ -35,5 +35,7 @@ export const CLAIMED_PROPERTIES = {
   AccountService: ['AccountLockoutThreshold', 'AccountLockoutDuration', 'AccountLockoutCounterResetAfter'],
   ManagerAccount: ['UserName', 'Password', 'RoleId', 'Enabled', 'Locked', 'AccountTypes'],
   EventService: ['DeliveryRetryAttempts', 'DeliveryRetryIntervalSeconds'],
+  /** Context, carried by each Event delivered after the change. */
+  EventDestination: ['Context'],
   Volume: ['DisplayName'],
 } as const satisfies Record<string, readonly string[]>;

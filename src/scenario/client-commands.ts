@@ -66,6 +66,7 @@ const EVENT_SERVICE = {
   SuspendSubscription: true,
   ResumeSubscription: true,
   ChangeEventService: true,
+  ChangeSubscriptionContext: true,
   TerminateSubscription: false,
 } satisfies Record<EventServiceCommand['type'], boolean>;
 

@@ -86,6 +86,7 @@ const TABLE: Readonly<Record<string, Requirement>> = {
   'POST /redfish/v1/EventService/Subscriptions': { anyOf: ['ConfigureManager', 'ConfigureComponents'] },
   'POST /redfish/v1/EventService/Subscriptions/Members': { anyOf: ['ConfigureManager', 'ConfigureComponents'] },
   'DELETE /redfish/v1/EventService/Subscriptions/:subscriptionId': MANAGER,
+  'PATCH /redfish/v1/EventService/Subscriptions/:subscriptionId': MANAGER,
   'POST /redfish/v1/EventService/Subscriptions/:subscriptionId/Actions/EventDestination.SuspendSubscription': MANAGER,
   'POST /redfish/v1/EventService/Subscriptions/:subscriptionId/Actions/EventDestination.ResumeSubscription': MANAGER,
 

@@ -117,6 +117,29 @@ export function registerEventServiceRoutes(
     return sendView(request, reply, subscriptionUri(request.params.subscriptionId));
   });
 
+  // A recorded subscription's Context; an open SSE stream's settings are its query's, kept as they are.
+  app.patch<{ Params: SubscriptionParams }>(subscription, async (request, reply) => {
+    const { subscriptionId } = request.params;
+    const stream = sse.destination(subscriptionId);
+    if (stream) {
+      readPatchBody(request.body, stream, []);
+      return reply.type(JSON_TYPE).send(stream);
+    }
+    const id = subscriptionUri(subscriptionId);
+    const view = store.views.get(id);
+    if (!view) throw resourceMissing(resourcePath(request.url));
+    requireIfMatch(request.headers, view);
+    const { Context: context } = readPatchBody(
+      request.body,
+      JSON.parse(view.body),
+      CLAIMED_PROPERTIES.EventDestination,
+    );
+    if (typeof context === 'string' || context === null)
+      execute({ type: 'ChangeSubscriptionContext', subscriptionId, context }, request);
+    const updated = store.views.get(id)!;
+    return reply.header('ETag', etagOf(updated)).type(JSON_TYPE).send(updated.body);
+  });
+
   app.delete<{ Params: SubscriptionParams }>(subscription, async (request, reply) => {
     const { subscriptionId } = request.params;
     if (sse.close(subscriptionId)) return reply.status(204).send();
