@@ -14,6 +14,7 @@ import { claimReconcilerCheckpoints } from './reconciler/reconciler-checkpoints.
 import { registerResetRoute } from './redfish/systems/reset-route.js';
 import { registerSystemPatchRoute } from './redfish/systems/system-patch-route.js';
 import { registerChassisPatchRoute } from './redfish/chassis/chassis-patch-route.js';
+import { registerDrivePatchRoute } from './redfish/storage/drive-patch-route.js';
 import { registerVirtualMediaRoutes } from './redfish/systems/virtual-media-routes.js';
 import { registerVolumeRoutes } from './redfish/storage/volume-routes.js';
 import { systemAddressRewriter } from './redfish/systems/system-addresses.js';
@@ -153,6 +154,7 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       registerSecureBootRoute(app, store);
       registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
       registerDriveFaultRoutes(app, store);
+      registerDrivePatchRoute(app, store);
     }
     registerTaskMonitorRoute(app, store);
     registerTaskCancelRoutes(app, store);

@@ -90,6 +90,7 @@ const EVENT_TYPE_KEYS: Record<EventType, true> = {
   AccountUnlocked: true,
   AccountDeleted: true,
   AccountLockoutChanged: true,
+  DriveLocatorChanged: true,
   SubscriptionContextChanged: true,
   SessionTimeoutChanged: true,
   MockupResourceImported: true,

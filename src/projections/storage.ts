@@ -92,6 +92,7 @@ function render(views: ViewWriter, position: number, storageId: string, state: S
       Revision: firmware[id] ?? drive.revision,
       ...(drive.rotationSpeedRPM !== undefined && { RotationSpeedRPM: drive.rotationSpeedRPM }),
       FailurePredicted: false,
+      LocationIndicatorActive: (state.locatedDrives ?? []).includes(id),
       Identifiers: [
         {
           DurableNameFormat: 'NAA',

@@ -38,4 +38,5 @@ export const CLAIMED_PROPERTIES = {
   /** Context, carried by each Event delivered after the change. */
   EventDestination: ['Context'],
   Volume: ['DisplayName'],
+  Drive: ['LocationIndicatorActive'],
 } as const satisfies Record<string, readonly string[]>;

@@ -53,6 +53,7 @@ const STORAGE = {
   RenameVolume: true,
   FailDrive: true,
   ReplaceDrive: true,
+  SetDriveLocator: true,
   CancelOperation: true,
   RegisterStorage: false,
   StartPendingOperations: false,

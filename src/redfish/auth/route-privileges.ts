@@ -48,6 +48,7 @@ const TABLE: Readonly<Record<string, Requirement>> = {
   // ComputerSystem and what hangs off it: ConfigureComponents.
   'PATCH /redfish/v1/Systems/:systemId': COMPONENTS,
   'PATCH /redfish/v1/Chassis/:chassisId': COMPONENTS,
+  'PATCH /redfish/v1/Systems/:systemId/Storage/:storageId/Drives/:driveId': COMPONENTS,
   'POST /redfish/v1/Systems/:systemId/Actions/ComputerSystem.Reset': COMPONENTS,
   'PATCH /redfish/v1/Systems/:systemId/Bios/Settings': COMPONENTS,
   'POST /redfish/v1/Systems/:systemId/Bios/Actions/Bios.ResetBios': COMPONENTS,
