@@ -16,6 +16,7 @@ import { resourcePath } from '../server.js';
 import type { SseHub } from './sse-hub.js';
 import { readEventServicePatch, readSubscriptionRequest } from './subscription-request.js';
 import { readPatchBody } from '../patch-body.js';
+import { patchView } from '../patch-view.js';
 import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import { executeRequest } from '../execute-request.js';
 
@@ -125,19 +126,18 @@ export function registerEventServiceRoutes(
       readPatchBody(request.body, stream, []);
       return reply.type(JSON_TYPE).send(stream);
     }
-    const id = subscriptionUri(subscriptionId);
-    const view = store.views.get(id);
-    if (!view) throw resourceMissing(resourcePath(request.url));
-    requireIfMatch(request.headers, view);
-    const { Context: context } = readPatchBody(
-      request.body,
-      JSON.parse(view.body),
+    return patchView(
+      store,
+      subscriptionUri(subscriptionId),
+      request,
+      reply,
       CLAIMED_PROPERTIES.EventDestination,
+      (body) => {
+        const context = body['Context'];
+        if (typeof context === 'string' || context === null)
+          execute({ type: 'ChangeSubscriptionContext', subscriptionId, context }, request);
+      },
     );
-    if (typeof context === 'string' || context === null)
-      execute({ type: 'ChangeSubscriptionContext', subscriptionId, context }, request);
-    const updated = store.views.get(id)!;
-    return reply.header('ETag', etagOf(updated)).type(JSON_TYPE).send(updated.body);
   });
 
   app.delete<{ Params: SubscriptionParams }>(subscription, async (request, reply) => {

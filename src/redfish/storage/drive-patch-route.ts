@@ -3,11 +3,8 @@ import type { EventStore } from '../../eventstore/event-store.js';
 import { storageDecider } from '../../domain/storage/storage-decider.js';
 import { driveUri, storageStream } from '../../domain/storage/storage-events.js';
 import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
-import { etagOf } from '../etag.js';
 import { executeRequest } from '../execute-request.js';
-import { readPatchBody } from '../patch-body.js';
-import { requireIfMatch } from '../patch-preconditions.js';
-import { resourceMissing } from '../redfish-error.js';
+import { patchView } from '../patch-view.js';
 
 type DriveParams = { systemId: string; storageId: string; driveId: string };
 
@@ -18,21 +15,12 @@ export function registerDrivePatchRoute(app: FastifyInstance, store: EventStore)
     async (request, reply) => {
       const { systemId, storageId, driveId } = request.params;
       const id = driveUri(systemId, storageId, driveId);
-      const view = store.views.get(id);
-      if (!view) throw resourceMissing(id);
-      requireIfMatch(request.headers, view);
-      const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.Drive);
-      const active = body['LocationIndicatorActive'];
-      if (typeof active === 'boolean')
-        executeRequest(
-          store,
-          storageStream(systemId, storageId),
-          storageDecider,
-          { type: 'SetDriveLocator', driveId, active },
-          request,
-        );
-      const updated = store.views.get(id)!;
-      return reply.header('ETag', etagOf(updated)).type('application/json; charset=utf-8').send(updated.body);
+      return patchView(store, id, request, reply, CLAIMED_PROPERTIES.Drive, (body) => {
+        const active = body['LocationIndicatorActive'];
+        if (typeof active !== 'boolean') return;
+        const command = { type: 'SetDriveLocator', driveId, active } as const;
+        executeRequest(store, storageStream(systemId, storageId), storageDecider, command, request);
+      });
     },
   );
 }

@@ -3,11 +3,9 @@ import type { EventStore } from '../../eventstore/event-store.js';
 import { systemDecider, type PatchSystem } from '../../domain/system/system-decider.js';
 import { BOOT_OVERRIDE_ENABLED, BOOT_TARGETS, INDICATOR_LED, systemStream } from '../../domain/system/system-events.js';
 import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
-import { etagOf } from '../etag.js';
-import { requireIfMatch } from '../patch-preconditions.js';
-import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
+import { RedfishHttpError } from '../redfish-error.js';
 import { httpUrl } from '../http-url.js';
-import { readPatchBody } from '../patch-body.js';
+import { patchView } from '../patch-view.js';
 import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import { executeRequest } from '../execute-request.js';
 
@@ -78,14 +76,10 @@ export function registerSystemPatchRoute(app: FastifyInstance, store: EventStore
   const url = '/redfish/v1/Systems/:systemId';
   app.patch<{ Params: { systemId: string } }>(url, async (request, reply) => {
     const stream = systemStream(request.params.systemId);
-    const view = store.views.get(stream);
-    if (!view) throw resourceMissing(stream);
-    requireIfMatch(request.headers, view);
-    const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.ComputerSystem);
-    const command = readSystemPatch(body);
-    if (Array.isArray(command)) throw new RedfishHttpError(400, command);
-    executeRequest(store, stream, systemDecider, command, request);
-    const updated = store.views.get(stream)!;
-    return reply.header('ETag', etagOf(updated)).type('application/json; charset=utf-8').send(updated.body);
+    return patchView(store, stream, request, reply, CLAIMED_PROPERTIES.ComputerSystem, (body) => {
+      const command = readSystemPatch(body);
+      if (Array.isArray(command)) throw new RedfishHttpError(400, command);
+      executeRequest(store, stream, systemDecider, command, request);
+    });
   });
 }
