@@ -16,8 +16,9 @@ const isObject = (value: unknown): value is Json =>
  * bmcweb's `readJsonPatch`): the CSDL decides what is unknown, read-only, of the wrong type or
  * outside an enum or the document's `@Redfish.AllowableValues` (`checkPatch`); `claimed` lists
  * the writable properties the emulator keeps (`Boot/BootSourceOverrideTarget` for a member of a
- * complex property). Any problem refuses the whole body with every reason, as a 400; the body
- * returned holds only what is fit to hand to the aggregate's decider, whose domain rules remain.
+ * complex property). Any problem refuses the whole body with every reason, as a 400. The body is
+ * returned as sent: a route reads its claimed properties from it, and keeps only the domain rules
+ * the schema cannot say (ranges, formats, what the aggregate's decider refuses).
  */
 export function readPatchBody(
   body: unknown,
