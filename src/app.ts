@@ -13,6 +13,8 @@ import { LabRuntime } from './lab/lab-runtime.js';
 import { claimReconcilerCheckpoints } from './reconciler/reconciler-checkpoints.js';
 import { registerResetRoute } from './redfish/systems/reset-route.js';
 import { registerSystemPatchRoute } from './redfish/systems/system-patch-route.js';
+import { registerChassisPatchRoute } from './redfish/chassis/chassis-patch-route.js';
+import { registerDrivePatchRoute } from './redfish/storage/drive-patch-route.js';
 import { registerVirtualMediaRoutes } from './redfish/systems/virtual-media-routes.js';
 import { registerVolumeRoutes } from './redfish/storage/volume-routes.js';
 import { systemAddressRewriter } from './redfish/systems/system-addresses.js';
@@ -138,7 +140,9 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     const directory = new AccountDirectory(store, fileHashes);
     const accounts = new Accounts((user) => directory.passwordHash(user));
     const lockout = new LoginLockout(() => directory.state().lockout);
-    const sessions = new SessionStore(config.auth.sessionTimeoutSeconds ?? 1800);
+    const sessions = new SessionStore(
+      () => directory.state().sessionTimeoutSeconds ?? config.auth.sessionTimeoutSeconds ?? 1800,
+    );
     registerAuth(app, allowedMethods, {
       accounts,
       directory,
@@ -151,16 +155,18 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
     if (mockup) {
       registerMockupRoutes(app, allowedMethods, store, new CsdlModel());
     } else {
-      registerResetRoute(app, allowedMethods, store);
-      registerSystemPatchRoute(app, allowedMethods, store);
-      registerVirtualMediaRoutes(app, allowedMethods, store);
-      registerBiosRoutes(app, allowedMethods, store);
+      registerResetRoute(app, store);
+      registerSystemPatchRoute(app, store);
+      registerChassisPatchRoute(app, store);
+      registerVirtualMediaRoutes(app, store);
+      registerBiosRoutes(app, store);
       registerSecureBootRoute(app, store);
       registerVolumeRoutes(app, store, { settleWaitMs: options.settleWaitMs ?? 2000 });
       registerDriveFaultRoutes(app, store);
+      registerDrivePatchRoute(app, store);
     }
     registerTaskMonitorRoute(app, store);
-    registerTaskCancelRoutes(app, allowedMethods, store);
+    registerTaskCancelRoutes(app, store);
     registerTimeTravelRoutes(app, store);
     registerEventServiceRoutes(app, allowedMethods, store, new SseHub(store));
     registerHistoryRoutes(app, store);
@@ -175,10 +181,10 @@ export async function startEmulator(config: EmulatorConfig, options: StartOption
       (line) => options.logger?.warn(line),
       loops,
     );
-    if (!mockup) registerUpdateServiceRoutes(app, allowedMethods, store, firmware);
+    if (!mockup) registerUpdateServiceRoutes(app, store, firmware);
     // The service's HTTPS certificate, as found at start and as clients replace it.
     if (https) recordServedCertificate(store, https);
-    registerCertificateRoutes(app, allowedMethods, store, https && httpsCertificateInstaller(app, config));
+    registerCertificateRoutes(app, store, https && httpsCertificateInstaller(app, config));
     // Before the first request can be accepted: the reconcilers carry out all that is accepted from here.
     claimReconcilerCheckpoints(store);
     // Change notifications (sushy-tools' EXTERNAL_NOTIFICATION_URL) tell of every change accepted from here too.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { projectRoot } from '../project-root.js';
-import { RedfishHttpError } from '../redfish/redfish-error.js';
+import { resourceMissing } from '../redfish/redfish-error.js';
 import { resourcePath } from '../redfish/server.js';
 
 export const CONSOLE_PREFIX = '/console';
@@ -43,7 +43,7 @@ function send(reply: FastifyReply, name: string, url: string): FastifyReply {
     if (!file) throw new Error('not a console file');
     body = readFileSync(file.path);
   } catch {
-    throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(url)]);
+    throw resourceMissing(resourcePath(url));
   }
   return reply.headers(SECURITY_HEADERS).type(file!.type).send(body);
 }
@@ -56,8 +56,7 @@ function send(reply: FastifyReply, name: string, url: string): FastifyReply {
  */
 export function registerConsoleRoutes(app: FastifyInstance): void {
   app.get('/', async (request, reply) => {
-    if (!(request.headers.accept ?? '').includes('text/html'))
-      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', ['/']);
+    if (!(request.headers.accept ?? '').includes('text/html')) throw resourceMissing('/');
     return reply.redirect(`${CONSOLE_PREFIX}/`, 302);
   });
   // The router ignores a trailing slash, so this is /console/ too; the page names its files by absolute paths.

@@ -158,7 +158,10 @@ export class CsdlModel {
     for (const kind of ['Property', 'NavigationProperty']) {
       for (const p of children(node, kind)) {
         const name = attr(p, 'Name')!;
-        const { type, collection } = this.typeRef(attr(p, 'Type') ?? 'Edm.String', limit);
+        const ref = attr(p, 'Type') ?? 'Edm.String';
+        // A link's target is never read to check a write (a link is never written in place), so
+        // its family's schema is not loaded for it: the shipped schemas leave such families out.
+        const { type, collection } = kind === 'NavigationProperty' ? this.linkRef(ref) : this.typeRef(ref, limit);
         const permission = attr(annotation(p, 'OData.Permissions'), 'EnumMember')?.replace('OData.Permission/', '') as
           | CsdlPermission
           | undefined;
@@ -173,6 +176,11 @@ export class CsdlModel {
       }
     }
     return result;
+  }
+
+  private linkRef(ref: string): { type: CsdlType; collection: boolean } {
+    const m = /^Collection\((.+)\)$/.exec(ref);
+    return { type: { kind: 'entity', name: m ? m[1]! : ref }, collection: m !== null };
   }
 
   private typeRef(ref: string, limit: Limit): { type: CsdlType; collection: boolean } {

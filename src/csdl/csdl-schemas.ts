@@ -37,6 +37,7 @@ export class CsdlSchemas {
   private readonly files: ReadonlySet<string>;
   /** Schemas of every family read so far, by family; a family with no file maps to []. */
   private readonly families = new Map<string, CsdlSchema[]>();
+  private readonly read = new Set<string>();
 
   constructor(readonly dir: string = DEFAULT_CSDL_DIR) {
     this.files = new Set(readdirSync(dir).filter((f) => f.endsWith('.xml')));
@@ -56,7 +57,13 @@ export class CsdlSchemas {
     return schemas;
   }
 
+  /** The files parsed so far, in the order they were first needed. */
+  filesRead(): readonly string[] {
+    return [...this.read];
+  }
+
   private readFile(file: string): void {
+    this.read.add(file);
     const root = parseXml(readFileSync(join(this.dir, file), 'utf8'));
     const edmx = root['edmx:Edmx'];
     for (const schema of children(child(edmx, 'edmx:DataServices'), 'Schema')) {

@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventStore } from '../eventstore/event-store.js';
-import { executeClientCommand, loadState } from '../eventstore/execute-command.js';
+import { loadState } from '../eventstore/execute-command.js';
 import type { CsdlModel } from '../csdl/csdl-model.js';
 import { checkActionParameters, checkCreate, checkPatch } from '../csdl/check-write.js';
 import type { AllowedMethods } from '../redfish/allowed-methods.js';
-import { RedfishHttpError } from '../redfish/redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish/redfish-error.js';
 import { resourcePath } from '../redfish/server.js';
 import { requireIfMatch } from '../redfish/patch-preconditions.js';
-import { clientOrigin } from '../redfish/client-origin.js';
 import { etagOf } from '../redfish/etag.js';
 import { mockupDecider, type MockupCommand } from './mockup-decider.js';
 import { MOCKUP_STREAM } from './mockup-events.js';
@@ -17,6 +16,7 @@ import { attributeRegistryOf } from './attribute-registry-of.js';
 import { checkBiosAttributes } from '../domain/system/bios-attributes.js';
 import type { RedfishProblem } from '../domain/problem.js';
 import { mockupRequirement } from './mockup-privileges.js';
+import { executeRequest } from '../redfish/execute-request.js';
 
 type Json = Record<string, unknown>;
 
@@ -101,7 +101,7 @@ export function registerMockupRoutes(
   const refuse = (path: string): RedfishHttpError =>
     store.views.get(path)
       ? RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowed.allowHeader(path, true) })
-      : RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+      : resourceMissing(path);
 
   const entityOf = (document: Json, path: string) => {
     const type = document['@odata.type'];
@@ -110,11 +110,8 @@ export function registerMockupRoutes(
     return entity;
   };
 
-  const execute = (request: FastifyRequest, command: MockupCommand) => {
-    const outcome = executeClientCommand(store, MOCKUP_STREAM, mockupDecider, command, clientOrigin(request));
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
-    return outcome.events;
-  };
+  const execute = (request: FastifyRequest, command: MockupCommand) =>
+    executeRequest(store, MOCKUP_STREAM, mockupDecider, command, request).events;
 
   // The privilege a change needs is that of the type of the resource it names.
   const generic = {
@@ -145,7 +142,7 @@ export function registerMockupRoutes(
     const action = actionOf(path);
     if (action) {
       const resource = tree.get(action.odataId);
-      if (!resource) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+      if (!resource) throw resourceMissing(path);
       const advertised = isObject(resource['Actions']) ? resource['Actions'][action.action] : undefined;
       const schemaAction = entityOf(resource, path).actions.get(action.action);
       const target =

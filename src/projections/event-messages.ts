@@ -639,8 +639,14 @@ const STORAGE_ROWS: Record<StorageEvent['type'], (at: StoragePlace) => EventMess
   VolumeRenamed: (at) =>
     said(
       () => `Volume ${text(at.d['volumeId'])} renamed.`,
-      toLog(setByClient('Volume', at.volume, 'Name', text(at.d['name']))),
+      toLog(setByClient('Volume', at.volume, 'DisplayName', text(at.d['name']))),
       volumeChanged(at),
+    ),
+  DriveLocatorChanged: (at) =>
+    said(
+      () => `Drive ${lastSegment(at.d['driveId'])} locator ${at.d['active'] === true ? 'lit' : 'off'}.`,
+      toLog(setByClient('Drive', at.drive, 'LocationIndicatorActive', text(at.d['active']))),
+      changed('Drive', at.drive),
     ),
   DriveFailed: (at) => driveHealth(at, 'Critical', () => `Drive ${lastSegment(at.d['driveId'])} failed.`),
   DriveReplaced: (at) =>
@@ -669,6 +675,8 @@ const announced = (...messages: EventMessage[]): EventMessages => ({ messages })
 const subscription = (d: Data) => subscriptionUri(text(d['subscriptionId']));
 const account = (d: Data) => accountUri(text(d['userName']));
 const eventServiceChanged = () => announced(changed('EventService', EVENT_SERVICE_STREAM));
+/** The SessionService, whose settings the account stream keeps. */
+const SESSION_SERVICE = '/redfish/v1/SessionService';
 const accountServiceChanged = () => announced(changed('AccountService', ACCOUNT_SERVICE_STREAM));
 
 /** What a type this build does not know says, on each of the services' streams. */
@@ -688,6 +696,7 @@ const SERVICE_ROWS: Record<ServiceEventType, (d: Data) => EventMessages> = {
   SubscriptionTerminated: (d) => announced(removed('EventDestination', subscription(d))),
   SubscriptionSuspended: (d) => announced(changed('EventDestination', subscription(d))),
   SubscriptionResumed: (d) => announced(changed('EventDestination', subscription(d))),
+  SubscriptionContextChanged: (d) => announced(changed('EventDestination', subscription(d))),
   EventServiceSettingsChanged: eventServiceChanged,
   // Accounts made, changed (a password set or an unlock too, never what it was) and removed; the service's settings.
   AccountServiceConfigured: accountServiceChanged,
@@ -697,6 +706,7 @@ const SERVICE_ROWS: Record<ServiceEventType, (d: Data) => EventMessages> = {
   AccountUnlocked: (d) => announced(changed('ManagerAccount', account(d))),
   AccountDeleted: (d) => announced(removed('ManagerAccount', account(d))),
   AccountLockoutChanged: accountServiceChanged,
+  SessionTimeoutChanged: () => announced(changed('SessionService', SESSION_SERVICE)),
   // A mockup lab's changes: a resource written, created or deleted. The tree as imported is the
   // lab's starting state, not a change, and an action is announced by the changes it makes.
   MockupResourceImported: () => NOTHING,

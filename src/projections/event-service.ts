@@ -90,6 +90,11 @@ export const eventServiceProjector: Projector = {
         views.put(doc, position);
         return;
       }
+      case 'SubscriptionContextChanged': {
+        const doc = views.get(subscriptionUri(event.data.subscriptionId));
+        if (doc) views.put({ ...doc, Context: event.data.context }, position);
+        return;
+      }
       case 'EventServiceSettingsChanged': {
         const doc = views.get(EVENT_SERVICE_STREAM);
         if (!doc) return;

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../eventstore/event.js';
-import type { SystemRegistered } from '../domain/system/system-events.js';
+import type { IndicatorChanged, SystemRegistered } from '../domain/system/system-events.js';
 import { addMember } from './collection.js';
 import { TOP_LEVEL_COLLECTIONS } from './service-root.js';
 import { ODATA_TYPE } from './odata-types.js';
@@ -19,6 +19,13 @@ export const chassisOf = (systemId: string) => `${CHASSIS}/${systemId}`;
 export const managerAndChassisProjector: Projector = {
   name: 'manager-and-chassis',
   apply(event: RecordedEvent, views) {
+    // The machine has one locator light: the system's and its chassis' are the same.
+    if (event.type === 'IndicatorChanged') {
+      const { led } = event.data as IndicatorChanged['data'];
+      const chassis = views.get(chassisOf(event.streamId.split('/').pop()!));
+      if (chassis) views.put({ ...chassis, LocationIndicatorActive: led !== 'Off' }, event.position);
+      return;
+    }
     if (event.type !== 'SystemRegistered') return;
     const { position } = event;
     const { systemId, name } = event.data as SystemRegistered['data'];
@@ -52,6 +59,7 @@ export const managerAndChassisProjector: Projector = {
         Id: systemId,
         Name: `${name} chassis`,
         ChassisType: 'RackMount',
+        LocationIndicatorActive: knownChassis['LocationIndicatorActive'] ?? false,
         Status: { State: 'Enabled', Health: 'OK' },
         Links: {
           ...(knownChassis['Links'] as object | undefined),

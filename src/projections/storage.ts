@@ -92,6 +92,7 @@ function render(views: ViewWriter, position: number, storageId: string, state: S
       Revision: firmware[id] ?? drive.revision,
       ...(drive.rotationSpeedRPM !== undefined && { RotationSpeedRPM: drive.rotationSpeedRPM }),
       FailurePredicted: false,
+      LocationIndicatorActive: (state.locatedDrives ?? []).includes(id),
       Identifiers: [
         {
           DurableNameFormat: 'NAA',
@@ -191,6 +192,8 @@ function volumeDocument(storageId: string, volume: VolumeRecord, state: StorageS
     '@odata.type': ODATA_TYPE.Volume,
     Id: volume.volumeId,
     Name: volume.name,
+    // The name a client gives it (POST's Name, PATCH's DisplayName: Name itself is read-only).
+    DisplayName: volume.name,
     Status: volumeStatus(volume, operations, state.failedDrives),
     RAIDType: volume.raidType,
     VolumeType: volume.volumeType,

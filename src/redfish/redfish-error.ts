@@ -65,3 +65,8 @@ export class RedfishHttpError extends Error {
     return errorBody(this.messages);
   }
 }
+
+/** The 404 of a resource that is not there: ResourceMissingAtURI, naming the path asked for. */
+export function resourceMissing(path: string): RedfishHttpError {
+  return RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+}

@@ -3,6 +3,9 @@ export const REDACTED = '[redacted]';
 
 /** Keys whose values are secrets wherever they appear: passwords, tokens, private keys. */
 const SECRET_KEY = /password|passphrase|token|secret|privatekey/i;
+
+/** Whether a property's value is a secret, never to be echoed or recorded. */
+export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key);
 /** The user name given with an image server's password (virtual media, SimpleUpdate) is a credential too. */
 const USER_NAME_KEY = /^user_?name$/i;
 /** user:password@ in a URL (an ImageURI, a subscription Destination). */
@@ -18,7 +21,7 @@ function redact(value: unknown, keepUserName: boolean): unknown {
   return Object.fromEntries(
     Object.entries(value).map(([key, inner]) => [
       key,
-      SECRET_KEY.test(key) || (!keepUserName && USER_NAME_KEY.test(key)) ? REDACTED : redact(inner, keepUserName),
+      isSecretKey(key) || (!keepUserName && USER_NAME_KEY.test(key)) ? REDACTED : redact(inner, keepUserName),
     ]),
   );
 }

@@ -9,7 +9,7 @@ import Fastify, {
 import type { ViewReader } from '../views/view-reader.js';
 import { AllowedMethods } from './allowed-methods.js';
 import { etagMatches, etagOf } from './etag.js';
-import { RedfishHttpError } from './redfish-error.js';
+import { RedfishHttpError, resourceMissing } from './redfish-error.js';
 import { describedByLink, metadataDocument, serviceDocument } from './odata-documents.js';
 import { BASE_REGISTRY_TEXT, baseMessage } from '../registries/base-registry.js';
 import { BASE_REGISTRY_URI } from '../projections/service-documents.js';
@@ -65,7 +65,7 @@ function fromFastifyError(error: FastifyError, request: FastifyRequest): Redfish
       return RedfishHttpError.of(400, 'InvalidURI', [request.url]);
     case 'FST_ERR_MAX_PARAM_LENGTH':
       // No resource has a path segment that long.
-      return RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+      return resourceMissing(resourcePath(request.url));
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
       // Base has no media-type message: the header at fault is named, the status says why.
       const contentType = request.headers['content-type'];
@@ -124,8 +124,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   /** Any method a route does not take: 405 on a resource that exists (a view or a route), 404 otherwise. */
   const notAllowed = (url: string): RedfishHttpError => {
     const path = resourcePath(url);
-    if (!options.views.get(path) && !allowedMethods.has(path))
-      return RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+    if (!options.views.get(path) && !allowedMethods.has(path)) return resourceMissing(path);
     return RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: allowHeader(path) });
   };
   const requestLog = options.logger ? new RequestLog() : undefined;
@@ -250,10 +249,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   // service or a method no route takes (OPTIONS, TRACE...).
   app.setNotFoundHandler((request, reply) => {
     const get = request.method === 'GET' || request.method === 'HEAD';
-    refuse(
-      reply,
-      get ? RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]) : notAllowed(request.url),
-    );
+    refuse(reply, get ? resourceMissing(resourcePath(request.url)) : notAllowed(request.url));
   });
 
   app.get(`${SERVICE_ROOT}/$metadata`, async (_request, reply) =>
@@ -279,7 +275,7 @@ export function buildRedfishServer(options: RedfishServerOptions): RedfishServer
   const readView = (request: FastifyRequest, reply: FastifyReply) => {
     const path = resourcePath(request.url);
     const view = options.views.get(path);
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+    if (!view) throw resourceMissing(path);
     const etag = etagOf(view);
     const body = options.liveStatus?.(path, view.body) ?? view.body;
     reply.header('ETag', etag);

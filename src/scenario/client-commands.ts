@@ -53,6 +53,7 @@ const STORAGE = {
   RenameVolume: true,
   FailDrive: true,
   ReplaceDrive: true,
+  SetDriveLocator: true,
   CancelOperation: true,
   RegisterStorage: false,
   StartPendingOperations: false,
@@ -66,6 +67,7 @@ const EVENT_SERVICE = {
   SuspendSubscription: true,
   ResumeSubscription: true,
   ChangeEventService: true,
+  ChangeSubscriptionContext: true,
   TerminateSubscription: false,
 } satisfies Record<EventServiceCommand['type'], boolean>;
 
@@ -81,6 +83,7 @@ const ACCOUNT_SERVICE = {
   ChangeAccount: true,
   DeleteAccount: true,
   ChangeAccountLockout: true,
+  ChangeSessionTimeout: true,
   ConfigureAccounts: false,
 } satisfies Record<AccountCommand['type'], boolean>;
 const MOCKUP = {

@@ -249,6 +249,11 @@ function story(store: EventStore): void {
     { type: 'NotificationDelivered', data: { ...attempt, attempt: 2, status: 204, system: { uuid: 'u' } } },
     { type: 'NotificationAbandoned', data: { ...attempt, changePosition: 6, attempt: 3, message: 'refused' } },
   ]);
+  append(store, STORAGE, [{ type: 'DriveLocatorChanged', data: { driveId: '0', active: true }, meta: BY_CLIENT }]);
+  append(store, EVENT_SERVICE_STREAM, [
+    { type: 'SubscriptionContextChanged', data: { subscriptionId: '4', context: 'c' } },
+  ]);
+  append(store, ACCOUNT_SERVICE_STREAM, [{ type: 'SessionTimeoutChanged', data: { seconds: 600 } }]);
 }
 
 describe('the event → Redfish message table', () => {

@@ -120,7 +120,10 @@ describe('accounts and sessions', () => {
 
   it('ends a session after its idle timeout', () => {
     let now = 0;
-    const sessions = new SessionStore(30, () => now);
+    const sessions = new SessionStore(
+      () => 30,
+      () => now,
+    );
     const { session, token } = sessions.create('ops');
     now += 29_000;
     expect(sessions.find(token)?.id).toBe(session.id);

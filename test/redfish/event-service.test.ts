@@ -490,6 +490,27 @@ describe('the EventService', { timeout: 60_000 }, () => {
     expect(tasks.received[0]!['Events'][0]).toMatchObject({ MemberId: '0', EventId: `${tasks.received[0]!['Id']}.2` });
   });
 
+  it('carries a Context a client PATCHes on every Event after the change, and records it', async () => {
+    const { emulator } = await start();
+    const sink = await receiver();
+    const subscription = await subscribe(emulator, { Destination: sink.url, Context: 'before' });
+    layOut(emulator);
+    await expect.poll(() => sink.received.length).toBeGreaterThan(0);
+    const patched = await call(emulator, 'PATCH', subscription, { Context: 'after' });
+    expect(patched.status).toBe(200);
+    expect((await get(emulator, subscription))['Context']).toBe('after');
+    const before = sink.received.length;
+    rename(emulator, 'r');
+    await expect.poll(() => sink.received.length).toBeGreaterThan(before);
+    // In log order: the Events before the change carry the old Context, the change's own and those after the new.
+    const contexts = sink.received.map((p) => p['Context']);
+    const changed = contexts.indexOf('after');
+    expect(changed).toBeGreaterThan(0);
+    expect(contexts).toEqual([...Array(changed).fill('before'), ...Array(contexts.length - changed).fill('after')]);
+    const refused = await call(emulator, 'PATCH', subscription, { Destination: 'http://127.0.0.1:1/x' });
+    expect(((await refused.json()) as any).error.code).toBe('Base.1.22.PropertyNotWritable');
+  });
+
   it('keeps delivering after a restart from where it got to, without sending anything twice', async () => {
     const { emulator, config } = await start();
     layOut(emulator);

@@ -358,10 +358,18 @@ print(json.dumps({'init': init, 'deleted': deleted, 'left': len(left)}))
     const live = await domainDisks(0);
     expect(live.map((d) => d.sourceFile)).toContain(join(poolDir, backing(pending.split('/').pop()!)));
 
-    const rename = await request('PATCH', pending, { Name: 'scratch' });
+    // DisplayName is the name a client writes; Name is read-only in the schema, and CapacityBytes,
+    // writable there, is not something the emulator changes: only its own value is accepted.
+    const rename = await request('PATCH', pending, { DisplayName: 'scratch' });
     expect(rename.status).toBe(200);
-    expect(await rename.json()).toMatchObject({ Name: 'scratch' });
-    expect((await request('PATCH', pending, { CapacityBytes: 1 })).status).toBe(400);
+    expect(await rename.json()).toMatchObject({ DisplayName: 'scratch' });
+    for (const [body, messageId] of [
+      [{ Name: 'other' }, 'PropertyNotWritable'],
+      [{ CapacityBytes: 1 }, 'PropertyValueNotInList'],
+    ] as const) {
+      const refused = await request('PATCH', pending, body);
+      expect([refused.status, ((await refused.json()) as any).error.code]).toEqual([400, `Base.1.22.${messageId}`]);
+    }
     await powerOff();
     expect((await request('DELETE', pending)).status).toBe(204);
     expect(await poolVolumes()).toEqual([]);

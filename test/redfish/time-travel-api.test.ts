@@ -125,7 +125,7 @@ async function scriptedSession(emulator: RunningEmulator, headers: Record<string
   storage({ type: 'RecordRebuildProgress', volumeId: '1', percent: 40 });
   await record('rebuilding');
   storage({ type: 'RecordRebuildProgress', volumeId: '1', percent: 100 });
-  await send('PATCH', VOLUME, { Name: 'boot' });
+  await send('PATCH', VOLUME, { DisplayName: 'boot' });
   await record('rebuilt and renamed');
   await send('DELETE', VOLUME);
   const deleted = (await fetch(`${url}/redfish/v1/TaskService/Tasks`, { headers }).then((r) => r.json())) as {

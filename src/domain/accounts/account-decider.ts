@@ -37,7 +37,19 @@ export interface ChangeAccountLockout {
   readonly counterResetAfterSeconds?: number;
 }
 
-export type AccountCommand = ConfigureAccounts | CreateAccount | ChangeAccount | DeleteAccount | ChangeAccountLockout;
+/** PATCH of the SessionService's SessionTimeout, in the range the schema gives. */
+export interface ChangeSessionTimeout {
+  readonly type: 'ChangeSessionTimeout';
+  readonly seconds: number;
+}
+
+export type AccountCommand =
+  | ConfigureAccounts
+  | CreateAccount
+  | ChangeAccount
+  | DeleteAccount
+  | ChangeAccountLockout
+  | ChangeSessionTimeout;
 
 export interface AccountRecord {
   readonly userName: string;
@@ -50,6 +62,11 @@ export interface AccountRecord {
 export interface AccountServiceState {
   readonly accounts: Readonly<Record<string, AccountRecord>>;
   readonly lockout: LockoutSettings;
+  /**
+   * The idle timeout of a session a client set, kept with the accounts as the lockout is: both
+   * say how signing in behaves. Absent until one is set, and then the config says.
+   */
+  readonly sessionTimeoutSeconds?: number;
   /** What the config said when last recorded, so a start with the same config records nothing. */
   readonly configured?: { readonly accounts: Readonly<Record<string, RoleId>>; readonly lockout: LockoutSettings };
 }
@@ -151,6 +168,10 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountServic
           { type: 'AccountDeleted', subject: accountUri(command.userName), data: { userName: command.userName } },
         ];
       }
+      case 'ChangeSessionTimeout':
+        return state.sessionTimeoutSeconds === command.seconds
+          ? []
+          : [{ type: 'SessionTimeoutChanged', data: { seconds: command.seconds } }];
       case 'ChangeAccountLockout': {
         const next: LockoutSettings = {
           threshold: command.threshold ?? state.lockout.threshold,
@@ -205,6 +226,8 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountServic
       }
       case 'AccountLockoutChanged':
         return { ...state, lockout: event.data };
+      case 'SessionTimeoutChanged':
+        return { ...state, sessionTimeoutSeconds: event.data.seconds };
       default:
         return state;
     }

@@ -68,6 +68,12 @@ export interface AccountLockoutChanged {
   readonly data: LockoutSettings;
 }
 
+/** A client changed the SessionService's idle timeout of a session. */
+export interface SessionTimeoutChanged {
+  readonly type: 'SessionTimeoutChanged';
+  readonly data: { readonly seconds: number };
+}
+
 export type AccountEvent =
   | AccountServiceConfigured
   | AccountCreated
@@ -75,4 +81,5 @@ export type AccountEvent =
   | AccountPasswordChanged
   | AccountUnlocked
   | AccountDeleted
-  | AccountLockoutChanged;
+  | AccountLockoutChanged
+  | SessionTimeoutChanged;

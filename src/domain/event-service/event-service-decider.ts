@@ -41,7 +41,15 @@ export interface ChangeEventService {
   readonly deliveryRetryIntervalSeconds?: number;
 }
 
+/** PATCH of a subscription's Context. */
+export interface ChangeSubscriptionContext {
+  readonly type: 'ChangeSubscriptionContext';
+  readonly subscriptionId: string;
+  readonly context: string | null;
+}
+
 export type EventServiceCommand =
+  | ChangeSubscriptionContext
   | CreateSubscription
   | DeleteSubscription
   | TerminateSubscription
@@ -52,6 +60,8 @@ export type EventServiceCommand =
 export interface SubscriptionRecord {
   readonly subscriptionId: string;
   readonly suspended: boolean;
+  /** Absent in a state folded before Context could change: then a change is always recorded. */
+  readonly context?: string | null;
 }
 
 export interface EventServiceState {
@@ -96,6 +106,19 @@ export const eventServiceDecider: Decider<EventServiceCommand, EventServiceEvent
         const subscriptionId = String(state.subscriptionsEverCreated + 1);
         return [
           { type: 'SubscriptionCreated', subject: subscriptionUri(subscriptionId), data: { subscriptionId, ...spec } },
+        ];
+      }
+      case 'ChangeSubscriptionContext': {
+        const { subscriptionId, context } = command;
+        const subscription = state.subscriptions[subscriptionId];
+        if (!subscription) return problem(404, 'ResourceNotFound', ['EventDestination', subscriptionId]);
+        if (subscription.context === context) return [];
+        return [
+          {
+            type: 'SubscriptionContextChanged',
+            subject: subscriptionUri(subscriptionId),
+            data: { subscriptionId, context },
+          },
         ];
       }
       case 'DeleteSubscription': {
@@ -162,10 +185,10 @@ export const eventServiceDecider: Decider<EventServiceCommand, EventServiceEvent
   evolve(state, event) {
     switch (event.type) {
       case 'SubscriptionCreated': {
-        const { subscriptionId } = event.data;
+        const { subscriptionId, context } = event.data;
         return {
           ...state,
-          subscriptions: { ...state.subscriptions, [subscriptionId]: { subscriptionId, suspended: false } },
+          subscriptions: { ...state.subscriptions, [subscriptionId]: { subscriptionId, suspended: false, context } },
           subscriptionsEverCreated: Math.max(state.subscriptionsEverCreated, Number(subscriptionId) || 0),
         };
       }
@@ -186,6 +209,17 @@ export const eventServiceDecider: Decider<EventServiceCommand, EventServiceEvent
       }
       case 'EventServiceSettingsChanged':
         return { ...state, ...event.data };
+      case 'SubscriptionContextChanged': {
+        const subscription = state.subscriptions[event.data.subscriptionId];
+        if (!subscription) return state;
+        return {
+          ...state,
+          subscriptions: {
+            ...state.subscriptions,
+            [subscription.subscriptionId]: { ...subscription, context: event.data.context },
+          },
+        };
+      }
       default:
         return state;
     }

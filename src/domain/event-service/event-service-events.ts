@@ -98,10 +98,18 @@ export interface EventServiceSettingsChanged {
   readonly data: { readonly deliveryRetryAttempts: number; readonly deliveryRetryIntervalSeconds: number };
 }
 
+/** A client changed a subscription's Context, which each Event delivered after carries. */
+export interface SubscriptionContextChanged {
+  readonly type: 'SubscriptionContextChanged';
+  readonly subject?: string;
+  readonly data: { readonly subscriptionId: string; readonly context: string | null };
+}
+
 export type EventServiceEvent =
   | SubscriptionCreated
   | SubscriptionDeleted
   | SubscriptionTerminated
   | SubscriptionSuspended
   | SubscriptionResumed
-  | EventServiceSettingsChanged;
+  | EventServiceSettingsChanged
+  | SubscriptionContextChanged;

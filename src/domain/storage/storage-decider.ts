@@ -67,6 +67,12 @@ export interface FailDrive {
   readonly type: 'FailDrive';
   readonly driveId: string;
 }
+/** PATCH of a drive's LocationIndicatorActive. */
+export interface SetDriveLocator {
+  readonly type: 'SetDriveLocator';
+  readonly driveId: string;
+  readonly active: boolean;
+}
 export interface ReplaceDrive {
   readonly type: 'ReplaceDrive';
   readonly driveId: string;
@@ -96,6 +102,7 @@ export type StorageCommand =
   | RecordOperationOutcome
   | FailDrive
   | ReplaceDrive
+  | SetDriveLocator
   | RecordRebuildProgress
   | ObserveBacking;
 
@@ -128,6 +135,8 @@ export interface StorageState {
   readonly volumes: Readonly<Record<string, VolumeRecord>>;
   /** Drive @odata.ids that have failed and not been replaced. */
   readonly failedDrives: readonly string[];
+  /** Drive @odata.ids whose locator light is on (absent in a state kept before there was one). */
+  readonly locatedDrives?: readonly string[];
   /** Serial numbers of replacement drives, by drive @odata.id. */
   readonly replacedSerials: Readonly<Record<string, string>>;
   readonly operations: readonly OpenOperation[];
@@ -350,6 +359,14 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
         if (isProblem(drive)) return drive;
         return state.failedDrives.includes(drive) ? [] : [{ type: 'DriveFailed', data: { driveId: drive } }];
       }
+      case 'SetDriveLocator': {
+        const drive = knownDrive(state, command.driveId);
+        if (isProblem(drive)) return drive;
+        const active = (state.locatedDrives ?? []).includes(drive);
+        return active === command.active
+          ? []
+          : [{ type: 'DriveLocatorChanged', data: { driveId: drive, active: command.active } }];
+      }
       case 'ReplaceDrive': {
         const drive = knownDrive(state, command.driveId);
         if (isProblem(drive)) return drive;
@@ -458,6 +475,10 @@ export const storageDecider: Decider<StorageCommand, StorageEvent, StorageState>
             ? { ...next, lost: true, rebuilding: [], rebuildPercent: 0 }
             : next;
         });
+      }
+      case 'DriveLocatorChanged': {
+        const others = (state.locatedDrives ?? []).filter((drive) => drive !== event.data.driveId);
+        return { ...state, locatedDrives: event.data.active ? [...others, event.data.driveId] : others };
       }
       case 'DriveReplaced': {
         const failedDrives = state.failedDrives.filter((drive) => drive !== event.data.driveId);

@@ -126,6 +126,11 @@ export interface DriveReplaced {
   readonly type: 'DriveReplaced';
   readonly data: { readonly driveId: string; readonly serialNumber: string };
 }
+/** A client turned a drive's locator light on or off (its @odata.id, as DriveFailed names it). */
+export interface DriveLocatorChanged {
+  readonly type: 'DriveLocatorChanged';
+  readonly data: { readonly driveId: string; readonly active: boolean };
+}
 /** Rebuild of a degraded volume onto a replacement drive, in whole percent. */
 export interface VolumeRebuildProgressed {
   readonly type: 'VolumeRebuildProgressed';
@@ -143,6 +148,7 @@ export interface VolumeBackingRestored {
 }
 
 export type StorageEvent =
+  | DriveLocatorChanged
   | StorageRegistered
   | VolumeCreateRequested
   | VolumeDeleteRequested

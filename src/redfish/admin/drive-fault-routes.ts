@@ -3,8 +3,9 @@ import type { EventStore } from '../../eventstore/event-store.js';
 import { driveUri } from '../../domain/storage/storage-events.js';
 import { DRIVE_FAULTS, injectDriveFault, type DriveFault } from '../../lab/drive-faults.js';
 import { baseMessage } from '../../registries/base-registry.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
+import { accepted } from '../execute-request.js';
 
 /** The emulator's own API, beside the Redfish service: what a real BMC cannot be asked to do. */
 export const ADMIN_PREFIX = '/emulator/v1';
@@ -21,8 +22,7 @@ export function registerDriveFaultRoutes(app: FastifyInstance, store: EventStore
     `${ADMIN_PREFIX}/Systems/:systemId/Storage/:storageId/Drives/:driveId/:fault`,
     async (request, reply) => {
       const { systemId, storageId, driveId, fault } = request.params;
-      if (!(DRIVE_FAULTS as readonly string[]).includes(fault))
-        throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+      if (!(DRIVE_FAULTS as readonly string[]).includes(fault)) throw resourceMissing(resourcePath(request.url));
       const body = request.body ?? {};
       if (typeof body !== 'object' || body === null || Array.isArray(body))
         throw RedfishHttpError.of(400, 'MalformedJSON');
@@ -42,16 +42,17 @@ export function registerDriveFaultRoutes(app: FastifyInstance, store: EventStore
           ['/SerialNumber'],
         );
       }
-      const outcome = injectDriveFault(store, {
-        systemId,
-        storageId,
-        driveId,
-        fault: fault as DriveFault,
-        ...(typeof serial === 'string' && { serialNumber: serial }),
-        actor: request.actor ?? 'anonymous',
-        requestId: request.id,
-      });
-      if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+      accepted(
+        injectDriveFault(store, {
+          systemId,
+          storageId,
+          driveId,
+          fault: fault as DriveFault,
+          ...(typeof serial === 'string' && { serialNumber: serial }),
+          actor: request.actor ?? 'anonymous',
+          requestId: request.id,
+        }),
+      );
       const drive = store.views.get(driveUri(systemId, storageId, driveId))!;
       return reply.type('application/json; charset=utf-8').send(drive.body);
     },

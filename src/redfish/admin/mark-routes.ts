@@ -4,6 +4,7 @@ import { executeCommand } from '../../eventstore/execute-command.js';
 import { MARKS_STREAM, marksDecider } from '../../domain/marks/marks-decider.js';
 import { baseMessage } from '../../registries/base-registry.js';
 import { RedfishHttpError } from '../redfish-error.js';
+import { accepted } from '../execute-request.js';
 
 /**
  * POST /emulator/v1/Marks {"Name": "before-deploy"}: names the current end of the log, as
@@ -26,14 +27,15 @@ export function registerMarkRoutes(app: FastifyInstance, store: EventStore): voi
     if (name === undefined) throw RedfishHttpError.of(400, 'PropertyMissing', ['Name'], ['/Name']);
     if (typeof name !== 'string')
       throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(name), 'Name'], ['/Name']);
-    const outcome = executeCommand(
-      store,
-      MARKS_STREAM,
-      marksDecider,
-      { type: 'PlaceMark', name },
-      { actor: request.actor ?? 'anonymous', requestId: request.id },
+    const outcome = accepted(
+      executeCommand(
+        store,
+        MARKS_STREAM,
+        marksDecider,
+        { type: 'PlaceMark', name },
+        { actor: request.actor ?? 'anonymous', requestId: request.id },
+      ),
     );
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     const position = outcome.result!.lastPosition;
     return reply.status(201).type('application/json; charset=utf-8').send({ Name: name, Position: position });
   });

@@ -4,7 +4,7 @@ import { PROJECTION_VERSION, projectors } from '../../projections/catalog.js';
 import { parseLogPoint, PointOutOfRangeError, TimeTravel, type ResolvedPoint } from '../../views/time-travel.js';
 import { SNAPSHOT_INTERVAL } from '../../views/view-snapshots.js';
 import { etagOf } from '../etag.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath, SERVICE_ROOT } from '../server.js';
 import { ADMIN_PREFIX } from './drive-fault-routes.js';
 import { requiredQuery } from './required-query.js';
@@ -56,7 +56,7 @@ export function registerTimeTravelRoutes(app: FastifyInstance, store: EventStore
     const resource = resourceOf(query['resource']!);
     const point = pointOf(timeTravel, query['asOf']!, 'asOf');
     const [view] = await timeTravel.viewAtAsync(resource, [point.position]);
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resource]);
+    if (!view) throw resourceMissing(resource);
     reply.header('ETag', etagOf(view));
     reply.header('Emulator-As-Of-Position', String(point.position));
     if (point.recordedAt !== undefined) reply.header('Emulator-As-Of-Time', point.recordedAt);
@@ -69,7 +69,7 @@ export function registerTimeTravelRoutes(app: FastifyInstance, store: EventStore
     const from = pointOf(timeTravel, query['from']!, 'from');
     const to = pointOf(timeTravel, query['to']!, 'to');
     const views = await timeTravel.viewAtAsync(resource, [from.position, to.position]);
-    if (views.every((view) => view === undefined)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resource]);
+    if (views.every((view) => view === undefined)) throw resourceMissing(resource);
     return reply.type('application/json; charset=utf-8').send(timeTravel.diff(resource, from, to, views));
   });
 

@@ -164,8 +164,9 @@ export function readAccountPatch(body: unknown, userName: string, locked: boolea
         break;
       case 'UserName':
         if (value !== userName) {
+          // UserName is writable by the schema; here it is the account's Id, so only its own value is right.
           problems.push({
-            ...baseMessage('PropertyNotWritable', [name], pointer(name)),
+            ...baseMessage('PropertyValueIncorrect', [name, JSON.stringify(value)], pointer(name)),
             Resolution: "An account's Id is its UserName: create an account with the new name and delete this one.",
           });
         }
@@ -185,20 +186,16 @@ const LOCKOUT_SETTINGS = {
   AccountLockoutCounterResetAfter: { key: 'counterResetAfterSeconds', max: 86_400 },
 } as const;
 
-/** PATCH of the AccountService: the lockout settings, whole numbers in range; anything else is refused. */
-export function readAccountServicePatch(body: unknown, current: Record<string, unknown>): ChangeAccountLockout {
-  const properties = objectBody(body);
+/** A PATCH of the AccountService the schema accepts (patch-body.ts): the lockout settings, in range. */
+export function readAccountServicePatch(body: Record<string, unknown>): ChangeAccountLockout {
   const problems: RedfishMessage[] = [];
   const command: { -readonly [K in keyof ChangeAccountLockout]: ChangeAccountLockout[K] } = {
     type: 'ChangeAccountLockout',
   };
-  for (const [name, value] of Object.entries(properties)) {
-    if (name.startsWith('@')) continue;
-    const setting = LOCKOUT_SETTINGS[name as keyof typeof LOCKOUT_SETTINGS];
-    if (!setting)
-      problems.push(baseMessage(name in current ? 'PropertyNotWritable' : 'PropertyUnknown', [name], pointer(name)));
-    else if (typeof value !== 'number' || !Number.isInteger(value)) problems.push(typeError(value, name));
-    else if (value < 0 || value > setting.max)
+  for (const [name, setting] of Object.entries(LOCKOUT_SETTINGS)) {
+    const value = body[name];
+    if (typeof value !== 'number') continue;
+    if (value < 0 || value > setting.max)
       problems.push(baseMessage('PropertyValueOutOfRange', [String(value), name], pointer(name)));
     else command[setting.key] = value;
   }

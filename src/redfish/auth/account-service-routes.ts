@@ -1,19 +1,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
 import { accountDecider, type AccountCommand } from '../../domain/accounts/account-decider.js';
 import { ACCOUNT_SERVICE_STREAM, ACCOUNTS, accountUri } from '../../domain/accounts/account-events.js';
 import type { StoredView } from '../../eventstore/projector.js';
 import type { AllowedMethods } from '../allowed-methods.js';
-import { clientOrigin } from '../client-origin.js';
 import { etagMatches, etagOf } from '../etag.js';
 import { requireIfMatch } from '../patch-preconditions.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { AccountDirectory } from './account-directory.js';
 import { readAccountCreate, readAccountPatch, readAccountServicePatch } from './account-request.js';
+import { readPatchBody } from '../patch-body.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import type { LoginLockout } from './login-lockout.js';
 import type { SessionStore } from './sessions.js';
+import { SESSION_SERVICE, sessionServiceDocument } from './auth-plugin.js';
+import { executeRequest } from '../execute-request.js';
+
+/** SessionTimeout's range in the SessionService schema (Validation.Minimum and Maximum). */
+const SESSION_TIMEOUT = { min: 30, max: 86_400 };
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 type AccountParams = { accountId: string };
@@ -44,28 +49,44 @@ export function registerAccountService(
   logins: { directory: AccountDirectory; lockout: LoginLockout; sessions: SessionStore },
 ): void {
   const { directory, lockout, sessions } = logins;
-  const execute = (command: AccountCommand, request: FastifyRequest) => {
-    const outcome = executeClientCommand(store, ACCOUNT_SERVICE_STREAM, accountDecider, command, clientOrigin(request));
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
-    return outcome;
-  };
+  const execute = (command: AccountCommand, request: FastifyRequest) =>
+    executeRequest(store, ACCOUNT_SERVICE_STREAM, accountDecider, command, request);
   const sendAccount = (reply: FastifyReply, userName: string, status = 200) => {
     const { body, etag } = accountAsServed(store.views.get(accountUri(userName))!, lockout.isLocked(userName));
     return reply.status(status).header('ETag', etag).type(JSON_TYPE).send(body);
   };
   const existing = (request: FastifyRequest<{ Params: AccountParams }>) => {
     const view = store.views.get(accountUri(request.params.accountId));
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!view) throw resourceMissing(resourcePath(request.url));
     return view;
   };
 
   app.patch(ACCOUNT_SERVICE_STREAM, async (request, reply) => {
     const view = store.views.get(ACCOUNT_SERVICE_STREAM);
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [ACCOUNT_SERVICE_STREAM]);
+    if (!view) throw resourceMissing(ACCOUNT_SERVICE_STREAM);
     requireIfMatch(request.headers, view);
-    execute(readAccountServicePatch(request.body, JSON.parse(view.body) as Record<string, unknown>), request);
+    const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.AccountService);
+    execute(readAccountServicePatch(body), request);
     const updated = store.views.get(ACCOUNT_SERVICE_STREAM)!;
     return reply.header('ETag', etagOf(updated)).type(JSON_TYPE).send(updated.body);
+  });
+
+  // The SessionService's idle timeout: kept by the accounts' aggregate with the lockout settings.
+  app.patch(SESSION_SERVICE, async (request, reply) => {
+    const current = sessionServiceDocument(sessions.timeoutSeconds);
+    const body = readPatchBody(request.body, current, CLAIMED_PROPERTIES.SessionService);
+    const seconds = body['SessionTimeout'];
+    if (typeof seconds === 'number') {
+      if (seconds < SESSION_TIMEOUT.min || seconds > SESSION_TIMEOUT.max)
+        throw RedfishHttpError.of(
+          400,
+          'PropertyValueOutOfRange',
+          [String(seconds), 'SessionTimeout'],
+          ['/SessionTimeout'],
+        );
+      execute({ type: 'ChangeSessionTimeout', seconds }, request);
+    }
+    return reply.type(JSON_TYPE).send(sessionServiceDocument(sessions.timeoutSeconds));
   });
 
   // A collection also takes a POST at its Members property, as the specification allows.
@@ -92,10 +113,12 @@ export function registerAccountService(
     const { accountId } = request.params;
     const view = existing(request);
     const locked = lockout.isLocked(accountId);
+    const served = accountAsServed(view, locked);
     const ifMatch = request.headers['if-match'];
-    if (ifMatch !== undefined && !etagMatches(ifMatch, accountAsServed(view, locked).etag))
+    if (ifMatch !== undefined && !etagMatches(ifMatch, served.etag))
       throw RedfishHttpError.of(412, 'PreconditionFailed');
-    const { command, password } = readAccountPatch(request.body, accountId, locked);
+    const body = readPatchBody(request.body, JSON.parse(served.body), CLAIMED_PROPERTIES.ManagerAccount);
+    const { command, password } = readAccountPatch(body, accountId, locked);
     // Without ConfigureUsers the caller is here by ConfigureSelf: its own password, nothing else.
     const mayManage = request.privileges === undefined || request.privileges.includes('ConfigureUsers');
     if (!mayManage && (command.roleId !== undefined || command.enabled !== undefined || command.unlock))

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AllowedMethods } from '../allowed-methods.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { ODATA_TYPE } from '../../projections/odata-types.js';
 import { resourcePath } from '../server.js';
 import type { Accounts } from './accounts.js';
@@ -10,7 +10,7 @@ import type { Privilege } from './roles.js';
 import { checkPrivilege, isProtectedPath, refuseUnlistedRoutes, type OwnsResource } from './route-privileges.js';
 import type { Session, SessionStore } from './sessions.js';
 
-const SESSION_SERVICE = '/redfish/v1/SessionService';
+export const SESSION_SERVICE = '/redfish/v1/SessionService';
 const SESSIONS = `${SESSION_SERVICE}/Sessions`;
 
 /** What anyone may read without credentials, as the Redfish specification requires. */
@@ -35,6 +35,19 @@ export function basicCredentials(header: string | undefined): { user: string; pa
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** The SessionService as served: its idle timeout as it now is. */
+export function sessionServiceDocument(timeoutSeconds: number): Record<string, unknown> {
+  return {
+    '@odata.id': SESSION_SERVICE,
+    '@odata.type': ODATA_TYPE.SessionService,
+    Id: 'SessionService',
+    Name: 'Session Service',
+    ServiceEnabled: true,
+    SessionTimeout: timeoutSeconds,
+    Sessions: { '@odata.id': SESSIONS },
+  };
 }
 
 function sessionDocument(session: Session): object {
@@ -152,20 +165,13 @@ export function registerAuth(
     checkPrivilege(request, { userName, privileges: request.privileges }, owns);
   });
 
-  allowed.declare(SESSION_SERVICE, []);
   app.get(SESSION_SERVICE, async (_request, reply) =>
-    reply.type('application/json; charset=utf-8').send({
-      '@odata.id': SESSION_SERVICE,
-      '@odata.type': ODATA_TYPE.SessionService,
-      Id: 'SessionService',
-      Name: 'Session Service',
-      ServiceEnabled: true,
-      SessionTimeout: sessions.timeoutSeconds,
-      Sessions: { '@odata.id': SESSIONS },
-    }),
+    reply
+      .header('Allow', allowed.allowHeader(SESSION_SERVICE, false))
+      .type('application/json; charset=utf-8')
+      .send(sessionServiceDocument(sessions.timeoutSeconds)),
   );
 
-  allowed.declare(SESSIONS, ['POST']);
   app.get(SESSIONS, async (_request, reply) => {
     const members = [...recorded.ids(), ...sessions.list().map((s) => s.id)].map((id) => ({
       '@odata.id': `${SESSIONS}/${id}`,
@@ -198,19 +204,17 @@ export function registerAuth(
       .send(sessionDocument(session));
   }
 
-  allowed.declare(`${SESSIONS}/:sessionId`, ['DELETE']);
   app.get<{ Params: { sessionId: string } }>(`${SESSIONS}/:sessionId`, async (request, reply) => {
     const session = sessions.get(request.params.sessionId);
     const recordedBody = session ? undefined : recorded.body(request.params.sessionId);
     if (recordedBody !== undefined) return reply.type('application/json; charset=utf-8').send(recordedBody);
-    if (!session) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!session) throw resourceMissing(resourcePath(request.url));
     return reply.type('application/json; charset=utf-8').send(sessionDocument(session));
   });
   app.delete<{ Params: { sessionId: string } }>(`${SESSIONS}/:sessionId`, async (request, reply) => {
     if (recorded.body(request.params.sessionId) !== undefined)
       throw RedfishHttpError.of(405, 'OperationNotAllowed').withHeaders({ Allow: 'GET, HEAD' });
-    if (!sessions.delete(request.params.sessionId))
-      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!sessions.delete(request.params.sessionId)) throw resourceMissing(resourcePath(request.url));
     return reply.status(204).send();
   });
 }

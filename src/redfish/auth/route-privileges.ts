@@ -46,6 +46,7 @@ const TABLE: Readonly<Record<string, Requirement>> = {
   'POST /redfish/v1/SessionService/Sessions': LOGIN,
   'POST /redfish/v1/SessionService/Sessions/Members': LOGIN,
   'DELETE /redfish/v1/SessionService/Sessions/:sessionId': { anyOf: ['ConfigureManager'], self: 'session' },
+  'PATCH /redfish/v1/SessionService': MANAGER,
 
   // AccountService: managing accounts is ConfigureUsers; an account may change its own password
   // (ConfigureSelf; the route refuses it anything else of its account).
@@ -57,6 +58,8 @@ const TABLE: Readonly<Record<string, Requirement>> = {
 
   // ComputerSystem and what hangs off it: ConfigureComponents.
   'PATCH /redfish/v1/Systems/:systemId': COMPONENTS,
+  'PATCH /redfish/v1/Chassis/:chassisId': COMPONENTS,
+  'PATCH /redfish/v1/Systems/:systemId/Storage/:storageId/Drives/:driveId': COMPONENTS,
   'POST /redfish/v1/Systems/:systemId/Actions/ComputerSystem.Reset': COMPONENTS,
   'PATCH /redfish/v1/Systems/:systemId/Bios/Settings': COMPONENTS,
   'POST /redfish/v1/Systems/:systemId/Bios/Actions/Bios.ResetBios': COMPONENTS,
@@ -96,6 +99,7 @@ const TABLE: Readonly<Record<string, Requirement>> = {
   'POST /redfish/v1/EventService/Subscriptions': { anyOf: ['ConfigureManager', 'ConfigureComponents'] },
   'POST /redfish/v1/EventService/Subscriptions/Members': { anyOf: ['ConfigureManager', 'ConfigureComponents'] },
   'DELETE /redfish/v1/EventService/Subscriptions/:subscriptionId': MANAGER,
+  'PATCH /redfish/v1/EventService/Subscriptions/:subscriptionId': MANAGER,
   'POST /redfish/v1/EventService/Subscriptions/:subscriptionId/Actions/EventDestination.SuspendSubscription': MANAGER,
   'POST /redfish/v1/EventService/Subscriptions/:subscriptionId/Actions/EventDestination.ResumeSubscription': MANAGER,
 

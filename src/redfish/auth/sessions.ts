@@ -17,10 +17,15 @@ const hashOf = (token: string) => createHash('sha256').update(token).digest('bas
 export class SessionStore {
   private readonly byTokenHash = new Map<string, Session>();
 
+  /** `timeout`: the idle timeout in seconds as it now is (a client may change it: SessionService PATCH). */
   constructor(
-    readonly timeoutSeconds: number,
+    private readonly timeout: () => number,
     private readonly now: () => number = Date.now,
   ) {}
+
+  get timeoutSeconds(): number {
+    return this.timeout();
+  }
 
   create(userName: string): { session: Session; token: string } {
     const token = randomBytes(32).toString('base64url');

@@ -1,18 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
 import { certificateDecider } from '../../domain/certificates/certificate-decider.js';
 import { CERTIFICATE_SERVICE_STREAM } from '../../domain/certificates/certificate-events.js';
 import { REPLACE_CERTIFICATE } from '../../projections/certificates.js';
 import type { TlsFiles } from '../../tls-files.js';
 import { actionParameters } from '../action-body.js';
-import type { AllowedMethods } from '../allowed-methods.js';
-import { clientOrigin } from '../client-origin.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { httpsCertificateOf, readCertificateString } from './pem.js';
 import { isOnePemCertificate } from '../../projections/certificate-document.js';
 import { systemDecider } from '../../domain/system/system-decider.js';
 import { systemStream, type MediaDevice } from '../../domain/system/system-events.js';
+import { executeRequest } from '../execute-request.js';
 
 const ACTION = 'CertificateService.ReplaceCertificate';
 /** A virtual media drive's certificate: its system, drive and certificate id. */
@@ -38,11 +36,9 @@ function linkTarget(value: unknown): string | undefined {
  */
 export function registerCertificateRoutes(
   app: FastifyInstance,
-  allowed: AllowedMethods,
   store: EventStore,
   installer: HttpsCertificateInstaller | undefined,
 ): void {
-  allowed.declare(REPLACE_CERTIFICATE, ['POST']);
   app.post(REPLACE_CERTIFICATE, async (request, reply) => {
     const parameters = actionParameters(request.body, ACTION, [
       'CertificateString',
@@ -94,14 +90,13 @@ export function registerCertificateRoutes(
           ['/CertificateString'],
         );
       const [, systemId, device, certificateId] = media;
-      const outcome = executeClientCommand(
+      executeRequest(
         store,
         systemStream(systemId!),
         systemDecider,
         { type: 'ReplaceMediaCertificate', device: device as MediaDevice, certificateId: certificateId!, pem: text },
-        clientOrigin(request),
+        request,
       );
-      if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
       return reply
         .header('Location', target)
         .type('application/json; charset=utf-8')
@@ -125,14 +120,13 @@ export function registerCertificateRoutes(
         ['/CertificateString'],
       );
     installer.install({ cert: Buffer.from(chain), key: Buffer.from(keyPem) });
-    const outcome = executeClientCommand(
+    executeRequest(
       store,
       CERTIFICATE_SERVICE_STREAM,
       certificateDecider,
       { type: 'ReplaceHttpsCertificate', ...httpsCertificateOf(chain) },
-      clientOrigin(request),
+      request,
     );
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
     const replaced = store.views.get(target)!;
     return reply.header('Location', target).type('application/json; charset=utf-8').send(replaced.body);
   });

@@ -7,6 +7,7 @@ import { eventServiceDecider, type EventServiceCommand } from '../../domain/even
 import {
   EVENT_SERVICE_STREAM,
   type EventServiceEvent,
+  type SubscriptionContextChanged,
   type SubscriptionSpec,
 } from '../../domain/event-service/event-service-events.js';
 import { AnnouncementTracker } from './announcement-tracker.js';
@@ -146,6 +147,16 @@ export class EventDispatcher {
         });
         return;
       }
+      case 'SubscriptionContextChanged': {
+        // For a worker started from here on; a running one reads the change in its own pass of the log.
+        const subscription = this.followed.get(event.data.subscriptionId);
+        if (subscription)
+          this.followed.set(event.data.subscriptionId, {
+            ...subscription,
+            spec: { ...subscription.spec, context: event.data.context },
+          });
+        return;
+      }
     }
   }
 
@@ -168,6 +179,8 @@ class DeliveryWorker {
   private passed = 0;
   /** Settles when the worker has stopped and its checkpoint is written. */
   private stopped: Promise<void> = Promise.resolve();
+  /** The subscription's Context as of the event being delivered: a change applies to the events after it. */
+  private context: string | null;
 
   constructor(
     private readonly store: EventStore,
@@ -177,6 +190,7 @@ class DeliveryWorker {
     private readonly record: (command: EventServiceCommand) => void,
   ) {
     this.tracker = new AnnouncementTracker(store);
+    this.context = followed.spec.context;
   }
 
   start(): void {
@@ -215,6 +229,10 @@ class DeliveryWorker {
   private async handle(event: RecordedEvent): Promise<void> {
     if (this.abort.signal.aborted) throw new StopDelivery();
     const { spec, deliverBufferedSince } = this.followed;
+    if (event.type === 'SubscriptionContextChanged') {
+      const changed = event.data as SubscriptionContextChanged['data'];
+      if (changed.subscriptionId === this.id) this.context = changed.context;
+    }
     // Every event goes through the tracker, wanted or not: it keeps the storage state the next ones need.
     const announcements = this.tracker.announce(event);
     const records = announcements
@@ -230,7 +248,7 @@ class DeliveryWorker {
       eventPayload(
         event,
         records.map(({ record }) => record),
-        spec.context,
+        this.context,
       ),
     );
     await this.deliver(event, body);

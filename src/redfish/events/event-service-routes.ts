@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
-import { clientOrigin } from '../client-origin.js';
 import { eventServiceDecider, type EventServiceCommand } from '../../domain/event-service/event-service-decider.js';
 import {
   EVENT_SERVICE_STREAM,
@@ -13,10 +11,14 @@ import { actionParameters } from '../action-body.js';
 import { etagMatches, etagOf } from '../etag.js';
 import { EVENT_REGISTRIES, registryFileUri } from '../../registries/event-registries.js';
 import { requireIfMatch } from '../patch-preconditions.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import type { SseHub } from './sse-hub.js';
 import { readEventServicePatch, readSubscriptionRequest } from './subscription-request.js';
+import { readPatchBody } from '../patch-body.js';
+import { patchView } from '../patch-view.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
+import { executeRequest } from '../execute-request.js';
 
 type SubscriptionParams = { subscriptionId: string };
 const SUSPEND = 'EventDestination.SuspendSubscription';
@@ -43,21 +45,12 @@ export function registerEventServiceRoutes(
   store: EventStore,
   sse: SseHub,
 ): void {
-  const execute = (command: EventServiceCommand, request: FastifyRequest) => {
-    const outcome = executeClientCommand(
-      store,
-      EVENT_SERVICE_STREAM,
-      eventServiceDecider,
-      command,
-      clientOrigin(request),
-    );
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
-    return outcome;
-  };
+  const execute = (command: EventServiceCommand, request: FastifyRequest) =>
+    executeRequest(store, EVENT_SERVICE_STREAM, eventServiceDecider, command, request);
   /** A view as a GET of it answers: ETag, Allow, 304 on a matching If-None-Match. */
   const sendView = (request: FastifyRequest, reply: FastifyReply, odataId: string) => {
     const view = store.views.get(odataId);
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!view) throw resourceMissing(resourcePath(request.url));
     const etag = etagOf(view);
     reply.header('ETag', etag).header('Allow', allowed.allowHeader(odataId, true));
     if (etagMatches(request.headers['if-none-match'], etag)) return reply.status(304).send();
@@ -72,9 +65,11 @@ export function registerEventServiceRoutes(
 
   app.patch(EVENT_SERVICE_STREAM, async (request, reply) => {
     const view = store.views.get(EVENT_SERVICE_STREAM);
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [EVENT_SERVICE_STREAM]);
+    if (!view) throw resourceMissing(EVENT_SERVICE_STREAM);
     requireIfMatch(request.headers, view);
-    const command = readEventServicePatch(request.body, JSON.parse(view.body) as Record<string, unknown>);
+    const command = readEventServicePatch(
+      readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.EventService),
+    );
     if (Array.isArray(command)) throw new RedfishHttpError(400, command);
     execute(command, request);
     const updated = store.views.get(EVENT_SERVICE_STREAM)!;
@@ -84,7 +79,7 @@ export function registerEventServiceRoutes(
   // The recorded subscriptions and the open SSE connections, in one collection.
   app.get(SUBSCRIPTIONS, async (_request, reply) => {
     const view = store.views.get(SUBSCRIPTIONS);
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [SUBSCRIPTIONS]);
+    if (!view) throw resourceMissing(SUBSCRIPTIONS);
     const collection = JSON.parse(view.body) as Record<string, unknown>;
     const members = [
       ...(collection['Members'] as object[]),
@@ -123,19 +118,39 @@ export function registerEventServiceRoutes(
     return sendView(request, reply, subscriptionUri(request.params.subscriptionId));
   });
 
+  // A recorded subscription's Context; an open SSE stream's settings are its query's, kept as they are.
+  app.patch<{ Params: SubscriptionParams }>(subscription, async (request, reply) => {
+    const { subscriptionId } = request.params;
+    const stream = sse.destination(subscriptionId);
+    if (stream) {
+      readPatchBody(request.body, stream, []);
+      return reply.type(JSON_TYPE).send(stream);
+    }
+    return patchView(
+      store,
+      subscriptionUri(subscriptionId),
+      request,
+      reply,
+      CLAIMED_PROPERTIES.EventDestination,
+      (body) => {
+        const context = body['Context'];
+        if (typeof context === 'string' || context === null)
+          execute({ type: 'ChangeSubscriptionContext', subscriptionId, context }, request);
+      },
+    );
+  });
+
   app.delete<{ Params: SubscriptionParams }>(subscription, async (request, reply) => {
     const { subscriptionId } = request.params;
     if (sse.close(subscriptionId)) return reply.status(204).send();
-    if (!store.views.get(subscriptionUri(subscriptionId)))
-      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!store.views.get(subscriptionUri(subscriptionId))) throw resourceMissing(resourcePath(request.url));
     execute({ type: 'DeleteSubscription', subscriptionId }, request);
     return reply.status(204).send();
   });
 
   const recorded = (request: FastifyRequest<{ Params: SubscriptionParams }>) => {
     const { subscriptionId } = request.params;
-    if (!store.views.get(subscriptionUri(subscriptionId)))
-      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!store.views.get(subscriptionUri(subscriptionId))) throw resourceMissing(resourcePath(request.url));
     return subscriptionId;
   };
 

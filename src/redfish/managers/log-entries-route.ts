@@ -10,7 +10,7 @@ import {
 import type { ViewDocument } from '../../eventstore/projector.js';
 import type { AllowedMethods } from '../allowed-methods.js';
 import { etagMatches, etagOf } from '../etag.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 
 /**
@@ -27,7 +27,7 @@ export function registerLogEntriesRoute(app: FastifyInstance, allowed: AllowedMe
       const { managerId } = request.params;
       const index = store.views.get(historyIndexOf(managerId));
       const path = resourcePath(request.url);
-      if (!index) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [path]);
+      if (!index) throw resourceMissing(path);
       const entries = indexedPositions(JSON.parse(index.body) as ViewDocument)
         .map((position) => store.views.get(`${historyEntriesOf(managerId)}/${position}`))
         .filter((entry) => entry !== undefined);

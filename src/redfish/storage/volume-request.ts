@@ -37,11 +37,11 @@ export function readApplyTime(body: Record<string, unknown>, problems: RedfishMe
   return 'Immediate';
 }
 
-/** A Name a client gives a volume: text of 1 to 64 characters. */
-export function readVolumeName(value: unknown, problems: RedfishMessage[]): string | undefined {
-  if (typeof value !== 'string') problems.push(typeError(value, 'Name', '/Name'));
+/** A name a client gives a volume (its Name at create, its DisplayName after): text of 1 to 64 characters. */
+export function readVolumeName(value: unknown, problems: RedfishMessage[], property = 'Name'): string | undefined {
+  if (typeof value !== 'string') problems.push(typeError(value, property, `/${property}`));
   else if (value.trim().length === 0 || value.length > 64)
-    problems.push(baseMessage('PropertyValueFormatError', [value, 'Name'], ['/Name']));
+    problems.push(baseMessage('PropertyValueFormatError', [value, property], [`/${property}`]));
   else return value;
   return undefined;
 }

@@ -1,18 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
-import { clientOrigin } from '../client-origin.js';
 import { storeTag } from '../../service-identity.js';
 import { storageDecider, type StorageCommand } from '../../domain/storage/storage-decider.js';
 import { INITIALIZE_TYPES, storageStream, volumeUri, type ApplyTime } from '../../domain/storage/storage-events.js';
 import { actionParameters } from '../action-body.js';
-import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
+import type { RedfishMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
-import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { requireIfMatch } from '../patch-preconditions.js';
+import { readPatchBody } from '../patch-body.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { newTaskId, readTask, sendTaskAnswer, taskSettled } from '../tasks/task-outcome.js';
 import { readApplyTime, readVolumeCreateBody, readVolumeName } from './volume-request.js';
+import { executeRequest } from '../execute-request.js';
 
 const VOLUMES = '/redfish/v1/Systems/:systemId/Storage/:storageId/Volumes';
 const INITIALIZE = 'Volume.Initialize';
@@ -36,20 +37,17 @@ export interface VolumeRouteOptions {
 export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, options: VolumeRouteOptions): void {
   const streamOf = (params: StorageParams, url: string) => {
     const stream = storageStream(params.systemId, params.storageId);
-    if (!store.views.get(stream)) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(url)]);
+    if (!store.views.get(stream)) throw resourceMissing(resourcePath(url));
     return stream;
   };
   const requireVolume = (params: VolumeParams, url: string) => {
     const stream = streamOf(params, url);
     const view = store.views.get(volumeUri(params.systemId, params.storageId, params.volumeId));
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(url)]);
+    if (!view) throw resourceMissing(resourcePath(url));
     return { stream, view };
   };
-  const execute = (stream: string, command: StorageCommand, request: FastifyRequest) => {
-    const outcome = executeClientCommand(store, stream, storageDecider, command, clientOrigin(request));
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
-    return outcome.events;
-  };
+  const execute = (stream: string, command: StorageCommand, request: FastifyRequest) =>
+    executeRequest(store, stream, storageDecider, command, request).events;
 
   /** Immediate work finished while the client waited is answered as done; the rest gets a task monitor. */
   const answer = async (
@@ -109,17 +107,10 @@ export function registerVolumeRoutes(app: FastifyInstance, store: EventStore, op
   app.patch<{ Params: VolumeParams }>(`${VOLUMES}/:volumeId`, async (request, reply) => {
     const { stream, view } = requireVolume(request.params, request.url);
     requireIfMatch(request.headers, view);
-    const body = requireObjectBody(request.body);
-    const current = JSON.parse(view.body) as Record<string, unknown>;
+    const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.Volume);
     const problems: RedfishMessage[] = [];
-    let name: string | undefined;
-    for (const [property, value] of Object.entries(body)) {
-      if (property === 'Name') name = readVolumeName(value, problems);
-      else if (!property.startsWith('@'))
-        problems.push(
-          baseMessage(property in current ? 'PropertyNotWritable' : 'PropertyUnknown', [property], [`/${property}`]),
-        );
-    }
+    const name =
+      body['DisplayName'] === undefined ? undefined : readVolumeName(body['DisplayName'], problems, 'DisplayName');
     if (problems.length > 0) throw new RedfishHttpError(400, problems);
     if (name !== undefined) execute(stream, { type: 'RenameVolume', volumeId: request.params.volumeId, name }, request);
     const updated = store.views.get(view.odataId)!;

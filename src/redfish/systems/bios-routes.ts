@@ -1,48 +1,38 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
-import { clientOrigin } from '../client-origin.js';
 import { checkBiosAttributes, type BiosValue } from '../../domain/system/bios-attributes.js';
 import { systemDecider, type SystemCommand } from '../../domain/system/system-decider.js';
 import { systemStream } from '../../domain/system/system-events.js';
-import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
-import { baseMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
-import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { requireIfMatch } from '../patch-preconditions.js';
+import { readPatchBody } from '../patch-body.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
+import { executeRequest } from '../execute-request.js';
 
 /**
  * PATCH …/Bios/Settings ({"Attributes": {…}}, applied at the next boot, as on a real server)
  * and POST …/Bios/Actions/Bios.ResetBios.
  */
-export function registerBiosRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore): void {
+export function registerBiosRoutes(app: FastifyInstance, store: EventStore): void {
   const settingsUrl = '/redfish/v1/Systems/:systemId/Bios/Settings';
   const resetUrl = '/redfish/v1/Systems/:systemId/Bios/Actions/Bios.ResetBios';
-  allowed.declare(settingsUrl, ['PATCH']);
-  allowed.declare(resetUrl, ['POST']);
 
   const execute = (systemId: string, command: SystemCommand, request: { actor?: string; id: string }) => {
-    const outcome = executeClientCommand(store, systemStream(systemId), systemDecider, command, clientOrigin(request));
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+    executeRequest(store, systemStream(systemId), systemDecider, command, request);
   };
   const known = (systemId: string, url: string) => {
-    if (!store.views.get(`${systemStream(systemId)}/Bios`))
-      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [url.split('?')[0]!]);
+    if (!store.views.get(`${systemStream(systemId)}/Bios`)) throw resourceMissing(url.split('?')[0]!);
   };
 
   app.patch<{ Params: { systemId: string } }>(settingsUrl, async (request, reply) => {
     const { systemId } = request.params;
     known(systemId, request.url);
     const settings = `${systemStream(systemId)}/Bios/Settings`;
-    requireIfMatch(request.headers, store.views.get(settings)!);
-    const { Attributes: attributes, ...rest } = requireObjectBody(request.body);
-    const others = Object.keys(rest).filter((name) => !name.startsWith('@'));
-    if (others.length > 0)
-      throw new RedfishHttpError(
-        400,
-        others.map((name) => baseMessage('PropertyUnknown', [name], [`/${name}`])),
-      );
+    const view = store.views.get(settings)!;
+    requireIfMatch(request.headers, view);
+    const { Attributes: attributes } = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.Bios);
     if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
       throw RedfishHttpError.of(400, 'PropertyMissing', ['Attributes'], ['/Attributes']);
     }

@@ -1,15 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
-import { clientOrigin } from '../client-origin.js';
 import { systemDecider } from '../../domain/system/system-decider.js';
 import { systemStream } from '../../domain/system/system-events.js';
 import { secureBootOf } from '../../projections/secure-boot.js';
-import { baseMessage, type RedfishMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
-import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { requireIfMatch } from '../patch-preconditions.js';
+import { readPatchBody } from '../patch-body.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
+import { resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
+import { executeRequest } from '../execute-request.js';
 
 /**
  * PATCH …/SecureBoot: SecureBootEnable, for UEFI systems, taking effect at the next boot
@@ -20,32 +20,12 @@ export function registerSecureBootRoute(app: FastifyInstance, store: EventStore)
     const stream = systemStream(request.params.systemId);
     const id = secureBootOf(stream);
     const view = store.views.get(id);
-    if (!view) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!view) throw resourceMissing(resourcePath(request.url));
     requireIfMatch(request.headers, view);
-    const body = requireObjectBody(request.body);
-    const current = JSON.parse(view.body) as Record<string, unknown>;
-    const problems: RedfishMessage[] = [];
-    let enabled: boolean | undefined;
-    for (const [property, value] of Object.entries(body)) {
-      if (property.startsWith('@')) continue;
-      if (property !== 'SecureBootEnable')
-        problems.push(
-          baseMessage(property in current ? 'PropertyNotWritable' : 'PropertyUnknown', [property], [`/${property}`]),
-        );
-      else if (typeof value !== 'boolean')
-        problems.push(baseMessage('PropertyValueTypeError', [JSON.stringify(value), property], [`/${property}`]));
-      else enabled = value;
-    }
-    if (problems.length > 0) throw new RedfishHttpError(400, problems);
+    const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.SecureBoot);
+    const enabled = body['SecureBootEnable'] as boolean | undefined;
     if (enabled !== undefined) {
-      const outcome = executeClientCommand(
-        store,
-        stream,
-        systemDecider,
-        { type: 'SetSecureBoot', enabled },
-        clientOrigin(request),
-      );
-      if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
+      executeRequest(store, stream, systemDecider, { type: 'SetSecureBoot', enabled }, request);
     }
     const updated = store.views.get(id)!;
     return reply.header('ETag', etagOf(updated)).type('application/json; charset=utf-8').send(updated.body);

@@ -1,19 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { executeClientCommand } from '../../eventstore/execute-command.js';
-import { clientOrigin } from '../client-origin.js';
 import { systemDecider, type InsertMedia, type SystemCommand } from '../../domain/system/system-decider.js';
 import { MEDIA_DEVICES, systemStream, type MediaDevice } from '../../domain/system/system-events.js';
-import type { AllowedMethods } from '../allowed-methods.js';
 import { actionParameters } from '../action-body.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { httpUrl } from '../http-url.js';
 import { baseMessage } from '../../registries/base-registry.js';
 import { etagOf } from '../etag.js';
 import { requireIfMatch, requireObjectBody } from '../patch-preconditions.js';
+import { readPatchBody } from '../patch-body.js';
+import { CLAIMED_PROPERTIES } from '../claimed-properties.js';
 import { isOnePemCertificate } from '../../projections/certificate-document.js';
 import { mediaPasswordKey } from '../../reconciler/media-actions.js';
+import { executeRequest } from '../execute-request.js';
 
 const INSERT = 'VirtualMedia.InsertMedia';
 const INSERT_PARAMETERS = [
@@ -24,17 +24,6 @@ const INSERT_PARAMETERS = [
   'TransferProtocolType',
   'UserName',
   'Password',
-];
-/** What a PATCH of a drive may set. */
-const PATCHABLE = [
-  'VerifyCertificate',
-  'Image',
-  'Inserted',
-  'WriteProtected',
-  'TransferProtocolType',
-  'UserName',
-  'Password',
-  'TransferMethod',
 ];
 
 const TRANSFER_PROTOCOLS = ['HTTP', 'HTTPS'] as const;
@@ -109,29 +98,21 @@ function insertOf(
  * trusts image servers by. Each is recorded and answered at once; the reconciler fetches and
  * attaches. A password for the image server is kept beside the log, never in it.
  */
-export function registerVirtualMediaRoutes(app: FastifyInstance, allowed: AllowedMethods, store: EventStore): void {
+export function registerVirtualMediaRoutes(app: FastifyInstance, store: EventStore): void {
   const device = '/redfish/v1/Managers/:systemId/VirtualMedia/:device';
   const base = `${device}/Actions`;
-  allowed.declare(`${base}/VirtualMedia.InsertMedia`, ['POST']);
-  allowed.declare(`${base}/VirtualMedia.EjectMedia`, ['POST']);
-  allowed.declare(device, ['PATCH']);
-  allowed.declare(`${device}/Certificates`, ['POST']);
-  allowed.declare(`${device}/Certificates/:certificateId`, ['DELETE']);
 
   type Params = { systemId: string; device: string };
   /** The drive's stream and device, or 404 when either is unknown. */
   const target = (params: Params, url: string): { stream: string; device: MediaDevice } => {
     const stream = systemStream(params.systemId);
     if (!store.views.get(stream) || !(MEDIA_DEVICES as readonly string[]).includes(params.device)) {
-      throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(url)]);
+      throw resourceMissing(resourcePath(url));
     }
     return { stream, device: params.device as MediaDevice };
   };
-  const run = (stream: string, command: SystemCommand, request: { actor?: string; id: string }) => {
-    const outcome = executeClientCommand(store, stream, systemDecider, command, clientOrigin(request));
-    if (!outcome.ok) throw RedfishHttpError.fromProblems([outcome.problem]);
-    return outcome;
-  };
+  const run = (stream: string, command: SystemCommand, request: { actor?: string; id: string }) =>
+    executeRequest(store, stream, systemDecider, command, request);
   /** Records an insert, and keeps its password (if any) for the reconciler under the event's position. */
   const insert = (
     stream: string,
@@ -166,23 +147,9 @@ export function registerVirtualMediaRoutes(app: FastifyInstance, allowed: Allowe
     const id = resourcePath(request.url);
     const view = store.views.get(id)!;
     requireIfMatch(request.headers, view);
-    const body = requireObjectBody(request.body);
-    const shown = JSON.parse(view.body) as Record<string, unknown>;
-    const problems = Object.keys(body)
-      .filter((name) => !name.startsWith('@') && !PATCHABLE.includes(name))
-      .map((name) => baseMessage(name in shown ? 'PropertyNotWritable' : 'PropertyUnknown', [name], [`/${name}`]));
-    if (problems.length > 0) throw new RedfishHttpError(400, problems);
-    const verify = body['VerifyCertificate'];
-    if (verify !== undefined && typeof verify !== 'boolean')
-      throw RedfishHttpError.of(
-        400,
-        'PropertyValueTypeError',
-        [JSON.stringify(verify), 'VerifyCertificate'],
-        ['/VerifyCertificate'],
-      );
+    const body = readPatchBody(request.body, JSON.parse(view.body), CLAIMED_PROPERTIES.VirtualMedia);
+    const verify = body['VerifyCertificate'] as boolean | undefined;
     const inserted = body['Inserted'];
-    if (inserted !== undefined && typeof inserted !== 'boolean')
-      throw RedfishHttpError.of(400, 'PropertyValueTypeError', [JSON.stringify(inserted), 'Inserted'], ['/Inserted']);
     // Image and Inserted as sushy sends them to a BMC without the actions: an insert, or an eject.
     const ejects = inserted === false || body['Image'] === null;
     const asked = !ejects && body['Image'] !== undefined ? insertOf(body, {}) : undefined;
@@ -234,8 +201,7 @@ export function registerVirtualMediaRoutes(app: FastifyInstance, allowed: Allowe
     `${device}/Certificates/:certificateId`,
     async (request, reply) => {
       const { stream, device: drive } = target(request.params, request.url);
-      if (!store.views.get(resourcePath(request.url)))
-        throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+      if (!store.views.get(resourcePath(request.url))) throw resourceMissing(resourcePath(request.url));
       run(
         stream,
         { type: 'RemoveMediaCertificate', device: drive, certificateId: request.params.certificateId },

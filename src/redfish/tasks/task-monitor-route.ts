@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
-import { RedfishHttpError } from '../redfish-error.js';
+import { resourceMissing } from '../redfish-error.js';
 import { resourcePath } from '../server.js';
 import { readTask, sendTaskAnswer } from './task-outcome.js';
 
@@ -11,7 +11,7 @@ import { readTask, sendTaskAnswer } from './task-outcome.js';
 export function registerTaskMonitorRoute(app: FastifyInstance, store: EventStore): void {
   app.get<{ Params: { taskId: string } }>('/redfish/v1/TaskService/TaskMonitors/:taskId', async (request, reply) => {
     const task = readTask(store, request.params.taskId);
-    if (!task) throw RedfishHttpError.of(404, 'ResourceMissingAtURI', [resourcePath(request.url)]);
+    if (!task) throw resourceMissing(resourcePath(request.url));
     return sendTaskAnswer(reply, request.params.taskId, task, { withBody: true });
   });
 }

@@ -5,7 +5,6 @@ import { systemDecider } from '../../domain/system/system-decider.js';
 import { systemStream } from '../../domain/system/system-events.js';
 import { FIRMWARE_ADDRESSES, SIMPLE_UPDATE, type FirmwareAddresses } from '../../projections/firmware-inventory.js';
 import type { FirmwareFetcher } from '../../reconciler/firmware-fetcher.js';
-import type { AllowedMethods } from '../allowed-methods.js';
 import { clientOrigin } from '../client-origin.js';
 import { RedfishHttpError } from '../redfish-error.js';
 import { newTaskId, readTask, sendTaskAnswer } from '../tasks/task-outcome.js';
@@ -15,13 +14,7 @@ import { readSimpleUpdate } from './simple-update-request.js';
  * POST UpdateService.SimpleUpdate: checked, recorded, and answered 202 with a task monitor. The
  * fetcher fetches the image; the system's next boot applies it.
  */
-export function registerUpdateServiceRoutes(
-  app: FastifyInstance,
-  allowed: AllowedMethods,
-  store: EventStore,
-  fetcher: FirmwareFetcher,
-): void {
-  allowed.declare(SIMPLE_UPDATE, ['POST']);
+export function registerUpdateServiceRoutes(app: FastifyInstance, store: EventStore, fetcher: FirmwareFetcher): void {
   app.post(SIMPLE_UPDATE, async (request, reply) => {
     const view = store.views.get(FIRMWARE_ADDRESSES);
     const addresses = view ? (JSON.parse(view.body) as { addresses: FirmwareAddresses }).addresses : {};
