@@ -8,7 +8,6 @@ import { LibvirtConnectionError, LibvirtError, missing } from '../libvirt/errors
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { readDomainXml, type DomainDisk } from '../libvirt/xml/domain-xml.js';
 import type { LibvirtClient } from '../libvirt/client.js';
-import type { DomainHandle } from '../libvirt/structs.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { isSettling, powerStateOf } from './power-state.js';
 import { backingVolumeOwner } from '../domain/storage/backing-volume-name.js';
@@ -91,17 +90,7 @@ export class DomainObserver {
     try {
       await this.listen(system.libvirtUri);
       const client = await this.connections.get(system.libvirtUri);
-      let domain: DomainHandle;
-      try {
-        domain = await client.domainLookupByName(system.domainName);
-      } catch (err) {
-        if (err instanceof LibvirtError && err.isNoDomain) {
-          this.record(system, { type: 'ObserveHostReachable' });
-          this.record(system, { type: 'ObserveDomainMissing' });
-          return this.options.health.succeeded(name);
-        }
-        throw err;
-      }
+      const domain = await client.domainLookupByName(system.domainName);
       this.record(system, { type: 'ObserveHostReachable' });
       const [xml, definition, state] = await Promise.all([
         client.domainGetXml(domain),
@@ -124,6 +113,12 @@ export class DomainObserver {
       this.options.health.succeeded(name);
       this.options.onObserved?.(system);
     } catch (err) {
+      // Not there, whether at the lookup or undefined between it and the reads that follow: a state, not a failure.
+      if (err instanceof LibvirtError && err.isNoDomain) {
+        this.record(system, { type: 'ObserveHostReachable' });
+        this.record(system, { type: 'ObserveDomainMissing' });
+        return this.options.health.succeeded(name);
+      }
       if (err instanceof LibvirtConnectionError)
         this.record(system, { type: 'ObserveHostUnreachable', reason: err.message });
       if (!this.stopped) this.options.health.failed(name, err, systemStream(system.id));
