@@ -4,7 +4,7 @@ import { LibvirtError } from '../libvirt/errors.js';
 import { StoragePoolState } from '../libvirt/constants.js';
 import { demoDomainXml } from '../libvirt/xml/demo-domain-xml.js';
 import { dirPoolXml, volumeXml } from '../libvirt/xml/storage-xml.js';
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 
 /** A stable, locally administered MAC for a system, so a re-created lab keeps its addresses. */
@@ -69,11 +69,12 @@ export async function ensureDomains(
     await client.domainDefineXml(
       demoDomainXml({
         name: system.domainName,
-        uuid: randomUUID(),
+        uuid: system.uuid ?? randomUUID(),
         memoryMiB: system.memoryMiB,
         vcpus: system.vcpus,
         firmware: system.firmware,
-        mac: macFor(system.id),
+        mac: system.macs?.[0] ?? macFor(system.id),
+        moreMacs: system.macs?.slice(1) ?? [],
         network: system.network,
         scsiControllers: (system.config.storage ?? []).length,
         ...(rootDiskFile !== undefined && { rootDiskFile }),
@@ -85,7 +86,7 @@ export async function ensureDomains(
 }
 
 /** The system's root disk volume (made sparse when missing), and its path. */
-async function ensureRootDisk(client: LibvirtClient, poolName: string, system: LabSystem): Promise<string> {
+async function ensureRootDisk(client: Hypervisor, poolName: string, system: LabSystem): Promise<string> {
   const pool = await client.poolLookupByName(poolName);
   const name = rootDiskVolumeName(system.id);
   const volume =

@@ -16,7 +16,7 @@ import {
 } from '../domain/storage/storage-events.js';
 import { systemStream } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import type { PoolHandle } from '../libvirt/structs.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { missing } from './lab-provisioner.js';
@@ -209,7 +209,7 @@ export class StorageReconciler {
     }
   }
 
-  private async pool(client: LibvirtClient): Promise<PoolHandle> {
+  private async pool(client: Hypervisor): Promise<PoolHandle> {
     if (!this.options.poolName) throw new Error('no libvirt.pool is configured to keep volumes in');
     const pool = await missing(client.poolLookupByName(this.options.poolName), (e) => e.isNoStoragePool);
     if (!pool) throw new Error(`storage pool ${this.options.poolName} is not in libvirt`);
@@ -227,7 +227,7 @@ export class StorageReconciler {
     for (const { system, stream } of this.storageStreams) {
       const { state } = loadState(this.store, stream, storageDecider);
       if (!state.registration) continue;
-      let client: LibvirtClient;
+      let client: Hypervisor;
       try {
         client = await this.connections.get(system.libvirtUri);
       } catch {
