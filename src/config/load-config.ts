@@ -337,7 +337,8 @@ function checkSimulated(config: EmulatorConfig): void {
       if (other !== undefined)
         say(key, 'collision', `${key}.id: '${system.id}' (index ${index}) is already the id of ${other}`);
       const otherDomain = domains.get(system.domain);
-      if (otherDomain !== undefined)
+      // A domain named after a colliding id collides too: the id says it.
+      if (otherDomain !== undefined && other === undefined)
         say(
           key,
           'domain',
