@@ -180,6 +180,19 @@ describe('simulated systems beside libvirt domains', () => {
     expect(typesOf()).toEqual(expect.arrayContaining(['VirtualMediaInsertRequested', 'VirtualMediaEjectRequested']));
   });
 
+  it('takes BIOS settings at its next boot, into its definition, and a drive fault', async () => {
+    const patched = await request('PATCH', `${SYSTEM}/Bios/Settings`, { Attributes: { NumLockState: 'Off' } });
+    expect(patched.status).toBeLessThan(300);
+    expect((await request('POST', `${SYSTEM}/Actions/ComputerSystem.Reset`, { ResetType: 'On' })).status).toBe(204);
+    await expect.poll(typesOf, { timeout: 15_000 }).toContain('BiosSettingsApplied');
+    expect((await get(`${SYSTEM}/Bios`))['Attributes']).toMatchObject({ NumLockState: 'Off' });
+    await expect.poll(async () => (await simulatedDomain()).xml, { timeout: 15_000 }).toMatch(/NumLockState/);
+
+    expect((await request('POST', '/emulator/v1/Systems/sim-07/Storage/RAID/Drives/1/fail')).status).toBe(200);
+    expect((await get(`${STORAGE}/Drives/1`))['Status']).toMatchObject({ Health: 'Critical' });
+    expect(queryHistory(emulator.store.db, { resource: STORAGE }).map((e) => e.type)).toContain('DriveFailed');
+  });
+
   it('are listed and powered by sushy', async () => {
     const script = `
 import sushy
