@@ -12,6 +12,7 @@ import { readSimulatedState } from '../../src/libvirt/simulated-state-file.js';
 import { simulatedStateFile } from '../../src/lab/lab-connections.js';
 import { testConfig } from '../support/config.js';
 import { runCli } from '../support/run-cli.js';
+import { loadScenarioFor, replayScenario } from '../../src/scenario/replay-scenario.js';
 import { removeDomainByName, removePoolByName } from '../../src/lab/remove-lab-objects.js';
 import { uniqueName } from '../support/libvirt.js';
 import type { EmulatorConfig } from '../../src/config/config.js';
@@ -30,6 +31,7 @@ const real = [uniqueName('real'), uniqueName('real')];
 const poolName = uniqueName('pool');
 let emulator: RunningEmulator;
 let config: EmulatorConfig;
+let configFile: string;
 
 const request = (method: string, path: string, body?: unknown) =>
   fetch(`${emulator.url}${path}`, {
@@ -47,7 +49,7 @@ async function simulatedDomain() {
 }
 
 beforeAll(async () => {
-  ({ config } = testConfig(dir, {
+  ({ config, file: configFile } = testConfig(dir, {
     libvirt: { uri: 'test:///default', pool: { name: poolName, path: join(dir, 'pool') } },
     lab: {
       createMissingDomains: true,
@@ -210,6 +212,52 @@ print(len(ids), 'sim-03' in ids, s.power_state)
     await expect
       .poll(async () => (await get('/redfish/v1/Systems/sim-03'))['PowerState'], { timeout: 15_000 })
       .toBe('On');
+  });
+});
+
+describe('a scenario of a simulated system', { timeout: 300_000 }, () => {
+  it('is exported between marks and replayed on a sandbox lab to the same views', async () => {
+    const other = '/redfish/v1/Systems/sim-05';
+    expect(runCli(['mark', 'start', '--config', configFile]).code).toBe(0);
+    expect((await request('POST', `${other}/Actions/ComputerSystem.Reset`, { ResetType: 'On' })).status).toBe(204);
+    await expect.poll(async () => (await get(other))['PowerState'], { timeout: 15_000 }).toBe('On');
+    const created = await request('POST', `${other}/Storage/RAID/Volumes`, {
+      RAIDType: 'RAID0',
+      CapacityBytes: 2 ** 27,
+      Links: { Drives: [{ '@odata.id': `${other}/Storage/RAID/Drives/0` }] },
+    });
+    expect(created.status).toBe(201);
+    await expect
+      .poll(() => queryHistory(emulator.store.db, { resource: `${other}/Storage/RAID` }).map((e) => e.type), {
+        timeout: 15_000,
+      })
+      .toContain('VolumeOperationCompleted');
+    expect(runCli(['mark', 'end', '--config', configFile]).code).toBe(0);
+    const scenarioFile = join(dir, 'run.ndjson');
+    const exported = runCli([
+      'scenario',
+      'export',
+      '--config',
+      configFile,
+      '--from-mark',
+      'start',
+      '--to-mark',
+      'end',
+      '-o',
+      scenarioFile,
+    ]);
+    expect(exported.code, exported.stderr).toBe(0);
+
+    const report = await replayScenario(loadScenarioFor(scenarioFile, config), config, {
+      pace: 'fast',
+      waitSeconds: 60,
+      keep: false,
+      withLab: true,
+    });
+    expect(report.stepDifferences).toEqual([]);
+    expect(report.outcomeDifferences).toEqual([]);
+    expect(report.viewDifferences).toEqual([]);
+    expect(report.equal).toBe(true);
   });
 });
 
