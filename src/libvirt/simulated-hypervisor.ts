@@ -91,7 +91,6 @@ export class SimulatedHypervisor extends EventEmitter implements Hypervisor {
         reason: 0,
         pending: undefined,
       });
-      if (running) this.nextId++;
     }
     for (const p of options.state?.pools ?? []) {
       this.pools.set(p.name, {

@@ -53,16 +53,20 @@ export function keptSimulatedHypervisor(
   options: Omit<SimulatedHypervisorOptions, 'state' | 'onChange'>,
 ): SimulatedHypervisor {
   let timer: NodeJS.Timeout | undefined;
+  // A host opened only to be read (a replay's inventory of the live lab) writes nothing over the live one's file.
+  let changed = false;
   const write = () => {
     clearTimeout(timer);
     timer = undefined;
-    writeSimulatedState(file, host.snapshot());
+    if (changed) writeSimulatedState(file, host.snapshot());
+    changed = false;
   };
   const state = readSimulatedState(file);
   const host: SimulatedHypervisor = new SimulatedHypervisor({
     ...options,
     ...(state && { state }),
     onChange: () => {
+      changed = true;
       timer ??= setTimeout(write, WRITE_AFTER_MS);
       timer.unref();
     },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { SimulatedHypervisor } from '../../src/libvirt/simulated-hypervisor.js';
-import { keptSimulatedHypervisor } from '../../src/libvirt/simulated-state-file.js';
+import { keptSimulatedHypervisor, readSimulatedState } from '../../src/libvirt/simulated-state-file.js';
 import { DeviceModifyFlag, DomainState, DomainXmlFlag } from '../../src/libvirt/constants.js';
 import { LibvirtError } from '../../src/libvirt/errors.js';
 import { demoDomainXml } from '../../src/libvirt/xml/demo-domain-xml.js';
@@ -124,7 +124,14 @@ describe('the simulated host', () => {
     expect(again.uuid).toEqual(domain.uuid);
     expect((await second.domainGetState(again)).state).toBe(DomainState.Running);
     expect((await second.poolListVolumes(await second.poolLookupByName('p'))).map((v) => v.name)).toEqual(['v']);
+
+    // One opened only to read (a replay's inventory of the live lab) does not write its stale copy over the live one's.
+    const reader = keptSimulatedHypervisor(file, {});
+    await second.domainDestroy(again);
     await second.close();
+    expect((await reader.listAllDomains()).map((d) => d.name)).toEqual(['m1']);
+    await reader.close();
+    expect(readSimulatedState(file)!.domains[0]!.running).toBe(false);
   });
 
   it('fails a scripted call once, and holds another until it is released', async () => {
