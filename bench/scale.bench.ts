@@ -95,6 +95,17 @@ async function inParallel<T>(items: readonly T[], width: number, work: (item: T)
   );
 }
 
+/** Waits until the log has stood still for two seconds: the lab's first observation of every system is done. */
+async function settled(base: string): Promise<void> {
+  let last = -1;
+  for (;;) {
+    const newest = (await json(`${base}/emulator/v1/History?limit=1&order=newest`))['Events']?.[0]?.['position'] ?? 0;
+    if (newest === last) return;
+    last = newest;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'rfe-bench-scale-'));
 const small = mkdtempSync(join(tmpdir(), 'rfe-bench-scale-3-'));
 const children: ChildProcess[] = [];
@@ -112,6 +123,7 @@ try {
   const rss = Number(readFileSync(`/proc/${again.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]);
   rows.push(['resident memory', `${Math.round(rss / 1024)} MiB`, '']);
 
+  await settled(base);
   const one = await rate(`${base}/redfish/v1/Systems/sim-1`);
   rows.push([
     `GET one system, ${SYSTEMS.toLocaleString('en-US')} systems`,
@@ -160,6 +172,7 @@ try {
 
   const three = await serve(labConfig(small, 18451, 3));
   children.push(three.child);
+  await settled('http://127.0.0.1:18451');
   const oneOfThree = await rate('http://127.0.0.1:18451/redfish/v1/Systems/sim-1');
   rows.push(['GET one system, 3 systems', `${formatRate(oneOfThree.rate)}/s`, `p99 ${oneOfThree.p99} ms`]);
 
