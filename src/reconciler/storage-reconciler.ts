@@ -88,11 +88,17 @@ export class StorageReconciler {
     private readonly options: StorageReconcilerOptions,
   ) {}
 
-  private get storageStreams(): { system: LabSystem; stream: string }[] {
-    return this.systems.flatMap((system) =>
+  /**
+   * The storage streams of the lab's systems, listed once: every event of the log is looked up in
+   * them, which with a thousand systems made listing them again for each one the loop's main cost.
+   */
+  private get storageStreams(): readonly { system: LabSystem; stream: string }[] {
+    this.streams ??= this.systems.flatMap((system) =>
       (system.config.storage ?? []).map((storage) => ({ system, stream: storageStream(system.id, storage.id) })),
     );
+    return this.streams;
   }
+  private streams: readonly { system: LabSystem; stream: string }[] | undefined;
 
   start(): void {
     // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
