@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +24,8 @@ import type { EmulatorConfig } from '../../src/config/config.js';
  * to a VM-backed system works on a simulated one, through Redfish, with its events in history.
  */
 const SIMULATED = 20;
+/** The two libvirt domains, the section's systems, and one that fetches its media. */
+const TOTAL = 2 + SIMULATED + 1;
 const SYSTEM = '/redfish/v1/Systems/sim-07';
 const MANAGER = '/redfish/v1/Managers/sim-07';
 const STORAGE = `${SYSTEM}/Storage/RAID`;
@@ -30,6 +34,10 @@ const dir = mkdtempSync(join(tmpdir(), 'rfe-test-simulated-'));
 const real = [uniqueName('real'), uniqueName('real')];
 const poolName = uniqueName('pool');
 let emulator: RunningEmulator;
+/** An image server for the whole file: a scenario replay fetches the images its setup inserted again. */
+const IMAGE = Buffer.alloc(4096, 7);
+const imageServer = createServer((_, response) => response.end(IMAGE));
+let imageUrl: string;
 let config: EmulatorConfig;
 let configFile: string;
 
@@ -49,6 +57,8 @@ async function simulatedDomain() {
 }
 
 beforeAll(async () => {
+  await new Promise<void>((resolve) => imageServer.listen(0, '127.0.0.1', resolve));
+  imageUrl = `http://127.0.0.1:${(imageServer.address() as AddressInfo).port}/boot.iso`;
   ({ config, file: configFile } = testConfig(dir, {
     libvirt: { uri: 'test:///default', pool: { name: poolName, path: join(dir, 'pool') } },
     lab: {
@@ -77,6 +87,7 @@ beforeAll(async () => {
           powerSeconds: { min: 0.2, max: 0.5 },
           virtualMedia: 'record',
         },
+        { id: 'fetcher', virtualMedia: 'fetch' },
       ],
     },
   }));
@@ -86,6 +97,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emulator?.close();
+  imageServer.close();
   const client = await LibvirtClient.connect('test:///default');
   for (const domain of real) await removeDomainByName(client, domain);
   await removePoolByName(client, poolName);
@@ -96,7 +108,7 @@ afterAll(async () => {
 describe('simulated systems beside libvirt domains', () => {
   it('are listed with the real ones, with the template hardware', async () => {
     const systems = await get('/redfish/v1/Systems');
-    expect(systems['Members@odata.count']).toBe(2 + SIMULATED);
+    expect(systems['Members@odata.count']).toBe(TOTAL);
     expect(systems['Members'].map((m: { '@odata.id': string }) => m['@odata.id'])).toEqual(
       expect.arrayContaining(['/redfish/v1/Systems/real-1', '/redfish/v1/Systems/real-2', SYSTEM]),
     );
@@ -182,6 +194,24 @@ describe('simulated systems beside libvirt domains', () => {
     expect(typesOf()).toEqual(expect.arrayContaining(['VirtualMediaInsertRequested', 'VirtualMediaEjectRequested']));
   });
 
+  it('fetches its media into the lab pool when its section says fetch', async () => {
+    const inserted = await request(
+      'POST',
+      '/redfish/v1/Managers/fetcher/VirtualMedia/Cd/Actions/VirtualMedia.InsertMedia',
+      {
+        Image: imageUrl,
+      },
+    );
+    expect(inserted.status).toBe(204);
+    const held = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const domain = readSimulatedState(simulatedStateFile(config))!.domains.find((d) => d.name === 'fetcher')!;
+      return readDomainXml(domain.xml).disks.find((d) => d.device === 'cdrom')?.sourceFile;
+    };
+    await expect.poll(held, { timeout: 15_000 }).toMatch(new RegExp(`^${join(dir, 'pool')}/`));
+    expect(readFileSync((await held())!)).toEqual(IMAGE);
+  });
+
   it('takes BIOS settings at its next boot, into its definition, and a drive fault', async () => {
     const patched = await request('PATCH', `${SYSTEM}/Bios/Settings`, { Attributes: { NumLockState: 'Off' } });
     expect(patched.status).toBeLessThan(300);
@@ -208,7 +238,7 @@ print(len(ids), 'sim-03' in ids, s.power_state)
     delete env['REQUESTS_CA_BUNDLE'];
     delete env['CURL_CA_BUNDLE'];
     const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', script], { env });
-    expect(stdout.trim()).toMatch(new RegExp(`^${2 + SIMULATED} True PowerState\\.(OFF|ON)$`));
+    expect(stdout.trim()).toMatch(new RegExp(`^${TOTAL} True PowerState\\.(OFF|ON)$`));
     await expect
       .poll(async () => (await get('/redfish/v1/Systems/sim-03'))['PowerState'], { timeout: 15_000 })
       .toBe('On');
