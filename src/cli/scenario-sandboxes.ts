@@ -3,6 +3,7 @@ import { parseCommandArgs } from './command.js';
 import { loadConfig } from '../config/load-config.js';
 import { labSystems } from '../lab/lab-systems.js';
 import { LibvirtConnections } from '../libvirt/connections.js';
+import { isSimulatedUri } from '../libvirt/simulated-hypervisor.js';
 import { findSandboxObjects, removeSandboxObjects } from '../scenario/sandbox.js';
 
 const options = {
@@ -44,7 +45,10 @@ export const scenarioSandboxesCommand: CliCommand = {
     const uris =
       values['libvirt-uri'] !== undefined
         ? [values['libvirt-uri']]
-        : [...new Set([config.libvirt.uri, ...labSystems(config).map((s) => s.libvirtUri)])];
+        : // A sandbox's simulated machines are kept in its own data directory, and go with it.
+          [...new Set([config.libvirt.uri, ...labSystems(config).map((s) => s.libvirtUri)])].filter(
+            (uri) => !isSimulatedUri(uri),
+          );
     const connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
     let found = 0;
     try {

@@ -38,6 +38,8 @@ export interface EmulatorConfig {
     readonly network?: NetworkConfig;
     readonly rebuildSeconds?: number;
     readonly systems: readonly SystemConfig[];
+    /** Systems with no VM behind them, on the simulated host: by count and pattern, or singly. */
+    readonly simulated?: readonly SimulatedSectionConfig[];
     readonly adopt?: readonly AdoptRule[];
     /** What an adopted system's id is: its domain's name (the default) or its UUID. */
     readonly systemIds?: SystemIds;
@@ -106,6 +108,24 @@ export interface SystemConfig {
   readonly bmcFirmwareVersion?: string;
   readonly storage?: readonly StorageConfig[];
 }
+
+/** A section of simulated systems (README, Simulated systems): ids, names and hardware from patterns where {index} is each one's index. */
+export interface SimulatedSectionConfig {
+  readonly id: string;
+  readonly count?: number;
+  readonly start?: number;
+  readonly name?: string;
+  readonly domain?: string;
+  readonly template?: SimulatedTemplateConfig;
+  /** Seconds a power change takes: fixed, or a range each change picks from. */
+  readonly powerSeconds?: number | { readonly min: number; readonly max: number };
+  readonly virtualMedia?: 'record' | 'fetch';
+}
+
+/** A simulated system's hardware: a configured system's, without where its domain is. */
+export type SimulatedTemplateConfig = Omit<SystemConfig, 'id' | 'name' | 'domain' | 'libvirtUri' | 'network'> & {
+  readonly nics?: number;
+};
 
 /** What a defined domain's NIC is plugged into: user-mode networking, a libvirt network, or a host bridge. */
 export type NetworkConfig = NicNetwork;

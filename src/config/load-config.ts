@@ -5,6 +5,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { projectRoot } from '../project-root.js';
 import { parseLibvirtUri } from '../libvirt/uri.js';
 import type { EmulatorConfig } from './config.js';
+import { hasIndex, simulatedSystemConfigs } from './simulated-sections.js';
+import { isSimulatedUri, SIMULATED_URI } from '../libvirt/simulated-hypervisor.js';
 
 /** The configuration cannot be used; the message names the file, the key and what was expected. */
 export class ConfigError extends ExplainedError {
@@ -208,7 +210,14 @@ export function loadConfig(
   const config = merged as unknown as EmulatorConfig;
   checkUniqueIds(config);
   checkLibvirtUris(config);
+  checkSimulated(config);
   return config;
+}
+
+/** Throws the problems found, if any: one on its line, several as a list. */
+function refuse(problems: readonly string[]): void {
+  if (problems.length === 1) throw new ConfigError(`invalid configuration: ${problems[0]}`);
+  if (problems.length > 1) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
 }
 
 /**
@@ -225,14 +234,17 @@ function checkLibvirtUris(config: EmulatorConfig): void {
   ];
   const problems: string[] = [];
   for (const [key, uri] of uris) {
+    if (isSimulatedUri(uri) && uri !== SIMULATED_URI) {
+      problems.push(`${key}: '${uri}' is not the simulated host; its one URI is ${SIMULATED_URI}`);
+      continue;
+    }
     try {
       parseLibvirtUri(uri);
     } catch (err) {
       problems.push(`${key}: ${(err as Error).message}`);
     }
   }
-  if (problems.length === 1) throw new ConfigError(`invalid configuration: ${problems[0]}`);
-  if (problems.length > 1) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  refuse(problems);
 }
 
 /** What the schema cannot say: ids must be unique among their siblings. */
@@ -266,4 +278,78 @@ function checkUniqueIds(config: EmulatorConfig): void {
     );
   });
   if (duplicates.length > 0) throw new ConfigError(`invalid configuration:\n  ${duplicates.join('\n  ')}`);
+}
+
+/** How many simulated systems one lab may have in all: more than a scale test needs, fewer than exhaust a start. */
+export const MAX_SIMULATED_SYSTEMS = 20_000;
+
+const SYSTEM_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * What the schema cannot say of simulated sections: a section of several systems has {index} in
+ * its id, every id made is a valid one and no other system's (configured or simulated), a power
+ * range is a range, and the whole stays within MAX_SIMULATED_SYSTEMS. One problem is said per
+ * section and kind, not once per system of a thousand.
+ */
+function checkSimulated(config: EmulatorConfig): void {
+  const sections = config.lab.simulated ?? [];
+  if (sections.length === 0) return;
+  const problems: string[] = [];
+  const total = sections.reduce((n, section) => n + (section.count ?? 1), 0);
+  if (total > MAX_SIMULATED_SYSTEMS)
+    problems.push(`lab.simulated: ${total} systems in all, more than the ${MAX_SIMULATED_SYSTEMS} a lab may simulate`);
+  sections.forEach((section, s) => {
+    const count = section.count ?? 1;
+    for (const key of ['id', 'domain'] as const) {
+      const pattern = section[key];
+      if (count > 1 && pattern !== undefined && !hasIndex(pattern))
+        problems.push(
+          `lab.simulated[${s}].${key}: '${pattern}' has no {index}, so its ${count} systems would share one ${key}`,
+        );
+    }
+    const power = section.powerSeconds;
+    if (typeof power === 'object' && power.min > power.max)
+      problems.push(`lab.simulated[${s}].powerSeconds: min (${power.min}) is more than max (${power.max})`);
+    const storage = section.template?.storage ?? [];
+    storage.forEach((st, i) => {
+      if (storage.findIndex((other) => other.id === st.id) !== i)
+        problems.push(`lab.simulated[${s}].template.storage[${i}].id: '${st.id}' is used twice`);
+      st.drives.forEach((drive, d) => {
+        if (st.drives.findIndex((other) => other.id === drive.id) !== d)
+          problems.push(`lab.simulated[${s}].template.storage[${i}].drives[${d}].id: '${drive.id}' is used twice`);
+      });
+    });
+  });
+  if (problems.length === 0) {
+    const ids = new Map(config.lab.systems.map((system, i): [string, string] => [system.id, `lab.systems[${i}]`]));
+    const domains = new Map<string, string>();
+    const said = new Set<string>();
+    const say = (key: string, kind: string, problem: string) => {
+      if (said.has(`${key} ${kind}`)) return;
+      said.add(`${key} ${kind}`);
+      problems.push(problem);
+    };
+    for (const { key, index, system } of simulatedSystemConfigs(sections)) {
+      if (!SYSTEM_ID.test(system.id))
+        say(
+          key,
+          'id',
+          `${key}.id: '${system.id}' (index ${index}) is not a system id: letters, digits, _ . and -, at most 64`,
+        );
+      const other = ids.get(system.id);
+      if (other !== undefined)
+        say(key, 'collision', `${key}.id: '${system.id}' (index ${index}) is already the id of ${other}`);
+      const otherDomain = domains.get(system.domain);
+      // A domain named after a colliding id collides too: the id says it.
+      if (otherDomain !== undefined && other === undefined)
+        say(
+          key,
+          'domain',
+          `${key}.domain: '${system.domain}' (index ${index}) is already the domain of ${otherDomain}`,
+        );
+      ids.set(system.id, `${key} (index ${index})`);
+      domains.set(system.domain, `${key} (index ${index})`);
+    }
+  }
+  refuse(problems);
 }

@@ -1,6 +1,6 @@
 import type { AdoptRule, SystemIds } from '../config/config.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import { LibvirtConnectionError } from '../libvirt/errors.js';
 import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 import { existingDomainSystem, type LabSystem } from './lab-systems.js';
@@ -54,8 +54,8 @@ export async function discoverAdoptedSystems(
 ): Promise<LabSystem[]> {
   const adopted: LabSystem[] = [];
   for (const rule of rules) {
-    let client: LibvirtClient;
-    let domains: Awaited<ReturnType<LibvirtClient['listAllDomainsWithState']>>;
+    let client: Hypervisor;
+    let domains: Awaited<ReturnType<Hypervisor['listAllDomainsWithState']>>;
     try {
       client = await connections.get(rule.uri);
       domains = await client.listAllDomainsWithState();

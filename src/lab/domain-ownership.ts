@@ -1,4 +1,4 @@
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { readOwner, withOwner } from '../libvirt/xml/owner-metadata.js';
 import { missing } from '../libvirt/errors.js';
@@ -26,7 +26,7 @@ export function decideOwnership(owner: string | undefined, store: string, takeOv
  * libvirt has no such domain: the observer reports that.
  */
 export async function settleDomainOwnership(
-  client: LibvirtClient,
+  client: Hypervisor,
   domainName: string,
   store: string,
   takeOver: boolean,

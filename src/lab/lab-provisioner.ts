@@ -4,7 +4,7 @@ import { LibvirtConnectionError, missing } from '../libvirt/errors.js';
 import { StoragePoolState } from '../libvirt/constants.js';
 import { demoDomainXml } from '../libvirt/xml/demo-domain-xml.js';
 import { dirPoolXml, volumeXml } from '../libvirt/xml/storage-xml.js';
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import type { LabSystem } from './lab-systems.js';
 
 /** A stable, locally administered MAC for a system, so a re-created lab keeps its addresses. */
@@ -97,11 +97,12 @@ async function ensureDomain(
   await client.domainDefineXml(
     demoDomainXml({
       name: system.domainName,
-      uuid: randomUUID(),
+      uuid: system.uuid ?? randomUUID(),
       memoryMiB: system.memoryMiB,
       vcpus: system.vcpus,
       firmware: system.firmware,
-      mac: macFor(system.id),
+      mac: system.macs?.[0] ?? macFor(system.id),
+      moreMacs: system.macs?.slice(1) ?? [],
       network: system.network,
       scsiControllers: (system.config.storage ?? []).length,
       ...(rootDiskFile !== undefined && { rootDiskFile }),
@@ -111,7 +112,7 @@ async function ensureDomain(
 }
 
 /** The system's root disk volume (made sparse when missing), and its path. */
-async function ensureRootDisk(client: LibvirtClient, poolName: string, system: LabSystem): Promise<string> {
+async function ensureRootDisk(client: Hypervisor, poolName: string, system: LabSystem): Promise<string> {
   const pool = await client.poolLookupByName(poolName);
   const name = rootDiskVolumeName(system.id);
   const volume =

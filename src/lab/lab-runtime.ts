@@ -1,6 +1,8 @@
 import type { EmulatorConfig } from '../config/config.js';
 import type { EventStore } from '../eventstore/event-store.js';
-import { LibvirtConnections } from '../libvirt/connections.js';
+import type { LibvirtConnections } from '../libvirt/connections.js';
+import { labConnections } from './lab-connections.js';
+import { isSimulatedUri, SIMULATED_URI, type SimulatedHypervisor } from '../libvirt/simulated-hypervisor.js';
 import type { LabSystem } from './lab-systems.js';
 import { AdoptionWatcher } from './adoption-watcher.js';
 import { rememberedSystems } from './remembered-systems.js';
@@ -33,7 +35,7 @@ const DEFINE_LATER = 'lab: defining domains on hosts that were down';
  * its views.
  */
 export class LabRuntime {
-  private readonly connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
+  private readonly connections: LibvirtConnections;
   private observer: DomainObserver | undefined;
   private reconciler: SystemReconciler | undefined;
   private definitions: DefinitionReconciler | undefined;
@@ -60,12 +62,18 @@ export class LabRuntime {
     private readonly log: (line: string) => void,
     /** Where its loops report failing and recovering. */
     private readonly health: LoopHealth,
-    private readonly options: { resyncIntervalMs: number; retryMs: number } = {
+    private readonly options: {
+      resyncIntervalMs: number;
+      retryMs: number;
+      /** The simulated host to use instead of the one kept in the data directory (tests script its failures). */
+      simulatedHost?: SimulatedHypervisor;
+    } = {
       resyncIntervalMs: 10_000,
       retryMs: 5_000,
     },
   ) {
     claimReconcilerCheckpoints(store);
+    this.connections = labConnections(config, configured, options.simulatedHost && { host: options.simulatedHost });
     this.ready = new Promise((resolve) => this.attempt(resolve));
   }
 
@@ -92,12 +100,13 @@ export class LabRuntime {
       );
     }
     if (this.closed) return;
+    const real = this.configured.filter((system) => !isSimulatedUri(system.libvirtUri));
     let defined: string[] = [];
     if (this.config.lab.createMissingDomains) {
-      const ensured = await ensureDomains(this.connections, this.configured, this.poolForDomains());
+      const ensured = await ensureDomains(this.connections, real, this.poolForDomains());
       defined = ensured.defined;
       this.undefinedOnDownHosts = ensured.unreachable.map(({ system }) => system);
-      const found = this.configured.filter(
+      const found = real.filter(
         (system) => !defined.includes(system.id) && !this.undefinedOnDownHosts.includes(system),
       );
       if (defined.length > 0) this.log(`lab: defined the domains of ${defined.join(', ')}`);
@@ -110,12 +119,14 @@ export class LabRuntime {
         );
     } else {
       // Said once at start; the system's Status shows it too (Absent) for as long as it lasts.
-      for (const system of await systemsWithoutDomain(this.connections, this.configured)) {
+      for (const system of await systemsWithoutDomain(this.connections, real)) {
         this.log(
           `lab: system ${system.id}'s domain ${system.domainName} is not in libvirt (${system.libvirtUri}) and lab.createMissingDomains is false: define it, or set lab.createMissingDomains to true; the system is Absent until then`,
         );
       }
     }
+    defined = [...defined, ...(await this.ensureSimulated())];
+    if (this.closed) return;
     const rules = this.config.lab.adopt ?? [];
     this.systems = [...this.configured, ...rememberedSystems(this.store, this.configured, rules)];
     const adoption = new AdoptionWatcher(
@@ -212,6 +223,27 @@ export class LabRuntime {
       }
       if (this.undefinedOnDownHosts.length > 0 && !this.closed) this.defineWhenHostsAnswer();
     }, this.options.retryMs);
+  }
+
+  /**
+   * The simulated systems' machines on the simulated host: always made when missing (there is
+   * nothing else to find them in), with the lab pool's namesake for their volumes. Said as a
+   * count, not a thousand names. Returns the ids defined.
+   */
+  private async ensureSimulated(): Promise<string[]> {
+    const simulated = this.configured.filter((system) => isSimulatedUri(system.libvirtUri));
+    if (simulated.length === 0) return [];
+    const { pool } = this.config.libvirt;
+    if (pool) await ensurePool(this.connections, SIMULATED_URI, pool);
+    const { defined } = await ensureDomains(
+      this.connections,
+      simulated,
+      pool && { uri: SIMULATED_URI, name: pool.name },
+    );
+    this.log(
+      `lab: ${simulated.length} simulated systems on ${SIMULATED_URI} (${simulated[0]!.id} … ${simulated.at(-1)!.id}), ${defined.length} of them defined now`,
+    );
+    return defined;
   }
 
   /**

@@ -1,5 +1,7 @@
 import type { EmulatorConfig, NetworkConfig, SystemConfig } from '../config/config.js';
 import type { SystemInventory } from '../domain/system/system-events.js';
+import { simulatedSystemConfigs } from '../config/simulated-sections.js';
+import { SIMULATED_URI } from '../libvirt/simulated-hypervisor.js';
 
 /** A configured system with its defaults filled in: what the lab code works from. */
 export interface LabSystem {
@@ -18,6 +20,14 @@ export interface LabSystem {
   readonly network: NetworkConfig;
   readonly inventory: SystemInventory;
   readonly config: SystemConfig;
+  /** The UUID of the domain the emulator defines for it; a random one when absent. */
+  readonly uuid?: string;
+  /** The MACs of the NICs of the domain the emulator defines for it; one derived from its id when absent. */
+  readonly macs?: readonly string[];
+  /** What an inserted virtual media image does: fetched into the pool (the default), or only recorded. */
+  readonly virtualMedia?: 'fetch' | 'record';
+  /** A simulated system's power changes take this long, in seconds, picked at random in the range. */
+  readonly powerSeconds?: { readonly min: number; readonly max: number };
 }
 
 /**
@@ -50,11 +60,25 @@ export function existingDomainSystem(system: Omit<LabSystem, 'rootDiskGiB' | 'ne
   return { ...system, rootDiskGiB: 0, network: LAB_DEFAULTS.network, inventory: inventoryOf(system.config) };
 }
 
+/** The lab's systems: those configured one by one, then the simulated sections' (see simulated-sections.ts). */
 export function labSystems(config: EmulatorConfig): LabSystem[] {
   // A mockup lab is the tree it was made from: it has no libvirt machines, whatever lab.systems says.
   if (config.lab.mockup) return [];
+  const simulated = simulatedSystemConfigs(config.lab.simulated).map(
+    ({ system, uuid, macs, powerSeconds, virtualMedia }) => ({
+      ...configuredSystem(config, { ...system, libvirtUri: SIMULATED_URI }),
+      uuid,
+      macs,
+      powerSeconds,
+      virtualMedia,
+    }),
+  );
+  return [...config.lab.systems.map((system) => configuredSystem(config, system)), ...simulated];
+}
+
+function configuredSystem(config: EmulatorConfig, system: SystemConfig): LabSystem {
   const verify = config.lab.virtualMedia?.verifyCertificate;
-  return config.lab.systems.map((system) => ({
+  return {
     id: system.id,
     name: system.name ?? system.id,
     libvirtUri: system.libvirtUri ?? config.libvirt.uri,
@@ -67,5 +91,5 @@ export function labSystems(config: EmulatorConfig): LabSystem[] {
     inventory: inventoryOf(system),
     ...(verify !== undefined && { mediaVerifyCertificate: verify }),
     config: system,
-  }));
+  };
 }

@@ -1,4 +1,4 @@
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import { DomainUndefineFlag } from '../libvirt/constants.js';
 import { LibvirtError } from '../libvirt/errors.js';
 
@@ -12,7 +12,7 @@ async function quietly(action: () => Promise<unknown>): Promise<void> {
 }
 
 /** Stops and undefines a domain by name, with its NVRAM where the driver keeps one; nothing when there is no such domain. */
-export async function removeDomainByName(client: LibvirtClient, name: string): Promise<void> {
+export async function removeDomainByName(client: Hypervisor, name: string): Promise<void> {
   const domain = await client.domainLookupByName(name).catch(() => undefined);
   if (!domain) return;
   await quietly(() => client.domainDestroy(domain));
@@ -23,7 +23,7 @@ export async function removeDomainByName(client: LibvirtClient, name: string): P
 }
 
 /** Deletes every volume of a pool, then stops and undefines it; nothing when there is no such pool. Its directory stays. */
-export async function removePoolByName(client: LibvirtClient, name: string): Promise<void> {
+export async function removePoolByName(client: Hypervisor, name: string): Promise<void> {
   const pool = await client.poolLookupByName(name).catch(() => undefined);
   if (!pool) return;
   for (const volume of await client.poolListVolumes(pool).catch(() => []))

@@ -13,6 +13,7 @@ import {
   type VolumeHandle,
 } from './structs.js';
 import type { XdrReader, XdrWriter } from './xdr.js';
+import type { Hypervisor } from './hypervisor.js';
 
 export type { DomainEvent, LibvirtClientOptions } from './libvirt-connection.js';
 
@@ -62,7 +63,7 @@ const readStr = (r: XdrReader) => r.string(Limits.string);
  * itself open (libvirt-connection.ts). Each passes its arguments and reads its reply as
  * remote_protocol.x lays them out.
  */
-export class LibvirtClient extends LibvirtConnection {
+export class LibvirtClient extends LibvirtConnection implements Hypervisor {
   /** Connects and opens `uri`; fails at once, with a clear message, if the daemon is not reachable. */
   static async connect(uri: string, options: LibvirtClientOptions = {}): Promise<LibvirtClient> {
     const client = new LibvirtClient(uri, options);

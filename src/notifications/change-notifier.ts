@@ -16,6 +16,7 @@ import {
   type SushySystem,
 } from './sushy-system.js';
 import { NOTIFICATIONS_STREAM, type NotificationEvent } from './notification-events.js';
+import { isSimulatedUri } from '../libvirt/simulated-hypervisor.js';
 
 /** The name the notifier keeps its place in the log under (EventStore.checkpoint). */
 export const CHANGE_NOTIFIER = 'change-notifier';
@@ -41,7 +42,7 @@ export function claimNotifierCheckpoint(store: EventStore, configured: boolean):
 /** Whether the configuration asks for this system's changes. */
 function isNotified(filter: NotificationsConfig['systems'], systemId: string, system: SystemState): boolean {
   if (filter === undefined || filter === 'all') return true;
-  if (filter === 'simulated') return system.registration?.libvirtUri.startsWith('simulated:') ?? false;
+  if (filter === 'simulated') return isSimulatedUri(system.registration?.libvirtUri ?? '');
   return filter.includes(systemId);
 }
 

@@ -1,3 +1,4 @@
+import { managerOf } from './manager-and-chassis.js';
 import type { RecordedEvent } from '../eventstore/event.js';
 import { SERVICE_STREAM } from '../domain/service/service-events.js';
 import {
@@ -32,8 +33,11 @@ export const certificatesProjector: Projector = {
     if (recorded.streamId === SERVICE_STREAM && recorded.type === 'ServiceCreated')
       return createCertificateService(views, position);
     // A BMC registered after the certificate was recorded serves it too; without HTTPS, it says so.
+    // Only its own BMC changes: rendering every BMC at each registration made a lab's first start quadratic.
     if (recorded.type === 'SystemRegistered')
-      return render(views, position, views.get(SERVED)?.['https'] as HttpsCertificate | undefined);
+      return render(views, position, views.get(SERVED)?.['https'] as HttpsCertificate | undefined, [
+        managerOf((recorded.data as { systemId: string }).systemId),
+      ]);
     if (recorded.streamId !== CERTIFICATE_SERVICE_STREAM) return;
     const event = { type: recorded.type, data: recorded.data } as CertificateEvent;
     if (event.type !== 'HttpsCertificateFound' && event.type !== 'HttpsCertificateReplaced') return;
@@ -82,12 +86,17 @@ function httpsCertificateDocument(odataId: string, served: HttpsCertificate): Vi
   };
 }
 
-/** Every BMC's NetworkProtocol (HTTPS on when a certificate is served), its certificate, and the locations. */
-function render(views: ViewWriter, position: number, served: HttpsCertificate | undefined): void {
+/** Each BMC's NetworkProtocol (HTTPS on when a certificate is served), its certificate (of every BMC, or those `changed`), and the locations. */
+function render(
+  views: ViewWriter,
+  position: number,
+  served: HttpsCertificate | undefined,
+  changed?: readonly string[],
+): void {
   const managers = ((views.get(TOP_LEVEL_COLLECTIONS.Managers.id)?.['Members'] ?? []) as { '@odata.id': string }[]).map(
     (m) => m['@odata.id'],
   );
-  for (const manager of managers) {
+  for (const manager of changed ?? managers) {
     const protocol = `${manager}/NetworkProtocol`;
     putIfChanged(views, position, {
       '@odata.id': protocol,

@@ -1,3 +1,4 @@
+import { compareMemberIds } from './member-order.js';
 import type { ViewDocument, ViewWriter } from '../eventstore/projector.js';
 
 /** Adds a member to a Redfish resource collection, creating the collection on its first member. */
@@ -17,7 +18,7 @@ export function addMember(
   const members = doc['Members'] as { '@odata.id': string }[];
   if (members.some((m) => m['@odata.id'] === memberId)) return;
   members.push({ '@odata.id': memberId });
-  members.sort((a, b) => a['@odata.id'].localeCompare(b['@odata.id'], 'en', { numeric: true }));
+  members.sort((a, b) => compareMemberIds(a['@odata.id'], b['@odata.id']));
   doc['Members@odata.count'] = members.length;
   views.put(doc, position);
 }

@@ -5,6 +5,7 @@ import { TRANSFER_PROTOCOLS, type FirmwareComponent } from '../domain/firmware/f
 import type { SystemState } from '../domain/system/system-decider.js';
 import { putIfChanged, storedState } from './aggregate-state.js';
 import { linkFromServiceRoot } from './collection.js';
+import { compareMemberIds } from './member-order.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 import { systemIdOfStream } from '../domain/stream-ids.js';
@@ -164,7 +165,7 @@ function render(views: ViewWriter, position: number, systemId: string, firmware:
       .filter((id) => !before.includes(id)),
     ...ids,
   ];
-  members.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  members.sort(compareMemberIds);
   putIfChanged(views, position, {
     ...collection,
     Members: members.map((id) => ({ '@odata.id': id })),

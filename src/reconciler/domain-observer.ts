@@ -7,7 +7,7 @@ import type { LibvirtConnections } from '../libvirt/connections.js';
 import { LibvirtConnectionError, LibvirtError, missing } from '../libvirt/errors.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { readDomainXml, type DomainDisk } from '../libvirt/xml/domain-xml.js';
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { isSettling, powerStateOf } from './power-state.js';
 import { backingVolumeOwner } from '../domain/storage/backing-volume-name.js';
@@ -155,7 +155,7 @@ const backsAVolume = (system: LabSystem, file: string): boolean =>
  * volumes, which its Storage shows), each with its capacity when it is a pool volume.
  */
 async function observeDisks(
-  client: LibvirtClient,
+  client: Hypervisor,
   all: readonly DomainDisk[],
   backsAVolume: (file: string) => boolean,
 ): Promise<ObservedDisk[]> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import { DeviceModifyFlag, DomainXmlFlag } from '../libvirt/constants.js';
 import type { DomainHandle } from '../libvirt/structs.js';
 import { cdromDeviceXml } from '../libvirt/xml/device-xml.js';
@@ -18,7 +18,7 @@ export const httpBootFile = (dir: string, systemId: string) => join(dir, `rfe-ht
 
 /** Puts `file` in the domain's HTTP boot drive and boots from it first; undefined removes the drive. */
 export async function setHttpBootImage(
-  client: LibvirtClient,
+  client: Hypervisor,
   domain: DomainHandle,
   file: string | undefined,
 ): Promise<void> {

@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { rootCertificates } from 'node:tls';
@@ -117,6 +118,8 @@ export async function downloadImage(image: string, file: string, options: ImageD
       break;
     }
     const partial = `${file}.part`;
+    // A lab whose pool is only on the simulated host has no directory for it until an image needs one.
+    await mkdir(dirname(file), { recursive: true });
     try {
       const total = Number(response.headers['content-length']) || undefined;
       let bytes = 0;

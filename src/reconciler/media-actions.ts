@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import { DeviceModifyFlag, DomainXmlFlag } from '../libvirt/constants.js';
 import type { DomainHandle } from '../libvirt/structs.js';
 import { cdromDeviceXml, floppyDeviceXml } from '../libvirt/xml/device-xml.js';
@@ -26,7 +26,7 @@ const DRIVES = {
  * it is there from the next boot, which is when a BMC's virtual media is booted from anyway.
  */
 export async function setMedia(
-  client: LibvirtClient,
+  client: Hypervisor,
   domain: DomainHandle,
   device: MediaDevice,
   file: string | undefined,

@@ -1,4 +1,4 @@
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { normalDomainXml } from '../libvirt/xml/domain-document.js';
 import type { LabSystem } from '../lab/lab-systems.js';
@@ -8,7 +8,7 @@ import type { DomainLocks } from './domain-locks.js';
 export type DefinitionEdit = (xml: string) => string;
 
 /** The calls a redefinition makes. */
-export type DefinitionClient = Pick<LibvirtClient, 'domainLookupByName' | 'domainGetXml' | 'domainDefineXml'>;
+export type DefinitionClient = Pick<Hypervisor, 'domainLookupByName' | 'domainGetXml' | 'domainDefineXml'>;
 
 /**
  * Reads the system's persistent definition (a running machine keeps what it booted with until its

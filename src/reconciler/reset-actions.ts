@@ -1,4 +1,4 @@
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import type { DomainHandle } from '../libvirt/structs.js';
 import type { ResetType } from '../domain/system/system-events.js';
 import { powerStateOf } from './power-state.js';
@@ -8,7 +8,7 @@ import { powerStateOf } from './power-state.js';
  * a request that makes no sense in the current state (ForceOff of a server that is off) is done
  * by doing nothing, as BMCs do.
  */
-export async function applyReset(client: LibvirtClient, domain: DomainHandle, resetType: ResetType): Promise<void> {
+export async function applyReset(client: Hypervisor, domain: DomainHandle, resetType: ResetType): Promise<void> {
   const power = powerStateOf(await client.domainGetState(domain));
   const start = async () => {
     if (power === 'Off') await client.domainCreate(domain);

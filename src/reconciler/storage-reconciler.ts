@@ -16,7 +16,7 @@ import {
 } from '../domain/storage/storage-events.js';
 import { systemStream } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import type { PoolHandle } from '../libvirt/structs.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { missing } from '../libvirt/errors.js';
@@ -90,11 +90,17 @@ export class StorageReconciler {
     private readonly options: StorageReconcilerOptions,
   ) {}
 
-  private get storageStreams(): { system: LabSystem; stream: string }[] {
-    return this.systems.flatMap((system) =>
+  /**
+   * The storage streams of the lab's systems, listed once: every event of the log is looked up in
+   * them, which with a thousand systems made listing them again for each one the loop's main cost.
+   */
+  private get storageStreams(): readonly { system: LabSystem; stream: string }[] {
+    this.streams ??= this.systems.flatMap((system) =>
       (system.config.storage ?? []).map((storage) => ({ system, stream: storageStream(system.id, storage.id) })),
     );
+    return this.streams;
   }
+  private streams: readonly { system: LabSystem; stream: string }[] | undefined;
 
   start(): void {
     // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
@@ -217,7 +223,7 @@ export class StorageReconciler {
     }
   }
 
-  private async pool(client: LibvirtClient): Promise<PoolHandle> {
+  private async pool(client: Hypervisor): Promise<PoolHandle> {
     if (!this.options.poolName) throw new Error('no libvirt.pool is configured to keep volumes in');
     const pool = await missing(client.poolLookupByName(this.options.poolName), (e) => e.isNoStoragePool);
     if (!pool) throw new Error(`storage pool ${this.options.poolName} is not in libvirt`);
@@ -235,7 +241,7 @@ export class StorageReconciler {
     for (const { system, stream } of this.storageStreams) {
       const { state } = loadState(this.store, stream, storageDecider);
       if (!state.registration) continue;
-      let client: LibvirtClient;
+      let client: Hypervisor;
       try {
         client = await this.connections.get(system.libvirtUri);
       } catch {

@@ -114,27 +114,31 @@ export class SystemReconciler {
     const passwordKey = mediaPasswordKey(event.position);
     let message: string | undefined;
     try {
-      if (!this.media.dir) throw new Error('no libvirt.pool is configured to keep virtual media images in');
+      // A system that only records its media (lab.simulated's virtualMedia) has the URL in its drive, unfetched.
+      const recorded = system.virtualMedia === 'record';
+      if (!this.media.dir && !recorded)
+        throw new Error('no libvirt.pool is configured to keep virtual media images in');
       const { state } = loadState(this.store, event.streamId, systemDecider);
-      const file = mediaFile(this.media.dir, system.id, device);
+      const file = recorded ? image : mediaFile(this.media.dir!, system.id, device);
       const labCa = this.media.caFile ? [await readFile(this.media.caFile, 'utf8')] : [];
       let reported = Date.now();
-      await downloadImage(image, file, {
-        onProgress: (bytes, totalBytes) => {
-          if (Date.now() - reported < PROGRESS_EVERY_MS) return;
-          reported = Date.now();
-          this.record(event, {
-            type: 'RecordMediaProgress',
-            device,
-            image,
-            bytes,
-            ...(totalBytes !== undefined && { totalBytes }),
-          });
-        },
-        verify: verifiesCertificates(state.mediaTrust, device, state.registration?.mediaVerifyCertificate),
-        ca: [...labCa, ...Object.values(trustOf(state.mediaTrust, device).certificates)],
-        ...(userName !== undefined && { userName, password: this.store.secret(passwordKey) ?? '' }),
-      });
+      if (!recorded)
+        await downloadImage(image, file, {
+          onProgress: (bytes, totalBytes) => {
+            if (Date.now() - reported < PROGRESS_EVERY_MS) return;
+            reported = Date.now();
+            this.record(event, {
+              type: 'RecordMediaProgress',
+              device,
+              image,
+              bytes,
+              ...(totalBytes !== undefined && { totalBytes }),
+            });
+          },
+          verify: verifiesCertificates(state.mediaTrust, device, state.registration?.mediaVerifyCertificate),
+          ca: [...labCa, ...Object.values(trustOf(state.mediaTrust, device).certificates)],
+          ...(userName !== undefined && { userName, password: this.store.secret(passwordKey) ?? '' }),
+        });
       const client = await this.connections.get(system.libvirtUri);
       await this.locks.exclusive(system, async () =>
         setMedia(client, await client.domainLookupByName(system.domainName), device, file),
@@ -186,6 +190,11 @@ export class SystemReconciler {
       const client = await this.connections.get(system.libvirtUri);
       const domain = await client.domainLookupByName(system.domainName);
       const dir = this.media.dir;
+      // A simulated machine that only records its media takes the address as its image.
+      if (bootsHttpImage(override, true) && system.virtualMedia === 'record') {
+        await this.locks.exclusive(system, () => setHttpBootImage(client, domain, override.httpBootUri!));
+        return;
+      }
       if (dir && bootsHttpImage(override, true)) {
         const file = httpBootFile(dir, system.id);
         const { state } = loadState(this.store, systemStream(system.id), systemDecider);

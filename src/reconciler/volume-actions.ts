@@ -1,4 +1,4 @@
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import { DeviceModifyFlag, DomainXmlFlag } from '../libvirt/constants.js';
 import type { DomainHandle, PoolHandle, VolumeHandle } from '../libvirt/structs.js';
 import { diskDeviceXml, scsiControllerXml, type DiskBus } from '../libvirt/xml/device-xml.js';
@@ -21,7 +21,7 @@ export interface BackingVolume {
   readonly serial: string;
 }
 
-export function findVolume(client: LibvirtClient, pool: PoolHandle, name: string): Promise<VolumeHandle | undefined> {
+export function findVolume(client: Hypervisor, pool: PoolHandle, name: string): Promise<VolumeHandle | undefined> {
   return missing(client.volumeLookupByName(pool, name), (e) => e.isNoStorageVolume);
 }
 
@@ -33,7 +33,7 @@ export function findVolume(client: LibvirtClient, pool: PoolHandle, name: string
  * attach) may hold someone's data, so it is detached and made anew: a new volume reads as zeros.
  */
 export async function ensureBackingVolume(
-  client: LibvirtClient,
+  client: Hypervisor,
   pool: PoolHandle,
   domain: DomainHandle,
   volume: BackingVolume,
@@ -57,14 +57,14 @@ export async function ensureBackingVolume(
 }
 
 /** Deletes the backing volume if it is there. */
-export async function removeBackingVolume(client: LibvirtClient, pool: PoolHandle, name: string): Promise<void> {
+export async function removeBackingVolume(client: Hypervisor, pool: PoolHandle, name: string): Promise<void> {
   const handle = await findVolume(client, pool, name);
   if (handle) await client.volumeDelete(handle);
 }
 
 /** The domain's XML read once per call (parsing is what costs here), persistent and live. */
 async function definitions(
-  client: LibvirtClient,
+  client: Hypervisor,
   domain: DomainHandle,
 ): Promise<{ running: boolean; inactive: DomainDescription; live: DomainDescription }> {
   const running = await client.domainIsActive(domain);
@@ -85,7 +85,7 @@ const hasScsiController = (domain: DomainDescription, index: number) =>
  * attached in one place keeps its target and address in the other.
  */
 export function attachDisk(
-  client: LibvirtClient,
+  client: Hypervisor,
   domain: DomainHandle,
   path: string,
   serial: string,
@@ -106,7 +106,7 @@ const QEMU_GONE = /Unable to (read from|write to) monitor|Broken pipe|Connection
  * still call the domain running for a moment: it is given `settleMs` to say it stopped.
  */
 export async function whileSettled(
-  client: Pick<LibvirtClient, 'domainIsActive'>,
+  client: Pick<Hypervisor, 'domainIsActive'>,
   domain: DomainHandle,
   change: () => Promise<void>,
   settleMs = 3000,
@@ -128,7 +128,7 @@ export async function whileSettled(
 
 /** Whether libvirt says the domain stopped within `ms`, asked every 100 ms. */
 async function stopsWithin(
-  client: Pick<LibvirtClient, 'domainIsActive'>,
+  client: Pick<Hypervisor, 'domainIsActive'>,
   domain: DomainHandle,
   ms: number,
 ): Promise<boolean> {
@@ -141,7 +141,7 @@ async function stopsWithin(
 }
 
 async function attachDiskOnce(
-  client: LibvirtClient,
+  client: Hypervisor,
   domain: DomainHandle,
   path: string,
   serial: string,
@@ -193,7 +193,7 @@ const busOf = (disk: DomainDisk): DiskBus => (disk.targetBus === 'virtio' ? 'vir
  * for volumes attached before they went on SCSI). A running guest is asked to let go (libvirt
  * waits a few seconds for a PCI disk); the definition loses it at once.
  */
-export function detachDisk(client: LibvirtClient, domain: DomainHandle, path: string): Promise<void> {
+export function detachDisk(client: Hypervisor, domain: DomainHandle, path: string): Promise<void> {
   return whileSettled(client, domain, async () => {
     const { running, inactive, live } = await definitions(client, domain);
     const inDefinition = diskOn(inactive.disks, path);
@@ -214,7 +214,7 @@ export function detachDisk(client: LibvirtClient, domain: DomainHandle, path: st
  * already gone from the pool (deleted behind the emulator's back, or by a step cut short), whose
  * path libvirt can no longer give.
  */
-export async function detachDiskNamed(client: LibvirtClient, domain: DomainHandle, name: string): Promise<void> {
+export async function detachDiskNamed(client: Hypervisor, domain: DomainHandle, name: string): Promise<void> {
   const { inactive, live } = await definitions(client, domain);
   const disk = [...inactive.disks, ...live.disks].find(
     (d) => d.device === 'disk' && d.sourceFile !== undefined && basename(d.sourceFile) === name,

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { EmulatorConfig } from '../config/config.js';
-import { LibvirtConnections } from '../libvirt/connections.js';
+import { labConnections } from '../lab/lab-connections.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
 import { readDomainXml } from '../libvirt/xml/domain-xml.js';
 import { readPoolXml } from '../libvirt/xml/storage-xml.js';
-import type { LibvirtClient } from '../libvirt/client.js';
+import type { Hypervisor } from '../libvirt/hypervisor.js';
 import { labSystems } from '../lab/lab-systems.js';
 import { removeDomainByName, removePoolByName } from '../lab/remove-lab-objects.js';
 
@@ -68,7 +68,7 @@ export interface LabInventory {
  * disks by device, target and source file name (without the directory, which differs).
  */
 export async function labInventory(config: EmulatorConfig): Promise<LabInventory> {
-  const connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
+  const connections = labConnections(config);
   try {
     const client = await connections.get(config.libvirt.uri);
     const volumes: { name: string; capacityBytes: number }[] = [];
@@ -107,7 +107,7 @@ export interface SandboxObjects {
  * the pool destroyed and undefined, and its directory removed, only if its name is a
  * sandbox's too (never a directory the sandbox did not make).
  */
-export async function removeSandboxObjects(client: LibvirtClient, objects: SandboxObjects): Promise<void> {
+export async function removeSandboxObjects(client: Hypervisor, objects: SandboxObjects): Promise<void> {
   for (const domain of objects.domains) await removeDomainByName(client, domain);
   for (const pool of objects.pools) {
     await removePoolByName(client, pool.name);
@@ -117,7 +117,7 @@ export async function removeSandboxObjects(client: LibvirtClient, objects: Sandb
 
 /** Removes the sandbox's domains, its pool with every volume, and the pool's directory. */
 export async function removeSandbox(sandbox: Sandbox): Promise<void> {
-  const connections = new LibvirtConnections({ callTimeoutMs: 60_000 });
+  const connections = labConnections(sandbox.config);
   try {
     for (const system of labSystems(sandbox.config))
       await removeSandboxObjects(await connections.get(system.libvirtUri), { domains: [system.domainName], pools: [] });
@@ -135,7 +135,7 @@ export async function removeSandbox(sandbox: Sandbox): Promise<void> {
  * too. `madeFrom` picks whose: it is given the live name each was made from.
  */
 export async function findSandboxObjects(
-  client: LibvirtClient,
+  client: Hypervisor,
   madeFrom: (liveName: string) => boolean = () => true,
 ): Promise<SandboxObjects> {
   const ours = (name: string) => {

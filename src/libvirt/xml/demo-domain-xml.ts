@@ -12,6 +12,8 @@ export interface DemoDomainSpec {
   /** BIOS (the default) or UEFI, which libvirt resolves to the installed OVMF when it starts. */
   readonly firmware?: Firmware;
   readonly mac: string;
+  /** The MACs of further NICs, on the same network as the first. */
+  readonly moreMacs?: readonly string[];
   /** What the NIC is plugged into: user-mode networking (the default), a libvirt network or a host bridge. */
   readonly network?: NicNetwork;
   /** A qcow2 file to attach as the first virtio disk (vda), the machine's root disk. */
@@ -86,13 +88,13 @@ export function demoDomainXml(spec: DemoDomainSpec): string {
         ...(scsiControllers > 0 && {
           controller: Array.from({ length: scsiControllers }, (_, index) => scsiControllerElement(index)),
         }),
-        interface: {
+        interface: [spec.mac, ...(spec.moreMacs ?? [])].map((mac) => ({
           ...nicAttachment(spec.network ?? { type: 'user' }),
           mac: {
-            $: { address: requirePattern(spec.mac, MAC_PATTERN, 'mac', 'a MAC address such as 52:54:00:12:34:56') },
+            $: { address: requirePattern(mac, MAC_PATTERN, 'mac', 'a MAC address such as 52:54:00:12:34:56') },
           },
           model: { $: { type: 'virtio' } },
-        },
+        })),
         ...(serial === 'pty' && {
           serial: { $: { type: 'pty' }, target: { $: { port: '0' } } },
           console: { $: { type: 'pty' }, target: { $: { type: 'serial', port: '0' } } },

@@ -1,0 +1,188 @@
+/**
+ * Scale benchmark: `npm run bench:scale`. A lab of BENCH_SCALE_SYSTEMS simulated systems (1,000
+ * by default; each with a RAID controller of four drives, power changes of 1 to 5 s) on the
+ * simulated host, no libvirt daemon needed. Prints one table: the first start and a start with
+ * the store kept, memory, GETs of one system (against a lab of 3) and of the Systems collection,
+ * a reset of every system at once carried out, an as-of read and the history of one system.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { formatRate, percentile, printTable } from './table.js';
+
+const SYSTEMS = Number(process.env['BENCH_SCALE_SYSTEMS'] ?? 1000);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const rows: string[][] = [];
+const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+
+function labConfig(dir: string, port: number, count: number): string {
+  const file = join(dir, 'config.json');
+  const drive = (id: number) => ({ id: String(id), capacityBytes: 2 ** 40, mediaType: 'SSD', protocol: 'SAS' });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      dataDir: join(dir, 'data'),
+      listen: { port },
+      tls: false,
+      auth: { enabled: false },
+      libvirt: { uri: 'simulated:///', pool: { name: 'scale', path: join(dir, 'pool') } },
+      lab: {
+        systems: [],
+        simulated: [
+          {
+            count,
+            id: 'sim-{index}',
+            template: { vcpus: 32, memoryMiB: 262144, storage: [{ id: 'RAID', drives: [0, 1, 2, 3].map(drive) }] },
+            powerSeconds: { min: 1, max: 5 },
+          },
+        ],
+      },
+    }),
+  );
+  return file;
+}
+
+/** Starts serve and resolves once its lab says it is up, with how long each step took. */
+function serve(config: string): Promise<{ child: ChildProcess; servingMs: number; labMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [cli, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let servingMs = NaN;
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (/serving http/.test(line)) servingMs = performance.now() - started;
+      if (/simulated systems on simulated/.test(line))
+        resolve({ child, servingMs, labMs: performance.now() - started });
+    });
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const json = async (url: string, init?: RequestInit) => (await (await fetch(url, init)).json()) as Record<string, any>;
+
+async function latencies(url: string, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    await (await fetch(url)).arrayBuffer();
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+async function rate(url: string): Promise<{ rate: number; p99: number }> {
+  const result = await autocannon({ url, connections: 8, duration: SECONDS });
+  return { rate: result.requests.average, p99: result.latency.p99 };
+}
+
+/** Runs `work` on every item, `width` at a time. */
+async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+/** Waits until the log has stood still for two seconds: the lab's first observation of every system is done. */
+async function settled(base: string): Promise<void> {
+  let last = -1;
+  for (;;) {
+    const newest = (await json(`${base}/emulator/v1/History?limit=1&order=newest`))['Events']?.[0]?.['position'] ?? 0;
+    if (newest === last) return;
+    last = newest;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'rfe-bench-scale-'));
+const small = mkdtempSync(join(tmpdir(), 'rfe-bench-scale-3-'));
+const children: ChildProcess[] = [];
+try {
+  const config = labConfig(dir, 18450, SYSTEMS);
+  const base = 'http://127.0.0.1:18450';
+  const first = await serve(config);
+  rows.push([`first start, registering ${SYSTEMS.toLocaleString('en-US')} systems`, ms(first.servingMs), 'to serving']);
+  await stop(first.child);
+
+  const again = await serve(config);
+  children.push(again.child);
+  rows.push(['start with the store kept', ms(again.servingMs), 'to serving']);
+  rows.push(['start with the store kept, lab up', ms(again.labMs), '']);
+  const rss = Number(readFileSync(`/proc/${again.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]);
+  rows.push(['resident memory', `${Math.round(rss / 1024)} MiB`, '']);
+
+  await settled(base);
+  const one = await rate(`${base}/redfish/v1/Systems/sim-1`);
+  rows.push([
+    `GET one system, ${SYSTEMS.toLocaleString('en-US')} systems`,
+    `${formatRate(one.rate)}/s`,
+    `p99 ${one.p99} ms`,
+  ]);
+  const collection = await latencies(`${base}/redfish/v1/Systems`, 200);
+  rows.push(['GET Systems collection', ms(percentile(collection, 50)), `p99 ${ms(percentile(collection, 99))}`]);
+
+  const ids = Array.from({ length: SYSTEMS }, (_, i) => `sim-${i + 1}`);
+  const before = (await json(`${base}/emulator/v1/History?limit=1&order=newest`))['Events']?.[0]?.['position'] ?? 0;
+  const resetStart = performance.now();
+  await inParallel(ids, 32, async (id) => {
+    const answer = await fetch(`${base}/redfish/v1/Systems/${id}/Actions/ComputerSystem.Reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"ResetType":"On"}',
+    });
+    if (answer.status !== 204) throw new Error(`reset of ${id}: ${answer.status}`);
+  });
+  const accepted = performance.now() - resetStart;
+  for (;;) {
+    let on = 0;
+    await inParallel(ids, 16, async (id) => {
+      if ((await json(`${base}/redfish/v1/Systems/${id}`))['PowerState'] === 'On') on++;
+    });
+    if (on === SYSTEMS) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  rows.push([`${SYSTEMS.toLocaleString('en-US')} resets at once, accepted`, ms(accepted), '']);
+  rows.push([
+    `${SYSTEMS.toLocaleString('en-US')} resets at once, all On`,
+    ms(performance.now() - resetStart),
+    'power 1-5 s',
+  ]);
+
+  const asOf = await latencies(
+    `${base}/emulator/v1/AsOf?resource=/redfish/v1/Systems/sim-1&asOf=${Math.max(1, Number(before))}`,
+    20,
+  );
+  rows.push(['as-of read of one system', ms(percentile(asOf, 50)), `p99 ${ms(percentile(asOf, 99))}`]);
+  const history = await latencies(`${base}/emulator/v1/History?resource=/redfish/v1/Systems/sim-1&limit=50`, 20);
+  rows.push(['history of one system', ms(percentile(history, 50)), `p99 ${ms(percentile(history, 99))}`]);
+  await stop(again.child);
+  children.length = 0;
+
+  const three = await serve(labConfig(small, 18451, 3));
+  children.push(three.child);
+  await settled('http://127.0.0.1:18451');
+  const oneOfThree = await rate('http://127.0.0.1:18451/redfish/v1/Systems/sim-1');
+  rows.push(['GET one system, 3 systems', `${formatRate(oneOfThree.rate)}/s`, `p99 ${oneOfThree.p99} ms`]);
+
+  printTable(
+    `Scale: ${SYSTEMS.toLocaleString('en-US')} simulated systems (${process.version})`,
+    ['what', 'measured', ''],
+    rows,
+  );
+} finally {
+  for (const child of children) child.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(small, { recursive: true, force: true });
+}
