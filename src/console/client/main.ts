@@ -25,8 +25,19 @@ function showLogin(message?: string): void {
   (loginForm.elements.namedItem('user') as HTMLInputElement).focus();
 }
 
-/** Draws the view the location's hash names; the lab is the default. */
-async function draw(): Promise<void> {
+/**
+ * Draws the view the location's hash names, after any draw under way: a slow lab drawn at login
+ * must not land over the marks a quick click asked for meanwhile, so draws run one at a time and
+ * each reads the hash when its turn comes.
+ */
+let drawing: Promise<void> = Promise.resolve();
+function draw(): Promise<void> {
+  drawing = drawing.then(drawNow);
+  return drawing;
+}
+
+/** Draws the view the location's hash names now; the lab is the default. */
+async function drawNow(): Promise<void> {
   const [path, query] = location.hash.replace(/^#\/?/, '').split('?');
   const params = new URLSearchParams(query ?? '');
   for (const link of nav.querySelectorAll('a'))
