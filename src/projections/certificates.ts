@@ -1,4 +1,5 @@
 import { managerOf } from './manager-and-chassis.js';
+import { memberIdsOf } from '../views/assembled-collections.js';
 import type { RecordedEvent } from '../eventstore/event.js';
 import { SERVICE_STREAM } from '../domain/service/service-events.js';
 import {
@@ -93,9 +94,7 @@ function render(
   served: HttpsCertificate | undefined,
   changed?: readonly string[],
 ): void {
-  const managers = ((views.get(TOP_LEVEL_COLLECTIONS.Managers.id)?.['Members'] ?? []) as { '@odata.id': string }[]).map(
-    (m) => m['@odata.id'],
-  );
+  const managers = memberIdsOf(views, TOP_LEVEL_COLLECTIONS.Managers.id);
   for (const manager of changed ?? managers) {
     const protocol = `${manager}/NetworkProtocol`;
     putIfChanged(views, position, {

@@ -173,7 +173,7 @@ export class TimeTravel {
   /** One view at each of `positions`, from one replay where they share a stretch of the log. */
   viewAt(odataId: string, positions: readonly number[]): (StoredView | undefined)[] {
     const found = new Map<number, StoredView | undefined>();
-    drain(this.walk(positions, (position, views) => found.set(position, views.view(odataId))));
+    drain(this.walk(positions, (position, views) => found.set(position, views.read(odataId))));
     return positions.map((p) => found.get(p));
   }
 
@@ -183,7 +183,7 @@ export class TimeTravel {
    */
   async viewAtAsync(odataId: string, positions: readonly number[]): Promise<(StoredView | undefined)[]> {
     const found = new Map<number, StoredView | undefined>();
-    await this.drainAsync(this.walk(positions, (position, views) => found.set(position, views.view(odataId)), true));
+    await this.drainAsync(this.walk(positions, (position, views) => found.set(position, views.read(odataId)), true));
     return positions.map((p) => found.get(p));
   }
 
