@@ -35,6 +35,8 @@ export class DomainObserver {
   /** The URIs whose domain events it listens to. */
   private readonly listening = new Set<string>();
   private stopped = false;
+  /** The lab's systems by URI and by domain, made again when the list is another (the runtime replaces it, never changes it). */
+  private index: SystemIndex | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -58,14 +60,14 @@ export class DomainObserver {
     this.listening.add(uri);
     try {
       const client = await this.connections.get(uri);
-      const onUri = () => this.systems().filter((s) => s.libvirtUri === uri);
+      const onUri = () => this.indexed().byUri.get(uri) ?? [];
       this.stops.push(
         await client.onDomainEvent((event) => {
-          const system = onUri().find((s) => s.domainName === event.domain.name);
+          const system = this.indexed().byDomain.get(domainKey(uri, event.domain.name));
           if (system) void this.resync(system);
         }),
       );
-      client.on('reconnected', () => void Promise.all(onUri().map((s) => this.resync(s))));
+      client.on('reconnected', () => void this.resyncEach(onUri()));
       // At once, rather than when the next resync's calls give up waiting for a reconnect.
       client.on('disconnected', (error?: Error) => {
         for (const system of onUri())
@@ -79,7 +81,25 @@ export class DomainObserver {
   }
 
   async resyncAll(): Promise<void> {
-    await Promise.all(this.systems().map((s) => this.resync(s)));
+    await this.resyncEach(this.systems());
+  }
+
+  /**
+   * Resyncs `systems` RESYNC_WIDTH at a time: all at once, ten thousand systems' calls, their
+   * XML and their appends would all be in memory together.
+   */
+  private async resyncEach(systems: readonly LabSystem[]): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < systems.length && !this.stopped) await this.resync(systems[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(RESYNC_WIDTH, systems.length) }, worker));
+  }
+
+  private indexed(): SystemIndex {
+    const systems = this.systems();
+    if (this.index?.of !== systems) this.index = indexSystems(systems);
+    return this.index;
   }
 
   /** Reads one system's domain from libvirt and records whatever differs from the log. */
@@ -142,6 +162,31 @@ export class DomainObserver {
     clearInterval(this.timer);
     await Promise.all(this.stops.map((stop) => stop().catch(() => undefined)));
   }
+}
+
+/** How many systems a resync of many observes at once. */
+const RESYNC_WIDTH = 32;
+
+interface SystemIndex {
+  readonly of: readonly LabSystem[];
+  readonly byUri: ReadonlyMap<string, LabSystem[]>;
+  readonly byDomain: ReadonlyMap<string, LabSystem>;
+}
+
+const domainKey = (uri: string, domainName: string) => `${uri}\n${domainName}`;
+
+function indexSystems(systems: readonly LabSystem[]): SystemIndex {
+  const byUri = new Map<string, LabSystem[]>();
+  const byDomain = new Map<string, LabSystem>();
+  for (const system of systems) {
+    const onUri = byUri.get(system.libvirtUri);
+    if (onUri) onUri.push(system);
+    else byUri.set(system.libvirtUri, [system]);
+    // The first system of a domain, as a look through the list in order finds it.
+    const key = domainKey(system.libvirtUri, system.domainName);
+    if (!byDomain.has(key)) byDomain.set(key, system);
+  }
+  return { of: systems, byUri, byDomain };
 }
 
 /** Whether the file backs a logical volume of one of the system's emulated controllers (of any store). */
