@@ -101,7 +101,11 @@ export class TimeTravel {
   private readonly selectRecordedAt: Statement<[number], { recorded_at: string }>;
   private readonly selectLast: Statement<[], { position: number | null }>;
   /** The views' positions at the last copy of the live table, to make the next copy a delta of it. */
-  private lastLiveCopy?: { readonly snapshot: SnapshotInfo; readonly positions: ReadonlyMap<string, number> };
+  private liveChain?: { readonly snapshot: SnapshotInfo; readonly carried: number };
+  private readonly countViews: Statement<[], { count: number }>;
+  private readonly selectChangedViews: Statement<[number], StoredView>;
+  private readonly selectDeletedIds: Statement<[number], string>;
+  private readonly pruneDeletions: Statement<[number]>;
 
   constructor(
     readonly db: SqliteDatabase,
@@ -120,6 +124,17 @@ export class TimeTravel {
       .raw();
     this.selectRecordedAt = db.prepare('SELECT recorded_at FROM events WHERE position = ?');
     this.selectLast = db.prepare('SELECT max(position) AS position FROM events');
+    this.countViews = db.prepare('SELECT count(*) AS count FROM views');
+    this.selectChangedViews = db.prepare(
+      'SELECT odata_id AS odataId, body, position FROM views WHERE position > ? ORDER BY odata_id',
+    );
+    this.selectDeletedIds = db
+      .prepare<[number], string>(
+        'SELECT DISTINCT odata_id FROM view_deletions AS d WHERE position > ? ' +
+          'AND NOT EXISTS (SELECT 1 FROM views AS v WHERE v.odata_id = d.odata_id) ORDER BY odata_id',
+      )
+      .pluck();
+    this.pruneDeletions = db.prepare('DELETE FROM view_deletions WHERE position <= ?');
   }
 
   lastPosition(): number {
@@ -290,44 +305,47 @@ export class TimeTravel {
   /**
    * Records a snapshot of the live views table when the log has moved `snapshotInterval` events
    * past the newest snapshot: the table at its last position is exactly what a replay would give,
-   * and copying it costs a read of the table, not a replay. Returns the snapshot made, if any.
+   * and copying it costs a read of the table, not a replay. A delta reads only the views changed
+   * since its base and the ids deleted since (view_deletions); a keyframe reads them all, so the
+   * chain of deltas goes on past `keyframeEvery` until the views it has carried since its
+   * keyframe reach half the table (or the chain is eight times that long): with ten thousand
+   * systems a keyframe is a million views, and the deltas between are a few thousand each.
+   * Returns the snapshot made, if any.
    */
   snapshotLiveViews(options: { background?: boolean } = {}): SnapshotInfo | undefined {
     const snapshots = this.snapshots;
     const save = (options.background ? snapshots?.saveInBackground : snapshots?.save)?.bind(snapshots);
     if (!snapshots) return undefined;
     // One read transaction: the views and the position they are at agree, whoever appends.
-    const { position, rows } = this.db.transaction(() => ({
-      position: this.lastPosition(),
-      rows: allViews(this.db),
-    }))();
-    // The newest snapshot: in the table, or the last copy if it is newer (still being written).
-    const stored = snapshots.nearest(position);
-    const mine = this.lastLiveCopy;
-    const newest = mine && (!stored || mine.snapshot.position >= stored.position) ? mine.snapshot : stored;
-    if (position === 0 || position - (newest?.position ?? 0) < this.interval) return undefined;
-    const base = newest && newest.depth + 1 < this.keyframeEvery ? newest : undefined;
-    // What the base holds, by position: remembered from the last copy, or read back from it.
-    const before =
-      base &&
-      (mine?.snapshot.position === base.position ? mine.positions : positionsOf(snapshots.restore(base.position)));
-    const positions = new Map(rows.map((row) => [row.odataId, row.position]));
-    let made: SnapshotInfo;
-    if (!base || !before) {
-      made = save!(position, rows, rows.length);
-    } else {
-      // A view of the table changes only with its position (every put stamps the event's).
-      const changed = rows.filter((row) => before.get(row.odataId) !== row.position);
-      const deleted = [...before.keys()].filter((odataId) => !positions.has(odataId));
-      made = save!(position, changed, rows.length, base, deleted);
-    }
-    this.lastLiveCopy = { snapshot: made, positions };
+    const copy = this.db.transaction(() => {
+      const position = this.lastPosition();
+      // The newest snapshot: in the table, or the last copy if it is newer (still being written).
+      const stored = snapshots.nearest(position);
+      const mine = this.liveChain?.snapshot;
+      const newest = mine && (!stored || mine.position >= stored.position) ? mine : stored;
+      if (position === 0 || position - (newest?.position ?? 0) < this.interval) return undefined;
+      const total = this.countViews.get()!.count;
+      const carried = newest && this.liveChain?.snapshot.position === newest.position ? this.liveChain.carried : 0;
+      const base =
+        newest &&
+        newest.depth + 1 < this.keyframeEvery * 8 &&
+        (newest.depth + 1 < this.keyframeEvery || carried < total / 2)
+          ? newest
+          : undefined;
+      if (!base) return { position, total, rows: allViews(this.db) };
+      const changed = this.selectChangedViews.all(base.position);
+      const deleted = this.selectDeletedIds.all(base.position);
+      return { position, total, rows: changed, base, deleted, carried: carried + changed.length + deleted.length };
+    })();
+    if (!copy) return undefined;
+    const made = copy.base
+      ? save!(copy.position, copy.rows, copy.total, copy.base, copy.deleted)
+      : save!(copy.position, copy.rows, copy.total);
+    this.liveChain = { snapshot: made, carried: copy.carried ?? 0 };
+    // Deletions a later copy needs are those after the newest snapshot, which this one now is.
+    this.pruneDeletions.run(made.position);
     return made;
   }
-}
-
-function positionsOf(views: SnapshotViews | undefined): Map<string, number> | undefined {
-  return views && new Map([...views.values()].map((view) => [view.odataId, view.position]));
 }
 
 function drain(generator: Generator<void, void>): void {
