@@ -126,7 +126,7 @@ export class TimeTravel {
     this.selectLast = db.prepare('SELECT max(position) AS position FROM events');
     this.countViews = db.prepare('SELECT count(*) AS count FROM views');
     this.selectChangedViews = db.prepare(
-      'SELECT odata_id AS odataId, body, position FROM views WHERE position > ? ORDER BY odata_id',
+      'SELECT odata_id AS odataId, body, position FROM views INDEXED BY views_by_position WHERE position > ? ORDER BY odata_id',
     );
     this.selectDeletedIds = db
       .prepare<[number], string>(
