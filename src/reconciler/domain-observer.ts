@@ -13,6 +13,7 @@ import { isSettling, powerStateOf } from './power-state.js';
 import { backingVolumeOwner } from '../domain/storage/backing-volume-name.js';
 import { basename } from 'node:path';
 import type { LoopHealth } from '../health/loop-health.js';
+import { indexBy } from './list-index.js';
 
 export interface DomainObserverOptions {
   /** How often every system is compared with libvirt, events or not. */
@@ -35,8 +36,14 @@ export class DomainObserver {
   /** The URIs whose domain events it listens to. */
   private readonly listening = new Set<string>();
   private stopped = false;
-  /** The lab's systems by URI and by domain, made again when the list is another (the runtime replaces it, never changes it). */
-  private index: SystemIndex | undefined;
+  private readonly onUri = indexBy(
+    () => this.systems(),
+    (system) => system.libvirtUri,
+  );
+  private readonly ofDomain = indexBy(
+    () => this.systems(),
+    (system) => domainKey(system.libvirtUri, system.domainName),
+  );
 
   constructor(
     private readonly store: EventStore,
@@ -60,10 +67,11 @@ export class DomainObserver {
     this.listening.add(uri);
     try {
       const client = await this.connections.get(uri);
-      const onUri = () => this.indexed().byUri.get(uri) ?? [];
+      const onUri = () => this.onUri(uri);
       this.stops.push(
         await client.onDomainEvent((event) => {
-          const system = this.indexed().byDomain.get(domainKey(uri, event.domain.name));
+          // The first system of the domain, as a look through the list in order finds it.
+          const system = this.ofDomain(domainKey(uri, event.domain.name))[0];
           if (system) void this.resync(system);
         }),
       );
@@ -94,12 +102,6 @@ export class DomainObserver {
       while (next < systems.length && !this.stopped) await this.resync(systems[next++]!);
     };
     await Promise.all(Array.from({ length: Math.min(RESYNC_WIDTH, systems.length) }, worker));
-  }
-
-  private indexed(): SystemIndex {
-    const systems = this.systems();
-    if (this.index?.of !== systems) this.index = indexSystems(systems);
-    return this.index;
   }
 
   /** Reads one system's domain from libvirt and records whatever differs from the log. */
@@ -167,27 +169,7 @@ export class DomainObserver {
 /** How many systems a resync of many observes at once. */
 const RESYNC_WIDTH = 32;
 
-interface SystemIndex {
-  readonly of: readonly LabSystem[];
-  readonly byUri: ReadonlyMap<string, LabSystem[]>;
-  readonly byDomain: ReadonlyMap<string, LabSystem>;
-}
-
 const domainKey = (uri: string, domainName: string) => `${uri}\n${domainName}`;
-
-function indexSystems(systems: readonly LabSystem[]): SystemIndex {
-  const byUri = new Map<string, LabSystem[]>();
-  const byDomain = new Map<string, LabSystem>();
-  for (const system of systems) {
-    const onUri = byUri.get(system.libvirtUri);
-    if (onUri) onUri.push(system);
-    else byUri.set(system.libvirtUri, [system]);
-    // The first system of a domain, as a look through the list in order finds it.
-    const key = domainKey(system.libvirtUri, system.domainName);
-    if (!byDomain.has(key)) byDomain.set(key, system);
-  }
-  return { of: systems, byUri, byDomain };
-}
 
 /** Whether the file backs a logical volume of one of the system's emulated controllers (of any store). */
 const backsAVolume = (system: LabSystem, file: string): boolean =>
