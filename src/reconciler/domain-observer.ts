@@ -6,7 +6,7 @@ import { systemStream, type ObservedDisk } from '../domain/system/system-events.
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { LibvirtConnectionError, LibvirtError, missing } from '../libvirt/errors.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
-import { readDomainXml, type DomainDisk } from '../libvirt/xml/domain-xml.js';
+import { readDomainXml, type DomainDescription, type DomainDisk } from '../libvirt/xml/domain-xml.js';
 import type { Hypervisor } from '../libvirt/hypervisor.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { isSettling, powerStateOf } from './power-state.js';
@@ -36,6 +36,10 @@ export class DomainObserver {
   /** The URIs whose domain events it listens to. */
   private readonly listening = new Set<string>();
   private stopped = false;
+  /** The timer's resync of every system, while it runs. */
+  private round: Promise<void> | undefined;
+  /** Each system's domain XML as last read and what it says: a resync of a domain that did not change parses nothing. */
+  private readonly described = new Map<string, { readonly xml: string; readonly description: DomainDescription }>();
   private readonly onUri = indexBy(
     () => this.systems(),
     (system) => system.libvirtUri,
@@ -57,7 +61,10 @@ export class DomainObserver {
     const uris = [...new Set(this.systems().map((s) => s.libvirtUri))];
     await Promise.all(uris.map((uri) => this.listen(uri).catch(() => undefined)));
     await this.resyncAll();
-    this.timer = setInterval(() => void this.resyncAll(), this.options.resyncIntervalMs);
+    // A round still going when the next is due (ten thousand systems) is let finish, not joined by another.
+    this.timer = setInterval(() => {
+      this.round ??= this.resyncAll().finally(() => (this.round = undefined));
+    }, this.options.resyncIntervalMs);
     this.timer.unref();
   }
 
@@ -119,7 +126,7 @@ export class DomainObserver {
         client.domainGetXml(domain, DomainXmlFlag.Inactive),
         client.domainGetState(domain),
       ]);
-      const description = readDomainXml(xml);
+      const description = this.describe(system, xml);
       this.record(system, {
         type: 'ObserveDomain',
         uuid: description.uuid,
@@ -145,6 +152,14 @@ export class DomainObserver {
         this.record(system, { type: 'ObserveHostUnreachable', reason: err.message });
       if (!this.stopped) this.options.health.failed(name, err, systemStream(system.id));
     }
+  }
+
+  private describe(system: LabSystem, xml: string): DomainDescription {
+    const known = this.described.get(system.id);
+    if (known?.xml === xml) return known.description;
+    const description = readDomainXml(xml);
+    this.described.set(system.id, { xml, description });
+    return description;
   }
 
   private record(system: LabSystem, command: SystemCommand): void {
