@@ -59,6 +59,11 @@ export interface TimeTravelOptions {
   readonly keyframeEvery?: number;
   /** Record the snapshots a replay passes, so the next read there is quick (default true). */
   readonly saveSnapshots?: boolean;
+  /**
+   * Views from which a chain of deltas may go past keyframeEvery (default 100,000: a lab of a
+   * thousand systems or so): below it a keyframe is cheap, and restores read short chains.
+   */
+  readonly deepChainViews?: number;
   /** Events read from the log at a time; an async replay lets other work run between pages. */
   readonly pageSize?: number;
 }
@@ -78,6 +83,8 @@ class Replay {
     public position: number,
     /** The snapshot these views were restored from or last recorded as. */
     public snapshot: SnapshotInfo | undefined,
+    /** The views the deltas recorded on `snapshot`'s keyframe carried, as far as this replay knows. */
+    public carried = 0,
   ) {}
 }
 
@@ -95,6 +102,7 @@ export class TimeTravel {
   private readonly projectors: readonly Projector[];
   private readonly interval: number;
   private readonly keyframeEvery: number;
+  private readonly deepChainViews: number;
   private readonly saveSnapshots: boolean;
   private readonly pageSize: number;
   private readonly selectPage: Statement<[number, number, number], EventRow>;
@@ -114,6 +122,7 @@ export class TimeTravel {
     this.projectors = options.projectors;
     this.interval = options.snapshotInterval ?? SNAPSHOT_INTERVAL;
     this.keyframeEvery = Math.max(1, options.keyframeEvery ?? KEYFRAME_EVERY);
+    this.deepChainViews = options.deepChainViews ?? 100_000;
     this.saveSnapshots = options.saveSnapshots ?? true;
     this.pageSize = options.pageSize ?? 1000;
     this.snapshots = this.interval > 0 ? new ViewSnapshots(db, options.projectionVersion) : undefined;
@@ -296,20 +305,34 @@ export class TimeTravel {
     const save = (background ? snapshots.saveInBackground : snapshots.save).bind(snapshots);
     const changes = replay.views.takeChanges();
     const base = replay.snapshot;
-    replay.snapshot =
-      base && base.depth + 1 < this.keyframeEvery
-        ? save(replay.position, changes.views, replay.views.size, base, changes.deleted)
-        : save(replay.position, replay.views.rows(), replay.views.size);
+    const carried = replay.carried + changes.views.length + changes.deleted.length;
+    if (base && this.continuesChain(base, carried, replay.views.size)) {
+      replay.snapshot = save(replay.position, changes.views, replay.views.size, base, changes.deleted);
+      replay.carried = carried;
+    } else {
+      replay.snapshot = save(replay.position, replay.views.rows(), replay.views.size);
+      replay.carried = 0;
+    }
+  }
+
+  /**
+   * Whether a snapshot on `base` is a delta, its chain carrying `carried` views since its
+   * keyframe, of `total` views: up to `keyframeEvery` deep, and in a table of `deepChainViews` or
+   * more deeper (to eight times that) while the deltas carried less than half the views. A
+   * keyframe copies every view, a million with ten thousand systems, where a delta of 500 events
+   * holds a few thousand.
+   */
+  private continuesChain(base: SnapshotInfo, carried: number, total: number): boolean {
+    if (base.depth + 1 < this.keyframeEvery) return true;
+    return total >= this.deepChainViews && base.depth + 1 < this.keyframeEvery * 8 && carried < total / 2;
   }
 
   /**
    * Records a snapshot of the live views table when the log has moved `snapshotInterval` events
    * past the newest snapshot: the table at its last position is exactly what a replay would give,
    * and copying it costs a read of the table, not a replay. A delta reads only the views changed
-   * since its base and the ids deleted since (view_deletions); a keyframe reads them all, so the
-   * chain of deltas goes on past `keyframeEvery` until the views it has carried since its
-   * keyframe reach half the table (or the chain is eight times that long): with ten thousand
-   * systems a keyframe is a million views, and the deltas between are a few thousand each.
+   * since its base and the ids deleted since (view_deletions); a keyframe reads them all, so in a
+   * large table the chain of deltas goes on past `keyframeEvery` (continuesChain).
    * Returns the snapshot made, if any.
    */
   snapshotLiveViews(options: { background?: boolean } = {}): SnapshotInfo | undefined {
@@ -326,22 +349,22 @@ export class TimeTravel {
       if (position === 0 || position - (newest?.position ?? 0) < this.interval) return undefined;
       const total = this.countViews.get()!.count;
       const carried = newest && this.liveChain?.snapshot.position === newest.position ? this.liveChain.carried : 0;
-      const base =
-        newest &&
-        newest.depth + 1 < this.keyframeEvery * 8 &&
-        (newest.depth + 1 < this.keyframeEvery || carried < total / 2)
-          ? newest
-          : undefined;
-      if (!base) return { position, total, rows: allViews(this.db) };
-      const changed = this.selectChangedViews.all(base.position);
-      const deleted = this.selectDeletedIds.all(base.position);
-      return { position, total, rows: changed, base, deleted, carried: carried + changed.length + deleted.length };
+      // The deltas' carried views are known only once read: a chain at its cap of depth is ended without reading them.
+      if (newest && this.continuesChain(newest, carried, total)) {
+        const changed = this.selectChangedViews.all(newest.position);
+        const deleted = this.selectDeletedIds.all(newest.position);
+        const more = carried + changed.length + deleted.length;
+        if (this.continuesChain(newest, more, total))
+          return { position, total, rows: changed, base: newest, deleted, carried: more };
+      }
+      return { position, total, rows: allViews(this.db), carried: 0 };
     })();
     if (!copy) return undefined;
-    const made = copy.base
-      ? save!(copy.position, copy.rows, copy.total, copy.base, copy.deleted)
-      : save!(copy.position, copy.rows, copy.total);
-    this.liveChain = { snapshot: made, carried: copy.carried ?? 0 };
+    const made =
+      'base' in copy && copy.base
+        ? save!(copy.position, copy.rows, copy.total, copy.base, copy.deleted)
+        : save!(copy.position, copy.rows, copy.total);
+    this.liveChain = { snapshot: made, carried: copy.carried };
     // Deletions a later copy needs are those after the newest snapshot, which this one now is.
     this.pruneDeletions.run(made.position);
     return made;

@@ -328,6 +328,7 @@ describe('time travel', () => {
       projectionVersion: PROJECTION_VERSION,
       snapshotInterval: 40,
       keyframeEvery: 2,
+      deepChainViews: 1000,
     });
     const taken = new Map<number, string>();
     while (store.lastPosition() < 1500) {
@@ -353,6 +354,15 @@ describe('time travel', () => {
     // The deletions noted for the copies are dropped once a snapshot is past them.
     const newest = timeTravel.snapshots!.nearest(Number.MAX_SAFE_INTEGER)!.position;
     expect(store.db.prepare('SELECT count(*) FROM view_deletions WHERE position <= ?').pluck().get(newest)).toBe(0);
+    // A replay past the newest copy records on that deep chain a delta too, not a copy of every view.
+    while (store.lastPosition() < newest + 100) store.append(history.next());
+    timeTravel.viewsAt(store.lastPosition());
+    const recorded = store.db
+      .prepare('SELECT depth FROM view_snapshots WHERE position > ? ORDER BY position')
+      .pluck()
+      .all(newest) as number[];
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(recorded.every((depth) => depth > 2)).toBe(true);
     store.db.close();
   });
 
