@@ -94,8 +94,10 @@ function render(
   served: HttpsCertificate | undefined,
   changed?: readonly string[],
 ): void {
-  const managers = memberIdsOf(views, TOP_LEVEL_COLLECTIONS.Managers.id);
-  for (const manager of changed ?? managers) {
+  // Listed only when needed: a registration without HTTPS renders its own BMC and nothing else.
+  let managers: string[] | undefined;
+  const allManagers = () => (managers ??= memberIdsOf(views, TOP_LEVEL_COLLECTIONS.Managers.id));
+  for (const manager of changed ?? allManagers()) {
     const protocol = `${manager}/NetworkProtocol`;
     putIfChanged(views, position, {
       '@odata.id': protocol,
@@ -124,7 +126,7 @@ function render(
     views,
     position,
     (uri) => uri.includes('/NetworkProtocol/HTTPS/Certificates/'),
-    served ? managers.map(httpsCertificateUri) : [],
+    served ? allManagers().map(httpsCertificateUri) : [],
   );
 }
 
