@@ -318,13 +318,13 @@ export class TimeTravel {
   /**
    * Whether a snapshot on `base` is a delta, its chain carrying `carried` views since its
    * keyframe, of `total` views: up to `keyframeEvery` deep, and in a table of `deepChainViews` or
-   * more deeper (to eight times that) while the deltas carried less than half the views. A
+   * more deeper (to 32 times that) while the deltas carried less than half the views. A
    * keyframe copies every view, a million with ten thousand systems, where a delta of 500 events
    * holds a few thousand.
    */
   private continuesChain(base: SnapshotInfo, carried: number, total: number): boolean {
     if (base.depth + 1 < this.keyframeEvery) return true;
-    return total >= this.deepChainViews && base.depth + 1 < this.keyframeEvery * 8 && carried < total / 2;
+    return total >= this.deepChainViews && base.depth + 1 < this.keyframeEvery * 32 && carried < total / 2;
   }
 
   /**
