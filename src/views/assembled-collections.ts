@@ -50,6 +50,12 @@ export function assembledCollectionTouchedBy(odataId: string): string | undefine
   return odataId.startsWith(PART) ? assembledCollectionOf(odataId.slice(PART.length)) : undefined;
 }
 
+/** The members a collection's own view lists: none for one kept in parts, unless it was written whole (a mockup's). */
+function listedMemberIds(document: ViewDocument): string[] {
+  const members = Array.isArray(document['Members']) ? (document['Members'] as ViewDocument[]) : [];
+  return members.map((m) => m['@odata.id']).filter((id): id is string => typeof id === 'string');
+}
+
 /** The collection as GET returns it: its own view with the members of `parts` (ids and positions of the parts). */
 export function assembleCollection(
   collection: StoredView,
@@ -58,17 +64,17 @@ export function assembleCollection(
   const document = JSON.parse(collection.body) as ViewDocument;
   if (document[ASSEMBLED_MARK] !== true) return collection;
   delete document[ASSEMBLED_MARK];
-  const members: string[] = [];
+  const members = new Set(listedMemberIds(document));
   let position = collection.position;
   for (const part of parts) {
     const member = memberOfPart(collection.odataId, part.odataId);
     if (member === undefined) continue;
-    members.push(member);
+    members.add(member);
     if (part.position > position) position = part.position;
   }
-  members.sort(compareMemberIds);
-  document['Members'] = members.map((id) => ({ '@odata.id': id }));
-  document['Members@odata.count'] = members.length;
+  const sorted = [...members].sort(compareMemberIds);
+  document['Members'] = sorted.map((id) => ({ '@odata.id': id }));
+  document['Members@odata.count'] = sorted.length;
   return { odataId: collection.odataId, body: JSON.stringify(document), position };
 }
 
@@ -96,14 +102,12 @@ export function deleteMemberPart(views: ViewWriter, position: number, collection
 export function memberIdsOf(views: ViewWriter, collectionId: string): string[] {
   const collection = views.get(collectionId);
   if (!collection) return [];
-  if (collection[ASSEMBLED_MARK] !== true) {
-    const members = Array.isArray(collection['Members']) ? (collection['Members'] as ViewDocument[]) : [];
-    return members.map((m) => m['@odata.id']).filter((id): id is string => typeof id === 'string');
-  }
-  return views
+  const listed = listedMemberIds(collection);
+  if (collection[ASSEMBLED_MARK] !== true) return listed;
+  const parts = views
     .idsWithPrefix(memberPartPrefix(collectionId))
-    .flatMap((partId) => memberOfPart(collectionId, partId) ?? [])
-    .sort(compareMemberIds);
+    .flatMap((id) => memberOfPart(collectionId, id) ?? []);
+  return [...new Set([...listed, ...parts])].sort(compareMemberIds);
 }
 
 /** Every view as GET reads it: assembled collections with their members, their parts left out. */

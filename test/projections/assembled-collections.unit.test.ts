@@ -102,6 +102,16 @@ describe('collections kept in parts', () => {
     expect(memberIdsOf(views, SYSTEMS)).toEqual([`${SYSTEMS}/a`, `${SYSTEMS}/b-10`]);
   });
 
+  it('keeps a member a whole write put in the listed Members of a collection kept in parts (a mockup adding one)', () => {
+    const views = new ReplayViews();
+    views.put(assembledCollection({ '@odata.id': SYSTEMS, Name: 'S' }), 1);
+    putMemberPart(views, 2, `${SYSTEMS}/b`);
+    const written = views.get(SYSTEMS)!;
+    views.put({ ...written, Members: [{ '@odata.id': `${SYSTEMS}/a` }], 'Members@odata.count': 1 }, 3);
+    expect(members(views.read(SYSTEMS))).toEqual([`${SYSTEMS}/a`, `${SYSTEMS}/b`]);
+    expect(memberIdsOf(views, SYSTEMS)).toEqual([`${SYSTEMS}/a`, `${SYSTEMS}/b`]);
+  });
+
   it('serves a collection written whole (a mockup tree) as written, and leaves parts of a collection below out', () => {
     const whole = JSON.stringify({ '@odata.id': SYSTEMS, Members: [{ '@odata.id': `${SYSTEMS}/x` }] });
     const parts = [
