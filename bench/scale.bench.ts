@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { formatRate, percentile, printTable } from './table.js';
 
 const SYSTEMS = Number(process.env['BENCH_SCALE_SYSTEMS'] ?? 1000);
@@ -60,6 +61,21 @@ function serve(config: string): Promise<{ child: ChildProcess; servingMs: number
         resolve({ child, servingMs, labMs: performance.now() - started });
     });
   });
+}
+
+const residentMiB = (pid: number) =>
+  Math.round(Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) / 1024);
+
+/** The bytes the store's pages in use take (its size less its free pages), read beside the running service. */
+function storeBytes(file: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const pages =
+      (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
+    return pages * (db.pragma('page_size', { simple: true }) as number);
+  } finally {
+    db.close();
+  }
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -120,10 +136,10 @@ try {
   children.push(again.child);
   rows.push(['start with the store kept', ms(again.servingMs), 'to serving']);
   rows.push(['start with the store kept, lab up', ms(again.labMs), '']);
-  const rss = Number(readFileSync(`/proc/${again.child.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]);
-  rows.push(['resident memory', `${Math.round(rss / 1024)} MiB`, '']);
+  const pid = again.child.pid!;
 
   await settled(base);
+  rows.push(['resident memory, serving', `${residentMiB(pid)} MiB`, '']);
   const one = await rate(`${base}/redfish/v1/Systems/sim-1`);
   rows.push([
     `GET one system, ${SYSTEMS.toLocaleString('en-US')} systems`,
@@ -135,6 +151,10 @@ try {
 
   const ids = Array.from({ length: SYSTEMS }, (_, i) => `sim-${i + 1}`);
   const before = (await json(`${base}/emulator/v1/History?limit=1&order=newest`))['Events']?.[0]?.['position'] ?? 0;
+  const store = join(dir, 'data', 'events.db');
+  const bytesBefore = storeBytes(store);
+  let peakMiB = 0;
+  const sampler = setInterval(() => (peakMiB = Math.max(peakMiB, residentMiB(pid))), 200);
   const resetStart = performance.now();
   await inParallel(ids, 32, async (id) => {
     const answer = await fetch(`${base}/redfish/v1/Systems/${id}/Actions/ComputerSystem.Reset`, {
@@ -153,11 +173,16 @@ try {
     if (on === SYSTEMS) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  rows.push([`${SYSTEMS.toLocaleString('en-US')} resets at once, accepted`, ms(accepted), '']);
+  const allOn = performance.now() - resetStart;
+  clearInterval(sampler);
+  rows.push([`${SYSTEMS.toLocaleString('en-US')} resets at once, accepted`, ms(accepted), '32 in flight']);
+  rows.push([`${SYSTEMS.toLocaleString('en-US')} resets at once, all On`, ms(allOn), 'power 1-5 s']);
+  rows.push(['  all On, after the last answer', ms(allOn - accepted), '']);
+  rows.push(['resident memory, peak during the resets', `${peakMiB} MiB`, 'sampled every 200 ms']);
   rows.push([
-    `${SYSTEMS.toLocaleString('en-US')} resets at once, all On`,
-    ms(performance.now() - resetStart),
-    'power 1-5 s',
+    'store growth per reset (Off to On)',
+    `${Math.round((storeBytes(store) - bytesBefore) / SYSTEMS).toLocaleString('en-US')} B`,
+    'pages in use',
   ]);
 
   const asOf = await latencies(

@@ -25,6 +25,8 @@ export interface ViewWriter {
   serialized(odataId: string): string | undefined;
   /** Whether there is a view under the id, without reading it. */
   exists(odataId: string): boolean;
+  /** The ids of every view whose id begins with `prefix`, in no particular order. */
+  idsWithPrefix(prefix: string): string[];
   /**
    * Stores the document under its own `@odata.id`, stamped with the event's position. `body`,
    * when the caller has made it, is JSON.stringify(document), so it is not made twice.
@@ -70,6 +72,7 @@ export const NO_VIEWS: InlineViews = {
     get: () => undefined,
     serialized: () => undefined,
     exists: () => false,
+    idsWithPrefix: () => [],
     put: () => {
       throw new Error('this store was opened without views: give it the views its projectors write');
     },

@@ -57,7 +57,11 @@ export async function ensureDomains(
 ): Promise<EnsuredDomains> {
   // Each host's systems in turn, the hosts side by side: a slow one does not delay the others'.
   const byHost = new Map<string, LabSystem[]>();
-  for (const system of systems) byHost.set(system.libvirtUri, [...(byHost.get(system.libvirtUri) ?? []), system]);
+  for (const system of systems) {
+    const onHost = byHost.get(system.libvirtUri);
+    if (onHost) onHost.push(system);
+    else byHost.set(system.libvirtUri, [system]);
+  }
   const results = await Promise.all(
     [...byHost.values()].map(async (onHost): Promise<EnsuredDomains> => {
       const result: EnsuredDomains = { defined: [], unreachable: [] };
@@ -74,9 +78,10 @@ export async function ensureDomains(
       return result;
     }),
   );
-  const order = (id: string) => systems.findIndex((s) => s.id === id);
+  // In the lab's order: by each system's place, looked up in a map (a look through ten thousand at each comparison was not).
+  const places = new Map(systems.map((system, i) => [system.id, i]));
   return {
-    defined: results.flatMap((r) => r.defined).sort((a, b) => order(a) - order(b)),
+    defined: results.flatMap((r) => r.defined).sort((a, b) => places.get(a)! - places.get(b)!),
     unreachable: results.flatMap((r) => r.unreachable),
   };
 }

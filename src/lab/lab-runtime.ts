@@ -267,6 +267,7 @@ export class LabRuntime {
     const store = serviceUuid(this.store);
     const takeOver = this.config.lab.takeOver ?? false;
     const owned: LabSystem[] = [];
+    const fresh = new Set(definedNow);
     for (const system of systems) {
       let ownership: Ownership | undefined;
       try {
@@ -295,7 +296,7 @@ export class LabRuntime {
           continue;
         case 'claim':
           record({ type: 'RecordDomainClaim', store });
-          if (!definedNow.includes(system.id))
+          if (!fresh.has(system.id))
             this.log(
               `lab: claimed the domain ${system.domainName} of system ${system.id} for this store (${store}); no store owned it`,
             );

@@ -74,6 +74,8 @@ export class SimulatedHypervisor extends EventEmitter implements Hypervisor {
   /** Failures and holds scripted by tests, met at the start of each call. */
   readonly scripted = new ScriptedCalls();
   private readonly domains = new Map<string, Domain>();
+  /** The same domains by UUID (hex), so a lookup by UUID or a define's clash check is not a look through every one. */
+  private readonly domainsByUuid = new Map<string, Domain>();
   private readonly pools = new Map<string, Pool>();
   private readonly eventListeners = new Set<(event: DomainEvent) => void>();
   private nextId = 1;
@@ -82,7 +84,7 @@ export class SimulatedHypervisor extends EventEmitter implements Hypervisor {
     super();
     for (const d of options.state?.domains ?? []) {
       const running = d.running;
-      this.domains.set(d.name, {
+      this.setDomain({
         name: d.name,
         uuid: uuidFromString(d.uuid),
         xml: d.xml,
@@ -123,6 +125,11 @@ export class SimulatedHypervisor extends EventEmitter implements Hypervisor {
         volumes: [...p.volumes].map(([name, v]) => ({ name, capacityBytes: Number(v.capacity), xml: v.xml })),
       })),
     };
+  }
+
+  private setDomain(d: Domain): void {
+    this.domains.set(d.name, d);
+    this.domainsByUuid.set(d.uuid.toString('hex'), d);
   }
 
   private changed(): void {
@@ -188,7 +195,7 @@ export class SimulatedHypervisor extends EventEmitter implements Hypervisor {
 
   async domainLookupByUuid(uuid: Buffer): Promise<DomainHandle> {
     await this.scripted.meet('domainLookupByUuid');
-    const d = [...this.domains.values()].find((x) => x.uuid.equals(uuid));
+    const d = this.domainsByUuid.get(uuid.toString('hex'));
     if (!d)
       throw fail(
         ErrorCode.NoDomain,
@@ -223,7 +230,8 @@ export class SimulatedHypervisor extends EventEmitter implements Hypervisor {
       elementAt(domain, 'uuid')._ = uuidText;
     }
     const uuid = uuidFromString(uuidText);
-    const clash = [...this.domains.values()].find((d) => d.uuid.equals(uuid) && d.name !== name);
+    const same = this.domainsByUuid.get(uuid.toString('hex'));
+    const clash = same && same.name !== name ? same : undefined;
     if (clash)
       throw fail(
         ErrorCode.DomainExists,
@@ -241,7 +249,7 @@ export class SimulatedHypervisor extends EventEmitter implements Hypervisor {
       pending: undefined,
     };
     d.xml = text;
-    this.domains.set(name, d);
+    this.setDomain(d);
     this.changed();
     this.announce(d, LifecycleEvent.Defined, existing ? 1 : 0);
     return this.handle(d);
@@ -257,6 +265,7 @@ export class SimulatedHypervisor extends EventEmitter implements Hypervisor {
         'Requested operation is not valid: a simulated domain is stopped before it is undefined',
       );
     this.domains.delete(d.name);
+    this.domainsByUuid.delete(d.uuid.toString('hex'));
     this.changed();
     this.announce(d, LifecycleEvent.Undefined);
   }

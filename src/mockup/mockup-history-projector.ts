@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import type { Projector, ViewWriter } from '../eventstore/projector.js';
 import { appendHistoryEntry, ensureHistoryLog, logServicesOf } from '../projections/log-services.js';
 import { managerOf } from '../projections/manager-and-chassis.js';
-import { memberIds } from './collection-members.js';
+import { memberIdsOf } from '../views/assembled-collections.js';
 import { MOCKUP_STREAM, type MockupEvent } from './mockup-events.js';
 import { describeMockupEvent } from './mockup-event-descriptions.js';
 
@@ -10,8 +10,7 @@ const MANAGERS = '/redfish/v1/Managers';
 
 /** The Manager whose log tells a mockup lab's history: the first the tree lists, by its Id in the path. */
 function historyManager(views: ViewWriter): string | undefined {
-  const managers = views.get(MANAGERS);
-  const first = managers ? memberIds(managers)[0] : undefined;
+  const first = memberIdsOf(views, MANAGERS)[0];
   return first?.startsWith(`${MANAGERS}/`) ? first.slice(MANAGERS.length + 1).replace(/\/+$/, '') : undefined;
 }
 

@@ -1,4 +1,5 @@
 import { managerOf } from './manager-and-chassis.js';
+import { memberIdsOf } from '../views/assembled-collections.js';
 import type { RecordedEvent } from '../eventstore/event.js';
 import { SERVICE_STREAM } from '../domain/service/service-events.js';
 import {
@@ -93,10 +94,10 @@ function render(
   served: HttpsCertificate | undefined,
   changed?: readonly string[],
 ): void {
-  const managers = ((views.get(TOP_LEVEL_COLLECTIONS.Managers.id)?.['Members'] ?? []) as { '@odata.id': string }[]).map(
-    (m) => m['@odata.id'],
-  );
-  for (const manager of changed ?? managers) {
+  // Listed only when needed: a registration without HTTPS renders its own BMC and nothing else.
+  let managers: string[] | undefined;
+  const allManagers = () => (managers ??= memberIdsOf(views, TOP_LEVEL_COLLECTIONS.Managers.id));
+  for (const manager of changed ?? allManagers()) {
     const protocol = `${manager}/NetworkProtocol`;
     putIfChanged(views, position, {
       '@odata.id': protocol,
@@ -125,7 +126,7 @@ function render(
     views,
     position,
     (uri) => uri.includes('/NetworkProtocol/HTTPS/Certificates/'),
-    served ? managers.map(httpsCertificateUri) : [],
+    served ? allManagers().map(httpsCertificateUri) : [],
   );
 }
 

@@ -1,4 +1,5 @@
 import { compareMemberIds } from './member-order.js';
+import { ASSEMBLED_COLLECTIONS, assembledCollection, putMemberPart } from '../views/assembled-collections.js';
 import type { ViewDocument, ViewWriter } from '../eventstore/projector.js';
 
 /** Adds a member to a Redfish resource collection, creating the collection on its first member. */
@@ -8,19 +9,27 @@ export function addMember(
   collection: { id: string; type: string; name: string },
   memberId: string,
 ): void {
-  const doc: ViewDocument = views.get(collection.id) ?? {
-    '@odata.id': collection.id,
-    '@odata.type': collection.type,
-    Name: collection.name,
-    Members: [],
-    'Members@odata.count': 0,
-  };
+  if (ASSEMBLED_COLLECTIONS.has(collection.id)) {
+    if (!views.exists(collection.id)) views.put(assembledCollection(emptyCollection(collection)), position);
+    return putMemberPart(views, position, memberId);
+  }
+  const doc: ViewDocument = views.get(collection.id) ?? emptyCollection(collection);
   const members = doc['Members'] as { '@odata.id': string }[];
   if (members.some((m) => m['@odata.id'] === memberId)) return;
   members.push({ '@odata.id': memberId });
   members.sort((a, b) => compareMemberIds(a['@odata.id'], b['@odata.id']));
   doc['Members@odata.count'] = members.length;
   views.put(doc, position);
+}
+
+function emptyCollection(collection: { id: string; type: string; name: string }): ViewDocument {
+  return {
+    '@odata.id': collection.id,
+    '@odata.type': collection.type,
+    Name: collection.name,
+    Members: [],
+    'Members@odata.count': 0,
+  };
 }
 
 /** Links a top-level collection from the service root, once. */

@@ -5,7 +5,7 @@ import { TRANSFER_PROTOCOLS, type FirmwareComponent } from '../domain/firmware/f
 import type { SystemState } from '../domain/system/system-decider.js';
 import { putIfChanged, storedState } from './aggregate-state.js';
 import { linkFromServiceRoot } from './collection.js';
-import { compareMemberIds } from './member-order.js';
+import { assembledCollection, deleteMemberPart, putMemberPart } from '../views/assembled-collections.js';
 import { ODATA_TYPE } from './odata-types.js';
 import type { Projector, ViewDocument, ViewWriter } from '../eventstore/projector.js';
 import { systemIdOfStream } from '../domain/stream-ids.js';
@@ -19,10 +19,15 @@ export const firmwareItemUri = (componentId: string) => `${INVENTORY}/${componen
 /** The inventory item of an image fetched and waiting for the next reset. */
 const stagedItemId = (componentId: string) => `${componentId}-Staged`;
 
-/** Every URI a SimpleUpdate target may name, to the system and component it means (hidden). */
-export const FIRMWARE_ADDRESSES = '#firmware-addresses';
-export type FirmwareAddresses = Record<string, { readonly systemId: string; readonly componentId: string }>;
-/** The inventory items of each system, to drop those it no longer has (hidden). */
+/** A URI a SimpleUpdate target may name, to the system and component it means (hidden, one view per URI). */
+export const firmwareAddressId = (address: string) => `#firmware-address:${address}`;
+export interface FirmwareAddress {
+  readonly systemId: string;
+  readonly componentId: string;
+}
+/** Finds the component a target's URI names, if any. */
+export type FirmwareAddresses = (address: string) => FirmwareAddress | undefined;
+/** The inventory items and target URIs of each system, to drop those it no longer has (hidden). */
 const itemsOf = (systemId: string) => `#firmware-items/${systemId}`;
 
 const FIRMWARE_EVENTS = new Set([
@@ -103,13 +108,11 @@ function createUpdateService(views: ViewWriter, position: number): void {
     position,
   );
   views.put(
-    {
+    assembledCollection({
       '@odata.id': INVENTORY,
       '@odata.type': ODATA_TYPE.SoftwareInventoryCollection,
       Name: 'Firmware Inventory',
-      Members: [],
-      'Members@odata.count': 0,
-    },
+    }),
     position,
   );
   views.put(
@@ -153,33 +156,25 @@ function render(views: ViewWriter, position: number, systemId: string, firmware:
     ...(staged[c.id] !== undefined ? [item(c, staged[c.id]!, true)] : []),
   ]);
   const ids = documents.map((d) => d['@odata.id'] as string);
-  const before = (views.get(itemsOf(systemId))?.['ids'] as string[] | undefined) ?? [];
-  for (const gone of before.filter((id) => !ids.includes(id))) views.delete(gone);
-  for (const document of documents) putIfChanged(views, position, document);
-  putIfChanged(views, position, { '@odata.id': itemsOf(systemId), ids });
+  const kept = views.get(itemsOf(systemId));
+  const before = (kept?.['ids'] as string[] | undefined) ?? [];
+  for (const gone of before.filter((id) => !ids.includes(id))) {
+    views.delete(gone);
+    deleteMemberPart(views, position, INVENTORY, gone);
+  }
+  for (const document of documents) {
+    putIfChanged(views, position, document);
+    putMemberPart(views, position, document['@odata.id'] as string);
+  }
 
-  const collection = views.get(INVENTORY)!;
-  const members = [
-    ...(collection['Members'] as { '@odata.id': string }[])
-      .map((m) => m['@odata.id'])
-      .filter((id) => !before.includes(id)),
-    ...ids,
-  ];
-  members.sort(compareMemberIds);
-  putIfChanged(views, position, {
-    ...collection,
-    Members: members.map((id) => ({ '@odata.id': id })),
-    'Members@odata.count': members.length,
-  });
-
-  const addresses = Object.fromEntries(
-    Object.entries((views.get(FIRMWARE_ADDRESSES)?.['addresses'] ?? {}) as FirmwareAddresses).filter(
-      ([, a]) => a.systemId !== systemId,
-    ),
-  );
-  for (const c of firmware.components)
-    for (const address of c.addresses) addresses[address] = { systemId, componentId: c.id };
-  putIfChanged(views, position, { '@odata.id': FIRMWARE_ADDRESSES, addresses });
+  // Each address its own hidden view: a system's registration writes its own, not a map of every system's.
+  const addresses = firmware.components.flatMap((c) => c.addresses.map((address) => ({ address, componentId: c.id })));
+  const current = new Set(addresses.map((a) => a.address));
+  for (const gone of ((kept?.['addresses'] as string[] | undefined) ?? []).filter((a) => !current.has(a)))
+    if (views.get(firmwareAddressId(gone))?.['systemId'] === systemId) views.delete(firmwareAddressId(gone));
+  for (const { address, componentId } of addresses)
+    putIfChanged(views, position, { '@odata.id': firmwareAddressId(address), systemId, componentId });
+  putIfChanged(views, position, { '@odata.id': itemsOf(systemId), ids, addresses: [...current] });
 
   for (const c of firmware.components) showVersion(views, position, c, firmware.installed[c.id] ?? c.version);
 }

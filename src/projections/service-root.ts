@@ -2,6 +2,7 @@ import type { RecordedEvent } from '../eventstore/event.js';
 import type { ServiceCreated } from '../domain/service/service-events.js';
 import type { Projector } from '../eventstore/projector.js';
 import { ODATA_TYPE } from './odata-types.js';
+import { assembledCollection } from '../views/assembled-collections.js';
 
 /**
  * The collections every service has, as a BMC has them: present (empty) from the start, so a
@@ -39,10 +40,7 @@ export const serviceRootProjector: Projector = {
     );
     for (const { id, type, name: collectionName } of Object.values(TOP_LEVEL_COLLECTIONS)) {
       if (!views.get(id))
-        views.put(
-          { '@odata.id': id, '@odata.type': type, Name: collectionName, Members: [], 'Members@odata.count': 0 },
-          event.position,
-        );
+        views.put(assembledCollection({ '@odata.id': id, '@odata.type': type, Name: collectionName }), event.position);
     }
   },
 };

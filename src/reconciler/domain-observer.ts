@@ -6,13 +6,14 @@ import { systemStream, type ObservedDisk } from '../domain/system/system-events.
 import type { LibvirtConnections } from '../libvirt/connections.js';
 import { LibvirtConnectionError, LibvirtError, missing } from '../libvirt/errors.js';
 import { DomainXmlFlag } from '../libvirt/constants.js';
-import { readDomainXml, type DomainDisk } from '../libvirt/xml/domain-xml.js';
+import { readDomainXml, type DomainDescription, type DomainDisk } from '../libvirt/xml/domain-xml.js';
 import type { Hypervisor } from '../libvirt/hypervisor.js';
 import type { LabSystem } from '../lab/lab-systems.js';
 import { isSettling, powerStateOf } from './power-state.js';
 import { backingVolumeOwner } from '../domain/storage/backing-volume-name.js';
 import { basename } from 'node:path';
 import type { LoopHealth } from '../health/loop-health.js';
+import { indexBy } from './list-index.js';
 
 export interface DomainObserverOptions {
   /** How often every system is compared with libvirt, events or not. */
@@ -35,6 +36,18 @@ export class DomainObserver {
   /** The URIs whose domain events it listens to. */
   private readonly listening = new Set<string>();
   private stopped = false;
+  /** The timer's resync of every system, while it runs. */
+  private round: Promise<void> | undefined;
+  /** Each system's domain XML as last read and what it says: a resync of a domain that did not change parses nothing. */
+  private readonly described = new Map<string, { readonly xml: string; readonly description: DomainDescription }>();
+  private readonly onUri = indexBy(
+    () => this.systems(),
+    (system) => system.libvirtUri,
+  );
+  private readonly ofDomain = indexBy(
+    () => this.systems(),
+    (system) => domainKey(system.libvirtUri, system.domainName),
+  );
 
   constructor(
     private readonly store: EventStore,
@@ -48,7 +61,10 @@ export class DomainObserver {
     const uris = [...new Set(this.systems().map((s) => s.libvirtUri))];
     await Promise.all(uris.map((uri) => this.listen(uri).catch(() => undefined)));
     await this.resyncAll();
-    this.timer = setInterval(() => void this.resyncAll(), this.options.resyncIntervalMs);
+    // A round still going when the next is due (ten thousand systems) is let finish, not joined by another.
+    this.timer = setInterval(() => {
+      this.round ??= this.resyncAll().finally(() => (this.round = undefined));
+    }, this.options.resyncIntervalMs);
     this.timer.unref();
   }
 
@@ -58,14 +74,15 @@ export class DomainObserver {
     this.listening.add(uri);
     try {
       const client = await this.connections.get(uri);
-      const onUri = () => this.systems().filter((s) => s.libvirtUri === uri);
+      const onUri = () => this.onUri(uri);
       this.stops.push(
         await client.onDomainEvent((event) => {
-          const system = onUri().find((s) => s.domainName === event.domain.name);
+          // The first system of the domain, as a look through the list in order finds it.
+          const system = this.ofDomain(domainKey(uri, event.domain.name))[0];
           if (system) void this.resync(system);
         }),
       );
-      client.on('reconnected', () => void Promise.all(onUri().map((s) => this.resync(s))));
+      client.on('reconnected', () => void this.resyncEach(onUri()));
       // At once, rather than when the next resync's calls give up waiting for a reconnect.
       client.on('disconnected', (error?: Error) => {
         for (const system of onUri())
@@ -79,7 +96,19 @@ export class DomainObserver {
   }
 
   async resyncAll(): Promise<void> {
-    await Promise.all(this.systems().map((s) => this.resync(s)));
+    await this.resyncEach(this.systems());
+  }
+
+  /**
+   * Resyncs `systems` RESYNC_WIDTH at a time: all at once, ten thousand systems' calls, their
+   * XML and their appends would all be in memory together.
+   */
+  private async resyncEach(systems: readonly LabSystem[]): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < systems.length && !this.stopped) await this.resync(systems[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(RESYNC_WIDTH, systems.length) }, worker));
   }
 
   /** Reads one system's domain from libvirt and records whatever differs from the log. */
@@ -97,7 +126,7 @@ export class DomainObserver {
         client.domainGetXml(domain, DomainXmlFlag.Inactive),
         client.domainGetState(domain),
       ]);
-      const description = readDomainXml(xml);
+      const description = this.describe(system, xml);
       this.record(system, {
         type: 'ObserveDomain',
         uuid: description.uuid,
@@ -125,6 +154,14 @@ export class DomainObserver {
     }
   }
 
+  private describe(system: LabSystem, xml: string): DomainDescription {
+    const known = this.described.get(system.id);
+    if (known?.xml === xml) return known.description;
+    const description = readDomainXml(xml);
+    this.described.set(system.id, { xml, description });
+    return description;
+  }
+
   private record(system: LabSystem, command: SystemCommand): void {
     if (this.stopped) return;
     const stream = systemStream(system.id);
@@ -143,6 +180,11 @@ export class DomainObserver {
     await Promise.all(this.stops.map((stop) => stop().catch(() => undefined)));
   }
 }
+
+/** How many systems a resync of many observes at once. */
+const RESYNC_WIDTH = 32;
+
+const domainKey = (uri: string, domainName: string) => `${uri}\n${domainName}`;
 
 /** Whether the file backs a logical volume of one of the system's emulated controllers (of any store). */
 const backsAVolume = (system: LabSystem, file: string): boolean =>

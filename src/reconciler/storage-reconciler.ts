@@ -1,4 +1,5 @@
 import type { EventStore } from '../eventstore/event-store.js';
+import { indexBy } from './list-index.js';
 import type { RecordedEvent } from '../eventstore/event.js';
 import { executeCommand, loadState } from '../eventstore/execute-command.js';
 import { followLog, type LogFollower } from '../eventstore/follow-log.js';
@@ -59,6 +60,11 @@ export interface StorageReconcilerOptions {
   readonly rebuildTickMs: number;
 }
 
+interface StorageStream {
+  readonly system: LabSystem;
+  readonly stream: string;
+}
+
 /**
  * Carries out volume requests on libvirt, in log order: a create makes a sparse qcow2 volume in
  * the lab pool and attaches it to the system's domain (hot-plugged when it runs) with the
@@ -91,16 +97,25 @@ export class StorageReconciler {
   ) {}
 
   /**
-   * The storage streams of the lab's systems, listed once: every event of the log is looked up in
-   * them, which with a thousand systems made listing them again for each one the loop's main cost.
+   * The storage streams of the lab's systems, listed once and looked up by stream and by their
+   * system's stream: every event of the log is looked up in them, which with a thousand systems
+   * made listing them again for each one the loop's main cost.
    */
-  private get storageStreams(): readonly { system: LabSystem; stream: string }[] {
+  private get storageStreams(): readonly StorageStream[] {
     this.streams ??= this.systems.flatMap((system) =>
       (system.config.storage ?? []).map((storage) => ({ system, stream: storageStream(system.id, storage.id) })),
     );
     return this.streams;
   }
-  private streams: readonly { system: LabSystem; stream: string }[] | undefined;
+  private streams: readonly StorageStream[] | undefined;
+  private readonly byStream = indexBy(
+    () => this.storageStreams,
+    (s) => s.stream,
+  );
+  private readonly bySystemStream = indexBy(
+    () => this.storageStreams,
+    (s) => systemStream(s.system.id),
+  );
 
   start(): void {
     // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
@@ -130,7 +145,7 @@ export class StorageReconciler {
   }
 
   private async handle(event: RecordedEvent, checkpoint: LogCheckpoint): Promise<void> {
-    const storage = this.storageStreams.find((s) => s.stream === event.streamId);
+    const storage = this.byStream(event.streamId)[0];
     let acted = false;
     if (
       storage &&
@@ -146,7 +161,7 @@ export class StorageReconciler {
       acted = true;
     }
     if (event.type === 'SystemBooted') {
-      for (const { stream } of this.storageStreams.filter((s) => systemStream(s.system.id) === event.streamId)) {
+      for (const { stream } of this.bySystemStream(event.streamId)) {
         this.record(stream, event, { type: 'StartPendingOperations' });
         acted = true;
       }

@@ -1,4 +1,5 @@
 import type { EventStore } from '../eventstore/event-store.js';
+import { indexBy } from './list-index.js';
 import type { RecordedEvent } from '../eventstore/event.js';
 import { executeCommand, loadState } from '../eventstore/execute-command.js';
 import { followLog, type LogFollower } from '../eventstore/follow-log.js';
@@ -62,6 +63,10 @@ export interface VirtualMediaSettings {
 export class SystemReconciler {
   private follower: LogFollower | undefined;
   private checkpoint: LogCheckpoint | undefined;
+  private readonly ofStream = indexBy(
+    () => this.systems(),
+    (system) => systemStream(system.id),
+  );
 
   constructor(
     private readonly store: EventStore,
@@ -91,9 +96,7 @@ export class SystemReconciler {
   }
 
   private async handle(event: RecordedEvent, checkpoint: LogCheckpoint): Promise<void> {
-    const system = CARRIED_OUT.has(event.type)
-      ? this.systems().find((s) => systemStream(s.id) === event.streamId)
-      : undefined;
+    const system = CARRIED_OUT.has(event.type) ? this.ofStream(event.streamId)[0] : undefined;
     if (!system) return checkpoint.passed(event.position);
     if (event.type === 'ResetRequested') await this.reset(system, event as RecordedEvent<ResetRequested['data']>);
     if (event.type === 'BootOverrideChanged') await this.setHttpBoot(system, event.data as BootOverride);

@@ -1,3 +1,4 @@
+import { withCollectionsAssembled } from '../views/assembled-collections.js';
 import type { EmulatorConfig } from '../config/config.js';
 import type { EventStore } from '../eventstore/event-store.js';
 import type { RecordedEvent } from '../eventstore/event.js';
@@ -123,7 +124,7 @@ export async function exportScenario(
     work.onProgress?.(Math.min(i + PROGRESS_EVERY, events.length), events.length, 'projecting');
     await breathe(work.signal);
   }
-  const views: ScenarioView[] = [...projected.rows()]
+  const views: ScenarioView[] = withCollectionsAssembled([...projected.rows()])
     .filter((row) => isComparedView(row.odataId))
     .sort((a, b) => (a.odataId < b.odataId ? -1 : 1))
     .map((row) => ({ kind: 'view', resource: row.odataId, body: JSON.parse(row.body) as unknown }));

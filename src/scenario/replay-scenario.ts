@@ -34,6 +34,7 @@ import { labInventory, newSandbox, removeSandbox, type LabInventory, type Sandbo
 import { breathe, InterruptedError } from '../progress/long-work.js';
 import type { ReplayProgressState } from '../progress/progress-line.js';
 import { allViews } from '../views/sqlite-views.js';
+import { withCollectionsAssembled } from '../views/assembled-collections.js';
 
 export interface ReplayOptions {
   /** 'fast': each step as soon as the one before has its outcomes; 'original': also no sooner than it was recorded. */
@@ -258,7 +259,7 @@ function replayStep(store: EventStore, step: ScenarioStep): StepDifference | und
 /** The sandbox's Redfish resources, under the lab's own names. */
 function replayedViews(store: EventStore, sandbox: Sandbox): Map<string, unknown> {
   const views = new Map<string, unknown>();
-  for (const row of allViews(store.db))
+  for (const row of withCollectionsAssembled(allViews(store.db)))
     if (isComparedView(row.odataId)) views.set(row.odataId, JSON.parse(row.body.replaceAll(sandbox.suffix, '')));
   return views;
 }

@@ -25,6 +25,10 @@ export class MemoryViews implements ViewWriter {
     return this.entries.has(odataId);
   }
 
+  idsWithPrefix(prefix: string): string[] {
+    return [...this.entries.keys()].filter((odataId) => odataId.startsWith(prefix));
+  }
+
   put(document: ViewDocument, position: number): void {
     this.entries.set(odataIdOf(document), { document, position });
   }

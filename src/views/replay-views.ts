@@ -1,5 +1,6 @@
 import { odataIdOf, type ViewDocument, type ViewWriter } from '../eventstore/projector.js';
 import type { StoredView } from '../eventstore/projector.js';
+import { ASSEMBLED_COLLECTIONS, assembleCollection, memberPartPrefix } from './assembled-collections.js';
 
 interface Entry {
   /** The document as a projector last had it; parsed from `body` on first use. */
@@ -111,6 +112,20 @@ export class ReplayViews implements ViewWriter {
     return this.has(odataId);
   }
 
+  idsWithPrefix(prefix: string): string[] {
+    // A prefix ending in '/' is a parent path: the snapshot lists its children without a look through every id.
+    const fromBase = prefix.endsWith('/')
+      ? (this.idsUnder(prefix) ?? [])
+      : [...this.base.keys()].filter((odataId) => odataId.startsWith(prefix));
+    const ids = new Set(fromBase.filter((odataId) => odataId.startsWith(prefix)));
+    for (const [odataId, entry] of this.entries) {
+      if (!odataId.startsWith(prefix)) continue;
+      if (entry) ids.add(odataId);
+      else ids.delete(odataId);
+    }
+    return [...ids];
+  }
+
   put(document: ViewDocument, position: number, body?: string): void {
     const odataId = odataIdOf(document);
     if (!this.has(odataId)) this.added += 1;
@@ -128,6 +143,17 @@ export class ReplayViews implements ViewWriter {
   view(odataId: string): StoredView | undefined {
     const entry = this.entry(odataId);
     return entry && { odataId, body: this.serialized(odataId)!, position: entry.position };
+  }
+
+  /** One view as GET reads it: an assembled collection with its members (`view` gives it as stored). */
+  read(odataId: string): StoredView | undefined {
+    const view = this.view(odataId);
+    if (!view || !ASSEMBLED_COLLECTIONS.has(odataId)) return view;
+    const parts = this.idsWithPrefix(memberPartPrefix(odataId)).map((partId) => ({
+      odataId: partId,
+      position: this.entry(partId)!.position,
+    }));
+    return assembleCollection(view, parts);
   }
 
   /**

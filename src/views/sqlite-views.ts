@@ -4,6 +4,12 @@ import { odataIdOf, type InlineViews, type ViewDocument, type ViewWriter } from 
 import type { StoredView } from '../eventstore/projector.js';
 import type { ViewReader } from './view-reader.js';
 import { OtherWriters } from '../eventstore/other-writers.js';
+import {
+  ASSEMBLED_COLLECTIONS,
+  assembleCollection,
+  assembledCollectionTouchedBy,
+  memberPartPrefix,
+} from './assembled-collections.js';
 
 /** How long a cached view may be served before checking whether another process wrote. */
 const EXTERNAL_WRITE_CHECK_MS = 200;
@@ -30,6 +36,9 @@ const EXTERNAL_WRITE_CHECK_MS = 200;
 export class SqliteViews implements ViewReader, InlineViews {
   readonly writer: ViewWriter;
   private readonly selectView: Statement<[string], StoredView>;
+  private readonly selectIdsBetween: Statement<[string, string], { odataId: string; position: number }>;
+  /** Assembled collections as last read, dropped when a write of theirs commits. */
+  private readonly assembled = new Map<string, StoredView | null>();
   private readonly cache = new Map<string, StoredView | null>();
   /** Changes of the transaction in progress: a view, or null for a deleted one. */
   private readonly pending = new Map<string, StoredView | null>();
@@ -46,6 +55,9 @@ export class SqliteViews implements ViewReader, InlineViews {
     private readonly now: () => number = Date.now,
   ) {
     this.selectView = db.prepare('SELECT odata_id AS odataId, body, position FROM views WHERE odata_id = ?');
+    this.selectIdsBetween = db.prepare(
+      'SELECT odata_id AS odataId, position FROM views WHERE odata_id >= ? AND odata_id < ?',
+    );
     this.otherWriters = new OtherWriters(db);
     const upsert = db.prepare<[string, string, number]>(
       'INSERT INTO views (odata_id, body, position) VALUES (?, ?, ?) ' +
@@ -81,6 +93,15 @@ export class SqliteViews implements ViewReader, InlineViews {
       exists(odataId: string): boolean {
         return current(odataId) != null;
       },
+      idsWithPrefix: (prefix: string): string[] => {
+        const ids = new Set(this.committedIdsWithPrefix(prefix).map((row) => row.odataId));
+        for (const [odataId, view] of pending) {
+          if (!odataId.startsWith(prefix)) continue;
+          if (view) ids.add(odataId);
+          else ids.delete(odataId);
+        }
+        return [...ids];
+      },
       put(document: ViewDocument, position: number, text?: string): void {
         const odataId = odataIdOf(document);
         pending.set(odataId, { odataId, body: text ?? JSON.stringify(document), position });
@@ -98,7 +119,24 @@ export class SqliteViews implements ViewReader, InlineViews {
       this.checkedAt = this.now();
       if (this.otherWriters.committed()) this.invalidate();
     }
+    if (ASSEMBLED_COLLECTIONS.has(odataId)) return this.committedAssembled(odataId) ?? undefined;
     return this.committed(odataId) ?? undefined;
+  }
+
+  /** An assembled collection with its members, as last committed (null: there is none). */
+  private committedAssembled(odataId: string): StoredView | null {
+    const cached = this.assembled.get(odataId);
+    if (cached !== undefined) return cached;
+    const collection = this.committed(odataId);
+    const view = collection && assembleCollection(collection, this.committedIdsWithPrefix(memberPartPrefix(odataId)));
+    this.assembled.set(odataId, view);
+    return view;
+  }
+
+  /** The ids (and positions) of the committed views whose ids begin with `prefix`: a range of the primary key. */
+  private committedIdsWithPrefix(prefix: string): { odataId: string; position: number }[] {
+    const last = prefix.charCodeAt(prefix.length - 1);
+    return this.selectIdsBetween.all(prefix, prefix.slice(0, -1) + String.fromCharCode(last + 1));
   }
 
   /** The view as last committed, from the cache or else the table (null: there is none). */
@@ -106,7 +144,10 @@ export class SqliteViews implements ViewReader, InlineViews {
     const cached = this.cache.get(odataId);
     if (cached !== undefined) return cached;
     const row = this.selectView.get(odataId) ?? null;
-    if (this.cache.size > 100_000) this.invalidate();
+    if (this.cache.size > 100_000) {
+      this.cache.clear();
+      this.documents.clear();
+    }
     this.cache.set(odataId, row);
     return row;
   }
@@ -120,6 +161,8 @@ export class SqliteViews implements ViewReader, InlineViews {
   commit(): void {
     for (const [odataId, view] of this.pending) {
       this.cache.set(odataId, view);
+      const collectionId = assembledCollectionTouchedBy(odataId);
+      if (collectionId !== undefined) this.assembled.delete(collectionId);
       const document = this.pendingDocuments.get(odataId);
       if (document) this.documents.set(odataId, document);
       else this.documents.delete(odataId);
@@ -137,6 +180,7 @@ export class SqliteViews implements ViewReader, InlineViews {
   /** Forget everything cached, after this process rewrote the table outside the writer. */
   invalidate(): void {
     this.cache.clear();
+    this.assembled.clear();
     this.documents.clear();
   }
 }

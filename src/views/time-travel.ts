@@ -59,6 +59,11 @@ export interface TimeTravelOptions {
   readonly keyframeEvery?: number;
   /** Record the snapshots a replay passes, so the next read there is quick (default true). */
   readonly saveSnapshots?: boolean;
+  /**
+   * Views from which a chain of deltas may go past keyframeEvery (default 100,000: a lab of a
+   * thousand systems or so): below it a keyframe is cheap, and restores read short chains.
+   */
+  readonly deepChainViews?: number;
   /** Events read from the log at a time; an async replay lets other work run between pages. */
   readonly pageSize?: number;
 }
@@ -78,6 +83,8 @@ class Replay {
     public position: number,
     /** The snapshot these views were restored from or last recorded as. */
     public snapshot: SnapshotInfo | undefined,
+    /** The views the deltas recorded on `snapshot`'s keyframe carried, as far as this replay knows. */
+    public carried = 0,
   ) {}
 }
 
@@ -95,13 +102,18 @@ export class TimeTravel {
   private readonly projectors: readonly Projector[];
   private readonly interval: number;
   private readonly keyframeEvery: number;
+  private readonly deepChainViews: number;
   private readonly saveSnapshots: boolean;
   private readonly pageSize: number;
   private readonly selectPage: Statement<[number, number, number], EventRow>;
   private readonly selectRecordedAt: Statement<[number], { recorded_at: string }>;
   private readonly selectLast: Statement<[], { position: number | null }>;
   /** The views' positions at the last copy of the live table, to make the next copy a delta of it. */
-  private lastLiveCopy?: { readonly snapshot: SnapshotInfo; readonly positions: ReadonlyMap<string, number> };
+  private liveChain?: { readonly snapshot: SnapshotInfo; readonly carried: number };
+  private readonly countViews: Statement<[], { count: number }>;
+  private readonly selectChangedViews: Statement<[number], StoredView>;
+  private readonly selectDeletedIds: Statement<[number], string>;
+  private readonly pruneDeletions: Statement<[number]>;
 
   constructor(
     readonly db: SqliteDatabase,
@@ -110,6 +122,7 @@ export class TimeTravel {
     this.projectors = options.projectors;
     this.interval = options.snapshotInterval ?? SNAPSHOT_INTERVAL;
     this.keyframeEvery = Math.max(1, options.keyframeEvery ?? KEYFRAME_EVERY);
+    this.deepChainViews = options.deepChainViews ?? 100_000;
     this.saveSnapshots = options.saveSnapshots ?? true;
     this.pageSize = options.pageSize ?? 1000;
     this.snapshots = this.interval > 0 ? new ViewSnapshots(db, options.projectionVersion) : undefined;
@@ -120,6 +133,17 @@ export class TimeTravel {
       .raw();
     this.selectRecordedAt = db.prepare('SELECT recorded_at FROM events WHERE position = ?');
     this.selectLast = db.prepare('SELECT max(position) AS position FROM events');
+    this.countViews = db.prepare('SELECT count(*) AS count FROM views');
+    this.selectChangedViews = db.prepare(
+      'SELECT odata_id AS odataId, body, position FROM views INDEXED BY views_by_position WHERE position > ? ORDER BY odata_id',
+    );
+    this.selectDeletedIds = db
+      .prepare<[number], string>(
+        'SELECT DISTINCT odata_id FROM view_deletions AS d WHERE position > ? ' +
+          'AND NOT EXISTS (SELECT 1 FROM views AS v WHERE v.odata_id = d.odata_id) ORDER BY odata_id',
+      )
+      .pluck();
+    this.pruneDeletions = db.prepare('DELETE FROM view_deletions WHERE position <= ?');
   }
 
   lastPosition(): number {
@@ -173,7 +197,7 @@ export class TimeTravel {
   /** One view at each of `positions`, from one replay where they share a stretch of the log. */
   viewAt(odataId: string, positions: readonly number[]): (StoredView | undefined)[] {
     const found = new Map<number, StoredView | undefined>();
-    drain(this.walk(positions, (position, views) => found.set(position, views.view(odataId))));
+    drain(this.walk(positions, (position, views) => found.set(position, views.read(odataId))));
     return positions.map((p) => found.get(p));
   }
 
@@ -183,7 +207,7 @@ export class TimeTravel {
    */
   async viewAtAsync(odataId: string, positions: readonly number[]): Promise<(StoredView | undefined)[]> {
     const found = new Map<number, StoredView | undefined>();
-    await this.drainAsync(this.walk(positions, (position, views) => found.set(position, views.view(odataId)), true));
+    await this.drainAsync(this.walk(positions, (position, views) => found.set(position, views.read(odataId)), true));
     return positions.map((p) => found.get(p));
   }
 
@@ -281,53 +305,70 @@ export class TimeTravel {
     const save = (background ? snapshots.saveInBackground : snapshots.save).bind(snapshots);
     const changes = replay.views.takeChanges();
     const base = replay.snapshot;
-    replay.snapshot =
-      base && base.depth + 1 < this.keyframeEvery
-        ? save(replay.position, changes.views, replay.views.size, base, changes.deleted)
-        : save(replay.position, replay.views.rows(), replay.views.size);
+    const carried = replay.carried + changes.views.length + changes.deleted.length;
+    if (base && this.continuesChain(base, carried, replay.views.size)) {
+      replay.snapshot = save(replay.position, changes.views, replay.views.size, base, changes.deleted);
+      replay.carried = carried;
+    } else {
+      replay.snapshot = save(replay.position, replay.views.rows(), replay.views.size);
+      replay.carried = 0;
+    }
+  }
+
+  /**
+   * Whether a snapshot on `base` is a delta, its chain carrying `carried` views since its
+   * keyframe, of `total` views: up to `keyframeEvery` deep, and in a table of `deepChainViews` or
+   * more deeper (to 32 times that) while the deltas carried less than half the views. A
+   * keyframe copies every view, a million with ten thousand systems, where a delta of 500 events
+   * holds a few thousand.
+   */
+  private continuesChain(base: SnapshotInfo, carried: number, total: number): boolean {
+    if (base.depth + 1 < this.keyframeEvery) return true;
+    return total >= this.deepChainViews && base.depth + 1 < this.keyframeEvery * 32 && carried < total / 2;
   }
 
   /**
    * Records a snapshot of the live views table when the log has moved `snapshotInterval` events
    * past the newest snapshot: the table at its last position is exactly what a replay would give,
-   * and copying it costs a read of the table, not a replay. Returns the snapshot made, if any.
+   * and copying it costs a read of the table, not a replay. A delta reads only the views changed
+   * since its base and the ids deleted since (view_deletions); a keyframe reads them all, so in a
+   * large table the chain of deltas goes on past `keyframeEvery` (continuesChain).
+   * Returns the snapshot made, if any.
    */
   snapshotLiveViews(options: { background?: boolean } = {}): SnapshotInfo | undefined {
     const snapshots = this.snapshots;
     const save = (options.background ? snapshots?.saveInBackground : snapshots?.save)?.bind(snapshots);
     if (!snapshots) return undefined;
     // One read transaction: the views and the position they are at agree, whoever appends.
-    const { position, rows } = this.db.transaction(() => ({
-      position: this.lastPosition(),
-      rows: allViews(this.db),
-    }))();
-    // The newest snapshot: in the table, or the last copy if it is newer (still being written).
-    const stored = snapshots.nearest(position);
-    const mine = this.lastLiveCopy;
-    const newest = mine && (!stored || mine.snapshot.position >= stored.position) ? mine.snapshot : stored;
-    if (position === 0 || position - (newest?.position ?? 0) < this.interval) return undefined;
-    const base = newest && newest.depth + 1 < this.keyframeEvery ? newest : undefined;
-    // What the base holds, by position: remembered from the last copy, or read back from it.
-    const before =
-      base &&
-      (mine?.snapshot.position === base.position ? mine.positions : positionsOf(snapshots.restore(base.position)));
-    const positions = new Map(rows.map((row) => [row.odataId, row.position]));
-    let made: SnapshotInfo;
-    if (!base || !before) {
-      made = save!(position, rows, rows.length);
-    } else {
-      // A view of the table changes only with its position (every put stamps the event's).
-      const changed = rows.filter((row) => before.get(row.odataId) !== row.position);
-      const deleted = [...before.keys()].filter((odataId) => !positions.has(odataId));
-      made = save!(position, changed, rows.length, base, deleted);
-    }
-    this.lastLiveCopy = { snapshot: made, positions };
+    const copy = this.db.transaction(() => {
+      const position = this.lastPosition();
+      // The newest snapshot: in the table, or the last copy if it is newer (still being written).
+      const stored = snapshots.nearest(position);
+      const mine = this.liveChain?.snapshot;
+      const newest = mine && (!stored || mine.position >= stored.position) ? mine : stored;
+      if (position === 0 || position - (newest?.position ?? 0) < this.interval) return undefined;
+      const total = this.countViews.get()!.count;
+      const carried = newest && this.liveChain?.snapshot.position === newest.position ? this.liveChain.carried : 0;
+      // The deltas' carried views are known only once read: a chain at its cap of depth is ended without reading them.
+      if (newest && this.continuesChain(newest, carried, total)) {
+        const changed = this.selectChangedViews.all(newest.position);
+        const deleted = this.selectDeletedIds.all(newest.position);
+        const more = carried + changed.length + deleted.length;
+        if (this.continuesChain(newest, more, total))
+          return { position, total, rows: changed, base: newest, deleted, carried: more };
+      }
+      return { position, total, rows: allViews(this.db), carried: 0 };
+    })();
+    if (!copy) return undefined;
+    const made =
+      'base' in copy && copy.base
+        ? save!(copy.position, copy.rows, copy.total, copy.base, copy.deleted)
+        : save!(copy.position, copy.rows, copy.total);
+    this.liveChain = { snapshot: made, carried: copy.carried };
+    // Deletions a later copy needs are those after the newest snapshot, which this one now is.
+    this.pruneDeletions.run(made.position);
     return made;
   }
-}
-
-function positionsOf(views: SnapshotViews | undefined): Map<string, number> | undefined {
-  return views && new Map([...views.values()].map((view) => [view.odataId, view.position]));
 }
 
 function drain(generator: Generator<void, void>): void {

@@ -313,6 +313,59 @@ describe('time travel', () => {
     store.db.close();
   });
 
+  it('copies only what changed while the changes are small beside the table, deletions included', async () => {
+    let tick = 0;
+    const clock = () => new Date(START + (tick += 1) * 1000);
+    const { store } = openEventStore({
+      file: join(tempDir(), 'events.db'),
+      projectors,
+      projectionVersion: PROJECTION_VERSION,
+      clock,
+    });
+    const history = new LabHistory({ systems: 12, seed: 5 });
+    const timeTravel = new TimeTravel(store.db, {
+      projectors,
+      projectionVersion: PROJECTION_VERSION,
+      snapshotInterval: 40,
+      keyframeEvery: 2,
+      deepChainViews: 1000,
+    });
+    const taken = new Map<number, string>();
+    while (store.lastPosition() < 1500) {
+      store.append(history.next());
+      const snapshot = timeTravel.snapshotLiveViews();
+      if (snapshot) taken.set(snapshot.position, digest(liveRows(store.db)));
+    }
+    const rows = store.db.prepare('SELECT depth, views, body FROM view_snapshots ORDER BY position').all() as {
+      depth: number;
+      views: number;
+      body: Buffer;
+    }[];
+    // Past keyframeEvery: the deltas carried far less than half the table.
+    expect(Math.max(...rows.map((row) => row.depth))).toBeGreaterThan(2);
+    const deltas = rows.filter((row) => row.depth > 0).map((row) => ({ ...decodeSnapshot(row.body), of: row.views }));
+    for (const delta of deltas) expect(delta.views.length).toBeLessThan(delta.of / 2);
+    expect(deltas.some((delta) => delta.deleted.length > 0)).toBe(true);
+    const readBack = new ViewSnapshots(store.db, PROJECTION_VERSION);
+    for (const [position, expected] of taken) {
+      const views = [...readBack.restore(position)!.values()].sort((a, b) => (a.odataId < b.odataId ? -1 : 1));
+      expect(digest(views.map((v): Row => [v.odataId, v.body, v.position]))).toBe(expected);
+    }
+    // The deletions noted for the copies are dropped once a snapshot is past them.
+    const newest = timeTravel.snapshots!.nearest(Number.MAX_SAFE_INTEGER)!.position;
+    expect(store.db.prepare('SELECT count(*) FROM view_deletions WHERE position <= ?').pluck().get(newest)).toBe(0);
+    // A replay past the newest copy records on that deep chain a delta too, not a copy of every view.
+    while (store.lastPosition() < newest + 100) store.append(history.next());
+    timeTravel.viewsAt(store.lastPosition());
+    const recorded = store.db
+      .prepare('SELECT depth FROM view_snapshots WHERE position > ? ORDER BY position')
+      .pluck()
+      .all(newest) as number[];
+    expect(recorded.length).toBeGreaterThan(0);
+    expect(recorded.every((depth) => depth > 2)).toBe(true);
+    store.db.close();
+  });
+
   it('encodes a snapshot and reads it back exactly, text beyond ASCII included', () => {
     const views: StoredView[] = [
       { odataId: '#state/x', body: '{"state":{"a":[1,2]}}', position: 3 },

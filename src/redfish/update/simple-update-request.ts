@@ -72,7 +72,7 @@ function readTargets(
       ['/Targets'],
     );
   const found = (value as string[]).map((target) => {
-    const address = addresses[targetPath(target)];
+    const address = addresses(targetPath(target));
     if (!address) throw RedfishHttpError.of(400, 'ResourceNotFound', ['SoftwareInventory', target], ['/Targets']);
     return address;
   });

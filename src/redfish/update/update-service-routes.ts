@@ -3,7 +3,12 @@ import type { EventStore } from '../../eventstore/event-store.js';
 import { executeClientCommand } from '../../eventstore/execute-command.js';
 import { systemDecider } from '../../domain/system/system-decider.js';
 import { systemStream } from '../../domain/system/system-events.js';
-import { FIRMWARE_ADDRESSES, SIMPLE_UPDATE, type FirmwareAddresses } from '../../projections/firmware-inventory.js';
+import {
+  firmwareAddressId,
+  SIMPLE_UPDATE,
+  type FirmwareAddress,
+  type FirmwareAddresses,
+} from '../../projections/firmware-inventory.js';
 import type { FirmwareFetcher } from '../../reconciler/firmware-fetcher.js';
 import { clientOrigin } from '../client-origin.js';
 import { RedfishHttpError } from '../redfish-error.js';
@@ -16,8 +21,10 @@ import { readSimpleUpdate } from './simple-update-request.js';
  */
 export function registerUpdateServiceRoutes(app: FastifyInstance, store: EventStore, fetcher: FirmwareFetcher): void {
   app.post(SIMPLE_UPDATE, async (request, reply) => {
-    const view = store.views.get(FIRMWARE_ADDRESSES);
-    const addresses = view ? (JSON.parse(view.body) as { addresses: FirmwareAddresses }).addresses : {};
+    const addresses: FirmwareAddresses = (address) => {
+      const view = store.views.get(firmwareAddressId(address));
+      return view && (JSON.parse(view.body) as FirmwareAddress);
+    };
     const update = readSimpleUpdate(request.body, addresses);
     const taskId = newTaskId();
     fetcher.holdCredentials(taskId, update.credentials);
