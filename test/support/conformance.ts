@@ -1,11 +1,19 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot } from '../../src/project-root.js';
 
-/** DMTF's Service and Protocol Validators, kept beside the project in shared/. */
-const RUN = join(projectRoot(), '..', 'shared', 'tools', 'redfish-conformance', 'run');
+/**
+ * DMTF's Service and Protocol Validators, kept beside the project in shared/ (beside the checkout
+ * or a directory above it, where the checkout is one of several worktrees).
+ */
+const RUN = runScript(dirname(projectRoot()));
+
+function runScript(dir: string): string {
+  const run = join(dir, 'shared', 'tools', 'redfish-conformance', 'run');
+  return existsSync(run) || dirname(dir) === dir ? run : runScript(dirname(dir));
+}
 const PYTHON_MODULES =
   'import requests, requests_toolbelt, requests_unixsocket, jsonpatch, jsonpointer, openpyxl, colorama, pyasn1, pyasn1_modules';
 
@@ -20,6 +28,18 @@ export function validatorsMissing(): string | undefined {
   return missing;
 }
 
+/** How a validator run may differ from the tool's defaults. */
+export interface ValidatorOptions {
+  /** Milliseconds before the run is given up (5 minutes by default). */
+  readonly timeoutMs?: number;
+  /**
+   * The Service Validator's --collectionlimit: of a collection of members of this type, only the
+   * first N are walked (the tool's own default limits LogEntry to 20; naming types replaces it).
+   * The Protocol Validator takes no such option.
+   */
+  readonly collectionLimits?: Readonly<Record<string, number>>;
+}
+
 /**
  * Runs one validator against `url` (asynchronously: the emulator it talks to may run in this
  * process) and answers its summary line, `redfish-conformance-<mode>: N passed, M failed`,
@@ -30,18 +50,50 @@ export async function runValidator(
   url: string,
   reportDir: string,
   certFile: string,
+  options: ValidatorOptions = {},
 ): Promise<string> {
   const result = await promisify(execFile)(RUN, [mode, url, 'admin', 'password'], {
     encoding: 'utf8',
-    timeout: 300_000,
+    timeout: options.timeoutMs ?? 300_000,
+    maxBuffer: 64 * 2 ** 20,
     // The tools' HTTP library trusts the CA bundle named here (machines often name the system's,
     // which would refuse a self-signed certificate): name the certificate itself.
-    env: { ...process.env, REPORT_DIR: reportDir, REQUESTS_CA_BUNDLE: certFile, CURL_CA_BUNDLE: certFile },
+    env: {
+      ...process.env,
+      REPORT_DIR: reportDir,
+      REQUESTS_CA_BUNDLE: certFile,
+      CURL_CA_BUNDLE: certFile,
+      ...(mode === 'service' &&
+        options.collectionLimits && { PYTHON: pythonWithArguments(reportDir, collectionLimitArguments(options)) }),
+    },
   }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
   const summary = result.stdout.trim().split('\n').at(-1) ?? '';
   console.log(summary);
   if (!/ 0 failed$/.test(summary)) console.log(result.stdout);
   return summary;
+}
+
+function collectionLimitArguments({ collectionLimits = {} }: ValidatorOptions): string[] {
+  const pairs = Object.entries(collectionLimits).flatMap(([type, limit]) => [type, String(limit)]);
+  return pairs.length > 0 ? ['--collectionlimit', ...pairs] : [];
+}
+
+/**
+ * The run script passes the tool only its own options, and runs it with $PYTHON: a python that
+ * adds `extra` after the script's arguments hands the tool more options (argparse takes them
+ * wherever they stand).
+ */
+function pythonWithArguments(dir: string, extra: readonly string[]): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'python');
+  writeFileSync(file, `#!/bin/sh\nexec /usr/bin/python3 "$@" ${extra.map((a) => `'${a}'`).join(' ')}\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+/** How many resources the Service Validator walked, from the output it kept under `reportDir`. */
+export function serviceValidatorResources(reportDir: string): number {
+  return (readFileSync(join(reportDir, 'service.log'), 'utf8').match(/^Validating \S+\.\.\.$/gm) ?? []).length;
 }
 
 /**
