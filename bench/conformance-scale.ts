@@ -184,7 +184,7 @@ async function driveWithSushy(
   const { stdout } = await promisify(execFile)(
     '/usr/bin/python3',
     ['-c', SUSHY_SCRIPT, emulator.url, lab.certFile, DRIVEN.join(',')],
-    { env, timeout: 600_000, maxBuffer: 16 * 2 ** 20 },
+    { env, timeout: 600_000, maxBuffer: 16 * 2 ** 20, signal: stopping.signal },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
@@ -201,6 +201,7 @@ async function validate(
   const summary = await runValidator(mode, emulator.url, reports, lab.certFile, {
     timeoutMs: 3 * 3600_000,
     collectionLimits: collectionLimits(limit),
+    signal: stopping.signal,
   });
   const seconds = (performance.now() - started) / 1000;
   const [passed, failed] = /(\d+) passed, (\d+) failed$/.exec(summary)?.slice(1) ?? ['?', '?'];
@@ -239,6 +240,8 @@ if (missing) {
   process.exit(2);
 }
 const lab = labConfig(mkdtempSync(join(tmpdir(), 'rfe-bench-conformance-')));
+/** Aborted by a signal: stops the validator or sushy under way. */
+const stopping = new AbortController();
 let emulator: EmulatorProcess | undefined;
 let cleaned: Promise<void> | undefined;
 const cleanUp = () =>
@@ -248,7 +251,10 @@ const cleanUp = () =>
     rmSync(lab.dir, { recursive: true, force: true });
   })());
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  process.once(signal, () => {
+    stopping.abort();
+    void cleanUp().finally(() => process.exit(130));
+  });
 
 let failures = 0;
 try {
@@ -261,10 +267,12 @@ try {
     ['service', LIMIT],
     ['protocol', LIMIT],
   ] as const) {
+    stopping.signal.throwIfAborted();
     const result = await validate(emulator, lab, mode, limit);
     rows.push(result.row);
     if (result.failed) failures++;
   }
+  stopping.signal.throwIfAborted();
   const started = performance.now();
   const sushy = await driveWithSushy(emulator, lab);
   const listedAll = sushy.listed === lab.systems && sushy.unique === lab.systems;

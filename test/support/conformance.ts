@@ -1,7 +1,6 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { projectRoot } from '../../src/project-root.js';
 
 /**
@@ -30,7 +29,7 @@ export function validatorsMissing(): string | undefined {
 
 /** How a validator run may differ from the tool's defaults. */
 export interface ValidatorOptions {
-  /** Milliseconds before the run is given up (5 minutes by default). */
+  /** Milliseconds before the run is stopped (5 minutes by default). */
   readonly timeoutMs?: number;
   /**
    * The Service Validator's --collectionlimit: of a collection of members of this type, only the
@@ -38,6 +37,8 @@ export interface ValidatorOptions {
    * The Protocol Validator takes no such option.
    */
   readonly collectionLimits?: Readonly<Record<string, number>>;
+  /** Stops the run (the tool and everything it started) when aborted. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -52,10 +53,10 @@ export async function runValidator(
   certFile: string,
   options: ValidatorOptions = {},
 ): Promise<string> {
-  const result = await promisify(execFile)(RUN, [mode, url, 'admin', 'password'], {
-    encoding: 'utf8',
-    timeout: options.timeoutMs ?? 300_000,
-    maxBuffer: 64 * 2 ** 20,
+  const child = spawn(RUN, [mode, url, 'admin', 'password'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own: the run script's python goes with it when it is stopped.
+    detached: true,
     // The tools' HTTP library trusts the CA bundle named here (machines often name the system's,
     // which would refuse a self-signed certificate): name the certificate itself.
     env: {
@@ -66,10 +67,26 @@ export async function runValidator(
       ...(mode === 'service' &&
         options.collectionLimits && { PYTHON: pythonWithArguments(reportDir, collectionLimitArguments(options)) }),
     },
-  }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
-  const summary = result.stdout.trim().split('\n').at(-1) ?? '';
+  });
+  const stop = () => {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  };
+  const timer = setTimeout(stop, options.timeoutMs ?? 300_000);
+  options.signal?.addEventListener('abort', stop, { once: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  await new Promise((resolve) => child.once('close', resolve).once('error', resolve));
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', stop);
+  const summary = stdout.trim().split('\n').at(-1) ?? '';
   console.log(summary);
-  if (!/ 0 failed$/.test(summary)) console.log(result.stdout);
+  if (!/ 0 failed$/.test(summary)) console.log(stdout, stderr);
   return summary;
 }
 
