@@ -1,18 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { projectRoot } from '../../src/project-root.js';
+import { join } from 'node:path';
+import { sharedDir } from '../../src/project-root.js';
 
-/**
- * DMTF's Service and Protocol Validators, kept beside the project in shared/ (beside the checkout
- * or a directory above it, where the checkout is one of several worktrees).
- */
-const RUN = runScript(dirname(projectRoot()));
-
-function runScript(dir: string): string {
-  const run = join(dir, 'shared', 'tools', 'redfish-conformance', 'run');
-  return existsSync(run) || dirname(dir) === dir ? run : runScript(dirname(dir));
-}
+/** DMTF's Service and Protocol Validators. */
+const RUN = join(sharedDir(), 'tools', 'redfish-conformance', 'run');
 const PYTHON_MODULES =
   'import requests, requests_toolbelt, requests_unixsocket, jsonpatch, jsonpointer, openpyxl, colorama, pyasn1, pyasn1_modules';
 
