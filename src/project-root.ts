@@ -16,3 +16,16 @@ export function projectRoot(): string {
   }
   return dir;
 }
+
+/**
+ * The shared/ folder kept beside the project (DMTF's CSDL, mockups and validators): beside the
+ * checkout, or beside a folder above it where the checkout is one of several worktrees. When
+ * there is none, the one beside the checkout, which callers report as missing.
+ */
+export function sharedDir(): string {
+  const beside = join(dirname(projectRoot()), 'shared');
+  for (let dir = dirname(projectRoot()); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'shared', 'redfish'))) return join(dir, 'shared');
+    if (dirname(dir) === dir) return beside;
+  }
+}

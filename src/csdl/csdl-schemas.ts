@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attr, child, children, parseXml, type XmlNode } from '../xml.js';
-import { projectRoot } from '../project-root.js';
+import { sharedDir } from '../project-root.js';
 
 /** DMTF's CSDL files as the project ships them beside the checkout. */
-export const DEFAULT_CSDL_DIR = join(projectRoot(), '..', 'shared', 'redfish', 'csdl');
+export const DEFAULT_CSDL_DIR = join(sharedDir(), 'redfish', 'csdl');
 
 /** One `<Schema>` of a CSDL file: its namespace and its element children, as xml2js gives them. */
 export interface CsdlSchema {

@@ -20,6 +20,8 @@ import { request as httpsRequest } from 'node:https';
 import type { ClientRequest } from 'node:http';
 
 const missing = validatorsMissing();
+/** Simulated systems in the lab beside the libvirt domain. */
+const SIMULATED = 20;
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-conformance-'));
 const domainName = uniqueName('conformance');
@@ -55,6 +57,32 @@ beforeAll(async () => {
             },
           ],
         },
+      ],
+      // Simulated systems beside the VM, walked whole: they stay as conformant as it is.
+      simulated: [
+        {
+          count: SIMULATED,
+          id: 'sim-{index:2}',
+          template: {
+            vcpus: 16,
+            memoryMiB: 65536,
+            firmware: 'UEFI',
+            nics: 2,
+            storage: [
+              {
+                id: 'RAID',
+                drives: [0, 1].map((i) => ({
+                  id: String(i),
+                  capacityBytes: 2 ** 30,
+                  mediaType: 'SSD',
+                  protocol: 'SAS',
+                })),
+              },
+            ],
+          },
+          powerSeconds: 1,
+        },
+        { id: 'sim-bios', template: { firmware: 'BIOS' } },
       ],
     },
   });
@@ -214,6 +242,9 @@ describe.skipIf(missing !== undefined)(
   () => {
     it('the Service Validator finds no failure', async () => {
       expect(await validate('service')).toMatch(/^redfish-conformance-service: \d+ passed, 0 failed$/);
+      const walked = readFileSync(join(dir, 'report-service', 'service.log'), 'utf8');
+      for (const id of ['node-1', 'sim-01', `sim-${SIMULATED}`, 'sim-bios'])
+        expect(walked).toContain(`Validating /redfish/v1/Systems/${id}/Bios...`);
     }, 300_000);
 
     it('the Protocol Validator finds no failure', async () => {

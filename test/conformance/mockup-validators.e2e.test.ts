@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
-import { projectRoot } from '../../src/project-root.js';
 import { testConfig } from '../support/config.js';
 import { runValidator, serviceValidatorFailures, validatorsMissing } from '../support/conformance.js';
+import { sharedDir } from '../../src/project-root.js';
 import { makeTestCertificate } from '../support/test-certificate.js';
 
-const SHARED = join(projectRoot(), '..', 'shared');
 const missing = validatorsMissing();
 
 const dir = mkdtempSync(join(tmpdir(), 'rfe-test-mockup-conformance-'));
@@ -19,7 +18,7 @@ beforeAll(async () => {
   const { config } = testConfig(dir, {
     auth: { enabled: true },
     tls: makeTestCertificate(dir),
-    lab: { systems: [], mockup: { dir: join(SHARED, 'redfish', 'mockups', 'public-rackmount1') } },
+    lab: { systems: [], mockup: { dir: join(sharedDir(), 'redfish', 'mockups', 'public-rackmount1') } },
   });
   emulator = await startEmulator(config);
 });
