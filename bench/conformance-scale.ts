@@ -14,19 +14,16 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { LibvirtClient } from '../src/libvirt/client.js';
-import { removeDomainByName, removePoolByName } from '../src/lab/remove-lab-objects.js';
-import { projectRoot } from '../src/project-root.js';
 import { runValidator, serviceValidatorResources, validatorsMissing } from '../test/support/conformance.js';
 import { startEmulatorProcess, stopEmulatorProcess, type EmulatorProcess } from '../test/support/emulator-process.js';
 import { uniqueName } from '../test/support/libvirt.js';
 import { makeTestCertificate } from '../test/support/test-certificate.js';
+import { DEMO_VMS_URI, demoVms, removeDemoVms } from './demo-vms.js';
 import { printTable } from './table.js';
 
 const SIMULATED = Number(process.env['CONFORMANCE_SYSTEMS'] ?? 1000);
 const LIMIT = Number(process.env['CONFORMANCE_COLLECTION_LIMIT'] ?? 30);
 const PORT = Number(process.env['CONFORMANCE_PORT'] ?? 18510);
-const LIBVIRT_URI = 'test:///default';
 /** The systems on simulated:/// and on libvirt whose power and boot override sushy drives. */
 const DRIVEN = ['node-1', 'sim-0001', 'bios-sim'];
 
@@ -51,15 +48,7 @@ interface Lab {
 /** The demo lab with names of its own (its VMs without root disks: the test driver makes none) and the simulated systems. */
 function labConfig(dir: string): Lab {
   const { certFile, keyFile } = makeTestCertificate(dir);
-  const shipped = JSON.parse(readFileSync(join(projectRoot(), 'config', 'default.json'), 'utf8')) as Record<
-    string,
-    any
-  >;
-  const demo = (shipped['lab']['systems'] as Record<string, any>[]).map(({ rootDiskGiB: _rootDisk, ...system }) => ({
-    ...system,
-    domain: uniqueName(`conformance-${system['id']}`),
-    memoryMiB: 64,
-  }));
+  const demo = demoVms('conformance');
   const poolName = uniqueName('conformance-pool');
   const drive = (id: number) => ({ id: String(id), capacityBytes: 2 ** 40, mediaType: 'SSD', protocol: 'SAS' });
   const configFile = join(dir, 'config.json');
@@ -70,7 +59,7 @@ function labConfig(dir: string): Lab {
       listen: { address: '127.0.0.1', port: PORT },
       auth: { enabled: true },
       tls: { certFile, keyFile },
-      libvirt: { uri: LIBVIRT_URI, pool: { name: poolName, path: join(dir, 'pool') } },
+      libvirt: { uri: DEMO_VMS_URI, pool: { name: poolName, path: join(dir, 'pool') } },
       lab: {
         createMissingDomains: true,
         network: { type: 'user' },
@@ -224,16 +213,6 @@ async function validate(
   };
 }
 
-async function removeLab(lab: Lab): Promise<void> {
-  const libvirt = await LibvirtClient.connect(LIBVIRT_URI);
-  try {
-    for (const domain of lab.domains) await removeDomainByName(libvirt, domain);
-    await removePoolByName(libvirt, lab.poolName);
-  } finally {
-    await libvirt.close();
-  }
-}
-
 const missing = validatorsMissing();
 if (missing) {
   console.error(`conformance:scale needs DMTF's validators: ${missing}`);
@@ -247,7 +226,9 @@ let cleaned: Promise<void> | undefined;
 const cleanUp = () =>
   (cleaned ??= (async () => {
     if (emulator) await stopEmulatorProcess(emulator);
-    await removeLab(lab).catch((err: unknown) => console.error(`removing the lab's libvirt objects: ${err}`));
+    await removeDemoVms(lab.domains, lab.poolName).catch((err: unknown) =>
+      console.error(`removing the lab's libvirt objects: ${err}`),
+    );
     rmSync(lab.dir, { recursive: true, force: true });
   })());
 for (const signal of ['SIGINT', 'SIGTERM'] as const)

@@ -1,7 +1,8 @@
 /**
  * Scale benchmark: `npm run bench:scale`. A lab of BENCH_SCALE_SYSTEMS simulated systems (1,000
- * by default; each with a RAID controller of four drives, power changes of 1 to 5 s) on the
- * simulated host, no libvirt daemon needed. Prints one table: the first start and a start with
+ * by default; each with a RAID controller of four drives, power changes of 1 to 5 s) beside the
+ * demo lab's VMs on libvirt's test:///default (BENCH_SCALE_VMS=0 leaves them out, and then no
+ * libvirt daemon is needed); the lab of 3 it is compared with is simulated only. Prints one table: the first start and a start with
  * the store kept, memory, GETs of one system (against a lab of 3) and of the Systems collection,
  * a reset of every system at once carried out, an as-of read and the history of one system.
  */
@@ -13,15 +14,24 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { DEMO_VMS_URI, demoVms, removeDemoVms } from './demo-vms.js';
+import { uniqueName } from '../test/support/libvirt.js';
 import { formatRate, percentile, printTable } from './table.js';
 
 const SYSTEMS = Number(process.env['BENCH_SCALE_SYSTEMS'] ?? 1000);
+const WITH_VMS = process.env['BENCH_SCALE_VMS'] !== '0';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const rows: string[][] = [];
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 
-function labConfig(dir: string, port: number, count: number): string {
+/** The demo VMs a lab holds beside its simulated systems, and its pool on their host. */
+interface LabVms {
+  readonly systems: readonly ({ domain: string } & Record<string, unknown>)[];
+  readonly poolName: string;
+}
+
+function labConfig(dir: string, port: number, count: number, vms?: LabVms): string {
   const file = join(dir, 'config.json');
   const drive = (id: number) => ({ id: String(id), capacityBytes: 2 ** 40, mediaType: 'SSD', protocol: 'SAS' });
   writeFileSync(
@@ -31,9 +41,14 @@ function labConfig(dir: string, port: number, count: number): string {
       listen: { port },
       tls: false,
       auth: { enabled: false },
-      libvirt: { uri: 'simulated:///', pool: { name: 'scale', path: join(dir, 'pool') } },
+      libvirt: {
+        uri: vms ? DEMO_VMS_URI : 'simulated:///',
+        pool: { name: vms?.poolName ?? 'scale', path: join(dir, 'pool') },
+      },
       lab: {
-        systems: [],
+        createMissingDomains: true,
+        network: { type: 'user' },
+        systems: vms?.systems ?? [],
         simulated: [
           {
             count,
@@ -125,8 +140,11 @@ async function settled(base: string): Promise<void> {
 const dir = mkdtempSync(join(tmpdir(), 'rfe-bench-scale-'));
 const small = mkdtempSync(join(tmpdir(), 'rfe-bench-scale-3-'));
 const children: ChildProcess[] = [];
+const vms: LabVms | undefined = WITH_VMS
+  ? { systems: demoVms('scale'), poolName: uniqueName('scale-pool') }
+  : undefined;
 try {
-  const config = labConfig(dir, 18450, SYSTEMS);
+  const config = labConfig(dir, 18450, SYSTEMS, vms);
   const base = 'http://127.0.0.1:18450';
   const first = await serve(config);
   rows.push([`first start, registering ${SYSTEMS.toLocaleString('en-US')} systems`, ms(first.servingMs), 'to serving']);
@@ -202,12 +220,17 @@ try {
   rows.push(['GET one system, 3 systems', `${formatRate(oneOfThree.rate)}/s`, `p99 ${oneOfThree.p99} ms`]);
 
   printTable(
-    `Scale: ${SYSTEMS.toLocaleString('en-US')} simulated systems (${process.version})`,
+    `Scale: ${SYSTEMS.toLocaleString('en-US')} simulated systems${vms ? ` and ${vms.systems.length} VMs` : ''} (${process.version})`,
     ['what', 'measured', ''],
     rows,
   );
 } finally {
   for (const child of children) child.kill('SIGTERM');
+  if (vms)
+    await removeDemoVms(
+      vms.systems.map((s) => s.domain),
+      vms.poolName,
+    );
   rmSync(dir, { recursive: true, force: true });
   rmSync(small, { recursive: true, force: true });
 }
