@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
-import { testConfig } from '../support/config.js';
+import { configDrives, testConfig } from '../support/config.js';
 import { runValidator, validatorsMissing } from '../support/conformance.js';
 import { makeTestCertificate } from '../support/test-certificate.js';
 import { executeCommand } from '../../src/eventstore/execute-command.js';
@@ -71,12 +71,7 @@ beforeAll(async () => {
             storage: [
               {
                 id: 'RAID',
-                drives: [0, 1].map((i) => ({
-                  id: String(i),
-                  capacityBytes: 2 ** 30,
-                  mediaType: 'SSD',
-                  protocol: 'SAS',
-                })),
+                drives: configDrives(2, 2 ** 30),
               },
             ],
           },

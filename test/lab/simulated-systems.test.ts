@@ -12,7 +12,7 @@ import { LibvirtClient } from '../../src/libvirt/client.js';
 import { readDomainXml } from '../../src/libvirt/xml/domain-xml.js';
 import { readSimulatedState } from '../../src/libvirt/simulated-state-file.js';
 import { simulatedStateFile } from '../../src/lab/lab-connections.js';
-import { testConfig } from '../support/config.js';
+import { configDrives, testConfig } from '../support/config.js';
 import { runCli } from '../support/run-cli.js';
 import { loadScenarioFor, replayScenario } from '../../src/scenario/replay-scenario.js';
 import { removeDomainByName, removePoolByName } from '../../src/lab/remove-lab-objects.js';
@@ -75,12 +75,7 @@ beforeAll(async () => {
             storage: [
               {
                 id: 'RAID',
-                drives: [0, 1].map((i) => ({
-                  id: String(i),
-                  capacityBytes: 2 ** 30,
-                  mediaType: 'SSD',
-                  protocol: 'SAS',
-                })),
+                drives: configDrives(2, 2 ** 30),
               },
             ],
           },

@@ -28,19 +28,24 @@ interface Recorded {
   readonly states: { position: number; digest: string; rows?: Row[] }[];
 }
 
-/**
- * A store with the live projectors and a clock that moves a second per append, filled with a
- * lab history append by append, the views table read after each one: what GET saw then.
- */
-function recordLab(events: number, systems: number, keepRows = (_: number) => false): Recorded {
+/** A store with the live projectors and a clock that moves a second per append. */
+function openTickingStore(): EventStore {
   let tick = 0;
   const clock = () => new Date(START + (tick += 1) * 1000);
-  const { store } = openEventStore({
+  return openEventStore({
     file: join(tempDir(), 'events.db'),
     projectors,
     projectionVersion: PROJECTION_VERSION,
     clock,
-  });
+  }).store;
+}
+
+/**
+ * A store with the live projectors and a ticking clock, filled with a
+ * lab history append by append, the views table read after each one: what GET saw then.
+ */
+function recordLab(events: number, systems: number, keepRows = (_: number) => false): Recorded {
+  const store = openTickingStore();
   const history = new LabHistory({ systems, seed: 7 });
   const states: Recorded['states'] = [];
   while (store.lastPosition() < events) {
@@ -256,14 +261,7 @@ describe('time travel', () => {
   });
 
   it('copies the live views as snapshots while the log grows, deltas between keyframes', async () => {
-    let tick = 0;
-    const clock = () => new Date(START + (tick += 1) * 1000);
-    const { store } = openEventStore({
-      file: join(tempDir(), 'events.db'),
-      projectors,
-      projectionVersion: PROJECTION_VERSION,
-      clock,
-    });
+    const store = openTickingStore();
     const history = new LabHistory({ systems: 2, seed: 3 });
     const timeTravel = new TimeTravel(store.db, {
       projectors,
@@ -314,14 +312,7 @@ describe('time travel', () => {
   });
 
   it('copies only what changed while the changes are small beside the table, deletions included', async () => {
-    let tick = 0;
-    const clock = () => new Date(START + (tick += 1) * 1000);
-    const { store } = openEventStore({
-      file: join(tempDir(), 'events.db'),
-      projectors,
-      projectionVersion: PROJECTION_VERSION,
-      clock,
-    });
+    const store = openTickingStore();
     const history = new LabHistory({ systems: 12, seed: 5 });
     const timeTravel = new TimeTravel(store.db, {
       projectors,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { testConfig } from '../support/config.js';
+import { configDrives, testConfig } from '../support/config.js';
 import { useTempDirs } from '../support/temp-dir.js';
 import { openConfiguredStore } from '../../src/open-configured-store.js';
 import { ensureServiceCreated } from '../../src/service-identity.js';
@@ -63,12 +63,7 @@ function simulatedLab(powerSeconds = 0) {
             storage: [
               {
                 id: 'RAID',
-                drives: [0, 1].map((i) => ({
-                  id: String(i),
-                  capacityBytes: 2 ** 30,
-                  mediaType: 'SSD',
-                  protocol: 'SAS',
-                })),
+                drives: configDrives(2, 2 ** 30),
               },
             ],
           },

@@ -8,7 +8,7 @@ import { shippedCsdl } from '../../src/csdl/shipped-csdl.js';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { CLAIMED_PROPERTIES } from '../../src/redfish/claimed-properties.js';
 import { REFUSALS_STREAM } from '../../src/domain/refusals/refusal-events.js';
-import { testConfig } from '../support/config.js';
+import { configDrives, testConfig } from '../support/config.js';
 import { tearDownLab, uniqueName } from '../support/libvirt.js';
 import { redfishClient } from '../support/redfish-client.js';
 
@@ -180,12 +180,7 @@ beforeAll(async () => {
             {
               id: 'RAID',
               name: 'RAID controller',
-              drives: [0, 1].map((i) => ({
-                id: String(i),
-                capacityBytes: 1024 ** 3,
-                mediaType: 'SSD',
-                protocol: 'SAS',
-              })),
+              drives: configDrives(2, 1024 ** 3),
             },
           ],
         },

@@ -51,3 +51,8 @@ export function oneDriveRaidLab(
     },
   });
 }
+
+/** `count` drives of a lab system's storage controller, ids "0", "1", …, each `capacityBytes` on SAS. */
+export function configDrives(count: number, capacityBytes: number, mediaType: 'SSD' | 'HDD' = 'SSD') {
+  return Array.from({ length: count }, (_, i) => ({ id: String(i), capacityBytes, mediaType, protocol: 'SAS' }));
+}
