@@ -1,6 +1,7 @@
 import { odataIdOf, type ViewDocument, type ViewWriter } from '../eventstore/projector.js';
 import type { StoredView } from '../eventstore/projector.js';
 import { ASSEMBLED_COLLECTIONS, assembleCollection, memberPartPrefix } from './assembled-collections.js';
+import { idsWithChanges } from './ids-with-changes.js';
 
 interface Entry {
   /** The document as a projector last had it; parsed from `body` on first use. */
@@ -114,16 +115,8 @@ export class ReplayViews implements ViewWriter {
 
   idsWithPrefix(prefix: string): string[] {
     // A prefix ending in '/' is a parent path: the snapshot lists its children without a look through every id.
-    const fromBase = prefix.endsWith('/')
-      ? (this.idsUnder(prefix) ?? [])
-      : [...this.base.keys()].filter((odataId) => odataId.startsWith(prefix));
-    const ids = new Set(fromBase.filter((odataId) => odataId.startsWith(prefix)));
-    for (const [odataId, entry] of this.entries) {
-      if (!odataId.startsWith(prefix)) continue;
-      if (entry) ids.add(odataId);
-      else ids.delete(odataId);
-    }
-    return [...ids];
+    const fromBase = prefix.endsWith('/') ? (this.idsUnder(prefix) ?? []) : this.base.keys();
+    return idsWithChanges(fromBase, this.entries, prefix);
   }
 
   put(document: ViewDocument, position: number, body?: string): void {

@@ -4,6 +4,7 @@ import { odataIdOf, type InlineViews, type ViewDocument, type ViewWriter } from 
 import type { StoredView } from '../eventstore/projector.js';
 import type { ViewReader } from './view-reader.js';
 import { OtherWriters } from '../eventstore/other-writers.js';
+import { idsWithChanges } from './ids-with-changes.js';
 import {
   ASSEMBLED_COLLECTIONS,
   assembleCollection,
@@ -93,15 +94,12 @@ export class SqliteViews implements ViewReader, InlineViews {
       exists(odataId: string): boolean {
         return current(odataId) != null;
       },
-      idsWithPrefix: (prefix: string): string[] => {
-        const ids = new Set(this.committedIdsWithPrefix(prefix).map((row) => row.odataId));
-        for (const [odataId, view] of pending) {
-          if (!odataId.startsWith(prefix)) continue;
-          if (view) ids.add(odataId);
-          else ids.delete(odataId);
-        }
-        return [...ids];
-      },
+      idsWithPrefix: (prefix: string): string[] =>
+        idsWithChanges(
+          this.committedIdsWithPrefix(prefix).map((row) => row.odataId),
+          pending,
+          prefix,
+        ),
       put(document: ViewDocument, position: number, text?: string): void {
         const odataId = odataIdOf(document);
         pending.set(odataId, { odataId, body: text ?? JSON.stringify(document), position });
