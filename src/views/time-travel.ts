@@ -13,7 +13,7 @@ import {
   type SnapshotViews,
 } from './view-snapshots.js';
 import { diffJson, type JsonChange } from './json-diff.js';
-import { allViews } from './sqlite-views.js';
+import { startReadingLiveViews, type LiveViewsReading } from './live-views-reading.js';
 
 /** A point in the log's past: a position (after that event) or a time (after the events recorded by then). */
 export type LogPoint = { readonly position: number } | { readonly time: string };
@@ -112,6 +112,9 @@ export class TimeTravel {
   private liveChain?: { readonly snapshot: SnapshotInfo; readonly carried: number };
   private readonly countViews: Statement<[], { count: number }>;
   private readonly selectChangedViews: Statement<[number], StoredView>;
+  private readonly selectAllViews: Statement<[], StoredView>;
+  /** Keyframes of the live table being read in the background. */
+  private readonly readings = new Set<LiveViewsReading>();
   private readonly selectDeletedIds: Statement<[number], string>;
   private readonly pruneDeletions: Statement<[number]>;
 
@@ -137,6 +140,7 @@ export class TimeTravel {
     this.selectChangedViews = db.prepare(
       'SELECT odata_id AS odataId, body, position FROM views INDEXED BY views_by_position WHERE position > ? ORDER BY odata_id',
     );
+    this.selectAllViews = db.prepare('SELECT odata_id AS odataId, body, position FROM views ORDER BY odata_id');
     this.selectDeletedIds = db
       .prepare<[number], string>(
         'SELECT DISTINCT odata_id FROM view_deletions AS d WHERE position > ? ' +
@@ -332,15 +336,16 @@ export class TimeTravel {
    * past the newest snapshot: the table at its last position is exactly what a replay would give,
    * and copying it costs a read of the table, not a replay. A delta reads only the views changed
    * since its base and the ids deleted since (view_deletions); a keyframe reads them all, so in a
-   * large table the chain of deltas goes on past `keyframeEvery` (continuesChain).
+   * large table the chain of deltas goes on past `keyframeEvery` (continuesChain), and a keyframe
+   * in the background is read a page at a time through a connection of its own
+   * (startReadingLiveViews) and deflated as it is read.
    * Returns the snapshot made, if any.
    */
   snapshotLiveViews(options: { background?: boolean } = {}): SnapshotInfo | undefined {
     const snapshots = this.snapshots;
-    const save = (options.background ? snapshots?.saveInBackground : snapshots?.save)?.bind(snapshots);
     if (!snapshots) return undefined;
     // One read transaction: the views and the position they are at agree, whoever appends.
-    const copy = this.db.transaction(() => {
+    const made = this.db.transaction((): { snapshot: SnapshotInfo; carried: number } | undefined => {
       const position = this.lastPosition();
       // The newest snapshot: in the table, or the last copy if it is newer (still being written).
       const stored = snapshots.nearest(position);
@@ -354,20 +359,29 @@ export class TimeTravel {
         const changed = this.selectChangedViews.all(newest.position);
         const deleted = this.selectDeletedIds.all(newest.position);
         const more = carried + changed.length + deleted.length;
-        if (this.continuesChain(newest, more, total))
-          return { position, total, rows: changed, base: newest, deleted, carried: more };
+        if (this.continuesChain(newest, more, total)) {
+          const save = (options.background ? snapshots.saveInBackground : snapshots.save).bind(snapshots);
+          return { snapshot: save(position, changed, total, newest, deleted), carried: more };
+        }
       }
-      return { position, total, rows: allViews(this.db), carried: 0 };
+      if (!options.background || this.db.memory)
+        return { snapshot: snapshots.save(position, this.selectAllViews.iterate(), total), carried: 0 };
+      const reading = startReadingLiveViews(this.db.name);
+      this.readings.add(reading);
+      void reading.ended.then(() => this.readings.delete(reading));
+      return { snapshot: snapshots.saveInBackground(reading.position, reading.pages, reading.total), carried: 0 };
     })();
-    if (!copy) return undefined;
-    const made =
-      'base' in copy && copy.base
-        ? save!(copy.position, copy.rows, copy.total, copy.base, copy.deleted)
-        : save!(copy.position, copy.rows, copy.total);
-    this.liveChain = { snapshot: made, carried: copy.carried };
+    if (!made) return undefined;
+    this.liveChain = made;
     // Deletions a later copy needs are those after the newest snapshot, which this one now is.
-    this.pruneDeletions.run(made.position);
-    return made;
+    this.pruneDeletions.run(made.snapshot.position);
+    return made.snapshot;
+  }
+
+  /** Gives up a keyframe still being read, and waits for the snapshots being written: before the store closes. */
+  async close(): Promise<void> {
+    for (const reading of this.readings) reading.stop();
+    await this.snapshots?.settle();
   }
 }
 

@@ -1,7 +1,8 @@
-import { deflate, deflateSync, inflateSync } from 'node:zlib';
+import { inflateSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../eventstore/database.js';
 import type { StoredView } from '../eventstore/projector.js';
+import { encodeSnapshot, encodeSnapshotAsync, parentOf, type SnapshotHeader } from './snapshot-encoding.js';
 
 /**
  * Events between snapshots: the balance between the events an as-of read replays (half of this
@@ -29,95 +30,6 @@ interface SnapshotRow {
   readonly base: number | null;
   readonly depth: number;
   readonly body: Buffer;
-}
-
-/**
- * A snapshot's header: the views by parent path (a family: a log's entries, the tasks, a
- * system's documents), each family's bodies in one of the sections, and the deflated length of
- * each section. A family: [parent, section, last segments of the ids, positions, body lengths in
- * UTF-8 bytes].
- */
-interface Header {
-  readonly sections: readonly number[];
-  readonly families: readonly (readonly [string, number, readonly string[], readonly number[], readonly number[]])[];
-  readonly deleted: readonly string[];
-}
-
-/** Level 6 deflates a keyframe a quarter smaller than level 3, and it inflates faster for it. */
-const DEFLATE = { level: 6 };
-/**
- * A family whose bodies reach this many bytes is deflated apart from the rest (a log's entries,
- * the tasks), so a restore inflates it only when a replay reads one of it: most replays read the
- * documents of systems and storage, few ever read a log entry.
- */
-const SECTION_BYTES = 8 * 1024;
-
-const parentOf = (odataId: string) => odataId.slice(0, odataId.lastIndexOf('/') + 1);
-
-/** A snapshot before it is deflated: its header (less the sections' deflated lengths) and its sections' text. */
-function snapshotParts(
-  views: readonly StoredView[],
-  _deleted: readonly string[],
-): { families: Header['families']; sections: Buffer[] } {
-  const byParent = new Map<
-    string,
-    { leaves: string[]; positions: number[]; bodies: string[]; bytes: number[]; total: number }
-  >();
-  for (const view of views) {
-    const parent = parentOf(view.odataId);
-    let family = byParent.get(parent);
-    if (!family) byParent.set(parent, (family = { leaves: [], positions: [], bodies: [], bytes: [], total: 0 }));
-    const bytes = Buffer.byteLength(view.body, 'utf8');
-    family.leaves.push(view.odataId.slice(parent.length));
-    family.positions.push(view.position);
-    family.bodies.push(view.body);
-    family.bytes.push(bytes);
-    family.total += bytes;
-  }
-  const texts: string[][] = [[]];
-  const families: [string, number, string[], number[], number[]][] = [];
-  for (const [parent, family] of byParent) {
-    const section = family.total >= SECTION_BYTES ? texts.push([]) - 1 : 0;
-    texts[section]!.push(...family.bodies);
-    families.push([parent, section, family.leaves, family.positions, family.bytes]);
-  }
-  return { families, sections: texts.map((bodies) => Buffer.from(bodies.join(''), 'utf8')) };
-}
-
-/** The stored form: the header's deflated length (4 bytes), the header deflated, then each section deflated. */
-function assemble(families: Header['families'], deleted: readonly string[], sections: readonly Buffer[]): Buffer {
-  const header: Header = { sections: sections.map((section) => section.length), families, deleted };
-  const head = deflateSync(JSON.stringify(header), DEFLATE);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(head.length);
-  return Buffer.concat([length, head, ...sections]);
-}
-
-/** One snapshot's content: the views it puts and the ids it deletes (none for a keyframe). */
-export function encodeSnapshot(views: readonly StoredView[], deleted: readonly string[] = []): Buffer {
-  const { families, sections } = snapshotParts(views, deleted);
-  return assemble(
-    families,
-    deleted,
-    sections.map((section) => deflateSync(section, DEFLATE)),
-  );
-}
-
-/** As encodeSnapshot, deflating on libuv's thread pool; undefined if that fails. */
-async function encodeSnapshotAsync(
-  views: readonly StoredView[],
-  deleted: readonly string[],
-): Promise<Buffer | undefined> {
-  const { families, sections } = snapshotParts(views, deleted);
-  const deflated = await Promise.all(
-    sections.map(
-      (section) =>
-        new Promise<Buffer | undefined>((resolve) =>
-          deflate(section, DEFLATE, (err, body) => resolve(err ? undefined : body)),
-        ),
-    ),
-  );
-  return deflated.every((section) => section !== undefined) ? assemble(families, deleted, deflated) : undefined;
 }
 
 /** A snapshot's section could not be inflated, or does not hold what the header says: the row is damaged. */
@@ -187,7 +99,7 @@ interface OpenedSnapshot {
  */
 function openSnapshot(body: Buffer, position: number): OpenedSnapshot {
   const headLength = body.readUInt32BE(0);
-  const header = JSON.parse(inflateSync(body.subarray(4, 4 + headLength)).toString('utf8')) as Header;
+  const header = JSON.parse(inflateSync(body.subarray(4, 4 + headLength)).toString('utf8')) as SnapshotHeader;
   let offset = 4 + headLength;
   const sizes = new Array<number>(header.sections.length).fill(0);
   const families = header.families.map(([parent, index, leaves, positions, bytes]): [string, StoredFamily, number] => {
@@ -417,7 +329,7 @@ export class ViewSnapshots {
    */
   save(
     position: number,
-    views: readonly StoredView[],
+    views: Iterable<StoredView>,
     viewCount: number,
     base?: SnapshotInfo,
     deleted: readonly string[] = [],
@@ -429,23 +341,25 @@ export class ViewSnapshots {
 
   /**
    * As save, deflating on libuv's thread pool (another core) and writing the row when that is
-   * done: for replays and copies that let the event loop run. The snapshot it returns is the one
-   * being written; one that never lands (the store closed first) leaves a base missing, which
-   * restore takes as damage.
+   * done: for replays and copies that let the event loop run. `views` may come in pages (a
+   * keyframe of the live table, read as it is deflated). The snapshot it returns is the one being
+   * written; one that never lands (the store closed first, the reading given up) takes the
+   * deltas on it along: they are not written without their base.
    */
   saveInBackground(
     position: number,
-    views: readonly StoredView[],
+    views: readonly StoredView[] | AsyncIterable<readonly StoredView[]>,
     viewCount: number,
     base?: SnapshotInfo,
     deleted: readonly string[] = [],
   ): SnapshotInfo {
-    const deflated = encodeSnapshotAsync(views, base ? deleted : []);
+    const deflated = encodeSnapshotAsync(Symbol.asyncIterator in views ? views : [views], base ? deleted : []);
     // Deflated side by side, written in order: a delta never lands before its base.
     const written = this.lastWrite.then(async () => {
       const body = await deflated;
       try {
-        if (body && this.db.open) this.insert(position, body, viewCount, base);
+        const baseStored = !base || this.nearest(base.position)?.position === base.position;
+        if (body && baseStored && this.db.open) this.insert(position, body, viewCount, base);
       } catch {
         // Busy for longer than the timeout, or closing: a snapshot less, nothing wrong.
       }

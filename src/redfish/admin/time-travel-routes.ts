@@ -100,7 +100,7 @@ function keepLiveSnapshots(app: FastifyInstance, store: EventStore, timeTravel: 
   app.addHook('onClose', async () => {
     stop();
     if (pending) clearImmediate(pending);
-    // Before the store closes: the snapshots being written land.
-    await timeTravel.snapshots?.settle();
+    // Before the store closes: the snapshots being written land, a keyframe still being read is given up.
+    await timeTravel.close();
   });
 }
