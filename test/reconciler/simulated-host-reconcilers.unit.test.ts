@@ -49,7 +49,7 @@ afterEach(async () => {
   for (const o of opened.splice(0).reverse()) await o.close();
 });
 
-function simulatedLab(powerSeconds = 0) {
+function simulatedLab(powerSeconds = 0, count = 1) {
   const dir = tempDir();
   const { config } = testConfig(dir, {
     // The simulated host only: nothing outside the test's process.
@@ -58,6 +58,7 @@ function simulatedLab(powerSeconds = 0) {
       systems: [],
       simulated: [
         {
+          count,
           id: 'sim-{index}',
           template: {
             storage: [
@@ -190,5 +191,35 @@ describe('the storage reconciler on the simulated host', () => {
     const disks = await disksOf(host);
     expect(disks.map((d) => d.serial)).toEqual([view(store, `${STORAGE}/Volumes/1`)['Identifiers'][0].DurableName]);
     expect(typesAfter(store, 0).filter((t) => t === 'VolumeOperationCompleted')).toHaveLength(1);
+  });
+});
+
+describe('a large lab on the simulated host', () => {
+  it('lets the event loop turn between systems while it claims and observes them', async () => {
+    const { store, start } = simulatedLab(0, 400);
+    // The appends made between two turns of the event loop: requests are answered only at a turn.
+    let sinceTurn = 0;
+    let most = 0;
+    let total = 0;
+    const stopListening = store.commits.listen(() => {
+      sinceTurn += 1;
+      total += 1;
+      most = Math.max(most, sinceTurn);
+    });
+    let observing = true;
+    const turn = () => {
+      sinceTurn = 0;
+      if (observing) setImmediate(turn);
+    };
+    turn();
+    try {
+      await start().ready;
+    } finally {
+      observing = false;
+      stopListening();
+    }
+    // The first observation of every system appends for each; a turn comes every few systems.
+    expect(total).toBeGreaterThan(400);
+    expect(most).toBeLessThan(total / 10);
   });
 });
