@@ -42,6 +42,12 @@ export function writeSimulatedState(file: string, state: SimulatedState): void {
 
 /** How soon after a change the state is written: changes in a burst (a thousand resets) are written once. */
 const WRITE_AFTER_MS = 500;
+/**
+ * And no sooner than this many times the last write took: the state of ten thousand machines is
+ * megabytes of JSON, which rewritten every half second of a burst of resets took a tenth of the
+ * time its appends had.
+ */
+const WRITE_COST_FACTOR = 20;
 
 /**
  * A simulated host whose state outlives the process: read from `file` at start, written a
@@ -55,10 +61,15 @@ export function keptSimulatedHypervisor(
   let timer: NodeJS.Timeout | undefined;
   // A host opened only to be read (a replay's inventory of the live lab) writes nothing over the live one's file.
   let changed = false;
+  let lastWriteMs = 0;
   const write = () => {
     clearTimeout(timer);
     timer = undefined;
-    if (changed) writeSimulatedState(file, host.snapshot());
+    if (changed) {
+      const started = performance.now();
+      writeSimulatedState(file, host.snapshot());
+      lastWriteMs = performance.now() - started;
+    }
     changed = false;
   };
   const state = readSimulatedState(file);
@@ -67,7 +78,7 @@ export function keptSimulatedHypervisor(
     ...(state && { state }),
     onChange: () => {
       changed = true;
-      timer ??= setTimeout(write, WRITE_AFTER_MS);
+      timer ??= setTimeout(write, Math.max(WRITE_AFTER_MS, lastWriteMs * WRITE_COST_FACTOR));
       timer.unref();
     },
   });
