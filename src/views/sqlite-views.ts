@@ -195,7 +195,14 @@ export function replaceAllViews(db: SqliteDatabase, rows: Iterable<StoredView>):
   return written;
 }
 
+/** Every view, in @odata.id order, read one at a time. */
+export function eachView(db: SqliteDatabase): IterableIterator<StoredView> {
+  return db
+    .prepare<[], StoredView>('SELECT odata_id AS odataId, body, position FROM views ORDER BY odata_id')
+    .iterate();
+}
+
 /** Every view, in @odata.id order. */
 export function allViews(db: SqliteDatabase): StoredView[] {
-  return db.prepare('SELECT odata_id AS odataId, body, position FROM views ORDER BY odata_id').all() as StoredView[];
+  return [...eachView(db)];
 }

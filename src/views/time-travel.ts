@@ -14,6 +14,7 @@ import {
 } from './view-snapshots.js';
 import { diffJson, type JsonChange } from './json-diff.js';
 import { startReadingLiveViews, type LiveViewsReading } from './live-views-reading.js';
+import { eachView } from './sqlite-views.js';
 
 /** A point in the log's past: a position (after that event) or a time (after the events recorded by then). */
 export type LogPoint = { readonly position: number } | { readonly time: string };
@@ -112,7 +113,6 @@ export class TimeTravel {
   private liveChain?: { readonly snapshot: SnapshotInfo; readonly carried: number };
   private readonly countViews: Statement<[], { count: number }>;
   private readonly selectChangedViews: Statement<[number], StoredView>;
-  private readonly selectAllViews: Statement<[], StoredView>;
   /** Keyframes of the live table being read in the background. */
   private readonly readings = new Set<LiveViewsReading>();
   private readonly selectDeletedIds: Statement<[number], string>;
@@ -140,7 +140,6 @@ export class TimeTravel {
     this.selectChangedViews = db.prepare(
       'SELECT odata_id AS odataId, body, position FROM views INDEXED BY views_by_position WHERE position > ? ORDER BY odata_id',
     );
-    this.selectAllViews = db.prepare('SELECT odata_id AS odataId, body, position FROM views ORDER BY odata_id');
     this.selectDeletedIds = db
       .prepare<[number], string>(
         'SELECT DISTINCT odata_id FROM view_deletions AS d WHERE position > ? ' +
@@ -365,7 +364,7 @@ export class TimeTravel {
         }
       }
       if (!options.background || this.db.memory)
-        return { snapshot: snapshots.save(position, this.selectAllViews.iterate(), total), carried: 0 };
+        return { snapshot: snapshots.save(position, eachView(this.db), total), carried: 0 };
       const reading = startReadingLiveViews(this.db.name);
       this.readings.add(reading);
       void reading.ended.then(() => this.readings.delete(reading));
