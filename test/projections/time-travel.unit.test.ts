@@ -5,7 +5,12 @@ import { openEventStore } from '../../src/views/open-store.js';
 import type { EventStore } from '../../src/eventstore/event-store.js';
 import type { SqliteDatabase } from '../../src/eventstore/database.js';
 import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
-import { parseLogPoint, PointOutOfRangeError, TimeTravel } from '../../src/views/time-travel.js';
+import {
+  parseLogPoint,
+  PointOutOfRangeError,
+  TimeTravel,
+  type TimeTravelOptions,
+} from '../../src/views/time-travel.js';
 import { encodeSnapshot, SnapshotEncoder } from '../../src/views/snapshot-encoding.js';
 import { ViewSnapshots, decodeSnapshot } from '../../src/views/view-snapshots.js';
 import { diffJson, type JsonChange } from '../../src/views/json-diff.js';
@@ -40,6 +45,20 @@ function openTickingStore(): EventStore {
     clock,
   }).store;
 }
+
+/** A growing lab's log on a ticking store, and time travel over it with `options`. */
+function liveLab(systems: number, seed: number, options: Omit<TimeTravelOptions, 'projectors' | 'projectionVersion'>) {
+  const store = openTickingStore();
+  const history = new LabHistory({ systems, seed });
+  const timeTravel = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, ...options });
+  return { store, history, timeTravel };
+}
+
+/** The views a stored snapshot holds, as rows in @odata.id order. */
+const restoredRows = (snapshots: ViewSnapshots, position: number) =>
+  [...snapshots.restore(position)!.values()]
+    .map((v): Row => [v.odataId, v.body, v.position])
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
 /**
  * A store with the live projectors and a ticking clock, filled with a
@@ -262,14 +281,7 @@ describe('time travel', () => {
   });
 
   it('copies the live views as snapshots while the log grows, deltas between keyframes', async () => {
-    const store = openTickingStore();
-    const history = new LabHistory({ systems: 2, seed: 3 });
-    const timeTravel = new TimeTravel(store.db, {
-      projectors,
-      projectionVersion: PROJECTION_VERSION,
-      snapshotInterval: 60,
-      keyframeEvery: 3,
-    });
+    const { store, history, timeTravel } = liveLab(2, 3, { snapshotInterval: 60, keyframeEvery: 3 });
     const taken = new Map<number, string>();
     while (store.lastPosition() < 700) {
       store.append(history.next());
@@ -299,8 +311,7 @@ describe('time travel', () => {
     expect([...taken.keys()].filter((p) => p > newest).length).toBeGreaterThanOrEqual(1);
     const readBack = new ViewSnapshots(store.db, PROJECTION_VERSION);
     for (const [position, expected] of taken) {
-      const views = [...readBack.restore(position)!.values()].sort((a, b) => (a.odataId < b.odataId ? -1 : 1));
-      expect(digest(views.map((v): Row => [v.odataId, v.body, v.position]))).toBe(expected);
+      expect(digest(restoredRows(readBack, position))).toBe(expected);
       // And what a replay from nothing gives there.
       const replayed = new TimeTravel(store.db, {
         projectors,
@@ -313,11 +324,7 @@ describe('time travel', () => {
   });
 
   it('copies only what changed while the changes are small beside the table, deletions included', async () => {
-    const store = openTickingStore();
-    const history = new LabHistory({ systems: 12, seed: 5 });
-    const timeTravel = new TimeTravel(store.db, {
-      projectors,
-      projectionVersion: PROJECTION_VERSION,
+    const { store, history, timeTravel } = liveLab(12, 5, {
       snapshotInterval: 40,
       keyframeEvery: 2,
       deepChainViews: 1000,
@@ -340,8 +347,7 @@ describe('time travel', () => {
     expect(deltas.some((delta) => delta.deleted.length > 0)).toBe(true);
     const readBack = new ViewSnapshots(store.db, PROJECTION_VERSION);
     for (const [position, expected] of taken) {
-      const views = [...readBack.restore(position)!.values()].sort((a, b) => (a.odataId < b.odataId ? -1 : 1));
-      expect(digest(views.map((v): Row => [v.odataId, v.body, v.position]))).toBe(expected);
+      expect(digest(restoredRows(readBack, position))).toBe(expected);
     }
     // The deletions noted for the copies are dropped once a snapshot is past them.
     const newest = timeTravel.snapshots!.nearest(Number.MAX_SAFE_INTEGER)!.position;
@@ -359,14 +365,7 @@ describe('time travel', () => {
   });
 
   it('reads a keyframe of the live views a page at a time while the log grows, as the table stood when it began', async () => {
-    const store = openTickingStore();
-    const history = new LabHistory({ systems: 40, seed: 8 });
-    const timeTravel = new TimeTravel(store.db, {
-      projectors,
-      projectionVersion: PROJECTION_VERSION,
-      snapshotInterval: 300,
-      keyframeEvery: 1,
-    });
+    const { store, history, timeTravel } = liveLab(40, 8, { snapshotInterval: 300, keyframeEvery: 1 });
     while (store.lastPosition() < 300) store.append(history.next());
     const atStart = liveRows(store.db);
     // More views than a page: the reading takes several turns of the event loop.
@@ -379,22 +378,13 @@ describe('time travel', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await timeTravel.close();
-    const views = [...new ViewSnapshots(store.db, PROJECTION_VERSION).restore(300)!.values()];
-    const restored = views.map((v): Row => [v.odataId, v.body, v.position]).sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    expect(digest(restored)).toBe(digest(atStart));
+    expect(digest(restoredRows(new ViewSnapshots(store.db, PROJECTION_VERSION), 300))).toBe(digest(atStart));
     expect(digest(liveRows(store.db))).not.toBe(digest(atStart));
     store.db.close();
   });
 
   it('gives up a keyframe still being read when it closes, and the deltas on it', async () => {
-    const store = openTickingStore();
-    const history = new LabHistory({ systems: 12, seed: 9 });
-    const timeTravel = new TimeTravel(store.db, {
-      projectors,
-      projectionVersion: PROJECTION_VERSION,
-      snapshotInterval: 300,
-      keyframeEvery: 2,
-    });
+    const { store, history, timeTravel } = liveLab(12, 9, { snapshotInterval: 300, keyframeEvery: 2 });
     while (store.lastPosition() < 300) store.append(history.next());
     timeTravel.snapshotLiveViews({ background: true });
     while (store.lastPosition() < 600) store.append(history.next());
