@@ -5,6 +5,8 @@ import type { SimulatedSectionConfig, SystemConfig } from './config.js';
 export interface SimulatedSystemConfig {
   /** Where it comes from, for error messages: lab.simulated[n]. */
   readonly key: string;
+  /** The n of lab.simulated[n]. */
+  readonly section: number;
   readonly index: number;
   readonly system: SystemConfig;
   /** The domain's UUID, the same at every start. */
@@ -48,35 +50,56 @@ export function simulatedUuid(systemId: string): string {
  * in three bytes, so a section's systems never share one (as hashing each id might).
  */
 export function simulatedMac(pattern: string, nic: number, index: number): string {
-  const section = createHash('sha256').update(pattern).digest()[0]!;
+  return macOf(sectionByte(pattern), nic, index);
+}
+
+const sectionByte = (pattern: string): number => createHash('sha256').update(pattern).digest()[0]!;
+
+function macOf(section: number, nic: number, index: number): string {
   const bytes = [0x02, section, nic, (index >> 16) & 0xff, (index >> 8) & 0xff, index & 0xff];
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
+/**
+ * The systems of each config's sections, made once: the config check and the lab both walk
+ * them, twenty thousand systems at most. A loaded config is never changed, so they stay true.
+ */
+const made = new WeakMap<readonly SimulatedSectionConfig[], readonly SimulatedSystemConfig[]>();
+
 /** The systems of every simulated section, in order: section by section, index by index. */
-export function simulatedSystemConfigs(sections: readonly SimulatedSectionConfig[] = []): SimulatedSystemConfig[] {
-  return sections.flatMap((section, s) => {
+export function simulatedSystemConfigs(
+  sections: readonly SimulatedSectionConfig[] = [],
+): readonly SimulatedSystemConfig[] {
+  const known = made.get(sections);
+  if (known) return known;
+  const systems = sections.flatMap((section, s) => {
     const start = section.start ?? 1;
     const { nics = 1, ...template } = section.template ?? {};
     const power = section.powerSeconds ?? 0;
     const powerSeconds = typeof power === 'number' ? { min: power, max: power } : power;
+    const section_ = sectionByte(section.id);
+    // A template without {index} is the same for every system: shared, not copied ten thousand times.
+    const filled = hasIndex(JSON.stringify(template)) ? (index: number) => fillAll(template, index) : () => template;
     return Array.from({ length: section.count ?? 1 }, (_, i) => {
       const index = start + i;
       const id = fillPattern(section.id, index);
       return {
         key: `lab.simulated[${s}]`,
+        section: s,
         index,
         system: {
-          ...fillAll(template, index),
+          ...filled(index),
           id,
           ...(section.name !== undefined && { name: fillPattern(section.name, index) }),
           domain: section.domain !== undefined ? fillPattern(section.domain, index) : id,
         },
         uuid: simulatedUuid(id),
-        macs: Array.from({ length: nics }, (_, nic) => simulatedMac(section.id, nic, index)),
+        macs: Array.from({ length: nics }, (_, nic) => macOf(section_, nic, index)),
         powerSeconds,
         virtualMedia: section.virtualMedia ?? 'record',
       };
     });
   });
+  made.set(sections, systems);
+  return systems;
 }

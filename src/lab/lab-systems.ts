@@ -1,4 +1,4 @@
-import type { EmulatorConfig, NetworkConfig, SystemConfig } from '../config/config.js';
+import type { EmulatorConfig, NetworkConfig, SimulatedSectionConfig, SystemConfig } from '../config/config.js';
 import type { SystemInventory } from '../domain/system/system-events.js';
 import { simulatedSystemConfigs } from '../config/simulated-sections.js';
 import { SIMULATED_URI } from '../libvirt/simulated-hypervisor.js';
@@ -28,6 +28,8 @@ export interface LabSystem {
   readonly virtualMedia?: 'fetch' | 'record';
   /** A simulated system's power changes take this long, in seconds, picked at random in the range. */
   readonly powerSeconds?: { readonly min: number; readonly max: number };
+  /** The simulated section it was made from, with the section's other systems, alike but for their index. */
+  readonly section?: SimulatedSectionConfig;
 }
 
 /**
@@ -64,13 +66,15 @@ export function existingDomainSystem(system: Omit<LabSystem, 'rootDiskGiB' | 'ne
 export function labSystems(config: EmulatorConfig): LabSystem[] {
   // A mockup lab is the tree it was made from: it has no libvirt machines, whatever lab.systems says.
   if (config.lab.mockup) return [];
-  const simulated = simulatedSystemConfigs(config.lab.simulated).map(
-    ({ system, uuid, macs, powerSeconds, virtualMedia }) => ({
+  const sections = config.lab.simulated ?? [];
+  const simulated = simulatedSystemConfigs(sections).map(
+    ({ system, uuid, macs, powerSeconds, virtualMedia, section }) => ({
       ...configuredSystem(config, { ...system, libvirtUri: SIMULATED_URI }),
       uuid,
       macs,
       powerSeconds,
       virtualMedia,
+      section: sections[section]!,
     }),
   );
   return [...config.lab.systems.map((system) => configuredSystem(config, system)), ...simulated];
