@@ -50,4 +50,4 @@ export const projectors: readonly Projector[] = [
  * Bump when any projector's output changes for the same events: a store whose views were built
  * by another version is rebuilt at start-up, so views always match the code that serves them.
  */
-export const PROJECTION_VERSION = 40;
+export const PROJECTION_VERSION = 41;

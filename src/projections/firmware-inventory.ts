@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../eventstore/event.js';
 import { SERVICE_STREAM } from '../domain/service/service-events.js';
-import { stagedVersions, type FirmwareState } from '../domain/firmware/firmware.js';
+import { installedVersion, stagedVersions, type FirmwareState } from '../domain/firmware/firmware.js';
 import { TRANSFER_PROTOCOLS, type FirmwareComponent } from '../domain/firmware/firmware-events.js';
 import type { SystemState } from '../domain/system/system-decider.js';
 import { putIfChanged, storedState } from './aggregate-state.js';
@@ -46,9 +46,9 @@ function firmwareOf(views: Pick<ViewWriter, 'get'>, systemId: string): FirmwareS
  * The version each resource's firmware runs, by the resource's @odata.id: for the storage
  * projector, whose documents are made afresh at every storage event.
  */
-export function firmwareVersionsByResource(views: Pick<ViewWriter, 'get'>, systemId: string): Record<string, string> {
+export function firmwareVersionsByResource(views: Pick<ViewWriter, 'get'>, systemId: string): Map<string, string> {
   const firmware = firmwareOf(views, systemId);
-  return Object.fromEntries((firmware?.components ?? []).map((c) => [c.about, firmware!.installed[c.id] ?? c.version]));
+  return new Map((firmware?.components ?? []).map((c) => [c.about, installedVersion(firmware!, c)]));
 }
 
 /**
@@ -152,8 +152,8 @@ function item(component: FirmwareComponent, version: string, staged: boolean): V
 function render(views: ViewWriter, position: number, systemId: string, firmware: FirmwareState): void {
   const staged = stagedVersions(firmware);
   const documents = firmware.components.flatMap((c) => [
-    item(c, firmware.installed[c.id] ?? c.version, false),
-    ...(staged[c.id] !== undefined ? [item(c, staged[c.id]!, true)] : []),
+    item(c, installedVersion(firmware, c), false),
+    ...(staged.has(c.id) ? [item(c, staged.get(c.id)!, true)] : []),
   ]);
   const ids = documents.map((d) => d['@odata.id'] as string);
   const kept = views.get(itemsOf(systemId));
@@ -176,7 +176,7 @@ function render(views: ViewWriter, position: number, systemId: string, firmware:
     putIfChanged(views, position, { '@odata.id': firmwareAddressId(address), systemId, componentId });
   putIfChanged(views, position, { '@odata.id': itemsOf(systemId), ids, addresses: [...current] });
 
-  for (const c of firmware.components) showVersion(views, position, c, firmware.installed[c.id] ?? c.version);
+  for (const c of firmware.components) showVersion(views, position, c, installedVersion(firmware, c));
 }
 
 /** The version on the resource the firmware is about, where Redfish puts it for each kind. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { systemDecider, type SystemCommand, type SystemState } from '../../src/domain/system/system-decider.js';
 import type { FirmwareComponent } from '../../src/domain/firmware/firmware-events.js';
-import { stagedVersions } from '../../src/domain/firmware/firmware.js';
+import { installedVersion, stagedVersions } from '../../src/domain/firmware/firmware.js';
 import { versionOfImage } from '../../src/domain/firmware/image-version.js';
 import { given } from '../support/decider-run.js';
 
@@ -73,11 +73,25 @@ describe('firmware of a system', () => {
       'FirmwareImageStaged',
       'FirmwareUpdateFailed',
     ]);
-    expect(stagedVersions(state.firmware)).toEqual({ 'n1-BIOS': '3.0', 'n1-BMC': '3.0' });
-    expect(state.firmware.installed).toEqual({ 'n1-BIOS': '1.0', 'n1-BMC': '2.0' });
+    expect(stagedVersions(state.firmware)).toEqual(
+      new Map([
+        ['n1-BIOS', '3.0'],
+        ['n1-BMC', '3.0'],
+      ]),
+    );
+    expect(state.firmware.installed).toEqual([
+      { id: 'n1-BIOS', version: '1.0' },
+      { id: 'n1-BMC', version: '2.0' },
+    ]);
     const booted = run([{ type: 'ObservePowerState', powerState: 'On' }], state);
     expect(booted.events.map((e) => e.type)).toEqual(['PowerStateObserved', 'SystemBooted', 'FirmwareUpdateApplied']);
-    expect(booted.state.firmware).toMatchObject({ installed: { 'n1-BIOS': '3.0', 'n1-BMC': '3.0' }, updates: [] });
+    expect(booted.state.firmware).toMatchObject({
+      installed: [
+        { id: 'n1-BIOS', version: '3.0' },
+        { id: 'n1-BMC', version: '3.0' },
+      ],
+      updates: [],
+    });
   });
 
   it('keeps an applied version when registered again, unless the config now gives another', () => {
@@ -88,12 +102,9 @@ describe('firmware of a system', () => {
       staged('t1', '3.0'),
       { type: 'ObservePowerState', powerState: 'On' },
     ]);
-    expect(
-      run([{ type: 'RegisterFirmware', components: [bios('1.0'), { ...bmc, name: 'Renamed' }] }], state).state.firmware
-        .installed['n1-BIOS'],
-    ).toBe('3.0');
-    expect(
-      run([{ type: 'RegisterFirmware', components: [bios('1.5'), bmc] }], state).state.firmware.installed['n1-BIOS'],
-    ).toBe('1.5');
+    const biosVersion = (components: FirmwareComponent[]) =>
+      installedVersion(run([{ type: 'RegisterFirmware', components }], state).state.firmware, components[0]!);
+    expect(biosVersion([bios('1.0'), { ...bmc, name: 'Renamed' }])).toBe('3.0');
+    expect(biosVersion([bios('1.5'), bmc])).toBe('1.5');
   });
 });

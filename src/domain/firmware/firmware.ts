@@ -38,12 +38,26 @@ export interface OpenFirmwareUpdate {
 
 export interface FirmwareState {
   readonly components: readonly FirmwareComponent[];
-  /** The version each component runs, by id. */
-  readonly installed: Readonly<Record<string, string>>;
+  /**
+   * The version each component runs. A list, not an object keyed by component id: ids carry
+   * their system's, and ten thousand objects each with keys of their own slow down every object
+   * V8 builds a key at a time (its empty object's shape would have a branch for each id).
+   */
+  readonly installed: readonly InstalledVersion[];
   readonly updates: readonly OpenFirmwareUpdate[];
 }
 
-export const INITIAL_FIRMWARE: FirmwareState = { components: [], installed: {}, updates: [] };
+export interface InstalledVersion {
+  readonly id: string;
+  readonly version: string;
+}
+
+export const INITIAL_FIRMWARE: FirmwareState = { components: [], installed: [], updates: [] };
+
+/** The version a component runs: the one installed, else the one its config gives. */
+export function installedVersion(state: FirmwareState, component: FirmwareComponent): string {
+  return state.installed.find((installed) => installed.id === component.id)?.version ?? component.version;
+}
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -100,12 +114,10 @@ export function evolveFirmware(state: FirmwareState, event: FirmwareEvent): Firm
     case 'FirmwareRegistered': {
       // A component keeps the version an update gave it unless the config now says another.
       const before = new Map(state.components.map((c) => [c.id, c.version]));
-      const installed = Object.fromEntries(
-        event.data.components.map((c) => [
-          c.id,
-          before.get(c.id) === c.version ? (state.installed[c.id] ?? c.version) : c.version,
-        ]),
-      );
+      const installed = event.data.components.map((c) => ({
+        id: c.id,
+        version: before.get(c.id) === c.version ? installedVersion(state, c) : c.version,
+      }));
       return { ...state, components: event.data.components, installed };
     }
     case 'FirmwareUpdateRequested': {
@@ -124,16 +136,16 @@ export function evolveFirmware(state: FirmwareState, event: FirmwareEvent): Firm
     case 'FirmwareUpdateApplied':
       return {
         ...state,
-        installed: { ...state.installed, ...event.data.versions },
+        installed: state.installed.map(({ id, version }) => ({ id, version: event.data.versions[id] ?? version })),
         updates: state.updates.filter((u) => u.taskId !== event.data.taskId),
       };
   }
 }
 
 /** The version a staged image would give each component: the latest staged update naming it. */
-export function stagedVersions(state: FirmwareState): Record<string, string> {
-  const staged: Record<string, string> = {};
+export function stagedVersions(state: FirmwareState): Map<string, string> {
+  const staged = new Map<string, string>();
   for (const update of state.updates)
-    if (update.staged) for (const id of update.targets) staged[id] = update.staged.version;
+    if (update.staged) for (const id of update.targets) staged.set(id, update.staged.version);
   return staged;
 }
