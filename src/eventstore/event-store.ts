@@ -73,11 +73,14 @@ export class EventStore {
   private readonly selectLastPosition: Statement<[], { position: number | null }>;
   /**
    * Each stream's version as this connection last wrote or read it, so an append need not ask
-   * SQLite for max(stream_version). Trusted only inside an append's own transaction, after
-   * `otherWriters` found no commit by another connection; dropped when a transaction rolls back.
-   * (An import writes events through this connection only into an empty log, before any append.)
+   * SQLite for max(stream_version), nor a load of a stream that did not move read it again.
+   * Trusted once `otherWriters` found no commit by another connection since (all of it is
+   * dropped when one did); dropped when a transaction rolls back. (An import writes events
+   * through this connection only into an empty log, before any append.)
    */
   private readonly streamVersions = new Map<string, number>();
+  /** Whether knownStreamVersion looked for other connections' commits in this turn of the event loop. */
+  private lookedThisTurn = false;
   private readonly otherWriters: OtherWriters;
   private readonly facts: StoreFacts;
   private readonly appendInTransaction: (requests: readonly AppendRequest[]) => AppendResult[];
@@ -112,10 +115,7 @@ export class EventStore {
     this.facts = new StoreFacts(db);
     const transaction = db.transaction((requests: readonly AppendRequest[]) => {
       // The write lock is held from here: what other connections committed is now all there is.
-      if (this.otherWriters.committed()) {
-        this.streamVersions.clear();
-        this.views.invalidate();
-      }
+      this.forgetWhatOthersChanged();
       const results = requests.map((request) => this.appendOne(request, this.views.writer));
       this.views.flush();
       return results;
@@ -197,6 +197,29 @@ export class EventStore {
     return { streamId: request.streamId, streamVersion: version, firstPosition, lastPosition: position };
   }
 
+  /** What this connection remembers of streams and views is dropped once another connection committed. */
+  private forgetWhatOthersChanged(): void {
+    if (!this.otherWriters.committed()) return;
+    this.streamVersions.clear();
+    this.views.invalidate();
+  }
+
+  /**
+   * The stream's version when this connection knows it without reading the stream (it wrote or
+   * read the stream's last event, and no other connection committed since); undefined otherwise.
+   * Other connections' commits are looked for once a turn of the event loop: a look costs as
+   * much as reading the stream (a read transaction), and a commit made during a turn is seen
+   * from the next, as if it had come a moment later. An append looks again under its lock.
+   */
+  knownStreamVersion(streamId: string): number | undefined {
+    if (!this.lookedThisTurn) {
+      this.lookedThisTurn = true;
+      setImmediate(() => (this.lookedThisTurn = false)).unref();
+      this.forgetWhatOthersChanged();
+    }
+    return this.streamVersions.get(streamId);
+  }
+
   /** The stream's current version: the number of events in it (0 when it does not exist). */
   streamVersion(streamId: string): number {
     return this.selectStreamVersion.get(streamId)?.version ?? 0;
@@ -204,7 +227,10 @@ export class EventStore {
 
   /** The stream's events after `afterVersion`, oldest first. */
   readStream(streamId: string, afterVersion = 0): RecordedEvent[] {
-    return this.selectStream.all(streamId, afterVersion).map((row) => eventFromRow(row, this.upcasters));
+    const events = this.selectStream.all(streamId, afterVersion).map((row) => eventFromRow(row, this.upcasters));
+    const last = events.at(-1);
+    if (last) this.streamVersions.set(streamId, last.streamVersion);
+    return events;
   }
 
   /** Up to `limit` events after a global position, in order. */

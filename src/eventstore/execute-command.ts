@@ -31,6 +31,9 @@ export function loadState<Command, Event extends { type: string; data: unknown }
   if (!cache) folded.set(store, (cache = new Map()));
   const known = cache.get(streamId);
   const from = known?.decider === decider ? known : { decider, state: decider.initialState, version: 0 };
+  // A stream that did not move since it was folded is not read again (the reconcilers load ten thousand a round).
+  if (from === known && store.knownStreamVersion(streamId) === known.version)
+    return { state: known.state as State, version: known.version };
   const newer = store.readStream(streamId, from.version);
   const state = newer.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event), from.state as State);
   const version = newer.at(-1)?.streamVersion ?? from.version;

@@ -108,6 +108,11 @@ export class StorageReconciler {
     return this.streams;
   }
   private streams: readonly StorageStream[] | undefined;
+  /**
+   * The storage streams that may have a volume rebuilding: every one at first, then those found
+   * rebuilding and those with an event since. A tick reads only these, not ten thousand states a second.
+   */
+  private mayRebuild: Set<string> | undefined;
   private readonly byStream = indexBy(
     () => this.storageStreams,
     (s) => s.stream,
@@ -146,6 +151,7 @@ export class StorageReconciler {
 
   private async handle(event: RecordedEvent, checkpoint: LogCheckpoint): Promise<void> {
     const storage = this.byStream(event.streamId)[0];
+    if (storage) this.mayRebuild?.add(event.streamId);
     let acted = false;
     if (
       storage &&
@@ -253,6 +259,14 @@ export class StorageReconciler {
    * asked: an unreachable daemon is not drift.
    */
   async checkDrift(): Promise<void> {
+    // The pool and its volumes are looked up once a round on each host, not once per storage:
+    // ten thousand simulated systems share one. Nothing else changes them during the round.
+    const pools = new Map<Hypervisor, Promise<{ pool: PoolHandle | undefined; present: Set<string> }>>();
+    const poolOf = (client: Hypervisor) => {
+      let found = pools.get(client);
+      if (!found) pools.set(client, (found = this.poolVolumes(client)));
+      return found;
+    };
     for (const { system, stream } of this.storageStreams) {
       const { state } = loadState(this.store, stream, storageDecider);
       if (!state.registration) continue;
@@ -262,12 +276,7 @@ export class StorageReconciler {
       } catch {
         continue;
       }
-      const pool = this.options.poolName
-        ? await missing(client.poolLookupByName(this.options.poolName), (e) => e.isNoStoragePool)
-        : undefined;
-      const present = pool
-        ? new Set(await Promise.all((await client.poolListVolumes(pool)).map((v) => v.name)))
-        : new Set<string>();
+      const { pool, present } = await poolOf(client);
       const storageId = state.registration.storageId;
       for (const volume of Object.values(state.volumes)) {
         if (!volume.created) continue;
@@ -308,8 +317,20 @@ export class StorageReconciler {
           if (handle && domain) await detachDisk(client, domain, await client.volumeGetPath(handle));
           await removeBackingVolume(client, pool, name);
         });
+        present.delete(name);
       }
     }
+  }
+
+  /** The lab pool on a host, if it is there, and the names of its volumes. */
+  private async poolVolumes(client: Hypervisor): Promise<{ pool: PoolHandle | undefined; present: Set<string> }> {
+    const pool = this.options.poolName
+      ? await missing(client.poolLookupByName(this.options.poolName), (e) => e.isNoStoragePool)
+      : undefined;
+    const present = pool
+      ? new Set(await Promise.all((await client.poolListVolumes(pool)).map((v) => v.name)))
+      : new Set<string>();
+    return { pool, present };
   }
 
   /** Says `line` the first time only: the sweep runs every few seconds and finds the same volumes again. */
@@ -322,10 +343,12 @@ export class StorageReconciler {
   /** Moves every rebuilding volume on by one tick's share of the rebuild time. */
   advanceRebuilds(): void {
     const step = (100 * this.options.rebuildTickMs) / (this.options.rebuildSeconds * 1000);
-    for (const { stream } of this.storageStreams) {
+    this.mayRebuild ??= new Set(this.storageStreams.map(({ stream }) => stream));
+    for (const stream of this.mayRebuild) {
       const { state } = loadState(this.store, stream, storageDecider);
-      for (const volume of Object.values(state.volumes)) {
-        if (volume.rebuilding.length === 0) continue;
+      const rebuilding = Object.values(state.volumes).filter((volume) => volume.rebuilding.length > 0);
+      if (rebuilding.length === 0) this.mayRebuild.delete(stream);
+      for (const volume of rebuilding) {
         this.record(stream, undefined, {
           type: 'RecordRebuildProgress',
           volumeId: volume.volumeId,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
 import { openEventStore } from '../../src/views/open-store.js';
 import { executeCommand, loadState } from '../../src/eventstore/execute-command.js';
@@ -185,12 +185,28 @@ describe('storage views', () => {
     expect(store.views.get(taskUri('c7'))).toBeDefined();
   });
 
-  it('loads a stream another connection appended to since the state was last folded', () => {
+  it('loads a stream that did not move since it was folded without reading it, and one that moved by reading what is new', () => {
+    const store = openLab(join(tempDir(), 'events.db'));
+    const folded = loadState(store, STORAGE, storageDecider);
+    const reads = vi.spyOn(store, 'readStream');
+    expect(loadState(store, STORAGE, storageDecider)).toEqual(folded);
+    expect(reads).not.toHaveBeenCalled();
+    executeCommand(store, STORAGE, storageDecider, { type: 'FailDrive', driveId: '2' });
+    const { state, version } = loadState(store, STORAGE, storageDecider);
+    expect(state.failedDrives).toEqual([driveUri('n1', 'RAID', '2')]);
+    expect(version).toBe(folded.version + 1);
+    // One read: the load after the append, of the one event it added.
+    expect(reads).toHaveBeenCalledTimes(1);
+    store.db.close();
+  });
+
+  it('loads a stream another connection appended to since the state was last folded, from the next turn of the event loop', async () => {
     const file = join(tempDir(), 'events.db');
     const one = openLab(file);
     const other = openEventStore({ file, projectors, projectionVersion: PROJECTION_VERSION }).store;
     expect(loadState(one, STORAGE, storageDecider).state.failedDrives).toEqual([]);
     executeCommand(other, STORAGE, storageDecider, { type: 'FailDrive', driveId: '2' });
+    await new Promise((resolve) => setImmediate(resolve));
     const { state, version } = loadState(one, STORAGE, storageDecider);
     expect(state.failedDrives).toEqual([driveUri('n1', 'RAID', '2')]);
     expect(version).toBe(other.streamVersion(STORAGE));
