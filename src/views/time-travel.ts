@@ -113,6 +113,8 @@ export class TimeTravel {
   private liveChain?: { readonly snapshot: SnapshotInfo; readonly carried: number };
   private readonly countViews: Statement<[], { count: number }>;
   private readonly selectChangedViews: Statement<[number], StoredView>;
+  /** The replay the last walk handing out single views ended with, at its position: where the next may go on from. */
+  private kept?: Replay;
   /** Keyframes of the live table being read in the background. */
   private readonly readings = new Set<LiveViewsReading>();
   private readonly selectDeletedIds: Statement<[number], string>;
@@ -200,7 +202,7 @@ export class TimeTravel {
   /** One view at each of `positions`, from one replay where they share a stretch of the log. */
   viewAt(odataId: string, positions: readonly number[]): (StoredView | undefined)[] {
     const found = new Map<number, StoredView | undefined>();
-    drain(this.walk(positions, (position, views) => found.set(position, views.read(odataId))));
+    drain(this.walk(positions, (position, views) => found.set(position, views.read(odataId)), { keep: true }));
     return positions.map((p) => found.get(p));
   }
 
@@ -210,14 +212,19 @@ export class TimeTravel {
    */
   async viewAtAsync(odataId: string, positions: readonly number[]): Promise<(StoredView | undefined)[]> {
     const found = new Map<number, StoredView | undefined>();
-    await this.drainAsync(this.walk(positions, (position, views) => found.set(position, views.read(odataId)), true));
+    await this.drainAsync(
+      this.walk(positions, (position, views) => found.set(position, views.read(odataId)), {
+        background: true,
+        keep: true,
+      }),
+    );
     return positions.map((p) => found.get(p));
   }
 
   /** As viewsAt, the way viewAtAsync goes about it. */
   async viewsAtAsync(position: number): Promise<ReplayViews> {
     let result: ReplayViews | undefined;
-    await this.drainAsync(this.walk([position], (_, views) => (result = views.readAll()), true));
+    await this.drainAsync(this.walk([position], (_, views) => (result = views.readAll()), { background: true }));
     return result!;
   }
 
@@ -252,14 +259,25 @@ export class TimeTravel {
    * pages of events. It restarts from a snapshot whenever one lies past where it has got to. A
    * snapshot found damaged only when a view of it is read (its sections are inflated as needed)
    * is dropped, and the stretch replayed again without it.
+   *
+   * With `keep`, it starts from the replay the last such walk ended with when that is at or
+   * before the first position and no snapshot lies between, and leaves its own for the next:
+   * reading a lab's resources one by one at one point (the console, a diff) replays once, not
+   * once a resource. Only walks that hand out single views keep theirs, which moves on later.
    */
   private *walk(
     positions: readonly number[],
     visit: (position: number, views: ReplayViews) => void,
-    background = false,
+    { background = false, keep = false }: { background?: boolean; keep?: boolean } = {},
   ): Generator<void, void> {
+    const targets = [...new Set(positions)].sort((a, b) => a - b);
     let replay: Replay | undefined;
-    for (const target of [...new Set(positions)].sort((a, b) => a - b)) {
+    if (keep && this.kept && targets.length > 0 && this.kept.position <= targets[0]!) {
+      // Taken, not shared: a walk running beside this one starts from a snapshot.
+      replay = this.kept;
+      this.kept = undefined;
+    }
+    for (const target of targets) {
       for (;;) {
         const nearest = this.snapshots?.nearest(target);
         if (!replay || (nearest && nearest.position > replay.position)) replay = this.start(nearest);
@@ -274,6 +292,7 @@ export class TimeTravel {
         }
       }
     }
+    if (keep) this.kept = replay;
   }
 
   /** Views from the snapshot (or an older one if it cannot be read), or empty at position 0. */

@@ -151,6 +151,32 @@ describe('time travel', () => {
     store.db.close();
   });
 
+  it('reads several resources at one point from one replay, goes on from it to a later point, and back to an earlier one from the start', () => {
+    const { store } = recordLab(400, 2);
+    let applied = 0;
+    const counted = projectors.map((projector) => ({
+      ...projector,
+      apply: (...args: Parameters<typeof projector.apply>) => {
+        applied += 1;
+        projector.apply(...args);
+      },
+    }));
+    const options = { projectionVersion: PROJECTION_VERSION, snapshotInterval: 1000 };
+    const timeTravel = new TimeTravel(store.db, { projectors: counted, ...options });
+    const fresh = () => new TimeTravel(store.db, { projectors, ...options });
+    const [one, two] = ['/redfish/v1/Systems/node-1', '/redfish/v1/Systems/node-2'];
+
+    expect(timeTravel.viewAt(one, [300])).toEqual(fresh().viewAt(one, [300]));
+    expect(applied).toBe(300 * projectors.length);
+    expect(timeTravel.viewAt(two, [300])).toEqual(fresh().viewAt(two, [300]));
+    expect(applied).toBe(300 * projectors.length);
+    expect(timeTravel.viewAt(one, [350])).toEqual(fresh().viewAt(one, [350]));
+    expect(applied).toBe(350 * projectors.length);
+    expect(timeTravel.viewAt(two, [100])).toEqual(fresh().viewAt(two, [100]));
+    expect(applied).toBe(450 * projectors.length);
+    store.db.close();
+  });
+
   it('resolves a time to the last event recorded by then, and refuses a position past the end', () => {
     const { store } = recordLab(60, 1);
     const timeTravel = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION });
