@@ -45,17 +45,14 @@ export function simulatedUuid(systemId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/**
- * A locally administered MAC (02:…): a byte of the section's id pattern, the NIC, and the index
- * in three bytes, so a section's systems never share one (as hashing each id might).
- */
-export function simulatedMac(pattern: string, nic: number, index: number): string {
-  return macOf(sectionByte(pattern), nic, index);
-}
-
+/** The byte of a section's id pattern each of its systems' MACs carries. */
 const sectionByte = (pattern: string): number => createHash('sha256').update(pattern).digest()[0]!;
 
-function macOf(section: number, nic: number, index: number): string {
+/**
+ * A locally administered MAC (02:…): the section's byte, the NIC, and the index in three bytes,
+ * so a section's systems never share one (as hashing each id might).
+ */
+function simulatedMac(section: number, nic: number, index: number): string {
   const bytes = [0x02, section, nic, (index >> 16) & 0xff, (index >> 8) & 0xff, index & 0xff];
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
@@ -94,7 +91,7 @@ export function simulatedSystemConfigs(
           domain: section.domain !== undefined ? fillPattern(section.domain, index) : id,
         },
         uuid: simulatedUuid(id),
-        macs: Array.from({ length: nics }, (_, nic) => macOf(section_, nic, index)),
+        macs: Array.from({ length: nics }, (_, nic) => simulatedMac(section_, nic, index)),
         powerSeconds,
         virtualMedia: section.virtualMedia ?? 'record',
       };
