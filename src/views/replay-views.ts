@@ -2,6 +2,7 @@ import { odataIdOf, type ViewDocument, type ViewWriter } from '../eventstore/pro
 import type { StoredView } from '../eventstore/projector.js';
 import { ASSEMBLED_COLLECTIONS, assembleCollection, memberPartPrefix } from './assembled-collections.js';
 import { idsWithChanges } from './ids-with-changes.js';
+import { parentOf } from './snapshot-encoding.js';
 
 interface Entry {
   /** The document as a projector last had it; parsed from `body` on first use. */
@@ -196,7 +197,6 @@ export class ReplayViews implements ViewWriter {
 /** The most siblings parsed together with a view read from the snapshot. */
 const FAMILY_PARSED_TOGETHER = 32;
 
-const parentOf = (odataId: string) => odataId.slice(0, odataId.lastIndexOf('/') + 1);
 
 /** SQLite's BINARY order for ASCII ids, which is what @odata.ids are. */
 function compareIds(a: string, b: string): number {
