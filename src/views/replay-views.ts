@@ -197,7 +197,6 @@ export class ReplayViews implements ViewWriter {
 /** The most siblings parsed together with a view read from the snapshot. */
 const FAMILY_PARSED_TOGETHER = 32;
 
-
 /** SQLite's BINARY order for ASCII ids, which is what @odata.ids are. */
 function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
