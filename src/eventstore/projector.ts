@@ -59,6 +59,8 @@ export function odataIdOf(document: ViewDocument): string {
 export interface InlineViews {
   readonly writer: ViewWriter;
   get(odataId: string): StoredView | undefined;
+  /** How many views there are, as committed. */
+  count(): number;
   /** Stores what `writer` was given, inside the transaction: the last thing before it commits. */
   flush(): void;
   commit(): void;
@@ -79,6 +81,7 @@ export const NO_VIEWS: InlineViews = {
     delete: () => undefined,
   },
   get: () => undefined,
+  count: () => 0,
   flush: () => undefined,
   commit: () => undefined,
   rollback: () => undefined,

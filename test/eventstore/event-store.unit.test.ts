@@ -252,6 +252,54 @@ describe('EventStore', () => {
     expect(JSON.parse(server.views.get('/counters/a')!.body).Count).toBe(4);
   });
 
+  it('keeps the count of views as appends add, change and delete them, through rollbacks and other writers', () => {
+    const removable: Projector = {
+      name: 'removable',
+      apply(event, views) {
+        if (event.type === 'Gone') views.delete(`/counters${event.streamId}`);
+      },
+    };
+    const file = join(tempDir(), 'events.db');
+    const open = () => {
+      const db = openDatabase(file);
+      migrate(db);
+      return new EventStore(db, { projectors: [counter, removable], views: new SqliteViews(db) });
+    };
+    const [server, cli] = [open(), open()];
+    const append = (store: EventStore, streamId: string, type = 'X') =>
+      store.append({ streamId, expectedVersion: 'any', events: [{ type, data: {} }] });
+    const agrees = () => expect(server.views.count()).toBe(countRows(server, 'views'));
+
+    expect(server.views.count()).toBe(0);
+    append(server, '/a');
+    append(server, '/b');
+    append(server, '/a');
+    agrees();
+    expect(server.views.count()).toBe(2);
+    // Counted, then deleted by the same transaction: no change.
+    server.append({
+      streamId: '/c',
+      expectedVersion: 'any',
+      events: [
+        { type: 'X', data: {} },
+        { type: 'Gone', data: {} },
+      ],
+    });
+    append(server, '/b', 'Gone');
+    agrees();
+    expect(() =>
+      server.db.transaction(() => {
+        append(server, '/d');
+        throw new Error('caller gives up');
+      })(),
+    ).toThrow('caller gives up');
+    agrees();
+    append(cli, '/e');
+    append(server, '/f');
+    agrees();
+    expect(server.views.count()).toBe(3);
+  });
+
   it('never lets an event be updated or deleted', () => {
     const store = newStore();
     store.append({ streamId: '/a', expectedVersion: 0, events: [{ type: 'X', data: {} }] });

@@ -49,7 +49,12 @@ function pointOf(timeTravel: TimeTravel, value: string, name: string): ResolvedP
  * of the live views is recorded each time the log grows by SNAPSHOT_INTERVAL events.
  */
 export function registerTimeTravelRoutes(app: FastifyInstance, store: EventStore): void {
-  const timeTravel = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, pageSize: 250 });
+  const timeTravel = new TimeTravel(store.db, {
+    projectors,
+    projectionVersion: PROJECTION_VERSION,
+    pageSize: 250,
+    countLiveViews: () => store.views.count(),
+  });
 
   app.get(AS_OF_URI, async (request, reply) => {
     const query = requiredQuery(request, ['resource', 'asOf']);
