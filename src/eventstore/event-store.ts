@@ -83,6 +83,7 @@ export class EventStore {
   private lookedThisTurn = false;
   private readonly otherWriters: OtherWriters;
   private readonly facts: StoreFacts;
+  private readonly saveCheckpointFacts: (name: string, position: number, ahead: readonly number[]) => void;
   private readonly appendInTransaction: (requests: readonly AppendRequest[]) => AppendResult[];
 
   constructor(
@@ -113,6 +114,11 @@ export class EventStore {
     this.selectLastPosition = db.prepare('SELECT max(position) AS position FROM events');
     this.otherWriters = new OtherWriters(db);
     this.facts = new StoreFacts(db);
+    this.saveCheckpointFacts = db.transaction((name: string, position: number, ahead: readonly number[]) => {
+      this.facts.put(`checkpoint:${name}`, String(position));
+      if (ahead.length > 0) this.facts.put(`checkpoint-ahead:${name}`, ahead.join(','));
+      else this.facts.delete(`checkpoint-ahead:${name}`);
+    });
     const transaction = db.transaction((requests: readonly AppendRequest[]) => {
       // The write lock is held from here: what other connections committed is now all there is.
       this.forgetWhatOthersChanged();
@@ -255,13 +261,23 @@ export class EventStore {
     return value === undefined ? undefined : Number(value);
   }
 
-  saveCheckpoint(name: string, position: number): void {
-    this.facts.put(`checkpoint:${name}`, String(position));
+  /**
+   * The events after a consumer's checkpoint it had already handled when it saved it: a consumer
+   * that works on several events at once finishes some before older ones.
+   */
+  checkpointAhead(name: string): number[] {
+    return (this.facts.get(`checkpoint-ahead:${name}`) ?? '').split(',').filter(Boolean).map(Number);
+  }
+
+  /** Saves a consumer's place and the events after it already handled (none by default), together. */
+  saveCheckpoint(name: string, position: number, ahead: readonly number[] = []): void {
+    this.saveCheckpointFacts(name, position, ahead);
   }
 
   /** Drops a consumer's place: it starts afresh the next time it runs. */
   forgetCheckpoint(name: string): void {
     this.facts.delete(`checkpoint:${name}`);
+    this.facts.delete(`checkpoint-ahead:${name}`);
   }
 
   /**

@@ -11,7 +11,7 @@ export interface FollowLogOptions {
   /** Called once per event, in order. An error is retried: the same event is handed again. */
   readonly handler: (event: RecordedEvent) => void | Promise<void>;
   /** Where the follower says it is failing and recovered. */
-  readonly health: LoopHealth;
+  readonly health: Pick<LoopHealth, 'failed' | 'succeeded'>;
   /** The resource an event's failure shows on (none: the service's own loop, shown on the Managers). */
   readonly resourceOf?: (event: RecordedEvent) => string | undefined;
   /** Errors that end the follower for good instead of being retried (the handler's own way to stop). */

@@ -14,6 +14,10 @@ const PASSED_SAVE_DELAY_MS = 1000;
  */
 export class LogCheckpoint {
   private saved: number;
+  /** Events after `saved` already acted on (work done out of log order), as last saved. */
+  private savedAhead: readonly number[];
+  /** The events after the place saved by an earlier run that it had acted on: not to be carried out again. */
+  private readonly actedBeforeStart: ReadonlySet<number>;
   private passedAt: number;
   private timer: NodeJS.Timeout | undefined;
 
@@ -23,7 +27,26 @@ export class LogCheckpoint {
     private readonly delayMs = PASSED_SAVE_DELAY_MS,
   ) {
     this.saved = store.checkpoint(name) ?? 0;
+    this.savedAhead = store.checkpointAhead(name);
+    this.actedBeforeStart = new Set(this.savedAhead);
     this.passedAt = this.saved;
+  }
+
+  /** Whether the event at `position`, after the place, was acted on before this start. */
+  actedBefore(position: number): boolean {
+    return this.actedBeforeStart.has(position);
+  }
+
+  /**
+   * Work done out of log order: every event up to `through` is done, and those at `ahead` after
+   * it were acted on. Saved at once, as `acted` is.
+   */
+  actedThrough(through: number, ahead: readonly number[]): void {
+    this.passedAt = Math.max(this.passedAt, through);
+    const place = Math.max(through, this.saved);
+    // Those acted on before this start and not reached yet stay saved, should it stop again first.
+    const earlier = [...this.actedBeforeStart].filter((done) => done > place);
+    this.saveWith(place, [...earlier, ...ahead.filter((done) => done > place)]);
   }
 
   /** Where the follower starts: after the last place saved. */
@@ -60,7 +83,15 @@ export class LogCheckpoint {
 
   private save(position: number): void {
     if (position <= this.saved) return;
-    this.store.saveCheckpoint(this.name, position);
+    this.saveWith(
+      position,
+      this.savedAhead.filter((done) => done > position),
+    );
+  }
+
+  private saveWith(position: number, ahead: readonly number[]): void {
+    this.store.saveCheckpoint(this.name, position, ahead);
     this.saved = position;
+    this.savedAhead = ahead;
   }
 }

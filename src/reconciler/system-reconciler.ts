@@ -21,6 +21,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { trustOf, verifiesCertificates } from '../domain/system/media-trust.js';
 import { SYSTEM_RECONCILER } from './reconciler-checkpoints.js';
 import { LogCheckpoint } from './log-checkpoint.js';
+import { KeyedLanes } from './keyed-lanes.js';
 import type { LoopHealth } from '../health/loop-health.js';
 import type { DomainLocks } from './domain-locks.js';
 import { resourceOfStream } from '../health/loop-status.js';
@@ -44,6 +45,11 @@ const CARRIED_OUT = new Set([
   ...DEFINITION_EVENTS,
 ]);
 
+const NAME = 'system reconciler';
+
+/** How many events' work is carried out at once, on different domains. */
+const LANES = 32;
+
 /** How often the fetch of a virtual media image records how far it has got: a long fetch says so, a short one says nothing. */
 const PROGRESS_EVERY_MS = 2000;
 
@@ -54,15 +60,17 @@ export interface VirtualMediaSettings {
 }
 
 /**
- * Carries out what clients ask of systems, on libvirt and in log order: resets (recording each
- * outcome), virtual media, the UEFI HTTP boot image; on the events that change the domain's
- * definition (boot order, boot mode, BIOS settings), a round of the DefinitionReconciler. Its
- * place in the log is a checkpoint, so a request acknowledged just before the emulator stopped
- * is carried out when it starts again rather than left pending.
+ * Carries out what clients ask of systems, on libvirt: resets (recording each outcome), virtual
+ * media, the UEFI HTTP boot image; on the events that change the domain's definition (boot order,
+ * boot mode, BIOS settings), a round of the DefinitionReconciler. Each domain's requests are
+ * carried out in log order, different domains' side by side (KeyedLanes). Its place in the log
+ * is a checkpoint, so a request acknowledged just before the emulator stopped is carried out when
+ * it starts again rather than left pending, and one carried out is not carried out again.
  */
 export class SystemReconciler {
   private follower: LogFollower | undefined;
   private checkpoint: LogCheckpoint | undefined;
+  private lanes: KeyedLanes | undefined;
   private readonly ofStream = indexBy(
     () => this.systems(),
     (system) => systemStream(system.id),
@@ -85,19 +93,32 @@ export class SystemReconciler {
   start(): void {
     // Claimed when the service started (claimReconcilerCheckpoints): nothing accepted since is skipped.
     const checkpoint = new LogCheckpoint(this.store, SYSTEM_RECONCILER);
+    const lanes = new KeyedLanes({ width: LANES, name: NAME, health: this.health, checkpoint });
     this.checkpoint = checkpoint;
+    this.lanes = lanes;
     this.follower = followLog(this.store, {
-      name: 'system reconciler',
+      name: NAME,
       afterPosition: checkpoint.position,
-      handler: (event) => this.handle(event, checkpoint),
-      health: this.health,
+      handler: (event) => this.handle(event, lanes, checkpoint),
+      health: lanes.followerHealth,
       resourceOf: (event) => resourceOfStream(event.streamId),
     });
   }
 
-  private async handle(event: RecordedEvent, checkpoint: LogCheckpoint): Promise<void> {
-    const system = CARRIED_OUT.has(event.type) ? this.ofStream(event.streamId)[0] : undefined;
-    if (!system) return checkpoint.passed(event.position);
+  /** Hands the event's work to its domain's lane: systems' work goes on side by side, each system's in log order. */
+  private async handle(event: RecordedEvent, lanes: KeyedLanes, checkpoint: LogCheckpoint): Promise<void> {
+    const carriedOut = CARRIED_OUT.has(event.type) && !checkpoint.actedBefore(event.position);
+    const system = carriedOut ? this.ofStream(event.streamId)[0] : undefined;
+    if (!system) return lanes.pass(event.position);
+    await lanes.add(
+      `${system.libvirtUri} ${system.domainName}`,
+      event.position,
+      () => this.carryOut(system, event),
+      resourceOfStream(event.streamId),
+    );
+  }
+
+  private async carryOut(system: LabSystem, event: RecordedEvent): Promise<void> {
     if (event.type === 'ResetRequested') await this.reset(system, event as RecordedEvent<ResetRequested['data']>);
     if (event.type === 'BootOverrideChanged') await this.setHttpBoot(system, event.data as BootOverride);
     if (event.type === 'BootOverrideConsumed')
@@ -106,7 +127,6 @@ export class SystemReconciler {
       await this.insertMedia(system, event as RecordedEvent<VirtualMediaInsertRequested['data']>);
     if (event.type === 'VirtualMediaEjectRequested') await this.ejectMedia(system, event);
     if (DEFINITION_EVENTS.includes(event.type)) await this.definitions.reconcile(system);
-    checkpoint.acted(event.position);
   }
 
   private async insertMedia(
@@ -235,7 +255,7 @@ export class SystemReconciler {
   }
 
   async stop(): Promise<void> {
-    await this.follower?.close();
+    await Promise.all([this.follower?.close(), this.lanes?.close()]);
     this.checkpoint?.stop();
   }
 }

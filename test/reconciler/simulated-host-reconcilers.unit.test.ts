@@ -149,6 +149,34 @@ describe('the system reconciler on the simulated host', () => {
     await until(() => expect(view(store, SYSTEM)['PowerState']).toBe('On'));
     expect(Date.now() - asked).toBeGreaterThanOrEqual(550);
   });
+
+  it("carries out one system's reset while another's host call hangs, and after a restart neither twice", async () => {
+    const { store, host, start } = simulatedLab(0, 2);
+    const first = start(true);
+    await first.ready;
+    const reset = (id: string) =>
+      executeCommand(
+        store,
+        systemStream(id),
+        systemDecider,
+        { type: 'ResetSystem', resetType: 'On' },
+        { actor: 'test' },
+      );
+    const applied = (id: string) =>
+      store.readAfter(0, 10_000).filter((e) => e.streamId === systemStream(id) && e.type === 'ResetApplied').length;
+    const hung = host.scripted.holdNext('domainCreate');
+    reset('sim-1');
+    await hung.reached;
+    reset('sim-2');
+    await until(() => expect(view(store, systemStream('sim-2'))['PowerState']).toBe('On'));
+    expect(view(store, systemStream('sim-1'))['PowerState']).toBe('Off');
+
+    // The emulator dies with sim-1's call hanging: a restart carries out sim-1's reset, not sim-2's again.
+    void first.close();
+    await start().ready;
+    await until(() => expect(view(store, systemStream('sim-1'))['PowerState']).toBe('On'));
+    expect([applied('sim-1'), applied('sim-2')]).toEqual([1, 1]);
+  });
 });
 
 describe('the storage reconciler on the simulated host', () => {
