@@ -81,19 +81,39 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   const exited = new Promise<number>((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 0))),
   );
-  const stderrMatches = async (pattern: RegExp, ms = 60_000) => {
-    const deadline = Date.now() + ms;
-    let over = false;
-    void exited.then(() => (over = true));
-    while (!pattern.test(output.stderr)) {
-      if (over)
-        throw new Error(
-          `the CLI ended before its standard error matched ${pattern}:\n${output.stderr}\n${output.stdout}`,
+  let closed = false;
+  child.once('close', () => (closed = true));
+  // Looked at as each chunk comes, not on a timer: a test that signals the process at a line
+  // sends it within a millisecond of it, before the process has moved on.
+  const stderrMatches = (pattern: RegExp, ms = 60_000) =>
+    new Promise<void>((resolve, reject) => {
+      const stop = () => {
+        clearTimeout(timer);
+        child.stderr!.off('data', onData);
+        child.off('close', onClose);
+      };
+      const matched = () => {
+        if (!pattern.test(output.stderr)) return false;
+        stop();
+        resolve();
+        return true;
+      };
+      const onData = () => void matched();
+      const onClose = () => {
+        if (matched()) return;
+        stop();
+        reject(
+          new Error(`the CLI ended before its standard error matched ${pattern}:\n${output.stderr}\n${output.stdout}`),
         );
-      if (Date.now() > deadline)
-        throw new Error(`standard error did not match ${pattern} within ${ms} ms:\n${output.stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+      };
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`standard error did not match ${pattern} within ${ms} ms:\n${output.stderr}`));
+      }, ms);
+      if (closed) return onClose();
+      if (matched()) return;
+      child.stderr!.on('data', onData);
+      child.once('close', onClose);
+    });
   return { child, output, stderrMatches, exited };
 }
