@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/app.js';
@@ -40,8 +40,12 @@ async function sandboxes(): Promise<string[]> {
   return [...found.pools.map((p) => p.name), ...found.domains];
 }
 
+/** Where the replays make their stores: a killed one leaves its store there, removed with the test's directory. */
+const replayTmp = join(dir, 'tmp');
+
 function replay(...flags: string[]): RunningCli {
-  const run = startCli(['scenario', 'replay', scenarioFile, '--config', configFile, ...flags]);
+  mkdirSync(replayTmp, { recursive: true });
+  const run = startCli(['scenario', 'replay', scenarioFile, '--config', configFile, ...flags], { TMPDIR: replayTmp });
   running.push(run);
   return run;
 }
