@@ -159,7 +159,8 @@ export class SnapshotViews {
   private readonly members = new Map<string, Map<string, number>>();
   private readonly views = new Map<string, StoredView | null>();
 
-  constructor(chain: readonly OpenedSnapshot[]) {
+  /** `chain`: the links, oldest first; kept, so that another restore on the same links shares them. */
+  constructor(readonly chain: readonly OpenedSnapshot[]) {
     for (const link of chain) {
       const deletedByParent = new Map<string, string[]>();
       for (const odataId of link.deleted) {
@@ -249,6 +250,12 @@ export class ViewSnapshots {
   private readonly deleteRow: Statement<[number, number]>;
   /** Restored snapshots, newest use last: a few are kept so reads near each other restore once. */
   private readonly cache = new Map<number, SnapshotViews>();
+  /**
+   * The links of the chains restored, by position, as long as a restored snapshot holds them:
+   * restores at other points of one chain share its keyframe, whose header alone (a million
+   * views) takes most of a second to read.
+   */
+  private readonly opened = new Map<number, WeakRef<OpenedSnapshot>>();
   private readonly writing = new Set<Promise<void>>();
   private lastWrite: Promise<void> = Promise.resolve();
 
@@ -300,7 +307,7 @@ export class ViewSnapshots {
     if (!row || row.base !== null) return this.discard(position);
     let views: SnapshotViews;
     try {
-      views = new SnapshotViews(chain.reverse().map((link) => openSnapshot(link.body, link.position)));
+      views = new SnapshotViews(chain.reverse().map((link) => this.open(link)));
     } catch {
       return this.discard(position);
     }
@@ -309,12 +316,23 @@ export class ViewSnapshots {
     return views;
   }
 
+  /** A link of a chain, opened by an earlier restore still held or opened now. */
+  private open(link: SnapshotRow): OpenedSnapshot {
+    const known = this.opened.get(link.position)?.deref();
+    if (known) return known;
+    const opened = openSnapshot(link.body, link.position);
+    this.opened.set(link.position, new WeakRef(opened));
+    for (const [at, ref] of this.opened) if (!ref.deref()) this.opened.delete(at);
+    return opened;
+  }
+
   /**
    * A snapshot that cannot be restored is dropped, so the next replay past it records a good one;
    * so is one whose section turned out damaged when read (DamagedSnapshotError names it).
    */
   discard(position: number): undefined {
     for (const [at] of this.cache) this.cache.delete(at);
+    this.opened.clear();
     try {
       this.deleteRow.run(this.projectionVersion, position);
     } catch {

@@ -281,6 +281,23 @@ describe('time travel', () => {
     store.db.close();
   });
 
+  it('restores points of one chain on one opened keyframe, each to the views recorded there', () => {
+    const { store, states } = recordLab(400, 2);
+    const options = { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 100, keyframeEvery: 4 };
+    new TimeTravel(store.db, options).viewsAt(store.lastPosition());
+    const snapshots = new ViewSnapshots(store.db, PROJECTION_VERSION);
+    const [at200, at300] = [snapshots.restore(200)!, snapshots.restore(300)!];
+    expect(at200.chain).toHaveLength(2);
+    expect(at300.chain).toHaveLength(3);
+    // The keyframe at 100 and the delta at 200 were opened once, by the first restore.
+    expect(at300.chain[0]).toBe(at200.chain[0]);
+    expect(at300.chain[1]).toBe(at200.chain[1]);
+    const recorded = (position: number) => states.find((state) => state.position === position)!.digest;
+    expect(digest(restoredRows(snapshots, 200))).toBe(recorded(200));
+    expect(digest(restoredRows(snapshots, 300))).toBe(recorded(300));
+    store.db.close();
+  });
+
   it('drops a snapshot whose section is found damaged only when a replay reads it, and replays without it', () => {
     const { store } = recordLab(500, 1);
     const options = { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 100, keyframeEvery: 2 };
