@@ -145,6 +145,8 @@ export function decodeSnapshot(body: Buffer): { views: StoredView[]; deleted: re
 
 /** More than the members of any one family a snapshot holds. */
 const MEMBER_SPAN = 2 ** 24;
+/** A member a restore's base answers for. */
+const FROM_BASE = -1;
 
 /**
  * Every view at a snapshot's position, from the chain of stored snapshots that make it (a
@@ -159,9 +161,17 @@ export class SnapshotViews {
   private readonly members = new Map<string, Map<string, number>>();
   private readonly views = new Map<string, StoredView | null>();
 
-  /** `chain`: the links, oldest first; kept, so that another restore on the same links shares them. */
-  constructor(readonly chain: readonly OpenedSnapshot[]) {
-    for (const link of chain) {
+  /**
+   * `chain`: the links, oldest first; kept, so that another restore on the same links shares
+   * them. `base`: a restore of the first links of the same chain, which answers for them: only
+   * the links after its own are indexed here (the keyframe's index alone, of a million views,
+   * takes a third of a second).
+   */
+  constructor(
+    readonly chain: readonly OpenedSnapshot[],
+    readonly base?: SnapshotViews,
+  ) {
+    for (const link of chain.slice(base?.chain.length ?? 0)) {
       const deletedByParent = new Map<string, string[]>();
       for (const odataId of link.deleted) {
         const parent = parentOf(odataId);
@@ -181,10 +191,12 @@ export class SnapshotViews {
     return changes;
   }
 
+  /** A family's members: where each is in `changes`, or FROM_BASE. */
   private membersOf(parent: string): Map<string, number> {
     let members = this.members.get(parent);
     if (members) return members;
     members = new Map();
+    if (this.base) for (const leaf of this.base.membersOf(parent).keys()) members.set(leaf, FROM_BASE);
     const changes = this.changes.get(parent) ?? [];
     for (let c = 0; c < changes.length; c += 1) {
       const change = changes[c]!;
@@ -208,11 +220,13 @@ export class SnapshotViews {
     const view =
       member === undefined
         ? undefined
-        : viewOf(
-            parent,
-            this.changes.get(parent)![Math.floor(member / MEMBER_SPAN)] as StoredFamily,
-            member % MEMBER_SPAN,
-          );
+        : member === FROM_BASE
+          ? this.base!.get(odataId)
+          : viewOf(
+              parent,
+              this.changes.get(parent)![Math.floor(member / MEMBER_SPAN)] as StoredFamily,
+              member % MEMBER_SPAN,
+            );
     this.views.set(odataId, view ?? null);
     return view;
   }
@@ -222,8 +236,13 @@ export class SnapshotViews {
     return [...this.membersOf(parent).keys()].map((leaf) => parent + leaf);
   }
 
+  /** The parent paths of every family the chain ever held (some may have no member left). */
+  private parents(): Iterable<string> {
+    return this.base ? new Set([...this.base.parents(), ...this.changes.keys()]) : this.changes.keys();
+  }
+
   *keys(): IterableIterator<string> {
-    for (const parent of this.changes.keys()) yield* this.idsUnder(parent);
+    for (const parent of this.parents()) yield* this.idsUnder(parent);
   }
 
   *values(): IterableIterator<StoredView> {
@@ -232,7 +251,7 @@ export class SnapshotViews {
 
   get size(): number {
     let size = 0;
-    for (const parent of this.changes.keys()) size += this.membersOf(parent).size;
+    for (const parent of this.parents()) size += this.membersOf(parent).size;
     return size;
   }
 }
@@ -307,13 +326,27 @@ export class ViewSnapshots {
     if (!row || row.base !== null) return this.discard(position);
     let views: SnapshotViews;
     try {
-      views = new SnapshotViews(chain.reverse().map((link) => this.open(link)));
+      const links = chain.reverse().map((link) => this.open(link));
+      views = new SnapshotViews(links, this.restoredBeneath(links));
     } catch {
       return this.discard(position);
     }
     this.cache.set(position, views);
     while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     return views;
+  }
+
+  /**
+   * The kept restore whose chain is the longest run of `links` from their keyframe, to build a
+   * restore of `links` on; only restores built on none are used, so lookups go one level down.
+   */
+  private restoredBeneath(links: readonly OpenedSnapshot[]): SnapshotViews | undefined {
+    let best: SnapshotViews | undefined;
+    for (const kept of this.cache.values()) {
+      const prefix = kept.chain.length <= links.length && kept.chain.every((link, i) => link === links[i]);
+      if (!kept.base && prefix && kept.chain.length > (best?.chain.length ?? 0)) best = kept;
+    }
+    return best;
   }
 
   /** A link of a chain, opened by an earlier restore still held or opened now. */

@@ -281,7 +281,7 @@ describe('time travel', () => {
     store.db.close();
   });
 
-  it('restores points of one chain on one opened keyframe, each to the views recorded there', () => {
+  it('restores points of one chain on one opened keyframe, the later on the earlier, each to the views recorded there', () => {
     const { store, states } = recordLab(400, 2);
     const options = { projectors, projectionVersion: PROJECTION_VERSION, snapshotInterval: 100, keyframeEvery: 4 };
     new TimeTravel(store.db, options).viewsAt(store.lastPosition());
@@ -289,9 +289,11 @@ describe('time travel', () => {
     const [at200, at300] = [snapshots.restore(200)!, snapshots.restore(300)!];
     expect(at200.chain).toHaveLength(2);
     expect(at300.chain).toHaveLength(3);
-    // The keyframe at 100 and the delta at 200 were opened once, by the first restore.
+    // The keyframe at 100 and the delta at 200 were opened once, by the first restore, and the
+    // second is built on the first: it indexes only the delta at 300.
     expect(at300.chain[0]).toBe(at200.chain[0]);
     expect(at300.chain[1]).toBe(at200.chain[1]);
+    expect(at300.base).toBe(at200);
     const recorded = (position: number) => states.find((state) => state.position === position)!.digest;
     expect(digest(restoredRows(snapshots, 200))).toBe(recorded(200));
     expect(digest(restoredRows(snapshots, 300))).toBe(recorded(300));
