@@ -32,6 +32,9 @@ export interface LabSystem {
   readonly section?: SimulatedSectionConfig;
 }
 
+/** The domain a system is on, as one key: work on one domain is done one change at a time. */
+export const domainKeyOf = (system: LabSystem): string => `${system.libvirtUri} ${system.domainName}`;
+
 /**
  * What a domain defined for the lab gets when its system does not say: the smallest machine.
  * The demo lab (config/default.json) asks for what Ironic needs: 1 GiB and a root disk.

@@ -2,7 +2,7 @@ import type { EventStore } from '../eventstore/event-store.js';
 import { loadState } from '../eventstore/execute-command.js';
 import { systemDecider } from '../domain/system/system-decider.js';
 import { systemStream } from '../domain/system/system-events.js';
-import type { LabSystem } from '../lab/lab-systems.js';
+import { domainKeyOf, type LabSystem } from '../lab/lab-systems.js';
 import type { LoopHealth } from '../health/loop-health.js';
 import type { DomainLocks } from './domain-locks.js';
 import { redefineDomain, type DefinitionClient } from './redefine-domain.js';
@@ -60,7 +60,7 @@ export class DefinitionReconciler {
   /** Settles once a round that started after this call has run (whether it failed or not). */
   reconcile(system: LabSystem): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    const key = `${system.libvirtUri} ${system.domainName}`;
+    const key = domainKeyOf(system);
     let rounds = this.rounds.get(key);
     if (!rounds) this.rounds.set(key, (rounds = { again: false, failures: 0 }));
     rounds.again = true;

@@ -1,4 +1,4 @@
-import type { LabSystem } from '../lab/lab-systems.js';
+import { domainKeyOf, type LabSystem } from '../lab/lab-systems.js';
 
 /**
  * One change at a time to each domain's definition, across the reconcilers. Several changes
@@ -12,7 +12,7 @@ export class DomainLocks {
 
   /** Runs `change` once every change to the system's domain asked for before it has finished. */
   async exclusive<T>(system: LabSystem, change: () => Promise<T>): Promise<T> {
-    const key = `${system.libvirtUri} ${system.domainName}`;
+    const key = domainKeyOf(system);
     const run = (this.tails.get(key) ?? Promise.resolve()).then(change);
     const tail = run.then(
       () => undefined,

@@ -12,7 +12,7 @@ import {
   type VirtualMediaInsertRequested,
 } from '../domain/system/system-events.js';
 import type { LibvirtConnections } from '../libvirt/connections.js';
-import type { LabSystem } from '../lab/lab-systems.js';
+import { domainKeyOf, type LabSystem } from '../lab/lab-systems.js';
 import { applyReset } from './reset-actions.js';
 import { mediaFile, mediaPasswordKey, setMedia } from './media-actions.js';
 import { downloadImage } from './image-download.js';
@@ -111,7 +111,7 @@ export class SystemReconciler {
     const system = carriedOut ? this.ofStream(event.streamId)[0] : undefined;
     if (!system) return lanes.pass(event.position);
     await lanes.add(
-      `${system.libvirtUri} ${system.domainName}`,
+      domainKeyOf(system),
       event.position,
       () => this.carryOut(system, event),
       resourceOfStream(event.streamId),
