@@ -2,33 +2,43 @@ import { deflate, deflateSync } from 'node:zlib';
 import type { StoredView } from '../eventstore/projector.js';
 
 /**
- * A snapshot's header: the views by parent path (a family: a log's entries, the tasks, a
- * system's documents), each family's bodies in one of the sections, and the deflated length of
- * each section. A family: [parent, section, last segments of the ids, positions, body lengths in
- * UTF-8 bytes]. A section holds its families' bodies one after another, in the header's order.
+ * A snapshot's stored form opens with these four bytes ('RFS2'); one written before it opens with
+ * its header's length instead, which is never this large (view-snapshots.ts reads both).
  */
-export interface SnapshotHeader {
-  readonly sections: readonly number[];
-  readonly families: readonly HeaderFamily[];
+export const PAGED_FORM = 0x52465332;
+
+/**
+ * A snapshot's index, read whole when it is restored: each section's deflated and inflated
+ * length, each page's first parent path and deflated length, and the ids the snapshot deletes
+ * (none for a keyframe).
+ */
+export interface SnapshotIndex {
+  readonly sections: readonly (readonly [number, number])[];
+  readonly pages: readonly (readonly [string, number])[];
   readonly deleted: readonly string[];
 }
 
-export type HeaderFamily = readonly [string, number, readonly string[], readonly number[], readonly number[]];
+/**
+ * The views under one parent path (a family: a log's entries, the tasks, a system's documents):
+ * [parent, section, where its bodies start in the section, last segments of the ids, positions,
+ * body lengths in UTF-8 bytes]. Its bodies follow one another from there, going on at the start
+ * of the next section where one ends (a body is never split). A page lists families in the order of their parent paths, so a
+ * restore reads only the pages of the families a replay asks about: a keyframe of ten thousand
+ * systems lists a million views, and a replay of 500 events reads a few hundred systems' families.
+ */
+export type HeaderFamily = readonly [string, number, number, readonly string[], readonly number[], readonly number[]];
 
 /** Level 6 deflates a keyframe a quarter smaller than level 3, and it inflates faster for it. */
 const DEFLATE = { level: 6 };
 /**
- * A family whose bodies reach this many bytes is deflated apart from the rest (a log's entries,
- * the tasks), so a restore inflates it only when a replay reads one of it: most replays read the
- * documents of systems and storage, few ever read a log entry.
+ * Bodies go into sections one after another, a new section begun once one holds this many
+ * bytes, so a replay reading a view inflates about this much: a system's documents, or the
+ * part of a family of ten thousand (the systems' hidden state) that holds the one it reads.
+ * Deflate looks back 32 KiB, so sections this size deflate nearly as well as larger ones.
  */
-const SECTION_BYTES = 8 * 1024;
-/**
- * Smaller families share a section until it holds this many bytes. Deflate looks back 32 KiB,
- * so a section this size deflates about as well as one of every small family, and a keyframe is
- * deflated while it is being read instead of after.
- */
-const SHARED_SECTION_BYTES = 1024 * 1024;
+const SECTION_BYTES = 48 * 1024;
+/** Families share a page until their ids take about this many bytes of JSON. */
+const PAGE_BYTES = 4 * 1024;
 
 export const parentOf = (odataId: string) => odataId.slice(0, odataId.lastIndexOf('/') + 1);
 
@@ -38,7 +48,6 @@ interface OpenFamily {
   readonly positions: number[];
   readonly bodies: string[];
   readonly bytes: number[];
-  total: number;
 }
 
 /**
@@ -52,9 +61,11 @@ export class SnapshotEncoder<Deflated> {
   /** The families whose parent path the last id is under, outermost first. */
   private readonly open: OpenFamily[] = [];
   private readonly families: HeaderFamily[] = [];
-  /** Deflated sections by index; the shared section being filled has its index, not its content yet. */
-  private readonly sections: (Deflated | undefined)[] = [];
-  private shared?: { readonly index: number; readonly bodies: string[]; bytes: number };
+  private readonly sections: Deflated[] = [];
+  /** Each section's length inflated, the one being filled last. */
+  private readonly lengths: number[] = [];
+  /** The bodies of the section being filled. */
+  private filling: string[] = [];
   private last?: string;
 
   constructor(private readonly deflate: (text: Buffer) => Deflated) {}
@@ -67,64 +78,96 @@ export class SnapshotEncoder<Deflated> {
     const parent = parentOf(view.odataId);
     let family = this.open.at(-1);
     if (family?.parent !== parent) {
-      family = { parent, leaves: [], positions: [], bodies: [], bytes: [], total: 0 };
+      family = { parent, leaves: [], positions: [], bodies: [], bytes: [] };
       this.open.push(family);
     }
-    const bytes = Buffer.byteLength(view.body, 'utf8');
     family.leaves.push(view.odataId.slice(parent.length));
     family.positions.push(view.position);
     family.bodies.push(view.body);
-    family.bytes.push(bytes);
-    family.total += bytes;
+    family.bytes.push(Buffer.byteLength(view.body, 'utf8'));
   }
 
-  /** The header's families and the deflated sections, every view given. */
-  finish(): { families: readonly HeaderFamily[]; sections: Deflated[] } {
+  /** The families (in the order they were completed), the deflated sections and their lengths, every view given. */
+  finish(): { families: readonly HeaderFamily[]; sections: Deflated[]; lengths: readonly number[] } {
     while (this.open.length > 0) this.close(this.open.pop()!);
-    this.flushShared();
-    return { families: this.families, sections: this.sections as Deflated[] };
+    this.flush();
+    return { families: this.families, sections: this.sections, lengths: this.lengths };
   }
 
   private close(family: OpenFamily): void {
-    let index: number;
-    if (family.total >= SECTION_BYTES) {
-      index = this.sections.length;
-      this.sections.push(this.deflate(Buffer.from(family.bodies.join(''), 'utf8')));
-    } else {
-      if (!this.shared) {
-        this.shared = { index: this.sections.length, bodies: [], bytes: 0 };
-        this.sections.push(undefined);
-      }
-      index = this.shared.index;
-      this.shared.bodies.push(...family.bodies);
-      this.shared.bytes += family.total;
+    if (this.lengths.length === this.sections.length) this.lengths.push(0);
+    this.families.push([
+      family.parent,
+      this.sections.length,
+      this.lengths.at(-1)!,
+      family.leaves,
+      family.positions,
+      family.bytes,
+    ]);
+    for (let i = 0; i < family.bodies.length; i += 1) {
+      if (this.lengths.length === this.sections.length) this.lengths.push(0);
+      this.filling.push(family.bodies[i]!);
+      const length = (this.lengths[this.lengths.length - 1] = this.lengths.at(-1)! + family.bytes[i]!);
+      if (length >= SECTION_BYTES) this.flush();
     }
-    this.families.push([family.parent, index, family.leaves, family.positions, family.bytes]);
-    if (this.shared && this.shared.bytes >= SHARED_SECTION_BYTES) this.flushShared();
   }
 
-  private flushShared(): void {
-    if (!this.shared) return;
-    this.sections[this.shared.index] = this.deflate(Buffer.from(this.shared.bodies.join(''), 'utf8'));
-    this.shared = undefined;
+  private flush(): void {
+    if (this.filling.length === 0) return;
+    this.sections.push(this.deflate(Buffer.from(this.filling.join(''), 'utf8')));
+    this.filling = [];
   }
 }
 
-/** The stored form: the header's deflated length (4 bytes), the header deflated, then each section deflated. */
-function assemble(families: readonly HeaderFamily[], deleted: readonly string[], sections: readonly Buffer[]): Buffer {
-  const header: SnapshotHeader = { sections: sections.map((section) => section.length), families, deleted };
-  const head = deflateSync(JSON.stringify(header), DEFLATE);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(head.length);
-  return Buffer.concat([length, head, ...sections]);
+/** The families in the order of their parent paths, in pages of about PAGE_BYTES: each page's text, and its first parent. */
+function pagesOf(families: readonly HeaderFamily[]): { first: string; text: Buffer }[] {
+  const sorted = [...families].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const pages: { first: string; text: Buffer }[] = [];
+  let page: HeaderFamily[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (page.length > 0) pages.push({ first: page[0]![0], text: Buffer.from(JSON.stringify(page), 'utf8') });
+    page = [];
+    bytes = 0;
+  };
+  for (const family of sorted) {
+    page.push(family);
+    bytes += family[0].length + family[3].reduce((sum, leaf) => sum + leaf.length + 16, 0);
+    if (bytes >= PAGE_BYTES) flush();
+  }
+  flush();
+  return pages;
+}
+
+/**
+ * The stored form: PAGED_FORM, the index's deflated length (4 bytes), the index deflated, each
+ * page deflated, then each section deflated.
+ */
+function assemble(
+  pages: readonly { first: string; deflated: Buffer }[],
+  sections: readonly Buffer[],
+  lengths: readonly number[],
+  deleted: readonly string[],
+): Buffer {
+  const index: SnapshotIndex = {
+    sections: sections.map((section, i) => [section.length, lengths[i]!]),
+    pages: pages.map((page) => [page.first, page.deflated.length]),
+    deleted,
+  };
+  const indexDeflated = deflateSync(JSON.stringify(index), DEFLATE);
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(PAGED_FORM, 0);
+  head.writeUInt32BE(indexDeflated.length, 4);
+  return Buffer.concat([head, indexDeflated, ...pages.map((page) => page.deflated), ...sections]);
 }
 
 /** One snapshot's content: the views it puts, in @odata.id order, and the ids it deletes (none for a keyframe). */
 export function encodeSnapshot(views: Iterable<StoredView>, deleted: readonly string[] = []): Buffer {
   const encoder = new SnapshotEncoder((text) => deflateSync(text, DEFLATE));
   for (const view of views) encoder.add(view);
-  const { families, sections } = encoder.finish();
-  return assemble(families, deleted, sections);
+  const { families, sections, lengths } = encoder.finish();
+  const pages = pagesOf(families).map(({ first, text }) => ({ first, deflated: deflateSync(text, DEFLATE) }));
+  return assemble(pages, sections, lengths, deleted);
 }
 
 /** Sections being deflated at most while more views are read: libuv's thread pool has four threads. */
@@ -140,14 +183,15 @@ export async function encodeSnapshotAsync(
   deleted: readonly string[],
 ): Promise<Buffer | undefined> {
   const deflating = new Set<Promise<Buffer | undefined>>();
-  const encoder = new SnapshotEncoder((text) => {
+  const deflateInPool = (text: Buffer) => {
     const deflated = new Promise<Buffer | undefined>((resolve) =>
       deflate(text, DEFLATE, (err, body) => resolve(err ? undefined : body)),
     );
     deflating.add(deflated);
     void deflated.then(() => deflating.delete(deflated));
     return deflated;
-  });
+  };
+  const encoder = new SnapshotEncoder(deflateInPool);
   try {
     for await (const page of pages) {
       for (const view of page) encoder.add(view);
@@ -156,9 +200,17 @@ export async function encodeSnapshotAsync(
   } catch {
     return undefined;
   }
-  const { families, sections } = encoder.finish();
-  const deflated = await Promise.all(sections);
-  return deflated.every((section) => section !== undefined)
-    ? assemble(families, deleted, deflated as Buffer[])
-    : undefined;
+  const { families, sections, lengths } = encoder.finish();
+  const headerPages = pagesOf(families);
+  const [deflatedSections, deflatedPages] = await Promise.all([
+    Promise.all(sections),
+    Promise.all(headerPages.map(({ text }) => deflateInPool(text))),
+  ]);
+  if (!deflatedSections.every((s) => s !== undefined) || !deflatedPages.every((p) => p !== undefined)) return undefined;
+  return assemble(
+    headerPages.map(({ first }, i) => ({ first, deflated: deflatedPages[i]! })),
+    deflatedSections,
+    lengths,
+    deleted,
+  );
 }

@@ -4,8 +4,8 @@ import { EVENT_COLUMNS, eventFromRow, type EventRow } from '../eventstore/event-
 import type { Projector } from '../eventstore/projector.js';
 import { ReplayViews } from './replay-views.js';
 import type { StoredView } from '../eventstore/projector.js';
+import { DamagedSnapshotError } from './snapshot-reading.js';
 import {
-  DamagedSnapshotError,
   KEYFRAME_EVERY,
   SNAPSHOT_INTERVAL,
   ViewSnapshots,

@@ -1,8 +1,8 @@
-import { inflateSync } from 'node:zlib';
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../eventstore/database.js';
 import type { StoredView } from '../eventstore/projector.js';
-import { encodeSnapshot, encodeSnapshotAsync, parentOf, type SnapshotHeader } from './snapshot-encoding.js';
+import { encodeSnapshot, encodeSnapshotAsync, parentOf } from './snapshot-encoding.js';
+import { openSnapshot, viewOf, type OpenedSnapshot, type StoredFamily } from './snapshot-reading.js';
 
 /**
  * Events between snapshots: the balance between the events an as-of read replays (half of this
@@ -32,162 +32,67 @@ interface SnapshotRow {
   readonly body: Buffer;
 }
 
-/** A snapshot's section could not be inflated, or does not hold what the header says: the row is damaged. */
-export class DamagedSnapshotError extends Error {
-  constructor(readonly position: number) {
-    super(`the snapshot at ${position} is damaged`);
-  }
-}
-
-/** One section of a stored snapshot, inflated when a view of it is first read. */
-class Section {
-  private text?: Buffer;
-  constructor(
-    private readonly deflated: Buffer,
-    private readonly length: number,
-    private readonly position: number,
-  ) {}
-
-  bytes(): Buffer {
-    if (this.text) return this.text;
-    let text: Buffer;
-    try {
-      text = inflateSync(this.deflated);
-    } catch {
-      throw new DamagedSnapshotError(this.position);
-    }
-    if (text.length !== this.length) throw new DamagedSnapshotError(this.position);
-    return (this.text = text);
-  }
-}
-
-/** A view of a stored snapshot: its body is read from its section when first asked for. */
-class SnapshotView implements StoredView {
-  private text?: string;
-  constructor(
-    readonly odataId: string,
-    readonly position: number,
-    private readonly section: Section,
-    private readonly start: number,
-    private readonly end: number,
-  ) {}
-
-  get body(): string {
-    return (this.text ??= this.section.bytes().toString('utf8', this.start, this.end));
-  }
-}
-
-/** A family of views as one stored snapshot holds it: its members, and where their bodies are. */
-interface StoredFamily {
-  readonly section: Section;
-  readonly leaves: readonly string[];
-  readonly positions: readonly number[];
-  /** Where each body starts in the section, and where the last ends. */
-  readonly offsets: readonly number[];
-}
-
-/** A stored snapshot with its header read: its families by parent path, and the ids it deletes. */
-interface OpenedSnapshot {
-  readonly families: readonly (readonly [string, StoredFamily])[];
-  readonly deleted: readonly string[];
-}
-
-/**
- * Reads a stored snapshot's header; a section is inflated when the first body of it is read (a
- * DamagedSnapshotError if it cannot be), `position` naming the row in that error. Throws on a
- * header that cannot be read.
- */
-function openSnapshot(body: Buffer, position: number): OpenedSnapshot {
-  const headLength = body.readUInt32BE(0);
-  const header = JSON.parse(inflateSync(body.subarray(4, 4 + headLength)).toString('utf8')) as SnapshotHeader;
-  let offset = 4 + headLength;
-  const sizes = new Array<number>(header.sections.length).fill(0);
-  const families = header.families.map(([parent, index, leaves, positions, bytes]): [string, StoredFamily, number] => {
-    if (index >= sizes.length || leaves.length !== positions.length || leaves.length !== bytes.length)
-      throw new Error('snapshot family does not match its header');
-    const offsets = new Array<number>(bytes.length + 1);
-    let at = sizes[index]!;
-    for (let i = 0; i < bytes.length; i += 1) {
-      offsets[i] = at;
-      at += bytes[i]!;
-    }
-    offsets[bytes.length] = at;
-    sizes[index] = at;
-    return [parent, { section: undefined as unknown as Section, leaves, positions, offsets }, index];
-  });
-  const sections = header.sections.map((deflated, i) => {
-    const section = new Section(body.subarray(offset, offset + deflated), sizes[i]!, position);
-    offset += deflated;
-    return section;
-  });
-  if (offset !== body.length) throw new Error('snapshot sections do not add up to its header');
-  return {
-    families: families.map(([parent, family, index]) => [parent, { ...family, section: sections[index]! }]),
-    deleted: header.deleted,
-  };
-}
-
-const viewOf = (parent: string, family: StoredFamily, i: number) =>
-  new SnapshotView(
-    parent + family.leaves[i]!,
-    family.positions[i]!,
-    family.section,
-    family.offsets[i]!,
-    family.offsets[i + 1]!,
-  );
-
-/** A snapshot's content read whole: its views (those of one parent path together) and the ids it deletes. */
-export function decodeSnapshot(body: Buffer): { views: StoredView[]; deleted: readonly string[] } {
-  const { families, deleted } = openSnapshot(body, 0);
-  const views = families.flatMap(([parent, family]) => family.leaves.map((_, i) => viewOf(parent, family, i)));
-  return { views: views.map((view) => ({ odataId: view.odataId, body: view.body, position: view.position })), deleted };
-}
-
 /** More than the members of any one family a snapshot holds. */
 const MEMBER_SPAN = 2 ** 24;
 /** A member a restore's base answers for. */
 const FROM_BASE = -1;
 
+/** A link of a chain as a restore reads it: the snapshot, and the leaves it deletes by parent path. */
+interface Link {
+  readonly snapshot: OpenedSnapshot;
+  readonly deleted: ReadonlyMap<string, readonly string[]>;
+}
+
 /**
  * Every view at a snapshot's position, from the chain of stored snapshots that make it (a
  * keyframe and the deltas on it), read as a replay asks: a family's members are worked out when
- * one of them is first asked about, a body read when it is first asked for. Shared by the
- * replays that start from it, never changed.
+ * one of them is first asked about (from each link's page that lists it), a body read when it is
+ * first asked for. Shared by the replays that start from it, never changed.
  */
 export class SnapshotViews {
-  /** What each link of the chain, oldest first, puts (a family) or deletes (leaves), by parent path. */
-  private readonly changes = new Map<string, (StoredFamily | string[])[]>();
+  /** The links this restore reads itself: those after its base's. */
+  private readonly links: readonly Link[];
+  /** What each link, oldest first, puts (a family) or deletes (leaves) under a parent path, as asked for. */
+  private readonly changes = new Map<string, (StoredFamily | readonly string[])[]>();
   /** A family's members worked out: leaf → which of its `changes` holds it (× MEMBER_SPAN) and where in it. */
   private readonly members = new Map<string, Map<string, number>>();
+  /** A family's ids as idsUnder last listed them. */
+  private readonly ids = new Map<string, string[]>();
   private readonly views = new Map<string, StoredView | null>();
 
   /**
    * `chain`: the links, oldest first; kept, so that another restore on the same links shares
    * them. `base`: a restore of the first links of the same chain, which answers for them: only
-   * the links after its own are indexed here (the keyframe's index alone, of a million views,
-   * takes a third of a second).
+   * the links after its own are read here.
    */
   constructor(
     readonly chain: readonly OpenedSnapshot[],
     readonly base?: SnapshotViews,
   ) {
-    for (const link of chain.slice(base?.chain.length ?? 0)) {
-      const deletedByParent = new Map<string, string[]>();
-      for (const odataId of link.deleted) {
+    this.links = chain.slice(base?.chain.length ?? 0).map((snapshot) => {
+      const deleted = new Map<string, string[]>();
+      for (const odataId of snapshot.deleted) {
         const parent = parentOf(odataId);
-        const leaves = deletedByParent.get(parent);
+        const leaves = deleted.get(parent);
         if (leaves) leaves.push(odataId.slice(parent.length));
-        else deletedByParent.set(parent, [odataId.slice(parent.length)]);
+        else deleted.set(parent, [odataId.slice(parent.length)]);
       }
-      // A delta's deletions come before its puts, as it was recorded.
-      for (const [parent, leaves] of deletedByParent) this.changesOf(parent).push(leaves);
-      for (const [parent, family] of link.families) this.changesOf(parent).push(family);
-    }
+      return { snapshot, deleted };
+    });
   }
 
-  private changesOf(parent: string): (StoredFamily | string[])[] {
+  private changesOf(parent: string): (StoredFamily | readonly string[])[] {
     let changes = this.changes.get(parent);
-    if (!changes) this.changes.set(parent, (changes = []));
+    if (changes) return changes;
+    changes = [];
+    for (const link of this.links) {
+      // A delta's deletions come before its puts, as it was recorded.
+      const deleted = link.deleted.get(parent);
+      if (deleted) changes.push(deleted);
+      const family = link.snapshot.family(parent);
+      if (family) changes.push(family);
+    }
+    this.changes.set(parent, changes);
     return changes;
   }
 
@@ -197,10 +102,10 @@ export class SnapshotViews {
     if (members) return members;
     members = new Map();
     if (this.base) for (const leaf of this.base.membersOf(parent).keys()) members.set(leaf, FROM_BASE);
-    const changes = this.changes.get(parent) ?? [];
+    const changes = this.changesOf(parent);
     for (let c = 0; c < changes.length; c += 1) {
       const change = changes[c]!;
-      if (Array.isArray(change)) for (const leaf of change) members.delete(leaf);
+      if (isDeletion(change)) for (const leaf of change) members.delete(leaf);
       else for (let i = 0; i < change.leaves.length; i += 1) members.set(change.leaves[i]!, c * MEMBER_SPAN + i);
     }
     this.members.set(parent, members);
@@ -224,21 +129,28 @@ export class SnapshotViews {
           ? this.base!.get(odataId)
           : viewOf(
               parent,
-              this.changes.get(parent)![Math.floor(member / MEMBER_SPAN)] as StoredFamily,
+              this.changesOf(parent)[Math.floor(member / MEMBER_SPAN)] as StoredFamily,
               member % MEMBER_SPAN,
             );
     this.views.set(odataId, view ?? null);
     return view;
   }
 
-  /** The ids of the views under a parent path (a collection's members, a log's entries). */
+  /** The ids of the views under a parent path (a collection's members, a log's entries); the list is shared, not to be changed. */
   idsUnder(parent: string): string[] {
-    return [...this.membersOf(parent).keys()].map((leaf) => parent + leaf);
+    let ids = this.ids.get(parent);
+    if (!ids) this.ids.set(parent, (ids = [...this.membersOf(parent).keys()].map((leaf) => parent + leaf)));
+    return ids;
   }
 
   /** The parent paths of every family the chain ever held (some may have no member left). */
   private parents(): Iterable<string> {
-    return this.base ? new Set([...this.base.parents(), ...this.changes.keys()]) : this.changes.keys();
+    const parents = new Set(this.base?.parents());
+    for (const link of this.links) {
+      for (const parent of link.snapshot.parents()) parents.add(parent);
+      for (const parent of link.deleted.keys()) parents.add(parent);
+    }
+    return parents;
   }
 
   *keys(): IterableIterator<string> {
@@ -256,6 +168,8 @@ export class SnapshotViews {
   }
 }
 
+const isDeletion = (change: StoredFamily | readonly string[]): change is readonly string[] => Array.isArray(change);
+
 /**
  * The view_snapshots table of one projection version: rows another version wrote are never
  * read, and are dropped when this version writes. A snapshot that cannot be read whole (a row of
@@ -271,8 +185,8 @@ export class ViewSnapshots {
   private readonly cache = new Map<number, SnapshotViews>();
   /**
    * The links of the chains restored, by position, as long as a restored snapshot holds them:
-   * restores at other points of one chain share its keyframe, whose header alone (a million
-   * views) takes most of a second to read.
+   * restores at other points of one chain share its keyframe, and the pages and sections of it
+   * already read.
    */
   private readonly opened = new Map<number, WeakRef<OpenedSnapshot>>();
   private readonly writing = new Set<Promise<void>>();
