@@ -1,5 +1,6 @@
 import { deflate, deflateSync } from 'node:zlib';
 import type { StoredView } from '../eventstore/projector.js';
+import { parentFilter } from './parent-filter.js';
 
 /**
  * A snapshot's stored form opens with these four bytes ('RFS2'); one written before it opens with
@@ -16,6 +17,8 @@ export interface SnapshotIndex {
   readonly sections: readonly (readonly [number, number])[];
   readonly pages: readonly (readonly [string, number])[];
   readonly deleted: readonly string[];
+  /** The parent paths' filter (parent-filter.ts), in a snapshot of up to FILTERED_FAMILIES families. */
+  readonly filter?: string;
 }
 
 /**
@@ -37,6 +40,12 @@ const DEFLATE = { level: 6 };
  * Deflate looks back 32 KiB, so sections this size deflate nearly as well as larger ones.
  */
 const SECTION_BYTES = 48 * 1024;
+/**
+ * A snapshot of more families than this (a keyframe of a large lab) has no filter of them: it
+ * holds most of the families a replay asks about, and its filter would take more to read than
+ * the pages it saves.
+ */
+const FILTERED_FAMILIES = 50_000;
 /** Families share a page until their ids take about this many bytes of JSON. */
 const PAGE_BYTES = 4 * 1024;
 
@@ -119,9 +128,11 @@ export class SnapshotEncoder<Deflated> {
   }
 }
 
-/** The families in the order of their parent paths, in pages of about PAGE_BYTES: each page's text, and its first parent. */
-function pagesOf(families: readonly HeaderFamily[]): { first: string; text: Buffer }[] {
-  const sorted = [...families].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+const byParent = (families: readonly HeaderFamily[]) =>
+  [...families].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+
+/** The families (in the order of their parent paths), in pages of about PAGE_BYTES: each page's text, and its first parent. */
+function pagesOf(sorted: readonly HeaderFamily[]): { first: string; text: Buffer }[] {
   const pages: { first: string; text: Buffer }[] = [];
   let page: HeaderFamily[] = [];
   let bytes = 0;
@@ -144,6 +155,7 @@ function pagesOf(families: readonly HeaderFamily[]): { first: string; text: Buff
  * page deflated, then each section deflated.
  */
 function assemble(
+  sorted: readonly HeaderFamily[],
   pages: readonly { first: string; deflated: Buffer }[],
   sections: readonly Buffer[],
   lengths: readonly number[],
@@ -153,6 +165,7 @@ function assemble(
     sections: sections.map((section, i) => [section.length, lengths[i]!]),
     pages: pages.map((page) => [page.first, page.deflated.length]),
     deleted,
+    ...(sorted.length <= FILTERED_FAMILIES && { filter: parentFilter(sorted.map(([parent]) => parent)) }),
   };
   const indexDeflated = deflateSync(JSON.stringify(index), DEFLATE);
   const head = Buffer.alloc(8);
@@ -166,8 +179,9 @@ export function encodeSnapshot(views: Iterable<StoredView>, deleted: readonly st
   const encoder = new SnapshotEncoder((text) => deflateSync(text, DEFLATE));
   for (const view of views) encoder.add(view);
   const { families, sections, lengths } = encoder.finish();
-  const pages = pagesOf(families).map(({ first, text }) => ({ first, deflated: deflateSync(text, DEFLATE) }));
-  return assemble(pages, sections, lengths, deleted);
+  const sorted = byParent(families);
+  const pages = pagesOf(sorted).map(({ first, text }) => ({ first, deflated: deflateSync(text, DEFLATE) }));
+  return assemble(sorted, pages, sections, lengths, deleted);
 }
 
 /** Sections being deflated at most while more views are read: libuv's thread pool has four threads. */
@@ -201,13 +215,15 @@ export async function encodeSnapshotAsync(
     return undefined;
   }
   const { families, sections, lengths } = encoder.finish();
-  const headerPages = pagesOf(families);
+  const sorted = byParent(families);
+  const headerPages = pagesOf(sorted);
   const [deflatedSections, deflatedPages] = await Promise.all([
     Promise.all(sections),
     Promise.all(headerPages.map(({ text }) => deflateInPool(text))),
   ]);
   if (!deflatedSections.every((s) => s !== undefined) || !deflatedPages.every((p) => p !== undefined)) return undefined;
   return assemble(
+    sorted,
     headerPages.map(({ first }, i) => ({ first, deflated: deflatedPages[i]! })),
     deflatedSections,
     lengths,

@@ -1,5 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import type { StoredView } from '../eventstore/projector.js';
+import { parentFilterTest } from './parent-filter.js';
 import { PAGED_FORM, type HeaderFamily, type SnapshotIndex } from './snapshot-encoding.js';
 
 /** A snapshot's section could not be inflated, or does not hold what the header says: the row is damaged. */
@@ -136,6 +137,7 @@ class PagedSnapshot implements OpenedSnapshot {
   private readonly pagesRead: boolean[];
   private unread: number;
   private readonly families = new Map<string, StoredFamily>();
+  private readonly mayHold: (parent: string) => boolean;
 
   constructor(
     body: Buffer,
@@ -152,11 +154,12 @@ class PagedSnapshot implements OpenedSnapshot {
     this.sections = index.sections.map(([deflated, length]) => new Section(part(deflated), length, position));
     if (offset !== body.length) throw new Error('snapshot parts do not add up to its index');
     this.deleted = index.deleted;
+    this.mayHold = index.filter === undefined ? () => true : parentFilterTest(index.filter);
   }
 
   family(parent: string): StoredFamily | undefined {
     const known = this.families.get(parent);
-    if (known || this.unread === 0) return known;
+    if (known || this.unread === 0 || !this.mayHold(parent)) return known;
     // The last page whose first parent is at or before this one.
     let low = 0;
     let high = this.pageFirsts.length - 1;

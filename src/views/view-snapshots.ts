@@ -25,11 +25,11 @@ export interface SnapshotInfo {
   readonly depth: number;
 }
 
-interface SnapshotRow {
+/** A stored snapshot's place in its chain, as its row has it. */
+interface SnapshotPlace {
   readonly position: number;
   readonly base: number | null;
   readonly depth: number;
-  readonly body: Buffer;
 }
 
 /** More than the members of any one family a snapshot holds. */
@@ -177,7 +177,8 @@ const isDeletion = (change: StoredFamily | readonly string[]): change is readonl
  */
 export class ViewSnapshots {
   private readonly selectNearest: Statement<[number, number], SnapshotInfo & { base: number | null }>;
-  private readonly selectRow: Statement<[number, number], SnapshotRow>;
+  private readonly selectPlace: Statement<[number, number], SnapshotPlace>;
+  private readonly selectBody: Statement<[number, number], Buffer>;
   private readonly insertRow: Statement<[number, number, number | null, number, number, Buffer, string]>;
   private readonly deleteOthers: Statement<[number]>;
   private readonly deleteRow: Statement<[number, number]>;
@@ -200,9 +201,14 @@ export class ViewSnapshots {
     this.selectNearest = db.prepare(
       'SELECT position, base, depth FROM view_snapshots WHERE projection_version = ? AND position <= ? ORDER BY position DESC LIMIT 1',
     );
-    this.selectRow = db.prepare(
-      'SELECT position, base, depth, body FROM view_snapshots WHERE projection_version = ? AND position = ?',
+    this.selectPlace = db.prepare(
+      'SELECT position, base, depth FROM view_snapshots WHERE projection_version = ? AND position = ?',
     );
+    this.selectBody = db
+      .prepare<[number, number], Buffer>(
+        'SELECT body FROM view_snapshots WHERE projection_version = ? AND position = ?',
+      )
+      .pluck();
     this.insertRow = db.prepare(
       'INSERT OR IGNORE INTO view_snapshots (projection_version, position, base, depth, views, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -227,20 +233,20 @@ export class ViewSnapshots {
       this.cache.set(position, cached);
       return cached;
     }
-    const chain: SnapshotRow[] = [];
-    let row = this.selectRow.get(this.projectionVersion, position);
+    const chain: SnapshotPlace[] = [];
+    let row = this.selectPlace.get(this.projectionVersion, position);
     const depth = row?.depth ?? 0;
     while (row) {
       chain.push(row);
       if (row.base === null) break;
       // A base is older, and a chain is never longer than its depth says: anything else is damage.
       if (row.base >= row.position || chain.length > depth) return undefined;
-      row = this.selectRow.get(this.projectionVersion, row.base);
+      row = this.selectPlace.get(this.projectionVersion, row.base);
     }
     if (!row || row.base !== null) return this.discard(position);
     let views: SnapshotViews;
     try {
-      const links = chain.reverse().map((link) => this.open(link));
+      const links = chain.reverse().map((link) => this.open(link.position));
       views = new SnapshotViews(links, this.restoredBeneath(links));
     } catch {
       return this.discard(position);
@@ -263,12 +269,17 @@ export class ViewSnapshots {
     return best;
   }
 
-  /** A link of a chain, opened by an earlier restore still held or opened now. */
-  private open(link: SnapshotRow): OpenedSnapshot {
-    const known = this.opened.get(link.position)?.deref();
+  /**
+   * A link of a chain, opened by an earlier restore still held, or read and opened now: a chain
+   * of 10,000 systems' snapshots is a keyframe of tens of megabytes and up to 255 deltas.
+   */
+  private open(position: number): OpenedSnapshot {
+    const known = this.opened.get(position)?.deref();
     if (known) return known;
-    const opened = openSnapshot(link.body, link.position);
-    this.opened.set(link.position, new WeakRef(opened));
+    const body = this.selectBody.get(this.projectionVersion, position);
+    if (!body) throw new Error(`the snapshot at ${position} is gone`);
+    const opened = openSnapshot(body, position);
+    this.opened.set(position, new WeakRef(opened));
     for (const [at, ref] of this.opened) if (!ref.deref()) this.opened.delete(at);
     return opened;
   }
