@@ -101,6 +101,10 @@ async function stop(child: ChildProcess): Promise<void> {
 
 const json = async (url: string, init?: RequestInit) => (await (await fetch(url, init)).json()) as Record<string, any>;
 
+/** The position of the newest event in the log, 0 for none. */
+const newestPosition = async (base: string): Promise<number> =>
+  (await json(`${base}/emulator/v1/History?limit=1&order=newest`))['Events']?.[0]?.['position'] ?? 0;
+
 /** How long each GET took, one after another, in the order of `urls`. */
 async function timings(urls: readonly string[]): Promise<number[]> {
   const times: number[] = [];
@@ -145,7 +149,7 @@ async function settled(base: string, pid: number): Promise<void> {
   let last = -1;
   let cpu = cpuSeconds(pid);
   for (;;) {
-    const newest = (await json(`${base}/emulator/v1/History?limit=1&order=newest`))['Events']?.[0]?.['position'] ?? 0;
+    const newest = await newestPosition(base);
     if (newest === last && cpuSeconds(pid) - cpu < 0.2) return;
     last = newest;
     cpu = cpuSeconds(pid);
@@ -167,6 +171,7 @@ try {
   // A restart of a lab that was up: its first observation of every system (and the claims of
   // their domains) done, as a lab that served for a while has it.
   await settled(base, first.child.pid!);
+  const registered = await newestPosition(base);
   await stop(first.child);
 
   const again = await serve(config);
@@ -187,7 +192,7 @@ try {
   rows.push(['GET Systems collection', ms(percentile(collection, 50)), `p99 ${ms(percentile(collection, 99))}`]);
 
   const ids = Array.from({ length: SYSTEMS }, (_, i) => `sim-${i + 1}`);
-  const before = (await json(`${base}/emulator/v1/History?limit=1&order=newest`))['Events']?.[0]?.['position'] ?? 0;
+  const before = await newestPosition(base);
   const store = join(dir, 'data', 'events.db');
   const bytesBefore = storeBytes(store);
   let peakMiB = 0;
@@ -239,6 +244,26 @@ try {
     `${base}/emulator/v1/AsOf?resource=/redfish/v1/Systems/sim-1&asOf=${Math.max(1, before - 2000)}`,
   ]);
   rows.push(['as-of read, first of another point', ms(elsewhere!), '2,000 events before']);
+  // Points all over the log since every system was there, as one follows a lab's history in
+  // the console: each a read of its own.
+  const last = await newestPosition(base);
+  let seed = 1;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const scattered = sorted(
+    await timings(
+      Array.from(
+        { length: 20 },
+        () =>
+          `${base}/emulator/v1/AsOf?resource=/redfish/v1/Systems/${ids[Math.floor(random() * ids.length)]}` +
+          `&asOf=${registered + Math.floor(random() * (last - registered))}`,
+      ),
+    ),
+  );
+  rows.push([
+    'as-of read at 20 random points, p50',
+    ms(percentile(scattered, 50)),
+    `p99 ${ms(percentile(scattered, 99))}`,
+  ]);
   const history = await latencies(`${base}/emulator/v1/History?resource=/redfish/v1/Systems/sim-1&limit=50`, 20);
   rows.push(['history of one system', ms(percentile(history, 50)), `p99 ${ms(percentile(history, 99))}`]);
   await stop(again.child);
