@@ -32,9 +32,17 @@ function parsePart<T>(deflated: Buffer, position: number): T {
   }
 }
 
-/** One section of a stored snapshot, inflated when a view of it is first read. */
+/**
+ * The sections inflated last, oldest first. A replay reads the bodies of a section close
+ * together (a system's documents), and a body once read is kept by its view; keeping every
+ * section ever inflated would pile up a keyframe's whole text (400 MB for 10,000 systems) as
+ * reads wander over a lab's history.
+ */
+const inflated = new Map<Section, Buffer>();
+const INFLATED_KEPT = 64;
+
+/** One section of a stored snapshot, inflated when a view of it is read. */
 class Section {
-  private text?: Buffer;
   constructor(
     private readonly deflated: Buffer,
     readonly length: number,
@@ -42,7 +50,12 @@ class Section {
   ) {}
 
   bytes(): Buffer {
-    return (this.text ??= inflatePart(this.deflated, this.position, this.length));
+    const known = inflated.get(this);
+    if (known) return known;
+    const text = inflatePart(this.deflated, this.position, this.length);
+    inflated.set(this, text);
+    if (inflated.size > INFLATED_KEPT) inflated.delete(inflated.keys().next().value!);
+    return text;
   }
 }
 

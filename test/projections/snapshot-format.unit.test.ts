@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { StoredView } from '../../src/eventstore/projector.js';
 import { encodeSnapshot, type SnapshotIndex } from '../../src/views/snapshot-encoding.js';
 import { parentFilter, parentFilterTest } from '../../src/views/parent-filter.js';
 import { DamagedSnapshotError, decodeSnapshot, openSnapshot } from '../../src/views/snapshot-reading.js';
-import { SnapshotViews } from '../../src/views/view-snapshots.js';
+import { SnapshotViews, ViewSnapshots } from '../../src/views/view-snapshots.js';
+import { openEventStore } from '../../src/views/open-store.js';
+import { PROJECTION_VERSION, projectors } from '../../src/projections/catalog.js';
+import { useTempDirs } from '../support/temp-dir.js';
 
 /**
  * A snapshot as the emulator stored them before the paged form (its header read whole): a
@@ -15,6 +19,8 @@ const FIRST_FORM = Buffer.from(
   'AAABAnicxdG7agMxEIXhd5m0B1ZzZq/p06VzKVRsbDlZ8AW8iyGEvHs4RTqnTqEfIfQJxHzZWvfbcr2s9py7FuRUYMf5vJyWqrNsT+s2b7W51cNxWT+auze7z3Wr57UxJGSbrSAPBZlTKcj26ObcvF7fd/V2X/Z11b55uWy3peoNR7aUDJZcoRJKq3RKrwzKqEwGcwmXcAmXcAmXcAmXcAmXoAQlKEEJSlCCEpSgBCf9yhPc4YQHvIV38B4+wEf4BCbQQYIBtmAH9uAAjuCESAhHEBGIFtEhesSAGBFTQW6jxT+sP0f0O0zYm77eoddIE5ylFNihnupWD/b8WO+tfP8AoCiKwXicq1YqLkksSVWyqlYqyC9PLQqG8JT885Rqa6uV/BJzQTzvvPyS1DyFw3uUEGJJSrUAmc0VI3ic7dg9CsJAGAbhq8hXi5vE/1Q2dnbxAsGscSEmkA1BCd5dPIOIvDDd9E83kx26qhzKRagsN9f76hrizY2pK55x8PfoSnfq6sL3Y7j4+Gl3bIc++OiSxOZ29o/Bcmu6etaE1s+In4a9pm/EUsTExDLExMSWiImJrRATE1sjJia2QUxMbIuYmNgOMTGxPWJaYinPQ02M56EmxvNQE+N5qInxPNTEeB5qYjwPNTGeh5oYz0NNjOchJpbxPNTEeB5qYjwPNTGeh5oYz0NNjOehJsbzUBPjeaiJ8TzUxHgefxB7Ayc+uyU=',
   'base64',
 );
+
+const tempDir = useTempDirs();
 
 const byId = (a: StoredView, b: StoredView) => (a.odataId < b.odataId ? -1 : a.odataId > b.odataId ? 1 : 0);
 
@@ -126,6 +132,25 @@ describe('snapshot storage', () => {
     expect(held.every(mayHold)).toBe(true);
     const others = Array.from({ length: 20_000 }, (_, i) => `/redfish/v1/Systems/sim-${i}/Storage/`);
     expect(others.filter(mayHold).length).toBeLessThan(others.length * 0.02);
+  });
+
+  it('gives the number of views of a restored snapshot from its row, without reading a page', () => {
+    const { store } = openEventStore({
+      file: join(tempDir(), 'events.db'),
+      projectors,
+      projectionVersion: PROJECTION_VERSION,
+    });
+    const snapshots = new ViewSnapshots(store.db, PROJECTION_VERSION);
+    const views = labViews(300, 2);
+    snapshots.save(7, views, views.length);
+    const body = store.db.prepare('SELECT body FROM view_snapshots WHERE position = 7').pluck().get() as Buffer;
+    let spoilt = body;
+    for (const page of partsOf(body).pages) spoilt = spoiled(spoilt, page);
+    store.db.prepare('UPDATE view_snapshots SET body = ? WHERE position = 7').run(spoilt);
+    const restored = new ViewSnapshots(store.db, PROJECTION_VERSION).restore(7)!;
+    expect(restored.size).toBe(1200);
+    expect(() => restored.get(views[0]!.odataId)).toThrow(DamagedSnapshotError);
+    store.db.close();
   });
 
   it('splits a large family over several sections, so reading one member inflates only its own', () => {

@@ -362,6 +362,8 @@ describe('time travel', () => {
     const readBack = new ViewSnapshots(store.db, PROJECTION_VERSION);
     for (const [position, expected] of taken) {
       expect(digest(restoredRows(readBack, position))).toBe(expected);
+      // The count of views its row records, which a restore answers with, is the count of its views.
+      expect(readBack.restore(position)!.size).toBe(restoredRows(readBack, position).length);
       // And what a replay from nothing gives there.
       const replayed = new TimeTravel(store.db, {
         projectors,
@@ -398,6 +400,8 @@ describe('time travel', () => {
     const readBack = new ViewSnapshots(store.db, PROJECTION_VERSION);
     for (const [position, expected] of taken) {
       expect(digest(restoredRows(readBack, position))).toBe(expected);
+      // The count of views its row records, which a restore answers with, is the count of its views.
+      expect(readBack.restore(position)!.size).toBe(restoredRows(readBack, position).length);
     }
     // The deletions noted for the copies are dropped once a snapshot is past them.
     const newest = timeTravel.snapshots!.nearest(Number.MAX_SAFE_INTEGER)!.position;
