@@ -18,7 +18,7 @@ export interface SnapshotIndex {
   readonly pages: readonly (readonly [string, number])[];
   readonly deleted: readonly string[];
   /** The parent paths' filter (parent-filter.ts), in a snapshot of up to FILTERED_FAMILIES families. */
-  readonly filter?: string;
+  readonly parents?: string;
 }
 
 /**
@@ -165,7 +165,7 @@ function assemble(
     sections: sections.map((section, i) => [section.length, lengths[i]!]),
     pages: pages.map((page) => [page.first, page.deflated.length]),
     deleted,
-    ...(sorted.length <= FILTERED_FAMILIES && { filter: parentFilter(sorted.map(([parent]) => parent)) }),
+    ...(sorted.length <= FILTERED_FAMILIES && { parents: parentFilter(sorted.map(([parent]) => parent)) }),
   };
   const indexDeflated = deflateSync(JSON.stringify(index), DEFLATE);
   const head = Buffer.alloc(8);

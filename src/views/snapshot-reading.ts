@@ -167,12 +167,14 @@ class PagedSnapshot implements OpenedSnapshot {
     this.sections = index.sections.map(([deflated, length]) => new Section(part(deflated), length, position));
     if (offset !== body.length) throw new Error('snapshot parts do not add up to its index');
     this.deleted = index.deleted;
-    this.mayHold = index.filter === undefined ? () => true : parentFilterTest(index.filter);
+    this.mayHold = index.parents === undefined ? () => true : parentFilterTest(index.parents);
   }
 
   family(parent: string): StoredFamily | undefined {
+    // Most questions are about families the snapshot does not hold: its filter answers them first.
+    if (!this.mayHold(parent)) return undefined;
     const known = this.families.get(parent);
-    if (known || this.unread === 0 || !this.mayHold(parent)) return known;
+    if (known || this.unread === 0) return known;
     // The last page whose first parent is at or before this one.
     let low = 0;
     let high = this.pageFirsts.length - 1;
