@@ -4,7 +4,7 @@ import { parentFilter } from './parent-filter.js';
 
 /**
  * A snapshot's stored form opens with these four bytes ('RFS2'); one written before it opens with
- * its header's length instead, which is never this large (view-snapshots.ts reads both).
+ * its header's length instead, which is never this large (snapshot-reading.ts reads both).
  */
 export const PAGED_FORM = 0x52465332;
 
@@ -25,9 +25,10 @@ export interface SnapshotIndex {
  * The views under one parent path (a family: a log's entries, the tasks, a system's documents):
  * [parent, section, where its bodies start in the section, last segments of the ids, positions,
  * body lengths in UTF-8 bytes]. Its bodies follow one another from there, going on at the start
- * of the next section where one ends (a body is never split). A page lists families in the order of their parent paths, so a
- * restore reads only the pages of the families a replay asks about: a keyframe of ten thousand
- * systems lists a million views, and a replay of 500 events reads a few hundred systems' families.
+ * of the next section where one ends (a body is never split). A page lists families in the order
+ * of their parent paths, so a restore reads only the pages of the families a replay asks about:
+ * a keyframe of ten thousand systems lists a million views, and a replay of 500 events reads a
+ * few hundred systems' families.
  */
 export type HeaderFamily = readonly [string, number, number, readonly string[], readonly number[], readonly number[]];
 
@@ -71,10 +72,11 @@ export class SnapshotEncoder<Deflated> {
   private readonly open: OpenFamily[] = [];
   private readonly families: HeaderFamily[] = [];
   private readonly sections: Deflated[] = [];
-  /** Each section's length inflated, the one being filled last. */
+  /** Each deflated section's length inflated. */
   private readonly lengths: number[] = [];
-  /** The bodies of the section being filled. */
+  /** The bodies of the section being filled (the next index of `sections`), and their bytes. */
   private filling: string[] = [];
+  private fillingBytes = 0;
   private last?: string;
 
   constructor(private readonly deflate: (text: Buffer) => Deflated) {}
@@ -104,27 +106,21 @@ export class SnapshotEncoder<Deflated> {
   }
 
   private close(family: OpenFamily): void {
-    if (this.lengths.length === this.sections.length) this.lengths.push(0);
-    this.families.push([
-      family.parent,
-      this.sections.length,
-      this.lengths.at(-1)!,
-      family.leaves,
-      family.positions,
-      family.bytes,
-    ]);
-    for (let i = 0; i < family.bodies.length; i += 1) {
-      if (this.lengths.length === this.sections.length) this.lengths.push(0);
-      this.filling.push(family.bodies[i]!);
-      const length = (this.lengths[this.lengths.length - 1] = this.lengths.at(-1)! + family.bytes[i]!);
-      if (length >= SECTION_BYTES) this.flush();
+    const { parent, leaves, positions, bodies, bytes } = family;
+    this.families.push([parent, this.sections.length, this.fillingBytes, leaves, positions, bytes]);
+    for (let i = 0; i < bodies.length; i += 1) {
+      this.filling.push(bodies[i]!);
+      this.fillingBytes += bytes[i]!;
+      if (this.fillingBytes >= SECTION_BYTES) this.flush();
     }
   }
 
   private flush(): void {
     if (this.filling.length === 0) return;
     this.sections.push(this.deflate(Buffer.from(this.filling.join(''), 'utf8')));
+    this.lengths.push(this.fillingBytes);
     this.filling = [];
+    this.fillingBytes = 0;
   }
 }
 
