@@ -191,8 +191,7 @@ export class ViewSnapshots {
   private readonly cache = new Map<number, SnapshotViews>();
   /**
    * The links of the chains restored, by position, as long as a restored snapshot holds them:
-   * restores at other points of one chain share its keyframe, and the pages and sections of it
-   * already read.
+   * restores at other points of one chain share its keyframe and the pages of it already read.
    */
   private readonly opened = new Map<number, WeakRef<OpenedSnapshot>>();
   private readonly writing = new Set<Promise<void>>();
