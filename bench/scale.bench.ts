@@ -105,6 +105,10 @@ const json = async (url: string, init?: RequestInit) => (await (await fetch(url,
 const newestPosition = async (base: string): Promise<number> =>
   (await json(`${base}/emulator/v1/History?limit=1&order=newest`))['Events']?.[0]?.['position'] ?? 0;
 
+/** The as-of read of a system at a position. */
+const asOfUrl = (base: string, id: string, position: number) =>
+  `${base}/emulator/v1/AsOf?resource=/redfish/v1/Systems/${id}&asOf=${position}`;
+
 /** How long each GET took, one after another, in the order of `urls`. */
 async function timings(urls: readonly string[]): Promise<number[]> {
   const times: number[] = [];
@@ -231,18 +235,12 @@ try {
 
   // Twenty systems as they were at one point, as one browses the lab at a point of its history:
   // the first read restores a snapshot and replays from it, the others go on from that replay.
-  const [firstAsOf, ...moreAsOf] = await timings(
-    ids
-      .slice(0, 20)
-      .map((id) => `${base}/emulator/v1/AsOf?resource=/redfish/v1/Systems/${id}&asOf=${Math.max(1, before)}`),
-  );
+  const [firstAsOf, ...moreAsOf] = await timings(ids.slice(0, 20).map((id) => asOfUrl(base, id, Math.max(1, before))));
   rows.push(['as-of read, first of a point', ms(firstAsOf!), 'a snapshot restored, events replayed']);
   const more = sorted(moreAsOf);
   rows.push(['as-of read, 19 more systems there', ms(percentile(more, 50)), `p99 ${ms(percentile(more, 99))}`]);
   // Another point, a few snapshots earlier: its restore shares the links it has with the first's.
-  const [elsewhere] = await timings([
-    `${base}/emulator/v1/AsOf?resource=/redfish/v1/Systems/sim-1&asOf=${Math.max(1, before - 2000)}`,
-  ]);
+  const [elsewhere] = await timings([asOfUrl(base, 'sim-1', Math.max(1, before - 2000))]);
   rows.push(['as-of read, first of another point', ms(elsewhere!), '2,000 events before']);
   // Points all over the log since every system was there, as one follows a lab's history in
   // the console: each a read of its own.
@@ -251,11 +249,8 @@ try {
   const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
   const scattered = sorted(
     await timings(
-      Array.from(
-        { length: 20 },
-        () =>
-          `${base}/emulator/v1/AsOf?resource=/redfish/v1/Systems/${ids[Math.floor(random() * ids.length)]}` +
-          `&asOf=${registered + Math.floor(random() * (last - registered))}`,
+      Array.from({ length: 20 }, () =>
+        asOfUrl(base, ids[Math.floor(random() * ids.length)]!, registered + Math.floor(random() * (last - registered))),
       ),
     ),
   );
