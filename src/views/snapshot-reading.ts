@@ -33,13 +33,15 @@ function parsePart<T>(deflated: Buffer, position: number): T {
 }
 
 /**
- * The sections inflated last, oldest first. A replay reads the bodies of a section close
- * together (a system's documents), and a body once read is kept by its view; keeping every
- * section ever inflated would pile up a keyframe's whole text (400 MB for 10,000 systems) as
- * reads wander over a lab's history.
+ * The sections read last, least recently read first, up to INFLATED_BYTES in all. A replay in a
+ * large lab reads from a few hundred sections, some of them again a while later (the part of
+ * the systems' hidden state or of a collection that it needs next): keeping 64 of them inflated
+ * a third of them twice. Keeping every section ever inflated would pile up a keyframe's whole
+ * text (400 MB for 10,000 systems) as reads wander over a lab's history.
  */
 const inflated = new Map<Section, Buffer>();
-const INFLATED_KEPT = 64;
+const INFLATED_BYTES = 32 * 1024 * 1024;
+let inflatedBytes = 0;
 
 /** One section of a stored snapshot, inflated when a view of it is read. */
 class Section {
@@ -51,10 +53,20 @@ class Section {
 
   bytes(): Buffer {
     const known = inflated.get(this);
-    if (known) return known;
+    if (known) {
+      // Read again: the last to go.
+      inflated.delete(this);
+      inflated.set(this, known);
+      return known;
+    }
     const text = inflatePart(this.deflated, this.position, this.length);
     inflated.set(this, text);
-    if (inflated.size > INFLATED_KEPT) inflated.delete(inflated.keys().next().value!);
+    inflatedBytes += text.length;
+    for (const [section, kept] of inflated) {
+      if (inflatedBytes <= INFLATED_BYTES) break;
+      inflated.delete(section);
+      inflatedBytes -= kept.length;
+    }
     return text;
   }
 }
