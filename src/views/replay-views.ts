@@ -31,7 +31,7 @@ export interface BaseViews {
  * then (with its few siblings still unread, at once, which costs half as much). A document's
  * text is kept once made or given with it, until the document is handed out again, so a
  * projector comparing a document with the stored one (putIfChanged) serialises that one once,
- * not at every event. It notes which views changed since `takeChanges`, for delta snapshots.
+ * not at every event. It notes which views changed since `takeChanged`, for delta snapshots.
  */
 export class ReplayViews implements ViewWriter {
   /** Views read, put or deleted (null) since the replay began; the rest are as in `base`. */
@@ -179,13 +179,18 @@ export class ReplayViews implements ViewWriter {
       .map((odataId) => this.view(odataId)!);
   }
 
-  /** The views put and the ids deleted since the last call (or since the start). */
-  takeChanges(): { views: StoredView[]; deleted: string[] } {
-    const ids = [...this.changed].sort(compareIds);
+  /** The ids of the views put or deleted since the last call (or since the start). */
+  takeChanged(): ReadonlySet<string> {
+    const changed = this.changed;
     this.changed = new Set();
+    return changed;
+  }
+
+  /** The views of `ids` as they stand, in @odata.id order, and those of the ids that name none. */
+  current(ids: Iterable<string>): { views: StoredView[]; deleted: string[] } {
     const views: StoredView[] = [];
     const deleted: string[] = [];
-    for (const odataId of ids) {
+    for (const odataId of [...ids].sort(compareIds)) {
       const view = this.view(odataId);
       if (view) views.push(view);
       else deleted.push(odataId);

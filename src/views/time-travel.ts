@@ -7,6 +7,8 @@ import type { StoredView } from '../eventstore/projector.js';
 import { DamagedSnapshotError } from './snapshot-reading.js';
 import {
   KEYFRAME_EVERY,
+  LARGE_LAB_INTERVAL,
+  MERGED_EVERY,
   SNAPSHOT_INTERVAL,
   ViewSnapshots,
   type SnapshotInfo,
@@ -55,14 +57,19 @@ export interface TimeTravelOptions {
   readonly projectors: readonly Projector[];
   /** Snapshots are kept per projection version; those of another are never read. */
   readonly projectionVersion: number;
-  /** Events between snapshots; 0 turns snapshots off (every read replays from position 0). */
+  /**
+   * Events between snapshots (at most LARGE_LAB_INTERVAL in a table of `deepChainViews` views);
+   * 0 turns snapshots off (every read replays from position 0).
+   */
   readonly snapshotInterval?: number;
   readonly keyframeEvery?: number;
   /** Record the snapshots a replay passes, so the next read there is quick (default true). */
   readonly saveSnapshots?: boolean;
   /**
-   * Views from which a chain of deltas may go past keyframeEvery (default 100,000: a lab of a
-   * thousand systems or so): below it a keyframe is cheap, and restores read short chains.
+   * Views from which a lab counts as large (default 100,000: a thousand systems or so): there a
+   * chain of deltas goes on past keyframeEvery, with merged deltas (MERGED_EVERY) to keep
+   * restores short, and snapshots come every LARGE_LAB_INTERVAL events. Below it a keyframe is
+   * cheap, and restores read short chains.
    */
   readonly deepChainViews?: number;
   /** Events read from the log at a time; an async replay lets other work run between pages. */
@@ -81,6 +88,13 @@ export interface ResourceDiff {
 
 /** A replay under way: views at `position`, and the snapshot they can be recorded relative to. */
 class Replay {
+  /**
+   * What a merged delta would go on: the snapshot the views were restored from, or the last
+   * keyframe or merged delta recorded since; and the ids changed since then.
+   */
+  anchor: SnapshotInfo | undefined;
+  readonly changedSinceAnchor = new Set<string>();
+
   constructor(
     readonly views: ReplayViews,
     public position: number,
@@ -88,8 +102,26 @@ class Replay {
     public snapshot: SnapshotInfo | undefined,
     /** The views the deltas recorded on `snapshot`'s keyframe carried, as far as this replay knows. */
     public carried = 0,
-  ) {}
+  ) {
+    this.anchor = snapshot;
+  }
 }
+
+/** The newest copy of the live views, what the deltas since its keyframe carried, and what a merged delta would go on. */
+interface LiveChain {
+  readonly snapshot: SnapshotInfo;
+  readonly carried: number;
+  readonly anchor: SnapshotInfo;
+}
+
+/** Where the next snapshot goes: a delta on `base`, `depth` after the keyframe. */
+interface NextPlace {
+  readonly base: SnapshotInfo;
+  readonly depth: number;
+}
+
+/** A keyframe, or a delta at a multiple of MERGED_EVERY: the snapshot merged deltas after it go on. */
+const startsBlock = (snapshot: SnapshotInfo) => snapshot.depth % MERGED_EVERY === 0;
 
 /**
  * Time travel: any view as it was at a past position or time, replayed from the log into memory
@@ -111,8 +143,14 @@ export class TimeTravel {
   private readonly selectPage: Statement<[number, number, number], EventRow>;
   private readonly selectRecordedAt: Statement<[number], { recorded_at: string }>;
   private readonly selectLast: Statement<[], { position: number | null }>;
-  /** The views' positions at the last copy of the live table, to make the next copy a delta of it. */
-  private liveChain?: { readonly snapshot: SnapshotInfo; readonly carried: number };
+  /** The last copy of the live table, to make the next copy a delta of it. */
+  private liveChain?: LiveChain;
+  /**
+   * The position after which view_deletions holds every deletion: a merged delta of the live
+   * table goes on no older snapshot. Unknown until the first copy, when it is taken to be the
+   * newest snapshot's position (where an earlier version pruned them).
+   */
+  private deletionsFrom?: number;
   private readonly countLiveViews: () => number;
   private readonly selectChangedViews: Statement<[number], StoredView>;
   /** The replay the last walk handing out single views ended with, at its position: where the next may go on from. */
@@ -317,39 +355,80 @@ export class TimeTravel {
         const event = eventFromRow(row);
         for (const projector of this.projectors) projector.apply(event, replay.views);
         replay.position = event.position;
-        if (this.saveSnapshots && this.snapshots && replay.position - (replay.snapshot?.position ?? 0) >= this.interval)
+        const since = replay.position - (replay.snapshot?.position ?? 0);
+        if (this.saveSnapshots && this.snapshots && since >= this.intervalFor(replay.views.size))
           this.record(replay, background);
       }
       yield;
     }
   }
 
-  /** Records the replay's views as a snapshot: a delta of the last one, or a keyframe. */
+  /**
+   * Records the replay's views as a snapshot: a delta of the last one, a merged delta on its
+   * anchor (what changed since), or a keyframe.
+   */
   private record(replay: Replay, background: boolean): void {
     const snapshots = this.snapshots!;
     const save = (background ? snapshots.saveInBackground : snapshots.save).bind(snapshots);
-    const changes = replay.views.takeChanges();
-    const base = replay.snapshot;
-    const carried = replay.carried + changes.views.length + changes.deleted.length;
-    if (base && this.continuesChain(base, carried, replay.views.size)) {
-      replay.snapshot = save(replay.position, changes.views, replay.views.size, base, changes.deleted);
+    const changed = replay.views.takeChanged();
+    for (const odataId of changed) replay.changedSinceAnchor.add(odataId);
+    const total = replay.views.size;
+    const carried = replay.carried + changed.size;
+    const next = this.placeNext(replay.snapshot, () => replay.anchor, carried, total);
+    if (next) {
+      const merged = next.base !== replay.snapshot;
+      const { views, deleted } = replay.views.current(merged ? replay.changedSinceAnchor : changed);
+      replay.snapshot = save(replay.position, views, total, next.base, deleted, next.depth);
       replay.carried = carried;
     } else {
-      replay.snapshot = save(replay.position, replay.views.rows(), replay.views.size);
+      replay.snapshot = save(replay.position, replay.views.rows(), total);
       replay.carried = 0;
+    }
+    if (startsBlock(replay.snapshot)) {
+      replay.anchor = replay.snapshot;
+      replay.changedSinceAnchor.clear();
     }
   }
 
+  /** Events between snapshots of a table of `total` views. */
+  private intervalFor(total: number): number {
+    return total >= this.deepChainViews ? Math.min(this.interval, LARGE_LAB_INTERVAL) : this.interval;
+  }
+
+  /** Events between copies of the live views table, at its size now. */
+  liveInterval(): number {
+    return this.intervalFor(this.countLiveViews());
+  }
+
   /**
-   * Whether a snapshot on `base` is a delta, its chain carrying `carried` views since its
-   * keyframe, of `total` views: up to `keyframeEvery` deep, and in a table of `deepChainViews` or
-   * more deeper (to 32 times that) while the deltas carried less than half the views. A
-   * keyframe copies every view, a million with ten thousand systems, where a delta of 500 events
-   * holds a few thousand.
+   * Where the snapshot after `newest` goes, the deltas since its keyframe having carried
+   * `carried` of `total` views: a delta on it; in a large lab, every MERGED_EVERY, a merged delta
+   * on `anchor` (when it names one), holding what changed since; undefined for a keyframe.
    */
-  private continuesChain(base: SnapshotInfo, carried: number, total: number): boolean {
-    if (base.depth + 1 < this.keyframeEvery) return true;
-    return total >= this.deepChainViews && base.depth + 1 < this.keyframeEvery * 32 && carried < total / 2;
+  private placeNext(
+    newest: SnapshotInfo | undefined,
+    anchor: () => SnapshotInfo | undefined,
+    carried: number,
+    total: number,
+  ): NextPlace | undefined {
+    if (!newest || !this.continuesChain(newest, carried, total)) return undefined;
+    const depth = newest.depth + 1;
+    const mergedOn = total >= this.deepChainViews && depth % MERGED_EVERY === 0 ? anchor() : undefined;
+    return { base: mergedOn ?? newest, depth };
+  }
+
+  /**
+   * Whether a snapshot after `newest` is a delta, the chain carrying `carried` views since its
+   * keyframe, of `total` views: up to `keyframeEvery` deep, and in a table of `deepChainViews` or
+   * more further (a restore reading up to 32 times that many rows) while the deltas carried less
+   * than half the views. A keyframe copies every view, a million with ten thousand systems, where
+   * a delta of a hundred events holds a few hundred.
+   */
+  private continuesChain(newest: SnapshotInfo, carried: number, total: number): boolean {
+    const depth = newest.depth + 1;
+    if (depth < this.keyframeEvery) return true;
+    const rowsRestored = 1 + Math.floor(depth / MERGED_EVERY) + (depth % MERGED_EVERY);
+    return total >= this.deepChainViews && rowsRestored <= this.keyframeEvery * 32 && carried < total / 2;
   }
 
   /**
@@ -366,36 +445,50 @@ export class TimeTravel {
     const snapshots = this.snapshots;
     if (!snapshots) return undefined;
     // One read transaction: the views and the position they are at agree, whoever appends.
-    const made = this.db.transaction((): { snapshot: SnapshotInfo; carried: number } | undefined => {
+    const made = this.db.transaction((): LiveChain | undefined => {
       const position = this.lastPosition();
       // The newest snapshot: in the table, or the last copy if it is newer (still being written).
       const stored = snapshots.nearest(position);
       const mine = this.liveChain?.snapshot;
       const newest = mine && (!stored || mine.position >= stored.position) ? mine : stored;
-      if (position === 0 || position - (newest?.position ?? 0) < this.interval) return undefined;
       const total = this.countLiveViews();
-      const carried = newest && this.liveChain?.snapshot.position === newest.position ? this.liveChain.carried : 0;
+      if (position === 0 || position - (newest?.position ?? 0) < this.intervalFor(total)) return undefined;
+      const chain = newest && this.liveChain?.snapshot.position === newest.position ? this.liveChain : undefined;
+      const carried = chain?.carried ?? 0;
+      const deletionsFrom = (this.deletionsFrom ??= stored?.position ?? 0);
+      const anchor = () => {
+        const link = chain?.anchor ?? (newest && snapshots.linkAtDepth(newest, newest.depth + 1 - MERGED_EVERY));
+        // A merged delta needs the deletions since its base.
+        return link && link.position >= deletionsFrom ? link : undefined;
+      };
       // The deltas' carried views are known only once read: a chain at its cap of depth is ended without reading them.
-      if (newest && this.continuesChain(newest, carried, total)) {
-        const changed = this.selectChangedViews.all(newest.position);
-        const deleted = this.selectDeletedIds.all(newest.position);
-        const more = carried + changed.length + deleted.length;
+      const next = this.placeNext(newest, anchor, carried, total);
+      if (newest && next) {
+        const changed = this.selectChangedViews.all(next.base.position);
+        const deleted = this.selectDeletedIds.all(next.base.position);
+        const more = carried + changed.filter((view) => view.position > newest.position).length + deleted.length;
         if (this.continuesChain(newest, more, total)) {
           const save = (options.background ? snapshots.saveInBackground : snapshots.save).bind(snapshots);
-          return { snapshot: save(position, changed, total, newest, deleted), carried: more };
+          const snapshot = save(position, changed, total, next.base, deleted, next.depth);
+          const blockStart = chain?.anchor ?? (next.base === newest ? undefined : next.base);
+          return { snapshot, carried: more, anchor: startsBlock(snapshot) || !blockStart ? snapshot : blockStart };
         }
       }
-      if (!options.background || this.db.memory)
-        return { snapshot: snapshots.save(position, eachView(this.db), total), carried: 0 };
+      if (!options.background || this.db.memory) {
+        const snapshot = snapshots.save(position, eachView(this.db), total);
+        return { snapshot, carried: 0, anchor: snapshot };
+      }
       const reading = startReadingLiveViews(this.db.name);
       this.readings.add(reading);
       void reading.ended.then(() => this.readings.delete(reading));
-      return { snapshot: snapshots.saveInBackground(reading.position, reading.pages, reading.total), carried: 0 };
+      const snapshot = snapshots.saveInBackground(reading.position, reading.pages, reading.total);
+      return { snapshot, carried: 0, anchor: snapshot };
     })();
     if (!made) return undefined;
     this.liveChain = made;
-    // Deletions a later copy needs are those after the newest snapshot, which this one now is.
-    this.pruneDeletions.run(made.snapshot.position);
+    // Deletions a later copy needs are those after the snapshot the next merged delta would go on.
+    this.pruneDeletions.run(made.anchor.position);
+    this.deletionsFrom = made.anchor.position;
     return made.snapshot;
   }
 

@@ -15,13 +15,29 @@ export const SNAPSHOT_INTERVAL = 500;
  * most seven deltas, and the table grows by what changed rather than by every view.
  */
 export const KEYFRAME_EVERY = 8;
+/**
+ * Events between snapshots in a large lab (TimeTravelOptions.deepChainViews): there the events
+ * of an interval change the views of different systems, so a delta holds about as much per
+ * event whatever the interval, and a shorter one only shortens the replays (measured in the
+ * README, Scale labs).
+ */
+export const LARGE_LAB_INTERVAL = 100;
+/**
+ * In a large lab every this many snapshots one is a merged delta: what changed since the last
+ * merged delta (or the keyframe), on it. A restore then reads the keyframe, the merged deltas and
+ * at most MERGED_EVERY - 1 deltas after the last, not every delta since the keyframe.
+ */
+export const MERGED_EVERY = 16;
 
 /** A snapshot's place: where it is, and what it is relative to. */
 export interface SnapshotInfo {
   readonly position: number;
   /** The snapshot this one is a delta of; undefined for a keyframe. */
   readonly base?: number;
-  /** Deltas between this snapshot and its keyframe (0 for a keyframe). */
+  /**
+   * Snapshots made since its keyframe, this one included (0 for a keyframe): the deltas between
+   * them when each is on the one before, fewer when merged deltas skip some.
+   */
   readonly depth: number;
 }
 
@@ -175,6 +191,11 @@ export class SnapshotViews {
 
 const isDeletion = (change: StoredFamily | readonly string[]): change is readonly string[] => Array.isArray(change);
 
+const infoOf = (row: { position: number; base: number | null; depth: number }): SnapshotInfo =>
+  row.base === null
+    ? { position: row.position, depth: row.depth }
+    : { position: row.position, base: row.base, depth: row.depth };
+
 /**
  * The view_snapshots table of one projection version: rows another version wrote are never
  * read, and are dropped when this version writes. A snapshot that cannot be read whole (a row of
@@ -223,10 +244,21 @@ export class ViewSnapshots {
   /** The newest snapshot at or before `position`. */
   nearest(position: number): SnapshotInfo | undefined {
     const row = this.selectNearest.get(this.projectionVersion, position);
-    if (!row) return undefined;
-    return row.base === null
-      ? { position: row.position, depth: row.depth }
-      : { position: row.position, base: row.base, depth: row.depth };
+    return row && infoOf(row);
+  }
+
+  /**
+   * The newest link of `snapshot`'s chain at most `depth` after the keyframe: what a merged
+   * delta goes on. Undefined when a row of the chain is missing.
+   */
+  linkAtDepth(snapshot: SnapshotInfo, depth: number): SnapshotInfo | undefined {
+    let link: SnapshotInfo | undefined = snapshot;
+    while (link && link.depth > depth) {
+      const base: SnapshotPlace | undefined =
+        link.base === undefined ? undefined : this.selectPlace.get(this.projectionVersion, link.base);
+      link = base && infoOf(base);
+    }
+    return link;
   }
 
   /** Every view at the snapshot's position, or undefined when its chain cannot be read whole. */
@@ -306,7 +338,8 @@ export class ViewSnapshots {
 
   /**
    * Records a snapshot: `base` undefined makes a keyframe of `views`; otherwise `views` and
-   * `deleted` are what changed since `base`. A snapshot already at that position is kept.
+   * `deleted` are what changed since `base`, and `depth` its place after the keyframe (one past
+   * the base's unless it is a merged delta). A snapshot already at that position is kept.
    */
   save(
     position: number,
@@ -314,8 +347,9 @@ export class ViewSnapshots {
     viewCount: number,
     base?: SnapshotInfo,
     deleted: readonly string[] = [],
+    depth = base ? base.depth + 1 : 0,
   ): SnapshotInfo {
-    this.insert(position, encodeSnapshot(views, base ? deleted : []), viewCount, base);
+    this.insert(position, encodeSnapshot(views, base ? deleted : []), viewCount, base, depth);
     // Another writer may have been first at this position: the row that stands is the one to build on.
     return this.nearest(position)!;
   }
@@ -333,6 +367,7 @@ export class ViewSnapshots {
     viewCount: number,
     base?: SnapshotInfo,
     deleted: readonly string[] = [],
+    depth = base ? base.depth + 1 : 0,
   ): SnapshotInfo {
     const deflated = encodeSnapshotAsync(Symbol.asyncIterator in views ? views : [views], base ? deleted : []);
     // Deflated side by side, written in order: a delta never lands before its base.
@@ -340,7 +375,7 @@ export class ViewSnapshots {
       const body = await deflated;
       try {
         const baseStored = !base || this.nearest(base.position)?.position === base.position;
-        if (body && baseStored && this.db.open) this.insert(position, body, viewCount, base);
+        if (body && baseStored && this.db.open) this.insert(position, body, viewCount, base, depth);
       } catch {
         // Busy for longer than the timeout, or closing: a snapshot less, nothing wrong.
       }
@@ -348,7 +383,7 @@ export class ViewSnapshots {
     this.lastWrite = written;
     this.writing.add(written);
     void written.then(() => this.writing.delete(written));
-    return base ? { position, base: base.position, depth: base.depth + 1 } : { position, depth: 0 };
+    return base ? { position, base: base.position, depth } : { position, depth: 0 };
   }
 
   /** Snapshots still being deflated and written. */
@@ -361,7 +396,13 @@ export class ViewSnapshots {
     while (this.writing.size > most) await Promise.race(this.writing);
   }
 
-  private insert(position: number, body: Buffer, viewCount: number, base: SnapshotInfo | undefined): void {
+  private insert(
+    position: number,
+    body: Buffer,
+    viewCount: number,
+    base: SnapshotInfo | undefined,
+    depth: number,
+  ): void {
     this.db
       .transaction(() => {
         this.deleteOthers.run(this.projectionVersion);
@@ -369,7 +410,7 @@ export class ViewSnapshots {
           this.projectionVersion,
           position,
           base?.position ?? null,
-          base ? base.depth + 1 : 0,
+          base ? depth : 0,
           viewCount,
           body,
           new Date().toISOString(),

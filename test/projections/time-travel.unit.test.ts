@@ -14,7 +14,7 @@ import {
 } from '../../src/views/time-travel.js';
 import { encodeSnapshot, SnapshotEncoder, type SnapshotIndex } from '../../src/views/snapshot-encoding.js';
 import { decodeSnapshot } from '../../src/views/snapshot-reading.js';
-import { ViewSnapshots } from '../../src/views/view-snapshots.js';
+import { MERGED_EVERY, ViewSnapshots } from '../../src/views/view-snapshots.js';
 import { diffJson, type JsonChange } from '../../src/views/json-diff.js';
 import type { ReplayViews } from '../../src/views/replay-views.js';
 import type { StoredView } from '../../src/eventstore/projector.js';
@@ -403,9 +403,13 @@ describe('time travel', () => {
       // The count of views its row records, which a restore answers with, is the count of its views.
       expect(readBack.restore(position)!.size).toBe(restoredRows(readBack, position).length);
     }
-    // The deletions noted for the copies are dropped once a snapshot is past them.
+    // The deletions noted for the copies are dropped once past the snapshot a merged delta would go on.
     const newest = timeTravel.snapshots!.nearest(Number.MAX_SAFE_INTEGER)!.position;
-    expect(store.db.prepare('SELECT count(*) FROM view_deletions WHERE position <= ?').pluck().get(newest)).toBe(0);
+    const anchor = store.db
+      .prepare('SELECT max(position) FROM view_snapshots WHERE depth % ? = 0')
+      .pluck()
+      .get(MERGED_EVERY) as number;
+    expect(store.db.prepare('SELECT count(*) FROM view_deletions WHERE position <= ?').pluck().get(anchor)).toBe(0);
     // A replay past the newest copy records on that deep chain a delta too, not a copy of every view.
     while (store.lastPosition() < newest + 100) store.append(history.next());
     timeTravel.viewsAt(store.lastPosition());
@@ -415,6 +419,69 @@ describe('time travel', () => {
       .all(newest) as number[];
     expect(recorded.length).toBeGreaterThan(0);
     expect(recorded.every((depth) => depth > 2)).toBe(true);
+    store.db.close();
+  });
+
+  it('merges deltas in a large lab, so a restore reads a short chain, copied or replayed, after a restart too', () => {
+    const options = { snapshotInterval: 4, keyframeEvery: 2, deepChainViews: 1000 };
+    const { store, history, timeTravel } = liveLab(12, 5, options);
+    // The views after appends: where copies were taken, and every fourth position, where a replay records one.
+    const atAppend = new Map<number, string>();
+    const append = (copy: TimeTravel) => {
+      const { lastPosition } = store.append(history.next());
+      if (copy.snapshotLiveViews() || lastPosition % options.snapshotInterval === 0)
+        atAppend.set(lastPosition, digest(liveRows(store.db)));
+    };
+    // Up to a copy just before a merged one is due, with deletions since the block began.
+    const newestDepth = () => timeTravel.snapshots!.nearest(Number.MAX_SAFE_INTEGER)?.depth ?? 0;
+    const deletionsNoted = () => store.db.prepare('SELECT count(*) FROM view_deletions').pluck().get() as number;
+    while (newestDepth() !== MERGED_EVERY - 1 || deletionsNoted() === 0) append(timeTravel);
+    // A restart: the new process knows only what the table says, and an earlier version had
+    // dropped the deletions up to the newest snapshot, past the one a merged delta would go on.
+    const restarted = new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, ...options });
+    const newestBefore = restarted.snapshots!.nearest(Number.MAX_SAFE_INTEGER)!;
+    store.db.prepare('DELETE FROM view_deletions WHERE position <= ?').run(newestBefore.position);
+    while (store.lastPosition() < 1500) append(restarted);
+    type Place = { position: number; base: number | null; depth: number };
+    const places = () =>
+      store.db.prepare('SELECT position, base, depth FROM view_snapshots ORDER BY position').all() as Place[];
+    const checkChains = (rows: Place[], slack: number) => {
+      const at = new Map(rows.map((row) => [row.position, row]));
+      const merged = rows.filter((row, i) => row.base !== null && i > 0 && row.base !== rows[i - 1]!.position);
+      expect(merged.length).toBeGreaterThanOrEqual(2);
+      for (const row of merged) expect(row.depth % MERGED_EVERY).toBe(0);
+      for (const row of rows) {
+        let length = 1;
+        for (let link = row; link.base !== null; link = at.get(link.base)!) length += 1;
+        // Merged deltas skip the deltas before them.
+        expect(length).toBeLessThanOrEqual(
+          1 + Math.floor(row.depth / MERGED_EVERY) + (row.depth % MERGED_EVERY) + slack,
+        );
+      }
+      return merged;
+    };
+    const copied = places();
+    // After the restart the block goes on from the first copy it made: one block longer at most.
+    const merged = checkChains(copied, MERGED_EVERY);
+    // None goes on a snapshot before the restart's newest once the deletions before it were gone.
+    for (const row of merged.filter((m) => m.position > newestBefore.position))
+      expect(row.base!).toBeGreaterThanOrEqual(newestBefore.position);
+    const readBack = new ViewSnapshots(store.db, PROJECTION_VERSION);
+    // Those whose chains hold merged deltas restore to the views the table had there.
+    const onMerged = (rows: Place[]) => rows.filter((row) => row.depth >= MERGED_EVERY);
+    for (const { position } of onMerged(copied))
+      expect(digest(restoredRows(readBack, position))).toBe(atAppend.get(position));
+    // A replay through the log records merged deltas of its own, with what changed since their base.
+    store.db.prepare('DELETE FROM view_snapshots').run();
+    new TimeTravel(store.db, { projectors, projectionVersion: PROJECTION_VERSION, ...options }).viewsAt(1500);
+    const replayed = places();
+    checkChains(replayed, 0);
+    const replayedBack = new ViewSnapshots(store.db, PROJECTION_VERSION);
+    // Those at the end of an append, where the live views were read (an append may hold several events).
+    const atAnAppend = onMerged(replayed).filter(({ position }) => atAppend.has(position));
+    expect(atAnAppend.length).toBeGreaterThan(onMerged(replayed).length / 2);
+    for (const { position } of atAnAppend)
+      expect(digest(restoredRows(replayedBack, position))).toBe(atAppend.get(position));
     store.db.close();
   });
 

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../eventstore/event-store.js';
 import { PROJECTION_VERSION, projectors } from '../../projections/catalog.js';
 import { parseLogPoint, PointOutOfRangeError, TimeTravel, type ResolvedPoint } from '../../views/time-travel.js';
-import { SNAPSHOT_INTERVAL } from '../../views/view-snapshots.js';
 import { etagOf } from '../etag.js';
 import { RedfishHttpError, resourceMissing } from '../redfish-error.js';
 import { resourcePath, SERVICE_ROOT } from '../server.js';
@@ -46,7 +45,8 @@ function pointOf(timeTravel: TimeTravel, value: string, name: string): ResolvedP
  *
  * Answers are replayed in memory from the nearest snapshot, never touching the live views, and
  * other requests are served between pages of a long replay. While the server runs, a snapshot
- * of the live views is recorded each time the log grows by SNAPSHOT_INTERVAL events.
+ * of the live views is recorded each time the log grows by an interval of events
+ * (SNAPSHOT_INTERVAL, LARGE_LAB_INTERVAL in a large lab).
  */
 export function registerTimeTravelRoutes(app: FastifyInstance, store: EventStore): void {
   const timeTravel = new TimeTravel(store.db, {
@@ -87,7 +87,7 @@ function keepLiveSnapshots(app: FastifyInstance, store: EventStore, timeTravel: 
   let known = newest();
   let pending: NodeJS.Immediate | undefined;
   const stop = store.commits.listen((position) => {
-    if (pending || position - known < SNAPSHOT_INTERVAL) return;
+    if (pending || position - known < timeTravel.liveInterval()) return;
     pending = setImmediate(() => {
       pending = undefined;
       try {
