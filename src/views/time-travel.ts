@@ -422,7 +422,7 @@ export class TimeTravel {
    * keyframe, of `total` views: up to `keyframeEvery` deep, and in a table of `deepChainViews` or
    * more further (a restore reading up to 32 times that many rows) while the deltas carried less
    * than half the views. A keyframe copies every view, a million with ten thousand systems, where
-   * a delta of a hundred events holds a few hundred.
+   * a delta of fifty events holds a few hundred.
    */
   private continuesChain(newest: SnapshotInfo, carried: number, total: number): boolean {
     const depth = newest.depth + 1;

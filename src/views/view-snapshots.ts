@@ -21,7 +21,7 @@ export const KEYFRAME_EVERY = 8;
  * event whatever the interval, and a shorter one only shortens the replays (measured in the
  * README, Scale labs).
  */
-export const LARGE_LAB_INTERVAL = 100;
+export const LARGE_LAB_INTERVAL = 50;
 /**
  * In a large lab every this many snapshots one is a merged delta: what changed since the last
  * merged delta (or the keyframe), on it. A restore then reads the keyframe, the merged deltas and
