@@ -33,6 +33,9 @@ function checkHeader(file: string): void {
   }
 }
 
+/** What the WAL file is cut back to when a checkpoint starts it over. */
+export const WAL_KEPT_BYTES = 64 * 1024 * 1024;
+
 /**
  * Opens (creating when missing) the database file in WAL mode. A commit in WAL mode is in the
  * operating system's hands before it returns, so with synchronous=NORMAL an acknowledged append
@@ -54,6 +57,10 @@ export function openDatabase(file: string, durability: Durability = 'process'): 
     // Checkpoint the WAL every ~40 MB rather than every 4 MB: a page written by many appends is
     // copied into the database once, which is most of the cost of small appends.
     db.pragma('wal_autocheckpoint = 10000');
+    // A reader on an old snapshot (a large lab's keyframe copied in the background) keeps the
+    // checkpoints from starting the WAL over, and it grows meanwhile: 4.5 GB over a burst of
+    // 10,000 resets. Once one does, the file is cut back to this, rather than kept that large.
+    db.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
     // Reads the schema: fails here, not later, when the file is damaged.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
