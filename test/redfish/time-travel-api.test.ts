@@ -7,6 +7,8 @@ import { systemStream } from '../../src/domain/system/system-events.js';
 import { driveUri, storageStream, volumeUri } from '../../src/domain/storage/storage-events.js';
 import { diffJson, type JsonChange } from '../../src/views/json-diff.js';
 import { testConfig } from '../support/config.js';
+import { eventually } from '../support/eventually.js';
+import { SNAPSHOT_INTERVAL } from '../../src/views/view-snapshots.js';
 import { useTempDirs } from '../support/temp-dir.js';
 import { registerStorage } from '../support/storage-registration.js';
 
@@ -242,6 +244,40 @@ describe('time travel over HTTP (/emulator/v1/AsOf and Diff)', () => {
     expect((await diff(SYSTEM, made.position, made.position)).body.changes).toEqual([]);
     const never = await diff(VOLUME, 0, step('volume requested').position - 1);
     expect(never.status).toBe(404);
+  });
+
+  it('copies the live views an interval apart while appends come one callback at a time, as in a burst of requests', async () => {
+    const { store } = await start();
+    const from = store.lastPosition();
+    const appends = 3 * SNAPSHOT_INTERVAL;
+    // Each append in a callback of its own, all queued in one turn of the event loop.
+    await new Promise<void>((resolve) => {
+      for (let i = 0; i < appends; i += 1) {
+        setImmediate(() => {
+          const powerState = i % 2 === 0 ? 'Off' : 'On';
+          executeCommand(
+            store,
+            SYSTEM,
+            systemDecider,
+            { type: 'ObservePowerState', powerState },
+            { actor: 'observer' },
+          );
+          if (i === appends - 1) resolve();
+        });
+      }
+    });
+    const last = store.lastPosition();
+    const positions = () =>
+      store.db
+        .prepare('SELECT position FROM view_snapshots WHERE position > ? ORDER BY position')
+        .pluck()
+        .all(from) as number[];
+    // Written once deflated, on other threads.
+    await eventually(() => (positions().at(-1) ?? 0) > last - SNAPSHOT_INTERVAL, 'the copies to land');
+    const taken = [from, ...positions()];
+    // Each copy right after the append that crossed the interval, not once every callback queued ran.
+    for (let i = 1; i < taken.length; i += 1)
+      expect(taken[i]! - taken[i - 1]!).toBeLessThanOrEqual(SNAPSHOT_INTERVAL + 2);
   });
 
   it('refuses bad input with the Base message that says why, never a 500', async () => {

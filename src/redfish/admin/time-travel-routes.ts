@@ -85,26 +85,31 @@ export function registerTimeTravelRoutes(app: FastifyInstance, store: EventStore
 function keepLiveSnapshots(app: FastifyInstance, store: EventStore, timeTravel: TimeTravel): void {
   const newest = () => timeTravel.snapshots?.nearest(Number.MAX_SAFE_INTEGER)?.position ?? 0;
   let known = newest();
-  let pending: NodeJS.Immediate | undefined;
+  let pending = false;
+  let closed = false;
+  const copy = () => {
+    if (closed) return;
+    // Inside a transaction still open (a log imported in slices): once it is over.
+    if (store.db.inTransaction) return void setImmediate(copy);
+    pending = false;
+    try {
+      known = timeTravel.snapshotLiveViews({ background: true })?.position ?? newest();
+    } catch (err) {
+      // Tried again an interval later, not at every append.
+      known = store.lastPosition();
+      app.log.warn({ err }, 'could not record a snapshot of the views; time travel replays further until the next one');
+    }
+  };
   const stop = store.commits.listen((position) => {
     if (pending || position - known < timeTravel.liveInterval()) return;
-    pending = setImmediate(() => {
-      pending = undefined;
-      try {
-        known = timeTravel.snapshotLiveViews({ background: true })?.position ?? newest();
-      } catch (err) {
-        // Tried again an interval later, not at every append.
-        known = store.lastPosition();
-        app.log.warn(
-          { err },
-          'could not record a snapshot of the views; time travel replays further until the next one',
-        );
-      }
-    });
+    pending = true;
+    // Once the append's own work is done, before other requests append more: under a burst,
+    // waiting for the next turn of the event loop let two to six intervals go by.
+    queueMicrotask(copy);
   });
   app.addHook('onClose', async () => {
     stop();
-    if (pending) clearImmediate(pending);
+    closed = true;
     // Before the store closes: the snapshots being written land, a keyframe still being read is given up.
     await timeTravel.close();
   });
