@@ -4,7 +4,8 @@
 -- be had without them by replaying from position 0.
 --
 -- A keyframe (base IS NULL) holds every view; a delta holds what changed since its base snapshot
--- (views put, ids deleted), `depth` deltas away from its keyframe. `body` is deflated: a JSON
+-- (views put, ids deleted); `depth` is its place after its keyframe (a merged delta, on an older
+-- snapshot than the one before it, skips some: src/views/view-snapshots.ts). `body` is deflated: a JSON
 -- header line naming each view (id, position, length) and the ids deleted, then the views' JSON.
 CREATE TABLE view_snapshots (
   projection_version INTEGER NOT NULL,
