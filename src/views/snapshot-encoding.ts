@@ -180,8 +180,31 @@ export function encodeSnapshot(views: Iterable<StoredView>, deleted: readonly st
   return assemble(sorted, pages, sections, lengths, deleted);
 }
 
-/** Sections being deflated at most while more views are read: libuv's thread pool has four threads. */
+/** A snapshot's parts deflated at once: libuv's thread pool has four threads. */
 const DEFLATING_AT_ONCE = 4;
+
+/**
+ * A deflate on libuv's thread pool that starts once fewer than DEFLATING_AT_ONCE of those it made
+ * are under way: each holds about 140 KB of zlib state from the moment it is made, and the pages
+ * of a keyframe of 10,000 systems, thousands of them, made all at once took over a gigabyte.
+ */
+function deflatesFewAtATime(): (text: Buffer) => Promise<Buffer | undefined> {
+  const waiting: (() => void)[] = [];
+  let underWay = 0;
+  return (text) =>
+    new Promise((resolve) => {
+      const start = () => {
+        underWay += 1;
+        deflate(text, DEFLATE, (err, body) => {
+          underWay -= 1;
+          waiting.shift()?.();
+          resolve(err ? undefined : body);
+        });
+      };
+      if (underWay < DEFLATING_AT_ONCE) start();
+      else waiting.push(start);
+    });
+}
 
 /**
  * As encodeSnapshot, from views that come in pages, deflating on libuv's thread pool while the
@@ -192,16 +215,16 @@ export async function encodeSnapshotAsync(
   pages: AsyncIterable<readonly StoredView[]> | Iterable<readonly StoredView[]>,
   deleted: readonly string[],
 ): Promise<Buffer | undefined> {
+  const deflateInPool = deflatesFewAtATime();
+  // The sections not deflated yet: more views are read once few are left.
   const deflating = new Set<Promise<Buffer | undefined>>();
-  const deflateInPool = (text: Buffer) => {
-    const deflated = new Promise<Buffer | undefined>((resolve) =>
-      deflate(text, DEFLATE, (err, body) => resolve(err ? undefined : body)),
-    );
+  const deflateSection = (text: Buffer) => {
+    const deflated = deflateInPool(text);
     deflating.add(deflated);
     void deflated.then(() => deflating.delete(deflated));
     return deflated;
   };
-  const encoder = new SnapshotEncoder(deflateInPool);
+  const encoder = new SnapshotEncoder(deflateSection);
   try {
     for await (const page of pages) {
       for (const view of page) encoder.add(view);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import zlib, { inflateSync } from 'node:zlib';
+import { syncBuiltinESMExports } from 'node:module';
 import type { StoredView } from '../../src/eventstore/projector.js';
-import { encodeSnapshot, type SnapshotIndex } from '../../src/views/snapshot-encoding.js';
+import { encodeSnapshot, encodeSnapshotAsync, type SnapshotIndex } from '../../src/views/snapshot-encoding.js';
 import { parentFilter, parentFilterTest } from '../../src/views/parent-filter.js';
 import { DamagedSnapshotError, decodeSnapshot, openSnapshot } from '../../src/views/snapshot-reading.js';
 import { SnapshotViews, ViewSnapshots } from '../../src/views/view-snapshots.js';
@@ -151,6 +152,40 @@ describe('snapshot storage', () => {
     expect(restored.size).toBe(1200);
     expect(() => restored.get(views[0]!.odataId)).toThrow(DamagedSnapshotError);
     store.db.close();
+  });
+
+  it('deflates a few parts of a snapshot at a time however many pages it has, and writes what the one-go encoding writes', async () => {
+    // A keyframe of a large lab lists a million views in thousands of pages; each deflate holds
+    // its zlib state from the moment it is made. Count those made and not done.
+    const original = zlib.deflate;
+    let underWay = 0;
+    let most = 0;
+    const counted = (text: Buffer, options: zlib.ZlibOptions, done: zlib.CompressCallback) => {
+      most = Math.max(most, (underWay += 1));
+      original(text, options, (err, body) => {
+        underWay -= 1;
+        done(err, body);
+      });
+    };
+    zlib.deflate = counted as typeof zlib.deflate;
+    syncBuiltinESMExports();
+    try {
+      const views = Array.from({ length: 6000 }, (_, i): StoredView => {
+        const odataId = `/redfish/v1/Systems/s-${String(i).padStart(5, '0')}/Bios`;
+        return { odataId, body: JSON.stringify({ '@odata.id': odataId, Index: i }), position: i + 1 };
+      });
+      const stored = await encodeSnapshotAsync([views], []);
+      const index = JSON.parse(
+        inflateSync(stored!.subarray(8, 8 + stored!.readUInt32BE(4))).toString(),
+      ) as SnapshotIndex;
+      expect(index.pages.length).toBeGreaterThan(50);
+      expect(most).toBeGreaterThan(1);
+      expect(most).toBeLessThanOrEqual(4);
+      expect(stored).toEqual(encodeSnapshot(views));
+    } finally {
+      zlib.deflate = original;
+      syncBuiltinESMExports();
+    }
   });
 
   it('splits a large family over several sections, so reading one member inflates only its own', () => {
