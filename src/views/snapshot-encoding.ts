@@ -180,14 +180,17 @@ export function encodeSnapshot(views: Iterable<StoredView>, deleted: readonly st
   return assemble(sorted, pages, sections, lengths, deleted);
 }
 
-/** A snapshot's parts deflated at once: libuv's thread pool has four threads. */
+/** A snapshot's sections waiting to be deflated, at most, while more views are read: libuv's thread pool has four threads. */
 const DEFLATING_AT_ONCE = 4;
-
 /**
- * A deflate on libuv's thread pool that starts once fewer than DEFLATING_AT_ONCE of those it made
- * are under way: each holds about 140 KB of zlib state from the moment it is made, and the pages
- * of a keyframe of 10,000 systems, thousands of them, made all at once took over a gigabyte.
+ * A snapshot's deflates under way at most: each holds about 140 KB of zlib state from the moment
+ * it is made, and the pages of a keyframe of 10,000 systems, thousands of them, made all at once
+ * took over a gigabyte; four at a time, each waiting for a turn of a busy event loop, they took
+ * long enough for the keyframe to be given up at a restart.
  */
+const DEFLATES_UNDER_WAY = 32;
+
+/** A deflate on libuv's thread pool that starts once fewer than DEFLATES_UNDER_WAY of those it made are under way. */
 function deflatesFewAtATime(): (text: Buffer) => Promise<Buffer | undefined> {
   const waiting: (() => void)[] = [];
   let underWay = 0;
@@ -201,7 +204,7 @@ function deflatesFewAtATime(): (text: Buffer) => Promise<Buffer | undefined> {
           resolve(err ? undefined : body);
         });
       };
-      if (underWay < DEFLATING_AT_ONCE) start();
+      if (underWay < DEFLATES_UNDER_WAY) start();
       else waiting.push(start);
     });
 }
