@@ -470,8 +470,8 @@ export class TimeTravel {
         if (this.continuesChain(newest, more, total)) {
           const save = (options.background ? snapshots.saveInBackground : snapshots.save).bind(snapshots);
           const snapshot = save(position, changed, total, next.base, deleted, next.depth);
-          const blockStart = chain?.anchor ?? (next.base === newest ? undefined : next.base);
-          return { snapshot, carried: more, anchor: startsBlock(snapshot) || !blockStart ? snapshot : blockStart };
+          // A merged delta starts a block; after a restart, so does the first copy.
+          return { snapshot, carried: more, anchor: startsBlock(snapshot) ? snapshot : (chain?.anchor ?? snapshot) };
         }
       }
       if (!options.background || this.db.memory) {
