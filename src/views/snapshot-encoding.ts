@@ -180,8 +180,11 @@ export function encodeSnapshot(views: Iterable<StoredView>, deleted: readonly st
   return assemble(sorted, pages, sections, lengths, deleted);
 }
 
-/** A snapshot's sections waiting to be deflated, at most, while more views are read: libuv's thread pool has four threads. */
-const DEFLATING_AT_ONCE = 4;
+/**
+ * A snapshot's sections not deflated yet, at most, while more views are read: libuv's thread pool
+ * has four threads, and sections waiting beyond that only hold their text.
+ */
+const SECTIONS_PENDING = 4;
 /**
  * A snapshot's deflates under way at most: each holds about 140 KB of zlib state from the moment
  * it is made, and the pages of a keyframe of 10,000 systems, thousands of them, made all at once
@@ -231,7 +234,7 @@ export async function encodeSnapshotAsync(
   try {
     for await (const page of pages) {
       for (const view of page) encoder.add(view);
-      while (deflating.size > DEFLATING_AT_ONCE) await Promise.race(deflating);
+      while (deflating.size > SECTIONS_PENDING) await Promise.race(deflating);
     }
   } catch {
     return undefined;

@@ -410,7 +410,7 @@ export class ViewSnapshots {
           this.projectionVersion,
           position,
           base?.position ?? null,
-          base ? depth : 0,
+          depth,
           viewCount,
           body,
           new Date().toISOString(),
