@@ -2,11 +2,11 @@
  * A cache of what was read or written lately, bounded by entries. Entries go into a young
  * generation; once it holds `generationSize` it becomes the old one and the old one before it
  * is dropped, and an entry found in the old generation moves back to the young. So an entry
- * used again before `generationSize` others went in stays, and the least recently used go half
- * the bound at a time. Dropping everything at the bound instead made a burst over a large lab,
- * which touches more views than the bound, read back the views of the systems it was working
- * on; and a strict least-recently-used order would reorder the map on every hit, on the path of
- * every GET.
+ * used again before `generationSize` others went in stays, and the least recently used go
+ * half the bound at a time. Dropping
+ * everything at the bound instead made a burst over a large lab, which touches more views than
+ * the bound, read back the views of the systems it was working on; and a strict
+ * least-recently-used order would reorder the map on every hit, on the path of every GET.
  */
 export class RecentCache<K, V> {
   private young = new Map<K, V>();

@@ -70,7 +70,7 @@ export class SqliteViews implements ViewReader, InlineViews {
     private readonly now: () => number = Date.now,
     cachedViews = CACHED_VIEWS,
   ) {
-    // The kept documents are dropped at each turn of the cache: bounded with it, and parsed again when read.
+    // The kept documents go with the views that leave the cache, so that they stay bounded too.
     this.cache = new RecentCache(cachedViews / 2, () => this.documents.clear());
     this.selectView = db.prepare('SELECT odata_id AS odataId, body, position FROM views WHERE odata_id = ?');
     this.selectIdsBetween = db.prepare(
