@@ -11,13 +11,9 @@ import {
   assembledCollectionTouchedBy,
   memberPartPrefix,
 } from './assembled-collections.js';
-import { RecentCache } from './recent-cache.js';
 
 /** How long a cached view may be served before checking whether another process wrote. */
 const EXTERNAL_WRITE_CHECK_MS = 200;
-
-/** Views cached at most: about 60 MB of them in a lab of 10,000 systems. */
-const CACHED_VIEWS = 100_000;
 
 /**
  * The views table. GETs read it through `get`; projectors write it through `writer`, inside the
@@ -44,8 +40,7 @@ export class SqliteViews implements ViewReader, InlineViews {
   private readonly selectIdsBetween: Statement<[string, string], { odataId: string; position: number }>;
   /** Assembled collections as last read, dropped when a write of theirs commits. */
   private readonly assembled = new Map<string, StoredView | null>();
-  /** Views as last committed, null for one known not to exist. */
-  private readonly cache: RecentCache<string, StoredView | null>;
+  private readonly cache = new Map<string, StoredView | null>();
   /** Changes of the transaction in progress: a view, or null for a deleted one. */
   private readonly pending = new Map<string, StoredView | null>();
   /** The documents the transaction in progress put, as objects: kept as `documents` once it commits. */
@@ -68,10 +63,7 @@ export class SqliteViews implements ViewReader, InlineViews {
   constructor(
     db: SqliteDatabase,
     private readonly now: () => number = Date.now,
-    cachedViews = CACHED_VIEWS,
   ) {
-    // The kept documents go with the views that leave the cache, so that they stay bounded too.
-    this.cache = new RecentCache(cachedViews / 2, () => this.documents.clear());
     this.selectView = db.prepare('SELECT odata_id AS odataId, body, position FROM views WHERE odata_id = ?');
     this.selectIdsBetween = db.prepare(
       'SELECT odata_id AS odataId, position FROM views WHERE odata_id >= ? AND odata_id < ?',
@@ -167,6 +159,10 @@ export class SqliteViews implements ViewReader, InlineViews {
     const cached = this.cache.get(odataId);
     if (cached !== undefined) return cached;
     const row = this.selectView.get(odataId) ?? null;
+    if (this.cache.size > 100_000) {
+      this.cache.clear();
+      this.documents.clear();
+    }
     this.cache.set(odataId, row);
     return row;
   }
