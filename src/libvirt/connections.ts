@@ -68,6 +68,11 @@ export class LibvirtConnections {
     return stateFile ? keptSimulatedHypervisor(stateFile, options) : new SimulatedHypervisor(options);
   }
 
+  /** Whether it is closing: work that needs a connection stops there, rather than failing once per item. */
+  get closing(): boolean {
+    return this.refusing;
+  }
+
   /** Calls on the open connections go on; no new connection is made from now on. */
   refuseNew(): void {
     this.refusing = true;

@@ -106,14 +106,14 @@ export class DomainObserver {
   private async resyncEach(systems: readonly LabSystem[]): Promise<void> {
     let next = 0;
     const worker = async () => {
-      while (next < systems.length && !this.stopped) await this.resync(systems[next++]!);
+      while (next < systems.length && !this.halted) await this.resync(systems[next++]!);
     };
     await Promise.all(Array.from({ length: Math.min(RESYNC_WIDTH, systems.length) }, worker));
   }
 
   /** Reads one system's domain from libvirt and records whatever differs from the log. */
   async resync(system: LabSystem): Promise<void> {
-    if (this.stopped) return;
+    if (this.halted) return;
     // Failing is shown on the system; the next event, reconnect or tick tries again.
     const name = `domain observer of ${system.id} (${system.domainName} on ${system.libvirtUri})`;
     try {
@@ -150,8 +150,13 @@ export class DomainObserver {
       }
       if (err instanceof LibvirtConnectionError)
         this.record(system, { type: 'ObserveHostUnreachable', reason: err.message });
-      if (!this.stopped) this.options.health.failed(name, err, systemStream(system.id));
+      if (!this.halted) this.options.health.failed(name, err, systemStream(system.id));
     }
+  }
+
+  /** Stopped, or its connections closing (a stop while the lab starts): what is cut short is not a failure. */
+  private get halted(): boolean {
+    return this.stopped || this.connections.closing;
   }
 
   private describe(system: LabSystem, xml: string): DomainDescription {
