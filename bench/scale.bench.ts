@@ -76,6 +76,11 @@ function serve(config: string): Promise<{ child: ChildProcess; servingMs: number
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (/serving http/.test(line)) servingMs = performance.now() - started;
+      // A lab that cannot start (no libvirt daemon for the VMs) is retried for ever: say why rather than wait.
+      if (/: lab start: failing/.test(line)) {
+        child.kill('SIGKILL');
+        reject(new Error(line));
+      }
       if (/simulated systems on simulated/.test(line))
         resolve({ child, servingMs, labMs: performance.now() - started });
     });
