@@ -269,6 +269,8 @@ export class LabRuntime {
     const owned: LabSystem[] = [];
     const fresh = new Set(definedNow);
     for (const system of systems) {
+      // A stop under way: the rest is settled at the next start, not failed one system at a time.
+      if (this.closed) break;
       let ownership: Ownership | undefined;
       try {
         ownership = await settleDomainOwnership(
