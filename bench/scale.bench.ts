@@ -23,6 +23,8 @@ const WITH_VMS = process.env['BENCH_SCALE_VMS'] !== '0';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 /** Turns of loading the large lab and the lab of 3 one after the other, each SECONDS long. */
 const GET_ROUNDS = 3;
+/** How many times each lab of a round is loaded, in turns. */
+const TURNS = 2;
 /** Random points the as-of reads go to: their p50 moved from 17 to 57 ms between runs with 20. */
 const AS_OF_POINTS = Number(process.env['BENCH_AS_OF_POINTS'] ?? 100);
 const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
@@ -139,6 +141,22 @@ interface Rate {
   readonly cpuUs: number;
 }
 
+/** What is measured of the large lab and of the lab of 3 in one round. */
+interface Pair<T> {
+  readonly many: T;
+  readonly three: T;
+}
+
+/** A side's turns in a round as one: their mean rate and CPU per GET, their worst p99. */
+function allTurns(turns: readonly Rate[]): Rate {
+  const mean = (of: (turn: Rate) => number) => turns.reduce((sum, turn) => sum + of(turn), 0) / turns.length;
+  return {
+    rate: mean((turn) => turn.rate),
+    p99: Math.max(...turns.map((turn) => turn.p99)),
+    cpuUs: mean((turn) => turn.cpuUs),
+  };
+}
+
 /** The rate of GETs of `url` for SECONDS, served by the process `pid`. */
 async function rate(url: string, pid: number): Promise<Rate> {
   const cpu = cpuSeconds(pid);
@@ -204,11 +222,11 @@ try {
 
   await settled(base, serving.child.pid!);
   rows.push(['resident memory, serving', `${residentMiB(serving.child.pid!)} MiB`, '']);
-  // Two processes serving the same lab of 3 differ by up to a quarter in GETs a second, and a pair
-  // keeps its ratio for minutes: each round is a pair of its own (the large lab restarted, a lab of
-  // 3 started beside it), loaded in turns, twice each; measured minutes apart, the ratio moved with
-  // the machine's speed (0.56 to 0.86 over one day's runs of the same code).
-  const pairs: { many: Rate[]; three: Rate[] }[] = [];
+  // Two processes serving the same lab of 3 measured 0.76 to 1.30 of each other in GETs a second,
+  // each pair keeping its ratio for minutes: each round is a pair of its own (the large lab
+  // restarted, a lab of 3 started beside it), loaded in turns, TURNS times each; measured minutes
+  // apart, the ratio moved with the machine's speed (0.56 to 0.86 over one day's runs of the same code).
+  const pairs: Pair<Rate[]>[] = [];
   for (let round = 0; round < GET_ROUNDS; round++) {
     if (round > 0) {
       await stop(serving.child);
@@ -221,8 +239,8 @@ try {
     const three = await serve(labConfig(threeDir, 18451, 3));
     children.push(three.child);
     await settled('http://127.0.0.1:18451', three.child.pid!);
-    const pair: { many: Rate[]; three: Rate[] } = { many: [], three: [] };
-    for (let turn = 0; turn < 2; turn++) {
+    const pair: Pair<Rate[]> = { many: [], three: [] };
+    for (let turn = 0; turn < TURNS; turn++) {
       pair.many.push(await rate(`${base}/redfish/v1/Systems/sim-1`, serving.child.pid!));
       pair.three.push(await rate('http://127.0.0.1:18451/redfish/v1/Systems/sim-1', three.child.pid!));
     }
@@ -231,14 +249,8 @@ try {
     pairs.push(pair);
   }
   const pid = serving.child.pid!;
-  /** A pair's two turns on one side as one: requests over seconds, and the service's CPU per GET. */
-  const both = (turns: readonly Rate[]): Rate => ({
-    rate: (turns[0]!.rate + turns[1]!.rate) / 2,
-    p99: Math.max(turns[0]!.p99, turns[1]!.p99),
-    cpuUs: (turns[0]!.cpuUs + turns[1]!.cpuUs) / 2,
-  });
   const ofPairs = pairs
-    .map((pair) => ({ many: both(pair.many), three: both(pair.three) }))
+    .map((pair) => ({ many: allTurns(pair.many), three: allTurns(pair.three) }))
     .map((pair) => ({ ...pair, ratio: pair.many.rate / pair.three.rate }))
     .sort((a, b) => a.ratio - b.ratio);
   const middle = ofPairs[Math.floor(ofPairs.length / 2)]!;
