@@ -25,6 +25,15 @@ const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const GET_ROUNDS = 3;
 /** How many times each lab of a round is loaded, in turns. */
 const TURNS = 2;
+/**
+ * How long both labs of a round sit idle before their turns. V8 shrinks an idle process's heap
+ * about 8 s after its allocations slow down (its memory reducer), and GETs cost a process that
+ * went through that 15 to 20 % more CPU ever after: a lab of 3 loaded seconds after its start
+ * had not yet, the large lab (minutes old) had, and the ratio measured their ages as much as
+ * their sizes. A service that has sat idle once, as every lab between a client's bursts, is the
+ * one compared.
+ */
+const IDLE_BEFORE_TURNS_MS = 12_000;
 /** Random points the as-of reads go to: their p50 moved from 17 to 57 ms between runs with 20. */
 const AS_OF_POINTS = Number(process.env['BENCH_AS_OF_POINTS'] ?? 100);
 const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
@@ -239,6 +248,7 @@ try {
     const three = await serve(labConfig(threeDir, 18451, 3));
     children.push(three.child);
     await settled('http://127.0.0.1:18451', three.child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_BEFORE_TURNS_MS));
     const pair: Pair<Rate[]> = { many: [], three: [] };
     for (let turn = 0; turn < TURNS; turn++) {
       pair.many.push(await rate(`${base}/redfish/v1/Systems/sim-1`, serving.child.pid!));
