@@ -21,7 +21,7 @@ import { formatRate, percentile, printTable } from './table.js';
 const SYSTEMS = Number(process.env['BENCH_SCALE_SYSTEMS'] ?? 1000);
 const WITH_VMS = process.env['BENCH_SCALE_VMS'] !== '0';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
-/** Turns of loading the large lab and the lab of 3 one after the other, each SECONDS long. */
+/** Pairs of processes whose GETs are compared: the large lab restarted, a fresh lab of 3 beside it. */
 const GET_ROUNDS = 3;
 /** How many times each lab of a round is loaded, in turns. */
 const TURNS = 2;
@@ -260,8 +260,11 @@ try {
   }
   const pid = serving.child.pid!;
   const ofPairs = pairs
-    .map((pair) => ({ many: allTurns(pair.many), three: allTurns(pair.three) }))
-    .map((pair) => ({ ...pair, ratio: pair.many.rate / pair.three.rate }))
+    .map((pair) => {
+      const many = allTurns(pair.many);
+      const three = allTurns(pair.three);
+      return { many, three, ratio: many.rate / three.rate };
+    })
     .sort((a, b) => a.ratio - b.ratio);
   const middle = ofPairs[Math.floor(ofPairs.length / 2)]!;
   rows.push([
